@@ -1,0 +1,471 @@
+//! Fixtures: the tenants, users, apps, escalation policies, alert sources and dev-only keys a
+//! mock starts with.
+//!
+//! `fixtures/default.toml` is embedded at build time, so the default start needs no file; any
+//! other file is loaded with `--fixtures FILE`. A file is checked as a whole before the server
+//! starts, and every error names the file, the line and the reason.
+
+use std::fmt;
+use std::path::Path;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::model::{AlertSource, App, EscalationPolicy, Tenant, User};
+use crate::protocol::redirect;
+use crate::protocol::scope::ScopeSet;
+use crate::token::Keys;
+
+/// The embedded default fixtures (SPEC §10).
+pub const DEFAULT_TOML: &str = include_str!("../../fixtures/default.toml");
+
+/// Where the default fixtures come from, for error messages.
+pub const DEFAULT_ORIGIN: &str = "fixtures/default.toml (embedded)";
+
+/// The signing material. Development-only values; `Debug` never prints them.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyFixture {
+    /// Key id published in the JWKS document.
+    pub key_id: String,
+    /// HS256 secret for refresh tokens, hex.
+    pub refresh_secret: String,
+    /// RSA-2048 private key for access tokens, PEM.
+    pub access_private_key_pem: String,
+}
+
+impl fmt::Debug for KeyFixture {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("KeyFixture")
+            .field("key_id", &self.key_id)
+            .field("refresh_secret", &"[redacted]")
+            .field("access_private_key_pem", &"[redacted]")
+            .finish()
+    }
+}
+
+/// A validated set of fixtures.
+#[derive(Debug, Clone)]
+pub struct Fixtures {
+    /// Signing keys.
+    pub keys: KeyFixture,
+    /// Tenants.
+    pub tenants: Vec<Tenant>,
+    /// Users.
+    pub users: Vec<User>,
+    /// Apps.
+    pub apps: Vec<App>,
+    /// Escalation policies.
+    pub escalation_policies: Vec<EscalationPolicy>,
+    /// Alert sources.
+    pub alert_sources: Vec<AlertSource>,
+}
+
+/// Why a fixture file was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum FixtureError {
+    /// The file could not be read.
+    #[error("{path}: cannot read fixtures: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML or does not have the fixture shape.
+    #[error("{origin}:{line}:{column}: {message}")]
+    Syntax {
+        /// The file.
+        origin: String,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// The file parses but breaks a rule (duplicate id, unknown reference, bad redirect URI…).
+    #[error("{origin}:{line}: {message}")]
+    Invalid {
+        /// The file.
+        origin: String,
+        /// 1-based line of the offending entry.
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFixtures {
+    keys: Spanned<KeyFixture>,
+    #[serde(default)]
+    tenants: Vec<Spanned<Tenant>>,
+    #[serde(default)]
+    users: Vec<Spanned<User>>,
+    #[serde(default)]
+    apps: Vec<Spanned<App>>,
+    #[serde(default)]
+    escalation_policies: Vec<Spanned<EscalationPolicy>>,
+    #[serde(default)]
+    alert_sources: Vec<Spanned<AlertSource>>,
+}
+
+fn line_of(src: &str, offset: usize) -> usize {
+    src.get(..offset)
+        .map_or(1, |before| before.matches('\n').count() + 1)
+}
+
+struct Checker<'a> {
+    src: &'a str,
+    origin: &'a str,
+}
+
+impl Checker<'_> {
+    fn fail<T>(&self, span: std::ops::Range<usize>, message: impl Into<String>) -> Result<T, FixtureError> {
+        Err(FixtureError::Invalid {
+            origin: self.origin.to_owned(),
+            line: line_of(self.src, span.start),
+            message: message.into(),
+        })
+    }
+}
+
+fn is_dns_label(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 63
+        && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+}
+
+impl Fixtures {
+    /// The embedded defaults.
+    pub fn embedded() -> Result<Self, FixtureError> {
+        Self::from_toml(DEFAULT_TOML, DEFAULT_ORIGIN)
+    }
+
+    /// Loads and validates a fixture file.
+    pub fn load(path: &Path) -> Result<Self, FixtureError> {
+        let src = std::fs::read_to_string(path).map_err(|source| FixtureError::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Self::from_toml(&src, &path.display().to_string())
+    }
+
+    /// Parses and validates fixtures from TOML text; `origin` names the source in errors.
+    pub fn from_toml(src: &str, origin: &str) -> Result<Self, FixtureError> {
+        let raw: RawFixtures = toml::from_str(src).map_err(|err| {
+            let offset = err.span().map_or(0, |s| s.start);
+            let line = line_of(src, offset);
+            let line_start = src.get(..offset).and_then(|b| b.rfind('\n')).map_or(0, |i| i + 1);
+            FixtureError::Syntax {
+                origin: origin.to_owned(),
+                line,
+                column: offset.saturating_sub(line_start) + 1,
+                message: err.message().to_owned(),
+            }
+        })?;
+        let check = Checker { src, origin };
+        validate(&raw, &check)?;
+        Ok(Self {
+            keys: raw.keys.into_inner(),
+            tenants: plain(raw.tenants),
+            users: plain(raw.users),
+            apps: plain(raw.apps),
+            escalation_policies: plain(raw.escalation_policies),
+            alert_sources: plain(raw.alert_sources),
+        })
+    }
+
+    /// The allowed scopes of an app, parsed (validated at load).
+    pub fn app_scopes(app: &App) -> ScopeSet {
+        ScopeSet::parse(&app.scopes.join(" ")).unwrap_or_default()
+    }
+}
+
+fn plain<T>(items: Vec<Spanned<T>>) -> Vec<T> {
+    items.into_iter().map(Spanned::into_inner).collect()
+}
+
+fn duplicate<T, K: PartialEq>(items: &[Spanned<T>], key: impl Fn(&T) -> K) -> Option<&Spanned<T>> {
+    items
+        .iter()
+        .enumerate()
+        .find(|(i, item)| {
+            items[..*i]
+                .iter()
+                .any(|earlier| key(earlier.get_ref()) == key(item.get_ref()))
+        })
+        .map(|(_, item)| item)
+}
+
+fn validate(raw: &RawFixtures, check: &Checker<'_>) -> Result<(), FixtureError> {
+    let keys = raw.keys.get_ref();
+    if let Err(err) = Keys::new(&keys.access_private_key_pem, &keys.refresh_secret, &keys.key_id) {
+        return check.fail(raw.keys.span(), format!("[keys]: {err}"));
+    }
+
+    if let Some(t) = duplicate(&raw.tenants, |t: &Tenant| t.id.to_ascii_lowercase()) {
+        return check.fail(
+            t.span(),
+            format!(
+                "tenant id '{}' appears twice (tenant hosts are case-insensitive)",
+                t.get_ref().id
+            ),
+        );
+    }
+    if let Some(t) = duplicate(&raw.tenants, |t: &Tenant| t.short_id.clone()) {
+        return check.fail(
+            t.span(),
+            format!("tenant short_id '{}' appears twice", t.get_ref().short_id),
+        );
+    }
+    for t in &raw.tenants {
+        if !is_dns_label(&t.get_ref().id) {
+            return check.fail(
+                t.span(),
+                format!(
+                    "tenant id '{}' must be a DNS label (letters, digits, '-')",
+                    t.get_ref().id
+                ),
+            );
+        }
+    }
+    let tenant_exists = |id: &str| raw.tenants.iter().any(|t| t.get_ref().id == id);
+
+    if let Some(u) = duplicate(&raw.users, |u: &User| u.id) {
+        return check.fail(u.span(), format!("user id {} appears twice", u.get_ref().id));
+    }
+    if let Some(u) = duplicate(&raw.users, |u: &User| u.username.clone()) {
+        return check.fail(
+            u.span(),
+            format!("username '{}' appears twice", u.get_ref().username),
+        );
+    }
+    for u in &raw.users {
+        if !tenant_exists(&u.get_ref().tenant) {
+            return check.fail(
+                u.span(),
+                format!(
+                    "user '{}' names unknown tenant '{}'",
+                    u.get_ref().username,
+                    u.get_ref().tenant
+                ),
+            );
+        }
+    }
+
+    if let Some(a) = duplicate(&raw.apps, |a: &App| a.id) {
+        return check.fail(a.span(), format!("app id {} appears twice", a.get_ref().id));
+    }
+    if let Some(a) = duplicate(&raw.apps, |a: &App| a.client_id.clone()) {
+        return check.fail(
+            a.span(),
+            format!("client_id '{}' appears twice", a.get_ref().client_id),
+        );
+    }
+    for spanned in &raw.apps {
+        if let Err(message) = validate_app(spanned.get_ref(), &raw.users) {
+            return check.fail(spanned.span(), message);
+        }
+    }
+
+    if let Some(p) = duplicate(&raw.escalation_policies, |p: &EscalationPolicy| p.id) {
+        return check.fail(
+            p.span(),
+            format!("escalation policy id {} appears twice", p.get_ref().id),
+        );
+    }
+    for spanned in &raw.escalation_policies {
+        let p = spanned.get_ref();
+        if !tenant_exists(&p.tenant) {
+            return check.fail(
+                spanned.span(),
+                format!("escalation policy {} names unknown tenant '{}'", p.id, p.tenant),
+            );
+        }
+        if let Err(message) = crate::resources::check_policy_fields(p, |id| {
+            raw.users
+                .iter()
+                .any(|u| u.get_ref().id == id && u.get_ref().tenant == p.tenant)
+        }) {
+            return check.fail(spanned.span(), format!("escalation policy {}: {message}", p.id));
+        }
+    }
+
+    if let Some(s) = duplicate(&raw.alert_sources, |s: &AlertSource| s.id) {
+        return check.fail(
+            s.span(),
+            format!("alert source id {} appears twice", s.get_ref().id),
+        );
+    }
+    if let Some(s) = duplicate(&raw.alert_sources, |s: &AlertSource| s.integration_key.clone()) {
+        return check.fail(
+            s.span(),
+            format!("integration_key '{}' appears twice", s.get_ref().integration_key),
+        );
+    }
+    for spanned in &raw.alert_sources {
+        let s = spanned.get_ref();
+        if !tenant_exists(&s.tenant) {
+            return check.fail(
+                spanned.span(),
+                format!("alert source {} names unknown tenant '{}'", s.id, s.tenant),
+            );
+        }
+        let policy_ok = raw
+            .escalation_policies
+            .iter()
+            .any(|p| p.get_ref().id == s.escalation_policy && p.get_ref().tenant == s.tenant);
+        if !policy_ok {
+            return check.fail(
+                spanned.span(),
+                format!(
+                    "alert source {} names escalation policy {} which tenant '{}' does not have",
+                    s.id, s.escalation_policy, s.tenant
+                ),
+            );
+        }
+        if let Err(message) = crate::resources::check_source_fields(s) {
+            return check.fail(spanned.span(), format!("alert source {}: {message}", s.id));
+        }
+    }
+    Ok(())
+}
+
+/// Checks one app: secret vs public, redirect URIs, scopes and the auto-approve user.
+pub(crate) fn validate_app(app: &App, users: &[Spanned<User>]) -> Result<(), String> {
+    let name = &app.client_id;
+    if app.client_id.is_empty() || !app.client_id.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(format!(
+            "app {}: client_id must be non-empty printable ASCII",
+            app.id
+        ));
+    }
+    match (&app.client_secret, app.public) {
+        (Some(_), true) => return Err(format!("app '{name}': a public app has no client_secret")),
+        (None, false) => {
+            return Err(format!(
+                "app '{name}': a confidential app needs client_secret (or set public = true)"
+            ));
+        }
+        (Some(secret), false) if secret.expose().is_empty() => {
+            return Err(format!("app '{name}': client_secret is empty"));
+        }
+        _ => {}
+    }
+    if app.redirect_uris.is_empty() {
+        return Err(format!("app '{name}': redirect_uris is empty"));
+    }
+    for uri in &app.redirect_uris {
+        redirect::validate_registered(uri).map_err(|e| format!("app '{name}': redirect URI {e}"))?;
+    }
+    ScopeSet::parse(&app.scopes.join(" ")).map_err(|e| format!("app '{name}': scopes: {}", e.description))?;
+    if let Some(user) = &app.auto_approve
+        && !users.iter().any(|u| &u.get_ref().username == user)
+    {
+        return Err(format!("app '{name}': auto_approve names unknown user '{user}'"));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_defaults_load_and_contain_the_guides_app() {
+        let f = Fixtures::embedded().expect("defaults are valid");
+        let app = f
+            .apps
+            .iter()
+            .find(|a| a.client_id == "0501439fd7dee9af0c25")
+            .expect("guide app");
+        assert_eq!(app.id, 250);
+        assert!(
+            app.client_secret
+                .as_ref()
+                .expect("secret")
+                .matches("3908acda0291d0c4c1e77171aac3b4e501cbbbfc6797f13be1c7a607241498ad")
+        );
+        assert!(
+            app.redirect_uris
+                .contains(&"http://localhost:4597/authorize-result".to_owned())
+        );
+        assert!(
+            f.tenants
+                .iter()
+                .any(|t| t.id == "someTenant" && t.short_id == "5cf")
+        );
+        assert!(
+            f.users
+                .iter()
+                .any(|u| u.username == "someUser" && u.tenant == "someTenant")
+        );
+        assert!(f.apps.iter().any(|a| a.public));
+        assert!(f.tenants.len() >= 2);
+    }
+
+    fn with_replaced(from: &str, to: &str) -> Result<Fixtures, FixtureError> {
+        assert!(DEFAULT_TOML.contains(from), "{from}");
+        Fixtures::from_toml(&DEFAULT_TOML.replacen(from, to, 1), "test.toml")
+    }
+
+    fn line_containing(needle: &str) -> usize {
+        DEFAULT_TOML
+            .lines()
+            .position(|l| l.contains(needle))
+            .expect("present")
+            + 1
+    }
+
+    #[test]
+    fn syntax_errors_name_file_line_and_reason() {
+        let err = with_replaced("id = 250", "id = \"two-fifty\"").expect_err("type error");
+        let text = err.to_string();
+        assert!(
+            text.starts_with(&format!("test.toml:{}:", line_containing("id = 250"))),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn semantic_errors_name_the_entry_line() {
+        let err = with_replaced(
+            "redirect_uris = [\"http://localhost:4597/authorize-result\", \"http://localhost:4597/webapp\"]",
+            "redirect_uris = [\"http://localhost:4597/authorize-result#x\"]",
+        )
+        .expect_err("fragment");
+        let FixtureError::Invalid { line, message, .. } = &err else {
+            panic!("{err}")
+        };
+        assert!(message.contains("fragment"), "{message}");
+        // The span of a `[[apps]]` entry starts at its first key or at its header.
+        let entry = line_containing("id = 250");
+        assert!((entry - 1..=entry).contains(line), "{line} vs {entry}");
+    }
+
+    #[test]
+    fn unknown_fields_and_references_are_refused() {
+        assert!(with_replaced("rotate_refresh_tokens = false", "rotate_refresh_token = false").is_err());
+        assert!(
+            with_replaced(
+                "tenant = \"acme\"\nusername = \"wile\"",
+                "tenant = \"nowhere\"\nusername = \"wile\""
+            )
+            .is_err()
+        );
+        assert!(with_replaced("escalation_policy = 2501", "escalation_policy = 1501").is_err());
+        assert!(
+            with_replaced(
+                "client_id = \"f3b2a1c0d9e8f7a6b5c4\"",
+                "client_id = \"0501439fd7dee9af0c25\""
+            )
+            .is_err()
+        );
+        assert!(with_replaced("refresh_secret = \"9d24", "refresh_secret = \"zz9d24").is_err());
+    }
+}

@@ -1,0 +1,60 @@
+//! Reading OAuth request bodies: form (as documented) or JSON (as the guide's Node.js snippets
+//! send with older axios), at most [`MAX_BODY_BYTES`](super::MAX_BODY_BYTES) (SPEC §9).
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::http::{HeaderMap, StatusCode, header};
+
+use crate::protocol::error::OAuthError;
+use crate::protocol::params::Params;
+
+/// A body that could not be read: the error and the status to answer with.
+#[derive(Debug)]
+pub struct BodyError {
+    /// 400 or 413.
+    pub status: StatusCode,
+    /// The `invalid_request` error.
+    pub error: OAuthError,
+}
+
+impl From<OAuthError> for BodyError {
+    fn from(error: OAuthError) -> Self {
+        Self {
+            status: StatusCode::from_u16(error.code.http_status()).unwrap_or(StatusCode::BAD_REQUEST),
+            error,
+        }
+    }
+}
+
+/// Parses the body by its `Content-Type`.
+pub fn params(headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<Params, BodyError> {
+    let body = body.map_err(|rejection| {
+        let status = rejection.status();
+        let text = if status == StatusCode::PAYLOAD_TOO_LARGE {
+            format!("the request body is larger than {} bytes", super::MAX_BODY_BYTES)
+        } else {
+            "the request body could not be read".to_owned()
+        };
+        BodyError {
+            status,
+            error: OAuthError::invalid_request(text),
+        }
+    })?;
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .map(|v| v.to_str().unwrap_or("invalid"))
+        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
+    match content_type.as_deref() {
+        Some("application/x-www-form-urlencoded") => Ok(Params::from_urlencoded(&body)?),
+        Some("application/json") => Ok(Params::from_json(&body)?),
+        None if body.is_empty() => Ok(Params::default()),
+        None => Err(OAuthError::invalid_request(
+            "Content-Type is missing; send application/x-www-form-urlencoded",
+        )
+        .into()),
+        Some(other) => Err(OAuthError::invalid_request(format!(
+            "Content-Type '{other}' is not supported; send application/x-www-form-urlencoded"
+        ))
+        .into()),
+    }
+}

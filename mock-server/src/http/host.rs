@@ -1,0 +1,85 @@
+//! The request's host: its base URL and the tenant it names.
+//!
+//! ilert serves a tenant at `https://{tenant}.ilert.com`; the mock takes the tenant from the
+//! `Host` header's first label when the host is `{tenant}.{base host}` (SPEC §1), where the base
+//! host is `localhost`, an IP-less bind name, or the host of `--public-url`.
+
+use axum::http::{HeaderMap, header};
+
+use super::Options;
+
+/// Labels that name ilert's own hosts, never a tenant.
+const NOT_TENANTS: &[&str] = &["app", "api", "www"];
+
+/// The `Host` header (or `localhost` when absent), with port.
+pub fn host(headers: &HeaderMap) -> String {
+    headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost")
+        .to_owned()
+}
+
+/// The base URL a client reached the server at: `--public-url` when set, else the `Host` header.
+pub fn base_url(headers: &HeaderMap, options: &Options) -> String {
+    match &options.public_url {
+        Some(url) => url.as_str().trim_end_matches('/').to_owned(),
+        None => format!("http://{}", host(headers)),
+    }
+}
+
+fn without_port(host: &str) -> &str {
+    if host.starts_with('[') {
+        return host.split(']').next().map_or(host, |h| h.trim_start_matches('['));
+    }
+    host.rsplit_once(':').map_or(host, |(h, _)| h)
+}
+
+/// The tenant label of a `{tenant}.{base}` host, if the host is one.
+pub fn tenant_label(headers: &HeaderMap, options: &Options) -> Option<String> {
+    let host = host(headers);
+    let name = without_port(&host).trim_end_matches('.').to_ascii_lowercase();
+    if name.parse::<std::net::IpAddr>().is_ok() {
+        return None;
+    }
+    let (label, rest) = name.split_once('.')?;
+    let public_host = options
+        .public_url
+        .as_ref()
+        .and_then(|u| u.host_str())
+        .map(str::to_ascii_lowercase);
+    let is_base = rest == "localhost" || public_host.as_deref() == Some(rest) || rest == "ilert.com";
+    (is_base && !NOT_TENANTS.contains(&label)).then(|| label.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    fn label(host: &str, public: Option<&str>) -> Option<String> {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::HOST, HeaderValue::from_str(host).expect("header"));
+        let options = Options {
+            public_url: public.map(|p| url::Url::parse(p).expect("url")),
+            ..Options::default()
+        };
+        tenant_label(&headers, &options)
+    }
+
+    #[test]
+    fn tenant_hosts() {
+        assert_eq!(label("acme.localhost:4598", None), Some("acme".into()));
+        assert_eq!(label("someTenant.localhost", None), Some("sometenant".into()));
+        assert_eq!(label("localhost:4598", None), None);
+        assert_eq!(label("127.0.0.1:4598", None), None);
+        assert_eq!(label("[::1]:4598", None), None);
+        assert_eq!(label("app.localhost:4598", None), None);
+        assert_eq!(label("a.b.localhost", None), None);
+        assert_eq!(
+            label("acme.mock.test:80", Some("http://mock.test")),
+            Some("acme".into())
+        );
+        assert_eq!(label("acme.other.test", Some("http://mock.test")), None);
+    }
+}

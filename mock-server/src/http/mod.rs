@@ -1,0 +1,137 @@
+//! The HTTP layer: axum handlers, one module per endpoint. Handlers parse the request, call the
+//! rules in [`crate::protocol`] and [`crate::state`], and render ilert's shapes; they decide no
+//! rule themselves.
+
+pub mod api;
+pub mod authorize;
+pub mod body;
+pub mod host;
+pub mod revoke;
+pub mod token;
+pub mod token_info;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde_json::json;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::trace::TraceLayer;
+
+use crate::clock::Clock;
+use crate::fixtures::Fixtures;
+use crate::protocol::error::OAuthError;
+use crate::state::Store;
+use crate::token::Keys;
+
+/// Paths of the OAuth2 endpoints (SPEC §1).
+pub mod paths {
+    /// Browser authorize endpoint.
+    pub const AUTHORIZE: &str = "/api/developers/oauth2/authorize";
+    /// Token endpoint.
+    pub const TOKEN: &str = "/api/developers/oauth2/token";
+    /// Token info endpoint.
+    pub const TOKEN_INFO: &str = "/api/developers/oauth2/token_info";
+    /// Revocation endpoint.
+    pub const REVOKE: &str = "/api/developers/oauth2/revoke";
+}
+
+/// Server-wide options that are not fixtures.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Approve every authorization as this user, skipping the grant view.
+    pub auto_approve: Option<String>,
+    /// The externally visible base URL (scheme, host, port), when it differs from the request's.
+    pub public_url: Option<url::Url>,
+}
+
+/// Everything a handler needs.
+#[derive(Debug)]
+pub struct Ctx {
+    /// The store.
+    pub store: Store,
+    /// Signing keys.
+    pub keys: Keys,
+    /// The clock.
+    pub clock: Arc<Clock>,
+    /// Options.
+    pub options: Options,
+    /// The fixtures the server started from.
+    pub fixtures: Fixtures,
+}
+
+/// Shared handler state.
+pub type SharedCtx = Arc<Ctx>;
+
+/// The largest request body accepted; larger ones get 413.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// Browsers may call the token, token info, revoke and resource endpoints cross-origin (ilert's
+/// PKCE web app does); the authorize endpoint sends no CORS headers (SPEC §9, RFC 9700 §4.16).
+pub fn cors() -> CorsLayer {
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::mirror_request())
+        .allow_methods([
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::DELETE,
+            Method::OPTIONS,
+        ])
+        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT])
+        .expose_headers([header::LOCATION, header::WWW_AUTHENTICATE])
+        .max_age(std::time::Duration::from_secs(600))
+}
+
+/// Builds the router.
+pub fn router(ctx: SharedCtx) -> Router {
+    let oauth = Router::new()
+        .route(paths::TOKEN, post(token::handle))
+        .route(paths::TOKEN_INFO, post(token_info::handle))
+        .route(paths::REVOKE, post(revoke::handle))
+        .layer(cors());
+    Router::new()
+        .route(paths::AUTHORIZE, get(authorize::show).post(authorize::decide))
+        .merge(oauth)
+        .nest("/api", api::router(ctx.clone()))
+        .fallback(not_found)
+        .layer(TraceLayer::new_for_http())
+        .with_state(ctx)
+}
+
+async fn not_found() -> Response {
+    rest_error(StatusCode::NOT_FOUND, "No such endpoint", "NOT_FOUND")
+}
+
+/// ilert's REST error shape: `{"status": …, "message": …, "code": …}` (SPEC §8).
+pub fn rest_error(status: StatusCode, message: &str, code: &str) -> Response {
+    (
+        status,
+        axum::Json(json!({"status": status.as_u16(), "message": message, "code": code})),
+    )
+        .into_response()
+}
+
+/// Headers every token-endpoint answer carries (RFC 6749 §5.1: no caching of credentials).
+pub fn no_store(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    response
+}
+
+/// Renders an OAuth error as ilert's `{"code", "error"}` with its status (SPEC §3, §8). An
+/// `invalid_client` after HTTP Basic carries `WWW-Authenticate` (RFC 6749 §5.2).
+pub fn token_error(error: &OAuthError, basic_auth_used: bool) -> Response {
+    let status = StatusCode::from_u16(error.code.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
+    let mut response = (status, axum::Json(error.body())).into_response();
+    if basic_auth_used && error.code == crate::protocol::error::ErrorCode::InvalidClient {
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Basic realm=\"ilert\""),
+        );
+    }
+    no_store(response)
+}

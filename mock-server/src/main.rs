@@ -1,0 +1,148 @@
+//! `ilert-mock`: run the emulated ilert OAuth2 server from the command line.
+//!
+//! Defaults to `127.0.0.1:4598` with the embedded fixtures; prints the development credentials
+//! and a ready authorize URL, logs each request, and stops gracefully on Ctrl-C.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, ValueEnum};
+use ilert_mock::{Fixtures, MockServer, StartError};
+use tracing_subscriber::EnvFilter;
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+/// An emulated ilert OAuth2 authorization and resource server for offline development and CI.
+#[derive(Debug, Parser)]
+#[command(name = "ilert-mock", version, about)]
+struct Cli {
+    /// Address to listen on.
+    #[arg(long, env = "ILERT_MOCK_BIND", default_value = "127.0.0.1:4598")]
+    bind: SocketAddr,
+    /// Fixture file (TOML) to use instead of the embedded defaults.
+    #[arg(long, env = "ILERT_MOCK_FIXTURES")]
+    fixtures: Option<PathBuf>,
+    /// Approve every authorization at once as this user (no grant view), for headless tests.
+    #[arg(long, env = "ILERT_MOCK_AUTO_APPROVE", value_name = "USERNAME")]
+    auto_approve: Option<String>,
+    /// Log format.
+    #[arg(long, env = "ILERT_MOCK_LOG_FORMAT", value_enum, default_value = "text")]
+    log_format: LogFormat,
+    /// The base URL clients reach the mock at (behind a proxy or in a container network).
+    #[arg(long, env = "ILERT_MOCK_PUBLIC_URL")]
+    public_url: Option<url::Url>,
+    /// Start the clock at this Unix time (seconds).
+    #[arg(long, env = "ILERT_MOCK_CLOCK_START")]
+    clock_start: Option<i64>,
+    /// Freeze the clock (it then moves only when told); makes token bytes reproducible.
+    #[arg(long, env = "ILERT_MOCK_FREEZE_CLOCK")]
+    freeze_clock: bool,
+    /// Seed for generated codes and keys.
+    #[arg(long, env = "ILERT_MOCK_SEED")]
+    seed: Option<u64>,
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,tower_http=info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}
+
+fn banner(server: &MockServer, bind: SocketAddr) {
+    // Show `localhost` for loopback so the printed URLs match the fixtures' redirect URIs' style.
+    let base = if bind.ip().is_loopback() {
+        format!("http://localhost:{}", server.addr().port())
+    } else {
+        server.base_url()
+    };
+    println!("ilert mock listening on {base}  (development credentials below; never use them for real)");
+    println!();
+    for app in server.apps() {
+        let secret = app
+            .client_secret
+            .as_ref()
+            .map_or("(public PKCE app, no secret)", |s| s.expose());
+        println!(
+            "  app {:>4}  {:<28} client_id {}  client_secret {}",
+            app.id, app.name, app.client_id, secret
+        );
+        println!("            redirect URIs: {}", app.redirect_uris.join(", "));
+    }
+    if let Some(app) = server.apps().into_iter().find(|a| !a.public) {
+        let redirect = app.redirect_uris.first().cloned().unwrap_or_default();
+        let query = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("client_id", &app.client_id)
+            .append_pair("response_type", "code")
+            .append_pair("redirect_uri", &redirect)
+            .append_pair("scope", "profile source:w")
+            .append_pair("state", "optional-state")
+            .finish();
+        println!();
+        println!("  authorize: {base}/api/developers/oauth2/authorize?{query}");
+        println!("  token:     POST {base}/api/developers/oauth2/token");
+    }
+    println!();
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.log_format);
+    let fixtures = match cli
+        .fixtures
+        .as_deref()
+        .map_or_else(Fixtures::embedded, Fixtures::load)
+    {
+        Ok(f) => f,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut builder = MockServer::builder()
+        .fixtures(fixtures)
+        .bind(cli.bind)
+        .freeze_clock(cli.freeze_clock);
+    if let Some(user) = cli.auto_approve {
+        builder = builder.auto_approve(user);
+    }
+    if let Some(url) = cli.public_url {
+        builder = builder.public_url(url);
+    }
+    if let Some(start) = cli.clock_start {
+        builder = builder.clock_start(start);
+    }
+    if let Some(seed) = cli.seed {
+        builder = builder.seed(seed);
+    }
+    let server = match builder.start().await {
+        Ok(server) => server,
+        Err(
+            err @ (StartError::Fixtures(_) | StartError::Keys(_) | StartError::UnknownAutoApproveUser(_)),
+        ) => {
+            eprintln!("error: {err}");
+            return ExitCode::from(2);
+        }
+        Err(err) => {
+            eprintln!("error: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    banner(&server, cli.bind);
+    if tokio::signal::ctrl_c().await.is_err() {
+        eprintln!("error: cannot listen for Ctrl-C");
+    }
+    tracing::info!("shutting down");
+    server.shutdown().await;
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,276 @@
+//! [`MockServer`]: bind, start, address, shutdown.
+//!
+//! A server owns its listener task; dropping the handle stops it, so a test cannot leak a
+//! server into the next one. Every server has its own store, clock and keys: tests running in
+//! parallel never see each other's state.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::clock::{Clock, UnixSeconds};
+use crate::fixtures::{FixtureError, Fixtures};
+use crate::http::{self, Ctx, Options, SharedCtx};
+use crate::model::App;
+use crate::state::Store;
+use crate::token::{KeyError, Keys};
+
+/// Why a server did not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The fixtures were refused.
+    #[error(transparent)]
+    Fixtures(#[from] FixtureError),
+    /// The keys in the fixtures were refused.
+    #[error("fixture keys: {0}")]
+    Keys(#[from] KeyError),
+    /// `auto_approve` names a user the fixtures do not have.
+    #[error("--auto-approve: no user '{0}' in the fixtures")]
+    UnknownAutoApproveUser(String),
+    /// The address could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// The cause.
+        source: std::io::Error,
+    },
+}
+
+/// Builds a [`MockServer`] with non-default settings.
+#[derive(Debug, Clone)]
+pub struct MockServerBuilder {
+    fixtures: Option<Fixtures>,
+    bind: SocketAddr,
+    options: Options,
+    clock_start: Option<UnixSeconds>,
+    freeze_clock: bool,
+    seed: Option<u64>,
+}
+
+impl Default for MockServerBuilder {
+    fn default() -> Self {
+        Self {
+            fixtures: None,
+            bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+            options: Options::default(),
+            clock_start: None,
+            freeze_clock: false,
+            seed: None,
+        }
+    }
+}
+
+impl MockServerBuilder {
+    /// Uses these fixtures instead of the embedded defaults.
+    pub fn fixtures(mut self, fixtures: Fixtures) -> Self {
+        self.fixtures = Some(fixtures);
+        self
+    }
+
+    /// Listens on `addr` (default `127.0.0.1:0`, a random free port).
+    pub fn bind(mut self, addr: SocketAddr) -> Self {
+        self.bind = addr;
+        self
+    }
+
+    /// Approves every authorization at once as `username`, skipping the grant view.
+    pub fn auto_approve(mut self, username: impl Into<String>) -> Self {
+        self.options.auto_approve = Some(username.into());
+        self
+    }
+
+    /// The base URL clients reach the server at, when it differs from the `Host` they send.
+    pub fn public_url(mut self, url: url::Url) -> Self {
+        self.options.public_url = Some(url);
+        self
+    }
+
+    /// Starts the clock at `at` (Unix seconds).
+    pub fn clock_start(mut self, at: UnixSeconds) -> Self {
+        self.clock_start = Some(at);
+        self
+    }
+
+    /// Freezes the clock; with a fixed start and seed, the same requests give the same bytes.
+    pub fn freeze_clock(mut self, frozen: bool) -> Self {
+        self.freeze_clock = frozen;
+        self
+    }
+
+    /// Seeds the generator of codes, refresh keys and integration keys.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = Some(seed);
+        self
+    }
+
+    /// Binds and starts serving.
+    pub async fn start(self) -> Result<MockServer, StartError> {
+        let fixtures = match self.fixtures {
+            Some(f) => f,
+            None => Fixtures::embedded()?,
+        };
+        let keys = Keys::new(
+            &fixtures.keys.access_private_key_pem,
+            &fixtures.keys.refresh_secret,
+            &fixtures.keys.key_id,
+        )?;
+        let clock = Arc::new(match (self.clock_start, self.freeze_clock) {
+            (Some(start), frozen) => Clock::starting_at(start, frozen),
+            (None, frozen) => {
+                let clock = Clock::system();
+                clock.freeze(frozen);
+                clock
+            }
+        });
+        // A frozen clock asks for reproducible runs: derive the seed from the start time unless given.
+        let seed = self
+            .seed
+            .or_else(|| self.freeze_clock.then(|| clock.now().unsigned_abs()));
+        if let Some(user) = &self.options.auto_approve
+            && !fixtures.users.iter().any(|u| &u.username == user)
+        {
+            return Err(StartError::UnknownAutoApproveUser(user.clone()));
+        }
+        let ctx: SharedCtx = Arc::new(Ctx {
+            store: Store::new(&fixtures, seed, clock.now()),
+            keys,
+            clock,
+            options: self.options,
+            fixtures,
+        });
+        let listener = TcpListener::bind(self.bind)
+            .await
+            .map_err(|source| StartError::Bind {
+                addr: self.bind,
+                source,
+            })?;
+        let addr = listener.local_addr().map_err(|source| StartError::Bind {
+            addr: self.bind,
+            source,
+        })?;
+        let (tx, rx) = oneshot::channel::<()>();
+        let app = http::router(ctx.clone());
+        let server = tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = rx.await;
+                })
+                .await
+        });
+        let purger = tokio::spawn(purge_loop(ctx.clone()));
+        Ok(MockServer {
+            addr,
+            ctx,
+            shutdown: Some(tx),
+            server: Some(server),
+            purger,
+        })
+    }
+}
+
+/// Drops expired codes and grants once a minute, so a long run does not grow without bound.
+async fn purge_loop(ctx: SharedCtx) {
+    let mut tick = tokio::time::interval(Duration::from_secs(60));
+    loop {
+        tick.tick().await;
+        let now = ctx.clock.now();
+        ctx.store.with(|s| s.purge(now));
+    }
+}
+
+/// A running mock ilert server.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let server = ilert_mock::MockServer::start().await;
+/// let app = server.app("0501439fd7dee9af0c25").expect("the guide's example app");
+/// assert_eq!(app.id, 250);
+/// assert!(server.base_url().starts_with("http://127.0.0.1:"));
+/// # }
+/// ```
+#[derive(Debug)]
+pub struct MockServer {
+    addr: SocketAddr,
+    ctx: SharedCtx,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: Option<JoinHandle<std::io::Result<()>>>,
+    purger: JoinHandle<()>,
+}
+
+impl MockServer {
+    /// Starts a server with the embedded fixtures on a random port of 127.0.0.1.
+    ///
+    /// # Panics
+    /// When no port can be bound; use [`MockServer::builder`] to handle that as an error.
+    pub async fn start() -> Self {
+        match Self::builder().start().await {
+            Ok(server) => server,
+            Err(err) => panic!("the ilert mock could not start: {err}"),
+        }
+    }
+
+    /// A builder for non-default settings.
+    pub fn builder() -> MockServerBuilder {
+        MockServerBuilder::default()
+    }
+
+    /// The socket address the server listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The base URL, e.g. `http://127.0.0.1:41234` (no trailing slash).
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The base URL of a tenant host, e.g. `http://acme.localhost:41234`.
+    pub fn tenant_url(&self, tenant: &str) -> String {
+        format!("http://{tenant}.localhost:{}", self.addr.port())
+    }
+
+    /// The app registered under `client_id`, with its secret (development credentials).
+    pub fn app(&self, client_id: &str) -> Option<App> {
+        self.ctx.store.with(|s| s.app(client_id).cloned())
+    }
+
+    /// Every registered app.
+    pub fn apps(&self) -> Vec<App> {
+        self.ctx.store.with(|s| s.apps.clone())
+    }
+
+    /// The server's clock.
+    pub fn clock(&self) -> &Clock {
+        &self.ctx.clock
+    }
+
+    /// The fixtures the server started from.
+    pub fn fixtures(&self) -> &Fixtures {
+        &self.ctx.fixtures
+    }
+
+    /// Stops accepting connections, lets in-flight requests finish, and waits for the server.
+    pub async fn shutdown(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(server) = self.server.take() {
+            let _ = server.await;
+        }
+    }
+}
+
+impl Drop for MockServer {
+    fn drop(&mut self) {
+        self.purger.abort();
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}

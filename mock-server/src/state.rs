@@ -1,0 +1,316 @@
+//! The store: everything the mock remembers, behind one lock.
+//!
+//! [`Store`] wraps [`State`] in a single mutex. Every flow (issue a code, exchange it, refresh,
+//! revoke, a resource call) takes the lock once, runs the protocol rules from [`crate::protocol`]
+//! on plain data, and returns plain data. Nothing awaits while holding the lock, and tokens are
+//! signed after it is released, so RSA signing never serialises the server.
+
+use parking_lot::Mutex;
+use rand::rngs::StdRng;
+use rand::{RngCore, SeedableRng};
+
+use crate::clock::UnixSeconds;
+use crate::fixtures::Fixtures;
+use crate::model::{App, Tenant, User};
+use crate::protocol::authorize::ValidRequest;
+use crate::protocol::client_auth::{self, Credentials};
+use crate::protocol::code::{CODE_LIFETIME, CodeBook, CodeGrant, RedeemError, Redemption};
+use crate::protocol::error::OAuthError;
+use crate::protocol::grant::{GrantBook, NewGrant, RevokeReason};
+use crate::protocol::scope::ScopeSet;
+use crate::resources::Resources;
+use crate::token::{AccessClaims, REFRESH_TOKEN_LIFETIME, RefreshClaims};
+
+/// What a successful token request produced, ready to be signed.
+#[derive(Debug, Clone)]
+pub struct Issued {
+    /// Claims of the new access token.
+    pub access: AccessClaims,
+    /// Claims of the refresh token to return, if any.
+    pub refresh: Option<RefreshClaims>,
+    /// Seconds until the refresh token expires.
+    pub refresh_expires_in: Option<i64>,
+}
+
+/// The mock's mutable state.
+#[derive(Debug)]
+pub struct State {
+    /// Tenants.
+    pub tenants: Vec<Tenant>,
+    /// Users.
+    pub users: Vec<User>,
+    /// Apps.
+    pub apps: Vec<App>,
+    /// Authorization codes.
+    pub codes: CodeBook,
+    /// Refresh grants.
+    pub grants: GrantBook,
+    /// Escalation policies and alert sources.
+    pub resources: Resources,
+    rng: StdRng,
+}
+
+/// The shared store.
+#[derive(Debug)]
+pub struct Store {
+    state: Mutex<State>,
+}
+
+impl Store {
+    /// A store seeded from fixtures; `seed` makes codes and refresh keys reproducible.
+    pub fn new(fixtures: &Fixtures, seed: Option<u64>, now: UnixSeconds) -> Self {
+        Self {
+            state: Mutex::new(State::new(fixtures, seed, now)),
+        }
+    }
+
+    /// Runs `f` with the state locked. Keep `f` short and free of I/O.
+    pub fn with<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
+        f(&mut self.state.lock())
+    }
+
+    /// Replaces the whole state.
+    pub fn replace(&self, state: State) {
+        *self.state.lock() = state;
+    }
+}
+
+impl State {
+    /// State seeded from fixtures.
+    pub fn new(fixtures: &Fixtures, seed: Option<u64>, now: UnixSeconds) -> Self {
+        Self {
+            tenants: fixtures.tenants.clone(),
+            users: fixtures.users.clone(),
+            apps: fixtures.apps.clone(),
+            codes: CodeBook::default(),
+            grants: GrantBook::default(),
+            resources: Resources::new(&fixtures.escalation_policies, &fixtures.alert_sources, now),
+            rng: seed.map_or_else(StdRng::from_os_rng, StdRng::seed_from_u64),
+        }
+    }
+
+    /// `n` random bytes as lowercase hex.
+    pub fn random_hex(&mut self, n: usize) -> String {
+        let mut bytes = vec![0u8; n];
+        self.rng.fill_bytes(&mut bytes);
+        hex::encode(bytes)
+    }
+
+    /// The app with this client id.
+    pub fn app(&self, client_id: &str) -> Option<&App> {
+        self.apps.iter().find(|a| a.client_id == client_id)
+    }
+
+    /// The user with this id.
+    pub fn user(&self, id: i64) -> Option<&User> {
+        self.users.iter().find(|u| u.id == id)
+    }
+
+    /// The user with this username.
+    pub fn user_by_name(&self, username: &str) -> Option<&User> {
+        self.users.iter().find(|u| u.username == username)
+    }
+
+    /// The tenant with this id; host names are case-insensitive, so the match is too.
+    pub fn tenant(&self, id: &str) -> Option<&Tenant> {
+        self.tenants.iter().find(|t| t.id.eq_ignore_ascii_case(id))
+    }
+
+    /// The tenant with this short id (`il_n`).
+    pub fn tenant_by_short_id(&self, short_id: &str) -> Option<&Tenant> {
+        self.tenants.iter().find(|t| t.short_id == short_id)
+    }
+
+    /// The users who may approve on this tenant host (all users when there is none).
+    pub fn users_of(&self, tenant: Option<&str>) -> Vec<&User> {
+        self.users
+            .iter()
+            .filter(|u| tenant.is_none_or(|t| u.tenant.eq_ignore_ascii_case(t)))
+            .collect()
+    }
+
+    /// Issues an authorization code for a validated request approved by `username`.
+    ///
+    /// On a tenant host only that tenant's users may approve.
+    pub fn issue_code(
+        &mut self,
+        request: &ValidRequest<'_>,
+        username: &str,
+        tenant_host: Option<&str>,
+        now: UnixSeconds,
+    ) -> Result<String, OAuthError> {
+        let user = self
+            .user_by_name(username)
+            .filter(|u| tenant_host.is_none_or(|t| u.tenant.eq_ignore_ascii_case(t)))
+            .ok_or_else(|| {
+                OAuthError::invalid_request(format!("user '{username}' cannot approve on this account"))
+            })?;
+        let grant = CodeGrant {
+            app_id: request.app.id,
+            redirect_uri: request.redirect_uri.clone(),
+            user_id: user.id,
+            tenant: user.tenant.clone(),
+            scope: request.scope.clone(),
+            challenge: request.challenge.clone(),
+            expires_at: now.saturating_add(CODE_LIFETIME),
+        };
+        // ilert's example codes are 28 lowercase hex characters.
+        let code = self.random_hex(14);
+        self.codes.issue(code.clone(), grant);
+        Ok(code)
+    }
+
+    fn authenticate(&self, creds: &Credentials) -> Result<App, OAuthError> {
+        client_auth::authenticate(creds, self.app(&creds.client_id)).cloned()
+    }
+
+    fn access_claims(
+        &self,
+        user_id: i64,
+        app_id: i64,
+        scope: &str,
+        now: UnixSeconds,
+    ) -> Result<AccessClaims, OAuthError> {
+        let user = self
+            .user(user_id)
+            .ok_or_else(|| OAuthError::invalid_grant("the user of this grant no longer exists"))?;
+        let tenant = self
+            .tenant(&user.tenant)
+            .ok_or_else(|| OAuthError::invalid_grant("the account of this grant no longer exists"))?;
+        Ok(AccessClaims::new(
+            &tenant.short_id,
+            app_id,
+            scope,
+            &user.username,
+            now,
+        ))
+    }
+
+    /// `grant_type=authorization_code` (SPEC §3).
+    pub fn exchange_code(
+        &mut self,
+        creds: &Credentials,
+        code: &str,
+        redirect_uri: Option<&str>,
+        code_verifier: Option<&str>,
+        now: UnixSeconds,
+    ) -> Result<Issued, OAuthError> {
+        let app = self.authenticate(creds)?;
+        let redemption = Redemption {
+            app_id: app.id,
+            redirect_uri,
+            code_verifier,
+        };
+        let granted = match self.codes.redeem(code, redemption, now) {
+            Ok(granted) => granted,
+            Err(RedeemError::Reused { family }) => {
+                // RFC 6749 §4.1.2 / RFC 9700 §4.2.4: revoke what the first redemption produced.
+                if let Some(family) = family {
+                    self.grants.revoke_family(family, RevokeReason::CodeReuse);
+                }
+                return Err(RedeemError::Reused { family }.into());
+            }
+            Err(other) => return Err(other.into()),
+        };
+        let scope = granted.scope.to_string();
+        let access = self.access_claims(granted.user_id, app.id, &scope, now)?;
+        // SPEC §7: refresh tokens for apps that authenticated with their secret, and for public
+        // apps that asked for offline_access.
+        let wants_refresh = app.client_secret.is_some() || granted.scope.has_offline_access();
+        let (refresh, refresh_expires_in) = if wants_refresh {
+            let key = self.random_hex(16);
+            let expires_at = now.saturating_add(REFRESH_TOKEN_LIFETIME);
+            let new = NewGrant {
+                app_id: app.id,
+                user_id: granted.user_id,
+                tenant: &granted.tenant,
+                scope: &granted.scope,
+            };
+            let family = self.grants.issue(key.clone(), new, now, expires_at);
+            self.codes.attach_family(code, family);
+            (
+                Some(RefreshClaims::new(&key, expires_at)),
+                Some(REFRESH_TOKEN_LIFETIME),
+            )
+        } else {
+            (None, None)
+        };
+        Ok(Issued {
+            access,
+            refresh,
+            refresh_expires_in,
+        })
+    }
+
+    /// `grant_type=refresh_token` (SPEC §3, §9). `claims` come from a verified refresh token.
+    pub fn refresh(
+        &mut self,
+        creds: &Credentials,
+        claims: &RefreshClaims,
+        scope: Option<&str>,
+        now: UnixSeconds,
+    ) -> Result<Issued, OAuthError> {
+        let app = self.authenticate(creds)?;
+        let grant = self
+            .grants
+            .find_live(&claims.il_k, app.id, now)
+            .map_err(|e| OAuthError::invalid_grant(e.to_string()))?
+            .clone();
+        let granted = ScopeSet::parse(&grant.scope)
+            .map_err(|_| OAuthError::invalid_grant("the grant's scope is invalid"))?;
+        let scope = match scope {
+            None => granted,
+            // RFC 6749 §6: a refresh may ask for a subset of the original scopes.
+            Some(requested) => {
+                let requested = ScopeSet::parse(requested)?;
+                if !requested.is_subset_of(&granted) {
+                    return Err(OAuthError::invalid_scope(
+                        "the requested scope exceeds the scope originally granted",
+                    ));
+                }
+                requested
+            }
+        };
+        let access = self.access_claims(grant.user_id, app.id, &scope.to_string(), now)?;
+        let refresh = if app.rotate_refresh_tokens {
+            let key = self.random_hex(16);
+            let expires_at = now.saturating_add(REFRESH_TOKEN_LIFETIME);
+            self.grants
+                .rotate(&grant.key, key.clone(), now, expires_at)
+                .ok_or_else(|| {
+                    OAuthError::new(crate::protocol::error::ErrorCode::ServerError, "rotation failed")
+                })?;
+            RefreshClaims::new(&key, expires_at)
+        } else {
+            // SPEC §9: without rotation the same refresh token comes back and stays valid.
+            RefreshClaims::new(&grant.key, grant.expires_at)
+        };
+        let expires_in = refresh.exp.saturating_sub(now);
+        Ok(Issued {
+            access,
+            refresh: Some(refresh),
+            refresh_expires_in: Some(expires_in),
+        })
+    }
+
+    /// Revokes the refresh grant a client names (RFC 7009). A grant of another app is left alone
+    /// (RFC 7009 §2.1); the answer is the same either way (§2.2).
+    pub fn revoke_refresh(&mut self, key: &str, app_id: Option<i64>) -> bool {
+        let owned = self
+            .grants
+            .get(key)
+            .is_some_and(|g| app_id.is_none_or(|id| g.app_id == id));
+        owned && self.grants.revoke(key, RevokeReason::Client)
+    }
+
+    /// Authenticates optional client credentials sent to `/revoke`.
+    pub fn authenticate_optional(&self, creds: Option<&Credentials>) -> Result<Option<i64>, OAuthError> {
+        creds.map(|c| self.authenticate(c).map(|app| app.id)).transpose()
+    }
+
+    /// Drops expired codes and grants.
+    pub fn purge(&mut self, now: UnixSeconds) {
+        self.codes.purge(now);
+        self.grants.purge(now);
+    }
+}
