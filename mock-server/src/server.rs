@@ -175,7 +175,8 @@ impl MockServerBuilder {
 
 /// Drops expired codes and grants once a minute, so a long run does not grow without bound.
 async fn purge_loop(ctx: SharedCtx) {
-    let mut tick = tokio::time::interval(Duration::from_secs(60));
+    let period = Duration::from_secs(60);
+    let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
     loop {
         tick.tick().await;
         let now = ctx.clock.now();

@@ -13,6 +13,7 @@ pub mod token_info;
 use std::sync::Arc;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -97,6 +98,7 @@ pub fn router(ctx: SharedCtx) -> Router {
         .merge(oauth)
         .nest("/api", api::router(ctx.clone()))
         .fallback(not_found)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(TraceLayer::new_for_http())
         .with_state(ctx)
 }

@@ -16,7 +16,7 @@ use crate::clock::UnixSeconds;
 /// Code lifetime (SPEC §7): two minutes.
 pub const CODE_LIFETIME: i64 = 120;
 
-/// How long a redeemed code is remembered after it expired, so late replays still revoke.
+/// How long a code is remembered after it expired, so late replays still revoke.
 pub const REDEEMED_MEMORY: i64 = 3_600;
 
 /// What a code was issued for.
@@ -175,12 +175,11 @@ impl CodeBook {
         }
     }
 
-    /// Forgets unused codes past expiry and redeemed ones an hour after.
+    /// Forgets codes an hour after they expired (until then a late use still reads "expired",
+    /// and a late replay of a redeemed code still revokes its grant).
     pub fn purge(&mut self, now: UnixSeconds) {
-        self.codes.retain(|_, e| match e.redeemed {
-            None => now < e.grant.expires_at,
-            Some(_) => now < e.grant.expires_at.saturating_add(REDEEMED_MEMORY),
-        });
+        self.codes
+            .retain(|_, e| now < e.grant.expires_at.saturating_add(REDEEMED_MEMORY));
     }
 
     /// Number of codes remembered.
@@ -310,7 +309,11 @@ mod tests {
         book.issue("b".into(), grant(None));
         assert!(book.redeem("b", req(None, None), 1_000).is_ok());
         book.purge(1_120);
-        assert_eq!(book.len(), 1);
+        assert_eq!(book.len(), 2);
+        assert_eq!(
+            book.redeem("a", req(None, None), 1_120),
+            Err(RedeemError::Expired)
+        );
         book.purge(1_120 + REDEEMED_MEMORY);
         assert!(book.is_empty());
     }

@@ -1,0 +1,207 @@
+//! Helpers shared by the integration tests: a client that does not follow redirects, the
+//! guide's credentials, and one-call versions of the flow's steps.
+#![allow(dead_code)]
+
+use ilert_mock::MockServer;
+use reqwest::header::{HeaderMap, LOCATION};
+use reqwest::{Client, StatusCode, redirect};
+use serde_json::Value;
+
+/// The guide's example app (SPEC §10).
+pub const CLIENT_ID: &str = "0501439fd7dee9af0c25";
+pub const CLIENT_SECRET: &str = "3908acda0291d0c4c1e77171aac3b4e501cbbbfc6797f13be1c7a607241498ad";
+pub const REDIRECT_URI: &str = "http://localhost:4597/authorize-result";
+/// The PKCE-only public app.
+pub const PUBLIC_ID: &str = "8c1a5c3fb9e04d7a2b61";
+pub const PUBLIC_REDIRECT: &str = "http://localhost:4597/webapp";
+/// The rotating confidential app.
+pub const ROTATING_ID: &str = "f3b2a1c0d9e8f7a6b5c4";
+pub const ROTATING_SECRET: &str = "c0ffee0ddba11defacedbeadfeedc0dec0ffee0ddba11defacedbeadfeed0001";
+/// RFC 7636 Appendix B.
+pub const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+pub const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+
+pub const AUTHORIZE: &str = "/api/developers/oauth2/authorize";
+pub const TOKEN: &str = "/api/developers/oauth2/token";
+pub const TOKEN_INFO: &str = "/api/developers/oauth2/token_info";
+pub const REVOKE: &str = "/api/developers/oauth2/revoke";
+
+pub fn http() -> Client {
+    Client::builder()
+        .redirect(redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+/// A server that approves every authorization as `someUser`.
+pub async fn auto_server() -> MockServer {
+    MockServer::builder()
+        .auto_approve("someUser")
+        .start()
+        .await
+        .expect("server starts")
+}
+
+pub fn query(pairs: &[(&str, &str)]) -> String {
+    url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish()
+}
+
+/// GET authorize; returns status, headers and body.
+pub async fn authorize(server: &MockServer, pairs: &[(&str, &str)]) -> (StatusCode, HeaderMap, String) {
+    let url = format!("{}{AUTHORIZE}?{}", server.base_url(), query(pairs));
+    let r = http().get(url).send().await.expect("authorize answers");
+    (r.status(), r.headers().clone(), r.text().await.expect("body"))
+}
+
+/// The query parameters of a redirect's `Location`.
+pub fn location_params(headers: &HeaderMap) -> Vec<(String, String)> {
+    let location = headers.get(LOCATION).expect("Location").to_str().expect("text");
+    let url = url::Url::parse(location).expect("absolute Location");
+    url.query_pairs().into_owned().collect()
+}
+
+pub fn param(params: &[(String, String)], name: &str) -> Option<String> {
+    params.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+}
+
+/// Runs authorize on an auto-approving server and returns the code.
+pub async fn code_for(
+    server: &MockServer,
+    client_id: &str,
+    redirect_uri: &str,
+    scope: &str,
+    challenge: Option<&str>,
+) -> String {
+    let mut pairs = vec![
+        ("client_id", client_id),
+        ("response_type", "code"),
+        ("redirect_uri", redirect_uri),
+        ("scope", scope),
+        ("state", "s"),
+    ];
+    if let Some(c) = challenge {
+        pairs.push(("code_challenge", c));
+        pairs.push(("code_challenge_method", "S256"));
+    }
+    let (status, headers, body) = authorize(server, &pairs).await;
+    assert_eq!(status, StatusCode::FOUND, "{body}");
+    let params = location_params(&headers);
+    param(&params, "code").unwrap_or_else(|| panic!("no code in {params:?}"))
+}
+
+/// POSTs a form to `path`; returns status, headers and the JSON body (`Null` when empty).
+pub async fn post_form(
+    server: &MockServer,
+    path: &str,
+    form: &[(&str, &str)],
+) -> (StatusCode, HeaderMap, Value) {
+    let r = http()
+        .post(format!("{}{path}", server.base_url()))
+        .form(form)
+        .send()
+        .await
+        .expect("answers");
+    let (status, headers) = (r.status(), r.headers().clone());
+    let text = r.text().await.expect("body");
+    let json = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).expect("JSON body")
+    };
+    (status, headers, json)
+}
+
+/// Exchanges a code for the guide app with the secret in the body.
+pub async fn exchange(server: &MockServer, code: &str) -> (StatusCode, HeaderMap, Value) {
+    post_form(
+        server,
+        TOKEN,
+        &[
+            ("grant_type", "authorization_code"),
+            ("client_id", CLIENT_ID),
+            ("client_secret", CLIENT_SECRET),
+            ("code", code),
+        ],
+    )
+    .await
+}
+
+/// The guide app's full flow with `scope`; returns the token response.
+pub async fn tokens(server: &MockServer, scope: &str) -> Value {
+    let code = code_for(server, CLIENT_ID, REDIRECT_URI, scope, None).await;
+    let (status, _, body) = exchange(server, &code).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body
+}
+
+pub fn s(v: &Value, key: &str) -> String {
+    v[key]
+        .as_str()
+        .unwrap_or_else(|| panic!("{key} missing in {v}"))
+        .to_owned()
+}
+
+/// Refreshes for the guide app.
+pub async fn refresh(server: &MockServer, refresh_token: &str) -> (StatusCode, HeaderMap, Value) {
+    post_form(
+        server,
+        TOKEN,
+        &[
+            ("grant_type", "refresh_token"),
+            ("client_id", CLIENT_ID),
+            ("client_secret", CLIENT_SECRET),
+            ("refresh_token", refresh_token),
+        ],
+    )
+    .await
+}
+
+/// GET an API path with a bearer token.
+pub async fn api_get(server: &MockServer, path: &str, access_token: &str) -> (StatusCode, HeaderMap, Value) {
+    let r = http()
+        .get(format!("{}{path}", server.base_url()))
+        .bearer_auth(access_token)
+        .send()
+        .await
+        .expect("answers");
+    let (status, headers) = (r.status(), r.headers().clone());
+    let text = r.text().await.expect("body");
+    let json = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).expect("JSON body")
+    };
+    (status, headers, json)
+}
+
+/// Asserts ilert's token-endpoint error shape: exactly `code` and `error`.
+pub fn assert_token_error(status: StatusCode, body: &Value, want_status: u16, want_code: &str) {
+    assert_eq!(status.as_u16(), want_status, "{body}");
+    let obj = body
+        .as_object()
+        .unwrap_or_else(|| panic!("not an object: {body}"));
+    assert_eq!(obj.keys().collect::<Vec<_>>(), ["code", "error"], "{body}");
+    assert_eq!(obj["code"], want_code, "{body}");
+    assert!(!obj["error"].as_str().unwrap_or_default().is_empty(), "{body}");
+}
+
+/// Asserts ilert's REST error shape: exactly `status`, `message`, `code`.
+pub fn assert_rest_error(status: StatusCode, body: &Value, want_status: u16) {
+    assert_eq!(status.as_u16(), want_status, "{body}");
+    let obj = body
+        .as_object()
+        .unwrap_or_else(|| panic!("not an object: {body}"));
+    assert_eq!(
+        obj.keys().collect::<Vec<_>>(),
+        ["status", "message", "code"],
+        "{body}"
+    );
+    assert_eq!(obj["status"], want_status, "{body}");
+}
+
+/// Decodes a JWT's header and claims (no verification).
+pub fn decode(token: &str) -> (Value, Value) {
+    ilert_mock::token::decode_unverified(token).expect("a JWT")
+}
