@@ -1,0 +1,89 @@
+//! The `ilert-mock` binary: start-up banner, serving, and refusing bad fixtures with exit code 2.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_ilert-mock");
+
+struct Killed(std::process::Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test]
+async fn starts_prints_credentials_and_serves() {
+    let child = Command::new(BIN)
+        .args(["--bind", "127.0.0.1:0", "--auto-approve", "someUser"])
+        .env_remove("RUST_LOG")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawns");
+    let mut child = Killed(child);
+    let stdout = child.0.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let first = lines.next().expect("a line").expect("text");
+    let base = first
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .expect("the banner names the base URL")
+        .to_owned();
+    let rest: Vec<String> = lines.by_ref().take(8).map_while(Result::ok).collect();
+    let banner = rest.join("\n");
+    assert!(banner.contains("0501439fd7dee9af0c25"), "{banner}");
+    assert!(banner.contains("3908acda0291d0c4c1e77171aac3b4e501cbbbfc6797f13be1c7a607241498ad"));
+    let base = base.replace("localhost", "127.0.0.1");
+    let r = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+        .get(format!(
+            "{base}/api/developers/oauth2/authorize?client_id=0501439fd7dee9af0c25&response_type=code&redirect_uri=http%3A%2F%2Flocalhost%3A4597%2Fauthorize-result&scope=profile"
+        ))
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(r.status(), reqwest::StatusCode::FOUND);
+}
+
+fn run_with_fixtures(contents: &str) -> (Option<i32>, String) {
+    let dir = std::env::temp_dir().join(format!("ilert-mock-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let path = dir.join(format!("f{}.toml", contents.len()));
+    std::fs::write(&path, contents).expect("write");
+    let out = Command::new(BIN)
+        .args(["--bind", "127.0.0.1:0", "--fixtures"])
+        .arg(&path)
+        .output()
+        .expect("runs");
+    (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn malformed_fixtures_exit_2_naming_file_line_and_reason() {
+    let defaults = ilert_mock::fixtures::DEFAULT_TOML;
+    let broken = defaults.replacen("id = 250", "id = \"x\"", 1);
+    let line = defaults.lines().position(|l| l.contains("id = 250")).expect("present") + 1;
+    let (code, stderr) = run_with_fixtures(&broken);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains(&format!(".toml:{line}:")), "{stderr}");
+
+    let bad_redirect = defaults.replacen("\"http://localhost:4597/webapp\", \"http://127.0.0.1:8765/callback\"", "\"javascript:alert(1)\"", 1);
+    let (code, stderr) = run_with_fixtures(&bad_redirect);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("runs code in the browser"), "{stderr}");
+
+    let (code, stderr) = run_with_fixtures("not toml [");
+    assert_eq!(code, Some(2), "{stderr}");
+}
+
+#[test]
+fn unknown_auto_approve_user_exits_2() {
+    let out = Command::new(BIN).args(["--bind", "127.0.0.1:0", "--auto-approve", "nobody"]).output().expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nobody"));
+}
