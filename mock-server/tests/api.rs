@@ -17,15 +17,31 @@ async fn access(server: &MockServer, scope: &str) -> String {
     s(&tokens(server, scope).await, "access_token")
 }
 
-async fn send(server: &MockServer, method: reqwest::Method, path: &str, token: &str, body: Option<Value>) -> (StatusCode, reqwest::header::HeaderMap, Value) {
-    let mut req = http().request(method, format!("{}{path}", server.base_url())).bearer_auth(token);
+async fn send(
+    server: &MockServer,
+    method: reqwest::Method,
+    path: &str,
+    token: &str,
+    body: Option<Value>,
+) -> (StatusCode, reqwest::header::HeaderMap, Value) {
+    let mut req = http()
+        .request(method, format!("{}{path}", server.base_url()))
+        .bearer_auth(token);
     if let Some(b) = body {
         req = req.json(&b);
     }
     let r = req.send().await.expect("answers");
     let (status, headers) = (r.status(), r.headers().clone());
     let text = r.text().await.expect("body");
-    (status, headers, if text.is_empty() { Value::Null } else { serde_json::from_str(&text).expect("json") })
+    (
+        status,
+        headers,
+        if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).expect("json")
+        },
+    )
 }
 
 #[tokio::test]
@@ -54,8 +70,18 @@ async fn bearer_problems_are_401_in_the_rest_shape() {
     assert_rest_error(st, &r.json().await.expect("json"), 401);
     assert!(h[WWW_AUTHENTICATE].to_str().expect("text").starts_with("Bearer"));
 
-    for header in [access.clone(), format!("Token {access}"), format!("Basic {access}"), "Bearer ".to_owned()] {
-        let r = http().get(&url).header(AUTHORIZATION, header.clone()).send().await.expect("answers");
+    for header in [
+        access.clone(),
+        format!("Token {access}"),
+        format!("Basic {access}"),
+        "Bearer ".to_owned(),
+    ] {
+        let r = http()
+            .get(&url)
+            .header(AUTHORIZATION, header.clone())
+            .send()
+            .await
+            .expect("answers");
         let st = r.status();
         assert_rest_error(st, &r.json().await.expect("json"), 401);
     }
@@ -73,14 +99,27 @@ async fn expired_access_token_is_401_and_refresh_brings_a_working_one() {
     let tokens = tokens(&server, "profile").await;
     let access = s(&tokens, "access_token");
     server.clock().advance(3599);
-    assert_eq!(api_get(&server, "/api/users/current", &access).await.0, StatusCode::OK);
+    assert_eq!(
+        api_get(&server, "/api/users/current", &access).await.0,
+        StatusCode::OK
+    );
     server.clock().advance(2);
     let (st, h, b) = api_get(&server, "/api/users/current", &access).await;
     assert_rest_error(st, &b, 401);
-    assert!(h[WWW_AUTHENTICATE].to_str().expect("text").contains("invalid_token"));
+    assert!(
+        h[WWW_AUTHENTICATE]
+            .to_str()
+            .expect("text")
+            .contains("invalid_token")
+    );
     let (st, _, refreshed) = refresh(&server, &s(&tokens, "refresh_token")).await;
     assert_eq!(st, StatusCode::OK);
-    assert_eq!(api_get(&server, "/api/users/current", &s(&refreshed, "access_token")).await.0, StatusCode::OK);
+    assert_eq!(
+        api_get(&server, "/api/users/current", &s(&refreshed, "access_token"))
+            .await
+            .0,
+        StatusCode::OK
+    );
 }
 
 fn b64(v: &Value) -> String {
@@ -93,32 +132,62 @@ async fn forged_tokens_are_refused() {
     let genuine = access(&server, "profile source:d").await;
     let (_, claims) = decode(&genuine);
     let mut parts = genuine.split('.');
-    let (head, _body, sig) = (parts.next().expect("h"), parts.next().expect("c"), parts.next().expect("s"));
+    let (head, _body, sig) = (
+        parts.next().expect("h"),
+        parts.next().expect("c"),
+        parts.next().expect("s"),
+    );
 
     // alg: none, with and without a signature.
     let none = format!("{}.{}.", b64(&json!({"typ": "JWT", "alg": "none"})), b64(&claims));
     // HS256 signed with the RSA public key (the classic key-confusion attack).
-    let private = rsa::RsaPrivateKey::from_pkcs8_pem(&server.fixtures().keys.access_private_key_pem).expect("pem");
-    let public_pem = rsa::RsaPublicKey::from(&private).to_public_key_pem(rsa::pkcs8::LineEnding::LF).expect("pem");
-    let confused = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &EncodingKey::from_secret(public_pem.as_bytes())).expect("sign");
+    let private =
+        rsa::RsaPrivateKey::from_pkcs8_pem(&server.fixtures().keys.access_private_key_pem).expect("pem");
+    let public_pem = rsa::RsaPublicKey::from(&private)
+        .to_public_key_pem(rsa::pkcs8::LineEnding::LF)
+        .expect("pem");
+    let confused = jsonwebtoken::encode(
+        &Header::new(Algorithm::HS256),
+        &claims,
+        &EncodingKey::from_secret(public_pem.as_bytes()),
+    )
+    .expect("sign");
     // Tampered claims under the genuine signature.
     let mut wider = claims.clone();
     wider["il_u"] = json!("krystianity");
     let tampered = format!("{head}.{}.{sig}", b64(&wider));
     // A genuine signature under a header with a `kid` / `jku`.
-    let kid = format!("{}.{}.{sig}", b64(&json!({"typ": "JWT", "alg": "RS256", "kid": "x"})), b64(&claims));
-    let jku = format!("{}.{}.{sig}", b64(&json!({"typ": "JWT", "alg": "RS256", "jku": "http://127.0.0.1:1/jwks"})), b64(&claims));
+    let kid = format!(
+        "{}.{}.{sig}",
+        b64(&json!({"typ": "JWT", "alg": "RS256", "kid": "x"})),
+        b64(&claims)
+    );
+    let jku = format!(
+        "{}.{}.{sig}",
+        b64(&json!({"typ": "JWT", "alg": "RS256", "jku": "http://127.0.0.1:1/jwks"})),
+        b64(&claims)
+    );
     // Signed by another RSA key with ilert's exact header and claims is caught by the signature.
     let mut other_type = claims.clone();
     other_type["il_t"] = json!("OAUTH");
     let wrong_type = format!("{head}.{}.{sig}", b64(&other_type));
 
-    for (name, token) in [("none", none), ("confused", confused), ("tampered", tampered), ("kid", kid), ("jku", jku), ("wrong type", wrong_type)] {
+    for (name, token) in [
+        ("none", none),
+        ("confused", confused),
+        ("tampered", tampered),
+        ("kid", kid),
+        ("jku", jku),
+        ("wrong type", wrong_type),
+    ] {
         let (st, _, b) = api_get(&server, "/api/users/current", &token).await;
         assert_eq!(st, StatusCode::UNAUTHORIZED, "{name}: {b}");
         assert_rest_error(st, &b, 401);
     }
-    assert_eq!(api_get(&server, "/api/users/current", &genuine).await.0, StatusCode::OK);
+    assert_eq!(
+        api_get(&server, "/api/users/current", &genuine).await.0,
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
@@ -127,26 +196,65 @@ async fn scopes_decide_403_per_access_level() {
     let profile = access(&server, "profile").await;
     let (st, h, b) = api_get(&server, "/api/alert-sources", &profile).await;
     assert_rest_error(st, &b, 403);
-    assert!(h[WWW_AUTHENTICATE].to_str().expect("text").contains("insufficient_scope"));
+    assert!(
+        h[WWW_AUTHENTICATE]
+            .to_str()
+            .expect("text")
+            .contains("insufficient_scope")
+    );
 
     let read = access(&server, "source").await;
-    assert_eq!(api_get(&server, "/api/alert-sources", &read).await.0, StatusCode::OK);
+    assert_eq!(
+        api_get(&server, "/api/alert-sources", &read).await.0,
+        StatusCode::OK
+    );
     let (st, _, b) = api_get(&server, "/api/users/current", &read).await;
     assert_rest_error(st, &b, 403);
     let create = json!({"name": "From test", "integrationType": "API", "escalationPolicy": {"id": 1501}});
-    let (st, _, b) = send(&server, reqwest::Method::POST, "/api/alert-sources", &read, Some(create.clone())).await;
+    let (st, _, b) = send(
+        &server,
+        reqwest::Method::POST,
+        "/api/alert-sources",
+        &read,
+        Some(create.clone()),
+    )
+    .await;
     assert_rest_error(st, &b, 403);
 
     let write = access(&server, "source:w").await;
-    let (st, h, created) = send(&server, reqwest::Method::POST, "/api/alert-sources", &write, Some(create.clone())).await;
+    let (st, h, created) = send(
+        &server,
+        reqwest::Method::POST,
+        "/api/alert-sources",
+        &write,
+        Some(create.clone()),
+    )
+    .await;
     assert_eq!(st, StatusCode::CREATED, "{created}");
     let id = created["id"].as_i64().expect("id");
-    assert_eq!(h[LOCATION].to_str().expect("text"), format!("{}/api/alert-sources/{id}", server.base_url()));
-    let (st, _, b) = send(&server, reqwest::Method::DELETE, &format!("/api/alert-sources/{id}"), &write, None).await;
+    assert_eq!(
+        h[LOCATION].to_str().expect("text"),
+        format!("{}/api/alert-sources/{id}", server.base_url())
+    );
+    let (st, _, b) = send(
+        &server,
+        reqwest::Method::DELETE,
+        &format!("/api/alert-sources/{id}"),
+        &write,
+        None,
+    )
+    .await;
     assert_rest_error(st, &b, 403);
 
     let delete = access(&server, "source:d").await;
-    let (st, _, b) = send(&server, reqwest::Method::DELETE, &format!("/api/alert-sources/{id}"), &delete, None).await;
+    let (st, _, b) = send(
+        &server,
+        reqwest::Method::DELETE,
+        &format!("/api/alert-sources/{id}"),
+        &delete,
+        None,
+    )
+    .await;
     assert_eq!(st, StatusCode::NO_CONTENT);
     assert_eq!(b, Value::Null);
 }
@@ -159,7 +267,13 @@ async fn scope_table_paths_are_checked_even_when_not_emulated() {
     assert_rest_error(st, &b, 404);
     let (st, _, b) = api_get(&server, "/api/on-calls", &token).await;
     assert_rest_error(st, &b, 404);
-    for path in ["/api/incidents", "/api/users/7/contacts", "/api/metric-data-sources", "/api/support-hours", "/api/alert-actions"] {
+    for path in [
+        "/api/incidents",
+        "/api/users/7/contacts",
+        "/api/metric-data-sources",
+        "/api/support-hours",
+        "/api/alert-actions",
+    ] {
         let (st, _, b) = api_get(&server, path, &token).await;
         assert_rest_error(st, &b, 403);
     }
@@ -176,7 +290,21 @@ async fn alert_sources_crud_with_ilerts_fields() {
     let list = list.as_array().expect("array").clone();
     assert_eq!(list.len(), 2);
     let first = &list[0];
-    for field in ["id", "name", "escalationPolicy", "integrationType", "integrationKey", "integrationUrl", "alertCreation", "status", "active", "alertPriorityRule", "teams", "createdAt", "updatedAt"] {
+    for field in [
+        "id",
+        "name",
+        "escalationPolicy",
+        "integrationType",
+        "integrationKey",
+        "integrationUrl",
+        "alertCreation",
+        "status",
+        "active",
+        "alertPriorityRule",
+        "teams",
+        "createdAt",
+        "updatedAt",
+    ] {
         assert!(first.get(field).is_some(), "{field} missing in {first}");
     }
     assert_eq!(first["escalationPolicy"]["id"], 1501);
@@ -193,16 +321,37 @@ async fn alert_sources_crud_with_ilerts_fields() {
     assert_eq!(by_key["id"], first["id"]);
 
     let update = json!({"name": "Renamed", "integrationType": "API", "escalationPolicy": {"id": 1502}, "alertPriorityRule": "LOW"});
-    let (st, _, updated) = send(&server, reqwest::Method::PUT, "/api/alert-sources/3001", &token, Some(update)).await;
+    let (st, _, updated) = send(
+        &server,
+        reqwest::Method::PUT,
+        "/api/alert-sources/3001",
+        &token,
+        Some(update),
+    )
+    .await;
     assert_eq!(st, StatusCode::OK, "{updated}");
     assert_eq!(updated["name"], "Renamed");
     assert_eq!(updated["escalationPolicy"]["id"], 1502);
     assert_eq!(updated["integrationKey"], first["integrationKey"]);
 
-    let (st, _, b) = send(&server, reqwest::Method::POST, "/api/alert-sources", &token, Some(json!({"name": "x"}))).await;
+    let (st, _, b) = send(
+        &server,
+        reqwest::Method::POST,
+        "/api/alert-sources",
+        &token,
+        Some(json!({"name": "x"})),
+    )
+    .await;
     assert_rest_error(st, &b, 400);
     let bad_policy = json!({"name": "x", "integrationType": "API", "escalationPolicy": {"id": 2501}});
-    let (st, _, b) = send(&server, reqwest::Method::POST, "/api/alert-sources", &token, Some(bad_policy)).await;
+    let (st, _, b) = send(
+        &server,
+        reqwest::Method::POST,
+        "/api/alert-sources",
+        &token,
+        Some(bad_policy),
+    )
+    .await;
     assert_rest_error(st, &b, 400);
 
     let (st, _, b) = api_get(&server, "/api/alert-sources/999999", &token).await;
@@ -211,10 +360,28 @@ async fn alert_sources_crud_with_ilerts_fields() {
     let (st, _, b) = api_get(&server, "/api/alert-sources/4001", &token).await;
     assert_rest_error(st, &b, 404);
 
-    assert_eq!(send(&server, reqwest::Method::DELETE, "/api/alert-sources/3002", &token, None).await.0, StatusCode::NO_CONTENT);
+    assert_eq!(
+        send(
+            &server,
+            reqwest::Method::DELETE,
+            "/api/alert-sources/3002",
+            &token,
+            None
+        )
+        .await
+        .0,
+        StatusCode::NO_CONTENT
+    );
     let (st, _, b) = api_get(&server, "/api/alert-sources/3002", &token).await;
     assert_rest_error(st, &b, 404);
-    let (st, _, b) = send(&server, reqwest::Method::PATCH, "/api/alert-sources/3001", &token, None).await;
+    let (st, _, b) = send(
+        &server,
+        reqwest::Method::PATCH,
+        "/api/alert-sources/3001",
+        &token,
+        None,
+    )
+    .await;
     assert_rest_error(st, &b, 405);
 }
 
@@ -227,24 +394,59 @@ async fn escalation_policies_crud() {
     assert_eq!(list.as_array().expect("array").len(), 2);
     assert_eq!(list[0]["escalationRules"][0]["users"][0]["id"], 1001);
     let body = json!({"name": "Night", "escalationRules": [{"escalationTimeout": 5, "users": [{"id": 1002}]}], "repeating": true, "frequency": 2});
-    let (st, h, created) = send(&server, reqwest::Method::POST, "/api/escalation-policies", &token, Some(body)).await;
+    let (st, h, created) = send(
+        &server,
+        reqwest::Method::POST,
+        "/api/escalation-policies",
+        &token,
+        Some(body),
+    )
+    .await;
     assert_eq!(st, StatusCode::CREATED, "{created}");
     assert!(h.get(LOCATION).is_some());
     let id = created["id"].as_i64().expect("id");
     assert_eq!(created["frequency"], 2);
     let bad = json!({"name": "x", "escalationRules": [{"escalationTimeout": 5, "users": [{"id": 2001}]}]});
-    let (st, _, b) = send(&server, reqwest::Method::POST, "/api/escalation-policies", &token, Some(bad)).await;
+    let (st, _, b) = send(
+        &server,
+        reqwest::Method::POST,
+        "/api/escalation-policies",
+        &token,
+        Some(bad),
+    )
+    .await;
     assert_rest_error(st, &b, 400);
-    let (st, _, b) = send(&server, reqwest::Method::DELETE, "/api/escalation-policies/1501", &token, None).await;
+    let (st, _, b) = send(
+        &server,
+        reqwest::Method::DELETE,
+        "/api/escalation-policies/1501",
+        &token,
+        None,
+    )
+    .await;
     assert_rest_error(st, &b, 409);
-    assert_eq!(send(&server, reqwest::Method::DELETE, &format!("/api/escalation-policies/{id}"), &token, None).await.0, StatusCode::NO_CONTENT);
+    assert_eq!(
+        send(
+            &server,
+            reqwest::Method::DELETE,
+            &format!("/api/escalation-policies/{id}"),
+            &token,
+            None
+        )
+        .await
+        .0,
+        StatusCode::NO_CONTENT
+    );
 }
 
 #[tokio::test]
 async fn api_answers_cors_preflights() {
     let server = MockServer::start().await;
     let r = http()
-        .request(reqwest::Method::OPTIONS, format!("{}/api/users/current", server.base_url()))
+        .request(
+            reqwest::Method::OPTIONS,
+            format!("{}/api/users/current", server.base_url()),
+        )
         .header("Origin", "http://localhost:4597")
         .header("Access-Control-Request-Method", "GET")
         .header("Access-Control-Request-Headers", "authorization")
@@ -252,5 +454,8 @@ async fn api_answers_cors_preflights() {
         .await
         .expect("answers");
     assert_eq!(r.status(), StatusCode::OK);
-    assert_eq!(r.headers()["access-control-allow-origin"], "http://localhost:4597");
+    assert_eq!(
+        r.headers()["access-control-allow-origin"],
+        "http://localhost:4597"
+    );
 }

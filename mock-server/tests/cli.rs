@@ -60,19 +60,30 @@ fn run_with_fixtures(contents: &str) -> (Option<i32>, String) {
         .arg(&path)
         .output()
         .expect("runs");
-    (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 #[test]
 fn malformed_fixtures_exit_2_naming_file_line_and_reason() {
     let defaults = ilert_mock::fixtures::DEFAULT_TOML;
     let broken = defaults.replacen("id = 250", "id = \"x\"", 1);
-    let line = defaults.lines().position(|l| l.contains("id = 250")).expect("present") + 1;
+    let line = defaults
+        .lines()
+        .position(|l| l.contains("id = 250"))
+        .expect("present")
+        + 1;
     let (code, stderr) = run_with_fixtures(&broken);
     assert_eq!(code, Some(2), "{stderr}");
     assert!(stderr.contains(&format!(".toml:{line}:")), "{stderr}");
 
-    let bad_redirect = defaults.replacen("\"http://localhost:4597/webapp\", \"http://127.0.0.1:8765/callback\"", "\"javascript:alert(1)\"", 1);
+    let bad_redirect = defaults.replacen(
+        "\"http://localhost:4597/webapp\", \"http://127.0.0.1:8765/callback\"",
+        "\"javascript:alert(1)\"",
+        1,
+    );
     let (code, stderr) = run_with_fixtures(&bad_redirect);
     assert_eq!(code, Some(2), "{stderr}");
     assert!(stderr.contains("runs code in the browser"), "{stderr}");
@@ -83,7 +94,10 @@ fn malformed_fixtures_exit_2_naming_file_line_and_reason() {
 
 #[test]
 fn unknown_auto_approve_user_exits_2() {
-    let out = Command::new(BIN).args(["--bind", "127.0.0.1:0", "--auto-approve", "nobody"]).output().expect("runs");
+    let out = Command::new(BIN)
+        .args(["--bind", "127.0.0.1:0", "--auto-approve", "nobody"])
+        .output()
+        .expect("runs");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("nobody"));
 }

@@ -114,6 +114,21 @@ async fn json_body_and_basic_auth_are_accepted() {
 }
 
 #[tokio::test]
+async fn old_axios_json_under_the_form_content_type_is_accepted() {
+    let server = auto_server().await;
+    let code = code_for(&server, CLIENT_ID, REDIRECT_URI, "profile", None).await;
+    let body = json!({"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "code": code, "grant_type": "authorization_code"});
+    let r = http()
+        .post(format!("{}{TOKEN}", server.base_url()))
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(body.to_string())
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(r.status(), StatusCode::OK);
+}
+
+#[tokio::test]
 async fn client_authentication_failures() {
     let server = auto_server().await;
     let code = code_for(&server, CLIENT_ID, REDIRECT_URI, "profile", None).await;

@@ -24,7 +24,11 @@ async fn token_info_answers_the_documented_shape_for_access_tokens() {
 async fn token_info_is_inactive_for_everything_else() {
     let server = auto_server().await;
     let tokens = tokens(&server, "profile").await;
-    for token in [s(&tokens, "refresh_token"), "garbage".to_owned(), "a.b.c".to_owned()] {
+    for token in [
+        s(&tokens, "refresh_token"),
+        "garbage".to_owned(),
+        "a.b.c".to_owned(),
+    ] {
         let (st, _, b) = post_form(&server, TOKEN_INFO, &[("token", &token)]).await;
         assert_eq!(st, StatusCode::OK);
         assert_eq!(b, json!({"active": false}));
@@ -60,7 +64,12 @@ async fn revoke_kills_the_refresh_token_but_not_the_access_token() {
     let (st, _, b) = refresh(&server, &s(&tokens, "refresh_token")).await;
     assert_token_error(st, &b, 401, "invalid_grant");
     // ilert: "its current access_token stays intact until it expires".
-    assert_eq!(api_get(&server, "/api/users/current", &s(&tokens, "access_token")).await.0, StatusCode::OK);
+    assert_eq!(
+        api_get(&server, "/api/users/current", &s(&tokens, "access_token"))
+            .await
+            .0,
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
@@ -80,13 +89,40 @@ async fn revoke_with_client_credentials_checks_them_and_ownership() {
     let server = auto_server().await;
     let tokens = tokens(&server, "profile").await;
     let rt = s(&tokens, "refresh_token");
-    let (st, _, b) = post_form(&server, REVOKE, &[("token", &rt), ("client_id", CLIENT_ID), ("client_secret", "wrong")]).await;
+    let (st, _, b) = post_form(
+        &server,
+        REVOKE,
+        &[
+            ("token", &rt),
+            ("client_id", CLIENT_ID),
+            ("client_secret", "wrong"),
+        ],
+    )
+    .await;
     assert_token_error(st, &b, 401, "invalid_client");
     // Another app cannot revoke this grant; the answer does not tell.
-    let (st, _, _) = post_form(&server, REVOKE, &[("token", &rt), ("client_id", ROTATING_ID), ("client_secret", ROTATING_SECRET)]).await;
+    let (st, _, _) = post_form(
+        &server,
+        REVOKE,
+        &[
+            ("token", &rt),
+            ("client_id", ROTATING_ID),
+            ("client_secret", ROTATING_SECRET),
+        ],
+    )
+    .await;
     assert_eq!(st, StatusCode::OK);
     assert_eq!(refresh(&server, &rt).await.0, StatusCode::OK);
-    let (st, _, _) = post_form(&server, REVOKE, &[("token", &rt), ("client_id", CLIENT_ID), ("client_secret", CLIENT_SECRET)]).await;
+    let (st, _, _) = post_form(
+        &server,
+        REVOKE,
+        &[
+            ("token", &rt),
+            ("client_id", CLIENT_ID),
+            ("client_secret", CLIENT_SECRET),
+        ],
+    )
+    .await;
     assert_eq!(st, StatusCode::OK);
     assert_eq!(refresh(&server, &rt).await.0, StatusCode::UNAUTHORIZED);
 }

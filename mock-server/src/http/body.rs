@@ -45,6 +45,11 @@ pub fn params(headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> Resul
         .map(|v| v.to_str().unwrap_or("invalid"))
         .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
     match content_type.as_deref() {
+        // Older axios versions send the guide's Node.js `data: {…}` as JSON under the form
+        // content type; a form body cannot start with `{`, so such a body is read as JSON.
+        Some("application/x-www-form-urlencoded") if body.trim_ascii_start().starts_with(b"{") => {
+            Ok(Params::from_json(&body)?)
+        }
         Some("application/x-www-form-urlencoded") => Ok(Params::from_urlencoded(&body)?),
         Some("application/json") => Ok(Params::from_json(&body)?),
         None if body.is_empty() => Ok(Params::default()),
