@@ -268,7 +268,8 @@ fn validate(raw: &RawFixtures, check: &Checker<'_>) -> Result<(), FixtureError> 
         );
     }
     for spanned in &raw.apps {
-        if let Err(message) = validate_app(spanned.get_ref(), &raw.users) {
+        let user_exists = |name: &str| raw.users.iter().any(|u| u.get_ref().username == name);
+        if let Err(message) = validate_app(spanned.get_ref(), user_exists) {
             return check.fail(spanned.span(), message);
         }
     }
@@ -337,7 +338,7 @@ fn validate(raw: &RawFixtures, check: &Checker<'_>) -> Result<(), FixtureError> 
 }
 
 /// Checks one app: secret vs public, redirect URIs, scopes and the auto-approve user.
-pub(crate) fn validate_app(app: &App, users: &[Spanned<User>]) -> Result<(), String> {
+pub(crate) fn validate_app(app: &App, user_exists: impl Fn(&str) -> bool) -> Result<(), String> {
     let name = &app.client_id;
     if app.client_id.is_empty() || !app.client_id.bytes().all(|b| b.is_ascii_graphic()) {
         return Err(format!(
@@ -365,7 +366,7 @@ pub(crate) fn validate_app(app: &App, users: &[Spanned<User>]) -> Result<(), Str
     }
     ScopeSet::parse(&app.scopes.join(" ")).map_err(|e| format!("app '{name}': scopes: {}", e.description))?;
     if let Some(user) = &app.auto_approve
-        && !users.iter().any(|u| &u.get_ref().username == user)
+        && !user_exists(user)
     {
         return Err(format!("app '{name}': auto_approve names unknown user '{user}'"));
     }

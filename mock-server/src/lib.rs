@@ -24,9 +24,12 @@
 //! - [`http`]: axum handlers, one module per endpoint; they parse, call and render.
 //! - [`fixtures`]: tenants, users, apps, resources and dev-only keys, embedded by default.
 
+pub mod admin;
 pub mod clock;
+pub mod faults;
 pub mod fixtures;
 pub mod http;
+pub mod journal;
 pub mod model;
 pub mod pages;
 pub mod protocol;
@@ -36,6 +39,9 @@ pub mod state;
 pub mod token;
 
 pub use clock::Clock;
+pub use faults::{FaultSpec, Faults};
 pub use fixtures::{FixtureError, Fixtures};
+pub use http::ControlAccess;
+pub use journal::Journal;
 pub use model::App;
 pub use server::{MockServer, MockServerBuilder, StartError};

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, ValueEnum};
-use ilert_mock::{Fixtures, MockServer, StartError};
+use ilert_mock::{ControlAccess, Fixtures, MockServer, StartError};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -45,6 +45,18 @@ struct Cli {
     /// Seed for generated codes and keys.
     #[arg(long, env = "ILERT_MOCK_SEED")]
     seed: Option<u64>,
+    /// Believe X-Forwarded-Host / X-Forwarded-Proto (only behind a proxy you run).
+    #[arg(long, env = "ILERT_MOCK_TRUST_FORWARDED")]
+    trust_forwarded: bool,
+    /// Do not serve the /_mock control surface.
+    #[arg(long, env = "ILERT_MOCK_NO_CONTROL", conflicts_with = "control_token")]
+    no_control: bool,
+    /// Demand `Authorization: Bearer TOKEN` on the /_mock control surface (health excepted).
+    #[arg(long, env = "ILERT_MOCK_CONTROL_TOKEN", hide_env_values = true)]
+    control_token: Option<String>,
+    /// How many requests the journal keeps.
+    #[arg(long, env = "ILERT_MOCK_JOURNAL_SIZE", default_value_t = ilert_mock::journal::DEFAULT_CAPACITY)]
+    journal_size: usize,
 }
 
 fn init_logging(format: LogFormat) {
@@ -90,6 +102,9 @@ fn banner(server: &MockServer, bind: SocketAddr) {
         println!();
         println!("  authorize: {base}/api/developers/oauth2/authorize?{query}");
         println!("  token:     POST {base}/api/developers/oauth2/token");
+        println!(
+            "  controls:  {base}/_mock/health, /_mock/clock, /_mock/requests, /_mock/faults, /_mock/grants"
+        );
     }
     println!();
 }
@@ -109,10 +124,18 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let control = match (cli.no_control, cli.control_token) {
+        (true, _) => ControlAccess::Off,
+        (false, Some(token)) => ControlAccess::Token(token),
+        (false, None) => ControlAccess::Open,
+    };
     let mut builder = MockServer::builder()
         .fixtures(fixtures)
         .bind(cli.bind)
-        .freeze_clock(cli.freeze_clock);
+        .freeze_clock(cli.freeze_clock)
+        .trust_forwarded(cli.trust_forwarded)
+        .control(control)
+        .journal_size(cli.journal_size);
     if let Some(user) = cli.auto_approve {
         builder = builder.auto_approve(user);
     }

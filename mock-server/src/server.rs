@@ -12,10 +12,14 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use crate::admin::{AdminError, GrantInfo};
 use crate::clock::{Clock, UnixSeconds};
+use crate::faults::Faults;
 use crate::fixtures::{FixtureError, Fixtures};
-use crate::http::{self, Ctx, Options, SharedCtx};
+use crate::http::{self, ControlAccess, Ctx, Options, SharedCtx, Startup};
+use crate::journal::Journal;
 use crate::model::App;
+use crate::model::User;
 use crate::state::Store;
 use crate::token::{KeyError, Keys};
 
@@ -50,6 +54,7 @@ pub struct MockServerBuilder {
     clock_start: Option<UnixSeconds>,
     freeze_clock: bool,
     seed: Option<u64>,
+    journal_size: usize,
 }
 
 impl Default for MockServerBuilder {
@@ -61,6 +66,7 @@ impl Default for MockServerBuilder {
             clock_start: None,
             freeze_clock: false,
             seed: None,
+            journal_size: crate::journal::DEFAULT_CAPACITY,
         }
     }
 }
@@ -108,6 +114,24 @@ impl MockServerBuilder {
         self
     }
 
+    /// Believes `X-Forwarded-Host` / `X-Forwarded-Proto` for self-described URLs.
+    pub fn trust_forwarded(mut self, trust: bool) -> Self {
+        self.options.trust_forwarded = trust;
+        self
+    }
+
+    /// Who may use `/_mock` (default: anyone).
+    pub fn control(mut self, access: ControlAccess) -> Self {
+        self.options.control = access;
+        self
+    }
+
+    /// Keeps at most `entries` requests in the journal (default 1,000).
+    pub fn journal_size(mut self, entries: usize) -> Self {
+        self.journal_size = entries;
+        self
+    }
+
     /// Binds and starts serving.
     pub async fn start(self) -> Result<MockServer, StartError> {
         let fixtures = match self.fixtures {
@@ -142,6 +166,14 @@ impl MockServerBuilder {
             clock,
             options: self.options,
             fixtures,
+            journal: Journal::new(self.journal_size),
+            faults: Faults::default(),
+            startup: Startup {
+                clock_start: self.clock_start,
+                frozen: self.freeze_clock,
+                seed,
+            },
+            started: std::time::Instant::now(),
         });
         let listener = TcpListener::bind(self.bind)
             .await
@@ -254,6 +286,41 @@ impl MockServer {
     /// The fixtures the server started from.
     pub fn fixtures(&self) -> &Fixtures {
         &self.ctx.fixtures
+    }
+
+    /// The request journal (what `GET /_mock/requests` reads).
+    pub fn journal(&self) -> &Journal {
+        &self.ctx.journal
+    }
+
+    /// The fault queue (what `POST /_mock/faults` fills).
+    pub fn faults(&self) -> &Faults {
+        &self.ctx.faults
+    }
+
+    /// Refresh grants, optionally of one app (client id) and one user.
+    pub fn grants(&self, app: Option<&str>, user: Option<&str>) -> Vec<GrantInfo> {
+        self.ctx.store.with(|s| s.grant_infos(app, user))
+    }
+
+    /// Revokes every grant of `app` (client id) for `user`, as the user would in ilert's UI.
+    pub fn revoke_grants(&self, app: &str, user: &str) -> Result<usize, AdminError> {
+        self.ctx.store.with(|s| s.revoke_app_for_user(app, user))
+    }
+
+    /// Registers an app at run time.
+    pub fn add_app(&self, app: App) -> Result<(), AdminError> {
+        self.ctx.store.with(|s| s.add_app(app))
+    }
+
+    /// Adds a user at run time.
+    pub fn add_user(&self, user: User) -> Result<(), AdminError> {
+        self.ctx.store.with(|s| s.add_user(user))
+    }
+
+    /// Back to the fixtures: state, clock, journal and faults.
+    pub fn reset(&self) {
+        self.ctx.reset();
     }
 
     /// Stops accepting connections, lets in-flight requests finish, and waits for the server.

@@ -14,10 +14,11 @@ impl Drop for Killed {
     }
 }
 
-#[tokio::test]
-async fn starts_prints_credentials_and_serves() {
+/// Starts the binary on a random port; returns the process, its base URL and the banner.
+fn spawn(args: &[&str]) -> (Killed, String, String) {
     let child = Command::new(BIN)
-        .args(["--bind", "127.0.0.1:0", "--auto-approve", "someUser"])
+        .args(["--bind", "127.0.0.1:0"])
+        .args(args)
         .env_remove("RUST_LOG")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -31,23 +32,98 @@ async fn starts_prints_credentials_and_serves() {
         .split_whitespace()
         .find(|w| w.starts_with("http://"))
         .expect("the banner names the base URL")
-        .to_owned();
-    let rest: Vec<String> = lines.by_ref().take(8).map_while(Result::ok).collect();
-    let banner = rest.join("\n");
-    assert!(banner.contains("0501439fd7dee9af0c25"), "{banner}");
-    assert!(banner.contains("3908acda0291d0c4c1e77171aac3b4e501cbbbfc6797f13be1c7a607241498ad"));
-    let base = base.replace("localhost", "127.0.0.1");
-    let r = reqwest::Client::builder()
+        .replace("localhost", "127.0.0.1");
+    let banner: Vec<String> = lines.by_ref().take(8).map_while(Result::ok).collect();
+    (child, base, banner.join("\n"))
+}
+
+fn http() -> reqwest::Client {
+    reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("client")
-        .get(format!(
-            "{base}/api/developers/oauth2/authorize?client_id=0501439fd7dee9af0c25&response_type=code&redirect_uri=http%3A%2F%2Flocalhost%3A4597%2Fauthorize-result&scope=profile"
-        ))
+}
+
+const AUTHORIZE: &str = "/api/developers/oauth2/authorize?client_id=0501439fd7dee9af0c25&response_type=code&redirect_uri=http%3A%2F%2Flocalhost%3A4597%2Fauthorize-result&scope=profile";
+
+#[tokio::test]
+async fn starts_prints_credentials_and_serves() {
+    let (_child, base, banner) = spawn(&["--auto-approve", "someUser"]);
+    assert!(banner.contains("0501439fd7dee9af0c25"), "{banner}");
+    assert!(banner.contains("3908acda0291d0c4c1e77171aac3b4e501cbbbfc6797f13be1c7a607241498ad"));
+    let r = http()
+        .get(format!("{base}{AUTHORIZE}"))
         .send()
         .await
         .expect("answers");
     assert_eq!(r.status(), reqwest::StatusCode::FOUND);
+    let health: serde_json::Value = http()
+        .get(format!("{base}/_mock/health"))
+        .send()
+        .await
+        .expect("answers")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(health["status"], "ok");
+}
+
+async fn frozen_run() -> String {
+    let (_child, base, _) = spawn(&[
+        "--auto-approve",
+        "someUser",
+        "--clock-start",
+        "1800000000",
+        "--freeze-clock",
+    ]);
+    let r = http()
+        .get(format!("{base}{AUTHORIZE}"))
+        .send()
+        .await
+        .expect("answers");
+    let location = r.headers()["location"].to_str().expect("text").to_owned();
+    let code = location
+        .split("code=")
+        .nth(1)
+        .expect("code")
+        .split('&')
+        .next()
+        .expect("code")
+        .to_owned();
+    let r = http()
+        .post(format!("{base}/api/developers/oauth2/token"))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("client_id", "0501439fd7dee9af0c25"),
+            (
+                "client_secret",
+                "3908acda0291d0c4c1e77171aac3b4e501cbbbfc6797f13be1c7a607241498ad",
+            ),
+            ("code", &code),
+        ])
+        .send()
+        .await
+        .expect("answers");
+    r.text().await.expect("body")
+}
+
+#[tokio::test]
+async fn clock_flags_make_two_processes_answer_byte_identical_tokens() {
+    let first = frozen_run().await;
+    let second = frozen_run().await;
+    assert!(first.contains("access_token"), "{first}");
+    assert_eq!(first, second);
+}
+
+#[tokio::test]
+async fn no_control_hides_the_control_surface() {
+    let (_child, base, _) = spawn(&["--no-control"]);
+    let r = http()
+        .get(format!("{base}/_mock/health"))
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(r.status(), reqwest::StatusCode::NOT_FOUND);
 }
 
 fn run_with_fixtures(contents: &str) -> (Option<i32>, String) {

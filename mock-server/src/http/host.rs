@@ -11,21 +11,39 @@ use super::Options;
 /// Labels that name ilert's own hosts, never a tenant.
 const NOT_TENANTS: &[&str] = &["app", "api", "www"];
 
-/// The `Host` header (or `localhost` when absent), with port.
-pub fn host(headers: &HeaderMap) -> String {
-    headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
+fn first_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    let value = headers.get(name)?.to_str().ok()?;
+    let first = value.split(',').next()?.trim();
+    (!first.is_empty()).then_some(first)
+}
+
+/// The host the client addressed, with port: `X-Forwarded-Host` when `--trust-forwarded` is
+/// set and the header is present, else `Host` (or `localhost` when absent).
+pub fn host(headers: &HeaderMap, options: &Options) -> String {
+    let forwarded = options
+        .trust_forwarded
+        .then(|| first_value(headers, "x-forwarded-host"))
+        .flatten();
+    forwarded
+        .or_else(|| headers.get(header::HOST).and_then(|h| h.to_str().ok()))
         .unwrap_or("localhost")
         .to_owned()
 }
 
-/// The base URL a client reached the server at: `--public-url` when set, else the `Host` header.
+/// The base URL a client reached the server at: `--public-url` when set; else the (forwarded)
+/// scheme and host of the request, so the mock answers right behind proxies and container
+/// networks.
 pub fn base_url(headers: &HeaderMap, options: &Options) -> String {
-    match &options.public_url {
-        Some(url) => url.as_str().trim_end_matches('/').to_owned(),
-        None => format!("http://{}", host(headers)),
+    if let Some(url) = &options.public_url {
+        return url.as_str().trim_end_matches('/').to_owned();
     }
+    let scheme = options
+        .trust_forwarded
+        .then(|| first_value(headers, "x-forwarded-proto"))
+        .flatten()
+        .filter(|p| matches!(*p, "http" | "https"))
+        .unwrap_or(options.scheme());
+    format!("{scheme}://{}", host(headers, options))
 }
 
 fn without_port(host: &str) -> &str {
@@ -37,7 +55,7 @@ fn without_port(host: &str) -> &str {
 
 /// The tenant label of a `{tenant}.{base}` host, if the host is one.
 pub fn tenant_label(headers: &HeaderMap, options: &Options) -> Option<String> {
-    let host = host(headers);
+    let host = host(headers, options);
     let name = without_port(&host).trim_end_matches('.').to_ascii_lowercase();
     if name.parse::<std::net::IpAddr>().is_ok() {
         return None;
@@ -65,6 +83,29 @@ mod tests {
             ..Options::default()
         };
         tenant_label(&headers, &options)
+    }
+
+    #[test]
+    fn forwarded_headers_only_when_trusted() {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::HOST, HeaderValue::from_static("127.0.0.1:4598"));
+        headers.insert(
+            "x-forwarded-host",
+            HeaderValue::from_static("mock.internal:8443, proxy"),
+        );
+        headers.insert("x-forwarded-proto", HeaderValue::from_static("https"));
+        let plain = Options::default();
+        assert_eq!(base_url(&headers, &plain), "http://127.0.0.1:4598");
+        let trusting = Options {
+            trust_forwarded: true,
+            ..Options::default()
+        };
+        assert_eq!(base_url(&headers, &trusting), "https://mock.internal:8443");
+        let public = Options {
+            public_url: Some(url::Url::parse("https://ilert.test/").expect("url")),
+            ..trusting
+        };
+        assert_eq!(base_url(&headers, &public), "https://ilert.test");
     }
 
     #[test]

@@ -5,16 +5,19 @@
 pub mod api;
 pub mod authorize;
 pub mod body;
+pub mod control;
 pub mod host;
 pub mod revoke;
 pub mod token;
 pub mod token_info;
+pub mod well_known;
 
 use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::json;
@@ -40,6 +43,28 @@ pub mod paths {
     pub const REVOKE: &str = "/api/developers/oauth2/revoke";
 }
 
+/// Who may use the `/_mock` control surface.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub enum ControlAccess {
+    /// Anyone (the default: the mock listens on loopback).
+    #[default]
+    Open,
+    /// Only requests with `Authorization: Bearer <token>`.
+    Token(String),
+    /// Nobody: the control routes are not mounted.
+    Off,
+}
+
+impl std::fmt::Debug for ControlAccess {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Open => "Open",
+            Self::Token(_) => "Token([redacted])",
+            Self::Off => "Off",
+        })
+    }
+}
+
 /// Server-wide options that are not fixtures.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
@@ -47,6 +72,30 @@ pub struct Options {
     pub auto_approve: Option<String>,
     /// The externally visible base URL (scheme, host, port), when it differs from the request's.
     pub public_url: Option<url::Url>,
+    /// Believe `X-Forwarded-Host` / `X-Forwarded-Proto` (only behind a proxy you run).
+    pub trust_forwarded: bool,
+    /// Access to `/_mock`.
+    pub control: ControlAccess,
+    /// Whether the listener speaks TLS (the scheme of self-described URLs).
+    pub tls: bool,
+}
+
+impl Options {
+    /// `https` with TLS, else `http`.
+    pub fn scheme(&self) -> &'static str {
+        if self.tls { "https" } else { "http" }
+    }
+}
+
+/// How the server started, so `/_mock/reset` can return there.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Startup {
+    /// Clock start, if fixed.
+    pub clock_start: Option<crate::clock::UnixSeconds>,
+    /// Whether the clock started frozen.
+    pub frozen: bool,
+    /// Seed of the generator, if fixed.
+    pub seed: Option<u64>,
 }
 
 /// Everything a handler needs.
@@ -62,6 +111,36 @@ pub struct Ctx {
     pub options: Options,
     /// The fixtures the server started from.
     pub fixtures: Fixtures,
+    /// The request journal.
+    pub journal: crate::journal::Journal,
+    /// Queued faults.
+    pub faults: crate::faults::Faults,
+    /// Start-up settings.
+    pub startup: Startup,
+    /// When the server started (monotonic).
+    pub started: std::time::Instant,
+}
+
+impl Ctx {
+    /// Back to the fixtures: state, clock, journal and faults.
+    pub fn reset(&self) {
+        match self.startup.clock_start {
+            Some(start) => {
+                self.clock.freeze(false);
+                self.clock.set(start);
+            }
+            None => {
+                self.clock.freeze(false);
+                self.clock.set(crate::clock::Clock::system().now());
+            }
+        }
+        self.clock.freeze(self.startup.frozen);
+        let now = self.clock.now();
+        self.store
+            .replace(crate::state::State::new(&self.fixtures, self.startup.seed, now));
+        self.journal.clear();
+        self.faults.clear();
+    }
 }
 
 /// Shared handler state.
@@ -94,12 +173,25 @@ pub fn router(ctx: SharedCtx) -> Router {
         .route(paths::TOKEN_INFO, post(token_info::handle))
         .route(paths::REVOKE, post(revoke::handle))
         .layer(cors());
-    Router::new()
+    let mut router = Router::new()
         .route(paths::AUTHORIZE, get(authorize::show).post(authorize::decide))
         .merge(oauth)
         .nest("/api", api::router(ctx.clone()))
+        .merge(well_known::router());
+    if ctx.options.control != ControlAccess::Off {
+        router = router.nest("/_mock", control::router(ctx.clone()));
+    }
+    router
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn_with_state(
+            ctx.clone(),
+            control::faults::inject,
+        ))
+        .layer(middleware::from_fn_with_state(
+            ctx.clone(),
+            control::journal::record,
+        ))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(DefaultMakeSpan::new().level(Level::INFO))

@@ -1,0 +1,150 @@
+//! Admin operations on the running mock (SPEC §11): list and revoke grants as the user would in
+//! ilert's UI, and add apps and users at run time. Shared by the `/_mock` handlers and the
+//! embedded Rust API.
+
+use serde::Serialize;
+
+use crate::clock::UnixSeconds;
+use crate::fixtures;
+use crate::model::{App, User};
+use crate::protocol::grant::RevokeReason;
+use crate::state::State;
+
+/// A refresh grant as the admin surface shows it (never its key).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GrantInfo {
+    /// Grant id (order of issue).
+    pub id: u64,
+    /// Code lineage: rotation keeps it.
+    pub family: u64,
+    /// App id.
+    pub app_id: i64,
+    /// App client id.
+    pub client_id: String,
+    /// Username.
+    pub username: String,
+    /// Tenant id.
+    pub tenant: String,
+    /// Granted scope.
+    pub scope: String,
+    /// Issue time.
+    pub issued_at: UnixSeconds,
+    /// Refresh token expiry.
+    pub expires_at: UnixSeconds,
+    /// Why it was revoked, if it was.
+    pub revoked: Option<RevokeReason>,
+}
+
+/// Why an admin change was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AdminError {
+    /// The entity is invalid.
+    #[error("{0}")]
+    Invalid(String),
+    /// Its id, client id or username is taken.
+    #[error("{0}")]
+    Conflict(String),
+    /// No such entity.
+    #[error("{0}")]
+    NotFound(String),
+}
+
+impl State {
+    /// Grants, optionally only of one app (client id or numeric id) and one user.
+    pub fn grant_infos(&self, app: Option<&str>, user: Option<&str>) -> Vec<GrantInfo> {
+        self.grants
+            .all()
+            .into_iter()
+            .filter_map(|g| {
+                let a = self.apps.iter().find(|a| a.id == g.app_id)?;
+                let u = self.user(g.user_id)?;
+                let app_ok = app.is_none_or(|x| x == a.client_id || x == a.id.to_string());
+                let user_ok = user.is_none_or(|x| x == u.username);
+                (app_ok && user_ok).then(|| GrantInfo {
+                    id: g.seq,
+                    family: g.family,
+                    app_id: a.id,
+                    client_id: a.client_id.clone(),
+                    username: u.username.clone(),
+                    tenant: g.tenant.clone(),
+                    scope: g.scope.clone(),
+                    issued_at: g.issued_at,
+                    expires_at: g.expires_at,
+                    revoked: g.revoked,
+                })
+            })
+            .collect()
+    }
+
+    /// Revokes every live grant of `app` for `user`, as the user does in ilert's UI. Refresh
+    /// tokens die; access tokens live on until they expire (SPEC §5).
+    pub fn revoke_app_for_user(&mut self, app: &str, user: &str) -> Result<usize, AdminError> {
+        let infos = self.grant_infos(Some(app), Some(user));
+        if !self
+            .apps
+            .iter()
+            .any(|a| a.client_id == app || a.id.to_string() == app)
+        {
+            return Err(AdminError::NotFound(format!("no app '{app}'")));
+        }
+        if self.user_by_name(user).is_none() {
+            return Err(AdminError::NotFound(format!("no user '{user}'")));
+        }
+        Ok(infos
+            .iter()
+            .filter(|g| g.revoked.is_none() && self.revoke_grant_id(g.id))
+            .count())
+    }
+
+    /// Revokes the grant with this id as its user; false when unknown or already revoked.
+    pub fn revoke_grant_id(&mut self, id: u64) -> bool {
+        let key = self
+            .grants
+            .all()
+            .into_iter()
+            .find(|g| g.seq == id)
+            .map(|g| g.key.clone());
+        key.is_some_and(|k| self.grants.revoke(&k, RevokeReason::User))
+    }
+
+    /// Registers an app at run time, checked like a fixture app.
+    pub fn add_app(&mut self, app: App) -> Result<(), AdminError> {
+        fixtures::validate_app(&app, |name| self.user_by_name(name).is_some())
+            .map_err(AdminError::Invalid)?;
+        if self.apps.iter().any(|a| a.id == app.id) {
+            return Err(AdminError::Conflict(format!("app id {} is taken", app.id)));
+        }
+        if self.app(&app.client_id).is_some() {
+            return Err(AdminError::Conflict(format!(
+                "client_id '{}' is taken",
+                app.client_id
+            )));
+        }
+        self.apps.push(app);
+        Ok(())
+    }
+
+    /// Adds a user at run time to an existing tenant.
+    pub fn add_user(&mut self, user: User) -> Result<(), AdminError> {
+        if self.tenant(&user.tenant).is_none_or(|t| t.id != user.tenant) {
+            return Err(AdminError::Invalid(format!(
+                "tenant '{}' does not exist",
+                user.tenant
+            )));
+        }
+        if user.username.is_empty() {
+            return Err(AdminError::Invalid("username must not be empty".to_owned()));
+        }
+        if self.user(user.id).is_some() {
+            return Err(AdminError::Conflict(format!("user id {} is taken", user.id)));
+        }
+        if self.user_by_name(&user.username).is_some() {
+            return Err(AdminError::Conflict(format!(
+                "username '{}' is taken",
+                user.username
+            )));
+        }
+        self.users.push(user);
+        Ok(())
+    }
+}

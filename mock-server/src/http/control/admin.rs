@@ -1,0 +1,123 @@
+//! Admin: `GET /_mock/grants`, `POST /_mock/grants/revoke`, `DELETE /_mock/grants/{id}`,
+//! `GET/POST /_mock/apps`, `GET/POST /_mock/users`, `POST /_mock/reset`.
+
+use std::collections::HashMap;
+
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{control_error, parse};
+use crate::admin::AdminError;
+use crate::http::SharedCtx;
+use crate::model::{App, User};
+
+fn admin_error(e: &AdminError) -> Response {
+    let status = match e {
+        AdminError::Invalid(_) => StatusCode::BAD_REQUEST,
+        AdminError::Conflict(_) => StatusCode::CONFLICT,
+        AdminError::NotFound(_) => StatusCode::NOT_FOUND,
+    };
+    control_error(status, &e.to_string())
+}
+
+/// `GET /_mock/grants?app=<client id or id>&user=<username>`.
+pub async fn grants(State(ctx): State<SharedCtx>, Query(q): Query<HashMap<String, String>>) -> Response {
+    let list = ctx.store.with(|s| {
+        s.grant_infos(
+            q.get("app").map(String::as_str),
+            q.get("user").map(String::as_str),
+        )
+    });
+    Json(list).into_response()
+}
+
+/// Body of `POST /_mock/grants/revoke`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RevokeAppUser {
+    /// Client id (or numeric app id).
+    pub app: String,
+    /// Username.
+    pub user: String,
+}
+
+/// `POST /_mock/grants/revoke`: the user revokes the app in ilert's UI.
+pub async fn revoke_app_user(
+    State(ctx): State<SharedCtx>,
+    body: Result<Json<serde_json::Value>, JsonRejection>,
+) -> Response {
+    let req: RevokeAppUser = match parse(body) {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    match ctx.store.with(|s| s.revoke_app_for_user(&req.app, &req.user)) {
+        Ok(n) => Json(json!({"revoked": n})).into_response(),
+        Err(e) => admin_error(&e),
+    }
+}
+
+/// `DELETE /_mock/grants/{id}`.
+pub async fn revoke_one(State(ctx): State<SharedCtx>, Path(id): Path<String>) -> Response {
+    let Ok(id) = id.parse::<u64>() else {
+        return control_error(
+            StatusCode::BAD_REQUEST,
+            "id: must be a grant id from GET /_mock/grants",
+        );
+    };
+    if ctx.store.with(|s| s.revoke_grant_id(id)) {
+        StatusCode::NO_CONTENT.into_response()
+    } else {
+        control_error(StatusCode::NOT_FOUND, &format!("no live grant {id}"))
+    }
+}
+
+/// `GET /_mock/apps` (secrets included: these are development credentials).
+pub async fn apps(State(ctx): State<SharedCtx>) -> Response {
+    Json(ctx.store.with(|s| s.apps.clone())).into_response()
+}
+
+/// `POST /_mock/apps`: the fixture fields of one app.
+pub async fn add_app(
+    State(ctx): State<SharedCtx>,
+    body: Result<Json<serde_json::Value>, JsonRejection>,
+) -> Response {
+    let app: App = match parse(body) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    match ctx.store.with(|s| s.add_app(app.clone())) {
+        Ok(()) => (StatusCode::CREATED, Json(app)).into_response(),
+        Err(e) => admin_error(&e),
+    }
+}
+
+/// `GET /_mock/users`.
+pub async fn users(State(ctx): State<SharedCtx>) -> Response {
+    Json(ctx.store.with(|s| s.users.clone())).into_response()
+}
+
+/// `POST /_mock/users`: the fixture fields of one user.
+pub async fn add_user(
+    State(ctx): State<SharedCtx>,
+    body: Result<Json<serde_json::Value>, JsonRejection>,
+) -> Response {
+    let user: User = match parse(body) {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    match ctx.store.with(|s| s.add_user(user.clone())) {
+        Ok(()) => (StatusCode::CREATED, Json(user)).into_response(),
+        Err(e) => admin_error(&e),
+    }
+}
+
+/// `POST /_mock/reset`: back to the fixtures (state, clock, journal, faults).
+pub async fn reset(State(ctx): State<SharedCtx>) -> Response {
+    ctx.reset();
+    Json(json!({"status": "reset"})).into_response()
+}

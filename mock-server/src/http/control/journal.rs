@@ -1,0 +1,122 @@
+//! The journal middleware and `GET/DELETE /_mock/requests`.
+//!
+//! Every request outside `/_mock` is recorded after it is answered: method, path, query,
+//! headers, form or JSON fields (secrets redacted, see [`crate::journal`]), status, `Location`,
+//! duration.
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use axum::Json;
+use axum::body::Body;
+use axum::extract::{Query, Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use super::{PREFIX, control_error};
+use crate::http::{MAX_BODY_BYTES, SharedCtx};
+use crate::journal::{Entry, Filter, redact_header, redact_params};
+use crate::protocol::params::Params;
+
+fn form_fields(content_type: Option<&str>, body: &[u8]) -> Vec<(String, String)> {
+    let kind = content_type.map(|c| c.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
+    let parsed = match kind.as_deref() {
+        Some("application/json") => Params::from_json(body),
+        Some("application/x-www-form-urlencoded") if body.trim_ascii_start().starts_with(b"{") => {
+            Params::from_json(body)
+        }
+        Some("application/x-www-form-urlencoded") => Params::from_urlencoded(body),
+        _ => return Vec::new(),
+    };
+    parsed.map(|p| redact_params(p.pairs())).unwrap_or_default()
+}
+
+/// Records each request and its answer.
+pub async fn record(State(ctx): State<SharedCtx>, request: Request, next: Next) -> Response {
+    let path = request.uri().path().to_owned();
+    if path.starts_with(PREFIX) {
+        return next.run(request).await;
+    }
+    let started = Instant::now();
+    let time = ctx.clock.now();
+    let (parts, body) = request.into_parts();
+    let query = parts
+        .uri
+        .query()
+        .and_then(|q| Params::from_urlencoded(q.as_bytes()).ok())
+        .map(|p| redact_params(p.pairs()))
+        .unwrap_or_default();
+    let headers: Vec<(String, String)> = parts
+        .headers
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().to_owned(),
+                redact_header(k.as_str(), &String::from_utf8_lossy(v.as_bytes())),
+            )
+        })
+        .collect();
+    let declared = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    // Bodies are read here only when small enough; larger ones pass untouched to be refused.
+    let (body, form) = match declared {
+        Some(len) if len <= MAX_BODY_BYTES => match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+            Ok(bytes) => {
+                let content_type = parts
+                    .headers
+                    .get(header::CONTENT_TYPE)
+                    .and_then(|v| v.to_str().ok());
+                let form = form_fields(content_type, &bytes);
+                (Body::from(bytes), form)
+            }
+            Err(_) => return control_error(StatusCode::BAD_REQUEST, "the request body could not be read"),
+        },
+        _ => (body, Vec::new()),
+    };
+    let method = parts.method.to_string();
+    let response = next.run(Request::from_parts(parts, body)).await;
+    let location = response
+        .headers()
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    ctx.journal.record(Entry {
+        seq: 0,
+        time,
+        method,
+        path,
+        query,
+        headers,
+        form,
+        status: response.status().as_u16(),
+        location,
+        duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+    });
+    response
+}
+
+/// `GET /_mock/requests?path=…&limit=…`.
+pub async fn list(State(ctx): State<SharedCtx>, Query(query): Query<HashMap<String, String>>) -> Response {
+    let limit = match query.get("limit").map(|l| l.parse::<usize>()) {
+        None => None,
+        Some(Ok(l)) => Some(l),
+        Some(Err(_)) => {
+            return control_error(StatusCode::BAD_REQUEST, "limit: must be a non-negative integer");
+        }
+    };
+    let filter = Filter {
+        path: query.get("path").cloned(),
+        limit,
+    };
+    Json(ctx.journal.entries(&filter)).into_response()
+}
+
+/// `DELETE /_mock/requests`.
+pub async fn clear(State(ctx): State<SharedCtx>) -> Response {
+    ctx.journal.clear();
+    StatusCode::NO_CONTENT.into_response()
+}

@@ -1,0 +1,575 @@
+//! The `/_mock` control surface and the well-known documents over HTTP (SPEC §11), and their
+//! embedded-API mirrors.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use common::*;
+use ilert_mock::{ControlAccess, FaultSpec, MockServer};
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use reqwest::header::AUTHORIZATION;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+async fn control(
+    server: &MockServer,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut req = http().request(method, format!("{}/_mock{path}", server.base_url()));
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let r = req.send().await.expect("answers");
+    let status = r.status();
+    let text = r.text().await.expect("body");
+    (
+        status,
+        if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).expect("json")
+        },
+    )
+}
+
+#[tokio::test]
+async fn health_is_ok() {
+    let server = MockServer::start().await;
+    let (st, b) = control(&server, Method::GET, "/health", None).await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(b["status"], "ok");
+    assert_eq!(b["apps"], 3);
+}
+
+#[tokio::test]
+async fn clock_expires_access_tokens_and_codes() {
+    let server = auto_server().await;
+    let tokens = tokens(&server, "profile").await;
+    let access = s(&tokens, "access_token");
+    assert_eq!(
+        api_get(&server, "/api/users/current", &access).await.0,
+        StatusCode::OK
+    );
+    let (st, reading) = control(
+        &server,
+        Method::POST,
+        "/clock",
+        Some(json!({"advance_secs": 3601})),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(reading["frozen"], false);
+    assert_eq!(
+        api_get(&server, "/api/users/current", &access).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+
+    let code = code_for(&server, CLIENT_ID, REDIRECT_URI, "profile", None).await;
+    control(
+        &server,
+        Method::POST,
+        "/clock",
+        Some(json!({"advance_secs": 121})),
+    )
+    .await;
+    let (st, _, b) = exchange(&server, &code).await;
+    assert_token_error(st, &b, 401, "invalid_grant");
+}
+
+#[tokio::test]
+async fn clock_set_freeze_and_errors() {
+    let server = MockServer::start().await;
+    let (st, b) = control(
+        &server,
+        Method::POST,
+        "/clock",
+        Some(json!({"set": 1_700_000_000, "freeze": true})),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(b["now"], 1_700_000_000);
+    assert_eq!(b["frozen"], true);
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let (_, b) = control(&server, Method::GET, "/clock", None).await;
+    assert_eq!(b["now"], 1_700_000_000);
+    let (st, b) = control(&server, Method::POST, "/clock", Some(json!({"advance": 5}))).await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert!(b["error"].as_str().expect("text").contains("advance"), "{b}");
+    let (st, _) = control(&server, Method::POST, "/clock", Some(json!({}))).await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    let (st, b) = control(&server, Method::POST, "/clock", Some(json!({"set": "soon"}))).await;
+    assert_eq!(st, StatusCode::BAD_REQUEST, "{b}");
+}
+
+#[tokio::test]
+async fn frozen_runs_give_byte_identical_tokens() {
+    async fn run() -> (Value, String) {
+        let server = MockServer::builder()
+            .auto_approve("someUser")
+            .clock_start(1_800_000_000)
+            .freeze_clock(true)
+            .start()
+            .await
+            .expect("starts");
+        let code = code_for(&server, CLIENT_ID, REDIRECT_URI, "profile source:w", None).await;
+        let (_, _, b) = exchange(&server, &code).await;
+        (b, code)
+    }
+    let (a, code_a) = run().await;
+    let (b, code_b) = run().await;
+    assert_eq!(code_a, code_b);
+    assert_eq!(a, b);
+    let (_, claims) = decode(&s(&a, "access_token"));
+    assert_eq!(claims["exp"], 1_800_003_600);
+}
+
+#[tokio::test]
+async fn journal_records_with_secrets_redacted_and_can_be_filtered_and_cleared() {
+    let server = auto_server().await;
+    let tokens = tokens(&server, "profile").await;
+    api_get(&server, "/api/users/current", &s(&tokens, "access_token")).await;
+    let (st, entries) = control(&server, Method::GET, "/requests", None).await;
+    assert_eq!(st, StatusCode::OK);
+    let entries = entries.as_array().expect("array").clone();
+    assert_eq!(entries.len(), 3, "{entries:?}");
+    assert_eq!(entries[0]["path"], AUTHORIZE);
+    assert_eq!(entries[0]["status"], 302);
+    assert!(
+        entries[0]["location"]
+            .as_str()
+            .expect("location")
+            .contains("code=")
+    );
+    assert_eq!(entries[1]["path"], TOKEN);
+    assert_eq!(entries[1]["method"], "POST");
+    let text = serde_json::to_string(&entries).expect("json");
+    assert!(!text.contains(CLIENT_SECRET), "client secret leaked");
+    assert!(!text.contains(&s(&tokens, "access_token")), "access token leaked");
+    assert!(
+        !text.contains(&s(&tokens, "refresh_token")),
+        "refresh token leaked"
+    );
+    assert!(text.contains("Bearer [redacted]"));
+    let form = entries[1]["form"].as_array().expect("form");
+    assert!(form.contains(&json!(["client_secret", "[redacted]"])));
+    assert!(form.contains(&json!(["grant_type", "authorization_code"])));
+
+    let (_, only) = control(&server, Method::GET, &format!("/requests?path={TOKEN}"), None).await;
+    assert_eq!(only.as_array().expect("array").len(), 1);
+    let (_, last) = control(&server, Method::GET, "/requests?limit=1", None).await;
+    assert_eq!(last[0]["path"], "/api/users/current");
+    let (st, _) = control(&server, Method::GET, "/requests?limit=x", None).await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert_eq!(server.journal().all().len(), 3);
+    let (st, _) = control(&server, Method::DELETE, "/requests", None).await;
+    assert_eq!(st, StatusCode::NO_CONTENT);
+    assert!(server.journal().is_empty());
+}
+
+#[tokio::test]
+async fn journal_is_bounded() {
+    let server = MockServer::builder()
+        .journal_size(5)
+        .start()
+        .await
+        .expect("starts");
+    for _ in 0..12 {
+        post_form(&server, TOKEN_INFO, &[("token", "x")]).await;
+    }
+    let all = server.journal().all();
+    assert_eq!(all.len(), 5);
+    assert_eq!(all[4].seq, 12);
+}
+
+#[tokio::test]
+async fn a_queued_fault_answers_exactly_n_times() {
+    let server = auto_server().await;
+    let (st, queued) = control(
+        &server,
+        Method::POST,
+        "/faults",
+        Some(json!({"endpoint": "token", "times": 2, "status": 503, "body": {"code": "server_error", "error": "down"}})),
+    )
+    .await;
+    assert_eq!(st, StatusCode::CREATED, "{queued}");
+    let (_, list) = control(&server, Method::GET, "/faults", None).await;
+    assert_eq!(list[0]["remaining"], 2);
+    for _ in 0..2 {
+        let (st, _, b) = exchange(&server, "whatever").await;
+        assert_eq!(st, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(b, json!({"code": "server_error", "error": "down"}));
+    }
+    let (st, _, b) = exchange(&server, "whatever").await;
+    assert_token_error(st, &b, 401, "invalid_grant");
+    let (_, list) = control(&server, Method::GET, "/faults", None).await;
+    assert_eq!(list, json!([]));
+}
+
+#[tokio::test]
+async fn faults_default_to_the_endpoints_error_shape_and_can_delay() {
+    let server = auto_server().await;
+    let token = s(&tokens(&server, "profile").await, "access_token");
+    server.faults().next("users_current", 500).expect("valid");
+    let (st, _, b) = api_get(&server, "/api/users/current", &token).await;
+    assert_rest_error(st, &b, 500);
+    server
+        .faults()
+        .push(FaultSpec::delay("users_current", 300))
+        .expect("valid");
+    let started = Instant::now();
+    let (st, _, _) = api_get(&server, "/api/users/current", &token).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(started.elapsed() >= Duration::from_millis(300));
+    server
+        .faults()
+        .push(FaultSpec::status("/api/alert-sources", 429))
+        .expect("valid");
+    server.faults().clear();
+    assert!(server.faults().list().is_empty());
+    let (st, _) = control(&server, Method::DELETE, "/faults", None).await;
+    assert_eq!(st, StatusCode::NO_CONTENT);
+}
+
+#[tokio::test]
+async fn malformed_fault_requests_name_the_field() {
+    let server = MockServer::start().await;
+    for (body, field) in [
+        (json!({"endpoint": "nowhere", "status": 500}), "endpoint"),
+        (json!({"endpoint": "token", "status": 900}), "status"),
+        (json!({"endpoint": "token", "status": 500, "times": 0}), "times"),
+        (json!({"endpoint": "token", "delay_ms": 999_999}), "delay_ms"),
+        (json!({"endpoint": "token"}), "status"),
+        (
+            json!({"endpoint": "token", "status": 500, "colour": "red"}),
+            "colour",
+        ),
+        (json!({"status": 500}), "endpoint"),
+        (json!({"endpoint": "token", "status": "500"}), "invalid type"),
+    ] {
+        let (st, b) = control(&server, Method::POST, "/faults", Some(body.clone())).await;
+        assert_eq!(st, StatusCode::BAD_REQUEST, "{body}");
+        assert!(b["error"].as_str().expect("text").contains(field), "{body} → {b}");
+    }
+}
+
+#[tokio::test]
+async fn admin_lists_and_revokes_grants_as_the_user() {
+    let server = auto_server().await;
+    let a = tokens(&server, "profile").await;
+    let b = tokens(&server, "profile").await;
+    let (_, grants) = control(
+        &server,
+        Method::GET,
+        &format!("/grants?app={CLIENT_ID}&user=someUser"),
+        None,
+    )
+    .await;
+    let grants = grants.as_array().expect("array").clone();
+    assert_eq!(grants.len(), 2);
+    assert_eq!(grants[0]["username"], "someUser");
+    assert!(grants[0]["revoked"].is_null());
+    let text = serde_json::to_string(&grants).expect("json");
+    let (_, rt_claims) = decode(&s(&a, "refresh_token"));
+    assert!(
+        !text.contains(rt_claims["il_k"].as_str().expect("il_k")),
+        "grant keys must not be listed"
+    );
+
+    let id = grants[0]["id"].as_u64().expect("id");
+    let (st, _) = control(&server, Method::DELETE, &format!("/grants/{id}"), None).await;
+    assert_eq!(st, StatusCode::NO_CONTENT);
+    assert_eq!(
+        refresh(&server, &s(&a, "refresh_token")).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(refresh(&server, &s(&b, "refresh_token")).await.0, StatusCode::OK);
+
+    let (st, r) = control(
+        &server,
+        Method::POST,
+        "/grants/revoke",
+        Some(json!({"app": CLIENT_ID, "user": "someUser"})),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(r["revoked"], 1);
+    assert_eq!(
+        refresh(&server, &s(&b, "refresh_token")).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    // Access tokens live on (SPEC §5).
+    assert_eq!(
+        api_get(&server, "/api/users/current", &s(&b, "access_token"))
+            .await
+            .0,
+        StatusCode::OK
+    );
+    let (st, _) = control(
+        &server,
+        Method::POST,
+        "/grants/revoke",
+        Some(json!({"app": "nope", "user": "someUser"})),
+    )
+    .await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    assert_eq!(
+        server
+            .grants(Some(CLIENT_ID), None)
+            .iter()
+            .filter(|g| g.revoked.is_some())
+            .count(),
+        2
+    );
+}
+
+#[tokio::test]
+async fn admin_adds_apps_and_users_at_run_time() {
+    let server = MockServer::builder()
+        .auto_approve("someUser")
+        .start()
+        .await
+        .expect("starts");
+    let app = json!({
+        "id": 900, "name": "Added", "client_id": "added-app", "client_secret": "s3cret",
+        "redirect_uris": ["http://127.0.0.1:9999/cb"], "scopes": ["profile"]
+    });
+    let (st, _) = control(&server, Method::POST, "/apps", Some(app.clone())).await;
+    assert_eq!(st, StatusCode::CREATED);
+    let (st, _) = control(&server, Method::POST, "/apps", Some(app)).await;
+    assert_eq!(st, StatusCode::CONFLICT);
+    let bad = json!({"id": 901, "name": "Bad", "client_id": "bad", "client_secret": "s", "redirect_uris": ["javascript:x"], "scopes": ["profile"]});
+    let (st, b) = control(&server, Method::POST, "/apps", Some(bad)).await;
+    assert_eq!(st, StatusCode::BAD_REQUEST, "{b}");
+    let code = code_for(&server, "added-app", "http://127.0.0.1:9999/cb", "profile", None).await;
+    let (st, _, _) = post_form(
+        &server,
+        TOKEN,
+        &[
+            ("grant_type", "authorization_code"),
+            ("client_id", "added-app"),
+            ("client_secret", "s3cret"),
+            ("code", &code),
+        ],
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK);
+
+    let user = json!({"id": 1999, "tenant": "someTenant", "username": "newbie", "first_name": "New", "last_name": "Bie", "email": "n@example.com"});
+    let (st, _) = control(&server, Method::POST, "/users", Some(user)).await;
+    assert_eq!(st, StatusCode::CREATED);
+    let (_, users) = control(&server, Method::GET, "/users", None).await;
+    assert!(
+        users
+            .as_array()
+            .expect("array")
+            .iter()
+            .any(|u| u["username"] == "newbie")
+    );
+    let orphan = json!({"id": 1998, "tenant": "nowhere", "username": "o", "first_name": "O", "last_name": "O", "email": "o@x"});
+    assert_eq!(
+        control(&server, Method::POST, "/users", Some(orphan)).await.0,
+        StatusCode::BAD_REQUEST
+    );
+}
+
+#[tokio::test]
+async fn reset_returns_to_the_fixtures() {
+    let server = MockServer::builder()
+        .auto_approve("someUser")
+        .clock_start(1_700_000_000)
+        .freeze_clock(true)
+        .start()
+        .await
+        .expect("starts");
+    let rt = s(&tokens(&server, "profile").await, "refresh_token");
+    server.clock().advance(50);
+    server.faults().next("token", 500).expect("valid");
+    let (st, _) = control(&server, Method::POST, "/reset", None).await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(server.clock().now(), 1_700_000_000);
+    assert!(server.faults().list().is_empty());
+    assert!(server.journal().is_empty());
+    assert!(server.grants(None, None).is_empty());
+    assert_eq!(refresh(&server, &rt).await.0, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn control_token_and_no_control() {
+    let server = MockServer::builder()
+        .control(ControlAccess::Token("t0ken".into()))
+        .start()
+        .await
+        .expect("starts");
+    assert_eq!(
+        control(&server, Method::GET, "/health", None).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        control(&server, Method::GET, "/clock", None).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    let r = http()
+        .get(format!("{}/_mock/clock", server.base_url()))
+        .header(AUTHORIZATION, "Bearer t0ken")
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(r.status(), StatusCode::OK);
+
+    let off = MockServer::builder()
+        .control(ControlAccess::Off)
+        .start()
+        .await
+        .expect("starts");
+    assert_eq!(
+        control(&off, Method::GET, "/health", None).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        control(&off, Method::POST, "/reset", None).await.0,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn jwks_verifies_access_tokens_and_holds_no_private_material() {
+    let server = auto_server().await;
+    let r = http()
+        .get(format!("{}/.well-known/jwks.json", server.base_url()))
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(r.status(), StatusCode::OK);
+    let jwks: Value = r.json().await.expect("json");
+    let keys = jwks["keys"].as_array().expect("keys");
+    assert_eq!(keys.len(), 1);
+    let key = &keys[0];
+    assert_eq!(key["kty"], "RSA");
+    assert_eq!(key["use"], "sig");
+    assert_eq!(key["alg"], "RS256");
+    assert!(key["kid"].is_string());
+    for private in ["d", "p", "q", "dp", "dq", "qi", "k"] {
+        assert!(key.get(private).is_none(), "{private} published");
+    }
+    let n = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(key["n"].as_str().expect("n"))
+        .expect("b64");
+    assert_eq!(n.len(), 256, "RSA-2048");
+
+    let access = s(&tokens(&server, "profile").await, "access_token");
+    let decoding =
+        DecodingKey::from_rsa_components(key["n"].as_str().expect("n"), key["e"].as_str().expect("e"))
+            .expect("key");
+    let mut validation = Validation::new(Algorithm::RS256);
+    validation.set_issuer(&["ilert"]);
+    let data =
+        jsonwebtoken::decode::<Value>(&access, &decoding, &validation).expect("verifies with the JWKS key");
+    assert_eq!(data.claims["il_u"], "someUser");
+}
+
+#[tokio::test]
+async fn metadata_follows_host_forwarded_headers_and_public_url() {
+    let server = MockServer::start().await;
+    let url = format!("{}/.well-known/oauth-authorization-server", server.base_url());
+    let m: Value = http()
+        .get(&url)
+        .send()
+        .await
+        .expect("answers")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(m["issuer"], server.base_url());
+    assert_eq!(m["token_endpoint"], format!("{}{TOKEN}", server.base_url()));
+    assert_eq!(
+        m["authorization_endpoint"],
+        format!("{}{AUTHORIZE}", server.base_url())
+    );
+    assert_eq!(m["revocation_endpoint"], format!("{}{REVOKE}", server.base_url()));
+    assert_eq!(
+        m["introspection_endpoint"],
+        format!("{}{TOKEN_INFO}", server.base_url())
+    );
+    assert_eq!(m["response_types_supported"], json!(["code"]));
+    assert_eq!(m["code_challenge_methods_supported"], json!(["S256"]));
+    assert_eq!(
+        m["grant_types_supported"],
+        json!(["authorization_code", "refresh_token"])
+    );
+    assert!(
+        m["scopes_supported"]
+            .as_array()
+            .expect("scopes")
+            .contains(&json!("source:w"))
+    );
+    assert!(
+        m["token_endpoint_auth_methods_supported"]
+            .as_array()
+            .expect("methods")
+            .contains(&json!("client_secret_basic"))
+    );
+
+    let with_host: Value = http()
+        .get(&url)
+        .header("Host", "mock:4598")
+        .send()
+        .await
+        .expect("answers")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(with_host["issuer"], "http://mock:4598");
+    // Forwarded headers are ignored unless trusted.
+    let ignored: Value = http()
+        .get(&url)
+        .header("X-Forwarded-Host", "evil.example")
+        .send()
+        .await
+        .expect("answers")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(ignored["issuer"], server.base_url());
+
+    let trusting = MockServer::builder()
+        .trust_forwarded(true)
+        .start()
+        .await
+        .expect("starts");
+    let url = format!("{}/.well-known/oauth-authorization-server", trusting.base_url());
+    let fwd: Value = http()
+        .get(&url)
+        .header("X-Forwarded-Host", "ilert-mock.internal")
+        .header("X-Forwarded-Proto", "https")
+        .send()
+        .await
+        .expect("answers")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        fwd["token_endpoint"],
+        format!("https://ilert-mock.internal{TOKEN}")
+    );
+
+    let public = MockServer::builder()
+        .public_url(url::Url::parse("https://ilert.test:8443/").expect("url"))
+        .start()
+        .await
+        .expect("starts");
+    let url = format!("{}/.well-known/oauth-authorization-server", public.base_url());
+    let p: Value = http()
+        .get(&url)
+        .send()
+        .await
+        .expect("answers")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(p["issuer"], "https://ilert.test:8443");
+    assert_eq!(p["jwks_uri"], "https://ilert.test:8443/.well-known/jwks.json");
+}
