@@ -44,9 +44,20 @@ impl fmt::Debug for KeyFixture {
     }
 }
 
+/// Server settings a fixture file may carry.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerFixture {
+    /// Limit `/api/...` to this many requests per client IP and minute (ilert: 700).
+    #[serde(default)]
+    pub rate_limit_per_minute: Option<u32>,
+}
+
 /// A validated set of fixtures.
 #[derive(Debug, Clone)]
 pub struct Fixtures {
+    /// Server settings.
+    pub server: ServerFixture,
     /// Signing keys.
     pub keys: KeyFixture,
     /// Tenants.
@@ -99,6 +110,8 @@ pub enum FixtureError {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawFixtures {
+    #[serde(default)]
+    server: ServerFixture,
     keys: Spanned<KeyFixture>,
     #[serde(default)]
     tenants: Vec<Spanned<Tenant>>,
@@ -171,6 +184,7 @@ impl Fixtures {
         let check = Checker { src, origin };
         validate(&raw, &check)?;
         Ok(Self {
+            server: raw.server,
             keys: raw.keys.into_inner(),
             tenants: plain(raw.tenants),
             users: plain(raw.users),

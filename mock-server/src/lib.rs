@@ -33,6 +33,7 @@ pub mod journal;
 pub mod model;
 pub mod pages;
 pub mod protocol;
+pub mod rate_limit;
 pub mod resources;
 pub mod server;
 pub mod state;

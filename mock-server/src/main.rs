@@ -54,6 +54,10 @@ struct Cli {
     /// Demand `Authorization: Bearer TOKEN` on the /_mock control surface (health excepted).
     #[arg(long, env = "ILERT_MOCK_CONTROL_TOKEN", hide_env_values = true)]
     control_token: Option<String>,
+    /// Limit /api/... to N requests per client IP and minute, 429 beyond (ilert: 700, the
+    /// value when the flag has none).
+    #[arg(long, env = "ILERT_MOCK_RATE_LIMIT", value_name = "N", num_args = 0..=1, default_missing_value = "700")]
+    rate_limit: Option<u32>,
     /// How many requests the journal keeps.
     #[arg(long, env = "ILERT_MOCK_JOURNAL_SIZE", default_value_t = ilert_mock::journal::DEFAULT_CAPACITY)]
     journal_size: usize,
@@ -144,6 +148,9 @@ async fn main() -> ExitCode {
     }
     if let Some(start) = cli.clock_start {
         builder = builder.clock_start(start);
+    }
+    if let Some(per_minute) = cli.rate_limit {
+        builder = builder.rate_limit(per_minute);
     }
     if let Some(seed) = cli.seed {
         builder = builder.seed(seed);

@@ -55,6 +55,7 @@ pub struct MockServerBuilder {
     freeze_clock: bool,
     seed: Option<u64>,
     journal_size: usize,
+    rate_limit: Option<u32>,
 }
 
 impl Default for MockServerBuilder {
@@ -67,6 +68,7 @@ impl Default for MockServerBuilder {
             freeze_clock: false,
             seed: None,
             journal_size: crate::journal::DEFAULT_CAPACITY,
+            rate_limit: None,
         }
     }
 }
@@ -132,6 +134,13 @@ impl MockServerBuilder {
         self
     }
 
+    /// Limits `/api/...` to `per_minute` requests per client IP and minute (ilert: 700), answering
+    /// 429 beyond. Overrides the fixtures' `rate_limit_per_minute`.
+    pub fn rate_limit(mut self, per_minute: u32) -> Self {
+        self.rate_limit = Some(per_minute);
+        self
+    }
+
     /// Binds and starts serving.
     pub async fn start(self) -> Result<MockServer, StartError> {
         let fixtures = match self.fixtures {
@@ -160,6 +169,7 @@ impl MockServerBuilder {
         {
             return Err(StartError::UnknownAutoApproveUser(user.clone()));
         }
+        let rate_limit_fixture = fixtures.server.rate_limit_per_minute;
         let ctx: SharedCtx = Arc::new(Ctx {
             store: Store::new(&fixtures, seed, clock.now()),
             keys,
@@ -174,6 +184,10 @@ impl MockServerBuilder {
                 seed,
             },
             started: std::time::Instant::now(),
+            rate_limiter: self
+                .rate_limit
+                .or(rate_limit_fixture)
+                .map(crate::rate_limit::RateLimiter::new),
         });
         let listener = TcpListener::bind(self.bind)
             .await
@@ -188,7 +202,7 @@ impl MockServerBuilder {
         let (tx, rx) = oneshot::channel::<()>();
         let app = http::router(ctx.clone());
         let server = tokio::spawn(async move {
-            axum::serve(listener, app)
+            axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
                 .with_graceful_shutdown(async {
                     let _ = rx.await;
                 })

@@ -7,6 +7,7 @@ pub mod authorize;
 pub mod body;
 pub mod control;
 pub mod host;
+pub mod rate_limit;
 pub mod revoke;
 pub mod token;
 pub mod token_info;
@@ -119,6 +120,8 @@ pub struct Ctx {
     pub startup: Startup,
     /// When the server started (monotonic).
     pub started: std::time::Instant,
+    /// The API rate limit, when on.
+    pub rate_limiter: Option<crate::rate_limit::RateLimiter>,
 }
 
 impl Ctx {
@@ -140,6 +143,9 @@ impl Ctx {
             .replace(crate::state::State::new(&self.fixtures, self.startup.seed, now));
         self.journal.clear();
         self.faults.clear();
+        if let Some(limiter) = &self.rate_limiter {
+            limiter.clear();
+        }
     }
 }
 
@@ -184,6 +190,7 @@ pub fn router(ctx: SharedCtx) -> Router {
     router
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn_with_state(ctx.clone(), rate_limit::limit))
         .layer(middleware::from_fn_with_state(
             ctx.clone(),
             control::faults::inject,

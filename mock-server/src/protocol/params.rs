@@ -25,6 +25,29 @@ impl std::fmt::Debug for Params {
     }
 }
 
+/// A JSON object read as its key/value pairs in order, repeats included.
+struct JsonPairs(Vec<(String, serde_json::Value)>);
+
+impl<'de> serde::Deserialize<'de> for JsonPairs {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = JsonPairs;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<JsonPairs, A::Error> {
+                let mut pairs = Vec::new();
+                while let Some(pair) = map.next_entry::<String, serde_json::Value>()? {
+                    pairs.push(pair);
+                }
+                Ok(JsonPairs(pairs))
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+
 /// A parameter was sent more than once.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("parameter '{0}' was sent more than once")]
@@ -79,17 +102,15 @@ impl Params {
         Ok(Self { pairs })
     }
 
-    /// Parses a JSON object body.
+    /// Parses a JSON object body. Repeated keys are kept (and so refused by [`Params::get`]);
+    /// a plain JSON parser would silently keep only the last one.
     pub fn from_json(input: &[u8]) -> Result<Self, OAuthError> {
-        let value: serde_json::Value = serde_json::from_slice(input)
-            .map_err(|e| OAuthError::invalid_request(format!("the JSON body is invalid: {e}")))?;
-        let object = value
-            .as_object()
-            .ok_or_else(|| OAuthError::invalid_request("the JSON body must be an object"))?;
+        let JsonPairs(object) = serde_json::from_slice(input)
+            .map_err(|e| OAuthError::invalid_request(format!("the JSON body must be one object: {e}")))?;
         let mut pairs = Vec::with_capacity(object.len());
         for (name, value) in object {
             let text = match value {
-                serde_json::Value::String(s) => s.clone(),
+                serde_json::Value::String(s) => s,
                 serde_json::Value::Number(n) => n.to_string(),
                 serde_json::Value::Bool(b) => b.to_string(),
                 serde_json::Value::Null => continue,
@@ -99,7 +120,7 @@ impl Params {
                     )));
                 }
             };
-            pairs.push((name.clone(), text));
+            pairs.push((name, text));
         }
         Ok(Self { pairs })
     }
@@ -169,6 +190,8 @@ mod tests {
         assert!(Params::from_json(b"[1]").is_err());
         assert!(Params::from_json(br#"{"a":{"b":1}}"#).is_err());
         assert!(Params::from_json(b"{").is_err());
+        let dup = Params::from_json(br#"{"code":"a","code":"b"}"#).expect("parses");
+        assert_eq!(dup.get("code"), Err(Repeated("code".into())));
     }
 
     #[test]
