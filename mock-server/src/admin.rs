@@ -121,6 +121,7 @@ impl State {
             )));
         }
         self.apps.push(app);
+        self.directory_changes += 1;
         Ok(())
     }
 
@@ -145,6 +146,7 @@ impl State {
             )));
         }
         self.users.push(user);
+        self.directory_changes += 1;
         Ok(())
     }
 }

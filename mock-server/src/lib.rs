@@ -32,6 +32,7 @@ pub mod http;
 pub mod journal;
 pub mod model;
 pub mod pages;
+pub mod persist;
 pub mod protocol;
 pub mod rate_limit;
 pub mod resources;

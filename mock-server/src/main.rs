@@ -3,6 +3,7 @@
 //! Defaults to `127.0.0.1:4598` with the embedded fixtures; prints the development credentials
 //! and a ready authorize URL, logs each request, and stops gracefully on Ctrl-C.
 
+use std::io::Write as _;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -58,6 +59,10 @@ struct Cli {
     /// value when the flag has none).
     #[arg(long, env = "ILERT_MOCK_RATE_LIMIT", value_name = "N", num_args = 0..=1, default_missing_value = "700")]
     rate_limit: Option<u32>,
+    /// Persist grants, revocations, alert sources and run-time changes to FILE (and load them
+    /// from it at start).
+    #[arg(long, env = "ILERT_MOCK_STATE_FILE", value_name = "FILE")]
+    state_file: Option<PathBuf>,
     /// How many requests the journal keeps.
     #[arg(long, env = "ILERT_MOCK_JOURNAL_SIZE", default_value_t = ilert_mock::journal::DEFAULT_CAPACITY)]
     journal_size: usize,
@@ -74,25 +79,32 @@ fn init_logging(format: LogFormat) {
     }
 }
 
+/// Prints the base URL, the development credentials and a ready authorize URL. Write errors
+/// (a closed stdout) are ignored: the server keeps serving.
 fn banner(server: &MockServer, bind: SocketAddr) {
+    let mut out = std::io::stdout().lock();
     // Show `localhost` for loopback so the printed URLs match the fixtures' redirect URIs' style.
     let base = if bind.ip().is_loopback() {
         format!("http://localhost:{}", server.addr().port())
     } else {
         server.base_url()
     };
-    println!("ilert mock listening on {base}  (development credentials below; never use them for real)");
-    println!();
+    let _ = writeln!(
+        out,
+        "ilert mock listening on {base}  (development credentials below; never use them for real)"
+    );
+    let _ = writeln!(out);
     for app in server.apps() {
         let secret = app
             .client_secret
             .as_ref()
             .map_or("(public PKCE app, no secret)", |s| s.expose());
-        println!(
+        let _ = writeln!(
+            out,
             "  app {:>4}  {:<28} client_id {}  client_secret {}",
             app.id, app.name, app.client_id, secret
         );
-        println!("            redirect URIs: {}", app.redirect_uris.join(", "));
+        let _ = writeln!(out, "            redirect URIs: {}", app.redirect_uris.join(", "));
     }
     if let Some(app) = server.apps().into_iter().find(|a| !a.public) {
         let redirect = app.redirect_uris.first().cloned().unwrap_or_default();
@@ -103,14 +115,15 @@ fn banner(server: &MockServer, bind: SocketAddr) {
             .append_pair("scope", "profile source:w")
             .append_pair("state", "optional-state")
             .finish();
-        println!();
-        println!("  authorize: {base}/api/developers/oauth2/authorize?{query}");
-        println!("  token:     POST {base}/api/developers/oauth2/token");
-        println!(
+        let _ = writeln!(out);
+        let _ = writeln!(out, "  authorize: {base}/api/developers/oauth2/authorize?{query}");
+        let _ = writeln!(out, "  token:     POST {base}/api/developers/oauth2/token");
+        let _ = writeln!(
+            out,
             "  controls:  {base}/_mock/health, /_mock/clock, /_mock/requests, /_mock/faults, /_mock/grants"
         );
     }
-    println!();
+    let _ = writeln!(out);
 }
 
 #[tokio::main]
@@ -152,13 +165,19 @@ async fn main() -> ExitCode {
     if let Some(per_minute) = cli.rate_limit {
         builder = builder.rate_limit(per_minute);
     }
+    if let Some(path) = cli.state_file {
+        builder = builder.state_file(path);
+    }
     if let Some(seed) = cli.seed {
         builder = builder.seed(seed);
     }
     let server = match builder.start().await {
         Ok(server) => server,
         Err(
-            err @ (StartError::Fixtures(_) | StartError::Keys(_) | StartError::UnknownAutoApproveUser(_)),
+            err @ (StartError::Fixtures(_)
+            | StartError::Keys(_)
+            | StartError::State(_)
+            | StartError::UnknownAutoApproveUser(_)),
         ) => {
             eprintln!("error: {err}");
             return ExitCode::from(2);

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::clock::UnixSeconds;
@@ -185,10 +185,13 @@ pub fn check_source_fields(s: &AlertSource) -> Result<(), String> {
 }
 
 /// Escalation policies and alert sources of all tenants.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Resources {
     policies: BTreeMap<i64, EscalationPolicy>,
     sources: BTreeMap<i64, AlertSource>,
+    /// Bumped on every change, so the store knows when to persist.
+    #[serde(skip)]
+    changes: u64,
 }
 
 /// How an alert source is rendered: in a list (`AlertSourceNoIncludes`) or alone (`AlertSource`).
@@ -215,7 +218,13 @@ impl Resources {
         Self {
             policies: policies.iter().cloned().map(|p| (p.id, p)).collect(),
             sources,
+            changes: 0,
         }
+    }
+
+    /// How many changes were made (a counter, for persistence).
+    pub fn changes(&self) -> u64 {
+        self.changes
     }
 
     fn next_id(&self) -> i64 {
@@ -280,6 +289,7 @@ impl Resources {
     ) -> Result<&EscalationPolicy, ResourceError> {
         let id = self.next_id();
         let policy = self.policy_from_input(tenant, id, input, user_exists)?;
+        self.changes += 1;
         Ok(self.policies.entry(id).or_insert(policy))
     }
 
@@ -293,6 +303,7 @@ impl Resources {
     ) -> Result<&EscalationPolicy, ResourceError> {
         self.policy(tenant, id)?;
         let policy = self.policy_from_input(tenant, id, input, user_exists)?;
+        self.changes += 1;
         self.policies.insert(id, policy);
         self.policy(tenant, id)
     }
@@ -307,6 +318,7 @@ impl Resources {
             )));
         }
         self.policies.remove(&id);
+        self.changes += 1;
         Ok(())
     }
 
@@ -376,6 +388,7 @@ impl Resources {
     ) -> Result<&AlertSource, ResourceError> {
         let id = self.next_id();
         let source = self.source_from_input(tenant, id, integration_key, now, input, now)?;
+        self.changes += 1;
         Ok(self.sources.entry(id).or_insert(source))
     }
 
@@ -393,6 +406,7 @@ impl Resources {
             existing.created_at.unwrap_or(now),
         );
         let source = self.source_from_input(tenant, id, key, created, input, now)?;
+        self.changes += 1;
         self.sources.insert(id, source);
         self.source(tenant, &id.to_string())
     }
@@ -401,6 +415,7 @@ impl Resources {
     pub fn delete_source(&mut self, tenant: &str, id: i64) -> Result<(), ResourceError> {
         self.source(tenant, &id.to_string())?;
         self.sources.remove(&id);
+        self.changes += 1;
         Ok(())
     }
 

@@ -20,6 +20,7 @@ use crate::http::{self, ControlAccess, Ctx, Options, SharedCtx, Startup};
 use crate::journal::Journal;
 use crate::model::App;
 use crate::model::User;
+use crate::persist::{PersistError, StateFile};
 use crate::state::Store;
 use crate::token::{KeyError, Keys};
 
@@ -32,6 +33,9 @@ pub enum StartError {
     /// The keys in the fixtures were refused.
     #[error("fixture keys: {0}")]
     Keys(#[from] KeyError),
+    /// The state file could not be loaded or written.
+    #[error(transparent)]
+    State(#[from] PersistError),
     /// `auto_approve` names a user the fixtures do not have.
     #[error("--auto-approve: no user '{0}' in the fixtures")]
     UnknownAutoApproveUser(String),
@@ -56,6 +60,7 @@ pub struct MockServerBuilder {
     seed: Option<u64>,
     journal_size: usize,
     rate_limit: Option<u32>,
+    state_file: Option<std::path::PathBuf>,
 }
 
 impl Default for MockServerBuilder {
@@ -69,6 +74,7 @@ impl Default for MockServerBuilder {
             seed: None,
             journal_size: crate::journal::DEFAULT_CAPACITY,
             rate_limit: None,
+            state_file: None,
         }
     }
 }
@@ -141,6 +147,13 @@ impl MockServerBuilder {
         self
     }
 
+    /// Persists grants, revocations, resources and run-time apps and users to `path` after every
+    /// change, and loads them from there at start (see [`crate::persist`]).
+    pub fn state_file(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.state_file = Some(path.into());
+        self
+    }
+
     /// Binds and starts serving.
     pub async fn start(self) -> Result<MockServer, StartError> {
         let fixtures = match self.fixtures {
@@ -170,8 +183,12 @@ impl MockServerBuilder {
             return Err(StartError::UnknownAutoApproveUser(user.clone()));
         }
         let rate_limit_fixture = fixtures.server.rate_limit_per_minute;
+        let store = match self.state_file {
+            Some(path) => Store::with_file(&fixtures, seed, clock.now(), StateFile::new(path))?,
+            None => Store::new(&fixtures, seed, clock.now()),
+        };
         let ctx: SharedCtx = Arc::new(Ctx {
-            store: Store::new(&fixtures, seed, clock.now()),
+            store,
             keys,
             clock,
             options: self.options,

@@ -5,6 +5,8 @@
 //! on plain data, and returns plain data. Nothing awaits while holding the lock, and tokens are
 //! signed after it is released, so RSA signing never serialises the server.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use parking_lot::Mutex;
 use rand::rngs::StdRng;
 use rand::{RngCore, SeedableRng};
@@ -12,6 +14,7 @@ use rand::{RngCore, SeedableRng};
 use crate::clock::UnixSeconds;
 use crate::fixtures::Fixtures;
 use crate::model::{App, Tenant, User};
+use crate::persist::{PersistError, Persisted, StateFile};
 use crate::protocol::authorize::ValidRequest;
 use crate::protocol::client_auth::{self, Credentials};
 use crate::protocol::code::{CODE_LIFETIME, CodeBook, CodeGrant, RedeemError, Redemption};
@@ -47,6 +50,8 @@ pub struct State {
     pub grants: GrantBook,
     /// Escalation policies and alert sources.
     pub resources: Resources,
+    /// Apps or users added at run time (a counter, for persistence).
+    pub directory_changes: u64,
     rng: StdRng,
 }
 
@@ -54,6 +59,9 @@ pub struct State {
 #[derive(Debug)]
 pub struct Store {
     state: Mutex<State>,
+    file: Option<StateFile>,
+    /// Orders state-file writes: taken under the state lock when a change is seen.
+    writes: AtomicU64,
 }
 
 impl Store {
@@ -61,17 +69,76 @@ impl Store {
     pub fn new(fixtures: &Fixtures, seed: Option<u64>, now: UnixSeconds) -> Self {
         Self {
             state: Mutex::new(State::new(fixtures, seed, now)),
+            file: None,
+            writes: AtomicU64::new(0),
         }
     }
 
-    /// Runs `f` with the state locked. Keep `f` short and free of I/O.
-    pub fn with<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
-        f(&mut self.state.lock())
+    /// A store that loads `file` (or starts from the fixtures when it does not exist yet) and
+    /// writes it after every change.
+    pub fn with_file(
+        fixtures: &Fixtures,
+        seed: Option<u64>,
+        now: UnixSeconds,
+        file: StateFile,
+    ) -> Result<Self, PersistError> {
+        let mut state = State::new(fixtures, seed, now);
+        if let Some(saved) = file.load()? {
+            state.apps = saved.apps;
+            state.users = saved.users;
+            state.grants = saved.grants;
+            state.resources = saved.resources;
+        }
+        let store = Self {
+            state: Mutex::new(state),
+            file: Some(file),
+            writes: AtomicU64::new(1),
+        };
+        store.save(1)?;
+        Ok(store)
     }
 
-    /// Replaces the whole state.
+    fn save(&self, write: u64) -> Result<(), PersistError> {
+        let Some(file) = &self.file else { return Ok(()) };
+        // Taken after the change, so a snapshot holds every change numbered up to `write`.
+        let snapshot = self.state.lock().persisted();
+        file.save(write, &snapshot)
+    }
+
+    fn save_or_log(&self, write: u64) {
+        if let Err(err) = self.save(write) {
+            tracing::error!("{err}");
+        }
+    }
+
+    /// Runs `f` with the state locked; keep `f` short and free of I/O. With a state file, a
+    /// change made by `f` is on disk before this returns, so anything answered after it
+    /// survives a crash.
+    pub fn with<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
+        let (result, write) = {
+            let mut state = self.state.lock();
+            let before = state.generation();
+            let result = f(&mut state);
+            let changed = self.file.is_some() && state.generation() != before;
+            (
+                result,
+                changed.then(|| self.writes.fetch_add(1, Ordering::SeqCst) + 1),
+            )
+        };
+        if let Some(write) = write {
+            self.save_or_log(write);
+        }
+        result
+    }
+
+    /// Replaces the whole state (and writes it, with a state file).
     pub fn replace(&self, state: State) {
-        *self.state.lock() = state;
+        let write = {
+            let mut current = self.state.lock();
+            *current = state;
+            self.writes.fetch_add(1, Ordering::SeqCst) + 1
+        };
+        self.save_or_log(write);
     }
 }
 
@@ -85,7 +152,23 @@ impl State {
             codes: CodeBook::default(),
             grants: GrantBook::default(),
             resources: Resources::new(&fixtures.escalation_policies, &fixtures.alert_sources, now),
+            directory_changes: 0,
             rng: seed.map_or_else(StdRng::from_os_rng, StdRng::seed_from_u64),
+        }
+    }
+
+    /// A number that grows with every persistent change.
+    pub fn generation(&self) -> u64 {
+        self.grants.changes() + self.resources.changes() + self.directory_changes
+    }
+
+    /// The part of the state a `--state-file` keeps.
+    pub fn persisted(&self) -> Persisted {
+        Persisted {
+            apps: self.apps.clone(),
+            users: self.users.clone(),
+            grants: self.grants.clone(),
+            resources: self.resources.clone(),
         }
     }
 

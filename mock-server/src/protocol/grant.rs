@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::scope::ScopeSet;
 use crate::clock::UnixSeconds;
@@ -15,7 +15,7 @@ use crate::clock::UnixSeconds;
 pub const MAX_GRANTS_PER_APP_USER: usize = 10;
 
 /// Why a grant stopped working.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RevokeReason {
     /// The client called `/revoke`.
@@ -30,11 +30,10 @@ pub enum RevokeReason {
     LimitExceeded,
 }
 
-/// A refresh grant.
-#[derive(Clone, PartialEq, Eq, Serialize)]
+/// A refresh grant. (Serialised only into the `--state-file`, which is written with mode 0600.)
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Grant {
     /// `il_k`: 32 lowercase hex.
-    #[serde(skip)]
     pub key: String,
     /// Family (code lineage) id.
     pub family: u64,
@@ -108,11 +107,14 @@ pub struct NewGrant<'a> {
 }
 
 /// All refresh grants.
-#[derive(Clone, Default)]
+#[derive(Clone, Default, Serialize, Deserialize)]
 pub struct GrantBook {
     grants: HashMap<String, Grant>,
     next_seq: u64,
     next_family: u64,
+    /// Bumped on every change, so the store knows when to persist.
+    #[serde(skip)]
+    changes: u64,
 }
 
 impl std::fmt::Debug for GrantBook {
@@ -160,6 +162,7 @@ impl GrantBook {
             self.revoke(&old, RevokeReason::LimitExceeded);
         }
         self.next_seq += 1;
+        self.changes += 1;
         let grant = Grant {
             key: key.clone(),
             family,
@@ -222,6 +225,7 @@ impl GrantBook {
         match self.grants.get_mut(key) {
             Some(g) if g.revoked.is_none() => {
                 g.revoked = Some(reason);
+                self.changes += 1;
                 true
             }
             _ => false,
@@ -239,6 +243,7 @@ impl GrantBook {
             g.revoked = Some(reason);
             count += 1;
         }
+        self.changes += count as u64;
         count
     }
 
@@ -252,7 +257,14 @@ impl GrantBook {
     /// Forgets grants whose refresh token has expired (revoked ones are kept until then, so a
     /// revoked token keeps answering "revoked").
     pub fn purge(&mut self, now: UnixSeconds) {
+        let before = self.grants.len();
         self.grants.retain(|_, g| now < g.expires_at);
+        self.changes += (before - self.grants.len()) as u64;
+    }
+
+    /// How many changes were made (a counter, for persistence).
+    pub fn changes(&self) -> u64 {
+        self.changes
     }
 }
 

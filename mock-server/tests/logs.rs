@@ -1,0 +1,81 @@
+//! Secrets and tokens never reach the logs: a full flow at TRACE level, every crate included,
+//! leaves no client secret, token, PKCE verifier or refresh key in the output.
+
+mod common;
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use common::*;
+use reqwest::StatusCode;
+
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().map_err(|_| std::io::Error::other("poisoned"))?.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn a_full_flow_logs_no_secret() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    tracing_subscriber::fmt()
+        .with_env_filter("trace")
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .init();
+
+    let server = auto_server().await;
+    let code = code_for(&server, CLIENT_ID, REDIRECT_URI, "profile source:w", Some(CHALLENGE)).await;
+    let (st, _, tokens) = post_form(
+        &server,
+        TOKEN,
+        &[("grant_type", "authorization_code"), ("client_id", CLIENT_ID), ("client_secret", CLIENT_SECRET), ("code", &code), ("code_verifier", VERIFIER)],
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK);
+    let access = s(&tokens, "access_token");
+    let refresh_token = s(&tokens, "refresh_token");
+    let basic = http()
+        .post(format!("{}{TOKEN}", server.base_url()))
+        .basic_auth(CLIENT_ID, Some(CLIENT_SECRET))
+        .form(&[("grant_type", "refresh_token"), ("refresh_token", refresh_token.as_str())])
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(basic.status(), StatusCode::OK);
+    assert_eq!(api_get(&server, "/api/users/current", &access).await.0, StatusCode::OK);
+    assert_eq!(post_form(&server, TOKEN_INFO, &[("token", &access)]).await.0, StatusCode::OK);
+    assert_eq!(post_form(&server, REVOKE, &[("token", &refresh_token)]).await.0, StatusCode::OK);
+    assert_eq!(refresh(&server, &refresh_token).await.0, StatusCode::UNAUTHORIZED);
+    let (st, _, _) = post_form(&server, TOKEN, &[("grant_type", "authorization_code"), ("client_id", CLIENT_ID), ("client_secret", "wrong-secret-value"), ("code", "x")]).await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED);
+    drop(server);
+
+    let logs = String::from_utf8(captured.0.lock().expect("lock").clone()).expect("utf-8");
+    assert!(logs.contains("finished processing request"), "the flow was logged at all");
+    let (_, refresh_claims) = decode(&refresh_token);
+    let il_k = refresh_claims["il_k"].as_str().expect("il_k").to_owned();
+    let access_signature = access.rsplit('.').next().expect("signature").to_owned();
+    let refresh_signature = refresh_token.rsplit('.').next().expect("signature").to_owned();
+    for (name, secret) in [
+        ("client secret", CLIENT_SECRET),
+        ("wrong client secret", "wrong-secret-value"),
+        ("access token", access.as_str()),
+        ("access token signature", access_signature.as_str()),
+        ("refresh token", refresh_token.as_str()),
+        ("refresh token signature", refresh_signature.as_str()),
+        ("refresh grant key", il_k.as_str()),
+        ("PKCE verifier", VERIFIER),
+        ("private key", "PRIVATE KEY"),
+    ] {
+        assert!(!logs.contains(secret), "{name} appears in the logs");
+    }
+}

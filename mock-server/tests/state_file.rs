@@ -1,0 +1,317 @@
+//! `--state-file`: a process killed with SIGKILL in the middle of a load restarts with every
+//! grant it had answered, every revocation it had answered, and its run-time changes; a corrupt
+//! or truncated file is refused, never silently reset.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use parking_lot::Mutex;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+const BIN: &str = env!("CARGO_BIN_EXE_ilert-mock");
+const CLIENT_ID: &str = "0501439fd7dee9af0c25";
+const CLIENT_SECRET: &str = "3908acda0291d0c4c1e77171aac3b4e501cbbbfc6797f13be1c7a607241498ad";
+const REDIRECT_URI: &str = "http://localhost:4597/authorize-result";
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("ilert-mock-state-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    dir
+}
+
+fn spawn(state: &Path) -> (Child, String) {
+    let mut child = Command::new(BIN)
+        .args(["--bind", "127.0.0.1:0", "--state-file"])
+        .arg(state)
+        .env_remove("RUST_LOG")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawns");
+    let stdout = child.stdout.take().expect("stdout");
+    let first = BufReader::new(stdout)
+        .lines()
+        .next()
+        .expect("banner")
+        .expect("text");
+    let base = first
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .expect("base URL")
+        .replace("localhost", "127.0.0.1");
+    (child, base)
+}
+
+fn http() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(10))
+        .build()
+        .expect("client")
+}
+
+#[derive(Default)]
+struct Answered {
+    live: Vec<String>,
+    revoked: Vec<String>,
+    sources: Vec<i64>,
+}
+
+/// One worker's loop: a new user, a grant for them, sometimes a revocation or an alert source.
+/// Records only what the server answered with success.
+async fn worker(base: String, id: usize, answered: Arc<Mutex<Answered>>) {
+    let client = http();
+    for n in 0.. {
+        let username = format!("crash-{id}-{n}");
+        let user = json!({"id": 500_000 + id * 100_000 + n, "tenant": "someTenant", "username": username,
+            "first_name": "C", "last_name": "U", "email": format!("{username}@example.com")});
+        let Ok(r) = client
+            .post(format!("{base}/_mock/users"))
+            .json(&user)
+            .send()
+            .await
+        else {
+            return;
+        };
+        if r.status() != StatusCode::CREATED {
+            return;
+        }
+        let Ok(r) = client
+            .post(format!("{base}/api/developers/oauth2/authorize"))
+            .form(&[
+                ("client_id", CLIENT_ID),
+                ("response_type", "code"),
+                ("redirect_uri", REDIRECT_URI),
+                ("scope", "profile source:w"),
+                ("user", &username),
+                ("decision", "grant"),
+            ])
+            .send()
+            .await
+        else {
+            return;
+        };
+        let Some(location) = r
+            .headers()
+            .get("location")
+            .and_then(|l| l.to_str().ok())
+            .map(str::to_owned)
+        else {
+            return;
+        };
+        let Some(code) = url::Url::parse(&location).ok().and_then(|u| {
+            u.query_pairs()
+                .find(|(k, _)| k == "code")
+                .map(|(_, v)| v.into_owned())
+        }) else {
+            return;
+        };
+        let Ok(r) = client
+            .post(format!("{base}/api/developers/oauth2/token"))
+            .form(&[
+                ("grant_type", "authorization_code"),
+                ("client_id", CLIENT_ID),
+                ("client_secret", CLIENT_SECRET),
+                ("code", &code),
+            ])
+            .send()
+            .await
+        else {
+            return;
+        };
+        if r.status() != StatusCode::OK {
+            return;
+        }
+        let Ok(tokens) = r.json::<Value>().await else {
+            return;
+        };
+        let refresh = tokens["refresh_token"].as_str().unwrap_or_default().to_owned();
+        let access = tokens["access_token"].as_str().unwrap_or_default().to_owned();
+        answered.lock().live.push(refresh.clone());
+        if n % 3 == 0 {
+            let Ok(r) = client
+                .post(format!("{base}/api/developers/oauth2/revoke"))
+                .form(&[("token", &refresh)])
+                .send()
+                .await
+            else {
+                return;
+            };
+            if r.status() == StatusCode::OK {
+                let mut a = answered.lock();
+                a.live.retain(|t| t != &refresh);
+                a.revoked.push(refresh);
+            }
+        }
+        if n % 4 == 0 {
+            let body = json!({"name": format!("src-{id}-{n}"), "integrationType": "API", "escalationPolicy": {"id": 1501}});
+            let Ok(r) = client
+                .post(format!("{base}/api/alert-sources"))
+                .bearer_auth(&access)
+                .json(&body)
+                .send()
+                .await
+            else {
+                return;
+            };
+            if r.status() == StatusCode::CREATED {
+                if let Ok(created) = r.json::<Value>().await {
+                    answered
+                        .lock()
+                        .sources
+                        .push(created["id"].as_i64().unwrap_or_default());
+                }
+            }
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sigkill_mid_load_loses_nothing_that_was_answered() {
+    let dir = temp_dir("kill");
+    let state = dir.join("state.json");
+    let (mut child, base) = spawn(&state);
+    let answered = Arc::new(Mutex::new(Answered::default()));
+    let workers: Vec<_> = (0..4)
+        .map(|id| tokio::spawn(worker(base.clone(), id, answered.clone())))
+        .collect();
+    let started = Instant::now();
+    while answered.lock().live.len() < 40 && started.elapsed() < Duration::from_secs(30) {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // SIGKILL while requests are in flight.
+    child.kill().expect("SIGKILL");
+    child.wait().expect("reaped");
+    for w in workers {
+        let _ = w.await;
+    }
+    let answered = std::mem::take(&mut *answered.lock());
+    assert!(
+        answered.live.len() >= 20,
+        "the load ran: {} grants",
+        answered.live.len()
+    );
+    assert!(!answered.revoked.is_empty());
+
+    let (mut restarted, base) = spawn(&state);
+    let client = http();
+    let refresh = |rt: String| {
+        let (client, base) = (client.clone(), base.clone());
+        async move {
+            client
+                .post(format!("{base}/api/developers/oauth2/token"))
+                .form(&[
+                    ("grant_type", "refresh_token"),
+                    ("client_id", CLIENT_ID),
+                    ("client_secret", CLIENT_SECRET),
+                    ("refresh_token", &rt),
+                ])
+                .send()
+                .await
+                .expect("answers")
+                .status()
+        }
+    };
+    for rt in &answered.live {
+        assert_eq!(
+            refresh(rt.clone()).await,
+            StatusCode::OK,
+            "a grant answered 200 before the kill was lost"
+        );
+    }
+    for rt in &answered.revoked {
+        assert_eq!(
+            refresh(rt.clone()).await,
+            StatusCode::UNAUTHORIZED,
+            "a revocation answered 200 was lost"
+        );
+    }
+    // Run-time users and alert sources survived too.
+    let tokens: Value = {
+        let location = client
+            .post(format!("{base}/api/developers/oauth2/authorize"))
+            .form(&[
+                ("client_id", CLIENT_ID),
+                ("response_type", "code"),
+                ("redirect_uri", REDIRECT_URI),
+                ("scope", "source"),
+                ("user", "crash-0-0"),
+                ("decision", "grant"),
+            ])
+            .send()
+            .await
+            .expect("answers")
+            .headers()["location"]
+            .to_str()
+            .expect("text")
+            .to_owned();
+        let code = location.split("code=").nth(1).expect("code").to_owned();
+        client
+            .post(format!("{base}/api/developers/oauth2/token"))
+            .form(&[
+                ("grant_type", "authorization_code"),
+                ("client_id", CLIENT_ID),
+                ("client_secret", CLIENT_SECRET),
+                ("code", &code),
+            ])
+            .send()
+            .await
+            .expect("answers")
+            .json()
+            .await
+            .expect("json")
+    };
+    let access = tokens["access_token"].as_str().expect("access token");
+    for id in &answered.sources {
+        let r = client
+            .get(format!("{base}/api/alert-sources/{id}"))
+            .bearer_auth(access)
+            .send()
+            .await
+            .expect("answers");
+        assert_eq!(r.status(), StatusCode::OK, "alert source {id} lost");
+    }
+    let _ = restarted.kill();
+    let _ = restarted.wait();
+}
+
+fn start_expecting_refusal(state: &Path) -> String {
+    let out = Command::new(BIN)
+        .args(["--bind", "127.0.0.1:0", "--state-file"])
+        .arg(state)
+        .stdout(Stdio::null())
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[tokio::test]
+async fn corrupt_and_truncated_state_files_are_refused() {
+    let dir = temp_dir("corrupt");
+    let state = dir.join("state.json");
+    let (mut child, _) = spawn(&state);
+    let _ = child.kill();
+    let _ = child.wait();
+    let good = std::fs::read_to_string(&state).expect("written at start");
+    assert!(good.contains("ilert-mock-state"));
+
+    std::fs::write(&state, &good[..good.len() / 3]).expect("truncate");
+    let stderr = start_expecting_refusal(&state);
+    assert!(stderr.contains("corrupt or truncated"), "{stderr}");
+    // Refused, not replaced.
+    assert_eq!(
+        std::fs::read_to_string(&state).expect("still there").len(),
+        good.len() / 3
+    );
+
+    std::fs::write(&state, "{\"hello\": 1}").expect("write");
+    assert!(start_expecting_refusal(&state).contains("corrupt"));
+    std::fs::write(&state, good.replace("ilert-mock-state", "something-else")).expect("write");
+    assert!(start_expecting_refusal(&state).contains("not an ilert-mock state file"));
+}
