@@ -25,6 +25,7 @@
 //! - [`fixtures`]: tenants, users, apps, resources and dev-only keys, embedded by default.
 
 pub mod admin;
+pub mod breakage;
 pub mod clock;
 pub mod faults;
 pub mod fixtures;
@@ -40,6 +41,7 @@ pub mod server;
 pub mod state;
 pub mod token;
 
+pub use breakage::Breakage;
 pub use clock::Clock;
 pub use faults::{FaultSpec, Faults};
 pub use fixtures::{FixtureError, Fixtures};

@@ -154,6 +154,13 @@ impl MockServerBuilder {
         self
     }
 
+    /// Deliberately breaks one rule of the contract (see [`crate::Breakage`]), to prove that a
+    /// contract suite notices. Never use it for anything but such a test.
+    pub fn breakage(mut self, breakage: crate::Breakage) -> Self {
+        self.options.breakages.add(breakage);
+        self
+    }
+
     /// Binds and starts serving.
     pub async fn start(self) -> Result<MockServer, StartError> {
         let fixtures = match self.fixtures {

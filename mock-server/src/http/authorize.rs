@@ -11,6 +11,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::{SharedCtx, body, host};
+use crate::breakage::Breakage;
 use crate::pages::{self, GrantView};
 use crate::protocol::authorize::{self, AuthorizeError, PageError};
 use crate::protocol::error::{ErrorCode, OAuthError};
@@ -77,13 +78,27 @@ fn run(ctx: &SharedCtx, headers: &HeaderMap, params: &Params, decision: Decision
         Err(page) => return page,
     };
     let now = ctx.clock.now();
+    let breaks = &ctx.options.breakages;
     ctx.store.with(|state| {
-        let apps = state.apps.clone();
-        let request = match authorize::validate(params, |id| apps.iter().find(|a| a.client_id == id)) {
+        let mut apps = state.apps.clone();
+        if breaks.has(Breakage::RedirectToUnregisteredUri)
+            && let Ok(Some(uri)) = params.get("redirect_uri")
+        {
+            apps.iter_mut().for_each(|a| a.redirect_uris.push(uri.to_owned()));
+        }
+        let mut request = match authorize::validate(params, |id| apps.iter().find(|a| a.client_id == id)) {
             Ok(r) => r,
             Err(AuthorizeError::Page(page)) => return page_for(&page),
-            Err(AuthorizeError::Redirect(r)) => return found(&r.location()),
+            Err(AuthorizeError::Redirect(mut r)) => {
+                if breaks.has(Breakage::DropState) {
+                    r.state = None;
+                }
+                return found(&r.location());
+            }
         };
+        if breaks.has(Breakage::DropState) {
+            request.state = None;
+        }
         let auto = ctx
             .options
             .auto_approve

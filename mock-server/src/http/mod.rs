@@ -79,6 +79,8 @@ pub struct Options {
     pub control: ControlAccess,
     /// Whether the listener speaks TLS (the scheme of self-described URLs).
     pub tls: bool,
+    /// Rules deliberately broken (tests of contract suites only).
+    pub breakages: crate::breakage::Breakages,
 }
 
 impl Options {
@@ -178,6 +180,7 @@ pub fn router(ctx: SharedCtx) -> Router {
         .route(paths::TOKEN, post(token::handle))
         .route(paths::TOKEN_INFO, post(token_info::handle))
         .route(paths::REVOKE, post(revoke::handle))
+        .layer(middleware::from_fn_with_state(ctx.clone(), token_breakages))
         .layer(cors());
     let mut router = Router::new()
         .route(paths::AUTHORIZE, get(authorize::show).post(authorize::decide))
@@ -222,10 +225,46 @@ pub fn rest_error(status: StatusCode, message: &str, code: &str) -> Response {
 
 /// Headers every token-endpoint answer carries (RFC 6749 §5.1: no caching of credentials).
 pub fn no_store(mut response: Response) -> Response {
+
     let headers = response.headers_mut();
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
     response
+}
+
+/// Applies the token-endpoint breakages ([`crate::Breakage`]), if any, to a finished response.
+pub async fn token_breakages(
+    axum::extract::State(ctx): axum::extract::State<SharedCtx>,
+    request: axum::extract::Request,
+    next: middleware::Next,
+) -> Response {
+    use crate::breakage::Breakage;
+    let b = &ctx.options.breakages;
+    if b.is_empty() {
+        return next.run(request).await;
+    }
+    let response = next.run(request).await;
+    let (mut parts, body) = response.into_parts();
+    if b.has(Breakage::MissingNoStore) {
+        parts.headers.remove(header::CACHE_CONTROL);
+        parts.headers.remove(header::PRAGMA);
+    }
+    let is_error = parts.status.is_client_error() || parts.status.is_server_error();
+    if !is_error || !(b.has(Breakage::WrongErrorShape) || b.has(Breakage::InvalidGrantStatus400)) {
+        return Response::from_parts(parts, body);
+    }
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY_BYTES).await else {
+        return Response::from_parts(parts, axum::body::Body::empty());
+    };
+    let mut value: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
+    if b.has(Breakage::InvalidGrantStatus400) && value["code"] == "invalid_grant" {
+        parts.status = StatusCode::BAD_REQUEST;
+    }
+    if b.has(Breakage::WrongErrorShape) {
+        value = json!({"error": value["code"], "error_description": value["error"]});
+    }
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, axum::body::Body::from(value.to_string()))
 }
 
 /// Renders an OAuth error as ilert's `{"code", "error"}` with its status (SPEC §3, §8). An

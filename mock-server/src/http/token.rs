@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use super::{SharedCtx, body, no_store, token_error};
+use crate::breakage::Breakage;
 use crate::protocol::client_auth;
 use crate::protocol::error::{ErrorCode, OAuthError};
 use crate::protocol::params::Params;
@@ -94,8 +95,13 @@ async fn grant(ctx: &SharedCtx, headers: &HeaderMap, params: &Params) -> Result<
     let issued = if grant_type == "authorization_code" {
         let code = required(params, "code")?;
         let (redirect_uri, verifier) = (params.get("redirect_uri")?, params.get("code_verifier")?);
-        ctx.store
-            .with(|s| s.exchange_code(&creds, code, redirect_uri, verifier, now))?
+        let accept_twice = ctx.options.breakages.has(Breakage::AcceptCodeTwice);
+        ctx.store.with(|s| {
+            if accept_twice {
+                s.codes.forget_redemption(code);
+            }
+            s.exchange_code(&creds, code, redirect_uri, verifier, now)
+        })?
     } else {
         let token = required(params, "refresh_token")?;
         let scope = params.get("scope")?;

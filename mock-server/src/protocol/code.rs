@@ -168,6 +168,14 @@ impl CodeBook {
         Ok(entry.grant.clone())
     }
 
+    /// Makes a redeemed code redeemable again. Exists only for [`crate::Breakage::AcceptCodeTwice`],
+    /// which lets a contract suite prove it notices a server that breaks single use.
+    pub fn forget_redemption(&mut self, code: &str) {
+        if let Some(entry) = self.codes.get_mut(code) {
+            entry.redeemed = None;
+        }
+    }
+
     /// Notes which refresh grant family a redeemed code produced.
     pub fn attach_family(&mut self, code: &str, family: u64) {
         if let Some(entry) = self.codes.get_mut(code) {

@@ -117,6 +117,12 @@ async fn authenticate(
     let now = ctx.clock.now();
     let claims = match ctx.keys.verify_access(token, now) {
         Ok(claims) => claims,
+        Err(TokenError::WrongType) if ctx.options.breakages.has(crate::Breakage::RefreshTokenAsBearer) => {
+            match refresh_as_bearer(&ctx, token, now) {
+                Some(claims) => claims,
+                None => return unauthorized("The access token is invalid"),
+            }
+        }
         Err(TokenError::Expired) => return unauthorized("The access token has expired"),
         Err(TokenError::WrongType) => {
             return unauthorized("This is not an access token (refresh tokens cannot call the API)");
@@ -169,6 +175,17 @@ async fn authenticate(
     }
     request.extensions_mut().insert(caller);
     next.run(request).await
+}
+
+/// [`crate::Breakage::RefreshTokenAsBearer`]: the claims a refresh token's grant would give.
+fn refresh_as_bearer(ctx: &SharedCtx, token: &str, now: crate::clock::UnixSeconds) -> Option<AccessClaims> {
+    let refresh = ctx.keys.verify_refresh(token, now).ok()?;
+    ctx.store.with(|s| {
+        let grant = s.grants.get(&refresh.il_k)?;
+        let user = s.user(grant.user_id)?;
+        let tenant = s.tenant(&grant.tenant)?;
+        Some(AccessClaims::new(&tenant.short_id, grant.app_id, &grant.scope, &user.username, now))
+    })
 }
 
 async fn not_emulated(OriginalUri(uri): OriginalUri) -> Response {

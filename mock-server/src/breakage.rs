@@ -1,0 +1,56 @@
+//! Deliberate breakages: switches that make the mock violate one rule of the contract, so a
+//! contract suite (ours or a user's) can prove that it notices.
+//!
+//! Never on unless a test asks for them through [`MockServerBuilder::breakage`]. Each names the
+//! rule it breaks.
+//!
+//! [`MockServerBuilder::breakage`]: crate::MockServerBuilder::breakage
+
+use serde::{Deserialize, Serialize};
+
+/// One rule to break.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Breakage {
+    /// Token errors use RFC 6749's `{"error", "error_description"}` instead of ilert's
+    /// `{"code", "error"}` (breaks SPEC §3).
+    WrongErrorShape,
+    /// Token responses lack `Cache-Control: no-store` (breaks RFC 6749 §5.1).
+    MissingNoStore,
+    /// A code can be redeemed again (breaks SPEC §2 "single use", RFC 6749 §4.1.2).
+    AcceptCodeTwice,
+    /// Authorize redirects to any `redirect_uri` the request names (breaks SPEC §2 exact match,
+    /// RFC 9700 §4.1).
+    RedirectToUnregisteredUri,
+    /// Access tokens carry an extra `iat` claim (breaks SPEC §4's exact claim set).
+    ExtraJwtClaim,
+    /// `invalid_grant` answers 400 instead of ilert's 401 (breaks SPEC §8).
+    InvalidGrantStatus400,
+    /// A refresh token is accepted as a bearer token (breaks SPEC §5).
+    RefreshTokenAsBearer,
+    /// Authorize drops `state` from its redirects (breaks SPEC §2, RFC 6749 §4.1.2).
+    DropState,
+}
+
+/// The breakages a server runs with (usually none).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Breakages(Vec<Breakage>);
+
+impl Breakages {
+    /// Adds one.
+    pub fn add(&mut self, breakage: Breakage) {
+        if !self.0.contains(&breakage) {
+            self.0.push(breakage);
+        }
+    }
+
+    /// Whether `breakage` is on.
+    pub fn has(&self, breakage: Breakage) -> bool {
+        self.0.contains(&breakage)
+    }
+
+    /// Whether none is on.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}

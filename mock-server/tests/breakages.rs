@@ -1,0 +1,92 @@
+//! Each deliberate breakage breaks its rule and only that: the switches a contract suite uses to
+//! prove that it can fail.
+
+mod common;
+
+use common::*;
+use ilert_mock::{Breakage, MockServer};
+use reqwest::StatusCode;
+use reqwest::header::CACHE_CONTROL;
+use serde_json::json;
+
+async fn broken(b: Breakage) -> MockServer {
+    MockServer::builder().auto_approve("someUser").breakage(b).start().await.expect("starts")
+}
+
+#[tokio::test]
+async fn wrong_error_shape() {
+    let server = broken(Breakage::WrongErrorShape).await;
+    let (st, _, b) = exchange(&server, "nope").await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED);
+    assert_eq!(b, json!({"error": "invalid_grant", "error_description": "Provided code is unknown"}));
+}
+
+#[tokio::test]
+async fn missing_no_store() {
+    let server = broken(Breakage::MissingNoStore).await;
+    let code = code_for(&server, CLIENT_ID, REDIRECT_URI, "profile", None).await;
+    let (st, h, _) = exchange(&server, &code).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(h.get(CACHE_CONTROL).is_none());
+}
+
+#[tokio::test]
+async fn accept_code_twice() {
+    let server = broken(Breakage::AcceptCodeTwice).await;
+    let code = code_for(&server, CLIENT_ID, REDIRECT_URI, "profile", None).await;
+    assert_eq!(exchange(&server, &code).await.0, StatusCode::OK);
+    assert_eq!(exchange(&server, &code).await.0, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn redirect_to_unregistered_uri() {
+    let server = broken(Breakage::RedirectToUnregisteredUri).await;
+    let (st, h, _) = authorize(
+        &server,
+        &[("client_id", CLIENT_ID), ("response_type", "code"), ("redirect_uri", "https://evil.example/cb"), ("scope", "profile")],
+    )
+    .await;
+    assert_eq!(st, StatusCode::FOUND);
+    assert!(h["location"].to_str().expect("text").starts_with("https://evil.example/cb?code="));
+}
+
+#[tokio::test]
+async fn invalid_grant_status_400() {
+    let server = broken(Breakage::InvalidGrantStatus400).await;
+    let (st, _, b) = exchange(&server, "nope").await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert_eq!(b["code"], "invalid_grant");
+    // Other errors keep their status.
+    let (st, _, _) = post_form(&server, TOKEN, &[("grant_type", "authorization_code"), ("client_id", CLIENT_ID), ("client_secret", "x"), ("code", "c")]).await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn refresh_token_as_bearer() {
+    let server = broken(Breakage::RefreshTokenAsBearer).await;
+    let tokens = tokens(&server, "profile").await;
+    let (st, _, b) = api_get(&server, "/api/users/current", &s(&tokens, "refresh_token")).await;
+    assert_eq!(st, StatusCode::OK, "{b}");
+}
+
+#[tokio::test]
+async fn drop_state() {
+    let server = broken(Breakage::DropState).await;
+    let (st, h, _) = authorize(
+        &server,
+        &[("client_id", CLIENT_ID), ("response_type", "code"), ("redirect_uri", REDIRECT_URI), ("scope", "profile"), ("state", "keep-me")],
+    )
+    .await;
+    assert_eq!(st, StatusCode::FOUND);
+    assert!(param(&location_params(&h), "state").is_none());
+    assert!(param(&location_params(&h), "code").is_some());
+}
+
+#[tokio::test]
+async fn no_breakage_by_default() {
+    let server = auto_server().await;
+    let code = code_for(&server, CLIENT_ID, REDIRECT_URI, "profile", None).await;
+    let (_, h, _) = exchange(&server, &code).await;
+    assert_eq!(h[CACHE_CONTROL], "no-store");
+    assert_eq!(exchange(&server, &code).await.0, StatusCode::UNAUTHORIZED);
+}
