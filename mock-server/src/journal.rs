@@ -57,6 +57,41 @@ pub struct Entry {
     pub location: Option<String>,
     /// Time spent answering, in milliseconds.
     pub duration_ms: u64,
+    /// Where the redacted values were and who they were, by fingerprint (never shown; the
+    /// snapshot view numbers them so the same token reads the same each time it appears).
+    #[serde(skip)]
+    pub secrets: Vec<Secret>,
+}
+
+/// Which list of an [`Entry`] a redacted value sits in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    /// `query`.
+    Query,
+    /// `headers`.
+    Header,
+    /// `form`.
+    Form,
+}
+
+/// A redacted value: its place, its kind and a keyed fingerprint of it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret {
+    /// The list.
+    pub section: Section,
+    /// The index in that list.
+    pub index: usize,
+    /// What it is: `access_token`, `refresh_token`, `client_secret`, `code_verifier`, …
+    pub kind: &'static str,
+    /// First 8 bytes of SHA-256(per-journal random key ‖ value): equal values, equal prints;
+    /// nothing about the value can be learnt from it.
+    pub fingerprint: u64,
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Secret").field("section", &self.section).field("index", &self.index).field("kind", &self.kind).finish()
+    }
 }
 
 /// Redacts a header value, keeping only an auth scheme.
@@ -94,9 +129,25 @@ struct Ring {
 }
 
 /// The journal shared by the server and the embedded API.
-#[derive(Debug)]
 pub struct Journal {
     ring: Mutex<Ring>,
+    key: [u8; 32],
+}
+
+impl std::fmt::Debug for Journal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Journal").field("len", &self.len()).finish()
+    }
+}
+
+/// The kind of a bearer-like value: a JWT's `alg` tells ilert's access (RS256) from refresh
+/// (HS256) tokens.
+fn token_kind(value: &str, fallback: &'static str) -> &'static str {
+    match crate::token::decode_unverified(value).map(|(h, _)| h["alg"].as_str().map(str::to_owned)) {
+        Some(Some(alg)) if alg == "RS256" => "access_token",
+        Some(Some(alg)) if alg == "HS256" => "refresh_token",
+        _ => fallback,
+    }
 }
 
 /// Which entries to read.
@@ -112,12 +163,64 @@ impl Journal {
     /// A journal keeping at most `capacity` entries (at least 1).
     pub fn new(capacity: usize) -> Self {
         Self {
-            ring: Mutex::new(Ring {
-                entries: VecDeque::new(),
-                capacity: capacity.max(1),
-                next_seq: 1,
-            }),
+            ring: Mutex::new(Ring { entries: VecDeque::new(), capacity: capacity.max(1), next_seq: 1 }),
+            key: rand::random(),
         }
+    }
+
+    fn fingerprint(&self, value: &str) -> u64 {
+        use sha2::Digest as _;
+        let digest = sha2::Sha256::new().chain_update(self.key).chain_update(value.as_bytes()).finalize();
+        let mut first = [0u8; 8];
+        first.copy_from_slice(&digest[..8]);
+        u64::from_be_bytes(first)
+    }
+
+    /// Redacts secret parameters, noting who they were.
+    pub fn redact_params(&self, section: Section, pairs: &[(String, String)]) -> (Vec<(String, String)>, Vec<Secret>) {
+        let mut secrets = Vec::new();
+        let shown = pairs
+            .iter()
+            .enumerate()
+            .map(|(index, (k, v))| {
+                let Some(kind) = SECRET_PARAMS.iter().find(|p| **p == k.as_str()).copied() else {
+                    return (k.clone(), v.clone());
+                };
+                let kind = if kind == "token" { token_kind(v, "token") } else { kind };
+                secrets.push(Secret { section, index, kind, fingerprint: self.fingerprint(v) });
+                (k.clone(), REDACTED.to_owned())
+            })
+            .collect();
+        (shown, secrets)
+    }
+
+    /// Redacts credential headers, noting who they were.
+    pub fn redact_headers(&self, headers: &[(String, String)]) -> (Vec<(String, String)>, Vec<Secret>) {
+        let mut secrets = Vec::new();
+        let shown = headers
+            .iter()
+            .enumerate()
+            .map(|(index, (k, v))| {
+                let shown = redact_header(k, v);
+                if shown != *v {
+                    let kind = match v.split_once(' ') {
+                        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("bearer") => {
+                            token_kind(rest.trim(), "bearer_token")
+                        }
+                        Some((scheme, _)) if scheme.eq_ignore_ascii_case("basic") => "client_credentials",
+                        _ => "credential",
+                    };
+                    secrets.push(Secret { section: Section::Header, index, kind, fingerprint: self.fingerprint(v) });
+                }
+                (k.clone(), shown)
+            })
+            .collect();
+        (shown, secrets)
+    }
+
+    /// The entries (filtered) normalised for snapshot tests; see [`snapshot`].
+    pub fn snapshot(&self, filter: &Filter) -> Vec<SnapshotEntry> {
+        snapshot(&self.entries(filter))
     }
 
     /// Records an entry, numbering it and dropping the oldest beyond capacity.
@@ -172,6 +275,138 @@ impl Journal {
     }
 }
 
+/// A journal entry normalised for snapshots: no times, no sequence numbers, only stable headers,
+/// and every secret, token, code, state, PKCE challenge and loopback port replaced by a
+/// placeholder that keeps identity (`<refresh_token#1>` is the same token wherever it appears).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SnapshotEntry {
+    /// HTTP method.
+    pub method: String,
+    /// Path.
+    pub path: String,
+    /// Query parameters.
+    pub query: Vec<(String, String)>,
+    /// Stable request headers (`authorization`, `content-type`, `origin`), sorted by name.
+    pub headers: Vec<(String, String)>,
+    /// Form or JSON fields.
+    pub form: Vec<(String, String)>,
+    /// Response status.
+    pub status: u16,
+    /// Response `Location`, normalised.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+}
+
+/// Headers kept in snapshots; the rest (user agent, lengths, host) vary between clients and runs.
+const SNAPSHOT_HEADERS: &[&str] = &["authorization", "content-type", "origin"];
+
+#[derive(Default)]
+struct Placeholders {
+    seen: Vec<(&'static str, String)>,
+}
+
+impl Placeholders {
+    fn name(&mut self, kind: &'static str, identity: String) -> String {
+        let n = match self.seen.iter().filter(|(k, _)| *k == kind).position(|(_, id)| *id == identity) {
+            Some(i) => i + 1,
+            None => {
+                self.seen.push((kind, identity));
+                self.seen.iter().filter(|(k, _)| *k == kind).count()
+            }
+        };
+        format!("<{kind}#{n}>")
+    }
+
+    /// Replaces a loopback URL's port, which changes from run to run.
+    fn ports(&mut self, value: &str) -> String {
+        let Ok(url) = url::Url::parse(value) else { return value.to_owned() };
+        let loopback = matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"))
+            || url.host_str().is_some_and(|h| h.ends_with(".localhost"));
+        match (loopback, url.port()) {
+            (true, Some(port)) => {
+                let placeholder = self.name("port", port.to_string());
+                value.replacen(&format!(":{port}"), &format!(":{placeholder}"), 1)
+            }
+            _ => value.to_owned(),
+        }
+    }
+
+    fn value(&mut self, name: &str, value: &str, secret: Option<&Secret>) -> String {
+        if let Some(secret) = secret {
+            return self.name(secret.kind, format!("{:016x}", secret.fingerprint));
+        }
+        match name {
+            "code" => self.name("code", value.to_owned()),
+            "state" => self.name("state", value.to_owned()),
+            "code_challenge" => self.name("code_challenge", value.to_owned()),
+            _ => self.ports(value),
+        }
+    }
+
+    fn location(&mut self, location: &str) -> String {
+        let Ok(mut url) = url::Url::parse(location) else { return location.to_owned() };
+        let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+        if !pairs.is_empty() {
+            let normalised: Vec<(String, String)> =
+                pairs.iter().map(|(k, v)| (k.clone(), self.value(k, v, None))).collect();
+            url.query_pairs_mut().clear().extend_pairs(normalised);
+        }
+        // The query was re-encoded by `url`; placeholders read better unescaped.
+        let text = url.to_string().replace("%3C", "<").replace("%3E", ">").replace("%23", "#");
+        self.ports(&text)
+    }
+}
+
+/// Normalises entries for snapshot tests: two runs of the same client code give byte-identical
+/// output.
+pub fn snapshot(entries: &[Entry]) -> Vec<SnapshotEntry> {
+    let mut names = Placeholders::default();
+    entries
+        .iter()
+        .map(|e| {
+            let secret = |section: Section, index: usize| e.secrets.iter().find(|s| s.section == section && s.index == index);
+            let query = e
+                .query
+                .iter()
+                .enumerate()
+                .map(|(i, (k, v))| (k.clone(), names.value(k, v, secret(Section::Query, i))))
+                .collect();
+            let mut headers: Vec<(String, String)> = e
+                .headers
+                .iter()
+                .enumerate()
+                .filter(|(_, (k, _))| SNAPSHOT_HEADERS.contains(&k.as_str()))
+                .map(|(i, (k, v))| {
+                    let shown = match secret(Section::Header, i) {
+                        Some(s) => {
+                            let scheme = v.split_once(' ').map_or("", |(scheme, _)| scheme);
+                            format!("{scheme} {}", names.name(s.kind, format!("{:016x}", s.fingerprint)))
+                        }
+                        None => names.ports(v),
+                    };
+                    (k.clone(), shown.trim().to_owned())
+                })
+                .collect();
+            headers.sort();
+            let form = e
+                .form
+                .iter()
+                .enumerate()
+                .map(|(i, (k, v))| (k.clone(), names.value(k, v, secret(Section::Form, i))))
+                .collect();
+            SnapshotEntry {
+                method: e.method.clone(),
+                path: e.path.clone(),
+                query,
+                headers,
+                form,
+                status: e.status,
+                location: e.location.as_deref().map(|l| names.location(l)),
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -188,7 +423,31 @@ mod tests {
             status: 200,
             location: None,
             duration_ms: 0,
+            secrets: vec![],
         }
+    }
+
+    #[test]
+    fn snapshot_keeps_identity_and_hides_values() {
+        let j = Journal::new(10);
+        let pairs = |v: &[(&str, &str)]| v.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect::<Vec<_>>();
+        let (form, secrets) = j.redact_params(Section::Form, &pairs(&[("client_secret", "s1"), ("refresh_token", "r1"), ("code", "c1")]));
+        let mut a = entry("/token");
+        (a.form, a.secrets) = (form, secrets);
+        let (form, secrets) = j.redact_params(Section::Form, &pairs(&[("client_secret", "s1"), ("refresh_token", "r2"), ("code", "c1")]));
+        let mut b = entry("/token");
+        (b.form, b.secrets) = (form, secrets);
+        let mut c = entry("/authorize");
+        c.location = Some("http://localhost:41234/cb?code=c1&state=xyz".into());
+        let snap = snapshot(&[a, b, c]);
+        let text = serde_json::to_string(&snap).expect("json");
+        assert!(!text.contains("s1") && !text.contains("r1") && !text.contains("c1"), "{text}");
+        assert_eq!(snap[0].form[0].1, "<client_secret#1>");
+        assert_eq!(snap[1].form[0].1, "<client_secret#1>");
+        assert_eq!(snap[0].form[1].1, "<refresh_token#1>");
+        assert_eq!(snap[1].form[1].1, "<refresh_token#2>");
+        assert_eq!(snap[1].form[2].1, "<code#1>");
+        assert_eq!(snap[2].location.as_deref(), Some("http://localhost:<port#1>/cb?code=<code#1>&state=<state#1>"));
     }
 
     #[test]

@@ -16,10 +16,11 @@ use axum::response::{IntoResponse, Response};
 
 use super::{PREFIX, control_error};
 use crate::http::{MAX_BODY_BYTES, SharedCtx};
-use crate::journal::{Entry, Filter, redact_header, redact_params};
+use crate::journal::{Entry, Filter, Section};
 use crate::protocol::params::Params;
 
 fn form_fields(content_type: Option<&str>, body: &[u8]) -> Vec<(String, String)> {
+    // Only parsed to be recorded: a body the endpoint refuses is recorded without fields.
     let kind = content_type.map(|c| c.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
     let parsed = match kind.as_deref() {
         Some("application/json") => Params::from_json(body),
@@ -29,7 +30,7 @@ fn form_fields(content_type: Option<&str>, body: &[u8]) -> Vec<(String, String)>
         Some("application/x-www-form-urlencoded") => Params::from_urlencoded(body),
         _ => return Vec::new(),
     };
-    parsed.map(|p| redact_params(p.pairs())).unwrap_or_default()
+    parsed.map(|p| p.pairs().to_vec()).unwrap_or_default()
 }
 
 /// Records each request and its answer.
@@ -41,22 +42,20 @@ pub async fn record(State(ctx): State<SharedCtx>, request: Request, next: Next) 
     let started = Instant::now();
     let time = ctx.clock.now();
     let (parts, body) = request.into_parts();
-    let query = parts
+    let raw_query = parts
         .uri
         .query()
         .and_then(|q| Params::from_urlencoded(q.as_bytes()).ok())
-        .map(|p| redact_params(p.pairs()))
+        .map(|p| p.pairs().to_vec())
         .unwrap_or_default();
-    let headers: Vec<(String, String)> = parts
+    let (query, mut secrets) = ctx.journal.redact_params(Section::Query, &raw_query);
+    let raw_headers: Vec<(String, String)> = parts
         .headers
         .iter()
-        .map(|(k, v)| {
-            (
-                k.as_str().to_owned(),
-                redact_header(k.as_str(), &String::from_utf8_lossy(v.as_bytes())),
-            )
-        })
+        .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
         .collect();
+    let (headers, header_secrets) = ctx.journal.redact_headers(&raw_headers);
+    secrets.extend(header_secrets);
     let declared = parts
         .headers
         .get(header::CONTENT_LENGTH)
@@ -77,6 +76,8 @@ pub async fn record(State(ctx): State<SharedCtx>, request: Request, next: Next) 
         },
         _ => (body, Vec::new()),
     };
+    let (form, form_secrets) = ctx.journal.redact_params(Section::Form, &form);
+    secrets.extend(form_secrets);
     let method = parts.method.to_string();
     let response = next.run(Request::from_parts(parts, body)).await;
     let location = response
@@ -95,11 +96,12 @@ pub async fn record(State(ctx): State<SharedCtx>, request: Request, next: Next) 
         status: response.status().as_u16(),
         location,
         duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        secrets,
     });
     response
 }
 
-/// `GET /_mock/requests?path=…&limit=…`.
+/// `GET /_mock/requests?path=…&limit=…[&format=snapshot]`.
 pub async fn list(State(ctx): State<SharedCtx>, Query(query): Query<HashMap<String, String>>) -> Response {
     let limit = match query.get("limit").map(|l| l.parse::<usize>()) {
         None => None,
@@ -112,7 +114,14 @@ pub async fn list(State(ctx): State<SharedCtx>, Query(query): Query<HashMap<Stri
         path: query.get("path").cloned(),
         limit,
     };
-    Json(ctx.journal.entries(&filter)).into_response()
+    match query.get("format").map(String::as_str) {
+        None | Some("full") => Json(ctx.journal.entries(&filter)).into_response(),
+        Some("snapshot") => Json(ctx.journal.snapshot(&filter)).into_response(),
+        Some(other) => control_error(
+            StatusCode::BAD_REQUEST,
+            &format!("format: '{other}' is not one of full, snapshot"),
+        ),
+    }
 }
 
 /// `DELETE /_mock/requests`.
