@@ -39,6 +39,7 @@ pub mod rate_limit;
 pub mod resources;
 pub mod server;
 pub mod state;
+pub mod tls;
 pub mod token;
 
 pub use breakage::Breakage;

@@ -63,6 +63,19 @@ struct Cli {
     /// from it at start).
     #[arg(long, env = "ILERT_MOCK_STATE_FILE", value_name = "FILE")]
     state_file: Option<PathBuf>,
+    /// Serve HTTPS with a certificate for localhost, *.localhost, 127.0.0.1 and ::1 signed by a
+    /// development CA made at start (see --tls-ca-out).
+    #[arg(long, env = "ILERT_MOCK_TLS")]
+    tls: bool,
+    /// Write the development CA's certificate (PEM) to FILE, for clients to trust.
+    #[arg(long, env = "ILERT_MOCK_TLS_CA_OUT", value_name = "FILE", requires = "tls")]
+    tls_ca_out: Option<PathBuf>,
+    /// Serve HTTPS with this PEM certificate chain instead of a generated one (with --tls-key).
+    #[arg(long, env = "ILERT_MOCK_TLS_CERT", value_name = "FILE", requires = "tls_key", conflicts_with = "tls")]
+    tls_cert: Option<PathBuf>,
+    /// The PEM private key for --tls-cert.
+    #[arg(long, env = "ILERT_MOCK_TLS_KEY", value_name = "FILE", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
     /// How many requests the journal keeps.
     #[arg(long, env = "ILERT_MOCK_JOURNAL_SIZE", default_value_t = ilert_mock::journal::DEFAULT_CAPACITY)]
     journal_size: usize,
@@ -85,7 +98,8 @@ fn banner(server: &MockServer, bind: SocketAddr) {
     let mut out = std::io::stdout().lock();
     // Show `localhost` for loopback so the printed URLs match the fixtures' redirect URIs' style.
     let base = if bind.ip().is_loopback() {
-        format!("http://localhost:{}", server.addr().port())
+        let scheme = server.base_url().split("://").next().unwrap_or("http").to_owned();
+        format!("{scheme}://localhost:{}", server.addr().port())
     } else {
         server.base_url()
     };
@@ -165,6 +179,12 @@ async fn main() -> ExitCode {
     if let Some(per_minute) = cli.rate_limit {
         builder = builder.rate_limit(per_minute);
     }
+    if cli.tls {
+        builder = builder.tls(true);
+    }
+    if let (Some(cert), Some(key)) = (cli.tls_cert, cli.tls_key) {
+        builder = builder.tls_files(cert, key);
+    }
     if let Some(path) = cli.state_file {
         builder = builder.state_file(path);
     }
@@ -177,6 +197,7 @@ async fn main() -> ExitCode {
             err @ (StartError::Fixtures(_)
             | StartError::Keys(_)
             | StartError::State(_)
+            | StartError::Tls(_)
             | StartError::UnknownAutoApproveUser(_)),
         ) => {
             eprintln!("error: {err}");
@@ -187,6 +208,12 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if let (Some(path), Some(pem)) = (&cli.tls_ca_out, server.ca_pem()) {
+        if let Err(err) = std::fs::write(path, pem) {
+            eprintln!("error: cannot write the CA certificate to {}: {err}", path.display());
+            return ExitCode::FAILURE;
+        }
+    }
     banner(&server, cli.bind);
     if tokio::signal::ctrl_c().await.is_err() {
         eprintln!("error: cannot listen for Ctrl-C");

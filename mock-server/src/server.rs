@@ -21,6 +21,7 @@ use crate::journal::Journal;
 use crate::model::App;
 use crate::model::User;
 use crate::persist::{PersistError, StateFile};
+use crate::tls::{TlsError, TlsMaterial};
 use crate::state::Store;
 use crate::token::{KeyError, Keys};
 
@@ -33,6 +34,9 @@ pub enum StartError {
     /// The keys in the fixtures were refused.
     #[error("fixture keys: {0}")]
     Keys(#[from] KeyError),
+    /// The TLS certificate could not be made or read.
+    #[error(transparent)]
+    Tls(#[from] TlsError),
     /// The state file could not be loaded or written.
     #[error(transparent)]
     State(#[from] PersistError),
@@ -61,6 +65,19 @@ pub struct MockServerBuilder {
     journal_size: usize,
     rate_limit: Option<u32>,
     state_file: Option<std::path::PathBuf>,
+    tls: TlsSource,
+}
+
+/// Where the HTTPS certificate comes from.
+#[derive(Debug, Clone, Default)]
+enum TlsSource {
+    #[default]
+    Off,
+    Generated,
+    Files {
+        cert: std::path::PathBuf,
+        key: std::path::PathBuf,
+    },
 }
 
 impl Default for MockServerBuilder {
@@ -75,6 +92,7 @@ impl Default for MockServerBuilder {
             journal_size: crate::journal::DEFAULT_CAPACITY,
             rate_limit: None,
             state_file: None,
+            tls: TlsSource::Off,
         }
     }
 }
@@ -161,6 +179,21 @@ impl MockServerBuilder {
         self
     }
 
+    /// Serves HTTPS with a certificate for `localhost`, `*.localhost`, `127.0.0.1` and `::1`
+    /// signed by a development CA made at start; [`MockServer::ca_pem`] gives the CA to trust.
+    pub fn tls(mut self, on: bool) -> Self {
+        self.tls = if on { TlsSource::Generated } else { TlsSource::Off };
+        self.options.tls = on;
+        self
+    }
+
+    /// Serves HTTPS with the given PEM certificate chain and key.
+    pub fn tls_files(mut self, cert: impl Into<std::path::PathBuf>, key: impl Into<std::path::PathBuf>) -> Self {
+        self.tls = TlsSource::Files { cert: cert.into(), key: key.into() };
+        self.options.tls = true;
+        self
+    }
+
     /// Binds and starts serving.
     pub async fn start(self) -> Result<MockServer, StartError> {
         let fixtures = match self.fixtures {
@@ -213,6 +246,11 @@ impl MockServerBuilder {
                 .or(rate_limit_fixture)
                 .map(crate::rate_limit::RateLimiter::new),
         });
+        let tls = match self.tls {
+            TlsSource::Off => None,
+            TlsSource::Generated => Some(TlsMaterial::generate()?),
+            TlsSource::Files { cert, key } => Some(TlsMaterial::from_files(&cert, &key)?),
+        };
         let listener = TcpListener::bind(self.bind)
             .await
             .map_err(|source| StartError::Bind {
@@ -224,17 +262,34 @@ impl MockServerBuilder {
             source,
         })?;
         let (tx, rx) = oneshot::channel::<()>();
-        let app = http::router(ctx.clone());
-        let server = tokio::spawn(async move {
-            axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-                .with_graceful_shutdown(async {
+        let app = http::router(ctx.clone()).into_make_service_with_connect_info::<SocketAddr>();
+        let server = match &tls {
+            None => tokio::spawn(async move {
+                axum::serve(listener, app)
+                    .with_graceful_shutdown(async {
+                        let _ = rx.await;
+                    })
+                    .await
+            }),
+            Some(material) => {
+                let config = material.rustls_config().await?;
+                let std_listener = listener.into_std().map_err(|source| StartError::Bind { addr, source })?;
+                let handle = axum_server::Handle::new();
+                let stopper = handle.clone();
+                tokio::spawn(async move {
                     let _ = rx.await;
-                })
-                .await
-        });
+                    stopper.graceful_shutdown(Some(Duration::from_secs(5)));
+                });
+                let server = axum_server::from_tcp_rustls(std_listener, config)
+                    .map_err(|source| StartError::Bind { addr, source })?
+                    .handle(handle);
+                tokio::spawn(async move { server.serve(app).await })
+            }
+        };
         let purger = tokio::spawn(purge_loop(ctx.clone()));
         Ok(MockServer {
             addr,
+            ca_pem: tls.and_then(|t| t.ca_pem),
             ctx,
             shutdown: Some(tx),
             server: Some(server),
@@ -268,6 +323,7 @@ async fn purge_loop(ctx: SharedCtx) {
 #[derive(Debug)]
 pub struct MockServer {
     addr: SocketAddr,
+    ca_pem: Option<String>,
     ctx: SharedCtx,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<std::io::Result<()>>>,
@@ -296,14 +352,20 @@ impl MockServer {
         self.addr
     }
 
-    /// The base URL, e.g. `http://127.0.0.1:41234` (no trailing slash).
+    /// The base URL, e.g. `http://127.0.0.1:41234` (`https://` with TLS; no trailing slash).
     pub fn base_url(&self) -> String {
-        format!("http://{}", self.addr)
+        format!("{}://{}", self.ctx.options.scheme(), self.addr)
     }
 
     /// The base URL of a tenant host, e.g. `http://acme.localhost:41234`.
     pub fn tenant_url(&self, tenant: &str) -> String {
-        format!("http://{tenant}.localhost:{}", self.addr.port())
+        format!("{}://{tenant}.localhost:{}", self.ctx.options.scheme(), self.addr.port())
+    }
+
+    /// The development CA's certificate (PEM) when the server made its own HTTPS certificate:
+    /// the one certificate a test's client should trust.
+    pub fn ca_pem(&self) -> Option<&str> {
+        self.ca_pem.as_deref()
     }
 
     /// The app registered under `client_id`, with its secret (development credentials).

@@ -30,7 +30,7 @@ fn spawn(args: &[&str]) -> (Killed, String, String) {
     let first = lines.next().expect("a line").expect("text");
     let base = first
         .split_whitespace()
-        .find(|w| w.starts_with("http://"))
+        .find(|w| w.starts_with("http://") || w.starts_with("https://"))
         .expect("the banner names the base URL")
         .replace("localhost", "127.0.0.1");
     let banner: Vec<String> = lines.by_ref().take(8).map_while(Result::ok).collect();
@@ -176,4 +176,19 @@ fn unknown_auto_approve_user_exits_2() {
         .expect("runs");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("nobody"));
+}
+
+#[tokio::test]
+async fn tls_flag_serves_https_and_writes_the_ca() {
+    let ca = std::env::temp_dir().join(format!("ilert-mock-cli-ca-{}.pem", std::process::id()));
+    let _ = std::fs::remove_file(&ca);
+    let (_child, base, _) = spawn(&["--tls", "--tls-ca-out", ca.to_str().expect("utf-8 path")]);
+    assert!(base.starts_with("https://127.0.0.1:"), "{base}");
+    let pem = std::fs::read(&ca).expect("CA written");
+    let client = reqwest::Client::builder()
+        .tls_certs_only([reqwest::Certificate::from_pem(&pem).expect("PEM")])
+        .build()
+        .expect("client");
+    let r = client.get(format!("{base}/_mock/health")).send().await.expect("TLS with the written CA");
+    assert_eq!(r.status(), reqwest::StatusCode::OK);
 }
