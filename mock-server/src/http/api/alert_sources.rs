@@ -5,26 +5,21 @@ use std::collections::HashMap;
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use serde_json::Value;
 
-use super::{Caller, json_body, paging, resource_error};
+use super::{Caller, created, json_body, numeric_id, paging, resource_error};
 use crate::http::{SharedCtx, host};
 use crate::model::AlertSource;
-use crate::resources::{AlertSourceInput, ResourceError, SourceView};
+use crate::resources::{AlertSourceInput, SourceView};
 use crate::state::State as MockState;
 
 fn render(state: &MockState, source: &AlertSource, view: SourceView, base: &str) -> Value {
     state
         .resources
         .render_source(source, view, base, |id| state.user(id))
-}
-
-fn numeric_id(id: &str) -> Result<i64, Response> {
-    id.parse()
-        .map_err(|_| resource_error(&ResourceError::NotFound(format!("alert source '{id}' not found"))))
 }
 
 /// `GET /api/alert-sources`.
@@ -78,22 +73,9 @@ pub async fn create(
     let now = ctx.clock.now();
     ctx.store.with(|s| {
         let key = s.random_hex(16);
-        let created = s
-            .resources
-            .create_source(&caller.tenant, input, key, now)
-            .cloned();
-        match created {
-            Ok(src) => {
-                let mut response = (
-                    StatusCode::CREATED,
-                    Json(render(s, &src, SourceView::Full, &base)),
-                )
-                    .into_response();
-                if let Ok(location) = HeaderValue::from_str(&format!("{base}/api/alert-sources/{}", src.id)) {
-                    response.headers_mut().insert(header::LOCATION, location);
-                }
-                response
-            }
+        let result = s.resources.create_source(&caller.tenant, input, key, now).cloned();
+        match result {
+            Ok(src) => created(render(s, &src, SourceView::Full, &base), &base, "alert-sources", src.id),
             Err(e) => resource_error(&e),
         }
     })
@@ -107,7 +89,7 @@ pub async fn update(
     Path(id): Path<String>,
     body: Result<Json<Value>, JsonRejection>,
 ) -> Response {
-    let id = match numeric_id(&id) {
+    let id = match numeric_id(&id, "alert source") {
         Ok(id) => id,
         Err(r) => return r,
     };
@@ -131,7 +113,7 @@ pub async fn delete(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> Response {
-    let id = match numeric_id(&id) {
+    let id = match numeric_id(&id, "alert source") {
         Ok(id) => id,
         Err(r) => return r,
     };

@@ -5,27 +5,19 @@ use std::collections::HashMap;
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use serde_json::Value;
 
-use super::{Caller, json_body, paging, resource_error};
+use super::{Caller, created, json_body, numeric_id, paging, resource_error};
 use crate::http::{SharedCtx, host};
 use crate::model::EscalationPolicy;
-use crate::resources::{EscalationPolicyInput, ResourceError, Resources};
+use crate::resources::{EscalationPolicyInput, Resources};
 use crate::state::State as MockState;
 
 fn render(state: &MockState, policy: &EscalationPolicy) -> Value {
     Resources::render_policy(policy, |id| state.user(id))
-}
-
-fn numeric_id(id: &str) -> Result<i64, Response> {
-    id.parse().map_err(|_| {
-        resource_error(&ResourceError::NotFound(format!(
-            "escalation policy '{id}' not found"
-        )))
-    })
 }
 
 fn user_in(state: &MockState, tenant: &str) -> impl Fn(i64) -> bool + use<> {
@@ -64,7 +56,7 @@ pub async fn get_one(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> Response {
-    let id = match numeric_id(&id) {
+    let id = match numeric_id(&id, "escalation policy") {
         Ok(id) => id,
         Err(r) => return r,
     };
@@ -89,15 +81,7 @@ pub async fn create(
     ctx.store.with(|s| {
         let exists = user_in(s, &caller.tenant);
         match s.resources.create_policy(&caller.tenant, input, exists).cloned() {
-            Ok(p) => {
-                let mut response = (StatusCode::CREATED, Json(render(s, &p))).into_response();
-                if let Ok(location) =
-                    HeaderValue::from_str(&format!("{base}/api/escalation-policies/{}", p.id))
-                {
-                    response.headers_mut().insert(header::LOCATION, location);
-                }
-                response
-            }
+            Ok(p) => created(render(s, &p), &base, "escalation-policies", p.id),
             Err(e) => resource_error(&e),
         }
     })
@@ -110,7 +94,7 @@ pub async fn update(
     Path(id): Path<String>,
     body: Result<Json<Value>, JsonRejection>,
 ) -> Response {
-    let id = match numeric_id(&id) {
+    let id = match numeric_id(&id, "escalation policy") {
         Ok(id) => id,
         Err(r) => return r,
     };
@@ -137,7 +121,7 @@ pub async fn delete(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> Response {
-    let id = match numeric_id(&id) {
+    let id = match numeric_id(&id, "escalation policy") {
         Ok(id) => id,
         Err(r) => return r,
     };

@@ -16,7 +16,7 @@ pub mod users;
 use axum::extract::{OriginalUri, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 
@@ -202,6 +202,22 @@ async fn method_not_allowed() -> Response {
         "Method not allowed on this resource",
         "METHOD_NOT_ALLOWED",
     )
+}
+
+/// A path id that must be numeric; anything else names no entity (404, as ilert answers).
+pub fn numeric_id(id: &str, what: &str) -> Result<i64, Response> {
+    id.parse().map_err(|_| {
+        resource_error(&crate::resources::ResourceError::NotFound(format!("{what} '{id}' not found")))
+    })
+}
+
+/// `201 Created` with the entity and its `Location` (`{base}/api/{collection}/{id}`).
+pub fn created(body: serde_json::Value, base: &str, collection: &str, id: i64) -> Response {
+    let mut response = (StatusCode::CREATED, Json(body)).into_response();
+    if let Ok(location) = HeaderValue::from_str(&format!("{base}/api/{collection}/{id}")) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    response
 }
 
 /// Renders a resource error in ilert's REST shape.
