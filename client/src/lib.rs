@@ -1,1 +1,94 @@
-//! Reference client for ilert OAuth2 apps.
+//! A client for ilert's OAuth2 apps, as a Rust backend uses it: build the authorize URL,
+//! exchange the code, refresh, inspect and revoke tokens, and call ilert's REST API on the
+//! user's behalf.
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//! use ilert_oauth2_client::{ApiClient, Config, CsrfToken, FileStore, OAuthClient, Pkce, parse_callback};
+//!
+//! # async fn run(callback_query: &str) -> Result<(), ilert_oauth2_client::Error> {
+//! let config = Config::builder("0501439fd7dee9af0c25", "http://localhost:4597/authorize-result")
+//!     .client_secret("3908acda0291d0c4c1e77171aac3b4e501cbbbfc6797f13be1c7a607241498ad")
+//!     .scopes("profile source:w")
+//!     // .app_url(mock.base_url()).api_url(mock.base_url())   // against the mock
+//!     .build()?;
+//! let oauth = OAuthClient::new(config)?;
+//!
+//! // 1. Send the browser to ilert; keep `state` and the PKCE verifier in the session.
+//! let authorize = oauth.authorize_url(&CsrfToken::new_random(), Pkce::S256);
+//! println!("open {}", authorize.url);
+//!
+//! // 2. On the redirect back: check `state`, trade the code for tokens.
+//! let code = parse_callback(callback_query, Some(&authorize.state))?;
+//! let tokens = oauth.exchange_code(&code, authorize.pkce_verifier.as_ref()).await?;
+//!
+//! // 3. Call the API; tokens are refreshed and stored as needed.
+//! let api = ApiClient::new(oauth, Arc::new(FileStore::new("tokens.json")));
+//! api.set_tokens(tokens).await?;
+//! let me = api.current_user().await?;
+//! println!("signed in as {:?}", me.username);
+//! # Ok(()) }
+//! ```
+//!
+//! # Design
+//!
+//! - **One module per endpoint**, after oauth2-rs: [`authorize`](OAuthClient::authorize_url)
+//!   builds the browser URL and reads the redirect back; `token` exchanges and refreshes;
+//!   `token_info` and `revoke` wrap their endpoints. [`OAuthClient`] is the bare protocol: one
+//!   call, one request, no hidden state.
+//! - **Two base URLs.** ilert serves the authorize page on `app.ilert.com` (or a tenant's own
+//!   host) and everything else on `api.ilert.com`; [`Config`] keeps both, so pointing a client
+//!   at the mock means setting both to the mock's address.
+//! - **Secrets are newtypes** ([`ClientSecret`], [`AccessToken`], [`RefreshToken`],
+//!   [`AuthorizationCode`], [`PkceCodeVerifier`]) whose `Debug` prints `Name([redacted])`, so
+//!   configs, token sets and clients can be logged safely.
+//! - **ilert's own error shapes are kept.** The token endpoints answer
+//!   `{"code": "invalid_grant", "error": "Provided code is unknown"}` and the REST API
+//!   `{"status", "message", "code"}`; [`Error::Token`] and [`Error::Api`] keep those fields
+//!   apart from transport and local errors, and every message says what to do next.
+//! - **Refreshing is policy, in one place.** [`ApiClient`] adds the rules around the bare
+//!   refresh call: refresh shortly before expiry, refresh once and retry once on a 401, share
+//!   one refresh among concurrent callers, and honour ilert's "not more than once per 5
+//!   minutes" (the [`api`] module documents exactly when it refreshes).
+//! - **Tokens are stored through a trait.** [`TokenStore`] has an in-memory and a file
+//!   implementation; the file is written atomically with mode `0600`.
+//! - **Transport** is reqwest with rustls (no system OpenSSL); no redirect is ever followed,
+//!   and the access token is only ever sent to paths under the API base URL's `/api/`.
+
+pub mod api;
+mod authorize;
+mod client;
+mod config;
+mod error;
+mod pkce;
+mod resources;
+mod revoke;
+mod store;
+mod token;
+mod token_info;
+mod types;
+
+#[cfg(test)]
+mod test_support;
+
+pub use api::{ApiClient, ApiRequest, ApiResponse, RefreshPolicy};
+pub use authorize::{AuthorizeUrl, parse_callback};
+pub use client::{DEFAULT_TIMEOUT, OAuthClient, USER_AGENT};
+pub use config::{
+    AUTHORIZE_PATH, Config, ConfigBuilder, ConfigError, ILERT_API_URL, ILERT_APP_URL, REVOKE_PATH,
+    TOKEN_INFO_PATH, TOKEN_PATH,
+};
+pub use error::{ApiError, Endpoint, Error, TokenError, TokenErrorCode};
+pub use pkce::{Pkce, S256};
+pub use reqwest::Method;
+pub use resources::{
+    ALERT_SOURCES_PATH, AlertSource, CURRENT_USER_PATH, Created, ESCALATION_POLICIES_PATH, EscalationPolicy,
+    IdRef, NewAlertSource, Page, TeamRef, User,
+};
+pub use store::{FileStore, MemoryStore, StoreError, TokenStore};
+pub use token::{DEFAULT_ACCESS_LIFETIME_SECS, Grant, TokenSet, unix_now};
+pub use token_info::TokenInfo;
+pub use types::{
+    AccessToken, AuthorizationCode, ClientId, ClientSecret, CsrfToken, PkceCodeChallenge, PkceCodeVerifier,
+    RefreshToken, Scope,
+};

@@ -1,0 +1,215 @@
+//! ilert's public sample backend app (`iLert/sample-oauth2-app`), in Rust with axum.
+//!
+//! The same flow as the sample: `/` links to the sign-in, `/authorize` redirects (302) to
+//! ilert's authorize page, and `/authorize-result` exchanges the code and shows the current
+//! user as JSON. `/authorize?pkce=1` adds PKCE on top of the client secret, as ilert suggests.
+//!
+//! The defaults are the guide's example app, which the mock's fixtures register with this
+//! app's redirect URI, so against the mock only the base URLs change:
+//!
+//! ```sh
+//! cargo run -p ilert-mock -- --auto-approve someUser        # the mock on :4598
+//! ILERT_APP_URL=http://localhost:4598 ILERT_API_URL=http://localhost:4598 \
+//!     cargo run -p ilert-oauth2-client --example backend_app
+//! # then open http://localhost:4597/
+//! ```
+//!
+//! Against real ilert, pass your own app's `--client-id`, `--client-secret` and (if its
+//! registered redirect URI differs) `--redirect-uri`.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::Json;
+use axum::extract::{Query, RawQuery, State};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use clap::Parser;
+use ilert_oauth2_client::{
+    ApiClient, Config, CsrfToken, Error, ILERT_API_URL, ILERT_APP_URL, OAuthClient, Pkce, PkceCodeVerifier,
+    parse_callback,
+};
+use parking_lot::Mutex;
+use serde_json::json;
+
+/// The guide's example app: public documentation values, registered in the mock's fixtures.
+const GUIDE_CLIENT_ID: &str = "0501439fd7dee9af0c25";
+const GUIDE_CLIENT_SECRET: &str = "3908acda0291d0c4c1e77171aac3b4e501cbbbfc6797f13be1c7a607241498ad";
+
+/// How long an authorize request may take before its state is forgotten.
+const PENDING_TTL: Duration = Duration::from_secs(10 * 60);
+
+/// ilert's sample OAuth2 backend app.
+#[derive(Debug, Parser)]
+struct Args {
+    /// Port to serve on (the sample's is 4597).
+    #[arg(long, env = "PORT", default_value_t = 4597)]
+    port: u16,
+    /// Address to bind.
+    #[arg(long, env = "BIND", default_value = "127.0.0.1")]
+    bind: IpAddr,
+    /// The app's client id (default: the guide's example app).
+    #[arg(long, env = "ILERT_CLIENT_ID", default_value = GUIDE_CLIENT_ID)]
+    client_id: String,
+    /// The app's client secret (default: the guide's example app).
+    #[arg(long, env = "ILERT_CLIENT_SECRET", default_value = GUIDE_CLIENT_SECRET, hide_default_value = true, hide_env_values = true)]
+    client_secret: String,
+    /// The registered redirect URI [default: http://localhost:{port}/authorize-result].
+    #[arg(long, env = "ILERT_REDIRECT_URI")]
+    redirect_uri: Option<String>,
+    /// Scopes to request.
+    #[arg(long, env = "ILERT_SCOPE", default_value = "profile source:w")]
+    scope: String,
+    /// ilert's browser base URL (the mock's base URL to run against it).
+    #[arg(long, env = "ILERT_APP_URL", default_value = ILERT_APP_URL)]
+    app_url: String,
+    /// ilert's API base URL (the mock's base URL to run against it).
+    #[arg(long, env = "ILERT_API_URL", default_value = ILERT_API_URL)]
+    api_url: String,
+    /// Send users to this tenant's own host.
+    #[arg(long, env = "ILERT_TENANT")]
+    tenant: Option<String>,
+}
+
+/// An authorize request in flight: what `/authorize-result` needs to finish it.
+struct Pending {
+    verifier: Option<PkceCodeVerifier>,
+    started: Instant,
+}
+
+#[derive(Clone)]
+struct App {
+    oauth: OAuthClient,
+    /// By `state`: each redirect back must match a request this app started.
+    pending: Arc<Mutex<HashMap<String, Pending>>>,
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    let args = Args::parse();
+    let redirect_uri = args
+        .redirect_uri
+        .clone()
+        .unwrap_or_else(|| format!("http://localhost:{}/authorize-result", args.port));
+    let config = Config::builder(args.client_id, redirect_uri)
+        .client_secret(args.client_secret)
+        .scopes(&args.scope)
+        .app_url(args.app_url)
+        .api_url(args.api_url)
+        .tenant_opt(args.tenant)
+        .build()?;
+    let app = App {
+        oauth: OAuthClient::new(config)?,
+        pending: Arc::default(),
+    };
+    let router = axum::Router::new()
+        .route("/", get(index))
+        .route("/authorize", get(authorize))
+        .route("/authorize-result", get(authorize_result))
+        .with_state(app.clone());
+    let addr = SocketAddr::new(args.bind, args.port);
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    tracing::info!(
+        "sample app on http://localhost:{} (authorize at {})",
+        args.port,
+        app.oauth.config().authorize_endpoint()
+    );
+    axum::serve(listener, router)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}
+
+/// `/`: the two ways to sign in.
+async fn index() -> Html<&'static str> {
+    Html(
+        "<!doctype html><meta charset=\"utf-8\"><title>ilert OAuth2 sample app</title>\
+         <h1>ilert OAuth2 sample app</h1>\
+         <p><a href=\"/authorize\">Sign in with ilert</a></p>\
+         <p><a href=\"/authorize?pkce=1\">Sign in with ilert (with PKCE)</a></p>",
+    )
+}
+
+/// `/authorize[?pkce=1]`: remember a fresh state (and verifier), then 302 to ilert.
+async fn authorize(State(app): State<App>, Query(query): Query<HashMap<String, String>>) -> Response {
+    let pkce = match query.get("pkce").map(String::as_str) {
+        Some("1" | "true") => Pkce::S256,
+        _ => Pkce::Disabled,
+    };
+    let state = CsrfToken::new_random();
+    let authorize = app.oauth.authorize_url(&state, pkce);
+    {
+        let mut pending = app.pending.lock();
+        pending.retain(|_, p| p.started.elapsed() < PENDING_TTL);
+        pending.insert(
+            state.as_str().to_owned(),
+            Pending {
+                verifier: authorize.pkce_verifier,
+                started: Instant::now(),
+            },
+        );
+    }
+    (StatusCode::FOUND, [(header::LOCATION, authorize.url.to_string())]).into_response()
+}
+
+/// `/authorize-result?code=…&state=…`: exchange the code, then show the user as JSON.
+async fn authorize_result(
+    State(app): State<App>,
+    Query(query): Query<HashMap<String, String>>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let pending = query
+        .get("state")
+        .and_then(|state| app.pending.lock().remove(state).map(|p| (state.clone(), p)));
+    let Some((state, pending)) = pending else {
+        return failure(
+            StatusCode::BAD_REQUEST,
+            "unknown_state",
+            "this redirect does not belong to a sign-in started here (or it took over 10 minutes); \
+             start again at /",
+        );
+    };
+    let code = match parse_callback(raw.as_deref().unwrap_or_default(), Some(&CsrfToken::new(state))) {
+        Ok(code) => code,
+        Err(e) => return error_response(&e),
+    };
+    let tokens = match app.oauth.exchange_code(&code, pending.verifier.as_ref()).await {
+        Ok(tokens) => tokens,
+        Err(e) => return error_response(&e),
+    };
+    // A real app would keep the tokens in its session or database (a `TokenStore`).
+    let api = ApiClient::with_tokens(app.oauth.clone(), tokens);
+    match api.current_user().await {
+        Ok(user) => Json(user).into_response(),
+        Err(e) => error_response(&e),
+    }
+}
+
+fn error_response(e: &Error) -> Response {
+    let (status, code) = match e {
+        Error::Authorization { error, .. } => (StatusCode::BAD_REQUEST, error.clone()),
+        Error::Token(t) => (StatusCode::BAD_GATEWAY, t.code.to_string()),
+        Error::Api(a) => (
+            StatusCode::BAD_GATEWAY,
+            a.code.clone().unwrap_or_else(|| a.status.to_string()),
+        ),
+        Error::StateMismatch | Error::MissingCode => (StatusCode::BAD_REQUEST, "invalid_callback".to_owned()),
+        _ => (StatusCode::BAD_GATEWAY, "upstream_error".to_owned()),
+    };
+    failure(status, &code, &e.to_string())
+}
+
+fn failure(status: StatusCode, code: &str, message: &str) -> Response {
+    (status, Json(json!({"error": code, "message": message}))).into_response()
+}

@@ -1,0 +1,953 @@
+//! [`ApiClient`]: calls ilert's REST API with the stored tokens, refreshing them as ilert asks.
+//!
+//! # When the client refreshes
+//!
+//! ilert's guide says to refresh "at least in case they expire and the ilert API returns a 401",
+//! and its lifetimes table says "do not refresh a token more than once per 5 minutes" (SPEC §5,
+//! §7). The rules below satisfy both, and never let many callers or a broken grant turn into a
+//! stream of refresh requests:
+//!
+//! 1. **Single flight.** All token state sits behind one `tokio::sync::Mutex`, held across the
+//!    refresh request. Callers that need a refresh while one is running wait for it and then use
+//!    its result; they never start their own.
+//! 2. **Proactive.** Before a request, a token within [`RefreshPolicy::margin`] (60 s) of its
+//!    expiry is refreshed, so requests do not fail at the hour mark. If that refresh fails while
+//!    the token is still valid, the current token is used and the failure only logged.
+//! 3. **On 401, once.** A `401` triggers one refresh and one retry of the request. If another
+//!    caller already replaced the rejected token, the retry uses that token without a new
+//!    refresh. A `403` (missing scope, SPEC §5) never triggers a refresh: a new token would have
+//!    the same scopes.
+//! 4. **At most once per [`RefreshPolicy::min_interval`] (5 min), unless necessary.**
+//!    - A refresh is *necessary* once the token has expired by the local clock (or is within
+//!      the margin): refusing it would only fail every request, so it always goes ahead.
+//!    - The proactive refresh of a still-valid token waits until 5 minutes have passed since the
+//!      last refresh (attempts by this process count, failed ones too, and the time of the
+//!      last refresh is stored with the tokens, so it survives restarts).
+//!    - A 401 on a still-valid token is ilert saying the token no longer works (its clock, a
+//!      revoked grant, new keys), so it is refreshed — except when this process refreshed less
+//!      than 5 minutes ago and ilert has not accepted the token since. Then a token ilert has
+//!      just issued is already rejected, another one will not fare better, and the 401 is
+//!      returned as [`Error::Api`]. This is what stops a permanently rejected token from
+//!      costing one refresh per request, while a token that worked and then expired early
+//!      (the mock's clock moved, say) is still renewed at once.
+//! 5. **A dead grant is not retried.** When the refresh answers `invalid_grant`, that refresh
+//!    token is remembered as dead and later calls fail at once with the same error, until new
+//!    tokens are stored (a new sign-in).
+//! 6. **Other processes.** Before refreshing, the store is read again: if it holds a newer,
+//!    valid token (another process refreshed, or the user signed in again), that is used
+//!    instead.
+//!
+//! The local clock decides what "expired" means. Tests that move the mock's clock get their
+//! refresh from the 401 rule; `min_interval` (see [`ApiClient::with_refresh_policy`]) only
+//! matters to a test that wants a refresh right after a refresh that did not help.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::Method;
+use reqwest::header::{ACCEPT, CONTENT_TYPE, LOCATION, RETRY_AFTER};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use url::Url;
+
+use crate::client::OAuthClient;
+use crate::error::{Endpoint, Error, TokenError, TokenErrorCode, api_error, excerpt};
+use crate::store::{MemoryStore, TokenStore};
+use crate::token::{TokenSet, unix_now};
+use crate::types::{AccessToken, RefreshToken};
+
+/// When [`ApiClient`] refreshes (see the module documentation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RefreshPolicy {
+    /// Refresh a token this close to its expiry before using it (default 60 s).
+    pub margin: Duration,
+    /// Minimum time between discretionary refreshes (default 5 minutes, ilert's advice).
+    pub min_interval: Duration,
+}
+
+impl Default for RefreshPolicy {
+    fn default() -> Self {
+        Self {
+            margin: Duration::from_secs(60),
+            min_interval: Duration::from_secs(5 * 60),
+        }
+    }
+}
+
+/// One request to ilert's REST API. The body is JSON; the path starts with `/api/`.
+#[derive(Debug, Clone)]
+pub struct ApiRequest {
+    method: Method,
+    path: String,
+    query: Vec<(String, String)>,
+    body: Option<serde_json::Value>,
+}
+
+impl ApiRequest {
+    /// A request with `method` on `path` (e.g. `/api/alert-sources`; a query string may follow).
+    pub fn new(method: Method, path: impl Into<String>) -> Self {
+        Self {
+            method,
+            path: path.into(),
+            query: Vec::new(),
+            body: None,
+        }
+    }
+
+    /// A `GET`.
+    pub fn get(path: impl Into<String>) -> Self {
+        Self::new(Method::GET, path)
+    }
+
+    /// A `POST`.
+    pub fn post(path: impl Into<String>) -> Self {
+        Self::new(Method::POST, path)
+    }
+
+    /// A `PUT`.
+    pub fn put(path: impl Into<String>) -> Self {
+        Self::new(Method::PUT, path)
+    }
+
+    /// A `DELETE`.
+    pub fn delete(path: impl Into<String>) -> Self {
+        Self::new(Method::DELETE, path)
+    }
+
+    /// Adds a query parameter.
+    #[must_use]
+    pub fn query(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.query.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sets the JSON body.
+    #[must_use]
+    pub fn json(mut self, body: serde_json::Value) -> Self {
+        self.body = Some(body);
+        self
+    }
+
+    /// The method.
+    pub fn method(&self) -> &Method {
+        &self.method
+    }
+
+    /// The path.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+}
+
+/// A successful (2xx) answer of the REST API.
+#[derive(Debug, Clone)]
+pub struct ApiResponse {
+    status: u16,
+    location: Option<String>,
+    content_type: Option<String>,
+    body: Vec<u8>,
+}
+
+impl ApiResponse {
+    /// The HTTP status (200, 201, 204, …).
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The `Location` header (set on create, 201).
+    pub fn location(&self) -> Option<&str> {
+        self.location.as_deref()
+    }
+
+    /// The `Content-Type` header.
+    pub fn content_type(&self) -> Option<&str> {
+        self.content_type.as_deref()
+    }
+
+    /// The raw body.
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+
+    /// The body as text (lossy UTF-8).
+    pub fn text(&self) -> Cow<'_, str> {
+        String::from_utf8_lossy(&self.body)
+    }
+
+    /// The body parsed as JSON into `T`.
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T, Error> {
+        serde_json::from_slice(&self.body).map_err(|e| Error::UnexpectedResponse {
+            endpoint: Endpoint::Api,
+            status: self.status,
+            detail: format!("{e}; body starts {}", excerpt(&self.body)),
+        })
+    }
+}
+
+#[derive(Default)]
+struct TokenState {
+    loaded: bool,
+    tokens: Option<TokenSet>,
+    /// Unix seconds of the last refresh attempt by this process.
+    last_attempt: Option<u64>,
+    /// A refresh token ilert answered `invalid_grant` for, and that answer.
+    dead: Option<(RefreshToken, TokenError)>,
+}
+
+struct Inner {
+    oauth: OAuthClient,
+    store: Arc<dyn TokenStore>,
+    policy: RefreshPolicy,
+    state: tokio::sync::Mutex<TokenState>,
+    /// The last access token ilert accepted (answered other than 401). A plain lock, held for
+    /// a comparison only, so marking a success never waits for a refresh in flight.
+    accepted: parking_lot::Mutex<Option<AccessToken>>,
+}
+
+/// Calls ilert's REST API on behalf of one signed-in user, refreshing tokens as described in
+/// the [module documentation](self). Cheap to clone; clones share tokens and the refresh lock.
+#[derive(Clone)]
+pub struct ApiClient {
+    inner: Arc<Inner>,
+}
+
+impl fmt::Debug for ApiClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiClient")
+            .field("oauth", &self.inner.oauth)
+            .field("policy", &self.inner.policy)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ApiClient {
+    /// A client whose tokens live in `store` (loaded on first use).
+    pub fn new(oauth: OAuthClient, store: Arc<dyn TokenStore>) -> Self {
+        Self::with_refresh_policy(oauth, store, RefreshPolicy::default())
+    }
+
+    /// A client with a non-default refresh policy.
+    pub fn with_refresh_policy(
+        oauth: OAuthClient,
+        store: Arc<dyn TokenStore>,
+        policy: RefreshPolicy,
+    ) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                oauth,
+                store,
+                policy,
+                state: tokio::sync::Mutex::new(TokenState::default()),
+                accepted: parking_lot::Mutex::new(None),
+            }),
+        }
+    }
+
+    /// A client for `tokens` kept in memory only.
+    pub fn with_tokens(oauth: OAuthClient, tokens: TokenSet) -> Self {
+        Self::new(oauth, Arc::new(MemoryStore::with_tokens(tokens)))
+    }
+
+    /// The OAuth2 client.
+    pub fn oauth(&self) -> &OAuthClient {
+        &self.inner.oauth
+    }
+
+    /// The token store.
+    pub fn store(&self) -> &Arc<dyn TokenStore> {
+        &self.inner.store
+    }
+
+    /// The refresh policy.
+    pub fn refresh_policy(&self) -> RefreshPolicy {
+        self.inner.policy
+    }
+
+    /// The current tokens, as stored (no refresh).
+    pub async fn tokens(&self) -> Result<Option<TokenSet>, Error> {
+        let mut state = self.inner.state.lock().await;
+        self.load_once(&mut state)?;
+        Ok(state.tokens.clone())
+    }
+
+    /// Stores new tokens (after a sign-in) and uses them from now on.
+    pub async fn set_tokens(&self, tokens: TokenSet) -> Result<(), Error> {
+        let mut state = self.inner.state.lock().await;
+        self.inner.store.save(&tokens)?;
+        state.tokens = Some(tokens);
+        state.loaded = true;
+        state.dead = None;
+        Ok(())
+    }
+
+    /// An access token to use now, refreshed first when it is about to expire (rules 1, 2, 4).
+    pub async fn access_token(&self) -> Result<AccessToken, Error> {
+        let mut state = self.inner.state.lock().await;
+        self.load_once(&mut state)?;
+        let now = unix_now();
+        let tokens = state.tokens.as_ref().ok_or(Error::NotSignedIn)?;
+        if !tokens.expires_within(now, self.inner.policy.margin) {
+            return Ok(tokens.access_token.clone());
+        }
+        let current = tokens.access_token.clone();
+        let expired = tokens.is_expired(now);
+        if self.adopt_stored(&mut state, now) {
+            return self.current_access(&state);
+        }
+        if !expired && self.throttled(&state, now) {
+            return Ok(current);
+        }
+        match self.refresh_locked(&mut state, now, false).await {
+            Ok(fresh) => Ok(fresh.access_token.clone()),
+            // A public app without offline_access: nothing to do until the token expires.
+            Err(Error::NoRefreshToken) if !expired => Ok(current),
+            Err(e) if !expired => {
+                tracing::warn!(error = %e, "refreshing ahead of expiry failed; using the current access token");
+                Ok(current)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Refreshes now, whatever the policy says (an explicit user request), and returns the
+    /// new tokens. Concurrent calls still share one refresh request.
+    pub async fn refresh_now(&self) -> Result<TokenSet, Error> {
+        let mut state = self.inner.state.lock().await;
+        self.load_once(&mut state)?;
+        let now = unix_now();
+        Ok(self.refresh_locked(&mut state, now, true).await?.clone())
+    }
+
+    /// Signs out: revokes the refresh token at ilert (when there is one) and clears the store.
+    /// Returns whether a refresh token was revoked. Access tokens already issued stay valid
+    /// until they expire (SPEC §9).
+    pub async fn revoke(&self) -> Result<bool, Error> {
+        let mut state = self.inner.state.lock().await;
+        self.load_once(&mut state)?;
+        let tokens = state.tokens.as_ref().ok_or(Error::NotSignedIn)?;
+        let revoked = match &tokens.refresh_token {
+            Some(refresh) => {
+                self.inner.oauth.revoke(refresh).await?;
+                true
+            }
+            None => false,
+        };
+        self.inner.store.clear()?;
+        state.tokens = None;
+        state.dead = None;
+        Ok(revoked)
+    }
+
+    /// Sends a request with the access token; on 401 refreshes once and retries once (rule 3).
+    /// A non-2xx answer becomes [`Error::Api`].
+    pub async fn send(&self, request: ApiRequest) -> Result<ApiResponse, Error> {
+        let url = self
+            .inner
+            .oauth
+            .config()
+            .api_endpoint(&request.path)
+            .ok_or_else(|| Error::InvalidApiPath(request.path.clone()))?;
+        let token = self.access_token().await?;
+        let mut answer = self.send_once(&request, &url, &token).await?;
+        if answer.0.status == 401 {
+            if let Some(fresh) = self.renew_after_401(&token).await? {
+                tracing::debug!(path = %request.path, "retrying after a 401 with a new access token");
+                answer = self.send_once(&request, &url, &fresh).await?;
+                if answer.0.status != 401 {
+                    self.mark_accepted(&fresh);
+                }
+            }
+        } else {
+            self.mark_accepted(&token);
+        }
+        let (response, retry_after) = answer;
+        if (200..300).contains(&response.status) {
+            Ok(response)
+        } else {
+            Err(Error::Api(api_error(
+                request.method.as_str(),
+                &request.path,
+                response.status,
+                retry_after,
+                &response.body,
+            )))
+        }
+    }
+
+    /// `GET path`, parsing the JSON answer.
+    pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, Error> {
+        self.send(ApiRequest::get(path)).await?.json()
+    }
+
+    /// `POST path` with a JSON body, parsing the JSON answer.
+    pub async fn post<B: Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T, Error> {
+        let body = serde_json::to_value(body).map_err(Error::RequestBody)?;
+        self.send(ApiRequest::post(path).json(body)).await?.json()
+    }
+
+    /// `PUT path` with a JSON body, parsing the JSON answer.
+    pub async fn put<B: Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T, Error> {
+        let body = serde_json::to_value(body).map_err(Error::RequestBody)?;
+        self.send(ApiRequest::put(path).json(body)).await?.json()
+    }
+
+    /// `DELETE path`.
+    pub async fn delete(&self, path: &str) -> Result<(), Error> {
+        self.send(ApiRequest::delete(path)).await.map(drop)
+    }
+
+    fn load_once(&self, state: &mut TokenState) -> Result<(), Error> {
+        if !state.loaded {
+            state.tokens = self.inner.store.load()?;
+            state.loaded = true;
+        }
+        Ok(())
+    }
+
+    fn current_access(&self, state: &TokenState) -> Result<AccessToken, Error> {
+        state
+            .tokens
+            .as_ref()
+            .map(|t| t.access_token.clone())
+            .ok_or(Error::NotSignedIn)
+    }
+
+    fn mark_accepted(&self, token: &AccessToken) {
+        let mut accepted = self.inner.accepted.lock();
+        if accepted.as_ref() != Some(token) {
+            *accepted = Some(token.clone());
+        }
+    }
+
+    /// Whether a proactive refresh must wait (rule 4).
+    fn throttled(&self, state: &TokenState, now: u64) -> bool {
+        let stored = state.tokens.as_ref().and_then(TokenSet::refreshed_at);
+        let last = state.last_attempt.max(stored);
+        last.is_some_and(|t| now < t.saturating_add(self.inner.policy.min_interval.as_secs()))
+    }
+
+    /// Rule 6: takes newer, valid tokens from the store. Returns whether it did.
+    fn adopt_stored(&self, state: &mut TokenState, now: u64) -> bool {
+        let current = state.tokens.as_ref().map(|t| &t.access_token);
+        match self.inner.store.load() {
+            Ok(Some(stored))
+                if Some(&stored.access_token) != current
+                    && !stored.expires_within(now, self.inner.policy.margin) =>
+            {
+                tracing::debug!("using newer tokens found in the store");
+                state.tokens = Some(stored);
+                state.dead = None;
+                true
+            }
+            Ok(_) => false,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not read the token store");
+                false
+            }
+        }
+    }
+
+    /// After a 401 for `rejected`: the token to retry with, or `None` to give up (rule 3, 4).
+    async fn renew_after_401(&self, rejected: &AccessToken) -> Result<Option<AccessToken>, Error> {
+        let mut state = self.inner.state.lock().await;
+        let now = unix_now();
+        let tokens = state.tokens.as_ref().ok_or(Error::NotSignedIn)?;
+        if tokens.access_token != *rejected {
+            // Another caller refreshed while this request was in flight.
+            return Ok(Some(tokens.access_token.clone()));
+        }
+        let expired = tokens.expires_within(now, self.inner.policy.margin);
+        let ever_accepted = self.inner.accepted.lock().as_ref() == Some(&tokens.access_token);
+        if self.adopt_stored(&mut state, now) {
+            return self.current_access(&state).map(Some);
+        }
+        let refreshed_recently = state
+            .last_attempt
+            .is_some_and(|t| now < t.saturating_add(self.inner.policy.min_interval.as_secs()));
+        if !expired && refreshed_recently && !ever_accepted {
+            tracing::warn!(
+                "ilert rejects the access token it issued at the last refresh; not refreshing again \
+                 within {} s (ilert asks for at most one refresh per 5 minutes)",
+                self.inner.policy.min_interval.as_secs()
+            );
+            return Ok(None);
+        }
+        let fresh = self.refresh_locked(&mut state, now, false).await?;
+        Ok(Some(fresh.access_token.clone()))
+    }
+
+    /// The refresh request itself, with the lock held (rules 1 and 5).
+    async fn refresh_locked<'s>(
+        &self,
+        state: &'s mut TokenState,
+        now: u64,
+        explicit: bool,
+    ) -> Result<&'s TokenSet, Error> {
+        let current = state.tokens.clone().ok_or(Error::NotSignedIn)?;
+        let refresh_token = current.refresh_token.clone().ok_or(Error::NoRefreshToken)?;
+        if !explicit
+            && let Some((dead, error)) = &state.dead
+            && *dead == refresh_token
+        {
+            return Err(Error::Token(error.clone()));
+        }
+        state.last_attempt = Some(now);
+        tracing::info!("refreshing the ilert access token");
+        match self.inner.oauth.refresh(&refresh_token).await {
+            Ok(mut fresh) => {
+                fresh.carry_over_from(&current);
+                let saved = self.inner.store.save(&fresh);
+                state.dead = None;
+                let fresh = state.tokens.insert(fresh);
+                saved?;
+                Ok(fresh)
+            }
+            Err(Error::Token(e)) if e.code == TokenErrorCode::InvalidGrant => {
+                state.dead = Some((refresh_token, e.clone()));
+                Err(Error::Token(e))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// One HTTP exchange; returns the response and its `Retry-After` seconds.
+    async fn send_once(
+        &self,
+        request: &ApiRequest,
+        url: &Url,
+        token: &AccessToken,
+    ) -> Result<(ApiResponse, Option<u64>), Error> {
+        let mut builder = self
+            .inner
+            .oauth
+            .http_client()
+            .request(request.method.clone(), url.clone())
+            .bearer_auth(token.secret())
+            .header(ACCEPT, "application/json");
+        if !request.query.is_empty() {
+            builder = builder.query(&request.query);
+        }
+        if let Some(body) = &request.body {
+            builder = builder.json(body);
+        }
+        let response = builder.send().await.map_err(|e| Error::transport(url, e))?;
+        let header = |name| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v: &reqwest::header::HeaderValue| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let location = header(LOCATION);
+        let content_type = header(CONTENT_TYPE);
+        let retry_after = header(RETRY_AFTER).and_then(|v| v.trim().parse().ok());
+        let status = response.status().as_u16();
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| Error::transport(url, e))?
+            .to_vec();
+        Ok((
+            ApiResponse {
+                status,
+                location,
+                content_type,
+                body,
+            },
+            retry_after,
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+    use axum::Json;
+    use axum::extract::State;
+    use axum::http::{HeaderMap, StatusCode};
+    use axum::response::{IntoResponse, Response};
+    use parking_lot::Mutex;
+    use serde_json::json;
+
+    use super::*;
+    use crate::config::Config;
+    use crate::test_support::stub;
+    use crate::token::Grant;
+
+    /// A stand-in for ilert: a token endpoint that mints `access-N`, and an API that accepts
+    /// only the tokens in `accepted`.
+    #[derive(Clone, Default)]
+    struct Ilert {
+        refreshes: Arc<AtomicUsize>,
+        api_calls: Arc<AtomicUsize>,
+        accepted: Arc<Mutex<Vec<String>>>,
+        accept_nothing: Arc<AtomicBool>,
+        refuse_refresh: Arc<AtomicBool>,
+    }
+
+    impl Ilert {
+        fn accept(&self, token: &str) {
+            self.accepted.lock().push(token.to_owned());
+        }
+        fn refreshes(&self) -> usize {
+            self.refreshes.load(Ordering::SeqCst)
+        }
+        fn api_calls(&self) -> usize {
+            self.api_calls.load(Ordering::SeqCst)
+        }
+    }
+
+    async fn token(State(ilert): State<Ilert>, body: String) -> Response {
+        let n = ilert.refreshes.fetch_add(1, Ordering::SeqCst) + 1;
+        // Slow enough that concurrent callers overlap with the refresh.
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        if ilert.refuse_refresh.load(Ordering::SeqCst) {
+            return (
+                StatusCode::UNAUTHORIZED,
+                Json(json!({"code":"invalid_grant","error":"Provided refresh token is invalid"})),
+            )
+                .into_response();
+        }
+        assert!(body.contains("grant_type=refresh_token") && body.contains("refresh_token=refresh-0"));
+        let access = format!("access-{n}");
+        ilert.accept(&access);
+        Json(json!({"token_type":"Bearer","access_token":access,"expires_in":3600,"scope":"profile"}))
+            .into_response()
+    }
+
+    async fn current_user(State(ilert): State<Ilert>, headers: HeaderMap) -> Response {
+        ilert.api_calls.fetch_add(1, Ordering::SeqCst);
+        let bearer = headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or_default()
+            .to_owned();
+        if !ilert.accept_nothing.load(Ordering::SeqCst) && ilert.accepted.lock().contains(&bearer) {
+            Json(
+                json!({"id":1001,"username":"someUser","firstName":"Some","lastName":"User",
+                        "email":"some.user@example.com"}),
+            )
+            .into_response()
+        } else {
+            (
+                StatusCode::UNAUTHORIZED,
+                Json(json!({"status":401,"message":"Unauthorized","code":"UNAUTHORIZED"})),
+            )
+                .into_response()
+        }
+    }
+
+    async fn forbidden(State(ilert): State<Ilert>) -> Response {
+        ilert.api_calls.fetch_add(1, Ordering::SeqCst);
+        (
+            StatusCode::FORBIDDEN,
+            Json(json!({"status":403,"message":"Missing scope source","code":"FORBIDDEN"})),
+        )
+            .into_response()
+    }
+
+    async fn start() -> (Ilert, OAuthClient) {
+        let ilert = Ilert::default();
+        let router = axum::Router::new()
+            .route("/api/developers/oauth2/token", axum::routing::post(token))
+            .route("/api/users/current", axum::routing::get(current_user))
+            .route("/api/alert-sources", axum::routing::get(forbidden))
+            .with_state(ilert.clone());
+        let base = stub(router).await;
+        let config = Config::builder("id", "http://localhost:4597/authorize-result")
+            .client_secret("secret")
+            .app_url(&base)
+            .api_url(&base)
+            .build()
+            .expect("config");
+        (ilert, OAuthClient::new(config).expect("client"))
+    }
+
+    /// Tokens `access-0` / `refresh-0` expiring in `expires_in` seconds (negative: expired),
+    /// refreshed `refreshed_ago` seconds ago (or obtained from a code).
+    fn tokens(expires_in: i64, refreshed_ago: Option<u64>) -> TokenSet {
+        let now = unix_now();
+        TokenSet {
+            access_token: AccessToken::new("access-0"),
+            token_type: "Bearer".into(),
+            expires_at: now.saturating_add_signed(expires_in),
+            scope: "profile".into(),
+            refresh_token: Some(RefreshToken::new("refresh-0")),
+            refresh_expires_at: Some(now + 1000),
+            obtained_at: now - refreshed_ago.unwrap_or(10),
+            obtained_by: if refreshed_ago.is_some() {
+                Grant::RefreshToken
+            } else {
+                Grant::AuthorizationCode
+            },
+        }
+    }
+
+    async fn whoami(api: &ApiClient) -> Result<serde_json::Value, Error> {
+        api.get("/api/users/current").await
+    }
+
+    #[tokio::test]
+    async fn a_valid_token_is_used_as_is() {
+        let (ilert, oauth) = start().await;
+        ilert.accept("access-0");
+        let api = ApiClient::with_tokens(oauth, tokens(3600, None));
+        let user = whoami(&api).await.expect("user");
+        assert_eq!(user["username"], "someUser");
+        assert_eq!((ilert.refreshes(), ilert.api_calls()), (0, 1));
+    }
+
+    #[tokio::test]
+    async fn refreshes_ahead_of_expiry_and_stores_the_result() {
+        let (ilert, oauth) = start().await;
+        let store = Arc::new(MemoryStore::with_tokens(tokens(30, None)));
+        let api = ApiClient::new(oauth, store.clone());
+        whoami(&api).await.expect("user");
+        assert_eq!((ilert.refreshes(), ilert.api_calls()), (1, 1));
+        let stored = store.load().expect("loads").expect("tokens");
+        assert_eq!(stored.access_token.secret(), "access-1");
+        assert_eq!(stored.refresh_token, Some(RefreshToken::new("refresh-0")));
+        assert_eq!(stored.refresh_expires_at, tokens(30, None).refresh_expires_at);
+        assert_eq!(stored.obtained_by, Grant::RefreshToken);
+    }
+
+    #[tokio::test]
+    async fn a_recent_refresh_postpones_the_early_one() {
+        let (ilert, oauth) = start().await;
+        ilert.accept("access-0");
+        let api = ApiClient::with_tokens(oauth, tokens(30, Some(60)));
+        whoami(&api).await.expect("user");
+        assert_eq!(ilert.refreshes(), 0, "still valid and refreshed a minute ago");
+    }
+
+    #[tokio::test]
+    async fn an_expired_token_is_refreshed_even_soon_after_a_refresh() {
+        let (ilert, oauth) = start().await;
+        let api = ApiClient::with_tokens(oauth, tokens(-1, Some(60)));
+        whoami(&api).await.expect("user");
+        assert_eq!(ilert.refreshes(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_401_refreshes_once_and_retries_once() {
+        let (ilert, oauth) = start().await;
+        let api = ApiClient::with_tokens(oauth, tokens(3600, None));
+        whoami(&api).await.expect("user after refresh");
+        assert_eq!((ilert.refreshes(), ilert.api_calls()), (1, 2));
+    }
+
+    #[tokio::test]
+    async fn a_persistent_401_gives_up_and_does_not_refresh_again_within_five_minutes() {
+        let (ilert, oauth) = start().await;
+        ilert.accept_nothing.store(true, Ordering::SeqCst);
+        let api = ApiClient::with_tokens(oauth, tokens(3600, None));
+        let err = whoami(&api).await.expect_err("rejected");
+        assert!(
+            matches!(&err, Error::Api(e) if e.status == 401 && e.code.as_deref() == Some("UNAUTHORIZED"))
+        );
+        assert!(err.requires_sign_in());
+        assert_eq!((ilert.refreshes(), ilert.api_calls()), (1, 2));
+        let _ = whoami(&api).await.expect_err("still rejected");
+        assert_eq!((ilert.refreshes(), ilert.api_calls()), (1, 3));
+    }
+
+    #[tokio::test]
+    async fn a_token_that_worked_is_refreshed_on_a_401_even_soon_after_a_refresh() {
+        let (ilert, oauth) = start().await;
+        ilert.accept("access-0");
+        // Refreshed ten seconds ago (by another run); ilert accepts it at first.
+        let api = ApiClient::with_tokens(oauth, tokens(3600, Some(10)));
+        whoami(&api).await.expect("user");
+        // Then ilert stops accepting it (its clock moved on, say): one refresh, one retry.
+        ilert.accepted.lock().clear();
+        whoami(&api).await.expect("user after refresh");
+        assert_eq!((ilert.refreshes(), ilert.api_calls()), (1, 3));
+        // The new token works, then is rejected too: it was accepted, so it is renewed again.
+        ilert.accepted.lock().clear();
+        whoami(&api).await.expect("user after a second refresh");
+        assert_eq!((ilert.refreshes(), ilert.api_calls()), (2, 5));
+    }
+
+    #[tokio::test]
+    async fn with_no_minimum_interval_every_401_may_refresh() {
+        let (ilert, oauth) = start().await;
+        ilert.accept_nothing.store(true, Ordering::SeqCst);
+        let policy = RefreshPolicy {
+            min_interval: Duration::ZERO,
+            ..RefreshPolicy::default()
+        };
+        let api = ApiClient::with_refresh_policy(
+            oauth,
+            Arc::new(MemoryStore::with_tokens(tokens(3600, None))),
+            policy,
+        );
+        let _ = whoami(&api).await.expect_err("rejected");
+        let _ = whoami(&api).await.expect_err("rejected");
+        assert_eq!(ilert.refreshes(), 2);
+    }
+
+    #[tokio::test]
+    async fn a_403_is_not_refreshed() {
+        let (ilert, oauth) = start().await;
+        let api = ApiClient::with_tokens(oauth, tokens(3600, None));
+        let err = api
+            .get::<serde_json::Value>("/api/alert-sources")
+            .await
+            .expect_err("forbidden");
+        assert!(
+            matches!(&err, Error::Api(e) if e.status == 403 && e.message.as_deref() == Some("Missing scope source"))
+        );
+        assert!(!err.requires_sign_in());
+        assert_eq!((ilert.refreshes(), ilert.api_calls()), (0, 1));
+    }
+
+    #[tokio::test]
+    async fn concurrent_callers_share_one_refresh() {
+        let (ilert, oauth) = start().await;
+        let api = ApiClient::with_tokens(oauth, tokens(-5, None));
+        let calls: Vec<_> = (0..16)
+            .map(|_| {
+                let api = api.clone();
+                tokio::spawn(async move { whoami(&api).await })
+            })
+            .collect();
+        for call in calls {
+            call.await.expect("joins").expect("user");
+        }
+        assert_eq!(ilert.refreshes(), 1);
+        assert_eq!(ilert.api_calls(), 16);
+    }
+
+    #[tokio::test]
+    async fn concurrent_401s_share_one_refresh() {
+        let (ilert, oauth) = start().await;
+        let api = ApiClient::with_tokens(oauth, tokens(3600, None));
+        let calls: Vec<_> = (0..8)
+            .map(|_| {
+                let api = api.clone();
+                tokio::spawn(async move { whoami(&api).await })
+            })
+            .collect();
+        for call in calls {
+            call.await.expect("joins").expect("user");
+        }
+        assert_eq!(ilert.refreshes(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_dead_refresh_token_is_not_retried() {
+        let (ilert, oauth) = start().await;
+        ilert.refuse_refresh.store(true, Ordering::SeqCst);
+        let api = ApiClient::with_tokens(oauth, tokens(-5, None));
+        for _ in 0..3 {
+            let err = whoami(&api).await.expect_err("grant is gone");
+            assert_eq!(err.token_error_code(), Some(&TokenErrorCode::InvalidGrant));
+            assert!(err.requires_sign_in());
+        }
+        assert_eq!((ilert.refreshes(), ilert.api_calls()), (1, 0));
+    }
+
+    #[tokio::test]
+    async fn without_a_refresh_token_an_expired_token_needs_a_sign_in() {
+        let (ilert, oauth) = start().await;
+        let mut t = tokens(-5, None);
+        t.refresh_token = None;
+        let api = ApiClient::with_tokens(oauth, t);
+        assert!(matches!(whoami(&api).await, Err(Error::NoRefreshToken)));
+        assert_eq!(ilert.refreshes(), 0);
+    }
+
+    #[tokio::test]
+    async fn nothing_stored_is_not_signed_in() {
+        let (_ilert, oauth) = start().await;
+        let api = ApiClient::new(oauth, Arc::new(MemoryStore::new()));
+        assert!(matches!(whoami(&api).await, Err(Error::NotSignedIn)));
+    }
+
+    #[tokio::test]
+    async fn paths_outside_api_are_refused_before_sending() {
+        let (ilert, oauth) = start().await;
+        let api = ApiClient::with_tokens(oauth, tokens(3600, None));
+        let err = api
+            .get::<serde_json::Value>("https://evil.example/api/users/current")
+            .await
+            .expect_err("refused");
+        assert!(matches!(err, Error::InvalidApiPath(_)));
+        assert_eq!(ilert.api_calls(), 0);
+    }
+
+    #[tokio::test]
+    async fn newer_tokens_from_another_process_are_used_instead_of_refreshing() {
+        let (ilert, oauth) = start().await;
+        let store = Arc::new(MemoryStore::with_tokens(tokens(3600, None)));
+        let api = ApiClient::new(oauth, store.clone());
+        api.tokens().await.expect("loads");
+        // Another process signs in again and stores its tokens.
+        let mut other = tokens(3600, None);
+        other.access_token = AccessToken::new("access-other");
+        store.save(&other).expect("saves");
+        ilert.accept("access-other");
+        whoami(&api).await.expect("user");
+        assert_eq!((ilert.refreshes(), ilert.api_calls()), (0, 2));
+    }
+
+    #[tokio::test]
+    async fn an_explicit_refresh_ignores_the_interval() {
+        let (ilert, oauth) = start().await;
+        let api = ApiClient::with_tokens(oauth, tokens(3600, Some(10)));
+        let fresh = api.refresh_now().await.expect("refreshed");
+        assert_eq!(fresh.access_token.secret(), "access-1");
+        assert_eq!(ilert.refreshes(), 1);
+    }
+
+    #[tokio::test]
+    async fn revoke_forgets_the_tokens() {
+        let revoked = Arc::new(AtomicUsize::new(0));
+        let counter = revoked.clone();
+        let base = stub(axum::Router::new().route(
+            "/api/developers/oauth2/revoke",
+            axum::routing::post(move |body: String| {
+                assert_eq!(body, "token=refresh-0");
+                counter.fetch_add(1, Ordering::SeqCst);
+                async {}
+            }),
+        ))
+        .await;
+        let config = Config::builder("id", "http://localhost:1/cb")
+            .api_url(&base)
+            .build()
+            .expect("config");
+        let store = Arc::new(MemoryStore::with_tokens(tokens(3600, None)));
+        let api = ApiClient::new(OAuthClient::new(config).expect("client"), store.clone());
+        assert!(api.revoke().await.expect("revoked"));
+        assert_eq!(revoked.load(Ordering::SeqCst), 1);
+        assert_eq!(store.load().expect("loads"), None);
+        assert!(matches!(api.access_token().await, Err(Error::NotSignedIn)));
+    }
+
+    #[test]
+    fn debug_shows_no_secret() {
+        let config = Config::builder("id", "http://localhost:4597/authorize-result")
+            .client_secret("super-secret")
+            .build()
+            .expect("config");
+        let api = ApiClient::with_tokens(OAuthClient::new(config).expect("client"), tokens(3600, None));
+        let printed = format!("{api:?}");
+        assert!(
+            !printed.contains("super-secret") && !printed.contains("access-0"),
+            "{printed}"
+        );
+    }
+}
