@@ -1,0 +1,484 @@
+//! The resource API (SPEC §5, §6): the `Bearer` prefix, 401 for anything but a valid access
+//! token, 403 per scope and access level (`:r`, `:w`, `:d`), the scope table's other paths, and
+//! the emulated alert sources, escalation policies and current user with ilert's fields and
+//! statuses.
+//!
+//! The cases that list or change `someTenant`'s alert sources share the lane
+//! [`ALERT_SOURCES_LANE`], so they run one after another in this order and every listing is
+//! reproducible.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::case::{Area, Case, CaseResult, Stop, Tag, ilert, mock, rfc, tags};
+use crate::ctx::{Cx, Resp};
+use crate::jwt;
+use crate::run;
+use crate::target::{DEFAULT_USER, paths};
+
+/// The lane of the cases that read or change the default tenant's alert sources.
+pub const ALERT_SOURCES_LANE: &str = "someTenant alert sources";
+
+const DOC_USING: &str = "backend-app §Using the access token";
+const DOC_SCOPES: &str = "lifetimes §ilert OAuth2 scopes";
+const OPENAPI: &str = "ilert-rest-api-openapi AlertSource";
+const WRITE: &[Tag] = &[Tag::MockOnly, Tag::NeedsToken];
+
+/// The API cases.
+pub fn cases() -> Vec<Case> {
+    let a = Area::Api;
+    let lane = ALERT_SOURCES_LANE;
+    vec![
+        Case::new(a, "API-USER-CURRENT-01", "GET /api/users/current with profile: 200 with id, username, firstName, lastName, email, role", ilert(DOC_USING), run!(current_user)).tags(tags::TOKEN),
+        Case::new(a, "API-BEARER-MISSING-01", "No Authorization header: 401 in the REST shape with WWW-Authenticate: Bearer", rfc("rfc6750 §3"), run!(bearer_missing)),
+        Case::new(a, "API-BEARER-PREFIX-01", "The access token without the Bearer prefix: 401", ilert(DOC_USING), run!(bearer_no_prefix)).tags(tags::TOKEN),
+        Case::new(a, "API-BEARER-PREFIX-02", "The access token under another scheme (Token …): 401", ilert(DOC_USING), run!(bearer_other_scheme)).tags(tags::TOKEN),
+        Case::new(a, "API-BEARER-GARBAGE-01", "A malformed bearer token: 401", rfc("rfc6750 §3.1"), run!(bearer_garbage)),
+        Case::new(a, "API-BEARER-REFRESH-01", "A refresh token used as bearer token: 401", ilert("backend-app §Refreshing an access token"), run!(bearer_refresh)).tags(tags::REFRESH),
+        Case::new(a, "API-SCOPE-403-01", "A valid token without the resource's scope: 403 in the REST shape, WWW-Authenticate insufficient_scope", ilert(DOC_SCOPES), run!(scope_missing)).tags(tags::TOKEN),
+        Case::new(a, "API-SCOPE-TABLE-01", "Every path of the scope table is scope-checked: /api/incidents without incident is 403", ilert(DOC_SCOPES), run!(scope_table_403)).tags(tags::TOKEN),
+        Case::new(a, "API-SCOPE-TABLE-02", "A scope-table path the mock does not emulate answers 404 in the REST shape once the scope is present", mock("SPEC §6"), run!(scope_table_404)).tags(tags::BROWSER),
+        Case::new(a, "API-ALERT-SOURCES-LIST-01", "GET /api/alert-sources with source: 200, an array of alert sources with ilert's fields", ilert(OPENAPI), run!(list_sources)).tags(tags::TOKEN).lane(lane),
+        Case::new(a, "API-ALERT-SOURCES-PAGE-01", "start-index and max-results page the list", ilert(OPENAPI), run!(page_sources)).tags(tags::TOKEN).lane(lane),
+        Case::new(a, "API-ALERT-SOURCES-GET-01", "GET /api/alert-sources/{id} and /{integrationKey} answer the same source", ilert(OPENAPI), run!(get_source)).tags(tags::TOKEN).lane(lane),
+        Case::new(a, "API-SCOPE-READ-01", "A bare scope (source) reads (200) but cannot create (403)", ilert(DOC_SCOPES), run!(scope_read_bare)).tags(WRITE).lane(lane),
+        Case::new(a, "API-SCOPE-READ-02", "source:r reads (200) but cannot create (403)", ilert(DOC_SCOPES), run!(scope_read_r)).tags(WRITE).lane(lane),
+        Case::new(a, "API-SCOPE-WRITE-01", "source:w creates (201) but cannot delete (403)", ilert(DOC_SCOPES), run!(scope_write)).tags(WRITE).lane(lane),
+        Case::new(a, "API-SCOPE-DELETE-01", "source:d deletes (204, empty body)", ilert(DOC_SCOPES), run!(scope_delete)).tags(WRITE).lane(lane),
+        Case::new(a, "API-ALERT-SOURCES-CREATE-01", "POST /api/alert-sources: 201, Location of the new source, ilert's fields in the body", ilert(OPENAPI), run!(create_source)).tags(WRITE).lane(lane),
+        Case::new(a, "API-ALERT-SOURCES-UPDATE-01", "PUT /api/alert-sources/{id}: 200 with the new values, the integration key kept", ilert(OPENAPI), run!(update_source)).tags(WRITE).lane(lane),
+        Case::new(a, "API-ALERT-SOURCES-DELETE-01", "DELETE /api/alert-sources/{id}: 204, then GET is 404 in the REST shape", ilert(OPENAPI), run!(delete_source)).tags(WRITE).lane(lane),
+        Case::new(a, "API-ALERT-SOURCES-400-01", "POST without the required fields: 400 in the REST shape", ilert(OPENAPI), run!(invalid_source)).tags(WRITE).lane(lane),
+        Case::new(a, "API-ALERT-SOURCES-404-01", "An unknown id, and another tenant's source: 404 in the REST shape", ilert(OPENAPI), run!(missing_source)).tags(tags::TOKEN),
+        Case::new(a, "API-ESCALATION-POLICIES-01", "GET /api/escalation-policies with policy: 200, policies with escalationRules", ilert("ilert-rest-api-openapi EscalationPolicy"), run!(policies)).tags(tags::TOKEN),
+    ]
+}
+
+async fn current_user(cx: Cx) -> CaseResult {
+    let token = cx.access_token("profile").await?;
+    let r = cx.api(Method::GET, paths::CURRENT_USER, &token, None).await?;
+    r.status_is(200)?;
+    let j = &r.json;
+    r.ensure(
+        j["id"].is_i64()
+            && ["username", "firstName", "lastName", "email", "role"]
+                .iter()
+                .all(|k| j[*k].is_string()),
+        "a User with id (integer), username, firstName, lastName, email and role",
+    )?;
+    if cx.has_control() {
+        let user = cx.target().user.clone();
+        r.ensure(j["username"] == user.as_str(), format!("username \"{user}\""))?;
+    }
+    Ok(())
+}
+
+async fn bearer_missing(cx: Cx) -> CaseResult {
+    let r = cx.get(paths::CURRENT_USER).send().await?;
+    r.rest_error(401)?;
+    r.ensure(
+        r.header("www-authenticate")
+            .is_some_and(|v| v.starts_with("Bearer")),
+        "WWW-Authenticate: Bearer …",
+    )?;
+    Ok(())
+}
+
+async fn bearer_no_prefix(cx: Cx) -> CaseResult {
+    let token = cx.access_token("profile").await?;
+    cx.get(paths::CURRENT_USER)
+        .header("authorization", &token)
+        .send()
+        .await?
+        .rest_error(401)?;
+    Ok(())
+}
+
+async fn bearer_other_scheme(cx: Cx) -> CaseResult {
+    let token = cx.access_token("profile").await?;
+    cx.get(paths::CURRENT_USER)
+        .header("authorization", &format!("Token {token}"))
+        .send()
+        .await?
+        .rest_error(401)?;
+    Ok(())
+}
+
+async fn bearer_garbage(cx: Cx) -> CaseResult {
+    cx.api(Method::GET, paths::CURRENT_USER, "not-a-jwt", None)
+        .await?
+        .rest_error(401)?;
+    Ok(())
+}
+
+async fn bearer_refresh(cx: Cx) -> CaseResult {
+    let refresh = if cx.has_control() {
+        // A grant of the case's own user, so no other case's grants can revoke it meanwhile.
+        let (_, tokens) = cx.refresh_grant("profile").await?;
+        tokens.refresh_token()?.to_owned()
+    } else {
+        cx.target()
+            .refresh_token
+            .clone()
+            .ok_or_else(|| Stop::skip("needs a refresh token: pass --refresh-token"))?
+    };
+    cx.api(Method::GET, paths::CURRENT_USER, &refresh, None)
+        .await?
+        .rest_error(401)?;
+    Ok(())
+}
+
+fn granted(token: &str) -> String {
+    jwt::decode(token)
+        .and_then(|d| d.claims["il_s"].as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+async fn scope_missing(cx: Cx) -> CaseResult {
+    let token = cx.access_token("profile").await?;
+    if granted(&token)
+        .split_whitespace()
+        .any(|s| s.starts_with("source"))
+    {
+        return Err(Stop::skip("the supplied token has the source scope"));
+    }
+    let r = cx.api(Method::GET, paths::ALERT_SOURCES, &token, None).await?;
+    r.rest_error(403)?;
+    r.ensure(
+        r.header("www-authenticate")
+            .is_some_and(|v| v.contains("insufficient_scope")),
+        "WWW-Authenticate: Bearer …, error=\"insufficient_scope\" (rfc6750 §3.1)",
+    )?;
+    Ok(())
+}
+
+async fn scope_table_403(cx: Cx) -> CaseResult {
+    let token = cx.access_token("profile").await?;
+    if granted(&token)
+        .split_whitespace()
+        .any(|s| s.starts_with("incident"))
+    {
+        return Err(Stop::skip("the supplied token has the incident scope"));
+    }
+    cx.api(Method::GET, "/api/incidents", &token, None)
+        .await?
+        .rest_error(403)?;
+    Ok(())
+}
+
+async fn scope_table_404(cx: Cx) -> CaseResult {
+    let token = cx.access_token("profile schedule").await?;
+    cx.api(Method::GET, "/api/schedules", &token, None)
+        .await?
+        .rest_error(404)?;
+    Ok(())
+}
+
+const SOURCE_FIELDS: [&str; 13] = [
+    "id",
+    "name",
+    "escalationPolicy",
+    "integrationType",
+    "integrationKey",
+    "integrationUrl",
+    "alertCreation",
+    "status",
+    "active",
+    "alertPriorityRule",
+    "teams",
+    "createdAt",
+    "updatedAt",
+];
+
+fn source_fields_ok(v: &Value) -> bool {
+    SOURCE_FIELDS.iter().all(|f| v.get(*f).is_some())
+        && v["id"].is_i64()
+        && v["escalationPolicy"]["id"].is_i64()
+}
+
+async fn list_sources(cx: Cx) -> CaseResult {
+    let token = cx.access_token("source").await?;
+    let r = cx.api(Method::GET, paths::ALERT_SOURCES, &token, None).await?;
+    r.status_is(200)?;
+    let list = r.json.as_array().cloned().unwrap_or_default();
+    r.ensure(
+        r.json.is_array() && list.iter().all(source_fields_ok),
+        format!("a JSON array of alert sources, each with {SOURCE_FIELDS:?}"),
+    )?;
+    Ok(())
+}
+
+async fn page_sources(cx: Cx) -> CaseResult {
+    let token = cx.access_token("source").await?;
+    let all = cx.api(Method::GET, paths::ALERT_SOURCES, &token, None).await?;
+    let list = all.json.as_array().cloned().unwrap_or_default();
+    if list.len() < 2 {
+        return Err(Stop::skip("needs at least two alert sources to page"));
+    }
+    let r = cx
+        .api(
+            Method::GET,
+            &format!("{}?start-index=1&max-results=1", paths::ALERT_SOURCES),
+            &token,
+            None,
+        )
+        .await?;
+    let page = r.json.as_array().cloned().unwrap_or_default();
+    r.ensure(
+        r.status == 200 && page.len() == 1 && page.first().map(|s| &s["id"]) == list.get(1).map(|s| &s["id"]),
+        "200 with exactly the second alert source",
+    )?;
+    Ok(())
+}
+
+async fn get_source(cx: Cx) -> CaseResult {
+    let token = cx.access_token("source").await?;
+    let all = cx.api(Method::GET, paths::ALERT_SOURCES, &token, None).await?;
+    let Some(first) = all.json.as_array().and_then(|l| l.first()).cloned() else {
+        return Err(Stop::skip("needs at least one alert source"));
+    };
+    let id = first["id"].as_i64().unwrap_or_default();
+    let key = first["integrationKey"].as_str().unwrap_or_default().to_owned();
+    let by_id = cx
+        .api(
+            Method::GET,
+            &format!("{}/{id}", paths::ALERT_SOURCES),
+            &token,
+            None,
+        )
+        .await?;
+    by_id.ensure(
+        by_id.status == 200 && by_id.json["id"] == id && source_fields_ok(&by_id.json),
+        format!("200 with alert source {id}"),
+    )?;
+    let by_key = cx
+        .api(
+            Method::GET,
+            &format!("{}/{key}", paths::ALERT_SOURCES),
+            &token,
+            None,
+        )
+        .await?;
+    by_key.ensure(
+        by_key.status == 200 && by_key.json["id"] == id,
+        format!("200 with alert source {id} (by integration key)"),
+    )?;
+    Ok(())
+}
+
+fn new_source(name: &str) -> Value {
+    json!({"name": name, "integrationType": "API", "escalationPolicy": {"id": 1501}})
+}
+
+/// Creates a source with a `source:d` token of the default user, quietly; returns its id.
+async fn scratch_source(cx: &Cx, name: &str) -> Result<(String, i64), Stop> {
+    let token = cx.access_token("source:d").await?;
+    let r = cx
+        .request(Method::POST, paths::ALERT_SOURCES)
+        .bearer(&token)
+        .json(new_source(name))
+        .quiet()
+        .send()
+        .await?;
+    let id = r.json["id"]
+        .as_i64()
+        .filter(|_| r.status == 201)
+        .ok_or_else(|| r.fail("201 with the created alert source"))?;
+    Ok((token, id))
+}
+
+async fn delete_quietly(cx: &Cx, token: &str, id: i64) {
+    let _ = cx
+        .request(Method::DELETE, &format!("{}/{id}", paths::ALERT_SOURCES))
+        .bearer(token)
+        .quiet()
+        .send()
+        .await;
+}
+
+async fn read_not_create(cx: &Cx, scope: &str) -> CaseResult {
+    let token = cx.access_token(scope).await?;
+    cx.api(Method::GET, paths::ALERT_SOURCES, &token, None)
+        .await?
+        .status_is(200)?;
+    let r: Resp = cx
+        .api(
+            Method::POST,
+            paths::ALERT_SOURCES,
+            &token,
+            Some(new_source("Read only")),
+        )
+        .await?;
+    if r.status == 201
+        && let Some(id) = r.json["id"].as_i64()
+    {
+        let cleanup = cx.access_token("source:d").await?;
+        delete_quietly(cx, &cleanup, id).await;
+    }
+    r.rest_error(403)?;
+    Ok(())
+}
+
+async fn scope_read_bare(cx: Cx) -> CaseResult {
+    read_not_create(&cx, "source").await
+}
+
+async fn scope_read_r(cx: Cx) -> CaseResult {
+    read_not_create(&cx, "source:r").await
+}
+
+async fn scope_write(cx: Cx) -> CaseResult {
+    let token = cx.access_token("source:w").await?;
+    let created = cx
+        .api(
+            Method::POST,
+            paths::ALERT_SOURCES,
+            &token,
+            Some(new_source("Scope write")),
+        )
+        .await?;
+    created.status_is(201)?;
+    let id = created.json["id"].as_i64().unwrap_or_default();
+    let r = cx
+        .api(
+            Method::DELETE,
+            &format!("{}/{id}", paths::ALERT_SOURCES),
+            &token,
+            None,
+        )
+        .await?;
+    let cleanup = cx.access_token("source:d").await?;
+    delete_quietly(&cx, &cleanup, id).await;
+    r.rest_error(403)?;
+    Ok(())
+}
+
+async fn scope_delete(cx: Cx) -> CaseResult {
+    let (_, id) = scratch_source(&cx, "Scope delete").await?;
+    let token = cx.access_token("source:d").await?;
+    let r = cx
+        .api(
+            Method::DELETE,
+            &format!("{}/{id}", paths::ALERT_SOURCES),
+            &token,
+            None,
+        )
+        .await?;
+    r.status_is(204)?;
+    r.body_empty()?;
+    Ok(())
+}
+
+async fn create_source(cx: Cx) -> CaseResult {
+    let token = cx.access_token("source:d").await?;
+    let r = cx
+        .api(
+            Method::POST,
+            paths::ALERT_SOURCES,
+            &token,
+            Some(new_source("Conformance source")),
+        )
+        .await?;
+    r.status_is(201)?;
+    let id = r.json["id"].as_i64().unwrap_or_default();
+    let want_location = format!("{}{}/{id}", cx.base(), paths::ALERT_SOURCES);
+    let ok = r
+        .location()
+        .is_some_and(|l| l == want_location || l == format!("{}/{id}", paths::ALERT_SOURCES))
+        && source_fields_ok(&r.json)
+        && r.json["name"] == "Conformance source"
+        && r.json["integrationType"] == "API"
+        && r.json["escalationPolicy"]["id"] == 1501;
+    delete_quietly(&cx, &token, id).await;
+    r.ensure(
+        ok,
+        format!("201, Location {want_location}, the source with name, integrationType, escalationPolicy.id 1501 and ilert's fields"),
+    )?;
+    Ok(())
+}
+
+async fn update_source(cx: Cx) -> CaseResult {
+    let (token, id) = scratch_source(&cx, "Before update").await?;
+    let path = format!("{}/{id}", paths::ALERT_SOURCES);
+    let before = cx.api(Method::GET, &path, &token, None).await?;
+    let body = json!({"name": "After update", "integrationType": "API", "escalationPolicy": {"id": 1502}, "alertPriorityRule": "LOW"});
+    let r = cx.api(Method::PUT, &path, &token, Some(body)).await?;
+    let ok = r.status == 200
+        && r.json["name"] == "After update"
+        && r.json["escalationPolicy"]["id"] == 1502
+        && r.json["alertPriorityRule"] == "LOW"
+        && r.json["integrationKey"] == before.json["integrationKey"];
+    delete_quietly(&cx, &token, id).await;
+    r.ensure(
+        ok,
+        "200 with name \"After update\", escalationPolicy.id 1502, alertPriorityRule LOW, the integration key unchanged",
+    )?;
+    Ok(())
+}
+
+async fn delete_source(cx: Cx) -> CaseResult {
+    let (token, id) = scratch_source(&cx, "To delete").await?;
+    let path = format!("{}/{id}", paths::ALERT_SOURCES);
+    let r = cx.api(Method::DELETE, &path, &token, None).await?;
+    r.status_is(204)?;
+    r.body_empty()?;
+    cx.api(Method::GET, &path, &token, None).await?.rest_error(404)?;
+    Ok(())
+}
+
+async fn invalid_source(cx: Cx) -> CaseResult {
+    let token = cx.access_token("source:d").await?;
+    let r = cx
+        .api(
+            Method::POST,
+            paths::ALERT_SOURCES,
+            &token,
+            Some(json!({"name": "No type"})),
+        )
+        .await?;
+    if r.status == 201
+        && let Some(id) = r.json["id"].as_i64()
+    {
+        delete_quietly(&cx, &token, id).await;
+    }
+    r.rest_error(400)?;
+    Ok(())
+}
+
+async fn missing_source(cx: Cx) -> CaseResult {
+    let token = cx.access_token("source").await?;
+    cx.api(
+        Method::GET,
+        &format!("{}/999999999", paths::ALERT_SOURCES),
+        &token,
+        None,
+    )
+    .await?
+    .rest_error(404)?;
+    if cx.has_control() && cx.target().user == DEFAULT_USER {
+        // 4001 belongs to the fixtures' other tenant (acme).
+        cx.api(
+            Method::GET,
+            &format!("{}/4001", paths::ALERT_SOURCES),
+            &token,
+            None,
+        )
+        .await?
+        .rest_error(404)?;
+    }
+    Ok(())
+}
+
+async fn policies(cx: Cx) -> CaseResult {
+    let token = cx.access_token("policy").await?;
+    let r = cx
+        .api(Method::GET, paths::ESCALATION_POLICIES, &token, None)
+        .await?;
+    r.status_is(200)?;
+    let ok = r.json.as_array().is_some_and(|l| {
+        l.iter()
+            .all(|p| p["id"].is_i64() && p["name"].is_string() && p["escalationRules"].is_array())
+    });
+    r.ensure(ok, "a JSON array of policies with id, name and escalationRules")?;
+    Ok(())
+}

@@ -1,0 +1,743 @@
+//! `GET/POST /api/developers/oauth2/authorize` (SPEC §2, §9): the grant view, the redirect with
+//! a code, `state`, exact redirect-URI matching with every mismatch variant, error pages versus
+//! error redirects, scopes, PKCE methods and tenant hosts.
+
+use serde_json::json;
+
+use super::Params;
+use crate::case::{Area, Case, CaseResult, ilert, mock, rfc, tags};
+use crate::ctx::{Cx, Decision, Grant};
+use crate::run;
+use crate::target::{App, PKCE_CHALLENGE};
+
+/// The authorize cases.
+pub fn cases() -> Vec<Case> {
+    let a = Area::Authorize;
+    let mut cases = vec![
+        Case::new(
+            a,
+            "AUTHZ-GRANT-VIEW-01",
+            "A valid request shows the grant view (HTML 200, Grant and Deny), not a redirect",
+            ilert("backend-app §User grant view"),
+            run!(grant_view),
+        )
+        .tags(tags::MOCK),
+        Case::new(
+            a,
+            "AUTHZ-FRAMING-01",
+            "The grant view cannot be framed (X-Frame-Options DENY or CSP frame-ancestors)",
+            rfc("rfc6749 §10.13, rfc9700 §4.16"),
+            run!(framing),
+        )
+        .tags(tags::MOCK)
+        .warning(),
+        Case::new(
+            a,
+            "AUTHZ-CODE-01",
+            "Consent redirects 302 Found to the exact redirect_uri with a 28-hex code",
+            ilert("backend-app §In case of successful authorization"),
+            run!(code_redirect),
+        )
+        .tags(tags::BROWSER),
+        Case::new(
+            a,
+            "AUTHZ-CODE-02",
+            "The app's second registered redirect URI works as well",
+            ilert("backend-app §Redirecting the user"),
+            run!(second_redirect_uri),
+        )
+        .tags(tags::BROWSER),
+        Case::new(
+            a,
+            "AUTHZ-STATE-01",
+            "state comes back verbatim (JSON with &, ?, space and +)",
+            rfc("rfc6749 §4.1.2"),
+            run!(state_verbatim),
+        )
+        .tags(tags::BROWSER),
+        Case::new(
+            a,
+            "AUTHZ-STATE-02",
+            "state is omitted from the redirect when it was not sent",
+            rfc("rfc6749 §4.1.2"),
+            run!(state_omitted),
+        )
+        .tags(tags::BROWSER),
+        Case::new(
+            a,
+            "AUTHZ-STATE-03",
+            "An error redirect carries state",
+            rfc("rfc6749 §4.1.2.1"),
+            run!(state_on_error),
+        ),
+        Case::new(
+            a,
+            "AUTHZ-STATE-04",
+            "access_denied carries state",
+            rfc("rfc6749 §4.1.2.1"),
+            run!(state_on_deny),
+        )
+        .tags(tags::BROWSER),
+        Case::new(
+            a,
+            "AUTHZ-DENY-01",
+            "Deny redirects with error=access_denied and no code",
+            ilert("backend-app §In case of an error"),
+            run!(deny),
+        )
+        .tags(tags::BROWSER),
+        Case::new(
+            a,
+            "AUTHZ-REDIRECT-MISSING-01",
+            "A missing redirect_uri gets an error page, never a redirect",
+            rfc("rfc6749 §4.1.2.1 (SPEC §9)"),
+            run!(redirect_missing),
+        ),
+        Case::new(
+            a,
+            "AUTHZ-CLIENT-UNKNOWN-01",
+            "An unknown client_id gets an error page, never a redirect",
+            rfc("rfc6749 §4.1.2.1"),
+            run!(client_unknown),
+        ),
+        Case::new(
+            a,
+            "AUTHZ-CLIENT-MISSING-01",
+            "A missing client_id gets an error page, never a redirect",
+            rfc("rfc6749 §4.1.2.1"),
+            run!(client_missing),
+        ),
+        Case::new(
+            a,
+            "AUTHZ-ERR-RESPONSE-TYPE-01",
+            "response_type=token redirects with unsupported_response_type",
+            rfc("rfc6749 §4.1.2.1"),
+            run!(response_type_token),
+        ),
+        Case::new(
+            a,
+            "AUTHZ-ERR-RESPONSE-TYPE-02",
+            "A missing response_type redirects with invalid_request",
+            rfc("rfc6749 §4.1.2.1"),
+            run!(response_type_missing),
+        ),
+        Case::new(
+            a,
+            "AUTHZ-ERR-SCOPE-01",
+            "An unknown scope redirects with invalid_scope",
+            ilert("lifetimes §ilert OAuth2 scopes"),
+            run!(scope_unknown),
+        ),
+        Case::new(
+            a,
+            "AUTHZ-ERR-SCOPE-02",
+            "An unknown access level (source:x) redirects with invalid_scope",
+            ilert("lifetimes §ilert OAuth2 scopes"),
+            run!(scope_bad_level),
+        ),
+        Case::new(
+            a,
+            "AUTHZ-ERR-SCOPE-03",
+            "A missing scope redirects with invalid_scope",
+            mock("SPEC §2 (rfc6749 §3.3)"),
+            run!(scope_missing),
+        ),
+        Case::new(
+            a,
+            "AUTHZ-ERR-SCOPE-04",
+            "A scope beyond the app's allowed scopes redirects with invalid_scope",
+            rfc("rfc6749 §4.1.2.1"),
+            run!(scope_not_allowed),
+        )
+        .tags(tags::MOCK),
+        Case::new(
+            a,
+            "AUTHZ-ERR-REPEATED-01",
+            "A repeated parameter redirects with invalid_request",
+            rfc("rfc6749 §3.1"),
+            run!(repeated_parameter),
+        ),
+        Case::new(
+            a,
+            "AUTHZ-PKCE-METHOD-01",
+            "code_challenge_method=plain redirects with invalid_request",
+            mock("SPEC §9 (rfc9700 §2.1.1)"),
+            run!(pkce_plain),
+        ),
+        Case::new(
+            a,
+            "AUTHZ-PKCE-METHOD-02",
+            "A code_challenge without a method (plain by default) redirects with invalid_request",
+            mock("SPEC §9 (rfc7636 §4.3)"),
+            run!(pkce_no_method),
+        ),
+        Case::new(
+            a,
+            "AUTHZ-PKCE-METHOD-03",
+            "An unknown code_challenge_method redirects with invalid_request",
+            rfc("rfc7636 §4.4.1"),
+            run!(pkce_unknown_method),
+        ),
+        Case::new(
+            a,
+            "AUTHZ-PKCE-S256-01",
+            "An S256 challenge is accepted and consent yields a code",
+            ilert("pkce-app §PKCE generation"),
+            run!(pkce_s256),
+        )
+        .tags(tags::BROWSER),
+        Case::new(
+            a,
+            "AUTHZ-PKCE-PUBLIC-01",
+            "A public (PKCE-only) app without a challenge is refused with invalid_request",
+            ilert("pkce-app §Redirecting the user"),
+            run!(public_without_pkce),
+        )
+        .tags(tags::MOCK),
+        Case::new(
+            a,
+            "AUTHZ-TENANT-01",
+            "Consent on a tenant host yields a code for that tenant (il_n of the tenant)",
+            ilert("backend-app §Redirecting the user (tenant url)"),
+            run!(tenant_code),
+        )
+        .tags(tags::BROWSER),
+        Case::new(
+            a,
+            "AUTHZ-TENANT-02",
+            "A user of another tenant cannot consent on a tenant host (access_denied)",
+            mock("SPEC §1 tenant hosts"),
+            run!(tenant_foreign_user),
+        )
+        .tags(tags::BROWSER),
+        Case::new(
+            a,
+            "AUTHZ-TENANT-03",
+            "An unknown tenant host gets a 404 page, never a redirect",
+            mock("SPEC §1 tenant hosts"),
+            run!(tenant_unknown),
+        )
+        .tags(tags::MOCK),
+    ];
+    cases.extend(redirect_exact_cases());
+    cases
+}
+
+async fn grant_view(cx: Cx) -> CaseResult {
+    let p = Params::valid(&cx.target().app, "profile source:w");
+    let r = cx.authorize(&p.pairs()).await?;
+    r.status_is(200)?;
+    r.no_header("location")?;
+    r.ensure(
+        r.header("content-type")
+            .is_some_and(|c| c.starts_with("text/html")),
+        "an HTML page",
+    )?;
+    r.ensure(
+        r.text.contains("value=\"grant\"") && r.text.contains("value=\"deny\""),
+        "a form with Grant and Deny",
+    )?;
+    Ok(())
+}
+
+async fn framing(cx: Cx) -> CaseResult {
+    let p = Params::valid(&cx.target().app, "profile");
+    let r = cx.authorize(&p.pairs()).await?;
+    let xfo = r
+        .header("x-frame-options")
+        .is_some_and(|v| v.eq_ignore_ascii_case("deny"));
+    let csp = r
+        .header("content-security-policy")
+        .is_some_and(|v| v.contains("frame-ancestors 'none'"));
+    r.ensure(
+        xfo || csp,
+        "X-Frame-Options: DENY or Content-Security-Policy frame-ancestors 'none'",
+    )?;
+    Ok(())
+}
+
+fn is_code(code: &str) -> bool {
+    code.len() == 28
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+async fn code_redirect(cx: Cx) -> CaseResult {
+    let app = cx.target().app.clone();
+    let user = cx.target().user.clone();
+    let p = Params::valid(&app, "profile source:w");
+    let r = cx.consent(&p.pairs(), &user, Decision::Grant).send().await?;
+    r.status_is(302)?;
+    let location = r.location().unwrap_or_default();
+    r.ensure(
+        location.starts_with(&format!("{}?code=", app.redirect_uri)),
+        format!(
+            "Location {}?code=<code>&state=conformance-state",
+            app.redirect_uri
+        ),
+    )?;
+    let code = r.location_param("code").unwrap_or_default();
+    r.ensure(
+        is_code(&code),
+        "a code of 28 lowercase hex characters (ilert's format)",
+    )?;
+    Ok(())
+}
+
+async fn second_redirect_uri(cx: Cx) -> CaseResult {
+    let mut app = cx.target().app.clone();
+    app.redirect_uri = crate::target::WEBAPP_REDIRECT_URI.to_owned();
+    let user = cx.target().user.clone();
+    let p = Params::valid(&app, "profile");
+    let r = cx.consent(&p.pairs(), &user, Decision::Grant).send().await?;
+    r.ensure(
+        r.status == 302
+            && r.location()
+                .is_some_and(|l| l.starts_with(&format!("{}?code=", app.redirect_uri))),
+        format!("302 Found to {}?code=…", app.redirect_uri),
+    )?;
+    Ok(())
+}
+
+const TRICKY_STATE: &str = r#"{"returnTo":"/dash?a=1&b=2","nonce":"x y+z"}"#;
+
+async fn state_verbatim(cx: Cx) -> CaseResult {
+    let user = cx.target().user.clone();
+    let p = Params::valid(&cx.target().app, "profile").set("state", TRICKY_STATE);
+    let r = cx.consent(&p.pairs(), &user, Decision::Grant).send().await?;
+    r.ensure(
+        r.status == 302 && r.location_param("state").as_deref() == Some(TRICKY_STATE),
+        format!("302 with state exactly {TRICKY_STATE}"),
+    )?;
+    Ok(())
+}
+
+async fn state_omitted(cx: Cx) -> CaseResult {
+    let user = cx.target().user.clone();
+    let p = Params::valid(&cx.target().app, "profile").without("state");
+    let r = cx.consent(&p.pairs(), &user, Decision::Grant).send().await?;
+    r.ensure(
+        r.status == 302 && r.location_param("code").is_some() && r.location_param("state").is_none(),
+        "302 with a code and no state parameter",
+    )?;
+    Ok(())
+}
+
+async fn state_on_error(cx: Cx) -> CaseResult {
+    let p = Params::valid(&cx.target().app, "profile").set("response_type", "token");
+    let r = cx.authorize(&p.pairs()).await?;
+    r.ensure(
+        r.status == 302 && r.location_param("state").as_deref() == Some("conformance-state"),
+        "302 error redirect with state=conformance-state",
+    )?;
+    Ok(())
+}
+
+async fn state_on_deny(cx: Cx) -> CaseResult {
+    let user = cx.target().user.clone();
+    let p = Params::valid(&cx.target().app, "profile");
+    let r = cx.consent(&p.pairs(), &user, Decision::Deny).send().await?;
+    r.ensure(
+        r.status == 302 && r.location_param("state").as_deref() == Some("conformance-state"),
+        "302 access_denied redirect with state=conformance-state",
+    )?;
+    Ok(())
+}
+
+async fn deny(cx: Cx) -> CaseResult {
+    let app = cx.target().app.clone();
+    let user = cx.target().user.clone();
+    let p = Params::valid(&app, "profile");
+    let r = cx.consent(&p.pairs(), &user, Decision::Deny).send().await?;
+    r.error_redirect(&app.redirect_uri, "access_denied")?;
+    Ok(())
+}
+
+async fn redirect_missing(cx: Cx) -> CaseResult {
+    let p = Params::valid(&cx.target().app, "profile").without("redirect_uri");
+    cx.authorize(&p.pairs()).await?.error_page()?;
+    Ok(())
+}
+
+async fn client_unknown(cx: Cx) -> CaseResult {
+    let p = Params::valid(&cx.target().app, "profile").set("client_id", "00000000000000000000");
+    cx.authorize(&p.pairs()).await?.error_page()?;
+    Ok(())
+}
+
+async fn client_missing(cx: Cx) -> CaseResult {
+    let p = Params::valid(&cx.target().app, "profile").without("client_id");
+    cx.authorize(&p.pairs()).await?.error_page()?;
+    Ok(())
+}
+
+async fn error_redirect_case(cx: &Cx, p: Params, error: &str) -> CaseResult {
+    let uri = cx.target().app.redirect_uri.clone();
+    cx.authorize(&p.pairs()).await?.error_redirect(&uri, error)?;
+    Ok(())
+}
+
+async fn response_type_token(cx: Cx) -> CaseResult {
+    let p = Params::valid(&cx.target().app, "profile").set("response_type", "token");
+    error_redirect_case(&cx, p, "unsupported_response_type").await
+}
+
+async fn response_type_missing(cx: Cx) -> CaseResult {
+    let p = Params::valid(&cx.target().app, "profile").without("response_type");
+    error_redirect_case(&cx, p, "invalid_request").await
+}
+
+async fn scope_unknown(cx: Cx) -> CaseResult {
+    let p = Params::valid(&cx.target().app, "profile nope");
+    error_redirect_case(&cx, p, "invalid_scope").await
+}
+
+async fn scope_bad_level(cx: Cx) -> CaseResult {
+    let p = Params::valid(&cx.target().app, "source:x");
+    error_redirect_case(&cx, p, "invalid_scope").await
+}
+
+async fn scope_missing(cx: Cx) -> CaseResult {
+    let p = Params::valid(&cx.target().app, "profile").without("scope");
+    error_redirect_case(&cx, p, "invalid_scope").await
+}
+
+async fn scope_not_allowed(cx: Cx) -> CaseResult {
+    // The public fixture app may use source:w, not source:d.
+    let app = App::public();
+    let p = Params::valid(&app, "profile source:d")
+        .add("code_challenge", PKCE_CHALLENGE)
+        .add("code_challenge_method", "S256");
+    cx.authorize(&p.pairs())
+        .await?
+        .error_redirect(&app.redirect_uri, "invalid_scope")?;
+    Ok(())
+}
+
+async fn repeated_parameter(cx: Cx) -> CaseResult {
+    let p = Params::valid(&cx.target().app, "profile").add("scope", "profile");
+    error_redirect_case(&cx, p, "invalid_request").await
+}
+
+async fn pkce_plain(cx: Cx) -> CaseResult {
+    let p = Params::valid(&cx.target().app, "profile")
+        .add("code_challenge", PKCE_CHALLENGE)
+        .add("code_challenge_method", "plain");
+    error_redirect_case(&cx, p, "invalid_request").await
+}
+
+async fn pkce_no_method(cx: Cx) -> CaseResult {
+    let p = Params::valid(&cx.target().app, "profile").add("code_challenge", PKCE_CHALLENGE);
+    error_redirect_case(&cx, p, "invalid_request").await
+}
+
+async fn pkce_unknown_method(cx: Cx) -> CaseResult {
+    let p = Params::valid(&cx.target().app, "profile")
+        .add("code_challenge", PKCE_CHALLENGE)
+        .add("code_challenge_method", "S512");
+    error_redirect_case(&cx, p, "invalid_request").await
+}
+
+async fn pkce_s256(cx: Cx) -> CaseResult {
+    let app = cx.target().app.clone();
+    let user = cx.target().user.clone();
+    let g = Grant::new(&app, &user, "profile").pkce();
+    let r = cx.consent(&g.params(), &user, Decision::Grant).send().await?;
+    r.ensure(
+        r.status == 302 && r.location_param("code").is_some_and(|c| is_code(&c)),
+        "302 Found with a code",
+    )?;
+    Ok(())
+}
+
+async fn public_without_pkce(cx: Cx) -> CaseResult {
+    let app = App::public();
+    let p = Params::valid(&app, "profile");
+    cx.authorize(&p.pairs())
+        .await?
+        .error_redirect(&app.redirect_uri, "invalid_request")?;
+    Ok(())
+}
+
+async fn tenant_code(cx: Cx) -> CaseResult {
+    let app = cx.target().app.clone();
+    let user = cx.user("acme").await?;
+    let g = Grant::new(&app, &user, "profile");
+    let host = cx.tenant_host("acme")?;
+    let r = cx
+        .consent(&g.params(), &user, Decision::Grant)
+        .host(&host)
+        .send()
+        .await?;
+    let code = r
+        .location_param("code")
+        .filter(|_| r.status == 302)
+        .ok_or_else(|| r.fail("302 Found with a code"))?;
+    let t = cx.exchange(&app, &code, None).await?;
+    let claims = t.jwt("access_token")?.claims;
+    t.ensure(
+        claims["il_n"] == "a7e" && claims["il_u"] == user.as_str(),
+        format!("an access token for tenant acme (il_n a7e) and user {user}"),
+    )?;
+    Ok(())
+}
+
+async fn tenant_foreign_user(cx: Cx) -> CaseResult {
+    let app = cx.target().app.clone();
+    let user = cx.target().user.clone(); // of someTenant
+    let p = Params::valid(&app, "profile");
+    let host = cx.tenant_host("acme")?;
+    let r = cx
+        .consent(&p.pairs(), &user, Decision::Grant)
+        .host(&host)
+        .send()
+        .await?;
+    r.error_redirect(&app.redirect_uri, "access_denied")?;
+    Ok(())
+}
+
+async fn tenant_unknown(cx: Cx) -> CaseResult {
+    let p = Params::valid(&cx.target().app, "profile");
+    let host = cx.tenant_host("nosuchtenant")?;
+    let r = cx
+        .get(&format!(
+            "{}?{}",
+            crate::target::paths::AUTHORIZE,
+            crate::ctx::encode(&p.pairs())
+        ))
+        .host(&host)
+        .send()
+        .await?;
+    r.ensure(
+        r.status == 404 && r.location().is_none(),
+        "HTTP 404 page naming the unknown account, no Location",
+    )?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Exact redirect-URI matching: one case per way a URI can differ from the registered one.
+
+/// The ways a redirect URI can differ from the registered one (SPEC §2: no prefix match, no
+/// normalisation).
+#[derive(Debug, Clone, Copy)]
+enum Variant {
+    TrailingSlash,
+    HostCase,
+    PathCase,
+    OtherPort,
+    NoPort,
+    DefaultPort,
+    Scheme,
+    Query,
+    Fragment,
+    Userinfo,
+    PercentEncoded,
+    Prefix,
+    IpForName,
+    OtherHost,
+    Javascript,
+    Crlf,
+    DotSegment,
+}
+
+struct Parts<'a> {
+    scheme: &'a str,
+    host: &'a str,
+    port: Option<&'a str>,
+    rest: &'a str,
+}
+
+fn split(uri: &str) -> Option<Parts<'_>> {
+    let (scheme, after) = uri.split_once("://")?;
+    let end = after.find(['/', '?', '#']).unwrap_or(after.len());
+    let (authority, rest) = after.split_at(end);
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((h, p)) if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => (h, Some(p)),
+        _ => (authority, None),
+    };
+    Some(Parts {
+        scheme,
+        host,
+        port,
+        rest,
+    })
+}
+
+/// The registered URI changed one way; `None` when the change does not apply to it.
+fn variant_uri(registered: &str, v: Variant) -> Option<String> {
+    let p = split(registered)?;
+    let port = |p: Option<&str>| p.map(|p| format!(":{p}")).unwrap_or_default();
+    let default_port = if p.scheme == "https" { "443" } else { "80" };
+    let join = |scheme: &str, host: &str, port: &str, rest: &str| format!("{scheme}://{host}{port}{rest}");
+    Some(match v {
+        Variant::TrailingSlash => match registered.strip_suffix('/') {
+            Some(without) => without.to_owned(),
+            None => format!("{registered}/"),
+        },
+        Variant::HostCase => {
+            let upper = p.host.to_ascii_uppercase();
+            if upper == p.host {
+                return None;
+            }
+            join(p.scheme, &upper, &port(p.port), p.rest)
+        }
+        Variant::PathCase => {
+            let upper = p.rest.to_ascii_uppercase();
+            if upper == p.rest {
+                return None;
+            }
+            join(p.scheme, p.host, &port(p.port), &upper)
+        }
+        Variant::OtherPort => {
+            let other = p
+                .port
+                .and_then(|n| n.parse::<u32>().ok())
+                .map_or(8081, |n| if n >= 65_535 { n - 1 } else { n + 1 });
+            join(p.scheme, p.host, &format!(":{other}"), p.rest)
+        }
+        Variant::NoPort => {
+            p.port?;
+            join(p.scheme, p.host, "", p.rest)
+        }
+        Variant::DefaultPort => {
+            if p.port == Some(default_port) {
+                return None;
+            }
+            join(p.scheme, p.host, &format!(":{default_port}"), p.rest)
+        }
+        Variant::Scheme => {
+            let other = if p.scheme == "https" { "http" } else { "https" };
+            join(other, p.host, &port(p.port), p.rest)
+        }
+        Variant::Query => {
+            if p.rest.contains('?') {
+                format!("{registered}&x=1")
+            } else {
+                format!("{registered}?x=1")
+            }
+        }
+        Variant::Fragment => format!("{registered}#f"),
+        Variant::Userinfo => join(p.scheme, &format!("user@{}", p.host), &port(p.port), p.rest),
+        Variant::PercentEncoded => {
+            let path = p.rest.strip_prefix('/')?;
+            let first = path
+                .chars()
+                .next()
+                .filter(|c| c.is_ascii_alphanumeric() || *c == '-')?;
+            let encoded = format!("/%{:02X}{}", u32::from(first), &path[first.len_utf8()..]);
+            join(p.scheme, p.host, &port(p.port), &encoded)
+        }
+        Variant::Prefix => format!("{registered}-evil"),
+        Variant::IpForName => {
+            let other = if p.host.eq_ignore_ascii_case("localhost") {
+                "127.0.0.1"
+            } else if p.host.parse::<std::net::IpAddr>().is_ok() {
+                "localhost"
+            } else {
+                return None;
+            };
+            join(p.scheme, other, &port(p.port), p.rest)
+        }
+        Variant::OtherHost => join("https", "evil.example", "", p.rest),
+        Variant::Javascript => "javascript:alert(1)".to_owned(),
+        Variant::Crlf => format!("{registered}\r\nSet-Cookie: x=1"),
+        Variant::DotSegment => {
+            if !p.rest.starts_with('/') {
+                return None;
+            }
+            join(p.scheme, p.host, &port(p.port), &format!("/x/..{}", p.rest))
+        }
+    })
+}
+
+async fn exact(cx: Cx, v: Variant) -> CaseResult {
+    let registered = cx.target().app.redirect_uri.clone();
+    let Some(uri) = variant_uri(&registered, v) else {
+        return Err(crate::case::Stop::skip(format!(
+            "{v:?} does not apply to the registered URI {registered}"
+        )));
+    };
+    cx.note(
+        "redirect_uri variant",
+        json!({"registered": registered, "sent": uri}),
+    );
+    let p = Params::valid(&cx.target().app, "profile").set("redirect_uri", &uri);
+    let r = cx.authorize(&p.pairs()).await?;
+    r.error_page()?;
+    Ok(())
+}
+
+macro_rules! exact_cases {
+    ($($n:literal $f:ident $v:ident $title:literal;)*) => {
+        $(async fn $f(cx: Cx) -> CaseResult { exact(cx, Variant::$v).await })*
+
+        fn redirect_exact_cases() -> Vec<Case> {
+            vec![$(
+                Case::new(
+                    Area::Authorize,
+                    concat!("AUTHZ-REDIRECT-EXACT-", $n),
+                    concat!("redirect_uri with ", $title, " gets an error page, never a redirect"),
+                    rfc("rfc6749 §4.1.2.1, rfc9700 §4.1.3 (ilert: exactly as registered)"),
+                    run!($f),
+                ),
+            )*]
+        }
+    };
+}
+
+exact_cases! {
+    "01" exact_trailing_slash TrailingSlash "a trailing slash added (or removed)";
+    "02" exact_host_case HostCase "the host in upper case";
+    "03" exact_path_case PathCase "the path in upper case";
+    "04" exact_other_port OtherPort "another port";
+    "05" exact_no_port NoPort "the port left out";
+    "06" exact_default_port DefaultPort "the scheme's default port written out";
+    "07" exact_scheme Scheme "the other scheme (http/https)";
+    "08" exact_query Query "a query added";
+    "09" exact_fragment Fragment "a fragment added";
+    "10" exact_userinfo Userinfo "userinfo added";
+    "11" exact_percent_encoded PercentEncoded "a path character percent-encoded";
+    "12" exact_prefix Prefix "the registered URI as a prefix only";
+    "13" exact_ip_for_name IpForName "127.0.0.1 for localhost";
+    "14" exact_other_host OtherHost "another host";
+    "15" exact_javascript Javascript "a javascript: URI";
+    "16" exact_crlf Crlf "CR LF and a header appended";
+    "17" exact_dot_segment DotSegment "a dot segment (/x/..) in the path";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn variants_of_the_guides_uri() {
+        let r = "http://localhost:4597/authorize-result";
+        let v = |x| variant_uri(r, x).unwrap_or_default();
+        assert_eq!(
+            v(Variant::TrailingSlash),
+            "http://localhost:4597/authorize-result/"
+        );
+        assert_eq!(v(Variant::HostCase), "http://LOCALHOST:4597/authorize-result");
+        assert_eq!(v(Variant::PathCase), "http://localhost:4597/AUTHORIZE-RESULT");
+        assert_eq!(v(Variant::OtherPort), "http://localhost:4598/authorize-result");
+        assert_eq!(v(Variant::NoPort), "http://localhost/authorize-result");
+        assert_eq!(v(Variant::DefaultPort), "http://localhost:80/authorize-result");
+        assert_eq!(v(Variant::Scheme), "https://localhost:4597/authorize-result");
+        assert_eq!(
+            v(Variant::Userinfo),
+            "http://user@localhost:4597/authorize-result"
+        );
+        assert_eq!(
+            v(Variant::PercentEncoded),
+            "http://localhost:4597/%61uthorize-result"
+        );
+        assert_eq!(v(Variant::IpForName), "http://127.0.0.1:4597/authorize-result");
+        assert_eq!(
+            v(Variant::DotSegment),
+            "http://localhost:4597/x/../authorize-result"
+        );
+        assert_eq!(variant_uri("https://app.example/cb", Variant::NoPort), None);
+    }
+}

@@ -1,0 +1,96 @@
+//! The catalogue: one module per part of the contract, each a list of [`Case`]s.
+//!
+//! Ids are `AREA-RULE-NN`. Areas: `AUTHZ` (authorize), `TOKEN` (token endpoint; `TOKEN-ERR-*`
+//! are the error rows of SPEC §8 and §9), `TOKENS` (the JWTs), `API` (resource API),
+//! `TOKENINFO`, `REVOKE`, `CORS`, and `FLOW` (whole flows through the reference client).
+
+pub mod api;
+pub mod authorize;
+pub mod cors;
+pub mod flows;
+pub mod revoke;
+pub mod token;
+pub mod token_info;
+pub mod tokens;
+
+use crate::case::Case;
+use crate::target::App;
+
+/// Every case, in catalogue order.
+pub fn all() -> Vec<Case> {
+    let mut cases = Vec::new();
+    cases.extend(authorize::cases());
+    cases.extend(token::cases());
+    cases.extend(tokens::cases());
+    cases.extend(api::cases());
+    cases.extend(token_info::cases());
+    cases.extend(revoke::cases());
+    cases.extend(cors::cases());
+    cases.extend(flows::cases());
+    cases
+}
+
+/// Authorize parameters being edited: start from a valid request, then change one thing.
+#[derive(Debug, Clone)]
+pub(crate) struct Params(Vec<(String, String)>);
+
+impl Params {
+    /// A valid request of `app` for `scope` with `state=conformance-state`.
+    pub(crate) fn valid(app: &App, scope: &str) -> Self {
+        Self(vec![
+            ("client_id".to_owned(), app.client_id.clone()),
+            ("response_type".to_owned(), "code".to_owned()),
+            ("redirect_uri".to_owned(), app.redirect_uri.clone()),
+            ("scope".to_owned(), scope.to_owned()),
+            ("state".to_owned(), "conformance-state".to_owned()),
+        ])
+    }
+
+    /// Replaces `key` (or adds it).
+    pub(crate) fn set(mut self, key: &str, value: &str) -> Self {
+        match self.0.iter_mut().find(|(k, _)| k == key) {
+            Some(slot) => slot.1 = value.to_owned(),
+            None => self.0.push((key.to_owned(), value.to_owned())),
+        }
+        self
+    }
+
+    /// Adds `key` again, after any existing one.
+    pub(crate) fn add(mut self, key: &str, value: &str) -> Self {
+        self.0.push((key.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// Removes `key`.
+    pub(crate) fn without(mut self, key: &str) -> Self {
+        self.0.retain(|(k, _)| k != key);
+        self
+    }
+
+    /// The pairs, borrowed.
+    pub(crate) fn pairs(&self) -> Vec<(&str, &str)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    #[test]
+    fn ids_are_unique_and_well_formed() {
+        let cases = super::all();
+        assert!(cases.len() >= 60, "{} cases", cases.len());
+        let mut seen = HashSet::new();
+        for c in &cases {
+            assert!(seen.insert(c.id), "duplicate id {}", c.id);
+            assert!(
+                c.id.bytes()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-'),
+                "{}",
+                c.id
+            );
+            assert!(c.id.rsplit('-').next().is_some_and(|n| n.len() == 2), "{}", c.id);
+        }
+    }
+}

@@ -1,0 +1,693 @@
+//! `POST /api/developers/oauth2/token` (SPEC §3, §7, §8, §9): both grants and their documented
+//! shape and headers, single-use and short-lived codes, client authentication, PKCE, public apps,
+//! the ten-grant limit, rotation, and every error row with its status and body shape.
+
+use reqwest::Method;
+use serde_json::json;
+
+use crate::case::{Area, Case, CaseResult, Stop, ilert, mock, rfc, tags};
+use crate::ctx::{Cx, Grant, Tokens, tokens_of};
+use crate::run;
+use crate::target::{App, PKCE_VERIFIER, paths};
+
+const DOC_TOKEN: &str = "backend-app §In case of successful token generation";
+const DOC_ERRORS: &str = "lifetimes §OAuth2 error codes overview";
+const DOC_LIFETIMES: &str = "lifetimes §OAuth2 lifetimes and numbers";
+
+/// The token endpoint cases.
+pub fn cases() -> Vec<Case> {
+    let a = Area::Token;
+    vec![
+        Case::new(a, "TOKEN-CODE-GRANT-01", "A code trades for ilert's documented JSON: token_type, access_token, expires_in 3600, scope, refresh_token, refresh_token_expires_in 31536000", ilert(DOC_TOKEN), run!(code_grant_shape)).tags(tags::BROWSER),
+        Case::new(a, "TOKEN-NOSTORE-01", "The code grant's answer carries Cache-Control: no-store", rfc("rfc6749 §5.1"), run!(no_store_code)).tags(tags::BROWSER),
+        Case::new(a, "TOKEN-NOSTORE-02", "The refresh grant's answer carries Cache-Control: no-store", rfc("rfc6749 §5.1"), run!(no_store_refresh)).tags(tags::REFRESH),
+        Case::new(a, "TOKEN-NOSTORE-03", "Error answers carry Cache-Control: no-store too", mock("SPEC §3 (rfc6749 §5.1 asks it for tokens)"), run!(no_store_error)).warning(),
+        Case::new(a, "TOKEN-REFRESH-GRANT-01", "A refresh token trades for the documented JSON with the same scope", ilert("backend-app §Refreshing an access token"), run!(refresh_shape)).tags(tags::REFRESH),
+        Case::new(a, "TOKEN-ROTATION-OFF-01", "Without rotation, the refresh grant returns the same refresh token, which keeps working", mock("SPEC §9 refresh rotation (default off)"), run!(rotation_off)).tags(tags::BROWSER),
+        Case::new(a, "TOKEN-ROTATION-ON-01", "A rotating app gets a new refresh token; the old one is refused, the new one works", mock("SPEC §9 refresh rotation (per app)"), run!(rotation_on)).tags(tags::BROWSER),
+        Case::new(a, "TOKEN-CODE-SINGLE-USE-01", "A code is single use: the second redemption is refused with invalid_grant", ilert(DOC_LIFETIMES), run!(code_single_use)).tags(tags::BROWSER),
+        Case::new(a, "TOKEN-CODE-REUSE-REVOKES-01", "Reusing a code revokes the grant it produced (its refresh token is refused)", rfc("rfc6749 §4.1.2, rfc9700 §4.2.4"), run!(code_reuse_revokes)).tags(tags::BROWSER),
+        Case::new(a, "TOKEN-CODE-EXPIRY-01", "A code is refused (invalid_grant) 121 s after it was issued", ilert(DOC_LIFETIMES), run!(code_expired)).tags(tags::BROWSER).alone(),
+        Case::new(a, "TOKEN-CODE-EXPIRY-02", "A code still works 119 s after it was issued", ilert(DOC_LIFETIMES), run!(code_not_yet_expired)).tags(tags::BROWSER).alone(),
+        Case::new(a, "TOKEN-REFRESH-EXPIRY-01", "A refresh token is refused (invalid_grant) one year after it was issued", ilert(DOC_LIFETIMES), run!(refresh_expired)).tags(tags::BROWSER).alone(),
+        Case::new(a, "TOKEN-CLIENT-AUTH-BASIC-01", "Client authentication with HTTP Basic is accepted", mock("SPEC §9 (rfc6749 §2.3.1)"), run!(basic_auth)).tags(tags::BROWSER),
+        Case::new(a, "TOKEN-CLIENT-AUTH-JSON-01", "A JSON body (the guide's Node.js snippets) is accepted", mock("SPEC §9 request bodies"), run!(json_body)).tags(tags::BROWSER),
+        Case::new(a, "TOKEN-CLIENT-AUTH-JSON-02", "JSON sent under the form content type (old axios) is accepted", mock("SPEC §9 request bodies"), run!(axios_body)).tags(tags::BROWSER),
+        Case::new(a, "TOKEN-REDIRECT-URI-01", "redirect_uri at the token endpoint is accepted when it equals the authorize one", mock("SPEC §9 (rfc6749 §4.1.3)"), run!(redirect_uri_matching)).tags(tags::BROWSER),
+        Case::new(a, "TOKEN-PKCE-01", "A backend app's S256 challenge with the right verifier trades for tokens", ilert("pkce-app §Turning a code into a token"), run!(pkce_backend)).tags(tags::BROWSER),
+        Case::new(a, "TOKEN-PUBLIC-01", "A public app trades its code with client_id and code_verifier only; no refresh token without offline_access", ilert("pkce-app §Turning a code into a token"), run!(public_app)).tags(tags::BROWSER),
+        Case::new(a, "TOKEN-PUBLIC-OFFLINE-01", "A public app asking for offline_access gets a refresh token and refreshes with client_id only", ilert("lifetimes §ilert OAuth2 scopes (offline_access)"), run!(public_offline)).tags(tags::BROWSER),
+        Case::new(a, "TOKEN-GRANT-LIMIT-01", "An 11th grant for the same app and user revokes the oldest; the other ten keep working", ilert(DOC_LIFETIMES), run!(grant_limit)).tags(tags::BROWSER),
+        Case::new(a, "TOKEN-REFRESH-SCOPE-01", "A refresh may narrow the scope", rfc("rfc6749 §6"), run!(refresh_narrow)).tags(tags::BROWSER),
+        // Error rows (SPEC §8, §9): status and exact body shape.
+        Case::new(a, "TOKEN-ERR-INVALID-REQUEST-01", "No grant_type: 400 invalid_request", ilert(DOC_ERRORS), run!(err_no_grant_type)),
+        Case::new(a, "TOKEN-ERR-INVALID-REQUEST-02", "authorization_code without code: 400 invalid_request", ilert(DOC_ERRORS), run!(err_no_code)),
+        Case::new(a, "TOKEN-ERR-INVALID-REQUEST-03", "refresh_token grant without refresh_token: 400 invalid_request", ilert(DOC_ERRORS), run!(err_no_refresh_token)),
+        Case::new(a, "TOKEN-ERR-INVALID-REQUEST-04", "A repeated parameter: 400 invalid_request", rfc("rfc6749 §3.2"), run!(err_repeated)),
+        Case::new(a, "TOKEN-ERR-INVALID-REQUEST-05", "A text/plain body: 400 invalid_request", mock("SPEC §9 request bodies"), run!(err_text_plain)),
+        Case::new(a, "TOKEN-ERR-INVALID-REQUEST-06", "Client credentials both in Basic and in the body: 400 invalid_request", rfc("rfc6749 §2.3"), run!(err_two_auth_methods)),
+        Case::new(a, "TOKEN-ERR-INVALID-REQUEST-07", "A malformed code_verifier (too short): 400 invalid_request", rfc("rfc7636 §4.1"), run!(err_short_verifier)).tags(tags::BROWSER),
+        Case::new(a, "TOKEN-ERR-UNSUPPORTED-GRANT-01", "grant_type=password: 400 unsupported_grant_type", ilert(DOC_ERRORS), run!(err_password)),
+        Case::new(a, "TOKEN-ERR-UNSUPPORTED-GRANT-02", "grant_type=client_credentials: 400 unsupported_grant_type", ilert(DOC_ERRORS), run!(err_client_credentials)),
+        Case::new(a, "TOKEN-ERR-INVALID-GRANT-01", "An unknown code: 401 {\"code\":\"invalid_grant\",\"error\":\"Provided code is unknown\"}", ilert("backend-app §Turning a code into a token / In case of an error"), run!(err_unknown_code)),
+        Case::new(a, "TOKEN-ERR-INVALID-GRANT-02", "A malformed refresh token: 401 invalid_grant", ilert(DOC_ERRORS), run!(err_garbage_refresh)),
+        Case::new(a, "TOKEN-ERR-INVALID-GRANT-03", "A code with an S256 challenge and a wrong verifier: 401 invalid_grant", mock("SPEC §9 PKCE (rfc7636 §4.6)"), run!(err_wrong_verifier)).tags(tags::BROWSER),
+        Case::new(a, "TOKEN-ERR-INVALID-GRANT-04", "A code with a challenge and no verifier: 401 invalid_grant", mock("SPEC §9 PKCE (rfc7636 §4.6)"), run!(err_missing_verifier)).tags(tags::BROWSER),
+        Case::new(a, "TOKEN-ERR-INVALID-GRANT-05", "A verifier for a code without challenge: 401 invalid_grant", mock("SPEC §9 PKCE (rfc9700 §2.1.1)"), run!(err_unexpected_verifier)).tags(tags::BROWSER),
+        Case::new(a, "TOKEN-ERR-INVALID-GRANT-06", "A redirect_uri differing from the authorize one: 401 invalid_grant", mock("SPEC §9 (rfc6749 §4.1.3)"), run!(err_redirect_mismatch)).tags(tags::BROWSER),
+        Case::new(a, "TOKEN-ERR-INVALID-GRANT-07", "An access token sent as refresh_token: 401 invalid_grant", ilert(DOC_ERRORS), run!(err_access_as_refresh)).tags(tags::TOKEN),
+        Case::new(a, "TOKEN-ERR-INVALID-GRANT-08", "Another app's refresh token: 401 invalid_grant", rfc("rfc6749 §6"), run!(err_foreign_refresh)).tags(tags::BROWSER),
+        Case::new(a, "TOKEN-ERR-INVALID-GRANT-09", "A code issued to another app: 401 invalid_grant", rfc("rfc6749 §4.1.3"), run!(err_foreign_code)).tags(tags::BROWSER),
+        Case::new(a, "TOKEN-ERR-INVALID-SCOPE-01", "A refresh asking for more scope than granted: 400 invalid_scope", ilert(DOC_ERRORS), run!(err_widen_scope)).tags(tags::BROWSER),
+        Case::new(a, "TOKEN-ERR-INVALID-CLIENT-01", "A wrong client_secret: 401 invalid_client", mock("SPEC §9 (rfc6749 §5.2)"), run!(err_wrong_secret)),
+        Case::new(a, "TOKEN-ERR-INVALID-CLIENT-02", "A backend app without its secret: 401 invalid_client", mock("SPEC §9 (rfc6749 §5.2)"), run!(err_no_secret)),
+        Case::new(a, "TOKEN-ERR-INVALID-CLIENT-03", "An unknown client_id: 401 invalid_client", mock("SPEC §9 (rfc6749 §5.2)"), run!(err_unknown_client)),
+        Case::new(a, "TOKEN-ERR-INVALID-CLIENT-04", "Wrong HTTP Basic credentials: 401 invalid_client with WWW-Authenticate: Basic", rfc("rfc6749 §5.2"), run!(err_wrong_basic)),
+        Case::new(a, "TOKEN-ERR-INVALID-CLIENT-05", "A public app presenting a secret: 401 invalid_client", mock("SPEC §9 (rfc6749 §2.1)"), run!(err_public_with_secret)).tags(tags::MOCK),
+        Case::new(a, "TOKEN-ERR-SERVER-ERROR-01", "server_error is 500 in the same {code, error} shape (provoked with /_mock/faults)", mock("SPEC §8 server_error, §11 faults"), run!(err_server_error)).tags(tags::MOCK).alone(),
+    ]
+}
+
+fn with_creds<'a>(app: &'a App, rest: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let mut form = vec![("client_id", app.client_id.as_str())];
+    if let Some(s) = &app.client_secret {
+        form.push(("client_secret", s.as_str()));
+    }
+    form.extend_from_slice(rest);
+    form
+}
+
+/// A code for the target app and a user of the case's own.
+async fn own_code(cx: &Cx, scope: &str) -> Result<(App, String), Stop> {
+    let app = cx.target().app.clone();
+    let user = cx.user("someTenant").await?;
+    let code = cx.code(&Grant::new(&app, &user, scope)).await?;
+    Ok((app, code))
+}
+
+/// A code for the target app and the target user (for cases that keep no refresh token).
+async fn shared_code(cx: &Cx, scope: &str) -> Result<(App, String), Stop> {
+    let app = cx.target().app.clone();
+    let user = cx.target().user.clone();
+    let code = cx.code(&Grant::new(&app, &user, scope)).await?;
+    Ok((app, code))
+}
+
+/// A refresh token: a fresh grant on the mock, the supplied one elsewhere.
+async fn some_refresh(cx: &Cx, scope: &str) -> Result<(App, String, String), Stop> {
+    if !cx.has_control() {
+        let rt = cx
+            .target()
+            .refresh_token
+            .clone()
+            .ok_or_else(|| Stop::skip("needs a refresh token: pass --refresh-token"))?;
+        return Ok((cx.target().app.clone(), rt, String::new()));
+    }
+    let (app, tokens) = cx.refresh_grant(scope).await?;
+    let rt = tokens.refresh_token()?.to_owned();
+    let granted = tokens.response.json["scope"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    Ok((app, rt, granted))
+}
+
+const SUCCESS_MEMBERS: [&str; 6] = [
+    "token_type",
+    "access_token",
+    "expires_in",
+    "scope",
+    "refresh_token",
+    "refresh_token_expires_in",
+];
+
+async fn code_grant_shape(cx: Cx) -> CaseResult {
+    let (app, code) = shared_code(&cx, "profile source:w").await?;
+    let r = cx.exchange(&app, &code, None).await?;
+    r.status_is(200)?;
+    r.ensure(
+        r.header("content-type")
+            .is_some_and(|c| c.starts_with("application/json")),
+        "Content-Type: application/json",
+    )?;
+    r.keys_are(&SUCCESS_MEMBERS)?;
+    let j = &r.json;
+    r.ensure(
+        j["token_type"] == "Bearer"
+            && j["expires_in"] == 3600
+            && j["scope"] == "profile source:w"
+            && j["refresh_token_expires_in"] == 31_536_000
+            && j["access_token"].is_string()
+            && j["refresh_token"].is_string(),
+        "token_type \"Bearer\", expires_in 3600, scope \"profile source:w\", refresh_token_expires_in 31536000",
+    )?;
+    Ok(())
+}
+
+async fn no_store_code(cx: Cx) -> CaseResult {
+    let (app, code) = shared_code(&cx, "profile").await?;
+    let r = cx.exchange(&app, &code, None).await?;
+    r.status_is(200)?;
+    r.header_is("cache-control", "no-store")?;
+    Ok(())
+}
+
+async fn no_store_refresh(cx: Cx) -> CaseResult {
+    let (app, rt, _) = some_refresh(&cx, "profile").await?;
+    let r = cx.refresh(&app, &rt).await?;
+    r.status_is(200)?;
+    r.header_is("cache-control", "no-store")?;
+    Ok(())
+}
+
+async fn no_store_error(cx: Cx) -> CaseResult {
+    let app = cx.target().app.clone();
+    let r = cx
+        .token(&with_creds(
+            &app,
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", "0000000000000000000000000000"),
+            ],
+        ))
+        .await?;
+    r.header_is("cache-control", "no-store")?;
+    Ok(())
+}
+
+async fn refresh_shape(cx: Cx) -> CaseResult {
+    let (app, rt, granted) = some_refresh(&cx, "profile source:w").await?;
+    let r = cx.refresh(&app, &rt).await?;
+    r.status_is(200)?;
+    let j = &r.json;
+    let members_ok = j.as_object().is_some_and(|o| {
+        let mut keys: Vec<&str> = o.keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        let mut want = SUCCESS_MEMBERS.to_vec();
+        want.sort_unstable();
+        keys == want
+    });
+    let lifetime_ok = j["refresh_token_expires_in"]
+        .as_i64()
+        .is_some_and(|s| s > 0 && s <= 31_536_000);
+    let scope_ok = granted.is_empty() || j["scope"] == granted.as_str();
+    r.ensure(
+        members_ok && j["token_type"] == "Bearer" && j["expires_in"] == 3600 && lifetime_ok && scope_ok,
+        "the six documented members; token_type Bearer, expires_in 3600, the granted scope, 0 < refresh_token_expires_in <= 31536000",
+    )?;
+    Ok(())
+}
+
+async fn rotation_off(cx: Cx) -> CaseResult {
+    let (app, tokens) = cx.refresh_grant("profile").await?;
+    let rt = tokens.refresh_token()?.to_owned();
+    let first = cx.refresh(&app, &rt).await?;
+    first.status_is(200)?;
+    first.ensure(
+        first.json["refresh_token"] == rt.as_str(),
+        "the same refresh_token back (no rotation)",
+    )?;
+    let second = cx.refresh(&app, &rt).await?;
+    second.status_is(200)?;
+    Ok(())
+}
+
+async fn rotation_on(cx: Cx) -> CaseResult {
+    let app = App::rotating();
+    let user = cx.user("someTenant").await?;
+    let tokens = cx.grant(&Grant::new(&app, &user, "profile")).await?;
+    let old = tokens.refresh_token()?.to_owned();
+    let r = cx.refresh(&app, &old).await?;
+    r.status_is(200)?;
+    let new = r.str_field("refresh_token")?;
+    r.ensure(new != old, "a new refresh_token (rotation)")?;
+    cx.refresh(&app, &old).await?.refused_with("invalid_grant")?;
+    cx.refresh(&app, &new).await?.status_is(200)?;
+    Ok(())
+}
+
+async fn code_single_use(cx: Cx) -> CaseResult {
+    let (app, code) = shared_code(&cx, "profile").await?;
+    cx.exchange(&app, &code, None).await?.status_is(200)?;
+    cx.exchange(&app, &code, None)
+        .await?
+        .refused_with("invalid_grant")?;
+    Ok(())
+}
+
+async fn code_reuse_revokes(cx: Cx) -> CaseResult {
+    let (app, code) = own_code(&cx, "profile").await?;
+    let first = tokens_of(cx.exchange(&app, &code, None).await?)?;
+    let rt = first.refresh_token()?.to_owned();
+    let _second = cx.exchange(&app, &code, None).await?;
+    cx.refresh(&app, &rt).await?.refused_with("invalid_grant")?;
+    Ok(())
+}
+
+async fn code_expired(cx: Cx) -> CaseResult {
+    let (app, code) = shared_code(&cx, "profile").await?;
+    cx.advance_clock(121).await?;
+    cx.exchange(&app, &code, None)
+        .await?
+        .refused_with("invalid_grant")?;
+    Ok(())
+}
+
+async fn code_not_yet_expired(cx: Cx) -> CaseResult {
+    let (app, code) = shared_code(&cx, "profile").await?;
+    cx.advance_clock(119).await?;
+    cx.exchange(&app, &code, None).await?.status_is(200)?;
+    Ok(())
+}
+
+async fn refresh_expired(cx: Cx) -> CaseResult {
+    let (app, tokens) = cx.refresh_grant("profile").await?;
+    let rt = tokens.refresh_token()?.to_owned();
+    cx.advance_clock(31_536_000).await?;
+    cx.refresh(&app, &rt).await?.refused_with("invalid_grant")?;
+    Ok(())
+}
+
+async fn basic_auth(cx: Cx) -> CaseResult {
+    let (app, code) = shared_code(&cx, "profile").await?;
+    let r = cx
+        .post(paths::TOKEN)
+        .basic(&app.client_id, app.secret())
+        .form(&[("grant_type", "authorization_code"), ("code", &code)])
+        .send()
+        .await?;
+    r.status_is(200)?;
+    Ok(())
+}
+
+async fn json_body(cx: Cx) -> CaseResult {
+    let (app, code) = shared_code(&cx, "profile").await?;
+    let body = json!({"client_id": app.client_id, "client_secret": app.secret(), "code": code, "grant_type": "authorization_code"});
+    cx.post(paths::TOKEN).json(body).send().await?.status_is(200)?;
+    Ok(())
+}
+
+async fn axios_body(cx: Cx) -> CaseResult {
+    let (app, code) = shared_code(&cx, "profile").await?;
+    let body = json!({"client_id": app.client_id, "client_secret": app.secret(), "code": code, "grant_type": "authorization_code"});
+    cx.post(paths::TOKEN)
+        .raw(Some("application/x-www-form-urlencoded"), body.to_string())
+        .send()
+        .await?
+        .status_is(200)?;
+    Ok(())
+}
+
+async fn redirect_uri_matching(cx: Cx) -> CaseResult {
+    let (app, code) = shared_code(&cx, "profile").await?;
+    let form = with_creds(
+        &app,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", &app.redirect_uri),
+        ],
+    );
+    cx.token(&form).await?.status_is(200)?;
+    Ok(())
+}
+
+async fn pkce_backend(cx: Cx) -> CaseResult {
+    let app = cx.target().app.clone();
+    let user = cx.target().user.clone();
+    let code = cx.code(&Grant::new(&app, &user, "profile").pkce()).await?;
+    cx.exchange(&app, &code, Some(PKCE_VERIFIER))
+        .await?
+        .status_is(200)?;
+    Ok(())
+}
+
+async fn public_app(cx: Cx) -> CaseResult {
+    let app = App::public();
+    let user = cx.target().user.clone();
+    let code = cx.code(&Grant::new(&app, &user, "profile").pkce()).await?;
+    let r = cx.exchange(&app, &code, Some(PKCE_VERIFIER)).await?;
+    r.status_is(200)?;
+    r.ensure(
+        r.json.get("refresh_token").is_none() && r.json.get("refresh_token_expires_in").is_none(),
+        "no refresh_token (the app is public and did not ask for offline_access)",
+    )?;
+    Ok(())
+}
+
+async fn public_offline(cx: Cx) -> CaseResult {
+    let app = App::public();
+    let user = cx.user("someTenant").await?;
+    let code = cx
+        .code(&Grant::new(&app, &user, "profile offline_access").pkce())
+        .await?;
+    let r = cx.exchange(&app, &code, Some(PKCE_VERIFIER)).await?;
+    let tokens = tokens_of(r)?;
+    let rt = tokens.refresh_token()?.to_owned();
+    cx.refresh(&app, &rt).await?.status_is(200)?;
+    Ok(())
+}
+
+async fn grant_limit(cx: Cx) -> CaseResult {
+    let app = cx.target().app.clone();
+    let user = cx.user("someTenant").await?;
+    let mut refresh_tokens = Vec::new();
+    for _ in 0..11 {
+        let t: Tokens = cx.grant(&Grant::new(&app, &user, "profile")).await?;
+        refresh_tokens.push(t.refresh_token()?.to_owned());
+    }
+    let mut iter = refresh_tokens.iter();
+    if let Some(oldest) = iter.next() {
+        cx.refresh(&app, oldest).await?.refused_with("invalid_grant")?;
+    }
+    for rt in iter {
+        cx.refresh(&app, rt).await?.status_is(200)?;
+    }
+    Ok(())
+}
+
+async fn refresh_narrow(cx: Cx) -> CaseResult {
+    let (app, tokens) = cx.refresh_grant("profile source:w").await?;
+    let rt = tokens.refresh_token()?.to_owned();
+    let r = cx
+        .token(&with_creds(
+            &app,
+            &[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", &rt),
+                ("scope", "profile"),
+            ],
+        ))
+        .await?;
+    r.status_is(200)?;
+    r.ensure(r.json["scope"] == "profile", "scope \"profile\"")?;
+    Ok(())
+}
+
+// --- error rows -------------------------------------------------------------------------------
+
+async fn err_no_grant_type(cx: Cx) -> CaseResult {
+    let app = cx.target().app.clone();
+    cx.token(&with_creds(&app, &[("code", "0000000000000000000000000000")]))
+        .await?
+        .token_error(400, "invalid_request")?;
+    Ok(())
+}
+
+async fn err_no_code(cx: Cx) -> CaseResult {
+    let app = cx.target().app.clone();
+    cx.token(&with_creds(&app, &[("grant_type", "authorization_code")]))
+        .await?
+        .token_error(400, "invalid_request")?;
+    Ok(())
+}
+
+async fn err_no_refresh_token(cx: Cx) -> CaseResult {
+    let app = cx.target().app.clone();
+    cx.token(&with_creds(&app, &[("grant_type", "refresh_token")]))
+        .await?
+        .token_error(400, "invalid_request")?;
+    Ok(())
+}
+
+async fn err_repeated(cx: Cx) -> CaseResult {
+    let app = cx.target().app.clone();
+    cx.token(&with_creds(
+        &app,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", "0000000000000000000000000000"),
+            ("code", "1111111111111111111111111111"),
+        ],
+    ))
+    .await?
+    .token_error(400, "invalid_request")?;
+    Ok(())
+}
+
+async fn err_text_plain(cx: Cx) -> CaseResult {
+    let app = cx.target().app.clone();
+    let body = crate::ctx::encode(&with_creds(
+        &app,
+        &[("grant_type", "authorization_code"), ("code", "x")],
+    ));
+    cx.post(paths::TOKEN)
+        .raw(Some("text/plain"), body)
+        .send()
+        .await?
+        .token_error(400, "invalid_request")?;
+    Ok(())
+}
+
+async fn err_two_auth_methods(cx: Cx) -> CaseResult {
+    let app = cx.target().app.clone();
+    cx.post(paths::TOKEN)
+        .basic(&app.client_id, app.secret())
+        .form(&with_creds(
+            &app,
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", "0000000000000000000000000000"),
+            ],
+        ))
+        .send()
+        .await?
+        .token_error(400, "invalid_request")?;
+    Ok(())
+}
+
+async fn err_short_verifier(cx: Cx) -> CaseResult {
+    let app = cx.target().app.clone();
+    let user = cx.target().user.clone();
+    let code = cx.code(&Grant::new(&app, &user, "profile").pkce()).await?;
+    cx.exchange(&app, &code, Some("tooshort"))
+        .await?
+        .token_error(400, "invalid_request")?;
+    Ok(())
+}
+
+async fn err_password(cx: Cx) -> CaseResult {
+    let app = cx.target().app.clone();
+    cx.token(&with_creds(
+        &app,
+        &[
+            ("grant_type", "password"),
+            ("username", "someUser"),
+            ("password", "x"),
+        ],
+    ))
+    .await?
+    .token_error(400, "unsupported_grant_type")?;
+    Ok(())
+}
+
+async fn err_client_credentials(cx: Cx) -> CaseResult {
+    let app = cx.target().app.clone();
+    cx.token(&with_creds(&app, &[("grant_type", "client_credentials")]))
+        .await?
+        .token_error(400, "unsupported_grant_type")?;
+    Ok(())
+}
+
+async fn err_unknown_code(cx: Cx) -> CaseResult {
+    let app = cx.target().app.clone();
+    let r = cx
+        .token(&with_creds(
+            &app,
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", "a74e0a0bfbfefbe62ab94a60942e"),
+            ],
+        ))
+        .await?;
+    r.token_error(401, "invalid_grant")?;
+    r.body_is(&json!({"code": "invalid_grant", "error": "Provided code is unknown"}))?;
+    Ok(())
+}
+
+async fn err_garbage_refresh(cx: Cx) -> CaseResult {
+    let app = cx.target().app.clone();
+    cx.refresh(&app, "not-a-refresh-token")
+        .await?
+        .token_error(401, "invalid_grant")?;
+    Ok(())
+}
+
+async fn err_wrong_verifier(cx: Cx) -> CaseResult {
+    let app = cx.target().app.clone();
+    let user = cx.target().user.clone();
+    let code = cx.code(&Grant::new(&app, &user, "profile").pkce()).await?;
+    cx.exchange(&app, &code, Some("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXX"))
+        .await?
+        .token_error(401, "invalid_grant")?;
+    Ok(())
+}
+
+async fn err_missing_verifier(cx: Cx) -> CaseResult {
+    let app = cx.target().app.clone();
+    let user = cx.target().user.clone();
+    let code = cx.code(&Grant::new(&app, &user, "profile").pkce()).await?;
+    cx.exchange(&app, &code, None)
+        .await?
+        .token_error(401, "invalid_grant")?;
+    Ok(())
+}
+
+async fn err_unexpected_verifier(cx: Cx) -> CaseResult {
+    let (app, code) = shared_code(&cx, "profile").await?;
+    cx.exchange(&app, &code, Some(PKCE_VERIFIER))
+        .await?
+        .token_error(401, "invalid_grant")?;
+    Ok(())
+}
+
+async fn err_redirect_mismatch(cx: Cx) -> CaseResult {
+    let (app, code) = shared_code(&cx, "profile").await?;
+    let other = crate::target::WEBAPP_REDIRECT_URI;
+    cx.token(&with_creds(
+        &app,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", other),
+        ],
+    ))
+    .await?
+    .token_error(401, "invalid_grant")?;
+    Ok(())
+}
+
+async fn err_access_as_refresh(cx: Cx) -> CaseResult {
+    let app = cx.target().app.clone();
+    let access = cx.access_token("profile").await?;
+    cx.refresh(&app, &access)
+        .await?
+        .token_error(401, "invalid_grant")?;
+    Ok(())
+}
+
+async fn err_foreign_refresh(cx: Cx) -> CaseResult {
+    let (_, tokens) = cx.refresh_grant("profile").await?;
+    let rt = tokens.refresh_token()?.to_owned();
+    cx.refresh(&App::rotating(), &rt)
+        .await?
+        .token_error(401, "invalid_grant")?;
+    Ok(())
+}
+
+async fn err_foreign_code(cx: Cx) -> CaseResult {
+    let (_, code) = shared_code(&cx, "profile").await?;
+    cx.exchange(&App::rotating(), &code, None)
+        .await?
+        .token_error(401, "invalid_grant")?;
+    Ok(())
+}
+
+async fn err_widen_scope(cx: Cx) -> CaseResult {
+    let (app, tokens) = cx.refresh_grant("profile").await?;
+    let rt = tokens.refresh_token()?.to_owned();
+    cx.token(&with_creds(
+        &app,
+        &[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", &rt),
+            ("scope", "profile source:d"),
+        ],
+    ))
+    .await?
+    .token_error(400, "invalid_scope")?;
+    Ok(())
+}
+
+async fn err_wrong_secret(cx: Cx) -> CaseResult {
+    let app = cx.target().app.clone();
+    cx.token(&[
+        ("grant_type", "authorization_code"),
+        ("client_id", &app.client_id),
+        ("client_secret", "wrong-secret"),
+        ("code", "0000000000000000000000000000"),
+    ])
+    .await?
+    .token_error(401, "invalid_client")?;
+    Ok(())
+}
+
+async fn err_no_secret(cx: Cx) -> CaseResult {
+    let app = cx.target().app.clone();
+    cx.token(&[
+        ("grant_type", "authorization_code"),
+        ("client_id", &app.client_id),
+        ("code", "0000000000000000000000000000"),
+    ])
+    .await?
+    .token_error(401, "invalid_client")?;
+    Ok(())
+}
+
+async fn err_unknown_client(cx: Cx) -> CaseResult {
+    cx.token(&[
+        ("grant_type", "authorization_code"),
+        ("client_id", "00000000000000000000"),
+        ("client_secret", "wrong-secret"),
+        ("code", "0000000000000000000000000000"),
+    ])
+    .await?
+    .token_error(401, "invalid_client")?;
+    Ok(())
+}
+
+async fn err_wrong_basic(cx: Cx) -> CaseResult {
+    let app = cx.target().app.clone();
+    let r = cx
+        .post(paths::TOKEN)
+        .basic(&app.client_id, "wrong-secret")
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", "0000000000000000000000000000"),
+        ])
+        .send()
+        .await?;
+    r.token_error(401, "invalid_client")?;
+    r.ensure(
+        r.header("www-authenticate")
+            .is_some_and(|v| v.starts_with("Basic")),
+        "WWW-Authenticate: Basic … (rfc6749 §5.2)",
+    )?;
+    Ok(())
+}
+
+async fn err_public_with_secret(cx: Cx) -> CaseResult {
+    let app = App::public();
+    cx.token(&[
+        ("grant_type", "refresh_token"),
+        ("client_id", &app.client_id),
+        ("client_secret", "x"),
+        ("refresh_token", "not-a-refresh-token"),
+    ])
+    .await?
+    .token_error(401, "invalid_client")?;
+    Ok(())
+}
+
+async fn err_server_error(cx: Cx) -> CaseResult {
+    let fault = cx
+        .control(Method::POST, "/_mock/faults")
+        .json(json!({"endpoint": "token", "times": 1, "status": 500}))
+        .send()
+        .await?;
+    if fault.status != 201 {
+        return Err(fault.fail("POST /_mock/faults queues a fault"));
+    }
+    let app = cx.target().app.clone();
+    let r = cx
+        .token(&with_creds(
+            &app,
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", "0000000000000000000000000000"),
+            ],
+        ))
+        .await?;
+    r.token_error(500, "server_error")?;
+    Ok(())
+}
