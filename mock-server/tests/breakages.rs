@@ -10,7 +10,12 @@ use reqwest::header::CACHE_CONTROL;
 use serde_json::json;
 
 async fn broken(b: Breakage) -> MockServer {
-    MockServer::builder().auto_approve("someUser").breakage(b).start().await.expect("starts")
+    MockServer::builder()
+        .auto_approve("someUser")
+        .breakage(b)
+        .start()
+        .await
+        .expect("starts")
 }
 
 #[tokio::test]
@@ -18,7 +23,10 @@ async fn wrong_error_shape() {
     let server = broken(Breakage::WrongErrorShape).await;
     let (st, _, b) = exchange(&server, "nope").await;
     assert_eq!(st, StatusCode::UNAUTHORIZED);
-    assert_eq!(b, json!({"error": "invalid_grant", "error_description": "Provided code is unknown"}));
+    assert_eq!(
+        b,
+        json!({"error": "invalid_grant", "error_description": "Provided code is unknown"})
+    );
 }
 
 #[tokio::test]
@@ -43,11 +51,21 @@ async fn redirect_to_unregistered_uri() {
     let server = broken(Breakage::RedirectToUnregisteredUri).await;
     let (st, h, _) = authorize(
         &server,
-        &[("client_id", CLIENT_ID), ("response_type", "code"), ("redirect_uri", "https://evil.example/cb"), ("scope", "profile")],
+        &[
+            ("client_id", CLIENT_ID),
+            ("response_type", "code"),
+            ("redirect_uri", "https://evil.example/cb"),
+            ("scope", "profile"),
+        ],
     )
     .await;
     assert_eq!(st, StatusCode::FOUND);
-    assert!(h["location"].to_str().expect("text").starts_with("https://evil.example/cb?code="));
+    assert!(
+        h["location"]
+            .to_str()
+            .expect("text")
+            .starts_with("https://evil.example/cb?code=")
+    );
 }
 
 #[tokio::test]
@@ -57,7 +75,17 @@ async fn invalid_grant_status_400() {
     assert_eq!(st, StatusCode::BAD_REQUEST);
     assert_eq!(b["code"], "invalid_grant");
     // Other errors keep their status.
-    let (st, _, _) = post_form(&server, TOKEN, &[("grant_type", "authorization_code"), ("client_id", CLIENT_ID), ("client_secret", "x"), ("code", "c")]).await;
+    let (st, _, _) = post_form(
+        &server,
+        TOKEN,
+        &[
+            ("grant_type", "authorization_code"),
+            ("client_id", CLIENT_ID),
+            ("client_secret", "x"),
+            ("code", "c"),
+        ],
+    )
+    .await;
     assert_eq!(st, StatusCode::UNAUTHORIZED);
 }
 
@@ -74,7 +102,13 @@ async fn drop_state() {
     let server = broken(Breakage::DropState).await;
     let (st, h, _) = authorize(
         &server,
-        &[("client_id", CLIENT_ID), ("response_type", "code"), ("redirect_uri", REDIRECT_URI), ("scope", "profile"), ("state", "keep-me")],
+        &[
+            ("client_id", CLIENT_ID),
+            ("response_type", "code"),
+            ("redirect_uri", REDIRECT_URI),
+            ("scope", "profile"),
+            ("state", "keep-me"),
+        ],
     )
     .await;
     assert_eq!(st, StatusCode::FOUND);
@@ -89,4 +123,12 @@ async fn no_breakage_by_default() {
     let (_, h, _) = exchange(&server, &code).await;
     assert_eq!(h[CACHE_CONTROL], "no-store");
     assert_eq!(exchange(&server, &code).await.0, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn extra_jwt_claim() {
+    let server = broken(Breakage::ExtraJwtClaim).await;
+    let tokens = tokens(&server, "profile").await;
+    let (_, claims) = decode(&s(&tokens, "access_token"));
+    assert!(claims.get("iat").is_some(), "{claims}");
 }

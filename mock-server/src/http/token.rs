@@ -50,10 +50,20 @@ async fn sign(ctx: &SharedCtx, issued: Issued) -> Result<TokenResponse, OAuthErr
     let ctx2 = ctx.clone();
     let access_claims = issued.access.clone();
     // RS256 signing is CPU-bound: keep it off the async workers.
-    let access_token = tokio::task::spawn_blocking(move || ctx2.keys.mint_access(&access_claims))
-        .await
-        .map_err(|_| server_error())?
-        .map_err(|_| server_error())?;
+    let extra_claim = ctx.options.breakages.has(Breakage::ExtraJwtClaim);
+    let access_token = tokio::task::spawn_blocking(move || {
+        if extra_claim {
+            // Breakage::ExtraJwtClaim: an `iat` ilert's tokens do not have.
+            let mut claims = serde_json::to_value(&access_claims)?;
+            claims["iat"] = serde_json::json!(access_claims.exp - ACCESS_TOKEN_LIFETIME);
+            ctx2.keys.mint_access_claims(&claims)
+        } else {
+            ctx2.keys.mint_access(&access_claims)
+        }
+    })
+    .await
+    .map_err(|_| server_error())?
+    .map_err(|_| server_error())?;
     let refresh_token = match &issued.refresh {
         Some(claims) => Some(ctx.keys.mint_refresh(claims).map_err(|_| server_error())?),
         None => None,
