@@ -33,13 +33,19 @@ fn find_binary(env: &str, candidates: &[&str]) -> Option<PathBuf> {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").expect("a free port").local_addr().expect("address").port()
+    TcpListener::bind("127.0.0.1:0")
+        .expect("a free port")
+        .local_addr()
+        .expect("address")
+        .port()
 }
 
 /// `target/` (this test runs as `target/<profile>/deps/browser-…`).
 fn target_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("test executable path");
-    exe.ancestors().nth(3).map_or_else(|| PathBuf::from("target"), Path::to_path_buf)
+    exe.ancestors()
+        .nth(3)
+        .map_or_else(|| PathBuf::from("target"), Path::to_path_buf)
 }
 
 /// The example app, built by `cargo test` next to this test (`target/<profile>/examples/`).
@@ -52,13 +58,19 @@ fn example_binary() -> PathBuf {
 async fn wait_until_listening(addr: SocketAddr, what: &str) {
     let deadline = Instant::now() + Duration::from_secs(20);
     while tokio::net::TcpStream::connect(addr).await.is_err() {
-        assert!(Instant::now() < deadline, "{what} did not start listening on {addr}");
+        assert!(
+            Instant::now() < deadline,
+            "{what} did not start listening on {addr}"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
 
 /// Waits until the browser has navigated to `path`, then returns the page's text.
-async fn text_after_navigation(browser: &fantoccini::Client, path: &str) -> Result<String, Box<dyn std::error::Error>> {
+async fn text_after_navigation(
+    browser: &fantoccini::Client,
+    path: &str,
+) -> Result<String, Box<dyn std::error::Error>> {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         if browser.current_url().await?.path() == path {
@@ -82,11 +94,15 @@ fn save(dir: &Path, name: &str, png: &[u8]) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn grant_and_deny_through_the_grant_view_in_chromium() {
     let Some(chromium) = find_binary("CHROMIUM", &["/usr/bin/chromium", "/usr/bin/chromium-browser"]) else {
-        eprintln!("SKIPPED grant_and_deny_through_the_grant_view_in_chromium: no chromium (apt-get install chromium chromium-driver)");
+        eprintln!(
+            "SKIPPED grant_and_deny_through_the_grant_view_in_chromium: no chromium (apt-get install chromium chromium-driver)"
+        );
         return;
     };
     let Some(chromedriver) = find_binary("CHROMEDRIVER", &["/usr/bin/chromedriver"]) else {
-        eprintln!("SKIPPED grant_and_deny_through_the_grant_view_in_chromium: no chromedriver (apt-get install chromium-driver)");
+        eprintln!(
+            "SKIPPED grant_and_deny_through_the_grant_view_in_chromium: no chromedriver (apt-get install chromium-driver)"
+        );
         return;
     };
     let artifacts = target_dir().join("browser-artifacts");
@@ -111,12 +127,21 @@ async fn grant_and_deny_through_the_grant_view_in_chromium() {
 
     // The example backend app, pointed at the mock for both the browser and the API.
     let example = example_binary();
-    assert!(example.exists(), "the example app was not built at {}", example.display());
+    assert!(
+        example.exists(),
+        "the example app was not built at {}",
+        example.display()
+    );
     let _app = Killed(
         Command::new(&example)
             .args(["--port", &app_port.to_string(), "--bind", "127.0.0.1"])
             .args(["--app-url", &server.base_url(), "--api-url", &server.base_url()])
-            .args(["--client-id", "browser-test-app", "--client-secret", "browser-test-secret"])
+            .args([
+                "--client-id",
+                "browser-test-app",
+                "--client-secret",
+                "browser-test-secret",
+            ])
             .args(["--redirect-uri", &redirect_uri, "--scope", "profile source:w"])
             .stdout(Stdio::null())
             .stderr(Stdio::null())

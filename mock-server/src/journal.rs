@@ -90,7 +90,11 @@ pub struct Secret {
 
 impl std::fmt::Debug for Secret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Secret").field("section", &self.section).field("index", &self.index).field("kind", &self.kind).finish()
+        f.debug_struct("Secret")
+            .field("section", &self.section)
+            .field("index", &self.index)
+            .field("kind", &self.kind)
+            .finish()
     }
 }
 
@@ -163,21 +167,32 @@ impl Journal {
     /// A journal keeping at most `capacity` entries (at least 1).
     pub fn new(capacity: usize) -> Self {
         Self {
-            ring: Mutex::new(Ring { entries: VecDeque::new(), capacity: capacity.max(1), next_seq: 1 }),
+            ring: Mutex::new(Ring {
+                entries: VecDeque::new(),
+                capacity: capacity.max(1),
+                next_seq: 1,
+            }),
             key: rand::random(),
         }
     }
 
     fn fingerprint(&self, value: &str) -> u64 {
         use sha2::Digest as _;
-        let digest = sha2::Sha256::new().chain_update(self.key).chain_update(value.as_bytes()).finalize();
+        let digest = sha2::Sha256::new()
+            .chain_update(self.key)
+            .chain_update(value.as_bytes())
+            .finalize();
         let mut first = [0u8; 8];
         first.copy_from_slice(&digest[..8]);
         u64::from_be_bytes(first)
     }
 
     /// Redacts secret parameters, noting who they were.
-    pub fn redact_params(&self, section: Section, pairs: &[(String, String)]) -> (Vec<(String, String)>, Vec<Secret>) {
+    pub fn redact_params(
+        &self,
+        section: Section,
+        pairs: &[(String, String)],
+    ) -> (Vec<(String, String)>, Vec<Secret>) {
         let mut secrets = Vec::new();
         let shown = pairs
             .iter()
@@ -186,8 +201,17 @@ impl Journal {
                 let Some(kind) = SECRET_PARAMS.iter().find(|p| **p == k.as_str()).copied() else {
                     return (k.clone(), v.clone());
                 };
-                let kind = if kind == "token" { token_kind(v, "token") } else { kind };
-                secrets.push(Secret { section, index, kind, fingerprint: self.fingerprint(v) });
+                let kind = if kind == "token" {
+                    token_kind(v, "token")
+                } else {
+                    kind
+                };
+                secrets.push(Secret {
+                    section,
+                    index,
+                    kind,
+                    fingerprint: self.fingerprint(v),
+                });
                 (k.clone(), REDACTED.to_owned())
             })
             .collect();
@@ -210,7 +234,12 @@ impl Journal {
                         Some((scheme, _)) if scheme.eq_ignore_ascii_case("basic") => "client_credentials",
                         _ => "credential",
                     };
-                    secrets.push(Secret { section: Section::Header, index, kind, fingerprint: self.fingerprint(v) });
+                    secrets.push(Secret {
+                        section: Section::Header,
+                        index,
+                        kind,
+                        fingerprint: self.fingerprint(v),
+                    });
                 }
                 (k.clone(), shown)
             })
@@ -307,7 +336,12 @@ struct Placeholders {
 
 impl Placeholders {
     fn name(&mut self, kind: &'static str, identity: String) -> String {
-        let n = match self.seen.iter().filter(|(k, _)| *k == kind).position(|(_, id)| *id == identity) {
+        let n = match self
+            .seen
+            .iter()
+            .filter(|(k, _)| *k == kind)
+            .position(|(_, id)| *id == identity)
+        {
             Some(i) => i + 1,
             None => {
                 self.seen.push((kind, identity));
@@ -319,7 +353,9 @@ impl Placeholders {
 
     /// Replaces a loopback URL's port, which changes from run to run.
     fn ports(&mut self, value: &str) -> String {
-        let Ok(url) = url::Url::parse(value) else { return value.to_owned() };
+        let Ok(url) = url::Url::parse(value) else {
+            return value.to_owned();
+        };
         let loopback = matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"))
             || url.host_str().is_some_and(|h| h.ends_with(".localhost"));
         match (loopback, url.port()) {
@@ -344,15 +380,23 @@ impl Placeholders {
     }
 
     fn location(&mut self, location: &str) -> String {
-        let Ok(mut url) = url::Url::parse(location) else { return location.to_owned() };
+        let Ok(mut url) = url::Url::parse(location) else {
+            return location.to_owned();
+        };
         let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
         if !pairs.is_empty() {
-            let normalised: Vec<(String, String)> =
-                pairs.iter().map(|(k, v)| (k.clone(), self.value(k, v, None))).collect();
+            let normalised: Vec<(String, String)> = pairs
+                .iter()
+                .map(|(k, v)| (k.clone(), self.value(k, v, None)))
+                .collect();
             url.query_pairs_mut().clear().extend_pairs(normalised);
         }
         // The query was re-encoded by `url`; placeholders read better unescaped.
-        let text = url.to_string().replace("%3C", "<").replace("%3E", ">").replace("%23", "#");
+        let text = url
+            .to_string()
+            .replace("%3C", "<")
+            .replace("%3E", ">")
+            .replace("%23", "#");
         self.ports(&text)
     }
 }
@@ -364,7 +408,11 @@ pub fn snapshot(entries: &[Entry]) -> Vec<SnapshotEntry> {
     entries
         .iter()
         .map(|e| {
-            let secret = |section: Section, index: usize| e.secrets.iter().find(|s| s.section == section && s.index == index);
+            let secret = |section: Section, index: usize| {
+                e.secrets
+                    .iter()
+                    .find(|s| s.section == section && s.index == index)
+            };
             let query = e
                 .query
                 .iter()
@@ -380,7 +428,10 @@ pub fn snapshot(entries: &[Entry]) -> Vec<SnapshotEntry> {
                     let shown = match secret(Section::Header, i) {
                         Some(s) => {
                             let scheme = v.split_once(' ').map_or("", |(scheme, _)| scheme);
-                            format!("{scheme} {}", names.name(s.kind, format!("{:016x}", s.fingerprint)))
+                            format!(
+                                "{scheme} {}",
+                                names.name(s.kind, format!("{:016x}", s.fingerprint))
+                            )
                         }
                         None => names.ports(v),
                     };
@@ -430,24 +481,40 @@ mod tests {
     #[test]
     fn snapshot_keeps_identity_and_hides_values() {
         let j = Journal::new(10);
-        let pairs = |v: &[(&str, &str)]| v.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect::<Vec<_>>();
-        let (form, secrets) = j.redact_params(Section::Form, &pairs(&[("client_secret", "s1"), ("refresh_token", "r1"), ("code", "c1")]));
+        let pairs = |v: &[(&str, &str)]| {
+            v.iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect::<Vec<_>>()
+        };
+        let (form, secrets) = j.redact_params(
+            Section::Form,
+            &pairs(&[("client_secret", "s1"), ("refresh_token", "r1"), ("code", "c1")]),
+        );
         let mut a = entry("/token");
         (a.form, a.secrets) = (form, secrets);
-        let (form, secrets) = j.redact_params(Section::Form, &pairs(&[("client_secret", "s1"), ("refresh_token", "r2"), ("code", "c1")]));
+        let (form, secrets) = j.redact_params(
+            Section::Form,
+            &pairs(&[("client_secret", "s1"), ("refresh_token", "r2"), ("code", "c1")]),
+        );
         let mut b = entry("/token");
         (b.form, b.secrets) = (form, secrets);
         let mut c = entry("/authorize");
         c.location = Some("http://localhost:41234/cb?code=c1&state=xyz".into());
         let snap = snapshot(&[a, b, c]);
         let text = serde_json::to_string(&snap).expect("json");
-        assert!(!text.contains("s1") && !text.contains("r1") && !text.contains("c1"), "{text}");
+        assert!(
+            !text.contains("s1") && !text.contains("r1") && !text.contains("c1"),
+            "{text}"
+        );
         assert_eq!(snap[0].form[0].1, "<client_secret#1>");
         assert_eq!(snap[1].form[0].1, "<client_secret#1>");
         assert_eq!(snap[0].form[1].1, "<refresh_token#1>");
         assert_eq!(snap[1].form[1].1, "<refresh_token#2>");
         assert_eq!(snap[1].form[2].1, "<code#1>");
-        assert_eq!(snap[2].location.as_deref(), Some("http://localhost:<port#1>/cb?code=<code#1>&state=<state#1>"));
+        assert_eq!(
+            snap[2].location.as_deref(),
+            Some("http://localhost:<port#1>/cb?code=<code#1>&state=<state#1>")
+        );
     }
 
     #[test]

@@ -71,7 +71,13 @@ struct Cli {
     #[arg(long, env = "ILERT_MOCK_TLS_CA_OUT", value_name = "FILE", requires = "tls")]
     tls_ca_out: Option<PathBuf>,
     /// Serve HTTPS with this PEM certificate chain instead of a generated one (with --tls-key).
-    #[arg(long, env = "ILERT_MOCK_TLS_CERT", value_name = "FILE", requires = "tls_key", conflicts_with = "tls")]
+    #[arg(
+        long,
+        env = "ILERT_MOCK_TLS_CERT",
+        value_name = "FILE",
+        requires = "tls_key",
+        conflicts_with = "tls"
+    )]
     tls_cert: Option<PathBuf>,
     /// The PEM private key for --tls-cert.
     #[arg(long, env = "ILERT_MOCK_TLS_KEY", value_name = "FILE", requires = "tls_cert")]
@@ -208,11 +214,14 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    if let (Some(path), Some(pem)) = (&cli.tls_ca_out, server.ca_pem()) {
-        if let Err(err) = std::fs::write(path, pem) {
-            eprintln!("error: cannot write the CA certificate to {}: {err}", path.display());
-            return ExitCode::FAILURE;
-        }
+    if let (Some(path), Some(pem)) = (&cli.tls_ca_out, server.ca_pem())
+        && let Err(err) = std::fs::write(path, pem)
+    {
+        eprintln!(
+            "error: cannot write the CA certificate to {}: {err}",
+            path.display()
+        );
+        return ExitCode::FAILURE;
     }
     banner(&server, cli.bind);
     if tokio::signal::ctrl_c().await.is_err() {

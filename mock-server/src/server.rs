@@ -21,8 +21,8 @@ use crate::journal::Journal;
 use crate::model::App;
 use crate::model::User;
 use crate::persist::{PersistError, StateFile};
-use crate::tls::{TlsError, TlsMaterial};
 use crate::state::Store;
+use crate::tls::{TlsError, TlsMaterial};
 use crate::token::{KeyError, Keys};
 
 /// Why a server did not start.
@@ -188,8 +188,15 @@ impl MockServerBuilder {
     }
 
     /// Serves HTTPS with the given PEM certificate chain and key.
-    pub fn tls_files(mut self, cert: impl Into<std::path::PathBuf>, key: impl Into<std::path::PathBuf>) -> Self {
-        self.tls = TlsSource::Files { cert: cert.into(), key: key.into() };
+    pub fn tls_files(
+        mut self,
+        cert: impl Into<std::path::PathBuf>,
+        key: impl Into<std::path::PathBuf>,
+    ) -> Self {
+        self.tls = TlsSource::Files {
+            cert: cert.into(),
+            key: key.into(),
+        };
         self.options.tls = true;
         self
     }
@@ -273,7 +280,9 @@ impl MockServerBuilder {
             }),
             Some(material) => {
                 let config = material.rustls_config().await?;
-                let std_listener = listener.into_std().map_err(|source| StartError::Bind { addr, source })?;
+                let std_listener = listener
+                    .into_std()
+                    .map_err(|source| StartError::Bind { addr, source })?;
                 let handle = axum_server::Handle::new();
                 let stopper = handle.clone();
                 tokio::spawn(async move {
@@ -359,7 +368,11 @@ impl MockServer {
 
     /// The base URL of a tenant host, e.g. `http://acme.localhost:41234`.
     pub fn tenant_url(&self, tenant: &str) -> String {
-        format!("{}://{tenant}.localhost:{}", self.ctx.options.scheme(), self.addr.port())
+        format!(
+            "{}://{tenant}.localhost:{}",
+            self.ctx.options.scheme(),
+            self.addr.port()
+        )
     }
 
     /// The development CA's certificate (PEM) when the server made its own HTTPS certificate:

@@ -62,13 +62,20 @@ impl TlsMaterial {
         let now = time::OffsetDateTime::now_utc();
         let mut ca_params = CertificateParams::new(Vec::<String>::new())?;
         ca_params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
-        ca_params.distinguished_name.push(DnType::CommonName, "ilert-mock development CA (local tests only)");
-        ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
+        ca_params
+            .distinguished_name
+            .push(DnType::CommonName, "ilert-mock development CA (local tests only)");
+        ca_params.key_usages = vec![
+            KeyUsagePurpose::KeyCertSign,
+            KeyUsagePurpose::CrlSign,
+            KeyUsagePurpose::DigitalSignature,
+        ];
         ca_params.not_before = now - time::Duration::days(1);
         ca_params.not_after = now + time::Duration::days(30);
         let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate()?)?;
 
-        let mut params = CertificateParams::new(SERVER_NAMES.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>())?;
+        let mut params =
+            CertificateParams::new(SERVER_NAMES.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>())?;
         params.distinguished_name.push(DnType::CommonName, "localhost");
         params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
         params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
@@ -76,15 +83,26 @@ impl TlsMaterial {
         params.not_after = now + time::Duration::days(30);
         let key = KeyPair::generate()?;
         let cert = params.signed_by(&key, &ca)?;
-        Ok(Self { cert_pem: format!("{}{}", cert.pem(), ca.pem()), key_pem: key.serialize_pem(), ca_pem: Some(ca.pem()) })
+        Ok(Self {
+            cert_pem: format!("{}{}", cert.pem(), ca.pem()),
+            key_pem: key.serialize_pem(),
+            ca_pem: Some(ca.pem()),
+        })
     }
 
     /// Reads a PEM certificate chain and a PEM private key.
     pub fn from_files(cert: &Path, key: &Path) -> Result<Self, TlsError> {
         let read = |p: &Path| {
-            std::fs::read_to_string(p).map_err(|source| TlsError::Read { path: p.display().to_string(), source })
+            std::fs::read_to_string(p).map_err(|source| TlsError::Read {
+                path: p.display().to_string(),
+                source,
+            })
         };
-        Ok(Self { cert_pem: read(cert)?, key_pem: read(key)?, ca_pem: None })
+        Ok(Self {
+            cert_pem: read(cert)?,
+            key_pem: read(key)?,
+            ca_pem: None,
+        })
     }
 
     /// The private key, PEM (to write it for another process; never logged).
@@ -94,9 +112,12 @@ impl TlsMaterial {
 
     /// The rustls configuration serving this certificate (HTTP/1.1).
     pub async fn rustls_config(&self) -> Result<axum_server::tls_rustls::RustlsConfig, TlsError> {
-        axum_server::tls_rustls::RustlsConfig::from_pem(self.cert_pem.clone().into_bytes(), self.key_pem.clone().into_bytes())
-            .await
-            .map_err(TlsError::Config)
+        axum_server::tls_rustls::RustlsConfig::from_pem(
+            self.cert_pem.clone().into_bytes(),
+            self.key_pem.clone().into_bytes(),
+        )
+        .await
+        .map_err(TlsError::Config)
     }
 }
 
@@ -107,7 +128,11 @@ mod tests {
     #[test]
     fn generated_material_has_a_ca_and_hides_the_key() {
         let m = TlsMaterial::generate().expect("generates");
-        assert!(m.ca_pem.as_deref().is_some_and(|p| p.starts_with("-----BEGIN CERTIFICATE-----")));
+        assert!(
+            m.ca_pem
+                .as_deref()
+                .is_some_and(|p| p.starts_with("-----BEGIN CERTIFICATE-----"))
+        );
         assert_eq!(m.cert_pem.matches("BEGIN CERTIFICATE").count(), 2);
         assert!(!format!("{m:?}").contains("PRIVATE KEY"));
     }

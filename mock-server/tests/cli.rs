@@ -189,6 +189,10 @@ async fn tls_flag_serves_https_and_writes_the_ca() {
         .tls_certs_only([reqwest::Certificate::from_pem(&pem).expect("PEM")])
         .build()
         .expect("client");
-    let r = client.get(format!("{base}/_mock/health")).send().await.expect("TLS with the written CA");
+    let r = client
+        .get(format!("{base}/_mock/health"))
+        .send()
+        .await
+        .expect("TLS with the written CA");
     assert_eq!(r.status(), reqwest::StatusCode::OK);
 }

@@ -576,12 +576,22 @@ async fn metadata_follows_host_forwarded_headers_and_public_url() {
 
 async fn recorded_flow() -> Value {
     let server = auto_server().await;
-    let verifier: String = (0..64).map(|_| char::from(b'a' + rand::random::<u8>() % 26)).collect();
+    let verifier: String = (0..64)
+        .map(|_| char::from(b'a' + rand::random::<u8>() % 26))
+        .collect();
     let challenge = ilert_mock::protocol::pkce::challenge_for(&verifier);
     let state = format!("s-{}", rand::random::<u64>());
     let (st, h, _) = authorize(
         &server,
-        &[("client_id", CLIENT_ID), ("response_type", "code"), ("redirect_uri", REDIRECT_URI), ("scope", "profile"), ("state", &state), ("code_challenge", &challenge), ("code_challenge_method", "S256")],
+        &[
+            ("client_id", CLIENT_ID),
+            ("response_type", "code"),
+            ("redirect_uri", REDIRECT_URI),
+            ("scope", "profile"),
+            ("state", &state),
+            ("code_challenge", &challenge),
+            ("code_challenge_method", "S256"),
+        ],
     )
     .await;
     assert_eq!(st, StatusCode::FOUND);
@@ -589,7 +599,13 @@ async fn recorded_flow() -> Value {
     let (_, _, tokens) = post_form(
         &server,
         TOKEN,
-        &[("grant_type", "authorization_code"), ("client_id", CLIENT_ID), ("client_secret", CLIENT_SECRET), ("code", &code), ("code_verifier", &verifier)],
+        &[
+            ("grant_type", "authorization_code"),
+            ("client_id", CLIENT_ID),
+            ("client_secret", CLIENT_SECRET),
+            ("code", &code),
+            ("code_verifier", &verifier),
+        ],
     )
     .await;
     let rt = s(&tokens, "refresh_token");
@@ -598,11 +614,25 @@ async fn recorded_flow() -> Value {
     api_get(&server, "/api/users/current", &s(&refreshed, "access_token")).await;
     post_form(&server, TOKEN_INFO, &[("token", &s(&tokens, "access_token"))]).await;
     post_form(&server, REVOKE, &[("token", &rt)]).await;
-    let r = http().get(format!("{}/_mock/requests?format=snapshot", server.base_url())).send().await.expect("answers");
+    let r = http()
+        .get(format!("{}/_mock/requests?format=snapshot", server.base_url()))
+        .send()
+        .await
+        .expect("answers");
     let snapshot: Value = r.json().await.expect("json");
-    assert_eq!(serde_json::to_value(server.journal().snapshot(&Default::default())).expect("json"), snapshot);
+    assert_eq!(
+        serde_json::to_value(server.journal().snapshot(&Default::default())).expect("json"),
+        snapshot
+    );
     let text = snapshot.to_string();
-    for secret in [CLIENT_SECRET, rt.as_str(), code.as_str(), state.as_str(), verifier.as_str(), challenge.as_str()] {
+    for secret in [
+        CLIENT_SECRET,
+        rt.as_str(),
+        code.as_str(),
+        state.as_str(),
+        verifier.as_str(),
+        challenge.as_str(),
+    ] {
         assert!(!text.contains(secret), "{secret} leaked into the snapshot");
     }
     snapshot
@@ -612,19 +642,50 @@ async fn recorded_flow() -> Value {
 async fn snapshot_record_is_byte_identical_across_runs_and_keeps_identity() {
     let first = recorded_flow().await;
     let second = recorded_flow().await;
-    assert_eq!(serde_json::to_string_pretty(&first).expect("json"), serde_json::to_string_pretty(&second).expect("json"));
+    assert_eq!(
+        serde_json::to_string_pretty(&first).expect("json"),
+        serde_json::to_string_pretty(&second).expect("json")
+    );
     let entries = first.as_array().expect("array");
     assert_eq!(entries.len(), 7);
     // The code in the authorize redirect is the code sent to the token endpoint.
-    assert!(entries[0]["location"].as_str().expect("location").contains("code=<code#1>&state=<state#1>"));
-    assert!(entries[1]["form"].as_array().expect("form").contains(&json!(["code", "<code#1>"])));
-    assert!(entries[1]["form"].as_array().expect("form").contains(&json!(["code_verifier", "<code_verifier#1>"])));
+    assert!(
+        entries[0]["location"]
+            .as_str()
+            .expect("location")
+            .contains("code=<code#1>&state=<state#1>")
+    );
+    assert!(
+        entries[1]["form"]
+            .as_array()
+            .expect("form")
+            .contains(&json!(["code", "<code#1>"]))
+    );
+    assert!(
+        entries[1]["form"]
+            .as_array()
+            .expect("form")
+            .contains(&json!(["code_verifier", "<code_verifier#1>"]))
+    );
     // The same refresh token reads the same in both refreshes and in the revocation.
     for i in [2, 3] {
-        assert!(entries[i]["form"].as_array().expect("form").contains(&json!(["refresh_token", "<refresh_token#1>"])));
+        assert!(
+            entries[i]["form"]
+                .as_array()
+                .expect("form")
+                .contains(&json!(["refresh_token", "<refresh_token#1>"]))
+        );
     }
-    assert!(entries[6]["form"].as_array().expect("form").contains(&json!(["token", "<refresh_token#1>"])));
-    assert_eq!(entries[4]["headers"], json!([["authorization", "Bearer <access_token#1>"]]));
+    assert!(
+        entries[6]["form"]
+            .as_array()
+            .expect("form")
+            .contains(&json!(["token", "<refresh_token#1>"]))
+    );
+    assert_eq!(
+        entries[4]["headers"],
+        json!([["authorization", "Bearer <access_token#1>"]])
+    );
     let (st, _) = control(&auto_server().await, Method::GET, "/requests?format=xml", None).await;
     assert_eq!(st, StatusCode::BAD_REQUEST);
 }

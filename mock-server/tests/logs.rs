@@ -14,7 +14,10 @@ struct Captured(Arc<Mutex<Vec<u8>>>);
 
 impl Write for Captured {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().map_err(|_| std::io::Error::other("poisoned"))?.extend_from_slice(buf);
+        self.0
+            .lock()
+            .map_err(|_| std::io::Error::other("poisoned"))?
+            .extend_from_slice(buf);
         Ok(buf.len())
     }
     fn flush(&mut self) -> std::io::Result<()> {
@@ -33,11 +36,24 @@ async fn a_full_flow_logs_no_secret() {
         .init();
 
     let server = auto_server().await;
-    let code = code_for(&server, CLIENT_ID, REDIRECT_URI, "profile source:w", Some(CHALLENGE)).await;
+    let code = code_for(
+        &server,
+        CLIENT_ID,
+        REDIRECT_URI,
+        "profile source:w",
+        Some(CHALLENGE),
+    )
+    .await;
     let (st, _, tokens) = post_form(
         &server,
         TOKEN,
-        &[("grant_type", "authorization_code"), ("client_id", CLIENT_ID), ("client_secret", CLIENT_SECRET), ("code", &code), ("code_verifier", VERIFIER)],
+        &[
+            ("grant_type", "authorization_code"),
+            ("client_id", CLIENT_ID),
+            ("client_secret", CLIENT_SECRET),
+            ("code", &code),
+            ("code_verifier", VERIFIER),
+        ],
     )
     .await;
     assert_eq!(st, StatusCode::OK);
@@ -46,21 +62,46 @@ async fn a_full_flow_logs_no_secret() {
     let basic = http()
         .post(format!("{}{TOKEN}", server.base_url()))
         .basic_auth(CLIENT_ID, Some(CLIENT_SECRET))
-        .form(&[("grant_type", "refresh_token"), ("refresh_token", refresh_token.as_str())])
+        .form(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh_token.as_str()),
+        ])
         .send()
         .await
         .expect("answers");
     assert_eq!(basic.status(), StatusCode::OK);
-    assert_eq!(api_get(&server, "/api/users/current", &access).await.0, StatusCode::OK);
-    assert_eq!(post_form(&server, TOKEN_INFO, &[("token", &access)]).await.0, StatusCode::OK);
-    assert_eq!(post_form(&server, REVOKE, &[("token", &refresh_token)]).await.0, StatusCode::OK);
+    assert_eq!(
+        api_get(&server, "/api/users/current", &access).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        post_form(&server, TOKEN_INFO, &[("token", &access)]).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        post_form(&server, REVOKE, &[("token", &refresh_token)]).await.0,
+        StatusCode::OK
+    );
     assert_eq!(refresh(&server, &refresh_token).await.0, StatusCode::UNAUTHORIZED);
-    let (st, _, _) = post_form(&server, TOKEN, &[("grant_type", "authorization_code"), ("client_id", CLIENT_ID), ("client_secret", "wrong-secret-value"), ("code", "x")]).await;
+    let (st, _, _) = post_form(
+        &server,
+        TOKEN,
+        &[
+            ("grant_type", "authorization_code"),
+            ("client_id", CLIENT_ID),
+            ("client_secret", "wrong-secret-value"),
+            ("code", "x"),
+        ],
+    )
+    .await;
     assert_eq!(st, StatusCode::UNAUTHORIZED);
     drop(server);
 
     let logs = String::from_utf8(captured.0.lock().expect("lock").clone()).expect("utf-8");
-    assert!(logs.contains("finished processing request"), "the flow was logged at all");
+    assert!(
+        logs.contains("finished processing request"),
+        "the flow was logged at all"
+    );
     let (_, refresh_claims) = decode(&refresh_token);
     let il_k = refresh_claims["il_k"].as_str().expect("il_k").to_owned();
     let access_signature = access.rsplit('.').next().expect("signature").to_owned();

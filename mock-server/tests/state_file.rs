@@ -159,13 +159,13 @@ async fn worker(base: String, id: usize, answered: Arc<Mutex<Answered>>) {
             else {
                 return;
             };
-            if r.status() == StatusCode::CREATED {
-                if let Ok(created) = r.json::<Value>().await {
-                    answered
-                        .lock()
-                        .sources
-                        .push(created["id"].as_i64().unwrap_or_default());
-                }
+            if r.status() == StatusCode::CREATED
+                && let Ok(created) = r.json::<Value>().await
+            {
+                answered
+                    .lock()
+                    .sources
+                    .push(created["id"].as_i64().unwrap_or_default());
             }
         }
     }

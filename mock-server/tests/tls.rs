@@ -18,21 +18,40 @@ fn trusting(ca_pem: &str) -> reqwest::Client {
 
 #[tokio::test]
 async fn the_full_flow_over_https_trusting_only_the_dev_ca() {
-    let server = MockServer::builder().tls(true).auto_approve("someUser").start().await.expect("starts");
+    let server = MockServer::builder()
+        .tls(true)
+        .auto_approve("someUser")
+        .start()
+        .await
+        .expect("starts");
     let base = server.base_url();
     assert!(base.starts_with("https://127.0.0.1:"));
     let client = trusting(server.ca_pem().expect("generated CA"));
 
     let url = format!(
         "{base}{AUTHORIZE}?{}",
-        query(&[("client_id", CLIENT_ID), ("response_type", "code"), ("redirect_uri", REDIRECT_URI), ("scope", "profile")])
+        query(&[
+            ("client_id", CLIENT_ID),
+            ("response_type", "code"),
+            ("redirect_uri", REDIRECT_URI),
+            ("scope", "profile")
+        ])
     );
-    let r = client.get(url).send().await.expect("TLS handshake with the dev CA");
+    let r = client
+        .get(url)
+        .send()
+        .await
+        .expect("TLS handshake with the dev CA");
     assert_eq!(r.status(), StatusCode::FOUND);
     let code = param(&location_params(r.headers()), "code").expect("code");
     let tokens: Value = client
         .post(format!("{base}{TOKEN}"))
-        .form(&[("grant_type", "authorization_code"), ("client_id", CLIENT_ID), ("client_secret", CLIENT_SECRET), ("code", &code)])
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("client_id", CLIENT_ID),
+            ("client_secret", CLIENT_SECRET),
+            ("code", &code),
+        ])
         .send()
         .await
         .expect("answers")
@@ -57,7 +76,12 @@ async fn the_full_flow_over_https_trusting_only_the_dev_ca() {
         .json()
         .await
         .expect("json");
-    assert!(metadata["token_endpoint"].as_str().expect("url").starts_with("https://"));
+    assert!(
+        metadata["token_endpoint"]
+            .as_str()
+            .expect("url")
+            .starts_with("https://")
+    );
     server.shutdown().await;
 }
 
@@ -67,7 +91,13 @@ async fn a_client_without_the_dev_ca_refuses_the_certificate() {
     let other = MockServer::builder().tls(true).start().await.expect("starts");
     // Trusting another run's CA is not enough: each start makes its own.
     let client = trusting(other.ca_pem().expect("CA"));
-    assert!(client.get(format!("{}/_mock/health", server.base_url())).send().await.is_err());
+    assert!(
+        client
+            .get(format!("{}/_mock/health", server.base_url()))
+            .send()
+            .await
+            .is_err()
+    );
 }
 
 #[tokio::test]
@@ -78,11 +108,22 @@ async fn given_certificate_files_are_served() {
     let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
     std::fs::write(&cert, &generated.cert_pem).expect("write");
     std::fs::write(&key, generated.key_pem()).expect("write");
-    let server = MockServer::builder().tls_files(&cert, &key).start().await.expect("starts");
+    let server = MockServer::builder()
+        .tls_files(&cert, &key)
+        .start()
+        .await
+        .expect("starts");
     assert!(server.ca_pem().is_none());
     let client = trusting(generated.ca_pem.as_deref().expect("CA"));
-    let r = client.get(format!("{}/_mock/health", server.base_url())).send().await.expect("answers");
+    let r = client
+        .get(format!("{}/_mock/health", server.base_url()))
+        .send()
+        .await
+        .expect("answers");
     assert_eq!(r.status(), StatusCode::OK);
-    let missing = MockServer::builder().tls_files(dir.join("nope.pem"), &key).start().await;
+    let missing = MockServer::builder()
+        .tls_files(dir.join("nope.pem"), &key)
+        .start()
+        .await;
     assert!(matches!(missing, Err(ilert_mock::StartError::Tls(_))));
 }

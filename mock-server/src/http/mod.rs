@@ -225,7 +225,6 @@ pub fn rest_error(status: StatusCode, message: &str, code: &str) -> Response {
 
 /// Headers every token-endpoint answer carries (RFC 6749 §5.1: no caching of credentials).
 pub fn no_store(mut response: Response) -> Response {
-
     let headers = response.headers_mut();
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));

@@ -73,9 +73,17 @@ pub async fn create(
     let now = ctx.clock.now();
     ctx.store.with(|s| {
         let key = s.random_hex(16);
-        let result = s.resources.create_source(&caller.tenant, input, key, now).cloned();
+        let result = s
+            .resources
+            .create_source(&caller.tenant, input, key, now)
+            .cloned();
         match result {
-            Ok(src) => created(render(s, &src, SourceView::Full, &base), &base, "alert-sources", src.id),
+            Ok(src) => created(
+                render(s, &src, SourceView::Full, &base),
+                &base,
+                "alert-sources",
+                src.id,
+            ),
             Err(e) => resource_error(&e),
         }
     })

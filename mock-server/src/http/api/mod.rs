@@ -184,7 +184,13 @@ fn refresh_as_bearer(ctx: &SharedCtx, token: &str, now: crate::clock::UnixSecond
         let grant = s.grants.get(&refresh.il_k)?;
         let user = s.user(grant.user_id)?;
         let tenant = s.tenant(&grant.tenant)?;
-        Some(AccessClaims::new(&tenant.short_id, grant.app_id, &grant.scope, &user.username, now))
+        Some(AccessClaims::new(
+            &tenant.short_id,
+            grant.app_id,
+            &grant.scope,
+            &user.username,
+            now,
+        ))
     })
 }
 
@@ -207,7 +213,9 @@ async fn method_not_allowed() -> Response {
 /// A path id that must be numeric; anything else names no entity (404, as ilert answers).
 pub fn numeric_id(id: &str, what: &str) -> Result<i64, Response> {
     id.parse().map_err(|_| {
-        resource_error(&crate::resources::ResourceError::NotFound(format!("{what} '{id}' not found")))
+        resource_error(&crate::resources::ResourceError::NotFound(format!(
+            "{what} '{id}' not found"
+        )))
     })
 }
 

@@ -52,7 +52,12 @@ pub async fn record(State(ctx): State<SharedCtx>, request: Request, next: Next) 
     let raw_headers: Vec<(String, String)> = parts
         .headers
         .iter()
-        .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .map(|(k, v)| {
+            (
+                k.as_str().to_owned(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
         .collect();
     let (headers, header_secrets) = ctx.journal.redact_headers(&raw_headers);
     secrets.extend(header_secrets);
