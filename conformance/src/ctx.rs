@@ -175,6 +175,11 @@ impl Cx {
         Self { shared, case_id, log }
     }
 
+    /// The run's HTTP client (redirects off; trusts what the run trusts).
+    pub fn http(&self) -> &reqwest::Client {
+        &self.shared.http
+    }
+
     /// The server under test.
     pub fn target(&self) -> &Target {
         &self.shared.target

@@ -163,12 +163,15 @@ pub async fn run(target: Target, cases: Vec<Case>, options: RunOptions) -> Resul
     {
         return Err(RunError::BaseUrl(target.base_url.clone()));
     }
-    let http = reqwest::Client::builder()
+    let mut builder = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!("ilert-conformance/", env!("CARGO_PKG_VERSION")))
-        .connect_timeout(Duration::from_secs(10))
-        .build()
-        .map_err(RunError::Http)?;
+        .connect_timeout(Duration::from_secs(10));
+    if let Some(pem) = &target.ca_pem {
+        let ca = reqwest::Certificate::from_pem(pem.as_bytes()).map_err(RunError::Http)?;
+        builder = builder.tls_certs_only([ca]);
+    }
+    let http = builder.build().map_err(RunError::Http)?;
     let control = probe_control(&http, &target).await?;
 
     let selected: Vec<Case> = cases

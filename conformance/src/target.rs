@@ -121,6 +121,9 @@ pub struct Target {
     pub refresh_token: Option<String>,
     /// The mock's `--control-token`, when it demands one on `/_mock/`.
     pub control_token: Option<String>,
+    /// For an HTTPS target: the one CA certificate (PEM) to trust instead of the public roots,
+    /// e.g. the mock's development CA (`ilert-mock --tls --tls-ca-out FILE`).
+    pub ca_pem: Option<String>,
 }
 
 impl fmt::Debug for Target {
@@ -133,6 +136,7 @@ impl fmt::Debug for Target {
             .field("access_token", &redacted(&self.access_token))
             .field("refresh_token", &redacted(&self.refresh_token))
             .field("control_token", &redacted(&self.control_token))
+            .field("ca_pem", &self.ca_pem.is_some())
             .finish()
     }
 }
@@ -147,6 +151,7 @@ impl Target {
             access_token: None,
             refresh_token: None,
             control_token: None,
+            ca_pem: None,
         }
     }
 }

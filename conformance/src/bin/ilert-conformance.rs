@@ -44,6 +44,10 @@ struct Cli {
     /// The mock's --control-token, when /_mock/ demands one.
     #[arg(long, env = "ILERT_MOCK_CONTROL_TOKEN", hide_env_values = true)]
     control_token: Option<String>,
+    /// For an HTTPS target: trust only this CA certificate (PEM), e.g. the file written by
+    /// `ilert-mock --tls --tls-ca-out FILE`.
+    #[arg(long, env = "ILERT_CA_CERT", value_name = "FILE")]
+    ca_cert: Option<std::path::PathBuf>,
     /// Run only cases whose id matches (`TOKEN-ERR-*`, or a substring); repeat or comma-separate.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
@@ -132,6 +136,15 @@ async fn run(cli: Cli) -> ExitCode {
     target.access_token = cli.access_token;
     target.refresh_token = cli.refresh_token;
     target.control_token = cli.control_token;
+    if let Some(path) = &cli.ca_cert {
+        match std::fs::read_to_string(path) {
+            Ok(pem) => target.ca_pem = Some(pem),
+            Err(err) => {
+                eprintln!("ilert-conformance: cannot read {}: {err}", path.display());
+                return ExitCode::from(2);
+            }
+        }
+    }
 
     let interactive = std::io::stderr().is_terminal();
     let on_progress: Option<ProgressFn> = if cli.quiet {
