@@ -16,17 +16,42 @@
 //!
 //! Against real ilert, pass your own app's `--client-id`, `--client-secret` and (if its
 //! registered redirect URI differs) `--redirect-uri`.
+//!
+//! # Testing the app in-process
+//!
+//! `main` only parses [`Settings`] and serves; [`app`] builds the whole router from them. So a
+//! test can include this file as a module, serve the router on a random port of 127.0.0.1 and
+//! point it at an `ilert_mock::MockServer` — no process to spawn, no port to guess:
+//!
+//! ```ignore
+//! #[path = "../examples/backend_app.rs"]
+//! #[allow(dead_code)] // `main` is not called from the test
+//! mod backend_app;
+//!
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+//! let port = listener.local_addr()?.port();
+//! let settings = backend_app::Settings {
+//!     redirect_uri: Some(format!("http://127.0.0.1:{port}/authorize-result")),
+//!     app_url: mock.base_url(),
+//!     api_url: mock.base_url(),
+//!     ..backend_app::Settings::guide_app()
+//! };
+//! tokio::spawn(axum::serve(listener, backend_app::app(&settings)?).into_future());
+//! ```
+//!
+//! `client/tests/example_app.rs` does exactly that, and snapshot-tests what the app sent to the
+//! mock.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::Json;
 use axum::extract::{Query, RawQuery, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
+use axum::{Json, Router};
 use clap::Parser;
 use ilert_oauth2_client::{
     ApiClient, Config, CsrfToken, Error, ILERT_API_URL, ILERT_APP_URL, OAuthClient, Pkce, PkceCodeVerifier,
@@ -39,39 +64,98 @@ use serde_json::json;
 const GUIDE_CLIENT_ID: &str = "0501439fd7dee9af0c25";
 const GUIDE_CLIENT_SECRET: &str = "3908acda0291d0c4c1e77171aac3b4e501cbbbfc6797f13be1c7a607241498ad";
 
+/// The sample app's port.
+const DEFAULT_PORT: u16 = 4597;
+/// The scopes of ilert's guide.
+const DEFAULT_SCOPE: &str = "profile source:w";
+
 /// How long an authorize request may take before its state is forgotten.
 const PENDING_TTL: Duration = Duration::from_secs(10 * 60);
 
-/// ilert's sample OAuth2 backend app.
-#[derive(Debug, Parser)]
-struct Args {
+/// ilert's sample OAuth2 backend app: its settings, from flags or environment variables.
+#[derive(Clone, Parser)]
+#[command(name = "backend_app", about = "ilert's sample OAuth2 backend app")]
+pub struct Settings {
     /// Port to serve on (the sample's is 4597).
-    #[arg(long, env = "PORT", default_value_t = 4597)]
-    port: u16,
+    #[arg(long, env = "PORT", default_value_t = DEFAULT_PORT)]
+    pub port: u16,
     /// Address to bind.
     #[arg(long, env = "BIND", default_value = "127.0.0.1")]
-    bind: IpAddr,
+    pub bind: IpAddr,
     /// The app's client id (default: the guide's example app).
     #[arg(long, env = "ILERT_CLIENT_ID", default_value = GUIDE_CLIENT_ID)]
-    client_id: String,
+    pub client_id: String,
     /// The app's client secret (default: the guide's example app).
     #[arg(long, env = "ILERT_CLIENT_SECRET", default_value = GUIDE_CLIENT_SECRET, hide_default_value = true, hide_env_values = true)]
-    client_secret: String,
+    pub client_secret: String,
     /// The registered redirect URI [default: http://localhost:{port}/authorize-result].
     #[arg(long, env = "ILERT_REDIRECT_URI")]
-    redirect_uri: Option<String>,
+    pub redirect_uri: Option<String>,
     /// Scopes to request.
-    #[arg(long, env = "ILERT_SCOPE", default_value = "profile source:w")]
-    scope: String,
+    #[arg(long, env = "ILERT_SCOPE", default_value = DEFAULT_SCOPE)]
+    pub scope: String,
     /// ilert's browser base URL (the mock's base URL to run against it).
     #[arg(long, env = "ILERT_APP_URL", default_value = ILERT_APP_URL)]
-    app_url: String,
+    pub app_url: String,
     /// ilert's API base URL (the mock's base URL to run against it).
     #[arg(long, env = "ILERT_API_URL", default_value = ILERT_API_URL)]
-    api_url: String,
+    pub api_url: String,
     /// Send users to this tenant's own host.
     #[arg(long, env = "ILERT_TENANT")]
-    tenant: Option<String>,
+    pub tenant: Option<String>,
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("port", &self.port)
+            .field("bind", &self.bind)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"[redacted]")
+            .field("redirect_uri", &self.redirect_uri)
+            .field("scope", &self.scope)
+            .field("app_url", &self.app_url)
+            .field("api_url", &self.api_url)
+            .field("tenant", &self.tenant)
+            .finish()
+    }
+}
+
+impl Settings {
+    /// The defaults, without reading flags or the environment: the guide's example app on port
+    /// 4597, against real ilert.
+    pub fn guide_app() -> Self {
+        Self {
+            port: DEFAULT_PORT,
+            bind: IpAddr::from([127, 0, 0, 1]),
+            client_id: GUIDE_CLIENT_ID.to_owned(),
+            client_secret: GUIDE_CLIENT_SECRET.to_owned(),
+            redirect_uri: None,
+            scope: DEFAULT_SCOPE.to_owned(),
+            app_url: ILERT_APP_URL.to_owned(),
+            api_url: ILERT_API_URL.to_owned(),
+            tenant: None,
+        }
+    }
+
+    /// The redirect URI: the one given, else `http://localhost:{port}/authorize-result`.
+    pub fn redirect_uri(&self) -> String {
+        self.redirect_uri
+            .clone()
+            .unwrap_or_else(|| format!("http://localhost:{}/authorize-result", self.port))
+    }
+
+    /// The OAuth2 client these settings describe.
+    pub fn oauth_client(&self) -> Result<OAuthClient, Error> {
+        let config = Config::builder(self.client_id.clone(), self.redirect_uri())
+            .client_secret(self.client_secret.clone())
+            .scopes(&self.scope)
+            .app_url(self.app_url.clone())
+            .api_url(self.api_url.clone())
+            .tenant_opt(self.tenant.clone())
+            .build()?;
+        OAuthClient::new(config)
+    }
 }
 
 /// An authorize request in flight: what `/authorize-result` needs to finish it.
@@ -87,6 +171,19 @@ struct App {
     pending: Arc<Mutex<HashMap<String, Pending>>>,
 }
 
+/// The app's routes (`/`, `/authorize`, `/authorize-result`), ready to serve.
+pub fn app(settings: &Settings) -> Result<Router, Error> {
+    let app = App {
+        oauth: settings.oauth_client()?,
+        pending: Arc::default(),
+    };
+    Ok(Router::new()
+        .route("/", get(index))
+        .route("/authorize", get(authorize))
+        .route("/authorize-result", get(authorize_result))
+        .with_state(app))
+}
+
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     tracing_subscriber::fmt()
@@ -95,33 +192,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .init();
-    let args = Args::parse();
-    let redirect_uri = args
-        .redirect_uri
-        .clone()
-        .unwrap_or_else(|| format!("http://localhost:{}/authorize-result", args.port));
-    let config = Config::builder(args.client_id, redirect_uri)
-        .client_secret(args.client_secret)
-        .scopes(&args.scope)
-        .app_url(args.app_url)
-        .api_url(args.api_url)
-        .tenant_opt(args.tenant)
-        .build()?;
-    let app = App {
-        oauth: OAuthClient::new(config)?,
-        pending: Arc::default(),
-    };
-    let router = axum::Router::new()
-        .route("/", get(index))
-        .route("/authorize", get(authorize))
-        .route("/authorize-result", get(authorize_result))
-        .with_state(app.clone());
-    let addr = SocketAddr::new(args.bind, args.port);
-    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let settings = Settings::parse();
+    let router = app(&settings)?;
+    let listener = tokio::net::TcpListener::bind(SocketAddr::new(settings.bind, settings.port)).await?;
     tracing::info!(
-        "sample app on http://localhost:{} (authorize at {})",
-        args.port,
-        app.oauth.config().authorize_endpoint()
+        "sample app on http://localhost:{} (ilert at {}, redirect URI {})",
+        settings.port,
+        settings.app_url,
+        settings.redirect_uri()
     );
     axum::serve(listener, router)
         .with_graceful_shutdown(async {

@@ -24,12 +24,13 @@
 //!      last refresh (attempts by this process count, failed ones too, and the time of the
 //!      last refresh is stored with the tokens, so it survives restarts).
 //!    - A 401 on a still-valid token is ilert saying the token no longer works (its clock, a
-//!      revoked grant, new keys), so it is refreshed — except when this process refreshed less
-//!      than 5 minutes ago and ilert has not accepted the token since. Then a token ilert has
-//!      just issued is already rejected, another one will not fare better, and the 401 is
-//!      returned as [`Error::Api`]. This is what stops a permanently rejected token from
-//!      costing one refresh per request, while a token that worked and then expired early
-//!      (the mock's clock moved, say) is still renewed at once.
+//!      revoked grant, new keys), so it is refreshed — except when the rejected token is the
+//!      one this process's own refresh obtained less than 5 minutes ago and ilert has not
+//!      accepted it since. Then a token ilert has just issued is already rejected, another one
+//!      will not fare better, and the 401 is returned as [`Error::Api`]. This is what stops a
+//!      permanently rejected token from costing one refresh per request, while a token that
+//!      worked and then expired early (the mock's clock moved, say), or one whose refresh
+//!      failed for a moment (a 503), is still renewed at once.
 //! 5. **A dead grant is not retried.** When the refresh answers `invalid_grant`, that refresh
 //!    token is remembered as dead and later calls fail at once with the same error, until new
 //!    tokens are stored (a new sign-in).
@@ -192,6 +193,8 @@ struct TokenState {
     tokens: Option<TokenSet>,
     /// Unix seconds of the last refresh attempt by this process.
     last_attempt: Option<u64>,
+    /// The access token the last successful refresh by this process issued, and when.
+    refreshed: Option<(AccessToken, u64)>,
     /// A refresh token ilert answered `invalid_grant` for, and that answer.
     dead: Option<(RefreshToken, TokenError)>,
 }
@@ -471,10 +474,12 @@ impl ApiClient {
         if self.adopt_stored(&mut state, now) {
             return self.current_access(&state).map(Some);
         }
-        let refreshed_recently = state
-            .last_attempt
-            .is_some_and(|t| now < t.saturating_add(self.inner.policy.min_interval.as_secs()));
-        if !expired && refreshed_recently && !ever_accepted {
+        // Only a token this process's own refresh issued moments ago counts: after a failed
+        // refresh (a 503, say) the rejected token is an older one, and renewing it is right.
+        let issued_by_recent_refresh = state.refreshed.as_ref().is_some_and(|(token, at)| {
+            token == rejected && now < at.saturating_add(self.inner.policy.min_interval.as_secs())
+        });
+        if !expired && issued_by_recent_refresh && !ever_accepted {
             tracing::warn!(
                 "ilert rejects the access token it issued at the last refresh; not refreshing again \
                  within {} s (ilert asks for at most one refresh per 5 minutes)",
@@ -508,6 +513,7 @@ impl ApiClient {
                 fresh.carry_over_from(&current);
                 let saved = self.inner.store.save(&fresh);
                 state.dead = None;
+                state.refreshed = Some((fresh.access_token.clone(), now));
                 let fresh = state.tokens.insert(fresh);
                 saved?;
                 Ok(fresh)

@@ -77,6 +77,14 @@ impl OAuthClient {
             .await
             .map_err(|e| Error::transport(&url, e))?;
         let status = response.status().as_u16();
+        // A rate limiter in front of the token endpoint (the mock's counts every `/api/` path
+        // but authorize) answers 429 in the REST shape; keep its `Retry-After` as the API
+        // client does.
+        let retry_after = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse().ok());
         let body = response
             .bytes()
             .await
@@ -85,7 +93,11 @@ impl OAuthClient {
         if (200..300).contains(&status) {
             Ok((status, body))
         } else {
-            Err(oauth_error(endpoint, status, &body))
+            let mut error = oauth_error(endpoint, status, &body);
+            if let Error::Api(e) = &mut error {
+                e.retry_after = retry_after;
+            }
+            Err(error)
         }
     }
 }
