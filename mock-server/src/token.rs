@@ -390,12 +390,46 @@ impl Issued for RefreshClaims {
     }
 }
 
-/// What jsonwebtoken's validation reads of `exp`: present and "reasonably coerced into a u64"
-/// (its `numeric_type`: an unsigned integer, or a finite non-negative float below `u64::MAX`).
+/// The registered claims jsonwebtoken's validation reads (its private `ClaimsForValidation`),
+/// parsed the same way: `exp` and `nbf` "reasonably coerced into a u64" (its `numeric_type`),
+/// `sub`, `iss` and `aud` each tried and, on failure, ignored (its `TryParse`). Declaring the
+/// same fields parsed by the same serde calls makes the same tokens fail to parse (a repeated
+/// `sub`, or a `sub` that is an object). Only `exp` matters afterwards: required claims are
+/// `exp` and `iss`, and `iss` is checked on the typed claims.
 #[derive(Deserialize)]
-struct ExpForValidation {
+struct ClaimsForValidation {
     #[serde(default, deserialize_with = "exp_parses")]
     exp: bool,
+    #[serde(rename = "nbf", default, deserialize_with = "exp_parses")]
+    _nbf: bool,
+    #[serde(rename = "sub", default, deserialize_with = "try_string")]
+    _sub: (),
+    #[serde(rename = "iss", default, deserialize_with = "try_string_or_set")]
+    _iss: (),
+    #[serde(rename = "aud", default, deserialize_with = "try_string_or_set")]
+    _aud: (),
+}
+
+/// jsonwebtoken's `Issuer` and `Audience`: one string or a set of strings (untagged). Only
+/// whether it parses matters.
+#[derive(Deserialize)]
+#[serde(untagged)]
+#[allow(dead_code)]
+enum StringOrSet {
+    Single(String),
+    Multiple(Vec<String>),
+}
+
+/// jsonwebtoken's `TryParse<Cow<str>>`: `Option::<T>::deserialize`, errors swallowed.
+fn try_string<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<(), D::Error> {
+    let _ = Option::<String>::deserialize(deserializer);
+    Ok(())
+}
+
+/// jsonwebtoken's `TryParse<Issuer>` / `TryParse<Audience>`.
+fn try_string_or_set<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<(), D::Error> {
+    let _ = Option::<StringOrSet>::deserialize(deserializer);
+    Ok(())
 }
 
 fn exp_parses<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
@@ -449,8 +483,9 @@ fn fast_verify<T: serde::de::DeserializeOwned + Issued>(
         let claims: T = serde_json::from_slice(&json).map_err(|_| TokenError::Malformed)?;
         // jsonwebtoken's validation: `exp` and `iss` required (a missing or unparsable `exp` is
         // "malformed"), then `iss` must be ilert's.
-        let exp: ExpForValidation = serde_json::from_slice(&json).map_err(|_| TokenError::Malformed)?;
-        if !exp.exp {
+        let registered: ClaimsForValidation =
+            serde_json::from_slice(&json).map_err(|_| TokenError::Malformed)?;
+        if !registered.exp {
             return Err(TokenError::Malformed);
         }
         if claims.iss() != ISSUER {
@@ -658,6 +693,15 @@ mod tests {
             payload_of(r#""il_t":"ACCESS""#, r#""il_t":"OAUTH""#),
             payload_of(r#""il_t":"OAUTH""#, r#""il_t":"ACCESS""#),
             payload_of("}", r#","sub":"x"}"#),
+            payload_of("}", r#","sub":"x","sub":"y"}"#),
+            payload_of("}", r#","sub":{"a":1}}"#),
+            payload_of("}", r#","sub":[1,2]}"#),
+            payload_of("}", r#","sub":5}"#),
+            payload_of("}", r#","nbf":1,"nbf":2}"#),
+            payload_of("}", r#","nbf":"soon"}"#),
+            payload_of("}", r#","aud":{"a":1}}"#),
+            payload_of("}", r#","aud":["a","b"],"aud":"c"}"#),
+            payload_of("}", r#","iat":1,"iat":2}"#),
             payload_of("}", r#","exp":2000}"#),
             payload_of(
                 r#""il_k":"34e33c7fde3f43e7a1109bfa832dd47b""#,
