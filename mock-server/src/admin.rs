@@ -78,7 +78,12 @@ impl State {
 
     /// Revokes every live grant of `app` for `user`, as the user does in ilert's UI. Refresh
     /// tokens die; access tokens live on until they expire (SPEC §5).
-    pub fn revoke_app_for_user(&mut self, app: &str, user: &str) -> Result<usize, AdminError> {
+    pub fn revoke_app_for_user(
+        &mut self,
+        app: &str,
+        user: &str,
+        now: UnixSeconds,
+    ) -> Result<usize, AdminError> {
         let infos = self.grant_infos(Some(app), Some(user));
         if !self
             .apps
@@ -92,19 +97,14 @@ impl State {
         }
         Ok(infos
             .iter()
-            .filter(|g| g.revoked.is_none() && self.revoke_grant_id(g.id))
+            .filter(|g| g.revoked.is_none() && self.revoke_grant_id(g.id, now))
             .count())
     }
 
     /// Revokes the grant with this id as its user; false when unknown or already revoked.
-    pub fn revoke_grant_id(&mut self, id: u64) -> bool {
-        let key = self
-            .grants
-            .all()
-            .into_iter()
-            .find(|g| g.seq == id)
-            .map(|g| g.key.clone());
-        key.is_some_and(|k| self.grants.revoke(&k, RevokeReason::User))
+    pub fn revoke_grant_id(&mut self, id: u64, now: UnixSeconds) -> bool {
+        let key = self.grants.key_of_seq(id).map(str::to_owned);
+        key.is_some_and(|k| self.grants.revoke_at(&k, RevokeReason::User, now))
     }
 
     /// Registers an app at run time, checked like a fixture app.

@@ -307,7 +307,8 @@ impl MockServerBuilder {
     }
 }
 
-/// Drops expired codes and grants once a minute, so a long run does not grow without bound.
+/// Once a minute drops expired codes and grants and revoked grants past their memory, so a long
+/// run does not grow without bound.
 async fn purge_loop(ctx: SharedCtx) {
     let period = Duration::from_secs(60);
     let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
@@ -418,7 +419,8 @@ impl MockServer {
 
     /// Revokes every grant of `app` (client id) for `user`, as the user would in ilert's UI.
     pub fn revoke_grants(&self, app: &str, user: &str) -> Result<usize, AdminError> {
-        self.ctx.store.with(|s| s.revoke_app_for_user(app, user))
+        let now = self.ctx.clock.now();
+        self.ctx.store.with(|s| s.revoke_app_for_user(app, user, now))
     }
 
     /// Registers an app at run time.

@@ -17,7 +17,7 @@ use crate::model::{App, Tenant, User};
 use crate::persist::{PersistError, Persisted, StateFile};
 use crate::protocol::authorize::ValidRequest;
 use crate::protocol::client_auth::{self, Credentials};
-use crate::protocol::code::{CODE_LIFETIME, CodeBook, CodeGrant, RedeemError, Redemption};
+use crate::protocol::code::{CODE_LIFETIME, CodeBook, CodeGrant, CodeUse, RedeemError, Redemption};
 use crate::protocol::error::OAuthError;
 use crate::protocol::grant::{GrantBook, NewGrant, RevokeReason};
 use crate::protocol::scope::ScopeSet;
@@ -277,6 +277,7 @@ impl State {
         redirect_uri: Option<&str>,
         code_verifier: Option<&str>,
         now: UnixSeconds,
+        usage: CodeUse,
     ) -> Result<Issued, OAuthError> {
         let app = self.authenticate(creds)?;
         let redemption = Redemption {
@@ -284,12 +285,12 @@ impl State {
             redirect_uri,
             code_verifier,
         };
-        let granted = match self.codes.redeem(code, redemption, now) {
+        let granted = match self.codes.redeem(code, redemption, now, usage) {
             Ok(granted) => granted,
             Err(RedeemError::Reused { family }) => {
                 // RFC 6749 §4.1.2 / RFC 9700 §4.2.4: revoke what the first redemption produced.
                 if let Some(family) = family {
-                    self.grants.revoke_family(family, RevokeReason::CodeReuse);
+                    self.grants.revoke_family(family, RevokeReason::CodeReuse, now);
                 }
                 return Err(RedeemError::Reused { family }.into());
             }
@@ -378,12 +379,12 @@ impl State {
 
     /// Revokes the refresh grant a client names (RFC 7009). A grant of another app is left alone
     /// (RFC 7009 §2.1); the answer is the same either way (§2.2).
-    pub fn revoke_refresh(&mut self, key: &str, app_id: Option<i64>) -> bool {
+    pub fn revoke_refresh(&mut self, key: &str, app_id: Option<i64>, now: UnixSeconds) -> bool {
         let owned = self
             .grants
             .get(key)
             .is_some_and(|g| app_id.is_none_or(|id| g.app_id == id));
-        owned && self.grants.revoke(key, RevokeReason::Client)
+        owned && self.grants.revoke_at(key, RevokeReason::Client, now)
     }
 
     /// Authenticates optional client credentials sent to `/revoke`.

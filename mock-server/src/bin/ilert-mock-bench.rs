@@ -1053,12 +1053,36 @@ fn targets(report: &Report) -> Vec<TargetCheck> {
         measured: format!("median {:.1} ms", report.cold_start_ms.median),
         met: report.cold_start_ms.median <= 20.0,
     });
+    if let Some(half) = rss_at_half(&report.grants) {
+        // Bounded: once the remembered revocations and redemptions reach their caps, issuing
+        // more grants costs no more memory; the second half may add a little (allocator slack).
+        let after = report.grants.rss_after_kib;
+        let growth = after.saturating_sub(half);
+        let allowed = (half / 10).max(4 * 1024);
+        checks.push(TargetCheck {
+            target: format!("RSS after {} grants bounded", report.grants.issued),
+            measured: format!(
+                "{:.1} MB at half, {:.1} MB at the end (+{:.1} MB, allowed +{:.1} MB)",
+                half as f64 / 1024.0,
+                after as f64 / 1024.0,
+                growth as f64 / 1024.0,
+                allowed as f64 / 1024.0
+            ),
+            met: after > 0 && growth <= allowed,
+        });
+    }
     checks.push(TargetCheck {
         target: "idle RSS ≤ 15 MB".to_owned(),
         measured: format!("{:.1} MB", report.rss_kib.idle as f64 / 1024.0),
         met: report.rss_kib.idle > 0 && report.rss_kib.idle as f64 <= 15.0 * 1024.0,
     });
     checks
+}
+
+/// The server's RSS after the batch that brought the grants to half the total.
+fn rss_at_half(g: &GrantRun) -> Option<u64> {
+    let half = g.issued / 2;
+    g.batches.iter().find(|b| b.issued >= half).map(|b| b.rss_kib)
 }
 
 fn table(report: &Report) -> String {
@@ -1211,12 +1235,12 @@ fn table(report: &Report) -> String {
     let mb = |k: u64| k as f64 / 1024.0;
     let _ = writeln!(
         out,
-        "RSS: idle {:.1} MB, after the scenarios {:.1} MB, after {} grants {:.1} MB (≈ {:.0} bytes per grant)",
+        "RSS: idle {:.1} MB, after the scenarios {:.1} MB, after {} grants {:.1} MB (half-way {:.1} MB)",
         mb(r.idle),
         mb(r.after_scenarios),
         g.issued,
         mb(r.after_grants),
-        (g.rss_after_kib.saturating_sub(g.rss_idle_kib) * 1024) as f64 / g.issued.max(1) as f64
+        mb(rss_at_half(g).unwrap_or(0))
     );
     if let Some(p) = r.after_purge {
         let _ = writeln!(

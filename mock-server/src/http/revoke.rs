@@ -40,7 +40,7 @@ fn revoke(ctx: &SharedCtx, headers: &HeaderMap, params: &Params) -> Result<(), O
     let app_id = ctx.store.with(|s| s.authenticate_optional(creds.as_ref()))?;
     // An expired refresh token needs no revoking; one that does not verify names nothing.
     if let Ok(claims) = ctx.keys.verify_refresh(token, now) {
-        ctx.store.with(|s| s.revoke_refresh(&claims.il_k, app_id));
+        ctx.store.with(|s| s.revoke_refresh(&claims.il_k, app_id, now));
     }
     Ok(())
 }

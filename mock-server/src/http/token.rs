@@ -12,6 +12,7 @@ use serde::Serialize;
 use super::{SharedCtx, body, no_store, token_error};
 use crate::breakage::Breakage;
 use crate::protocol::client_auth;
+use crate::protocol::code::CodeUse;
 use crate::protocol::error::{ErrorCode, OAuthError};
 use crate::protocol::params::Params;
 use crate::state::Issued;
@@ -106,12 +107,13 @@ async fn grant(ctx: &SharedCtx, headers: &HeaderMap, params: &Params) -> Result<
         let code = required(params, "code")?;
         let (redirect_uri, verifier) = (params.get("redirect_uri")?, params.get("code_verifier")?);
         let accept_twice = ctx.options.breakages.has(Breakage::AcceptCodeTwice);
-        ctx.store.with(|s| {
-            if accept_twice {
-                s.codes.forget_redemption(code);
-            }
-            s.exchange_code(&creds, code, redirect_uri, verifier, now)
-        })?
+        let usage = if accept_twice {
+            CodeUse::Reusable
+        } else {
+            CodeUse::SingleUse
+        };
+        ctx.store
+            .with(|s| s.exchange_code(&creds, code, redirect_uri, verifier, now, usage))?
     } else {
         let token = required(params, "refresh_token")?;
         let scope = params.get("scope")?;

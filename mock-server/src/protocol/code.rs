@@ -6,7 +6,7 @@
 //! RFC 9700 §4.2.4 … "SHOULD revoke (when possible) all tokens previously issued based on that
 //! authorization code").
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 
 use super::error::{OAuthError, UNKNOWN_CODE};
 use super::pkce::{self, CodeChallenge};
@@ -18,6 +18,10 @@ pub const CODE_LIFETIME: i64 = 120;
 
 /// How long a code is remembered after it expired, so late replays still revoke.
 pub const REDEEMED_MEMORY: i64 = 3_600;
+
+/// At most this many redeemed codes are remembered; beyond it the oldest redemption is forgotten
+/// (a replay of it then reads "unknown", still `invalid_grant`, and revokes nothing).
+pub const MAX_REDEEMED_REMEMBERED: usize = 10_000;
 
 /// What a code was issued for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,12 +42,39 @@ pub struct CodeGrant {
     pub expires_at: UnixSeconds,
 }
 
+/// A remembered code. Once redeemed only what a replay needs is kept, so the memory a long run
+/// holds per code is small.
 #[derive(Debug, Clone)]
-struct Entry {
-    grant: CodeGrant,
-    /// `None` while unused; `Some(family)` once redeemed (`family` names the refresh grant it
-    /// produced, if any).
-    redeemed: Option<Option<u64>>,
+enum Entry {
+    /// Issued and not yet redeemed.
+    Unused(Box<CodeGrant>),
+    /// Redeemed; `family` names the refresh grant it produced, if any.
+    Redeemed {
+        /// The code's expiry, for purging.
+        expires_at: UnixSeconds,
+        /// The refresh grant family to revoke on a replay.
+        family: Option<u64>,
+    },
+}
+
+impl Entry {
+    fn expires_at(&self) -> UnixSeconds {
+        match self {
+            Entry::Unused(grant) => grant.expires_at,
+            Entry::Redeemed { expires_at, .. } => *expires_at,
+        }
+    }
+}
+
+/// Whether a redeemed code is used up (the contract) or stays redeemable (only for
+/// [`crate::Breakage::AcceptCodeTwice`], which lets a contract suite prove it notices a server
+/// that breaks single use).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeUse {
+    /// Redeemable once (SPEC §7, RFC 6749 §4.1.2).
+    SingleUse,
+    /// Redeemable again: the deliberate breakage.
+    Reusable,
 }
 
 /// What the token request brings to redeem a code.
@@ -105,6 +136,8 @@ impl From<RedeemError> for OAuthError {
 #[derive(Clone, Default)]
 pub struct CodeBook {
     codes: HashMap<String, Entry>,
+    /// Redeemed codes in order of redemption, for the [`MAX_REDEEMED_REMEMBERED`] bound.
+    redeemed_order: VecDeque<String>,
 }
 
 impl std::fmt::Debug for CodeBook {
@@ -119,13 +152,7 @@ impl std::fmt::Debug for CodeBook {
 impl CodeBook {
     /// Records a new code.
     pub fn issue(&mut self, code: String, grant: CodeGrant) {
-        self.codes.insert(
-            code,
-            Entry {
-                grant,
-                redeemed: None,
-            },
-        );
+        self.codes.insert(code, Entry::Unused(Box::new(grant)));
     }
 
     /// Redeems `code` for the request `r` at time `now`.
@@ -138,21 +165,22 @@ impl CodeBook {
         code: &str,
         r: Redemption<'_>,
         now: UnixSeconds,
+        usage: CodeUse,
     ) -> Result<CodeGrant, RedeemError> {
-        let entry = self.codes.get_mut(code).ok_or(RedeemError::Unknown)?;
-        if let Some(family) = entry.redeemed {
-            return Err(RedeemError::Reused { family });
-        }
-        if now >= entry.grant.expires_at {
+        let grant = match self.codes.get(code).ok_or(RedeemError::Unknown)? {
+            Entry::Redeemed { family, .. } => return Err(RedeemError::Reused { family: *family }),
+            Entry::Unused(grant) => grant,
+        };
+        if now >= grant.expires_at {
             return Err(RedeemError::Expired);
         }
-        if entry.grant.app_id != r.app_id {
+        if grant.app_id != r.app_id {
             return Err(RedeemError::WrongClient);
         }
-        if r.redirect_uri.is_some_and(|uri| uri != entry.grant.redirect_uri) {
+        if r.redirect_uri.is_some_and(|uri| uri != grant.redirect_uri) {
             return Err(RedeemError::RedirectMismatch);
         }
-        match (&entry.grant.challenge, r.code_verifier) {
+        match (&grant.challenge, r.code_verifier) {
             (None, None) => {}
             (None, Some(_)) => return Err(RedeemError::UnexpectedVerifier),
             (Some(_), None) => return Err(RedeemError::MissingVerifier),
@@ -164,22 +192,29 @@ impl CodeBook {
                 }
             }
         }
-        entry.redeemed = Some(None);
-        Ok(entry.grant.clone())
-    }
-
-    /// Makes a redeemed code redeemable again. Exists only for [`crate::Breakage::AcceptCodeTwice`],
-    /// which lets a contract suite prove it notices a server that breaks single use.
-    pub fn forget_redemption(&mut self, code: &str) {
-        if let Some(entry) = self.codes.get_mut(code) {
-            entry.redeemed = None;
+        let grant = (**grant).clone();
+        if usage == CodeUse::SingleUse {
+            self.codes.insert(
+                code.to_owned(),
+                Entry::Redeemed {
+                    expires_at: grant.expires_at,
+                    family: None,
+                },
+            );
+            self.redeemed_order.push_back(code.to_owned());
+            while self.redeemed_order.len() > MAX_REDEEMED_REMEMBERED {
+                if let Some(oldest) = self.redeemed_order.pop_front() {
+                    self.codes.remove(&oldest);
+                }
+            }
         }
+        Ok(grant)
     }
 
     /// Notes which refresh grant family a redeemed code produced.
     pub fn attach_family(&mut self, code: &str, family: u64) {
-        if let Some(entry) = self.codes.get_mut(code) {
-            entry.redeemed = Some(Some(family));
+        if let Some(Entry::Redeemed { family: f, .. }) = self.codes.get_mut(code) {
+            *f = Some(family);
         }
     }
 
@@ -187,7 +222,9 @@ impl CodeBook {
     /// and a late replay of a redeemed code still revokes its grant).
     pub fn purge(&mut self, now: UnixSeconds) {
         self.codes
-            .retain(|_, e| now < e.grant.expires_at.saturating_add(REDEEMED_MEMORY));
+            .retain(|_, e| now < e.expires_at().saturating_add(REDEEMED_MEMORY));
+        let codes = &self.codes;
+        self.redeemed_order.retain(|c| codes.contains_key(c));
     }
 
     /// Number of codes remembered.
@@ -233,10 +270,13 @@ mod tests {
     fn single_use_and_reuse_reports_the_family() {
         let mut book = CodeBook::default();
         book.issue("c".into(), grant(None));
-        assert!(book.redeem("c", req(None, None), 1_000).is_ok());
+        assert!(
+            book.redeem("c", req(None, None), 1_000, CodeUse::SingleUse)
+                .is_ok()
+        );
         book.attach_family("c", 7);
         assert_eq!(
-            book.redeem("c", req(None, None), 1_001),
+            book.redeem("c", req(None, None), 1_001, CodeUse::SingleUse),
             Err(RedeemError::Reused { family: Some(7) })
         );
     }
@@ -245,7 +285,7 @@ mod tests {
     fn unknown_code_uses_ilerts_words() {
         let mut book = CodeBook::default();
         let err: OAuthError = book
-            .redeem("nope", req(None, None), 0)
+            .redeem("nope", req(None, None), 0, CodeUse::SingleUse)
             .expect_err("unknown")
             .into();
         assert_eq!(err.description, "Provided code is unknown");
@@ -256,12 +296,15 @@ mod tests {
         let mut book = CodeBook::default();
         book.issue("c".into(), grant(None));
         assert_eq!(
-            book.redeem("c", req(None, None), 1_120),
+            book.redeem("c", req(None, None), 1_120, CodeUse::SingleUse),
             Err(RedeemError::Expired)
         );
         let mut book = CodeBook::default();
         book.issue("c".into(), grant(None));
-        assert!(book.redeem("c", req(None, None), 1_119).is_ok());
+        assert!(
+            book.redeem("c", req(None, None), 1_119, CodeUse::SingleUse)
+                .is_ok()
+        );
     }
 
     #[test]
@@ -273,16 +316,23 @@ mod tests {
             redirect_uri: None,
             code_verifier: None,
         };
-        assert_eq!(book.redeem("c", other, 1_000), Err(RedeemError::WrongClient));
+        assert_eq!(
+            book.redeem("c", other, 1_000, CodeUse::SingleUse),
+            Err(RedeemError::WrongClient)
+        );
         assert_eq!(
             book.redeem(
                 "c",
                 req(Some("http://localhost:4597/authorize-result/"), None),
-                1_000
+                1_000,
+                CodeUse::SingleUse,
             ),
             Err(RedeemError::RedirectMismatch)
         );
-        assert!(book.redeem("c", req(Some(URI), None), 1_000).is_ok());
+        assert!(
+            book.redeem("c", req(Some(URI), None), 1_000, CodeUse::SingleUse)
+                .is_ok()
+        );
     }
 
     #[test]
@@ -290,23 +340,73 @@ mod tests {
         let mut book = CodeBook::default();
         book.issue("p".into(), grant(Some(CHALLENGE)));
         assert_eq!(
-            book.redeem("p", req(None, None), 1_000),
+            book.redeem("p", req(None, None), 1_000, CodeUse::SingleUse),
             Err(RedeemError::MissingVerifier)
         );
         assert_eq!(
-            book.redeem("p", req(None, Some(&"a".repeat(43))), 1_000),
+            book.redeem("p", req(None, Some(&"a".repeat(43))), 1_000, CodeUse::SingleUse),
             Err(RedeemError::VerifierMismatch)
         );
         assert!(matches!(
-            book.redeem("p", req(None, Some("short")), 1_000),
+            book.redeem("p", req(None, Some("short")), 1_000, CodeUse::SingleUse),
             Err(RedeemError::MalformedVerifier(_))
         ));
-        assert!(book.redeem("p", req(None, Some(VERIFIER)), 1_000).is_ok());
+        assert!(
+            book.redeem("p", req(None, Some(VERIFIER)), 1_000, CodeUse::SingleUse)
+                .is_ok()
+        );
 
         book.issue("n".into(), grant(None));
         assert_eq!(
-            book.redeem("n", req(None, Some(VERIFIER)), 1_000),
+            book.redeem("n", req(None, Some(VERIFIER)), 1_000, CodeUse::SingleUse),
             Err(RedeemError::UnexpectedVerifier)
+        );
+    }
+
+    #[test]
+    fn redeemed_codes_remembered_are_bounded() {
+        let mut book = CodeBook::default();
+        let total = MAX_REDEEMED_REMEMBERED + 5;
+        for i in 0..total {
+            let code = format!("c{i}");
+            book.issue(code.clone(), grant(None));
+            assert!(
+                book.redeem(&code, req(None, None), 1_000, CodeUse::SingleUse)
+                    .is_ok()
+            );
+            book.attach_family(&code, i as u64);
+        }
+        assert_eq!(book.len(), MAX_REDEEMED_REMEMBERED);
+        assert_eq!(
+            book.redeem("c0", req(None, None), 1_000, CodeUse::SingleUse),
+            Err(RedeemError::Unknown)
+        );
+        let last = total - 1;
+        assert_eq!(
+            book.redeem(&format!("c{last}"), req(None, None), 1_000, CodeUse::SingleUse),
+            Err(RedeemError::Reused {
+                family: Some(last as u64)
+            })
+        );
+    }
+
+    #[test]
+    fn a_reusable_redemption_leaves_the_code_usable() {
+        let mut book = CodeBook::default();
+        book.issue("c".into(), grant(None));
+        for _ in 0..3 {
+            assert!(
+                book.redeem("c", req(None, None), 1_000, CodeUse::Reusable)
+                    .is_ok()
+            );
+        }
+        assert!(
+            book.redeem("c", req(None, None), 1_000, CodeUse::SingleUse)
+                .is_ok()
+        );
+        assert!(
+            book.redeem("c", req(None, None), 1_000, CodeUse::Reusable)
+                .is_err()
         );
     }
 
@@ -315,11 +415,14 @@ mod tests {
         let mut book = CodeBook::default();
         book.issue("a".into(), grant(None));
         book.issue("b".into(), grant(None));
-        assert!(book.redeem("b", req(None, None), 1_000).is_ok());
+        assert!(
+            book.redeem("b", req(None, None), 1_000, CodeUse::SingleUse)
+                .is_ok()
+        );
         book.purge(1_120);
         assert_eq!(book.len(), 2);
         assert_eq!(
-            book.redeem("a", req(None, None), 1_120),
+            book.redeem("a", req(None, None), 1_120, CodeUse::SingleUse),
             Err(RedeemError::Expired)
         );
         book.purge(1_120 + REDEEMED_MEMORY);

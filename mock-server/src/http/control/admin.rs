@@ -55,7 +55,11 @@ pub async fn revoke_app_user(
         Ok(r) => r,
         Err(r) => return r,
     };
-    match ctx.store.with(|s| s.revoke_app_for_user(&req.app, &req.user)) {
+    let now = ctx.clock.now();
+    match ctx
+        .store
+        .with(|s| s.revoke_app_for_user(&req.app, &req.user, now))
+    {
         Ok(n) => Json(json!({"revoked": n})).into_response(),
         Err(e) => admin_error(&e),
     }
@@ -69,7 +73,8 @@ pub async fn revoke_one(State(ctx): State<SharedCtx>, Path(id): Path<String>) ->
             "id: must be a grant id from GET /_mock/grants",
         );
     };
-    if ctx.store.with(|s| s.revoke_grant_id(id)) {
+    let now = ctx.clock.now();
+    if ctx.store.with(|s| s.revoke_grant_id(id, now)) {
         StatusCode::NO_CONTENT.into_response()
     } else {
         control_error(StatusCode::NOT_FOUND, &format!("no live grant {id}"))
