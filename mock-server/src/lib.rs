@@ -49,4 +49,4 @@ pub use fixtures::{FixtureError, Fixtures};
 pub use http::ControlAccess;
 pub use journal::Journal;
 pub use model::App;
-pub use server::{MockServer, MockServerBuilder, StartError};
+pub use server::{MockServer, MockServerBuilder, SHUTDOWN_GRACE, StartError};

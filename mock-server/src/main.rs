@@ -224,10 +224,38 @@ async fn main() -> ExitCode {
         return ExitCode::FAILURE;
     }
     banner(&server, cli.bind);
-    if tokio::signal::ctrl_c().await.is_err() {
-        eprintln!("error: cannot listen for Ctrl-C");
-    }
-    tracing::info!("shutting down");
+    let signal = stop_signal().await;
+    tracing::info!("{signal}: shutting down; in-flight requests finish");
     server.shutdown().await;
+    tracing::info!("stopped");
     ExitCode::SUCCESS
+}
+
+/// Waits for Ctrl-C (SIGINT) or, on Unix, SIGTERM (what `docker stop` and CI runners send), and
+/// names the one that came.
+async fn stop_signal() -> &'static str {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => "SIGINT",
+                    _ = term.recv() => "SIGTERM",
+                }
+            }
+            Err(err) => {
+                eprintln!("error: cannot listen for SIGTERM ({err}); stop with Ctrl-C");
+                let _ = tokio::signal::ctrl_c().await;
+                "SIGINT"
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        if tokio::signal::ctrl_c().await.is_err() {
+            eprintln!("error: cannot listen for Ctrl-C");
+        }
+        "Ctrl-C"
+    }
 }

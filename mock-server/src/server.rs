@@ -287,7 +287,7 @@ impl MockServerBuilder {
                 let stopper = handle.clone();
                 tokio::spawn(async move {
                     let _ = rx.await;
-                    stopper.graceful_shutdown(Some(Duration::from_secs(5)));
+                    stopper.graceful_shutdown(Some(SHUTDOWN_GRACE));
                 });
                 let server = axum_server::from_tcp_rustls(std_listener, config)
                     .map_err(|source| StartError::Bind { addr, source })?
@@ -306,6 +306,9 @@ impl MockServerBuilder {
         })
     }
 }
+
+/// How long [`MockServer::shutdown`] waits for in-flight requests.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
 /// Once a minute drops expired codes and grants and revoked grants past their memory, so a long
 /// run does not grow without bound.
@@ -438,14 +441,24 @@ impl MockServer {
         self.ctx.reset();
     }
 
-    /// Stops accepting connections, lets in-flight requests finish, and waits for the server.
+    /// Stops accepting connections, lets in-flight requests finish (for at most
+    /// [`SHUTDOWN_GRACE`]; a connection still busy then is closed), and, with a state file,
+    /// writes the state once more before returning.
     pub async fn shutdown(mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
-        if let Some(server) = self.server.take() {
-            let _ = server.await;
+        if let Some(mut server) = self.server.take()
+            && tokio::time::timeout(SHUTDOWN_GRACE, &mut server).await.is_err()
+        {
+            tracing::warn!(
+                "requests still running {} s after the shutdown began; closing their connections",
+                SHUTDOWN_GRACE.as_secs()
+            );
+            server.abort();
         }
+        self.purger.abort();
+        self.ctx.store.flush();
     }
 }
 

@@ -131,6 +131,15 @@ impl Store {
         result
     }
 
+    /// With a state file, writes the current state (at shutdown; every change was already
+    /// written when it was made, so this only confirms it). A failure is logged.
+    pub fn flush(&self) {
+        if self.file.is_some() {
+            let write = self.writes.fetch_add(1, Ordering::SeqCst) + 1;
+            self.save_or_log(write);
+        }
+    }
+
     /// Replaces the whole state (and writes it, with a state file).
     pub fn replace(&self, state: State) {
         let write = {

@@ -1,6 +1,6 @@
 //! `--state-file`: a process killed with SIGKILL in the middle of a load restarts with every
 //! grant it had answered, every revocation it had answered, and its run-time changes; a corrupt
-//! or truncated file is refused, never silently reset.
+//! or truncated file is refused, never silently reset; SIGTERM lets in-flight requests finish.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -8,6 +8,8 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
 use parking_lot::Mutex;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -314,4 +316,125 @@ async fn corrupt_and_truncated_state_files_are_refused() {
     assert!(start_expecting_refusal(&state).contains("corrupt"));
     std::fs::write(&state, good.replace("ilert-mock-state", "something-else")).expect("write");
     assert!(start_expecting_refusal(&state).contains("not an ilert-mock state file"));
+}
+
+/// A grant for the guide's app and `someUser`: (access token, refresh token).
+async fn grant(client: &reqwest::Client, base: &str) -> (String, String) {
+    let location = client
+        .post(format!("{base}/api/developers/oauth2/authorize"))
+        .form(&[
+            ("client_id", CLIENT_ID),
+            ("response_type", "code"),
+            ("redirect_uri", REDIRECT_URI),
+            ("scope", "profile"),
+            ("user", "someUser"),
+            ("decision", "grant"),
+        ])
+        .send()
+        .await
+        .expect("answers")
+        .headers()["location"]
+        .to_str()
+        .expect("text")
+        .to_owned();
+    let code = location.split("code=").nth(1).expect("code").to_owned();
+    let tokens: Value = client
+        .post(format!("{base}/api/developers/oauth2/token"))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("client_id", CLIENT_ID),
+            ("client_secret", CLIENT_SECRET),
+            ("code", &code),
+        ])
+        .send()
+        .await
+        .expect("answers")
+        .json()
+        .await
+        .expect("json");
+    (
+        tokens["access_token"].as_str().expect("access").to_owned(),
+        tokens["refresh_token"].as_str().expect("refresh").to_owned(),
+    )
+}
+
+#[tokio::test]
+async fn sigterm_lets_in_flight_requests_finish_and_keeps_the_state() {
+    let dir = temp_dir("term");
+    let state = dir.join("state.json");
+    let (mut child, base) = spawn(&state);
+    let client = http();
+    let (access, refresh) = grant(&client, &base).await;
+    // The next /api/users/current answer is held back for 1.5 s: a request in flight.
+    let fault = client
+        .post(format!("{base}/_mock/faults"))
+        .json(&json!({"endpoint": "users_current", "times": 1, "delay_ms": 1500}))
+        .send()
+        .await
+        .expect("answers");
+    assert!(fault.status().is_success(), "{}", fault.status());
+    let in_flight = tokio::spawn({
+        let (client, base) = (client.clone(), base.clone());
+        async move {
+            client
+                .get(format!("{base}/api/users/current"))
+                .bearer_auth(access)
+                .send()
+                .await
+        }
+    });
+    // Once the fault is taken from the queue, the request is inside the server.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let queued: Value = client
+            .get(format!("{base}/_mock/faults"))
+            .send()
+            .await
+            .expect("answers")
+            .json()
+            .await
+            .expect("json");
+        if queued.as_array().is_some_and(Vec::is_empty) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the request never reached the server");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let pid = Pid::from_raw(i32::try_from(child.id()).expect("pid"));
+    kill(pid, Signal::SIGTERM).expect("SIGTERM sent");
+
+    let answer = in_flight
+        .await
+        .expect("joined")
+        .expect("the in-flight request is answered");
+    assert_eq!(answer.status(), StatusCode::OK);
+    let user: Value = answer.json().await.expect("json");
+    assert_eq!(user["username"], "someUser");
+
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("waits") {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "the server did not stop after SIGTERM");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(status.success(), "exit status {status}");
+
+    // The state file holds the grant: after a restart its refresh token still works.
+    let (mut restarted, base) = spawn(&state);
+    let r = client
+        .post(format!("{base}/api/developers/oauth2/token"))
+        .form(&[
+            ("grant_type", "refresh_token"),
+            ("client_id", CLIENT_ID),
+            ("client_secret", CLIENT_SECRET),
+            ("refresh_token", &refresh),
+        ])
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(r.status(), StatusCode::OK);
+    let _ = restarted.kill();
+    let _ = restarted.wait();
 }
