@@ -234,45 +234,11 @@ async fn sigkill_mid_load_loses_nothing_that_was_answered() {
         );
     }
     // Run-time users and alert sources survived too.
-    let tokens: Value = {
-        let location = client
-            .post(format!("{base}/api/developers/oauth2/authorize"))
-            .form(&[
-                ("client_id", CLIENT_ID),
-                ("response_type", "code"),
-                ("redirect_uri", REDIRECT_URI),
-                ("scope", "source"),
-                ("user", "crash-0-0"),
-                ("decision", "grant"),
-            ])
-            .send()
-            .await
-            .expect("answers")
-            .headers()["location"]
-            .to_str()
-            .expect("text")
-            .to_owned();
-        let code = location.split("code=").nth(1).expect("code").to_owned();
-        client
-            .post(format!("{base}/api/developers/oauth2/token"))
-            .form(&[
-                ("grant_type", "authorization_code"),
-                ("client_id", CLIENT_ID),
-                ("client_secret", CLIENT_SECRET),
-                ("code", &code),
-            ])
-            .send()
-            .await
-            .expect("answers")
-            .json()
-            .await
-            .expect("json")
-    };
-    let access = tokens["access_token"].as_str().expect("access token");
+    let (access, _) = grant(&client, &base, "crash-0-0", "source").await;
     for id in &answered.sources {
         let r = client
             .get(format!("{base}/api/alert-sources/{id}"))
-            .bearer_auth(access)
+            .bearer_auth(&access)
             .send()
             .await
             .expect("answers");
@@ -318,16 +284,16 @@ async fn corrupt_and_truncated_state_files_are_refused() {
     assert!(start_expecting_refusal(&state).contains("not an ilert-mock state file"));
 }
 
-/// A grant for the guide's app and `someUser`: (access token, refresh token).
-async fn grant(client: &reqwest::Client, base: &str) -> (String, String) {
+/// A grant of `scope` for the guide's app and `user`: (access token, refresh token).
+async fn grant(client: &reqwest::Client, base: &str, user: &str, scope: &str) -> (String, String) {
     let location = client
         .post(format!("{base}/api/developers/oauth2/authorize"))
         .form(&[
             ("client_id", CLIENT_ID),
             ("response_type", "code"),
             ("redirect_uri", REDIRECT_URI),
-            ("scope", "profile"),
-            ("user", "someUser"),
+            ("scope", scope),
+            ("user", user),
             ("decision", "grant"),
         ])
         .send()
@@ -364,7 +330,7 @@ async fn sigterm_lets_in_flight_requests_finish_and_keeps_the_state() {
     let state = dir.join("state.json");
     let (mut child, base) = spawn(&state);
     let client = http();
-    let (access, refresh) = grant(&client, &base).await;
+    let (access, refresh) = grant(&client, &base, "someUser", "profile").await;
     // The next /api/users/current answer is held back for 1.5 s: a request in flight.
     let fault = client
         .post(format!("{base}/_mock/faults"))
