@@ -19,9 +19,10 @@ pub const CODE_LIFETIME: i64 = 120;
 /// How long a code is remembered after it expired, so late replays still revoke.
 pub const REDEEMED_MEMORY: i64 = 3_600;
 
-/// At most this many redeemed codes are remembered; beyond it the oldest redemption is forgotten
-/// (a replay of it then reads "unknown", still `invalid_grant`, and revokes nothing).
-pub const MAX_REDEEMED_REMEMBERED: usize = 10_000;
+/// At most this many spent codes (redeemed, or expired unused) are remembered; beyond it the one
+/// spent first is forgotten (a replay of it then reads "unknown", still `invalid_grant`, and
+/// revokes nothing). Unused codes are held for their two-minute lifetime and until the next purge.
+pub const MAX_SPENT_REMEMBERED: usize = 10_000;
 
 /// What a code was issued for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,8 +43,8 @@ pub struct CodeGrant {
     pub expires_at: UnixSeconds,
 }
 
-/// A remembered code. Once redeemed only what a replay needs is kept, so the memory a long run
-/// holds per code is small.
+/// A remembered code. Once spent (redeemed or expired) only what a later use needs is kept, so
+/// the memory a long run holds per code is small.
 #[derive(Debug, Clone)]
 enum Entry {
     /// Issued and not yet redeemed.
@@ -55,13 +56,18 @@ enum Entry {
         /// The refresh grant family to revoke on a replay.
         family: Option<u64>,
     },
+    /// Expired without being redeemed.
+    Expired {
+        /// The code's expiry, for purging.
+        expires_at: UnixSeconds,
+    },
 }
 
 impl Entry {
     fn expires_at(&self) -> UnixSeconds {
         match self {
             Entry::Unused(grant) => grant.expires_at,
-            Entry::Redeemed { expires_at, .. } => *expires_at,
+            Entry::Redeemed { expires_at, .. } | Entry::Expired { expires_at } => *expires_at,
         }
     }
 }
@@ -136,8 +142,8 @@ impl From<RedeemError> for OAuthError {
 #[derive(Clone, Default)]
 pub struct CodeBook {
     codes: HashMap<String, Entry>,
-    /// Redeemed codes in order of redemption, for the [`MAX_REDEEMED_REMEMBERED`] bound.
-    redeemed_order: VecDeque<String>,
+    /// Spent codes in the order they were spent, for the [`MAX_SPENT_REMEMBERED`] bound.
+    spent_order: VecDeque<String>,
 }
 
 impl std::fmt::Debug for CodeBook {
@@ -169,6 +175,7 @@ impl CodeBook {
     ) -> Result<CodeGrant, RedeemError> {
         let grant = match self.codes.get(code).ok_or(RedeemError::Unknown)? {
             Entry::Redeemed { family, .. } => return Err(RedeemError::Reused { family: *family }),
+            Entry::Expired { .. } => return Err(RedeemError::Expired),
             Entry::Unused(grant) => grant,
         };
         if now >= grant.expires_at {
@@ -201,14 +208,19 @@ impl CodeBook {
                     family: None,
                 },
             );
-            self.redeemed_order.push_back(code.to_owned());
-            while self.redeemed_order.len() > MAX_REDEEMED_REMEMBERED {
-                if let Some(oldest) = self.redeemed_order.pop_front() {
-                    self.codes.remove(&oldest);
-                }
-            }
+            self.spent(code.to_owned());
         }
         Ok(grant)
+    }
+
+    /// Queues a spent code, forgetting the one spent first beyond [`MAX_SPENT_REMEMBERED`].
+    fn spent(&mut self, code: String) {
+        self.spent_order.push_back(code);
+        while self.spent_order.len() > MAX_SPENT_REMEMBERED {
+            if let Some(oldest) = self.spent_order.pop_front() {
+                self.codes.remove(&oldest);
+            }
+        }
     }
 
     /// Notes which refresh grant family a redeemed code produced.
@@ -218,13 +230,25 @@ impl CodeBook {
         }
     }
 
-    /// Forgets codes an hour after they expired (until then a late use still reads "expired",
-    /// and a late replay of a redeemed code still revokes its grant).
+    /// Marks unused codes past their lifetime as spent, and forgets spent codes an hour after
+    /// they expired (until then a late use still reads "expired", and a late replay of a
+    /// redeemed code still revokes its grant).
     pub fn purge(&mut self, now: UnixSeconds) {
+        let mut expired: Vec<(UnixSeconds, String)> = self
+            .codes
+            .iter()
+            .filter(|(_, e)| matches!(e, Entry::Unused(g) if now >= g.expires_at))
+            .map(|(code, e)| (e.expires_at(), code.clone()))
+            .collect();
+        expired.sort_unstable();
+        for (expires_at, code) in expired {
+            self.codes.insert(code.clone(), Entry::Expired { expires_at });
+            self.spent(code);
+        }
         self.codes
             .retain(|_, e| now < e.expires_at().saturating_add(REDEEMED_MEMORY));
         let codes = &self.codes;
-        self.redeemed_order.retain(|c| codes.contains_key(c));
+        self.spent_order.retain(|c| codes.contains_key(c));
     }
 
     /// Number of codes remembered.
@@ -366,7 +390,7 @@ mod tests {
     #[test]
     fn redeemed_codes_remembered_are_bounded() {
         let mut book = CodeBook::default();
-        let total = MAX_REDEEMED_REMEMBERED + 5;
+        let total = MAX_SPENT_REMEMBERED + 5;
         for i in 0..total {
             let code = format!("c{i}");
             book.issue(code.clone(), grant(None));
@@ -376,7 +400,7 @@ mod tests {
             );
             book.attach_family(&code, i as u64);
         }
-        assert_eq!(book.len(), MAX_REDEEMED_REMEMBERED);
+        assert_eq!(book.len(), MAX_SPENT_REMEMBERED);
         assert_eq!(
             book.redeem("c0", req(None, None), 1_000, CodeUse::SingleUse),
             Err(RedeemError::Unknown)
@@ -387,6 +411,37 @@ mod tests {
             Err(RedeemError::Reused {
                 family: Some(last as u64)
             })
+        );
+    }
+
+    #[test]
+    fn expired_unused_codes_count_against_the_same_bound() {
+        let mut book = CodeBook::default();
+        for i in 0..MAX_SPENT_REMEMBERED + 5 {
+            book.issue(format!("c{i}"), grant(None));
+        }
+        book.issue(
+            "fresh".into(),
+            CodeGrant {
+                expires_at: 2_000,
+                ..grant(None)
+            },
+        );
+        book.purge(1_120);
+        // Every expired code is spent and five of them forgotten (equal expiries go in code
+        // order, so "c0" is among them); the unexpired one is kept.
+        assert_eq!(book.len(), MAX_SPENT_REMEMBERED + 1);
+        assert_eq!(
+            book.redeem("c0", req(None, None), 1_120, CodeUse::SingleUse),
+            Err(RedeemError::Unknown)
+        );
+        assert_eq!(
+            book.redeem("c5", req(None, None), 1_120, CodeUse::SingleUse),
+            Err(RedeemError::Expired)
+        );
+        assert!(
+            book.redeem("fresh", req(None, None), 1_120, CodeUse::SingleUse)
+                .is_ok()
         );
     }
 
