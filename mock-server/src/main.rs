@@ -1,7 +1,7 @@
 //! `ilert-mock`: run the emulated ilert OAuth2 server from the command line.
 //!
 //! Defaults to `127.0.0.1:4598` with the embedded fixtures; prints the development credentials
-//! and a ready authorize URL, logs each request, and stops gracefully on Ctrl-C.
+//! and a ready authorize URL, logs each request, and stops gracefully on Ctrl-C or SIGTERM.
 
 use std::io::Write as _;
 use std::net::SocketAddr;
