@@ -416,6 +416,8 @@ async fn public_app_gets_refresh_tokens_only_with_offline_access() {
 #[tokio::test]
 async fn refresh_without_rotation_returns_the_same_token() {
     let server = auto_server().await;
+    // Frozen, so that the second boundary cannot pass between issue and refresh.
+    server.clock().freeze(true);
     let first = tokens(&server, "profile source:w").await;
     let rt = s(&first, "refresh_token");
     server.clock().advance(600);
