@@ -161,47 +161,9 @@ async fn a_thousand_concurrent_flows_by_different_users_mix_nothing_up() {
             let _permit = limit.acquire().await.expect("semaphore");
             let user = format!("load-user-{i}");
             let state = format!("state-{i}");
-            let r = client
-                .post(format!("{base}{AUTHORIZE}"))
-                .form(&[
-                    ("client_id", CLIENT_ID),
-                    ("response_type", "code"),
-                    ("redirect_uri", REDIRECT_URI),
-                    ("scope", "profile"),
-                    ("state", &state),
-                    ("user", &user),
-                    ("decision", "grant"),
-                ])
-                .send()
-                .await
-                .expect("authorize answers");
-            assert_eq!(r.status(), StatusCode::FOUND);
-            let params = location_params(r.headers());
-            assert_eq!(param(&params, "state"), Some(state));
-            let code = param(&params, "code").expect("code");
-            let tokens: Value = client
-                .post(format!("{base}{TOKEN}"))
-                .form(&[
-                    ("grant_type", "authorization_code"),
-                    ("client_id", CLIENT_ID),
-                    ("client_secret", CLIENT_SECRET),
-                    ("code", &code),
-                ])
-                .send()
-                .await
-                .expect("token answers")
-                .json()
-                .await
-                .expect("json");
-            let me: Value = client
-                .get(format!("{base}/api/users/current"))
-                .bearer_auth(s(&tokens, "access_token"))
-                .send()
-                .await
-                .expect("api answers")
-                .json()
-                .await
-                .expect("json");
+            let code = grant_code_at(&client, &base, &user, "profile", &state).await;
+            let tokens = exchange_at(&client, &base, &code).await;
+            let me = api_json_at(&client, &base, "/api/users/current", &s(&tokens, "access_token")).await;
             assert_eq!(me["username"], user);
             user
         });

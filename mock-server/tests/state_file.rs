@@ -2,6 +2,8 @@
 //! grant it had answered, every revocation it had answered, and its run-time changes; a corrupt
 //! or truncated file is refused, never silently reset; SIGTERM lets in-flight requests finish.
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -14,10 +16,9 @@ use parking_lot::Mutex;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
+use common::{CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, exchange_at, grant_code_at, refresh_status_at};
+
 const BIN: &str = env!("CARGO_BIN_EXE_ilert-mock");
-const CLIENT_ID: &str = "0501439fd7dee9af0c25";
-const CLIENT_SECRET: &str = "3908acda0291d0c4c1e77171aac3b4e501cbbbfc6797f13be1c7a607241498ad";
-const REDIRECT_URI: &str = "http://localhost:4597/authorize-result";
 
 fn temp_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("ilert-mock-state-{}-{name}", std::process::id()));
@@ -202,33 +203,16 @@ async fn sigkill_mid_load_loses_nothing_that_was_answered() {
 
     let (mut restarted, base) = spawn(&state);
     let client = http();
-    let refresh = |rt: String| {
-        let (client, base) = (client.clone(), base.clone());
-        async move {
-            client
-                .post(format!("{base}/api/developers/oauth2/token"))
-                .form(&[
-                    ("grant_type", "refresh_token"),
-                    ("client_id", CLIENT_ID),
-                    ("client_secret", CLIENT_SECRET),
-                    ("refresh_token", &rt),
-                ])
-                .send()
-                .await
-                .expect("answers")
-                .status()
-        }
-    };
     for rt in &answered.live {
         assert_eq!(
-            refresh(rt.clone()).await,
+            refresh_status_at(&client, &base, rt).await,
             StatusCode::OK,
             "a grant answered 200 before the kill was lost"
         );
     }
     for rt in &answered.revoked {
         assert_eq!(
-            refresh(rt.clone()).await,
+            refresh_status_at(&client, &base, rt).await,
             StatusCode::UNAUTHORIZED,
             "a revocation answered 200 was lost"
         );
@@ -286,38 +270,8 @@ async fn corrupt_and_truncated_state_files_are_refused() {
 
 /// A grant of `scope` for the guide's app and `user`: (access token, refresh token).
 async fn grant(client: &reqwest::Client, base: &str, user: &str, scope: &str) -> (String, String) {
-    let location = client
-        .post(format!("{base}/api/developers/oauth2/authorize"))
-        .form(&[
-            ("client_id", CLIENT_ID),
-            ("response_type", "code"),
-            ("redirect_uri", REDIRECT_URI),
-            ("scope", scope),
-            ("user", user),
-            ("decision", "grant"),
-        ])
-        .send()
-        .await
-        .expect("answers")
-        .headers()["location"]
-        .to_str()
-        .expect("text")
-        .to_owned();
-    let code = location.split("code=").nth(1).expect("code").to_owned();
-    let tokens: Value = client
-        .post(format!("{base}/api/developers/oauth2/token"))
-        .form(&[
-            ("grant_type", "authorization_code"),
-            ("client_id", CLIENT_ID),
-            ("client_secret", CLIENT_SECRET),
-            ("code", &code),
-        ])
-        .send()
-        .await
-        .expect("answers")
-        .json()
-        .await
-        .expect("json");
+    let code = grant_code_at(client, base, user, scope, "s").await;
+    let tokens = exchange_at(client, base, &code).await;
     (
         tokens["access_token"].as_str().expect("access").to_owned(),
         tokens["refresh_token"].as_str().expect("refresh").to_owned(),
@@ -389,18 +343,7 @@ async fn sigterm_lets_in_flight_requests_finish_and_keeps_the_state() {
 
     // The state file holds the grant: after a restart its refresh token still works.
     let (mut restarted, base) = spawn(&state);
-    let r = client
-        .post(format!("{base}/api/developers/oauth2/token"))
-        .form(&[
-            ("grant_type", "refresh_token"),
-            ("client_id", CLIENT_ID),
-            ("client_secret", CLIENT_SECRET),
-            ("refresh_token", &refresh),
-        ])
-        .send()
-        .await
-        .expect("answers");
-    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(refresh_status_at(&client, &base, &refresh).await, StatusCode::OK);
     let _ = restarted.kill();
     let _ = restarted.wait();
 }

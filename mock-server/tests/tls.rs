@@ -44,29 +44,8 @@ async fn the_full_flow_over_https_trusting_only_the_dev_ca() {
         .expect("TLS handshake with the dev CA");
     assert_eq!(r.status(), StatusCode::FOUND);
     let code = param(&location_params(r.headers()), "code").expect("code");
-    let tokens: Value = client
-        .post(format!("{base}{TOKEN}"))
-        .form(&[
-            ("grant_type", "authorization_code"),
-            ("client_id", CLIENT_ID),
-            ("client_secret", CLIENT_SECRET),
-            ("code", &code),
-        ])
-        .send()
-        .await
-        .expect("answers")
-        .json()
-        .await
-        .expect("json");
-    let me: Value = client
-        .get(format!("{base}/api/users/current"))
-        .bearer_auth(s(&tokens, "access_token"))
-        .send()
-        .await
-        .expect("answers")
-        .json()
-        .await
-        .expect("json");
+    let tokens = exchange_at(&client, &base, &code).await;
+    let me = api_json_at(&client, &base, "/api/users/current", &s(&tokens, "access_token")).await;
     assert_eq!(me["username"], "someUser");
     let metadata: Value = client
         .get(format!("{base}/.well-known/oauth-authorization-server"))

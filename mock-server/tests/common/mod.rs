@@ -158,6 +158,77 @@ pub async fn refresh(server: &MockServer, refresh_token: &str) -> (StatusCode, H
     .await
 }
 
+/// Presses Grant on the grant view at `base` for the guide app, acting as `user`, through
+/// `client` (for servers that need their own client: TLS, a spawned process); asserts the
+/// redirect echoes `state` and returns the code.
+pub async fn grant_code_at(client: &Client, base: &str, user: &str, scope: &str, state: &str) -> String {
+    let r = client
+        .post(format!("{base}{AUTHORIZE}"))
+        .form(&[
+            ("client_id", CLIENT_ID),
+            ("response_type", "code"),
+            ("redirect_uri", REDIRECT_URI),
+            ("scope", scope),
+            ("state", state),
+            ("user", user),
+            ("decision", "grant"),
+        ])
+        .send()
+        .await
+        .expect("authorize answers");
+    assert_eq!(r.status(), StatusCode::FOUND);
+    let params = location_params(r.headers());
+    assert_eq!(param(&params, "state").as_deref(), Some(state));
+    param(&params, "code").unwrap_or_else(|| panic!("no code in {params:?}"))
+}
+
+/// Exchanges a code for the guide app at `base` through `client`; returns the JSON body.
+pub async fn exchange_at(client: &Client, base: &str, code: &str) -> Value {
+    client
+        .post(format!("{base}{TOKEN}"))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("client_id", CLIENT_ID),
+            ("client_secret", CLIENT_SECRET),
+            ("code", code),
+        ])
+        .send()
+        .await
+        .expect("token answers")
+        .json()
+        .await
+        .expect("JSON body")
+}
+
+/// Refreshes the guide app's `refresh_token` at `base` through `client`; returns the status.
+pub async fn refresh_status_at(client: &Client, base: &str, refresh_token: &str) -> StatusCode {
+    client
+        .post(format!("{base}{TOKEN}"))
+        .form(&[
+            ("grant_type", "refresh_token"),
+            ("client_id", CLIENT_ID),
+            ("client_secret", CLIENT_SECRET),
+            ("refresh_token", refresh_token),
+        ])
+        .send()
+        .await
+        .expect("token answers")
+        .status()
+}
+
+/// GETs `path` at `base` through `client` with a bearer token; returns the JSON body.
+pub async fn api_json_at(client: &Client, base: &str, path: &str, access_token: &str) -> Value {
+    client
+        .get(format!("{base}{path}"))
+        .bearer_auth(access_token)
+        .send()
+        .await
+        .expect("API answers")
+        .json()
+        .await
+        .expect("JSON body")
+}
+
 /// GET an API path with a bearer token.
 pub async fn api_get(server: &MockServer, path: &str, access_token: &str) -> (StatusCode, HeaderMap, Value) {
     let r = http()
