@@ -17,7 +17,10 @@
 //! - **The clock and the fault queue** are server-wide: a case that moves the clock would expire
 //!   every other case's codes. Such cases are [`Isolation::Alone`]: they run after the concurrent
 //!   phase, one at a time, and the runner moves the clock back by what the case moved it (and
-//!   clears the fault queue), so each starts from the same server time.
+//!   clears the fault queue), so each starts from the same server time. While a lone case runs
+//!   the runner holds a running clock still, so that a check one second before a lifetime ends
+//!   ("a code 119 s old still trades") cannot see a real second pass; it lets the clock run on
+//!   afterwards.
 //!
 //! A case that panics or exceeds [`RunOptions::timeout`] fails; it never takes the run down.
 
@@ -303,6 +306,8 @@ async fn probe_control(http: &reqwest::Client, target: &Target) -> Result<bool, 
 async fn run_case(shared: &Arc<Shared>, case: &Case, timeout: Duration) -> CaseReport {
     let log = Arc::new(CaseLog::default());
     let cx = Cx::new(shared.clone(), case.id, log.clone());
+    let alone = case.isolation == Isolation::Alone && shared.control;
+    let held = alone && hold_clock(&cx).await;
     let started = Instant::now();
     let task = tokio::spawn((case.run)(cx.clone()));
     let abort = task.abort_handle();
@@ -322,8 +327,8 @@ async fn run_case(shared: &Arc<Shared>, case: &Case, timeout: Duration) -> CaseR
         }
     };
     let duration = started.elapsed();
-    if case.isolation == Isolation::Alone && shared.control {
-        cleanup_alone(&cx, log.clock_moved()).await;
+    if alone {
+        cleanup_alone(&cx, log.clock_moved(), held).await;
     }
     let (verdict, reason, failure) = match outcome {
         Ok(()) => (Verdict::Passed, None, None),
@@ -339,14 +344,30 @@ async fn run_case(shared: &Arc<Shared>, case: &Case, timeout: Duration) -> CaseR
     CaseReport::new(case, verdict, reason, failure, duration, log.take_entries())
 }
 
-/// Undoes a lone case's server-wide changes: the clock and the fault queue.
-async fn cleanup_alone(cx: &Cx, clock_moved: i64) {
-    if clock_moved != 0 {
-        let _ = cx
-            .control(Method::POST, "/_mock/clock")
-            .json(json!({"advance_secs": -clock_moved}))
-            .send()
-            .await;
+/// Freezes the mock's clock if it runs; true when it did (and the clock must run on after).
+async fn hold_clock(cx: &Cx) -> bool {
+    let Ok(reading) = cx.control(Method::GET, "/_mock/clock").send().await else {
+        return false;
+    };
+    if reading.json["frozen"].as_bool() != Some(false) {
+        return false;
+    }
+    cx.control(Method::POST, "/_mock/clock")
+        .json(json!({"freeze": true}))
+        .send()
+        .await
+        .is_ok_and(|r| r.status == 200)
+}
+
+/// Undoes a lone case's server-wide changes: the clock (moved back, and running again if the
+/// runner held it) and the fault queue.
+async fn cleanup_alone(cx: &Cx, clock_moved: i64, held: bool) {
+    if clock_moved != 0 || held {
+        let mut change = json!({"advance_secs": -clock_moved});
+        if held {
+            change["freeze"] = json!(false);
+        }
+        let _ = cx.control(Method::POST, "/_mock/clock").json(change).send().await;
     }
     let _ = cx.control(Method::DELETE, "/_mock/faults").send().await;
 }

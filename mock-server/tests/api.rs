@@ -96,6 +96,8 @@ async fn bearer_problems_are_401_in_the_rest_shape() {
 #[tokio::test]
 async fn expired_access_token_is_401_and_refresh_brings_a_working_one() {
     let server = auto_server().await;
+    // Frozen, so that no real second passes between issue and the check one second before expiry.
+    server.clock().freeze(true);
     let tokens = tokens(&server, "profile").await;
     let access = s(&tokens, "access_token");
     server.clock().advance(3599);
