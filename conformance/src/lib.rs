@@ -14,7 +14,7 @@
 //! use ilert_conformance::{RunOptions, Target};
 //! let report = ilert_conformance::run_all(Target::new("http://127.0.0.1:4598"), RunOptions::default()).await?;
 //! println!("{}", report.table());
-//! println!("{}", report.closing_line()); // "151 passed, 0 failed, 0 skipped"
+//! println!("{}", report.closing_line()); // "152 passed, 0 failed, 0 skipped"
 //! # Ok(()) }
 //! ```
 //!

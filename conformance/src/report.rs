@@ -160,6 +160,18 @@ impl Report {
         self.cases.iter().filter(move |c| c.verdict == verdict)
     }
 
+    /// Every case that did not pass (failed, warned or skipped), each in [`failure_text`]'s words;
+    /// empty when every case passed. For a test that wants the whole suite to pass:
+    /// `let text = report.not_passed_text(); assert!(text.is_empty(), "{text}");`.
+    pub fn not_passed_text(&self) -> String {
+        self.cases
+            .iter()
+            .filter(|c| c.verdict != Verdict::Passed)
+            .map(failure_text)
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
     /// The closing line, `N passed, N failed, N skipped` (failed warnings are listed above it).
     pub fn closing_line(&self) -> String {
         let c = self.counts();

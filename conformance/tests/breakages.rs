@@ -109,12 +109,7 @@ async fn a_healthy_mock_passes_everything() {
     let report = ilert_conformance::run_all(Target::new(server.base_url()), RunOptions::default())
         .await
         .expect("the suite runs");
-    let not_passed: Vec<String> = report
-        .cases
-        .iter()
-        .filter(|c| c.verdict != Verdict::Passed)
-        .map(ilert_conformance::report::failure_text)
-        .collect();
-    assert!(not_passed.is_empty(), "{}", not_passed.join("\n"));
+    let not_passed = report.not_passed_text();
+    assert!(not_passed.is_empty(), "{not_passed}");
     assert!(report.ok());
 }

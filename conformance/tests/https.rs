@@ -1,6 +1,6 @@
 //! The whole suite over HTTPS, trusting only the mock's development CA.
 
-use ilert_conformance::{RunOptions, Target, Verdict};
+use ilert_conformance::{RunOptions, Target};
 use ilert_mock::MockServer;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -18,13 +18,8 @@ async fn the_suite_passes_over_https_trusting_only_the_dev_ca() {
     let report = ilert_conformance::run_all(target, RunOptions::default())
         .await
         .expect("the suite runs");
-    let not_passed: Vec<String> = report
-        .cases
-        .iter()
-        .filter(|c| c.verdict != Verdict::Passed)
-        .map(ilert_conformance::report::failure_text)
-        .collect();
-    assert!(not_passed.is_empty(), "{}", not_passed.join("\n"));
+    let not_passed = report.not_passed_text();
+    assert!(not_passed.is_empty(), "{not_passed}");
     assert!(
         report.cases.iter().any(|c| c.id.starts_with("FLOW-")),
         "flows through the reference client ran"

@@ -2,7 +2,7 @@
 //! whole suite passes, and the runner leaves the clock running where it found it: lone cases
 //! that move it are moved back, and the clock it held still during them runs again.
 
-use ilert_conformance::{RunOptions, Target, Verdict};
+use ilert_conformance::{RunOptions, Target};
 use ilert_mock::MockServer;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -12,13 +12,8 @@ async fn the_suite_passes_on_a_running_clock_and_leaves_it_running() {
     let report = ilert_conformance::run_all(Target::new(server.base_url()), RunOptions::default())
         .await
         .expect("the suite runs");
-    let not_passed: Vec<String> = report
-        .cases
-        .iter()
-        .filter(|c| c.verdict != Verdict::Passed)
-        .map(ilert_conformance::report::failure_text)
-        .collect();
-    assert!(not_passed.is_empty(), "{}", not_passed.join("\n"));
+    let not_passed = report.not_passed_text();
+    assert!(not_passed.is_empty(), "{not_passed}");
     assert!(
         report.cases.iter().any(|c| c.id == "TOKEN-CODE-EXPIRY-02"),
         "the one-second-before-expiry case ran"

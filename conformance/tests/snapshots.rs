@@ -12,7 +12,7 @@
 //! - on the grant view, the users created by other cases running at the same time (only the
 //!   fixture users are kept).
 
-use ilert_conformance::{Area, RunOptions, Target, Verdict};
+use ilert_conformance::{Area, RunOptions, Target};
 use ilert_mock::MockServer;
 use serde_json::{Map, Value, json};
 
@@ -78,13 +78,8 @@ async fn every_response_is_pinned() {
     let report = ilert_conformance::run_all(Target::new(base.clone()), RunOptions::default())
         .await
         .expect("the suite runs");
-    let not_passed: Vec<String> = report
-        .cases
-        .iter()
-        .filter(|c| c.verdict != Verdict::Passed)
-        .map(ilert_conformance::report::failure_text)
-        .collect();
-    assert!(not_passed.is_empty(), "{}", not_passed.join("\n"));
+    let not_passed = report.not_passed_text();
+    assert!(not_passed.is_empty(), "{not_passed}");
 
     // No client secret reaches a transcript (they are what the JSON report and failures show).
     let everything = serde_json::to_string(&report.to_json()).expect("serialisable")
