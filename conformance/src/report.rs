@@ -321,12 +321,15 @@ impl Report {
     }
 }
 
-/// A failed case in words: id, title, source, then sent, expected and got.
+/// A case that did not pass, in words: verdict, id, title, source, then sent, expected and got
+/// (or why it was skipped).
 pub fn failure_text(case: &CaseReport) -> String {
     let mut out = String::new();
     let label = match case.verdict {
+        Verdict::Passed => "PASSED",
+        Verdict::Failed => "FAILED",
         Verdict::Warned => "WARNING",
-        _ => "FAILED",
+        Verdict::Skipped => "SKIPPED",
     };
     let _ = writeln!(out, "{label} {} — {}", case.id, case.title);
     let _ = writeln!(out, "  source:   {}", case.source);
@@ -373,10 +376,49 @@ fn xml(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::xml;
+    use std::time::Duration;
+
+    use super::{CaseReport, Report, Verdict, xml};
 
     #[test]
     fn xml_escapes() {
         assert_eq!(xml("a<b & \"c\"\u{1}"), "a&lt;b &amp; &quot;c&quot;?");
+    }
+
+    #[test]
+    fn not_passed_text_lists_every_case_that_did_not_pass_and_nothing_else() {
+        let catalogue = crate::cases::all();
+        let [passed, failed, skipped, ..] = catalogue.as_slice() else {
+            panic!("the catalogue has at least three cases");
+        };
+        let case = |c, verdict, reason: &str| {
+            CaseReport::new(
+                c,
+                verdict,
+                Some(reason.to_owned()),
+                None,
+                Duration::ZERO,
+                Vec::new(),
+            )
+        };
+        let mut report = Report {
+            base_url: "http://127.0.0.1:1".to_owned(),
+            control: true,
+            duration: Duration::ZERO,
+            cases: vec![case(passed, Verdict::Passed, "")],
+        };
+        assert_eq!(report.not_passed_text(), "");
+        report.cases.push(case(failed, Verdict::Failed, "a 401"));
+        report
+            .cases
+            .push(CaseReport::skipped(skipped, "needs a browser".to_owned()));
+        let text = report.not_passed_text();
+        assert!(!text.contains(passed.id), "{text}");
+        assert!(text.contains(&format!("FAILED {}", failed.id)), "{text}");
+        assert!(text.contains("reason:   a 401"), "{text}");
+        assert!(
+            text.contains(skipped.id) && text.contains("needs a browser"),
+            "{text}"
+        );
     }
 }
