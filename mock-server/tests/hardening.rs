@@ -162,8 +162,10 @@ async fn a_thousand_concurrent_flows_by_different_users_mix_nothing_up() {
             let user = format!("load-user-{i}");
             let state = format!("state-{i}");
             let code = grant_code_at(&client, &base, &user, "profile", &state).await;
-            let tokens = exchange_at(&client, &base, &code).await;
-            let me = api_json_at(&client, &base, "/api/users/current", &s(&tokens, "access_token")).await;
+            let (status, _, tokens) = exchange_at(&client, &base, &code).await;
+            assert_eq!(status, StatusCode::OK, "{tokens}");
+            let (_, _, me) =
+                api_get_at(&client, &base, "/api/users/current", &s(&tokens, "access_token")).await;
             assert_eq!(me["username"], user);
             user
         });

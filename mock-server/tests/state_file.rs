@@ -16,7 +16,7 @@ use parking_lot::Mutex;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use common::{CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, exchange_at, grant_code_at, refresh_status_at};
+use common::{CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, exchange_at, grant_code_at, refresh_at};
 
 const BIN: &str = env!("CARGO_BIN_EXE_ilert-mock");
 
@@ -205,14 +205,14 @@ async fn sigkill_mid_load_loses_nothing_that_was_answered() {
     let client = http();
     for rt in &answered.live {
         assert_eq!(
-            refresh_status_at(&client, &base, rt).await,
+            refresh_at(&client, &base, rt).await.0,
             StatusCode::OK,
             "a grant answered 200 before the kill was lost"
         );
     }
     for rt in &answered.revoked {
         assert_eq!(
-            refresh_status_at(&client, &base, rt).await,
+            refresh_at(&client, &base, rt).await.0,
             StatusCode::UNAUTHORIZED,
             "a revocation answered 200 was lost"
         );
@@ -271,7 +271,8 @@ async fn corrupt_and_truncated_state_files_are_refused() {
 /// A grant of `scope` for the guide's app and `user`: (access token, refresh token).
 async fn grant(client: &reqwest::Client, base: &str, user: &str, scope: &str) -> (String, String) {
     let code = grant_code_at(client, base, user, scope, "s").await;
-    let tokens = exchange_at(client, base, &code).await;
+    let (status, _, tokens) = exchange_at(client, base, &code).await;
+    assert_eq!(status, StatusCode::OK, "{tokens}");
     (
         tokens["access_token"].as_str().expect("access").to_owned(),
         tokens["refresh_token"].as_str().expect("refresh").to_owned(),
@@ -343,7 +344,7 @@ async fn sigterm_lets_in_flight_requests_finish_and_keeps_the_state() {
 
     // The state file holds the grant: after a restart its refresh token still works.
     let (mut restarted, base) = spawn(&state);
-    assert_eq!(refresh_status_at(&client, &base, &refresh).await, StatusCode::OK);
+    assert_eq!(refresh_at(&client, &base, &refresh).await.0, StatusCode::OK);
     let _ = restarted.kill();
     let _ = restarted.wait();
 }

@@ -44,8 +44,9 @@ async fn the_full_flow_over_https_trusting_only_the_dev_ca() {
         .expect("TLS handshake with the dev CA");
     assert_eq!(r.status(), StatusCode::FOUND);
     let code = param(&location_params(r.headers()), "code").expect("code");
-    let tokens = exchange_at(&client, &base, &code).await;
-    let me = api_json_at(&client, &base, "/api/users/current", &s(&tokens, "access_token")).await;
+    let (status, _, tokens) = exchange_at(&client, &base, &code).await;
+    assert_eq!(status, StatusCode::OK, "{tokens}");
+    let (_, _, me) = api_get_at(&client, &base, "/api/users/current", &s(&tokens, "access_token")).await;
     assert_eq!(me["username"], "someUser");
     let metadata: Value = client
         .get(format!("{base}/.well-known/oauth-authorization-server"))

@@ -91,18 +91,8 @@ pub async fn code_for(
     param(&params, "code").unwrap_or_else(|| panic!("no code in {params:?}"))
 }
 
-/// POSTs a form to `path`; returns status, headers and the JSON body (`Null` when empty).
-pub async fn post_form(
-    server: &MockServer,
-    path: &str,
-    form: &[(&str, &str)],
-) -> (StatusCode, HeaderMap, Value) {
-    let r = http()
-        .post(format!("{}{path}", server.base_url()))
-        .form(form)
-        .send()
-        .await
-        .expect("answers");
+/// Status, headers and the JSON body (`Null` when empty) of an answer.
+async fn answer(r: reqwest::Response) -> (StatusCode, HeaderMap, Value) {
     let (status, headers) = (r.status(), r.headers().clone());
     let text = r.text().await.expect("body");
     let json = if text.is_empty() {
@@ -113,10 +103,44 @@ pub async fn post_form(
     (status, headers, json)
 }
 
+/// POSTs a form to `path`; returns status, headers and the JSON body (`Null` when empty).
+pub async fn post_form(
+    server: &MockServer,
+    path: &str,
+    form: &[(&str, &str)],
+) -> (StatusCode, HeaderMap, Value) {
+    post_form_at(&http(), &server.base_url(), path, form).await
+}
+
+/// [`post_form`] to the server at `base` through `client` (for servers that need their own
+/// client: TLS, a spawned process).
+pub async fn post_form_at(
+    client: &Client,
+    base: &str,
+    path: &str,
+    form: &[(&str, &str)],
+) -> (StatusCode, HeaderMap, Value) {
+    answer(
+        client
+            .post(format!("{base}{path}"))
+            .form(form)
+            .send()
+            .await
+            .expect("answers"),
+    )
+    .await
+}
+
 /// Exchanges a code for the guide app with the secret in the body.
 pub async fn exchange(server: &MockServer, code: &str) -> (StatusCode, HeaderMap, Value) {
-    post_form(
-        server,
+    exchange_at(&http(), &server.base_url(), code).await
+}
+
+/// [`exchange`] at `base` through `client`.
+pub async fn exchange_at(client: &Client, base: &str, code: &str) -> (StatusCode, HeaderMap, Value) {
+    post_form_at(
+        client,
+        base,
         TOKEN,
         &[
             ("grant_type", "authorization_code"),
@@ -145,8 +169,14 @@ pub fn s(v: &Value, key: &str) -> String {
 
 /// Refreshes for the guide app.
 pub async fn refresh(server: &MockServer, refresh_token: &str) -> (StatusCode, HeaderMap, Value) {
-    post_form(
-        server,
+    refresh_at(&http(), &server.base_url(), refresh_token).await
+}
+
+/// [`refresh`] at `base` through `client`.
+pub async fn refresh_at(client: &Client, base: &str, refresh_token: &str) -> (StatusCode, HeaderMap, Value) {
+    post_form_at(
+        client,
+        base,
         TOKEN,
         &[
             ("grant_type", "refresh_token"),
@@ -159,12 +189,13 @@ pub async fn refresh(server: &MockServer, refresh_token: &str) -> (StatusCode, H
 }
 
 /// Presses Grant on the grant view at `base` for the guide app, acting as `user`, through
-/// `client` (for servers that need their own client: TLS, a spawned process); asserts the
-/// redirect echoes `state` and returns the code.
+/// `client`; asserts the redirect echoes `state` and returns the code.
 pub async fn grant_code_at(client: &Client, base: &str, user: &str, scope: &str, state: &str) -> String {
-    let r = client
-        .post(format!("{base}{AUTHORIZE}"))
-        .form(&[
+    let (status, headers, _) = post_form_at(
+        client,
+        base,
+        AUTHORIZE,
+        &[
             ("client_id", CLIENT_ID),
             ("response_type", "code"),
             ("redirect_uri", REDIRECT_URI),
@@ -172,79 +203,36 @@ pub async fn grant_code_at(client: &Client, base: &str, user: &str, scope: &str,
             ("state", state),
             ("user", user),
             ("decision", "grant"),
-        ])
-        .send()
-        .await
-        .expect("authorize answers");
-    assert_eq!(r.status(), StatusCode::FOUND);
-    let params = location_params(r.headers());
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::FOUND);
+    let params = location_params(&headers);
     assert_eq!(param(&params, "state").as_deref(), Some(state));
     param(&params, "code").unwrap_or_else(|| panic!("no code in {params:?}"))
 }
 
-/// Exchanges a code for the guide app at `base` through `client`; returns the JSON body.
-pub async fn exchange_at(client: &Client, base: &str, code: &str) -> Value {
-    client
-        .post(format!("{base}{TOKEN}"))
-        .form(&[
-            ("grant_type", "authorization_code"),
-            ("client_id", CLIENT_ID),
-            ("client_secret", CLIENT_SECRET),
-            ("code", code),
-        ])
-        .send()
-        .await
-        .expect("token answers")
-        .json()
-        .await
-        .expect("JSON body")
-}
-
-/// Refreshes the guide app's `refresh_token` at `base` through `client`; returns the status.
-pub async fn refresh_status_at(client: &Client, base: &str, refresh_token: &str) -> StatusCode {
-    client
-        .post(format!("{base}{TOKEN}"))
-        .form(&[
-            ("grant_type", "refresh_token"),
-            ("client_id", CLIENT_ID),
-            ("client_secret", CLIENT_SECRET),
-            ("refresh_token", refresh_token),
-        ])
-        .send()
-        .await
-        .expect("token answers")
-        .status()
-}
-
-/// GETs `path` at `base` through `client` with a bearer token; returns the JSON body.
-pub async fn api_json_at(client: &Client, base: &str, path: &str, access_token: &str) -> Value {
-    client
-        .get(format!("{base}{path}"))
-        .bearer_auth(access_token)
-        .send()
-        .await
-        .expect("API answers")
-        .json()
-        .await
-        .expect("JSON body")
-}
-
 /// GET an API path with a bearer token.
 pub async fn api_get(server: &MockServer, path: &str, access_token: &str) -> (StatusCode, HeaderMap, Value) {
-    let r = http()
-        .get(format!("{}{path}", server.base_url()))
-        .bearer_auth(access_token)
-        .send()
-        .await
-        .expect("answers");
-    let (status, headers) = (r.status(), r.headers().clone());
-    let text = r.text().await.expect("body");
-    let json = if text.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_str(&text).expect("JSON body")
-    };
-    (status, headers, json)
+    api_get_at(&http(), &server.base_url(), path, access_token).await
+}
+
+/// [`api_get`] at `base` through `client`.
+pub async fn api_get_at(
+    client: &Client,
+    base: &str,
+    path: &str,
+    access_token: &str,
+) -> (StatusCode, HeaderMap, Value) {
+    answer(
+        client
+            .get(format!("{base}{path}"))
+            .bearer_auth(access_token)
+            .send()
+            .await
+            .expect("answers"),
+    )
+    .await
 }
 
 /// Asserts ilert's token-endpoint error shape: exactly `code` and `error`.
