@@ -196,3 +196,16 @@ async fn tls_flag_serves_https_and_writes_the_ca() {
         .expect("TLS with the written CA");
     assert_eq!(r.status(), reqwest::StatusCode::OK);
 }
+
+/// The README's first command, `cargo run --release -p ilert-mock`, works only while the package
+/// names which of its binaries (the mock, the bench) `cargo run` starts.
+#[test]
+fn cargo_run_starts_the_mock_not_the_bench() {
+    let manifest: toml::Table = include_str!("../Cargo.toml").parse().expect("manifest");
+    assert_eq!(
+        manifest["package"]
+            .get("default-run")
+            .and_then(toml::Value::as_str),
+        Some("ilert-mock")
+    );
+}
