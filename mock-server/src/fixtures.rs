@@ -196,7 +196,16 @@ impl Fixtures {
 
     /// The allowed scopes of an app, parsed (validated at load).
     pub fn app_scopes(app: &App) -> ScopeSet {
-        ScopeSet::parse(&app.scopes.join(" ")).unwrap_or_default()
+        // SPEC §6: every app may ask for offline_access (it grants no API access); ilert's PKCE
+        // guide asks for it with the backend guide's own app.
+        let offline = crate::protocol::scope::OFFLINE_ACCESS;
+        let scopes: Vec<&str> = app
+            .scopes
+            .iter()
+            .map(String::as_str)
+            .chain((!app.scopes.iter().any(|s| s == offline)).then_some(offline))
+            .collect();
+        ScopeSet::parse(&scopes.join(" ")).unwrap_or_default()
     }
 }
 
@@ -358,6 +367,11 @@ pub(crate) fn validate_app(app: &App, user_exists: impl Fn(&str) -> bool) -> Res
         return Err(format!(
             "app {}: client_id must be non-empty printable ASCII",
             app.id
+        ));
+    }
+    if app.public && app.require_secret {
+        return Err(format!(
+            "app '{name}': require_secret needs a client_secret, and a public app has none"
         ));
     }
     match (&app.client_secret, app.public) {

@@ -106,7 +106,11 @@ impl fmt::Debug for ClientSecret {
 }
 
 /// An OAuth2 app registered with ilert.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+///
+/// Whether a token request is "public" (no secret) is a property of the request, not of the app
+/// (SPEC §3): any app may leave its secret out when the authorization used PKCE. `public` marks
+/// an app that has no secret at all; `require_secret` makes an app refuse secret-less requests.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct App {
     /// Numeric app id (`il_a`, `app_id`).
@@ -115,12 +119,16 @@ pub struct App {
     pub name: String,
     /// Public client id.
     pub client_id: String,
-    /// Secret of a confidential (backend) app; absent for a public PKCE-only app.
+    /// The app's secret; absent for a purely public app.
     #[serde(default)]
     pub client_secret: Option<ClientSecret>,
-    /// A PKCE-only app without a secret.
+    /// An app without any secret: every token request it makes relies on PKCE.
     #[serde(default)]
     pub public: bool,
+    /// Refuse token requests without the secret, even after PKCE (an app's opt-in; the default
+    /// lets any app use PKCE instead of its secret, as ilert's PKCE guide does).
+    #[serde(default)]
+    pub require_secret: bool,
     /// Registered redirect URIs, matched byte for byte.
     pub redirect_uris: Vec<String>,
     /// Scopes the app may request, with their highest access (`source:w` allows `source`).

@@ -1,41 +1,10 @@
 //! The `ilert-mock` binary: start-up banner, serving, and refusing bad fixtures with exit code 2.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
-const BIN: &str = env!("CARGO_BIN_EXE_ilert-mock");
+mod common;
 
-struct Killed(std::process::Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Starts the binary on a random port; returns the process, its base URL and the banner.
-fn spawn(args: &[&str]) -> (Killed, String, String) {
-    let child = Command::new(BIN)
-        .args(["--bind", "127.0.0.1:0"])
-        .args(args)
-        .env_remove("RUST_LOG")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawns");
-    let mut child = Killed(child);
-    let stdout = child.0.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    let first = lines.next().expect("a line").expect("text");
-    let base = first
-        .split_whitespace()
-        .find(|w| w.starts_with("http://") || w.starts_with("https://"))
-        .expect("the banner names the base URL")
-        .replace("localhost", "127.0.0.1");
-    let banner: Vec<String> = lines.by_ref().take(8).map_while(Result::ok).collect();
-    (child, base, banner.join("\n"))
-}
+use common::{BIN, spawn_binary_with_banner as spawn};
 
 fn http() -> reqwest::Client {
     reqwest::Client::builder()

@@ -1,8 +1,9 @@
 //! Client authentication at the token endpoint (RFC 6749 §2.3, §3.2.1; SPEC §3, §9).
 //!
-//! A confidential app authenticates with `client_secret` in the body or with HTTP Basic; a public
-//! (PKCE-only) app sends only `client_id`. Using both Basic and a body secret is refused
-//! (RFC 6749 §2.3: "MUST NOT use more than one authentication method in each request").
+//! A client authenticates with `client_secret` in the body or with HTTP Basic, or sends only
+//! `client_id` when its authorization used PKCE (any app may, SPEC §3). Using both Basic and a
+//! body secret is refused (RFC 6749 §2.3: "MUST NOT use more than one authentication method in
+//! each request").
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -106,26 +107,66 @@ pub fn credentials(
     }
 }
 
+/// A client that passed authentication: its app, and whether it proved itself with the secret.
+#[derive(Debug, Clone, Copy)]
+pub struct Authenticated<'a> {
+    /// The app registered under the request's `client_id`.
+    pub app: &'a App,
+    /// `true` when the request carried the app's (correct) `client_secret`.
+    pub with_secret: bool,
+}
+
 /// Authenticates `creds` against the app registered under its client id.
 ///
-/// A confidential app must present its secret (compared in constant time); a public app must not
-/// present one. Every failure is `invalid_client` (RFC 6749 §5.2).
-pub fn authenticate<'a>(creds: &Credentials, app: Option<&'a App>) -> Result<&'a App, OAuthError> {
+/// "Public" is a property of the request, not of the app (SPEC §3, corrected by ilert's PKCE
+/// guide, which uses the backend guide's own client id without a secret): any app may leave the
+/// secret out, and the grant rules then demand PKCE (code) or a grant that was redeemed without
+/// the secret (refresh). What is checked here:
+/// - the `client_id` must be known;
+/// - a secret that is sent must be the app's (compared in constant time); an app without a
+///   secret (a purely public app) cannot present one;
+/// - an app that opted into [`App::require_secret`] must always send it.
+///
+/// Every failure is `invalid_client` (RFC 6749 §5.2).
+pub fn authenticate<'a>(creds: &Credentials, app: Option<&'a App>) -> Result<Authenticated<'a>, OAuthError> {
     let app =
         app.ok_or_else(|| OAuthError::invalid_client("Client authentication failed: unknown client_id"))?;
-    match (&app.client_secret, creds.secret.as_deref()) {
-        (Some(expected), Some(given)) if expected.matches(given) => Ok(app),
-        (Some(_), Some(_)) => Err(OAuthError::invalid_client(
-            "Client authentication failed: wrong client_secret",
-        )),
-        (Some(_), None) => Err(OAuthError::invalid_client(
-            "Client authentication failed: this app is confidential and must send its client_secret",
-        )),
-        (None, None) => Ok(app),
-        (None, Some(_)) => Err(OAuthError::invalid_client(
-            "Client authentication failed: this app is public (PKCE only) and has no client_secret",
-        )),
-    }
+    let with_secret = match (&app.client_secret, creds.secret.as_deref()) {
+        (Some(expected), Some(given)) if expected.matches(given) => true,
+        (Some(_), Some(_)) => {
+            return Err(OAuthError::invalid_client(
+                "Client authentication failed: wrong client_secret",
+            ));
+        }
+        (None, Some(_)) => {
+            return Err(OAuthError::invalid_client(
+                "Client authentication failed: this app is public (PKCE only) and has no client_secret",
+            ));
+        }
+        (Some(_), None) if app.require_secret => {
+            return Err(OAuthError::invalid_client(
+                "Client authentication failed: this app requires its client_secret on every token request (require_secret)",
+            ));
+        }
+        (_, None) => false,
+    };
+    Ok(Authenticated { app, with_secret })
+}
+
+/// Refused when a request without the secret redeems a code whose authorization did not use
+/// PKCE: nothing else proves who is asking (RFC 6749 §3.2.1, RFC 7636 §1, SPEC §3, §7).
+pub fn secret_or_pkce_required() -> OAuthError {
+    OAuthError::invalid_client(
+        "Client authentication failed: send the client_secret, or use PKCE (code_challenge with S256 at authorize, code_verifier here)",
+    )
+}
+
+/// Refused when a refresh without the secret names a grant whose code was redeemed with the
+/// secret (the mock's choice, SPEC §3: such a grant keeps needing it).
+pub fn secret_bound_grant() -> OAuthError {
+    OAuthError::invalid_client(
+        "Client authentication failed: this refresh token was issued to a request that sent the client_secret; send it when refreshing too",
+    )
 }
 
 #[cfg(test)]
@@ -150,11 +191,39 @@ mod tests {
         let app = apps.iter().find(|a| a.client_id == ID);
         let post = credentials(None, Some(ID), Some(SECRET)).expect("post");
         assert_eq!(post.method, AuthMethod::Post);
-        assert_eq!(authenticate(&post, app).expect("ok").id, 250);
+        let ok = authenticate(&post, app).expect("ok");
+        assert_eq!((ok.app.id, ok.with_secret), (250, true));
         let header = basic(ID, SECRET);
         let b = credentials(Some(&header), None, None).expect("basic");
         assert_eq!(b.method, AuthMethod::Basic);
-        assert_eq!(authenticate(&b, app).expect("ok").id, 250);
+        let ok = authenticate(&b, app).expect("ok");
+        assert_eq!((ok.app.id, ok.with_secret), (250, true));
+    }
+
+    #[test]
+    fn any_app_may_leave_the_secret_out_unless_it_requires_it() {
+        let apps = apps();
+        let guide = apps.iter().find(|a| a.client_id == ID);
+        let only_id = credentials(None, Some(ID), None).expect("id only");
+        assert_eq!(only_id.method, AuthMethod::None);
+        let ok = authenticate(&only_id, guide).expect("the guide's app without its secret");
+        assert_eq!((ok.app.id, ok.with_secret), (250, false));
+        let public = apps.iter().find(|a| a.public).expect("a public app");
+        let creds = credentials(None, Some(&public.client_id), None).expect("id only");
+        assert!(!authenticate(&creds, Some(public)).expect("public").with_secret);
+        let strict = App {
+            require_secret: true,
+            ..guide.expect("guide").clone()
+        };
+        let err = authenticate(&only_id, Some(&strict)).expect_err("require_secret");
+        assert_eq!(err.code, super::super::error::ErrorCode::InvalidClient);
+        assert!(err.description.contains("require_secret"), "{}", err.description);
+        let with = credentials(None, Some(ID), Some(SECRET)).expect("post");
+        assert!(
+            authenticate(&with, Some(&strict))
+                .expect("with the secret")
+                .with_secret
+        );
     }
 
     #[test]
@@ -163,16 +232,12 @@ mod tests {
         let apps = apps();
         let app = apps.iter().find(|a| a.client_id == ID);
         let public = apps.iter().find(|a| a.public);
-        let code = |r: Result<&App, OAuthError>| r.map(|_| ()).expect_err("fails").code;
+        let code = |r: Result<Authenticated<'_>, OAuthError>| r.map(|_| ()).expect_err("fails").code;
         assert_eq!(
             code(authenticate(
                 &credentials(None, Some(ID), Some("wrong")).expect("c"),
                 app
             )),
-            InvalidClient
-        );
-        assert_eq!(
-            code(authenticate(&credentials(None, Some(ID), None).expect("c"), app)),
             InvalidClient
         );
         assert_eq!(

@@ -55,6 +55,9 @@ enum Entry {
         expires_at: UnixSeconds,
         /// The refresh grant family to revoke on a replay.
         family: Option<u64>,
+        /// Whether the authorization used PKCE, so a replay without the secret can be told
+        /// apart from an unauthenticated one.
+        pkce: bool,
     },
     /// Expired without being redeemed.
     Expired {
@@ -92,6 +95,9 @@ pub struct Redemption<'a> {
     pub redirect_uri: Option<&'a str>,
     /// `code_verifier`, when sent.
     pub code_verifier: Option<&'a str>,
+    /// Whether the client proved itself with its secret; without it, only a code whose
+    /// authorization used PKCE can be redeemed (SPEC §3).
+    pub with_secret: bool,
 }
 
 /// Why a code was not redeemed.
@@ -103,6 +109,10 @@ pub enum RedeemError {
     /// Older than two minutes.
     #[error("Provided code has expired")]
     Expired,
+    /// Sent without the secret for a code whose authorization did not use PKCE: nothing
+    /// authenticates the client (SPEC §3, §7; RFC 6749 §3.2.1). Nothing changes on the code.
+    #[error("client_secret or PKCE is required")]
+    SecretOrPkceRequired,
     /// Redeemed before; `family` is the refresh grant to revoke.
     #[error("Provided code was already used; the grant it produced has been revoked")]
     Reused {
@@ -133,6 +143,7 @@ impl From<RedeemError> for OAuthError {
     fn from(err: RedeemError) -> Self {
         match err {
             RedeemError::MalformedVerifier(text) => OAuthError::invalid_request(text),
+            RedeemError::SecretOrPkceRequired => super::client_auth::secret_or_pkce_required(),
             other => OAuthError::invalid_grant(other.to_string()),
         }
     }
@@ -163,9 +174,11 @@ impl CodeBook {
 
     /// Redeems `code` for the request `r` at time `now`.
     ///
-    /// Order of checks: existence, reuse (before expiry, so a late replay still revokes), expiry,
-    /// client binding, redirect URI, PKCE. A failed check other than reuse leaves the code usable,
-    /// so a wrong guess by someone else cannot burn the rightful client's code.
+    /// Order of checks: existence, client authentication (a request without the secret needs a
+    /// PKCE code, checked before reuse so an unauthenticated replay revokes nothing), reuse
+    /// (before expiry, so a late replay still revokes), expiry, client binding, redirect URI,
+    /// PKCE. A failed check other than reuse leaves the code usable, so a wrong guess by someone
+    /// else cannot burn the rightful client's code.
     pub fn redeem(
         &mut self,
         code: &str,
@@ -174,8 +187,14 @@ impl CodeBook {
         usage: CodeUse,
     ) -> Result<CodeGrant, RedeemError> {
         let grant = match self.codes.get(code).ok_or(RedeemError::Unknown)? {
+            Entry::Redeemed { pkce: false, .. } if !r.with_secret => {
+                return Err(RedeemError::SecretOrPkceRequired);
+            }
             Entry::Redeemed { family, .. } => return Err(RedeemError::Reused { family: *family }),
             Entry::Expired { .. } => return Err(RedeemError::Expired),
+            Entry::Unused(grant) if grant.challenge.is_none() && !r.with_secret => {
+                return Err(RedeemError::SecretOrPkceRequired);
+            }
             Entry::Unused(grant) => grant,
         };
         if now >= grant.expires_at {
@@ -206,6 +225,7 @@ impl CodeBook {
                 Entry::Redeemed {
                     expires_at: grant.expires_at,
                     family: None,
+                    pkce: grant.challenge.is_some(),
                 },
             );
             self.spent(code.to_owned());
@@ -287,6 +307,7 @@ mod tests {
             app_id: 250,
             redirect_uri: uri,
             code_verifier: verifier,
+            with_secret: true,
         }
     }
 
@@ -339,6 +360,7 @@ mod tests {
             app_id: 251,
             redirect_uri: None,
             code_verifier: None,
+            with_secret: true,
         };
         assert_eq!(
             book.redeem("c", other, 1_000, CodeUse::SingleUse),
@@ -384,6 +406,45 @@ mod tests {
         assert_eq!(
             book.redeem("n", req(None, Some(VERIFIER)), 1_000, CodeUse::SingleUse),
             Err(RedeemError::UnexpectedVerifier)
+        );
+    }
+
+    #[test]
+    fn without_the_secret_only_pkce_codes_redeem() {
+        let without_secret = |verifier| Redemption {
+            with_secret: false,
+            ..req(None, verifier)
+        };
+        let mut book = CodeBook::default();
+        book.issue("n".into(), grant(None));
+        assert_eq!(
+            book.redeem("n", without_secret(None), 1_000, CodeUse::SingleUse),
+            Err(RedeemError::SecretOrPkceRequired)
+        );
+        assert!(
+            book.redeem("n", req(None, None), 1_000, CodeUse::SingleUse)
+                .is_ok(),
+            "the refusal left the code usable"
+        );
+        book.attach_family("n", 3);
+        // An unauthenticated replay of a code without PKCE revokes nothing.
+        assert_eq!(
+            book.redeem("n", without_secret(None), 1_001, CodeUse::SingleUse),
+            Err(RedeemError::SecretOrPkceRequired)
+        );
+        let err: OAuthError = RedeemError::SecretOrPkceRequired.into();
+        assert_eq!(err.code, super::super::error::ErrorCode::InvalidClient);
+
+        book.issue("p".into(), grant(Some(CHALLENGE)));
+        assert!(
+            book.redeem("p", without_secret(Some(VERIFIER)), 1_000, CodeUse::SingleUse)
+                .is_ok()
+        );
+        book.attach_family("p", 4);
+        assert_eq!(
+            book.redeem("p", without_secret(Some(VERIFIER)), 1_001, CodeUse::SingleUse),
+            Err(RedeemError::Reused { family: Some(4) }),
+            "a replay of a PKCE code without the secret is reuse"
         );
     }
 

@@ -71,6 +71,15 @@ pub struct Grant {
     /// is remembered until its token expires or the count limit pushes it out).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revoked_at: Option<UnixSeconds>,
+    /// Whether the code request that started the family sent the app's `client_secret`: such a
+    /// grant keeps needing the secret to refresh (the mock's choice, SPEC §3). State files
+    /// written before it was recorded read `true`, the stricter answer.
+    #[serde(default = "secret_bound_default")]
+    pub secret_bound: bool,
+}
+
+fn secret_bound_default() -> bool {
+    true
 }
 
 impl std::fmt::Debug for Grant {
@@ -84,6 +93,7 @@ impl std::fmt::Debug for Grant {
             .field("expires_at", &self.expires_at)
             .field("revoked", &self.revoked)
             .field("revoked_at", &self.revoked_at)
+            .field("secret_bound", &self.secret_bound)
             .finish()
     }
 }
@@ -123,6 +133,8 @@ pub struct NewGrant<'a> {
     pub tenant: &'a str,
     /// Granted scopes.
     pub scope: &'a ScopeSet,
+    /// Whether the code request sent the app's secret (see [`Grant::secret_bound`]).
+    pub secret_bound: bool,
 }
 
 /// All refresh grants.
@@ -295,6 +307,7 @@ impl GrantBook {
             expires_at,
             revoked: None,
             revoked_at: None,
+            secret_bound: new.secret_bound,
         };
         self.index(&grant);
         if let Some(replaced) = self.grants.insert(key, grant) {
@@ -341,6 +354,7 @@ impl GrantBook {
             user_id: previous.user_id,
             tenant: &previous.tenant,
             scope: &scope,
+            secret_bound: previous.secret_bound,
         };
         self.insert(new_key.clone(), previous.family, new, now, expires_at);
         self.grants.get(&new_key)
@@ -453,6 +467,7 @@ mod tests {
                 user_id: user,
                 tenant: "t",
                 scope: &s,
+                secret_bound: true,
             },
             now,
             now + 100,
@@ -519,6 +534,7 @@ mod tests {
                 user_id: user,
                 tenant: "t",
                 scope: &s,
+                secret_bound: true,
             };
             book.issue(key.into(), new, 0, year);
         }
@@ -548,6 +564,7 @@ mod tests {
                 user_id: 1,
                 tenant: "t",
                 scope: &s,
+                secret_bound: true,
             };
             book.issue(format!("k{i}"), new, 0, 1_000);
         }
@@ -599,5 +616,16 @@ mod tests {
         issue(&mut book, "secretkey", 1, 0);
         let text = format!("{:?}", book.get("secretkey").expect("grant"));
         assert!(!text.contains("secretkey"), "{text}");
+    }
+
+    #[test]
+    fn grants_from_older_state_files_keep_needing_the_secret() {
+        let mut book = GrantBook::default();
+        issue(&mut book, "k", 1, 0);
+        let mut value = serde_json::to_value(&book).expect("serialises");
+        let grant = value["grants"]["k"].as_object_mut().expect("the grant");
+        assert_eq!(grant.remove("secret_bound"), Some(serde_json::json!(true)));
+        let loaded: GrantBook = serde_json::from_value(value).expect("loads");
+        assert!(loaded.get("k").expect("kept").secret_bound);
     }
 }

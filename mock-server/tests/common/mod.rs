@@ -26,6 +26,51 @@ pub const TOKEN: &str = "/api/developers/oauth2/token";
 pub const TOKEN_INFO: &str = "/api/developers/oauth2/token_info";
 pub const REVOKE: &str = "/api/developers/oauth2/revoke";
 
+/// The `ilert-mock` binary of this package.
+pub const BIN: &str = env!("CARGO_BIN_EXE_ilert-mock");
+
+/// A spawned mock process, killed when dropped.
+pub struct Killed(pub std::process::Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts the binary on a random loopback port with `args`; returns the process, its base URL
+/// (from the banner's first line) and the next lines of the banner.
+pub fn spawn_binary_with_banner(args: &[&str]) -> (Killed, String, String) {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let child = Command::new(BIN)
+        .args(["--bind", "127.0.0.1:0"])
+        .args(args)
+        .env_remove("RUST_LOG")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawns");
+    let mut child = Killed(child);
+    let stdout = child.0.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let first = lines.next().expect("a line").expect("text");
+    let base = first
+        .split_whitespace()
+        .find(|w| w.starts_with("http://") || w.starts_with("https://"))
+        .expect("the banner names the base URL")
+        .replace("localhost", "127.0.0.1");
+    let banner: Vec<String> = lines.by_ref().take(8).map_while(Result::ok).collect();
+    (child, base, banner.join("\n"))
+}
+
+/// [`spawn_binary_with_banner`] without the banner.
+pub fn spawn_binary(args: &[&str]) -> (Killed, String) {
+    let (child, base, _) = spawn_binary_with_banner(args);
+    (child, base)
+}
+
 pub fn http() -> Client {
     Client::builder()
         .redirect(redirect::Policy::none())
