@@ -304,7 +304,7 @@ impl ApiClient {
         }
         match self.refresh_locked(&mut state, now, false).await {
             Ok(fresh) => Ok(fresh.access_token.clone()),
-            // A public app without offline_access: nothing to do until the token expires.
+            // Signed in without the secret and without offline_access: nothing to do until the token expires.
             Err(Error::NoRefreshToken) if !expired => Ok(current),
             Err(e) if !expired => {
                 tracing::warn!(error = %e, "refreshing ahead of expiry failed; using the current access token");
@@ -718,14 +718,16 @@ mod tests {
     #[tokio::test]
     async fn refreshes_ahead_of_expiry_and_stores_the_result() {
         let (ilert, oauth) = start().await;
-        let store = Arc::new(MemoryStore::with_tokens(tokens(30, None)));
+        // Built once: `tokens` reads the wall clock, which may tick between two calls.
+        let initial = tokens(30, None);
+        let store = Arc::new(MemoryStore::with_tokens(initial.clone()));
         let api = ApiClient::new(oauth, store.clone());
         whoami(&api).await.expect("user");
         assert_eq!((ilert.refreshes(), ilert.api_calls()), (1, 1));
         let stored = store.load().expect("loads").expect("tokens");
         assert_eq!(stored.access_token.secret(), "access-1");
         assert_eq!(stored.refresh_token, Some(RefreshToken::new("refresh-0")));
-        assert_eq!(stored.refresh_expires_at, tokens(30, None).refresh_expires_at);
+        assert_eq!(stored.refresh_expires_at, initial.refresh_expires_at);
         assert_eq!(stored.obtained_by, Grant::RefreshToken);
     }
 
