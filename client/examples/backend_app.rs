@@ -3,6 +3,9 @@
 //! The same flow as the sample: `/` links to the sign-in, `/authorize` redirects (302) to
 //! ilert's authorize page, and `/authorize-result` exchanges the code and shows the current
 //! user as JSON. `/authorize?pkce=1` adds PKCE on top of the client secret, as ilert suggests.
+//! `/webapp` is the sample's browser web app (ilert's PKCE guide): the page itself authorizes
+//! with PKCE and calls the token, revoke and API endpoints by cross-origin `fetch` with only the
+//! client id — the same app, no secret, as ilert's sample does.
 //!
 //! The defaults are the guide's example app, which the mock's fixtures register with this
 //! app's redirect URI, so against the mock only the base URLs change:
@@ -167,6 +170,8 @@ struct Pending {
 #[derive(Clone)]
 struct App {
     oauth: OAuthClient,
+    /// The web app page, configured for these settings.
+    webapp: Arc<str>,
     /// By `state`: each redirect back must match a request this app started.
     pending: Arc<Mutex<HashMap<String, Pending>>>,
 }
@@ -175,12 +180,14 @@ struct App {
 pub fn app(settings: &Settings) -> Result<Router, Error> {
     let app = App {
         oauth: settings.oauth_client()?,
+        webapp: webapp_page(settings).into(),
         pending: Arc::default(),
     };
     Ok(Router::new()
         .route("/", get(index))
         .route("/authorize", get(authorize))
         .route("/authorize-result", get(authorize_result))
+        .route("/webapp", get(webapp))
         .with_state(app))
 }
 
@@ -209,14 +216,43 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-/// `/`: the two ways to sign in.
+/// `/`: the three ways to sign in.
 async fn index() -> Html<&'static str> {
     Html(
         "<!doctype html><meta charset=\"utf-8\"><title>ilert OAuth2 sample app</title>\
          <h1>ilert OAuth2 sample app</h1>\
          <p><a href=\"/authorize\">Sign in with ilert</a></p>\
-         <p><a href=\"/authorize?pkce=1\">Sign in with ilert (with PKCE)</a></p>",
+         <p><a href=\"/authorize?pkce=1\">Sign in with ilert (with PKCE)</a></p>\
+         <p><a href=\"/webapp\">The browser web app (PKCE, no client secret)</a></p>",
     )
+}
+
+/// The web app's page with its configuration (client id, ilert's hosts, the guide's scopes
+/// plus `offline_access`, which brings a refresh token without the secret). The secret is never
+/// part of it.
+fn webapp_page(settings: &Settings) -> String {
+    let config = json!({
+        "clientId": settings.client_id,
+        "ilertHost": settings.app_url.trim_end_matches('/'),
+        "apiHost": settings.api_url.trim_end_matches('/'),
+        "scope": with_offline_access(&settings.scope),
+    });
+    // Inside a <script> element: no `<` may start a closing tag.
+    let config = config.to_string().replace('<', "\\u003c");
+    include_str!("webapp.html").replace("{{CONFIG}}", &config)
+}
+
+fn with_offline_access(scope: &str) -> String {
+    if scope.split_whitespace().any(|s| s == "offline_access") {
+        scope.to_owned()
+    } else {
+        format!("{} offline_access", scope.trim())
+    }
+}
+
+/// `/webapp`: ilert's sample web app (PKCE in the browser, no secret).
+async fn webapp(State(app): State<App>) -> Html<String> {
+    Html(app.webapp.to_string())
 }
 
 /// `/authorize[?pkce=1]`: remember a fresh state (and verifier), then 302 to ilert.

@@ -35,11 +35,14 @@ impl OAuthClient {
     /// The URL that asks the user to grant the configured scopes to the app:
     /// `{app}/api/developers/oauth2/authorize?client_id&response_type=code&redirect_uri&scope&state`
     /// plus `code_challenge` and `code_challenge_method=S256` with [`Pkce::S256`].
+    ///
+    /// Without a client secret PKCE is on whatever `pkce` says: ilert accepts a token request
+    /// without the secret only for an authorization that used PKCE (SPEC §3).
     pub fn authorize_url(&self, state: &CsrfToken, pkce: Pkce) -> AuthorizeUrl {
         let config = self.config();
-        let verifier = match pkce {
-            Pkce::S256 => Some(PkceCodeVerifier::new_random()),
-            Pkce::Disabled => None,
+        let verifier = match (pkce, config.client_secret()) {
+            (Pkce::Disabled, Some(_)) => None,
+            _ => Some(PkceCodeVerifier::new_random()),
         };
         let scope = Scope::join(config.scopes());
         let mut params: Vec<(&str, &str)> = vec![
@@ -165,6 +168,22 @@ mod tests {
         );
         let code = parse_callback(&callback, Some(&state)).expect("state matches");
         assert_eq!(code.secret(), "abc");
+    }
+
+    #[test]
+    fn without_a_secret_pkce_is_always_on() {
+        let config = Config::builder("0501439fd7dee9af0c25", "http://localhost:4597/webapp")
+            .scopes("profile source:w offline_access");
+        let a = client(config).authorize_url(&CsrfToken::new("optional-state"), Pkce::Disabled);
+        assert!(a.pkce_verifier.is_some());
+        let pairs: Vec<(String, String)> = a.url.query_pairs().into_owned().collect();
+        assert!(
+            pairs
+                .iter()
+                .any(|(k, v)| k == "code_challenge_method" && v == "S256"),
+            "{pairs:?}"
+        );
+        assert!(pairs.iter().all(|(k, _)| k != "client_secret"), "{pairs:?}");
     }
 
     #[test]

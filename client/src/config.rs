@@ -85,7 +85,7 @@ pub struct Config {
 
 impl Config {
     /// Starts a config for the app `client_id` that redirects back to `redirect_uri`, with
-    /// ilert's hosts as base URLs, no secret (a public app) and no scopes.
+    /// ilert's hosts as base URLs, no secret (PKCE-only requests) and no scopes.
     pub fn builder(client_id: impl Into<String>, redirect_uri: impl Into<String>) -> ConfigBuilder {
         ConfigBuilder {
             client_id: client_id.into(),
@@ -191,8 +191,9 @@ pub struct ConfigBuilder {
 }
 
 impl ConfigBuilder {
-    /// The client secret of a backend app. Without one, the client acts as a public app and
-    /// must use PKCE.
+    /// The app's client secret, for a backend that can keep it. Without one the client sends
+    /// only `client_id` and must use PKCE, which works for any app (SPEC §3, ilert's PKCE
+    /// guide); ilert then issues a refresh token only when `offline_access` is requested.
     pub fn client_secret(mut self, secret: impl Into<String>) -> Self {
         self.client_secret = Some(ClientSecret::new(secret));
         self

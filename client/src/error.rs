@@ -269,7 +269,7 @@ pub enum Error {
     NotSignedIn,
     /// The access token expired and there is no refresh token to renew it.
     #[error(
-        "the access token expired and there is no refresh token (a public app gets one only with \
+        "the access token expired and there is no refresh token (without the client secret ilert issues one only with \
          the offline_access scope); sign in again"
     )]
     NoRefreshToken,

@@ -1,8 +1,9 @@
 //! PKCE (RFC 7636): a random verifier kept by the client and its `S256` challenge sent with
 //! the authorize request.
 //!
-//! ilert makes PKCE optional for backend apps (they authenticate with their secret) and
-//! suggests it in addition; public apps must use it (SPEC §2, §7). Only `S256` is offered:
+//! ilert makes PKCE optional when the token request carries the client secret and suggests it
+//! in addition; a request without the secret (any app may send one, SPEC §3) must use it. Only
+//! `S256` is offered:
 //! `plain` gives no protection when the authorize request leaks, and the mock refuses it.
 
 use base64::Engine as _;
@@ -18,10 +19,10 @@ pub const S256: &str = "S256";
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Pkce {
     /// Send an `S256` challenge and keep the verifier for the code exchange (the default, and
-    /// required for public apps).
+    /// required when the client has no secret).
     #[default]
     S256,
-    /// No PKCE: only for backend apps, which authenticate with their client secret.
+    /// No PKCE: only for a client that authenticates with its client secret.
     Disabled,
 }
 

@@ -45,7 +45,7 @@ pub struct TokenSet {
     pub expires_at: u64,
     /// The granted scopes, space separated, as ilert sent them.
     pub scope: String,
-    /// The refresh token; absent for a public app that did not ask for `offline_access`.
+    /// The refresh token; absent when the code was redeemed without the secret and `offline_access` was not asked for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<RefreshToken>,
     /// When the refresh token expires, in Unix seconds; `None` when unknown or never.

@@ -1,6 +1,13 @@
 //! The grant view in a real browser: Debian's Chromium, headless, driven through WebDriver
 //! (chromedriver) on 127.0.0.1, runs the full backend flow of the example app against the mock —
-//! Grant as a chosen user, then Deny — and saves screenshots under `target/browser-artifacts/`.
+//! Grant as a chosen user, then Deny — and ilert's sample web app flow (PKCE guide) with the
+//! guide's own client id and no secret: the page on `http://localhost:4597/webapp` authorizes
+//! with PKCE, then exchanges the code, fetches the user, refreshes and revokes by cross-origin
+//! `fetch`. Screenshots land under `target/browser-artifacts/`.
+//!
+//! `http://localhost:4597` is the redirect URI the fixtures register for the guide's app; the
+//! test serves the example app on a random port and maps that origin to it with Chromium's
+//! `--host-resolver-rules`, so the page keeps its real origin and no fixed port is taken.
 //!
 //! Without `chromium` and `chromedriver` on the machine (`.ci/run` installs them) the test is
 //! reported as skipped with the reason; it never passes silently. `CHROMIUM` and `CHROMEDRIVER`
@@ -91,6 +98,141 @@ fn save(dir: &Path, name: &str, png: &[u8]) {
     std::fs::write(dir.join(name), png).expect("screenshot written");
 }
 
+/// The web app's log: one JSON object per answer the page received.
+async fn webapp_log(
+    browser: &fantoccini::Client,
+    lines: usize,
+) -> Result<Vec<serde_json::Value>, Box<dyn std::error::Error>> {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let text = browser.find(Locator::Id("log")).await?.text().await?;
+        let log: Vec<serde_json::Value> = text
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(serde_json::from_str)
+            .collect::<Result<_, _>>()?;
+        if log.len() >= lines {
+            return Ok(log);
+        }
+        if Instant::now() > deadline {
+            return Err(format!("the web app logged {} of {lines} answers: {text}", log.len()).into());
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// ilert's sample web app: PKCE in the browser with the guide's client id and no secret.
+async fn webapp_flow(
+    browser: &fantoccini::Client,
+    server: &MockServer,
+    artifacts: &Path,
+) -> Result<(), Box<dyn std::error::Error>> {
+    browser.goto("http://localhost:4597/webapp").await?;
+    // The page sends the browser on to the mock's grant view with its challenge.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while browser.current_url().await?.path() != "/api/developers/oauth2/authorize" {
+        if Instant::now() > deadline {
+            return Err("the web app did not send the browser to the grant view".into());
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let grant_view = browser.current_url().await?;
+    let sent: Vec<(String, String)> = grant_view.query_pairs().into_owned().collect();
+    let param = |name: &str| sent.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    assert_eq!(
+        param("client_id"),
+        Some("0501439fd7dee9af0c25"),
+        "the guide's own client id"
+    );
+    assert_eq!(param("redirect_uri"), Some("http://localhost:4597/webapp"));
+    assert_eq!(param("code_challenge_method"), Some("S256"));
+    assert_eq!(param("scope"), Some("profile source:w offline_access"));
+    browser
+        .find(Locator::Css("input[name=user][value=someUser]"))
+        .await?
+        .click()
+        .await?;
+    browser
+        .find(Locator::Css("button[value=grant]"))
+        .await?
+        .click()
+        .await?;
+
+    // Back on the page: the code exchange (client_id + code_verifier) runs by itself.
+    let first = webapp_log(browser, 1).await?;
+    assert_eq!(first[0]["step"], "token", "{first:?}");
+    assert_eq!(
+        first[0]["status"], 200,
+        "the code exchange without a secret: {first:?}"
+    );
+    assert!(
+        first[0]["body"]["refresh_token"].is_string(),
+        "offline_access brings a refresh token: {first:?}"
+    );
+    assert_eq!(
+        browser.current_url().await?.origin().ascii_serialization(),
+        "http://localhost:4597"
+    );
+
+    // The sample's buttons: fetch the user, refresh, fetch again, revoke, refresh once more.
+    let mut expected = 1;
+    for button in ["fetch", "refresh", "fetch", "revoke", "refresh"] {
+        browser.find(Locator::Id(button)).await?.click().await?;
+        expected += 1;
+        webapp_log(browser, expected).await?;
+    }
+    let log = webapp_log(browser, expected).await?;
+    save(artifacts, "webapp.png", &browser.screenshot().await?);
+    let steps: Vec<(&str, i64)> = log
+        .iter()
+        .map(|l| {
+            (
+                l["step"].as_str().unwrap_or_default(),
+                l["status"].as_i64().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            ("token", 200),
+            ("user", 200),
+            ("refresh", 200),
+            ("user", 200),
+            ("revoke", 200),
+            ("refresh", 401)
+        ],
+        "CORS, the secret rule and the refresh rule as the web app sees them: {log:?}"
+    );
+    assert_eq!(log[1]["body"]["username"], "someUser");
+    assert_eq!(log[5]["body"]["code"], "invalid_grant");
+
+    // What reached the mock: cross-origin requests from the page, never a secret.
+    let token_requests: Vec<_> = server
+        .journal()
+        .all()
+        .into_iter()
+        .filter(|e| e.path == "/api/developers/oauth2/token" && e.method == "POST")
+        .filter(|e| {
+            e.form
+                .iter()
+                .any(|(k, v)| k == "client_id" && v == "0501439fd7dee9af0c25")
+        })
+        .collect();
+    assert_eq!(token_requests.len(), 3, "{token_requests:?}");
+    for entry in &token_requests {
+        assert!(entry.form.iter().all(|(k, _)| k != "client_secret"), "{entry:?}");
+        assert!(
+            entry
+                .headers
+                .iter()
+                .any(|(k, v)| k == "origin" && v == "http://localhost:4597"),
+            "{entry:?}"
+        );
+    }
+    Ok(())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn grant_and_deny_through_the_grant_view_in_chromium() {
     let Some(chromium) = find_binary("CHROMIUM", &["/usr/bin/chromium", "/usr/bin/chromium-browser"]) else {
@@ -117,11 +259,9 @@ async fn grant_and_deny_through_the_grant_view_in_chromium() {
             name: "Browser Test Backend".into(),
             client_id: "browser-test-app".into(),
             client_secret: Some(ilert_mock::model::ClientSecret::new("browser-test-secret")),
-            public: false,
             redirect_uris: vec![redirect_uri.clone()],
             scopes: vec!["profile".into(), "source:w".into()],
-            rotate_refresh_tokens: false,
-            auto_approve: None,
+            ..App::default()
         })
         .expect("app registered");
 
@@ -132,6 +272,20 @@ async fn grant_and_deny_through_the_grant_view_in_chromium() {
         "the example app was not built at {}",
         example.display()
     );
+    // A second instance with its defaults (the guide's app) serves the web app page.
+    let webapp_port = free_port();
+    let _webapp = Killed(
+        Command::new(&example)
+            .args(["--port", &webapp_port.to_string(), "--bind", "127.0.0.1"])
+            .args(["--app-url", &server.base_url(), "--api-url", &server.base_url()])
+            .env_remove("ILERT_CLIENT_ID")
+            .env_remove("ILERT_CLIENT_SECRET")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("example app starts"),
+    );
+    wait_until_listening(SocketAddr::from(([127, 0, 0, 1], webapp_port)), "the web app").await;
     let _app = Killed(
         Command::new(&example)
             .args(["--port", &app_port.to_string(), "--bind", "127.0.0.1"])
@@ -172,6 +326,7 @@ async fn grant_and_deny_through_the_grant_view_in_chromium() {
                 "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--disable-quic", "--window-size=1000,900",
+                format!("--host-resolver-rules=MAP localhost:4597 127.0.0.1:{webapp_port}"),
                 format!("--user-data-dir={}", profile.display()),
             ],
         }),
@@ -217,7 +372,8 @@ async fn grant_and_deny_through_the_grant_view_in_chromium() {
         assert!(page.contains("not registered"), "the error page says what is wrong");
         assert!(page.contains(&redirect_uri), "and what to register");
         save(&artifacts, "error-page.png", &browser.screenshot().await?);
-        Ok::<(), Box<dyn std::error::Error>>(())
+
+        webapp_flow(&browser, &server, &artifacts).await
     }
     .await;
     let _ = browser.close().await;

@@ -50,7 +50,7 @@ impl Run {
 }
 
 /// `ilert-oauth2` with the app's flags; the secret goes through the environment, as the CLI
-/// recommends.
+/// recommends (an empty secret: none at all).
 fn cli(server: &MockServer, app: (&str, &str, &str), store: &Path) -> Command {
     let (client_id, secret, redirect_uri) = app;
     let mut command = Command::new(env!("CARGO_BIN_EXE_ilert-oauth2"));
@@ -59,9 +59,11 @@ fn cli(server: &MockServer, app: (&str, &str, &str), store: &Path) -> Command {
             command.env_remove(name);
         }
     }
+    if !secret.is_empty() {
+        command.env("ILERT_CLIENT_SECRET", secret);
+    }
     command
         .env_remove("RUST_LOG")
-        .env("ILERT_CLIENT_SECRET", secret)
         .args(["--client-id", client_id, "--redirect-uri", redirect_uri])
         .args(["--app-url", &server.base_url(), "--api-url", &server.base_url()])
         .arg("--store")
@@ -154,11 +156,9 @@ fn register_cli_app(server: &MockServer) -> (&'static str, &'static str, String)
             name: "CLI test app".into(),
             client_id: "cli-test-app".into(),
             client_secret: Some(ilert_mock::model::ClientSecret::new("cli-test-secret")),
-            public: false,
             redirect_uris: vec![redirect.clone()],
             scopes: vec!["profile".into(), "source:w".into()],
-            rotate_refresh_tokens: false,
-            auto_approve: None,
+            ..App::default()
         })
         .expect("the app is registered");
     ("cli-test-app", "cli-test-secret", redirect)
@@ -273,6 +273,39 @@ async fn login_then_every_command_on_the_stored_tokens() {
     let run = ilert_oauth2(&server, app, &store, &["whoami"]).await;
     run.assert_failed();
     assert!(run.stderr.contains("not signed in"), "{run:?}");
+}
+
+#[tokio::test]
+async fn login_without_a_secret_uses_pkce_and_offline_access() {
+    let server = auto_server().await;
+    // The app has a secret, as the guide's app does; the CLI is not given it.
+    let (id, _, redirect) = register_cli_app(&server);
+    let app = (id, "", redirect.as_str());
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = dir.path().join("tokens.json");
+
+    let run = login(&server, app, &store).await;
+    run.assert_ok();
+    assert_eq!(run.json()["username"], "someUser", "{run:?}");
+    let code_posts = token_posts(&server, "authorization_code");
+    assert_eq!(code_posts[0].status, 200);
+    assert_eq!(form(&code_posts[0], "client_secret"), None);
+    assert_eq!(form(&code_posts[0], "code_verifier"), Some("[redacted]"));
+    let tokens = FileStore::new(&store).load().expect("loads").expect("tokens");
+    assert_eq!(tokens.scope, "profile source:w offline_access");
+    assert!(
+        tokens.refresh_token.is_some(),
+        "offline_access brings a refresh token"
+    );
+
+    ilert_oauth2(&server, app, &store, &["refresh"]).await.assert_ok();
+    let refreshes = token_posts(&server, "refresh_token");
+    assert_eq!(refreshes[0].status, 200);
+    assert_eq!(form(&refreshes[0], "client_secret"), None);
+
+    let run = ilert_oauth2(&server, app, &store, &["login", "--no-pkce"]).await;
+    run.assert_failed();
+    assert!(run.stderr.contains("PKCE"), "{run:?}");
 }
 
 /// Tokens for the guide app signed in through the library, written where the CLI reads them.

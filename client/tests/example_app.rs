@@ -61,11 +61,9 @@ async fn start() -> (MockServer, String) {
             name: "Example backend app".into(),
             client_id: CLIENT_ID.into(),
             client_secret: Some(ilert_mock::model::ClientSecret::new(CLIENT_SECRET)),
-            public: false,
             redirect_uris: vec![redirect_uri.clone()],
             scopes: vec!["profile".into(), "source:w".into()],
-            rotate_refresh_tokens: false,
-            auto_approve: None,
+            ..App::default()
         })
         .expect("the app is registered");
     let settings = backend_app::Settings {

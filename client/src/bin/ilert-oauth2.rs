@@ -49,8 +49,9 @@ struct AppArgs {
     /// The app's client id.
     #[arg(long, env = "ILERT_CLIENT_ID", global = true)]
     client_id: Option<String>,
-    /// The app's client secret (backend apps; omit for a public PKCE app). Prefer the
-    /// environment variable: arguments are visible to other users of the machine.
+    /// The app's client secret. Without it, `login` uses PKCE and adds the offline_access
+    /// scope (any app may, as ilert's PKCE guide does). Prefer the environment variable:
+    /// arguments are visible to other users of the machine.
     #[arg(long, env = "ILERT_CLIENT_SECRET", global = true, hide_env_values = true)]
     client_secret: Option<String>,
     /// The redirect URI registered with the app; `login` listens on its host and port.
@@ -101,7 +102,7 @@ struct LoginArgs {
     /// Never open a browser, only print the URL (wins over --open).
     #[arg(long)]
     no_browser: bool,
-    /// Do not use PKCE (backend apps only; PKCE is on by default).
+    /// Do not use PKCE (only with a client secret; PKCE is on by default).
     #[arg(long)]
     no_pkce: bool,
     /// How long to wait for the redirect: seconds, or with a unit (90s, 5m).
@@ -208,6 +209,17 @@ async fn run(cli: Cli) -> Result<(), CliError> {
     }
 }
 
+/// The scopes `login` asks for: without a secret ilert issues a refresh token only when
+/// `offline_access` is requested (ilert's PKCE guide), so it is added.
+fn login_scope(app: &AppArgs) -> String {
+    let has_offline = app.scope.split_whitespace().any(|s| s == "offline_access");
+    if app.client_secret.is_some() || has_offline {
+        app.scope.clone()
+    } else {
+        format!("{} offline_access", app.scope.trim())
+    }
+}
+
 fn oauth_client(app: &AppArgs) -> Result<OAuthClient, CliError> {
     let client_id = app.client_id.clone().ok_or(CliError::Missing {
         what: "the client id",
@@ -284,11 +296,15 @@ fn summary(tokens: &TokenSet) -> serde_json::Value {
 }
 
 async fn login(app: &AppArgs, args: LoginArgs) -> Result<(), CliError> {
-    let oauth = oauth_client(app)?;
+    let oauth = oauth_client(&AppArgs {
+        scope: login_scope(app),
+        ..app.clone()
+    })?;
     let pkce = if args.no_pkce {
         if oauth.config().client_secret().is_none() {
             return Err(CliError::Usage(
-                "a public app (no client secret) must use PKCE: drop --no-pkce".to_owned(),
+                "without a client secret the sign-in must use PKCE: drop --no-pkce or pass --client-secret"
+                    .to_owned(),
             ));
         }
         Pkce::Disabled
@@ -334,7 +350,7 @@ async fn login(app: &AppArgs, args: LoginArgs) -> Result<(), CliError> {
     if tokens.refresh_token.is_none() {
         eprintln!(
             "note: ilert issued no refresh token, so you must sign in again when the access token \
-             expires; a public app gets one only with the offline_access scope"
+             expires; without the client secret ilert issues one only with the offline_access scope"
         );
     }
     if !tokens.has_scope("profile") {

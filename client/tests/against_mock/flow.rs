@@ -210,6 +210,42 @@ async fn public_app_with_offline_access_refreshes_without_a_secret() {
 }
 
 #[tokio::test]
+async fn the_guides_app_signs_in_without_its_secret_as_the_pkce_guide_does() {
+    let server = auto_server().await;
+    let oauth = client(
+        Config::builder(GUIDE_ID, PUBLIC_REDIRECT)
+            .scopes("profile source:w offline_access")
+            .app_url(server.base_url())
+            .api_url(server.base_url()),
+    );
+    // Even asked for no PKCE, a client without a secret uses it.
+    let tokens = sign_in(&oauth, Pkce::Disabled).await;
+    assert!(
+        tokens.refresh_token.is_some(),
+        "offline_access brings a refresh token"
+    );
+    let sent = &token_posts(&server, "authorization_code")[0];
+    assert_eq!(sent.status, 200);
+    assert_eq!(form(sent, "client_secret"), None);
+    assert_eq!(form(sent, "code_verifier"), Some("[redacted]"));
+
+    let api = ApiClient::with_tokens(oauth.clone(), tokens.clone());
+    server.clock().advance(3601);
+    api.current_user()
+        .await
+        .expect("user after a refresh with client_id only");
+    let refreshed = token_posts(&server, "refresh_token");
+    assert_eq!(refreshed.len(), 1);
+    assert_eq!(refreshed[0].status, 200);
+    assert_eq!(form(&refreshed[0], "client_secret"), None);
+
+    let refresh_token = tokens.refresh_token.expect("refresh token");
+    oauth.revoke(&refresh_token).await.expect("revoked");
+    let err = oauth.refresh(&refresh_token).await.expect_err("revoked grant");
+    assert!(err.requires_sign_in(), "{err:?}");
+}
+
+#[tokio::test]
 async fn rotating_app_saves_the_new_refresh_token() {
     let server = auto_server().await;
     let oauth = client(
