@@ -96,8 +96,8 @@ pub struct Grant<'a> {
     pub user: &'a str,
     /// The `scope` parameter.
     pub scope: &'a str,
-    /// Send an S256 challenge (and the verifier at the token endpoint).
-    pub pkce: bool,
+    /// PKCE: the verifier sent at the token endpoint and its S256 challenge sent at authorize.
+    pub pkce: Option<(&'a str, &'a str)>,
     /// Authorize on `{tenant}.localhost:{port}`.
     pub tenant: Option<&'a str>,
     /// The `state` parameter.
@@ -111,7 +111,7 @@ impl<'a> Grant<'a> {
             app,
             user,
             scope,
-            pkce: false,
+            pkce: None,
             tenant: None,
             state: Some("conformance"),
         }
@@ -120,7 +120,14 @@ impl<'a> Grant<'a> {
     /// With an S256 challenge.
     #[must_use]
     pub fn pkce(mut self) -> Self {
-        self.pkce = true;
+        self.pkce = Some((PKCE_VERIFIER, PKCE_CHALLENGE));
+        self
+    }
+
+    /// With PKCE using `verifier` and its S256 `challenge`.
+    #[must_use]
+    pub fn pkce_with(mut self, verifier: &'a str, challenge: &'a str) -> Self {
+        self.pkce = Some((verifier, challenge));
         self
     }
 
@@ -142,8 +149,8 @@ impl<'a> Grant<'a> {
         if let Some(state) = self.state {
             p.push(("state", state));
         }
-        if self.pkce {
-            p.push(("code_challenge", PKCE_CHALLENGE));
+        if let Some((_, challenge)) = self.pkce {
+            p.push(("code_challenge", challenge));
             p.push(("code_challenge_method", "S256"));
         }
         p
@@ -324,7 +331,7 @@ impl Cx {
     /// Consent and code exchange (both quiet), expecting 200 with an access token.
     pub async fn grant(&self, grant: &Grant<'_>) -> Result<Tokens, Stop> {
         let code = self.code(grant).await?;
-        let verifier = grant.pkce.then_some(PKCE_VERIFIER);
+        let verifier = grant.pkce.map(|(verifier, _)| verifier);
         let r = self.exchange_with(grant.app, &code, verifier, true).await?;
         tokens_of(r)
     }

@@ -42,12 +42,19 @@ pub const PKCE_VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 /// Its S256 challenge.
 pub const PKCE_CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 
+/// A verifier of the kind ilert's PKCE guide makes (`generateCodeVerifier()`: 56 lowercase
+/// hex characters).
+pub const GUIDE_PKCE_VERIFIER: &str = "6d3f0a9c2b7e41d58f6a0c3e9b1d7f24a8c5e0b3d6f9a2c4e7b0d3f6";
+/// Its S256 challenge, as the guide's `generateCodeChallengeFromVerifier` computes it.
+pub const GUIDE_PKCE_CHALLENGE: &str = "WQm-WL4SHiOVUcbreuUN_4_ZDkEVugf5o_VH229dy-k";
+
 /// An OAuth2 app's credentials.
 #[derive(Clone, PartialEq, Eq)]
 pub struct App {
     /// The client id.
     pub client_id: String,
-    /// The secret of a backend app; `None` for a public (PKCE-only) app.
+    /// The secret, when the requests send it; `None` for PKCE-only requests (any app may send
+    /// them, SPEC §3).
     pub client_secret: Option<String>,
     /// A registered redirect URI, byte for byte.
     pub redirect_uri: String,
@@ -81,6 +88,16 @@ impl App {
         Self::backend(GUIDE_CLIENT_ID, GUIDE_CLIENT_SECRET, GUIDE_REDIRECT_URI)
     }
 
+    /// The guide's app as ilert's PKCE guide uses it: the same client id, no secret, and the
+    /// sample web app's redirect URI.
+    pub fn guide_without_secret() -> Self {
+        Self {
+            client_id: GUIDE_CLIENT_ID.to_owned(),
+            client_secret: None,
+            redirect_uri: WEBAPP_REDIRECT_URI.to_owned(),
+        }
+    }
+
     /// The fixtures' PKCE-only public app (scopes profile, source:w, policy, offline_access).
     pub fn public() -> Self {
         Self {
@@ -90,7 +107,7 @@ impl App {
         }
     }
 
-    /// The fixtures' backend app that rotates refresh tokens.
+    /// The fixtures' backend app that rotates refresh tokens and always requires its secret.
     pub fn rotating() -> Self {
         Self::backend(
             "f3b2a1c0d9e8f7a6b5c4",

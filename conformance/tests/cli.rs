@@ -29,16 +29,16 @@ fn spawn_runs_the_suite_and_writes_reports() {
         String::from_utf8_lossy(&out.stderr)
     );
     let last = stdout.lines().last().unwrap_or_default();
-    assert_eq!(last, "26 passed, 0 failed, 0 skipped", "{stdout}");
+    assert_eq!(last, "29 passed, 0 failed, 0 skipped", "{stdout}");
     assert!(stdout.contains("TOKEN-ERR-INVALID-GRANT-01") && stdout.contains("pass"));
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&json).expect("json written")).expect("valid JSON");
-    assert_eq!(report["summary"]["passed"], 26);
+    assert_eq!(report["summary"]["passed"], 29);
     assert_eq!(report["cases"][0]["id"], "AUTHZ-STATE-01");
     assert_eq!(report["cases"][0]["source_kind"], "rfc");
     let xml = std::fs::read_to_string(&junit).expect("junit written");
     assert!(
-        xml.starts_with("<?xml") && xml.contains("<testsuite name=\"token\" tests=\"25\" failures=\"0\"")
+        xml.starts_with("<?xml") && xml.contains("<testsuite name=\"token\" tests=\"28\" failures=\"0\"")
     );
     let _ = std::fs::remove_dir_all(&dir);
 }

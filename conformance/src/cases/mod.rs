@@ -8,6 +8,7 @@ pub mod api;
 pub mod authorize;
 pub mod cors;
 pub mod flows;
+pub mod pkce_guide;
 pub mod revoke;
 pub mod token;
 pub mod token_info;
@@ -21,6 +22,7 @@ pub fn all() -> Vec<Case> {
     let mut cases = Vec::new();
     cases.extend(authorize::cases());
     cases.extend(token::cases());
+    cases.extend(pkce_guide::cases());
     cases.extend(tokens::cases());
     cases.extend(api::cases());
     cases.extend(token_info::cases());

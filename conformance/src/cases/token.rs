@@ -60,7 +60,6 @@ pub fn cases() -> Vec<Case> {
         Case::new(a, "TOKEN-ERR-INVALID-GRANT-09", "A code issued to another app: 401 invalid_grant", rfc("rfc6749 §4.1.3"), run!(err_foreign_code)).tags(tags::BROWSER),
         Case::new(a, "TOKEN-ERR-INVALID-SCOPE-01", "A refresh asking for more scope than granted: 400 invalid_scope", ilert(DOC_ERRORS), run!(err_widen_scope)).tags(tags::BROWSER),
         Case::new(a, "TOKEN-ERR-INVALID-CLIENT-01", "A wrong client_secret: 401 invalid_client", mock("SPEC §9 (rfc6749 §5.2)"), run!(err_wrong_secret)),
-        Case::new(a, "TOKEN-ERR-INVALID-CLIENT-02", "A backend app without its secret: 401 invalid_client", mock("SPEC §9 (rfc6749 §5.2)"), run!(err_no_secret)),
         Case::new(a, "TOKEN-ERR-INVALID-CLIENT-03", "An unknown client_id: 401 invalid_client", mock("SPEC §9 (rfc6749 §5.2)"), run!(err_unknown_client)),
         Case::new(a, "TOKEN-ERR-INVALID-CLIENT-04", "Wrong HTTP Basic credentials: 401 invalid_client with WWW-Authenticate: Basic", rfc("rfc6749 §5.2"), run!(err_wrong_basic)),
         Case::new(a, "TOKEN-ERR-INVALID-CLIENT-05", "A public app presenting a secret: 401 invalid_client", mock("SPEC §9 (rfc6749 §2.1)"), run!(err_public_with_secret)).tags(tags::MOCK),
@@ -605,18 +604,6 @@ async fn err_wrong_secret(cx: Cx) -> CaseResult {
         ("grant_type", "authorization_code"),
         ("client_id", &app.client_id),
         ("client_secret", "wrong-secret"),
-        ("code", "0000000000000000000000000000"),
-    ])
-    .await?
-    .token_error(401, "invalid_client")?;
-    Ok(())
-}
-
-async fn err_no_secret(cx: Cx) -> CaseResult {
-    let app = cx.target().app.clone();
-    cx.token(&[
-        ("grant_type", "authorization_code"),
-        ("client_id", &app.client_id),
         ("code", "0000000000000000000000000000"),
     ])
     .await?
