@@ -265,7 +265,7 @@ async fn login_then_every_command_on_the_stored_tokens() {
     run.assert_ok();
     assert!(run.stderr.contains("Revoked"), "{run:?}");
     assert!(!store.exists());
-    let grants = server.grants(Some(id), Some("someUser"));
+    let grants = server.grants(&ilert_mock::GrantFilter::app(id).user("someUser"));
     assert!(
         !grants.is_empty() && grants.iter().all(|g| g.revoked.is_some()),
         "the grant is revoked at the mock: {grants:?}"

@@ -8,7 +8,7 @@ use crate::clock::UnixSeconds;
 use crate::fixtures;
 use crate::model::{App, User};
 use crate::protocol::grant::RevokeReason;
-use crate::state::State;
+use crate::state::MockState;
 
 /// A refresh grant as the admin surface shows it (never its key).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -35,6 +35,41 @@ pub struct GrantInfo {
     pub revoked: Option<RevokeReason>,
 }
 
+/// Which grants to list: all, or those of one app and/or one user.
+///
+/// ```
+/// use ilert_mock::GrantFilter;
+/// let of_the_guide_app_for_some_user = GrantFilter::app("0501439fd7dee9af0c25").user("someUser");
+/// # let _ = (of_the_guide_app_for_some_user, GrantFilter::all());
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GrantFilter {
+    pub(crate) app: Option<String>,
+    pub(crate) user: Option<String>,
+}
+
+impl GrantFilter {
+    /// Every grant.
+    pub fn all() -> Self {
+        Self::default()
+    }
+
+    /// The grants of one app, named by client id (or numeric id).
+    pub fn app(app: impl Into<String>) -> Self {
+        Self {
+            app: Some(app.into()),
+            user: None,
+        }
+    }
+
+    /// Only those of the user `username`.
+    #[must_use]
+    pub fn user(mut self, username: impl Into<String>) -> Self {
+        self.user = Some(username.into());
+        self
+    }
+}
+
 /// Why an admin change was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AdminError {
@@ -49,9 +84,10 @@ pub enum AdminError {
     NotFound(String),
 }
 
-impl State {
-    /// Grants, optionally only of one app (client id or numeric id) and one user.
-    pub fn grant_infos(&self, app: Option<&str>, user: Option<&str>) -> Vec<GrantInfo> {
+impl MockState {
+    /// The grants `filter` selects, in order of issue.
+    pub fn grant_infos(&self, filter: &GrantFilter) -> Vec<GrantInfo> {
+        let (app, user) = (filter.app.as_deref(), filter.user.as_deref());
         self.grants
             .all()
             .into_iter()
@@ -84,7 +120,7 @@ impl State {
         user: &str,
         now: UnixSeconds,
     ) -> Result<usize, AdminError> {
-        let infos = self.grant_infos(Some(app), Some(user));
+        let infos = self.grant_infos(&GrantFilter::app(app).user(user));
         if !self
             .apps
             .iter()

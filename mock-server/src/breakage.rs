@@ -54,3 +54,38 @@ impl Breakages {
         self.0.is_empty()
     }
 }
+
+/// The switches the rules take, derived once from the breakages: a healthy mock runs with
+/// [`Policy::default`]. Handlers hand these values to the rules instead of asking "is this
+/// breakage on?" themselves.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Policy {
+    /// How the authorize rules treat redirect URIs and `state`.
+    pub authorize: crate::protocol::authorize::AuthorizePolicy,
+    /// Whether a redeemed code is used up.
+    pub code_use: crate::protocol::code::CodeUse,
+    /// Access tokens carry an extra `iat` claim.
+    pub extra_iat_claim: bool,
+    /// A refresh token is accepted as a bearer token.
+    pub refresh_token_as_bearer: bool,
+}
+
+impl Breakages {
+    /// The policy these breakages make.
+    pub fn policy(&self) -> Policy {
+        use crate::protocol::code::CodeUse;
+        Policy {
+            authorize: crate::protocol::authorize::AuthorizePolicy {
+                any_redirect_uri: self.has(Breakage::RedirectToUnregisteredUri),
+                echo_state: !self.has(Breakage::DropState),
+            },
+            code_use: if self.has(Breakage::AcceptCodeTwice) {
+                CodeUse::Reusable
+            } else {
+                CodeUse::SingleUse
+            },
+            extra_iat_claim: self.has(Breakage::ExtraJwtClaim),
+            refresh_token_as_bearer: self.has(Breakage::RefreshTokenAsBearer),
+        }
+    }
+}

@@ -11,15 +11,17 @@ use parking_lot::Mutex;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::paths;
+
 /// The named endpoints a fault can target (or any path starting with `/`).
 pub const ENDPOINTS: &[(&str, &str)] = &[
-    ("authorize", "/api/developers/oauth2/authorize"),
-    ("token", "/api/developers/oauth2/token"),
-    ("token_info", "/api/developers/oauth2/token_info"),
-    ("revoke", "/api/developers/oauth2/revoke"),
-    ("users_current", "/api/users/current"),
-    ("alert_sources", "/api/alert-sources"),
-    ("escalation_policies", "/api/escalation-policies"),
+    ("authorize", paths::AUTHORIZE),
+    ("token", paths::TOKEN),
+    ("token_info", paths::TOKEN_INFO),
+    ("revoke", paths::REVOKE),
+    ("users_current", paths::USERS_CURRENT),
+    ("alert_sources", paths::ALERT_SOURCES),
+    ("escalation_policies", paths::ESCALATION_POLICIES),
 ];
 
 /// Longest delay accepted, so a fault can never hang a test run.

@@ -33,6 +33,7 @@ pub mod http;
 pub mod journal;
 pub mod model;
 pub mod pages;
+pub mod paths;
 pub mod persist;
 pub mod protocol;
 pub mod rate_limit;
@@ -42,6 +43,7 @@ pub mod state;
 pub mod tls;
 pub mod token;
 
+pub use admin::{AdminError, GrantFilter, GrantInfo};
 pub use breakage::Breakage;
 pub use clock::Clock;
 pub use faults::{FaultSpec, Faults};

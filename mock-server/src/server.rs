@@ -12,7 +12,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use crate::admin::{AdminError, GrantInfo};
+use crate::admin::{AdminError, GrantFilter, GrantInfo};
 use crate::clock::{Clock, UnixSeconds};
 use crate::faults::Faults;
 use crate::fixtures::{FixtureError, Fixtures};
@@ -234,6 +234,7 @@ impl MockServerBuilder {
             Some(path) => Store::with_file(&fixtures, seed, clock.now(), StateFile::new(path))?,
             None => Store::new(&fixtures, seed, clock.now()),
         };
+        let policy = self.options.breakages.policy();
         let ctx: SharedCtx = Arc::new(Ctx {
             store,
             keys,
@@ -248,6 +249,7 @@ impl MockServerBuilder {
                 seed,
             },
             started: std::time::Instant::now(),
+            policy,
             rate_limiter: self
                 .rate_limit
                 .or(rate_limit_fixture)
@@ -415,9 +417,10 @@ impl MockServer {
         &self.ctx.faults
     }
 
-    /// Refresh grants, optionally of one app (client id) and one user.
-    pub fn grants(&self, app: Option<&str>, user: Option<&str>) -> Vec<GrantInfo> {
-        self.ctx.store.with(|s| s.grant_infos(app, user))
+    /// The refresh grants `filter` selects (`GrantFilter::all()`,
+    /// `GrantFilter::app(client_id).user(username)`), in order of issue.
+    pub fn grants(&self, filter: &GrantFilter) -> Vec<GrantInfo> {
+        self.ctx.store.with(|s| s.grant_infos(filter))
     }
 
     /// Revokes every grant of `app` (client id) for `user`, as the user would in ilert's UI.

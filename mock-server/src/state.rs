@@ -1,6 +1,6 @@
 //! The store: everything the mock remembers, behind one lock.
 //!
-//! [`Store`] wraps [`State`] in a single mutex. Every flow (issue a code, exchange it, refresh,
+//! [`Store`] wraps [`MockState`] in a single mutex. Every flow (issue a code, exchange it, refresh,
 //! revoke, a resource call) takes the lock once, runs the protocol rules from [`crate::protocol`]
 //! on plain data, and returns plain data. Nothing awaits while holding the lock, and tokens are
 //! signed after it is released, so RSA signing never serialises the server.
@@ -21,23 +21,13 @@ use crate::protocol::code::{CODE_LIFETIME, CodeBook, CodeGrant, CodeUse, RedeemE
 use crate::protocol::error::OAuthError;
 use crate::protocol::grant::{GrantBook, NewGrant, RevokeReason};
 use crate::protocol::scope::ScopeSet;
+use crate::protocol::token_request::TokenRequest;
 use crate::resources::Resources;
-use crate::token::{AccessClaims, REFRESH_TOKEN_LIFETIME, RefreshClaims};
-
-/// What a successful token request produced, ready to be signed.
-#[derive(Debug, Clone)]
-pub struct Issued {
-    /// Claims of the new access token.
-    pub access: AccessClaims,
-    /// Claims of the refresh token to return, if any.
-    pub refresh: Option<RefreshClaims>,
-    /// Seconds until the refresh token expires.
-    pub refresh_expires_in: Option<i64>,
-}
+use crate::token::{AccessClaims, Issuance, Keys, REFRESH_TOKEN_LIFETIME, RefreshClaims, TokenError};
 
 /// The mock's mutable state.
 #[derive(Debug)]
-pub struct State {
+pub struct MockState {
     /// Tenants.
     pub tenants: Vec<Tenant>,
     /// Users.
@@ -58,7 +48,7 @@ pub struct State {
 /// The shared store.
 #[derive(Debug)]
 pub struct Store {
-    state: Mutex<State>,
+    state: Mutex<MockState>,
     file: Option<StateFile>,
     /// Orders state-file writes: taken under the state lock when a change is seen.
     writes: AtomicU64,
@@ -68,7 +58,7 @@ impl Store {
     /// A store seeded from fixtures; `seed` makes codes and refresh keys reproducible.
     pub fn new(fixtures: &Fixtures, seed: Option<u64>, now: UnixSeconds) -> Self {
         Self {
-            state: Mutex::new(State::new(fixtures, seed, now)),
+            state: Mutex::new(MockState::new(fixtures, seed, now)),
             file: None,
             writes: AtomicU64::new(0),
         }
@@ -82,7 +72,7 @@ impl Store {
         now: UnixSeconds,
         file: StateFile,
     ) -> Result<Self, PersistError> {
-        let mut state = State::new(fixtures, seed, now);
+        let mut state = MockState::new(fixtures, seed, now);
         if let Some(saved) = file.load()? {
             state.apps = saved.apps;
             state.users = saved.users;
@@ -114,7 +104,7 @@ impl Store {
     /// Runs `f` with the state locked; keep `f` short and free of I/O. With a state file, a
     /// change made by `f` is on disk before this returns, so anything answered after it
     /// survives a crash.
-    pub fn with<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
+    pub fn with<R>(&self, f: impl FnOnce(&mut MockState) -> R) -> R {
         let (result, write) = {
             let mut state = self.state.lock();
             let before = state.generation();
@@ -141,7 +131,7 @@ impl Store {
     }
 
     /// Replaces the whole state (and writes it, with a state file).
-    pub fn replace(&self, state: State) {
+    pub fn replace(&self, state: MockState) {
         let write = {
             let mut current = self.state.lock();
             *current = state;
@@ -151,7 +141,7 @@ impl Store {
     }
 }
 
-impl State {
+impl MockState {
     /// State seeded from fixtures.
     pub fn new(fixtures: &Fixtures, seed: Option<u64>, now: UnixSeconds) -> Self {
         Self {
@@ -226,7 +216,7 @@ impl State {
     /// On a tenant host only that tenant's users may approve.
     pub fn issue_code(
         &mut self,
-        request: &ValidRequest<'_>,
+        request: &ValidRequest,
         username: &str,
         tenant_host: Option<&str>,
         now: UnixSeconds,
@@ -238,7 +228,7 @@ impl State {
                 OAuthError::invalid_request(format!("user '{username}' cannot approve on this account"))
             })?;
         let grant = CodeGrant {
-            app_id: request.app.id,
+            app_id: request.app_id,
             redirect_uri: request.redirect_uri.clone(),
             user_id: user.id,
             tenant: user.tenant.clone(),
@@ -280,8 +270,47 @@ impl State {
         ))
     }
 
+    /// Runs a token request (SPEC §3): authenticates the client, then redeems the code or
+    /// refreshes, and returns the claims to sign. One call under one lock: nothing about the
+    /// client or the grant can change between the checks.
+    pub fn grant(
+        &mut self,
+        request: &TokenRequest,
+        keys: &Keys,
+        now: UnixSeconds,
+        code_use: CodeUse,
+    ) -> Result<Issuance, OAuthError> {
+        match request {
+            TokenRequest::AuthorizationCode {
+                client,
+                code,
+                redirect_uri,
+                code_verifier,
+            } => self.exchange_code(
+                client,
+                code.expose(),
+                redirect_uri.as_deref(),
+                code_verifier.as_ref().map(|v| v.expose()),
+                now,
+                code_use,
+            ),
+            TokenRequest::RefreshToken {
+                client,
+                refresh_token,
+                scope,
+            } => {
+                // Authenticate first, so a bad client learns nothing about the token.
+                self.authenticate(client)?;
+                let claims = keys
+                    .verify_refresh(refresh_token.expose(), now)
+                    .map_err(refresh_token_refused)?;
+                self.refresh(client, &claims, scope.as_deref(), now)
+            }
+        }
+    }
+
     /// `grant_type=authorization_code` (SPEC §3).
-    pub fn exchange_code(
+    fn exchange_code(
         &mut self,
         creds: &Credentials,
         code: &str,
@@ -289,7 +318,7 @@ impl State {
         code_verifier: Option<&str>,
         now: UnixSeconds,
         usage: CodeUse,
-    ) -> Result<Issued, OAuthError> {
+    ) -> Result<Issuance, OAuthError> {
         let (app, with_secret) = self.authenticate(creds)?;
         let redemption = Redemption {
             app_id: app.id,
@@ -333,7 +362,7 @@ impl State {
         } else {
             (None, None)
         };
-        Ok(Issued {
+        Ok(Issuance {
             access,
             refresh,
             refresh_expires_in,
@@ -341,13 +370,13 @@ impl State {
     }
 
     /// `grant_type=refresh_token` (SPEC §3, §9). `claims` come from a verified refresh token.
-    pub fn refresh(
+    fn refresh(
         &mut self,
         creds: &Credentials,
         claims: &RefreshClaims,
         scope: Option<&str>,
         now: UnixSeconds,
-    ) -> Result<Issued, OAuthError> {
+    ) -> Result<Issuance, OAuthError> {
         let (app, with_secret) = self.authenticate(creds)?;
         // The mock's choice (SPEC §3): a grant whose code was redeemed with the secret keeps
         // needing it; one redeemed without it (PKCE) refreshes with `client_id` alone. Checked
@@ -394,7 +423,7 @@ impl State {
             RefreshClaims::new(&grant.key, grant.expires_at)
         };
         let expires_in = refresh.exp.saturating_sub(now);
-        Ok(Issued {
+        Ok(Issuance {
             access,
             refresh: Some(refresh),
             refresh_expires_in: Some(expires_in),
@@ -423,4 +452,13 @@ impl State {
         self.codes.purge(now);
         self.grants.purge(now);
     }
+}
+
+/// A refresh token that does not verify: `invalid_grant` (SPEC §8), saying why.
+fn refresh_token_refused(error: TokenError) -> OAuthError {
+    OAuthError::invalid_grant(match error {
+        TokenError::Expired => "Provided refresh token has expired",
+        TokenError::WrongType => "Provided token is not a refresh token",
+        _ => "Provided refresh token is invalid",
+    })
 }

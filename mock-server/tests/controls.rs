@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use common::*;
-use ilert_mock::{ControlAccess, FaultSpec, MockServer};
+use ilert_mock::{ControlAccess, FaultSpec, GrantFilter, MockServer};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use reqwest::header::AUTHORIZATION;
 use reqwest::{Method, StatusCode};
@@ -318,7 +318,7 @@ async fn admin_lists_and_revokes_grants_as_the_user() {
     assert_eq!(st, StatusCode::NOT_FOUND);
     assert_eq!(
         server
-            .grants(Some(CLIENT_ID), None)
+            .grants(&GrantFilter::app(CLIENT_ID))
             .iter()
             .filter(|g| g.revoked.is_some())
             .count(),
@@ -393,7 +393,7 @@ async fn reset_returns_to_the_fixtures() {
     assert_eq!(server.clock().now(), 1_700_000_000);
     assert!(server.faults().list().is_empty());
     assert!(server.journal().is_empty());
-    assert!(server.grants(None, None).is_empty());
+    assert!(server.grants(&GrantFilter::all()).is_empty());
     assert_eq!(refresh(&server, &rt).await.0, StatusCode::UNAUTHORIZED);
 }
 

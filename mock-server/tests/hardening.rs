@@ -9,8 +9,8 @@ use std::time::Duration;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use common::*;
-use ilert_mock::MockServer;
 use ilert_mock::model::User;
+use ilert_mock::{GrantFilter, MockServer};
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_TYPE, LOCATION, RETRY_AFTER};
 use serde_json::{Value, json};
@@ -100,7 +100,7 @@ async fn sixty_four_concurrent_rotations_leave_exactly_one_valid_token() {
     }
     assert_eq!(new_tokens.len(), 1);
     let live = server
-        .grants(Some(ROTATING_ID), None)
+        .grants(&GrantFilter::app(ROTATING_ID))
         .into_iter()
         .filter(|g| g.revoked.is_none())
         .count();
@@ -176,7 +176,7 @@ async fn a_thousand_concurrent_flows_by_different_users_mix_nothing_up() {
         done += 1;
     }
     assert_eq!(done, 1000);
-    let grants = server.grants(Some(CLIENT_ID), None);
+    let grants = server.grants(&GrantFilter::app(CLIENT_ID));
     assert_eq!(
         grants
             .iter()

@@ -11,7 +11,6 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::{SharedCtx, body, host};
-use crate::breakage::Breakage;
 use crate::pages::{self, GrantView};
 use crate::protocol::authorize::{self, AuthorizeError, PageError};
 use crate::protocol::error::{ErrorCode, OAuthError};
@@ -28,28 +27,56 @@ fn found(location: &str) -> Response {
                 .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
             response
         }
-        Err(_) => pages::error_page(
-            StatusCode::BAD_REQUEST,
-            "Invalid redirect",
-            "The redirect URI cannot be sent as a header.",
-        ),
+        Err(_) => Page::bad_request("Invalid redirect", "The redirect URI cannot be sent as a header.")
+            .into_response(),
     }
 }
 
-fn page_for(error: &PageError) -> Response {
-    let hint = match error {
-        PageError::RedirectUriMismatch { registered, .. } => format!(
-            "The redirect_uri must equal one of the app's registered redirect URIs byte for byte: {}. Register the exact URI in the app's settings or send one of these.",
-            registered.join(", ")
-        ),
-        PageError::UnknownClient(_) => "Check the client_id in your app's settings.".to_owned(),
-        _ => "Send client_id and redirect_uri exactly once each.".to_owned(),
-    };
-    pages::error_page(StatusCode::BAD_REQUEST, &error.to_string(), &hint)
+/// The authorize surface's error: an HTML page shown to the user, never a redirect (RFC 6749
+/// §4.1.2.1, RFC 9700 §4.11). Errors that may go back to the client are redirects, not this.
+#[derive(Debug)]
+pub struct Page {
+    status: StatusCode,
+    title: String,
+    hint: String,
+}
+
+impl Page {
+    fn new(status: StatusCode, title: impl Into<String>, hint: impl Into<String>) -> Self {
+        Self {
+            status,
+            title: title.into(),
+            hint: hint.into(),
+        }
+    }
+
+    fn bad_request(title: impl Into<String>, hint: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, title, hint)
+    }
+}
+
+impl From<&PageError> for Page {
+    fn from(error: &PageError) -> Self {
+        let hint = match error {
+            PageError::RedirectUriMismatch { registered, .. } => format!(
+                "The redirect_uri must equal one of the app's registered redirect URIs byte for byte: {}. Register the exact URI in the app's settings or send one of these.",
+                registered.join(", ")
+            ),
+            PageError::UnknownClient(_) => "Check the client_id in your app's settings.".to_owned(),
+            _ => "Send client_id and redirect_uri exactly once each.".to_owned(),
+        };
+        Self::bad_request(error.to_string(), hint)
+    }
+}
+
+impl IntoResponse for Page {
+    fn into_response(self) -> Response {
+        pages::error_page(self.status, &self.title, &self.hint)
+    }
 }
 
 /// Resolves the tenant host; an unknown tenant gets a page.
-fn tenant(ctx: &SharedCtx, headers: &HeaderMap) -> Result<Option<String>, Response> {
+fn tenant(ctx: &SharedCtx, headers: &HeaderMap) -> Result<Option<String>, Page> {
     match host::tenant_label(headers, &ctx.options) {
         None => Ok(None),
         Some(label) => ctx
@@ -57,9 +84,9 @@ fn tenant(ctx: &SharedCtx, headers: &HeaderMap) -> Result<Option<String>, Respon
             .with(|s| s.tenant(&label).map(|t| t.id.clone()))
             .map(Some)
             .ok_or_else(|| {
-                pages::error_page(
+                Page::new(
                     StatusCode::NOT_FOUND,
-                    &format!("No ilert account '{label}'"),
+                    format!("No ilert account '{label}'"),
                     "Use a tenant from the fixtures or app.* / localhost.",
                 )
             }),
@@ -72,43 +99,31 @@ enum Decision<'a> {
     Deny,
 }
 
-fn run(ctx: &SharedCtx, headers: &HeaderMap, params: &Params, decision: Decision<'_>) -> Response {
-    let tenant = match tenant(ctx, headers) {
-        Ok(t) => t,
-        Err(page) => return page,
-    };
+fn run(
+    ctx: &SharedCtx,
+    headers: &HeaderMap,
+    params: &Params,
+    decision: Decision<'_>,
+) -> Result<Response, Page> {
+    let tenant = tenant(ctx, headers)?;
     let now = ctx.clock.now();
-    let breaks = &ctx.options.breakages;
+    let policy = ctx.policy.authorize;
     ctx.store.with(|state| {
-        let mut apps = state.apps.clone();
-        if breaks.has(Breakage::RedirectToUnregisteredUri)
-            && let Ok(Some(uri)) = params.get("redirect_uri")
-        {
-            apps.iter_mut().for_each(|a| a.redirect_uris.push(uri.to_owned()));
-        }
-        let mut request = match authorize::validate(params, |id| apps.iter().find(|a| a.client_id == id)) {
+        let request = match authorize::validate(params, |id| state.app(id), policy) {
             Ok(r) => r,
-            Err(AuthorizeError::Page(page)) => return page_for(&page),
-            Err(AuthorizeError::Redirect(mut r)) => {
-                if breaks.has(Breakage::DropState) {
-                    r.state = None;
-                }
-                return found(&r.location());
-            }
+            Err(AuthorizeError::Page(page)) => return Err(Page::from(&page)),
+            Err(AuthorizeError::Redirect(r)) => return Ok(found(&r.location())),
         };
-        if breaks.has(Breakage::DropState) {
-            request.state = None;
-        }
         let auto = ctx
             .options
             .auto_approve
             .as_deref()
-            .or(request.app.auto_approve.as_deref());
+            .or(request.auto_approve.as_deref());
         let decision = match (decision, auto) {
             (Decision::Show, Some(user)) => Decision::Approve(user),
             (d, _) => d,
         };
-        match decision {
+        Ok(match decision {
             Decision::Show => {
                 let users = state.users_of(tenant.as_deref());
                 let tenant_name = tenant
@@ -139,20 +154,19 @@ fn run(ctx: &SharedCtx, headers: &HeaderMap, params: &Params, decision: Decision
                         .location(),
                 ),
             },
-        }
+        })
     })
 }
 
 /// GET: validate and show the grant view.
-pub async fn show(State(ctx): State<SharedCtx>, headers: HeaderMap, RawQuery(query): RawQuery) -> Response {
-    match Params::from_urlencoded(query.unwrap_or_default().as_bytes()) {
-        Ok(params) => run(&ctx, &headers, &params, Decision::Show),
-        Err(err) => pages::error_page(
-            StatusCode::BAD_REQUEST,
-            "Malformed authorization request",
-            &err.description,
-        ),
-    }
+pub async fn show(
+    State(ctx): State<SharedCtx>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Result<Response, Page> {
+    let params = Params::from_urlencoded(query.unwrap_or_default().as_bytes())
+        .map_err(|err| Page::bad_request("Malformed authorization request", err.description))?;
+    run(&ctx, &headers, &params, Decision::Show)
 }
 
 /// POST: the grant view's form, with `decision` (`grant` or `deny`) and `user`.
@@ -160,24 +174,19 @@ pub async fn decide(
     State(ctx): State<SharedCtx>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
-) -> Response {
-    let params = match body::params(&headers, body) {
-        Ok(p) => p,
-        Err(e) => {
-            return pages::error_page(e.status, "Malformed authorization request", &e.error.description);
-        }
-    };
+) -> Result<Response, Page> {
+    let params = body::params(&headers, body)
+        .map_err(|e| Page::new(e.status, "Malformed authorization request", e.error.description))?;
     let decision = match (params.get("decision"), params.get("user")) {
         (Ok(Some("deny")), _) => Decision::Deny,
         (Ok(Some("grant")), Ok(Some(user))) => Decision::Approve(user),
         (Ok(Some("grant")), _) => {
-            return pages::error_page(
-                StatusCode::BAD_REQUEST,
+            return Err(Page::bad_request(
                 "No user chosen",
                 "Pick the user to grant access as.",
-            );
+            ));
         }
-        _ => return pages::error_page(StatusCode::BAD_REQUEST, "No decision", "Press Grant or Deny."),
+        _ => return Err(Page::bad_request("No decision", "Press Grant or Deny.")),
     };
     run(&ctx, &headers, &params, decision)
 }

@@ -26,20 +26,30 @@ impl From<OAuthError> for BodyError {
     }
 }
 
-/// Parses the body by its `Content-Type`.
+/// The error for a body that could not be read at all: 413 when it is larger than
+/// [`MAX_BODY_BYTES`](super::MAX_BODY_BYTES), else 400.
+pub fn rejected(rejection: BytesRejection) -> BodyError {
+    let status = rejection.status();
+    let text = if status == StatusCode::PAYLOAD_TOO_LARGE {
+        format!("the request body is larger than {} bytes", super::MAX_BODY_BYTES)
+    } else {
+        "the request body could not be read".to_owned()
+    };
+    BodyError {
+        status,
+        error: OAuthError::invalid_request(text),
+    }
+}
+
+/// Reads the body, then parses it by its `Content-Type` ([`parse`]).
 pub fn params(headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<Params, BodyError> {
-    let body = body.map_err(|rejection| {
-        let status = rejection.status();
-        let text = if status == StatusCode::PAYLOAD_TOO_LARGE {
-            format!("the request body is larger than {} bytes", super::MAX_BODY_BYTES)
-        } else {
-            "the request body could not be read".to_owned()
-        };
-        BodyError {
-            status,
-            error: OAuthError::invalid_request(text),
-        }
-    })?;
+    let body = body.map_err(rejected)?;
+    Ok(parse(headers, &body)?)
+}
+
+/// Parses a body by its `Content-Type`: a form (as documented) or JSON; anything else is
+/// `invalid_request` (SPEC §9).
+pub fn parse(headers: &HeaderMap, body: &[u8]) -> Result<Params, OAuthError> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .map(|v| v.to_str().unwrap_or("invalid"))
@@ -48,18 +58,16 @@ pub fn params(headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> Resul
         // Older axios versions send the guide's Node.js `data: {…}` as JSON under the form
         // content type; a form body cannot start with `{`, so such a body is read as JSON.
         Some("application/x-www-form-urlencoded") if body.trim_ascii_start().starts_with(b"{") => {
-            Ok(Params::from_json(&body)?)
+            Params::from_json(body)
         }
-        Some("application/x-www-form-urlencoded") => Ok(Params::from_urlencoded(&body)?),
-        Some("application/json") => Ok(Params::from_json(&body)?),
+        Some("application/x-www-form-urlencoded") => Params::from_urlencoded(body),
+        Some("application/json") => Params::from_json(body),
         None if body.is_empty() => Ok(Params::default()),
         None => Err(OAuthError::invalid_request(
             "Content-Type is missing; send application/x-www-form-urlencoded",
-        )
-        .into()),
+        )),
         Some(other) => Err(OAuthError::invalid_request(format!(
             "Content-Type '{other}' is not supported; send application/x-www-form-urlencoded"
-        ))
-        .into()),
+        ))),
     }
 }

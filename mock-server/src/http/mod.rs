@@ -7,6 +7,7 @@ pub mod authorize;
 pub mod body;
 pub mod control;
 pub mod host;
+pub mod oauth_error;
 pub mod rate_limit;
 pub mod revoke;
 pub mod token;
@@ -17,7 +18,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::http::{Method, StatusCode, header};
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -28,21 +29,9 @@ use tracing::Level;
 
 use crate::clock::Clock;
 use crate::fixtures::Fixtures;
-use crate::protocol::error::OAuthError;
+use crate::paths;
 use crate::state::Store;
 use crate::token::Keys;
-
-/// Paths of the OAuth2 endpoints (SPEC §1).
-pub mod paths {
-    /// Browser authorize endpoint.
-    pub const AUTHORIZE: &str = "/api/developers/oauth2/authorize";
-    /// Token endpoint.
-    pub const TOKEN: &str = "/api/developers/oauth2/token";
-    /// Token info endpoint.
-    pub const TOKEN_INFO: &str = "/api/developers/oauth2/token_info";
-    /// Revocation endpoint.
-    pub const REVOKE: &str = "/api/developers/oauth2/revoke";
-}
 
 /// Who may use the `/_mock` control surface.
 #[derive(Clone, Default, PartialEq, Eq)]
@@ -124,6 +113,8 @@ pub struct Ctx {
     pub started: std::time::Instant,
     /// The API rate limit, when on.
     pub rate_limiter: Option<crate::rate_limit::RateLimiter>,
+    /// The rules' switches, derived once from `options.breakages`.
+    pub policy: crate::breakage::Policy,
 }
 
 impl Ctx {
@@ -141,8 +132,11 @@ impl Ctx {
         }
         self.clock.freeze(self.startup.frozen);
         let now = self.clock.now();
-        self.store
-            .replace(crate::state::State::new(&self.fixtures, self.startup.seed, now));
+        self.store.replace(crate::state::MockState::new(
+            &self.fixtures,
+            self.startup.seed,
+            now,
+        ));
         self.journal.clear();
         self.faults.clear();
         if let Some(limiter) = &self.rate_limiter {
@@ -185,10 +179,10 @@ pub fn router(ctx: SharedCtx) -> Router {
     let mut router = Router::new()
         .route(paths::AUTHORIZE, get(authorize::show).post(authorize::decide))
         .merge(oauth)
-        .nest("/api", api::router(ctx.clone()))
+        .nest(paths::API, api::router(ctx.clone()))
         .merge(well_known::router());
     if ctx.options.control != ControlAccess::Off {
-        router = router.nest("/_mock", control::router(ctx.clone()));
+        router = router.nest(paths::CONTROL, control::router(ctx.clone()));
     }
     router
         .fallback(not_found)
@@ -221,14 +215,6 @@ pub fn rest_error(status: StatusCode, message: &str, code: &str) -> Response {
         axum::Json(json!({"status": status.as_u16(), "message": message, "code": code})),
     )
         .into_response()
-}
-
-/// Headers every token-endpoint answer carries (RFC 6749 §5.1: no caching of credentials).
-pub fn no_store(mut response: Response) -> Response {
-    let headers = response.headers_mut();
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
-    response
 }
 
 /// Applies the token-endpoint breakages ([`crate::Breakage`]), if any, to a finished response.
@@ -264,18 +250,4 @@ pub async fn token_breakages(
     }
     parts.headers.remove(header::CONTENT_LENGTH);
     Response::from_parts(parts, axum::body::Body::from(value.to_string()))
-}
-
-/// Renders an OAuth error as ilert's `{"code", "error"}` with its status (SPEC §3, §8). An
-/// `invalid_client` after HTTP Basic carries `WWW-Authenticate` (RFC 6749 §5.2).
-pub fn token_error(error: &OAuthError, basic_auth_used: bool) -> Response {
-    let status = StatusCode::from_u16(error.code.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
-    let mut response = (status, axum::Json(error.body())).into_response();
-    if basic_auth_used && error.code == crate::protocol::error::ErrorCode::InvalidClient {
-        response.headers_mut().insert(
-            header::WWW_AUTHENTICATE,
-            HeaderValue::from_static("Basic realm=\"ilert\""),
-        );
-    }
-    no_store(response)
 }

@@ -33,7 +33,7 @@ pub async fn limit(State(ctx): State<SharedCtx>, request: Request, next: Next) -
     let Some(limiter) = &ctx.rate_limiter else {
         return next.run(request).await;
     };
-    if !request.uri().path().starts_with("/api/") || request.uri().path() == super::paths::AUTHORIZE {
+    if !request.uri().path().starts_with("/api/") || request.uri().path() == crate::paths::AUTHORIZE {
         return next.run(request).await;
     }
     let Some(ip) = client_ip(&ctx, &request) else {

@@ -10,14 +10,14 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
 
-use super::{SharedCtx, body, token_error};
+use super::oauth_error::OAuthFailure;
+use super::{SharedCtx, body};
 use crate::protocol::client_auth;
 use crate::protocol::error::OAuthError;
 use crate::protocol::params::Params;
 
-fn revoke(ctx: &SharedCtx, headers: &HeaderMap, params: &Params) -> Result<(), OAuthError> {
+fn revoke(ctx: &SharedCtx, authorization: Option<&str>, params: &Params) -> Result<(), OAuthError> {
     if let Some(repeated) = params.first_repeated(&["token", "token_type_hint", "client_id", "client_secret"])
     {
         return Err(repeated.into());
@@ -25,7 +25,6 @@ fn revoke(ctx: &SharedCtx, headers: &HeaderMap, params: &Params) -> Result<(), O
     let token = params
         .get("token")?
         .ok_or_else(|| OAuthError::invalid_request("token is missing"))?;
-    let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
     let client_id = params.get("client_id")?;
     let creds = if authorization.is_some() || client_id.is_some() {
         Some(client_auth::credentials(
@@ -45,24 +44,15 @@ fn revoke(ctx: &SharedCtx, headers: &HeaderMap, params: &Params) -> Result<(), O
     Ok(())
 }
 
-/// Handles a revocation request.
+/// Handles a revocation request: `200` with an empty body, or an [`OAuthFailure`].
 pub async fn handle(
     State(ctx): State<SharedCtx>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
-) -> Response {
-    let basic = headers.get(header::AUTHORIZATION).is_some();
-    let result = body::params(&headers, body)
-        .map_err(|e| (e.status, e.error))
-        .and_then(|params| revoke(&ctx, &headers, &params).map_err(|e| (StatusCode::BAD_REQUEST, e)));
-    match result {
-        Ok(()) => StatusCode::OK.into_response(),
-        Err((status, err)) => {
-            let mut response = token_error(&err, basic);
-            if status == StatusCode::PAYLOAD_TOO_LARGE {
-                *response.status_mut() = status;
-            }
-            response
-        }
-    }
+) -> Result<StatusCode, OAuthFailure> {
+    let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+    let basic = client_auth::uses_basic(authorization);
+    let params = body::params(&headers, body)?;
+    revoke(&ctx, authorization, &params).map_err(|e| OAuthFailure::from(e).basic(basic))?;
+    Ok(StatusCode::OK)
 }

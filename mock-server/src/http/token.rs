@@ -1,34 +1,25 @@
-//! `POST /api/developers/oauth2/token` (SPEC §3): both grants, form or JSON, secret in the body
-//! or HTTP Basic, public PKCE apps.
+//! `POST /api/developers/oauth2/token` (SPEC §3): both grants, form or JSON, the secret in the
+//! body, by HTTP Basic, or (after PKCE) not at all.
+//!
+//! One straight road: the body is parsed once into a [`TokenRequest`]
+//! (`protocol::token_request`), the state runs it under one lock (`state::MockState::grant`:
+//! client authentication, then the code or refresh rules), the keys sign what it issued (off the
+//! async workers), and the answer is ilert's JSON or an [`OAuthFailure`].
 
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-use super::{SharedCtx, body, no_store, token_error};
-use crate::breakage::Breakage;
+use super::oauth_error::{OAuthFailure, no_store};
+use super::{SharedCtx, body};
 use crate::protocol::client_auth;
-use crate::protocol::code::CodeUse;
 use crate::protocol::error::{ErrorCode, OAuthError};
-use crate::protocol::params::Params;
-use crate::state::Issued;
-use crate::token::{ACCESS_TOKEN_LIFETIME, TokenError};
-
-/// Parameters the token endpoint reads; none may be repeated (RFC 6749 §3.2).
-const PARAMETERS: &[&str] = &[
-    "grant_type",
-    "client_id",
-    "client_secret",
-    "code",
-    "redirect_uri",
-    "code_verifier",
-    "refresh_token",
-    "scope",
-];
+use crate::protocol::token_request::TokenRequest;
+use crate::token::{ACCESS_TOKEN_LIFETIME, SignedTokens};
 
 /// ilert's success body, field order as documented.
 #[derive(Serialize)]
@@ -43,92 +34,39 @@ struct TokenResponse {
     refresh_token_expires_in: Option<i64>,
 }
 
+impl From<SignedTokens> for TokenResponse {
+    fn from(signed: SignedTokens) -> Self {
+        Self {
+            token_type: "Bearer",
+            access_token: signed.access_token,
+            expires_in: ACCESS_TOKEN_LIFETIME,
+            scope: signed.scope,
+            refresh_token: signed.refresh_token,
+            refresh_token_expires_in: signed.refresh_expires_in,
+        }
+    }
+}
+
 fn server_error() -> OAuthError {
     OAuthError::new(ErrorCode::ServerError, "the token could not be signed")
 }
 
-async fn sign(ctx: &SharedCtx, issued: Issued) -> Result<TokenResponse, OAuthError> {
-    let ctx2 = ctx.clone();
-    let access_claims = issued.access.clone();
-    // RS256 signing is CPU-bound: keep it off the async workers.
-    let extra_claim = ctx.options.breakages.has(Breakage::ExtraJwtClaim);
-    let access_token = tokio::task::spawn_blocking(move || {
-        if extra_claim {
-            // Breakage::ExtraJwtClaim: an `iat` ilert's tokens do not have.
-            let mut claims = serde_json::to_value(&access_claims)?;
-            claims["iat"] = serde_json::json!(access_claims.exp - ACCESS_TOKEN_LIFETIME);
-            ctx2.keys.mint_access_claims(&claims)
-        } else {
-            ctx2.keys.mint_access(&access_claims)
-        }
-    })
-    .await
-    .map_err(|_| server_error())?
-    .map_err(|_| server_error())?;
-    let refresh_token = match &issued.refresh {
-        Some(claims) => Some(ctx.keys.mint_refresh(claims).map_err(|_| server_error())?),
-        None => None,
-    };
-    Ok(TokenResponse {
-        token_type: "Bearer",
-        access_token,
-        expires_in: ACCESS_TOKEN_LIFETIME,
-        scope: issued.access.il_s,
-        refresh_token,
-        refresh_token_expires_in: issued.refresh_expires_in,
-    })
-}
-
-fn required<'a>(params: &'a Params, name: &str) -> Result<&'a str, OAuthError> {
-    params
-        .get(name)?
-        .ok_or_else(|| OAuthError::invalid_request(format!("{name} is missing")))
-}
-
-async fn grant(ctx: &SharedCtx, headers: &HeaderMap, params: &Params) -> Result<TokenResponse, OAuthError> {
-    if let Some(repeated) = params.first_repeated(PARAMETERS) {
-        return Err(repeated.into());
-    }
-    let grant_type = required(params, "grant_type")?;
-    if !matches!(grant_type, "authorization_code" | "refresh_token") {
-        return Err(OAuthError::new(
-            ErrorCode::UnsupportedGrantType,
-            format!("grant_type '{grant_type}' is not supported; use authorization_code or refresh_token"),
-        ));
-    }
+async fn grant(ctx: &SharedCtx, headers: &HeaderMap, body: &[u8]) -> Result<TokenResponse, OAuthError> {
+    let params = body::parse(headers, body)?;
     let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
-    let creds = client_auth::credentials(
-        authorization,
-        params.get("client_id")?,
-        params.get("client_secret")?,
-    )?;
+    let request = TokenRequest::parse(&params, authorization)?;
     let now = ctx.clock.now();
-    let issued = if grant_type == "authorization_code" {
-        let code = required(params, "code")?;
-        let (redirect_uri, verifier) = (params.get("redirect_uri")?, params.get("code_verifier")?);
-        let accept_twice = ctx.options.breakages.has(Breakage::AcceptCodeTwice);
-        let usage = if accept_twice {
-            CodeUse::Reusable
-        } else {
-            CodeUse::SingleUse
-        };
-        ctx.store
-            .with(|s| s.exchange_code(&creds, code, redirect_uri, verifier, now, usage))?
-    } else {
-        let token = required(params, "refresh_token")?;
-        let scope = params.get("scope")?;
-        // Authenticate first so a bad client learns nothing about the token.
-        ctx.store.with(|s| s.authenticate_optional(Some(&creds)))?;
-        let claims = ctx.keys.verify_refresh(token, now).map_err(|e| {
-            OAuthError::invalid_grant(match e {
-                TokenError::Expired => "Provided refresh token has expired",
-                TokenError::WrongType => "Provided token is not a refresh token",
-                _ => "Provided refresh token is invalid",
-            })
-        })?;
-        ctx.store.with(|s| s.refresh(&creds, &claims, scope, now))?
-    };
-    sign(ctx, issued).await
+    let policy = ctx.policy;
+    let issued = ctx
+        .store
+        .with(|s| s.grant(&request, &ctx.keys, now, policy.code_use))?;
+    // RS256 signing is CPU-bound: keep it off the async workers.
+    let ctx = ctx.clone();
+    let signed = tokio::task::spawn_blocking(move || ctx.keys.sign(&issued, policy.extra_iat_claim))
+        .await
+        .map_err(|_| server_error())?
+        .map_err(|_| server_error())?;
+    Ok(signed.into())
 }
 
 /// Handles a token request.
@@ -136,23 +74,12 @@ pub async fn handle(
     State(ctx): State<SharedCtx>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
-) -> Response {
-    let basic = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.len() >= 6 && v[..6].eq_ignore_ascii_case("basic "));
-    let params = match body::params(&headers, body) {
-        Ok(p) => p,
-        Err(e) => {
-            let mut response = token_error(&e.error, false);
-            if e.status == StatusCode::PAYLOAD_TOO_LARGE {
-                *response.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
-            }
-            return response;
-        }
-    };
-    match grant(&ctx, &headers, &params).await {
-        Ok(body) => no_store(Json(body).into_response()),
-        Err(err) => token_error(&err, basic),
+) -> Result<Response, OAuthFailure> {
+    // An unreadable body keeps its own status (413); everything else answers by its error code.
+    let body = body.map_err(body::rejected)?;
+    let basic = client_auth::uses_basic(headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()));
+    match grant(&ctx, &headers, &body).await {
+        Ok(tokens) => Ok(no_store(Json(tokens).into_response())),
+        Err(err) => Err(OAuthFailure::from(err).basic(basic)),
     }
 }

@@ -12,7 +12,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use super::{SharedCtx, body, no_store, token_error};
+use super::oauth_error::{OAuthFailure, no_store};
+use super::{SharedCtx, body};
 use crate::protocol::error::OAuthError;
 
 /// Handles a token info request.
@@ -20,20 +21,12 @@ pub async fn handle(
     State(ctx): State<SharedCtx>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
-) -> Response {
-    let params = match body::params(&headers, body) {
-        Ok(p) => p,
-        Err(e) => {
-            let mut response = token_error(&e.error, false);
-            *response.status_mut() = e.status;
-            return response;
-        }
-    };
-    let token = match params.get("token") {
-        Ok(Some(token)) => token,
-        Ok(None) => return token_error(&OAuthError::invalid_request("token is missing"), false),
-        Err(repeated) => return token_error(&repeated.into(), false),
-    };
+) -> Result<Response, OAuthFailure> {
+    let params = body::params(&headers, body)?;
+    let token = params
+        .get("token")
+        .map_err(OAuthError::from)?
+        .ok_or_else(|| OAuthError::invalid_request("token is missing"))?;
     let now = ctx.clock.now();
     let info = ctx.keys.verify_access(token, now).ok().and_then(|claims| {
         let tenant = ctx
@@ -48,5 +41,5 @@ pub async fn handle(
         }))
     });
     let body = info.unwrap_or_else(|| json!({"active": false}));
-    no_store((StatusCode::OK, Json(body)).into_response())
+    Ok(no_store((StatusCode::OK, Json(body)).into_response()))
 }

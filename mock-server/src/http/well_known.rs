@@ -11,14 +11,15 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::json;
 
-use super::{SharedCtx, host, paths};
+use super::{SharedCtx, host};
+use crate::paths;
 use crate::protocol::scope::{OFFLINE_ACCESS, SCOPES};
 
 /// Routes of the two documents.
 pub fn router() -> Router<SharedCtx> {
     Router::new()
-        .route("/.well-known/jwks.json", get(jwks))
-        .route("/.well-known/oauth-authorization-server", get(metadata))
+        .route(paths::JWKS, get(jwks))
+        .route(paths::METADATA, get(metadata))
 }
 
 async fn jwks(State(ctx): State<SharedCtx>) -> Response {
@@ -48,7 +49,7 @@ async fn metadata(State(ctx): State<SharedCtx>, headers: HeaderMap) -> Response 
         "token_endpoint": format!("{base}{}", paths::TOKEN),
         "revocation_endpoint": format!("{base}{}", paths::REVOKE),
         "introspection_endpoint": format!("{base}{}", paths::TOKEN_INFO),
-        "jwks_uri": format!("{base}/.well-known/jwks.json"),
+        "jwks_uri": format!("{base}{}", paths::JWKS),
         "scopes_supported": scopes,
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],

@@ -17,7 +17,7 @@ const STYLE: &str = include_str!("style.css");
 #[derive(Debug)]
 pub struct GrantView<'a> {
     /// The validated request.
-    pub request: &'a ValidRequest<'a>,
+    pub request: &'a ValidRequest,
     /// The request's parameters, posted back as hidden fields.
     pub params: &'a Params,
     /// Users who may approve.
@@ -66,7 +66,7 @@ pub fn error_page(status: StatusCode, title: &str, hint: &str) -> Response {
 /// The grant view: app name, tenant, each scope in words with its access level, a user picker,
 /// and Grant / Deny buttons posting back to the authorize path.
 pub fn grant_view(view: &GrantView<'_>) -> Response {
-    let app = &view.request.app.name;
+    let app = &view.request.app_name;
     let scopes: String = view
         .request
         .scope
@@ -128,7 +128,7 @@ pub fn grant_view(view: &GrantView<'_>) -> Response {
          <button class=\"deny\" type=\"submit\" name=\"decision\" value=\"deny\">Deny</button></div>\
          </form></main>",
         app = text(app),
-        action = crate::http::paths::AUTHORIZE,
+        action = crate::paths::AUTHORIZE,
     );
     page(StatusCode::OK, &format!("Authorize {app}"), &body)
 }

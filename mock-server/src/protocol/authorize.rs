@@ -83,11 +83,34 @@ pub enum AuthorizeError {
     Redirect(RedirectError),
 }
 
+/// Switches of the authorize rules; the default is the contract. Only the deliberate
+/// breakages ([`crate::Breakage`]) change them, so a contract suite can prove it notices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AuthorizePolicy {
+    /// Accept any valid redirect URI, registered or not (breaks SPEC §2's exact match).
+    pub any_redirect_uri: bool,
+    /// Echo `state` in redirects (SPEC §2, RFC 6749 §4.1.2); off only to break it.
+    pub echo_state: bool,
+}
+
+impl Default for AuthorizePolicy {
+    fn default() -> Self {
+        Self {
+            any_redirect_uri: false,
+            echo_state: true,
+        }
+    }
+}
+
 /// A valid authorization request.
 #[derive(Debug, Clone)]
-pub struct ValidRequest<'a> {
-    /// The app.
-    pub app: &'a App,
+pub struct ValidRequest {
+    /// The app's id.
+    pub app_id: i64,
+    /// The app's name, for the grant view.
+    pub app_name: String,
+    /// The user the app approves as without the grant view, if it is set to.
+    pub auto_approve: Option<String>,
     /// The registered redirect URI, as sent.
     pub redirect_uri: String,
     /// Requested scopes (all allowed for the app).
@@ -98,7 +121,7 @@ pub struct ValidRequest<'a> {
     pub challenge: Option<CodeChallenge>,
 }
 
-impl ValidRequest<'_> {
+impl ValidRequest {
     /// The error redirect for a later failure (e.g. the user pressed Deny).
     pub fn error(&self, error: OAuthError) -> RedirectError {
         RedirectError {
@@ -122,7 +145,8 @@ impl ValidRequest<'_> {
 pub fn validate<'a>(
     params: &Params,
     find_app: impl Fn(&str) -> Option<&'a App>,
-) -> Result<ValidRequest<'a>, AuthorizeError> {
+    policy: AuthorizePolicy,
+) -> Result<ValidRequest, AuthorizeError> {
     let page = AuthorizeError::Page;
     let client_id = params
         .get("client_id")
@@ -133,15 +157,22 @@ pub fn validate<'a>(
         .get("redirect_uri")
         .map_err(|r| page(PageError::Repeated(r.0)))?
         .ok_or(page(PageError::MissingRedirectUri))?;
-    let redirect_uri = redirect::find_exact(&app.redirect_uris, given).ok_or_else(|| {
-        page(PageError::RedirectUriMismatch {
-            given: given.to_owned(),
-            registered: app.redirect_uris.clone(),
-        })
-    })?;
+    let redirect_uri = redirect::find_exact(&app.redirect_uris, given)
+        .or(policy.any_redirect_uri.then_some(given))
+        .ok_or_else(|| {
+            page(PageError::RedirectUriMismatch {
+                given: given.to_owned(),
+                registered: app.redirect_uris.clone(),
+            })
+        })?;
 
     // From here on errors go back to the client. `state` is echoed only when it was sent once.
-    let state = params.get("state").ok().flatten().map(str::to_owned);
+    let state = params
+        .get("state")
+        .ok()
+        .flatten()
+        .filter(|_| policy.echo_state)
+        .map(str::to_owned);
     let back = |error: OAuthError| {
         AuthorizeError::Redirect(RedirectError {
             redirect_uri: redirect_uri.to_owned(),
@@ -177,7 +208,9 @@ pub fn validate<'a>(
         )));
     }
     Ok(ValidRequest {
-        app,
+        app_id: app.id,
+        app_name: app.name.clone(),
+        auto_approve: app.auto_approve.clone(),
         redirect_uri: redirect_uri.to_owned(),
         scope,
         state,
@@ -196,8 +229,12 @@ mod tests {
     fn run(query: &str) -> Result<(i64, String, Option<String>), AuthorizeError> {
         let apps = Fixtures::embedded().expect("defaults").apps;
         let params = Params::from_urlencoded(query.as_bytes()).expect("query");
-        validate(&params, |id| apps.iter().find(|a| a.client_id == id))
-            .map(|v| (v.app.id, v.scope.to_string(), v.state.clone()))
+        validate(
+            &params,
+            |id| apps.iter().find(|a| a.client_id == id),
+            AuthorizePolicy::default(),
+        )
+        .map(|v| (v.app_id, v.scope.to_string(), v.state.clone()))
     }
 
     fn redirect_code(query: &str) -> (ErrorCode, Option<String>) {

@@ -65,6 +65,13 @@ fn parse_basic(header: &str) -> Result<(String, String), OAuthError> {
     Ok((unescape(id)?, unescape(secret)?))
 }
 
+/// Whether the `Authorization` header carries HTTP Basic credentials (the scheme name is
+/// case-insensitive, RFC 7235 §2.1). The one place that decides it: client authentication and
+/// the `WWW-Authenticate` of an `invalid_client` answer (RFC 6749 §5.2) both ask here.
+pub fn uses_basic(authorization: Option<&str>) -> bool {
+    authorization.is_some_and(|h| h.len() >= 6 && h.as_bytes()[..6].eq_ignore_ascii_case(b"basic "))
+}
+
 /// Collects the credentials from the `Authorization` header and the body fields.
 pub fn credentials(
     authorization: Option<&str>,
@@ -72,7 +79,7 @@ pub fn credentials(
     body_client_secret: Option<&str>,
 ) -> Result<Credentials, OAuthError> {
     match authorization {
-        Some(header) if header.len() >= 6 && header[..6].eq_ignore_ascii_case("basic ") => {
+        Some(header) if uses_basic(Some(header)) => {
             let (id, secret) = parse_basic(header)?;
             if body_client_secret.is_some() {
                 return Err(OAuthError::invalid_request(

@@ -78,9 +78,10 @@ impl Entry {
 /// Whether a redeemed code is used up (the contract) or stays redeemable (only for
 /// [`crate::Breakage::AcceptCodeTwice`], which lets a contract suite prove it notices a server
 /// that breaks single use).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum CodeUse {
     /// Redeemable once (SPEC §7, RFC 6749 §4.1.2).
+    #[default]
     SingleUse,
     /// Redeemable again: the deliberate breakage.
     Reusable,

@@ -11,3 +11,4 @@ pub mod params;
 pub mod pkce;
 pub mod redirect;
 pub mod scope;
+pub mod token_request;

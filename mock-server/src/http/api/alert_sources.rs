@@ -14,7 +14,7 @@ use super::{Caller, created, json_body, numeric_id, paging, resource_error};
 use crate::http::{SharedCtx, host};
 use crate::model::AlertSource;
 use crate::resources::{AlertSourceInput, SourceView};
-use crate::state::State as MockState;
+use crate::state::MockState;
 
 fn render(state: &MockState, source: &AlertSource, view: SourceView, base: &str) -> Value {
     state

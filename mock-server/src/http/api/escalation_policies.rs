@@ -14,7 +14,7 @@ use super::{Caller, created, json_body, numeric_id, paging, resource_error};
 use crate::http::{SharedCtx, host};
 use crate::model::EscalationPolicy;
 use crate::resources::{EscalationPolicyInput, Resources};
-use crate::state::State as MockState;
+use crate::state::MockState;
 
 fn render(state: &MockState, policy: &EscalationPolicy) -> Value {
     Resources::render_policy(policy, |id| state.user(id))

@@ -117,7 +117,7 @@ async fn authenticate(
     let now = ctx.clock.now();
     let claims = match ctx.keys.verify_access(token, now) {
         Ok(claims) => claims,
-        Err(TokenError::WrongType) if ctx.options.breakages.has(crate::Breakage::RefreshTokenAsBearer) => {
+        Err(TokenError::WrongType) if ctx.policy.refresh_token_as_bearer => {
             match refresh_as_bearer(&ctx, token, now) {
                 Some(claims) => claims,
                 None => return unauthorized("The access token is invalid"),

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{control_error, parse};
-use crate::admin::AdminError;
+use crate::admin::{AdminError, GrantFilter};
 use crate::http::SharedCtx;
 use crate::model::{App, User};
 
@@ -27,12 +27,11 @@ fn admin_error(e: &AdminError) -> Response {
 
 /// `GET /_mock/grants?app=<client id or id>&user=<username>`.
 pub async fn grants(State(ctx): State<SharedCtx>, Query(q): Query<HashMap<String, String>>) -> Response {
-    let list = ctx.store.with(|s| {
-        s.grant_infos(
-            q.get("app").map(String::as_str),
-            q.get("user").map(String::as_str),
-        )
-    });
+    let filter = GrantFilter {
+        app: q.get("app").cloned(),
+        user: q.get("user").cloned(),
+    };
+    let list = ctx.store.with(|s| s.grant_infos(&filter));
     Json(list).into_response()
 }
 

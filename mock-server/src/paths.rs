@@ -1,0 +1,25 @@
+//! Every route path the mock serves, in one place: the router, the grant view's form, the fault
+//! targets, the rate limit and the well-known documents all name them from here (SPEC §1, §11).
+
+/// Browser authorize endpoint (SPEC §2).
+pub const AUTHORIZE: &str = "/api/developers/oauth2/authorize";
+/// Token endpoint (SPEC §3).
+pub const TOKEN: &str = "/api/developers/oauth2/token";
+/// Token info endpoint (SPEC §5).
+pub const TOKEN_INFO: &str = "/api/developers/oauth2/token_info";
+/// Revocation endpoint (SPEC §5).
+pub const REVOKE: &str = "/api/developers/oauth2/revoke";
+/// The resource API's prefix (SPEC §6).
+pub const API: &str = "/api";
+/// The current user (scope `profile`).
+pub const USERS_CURRENT: &str = "/api/users/current";
+/// Alert sources (scope `source`).
+pub const ALERT_SOURCES: &str = "/api/alert-sources";
+/// Escalation policies (scope `policy`).
+pub const ESCALATION_POLICIES: &str = "/api/escalation-policies";
+/// The mock's control surface (SPEC §11).
+pub const CONTROL: &str = "/_mock";
+/// The JWKS document.
+pub const JWKS: &str = "/.well-known/jwks.json";
+/// RFC 8414 authorization server metadata.
+pub const METADATA: &str = "/.well-known/oauth-authorization-server";
