@@ -4,6 +4,14 @@
 //! `fixtures/default.toml` is embedded at build time, so the default start needs no file; any
 //! other file is loaded with `--fixtures FILE`. A file is checked as a whole before the server
 //! starts, and every error names the file, the line and the reason.
+//!
+//! A file may be TOML or JSON (the same shape; JSON when it ends in `.json` or starts with `{`).
+//! `[keys]` may be left out: the embedded development keys are used. With
+//! `extends = "default"` a file adds to the embedded defaults instead of replacing them: an
+//! entry whose id matches a default entry replaces it, every other entry is added, and
+//! `[server]` settings given override the defaults'. Errors in an entry taken from the defaults
+//! name the embedded file and its line; JSON entries are named by their content (JSON carries no
+//! line per entry once parsed).
 
 use std::fmt;
 use std::path::Path;
@@ -105,14 +113,32 @@ pub enum FixtureError {
         /// What is wrong.
         message: String,
     },
+    /// A JSON file parses but breaks a rule; the message names the entry.
+    #[error("{origin}: {message}")]
+    InvalidEntry {
+        /// The file.
+        origin: String,
+        /// What is wrong, naming the entry.
+        message: String,
+    },
 }
+
+/// The only fixtures a file can extend: the embedded defaults.
+pub const EXTENDS_DEFAULT: &str = "default";
+
+/// Spans of entries taken from the embedded defaults start here, so an error in one of them
+/// names the embedded file and its line rather than a line of the file being loaded.
+const DEFAULTS_BASE: usize = usize::MAX / 2;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawFixtures {
     #[serde(default)]
+    extends: Option<Spanned<String>>,
+    #[serde(default)]
     server: ServerFixture,
-    keys: Spanned<KeyFixture>,
+    #[serde(default)]
+    keys: Option<Spanned<KeyFixture>>,
     #[serde(default)]
     tenants: Vec<Spanned<Tenant>>,
     #[serde(default)]
@@ -125,27 +151,184 @@ struct RawFixtures {
     alert_sources: Vec<Spanned<AlertSource>>,
 }
 
+/// The JSON form of a fixture file: the same fields, without TOML's spans.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct JsonFixtures {
+    #[serde(default)]
+    extends: Option<String>,
+    #[serde(default)]
+    server: ServerFixture,
+    #[serde(default)]
+    keys: Option<KeyFixture>,
+    #[serde(default)]
+    tenants: Vec<Tenant>,
+    #[serde(default)]
+    users: Vec<User>,
+    #[serde(default)]
+    apps: Vec<App>,
+    #[serde(default)]
+    escalation_policies: Vec<EscalationPolicy>,
+    #[serde(default)]
+    alert_sources: Vec<AlertSource>,
+}
+
+impl JsonFixtures {
+    /// The raw form, every entry at span 0 (a JSON entry has no line to name).
+    fn into_raw(self) -> RawFixtures {
+        fn at0<T>(items: Vec<T>) -> Vec<Spanned<T>> {
+            items.into_iter().map(|i| Spanned::new(0..0, i)).collect()
+        }
+        RawFixtures {
+            extends: self.extends.map(|e| Spanned::new(0..0, e)),
+            server: self.server,
+            keys: self.keys.map(|k| Spanned::new(0..0, k)),
+            tenants: at0(self.tenants),
+            users: at0(self.users),
+            apps: at0(self.apps),
+            escalation_policies: at0(self.escalation_policies),
+            alert_sources: at0(self.alert_sources),
+        }
+    }
+}
+
+impl RawFixtures {
+    /// The embedded defaults, their spans moved to [`DEFAULTS_BASE`].
+    fn defaults() -> Result<Self, FixtureError> {
+        fn shift<T>(items: Vec<Spanned<T>>) -> Vec<Spanned<T>> {
+            items.into_iter().map(shift_one).collect()
+        }
+        fn shift_one<T>(item: Spanned<T>) -> Spanned<T> {
+            let span = item.span();
+            Spanned::new(
+                span.start + DEFAULTS_BASE..span.end + DEFAULTS_BASE,
+                item.into_inner(),
+            )
+        }
+        let raw = parse_toml(DEFAULT_TOML, DEFAULT_ORIGIN)?;
+        Ok(Self {
+            extends: None,
+            server: raw.server,
+            keys: raw.keys.map(shift_one),
+            tenants: shift(raw.tenants),
+            users: shift(raw.users),
+            apps: shift(raw.apps),
+            escalation_policies: shift(raw.escalation_policies),
+            alert_sources: shift(raw.alert_sources),
+        })
+    }
+
+    /// `self` on top of `base`: same-id entries replace the base's, others are added.
+    fn over(self, base: Self) -> Self {
+        Self {
+            extends: None,
+            server: ServerFixture {
+                rate_limit_per_minute: self
+                    .server
+                    .rate_limit_per_minute
+                    .or(base.server.rate_limit_per_minute),
+            },
+            keys: self.keys.or(base.keys),
+            tenants: merge(base.tenants, self.tenants, |t: &Tenant| t.id.to_ascii_lowercase()),
+            users: merge(base.users, self.users, |u: &User| u.id),
+            apps: merge(base.apps, self.apps, |a: &App| a.id),
+            escalation_policies: merge(base.escalation_policies, self.escalation_policies, |p| p.id),
+            alert_sources: merge(base.alert_sources, self.alert_sources, |s| s.id),
+        }
+    }
+}
+
+/// `base` with `added`'s entries: one whose key matches a base entry replaces it, the others are
+/// appended (so two entries of `added` with the same key still meet the duplicate check).
+fn merge<T, K: PartialEq>(
+    base: Vec<Spanned<T>>,
+    added: Vec<Spanned<T>>,
+    key: impl Fn(&T) -> K,
+) -> Vec<Spanned<T>> {
+    let from_base = base.len();
+    let mut replaced = vec![false; from_base];
+    let mut out = base;
+    for entry in added {
+        let k = key(entry.get_ref());
+        let slot = (0..from_base).find(|&i| !replaced[i] && key(out[i].get_ref()) == k);
+        match slot {
+            Some(i) => {
+                replaced[i] = true;
+                out[i] = entry;
+            }
+            None => out.push(entry),
+        }
+    }
+    out
+}
+
+fn parse_toml(src: &str, origin: &str) -> Result<RawFixtures, FixtureError> {
+    toml::from_str(src).map_err(|err| {
+        let offset = err.span().map_or(0, |s| s.start);
+        let line = line_of(src, offset);
+        let line_start = src.get(..offset).and_then(|b| b.rfind('\n')).map_or(0, |i| i + 1);
+        FixtureError::Syntax {
+            origin: origin.to_owned(),
+            line,
+            column: offset.saturating_sub(line_start) + 1,
+            message: err.message().to_owned(),
+        }
+    })
+}
+
+fn parse_json(src: &str, origin: &str) -> Result<RawFixtures, FixtureError> {
+    serde_json::from_str::<JsonFixtures>(src)
+        .map(JsonFixtures::into_raw)
+        .map_err(|err| {
+            let text = err.to_string();
+            let message = text
+                .rsplit_once(" at line ")
+                .map_or(text.as_str(), |(m, _)| m)
+                .to_owned();
+            FixtureError::Syntax {
+                origin: origin.to_owned(),
+                line: err.line(),
+                column: err.column(),
+                message,
+            }
+        })
+}
+
 fn line_of(src: &str, offset: usize) -> usize {
     src.get(..offset)
         .map_or(1, |before| before.matches('\n').count() + 1)
 }
 
 struct Checker<'a> {
-    src: &'a str,
+    /// The file's text; `None` for JSON, whose entries have no line.
+    src: Option<&'a str>,
     origin: &'a str,
 }
 
 impl Checker<'_> {
     fn fail<T>(&self, span: std::ops::Range<usize>, message: impl Into<String>) -> Result<T, FixtureError> {
-        Err(FixtureError::Invalid {
-            origin: self.origin.to_owned(),
-            line: line_of(self.src, span.start),
-            message: message.into(),
+        let message = message.into();
+        Err(match (span.start.checked_sub(DEFAULTS_BASE), self.src) {
+            (Some(offset), _) => FixtureError::Invalid {
+                origin: DEFAULT_ORIGIN.to_owned(),
+                line: line_of(DEFAULT_TOML, offset),
+                message,
+            },
+            (None, Some(src)) => FixtureError::Invalid {
+                origin: self.origin.to_owned(),
+                line: line_of(src, span.start),
+                message,
+            },
+            (None, None) => FixtureError::InvalidEntry {
+                origin: self.origin.to_owned(),
+                message,
+            },
         })
     }
 }
 
-fn is_dns_label(s: &str) -> bool {
+/// Whether `s` can be the first label of a host name (a tenant id).
+pub(crate) fn is_dns_label(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 63
         && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
@@ -159,33 +342,61 @@ impl Fixtures {
         Self::from_toml(DEFAULT_TOML, DEFAULT_ORIGIN)
     }
 
-    /// Loads and validates a fixture file.
+    /// Loads and validates a fixture file: JSON when its name ends in `.json` or its text
+    /// starts with `{`, TOML otherwise.
     pub fn load(path: &Path) -> Result<Self, FixtureError> {
         let src = std::fs::read_to_string(path).map_err(|source| FixtureError::Io {
             path: path.display().to_string(),
             source,
         })?;
-        Self::from_toml(&src, &path.display().to_string())
+        let origin = path.display().to_string();
+        let json = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"))
+            || src.trim_start().starts_with('{');
+        if json {
+            Self::from_json(&src, &origin)
+        } else {
+            Self::from_toml(&src, &origin)
+        }
     }
 
     /// Parses and validates fixtures from TOML text; `origin` names the source in errors.
     pub fn from_toml(src: &str, origin: &str) -> Result<Self, FixtureError> {
-        let raw: RawFixtures = toml::from_str(src).map_err(|err| {
-            let offset = err.span().map_or(0, |s| s.start);
-            let line = line_of(src, offset);
-            let line_start = src.get(..offset).and_then(|b| b.rfind('\n')).map_or(0, |i| i + 1);
-            FixtureError::Syntax {
-                origin: origin.to_owned(),
-                line,
-                column: offset.saturating_sub(line_start) + 1,
-                message: err.message().to_owned(),
-            }
-        })?;
+        let raw = parse_toml(src, origin)?;
+        Self::build(raw, Some(src), origin)
+    }
+
+    /// Parses and validates fixtures from JSON text (the TOML shape as a JSON object).
+    pub fn from_json(src: &str, origin: &str) -> Result<Self, FixtureError> {
+        let raw = parse_json(src, origin)?;
+        Self::build(raw, None, origin)
+    }
+
+    fn build(raw: RawFixtures, src: Option<&str>, origin: &str) -> Result<Self, FixtureError> {
         let check = Checker { src, origin };
+        let mut raw = match &raw.extends {
+            None => raw,
+            Some(e) if e.get_ref() == EXTENDS_DEFAULT => raw.over(RawFixtures::defaults()?),
+            Some(e) => {
+                return check.fail(
+                    e.span(),
+                    format!(
+                        "extends = \"{}\": only \"{EXTENDS_DEFAULT}\" (the embedded fixtures) can be extended",
+                        e.get_ref()
+                    ),
+                );
+            }
+        };
+        if raw.keys.is_none() {
+            // No [keys]: the embedded development keys.
+            raw.keys = RawFixtures::defaults()?.keys;
+        }
         validate(&raw, &check)?;
+        let Some(keys) = raw.keys else {
+            return check.fail(0..0, "[keys] is missing");
+        };
         Ok(Self {
             server: raw.server,
-            keys: raw.keys.into_inner(),
+            keys: keys.into_inner(),
             tenants: plain(raw.tenants),
             users: plain(raw.users),
             apps: plain(raw.apps),
@@ -226,9 +437,11 @@ fn duplicate<T, K: PartialEq>(items: &[Spanned<T>], key: impl Fn(&T) -> K) -> Op
 }
 
 fn validate(raw: &RawFixtures, check: &Checker<'_>) -> Result<(), FixtureError> {
-    let keys = raw.keys.get_ref();
-    if let Err(err) = Keys::new(&keys.access_private_key_pem, &keys.refresh_secret, &keys.key_id) {
-        return check.fail(raw.keys.span(), format!("[keys]: {err}"));
+    if let Some(spanned) = &raw.keys {
+        let keys = spanned.get_ref();
+        if let Err(err) = Keys::new(&keys.access_private_key_pem, &keys.refresh_secret, &keys.key_id) {
+            return check.fail(spanned.span(), format!("[keys]: {err}"));
+        }
     }
 
     if let Some(t) = duplicate(&raw.tenants, |t: &Tenant| t.id.to_ascii_lowercase()) {
@@ -496,5 +709,77 @@ mod tests {
             .is_err()
         );
         assert!(with_replaced("refresh_secret = \"9d24", "refresh_secret = \"zz9d24").is_err());
+    }
+
+    const ONE_APP: &str = r#"
+extends = "default"
+
+[[apps]]
+id = 900
+name = "My app"
+client_id = "my-app"
+client_secret = "my-secret"
+redirect_uris = ["http://localhost:3000/callback"]
+scopes = ["profile"]
+"#;
+
+    #[test]
+    fn a_file_can_extend_the_defaults_without_keys() {
+        let f = Fixtures::from_toml(ONE_APP, "mine.toml").expect("extends");
+        let defaults = Fixtures::embedded().expect("defaults");
+        assert_eq!(f.apps.len(), defaults.apps.len() + 1);
+        assert!(f.apps.iter().any(|a| a.client_id == "my-app"));
+        assert!(f.apps.iter().any(|a| a.client_id == "0501439fd7dee9af0c25"));
+        assert_eq!(f.users.len(), defaults.users.len());
+        assert_eq!(f.keys.key_id, defaults.keys.key_id);
+    }
+
+    #[test]
+    fn an_extending_entry_with_a_default_id_replaces_it() {
+        let src = ONE_APP
+            .replace("id = 900", "id = 250")
+            .replace("\"my-app\"", "\"0501439fd7dee9af0c25\"");
+        let f = Fixtures::from_toml(&src, "mine.toml").expect("replaces");
+        let guide: Vec<_> = f.apps.iter().filter(|a| a.id == 250).collect();
+        assert_eq!(guide.len(), 1);
+        assert_eq!(guide[0].name, "My app");
+    }
+
+    #[test]
+    fn extending_errors_name_the_right_file() {
+        // A clash with a default's client_id is the extending file's entry, at its line.
+        let src = ONE_APP.replace("\"my-app\"", "\"0501439fd7dee9af0c25\"");
+        let err = Fixtures::from_toml(&src, "mine.toml").expect_err("duplicate client_id");
+        assert!(err.to_string().starts_with("mine.toml:"), "{err}");
+        let err = Fixtures::from_toml("extends = \"other.toml\"", "mine.toml").expect_err("unknown base");
+        assert!(err.to_string().contains("only \"default\""), "{err}");
+        // Replacing a default policy so that a default alert source breaks names the embedded file.
+        let policy = "extends = \"default\"\n[[escalation_policies]]\nid = 2501\ntenant = \"someTenant\"\nname = \"x\"\nrules = [{ escalation_timeout = 0, users = [1001] }]\n";
+        let err = Fixtures::from_toml(policy, "mine.toml").expect_err("a default source breaks");
+        assert!(err.to_string().starts_with(DEFAULT_ORIGIN), "{err}");
+    }
+
+    #[test]
+    fn json_fixtures_load_and_extend() {
+        let json = r#"{"extends": "default", "users": [{"id": 1999, "tenant": "acme", "username": "newbie",
+            "first_name": "New", "last_name": "Bie", "email": "n@example.com", "position": null}]}"#;
+        let f = Fixtures::from_json(json, "mine.json").expect("json");
+        assert!(f.users.iter().any(|u| u.username == "newbie"));
+        let err = Fixtures::from_json("{\n  \"users\": 5\n}", "bad.json").expect_err("type");
+        let FixtureError::Syntax { line, .. } = &err else {
+            panic!("{err}")
+        };
+        assert_eq!(*line, 2, "{err}");
+        let unknown_tenant = json.replace("\"acme\"", "\"nowhere\"");
+        let err = Fixtures::from_json(&unknown_tenant, "mine.json").expect_err("unknown tenant");
+        assert!(matches!(err, FixtureError::InvalidEntry { .. }), "{err}");
+        assert!(err.to_string().contains("newbie"), "{err}");
+    }
+
+    #[test]
+    fn a_whole_file_may_omit_keys() {
+        let without_keys = &DEFAULT_TOML[DEFAULT_TOML.find("[[tenants]]").expect("tenants")..];
+        let f = Fixtures::from_toml(without_keys, "nokeys.toml").expect("default keys");
+        assert_eq!(f.keys.key_id, "ilert-mock-dev-2026");
     }
 }
