@@ -5,12 +5,16 @@
 //! grow without limit. Credentials are redacted before an entry is stored: `Authorization`,
 //! `Cookie` and `Proxy-Authorization` headers keep only their scheme, and the values of
 //! `client_secret`, `refresh_token`, `access_token`, `token`, `code_verifier` and `password`
-//! become `[redacted]`.
+//! become `[redacted]` — in a form, a query, or at any depth of a JSON body.
+//!
+//! A form body is recorded as its fields (`form`), a JSON body as the JSON it is (`json`, nested
+//! objects and arrays included); other bodies are not recorded (their `content-type` header is).
 
 use std::collections::VecDeque;
 
 use parking_lot::Mutex;
 use serde::Serialize;
+use serde_json::Value;
 
 use crate::clock::UnixSeconds;
 
@@ -48,8 +52,11 @@ pub struct Entry {
     pub query: Vec<(String, String)>,
     /// Request headers, credentials redacted.
     pub headers: Vec<(String, String)>,
-    /// Form or JSON body fields, secrets redacted (empty for other bodies).
+    /// Form body fields, secrets redacted (empty for other bodies).
     pub form: Vec<(String, String)>,
+    /// A JSON body as sent, secrets redacted at any depth (absent for other bodies).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub json: Option<Value>,
     /// Response status.
     pub status: u16,
     /// Response `Location`, if any.
@@ -72,6 +79,8 @@ pub enum Section {
     Header,
     /// `form`.
     Form,
+    /// `json`: `index` counts the redacted values in document order.
+    Json,
 }
 
 /// A redacted value: its place, its kind and a keyed fingerprint of it.
@@ -218,6 +227,47 @@ impl Journal {
         (shown, secrets)
     }
 
+    /// Redacts secret fields at any depth of a JSON body, noting who they were (numbered in
+    /// document order).
+    pub fn redact_json(&self, mut value: Value) -> (Value, Vec<Secret>) {
+        let mut secrets = Vec::new();
+        self.redact_json_in(&mut value, &mut secrets);
+        (value, secrets)
+    }
+
+    fn redact_json_in(&self, value: &mut Value, secrets: &mut Vec<Secret>) {
+        match value {
+            Value::Object(map) => {
+                for (key, field) in map.iter_mut() {
+                    match SECRET_PARAMS.iter().find(|p| **p == key.as_str()).copied() {
+                        Some(kind) if !field.is_null() => {
+                            let text = field.as_str().map_or_else(|| field.to_string(), str::to_owned);
+                            let kind = if kind == "token" {
+                                token_kind(&text, "token")
+                            } else {
+                                kind
+                            };
+                            secrets.push(Secret {
+                                section: Section::Json,
+                                index: secrets.len(),
+                                kind,
+                                fingerprint: self.fingerprint(&text),
+                            });
+                            *field = Value::String(REDACTED.to_owned());
+                        }
+                        _ => self.redact_json_in(field, secrets),
+                    }
+                }
+            }
+            Value::Array(items) => {
+                for item in items {
+                    self.redact_json_in(item, secrets);
+                }
+            }
+            _ => {}
+        }
+    }
+
     /// Redacts credential headers, noting who they were.
     pub fn redact_headers(&self, headers: &[(String, String)]) -> (Vec<(String, String)>, Vec<Secret>) {
         let mut secrets = Vec::new();
@@ -317,8 +367,11 @@ pub struct SnapshotEntry {
     pub query: Vec<(String, String)>,
     /// Stable request headers (`authorization`, `content-type`, `origin`), sorted by name.
     pub headers: Vec<(String, String)>,
-    /// Form or JSON fields.
+    /// Form fields.
     pub form: Vec<(String, String)>,
+    /// The JSON body, if one was sent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub json: Option<Value>,
     /// Response status.
     pub status: u16,
     /// Response `Location`, normalised.
@@ -376,6 +429,37 @@ impl Placeholders {
             "state" => self.name("state", value.to_owned()),
             "code_challenge" => self.name("code_challenge", value.to_owned()),
             _ => self.ports(value),
+        }
+    }
+
+    /// Placeholders in a JSON body: redacted secrets (the `n`-th in document order is
+    /// `secrets(n)`), codes, states, challenges and loopback ports.
+    fn json<'s>(
+        &mut self,
+        value: &Value,
+        key: &str,
+        secret: &impl Fn(usize) -> Option<&'s Secret>,
+        seen: &mut usize,
+    ) -> Value {
+        match value {
+            Value::Object(map) => Value::Object(
+                map.iter()
+                    .map(|(k, v)| (k.clone(), self.json(v, k, secret, seen)))
+                    .collect(),
+            ),
+            Value::Array(items) => Value::Array(
+                items
+                    .iter()
+                    .map(|item| self.json(item, key, secret, seen))
+                    .collect(),
+            ),
+            Value::String(text) if SECRET_PARAMS.contains(&key) && text == REDACTED => {
+                let found = secret(*seen);
+                *seen += 1;
+                Value::String(self.value(key, text, found))
+            }
+            Value::String(text) => Value::String(self.value(key, text, None)),
+            other => other.clone(),
         }
     }
 
@@ -445,12 +529,17 @@ pub fn snapshot(entries: &[Entry]) -> Vec<SnapshotEntry> {
                 .enumerate()
                 .map(|(i, (k, v))| (k.clone(), names.value(k, v, secret(Section::Form, i))))
                 .collect();
+            let json = e.json.as_ref().map(|body| {
+                let mut seen = 0;
+                names.json(body, "", &|index| secret(Section::Json, index), &mut seen)
+            });
             SnapshotEntry {
                 method: e.method.clone(),
                 path: e.path.clone(),
                 query,
                 headers,
                 form,
+                json,
                 status: e.status,
                 location: e.location.as_deref().map(|l| names.location(l)),
             }
@@ -471,6 +560,7 @@ mod tests {
             query: vec![],
             headers: vec![],
             form: vec![],
+            json: None,
             status: 200,
             location: None,
             duration_ms: 0,
@@ -570,5 +660,35 @@ mod tests {
         ];
         assert_eq!(redact_params(&pairs)[0].1, REDACTED);
         assert_eq!(redact_params(&pairs)[1].1, "c");
+    }
+
+    #[test]
+    fn json_bodies_keep_their_shape_and_lose_their_secrets() {
+        let j = Journal::new(10);
+        let body = serde_json::json!({
+            "name": "Checkout",
+            "escalationPolicy": {"id": 1501},
+            "teams": [{"id": 1}, {"id": 2}],
+            "nested": {"client_secret": "s1", "deeper": [{"refresh_token": "r1"}]},
+            "callback": "http://localhost:41234/cb",
+            "code": "c1"
+        });
+        let (json, secrets) = j.redact_json(body);
+        assert_eq!(json["escalationPolicy"]["id"], 1501);
+        assert_eq!(json["teams"][1]["id"], 2);
+        assert_eq!(json["nested"]["client_secret"], REDACTED);
+        assert_eq!(json["nested"]["deeper"][0]["refresh_token"], REDACTED);
+        assert_eq!(secrets.len(), 2);
+        let mut e = entry("/api/alert-sources");
+        (e.json, e.secrets) = (Some(json), secrets);
+        let snap = snapshot(&[e.clone(), e]);
+        let first = snap[0].json.as_ref().expect("json");
+        assert_eq!(first["nested"]["client_secret"], "<client_secret#1>");
+        assert_eq!(first["nested"]["deeper"][0]["refresh_token"], "<refresh_token#1>");
+        assert_eq!(first["code"], "<code#1>");
+        assert_eq!(first["callback"], "http://localhost:<port#1>/cb");
+        assert_eq!(snap[0].json, snap[1].json);
+        let text = serde_json::to_string(&snap).expect("json");
+        assert!(!text.contains("s1") && !text.contains("r1"), "{text}");
     }
 }

@@ -1,8 +1,8 @@
 //! The journal middleware and `GET/DELETE /_mock/requests`.
 //!
 //! Every request outside `/_mock` is recorded after it is answered: method, path, query,
-//! headers, form or JSON fields (secrets redacted, see [`crate::journal`]), status, `Location`,
-//! duration.
+//! headers, form fields or the JSON body (secrets redacted, see [`crate::journal`]), status,
+//! `Location`, duration.
 
 use std::collections::HashMap;
 use std::time::Instant;
@@ -19,18 +19,26 @@ use crate::http::{MAX_BODY_BYTES, SharedCtx};
 use crate::journal::{Entry, Filter, Section};
 use crate::protocol::params::Params;
 
-fn form_fields(content_type: Option<&str>, body: &[u8]) -> Vec<(String, String)> {
-    // Only parsed to be recorded: a body the endpoint refuses is recorded without fields.
+/// What a body is recorded as.
+enum Recorded {
+    Form(Vec<(String, String)>),
+    Json(serde_json::Value),
+    Nothing,
+}
+
+fn body_fields(content_type: Option<&str>, body: &[u8]) -> Recorded {
+    // Only parsed to be recorded: a body the endpoint refuses is recorded as far as it parses.
     let kind = content_type.map(|c| c.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
-    let parsed = match kind.as_deref() {
-        Some("application/json") => Params::from_json(body),
-        Some("application/x-www-form-urlencoded") if body.trim_ascii_start().starts_with(b"{") => {
-            Params::from_json(body)
+    let json = || serde_json::from_slice(body).map_or(Recorded::Nothing, Recorded::Json);
+    match kind.as_deref() {
+        Some(k) if k == "application/json" || k.ends_with("+json") => json(),
+        // ilert's guide sends JSON under the form content type; the mock reads it as JSON.
+        Some("application/x-www-form-urlencoded") if body.trim_ascii_start().starts_with(b"{") => json(),
+        Some("application/x-www-form-urlencoded") => {
+            Params::from_urlencoded(body).map_or(Recorded::Nothing, |p| Recorded::Form(p.pairs().to_vec()))
         }
-        Some("application/x-www-form-urlencoded") => Params::from_urlencoded(body),
-        _ => return Vec::new(),
-    };
-    parsed.map(|p| p.pairs().to_vec()).unwrap_or_default()
+        _ => Recorded::Nothing,
+    }
 }
 
 /// Records each request and its answer.
@@ -67,22 +75,33 @@ pub async fn record(State(ctx): State<SharedCtx>, request: Request, next: Next) 
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
     // Bodies are read here only when small enough; larger ones pass untouched to be refused.
-    let (body, form) = match declared {
+    let (body, recorded) = match declared {
         Some(len) if len <= MAX_BODY_BYTES => match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
             Ok(bytes) => {
                 let content_type = parts
                     .headers
                     .get(header::CONTENT_TYPE)
                     .and_then(|v| v.to_str().ok());
-                let form = form_fields(content_type, &bytes);
-                (Body::from(bytes), form)
+                let recorded = body_fields(content_type, &bytes);
+                (Body::from(bytes), recorded)
             }
             Err(_) => return control_error(StatusCode::BAD_REQUEST, "the request body could not be read"),
         },
-        _ => (body, Vec::new()),
+        _ => (body, Recorded::Nothing),
     };
-    let (form, form_secrets) = ctx.journal.redact_params(Section::Form, &form);
-    secrets.extend(form_secrets);
+    let (form, json) = match recorded {
+        Recorded::Form(pairs) => {
+            let (form, form_secrets) = ctx.journal.redact_params(Section::Form, &pairs);
+            secrets.extend(form_secrets);
+            (form, None)
+        }
+        Recorded::Json(value) => {
+            let (json, json_secrets) = ctx.journal.redact_json(value);
+            secrets.extend(json_secrets);
+            (Vec::new(), Some(json))
+        }
+        Recorded::Nothing => (Vec::new(), None),
+    };
     let method = parts.method.to_string();
     let response = next.run(Request::from_parts(parts, body)).await;
     let location = response
@@ -98,6 +117,7 @@ pub async fn record(State(ctx): State<SharedCtx>, request: Request, next: Next) 
         query,
         headers,
         form,
+        json,
         status: response.status().as_u16(),
         location,
         duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
