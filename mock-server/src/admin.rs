@@ -1,12 +1,13 @@
 //! Admin operations on the running mock (SPEC §11): list and revoke grants as the user would in
-//! ilert's UI, and add apps and users at run time. Shared by the `/_mock` handlers and the
-//! embedded Rust API.
+//! ilert's UI, and add tenants, apps and users at run time (and remove apps and users again, so
+//! a test that registered its own leaves the mock as it found it). Shared by the `/_mock`
+//! handlers and the embedded Rust API.
 
 use serde::Serialize;
 
 use crate::clock::UnixSeconds;
 use crate::fixtures;
-use crate::model::{App, User};
+use crate::model::{App, Tenant, User};
 use crate::protocol::grant::RevokeReason;
 use crate::state::MockState;
 
@@ -184,5 +185,99 @@ impl MockState {
         self.users.push(user);
         self.directory_changes += 1;
         Ok(())
+    }
+
+    /// Adds a tenant at run time; its host `{id}.localhost` serves it at once (over TLS too).
+    pub fn add_tenant(&mut self, tenant: Tenant) -> Result<(), AdminError> {
+        if !fixtures::is_dns_label(&tenant.id) {
+            return Err(AdminError::Invalid(format!(
+                "id: '{}' must be a DNS label (letters, digits, '-'): it is the first label of the tenant's host",
+                tenant.id
+            )));
+        }
+        if crate::http::host::NOT_TENANTS.contains(&tenant.id.to_ascii_lowercase().as_str()) {
+            return Err(AdminError::Invalid(format!(
+                "id: '{}' names one of ilert's own hosts, not a tenant",
+                tenant.id
+            )));
+        }
+        if tenant.short_id.is_empty() {
+            return Err(AdminError::Invalid(
+                "short_id: must not be empty (access tokens carry it as il_n)".to_owned(),
+            ));
+        }
+        if self.tenant(&tenant.id).is_some() {
+            return Err(AdminError::Conflict(format!(
+                "tenant '{}' exists (tenant ids are case-insensitive, like host names)",
+                tenant.id
+            )));
+        }
+        if self.tenant_by_short_id(&tenant.short_id).is_some() {
+            return Err(AdminError::Conflict(format!(
+                "short_id '{}' is taken",
+                tenant.short_id
+            )));
+        }
+        self.tenants.push(tenant);
+        self.directory_changes += 1;
+        Ok(())
+    }
+
+    /// Removes an app; its refresh grants are revoked (their tokens answer `invalid_grant`).
+    /// Returns how many grants were revoked.
+    pub fn remove_app(&mut self, client_id: &str, now: UnixSeconds) -> Result<usize, AdminError> {
+        let Some(index) = self.apps.iter().position(|a| a.client_id == client_id) else {
+            return Err(AdminError::NotFound(format!("no app '{client_id}'")));
+        };
+        let app = self.apps.remove(index);
+        self.directory_changes += 1;
+        Ok(self
+            .grants
+            .revoke_where(|g| g.app_id == app.id, RevokeReason::AppRemoved, now))
+    }
+
+    /// Removes a user; their refresh grants are revoked. Refused while an app auto-approves as
+    /// the user (`protected` is the server's own `--auto-approve` user) or an escalation policy
+    /// notifies them. Returns how many grants were revoked.
+    pub fn remove_user(
+        &mut self,
+        username: &str,
+        protected: Option<&str>,
+        now: UnixSeconds,
+    ) -> Result<usize, AdminError> {
+        let Some(user) = self.user_by_name(username).cloned() else {
+            return Err(AdminError::NotFound(format!("no user '{username}'")));
+        };
+        if protected == Some(username) {
+            return Err(AdminError::Conflict(format!(
+                "the mock approves every authorization as '{username}' (--auto-approve)"
+            )));
+        }
+        if let Some(app) = self
+            .apps
+            .iter()
+            .find(|a| a.auto_approve.as_deref() == Some(username))
+        {
+            return Err(AdminError::Conflict(format!(
+                "app '{}' approves every authorization as '{username}'; remove or change the app first",
+                app.client_id
+            )));
+        }
+        let notified_by = self
+            .resources
+            .policies(&user.tenant, 0, usize::MAX)
+            .into_iter()
+            .find(|p| p.rules.iter().any(|r| r.users.contains(&user.id)))
+            .map(|p| p.id);
+        if let Some(policy) = notified_by {
+            return Err(AdminError::Conflict(format!(
+                "escalation policy {policy} notifies '{username}'; change the policy first"
+            )));
+        }
+        self.users.retain(|u| u.id != user.id);
+        self.directory_changes += 1;
+        Ok(self
+            .grants
+            .revoke_where(|g| g.user_id == user.id, RevokeReason::UserRemoved, now))
     }
 }

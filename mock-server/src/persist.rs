@@ -17,7 +17,7 @@ use parking_lot::Mutex;
 use serde::{Deserialize, Serialize};
 
 use crate::clock::UnixSeconds;
-use crate::model::{App, User};
+use crate::model::{App, Tenant, User};
 use crate::protocol::grant::GrantBook;
 use crate::resources::Resources;
 
@@ -29,6 +29,10 @@ pub const VERSION: u32 = 1;
 /// What survives a restart.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Persisted {
+    /// Tenants, including those added at run time (absent in files written before tenants could
+    /// be added: those keep the fixtures' tenants).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenants: Option<Vec<Tenant>>,
     /// Apps, including those added at run time.
     pub apps: Vec<App>,
     /// Users, including those added at run time.
@@ -193,6 +197,7 @@ mod tests {
     fn persisted() -> Persisted {
         let f = Fixtures::embedded().expect("defaults");
         Persisted {
+            tenants: Some(f.tenants.clone()),
             apps: f.apps.clone(),
             users: f.users.clone(),
             grants: GrantBook::default(),

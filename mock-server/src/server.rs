@@ -18,8 +18,7 @@ use crate::faults::Faults;
 use crate::fixtures::{FixtureError, Fixtures};
 use crate::http::{self, ControlAccess, Ctx, Options, SharedCtx, Startup};
 use crate::journal::Journal;
-use crate::model::App;
-use crate::model::User;
+use crate::model::{App, Tenant, User};
 use crate::persist::{PersistError, StateFile};
 use crate::state::Store;
 use crate::tls::{TlsError, TlsMaterial};
@@ -437,6 +436,36 @@ impl MockServer {
     /// Adds a user at run time.
     pub fn add_user(&self, user: User) -> Result<(), AdminError> {
         self.ctx.store.with(|s| s.add_user(user))
+    }
+
+    /// Removes an app (`DELETE /_mock/apps/{client_id}`); returns how many of its refresh
+    /// grants were revoked.
+    pub fn remove_app(&self, client_id: &str) -> Result<usize, AdminError> {
+        let now = self.ctx.clock.now();
+        self.ctx.store.with(|s| s.remove_app(client_id, now))
+    }
+
+    /// Removes a user (`DELETE /_mock/users/{username}`); returns how many of their refresh
+    /// grants were revoked.
+    pub fn remove_user(&self, username: &str) -> Result<usize, AdminError> {
+        let now = self.ctx.clock.now();
+        let protected = self.ctx.options.auto_approve.as_deref();
+        self.ctx.store.with(|s| s.remove_user(username, protected, now))
+    }
+
+    /// Adds a tenant at run time (`POST /_mock/tenants`); `{id}.localhost` serves it at once.
+    pub fn add_tenant(&self, tenant: Tenant) -> Result<(), AdminError> {
+        self.ctx.store.with(|s| s.add_tenant(tenant))
+    }
+
+    /// Every user (`GET /_mock/users`).
+    pub fn users(&self) -> Vec<User> {
+        self.ctx.store.with(|s| s.users.clone())
+    }
+
+    /// Every tenant (`GET /_mock/tenants`).
+    pub fn tenants(&self) -> Vec<Tenant> {
+        self.ctx.store.with(|s| s.tenants.clone())
     }
 
     /// Back to the fixtures: state, clock, journal and faults.

@@ -74,6 +74,9 @@ impl Store {
     ) -> Result<Self, PersistError> {
         let mut state = MockState::new(fixtures, seed, now);
         if let Some(saved) = file.load()? {
+            if let Some(tenants) = saved.tenants {
+                state.tenants = tenants;
+            }
             state.apps = saved.apps;
             state.users = saved.users;
             state.grants = saved.grants;
@@ -164,6 +167,7 @@ impl MockState {
     /// The part of the state a `--state-file` keeps.
     pub fn persisted(&self) -> Persisted {
         Persisted {
+            tenants: Some(self.tenants.clone()),
             apps: self.apps.clone(),
             users: self.users.clone(),
             grants: self.grants.clone(),

@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, header};
 use super::Options;
 
 /// Labels that name ilert's own hosts, never a tenant.
-const NOT_TENANTS: &[&str] = &["app", "api", "www"];
+pub(crate) const NOT_TENANTS: &[&str] = &["app", "api", "www"];
 
 fn first_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     let value = headers.get(name)?.to_str().ok()?;

@@ -42,6 +42,10 @@ pub enum RevokeReason {
     Rotated,
     /// An eleventh grant for the same app and user pushed it out.
     LimitExceeded,
+    /// Its app was removed (`DELETE /_mock/apps/{client_id}`).
+    AppRemoved,
+    /// Its user was removed (`DELETE /_mock/users/{username}`).
+    UserRemoved,
 }
 
 /// A refresh grant. (Serialised only into the `--state-file`, which is written with mode 0600.)
@@ -111,8 +115,8 @@ pub enum GrantError {
     /// No grant has this key.
     #[error("Provided refresh token is unknown")]
     Unknown,
-    /// The grant was revoked.
-    #[error("Provided refresh token has been revoked")]
+    /// The grant was revoked; the message says why when the client could not know.
+    #[error("{}", revoked_text(*.0))]
     Revoked(RevokeReason),
     /// The refresh token expired.
     #[error("Provided refresh token has expired")]
@@ -120,6 +124,24 @@ pub enum GrantError {
     /// The grant belongs to another app (RFC 6749 §6).
     #[error("Provided refresh token was issued to another client")]
     WrongClient,
+}
+
+/// ilert's words for a revoked refresh token, with the reason added where a client could not
+/// guess it (a revocation by the client, the user or code reuse is the client's own doing).
+fn revoked_text(reason: RevokeReason) -> String {
+    const REVOKED: &str = "Provided refresh token has been revoked";
+    match reason {
+        RevokeReason::LimitExceeded => format!(
+            "{REVOKED}: ilert keeps at most {MAX_GRANTS_PER_APP_USER} refresh tokens per app and \
+             user, and this one was the oldest when a newer sign-in of the same user and app \
+             needed room"
+        ),
+        RevokeReason::AppRemoved => format!("{REVOKED}: its app was removed"),
+        RevokeReason::UserRemoved => format!("{REVOKED}: its user was removed"),
+        RevokeReason::Client | RevokeReason::User | RevokeReason::CodeReuse | RevokeReason::Rotated => {
+            REVOKED.to_owned()
+        }
+    }
 }
 
 /// What a new grant is for.
@@ -381,6 +403,22 @@ impl GrantBook {
     /// Revokes every grant of a family at time `now`; returns how many were unrevoked.
     pub fn revoke_family(&mut self, family: u64, reason: RevokeReason, now: UnixSeconds) -> usize {
         let keys = self.by_family.get(&family).cloned().unwrap_or_default();
+        keys.iter().filter(|k| self.revoke_at(k, reason, now)).count()
+    }
+
+    /// Revokes every unrevoked grant that `which` selects; returns how many.
+    pub fn revoke_where(
+        &mut self,
+        which: impl Fn(&Grant) -> bool,
+        reason: RevokeReason,
+        now: UnixSeconds,
+    ) -> usize {
+        let keys: Vec<String> = self
+            .grants
+            .values()
+            .filter(|g| g.revoked.is_none() && which(g))
+            .map(|g| g.key.clone())
+            .collect();
         keys.iter().filter(|k| self.revoke_at(k, reason, now)).count()
     }
 

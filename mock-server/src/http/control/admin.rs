@@ -1,5 +1,6 @@
 //! Admin: `GET /_mock/grants`, `POST /_mock/grants/revoke`, `DELETE /_mock/grants/{id}`,
-//! `GET/POST /_mock/apps`, `GET/POST /_mock/users`, `POST /_mock/reset`.
+//! `GET/POST /_mock/apps`, `DELETE /_mock/apps/{client_id}`, `GET/POST /_mock/users`,
+//! `DELETE /_mock/users/{username}`, `GET/POST /_mock/tenants`, `POST /_mock/reset`.
 
 use std::collections::HashMap;
 
@@ -14,7 +15,7 @@ use serde_json::json;
 use super::{control_error, parse};
 use crate::admin::{AdminError, GrantFilter};
 use crate::http::SharedCtx;
-use crate::model::{App, User};
+use crate::model::{App, Tenant, User};
 
 fn admin_error(e: &AdminError) -> Response {
     let status = match e {
@@ -116,6 +117,45 @@ pub async fn add_user(
     };
     match ctx.store.with(|s| s.add_user(user.clone())) {
         Ok(()) => (StatusCode::CREATED, Json(user)).into_response(),
+        Err(e) => admin_error(&e),
+    }
+}
+
+/// `DELETE /_mock/apps/{client_id}`: the app goes, its refresh grants are revoked.
+pub async fn remove_app(State(ctx): State<SharedCtx>, Path(client_id): Path<String>) -> Response {
+    let now = ctx.clock.now();
+    match ctx.store.with(|s| s.remove_app(&client_id, now)) {
+        Ok(revoked) => Json(json!({"removed": client_id, "revoked_grants": revoked})).into_response(),
+        Err(e) => admin_error(&e),
+    }
+}
+
+/// `DELETE /_mock/users/{username}`: the user goes, their refresh grants are revoked.
+pub async fn remove_user(State(ctx): State<SharedCtx>, Path(username): Path<String>) -> Response {
+    let now = ctx.clock.now();
+    let protected = ctx.options.auto_approve.as_deref();
+    match ctx.store.with(|s| s.remove_user(&username, protected, now)) {
+        Ok(revoked) => Json(json!({"removed": username, "revoked_grants": revoked})).into_response(),
+        Err(e) => admin_error(&e),
+    }
+}
+
+/// `GET /_mock/tenants`.
+pub async fn tenants(State(ctx): State<SharedCtx>) -> Response {
+    Json(ctx.store.with(|s| s.tenants.clone())).into_response()
+}
+
+/// `POST /_mock/tenants`: the fixture fields of one tenant (`id`, `short_id`, `name`).
+pub async fn add_tenant(
+    State(ctx): State<SharedCtx>,
+    body: Result<Json<serde_json::Value>, JsonRejection>,
+) -> Response {
+    let tenant: Tenant = match parse(body) {
+        Ok(t) => t,
+        Err(r) => return r,
+    };
+    match ctx.store.with(|s| s.add_tenant(tenant.clone())) {
+        Ok(()) => (StatusCode::CREATED, Json(tenant)).into_response(),
         Err(e) => admin_error(&e),
     }
 }

@@ -17,5 +17,8 @@ pub async fn health(State(ctx): State<SharedCtx>) -> Json<Value> {
         "tenants": tenants,
         "users": users,
         "apps": apps,
+        // Who every authorization is approved as (`--auto-approve`), so a harness knows
+        // whether the grant view can show.
+        "auto_approve": ctx.options.auto_approve,
     }))
 }

@@ -42,7 +42,10 @@ pub fn router(ctx: SharedCtx) -> Router<SharedCtx> {
         .route("/grants/revoke", post(admin::revoke_app_user))
         .route("/grants/{id}", delete(admin::revoke_one))
         .route("/apps", get(admin::apps).post(admin::add_app))
+        .route("/apps/{client_id}", delete(admin::remove_app))
         .route("/users", get(admin::users).post(admin::add_user))
+        .route("/users/{username}", delete(admin::remove_user))
+        .route("/tenants", get(admin::tenants).post(admin::add_tenant))
         .route("/reset", post(admin::reset))
         .layer(middleware::from_fn_with_state(ctx, require_token));
     Router::new()
@@ -73,10 +76,19 @@ async fn require_token(State(ctx): State<SharedCtx>, request: Request, next: Nex
     next.run(request).await
 }
 
-/// Parses a JSON control body, answering 400 with serde's words (which name the field).
+/// Parses a JSON control body, answering 400 with serde's words prefixed by the field they are
+/// about (`times: invalid type: string "two", expected u32`).
 pub fn parse<T: serde::de::DeserializeOwned>(
     body: Result<axum::Json<serde_json::Value>, axum::extract::rejection::JsonRejection>,
 ) -> Result<T, Response> {
     let axum::Json(value) = body.map_err(|e| control_error(StatusCode::BAD_REQUEST, &e.body_text()))?;
-    serde_json::from_value(value).map_err(|e| control_error(StatusCode::BAD_REQUEST, &e.to_string()))
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let message = if path == "." {
+            e.inner().to_string()
+        } else {
+            format!("{path}: {}", e.inner())
+        };
+        control_error(StatusCode::BAD_REQUEST, &message)
+    })
 }

@@ -1,0 +1,368 @@
+//! Run-time changes through `/_mock` and their Rust twins: tenants added, apps and users removed
+//! (their refresh grants die with a reason), malformed control requests named by field, the
+//! journal's JSON bodies, and the eleventh grant's message.
+
+mod common;
+
+use common::*;
+use ilert_mock::MockServer;
+use ilert_mock::model::Tenant;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+async fn control(
+    server: &MockServer,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut req = http().request(method, format!("{}/_mock{path}", server.base_url()));
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let r = req.send().await.expect("answers");
+    let status = r.status();
+    let text = r.text().await.expect("body");
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+fn app_json(id: i64, client_id: &str) -> Value {
+    json!({
+        "id": id, "name": "Run-time app", "client_id": client_id, "client_secret": "run-time-secret",
+        "redirect_uris": [REDIRECT_URI], "scopes": ["profile", "offline_access"]
+    })
+}
+
+#[tokio::test]
+async fn tenants_can_be_added_at_run_time_and_serve_their_host() {
+    let server = MockServer::start().await;
+    let (st, body) = control(
+        &server,
+        Method::POST,
+        "/tenants",
+        Some(json!({"id": "newco", "short_id": "n3w", "name": "New Co"})),
+    )
+    .await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    let (_, list) = control(&server, Method::GET, "/tenants", None).await;
+    assert!(list.as_array().expect("array").iter().any(|t| t["id"] == "newco"));
+    // Its users can be added, and its host lists them on the grant view.
+    let (st, body) = control(
+        &server,
+        Method::POST,
+        "/users",
+        Some(
+            json!({"id": 5001, "tenant": "newco", "username": "newbie", "first_name": "New",
+                    "last_name": "Bie", "email": "n@newco.example"}),
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    let page = http()
+        .get(format!(
+            "{}{AUTHORIZE}?{}",
+            server.base_url(),
+            query(&[
+                ("client_id", CLIENT_ID),
+                ("response_type", "code"),
+                ("redirect_uri", REDIRECT_URI),
+                ("scope", "profile")
+            ])
+        ))
+        .header("host", format!("newco.localhost:{}", server.addr().port()))
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.expect("html");
+    assert!(html.contains("newbie") && !html.contains("someUser"), "{html}");
+
+    for (body, want, words) in [
+        (
+            json!({"id": "NEWCO", "short_id": "x1"}),
+            StatusCode::CONFLICT,
+            "exists",
+        ),
+        (
+            json!({"id": "other", "short_id": "n3w"}),
+            StatusCode::CONFLICT,
+            "short_id",
+        ),
+        (
+            json!({"id": "not a label", "short_id": "x2"}),
+            StatusCode::BAD_REQUEST,
+            "DNS label",
+        ),
+        (
+            json!({"id": "api", "short_id": "x3"}),
+            StatusCode::BAD_REQUEST,
+            "ilert's own",
+        ),
+        (
+            json!({"id": "x", "short_id": 5}),
+            StatusCode::BAD_REQUEST,
+            "short_id: ",
+        ),
+    ] {
+        let (st, answer) = control(&server, Method::POST, "/tenants", Some(body.clone())).await;
+        assert_eq!(st, want, "{body} -> {answer}");
+        assert!(
+            answer["error"].as_str().expect("error").contains(words),
+            "{answer}"
+        );
+    }
+    // The Rust twin.
+    server
+        .add_tenant(Tenant {
+            id: "twin".into(),
+            short_id: "tw1".into(),
+            name: None,
+        })
+        .expect("added");
+    assert!(server.tenants().iter().any(|t| t.id == "twin"));
+}
+
+#[tokio::test]
+async fn tenants_added_at_run_time_survive_a_restart_with_a_state_file() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("state.json");
+    let server = MockServer::builder()
+        .state_file(&path)
+        .start()
+        .await
+        .expect("starts");
+    server
+        .add_tenant(Tenant {
+            id: "kept".into(),
+            short_id: "k1".into(),
+            name: Some("Kept".into()),
+        })
+        .expect("added");
+    server.shutdown().await;
+    let again = MockServer::builder()
+        .state_file(&path)
+        .start()
+        .await
+        .expect("restarts");
+    assert!(again.tenants().iter().any(|t| t.id == "kept"));
+    assert!(again.tenants().iter().any(|t| t.id == "someTenant"));
+}
+
+#[tokio::test]
+async fn removing_an_app_or_a_user_revokes_their_grants_and_says_why() {
+    let server = auto_server().await;
+    let (st, body) = control(
+        &server,
+        Method::POST,
+        "/apps",
+        Some(app_json(901, "run-time-app")),
+    )
+    .await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    let code = code_for(&server, "run-time-app", REDIRECT_URI, "profile", None).await;
+    let (st, _, tokens) = post_form(
+        &server,
+        TOKEN,
+        &[
+            ("grant_type", "authorization_code"),
+            ("client_id", "run-time-app"),
+            ("client_secret", "run-time-secret"),
+            ("code", &code),
+        ],
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{tokens}");
+    let (st, body) = control(&server, Method::DELETE, "/apps/run-time-app", None).await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    assert_eq!(body, json!({"removed": "run-time-app", "revoked_grants": 1}));
+    let (_, apps) = control(&server, Method::GET, "/apps", None).await;
+    assert!(
+        !apps
+            .as_array()
+            .expect("array")
+            .iter()
+            .any(|a| a["client_id"] == "run-time-app")
+    );
+    assert!(
+        server.grants(None, None).is_empty(),
+        "a removed app's grants are not listed"
+    );
+    // Registered again under the same id, the app finds its old refresh token revoked, and why.
+    let (st, body) = control(
+        &server,
+        Method::POST,
+        "/apps",
+        Some(app_json(901, "run-time-app")),
+    )
+    .await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    let (st, _, body) = post_form(
+        &server,
+        TOKEN,
+        &[
+            ("grant_type", "refresh_token"),
+            ("client_id", "run-time-app"),
+            ("client_secret", "run-time-secret"),
+            ("refresh_token", &s(&tokens, "refresh_token")),
+        ],
+    )
+    .await;
+    assert_token_error(st, &body, 401, "invalid_grant");
+    assert!(
+        body["error"]
+            .as_str()
+            .expect("text")
+            .contains("its app was removed"),
+        "{body}"
+    );
+    assert_eq!(server.remove_app("run-time-app"), Ok(0));
+    let (st, body) = control(&server, Method::DELETE, "/apps/run-time-app", None).await;
+    assert_eq!(st, StatusCode::NOT_FOUND, "{body}");
+
+    // A user with a grant of the guide app: removed, the refresh token fails with the reason.
+    let (st, body) = control(
+        &server,
+        Method::POST,
+        "/users",
+        Some(
+            json!({"id": 5002, "tenant": "someTenant", "username": "leaver", "first_name": "Lea",
+                    "last_name": "Ver", "email": "l@example.com"}),
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    let code = grant_code_at(&http(), &server.base_url(), "leaver", "profile", "s").await;
+    let (_, _, tokens) = exchange(&server, &code).await;
+    let rt = s(&tokens, "refresh_token");
+    assert_eq!(server.remove_user("leaver"), Ok(1));
+    let (st, _, body) = refresh(&server, &rt).await;
+    assert_token_error(st, &body, 401, "invalid_grant");
+    assert!(
+        body["error"]
+            .as_str()
+            .expect("text")
+            .contains("its user was removed"),
+        "{body}"
+    );
+
+    // Users the mock still needs are kept, and say why.
+    let (st, body) = control(&server, Method::DELETE, "/users/someUser", None).await;
+    assert_eq!(st, StatusCode::CONFLICT);
+    assert!(
+        body["error"].as_str().expect("text").contains("--auto-approve"),
+        "{body}"
+    );
+    let (st, body) = control(&server, Method::DELETE, "/users/krystianity", None).await;
+    assert_eq!(st, StatusCode::CONFLICT);
+    assert!(
+        body["error"]
+            .as_str()
+            .expect("text")
+            .contains("escalation policy"),
+        "{body}"
+    );
+    let (st, _) = control(&server, Method::DELETE, "/users/nobody", None).await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    assert_eq!(
+        server.remove_app("nope"),
+        Err(ilert_mock::admin::AdminError::NotFound("no app 'nope'".into()))
+    );
+}
+
+#[tokio::test]
+async fn malformed_control_requests_name_the_field() {
+    let server = MockServer::start().await;
+    for (body, field) in [
+        (json!({"endpoint": "token", "times": "two"}), "times: "),
+        (json!({"endpoint": "token", "status": "503"}), "status: "),
+        (json!({"endpoint": 5, "status": 503}), "endpoint: "),
+        (json!({"endpoint": "token", "status": 503, "delay": 5}), "delay"),
+    ] {
+        let (st, answer) = control(&server, Method::POST, "/faults", Some(body.clone())).await;
+        assert_eq!(st, StatusCode::BAD_REQUEST, "{body}");
+        let error = answer["error"].as_str().expect("error");
+        assert!(error.contains(field), "{body} -> {error}");
+    }
+    let (st, answer) = control(
+        &server,
+        Method::POST,
+        "/clock",
+        Some(json!({"advance_secs": "1h"})),
+    )
+    .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert!(
+        answer["error"]
+            .as_str()
+            .expect("error")
+            .starts_with("advance_secs: "),
+        "{answer}"
+    );
+}
+
+#[tokio::test]
+async fn the_journal_records_json_bodies_as_json() {
+    let server = auto_server().await;
+    let write = s(&tokens(&server, "source:w").await, "access_token");
+    server.journal().clear();
+    let create = json!({"name": "Checkout", "integrationType": "API", "escalationPolicy": {"id": 1501},
+                        "teams": [{"id": 7}], "client_secret": "not-to-be-kept"});
+    let r = http()
+        .post(format!("{}/api/alert-sources", server.base_url()))
+        .bearer_auth(&write)
+        .json(&create)
+        .send()
+        .await
+        .expect("answers");
+    assert!(
+        r.status().is_success() || r.status() == StatusCode::BAD_REQUEST,
+        "{}",
+        r.status()
+    );
+    let (_, full) = control(&server, Method::GET, "/requests", None).await;
+    let entry = &full[0];
+    assert_eq!(entry["form"], json!([]));
+    assert_eq!(entry["json"]["escalationPolicy"], json!({"id": 1501}));
+    assert_eq!(entry["json"]["teams"], json!([{"id": 7}]));
+    assert_eq!(entry["json"]["client_secret"], "[redacted]");
+    let (_, snapshot) = control(&server, Method::GET, "/requests?format=snapshot", None).await;
+    assert_eq!(snapshot[0]["json"]["escalationPolicy"], json!({"id": 1501}));
+    assert_eq!(snapshot[0]["json"]["client_secret"], "<client_secret#1>");
+    assert!(!snapshot.to_string().contains("not-to-be-kept"));
+    // A JSON token request (ilert's guide's Node snippets) is recorded as JSON as well.
+    let code = code_for(&server, CLIENT_ID, REDIRECT_URI, "profile", None).await;
+    http()
+        .post(format!("{}{TOKEN}", server.base_url()))
+        .json(
+            &json!({"grant_type": "authorization_code", "client_id": CLIENT_ID,
+                      "client_secret": CLIENT_SECRET, "code": code}),
+        )
+        .send()
+        .await
+        .expect("answers");
+    let (_, snapshot) = control(
+        &server,
+        Method::GET,
+        &format!("/requests?format=snapshot&path={TOKEN}"),
+        None,
+    )
+    .await;
+    assert_eq!(snapshot[0]["json"]["code"], "<code#1>");
+    assert_eq!(snapshot[0]["json"]["client_secret"], "<client_secret#1>");
+}
+
+#[tokio::test]
+async fn the_eleventh_grant_says_why_the_first_stopped_working() {
+    let server = auto_server().await;
+    let first = s(&tokens(&server, "profile").await, "refresh_token");
+    for _ in 0..10 {
+        tokens(&server, "profile").await;
+    }
+    let (st, _, body) = refresh(&server, &first).await;
+    assert_token_error(st, &body, 401, "invalid_grant");
+    let error = body["error"].as_str().expect("text");
+    assert!(
+        error.contains("at most 10 refresh tokens per app and user") && error.contains("oldest"),
+        "{error}"
+    );
+}
