@@ -178,8 +178,10 @@ impl MockServerBuilder {
         self
     }
 
-    /// Serves HTTPS with a certificate for `localhost`, `*.localhost`, `127.0.0.1` and `::1`
-    /// signed by a development CA made at start; [`MockServer::ca_pem`] gives the CA to trust.
+    /// Serves HTTPS with a certificate for `localhost`, `127.0.0.1`, `::1` and every tenant host
+    /// (`{tenant}.localhost`, also for tenants added later) signed by a development CA made at
+    /// start; [`MockServer::ca_pem`] gives the CA to trust. Plain HTTP sent to the port gets a
+    /// `400` saying to use `https://`.
     pub fn tls(mut self, on: bool) -> Self {
         self.tls = if on { TlsSource::Generated } else { TlsSource::Off };
         self.options.tls = on;
@@ -256,7 +258,10 @@ impl MockServerBuilder {
         });
         let tls = match self.tls {
             TlsSource::Off => None,
-            TlsSource::Generated => Some(TlsMaterial::generate()?),
+            TlsSource::Generated => {
+                let tenants: Vec<&str> = ctx.fixtures.tenants.iter().map(|t| t.id.as_str()).collect();
+                Some(TlsMaterial::generate_for(&tenants)?)
+            }
             TlsSource::Files { cert, key } => Some(TlsMaterial::from_files(&cert, &key)?),
         };
         let listener = TcpListener::bind(self.bind)
@@ -280,7 +285,10 @@ impl MockServerBuilder {
                     .await
             }),
             Some(material) => {
-                let config = material.rustls_config().await?;
+                let tenants = ctx.clone();
+                let config = material
+                    .rustls_config(move |label| tenants.store.with(|s| s.tenant(label).is_some()))
+                    .await?;
                 let std_listener = listener
                     .into_std()
                     .map_err(|source| StartError::Bind { addr, source })?;
@@ -290,8 +298,11 @@ impl MockServerBuilder {
                     let _ = rx.await;
                     stopper.graceful_shutdown(Some(SHUTDOWN_GRACE));
                 });
-                let server = axum_server::from_tcp_rustls(std_listener, config)
+                let acceptor = axum_server::tls_rustls::RustlsAcceptor::new(config)
+                    .acceptor(crate::tls::plain_http::PlainHttpGuard);
+                let server = axum_server::from_tcp(std_listener)
                     .map_err(|source| StartError::Bind { addr, source })?
+                    .acceptor(acceptor)
                     .handle(handle);
                 tokio::spawn(async move { server.serve(app).await })
             }

@@ -107,3 +107,107 @@ async fn given_certificate_files_are_served() {
         .await;
     assert!(matches!(missing, Err(ilert_mock::StartError::Tls(_))));
 }
+
+#[tokio::test]
+async fn tenant_hosts_are_served_over_https() {
+    let server = MockServer::builder().tls(true).start().await.expect("starts");
+    let client = reqwest::Client::builder()
+        .tls_certs_only([Certificate::from_pem(server.ca_pem().expect("CA").as_bytes()).expect("CA PEM")])
+        .resolve("sometenant.localhost", server.addr())
+        .resolve("latecomer.localhost", server.addr())
+        .build()
+        .expect("client");
+    let port = server.addr().port();
+    let r = client
+        .get(format!("https://sometenant.localhost:{port}/_mock/health"))
+        .send()
+        .await
+        .expect("the certificate names the fixture tenant's host");
+    assert_eq!(r.status(), StatusCode::OK);
+    server
+        .add_tenant(ilert_mock::model::Tenant {
+            id: "latecomer".into(),
+            short_id: "l8r".into(),
+            name: None,
+        })
+        .expect("added");
+    let r = client
+        .get(format!("https://latecomer.localhost:{port}/_mock/health"))
+        .send()
+        .await
+        .expect("a certificate is minted for the run-time tenant's host");
+    assert_eq!(r.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn plain_http_to_the_https_port_gets_a_clear_400() {
+    let server = MockServer::builder().tls(true).start().await.expect("starts");
+    let r = http()
+        .get(format!("http://{}/_mock/health", server.addr()))
+        .send()
+        .await
+        .expect("an answer, not a broken connection");
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let text = r.text().await.expect("text");
+    assert!(
+        text.contains("speaks HTTPS") && text.contains("https://"),
+        "{text}"
+    );
+    // The port still speaks TLS afterwards.
+    let client = trusting(server.ca_pem().expect("CA"));
+    let r = client
+        .get(format!("{}/_mock/health", server.base_url()))
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(r.status(), StatusCode::OK);
+}
+
+/// `curl` (OpenSSL, like Python's and Node's TLS) with the dev CA, pinning `host` to the mock.
+fn curl(ca: &std::path::Path, host: &str, port: u16, scheme: &str) -> Option<(bool, String)> {
+    let out = std::process::Command::new("curl")
+        .args(["-sS", "--max-time", "20", "--cacert"])
+        .arg(ca)
+        .args(["--resolve", &format!("{host}:{port}:127.0.0.1")])
+        .arg(format!("{scheme}://{host}:{port}/_mock/health"))
+        .output()
+        .ok()?;
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some((out.status.success(), text))
+}
+
+// Multi-threaded: curl runs as a blocking child process while the server answers it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn openssl_clients_trust_tenant_hosts_too() {
+    let server = MockServer::builder().tls(true).start().await.expect("starts");
+    let dir = tempfile::tempdir().expect("dir");
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, server.ca_pem().expect("CA")).expect("write");
+    let port = server.addr().port();
+    let Some((ok, text)) = curl(&ca, "sometenant.localhost", port, "https") else {
+        println!("SKIPPED openssl_clients_trust_tenant_hosts_too: curl is not installed");
+        return;
+    };
+    assert!(ok && text.contains("\"status\":\"ok\""), "{text}");
+    let (ok, text) = curl(&ca, "acme.localhost", port, "https").expect("curl runs");
+    assert!(ok, "{text}");
+    server
+        .add_tenant(ilert_mock::model::Tenant {
+            id: "NewTenant".into(),
+            short_id: "n7t".into(),
+            name: None,
+        })
+        .expect("added");
+    let (ok, text) = curl(&ca, "newtenant.localhost", port, "https").expect("curl runs");
+    assert!(ok && text.contains("\"status\":\"ok\""), "{text}");
+    // A host that is no tenant gets no certificate of its own.
+    let (ok, _) = curl(&ca, "stranger.localhost", port, "https").expect("curl runs");
+    assert!(!ok, "a certificate for a host the mock does not serve");
+    // Plain http to the port: curl shows the mock's message, not "Received HTTP/0.9".
+    let (_, text) = curl(&ca, "localhost", port, "http").expect("curl runs");
+    assert!(text.contains("speaks HTTPS"), "{text}");
+}
