@@ -2,13 +2,20 @@
 //!
 //! Defaults to `127.0.0.1:4598` with the embedded fixtures; prints the development credentials
 //! and a ready authorize URL, logs each request, and stops gracefully on Ctrl-C or SIGTERM.
+//!
+//! For other programs that start it (test harnesses in any language), two signals of readiness
+//! are stable: the first line on stdout is exactly `ilert-mock listening on <base URL>` (the
+//! real address, also with `--bind 127.0.0.1:0`), printed once the server answers, and
+//! `--ready-file FILE` writes the base URL to FILE at the same moment (atomically, so a reader
+//! never sees half of it). `ilert-mock fixtures` prints the embedded default fixtures.
 
 use std::io::Write as _;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, ValueEnum};
+use clap::error::ErrorKind;
+use clap::{ArgAction, CommandFactory as _, Parser, Subcommand, ValueEnum};
 use ilert_mock::{ControlAccess, Fixtures, MockServer, StartError};
 use tracing_subscriber::EnvFilter;
 
@@ -18,16 +25,49 @@ enum LogFormat {
     Json,
 }
 
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum FixtureFormat {
+    Toml,
+    Json,
+}
+
 /// An emulated ilert OAuth2 authorization and resource server for offline development and CI.
+///
+/// Without a subcommand it serves. Boolean environment variables take 1/0, true/false,
+/// yes/no or on/off.
 #[derive(Debug, Parser)]
 #[command(name = "ilert-mock", version, about)]
 struct Cli {
-    /// Address to listen on.
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    serve: Serve,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Print the embedded default fixtures: a starting point for a file of your own (or one
+    /// with `extends = "default"` that adds to them).
+    Fixtures {
+        /// Output format.
+        #[arg(long, value_enum, default_value = "toml")]
+        format: FixtureFormat,
+    },
+}
+
+/// The serving flags.
+#[derive(Debug, clap::Args)]
+struct Serve {
+    /// Address to listen on; port 0 picks a free port (the first line of output names it).
     #[arg(long, env = "ILERT_MOCK_BIND", default_value = "127.0.0.1:4598")]
     bind: SocketAddr,
-    /// Fixture file (TOML) to use instead of the embedded defaults.
+    /// Fixture file (TOML, or JSON when it ends in .json) to use instead of the embedded
+    /// defaults; with `extends = "default"` it adds to them.
     #[arg(long, env = "ILERT_MOCK_FIXTURES")]
     fixtures: Option<PathBuf>,
+    /// Once the server answers, write its base URL to FILE (for programs that start the mock).
+    #[arg(long, env = "ILERT_MOCK_READY_FILE", value_name = "FILE")]
+    ready_file: Option<PathBuf>,
     /// Approve every authorization at once as this user (no grant view), for headless tests.
     #[arg(long, env = "ILERT_MOCK_AUTO_APPROVE", value_name = "USERNAME")]
     auto_approve: Option<String>,
@@ -41,16 +81,16 @@ struct Cli {
     #[arg(long, env = "ILERT_MOCK_CLOCK_START")]
     clock_start: Option<i64>,
     /// Freeze the clock (it then moves only when told); makes token bytes reproducible.
-    #[arg(long, env = "ILERT_MOCK_FREEZE_CLOCK")]
+    #[arg(long, env = "ILERT_MOCK_FREEZE_CLOCK", action = ArgAction::SetTrue, value_parser = boolish)]
     freeze_clock: bool,
     /// Seed for generated codes and keys.
     #[arg(long, env = "ILERT_MOCK_SEED")]
     seed: Option<u64>,
     /// Believe X-Forwarded-Host / X-Forwarded-Proto (only behind a proxy you run).
-    #[arg(long, env = "ILERT_MOCK_TRUST_FORWARDED")]
+    #[arg(long, env = "ILERT_MOCK_TRUST_FORWARDED", action = ArgAction::SetTrue, value_parser = boolish)]
     trust_forwarded: bool,
     /// Do not serve the /_mock control surface.
-    #[arg(long, env = "ILERT_MOCK_NO_CONTROL", conflicts_with = "control_token")]
+    #[arg(long, env = "ILERT_MOCK_NO_CONTROL", action = ArgAction::SetTrue, value_parser = boolish)]
     no_control: bool,
     /// Demand `Authorization: Bearer TOKEN` on the /_mock control surface (health excepted).
     #[arg(long, env = "ILERT_MOCK_CONTROL_TOKEN", hide_env_values = true)]
@@ -63,21 +103,15 @@ struct Cli {
     /// from it at start).
     #[arg(long, env = "ILERT_MOCK_STATE_FILE", value_name = "FILE")]
     state_file: Option<PathBuf>,
-    /// Serve HTTPS with a certificate for localhost, *.localhost, 127.0.0.1 and ::1 signed by a
-    /// development CA made at start (see --tls-ca-out).
-    #[arg(long, env = "ILERT_MOCK_TLS")]
+    /// Serve HTTPS with a certificate for localhost, every tenant host, 127.0.0.1 and ::1 signed
+    /// by a development CA made at start (see --tls-ca-out).
+    #[arg(long, env = "ILERT_MOCK_TLS", action = ArgAction::SetTrue, value_parser = boolish)]
     tls: bool,
     /// Write the development CA's certificate (PEM) to FILE, for clients to trust.
-    #[arg(long, env = "ILERT_MOCK_TLS_CA_OUT", value_name = "FILE", requires = "tls")]
+    #[arg(long, env = "ILERT_MOCK_TLS_CA_OUT", value_name = "FILE")]
     tls_ca_out: Option<PathBuf>,
     /// Serve HTTPS with this PEM certificate chain instead of a generated one (with --tls-key).
-    #[arg(
-        long,
-        env = "ILERT_MOCK_TLS_CERT",
-        value_name = "FILE",
-        requires = "tls_key",
-        conflicts_with = "tls"
-    )]
+    #[arg(long, env = "ILERT_MOCK_TLS_CERT", value_name = "FILE", requires = "tls_key")]
     tls_cert: Option<PathBuf>,
     /// The PEM private key for --tls-cert.
     #[arg(long, env = "ILERT_MOCK_TLS_KEY", value_name = "FILE", requires = "tls_cert")]
@@ -89,8 +123,13 @@ struct Cli {
 
 fn init_logging(format: LogFormat) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,tower_http=info"));
+    let colour = colour_wanted(
+        std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        std::env::var_os("NO_COLOR").as_deref(),
+    );
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(colour)
         .with_writer(std::io::stderr);
     match format {
         LogFormat::Text => builder.init(),
@@ -98,10 +137,18 @@ fn init_logging(format: LogFormat) {
     }
 }
 
-/// Prints the base URL, the development credentials and a ready authorize URL. Write errors
-/// (a closed stdout) are ignored: the server keeps serving.
+/// Colour codes only for a terminal, and never when `NO_COLOR` is set to anything but the empty
+/// string (no-color.org).
+fn colour_wanted(stderr_is_terminal: bool, no_color: Option<&std::ffi::OsStr>) -> bool {
+    stderr_is_terminal && no_color.is_none_or(std::ffi::OsStr::is_empty)
+}
+
+/// Prints the base URL, the development credentials and a ready authorize URL. The first line
+/// is the stable `ilert-mock listening on <base URL>` that harnesses read. Write errors (a
+/// closed stdout) are ignored: the server keeps serving.
 fn banner(server: &MockServer, bind: SocketAddr) {
     let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "ilert-mock listening on {}", server.base_url());
     // Show `localhost` for loopback so the printed URLs match the fixtures' redirect URIs' style.
     let base = if bind.ip().is_loopback() {
         let scheme = server.base_url().split("://").next().unwrap_or("http").to_owned();
@@ -111,7 +158,7 @@ fn banner(server: &MockServer, bind: SocketAddr) {
     };
     let _ = writeln!(
         out,
-        "ilert mock listening on {base}  (development credentials below; never use them for real)"
+        "  (the development credentials below are public test values; never use them for real)"
     );
     let _ = writeln!(out);
     for app in server.apps() {
@@ -146,9 +193,99 @@ fn banner(server: &MockServer, bind: SocketAddr) {
     let _ = writeln!(out);
 }
 
+/// A boolean as environment variables say it: `1`/`0`, `true`/`false`, `yes`/`no`, `on`/`off`
+/// (any case; also `y`/`n`, `t`/`f`).
+fn boolish(text: &str) -> Result<bool, String> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "t" | "yes" | "y" | "on" => Ok(true),
+        "0" | "false" | "f" | "no" | "n" | "off" | "" => Ok(false),
+        _ => Err("not a boolean: use 1/0, true/false, yes/no or on/off".to_owned()),
+    }
+}
+
+/// Refuses flag combinations whose meaning depends on a boolean's value, not its presence (an
+/// environment variable set to `0` is present but off), the way clap refuses the others.
+fn check_combinations(serve: &Serve) -> Result<(), clap::Error> {
+    let mut cmd = Cli::command();
+    if serve.no_control && serve.control_token.is_some() {
+        return Err(cmd.error(
+            ErrorKind::ArgumentConflict,
+            "--no-control and --control-token exclude each other: without the control surface there is nothing to guard",
+        ));
+    }
+    if serve.tls_ca_out.is_some() && !serve.tls {
+        return Err(cmd.error(
+            ErrorKind::MissingRequiredArgument,
+            "--tls-ca-out needs --tls (the development CA exists only when the mock makes its own certificate)",
+        ));
+    }
+    if serve.tls && serve.tls_cert.is_some() {
+        return Err(cmd.error(
+            ErrorKind::ArgumentConflict,
+            "--tls (a generated certificate) and --tls-cert (your own) exclude each other",
+        ));
+    }
+    Ok(())
+}
+
+/// Prints the embedded default fixtures.
+fn print_fixtures(format: FixtureFormat) -> ExitCode {
+    let text = match format {
+        FixtureFormat::Toml => Ok(ilert_mock::fixtures::DEFAULT_TOML.to_owned()),
+        FixtureFormat::Json => ilert_mock::fixtures::DEFAULT_TOML
+            .parse::<toml::Table>()
+            .map_err(|e| e.to_string())
+            .and_then(|table| serde_json::to_string_pretty(&table).map_err(|e| e.to_string()))
+            .map(|json| json + "\n"),
+    };
+    match text {
+        Ok(text) => {
+            let mut out = std::io::stdout().lock();
+            if out.write_all(text.as_bytes()).and_then(|()| out.flush()).is_err() {
+                return ExitCode::FAILURE;
+            }
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("error: cannot render the default fixtures: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Writes `contents` to `path` through a temporary file in the same folder and a rename, so a
+/// program polling for the file never reads half of it.
+fn write_atomically(path: &std::path::Path, contents: &str) -> std::io::Result<()> {
+    let mut temp = path.as_os_str().to_owned();
+    temp.push(format!(".{}.tmp", std::process::id()));
+    let temp = PathBuf::from(temp);
+    std::fs::write(&temp, contents)?;
+    std::fs::rename(&temp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&temp);
+    })
+}
+
+/// The hint for an address in use: another port, or port 0 for any free one.
+fn bind_hint(addr: SocketAddr) -> String {
+    let other = SocketAddr::new(addr.ip(), addr.port().wrapping_add(1).max(1));
+    let any = SocketAddr::new(addr.ip(), 0);
+    format!(
+        "another program (perhaps another ilert-mock) uses port {}; pass --bind {other} for another port, \
+         or --bind {any} for any free one (the first line of output names it)",
+        addr.port()
+    )
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(Command::Fixtures { format }) = cli.command {
+        return print_fixtures(format);
+    }
+    let cli = cli.serve;
+    if let Err(err) = check_combinations(&cli) {
+        err.exit();
+    }
     init_logging(cli.log_format);
     let fixtures = match cli
         .fixtures
@@ -209,6 +346,11 @@ async fn main() -> ExitCode {
             eprintln!("error: {err}");
             return ExitCode::from(2);
         }
+        Err(StartError::Bind { addr, source }) if source.kind() == std::io::ErrorKind::AddrInUse => {
+            eprintln!("error: cannot listen on {addr}: {source}");
+            eprintln!("hint: {}", bind_hint(addr));
+            return ExitCode::FAILURE;
+        }
         Err(err) => {
             eprintln!("error: {err}");
             return ExitCode::FAILURE;
@@ -224,6 +366,12 @@ async fn main() -> ExitCode {
         return ExitCode::FAILURE;
     }
     banner(&server, cli.bind);
+    if let Some(path) = &cli.ready_file
+        && let Err(err) = write_atomically(path, &format!("{}\n", server.base_url()))
+    {
+        eprintln!("error: cannot write the ready file {}: {err}", path.display());
+        return ExitCode::FAILURE;
+    }
     let signal = stop_signal().await;
     tracing::info!("{signal}: shutting down; in-flight requests finish");
     server.shutdown().await;
@@ -257,5 +405,56 @@ async fn stop_signal() -> &'static str {
             eprintln!("error: cannot listen for Ctrl-C");
         }
         "Ctrl-C"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn booleans_in_the_words_environment_variables_use() {
+        for yes in ["1", "true", "TRUE", "yes", "on", "Y"] {
+            assert_eq!(boolish(yes), Ok(true), "{yes}");
+        }
+        for no in ["0", "false", "no", "Off", ""] {
+            assert_eq!(boolish(no), Ok(false), "{no}");
+        }
+        assert!(boolish("maybe").is_err());
+    }
+
+    #[test]
+    fn colour_only_on_a_terminal_without_no_color() {
+        let set = |v: &str| Some(std::ffi::OsString::from(v));
+        assert!(colour_wanted(true, None));
+        assert!(!colour_wanted(false, None));
+        assert!(!colour_wanted(true, set("1").as_deref()));
+        // no-color.org: an empty NO_COLOR does not count.
+        assert!(colour_wanted(true, set("").as_deref()));
+    }
+
+    #[test]
+    fn the_bind_hint_offers_another_port_and_port_zero() {
+        let hint = bind_hint("127.0.0.1:4598".parse().expect("addr"));
+        assert!(hint.contains("--bind 127.0.0.1:4599"), "{hint}");
+        assert!(hint.contains("--bind 127.0.0.1:0"), "{hint}");
+    }
+
+    #[test]
+    fn no_subcommand_serves_and_fixtures_prints() {
+        let cli = Cli::try_parse_from(["ilert-mock", "--bind", "127.0.0.1:0"]).expect("parses");
+        assert!(cli.command.is_none());
+        let cli = Cli::try_parse_from(["ilert-mock", "fixtures", "--format", "json"]).expect("parses");
+        assert!(matches!(
+            cli.command,
+            Some(Command::Fixtures {
+                format: FixtureFormat::Json
+            })
+        ));
     }
 }

@@ -1,10 +1,16 @@
-//! The `ilert-mock` binary: start-up banner, serving, and refusing bad fixtures with exit code 2.
+//! The `ilert-mock` binary: start-up banner and its stable first line, the ready file, serving,
+//! boolean environment values, a port in use, colour, `ilert-mock fixtures`, fixture files that
+//! extend the defaults, and refusing bad fixtures with exit code 2.
 
-use std::process::Command;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
 
 mod common;
 
-use common::{BIN, spawn_binary_with_banner as spawn};
+use common::{
+    BIN, Killed, base_of_first_line, binary_command as command, spawn_binary_with as spawn_with,
+    spawn_binary_with_banner as spawn,
+};
 
 fn http() -> reqwest::Client {
     reqwest::Client::builder()
@@ -100,7 +106,7 @@ fn run_with_fixtures(contents: &str) -> (Option<i32>, String) {
     std::fs::create_dir_all(&dir).expect("dir");
     let path = dir.join(format!("f{}.toml", contents.len()));
     std::fs::write(&path, contents).expect("write");
-    let out = Command::new(BIN)
+    let out = command()
         .args(["--bind", "127.0.0.1:0", "--fixtures"])
         .arg(&path)
         .output()
@@ -139,7 +145,7 @@ fn malformed_fixtures_exit_2_naming_file_line_and_reason() {
 
 #[test]
 fn unknown_auto_approve_user_exits_2() {
-    let out = Command::new(BIN)
+    let out = command()
         .args(["--bind", "127.0.0.1:0", "--auto-approve", "nobody"])
         .output()
         .expect("runs");
@@ -176,5 +182,261 @@ fn cargo_run_starts_the_mock_not_the_bench() {
             .get("default-run")
             .and_then(toml::Value::as_str),
         Some("ilert-mock")
+    );
+}
+
+#[tokio::test]
+async fn the_ready_file_names_the_base_url_once_the_server_answers() {
+    let dir = tempfile::tempdir().expect("dir");
+    let ready = dir.path().join("ready");
+    let mut child = Killed(
+        command()
+            .args(["--bind", "127.0.0.1:0", "--ready-file"])
+            .arg(&ready)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawns"),
+    );
+    // The first stdout line comes when the server answers; the ready file at the same moment.
+    let stdout = child.0.stdout.take().expect("stdout");
+    let first = BufReader::new(stdout)
+        .lines()
+        .next()
+        .expect("a line")
+        .expect("text");
+    let base = base_of_first_line(&first);
+    let mut written = String::new();
+    for _ in 0..500 {
+        if let Ok(text) = std::fs::read_to_string(&ready) {
+            written = text;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    assert_eq!(written, format!("{base}\n"));
+    let r = http()
+        .get(format!("{}/_mock/health", written.trim()))
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(r.status(), reqwest::StatusCode::OK);
+}
+
+#[tokio::test]
+async fn boolean_environment_values_take_1_0_yes_no_on_off() {
+    let (_child, base, _) = spawn_with(
+        &[],
+        &[("ILERT_MOCK_TLS", "1"), ("ILERT_MOCK_FREEZE_CLOCK", "yes")],
+    );
+    assert!(base.starts_with("https://"), "{base}");
+    let insecure = reqwest::Client::builder()
+        .tls_danger_accept_invalid_certs(true)
+        .build()
+        .expect("client");
+    let health: serde_json::Value = insecure
+        .get(format!("{base}/_mock/health"))
+        .send()
+        .await
+        .expect("answers")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(health["clock"]["frozen"], true);
+
+    let (_child, base, _) = spawn_with(&[], &[("ILERT_MOCK_TLS", "off"), ("ILERT_MOCK_NO_CONTROL", "0")]);
+    assert!(base.starts_with("http://"), "{base}");
+    let r = http()
+        .get(format!("{base}/_mock/health"))
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(
+        r.status(),
+        reqwest::StatusCode::OK,
+        "NO_CONTROL=0 keeps the controls"
+    );
+
+    // Off by environment, so this combination is fine; on, it is refused.
+    let (_child, base, _) = spawn_with(&["--control-token", "t"], &[("ILERT_MOCK_NO_CONTROL", "false")]);
+    let r = http()
+        .get(format!("{base}/_mock/clock"))
+        .bearer_auth("t")
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(r.status(), reqwest::StatusCode::OK);
+    let out = command()
+        .args(["--bind", "127.0.0.1:0", "--control-token", "t"])
+        .env("ILERT_MOCK_NO_CONTROL", "on")
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--no-control"));
+
+    let out = command()
+        .args(["--bind", "127.0.0.1:0"])
+        .env("ILERT_MOCK_TLS", "maybe")
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("'maybe'") && stderr.contains("--tls") && stderr.contains("1/0"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_port_in_use_suggests_another_port_or_port_zero() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+    let addr = taken.local_addr().expect("addr");
+    let out = command()
+        .args(["--bind", &addr.to_string()])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--bind 127.0.0.1:0"), "{stderr}");
+    assert!(
+        stderr.contains(&format!("--bind 127.0.0.1:{}", addr.port() + 1)),
+        "{stderr}"
+    );
+}
+
+/// Runs the mock with stderr sent to a pipe (or, through `script`, a terminal), lets it log one
+/// request and returns what it logged.
+async fn logs(through_terminal: bool, no_color: Option<&str>) -> Option<String> {
+    let dir = tempfile::tempdir().expect("dir");
+    let ready = dir.path().join("ready");
+    let log = dir.path().join("log");
+    let mut cmd = if through_terminal {
+        // util-linux `script` gives the mock a terminal and copies what it writes to `log`.
+        if Command::new("script").arg("--version").output().is_err() {
+            return None;
+        }
+        let mut cmd = Command::new("script");
+        cmd.args(["-qefc"])
+            .arg(format!(
+                "{BIN} --bind 127.0.0.1:0 --ready-file {}",
+                ready.display()
+            ))
+            .arg(&log);
+        cmd
+    } else {
+        let mut cmd = command();
+        cmd.args(["--bind", "127.0.0.1:0", "--ready-file"])
+            .arg(&ready)
+            .stderr(std::fs::File::create(&log).expect("log file"));
+        cmd
+    };
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("ILERT_MOCK_") {
+            cmd.env_remove(name);
+        }
+    }
+    cmd.env_remove("RUST_LOG").env_remove("NO_COLOR");
+    if let Some(v) = no_color {
+        cmd.env("NO_COLOR", v);
+    }
+    let child = Killed(
+        cmd.stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("spawns"),
+    );
+    let mut base = String::new();
+    for _ in 0..1000 {
+        if let Ok(text) = std::fs::read_to_string(&ready) {
+            base = text.trim().to_owned();
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    assert!(!base.is_empty(), "the mock became ready");
+    http()
+        .get(format!("{base}/_mock/health"))
+        .send()
+        .await
+        .expect("answers");
+    http()
+        .get(format!("{base}/api/users/current"))
+        .send()
+        .await
+        .expect("answers");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    drop(child);
+    Some(std::fs::read_to_string(&log).unwrap_or_default())
+}
+
+#[tokio::test]
+async fn colour_only_on_a_terminal_and_never_with_no_color() {
+    let piped = logs(false, None).await.expect("runs");
+    assert!(piped.contains("/api/users/current"), "{piped}");
+    assert!(!piped.contains('\u{1b}'), "colour codes in a pipe: {piped:?}");
+    match logs(true, None).await {
+        None => println!("SKIPPED the terminal half: util-linux `script` is not installed"),
+        Some(tty) => {
+            assert!(tty.contains('\u{1b}'), "no colour on a terminal: {tty:?}");
+            let no_color = logs(true, Some("1")).await.expect("runs");
+            assert!(no_color.contains("/api/users/current"), "{no_color}");
+            assert!(
+                !no_color.contains('\u{1b}'),
+                "colour despite NO_COLOR: {no_color:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_fixtures_subcommand_prints_the_defaults() {
+    let out = command().arg("fixtures").output().expect("runs");
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        ilert_mock::fixtures::DEFAULT_TOML
+    );
+    let out = command()
+        .args(["fixtures", "--format", "json"])
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    let json = String::from_utf8_lossy(&out.stdout);
+    let fixtures = ilert_mock::Fixtures::from_json(&json, "stdout").expect("the JSON loads");
+    assert_eq!(
+        fixtures.apps.len(),
+        ilert_mock::Fixtures::embedded().expect("defaults").apps.len()
+    );
+}
+
+#[tokio::test]
+async fn a_json_fixtures_file_can_add_one_app_to_the_defaults() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("mine.json");
+    std::fs::write(
+        &path,
+        r#"{"extends": "default", "apps": [{"id": 900, "name": "Mine", "client_id": "mine",
+            "client_secret": "s", "redirect_uris": ["http://localhost:3000/cb"], "scopes": ["profile"]}]}"#,
+    )
+    .expect("write");
+    let (_child, base, banner) = spawn(&["--fixtures", path.to_str().expect("utf-8")]);
+    assert!(banner.contains("0501439fd7dee9af0c25"), "{banner}");
+    let apps: serde_json::Value = http()
+        .get(format!("{base}/_mock/apps"))
+        .send()
+        .await
+        .expect("answers")
+        .json()
+        .await
+        .expect("json");
+    let ids: Vec<&str> = apps
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|a| a["client_id"].as_str())
+        .collect();
+    assert!(
+        ids.contains(&"mine") && ids.contains(&"0501439fd7dee9af0c25"),
+        "{ids:?}"
     );
 }

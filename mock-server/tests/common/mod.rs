@@ -39,15 +39,41 @@ impl Drop for Killed {
     }
 }
 
-/// Starts the binary on a random loopback port with `args`; returns the process, its base URL
-/// (from the banner's first line) and the next lines of the banner.
-pub fn spawn_binary_with_banner(args: &[&str]) -> (Killed, String, String) {
+/// The binary with no `ILERT_MOCK_*` variable of the surrounding environment.
+pub fn binary_command() -> std::process::Command {
+    let mut command = std::process::Command::new(BIN);
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("ILERT_MOCK_") {
+            command.env_remove(name);
+        }
+    }
+    command.env_remove("RUST_LOG");
+    command
+}
+
+/// The base URL named by the first line, which must be exactly `ilert-mock listening on <URL>`.
+pub fn base_of_first_line(first: &str) -> String {
+    let base = first
+        .strip_prefix("ilert-mock listening on ")
+        .unwrap_or_else(|| panic!("not the documented first line: {first:?}"));
+    assert!(
+        (base.starts_with("http://127.0.0.1:") || base.starts_with("https://127.0.0.1:"))
+            && !base.ends_with(":0")
+            && !base.contains(' '),
+        "{first:?}"
+    );
+    base.to_owned()
+}
+
+/// Starts the binary on a random loopback port with `args` and `env`; returns the process, its
+/// base URL (from the first line) and the next lines of the banner.
+pub fn spawn_binary_with(args: &[&str], env: &[(&str, &str)]) -> (Killed, String, String) {
     use std::io::{BufRead, BufReader};
-    use std::process::{Command, Stdio};
-    let child = Command::new(BIN)
+    use std::process::Stdio;
+    let child = binary_command()
         .args(["--bind", "127.0.0.1:0"])
         .args(args)
-        .env_remove("RUST_LOG")
+        .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -56,13 +82,14 @@ pub fn spawn_binary_with_banner(args: &[&str]) -> (Killed, String, String) {
     let stdout = child.0.stdout.take().expect("stdout");
     let mut lines = BufReader::new(stdout).lines();
     let first = lines.next().expect("a line").expect("text");
-    let base = first
-        .split_whitespace()
-        .find(|w| w.starts_with("http://") || w.starts_with("https://"))
-        .expect("the banner names the base URL")
-        .replace("localhost", "127.0.0.1");
+    let base = base_of_first_line(&first);
     let banner: Vec<String> = lines.by_ref().take(8).map_while(Result::ok).collect();
     (child, base, banner.join("\n"))
+}
+
+/// [`spawn_binary_with`] without extra environment.
+pub fn spawn_binary_with_banner(args: &[&str]) -> (Killed, String, String) {
+    spawn_binary_with(args, &[])
 }
 
 /// [`spawn_binary_with_banner`] without the banner.
