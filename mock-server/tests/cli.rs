@@ -19,6 +19,18 @@ fn http() -> reqwest::Client {
         .expect("client")
 }
 
+/// GETs `url` and reads the JSON answer.
+async fn json_at(url: &str) -> serde_json::Value {
+    http()
+        .get(url)
+        .send()
+        .await
+        .expect("answers")
+        .json()
+        .await
+        .expect("json")
+}
+
 const AUTHORIZE: &str = "/api/developers/oauth2/authorize?client_id=0501439fd7dee9af0c25&response_type=code&redirect_uri=http%3A%2F%2Flocalhost%3A4597%2Fauthorize-result&scope=profile";
 
 #[tokio::test]
@@ -32,14 +44,7 @@ async fn starts_prints_credentials_and_serves() {
         .await
         .expect("answers");
     assert_eq!(r.status(), reqwest::StatusCode::FOUND);
-    let health: serde_json::Value = http()
-        .get(format!("{base}/_mock/health"))
-        .send()
-        .await
-        .expect("answers")
-        .json()
-        .await
-        .expect("json");
+    let health: serde_json::Value = json_at(&format!("{base}/_mock/health")).await;
     assert_eq!(health["status"], "ok");
 }
 
@@ -421,14 +426,7 @@ async fn a_json_fixtures_file_can_add_one_app_to_the_defaults() {
     .expect("write");
     let (_child, base, banner) = spawn(&["--fixtures", path.to_str().expect("utf-8")]);
     assert!(banner.contains("0501439fd7dee9af0c25"), "{banner}");
-    let apps: serde_json::Value = http()
-        .get(format!("{base}/_mock/apps"))
-        .send()
-        .await
-        .expect("answers")
-        .json()
-        .await
-        .expect("json");
+    let apps: serde_json::Value = json_at(&format!("{base}/_mock/apps")).await;
     let ids: Vec<&str> = apps
         .as_array()
         .expect("array")

@@ -10,20 +10,12 @@ use ilert_mock::model::Tenant;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-async fn control(
-    server: &MockServer,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut req = http().request(method, format!("{}/_mock{path}", server.base_url()));
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let r = req.send().await.expect("answers");
-    let status = r.status();
-    let text = r.text().await.expect("body");
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+/// Adds a user of `tenant` through `POST /_mock/users`.
+async fn add_user(server: &MockServer, id: i64, tenant: &str, username: &str) {
+    let user = json!({"id": id, "tenant": tenant, "username": username, "first_name": "Run",
+                      "last_name": "Time", "email": format!("{username}@example.com")});
+    let (st, body) = control(server, Method::POST, "/users", Some(user)).await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
 }
 
 fn app_json(id: i64, client_id: &str) -> Value {
@@ -47,17 +39,7 @@ async fn tenants_can_be_added_at_run_time_and_serve_their_host() {
     let (_, list) = control(&server, Method::GET, "/tenants", None).await;
     assert!(list.as_array().expect("array").iter().any(|t| t["id"] == "newco"));
     // Its users can be added, and its host lists them on the grant view.
-    let (st, body) = control(
-        &server,
-        Method::POST,
-        "/users",
-        Some(
-            json!({"id": 5001, "tenant": "newco", "username": "newbie", "first_name": "New",
-                    "last_name": "Bie", "email": "n@newco.example"}),
-        ),
-    )
-    .await;
-    assert_eq!(st, StatusCode::CREATED, "{body}");
+add_user(&server, 5001, "newco", "newbie").await;
     let page = http()
         .get(format!(
             "{}{AUTHORIZE}?{}",
@@ -220,17 +202,7 @@ async fn removing_an_app_or_a_user_revokes_their_grants_and_says_why() {
     assert_eq!(st, StatusCode::NOT_FOUND, "{body}");
 
     // A user with a grant of the guide app: removed, the refresh token fails with the reason.
-    let (st, body) = control(
-        &server,
-        Method::POST,
-        "/users",
-        Some(
-            json!({"id": 5002, "tenant": "someTenant", "username": "leaver", "first_name": "Lea",
-                    "last_name": "Ver", "email": "l@example.com"}),
-        ),
-    )
-    .await;
-    assert_eq!(st, StatusCode::CREATED, "{body}");
+add_user(&server, 5002, "someTenant", "leaver").await;
     let code = grant_code_at(&http(), &server.base_url(), "leaver", "profile", "s").await;
     let (_, _, tokens) = exchange(&server, &code).await;
     let rt = s(&tokens, "refresh_token");

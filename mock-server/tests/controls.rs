@@ -13,29 +13,6 @@ use reqwest::header::AUTHORIZATION;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-async fn control(
-    server: &MockServer,
-    method: reqwest::Method,
-    path: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut req = http().request(method, format!("{}/_mock{path}", server.base_url()));
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let r = req.send().await.expect("answers");
-    let status = r.status();
-    let text = r.text().await.expect("body");
-    (
-        status,
-        if text.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).expect("json")
-        },
-    )
-}
-
 #[tokio::test]
 async fn health_is_ok() {
     let server = MockServer::start().await;

@@ -336,3 +336,28 @@ pub fn assert_rest_error(status: StatusCode, body: &Value, want_status: u16) {
 pub fn decode(token: &str) -> (Value, Value) {
     ilert_mock::token::decode_unverified(token).expect("a JWT")
 }
+
+/// A request to `/_mock{path}` with an optional JSON body; the status and the JSON answer
+/// (`Null` when empty).
+pub async fn control(
+    server: &MockServer,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut req = http().request(method, format!("{}/_mock{path}", server.base_url()));
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let r = req.send().await.expect("answers");
+    let status = r.status();
+    let text = r.text().await.expect("body");
+    (
+        status,
+        if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).expect("json")
+        },
+    )
+}
