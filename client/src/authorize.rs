@@ -76,6 +76,41 @@ impl OAuthClient {
     }
 }
 
+impl OAuthClient {
+    /// Follows an authorize URL without a browser and returns the query of the redirect back
+    /// to the app, for [`parse_callback`]. This works against a server that approves at once —
+    /// the mock started with `--auto-approve USER`, or an app registered with `auto_approve` —
+    /// as in headless tests and scripts. A page instead (ilert's sign-in, the mock's grant view)
+    /// or a redirect elsewhere is [`Error::NeedsBrowser`].
+    pub async fn follow_authorize(&self, url: &Url) -> Result<String, Error> {
+        let response = self
+            .http_client()
+            .get(url.clone())
+            .send()
+            .await
+            .map_err(|e| Error::transport(url, e))?;
+        let status = response.status().as_u16();
+        let location = response
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|l| url.join(l).ok());
+        let back_to_app = Url::parse(self.config().redirect_uri()).ok();
+        match (location, back_to_app) {
+            (Some(target), Some(app))
+                if response.status().is_redirection()
+                    && target[..url::Position::AfterPath] == app[..url::Position::AfterPath] =>
+            {
+                Ok(target.query().unwrap_or_default().to_owned())
+            }
+            (location, _) => Err(Error::NeedsBrowser {
+                status,
+                location: location.map(|l| l[..url::Position::AfterPath].to_owned()),
+            }),
+        }
+    }
+}
+
 /// Reads the query of the redirect back to the app (`code=…&state=…`, or `error=…`) and returns
 /// the code.
 ///

@@ -16,6 +16,17 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// The user agent sent to ilert.
 pub const USER_AGENT: &str = concat!("ilert-oauth2-client/", env!("CARGO_PKG_VERSION"));
 
+/// The HTTP client settings [`OAuthClient::new`] uses: rustls, [`USER_AGENT`], a
+/// [`DEFAULT_TIMEOUT`], and no redirects followed. Add to them (another trusted CA with
+/// `tls_certs_merge`, a proxy) and pass the client to [`OAuthClient::with_http_client`].
+pub fn http_client_builder() -> reqwest::ClientBuilder {
+    reqwest::Client::builder()
+        .user_agent(USER_AGENT)
+        .timeout(DEFAULT_TIMEOUT)
+        .connect_timeout(Duration::from_secs(10))
+        .redirect(Policy::none())
+}
+
 /// Talks to ilert's OAuth2 endpoints for one app. Cheap to clone (the config is shared and
 /// reqwest's client is a handle to one connection pool).
 ///
@@ -31,11 +42,7 @@ impl OAuthClient {
     /// (a token request is never re-sent elsewhere, and a bearer token never follows a
     /// redirect).
     pub fn new(config: Config) -> Result<Self, Error> {
-        let http = reqwest::Client::builder()
-            .user_agent(USER_AGENT)
-            .timeout(DEFAULT_TIMEOUT)
-            .connect_timeout(Duration::from_secs(10))
-            .redirect(Policy::none())
+        let http = http_client_builder()
             .build()
             .map_err(|e| Error::transport(config.api_url(), e))?;
         Ok(Self::with_http_client(config, http))

@@ -237,6 +237,20 @@ pub enum Error {
          from an earlier attempt; start the sign-in again"
     )]
     StateMismatch,
+    /// A sign-in without a browser ([`crate::OAuthClient::follow_authorize`]) met a page (a
+    /// login, a grant view) or a redirect elsewhere, not the redirect back to the app.
+    #[error(
+        "the authorize URL answered HTTP {status}{} instead of redirecting back to the app: this \
+         sign-in needs a browser (a sign-in without one works only against a server that approves \
+         at once, such as ilert-mock --auto-approve USER)",
+        .location.as_deref().map(|l| format!(" with a redirect to {l}")).unwrap_or_default()
+    )]
+    NeedsBrowser {
+        /// The authorize endpoint's status.
+        status: u16,
+        /// Where it redirected instead (without the query), if it did.
+        location: Option<String>,
+    },
     /// The redirect carried neither a code nor an error.
     #[error("the callback carries neither a code nor an error; open the authorize URL again")]
     MissingCode,

@@ -73,7 +73,7 @@ mod test_support;
 
 pub use api::{ApiClient, ApiRequest, ApiResponse, RefreshPolicy};
 pub use authorize::{AuthorizeUrl, parse_callback};
-pub use client::{DEFAULT_TIMEOUT, OAuthClient, USER_AGENT};
+pub use client::{DEFAULT_TIMEOUT, OAuthClient, USER_AGENT, http_client_builder};
 pub use config::{
     AUTHORIZE_PATH, Config, ConfigBuilder, ConfigError, ILERT_API_URL, ILERT_APP_URL, REVOKE_PATH,
     TOKEN_INFO_PATH, TOKEN_PATH,

@@ -19,8 +19,8 @@ use axum::http::{StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use clap::{Args, Parser, Subcommand};
 use ilert_oauth2_client::{
-    ApiClient, ApiRequest, ClientSecret, Config, CsrfToken, Error, FileStore, ILERT_API_URL, ILERT_APP_URL,
-    Method, OAuthClient, Pkce, TokenSet, TokenStore, parse_callback, unix_now,
+    ApiClient, ApiRequest, AuthorizeUrl, ClientSecret, Config, CsrfToken, Error, FileStore, ILERT_API_URL,
+    ILERT_APP_URL, Method, OAuthClient, Pkce, TokenSet, TokenStore, parse_callback, unix_now,
 };
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch};
@@ -72,6 +72,10 @@ struct AppArgs {
     /// The token file [default: $XDG_CONFIG_HOME/ilert-oauth2/tokens.json].
     #[arg(long, env = "ILERT_STORE", global = true)]
     store: Option<PathBuf>,
+    /// Also trust this CA certificate (PEM), e.g. the mock's development CA
+    /// (`ilert-mock --tls --tls-ca-out FILE`).
+    #[arg(long, env = "ILERT_CA_CERT", global = true, value_name = "FILE")]
+    ca_cert: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -105,6 +109,10 @@ struct LoginArgs {
     /// Do not use PKCE (only with a client secret; PKCE is on by default).
     #[arg(long)]
     no_pkce: bool,
+    /// Follow the authorize URL without a browser or listener: for a server that approves at
+    /// once (ilert-mock --auto-approve USER), in scripts and CI.
+    #[arg(long)]
+    headless: bool,
     /// How long to wait for the redirect: seconds, or with a unit (90s, 5m).
     #[arg(long, default_value = "5m", value_parser = parse_duration)]
     timeout: Duration,
@@ -234,7 +242,17 @@ fn oauth_client(app: &AppArgs) -> Result<OAuthClient, CliError> {
         .tenant_opt(app.tenant.clone())
         .build()
         .map_err(Error::from)?;
-    Ok(OAuthClient::new(config)?)
+    let Some(path) = &app.ca_cert else {
+        return Ok(OAuthClient::new(config)?);
+    };
+    let unusable = |e: &dyn std::fmt::Display| CliError::Usage(format!("--ca-cert {}: {e}", path.display()));
+    let pem = std::fs::read(path).map_err(|e| unusable(&e))?;
+    let ca = reqwest::Certificate::from_pem(&pem).map_err(|e| unusable(&e))?;
+    let http = ilert_oauth2_client::http_client_builder()
+        .tls_certs_merge([ca])
+        .build()
+        .map_err(|e| unusable(&e))?;
+    Ok(OAuthClient::with_http_client(config, http))
 }
 
 fn store_path(app: &AppArgs) -> Result<PathBuf, CliError> {
@@ -312,8 +330,18 @@ async fn login(app: &AppArgs, args: LoginArgs) -> Result<(), CliError> {
         Pkce::S256
     };
     let store_path = store_path(app)?;
-    let redirect = Url::parse(oauth.config().redirect_uri()).map_err(|e| CliError::Usage(e.to_string()))?;
     let state = CsrfToken::new_random();
+    if args.headless {
+        let authorize = oauth.authorize_url(&state, pkce);
+        eprintln!(
+            "Signing in without a browser (--headless): following {}",
+            authorize.url
+        );
+        let query = oauth.follow_authorize(&authorize.url).await?;
+        let (api, tokens) = exchange_and_store(oauth, &authorize, &query, &store_path).await?;
+        return report_login(&api, &tokens, &store_path).await;
+    }
+    let redirect = Url::parse(oauth.config().redirect_uri()).map_err(|e| CliError::Usage(e.to_string()))?;
     // Listen before printing the URL, so a fast browser (or test) cannot arrive too early.
     let mut loopback = Loopback::start(&redirect, state.clone()).await?;
     let authorize = oauth.authorize_url(&state, pkce);
@@ -329,18 +357,34 @@ async fn login(app: &AppArgs, args: LoginArgs) -> Result<(), CliError> {
     let query = tokio::time::timeout(args.timeout, loopback.callback())
         .await
         .map_err(|_| CliError::Timeout(args.timeout))?;
-    let result = async {
-        let code = parse_callback(&query, Some(&state))?;
-        let tokens = oauth
-            .exchange_code(&code, authorize.pkce_verifier.as_ref())
-            .await?;
-        let api = ApiClient::new(oauth, Arc::new(FileStore::new(&store_path)));
-        api.set_tokens(tokens.clone()).await?;
-        Ok::<_, Error>((api, tokens))
-    }
-    .await;
+    let result = exchange_and_store(oauth, &authorize, &query, &store_path).await;
     loopback.stop().await;
     let (api, tokens) = result?;
+    report_login(&api, &tokens, &store_path).await
+}
+
+/// Checks the callback, trades the code and stores the tokens.
+async fn exchange_and_store(
+    oauth: OAuthClient,
+    authorize: &AuthorizeUrl,
+    query: &str,
+    store_path: &std::path::Path,
+) -> Result<(ApiClient, TokenSet), Error> {
+    let code = parse_callback(query, Some(&authorize.state))?;
+    let tokens = oauth
+        .exchange_code(&code, authorize.pkce_verifier.as_ref())
+        .await?;
+    let api = ApiClient::new(oauth, Arc::new(FileStore::new(store_path)));
+    api.set_tokens(tokens.clone()).await?;
+    Ok((api, tokens))
+}
+
+/// Says where the tokens are and shows the signed-in user.
+async fn report_login(
+    api: &ApiClient,
+    tokens: &TokenSet,
+    store_path: &std::path::Path,
+) -> Result<(), CliError> {
     eprintln!(
         "Signed in; tokens stored in {} (access token valid until {}, scope '{}').",
         store_path.display(),
@@ -355,7 +399,7 @@ async fn login(app: &AppArgs, args: LoginArgs) -> Result<(), CliError> {
     }
     if !tokens.has_scope("profile") {
         eprintln!("note: the token has no 'profile' scope, so the user cannot be shown");
-        print_json(&summary(&tokens));
+        print_json(&summary(tokens));
         return Ok(());
     }
     let user = api.current_user().await?;
