@@ -30,15 +30,23 @@ pub struct Shared {
     pub(crate) target: Target,
     pub(crate) http: reqwest::Client,
     pub(crate) control: bool,
+    /// On a mock: the suite's own apps and users ([`crate::sandbox`]).
+    pub(crate) sandbox: Option<crate::sandbox::Sandbox>,
     supplied_access: tokio::sync::OnceCell<Result<String, String>>,
 }
 
 impl Shared {
-    pub(crate) fn new(target: Target, http: reqwest::Client, control: bool) -> Self {
+    pub(crate) fn new(
+        target: Target,
+        http: reqwest::Client,
+        control: bool,
+        sandbox: Option<crate::sandbox::Sandbox>,
+    ) -> Self {
         Self {
             target,
             http,
             control,
+            sandbox,
             supplied_access: tokio::sync::OnceCell::new(),
         }
     }
@@ -207,6 +215,11 @@ impl Cx {
         self.case_id
     }
 
+    /// On a mock, the suite's own apps and users ([`crate::sandbox`]).
+    pub(crate) fn sandbox(&self) -> Option<&crate::sandbox::Sandbox> {
+        self.shared.sandbox.as_ref()
+    }
+
     /// A request to `path` (on the base URL) or to an absolute URL.
     pub fn request(&self, method: Method, path: &str) -> Req {
         let url = if path.starts_with("http://") || path.starts_with("https://") {
@@ -357,10 +370,11 @@ impl Cx {
             return Err(Stop::skip("mock-only: needs POST /_mock/users"));
         }
         let n = self.log.users.fetch_add(1, Ordering::SeqCst) + 1;
-        let username = format!("{}-{n}", self.case_id.to_ascii_lowercase());
-        // Ids derive from the name, so a rerun against the same mock finds its users again; a
-        // taken id moves on to the next.
-        let first_id = 700_000 + i64::from(fnv1a(&username) % 100_000);
+        let base = format!("{}-{n}", self.case_id.to_ascii_lowercase());
+        // The run's tag makes the name the suite's own (removed after the run).
+        let username = self.sandbox().map_or_else(|| base.clone(), |s| s.username(&base));
+        // Ids derive from the case, so runs are reproducible; a taken id moves on to the next.
+        let first_id = 700_000 + i64::from(fnv1a(&base) % 100_000);
         for id in first_id..first_id + 16 {
             let body = json!({
                 "id": id,
@@ -376,7 +390,12 @@ impl Cx {
                 .send()
                 .await?;
             match r.status {
-                201 => return Ok(username),
+                201 => {
+                    if let Some(sandbox) = self.sandbox() {
+                        sandbox.created(&username);
+                    }
+                    return Ok(username);
+                }
                 409 => {
                     let users = self.control(Method::GET, "/_mock/users").send().await?;
                     let existing = users

@@ -35,6 +35,8 @@
 //!   and token cases run with a token given on the command line.
 //! - [`report`]: the table, JSON and JUnit XML, and the exit status (only failure-severity
 //!   cases fail a run).
+//! - [`sandbox`]: on a mock, the suite registers its own apps and users under a tag unique to
+//!   the run and removes them afterwards, so a shared mock's other clients keep their grants.
 
 pub mod case;
 pub mod cases;
@@ -43,6 +45,7 @@ pub mod expect;
 pub mod jwt;
 pub mod report;
 pub mod runner;
+pub mod sandbox;
 pub mod target;
 pub mod view;
 

@@ -133,6 +133,11 @@ pub struct Report {
     pub duration: Duration,
     /// One result per selected case, in catalogue order.
     pub cases: Vec<CaseReport>,
+    /// On a mock: the tag in the names of the apps and users the suite registered for the run.
+    pub run_tag: Option<String>,
+    /// On a mock: what the suite registered and could not remove afterwards (empty when the
+    /// mock's apps and users are as the run found them).
+    pub leftovers: Vec<String>,
 }
 
 impl Report {
@@ -152,7 +157,7 @@ impl Report {
 
     /// Whether no failure-severity case failed (exit code 0).
     pub fn ok(&self) -> bool {
-        self.counts().failed == 0
+        self.counts().failed == 0 && self.leftovers.is_empty()
     }
 
     /// The cases with a verdict.
@@ -168,8 +173,19 @@ impl Report {
             .iter()
             .filter(|c| c.verdict != Verdict::Passed)
             .map(failure_text)
+            .chain(self.leftovers_text())
             .collect::<Vec<_>>()
             .join("\n")
+    }
+
+    /// What the suite left on the mock, in words; `None` when it left nothing.
+    pub fn leftovers_text(&self) -> Option<String> {
+        (!self.leftovers.is_empty()).then(|| {
+            format!(
+                "LEFT ON THE MOCK: the suite could not remove what it registered:\n  {}",
+                self.leftovers.join("\n  ")
+            )
+        })
     }
 
     /// The closing line, `N passed, N failed, N skipped` (failed warnings are listed above it).
@@ -232,6 +248,8 @@ impl Report {
             "tool": concat!("ilert-conformance ", env!("CARGO_PKG_VERSION")),
             "base_url": self.base_url,
             "mock_controls": self.control,
+            "run_tag": self.run_tag,
+            "leftovers": self.leftovers,
             "duration_ms": u64::try_from(self.duration.as_millis()).unwrap_or(u64::MAX),
             "summary": {
                 "total": self.cases.len(),
@@ -406,6 +424,8 @@ mod tests {
             control: true,
             duration: Duration::ZERO,
             cases: vec![case(passed, Verdict::Passed, "")],
+            run_tag: None,
+            leftovers: Vec::new(),
         };
         assert_eq!(report.not_passed_text(), "");
         report.cases.push(case(failed, Verdict::Failed, "a 401"));

@@ -3,9 +3,11 @@
 //!
 //! # Why three kinds of isolation
 //!
-//! The mock has one store and one clock. Most cases touch only what they create — a user of
-//! their own (`POST /_mock/users`), their own codes and grants — so they run concurrently, up to
-//! [`RunOptions::concurrency`] at a time. Three kinds of shared state need more care:
+//! The mock has one store and one clock, and may be shared with other clients. The suite
+//! registers apps of its own for the run and removes them afterwards ([`crate::sandbox`]), so
+//! nothing it does touches another client's grants. Most cases touch only what they create — a
+//! user of their own (`POST /_mock/users`), their own codes and grants — so they run
+//! concurrently, up to [`RunOptions::concurrency`] at a time. Three kinds of shared state need more care:
 //!
 //! - **Refresh grants per app and user** are capped at ten; the eleventh revokes the oldest
 //!   (SPEC §7). A case that keeps a refresh token therefore authorizes a user of its own, so
@@ -36,6 +38,7 @@ use tokio::task::JoinSet;
 use crate::case::{Case, Isolation, Severity, Stop, Tag};
 use crate::ctx::{CaseLog, Cx, Shared};
 use crate::report::{CaseReport, Report, Verdict};
+use crate::sandbox::Sandbox;
 use crate::target::Target;
 
 /// The progress callback: called after each case, in completion order.
@@ -107,6 +110,14 @@ pub enum RunError {
     /// The mock's control surface refused the control token.
     #[error("the mock at {0} refuses the control token on /_mock/ (pass --control-token)")]
     ControlToken(String),
+    /// The suite's own apps could not be registered on the mock.
+    #[error("cannot register the suite's own apps on the mock at {url}: {cause}")]
+    Sandbox {
+        /// The mock.
+        url: String,
+        /// Why.
+        cause: String,
+    },
     /// `--only` matched no case.
     #[error("no case id matches {0:?}")]
     NoCases(Vec<String>),
@@ -185,7 +196,21 @@ pub async fn run(target: Target, cases: Vec<Case>, options: RunOptions) -> Resul
         return Err(RunError::NoCases(options.only.clone()));
     }
     let total = selected.len();
-    let shared = Arc::new(Shared::new(target.clone(), http, control));
+    // On a mock the suite works with apps and users of its own (see `sandbox`).
+    let sandbox = if control {
+        let set_up = Sandbox::set_up(&http, &target).await;
+        Some(set_up.map_err(|cause| RunError::Sandbox {
+            url: target.base_url.clone(),
+            cause,
+        })?)
+    } else {
+        None
+    };
+    let mut target = target;
+    if let Some(sandbox) = &sandbox {
+        target.app = sandbox.backend.clone();
+    }
+    let shared = Arc::new(Shared::new(target.clone(), http, control, sandbox));
 
     let mut results: Vec<Option<CaseReport>> = vec![None; total];
     let mut done = 0usize;
@@ -257,6 +282,10 @@ pub async fn run(target: Target, cases: Vec<Case>, options: RunOptions) -> Resul
         }
     }
 
+    let leftovers = match &shared.sandbox {
+        Some(sandbox) => sandbox.tear_down(&shared.http, &target).await,
+        None => Vec::new(),
+    };
     let cases = results
         .into_iter()
         .zip(&selected)
@@ -267,6 +296,8 @@ pub async fn run(target: Target, cases: Vec<Case>, options: RunOptions) -> Resul
         control,
         duration: started.elapsed(),
         cases,
+        run_tag: shared.sandbox.as_ref().map(|s| s.tag.clone()),
+        leftovers,
     })
 }
 

@@ -10,10 +10,14 @@
 //! - integration keys of alert sources, from the same generator;
 //! - the reference client's random PKCE challenge;
 //! - on the grant view, the users created by other cases running at the same time (only the
-//!   fixture users are kept).
+//!   fixture users are kept);
+//! - the run's tag in the names of the apps and users the suite registers for itself (`[run]`).
 
+use std::sync::{Arc, Mutex, PoisonError};
+
+use ilert_conformance::runner::ProgressFn;
 use ilert_conformance::{Area, RunOptions, Target};
-use ilert_mock::MockServer;
+use ilert_mock::{App, MockServer};
 use serde_json::{Map, Value, json};
 
 const FIXTURE_USERS: [&str; 4] = ["someUser", "krystianity", "wile", "roadrunner"];
@@ -21,6 +25,7 @@ const FIXTURE_USERS: [&str; 4] = ["someUser", "krystianity", "wile", "roadrunner
 struct Redactor {
     base: String,
     port: String,
+    tag: String,
 }
 
 impl Redactor {
@@ -33,6 +38,7 @@ impl Redactor {
         }
         let s = s
             .replace(&self.base, "[base]")
+            .replace(&self.tag, "[run]")
             .replace(&format!("localhost:{}", self.port), "localhost:[port]");
         Value::String(s)
     }
@@ -74,18 +80,39 @@ async fn every_response_is_pinned() {
         .start()
         .await
         .expect("the mock starts");
+    let server = Arc::new(server);
     let base = server.base_url();
-    let report = ilert_conformance::run_all(Target::new(base.clone()), RunOptions::default())
+    // The apps as they were during the run: the suite's own are removed at its end.
+    let apps_seen: Arc<Mutex<Vec<App>>> = Arc::default();
+    let on_progress: ProgressFn = {
+        let (server, apps_seen) = (server.clone(), apps_seen.clone());
+        Arc::new(move |_| {
+            let mut seen = apps_seen.lock().unwrap_or_else(PoisonError::into_inner);
+            for app in server.apps() {
+                if !seen.iter().any(|a| a.client_id == app.client_id) {
+                    seen.push(app);
+                }
+            }
+        })
+    };
+    let options = RunOptions {
+        on_progress: Some(on_progress),
+        ..RunOptions::default()
+    };
+    let report = ilert_conformance::run_all(Target::new(base.clone()), options)
         .await
         .expect("the suite runs");
     let not_passed = report.not_passed_text();
     assert!(not_passed.is_empty(), "{not_passed}");
 
-    // No client secret reaches a transcript (they are what the JSON report and failures show).
+    // No client secret reaches a transcript (they are what the JSON report and failures show),
+    // the suite's own apps' included.
     let everything = serde_json::to_string(&report.to_json()).expect("serialisable")
         + &serde_json::to_string(&report.cases.iter().map(|c| &c.transcript).collect::<Vec<_>>())
             .expect("serialisable");
-    for app in server.apps() {
+    let apps = apps_seen.lock().unwrap_or_else(PoisonError::into_inner).clone();
+    assert!(apps.len() > server.apps().len(), "the suite's own apps were seen");
+    for app in apps {
         if let Some(secret) = &app.client_secret {
             assert!(
                 !everything.contains(secret.expose()),
@@ -98,6 +125,7 @@ async fn every_response_is_pinned() {
     let redactor = Redactor {
         port: server.addr().port().to_string(),
         base,
+        tag: report.run_tag.clone().expect("a run tag on the mock"),
     };
     let mut settings = insta::Settings::clone_current();
     settings.set_prepend_module_to_snapshot(false);

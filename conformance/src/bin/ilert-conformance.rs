@@ -222,6 +222,9 @@ fn print_report(report: &Report) {
     if !warned.is_empty() {
         let _ = writeln!(out, "{} warning(s): {}", warned.len(), warned.join(", "));
     }
+    if let Some(left) = report.leftovers_text() {
+        let _ = writeln!(out, "{left}");
+    }
     let _ = writeln!(out, "finished in {:.1} s", report.duration.as_secs_f64());
     let _ = writeln!(out, "{}", report.closing_line());
 }

@@ -8,7 +8,7 @@ use super::Params;
 use crate::case::{Area, Case, CaseResult, ilert, mock, rfc, tags};
 use crate::ctx::{Cx, Decision, Grant};
 use crate::run;
-use crate::target::{App, PKCE_CHALLENGE};
+use crate::target::PKCE_CHALLENGE;
 
 /// The authorize cases.
 pub fn cases() -> Vec<Case> {
@@ -224,6 +224,7 @@ pub fn cases() -> Vec<Case> {
 }
 
 async fn grant_view(cx: Cx) -> CaseResult {
+    cx.needs_grant_view()?;
     let p = Params::valid(&cx.target().app, "profile source:w");
     let r = cx.authorize(&p.pairs()).await?;
     r.status_is(200)?;
@@ -241,6 +242,7 @@ async fn grant_view(cx: Cx) -> CaseResult {
 }
 
 async fn framing(cx: Cx) -> CaseResult {
+    cx.needs_grant_view()?;
     let p = Params::valid(&cx.target().app, "profile");
     let r = cx.authorize(&p.pairs()).await?;
     let xfo = r
@@ -405,7 +407,7 @@ async fn scope_missing(cx: Cx) -> CaseResult {
 
 async fn scope_not_allowed(cx: Cx) -> CaseResult {
     // The public fixture app may use source:w, not source:d.
-    let app = App::public();
+    let app = cx.public_app();
     let p = Params::valid(&app, "profile source:d")
         .add("code_challenge", PKCE_CHALLENGE)
         .add("code_challenge_method", "S256");
@@ -452,7 +454,7 @@ async fn pkce_s256(cx: Cx) -> CaseResult {
 }
 
 async fn public_without_pkce(cx: Cx) -> CaseResult {
-    let app = App::public();
+    let app = cx.public_app();
     let p = Params::valid(&app, "profile");
     cx.authorize(&p.pairs())
         .await?

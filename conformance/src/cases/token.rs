@@ -212,7 +212,7 @@ async fn rotation_off(cx: Cx) -> CaseResult {
 }
 
 async fn rotation_on(cx: Cx) -> CaseResult {
-    let app = App::rotating();
+    let app = cx.rotating_app();
     let user = cx.user("someTenant").await?;
     let tokens = cx.grant(&Grant::new(&app, &user, "profile")).await?;
     let old = tokens.refresh_token()?.to_owned();
@@ -322,7 +322,7 @@ async fn pkce_backend(cx: Cx) -> CaseResult {
 }
 
 async fn public_app(cx: Cx) -> CaseResult {
-    let app = App::public();
+    let app = cx.public_app();
     let user = cx.target().user.clone();
     let code = cx.code(&Grant::new(&app, &user, "profile").pkce()).await?;
     let r = cx.exchange(&app, &code, Some(PKCE_VERIFIER)).await?;
@@ -335,7 +335,7 @@ async fn public_app(cx: Cx) -> CaseResult {
 }
 
 async fn public_offline(cx: Cx) -> CaseResult {
-    let app = App::public();
+    let app = cx.public_app();
     let user = cx.user("someTenant").await?;
     let code = cx
         .code(&Grant::new(&app, &user, "profile offline_access").pkce())
@@ -568,7 +568,7 @@ async fn err_access_as_refresh(cx: Cx) -> CaseResult {
 async fn err_foreign_refresh(cx: Cx) -> CaseResult {
     let (_, tokens) = cx.refresh_grant("profile").await?;
     let rt = tokens.refresh_token()?.to_owned();
-    cx.refresh(&App::rotating(), &rt)
+    cx.refresh(&cx.rotating_app(), &rt)
         .await?
         .token_error(401, "invalid_grant")?;
     Ok(())
@@ -576,7 +576,7 @@ async fn err_foreign_refresh(cx: Cx) -> CaseResult {
 
 async fn err_foreign_code(cx: Cx) -> CaseResult {
     let (_, code) = shared_code(&cx, "profile").await?;
-    cx.exchange(&App::rotating(), &code, None)
+    cx.exchange(&cx.rotating_app(), &code, None)
         .await?
         .token_error(401, "invalid_grant")?;
     Ok(())
@@ -644,7 +644,7 @@ async fn err_wrong_basic(cx: Cx) -> CaseResult {
 }
 
 async fn err_public_with_secret(cx: Cx) -> CaseResult {
-    let app = App::public();
+    let app = cx.public_app();
     cx.token(&[
         ("grant_type", "refresh_token"),
         ("client_id", &app.client_id),

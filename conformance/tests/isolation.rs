@@ -1,0 +1,124 @@
+//! The suite on someone else's mock: one started with `--auto-approve`, where another client of
+//! the guide's app already holds a refresh token. A full run passes (the two cases that need the
+//! grant view skip, saying why), the other client's refresh token still refreshes afterwards,
+//! and the mock's apps and users are as the run found them.
+
+use ilert_conformance::{RunOptions, Target, Verdict};
+use ilert_mock::MockServer;
+use serde_json::Value;
+
+const GUIDE_ID: &str = "0501439fd7dee9af0c25";
+const GUIDE_SECRET: &str = "3908acda0291d0c4c1e77171aac3b4e501cbbbfc6797f13be1c7a607241498ad";
+
+fn http() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+async fn token(base: &str, form: &[(&str, &str)]) -> (u16, Value) {
+    let r = http()
+        .post(format!("{base}/api/developers/oauth2/token"))
+        .form(form)
+        .send()
+        .await
+        .expect("answers");
+    (r.status().as_u16(), r.json().await.expect("json"))
+}
+
+/// Another client signs in with the guide's app as `someUser` and keeps its refresh token.
+async fn someone_elses_refresh_token(base: &str) -> String {
+    let r = http()
+        .get(format!("{base}/api/developers/oauth2/authorize"))
+        .query(&[
+            ("client_id", GUIDE_ID),
+            ("response_type", "code"),
+            ("redirect_uri", "http://localhost:4597/authorize-result"),
+            ("scope", "profile"),
+        ])
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(r.status(), 302, "the mock approves at once");
+    let location = url::Url::parse(r.headers()["location"].to_str().expect("text")).expect("url");
+    let code = location
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .map(|(_, v)| v.into_owned())
+        .expect("a code");
+    let (status, body) = token(
+        base,
+        &[
+            ("grant_type", "authorization_code"),
+            ("client_id", GUIDE_ID),
+            ("client_secret", GUIDE_SECRET),
+            ("code", &code),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    body["refresh_token"]
+        .as_str()
+        .expect("a refresh token")
+        .to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_run_leaves_a_shared_auto_approving_mock_as_it_found_it() {
+    let server = MockServer::builder()
+        .auto_approve("someUser")
+        .start()
+        .await
+        .expect("the mock starts");
+    let base = server.base_url();
+    let refresh_token = someone_elses_refresh_token(&base).await;
+    let apps_before: Vec<String> = server.apps().into_iter().map(|a| a.client_id).collect();
+    let users_before: Vec<String> = server.users().into_iter().map(|u| u.username).collect();
+
+    let report = ilert_conformance::run_all(Target::new(base.clone()), RunOptions::default())
+        .await
+        .expect("the suite runs");
+
+    let skipped: Vec<&str> = report.with_verdict(Verdict::Skipped).map(|c| c.id).collect();
+    assert_eq!(
+        skipped,
+        ["AUTHZ-GRANT-VIEW-01", "AUTHZ-FRAMING-01"],
+        "{}",
+        report.not_passed_text()
+    );
+    for case in report.with_verdict(Verdict::Skipped) {
+        let reason = case.reason.as_deref().unwrap_or_default();
+        assert!(reason.contains("--auto-approve"), "{}: {reason}", case.id);
+    }
+    let c = report.counts();
+    assert_eq!((c.failed, c.warned), (0, 0), "{}", report.not_passed_text());
+    assert!(report.leftovers.is_empty(), "{:?}", report.leftovers);
+    assert!(report.ok());
+
+    // The other client's refresh token still works: the suite never touched its grant.
+    let (status, body) = token(
+        &base,
+        &[
+            ("grant_type", "refresh_token"),
+            ("client_id", GUIDE_ID),
+            ("client_secret", GUIDE_SECRET),
+            ("refresh_token", &refresh_token),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let guide_grants = server.grants(Some(GUIDE_ID), None);
+    assert_eq!(
+        guide_grants.len(),
+        1,
+        "the suite made no grant of the guide's app"
+    );
+    assert!(guide_grants[0].revoked.is_none());
+
+    // Apps and users as before.
+    let apps_after: Vec<String> = server.apps().into_iter().map(|a| a.client_id).collect();
+    assert_eq!(apps_after, apps_before);
+    let users_after: Vec<String> = server.users().into_iter().map(|u| u.username).collect();
+    assert_eq!(users_after, users_before);
+}
