@@ -39,7 +39,7 @@ async fn tenants_can_be_added_at_run_time_and_serve_their_host() {
     let (_, list) = control(&server, Method::GET, "/tenants", None).await;
     assert!(list.as_array().expect("array").iter().any(|t| t["id"] == "newco"));
     // Its users can be added, and its host lists them on the grant view.
-add_user(&server, 5001, "newco", "newbie").await;
+    add_user(&server, 5001, "newco", "newbie").await;
     let page = http()
         .get(format!(
             "{}{AUTHORIZE}?{}",
@@ -202,7 +202,7 @@ async fn removing_an_app_or_a_user_revokes_their_grants_and_says_why() {
     assert_eq!(st, StatusCode::NOT_FOUND, "{body}");
 
     // A user with a grant of the guide app: removed, the refresh token fails with the reason.
-add_user(&server, 5002, "someTenant", "leaver").await;
+    add_user(&server, 5002, "someTenant", "leaver").await;
     let code = grant_code_at(&http(), &server.base_url(), "leaver", "profile", "s").await;
     let (_, _, tokens) = exchange(&server, &code).await;
     let rt = s(&tokens, "refresh_token");
