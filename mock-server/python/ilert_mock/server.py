@@ -1,0 +1,396 @@
+"""Start an ``ilert-mock`` process and drive it through its ``/_mock`` controls.
+
+Only the standard library is used (``subprocess``, ``urllib``, ``ssl``), so the package adds
+nothing to a project's dependencies. A mock listens on a free loopback port (``--bind
+127.0.0.1:0``) and writes its base URL to a ready file once it answers (``--ready-file``);
+:meth:`IlertMock.start` returns when ``/_mock/health`` has answered.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import socket
+import ssl
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from email.message import Message
+from pathlib import Path
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Tuple
+
+#: What the ``ilert_mock`` fixture starts with: the embedded fixtures, every authorization
+#: approved at once as ``someUser``, and a clock fixed at 2027-01-15T08:00:00Z and frozen, so
+#: codes and tokens are the same bytes on every run.
+DEFAULT_OPTIONS: Dict[str, Any] = {
+    "auto_approve": "someUser",
+    "clock_start": 1_800_000_000,
+    "freeze_clock": True,
+}
+
+#: How long :meth:`IlertMock.start` waits for the mock to answer.
+START_TIMEOUT = 30.0
+
+#: Options the harness sets itself.
+_OWNED = {"ready_file", "tls_ca_out"}
+
+
+class MockError(RuntimeError):
+    """The mock could not start, or a control request was refused (the message says why)."""
+
+
+def binary() -> str:
+    """The ``ilert-mock`` executable: ``$ILERT_MOCK_BIN``, else the one this package installed
+    next to the running interpreter, else the first on ``PATH``."""
+    given = os.environ.get("ILERT_MOCK_BIN")
+    if given:
+        return given
+    name = "ilert-mock.exe" if sys.platform == "win32" else "ilert-mock"
+    for scheme_dir in (sysconfig.get_path("scripts"), sysconfig.get_path("scripts", f"{os.name}_user")):
+        if scheme_dir and (Path(scheme_dir) / name).is_file():
+            return str(Path(scheme_dir) / name)
+    found = shutil.which(name)
+    if found:
+        return found
+    raise MockError(
+        "the ilert-mock executable was not found: install the package (pip install ilert-mock, "
+        "or ./mock-server/python from the repository) or set ILERT_MOCK_BIN to its path"
+    )
+
+
+def cli_args(options: Mapping[str, Any], workdir: Path) -> List[str]:
+    """The command-line flags for ``options``: ``freeze_clock=True`` is ``--freeze-clock``,
+    ``seed=7`` is ``--seed 7``; ``None`` and ``False`` leave a flag out. ``fixtures`` may be a
+    path or a dict (written as JSON, e.g. ``{"extends": "default", "apps": [...]}``)."""
+    args: List[str] = []
+    for name, value in options.items():
+        if name in _OWNED:
+            raise ValueError(f"{name} is set by the harness; read the result from the IlertMock object")
+        if value is None or value is False:
+            continue
+        flag = "--" + name.replace("_", "-")
+        if value is True:
+            args.append(flag)
+        elif name == "fixtures" and isinstance(value, Mapping):
+            path = workdir / "fixtures.json"
+            path.write_text(json.dumps(value), encoding="utf-8")
+            args += [flag, str(path)]
+        else:
+            args += [flag, str(value)]
+    return args
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: D401, N802
+        return None
+
+
+class IlertMock:
+    """One ``ilert-mock`` process. Use it as a context manager, or call :meth:`start` and
+    :meth:`stop`. Options map to the command line's flags (see :func:`cli_args`)."""
+
+    def __init__(self, **options: Any) -> None:
+        self.options: Dict[str, Any] = dict(options)
+        self.base_url: str = ""
+        #: The development CA (PEM) to trust, when started with ``tls=True``.
+        self.ca_pem: Optional[str] = None
+        self._process: Optional[subprocess.Popen] = None
+        self._workdir: Optional[tempfile.TemporaryDirectory] = None
+        self._ssl: Optional[ssl.SSLContext] = None
+
+    # -- life cycle ---------------------------------------------------------------------------
+
+    @property
+    def port(self) -> int:
+        """The port the mock listens on."""
+        return urllib.parse.urlsplit(self.base_url).port or 0
+
+    @property
+    def log_path(self) -> Optional[Path]:
+        """The mock's log (its stderr)."""
+        return Path(self._workdir.name) / "mock.log" if self._workdir else None
+
+    def logs(self, last: int = 200) -> str:
+        """The last ``last`` lines the mock logged."""
+        path = self.log_path
+        if path is None or not path.exists():
+            return ""
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+        return "\n".join(lines[-last:])
+
+    def start(self) -> "IlertMock":
+        """Starts the process and returns once ``/_mock/health`` answers."""
+        if self._process is not None:
+            raise MockError("this mock is already running")
+        self._workdir = tempfile.TemporaryDirectory(prefix="ilert-mock-")
+        work = Path(self._workdir.name)
+        ready, ca = work / "ready", work / "ca.pem"
+        options = {"bind": "127.0.0.1:0", **self.options}
+        args = [binary(), *cli_args(options, work), "--ready-file", str(ready)]
+        if options.get("tls"):
+            args += ["--tls-ca-out", str(ca)]
+        env = {k: v for k, v in os.environ.items() if not k.startswith("ILERT_MOCK_")}
+        env["NO_COLOR"] = "1"
+        with open(work / "mock.log", "wb") as log, open(work / "stdout.log", "wb") as out:
+            try:
+                self._process = subprocess.Popen(
+                    args, stdin=subprocess.DEVNULL, stdout=out, stderr=log, env=env
+                )
+            except OSError as err:
+                self._cleanup()
+                raise MockError(f"cannot run {args[0]}: {err}") from err
+        try:
+            self._wait_ready(ready, ca)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _wait_ready(self, ready: Path, ca: Path) -> None:
+        deadline = time.monotonic() + START_TIMEOUT
+        assert self._process is not None
+        while not ready.exists():
+            if self._process.poll() is not None:
+                raise MockError(
+                    f"ilert-mock exited with status {self._process.returncode} before it was "
+                    f"ready:\n{self.logs()}"
+                )
+            if time.monotonic() > deadline:
+                raise MockError(f"ilert-mock was not ready within {START_TIMEOUT:.0f} s:\n{self.logs()}")
+            time.sleep(0.01)
+        self.base_url = ready.read_text(encoding="utf-8").strip()
+        if ca.exists():
+            self.ca_pem = ca.read_text(encoding="utf-8")
+            self._ssl = ssl.create_default_context(cadata=self.ca_pem)
+        probe = "/.well-known/jwks.json" if self.options.get("no_control") else "/_mock/health"
+        while True:
+            try:
+                status, _ = self._call("GET", probe)
+                if status == 200:
+                    return
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise MockError(f"{self.base_url}{probe} did not answer 200 in time:\n{self.logs()}")
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        """Stops the process (SIGTERM: in-flight requests finish) and removes its files."""
+        process, self._process = self._process, None
+        if process is not None and process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        self._cleanup()
+
+    def _cleanup(self) -> None:
+        if self._workdir is not None:
+            self._workdir.cleanup()
+            self._workdir = None
+
+    def __enter__(self) -> "IlertMock":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        return f"IlertMock({self.base_url or 'not started'})"
+
+    # -- HTTP ---------------------------------------------------------------------------------
+
+    def url(self, path: str) -> str:
+        """``base_url`` + ``path``."""
+        return self.base_url + path
+
+    def tenant_url(self, tenant: str) -> str:
+        """The base URL of a tenant's own host, e.g. ``http://sometenant.localhost:41234``
+        (resolve it with :func:`localhost_names`, or send a ``Host`` header)."""
+        scheme = urllib.parse.urlsplit(self.base_url).scheme
+        return f"{scheme}://{tenant.lower()}.localhost:{self.port}"
+
+    def ssl_context(self) -> Optional[ssl.SSLContext]:
+        """An SSL context trusting only the development CA (``None`` without TLS)."""
+        return self._ssl
+
+    def open(self, request: "urllib.request.Request | str", timeout: float = 30.0) -> Tuple[int, Message, bytes]:
+        """Sends a request without following redirects (an authorize answer's ``Location`` is
+        what a test wants) and trusting the mock's CA; returns the status, the headers (looked up
+        case-insensitively: ``headers["Location"]``) and the body. Error statuses are returned,
+        not raised."""
+        handlers: List[urllib.request.BaseHandler] = [_NoRedirect()]
+        if self._ssl is not None:
+            handlers.append(urllib.request.HTTPSHandler(context=self._ssl))
+        opener = urllib.request.build_opener(*handlers)
+        try:
+            with opener.open(request, timeout=timeout) as response:
+                return response.status, response.headers, response.read()
+        except urllib.error.HTTPError as err:
+            with err:
+                return err.code, err.headers, err.read()
+
+    def _call(self, method: str, path: str, body: Any = None) -> Tuple[int, Any]:
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(self.url(path), data=data, method=method)
+        if data is not None:
+            request.add_header("Content-Type", "application/json")
+        token = self.options.get("control_token")
+        if token:
+            request.add_header("Authorization", f"Bearer {token}")
+        status, _, raw = self.open(request)
+        return status, (json.loads(raw) if raw else None)
+
+    def control(self, method: str, path: str, body: Any = None) -> Any:
+        """A request to ``/_mock{path}``; the JSON answer, or :class:`MockError` with the
+        mock's ``error`` for a status of 400 or more."""
+        if self._process is None:
+            raise MockError("the mock is not running")
+        status, answer = self._call(method, "/_mock" + path, body)
+        if status >= 400:
+            reason = answer.get("error") if isinstance(answer, dict) else answer
+            raise MockError(f"{method} /_mock{path}: HTTP {status}: {reason}")
+        return answer
+
+    # -- controls -----------------------------------------------------------------------------
+
+    def health(self) -> Dict[str, Any]:
+        """``GET /_mock/health``."""
+        return self.control("GET", "/health")
+
+    def clock(self) -> Dict[str, Any]:
+        """The mock's clock: ``{"now", "frozen", "offset_secs"}``."""
+        return self.control("GET", "/clock")
+
+    def advance_clock(self, seconds: int) -> Dict[str, Any]:
+        """Moves the clock (e.g. 3601 to expire an access token); returns the new reading."""
+        return self.control("POST", "/clock", {"advance_secs": int(seconds)})
+
+    def set_clock(self, unix_seconds: int) -> Dict[str, Any]:
+        """Sets the clock to a Unix time."""
+        return self.control("POST", "/clock", {"set": int(unix_seconds)})
+
+    def freeze_clock(self, frozen: bool = True) -> Dict[str, Any]:
+        """Freezes (or releases) the clock."""
+        return self.control("POST", "/clock", {"freeze": bool(frozen)})
+
+    def add_fault(
+        self,
+        endpoint: str,
+        status: Optional[int] = None,
+        times: int = 1,
+        body: Any = None,
+        delay_ms: Optional[int] = None,
+    ) -> Dict[str, Any]:
+        """Answers the next ``times`` requests to ``endpoint`` (``token``, ``authorize``,
+        ``users_current``, … or a path such as ``/api/*``) with ``status`` and ``body``
+        (default: the endpoint's own error shape), after ``delay_ms`` if given."""
+        fault: Dict[str, Any] = {"endpoint": endpoint, "times": times}
+        if status is not None:
+            fault["status"] = status
+        if body is not None:
+            fault["body"] = body
+        if delay_ms is not None:
+            fault["delay_ms"] = delay_ms
+        return self.control("POST", "/faults", fault)
+
+    def clear_faults(self) -> None:
+        """Drops every queued fault."""
+        self.control("DELETE", "/faults")
+
+    def journal(self, snapshot: bool = False, path: Optional[str] = None, limit: Optional[int] = None) -> List[Dict[str, Any]]:
+        """The requests the mock received, oldest first. ``snapshot=True`` gives the form made
+        for snapshot tests: no times, stable headers, and secrets, codes and ports replaced by
+        placeholders that keep identity (``<refresh_token#1>``)."""
+        query = {}
+        if snapshot:
+            query["format"] = "snapshot"
+        if path is not None:
+            query["path"] = path
+        if limit is not None:
+            query["limit"] = str(limit)
+        suffix = "?" + urllib.parse.urlencode(query) if query else ""
+        return self.control("GET", "/requests" + suffix)
+
+    def clear_journal(self) -> None:
+        """Forgets every recorded request."""
+        self.control("DELETE", "/requests")
+
+    def grants(self, app: Optional[str] = None, user: Optional[str] = None) -> List[Dict[str, Any]]:
+        """Refresh grants, optionally of one app (client id) and one user."""
+        query = {k: v for k, v in (("app", app), ("user", user)) if v is not None}
+        suffix = "?" + urllib.parse.urlencode(query) if query else ""
+        return self.control("GET", "/grants" + suffix)
+
+    def revoke_grants(self, app: str, user: str) -> int:
+        """Revokes every grant of ``app`` for ``user``, as the user would in ilert; returns how
+        many."""
+        return self.control("POST", "/grants/revoke", {"app": app, "user": user})["revoked"]
+
+    def apps(self) -> List[Dict[str, Any]]:
+        """Every app, with its development credentials."""
+        return self.control("GET", "/apps")
+
+    def add_app(self, **fields: Any) -> Dict[str, Any]:
+        """Registers an app (the fixture fields: ``id``, ``name``, ``client_id``,
+        ``client_secret`` or ``public=True``, ``redirect_uris``, ``scopes``, …)."""
+        return self.control("POST", "/apps", fields)
+
+    def remove_app(self, client_id: str) -> int:
+        """Removes an app; returns how many of its refresh grants were revoked."""
+        return self.control("DELETE", "/apps/" + urllib.parse.quote(client_id, safe=""))["revoked_grants"]
+
+    def users(self) -> List[Dict[str, Any]]:
+        """Every user."""
+        return self.control("GET", "/users")
+
+    def add_user(self, **fields: Any) -> Dict[str, Any]:
+        """Adds a user (``id``, ``tenant``, ``username``, ``first_name``, ``last_name``,
+        ``email``, …)."""
+        return self.control("POST", "/users", fields)
+
+    def remove_user(self, username: str) -> int:
+        """Removes a user; returns how many of their refresh grants were revoked."""
+        return self.control("DELETE", "/users/" + urllib.parse.quote(username, safe=""))["revoked_grants"]
+
+    def tenants(self) -> List[Dict[str, Any]]:
+        """Every tenant."""
+        return self.control("GET", "/tenants")
+
+    def add_tenant(self, **fields: Any) -> Dict[str, Any]:
+        """Adds a tenant (``id``, ``short_id``, ``name``); its host serves at once."""
+        return self.control("POST", "/tenants", fields)
+
+    def reset(self) -> None:
+        """Back to the start: fixtures, clock, journal and faults."""
+        self.control("POST", "/reset")
+
+
+@contextlib.contextmanager
+def localhost_names(address: str = "127.0.0.1") -> Iterator[None]:
+    """Resolves every ``*.localhost`` name to ``address`` while active, for any library that
+    resolves through :mod:`socket` (urllib, requests, httpx): tenant hosts such as
+    ``sometenant.localhost`` then work over HTTP and HTTPS (the TLS server name stays the tenant
+    host, so certificate checks pass)."""
+    original: Callable[..., Any] = socket.getaddrinfo
+
+    def resolve(host: Any, *args: Any, **kwargs: Any) -> Any:
+        name = host.decode() if isinstance(host, bytes) else host
+        if isinstance(name, str) and (name == "localhost" or name.lower().endswith(".localhost")):
+            host = address
+        return original(host, *args, **kwargs)
+
+    socket.getaddrinfo = resolve
+    try:
+        yield
+    finally:
+        socket.getaddrinfo = original
