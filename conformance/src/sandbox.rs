@@ -2,8 +2,8 @@
 //! clients use, or one started with `--auto-approve` — without touching what is not its own.
 //!
 //! Before the first case the runner registers three apps through `/_mock/apps` (a backend app
-//! like the guide's, a public PKCE app and a rotating backend app), named with a tag unique to
-//! the run (`conformance-3fa94c1e-backend`); every user a case creates carries the same tag.
+//! like the guide's, a public PKCE app and a rotating backend app that requires its secret),
+//! named with a tag unique to the run (`conformance-3fa94c1e-backend`); every user a case creates carries the same tag.
 //! The ten-grant limit counts per app and user, so the suite's grants never push out another
 //! client's refresh tokens, and its revocations name only its own apps. After the last case the
 //! runner removes those users and apps again (`DELETE /_mock/users/{username}`,
@@ -128,6 +128,7 @@ impl Sandbox {
             "redirect_uris": [GUIDE_REDIRECT_URI],
             "scopes": ["profile", "source:d", "policy:d", "offline_access"],
             "rotate_refresh_tokens": true,
+            "require_secret": true,
         });
         let mut sandbox = Self {
             tag,
@@ -234,8 +235,18 @@ impl Cx {
         self.sandbox().map_or_else(App::public, |s| s.public.clone())
     }
 
-    /// The backend app that rotates refresh tokens: on a mock the suite's own, elsewhere the
-    /// fixtures'.
+    /// The backend app used the PKCE guide's way, without its secret and with the web app's
+    /// redirect URI: on a mock the suite's own backend app, elsewhere the guide's.
+    pub fn guide_app_without_secret(&self) -> App {
+        self.sandbox().map_or_else(App::guide_without_secret, |s| App {
+            client_secret: None,
+            redirect_uri: WEBAPP_REDIRECT_URI.to_owned(),
+            ..s.backend.clone()
+        })
+    }
+
+    /// The backend app that rotates refresh tokens and requires its secret: on a mock the
+    /// suite's own, elsewhere the fixtures'.
     pub fn rotating_app(&self) -> App {
         self.sandbox().map_or_else(App::rotating, |s| s.rotating.clone())
     }

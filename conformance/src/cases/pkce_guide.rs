@@ -1,6 +1,7 @@
 //! ilert's guide "Developing a Web or Native App with OAuth2 and PKCE" and the sample web app
 //! (`iLert/sample-oauth2-app`, `public/sample-app.html`), with the backend guide's own client id
-//! and no client secret (SPEC §3, §7: "public" is a property of the request, not of the app).
+//! (on a mock, the suite's own app registered like it) and no client secret (SPEC §3, §7:
+//! "public" is a property of the request, not of the app).
 //!
 //! The token requests are sent with the guide's exact bodies and headers (its `URLSearchParams`
 //! field order, `Accept: application/json`, the page's `Origin`), so a server that only accepts
@@ -52,7 +53,7 @@ async fn guide_post(cx: &Cx, path: &str, body: String) -> Result<Resp, Stop> {
 /// A code for the guide's app without secret, authorized like the guide (its scopes, its
 /// redirect URI, `state=optional-state`, an S256 challenge of a guide-style verifier).
 async fn guide_code(cx: &Cx, scope: &str) -> Result<String, Stop> {
-    let app = App::guide_without_secret();
+    let app = cx.guide_app_without_secret();
     let user = cx.user("someTenant").await?;
     let mut grant = Grant::new(&app, &user, scope).pkce_with(GUIDE_PKCE_VERIFIER, GUIDE_PKCE_CHALLENGE);
     grant.state = Some("optional-state");
@@ -60,22 +61,22 @@ async fn guide_code(cx: &Cx, scope: &str) -> Result<String, Stop> {
 }
 
 /// The guide's exchange body: `client_id`, `grant_type`, `code`, `code_verifier`, in that order.
-fn exchange_body(code: &str) -> String {
+fn exchange_body(cx: &Cx, code: &str) -> String {
     format!(
         "client_id={}&grant_type=authorization_code&code={code}&code_verifier={GUIDE_PKCE_VERIFIER}",
-        App::guide_without_secret().client_id
+        cx.guide_app_without_secret().client_id
     )
 }
 
 /// Tokens the guide's way: authorize with PKCE and `scope`, exchange without the secret.
 async fn guide_tokens(cx: &Cx, scope: &str) -> Result<Tokens, Stop> {
     let code = guide_code(cx, scope).await?;
-    tokens_of(guide_post(cx, paths::TOKEN, exchange_body(&code)).await?)
+    tokens_of(guide_post(cx, paths::TOKEN, exchange_body(cx, &code)).await?)
 }
 
 async fn guide_exchange(cx: Cx) -> CaseResult {
     let code = guide_code(&cx, GUIDE_SCOPE).await?;
-    let r = guide_post(&cx, paths::TOKEN, exchange_body(&code)).await?;
+    let r = guide_post(&cx, paths::TOKEN, exchange_body(&cx, &code)).await?;
     r.status_is(200)?;
     r.ensure(
         r.json["scope"] == GUIDE_SCOPE
@@ -91,17 +92,17 @@ async fn guide_exchange(cx: Cx) -> CaseResult {
 }
 
 /// The guide's refresh body: `client_id`, `refresh_token`, `grant_type`.
-fn refresh_body(refresh_token: &str) -> String {
+fn refresh_body(cx: &Cx, refresh_token: &str) -> String {
     format!(
         "client_id={}&refresh_token={refresh_token}&grant_type=refresh_token",
-        App::guide_without_secret().client_id
+        cx.guide_app_without_secret().client_id
     )
 }
 
 async fn guide_refresh(cx: Cx) -> CaseResult {
     let tokens = guide_tokens(&cx, GUIDE_SCOPE).await?;
     let rt = tokens.refresh_token()?.to_owned();
-    let r = guide_post(&cx, paths::TOKEN, refresh_body(&rt)).await?;
+    let r = guide_post(&cx, paths::TOKEN, refresh_body(&cx, &rt)).await?;
     r.status_is(200)?;
     r.ensure(
         r.json["access_token"].is_string() && r.json["scope"] == GUIDE_SCOPE,
@@ -112,7 +113,7 @@ async fn guide_refresh(cx: Cx) -> CaseResult {
 
 async fn guide_no_offline(cx: Cx) -> CaseResult {
     let code = guide_code(&cx, "profile source:w").await?;
-    let r = guide_post(&cx, paths::TOKEN, exchange_body(&code)).await?;
+    let r = guide_post(&cx, paths::TOKEN, exchange_body(&cx, &code)).await?;
     r.status_is(200)?;
     r.ensure(
         r.json.get("refresh_token").is_none() && r.json.get("refresh_token_expires_in").is_none(),
@@ -127,7 +128,7 @@ async fn guide_revoke(cx: Cx) -> CaseResult {
     guide_post(&cx, paths::REVOKE, format!("token={rt}"))
         .await?
         .status_is(200)?;
-    guide_post(&cx, paths::TOKEN, refresh_body(&rt))
+    guide_post(&cx, paths::TOKEN, refresh_body(&cx, &rt))
         .await?
         .refused_with("invalid_grant")?;
     Ok(())
@@ -171,7 +172,7 @@ async fn err_no_secret_no_pkce(cx: Cx) -> CaseResult {
 
 async fn err_wrong_secret_with_pkce(cx: Cx) -> CaseResult {
     let code = guide_code(&cx, "profile").await?;
-    let body = format!("{}&client_secret=wrong-secret", exchange_body(&code));
+    let body = format!("{}&client_secret=wrong-secret", exchange_body(&cx, &code));
     guide_post(&cx, paths::TOKEN, body)
         .await?
         .token_error(401, "invalid_client")?;
@@ -179,7 +180,7 @@ async fn err_wrong_secret_with_pkce(cx: Cx) -> CaseResult {
 }
 
 async fn err_require_secret(cx: Cx) -> CaseResult {
-    let app = App::rotating();
+    let app = cx.rotating_app();
     let user = cx.target().user.clone();
     let code = cx.code(&Grant::new(&app, &user, "profile").pkce()).await?;
     let without_secret = App {
