@@ -18,6 +18,14 @@ async fn add_user(server: &MockServer, id: i64, tenant: &str, username: &str) {
     assert_eq!(st, StatusCode::CREATED, "{body}");
 }
 
+/// `DELETE /_mock{path}` is refused with `status`, the error saying `words`.
+async fn refused(server: &MockServer, path: &str, status: StatusCode, words: &str) {
+    let (st, body) = control(server, Method::DELETE, path, None).await;
+    assert_eq!(st, status, "{body}");
+    let error = body["error"].as_str().expect("an error");
+    assert!(error.contains(words), "{error}");
+}
+
 fn app_json(id: i64, client_id: &str) -> Value {
     json!({
         "id": id, "name": "Run-time app", "client_id": client_id, "client_secret": "run-time-secret",
@@ -218,21 +226,14 @@ async fn removing_an_app_or_a_user_revokes_their_grants_and_says_why() {
     );
 
     // Users the mock still needs are kept, and say why.
-    let (st, body) = control(&server, Method::DELETE, "/users/someUser", None).await;
-    assert_eq!(st, StatusCode::CONFLICT);
-    assert!(
-        body["error"].as_str().expect("text").contains("--auto-approve"),
-        "{body}"
-    );
-    let (st, body) = control(&server, Method::DELETE, "/users/krystianity", None).await;
-    assert_eq!(st, StatusCode::CONFLICT);
-    assert!(
-        body["error"]
-            .as_str()
-            .expect("text")
-            .contains("escalation policy"),
-        "{body}"
-    );
+    refused(&server, "/users/someUser", StatusCode::CONFLICT, "--auto-approve").await;
+    refused(
+        &server,
+        "/users/krystianity",
+        StatusCode::CONFLICT,
+        "escalation policy",
+    )
+    .await;
     let (st, _) = control(&server, Method::DELETE, "/users/nobody", None).await;
     assert_eq!(st, StatusCode::NOT_FOUND);
     assert_eq!(

@@ -102,6 +102,16 @@ test('the backend flow, pinned with the snapshot journal', async (t) => {
   const json = ['content-type', 'application/json'];
   const bearer = ['authorization', 'Bearer <access_token#1>'];
   const secret = '<client_secret#1>';
+  // A refresh as the guide sends it (JSON), answered with `status`.
+  const refreshEntry = (status) => ({
+    method: 'POST',
+    path: '/api/developers/oauth2/token',
+    query: [],
+    headers: [json],
+    form: [],
+    json: { client_id: app.clientId, client_secret: secret, grant_type: 'refresh_token', refresh_token: '<refresh_token#1>' },
+    status,
+  });
   assert.deepEqual(journal, [
     {
       method: 'GET',
@@ -138,15 +148,7 @@ test('the backend flow, pinned with the snapshot journal', async (t) => {
       status: 201,
       location: 'http://127.0.0.1:<port#2>/api/alert-sources/10001',
     },
-    {
-      method: 'POST',
-      path: '/api/developers/oauth2/token',
-      query: [],
-      headers: [json],
-      form: [],
-      json: { client_id: app.clientId, client_secret: secret, grant_type: 'refresh_token', refresh_token: '<refresh_token#1>' },
-      status: 200,
-    },
+    refreshEntry(200),
     {
       method: 'POST',
       path: '/api/developers/oauth2/revoke',
@@ -155,15 +157,7 @@ test('the backend flow, pinned with the snapshot journal', async (t) => {
       form: [['token', '<refresh_token#1>']],
       status: 200,
     },
-    {
-      method: 'POST',
-      path: '/api/developers/oauth2/token',
-      query: [],
-      headers: [json],
-      form: [],
-      json: { client_id: app.clientId, client_secret: secret, grant_type: 'refresh_token', refresh_token: '<refresh_token#1>' },
-      status: 401,
-    },
+    refreshEntry(401),
   ]);
 });
 
