@@ -1,6 +1,8 @@
 """The plugin as pytest loads it: the entry point registers both fixtures, each test gets its
-own mock, mocks stop after the test, and a failing test's report shows the mock's log."""
+own mock, mocks stop after the test, a failing test's report shows the mock's log, and the
+README's pytest section runs as written."""
 
+import pathlib
 import urllib.request
 
 pytest_plugins = ["pytester"]
@@ -48,3 +50,12 @@ def test_mocks_stop_after_the_test_and_failures_show_the_log(pytester):
         pass
     else:
         raise AssertionError(f"the mock at {url} still answers after its test")
+
+
+def test_the_readmes_pytest_section_runs_as_written(pytester):
+    readme = pathlib.Path(__file__).resolve().parents[3] / "README.md"
+    section = readme.read_text(encoding="utf-8").split("## In a Python test (pytest)", 1)[1]
+    snippet = section.split("```python", 1)[1].split("```", 1)[0]
+    pytester.makepyfile(test_readme=snippet)
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=snippet.count("\ndef test_"))
