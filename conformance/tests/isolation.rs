@@ -108,7 +108,7 @@ async fn a_full_run_leaves_a_shared_auto_approving_mock_as_it_found_it() {
     )
     .await;
     assert_eq!(status, 200, "{body}");
-    let guide_grants = server.grants(Some(GUIDE_ID), None);
+    let guide_grants = server.grants(&ilert_mock::GrantFilter::app(GUIDE_ID));
     assert_eq!(
         guide_grants.len(),
         1,

@@ -174,7 +174,7 @@ async fn removing_an_app_or_a_user_revokes_their_grants_and_says_why() {
             .any(|a| a["client_id"] == "run-time-app")
     );
     assert!(
-        server.grants(None, None).is_empty(),
+        server.grants(&ilert_mock::GrantFilter::all()).is_empty(),
         "a removed app's grants are not listed"
     );
     // Registered again under the same id, the app finds its old refresh token revoked, and why.
