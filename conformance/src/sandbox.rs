@@ -72,6 +72,10 @@ pub struct Sandbox {
     pub rotating: App,
     /// The user the mock approves every authorization as (`--auto-approve`), if any.
     pub auto_approve: Option<String>,
+    /// Whether the mock registers the guide's own app with the web app's redirect URI (the
+    /// default fixtures do): the PKCE guide's cases then send the guide's client id, with users
+    /// of the suite's own, so no grant of anyone else is touched.
+    pub guide_app: bool,
     users: Mutex<Vec<String>>,
 }
 
@@ -107,6 +111,17 @@ impl Sandbox {
         };
         let (_, health) = send(control(http, target, Method::GET, "/health")).await?;
         let auto_approve = health["auto_approve"].as_str().map(str::to_owned);
+        let (_, apps) = send(control(http, target, Method::GET, "/apps")).await?;
+        let guide = App::guide_without_secret();
+        let guide_app = apps.as_array().is_some_and(|list| {
+            list.iter().any(|a| {
+                a["client_id"] == guide.client_id.as_str()
+                    && a["require_secret"] != true
+                    && a["redirect_uris"]
+                        .as_array()
+                        .is_some_and(|uris| uris.iter().any(|u| u == guide.redirect_uri.as_str()))
+            })
+        });
         let backend = json!({
             "name": "ilert-conformance backend app",
             "client_id": format!("conformance-{tag}-backend"),
@@ -136,6 +151,7 @@ impl Sandbox {
             public: App::public(),
             rotating: App::rotating(),
             auto_approve,
+            guide_app,
             users: Mutex::new(Vec::new()),
         };
         let mut registered = Vec::new();
@@ -236,13 +252,16 @@ impl Cx {
     }
 
     /// The backend app used the PKCE guide's way, without its secret and with the web app's
-    /// redirect URI: on a mock the suite's own backend app, elsewhere the guide's.
+    /// redirect URI: the guide's own client id wherever it is registered (ilert's PKCE guide
+    /// uses it), else the suite's own backend app.
     pub fn guide_app_without_secret(&self) -> App {
-        self.sandbox().map_or_else(App::guide_without_secret, |s| App {
-            client_secret: None,
-            redirect_uri: WEBAPP_REDIRECT_URI.to_owned(),
-            ..s.backend.clone()
-        })
+        self.sandbox()
+            .filter(|s| !s.guide_app)
+            .map_or_else(App::guide_without_secret, |s| App {
+                client_secret: None,
+                redirect_uri: WEBAPP_REDIRECT_URI.to_owned(),
+                ..s.backend.clone()
+            })
     }
 
     /// The backend app that rotates refresh tokens and requires its secret: on a mock the

@@ -1,6 +1,6 @@
 //! ilert's guide "Developing a Web or Native App with OAuth2 and PKCE" and the sample web app
 //! (`iLert/sample-oauth2-app`, `public/sample-app.html`), with the backend guide's own client id
-//! (on a mock, the suite's own app registered like it) and no client secret (SPEC §3, §7:
+//! (on a mock without it, the suite's own app registered like it) and no client secret (SPEC §3, §7:
 //! "public" is a property of the request, not of the app).
 //!
 //! The token requests are sent with the guide's exact bodies and headers (its `URLSearchParams`
