@@ -1,0 +1,283 @@
+//! `ilert-mock-bench`: puts the mock beside the physical limit of its work.
+//!
+//! A token grant costs at least one RS256 signature (RSA-2048) and one HS256 signature; an API
+//! call at least one RS256 verification. In one run this binary
+//!
+//! 1. measures the raw RSA-2048 sign and verify rate of aws-lc-rs (the library the mock signs
+//!    with), per core and on every core, beside the mock's own `Keys` paths ([`crypto`]);
+//! 2. runs `openssl speed -multi N rsa2048` (N = cores) as the machine's reference;
+//! 3. measures cold start: spawn of the release `ilert-mock` to the first 200 on `/_mock/health`
+//!    ([`server`]);
+//! 4. drives one server over loopback HTTP/1.1 keep-alive connections (a small tokio load
+//!    generator in this process, on the same cores: [`load`], [`http`]) for the refresh grant,
+//!    the authorization-code grant (authorize with auto-approve, then token),
+//!    `/api/users/current` and `token_info` ([`mock`]), and reports requests/s, p50/p99 latency
+//!    and the server's CPU use ([`machine`]);
+//! 5. issues `--grants` (100,000) grants through authorize + token on a fresh server and reads
+//!    its RSS (`VmRSS`) idle and afterwards;
+//!
+//! then prints a table ([`report`]), checks the targets ([`targets`]) and, with `--json FILE`,
+//! writes every figure as JSON.
+//!
+//! ```sh
+//! cargo run --release -p ilert-mock-bench -- --json bench.json
+//! ```
+//!
+//! The server binary is built first with `cargo build --release -p ilert-mock --bin ilert-mock`
+//! (cargo does not build another package's binaries for `cargo run -p ilert-mock-bench`), unless
+//! `--server PATH` names one.
+
+mod crypto;
+mod error;
+mod http;
+mod load;
+mod machine;
+mod mock;
+mod report;
+#[cfg(test)]
+mod sample;
+mod server;
+mod targets;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+
+use crate::error::BenchError;
+use crate::load::{RunContext, Until};
+use crate::machine::{Machine, clock_ticks, cpu_model, kernel};
+use crate::mock::{Plan, Work};
+use crate::report::{GrantBatch, GrantRun, Report, Rss, Settings, table};
+use crate::server::{ServerProcess, cold_starts, server_binary};
+
+// The library items the bench needs beyond a user's surface (the mock's own keys and claims, to
+// time its signing and verification paths), imported in this one place.
+use ilert_mock::Fixtures;
+use ilert_mock::token::{AccessClaims, Keys};
+
+/// Puts the ilert mock beside the physical limit: raw RSA rates, openssl, cold start, RSS, and
+/// loopback HTTP load for both grants, `/api/users/current` and `token_info`.
+#[derive(Debug, Parser)]
+#[command(name = "ilert-mock-bench", version, about)]
+struct Cli {
+    /// Concurrent keep-alive connections of the load generator.
+    #[arg(long, default_value_t = 32)]
+    connections: usize,
+    /// Seconds each load scenario runs.
+    #[arg(long, default_value_t = 5.0)]
+    duration: f64,
+    /// Grants to issue (authorize + token) before reading the server's RSS.
+    #[arg(long, default_value_t = 100_000)]
+    grants: u64,
+    /// Cold starts to time.
+    #[arg(long, default_value_t = 10)]
+    cold_starts: usize,
+    /// Seconds `openssl speed` spends on sign and on verify (0 skips it).
+    #[arg(long, default_value_t = 3)]
+    openssl_seconds: u32,
+    /// Seconds each raw crypto measurement runs.
+    #[arg(long, default_value_t = 1.0)]
+    crypto_seconds: f64,
+    /// The `ilert-mock` binary to run (default: build it in release and use target/release/ilert-mock).
+    #[arg(long)]
+    server: Option<PathBuf>,
+    /// Keep the server's request logging (RUST_LOG=info); by default the bench sets RUST_LOG=warn.
+    #[arg(long)]
+    server_log: bool,
+    /// After the grants, move the mock clock past every lifetime, wait for the purge (up to 65 s)
+    /// and read the RSS and grant count again.
+    #[arg(long)]
+    purge_check: bool,
+    /// Write every figure as JSON to this file.
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
+}
+
+async fn bench(cli: Cli) -> Result<Report, BenchError> {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let binary = server_binary(cli.server.as_deref())?;
+    let ticks = clock_ticks();
+    let profile = if cfg!(debug_assertions) {
+        "debug (use --release)"
+    } else {
+        "release"
+    };
+    if cfg!(debug_assertions) {
+        eprintln!("warning: the bench is a debug build; its load generator will be the bottleneck");
+    }
+
+    eprintln!("raw crypto …");
+    let crypto = tokio::task::spawn_blocking({
+        let secs = cli.crypto_seconds;
+        move || crypto::crypto(cores, secs)
+    })
+    .await??;
+    eprintln!("openssl speed …");
+    let openssl = tokio::task::spawn_blocking({
+        let secs = cli.openssl_seconds;
+        move || crypto::openssl(cores, secs)
+    })
+    .await?;
+
+    eprintln!("cold starts …");
+    let (cold, idle) = tokio::task::spawn_blocking({
+        let binary = binary.clone();
+        let (runs, log) = (cli.cold_starts, cli.server_log);
+        move || cold_starts(&binary, runs, log)
+    })
+    .await??;
+
+    // Load scenarios, one server.
+    let server = ServerProcess::start(&binary, cli.server_log)?;
+    server.wait_healthy()?;
+    let plan = Plan::prepare(server.addr).await?;
+    let ctx = RunContext {
+        connections: cli.connections.max(1),
+        server_pid: server.pid(),
+        ticks,
+        sign_per_core: crypto.rsa_sign_per_core,
+        openssl_sign: openssl.sign_per_sec,
+    };
+    let duration = Duration::from_secs_f64(cli.duration.max(0.1));
+    let mut scenarios = Vec::new();
+    for work in [
+        Work::UsersCurrent,
+        Work::TokenInfo,
+        Work::Refresh,
+        Work::AuthorizationCode,
+    ] {
+        eprintln!("{} …", work.name());
+        let job = Arc::new(plan.job(work));
+        scenarios.push(load::run(&ctx, job, Until::flag(), Some(duration)).await);
+    }
+    let after_scenarios = server.rss();
+    drop(server);
+
+    // Grants, on a fresh server.
+    eprintln!("{} grants …", cli.grants);
+    let server = ServerProcess::start(&binary, cli.server_log)?;
+    server.wait_healthy()?;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let grants_idle = server.rss();
+    let plan = Plan::prepare(server.addr).await?;
+    let job = Arc::new(plan.job(Work::AuthorizationCode));
+    let ctx = RunContext {
+        server_pid: server.pid(),
+        ..ctx
+    };
+    // Ten batches, to see the rate and the RSS as the store fills. The plan issued one grant.
+    let mut issued = 1u64;
+    let (mut units, mut errors, mut elapsed, mut first_error) = (0u64, 0u64, 0.0f64, None);
+    let mut batches = Vec::new();
+    for batch in 0..10u64 {
+        let target = cli.grants * (batch + 1) / 10;
+        let count = target.saturating_sub(issued);
+        if count == 0 {
+            continue;
+        }
+        let r = load::run(&ctx, job.clone(), Until::count(count), None).await;
+        issued += r.units;
+        units += r.units;
+        errors += r.errors;
+        elapsed += r.elapsed_secs;
+        first_error = first_error.or(r.first_error);
+        batches.push(GrantBatch {
+            issued,
+            grants_per_sec: r.units_per_sec,
+            server_cores: r.server_cores,
+            rss_kib: server.rss(),
+        });
+    }
+    let after_grants = server.rss();
+    let held = mock::grants_held(server.addr).await;
+    let (mut after_purge, mut held_after_purge) = (None, None);
+    if cli.purge_check {
+        eprintln!("purge check: moving the clock 366 days on, waiting for the purge …");
+        mock::advance_clock(server.addr, 31_626_000).await?;
+        let deadline = Instant::now() + Duration::from_secs(65);
+        loop {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            let held = mock::grants_held(server.addr).await;
+            if held.is_some_and(|(n, _)| n == 0) || Instant::now() > deadline {
+                held_after_purge = held.map(|(n, _)| n);
+                break;
+            }
+        }
+        after_purge = Some(server.rss());
+    }
+    drop(server);
+
+    let mut report = Report {
+        machine: Machine {
+            nproc: cores,
+            cpu_model: cpu_model(),
+            kernel: kernel(),
+            bench_profile: profile,
+        },
+        settings: Settings {
+            connections: ctx.connections,
+            duration_secs: duration.as_secs_f64(),
+            grants: cli.grants,
+            server: binary.display().to_string(),
+            server_log: cli.server_log,
+        },
+        openssl,
+        cold_start_ms: cold,
+        rss_kib: Rss {
+            idle,
+            after_scenarios,
+            after_grants,
+            after_purge,
+        },
+        scenarios,
+        grants: GrantRun {
+            issued,
+            errors,
+            first_error,
+            elapsed_secs: elapsed,
+            grants_per_sec: units as f64 / elapsed.max(f64::MIN_POSITIVE),
+            rss_idle_kib: grants_idle,
+            rss_after_kib: after_grants,
+            grants_held: held.map(|(n, _)| n),
+            grants_revoked: held.map(|(_, r)| r),
+            grants_held_after_purge: held_after_purge,
+            batches,
+        },
+        crypto,
+        targets: Vec::new(),
+    };
+    report.targets = targets::targets(&report);
+    Ok(report)
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let json = cli.json.clone();
+    let report = match bench(cli).await {
+        Ok(r) => r,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    println!("{}", table(&report));
+    if let Some(path) = json {
+        let text = match serde_json::to_string_pretty(&report) {
+            Ok(t) => t,
+            Err(err) => {
+                eprintln!("error: {err}");
+                return ExitCode::FAILURE;
+            }
+        };
+        if let Err(err) = std::fs::write(&path, text + "\n") {
+            eprintln!("error: cannot write {}: {err}", path.display());
+            return ExitCode::FAILURE;
+        }
+        eprintln!("wrote {}", path.display());
+    }
+    ExitCode::SUCCESS
+}
