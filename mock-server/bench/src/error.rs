@@ -25,6 +25,9 @@ pub enum BenchError {
     /// The server did not behave as the bench needs (its first line, health, setup answers).
     #[error("{0}")]
     Server(String),
+    /// The peer given with `--peer-axa` could not be reached or is not the server it should be.
+    #[error("peer: {0}")]
+    Peer(String),
     /// A socket failed during setup.
     #[error("{0}")]
     Io(#[from] std::io::Error),

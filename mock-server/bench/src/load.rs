@@ -111,8 +111,9 @@ pub struct Scenario {
     pub p50_ms: f64,
     /// 99th percentile latency of a unit, in milliseconds.
     pub p99_ms: f64,
-    /// CPU seconds the server used per wall second.
-    pub server_cores: f64,
+    /// CPU seconds the server used per wall second (`None` for a peer whose process was not
+    /// found; its CPU then counts in `other_cores`).
+    pub server_cores: Option<f64>,
     /// CPU seconds the load generator used per wall second.
     pub loadgen_cores: f64,
     /// CPU seconds everything else on the machine used per wall second (other processes).
@@ -128,8 +129,8 @@ pub struct Scenario {
 pub struct RunContext {
     /// Keep-alive connections per scenario.
     pub connections: usize,
-    /// The server process whose CPU is read.
-    pub server_pid: u32,
+    /// The server process whose CPU is read, when known.
+    pub server_pid: Option<u32>,
     /// Clock ticks per second of `/proc` times.
     pub ticks: f64,
     /// aws-lc-rs RSA-2048 signs/s on one core.
@@ -237,8 +238,9 @@ pub async fn run(ctx: &RunContext, job: Arc<Job>, until: Until, duration: Option
         .map(|_| tokio::spawn(worker(job.clone(), until.clone(), barrier.clone())))
         .collect();
     barrier.wait().await;
-    let pid = ctx.server_pid.to_string();
-    let server_cpu0 = cpu_secs(&pid, ctx.ticks).unwrap_or(0.0);
+    let pid = ctx.server_pid.map(|p| p.to_string());
+    let server_cpu = || pid.as_deref().and_then(|p| cpu_secs(p, ctx.ticks));
+    let server_cpu0 = server_cpu();
     let own_cpu0 = cpu_secs("self", ctx.ticks).unwrap_or(0.0);
     let machine0 = machine_busy_secs(ctx.ticks).unwrap_or(0.0);
     let started = Instant::now();
@@ -259,7 +261,9 @@ pub async fn run(ctx: &RunContext, job: Arc<Job>, until: Until, duration: Option
         }
     }
     let elapsed = started.elapsed().as_secs_f64();
-    let server_cores = (cpu_secs(&pid, ctx.ticks).unwrap_or(0.0) - server_cpu0) / elapsed;
+    let server_cores = server_cpu()
+        .zip(server_cpu0)
+        .map(|(end, start)| (end - start) / elapsed);
     let loadgen_cores = (cpu_secs("self", ctx.ticks).unwrap_or(0.0) - own_cpu0) / elapsed;
     let machine_cores = (machine_busy_secs(ctx.ticks).unwrap_or(0.0) - machine0) / elapsed;
     all.latencies_us.sort_unstable();
@@ -278,9 +282,10 @@ pub async fn run(ctx: &RunContext, job: Arc<Job>, until: Until, duration: Option
         p99_ms: percentile(&all.latencies_us, 99.0),
         server_cores,
         loadgen_cores,
-        other_cores: (machine_cores - server_cores - loadgen_cores).max(0.0),
-        of_raw_sign_x_server_cores: (job.signs && server_cores > 0.0)
-            .then(|| units_per_sec / (ctx.sign_per_core * server_cores)),
+        other_cores: (machine_cores - server_cores.unwrap_or(0.0) - loadgen_cores).max(0.0),
+        of_raw_sign_x_server_cores: server_cores
+            .filter(|c| job.signs && *c > 0.0)
+            .map(|c| units_per_sec / (ctx.sign_per_core * c)),
         of_openssl_multi: ctx.openssl_sign.filter(|_| job.signs).map(|s| units_per_sec / s),
     }
 }

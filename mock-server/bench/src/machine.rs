@@ -4,6 +4,10 @@
 //! machine, so every load figure comes with three CPU readings: the server's, the load
 //! generator's (this process) and everything else's (the machine's busy time minus those two).
 //! A figure taken while the third is not near 0 is not comparable with another run's.
+//!
+//! A peer the user started is found by its listening port: `/proc/net/tcp{,6}` names the
+//! listening socket's inode, and the process holding that inode among its file descriptors is
+//! the peer.
 
 use std::process::Command;
 
@@ -87,4 +91,71 @@ pub fn cpu_secs(pid: &str, ticks: f64) -> Option<f64> {
     let utime: f64 = fields.get(11)?.parse().ok()?;
     let stime: f64 = fields.get(12)?.parse().ok()?;
     Some((utime + stime) / ticks)
+}
+
+/// The process listening on TCP `port` (any address), found through `/proc/net/tcp{,6}` and the
+/// processes' file descriptors; `None` when it is not visible to this user.
+pub fn listening_pid(port: u16) -> Option<u32> {
+    let inodes: Vec<u64> = ["/proc/net/tcp", "/proc/net/tcp6"]
+        .iter()
+        .filter_map(|table| std::fs::read_to_string(table).ok())
+        .flat_map(|table| listening_inodes(&table, port))
+        .collect();
+    if inodes.is_empty() {
+        return None;
+    }
+    let wanted: Vec<String> = inodes.iter().map(|i| format!("socket:[{i}]")).collect();
+    std::fs::read_dir("/proc").ok()?.flatten().find_map(|entry| {
+        let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
+        let holds = std::fs::read_dir(entry.path().join("fd"))
+            .ok()?
+            .flatten()
+            .filter_map(|fd| std::fs::read_link(fd.path()).ok())
+            .any(|target| wanted.iter().any(|w| target.as_os_str() == w.as_str()));
+        holds.then_some(pid)
+    })
+}
+
+/// The inodes of the sockets listening (state `0A`) on `port` in a `/proc/net/tcp` table, whose
+/// rows read `sl local_address rem_address st tx_queue:rx_queue tr:when retrnsmt uid timeout
+/// inode …`, addresses as hexadecimal `ADDRESS:PORT`.
+fn listening_inodes(table: &str, port: u16) -> Vec<u64> {
+    table
+        .lines()
+        .skip(1)
+        .filter_map(|row| {
+            let fields: Vec<&str> = row.split_whitespace().collect();
+            let (_, local_port) = fields.get(1)?.rsplit_once(':')?;
+            let listening = *fields.get(3)? == "0A";
+            (listening && u16::from_str_radix(local_port, 16).ok()? == port)
+                .then(|| fields.get(9)?.parse().ok())?
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TCP: &str = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+   0: 0100007F:46A0 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 219357 1 000000002e146dfb 100 0 0 10 0
+   1: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 219688 1 00000000576efc9f 100 0 0 10 0
+   2: 0100007F:1F90 0100007F:D5A2 01 00000000:00000000 00:00000000 00000000     0        0 220001 1 0000000000000000 20 4 30 10 -1
+";
+
+    #[test]
+    fn the_listening_socket_of_a_port_is_found_not_its_connections() {
+        // 0x1F90 = 8080: the listening row, not the established connection (state 01).
+        assert_eq!(listening_inodes(TCP, 8080), [219_688]);
+        assert_eq!(listening_inodes(TCP, 0x46A0), [219_357]);
+        assert!(listening_inodes(TCP, 9).is_empty());
+        assert!(listening_inodes("", 8080).is_empty());
+    }
+
+    #[test]
+    fn this_process_is_found_by_its_own_listening_port() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        assert_eq!(listening_pid(port), Some(std::process::id()));
+    }
 }

@@ -11,16 +11,19 @@
 //! 4. drives one server over loopback HTTP/1.1 keep-alive connections (a small tokio load
 //!    generator in this process, on the same cores: [`load`], [`http`]) for the refresh grant,
 //!    the authorization-code grant (authorize with auto-approve, then token),
-//!    `/api/users/current` and `token_info` ([`mock`]), and reports requests/s, p50/p99 latency
-//!    and the server's CPU use ([`machine`]);
+//!    `/api/users/current`, `/api/alert-sources` and `token_info` ([`mock`]), and reports
+//!    requests/s, p50/p99 latency and the server's CPU use ([`machine`]); with
+//!    `--peer-axa URL`, the same generator measures a running axa `oauth2-mock-server`'s
+//!    `/userinfo` and token endpoint between the mock's scenarios ([`peers`]);
 //! 5. issues `--grants` (100,000) grants through authorize + token on a fresh server and reads
 //!    its RSS (`VmRSS`) idle and afterwards;
 //!
-//! then prints a table ([`report`]), checks the targets ([`targets`]) and, with `--json FILE`,
-//! writes every figure as JSON.
+//! then prints a table ([`report`]), checks the speed targets as ratios against the figures of
+//! the same run ([`targets`]) and, with `--json FILE`, writes every figure as JSON.
 //!
 //! ```sh
 //! cargo run --release -p ilert-mock-bench -- --json bench.json
+//! cargo run --release -p ilert-mock-bench -- --peer-axa http://127.0.0.1:8080 --json bench.json
 //! ```
 //!
 //! The server binary is built first with `cargo build --release -p ilert-mock --bin ilert-mock`
@@ -33,6 +36,7 @@ mod http;
 mod load;
 mod machine;
 mod mock;
+mod peers;
 mod report;
 #[cfg(test)]
 mod sample;
@@ -58,8 +62,9 @@ use crate::server::{ServerProcess, cold_starts, server_binary};
 use ilert_mock::Fixtures;
 use ilert_mock::token::{AccessClaims, Keys};
 
-/// Puts the ilert mock beside the physical limit: raw RSA rates, openssl, cold start, RSS, and
-/// loopback HTTP load for both grants, `/api/users/current` and `token_info`.
+/// Puts the ilert mock beside the physical limit and its peers: raw RSA rates, openssl, cold
+/// start, RSS, and loopback HTTP load for both grants, `/api/users/current`,
+/// `/api/alert-sources` and `token_info`, optionally beside axa's oauth2-mock-server.
 #[derive(Debug, Parser)]
 #[command(name = "ilert-mock-bench", version, about)]
 struct Cli {
@@ -91,6 +96,11 @@ struct Cli {
     /// and read the RSS and grant count again.
     #[arg(long)]
     purge_check: bool,
+    /// Also measure a running axa oauth2-mock-server at this base URL (started with
+    /// `npx oauth2-mock-server -a 127.0.0.1 -p 8080`): its GET /userinfo and its
+    /// client_credentials token endpoint, with the same load generator, beside the mock.
+    #[arg(long, value_name = "URL")]
+    peer_axa: Option<String>,
     /// Write every figure as JSON to this file.
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
@@ -98,6 +108,11 @@ struct Cli {
 
 async fn bench(cli: Cli) -> Result<Report, BenchError> {
     let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    // The peer first: a peer that is not running stops the run before minutes of measuring.
+    let axa = match &cli.peer_axa {
+        Some(url) => Some(peers::Axa::prepare(url).await?),
+        None => None,
+    };
     let binary = server_binary(cli.server.as_deref())?;
     let ticks = clock_ticks();
     let profile = if cfg!(debug_assertions) {
@@ -136,23 +151,40 @@ async fn bench(cli: Cli) -> Result<Report, BenchError> {
     let plan = Plan::prepare(server.addr).await?;
     let ctx = RunContext {
         connections: cli.connections.max(1),
-        server_pid: server.pid(),
+        server_pid: Some(server.pid()),
         ticks,
         sign_per_core: crypto.rsa_sign_per_core,
         openssl_sign: openssl.sign_per_sec,
     };
     let duration = Duration::from_secs_f64(cli.duration.max(0.1));
     let mut scenarios = Vec::new();
-    for work in [
-        Work::UsersCurrent,
-        Work::TokenInfo,
-        Work::Refresh,
-        Work::AuthorizationCode,
-    ] {
-        eprintln!("{} …", work.name());
-        let job = Arc::new(plan.job(work));
+    // Each peer scenario right after the mock's scenario it is compared with. A peer scenario
+    // is preceded by unmeasured load (`peers::WARM_UP`) so that Node's JIT has optimised its
+    // paths; the mock is compiled ahead of time and gets none.
+    let mine = |work| (plan.job(work), ctx.server_pid, None);
+    let mut jobs = vec![mine(Work::UsersCurrent)];
+    if let Some(axa) = &axa {
+        jobs.push((axa.userinfo(), axa.peer.pid, Some(peers::WARM_UP)));
+    }
+    jobs.extend([Work::AlertSources, Work::TokenInfo, Work::Refresh].map(mine));
+    if let Some(axa) = &axa {
+        jobs.push((axa.token(), axa.peer.pid, Some(peers::WARM_UP)));
+    }
+    jobs.push(mine(Work::AuthorizationCode));
+    for (job, server_pid, warm_up) in jobs {
+        let job = Arc::new(job);
+        let ctx = RunContext {
+            server_pid,
+            ..ctx.clone()
+        };
+        if let Some(warm_up) = warm_up {
+            eprintln!("{} (warming up) …", job.name);
+            load::run(&ctx, job.clone(), Until::flag(), Some(warm_up)).await;
+        }
+        eprintln!("{} …", job.name);
         scenarios.push(load::run(&ctx, job, Until::flag(), Some(duration)).await);
     }
+    let peer = axa.map(peers::Axa::finish);
     let after_scenarios = server.rss();
     drop(server);
 
@@ -165,7 +197,7 @@ async fn bench(cli: Cli) -> Result<Report, BenchError> {
     let plan = Plan::prepare(server.addr).await?;
     let job = Arc::new(plan.job(Work::AuthorizationCode));
     let ctx = RunContext {
-        server_pid: server.pid(),
+        server_pid: Some(server.pid()),
         ..ctx
     };
     // Ten batches, to see the rate and the RSS as the store fills. The plan issued one grant.
@@ -187,7 +219,7 @@ async fn bench(cli: Cli) -> Result<Report, BenchError> {
         batches.push(GrantBatch {
             issued,
             grants_per_sec: r.units_per_sec,
-            server_cores: r.server_cores,
+            server_cores: r.server_cores.unwrap_or(0.0),
             rss_kib: server.rss(),
         });
     }
@@ -224,6 +256,7 @@ async fn bench(cli: Cli) -> Result<Report, BenchError> {
             server: binary.display().to_string(),
             server_log: cli.server_log,
         },
+        peer,
         openssl,
         cold_start_ms: cold,
         rss_kib: Rss {

@@ -16,7 +16,8 @@ const CLIENT_SECRET: &str = "3908acda0291d0c4c1e77171aac3b4e501cbbbfc6797f13be1c
 const REDIRECT_URI: &str = "http://localhost:4597/authorize-result";
 /// The fixture user the server approves for (`--auto-approve`).
 pub const USER: &str = "someUser";
-const SCOPE: &str = "profile";
+/// `profile` for `/api/users/current`, `source:w` (which reads too) for `/api/alert-sources`.
+const SCOPE: &str = "profile source:w";
 
 const AUTHORIZE: &str = "/api/developers/oauth2/authorize";
 const TOKEN: &str = "/api/developers/oauth2/token";
@@ -29,6 +30,8 @@ pub struct Plan {
     pub host: String,
     /// `GET /api/users/current` with a valid access token.
     pub users_current: Vec<u8>,
+    /// `GET /api/alert-sources` (the list) with that token.
+    pub alert_sources: Vec<u8>,
     /// `POST token_info` of that token.
     pub token_info: Vec<u8>,
     /// The refresh grant (the token family is not rotated: ilert's refresh tokens are reusable).
@@ -42,13 +45,11 @@ impl Plan {
     pub async fn prepare(addr: SocketAddr) -> Result<Self, BenchError> {
         let host = addr.to_string();
         let (access, refresh) = tokens(addr, &host).await?;
+        let bearer = format!("Authorization: Bearer {access}\r\n");
         Ok(Self {
             addr,
-            users_current: get(
-                &host,
-                "/api/users/current",
-                &format!("Authorization: Bearer {access}\r\n"),
-            ),
+            users_current: get(&host, "/api/users/current", &bearer),
+            alert_sources: get(&host, "/api/alert-sources", &bearer),
             token_info: post_form(
                 &host,
                 "/api/developers/oauth2/token_info",
@@ -73,6 +74,7 @@ impl Plan {
     pub fn job(&self, work: Work) -> Job {
         let unit = match work {
             Work::UsersCurrent => Unit::Request(self.users_current.clone()),
+            Work::AlertSources => Unit::Request(self.alert_sources.clone()),
             Work::TokenInfo => Unit::Request(self.token_info.clone()),
             Work::Refresh => Unit::Request(self.refresh.clone()),
             Work::AuthorizationCode => {
@@ -97,6 +99,8 @@ impl Plan {
 pub enum Work {
     /// `GET /api/users/current` with a valid access token.
     UsersCurrent,
+    /// `GET /api/alert-sources`, the tenant's list.
+    AlertSources,
     /// `POST token_info` of that token.
     TokenInfo,
     /// The refresh grant.
@@ -110,6 +114,7 @@ impl Work {
     pub fn name(self) -> &'static str {
         match self {
             Self::UsersCurrent => "GET /api/users/current",
+            Self::AlertSources => "GET /api/alert-sources",
             Self::TokenInfo => "POST token_info",
             Self::Refresh => "refresh grant",
             Self::AuthorizationCode => "authorization-code grant",

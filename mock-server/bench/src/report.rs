@@ -11,6 +11,7 @@ use serde::Serialize;
 use crate::crypto::{Crypto, OpenSsl};
 use crate::load::Scenario;
 use crate::machine::Machine;
+use crate::peers::Peer;
 use crate::server::ColdStart;
 use crate::targets::TargetCheck;
 
@@ -21,6 +22,9 @@ pub struct Report {
     pub machine: Machine,
     /// How the run was set up.
     pub settings: Settings,
+    /// The peer measured beside the mock (`--peer-axa`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub peer: Option<Peer>,
     /// Raw crypto rates.
     pub crypto: Crypto,
     /// `openssl speed -multi N rsa2048`.
@@ -124,13 +128,7 @@ pub fn table(report: &Report) -> String {
     memory(&mut out, report);
     let _ = writeln!(out, "\ntargets:");
     for t in &report.targets {
-        let _ = writeln!(
-            out,
-            "  [{}] {}: {}",
-            if t.met { "met" } else { "NOT met" },
-            t.target,
-            t.measured
-        );
+        let _ = writeln!(out, "  [{}] {}: {}", t.verdict.label(), t.target, t.measured);
     }
     out
 }
@@ -153,6 +151,24 @@ fn header(out: &mut String, report: &Report) {
             "warn"
         }
     );
+    if let Some(p) = &report.peer {
+        let known = |v: &Option<String>| v.as_deref().unwrap_or("?").to_owned();
+        let rss = |k: Option<u64>| k.map_or_else(|| "?".to_owned(), |k| format!("{:.1} MB", mb(k)));
+        let _ = writeln!(
+            out,
+            "peer: {} {} ({}) at {}, pid {}, RSS {} before its scenarios, {} after",
+            p.name,
+            known(&p.version),
+            known(&p.runtime),
+            p.url,
+            p.pid.map_or_else(
+                || "not found (its CPU counts in others)".to_owned(),
+                |p| p.to_string()
+            ),
+            rss(p.rss_kib_before),
+            rss(p.rss_kib_after)
+        );
+    }
 }
 
 fn crypto(out: &mut String, c: &Crypto, openssl: &OpenSsl) {
@@ -209,7 +225,7 @@ fn crypto(out: &mut String, c: &Crypto, openssl: &OpenSsl) {
 fn scenarios(out: &mut String, scenarios: &[Scenario]) {
     let _ = writeln!(
         out,
-        "\n{:<26} {:>9} {:>9} {:>8} {:>8} {:>7} {:>7} {:>7} {:>9} {:>9} {:>6}",
+        "\n{:<28} {:>9} {:>9} {:>8} {:>8} {:>7} {:>7} {:>7} {:>9} {:>9} {:>6}",
         "scenario",
         "req/s",
         "grants/s",
@@ -231,13 +247,14 @@ fn scenarios(out: &mut String, scenarios: &[Scenario]) {
         };
         let _ = writeln!(
             out,
-            "{:<26} {:>9.0} {:>9} {:>8.2} {:>8.2} {:>7.2} {:>7.2} {:>7.2} {:>9} {:>9} {:>6}",
+            "{:<28} {:>9.0} {:>9} {:>8.2} {:>8.2} {:>7} {:>7.2} {:>7.2} {:>9} {:>9} {:>6}",
             s.name,
             s.requests_per_sec,
             grants,
             s.p50_ms,
             s.p99_ms,
-            s.server_cores,
+            s.server_cores
+                .map_or_else(|| "-".to_owned(), |c| format!("{c:.2}")),
             s.loadgen_cores,
             s.other_cores,
             pct(s.of_raw_sign_x_server_cores),
@@ -331,6 +348,10 @@ mod tests {
             ["0", "-", "-", "0.02", "0.45", "1.50", "1.70", "0.80"]
         );
         assert_eq!(
+            row("GET /api/alert-sources"),
+            ["0", "-", "-", "0.02", "0.45", "1.50", "1.70", "0.80"]
+        );
+        assert_eq!(
             row("refresh grant"),
             ["0", "%", "78", "%", "80", "0.02", "0.45", "1.50"]
         );
@@ -338,7 +359,7 @@ mod tests {
             .lines()
             .find(|l| l.starts_with("authorization-code grant"))
             .unwrap_or_default();
-        assert!(code.contains("    12000      6000 "), "{code}");
+        assert!(code.contains("    13000      6500 "), "{code}");
     }
 
     #[test]
@@ -398,7 +419,63 @@ mod tests {
                 "targets"
             ]
         );
-        assert_eq!(json["scenarios"][2]["of_openssl_multi"], 7_000.0 / 9_000.0);
+        assert_eq!(json["scenarios"][3]["of_openssl_multi"], 7_000.0 / 9_000.0);
+        assert_eq!(json["targets"], serde_json::json!([]));
         assert_eq!(json["grants"]["batches"][0]["rss_kib"], 21 * 1024);
+    }
+
+    #[test]
+    fn a_peer_gets_its_line_and_rows_with_unknown_cpu_as_a_dash() {
+        let report = sample::report_with_peer();
+        let text = table(&report);
+        assert!(text.contains(
+            "peer: axa oauth2-mock-server 8.2.3 (node v20.20.2) at http://127.0.0.1:8080, pid 4242, RSS 60.0 MB before its scenarios, 80.0 MB after"
+        ), "{text}");
+        let userinfo = text
+            .lines()
+            .find(|l| l.starts_with("axa GET /userinfo"))
+            .unwrap_or_default();
+        assert!(
+            userinfo.contains("    13000         -     0.80     1.70       -    0.45"),
+            "{userinfo}"
+        );
+        let token = text
+            .lines()
+            .find(|l| l.starts_with("axa client_credentials grant"))
+            .unwrap_or_default();
+        assert!(token.contains("     2000      2000 "), "{token}");
+        assert!(token.ends_with("22 %      0"), "{token}");
+        let json = serde_json::to_value(&report).unwrap_or_default();
+        assert_eq!(json["peer"]["version"], "8.2.3");
+        assert_eq!(json["scenarios"][1]["server_cores"], serde_json::Value::Null);
+        assert!(
+            serde_json::to_value(sample::report())
+                .unwrap_or_default()
+                .get("peer")
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn each_target_is_printed_with_its_verdict() {
+        let mut report = sample::report();
+        report.targets = crate::targets::targets(&report);
+        let text = table(&report);
+        assert!(text.contains("\ntargets:\n  [not measured] GET /api/users/current ≥ 1.0× axa GET /userinfo: no peer: run axa's oauth2-mock-server and pass --peer-axa URL\n"), "{text}");
+        assert!(
+            text.contains(
+                "\n  [met] refresh grant ≥ 0.7× openssl -multi 2 signs/s: 0.78× (7000/s vs 9000/s)\n"
+            ),
+            "{text}"
+        );
+        report.targets = crate::targets::targets(&{
+            let mut slow = sample::report();
+            slow.cold_start_ms = crate::server::ColdStart::of(vec![30.0]);
+            slow
+        });
+        assert!(
+            table(&report)
+                .contains("\n  [NOT met] cold start ≤ 15 ms: median 30.0 ms of 1 = 2.00× the limit\n")
+        );
     }
 }

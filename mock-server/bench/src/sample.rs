@@ -5,6 +5,7 @@ use crate::crypto::{Crypto, OpenSsl};
 use crate::load::Scenario;
 use crate::machine::Machine;
 use crate::mock::Work;
+use crate::peers::{self, Peer};
 use crate::report::{GrantBatch, GrantRun, Report, Rss, Settings};
 use crate::server::ColdStart;
 
@@ -22,7 +23,7 @@ pub fn scenario(name: &'static str, units_per_sec: f64) -> Scenario {
         units_per_sec,
         p50_ms: 0.8,
         p99_ms: 1.7,
-        server_cores: 1.5,
+        server_cores: Some(1.5),
         loadgen_cores: 0.45,
         other_cores: 0.02,
         of_raw_sign_x_server_cores: None,
@@ -30,16 +31,18 @@ pub fn scenario(name: &'static str, units_per_sec: f64) -> Scenario {
     }
 }
 
-/// A whole report: 2 cores, openssl 9,000 signs/s, the mock's four scenarios, 100,000 grants.
+/// A whole report: 2 cores, openssl 9,000 signs/s, the mock's five scenarios, 100,000 grants,
+/// no peer.
 pub fn report() -> Report {
-    let mut code = scenario(Work::AuthorizationCode.name(), 6_000.0);
+    let mut code = scenario(Work::AuthorizationCode.name(), 6_500.0);
     code.requests_per_unit = 2;
-    code.requests_per_sec = 12_000.0;
-    code.of_openssl_multi = Some(6_000.0 / 9_000.0);
+    code.requests_per_sec = 13_000.0;
+    code.of_openssl_multi = Some(6_500.0 / 9_000.0);
     code.of_raw_sign_x_server_cores = Some(0.7);
     let mut refresh = scenario(Work::Refresh.name(), 7_000.0);
     refresh.of_openssl_multi = Some(7_000.0 / 9_000.0);
     refresh.of_raw_sign_x_server_cores = Some(0.8);
+    refresh.p99_ms = 9.0;
     let batches = (1..=10)
         .map(|i| GrantBatch {
             issued: i * 10_000,
@@ -62,6 +65,7 @@ pub fn report() -> Report {
             server: "target/release/ilert-mock".to_owned(),
             server_log: false,
         },
+        peer: None,
         crypto: Crypto {
             rsa_sign_per_core: 4_600.0,
             rsa_sign_all_cores: 9_000.0,
@@ -86,6 +90,7 @@ pub fn report() -> Report {
         },
         scenarios: vec![
             scenario(Work::UsersCurrent.name(), 38_000.0),
+            scenario(Work::AlertSources.name(), 30_000.0),
             scenario(Work::TokenInfo.name(), 41_000.0),
             refresh,
             code,
@@ -105,4 +110,25 @@ pub fn report() -> Report {
         },
         targets: Vec::new(),
     }
+}
+
+/// The same with axa measured: `/userinfo` at 13,000 requests/s, 2,000 signed tokens/s.
+pub fn report_with_peer() -> Report {
+    let mut report = report();
+    let mut token = scenario(peers::TOKEN, 2_000.0);
+    token.of_openssl_multi = Some(2_000.0 / 9_000.0);
+    let mut userinfo = scenario(peers::USERINFO, 13_000.0);
+    userinfo.server_cores = None;
+    report.scenarios.insert(1, userinfo);
+    report.scenarios.insert(5, token);
+    report.peer = Some(Peer {
+        name: "axa oauth2-mock-server",
+        url: "http://127.0.0.1:8080".to_owned(),
+        version: Some("8.2.3".to_owned()),
+        runtime: Some("node v20.20.2".to_owned()),
+        pid: Some(4242),
+        rss_kib_before: Some(60 * 1024),
+        rss_kib_after: Some(80 * 1024),
+    });
+    report
 }
