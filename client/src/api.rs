@@ -38,7 +38,7 @@
 //!    valid token (another process refreshed, or the user signed in again), that is used
 //!    instead.
 //!
-//! The local clock decides what "expired" means. Tests that move the mock's clock get their
+//! The client's clock ([`OAuthClient::with_clock`]) decides what "expired" means. Tests that move the mock's clock get their
 //! refresh from the 401 rule; `min_interval` (see [`ApiClient::with_refresh_policy`]) only
 //! matters to a test that wants a refresh right after a refresh that did not help.
 
@@ -56,7 +56,7 @@ use url::Url;
 use crate::client::OAuthClient;
 use crate::error::{Endpoint, Error, TokenError, TokenErrorCode, api_error, excerpt};
 use crate::store::{MemoryStore, TokenStore};
-use crate::token::{TokenSet, unix_now};
+use crate::token_set::TokenSet;
 use crate::types::{AccessToken, RefreshToken};
 
 /// When [`ApiClient`] refreshes (see the module documentation).
@@ -289,7 +289,7 @@ impl ApiClient {
     pub async fn access_token(&self) -> Result<AccessToken, Error> {
         let mut state = self.inner.state.lock().await;
         self.load_once(&mut state)?;
-        let now = unix_now();
+        let now = self.inner.oauth.now();
         let tokens = state.tokens.as_ref().ok_or(Error::NotSignedIn)?;
         if !tokens.expires_within(now, self.inner.policy.margin) {
             return Ok(tokens.access_token.clone());
@@ -319,7 +319,7 @@ impl ApiClient {
     pub async fn refresh_now(&self) -> Result<TokenSet, Error> {
         let mut state = self.inner.state.lock().await;
         self.load_once(&mut state)?;
-        let now = unix_now();
+        let now = self.inner.oauth.now();
         Ok(self.refresh_locked(&mut state, now, true).await?.clone())
     }
 
@@ -463,7 +463,7 @@ impl ApiClient {
     /// After a 401 for `rejected`: the token to retry with, or `None` to give up (rule 3, 4).
     async fn renew_after_401(&self, rejected: &AccessToken) -> Result<Option<AccessToken>, Error> {
         let mut state = self.inner.state.lock().await;
-        let now = unix_now();
+        let now = self.inner.oauth.now();
         let tokens = state.tokens.as_ref().ok_or(Error::NotSignedIn)?;
         if tokens.access_token != *rejected {
             // Another caller refreshed while this request was in flight.
@@ -588,8 +588,8 @@ mod tests {
 
     use super::*;
     use crate::config::Config;
-    use crate::test_support::stub;
-    use crate::token::Grant;
+    use crate::test_support::{T0, TestClock, stub};
+    use crate::token_set::Grant;
 
     /// A stand-in for ilert: a token endpoint that mints `access-N`, and an API that accepts
     /// only the tokens in `accepted`.
@@ -664,7 +664,13 @@ mod tests {
             .into_response()
     }
 
+    /// A stand-in for ilert, and a client whose clock stands at [`T0`] until the test moves it.
     async fn start() -> (Ilert, OAuthClient) {
+        let (ilert, oauth, _clock) = start_with_clock().await;
+        (ilert, oauth)
+    }
+
+    async fn start_with_clock() -> (Ilert, OAuthClient, TestClock) {
         let ilert = Ilert::default();
         let router = axum::Router::new()
             .route("/api/developers/oauth2/token", axum::routing::post(token))
@@ -678,13 +684,17 @@ mod tests {
             .api_url(&base)
             .build()
             .expect("config");
-        (ilert, OAuthClient::new(config).expect("client"))
+        let clock = TestClock::new();
+        let oauth = OAuthClient::new(config)
+            .expect("client")
+            .with_clock(clock.clone());
+        (ilert, oauth, clock)
     }
 
-    /// Tokens `access-0` / `refresh-0` expiring in `expires_in` seconds (negative: expired),
-    /// refreshed `refreshed_ago` seconds ago (or obtained from a code).
+    /// Tokens `access-0` / `refresh-0` expiring in `expires_in` seconds after [`T0`] (negative:
+    /// expired), refreshed `refreshed_ago` seconds before it (or obtained from a code).
     fn tokens(expires_in: i64, refreshed_ago: Option<u64>) -> TokenSet {
-        let now = unix_now();
+        let now = T0;
         TokenSet {
             access_token: AccessToken::new("access-0"),
             token_type: "Bearer".into(),
@@ -718,7 +728,6 @@ mod tests {
     #[tokio::test]
     async fn refreshes_ahead_of_expiry_and_stores_the_result() {
         let (ilert, oauth) = start().await;
-        // Built once: `tokens` reads the wall clock, which may tick between two calls.
         let initial = tokens(30, None);
         let store = Arc::new(MemoryStore::with_tokens(initial.clone()));
         let api = ApiClient::new(oauth, store.clone());
@@ -804,6 +813,21 @@ mod tests {
         let _ = whoami(&api).await.expect_err("rejected");
         let _ = whoami(&api).await.expect_err("rejected");
         assert_eq!(ilert.refreshes(), 2);
+    }
+
+    #[tokio::test]
+    async fn a_persistent_401_may_refresh_again_once_five_minutes_have_passed() {
+        let (ilert, oauth, clock) = start_with_clock().await;
+        ilert.accept_nothing.store(true, Ordering::SeqCst);
+        let api = ApiClient::with_tokens(oauth, tokens(3600, None));
+        let _ = whoami(&api).await.expect_err("rejected");
+        assert_eq!((ilert.refreshes(), ilert.api_calls()), (1, 2));
+        clock.advance(299);
+        let _ = whoami(&api).await.expect_err("rejected");
+        assert_eq!((ilert.refreshes(), ilert.api_calls()), (1, 3));
+        clock.advance(1);
+        let _ = whoami(&api).await.expect_err("rejected");
+        assert_eq!((ilert.refreshes(), ilert.api_calls()), (2, 5));
     }
 
     #[tokio::test]

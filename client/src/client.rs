@@ -7,6 +7,7 @@ use std::time::Duration;
 use reqwest::redirect::Policy;
 use url::Url;
 
+use crate::clock::{Clock, SharedClock};
 use crate::config::Config;
 use crate::error::{Endpoint, Error, oauth_error};
 
@@ -35,6 +36,7 @@ pub fn http_client_builder() -> reqwest::ClientBuilder {
 pub struct OAuthClient {
     config: Arc<Config>,
     http: reqwest::Client,
+    clock: SharedClock,
 }
 
 impl OAuthClient {
@@ -54,7 +56,23 @@ impl OAuthClient {
         Self {
             config: Arc::new(config),
             http,
+            clock: SharedClock::system(),
         }
+    }
+
+    /// The same client reading the time from `clock` instead of the system clock: for the
+    /// expiry of the tokens it obtains, and for every refresh decision of an
+    /// [`ApiClient`](crate::ApiClient) built on it. A closure `Fn() -> u64` (Unix seconds) is a
+    /// clock, so a test can move time itself instead of sleeping.
+    #[must_use]
+    pub fn with_clock(mut self, clock: impl Clock + 'static) -> Self {
+        self.clock = SharedClock::new(clock);
+        self
+    }
+
+    /// The time by this client's clock, in Unix seconds.
+    pub fn now(&self) -> u64 {
+        self.clock.now()
     }
 
     /// The configuration.

@@ -58,6 +58,7 @@
 pub mod api;
 mod authorize;
 mod client;
+mod clock;
 mod config;
 mod error;
 mod pkce;
@@ -66,6 +67,7 @@ mod revoke;
 mod store;
 mod token;
 mod token_info;
+mod token_set;
 mod types;
 
 #[cfg(test)]
@@ -74,6 +76,7 @@ mod test_support;
 pub use api::{ApiClient, ApiRequest, ApiResponse, RefreshPolicy};
 pub use authorize::{AuthorizeUrl, parse_callback};
 pub use client::{DEFAULT_TIMEOUT, OAuthClient, USER_AGENT, http_client_builder};
+pub use clock::{Clock, SystemClock, unix_now};
 pub use config::{
     AUTHORIZE_PATH, Config, ConfigBuilder, ConfigError, ILERT_API_URL, ILERT_APP_URL, REVOKE_PATH,
     TOKEN_INFO_PATH, TOKEN_PATH,
@@ -86,8 +89,9 @@ pub use resources::{
     IdRef, NewAlertSource, Page, TeamRef, User,
 };
 pub use store::{FileStore, MemoryStore, StoreError, TokenStore};
-pub use token::{DEFAULT_ACCESS_LIFETIME_SECS, Grant, TokenSet, unix_now};
+pub use token::DEFAULT_ACCESS_LIFETIME_SECS;
 pub use token_info::TokenInfo;
+pub use token_set::{Grant, TokenSet};
 pub use types::{
     AccessToken, AuthorizationCode, ClientId, ClientSecret, CsrfToken, PkceCodeChallenge, PkceCodeVerifier,
     RefreshToken, Scope,

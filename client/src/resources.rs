@@ -322,8 +322,8 @@ mod tests {
     use super::*;
     use crate::client::OAuthClient;
     use crate::config::Config;
-    use crate::test_support::stub;
-    use crate::token::{Grant, TokenSet, unix_now};
+    use crate::test_support::{T0, TestClock, stub};
+    use crate::token_set::{Grant, TokenSet};
     use crate::types::AccessToken;
 
     #[test]
@@ -414,14 +414,17 @@ mod tests {
         let tokens = TokenSet {
             access_token: AccessToken::new("a"),
             token_type: "Bearer".into(),
-            expires_at: unix_now() + 3600,
+            expires_at: T0 + 3600,
             scope: "source:d".into(),
             refresh_token: None,
             refresh_expires_at: None,
-            obtained_at: unix_now(),
+            obtained_at: T0,
             obtained_by: Grant::AuthorizationCode,
         };
-        let api = ApiClient::with_tokens(OAuthClient::new(config).expect("client"), tokens);
+        let oauth = OAuthClient::new(config)
+            .expect("client")
+            .with_clock(TestClock::new());
+        let api = ApiClient::with_tokens(oauth, tokens);
         let list = api.alert_sources(Page::new(0, 2)).await.expect("lists");
         assert_eq!(list.iter().map(|s| s.id).collect::<Vec<_>>(), vec![1, 2]);
         let created = api

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 
 use parking_lot::Mutex;
 
-use crate::token::TokenSet;
+use crate::token_set::TokenSet;
 
 /// A token store failed.
 #[derive(Debug, thiserror::Error)]
@@ -240,7 +240,7 @@ fn warn_if_shared(path: &Path) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::token::Grant;
+    use crate::token_set::Grant;
     use crate::types::{AccessToken, RefreshToken};
 
     fn tokens(access: &str) -> TokenSet {

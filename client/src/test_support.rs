@@ -1,9 +1,38 @@
-//! Test helpers: a tiny axum stub server on 127.0.0.1:0 and a request recorder.
+//! Test helpers: a tiny axum stub server on 127.0.0.1:0, a request recorder and a clock that
+//! moves only when told.
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use parking_lot::Mutex;
+
+use crate::clock::Clock;
+
+/// The instant a [`TestClock`] starts at: 2027-01-15 08:00:00 UTC, in Unix seconds.
+pub const T0: u64 = 1_800_000_000;
+
+/// A clock that stands still until a test moves it; clones share the time.
+#[derive(Clone, Debug)]
+pub struct TestClock(Arc<AtomicU64>);
+
+impl TestClock {
+    /// A clock standing at [`T0`].
+    pub fn new() -> Self {
+        Self(Arc::new(AtomicU64::new(T0)))
+    }
+
+    /// Moves the clock `secs` seconds on.
+    pub fn advance(&self, secs: u64) {
+        self.0.fetch_add(secs, Ordering::SeqCst);
+    }
+}
+
+impl Clock for TestClock {
+    fn now(&self) -> u64 {
+        self.0.load(Ordering::SeqCst)
+    }
+}
 
 /// Serves `router` on a random local port for the rest of the test; returns its base URL.
 pub async fn stub(router: axum::Router) -> String {

@@ -1,123 +1,19 @@
 //! The token endpoint (SPEC §3): turning a code into tokens, and refreshing them.
 //!
 //! ilert answers lifetimes (`expires_in`, `refresh_token_expires_in`) relative to the moment it
-//! answered. [`TokenSet`] turns them into absolute Unix times counted from just *before* the
-//! request was sent, so the client's idea of expiry is never later than ilert's, whatever the
-//! network delay.
+//! answered. They become absolute Unix times in a [`TokenSet`], counted from just *before* the
+//! request was sent (by the client's [`Clock`](crate::Clock)), so the client's idea of expiry is
+//! never later than ilert's, whatever the network delay.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
-
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::client::OAuthClient;
 use crate::error::{Endpoint, Error, excerpt};
+use crate::token_set::{Grant, TokenSet};
 use crate::types::{AccessToken, AuthorizationCode, PkceCodeVerifier, RefreshToken};
 
 /// ilert's access token lifetime, assumed when an answer has no `expires_in` (SPEC §7).
 pub const DEFAULT_ACCESS_LIFETIME_SECS: u64 = 3600;
-
-/// Seconds since the Unix epoch, now.
-pub fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
-}
-
-/// How a token set was obtained.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Grant {
-    /// Exchanging an authorization code.
-    AuthorizationCode,
-    /// Refreshing (SPEC §7 asks for at most one refresh per token per 5 minutes).
-    RefreshToken,
-}
-
-/// The tokens of one grant, with absolute expiry times. Serialises for a [`crate::TokenStore`];
-/// `Debug` prints the tokens as `[redacted]`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TokenSet {
-    /// The access token.
-    pub access_token: AccessToken,
-    /// The token type, `Bearer`.
-    pub token_type: String,
-    /// When the access token expires, in Unix seconds.
-    pub expires_at: u64,
-    /// The granted scopes, space separated, as ilert sent them.
-    pub scope: String,
-    /// The refresh token; absent when the code was redeemed without the secret and `offline_access` was not asked for.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub refresh_token: Option<RefreshToken>,
-    /// When the refresh token expires, in Unix seconds; `None` when unknown or never.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub refresh_expires_at: Option<u64>,
-    /// When this set was requested, in Unix seconds.
-    pub obtained_at: u64,
-    /// How this set was obtained.
-    pub obtained_by: Grant,
-}
-
-impl TokenSet {
-    /// Whether the access token has expired at `now` (Unix seconds).
-    pub fn is_expired(&self, now: u64) -> bool {
-        now >= self.expires_at
-    }
-
-    /// Whether the access token expires within `margin` of `now` (or has expired).
-    pub fn expires_within(&self, now: u64, margin: Duration) -> bool {
-        now.saturating_add(margin.as_secs()) >= self.expires_at
-    }
-
-    /// The access token's expiry as a time.
-    pub fn expires_at_time(&self) -> SystemTime {
-        UNIX_EPOCH + Duration::from_secs(self.expires_at)
-    }
-
-    /// When this set came from a refresh, the time of that refresh (Unix seconds).
-    pub fn refreshed_at(&self) -> Option<u64> {
-        (self.obtained_by == Grant::RefreshToken).then_some(self.obtained_at)
-    }
-
-    /// The granted scopes.
-    pub fn scopes(&self) -> impl Iterator<Item = &str> {
-        self.scope.split_whitespace()
-    }
-
-    /// Whether `scope` was granted exactly (`source:w` does not match `source`).
-    pub fn has_scope(&self, scope: &str) -> bool {
-        self.scopes().any(|s| s == scope)
-    }
-
-    /// After a refresh that did not return a refresh token, or returned the same one, keeps
-    /// the previous refresh token and its expiry.
-    pub fn carry_over_from(&mut self, previous: &TokenSet) {
-        if self.refresh_token.is_none() {
-            self.refresh_token = previous.refresh_token.clone();
-        }
-        if self.refresh_expires_at.is_none() && self.refresh_token == previous.refresh_token {
-            self.refresh_expires_at = previous.refresh_expires_at;
-        }
-    }
-
-    fn from_response(response: TokenResponse, requested_at: u64, grant: Grant) -> Self {
-        let expires_in = response
-            .expires_in
-            .map_or(DEFAULT_ACCESS_LIFETIME_SECS, |s| s.max(0).unsigned_abs());
-        Self {
-            access_token: response.access_token,
-            token_type: response.token_type.unwrap_or_else(|| "Bearer".to_owned()),
-            expires_at: requested_at.saturating_add(expires_in),
-            scope: response.scope.unwrap_or_default(),
-            refresh_token: response.refresh_token,
-            refresh_expires_at: response
-                .refresh_token_expires_in
-                .filter(|s| *s > 0)
-                .map(|s| requested_at.saturating_add(s.unsigned_abs())),
-            obtained_at: requested_at,
-            obtained_by: grant,
-        }
-    }
-}
 
 /// ilert's success body (SPEC §3). Unknown fields are ignored.
 #[derive(Deserialize)]
@@ -128,6 +24,28 @@ struct TokenResponse {
     scope: Option<String>,
     refresh_token: Option<RefreshToken>,
     refresh_token_expires_in: Option<i64>,
+}
+
+impl TokenResponse {
+    /// The answer with its lifetimes made absolute, counted from `requested_at`.
+    fn into_token_set(self, requested_at: u64, grant: Grant) -> TokenSet {
+        let expires_in = self
+            .expires_in
+            .map_or(DEFAULT_ACCESS_LIFETIME_SECS, |s| s.max(0).unsigned_abs());
+        TokenSet {
+            access_token: self.access_token,
+            token_type: self.token_type.unwrap_or_else(|| "Bearer".to_owned()),
+            expires_at: requested_at.saturating_add(expires_in),
+            scope: self.scope.unwrap_or_default(),
+            refresh_token: self.refresh_token,
+            refresh_expires_at: self
+                .refresh_token_expires_in
+                .filter(|s| *s > 0)
+                .map(|s| requested_at.saturating_add(s.unsigned_abs())),
+            obtained_at: requested_at,
+            obtained_by: grant,
+        }
+    }
 }
 
 impl OAuthClient {
@@ -178,7 +96,7 @@ impl OAuthClient {
     }
 
     async fn token_request(&self, form: &[(&str, &str)], grant: Grant) -> Result<TokenSet, Error> {
-        let requested_at = unix_now();
+        let requested_at = self.now();
         let (status, body) = self
             .post_form(Endpoint::Token, self.config().token_endpoint(), form)
             .await?;
@@ -198,7 +116,7 @@ impl OAuthClient {
             });
         }
         tracing::debug!(?grant, "ilert issued tokens");
-        Ok(TokenSet::from_response(response, requested_at, grant))
+        Ok(response.into_token_set(requested_at, grant))
     }
 }
 
@@ -207,7 +125,7 @@ mod tests {
     use super::*;
     use crate::config::Config;
     use crate::error::TokenErrorCode;
-    use crate::test_support::{Recorded, stub};
+    use crate::test_support::{Recorded, T0, TestClock, stub};
     use axum::Json;
     use axum::http::StatusCode;
     use axum::response::IntoResponse;
@@ -221,7 +139,9 @@ mod tests {
         if let Some(s) = secret {
             b = b.client_secret(s);
         }
-        OAuthClient::new(b.build().expect("config")).expect("client")
+        OAuthClient::new(b.build().expect("config"))
+            .expect("client")
+            .with_clock(TestClock::new())
     }
 
     fn guide_tokens() -> serde_json::Value {
@@ -247,7 +167,6 @@ mod tests {
             }),
         ))
         .await;
-        let before = unix_now();
         let tokens = client(&base, Some("s3cr3t"))
             .exchange_code(
                 &AuthorizationCode::new("c82ec4eca4c0ac90061fdd4225d1"),
@@ -260,8 +179,10 @@ mod tests {
             tokens.refresh_token.as_ref().map(RefreshToken::secret),
             Some("refresh-1")
         );
-        assert!(tokens.expires_at >= before + 3600 && tokens.expires_at <= unix_now() + 3600);
-        assert_eq!(tokens.refresh_expires_at, Some(tokens.obtained_at + 31_536_000));
+        // Lifetimes count from the moment the request was sent, by the client's clock.
+        assert_eq!(tokens.obtained_at, T0);
+        assert_eq!(tokens.expires_at, T0 + 3600);
+        assert_eq!(tokens.refresh_expires_at, Some(T0 + 31_536_000));
         assert!(tokens.has_scope("source:w") && !tokens.has_scope("source"));
         assert_eq!(tokens.obtained_by, Grant::AuthorizationCode);
         assert_eq!(recorded.len(), 1);
@@ -360,7 +281,7 @@ mod tests {
             .await
             .expect("tokens");
         assert_eq!(tokens.refresh_token, Some(RefreshToken::new("r1")));
-        assert_eq!(tokens.refreshed_at(), Some(tokens.obtained_at));
+        assert_eq!(tokens.refreshed_at(), Some(T0));
         let form = recorded.form(0);
         assert_eq!(form.get("grant_type").map(String::as_str), Some("refresh_token"));
         assert_eq!(form.get("refresh_token").map(String::as_str), Some("r1"));
@@ -402,37 +323,5 @@ mod tests {
                 .starts_with("could not reach ilert at http://127.0.0.1:"),
             "{err}"
         );
-    }
-
-    #[test]
-    fn carries_the_refresh_token_over() {
-        let old = TokenSet {
-            access_token: AccessToken::new("a1"),
-            token_type: "Bearer".into(),
-            expires_at: 10,
-            scope: "profile".into(),
-            refresh_token: Some(RefreshToken::new("r1")),
-            refresh_expires_at: Some(99),
-            obtained_at: 0,
-            obtained_by: Grant::AuthorizationCode,
-        };
-        let mut new = TokenSet {
-            access_token: AccessToken::new("a2"),
-            refresh_token: None,
-            refresh_expires_at: None,
-            obtained_by: Grant::RefreshToken,
-            ..old.clone()
-        };
-        new.carry_over_from(&old);
-        assert_eq!(new.refresh_token, old.refresh_token);
-        assert_eq!(new.refresh_expires_at, Some(99));
-        // A rotated token keeps its own (unknown) expiry.
-        let mut rotated = TokenSet {
-            refresh_token: Some(RefreshToken::new("r2")),
-            ..new.clone()
-        };
-        rotated.refresh_expires_at = None;
-        rotated.carry_over_from(&old);
-        assert_eq!(rotated.refresh_expires_at, None);
     }
 }
