@@ -1,51 +1,21 @@
 //! [`ApiClient`]: calls ilert's REST API with the stored tokens, refreshing them as ilert asks.
 //!
-//! # When the client refreshes
+//! When to refresh is decided by [`refresh::decide`], a pure function whose module lists the
+//! rules. This module only carries its decisions out: each public method takes the one lock
+//! over the token state (loading it from the [`TokenStore`] on first use), asks with the time
+//! from the [`OAuthClient`]'s clock ([`OAuthClient::with_clock`]), then acts — reads the store
+//! for newer tokens, sends the refresh request, saves the result, or answers with an error —
+//! before letting go of the lock. Holding the lock from the question to the end of the refresh
+//! is what makes concurrent callers share one refresh.
 //!
-//! ilert's guide says to refresh "at least in case they expire and the ilert API returns a 401",
-//! and its lifetimes table says "do not refresh a token more than once per 5 minutes" (SPEC §5,
-//! §7). The rules below satisfy both, and never let many callers or a broken grant turn into a
-//! stream of refresh requests:
-//!
-//! 1. **Single flight.** All token state sits behind one `tokio::sync::Mutex`, held across the
-//!    refresh request. Callers that need a refresh while one is running wait for it and then use
-//!    its result; they never start their own.
-//! 2. **Proactive.** Before a request, a token within [`RefreshPolicy::margin`] (60 s) of its
-//!    expiry is refreshed, so requests do not fail at the hour mark. If that refresh fails while
-//!    the token is still valid, the current token is used and the failure only logged.
-//! 3. **On 401, once.** A `401` triggers one refresh and one retry of the request. If another
-//!    caller already replaced the rejected token, the retry uses that token without a new
-//!    refresh. A `403` (missing scope, SPEC §5) never triggers a refresh: a new token would have
-//!    the same scopes.
-//! 4. **At most once per [`RefreshPolicy::min_interval`] (5 min), unless necessary.**
-//!    - A refresh is *necessary* once the token has expired by the local clock (or is within
-//!      the margin): refusing it would only fail every request, so it always goes ahead.
-//!    - The proactive refresh of a still-valid token waits until 5 minutes have passed since the
-//!      last refresh (attempts by this process count, failed ones too, and the time of the
-//!      last refresh is stored with the tokens, so it survives restarts).
-//!    - A 401 on a still-valid token is ilert saying the token no longer works (its clock, a
-//!      revoked grant, new keys), so it is refreshed — except when the rejected token is the
-//!      one this process's own refresh obtained less than 5 minutes ago and ilert has not
-//!      accepted it since. Then a token ilert has just issued is already rejected, another one
-//!      will not fare better, and the 401 is returned as [`Error::Api`]. This is what stops a
-//!      permanently rejected token from costing one refresh per request, while a token that
-//!      worked and then expired early (the mock's clock moved, say), or one whose refresh
-//!      failed for a moment (a 503), is still renewed at once.
-//! 5. **A dead grant is not retried.** When the refresh answers `invalid_grant`, that refresh
-//!    token is remembered as dead and later calls fail at once with the same error, until new
-//!    tokens are stored (a new sign-in).
-//! 6. **Other processes.** Before refreshing, the store is read again: if it holds a newer,
-//!    valid token (another process refreshed, or the user signed in again), that is used
-//!    instead.
-//!
-//! The client's clock ([`OAuthClient::with_clock`]) decides what "expired" means. Tests that move the mock's clock get their
-//! refresh from the 401 rule; `min_interval` (see [`ApiClient::with_refresh_policy`]) only
-//! matters to a test that wants a refresh right after a refresh that did not help.
+//! A request: [`ApiClient::send`] gets a token ([`Trigger::BeforeCall`]), sends the request,
+//! and on a `401` asks again ([`Trigger::After401`]) and retries once with the token it gets,
+//! or returns the 401 as [`Error::Api`] when the refresh must wait. Any other non-2xx answer
+//! becomes [`Error::Api`] at once.
 
 use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
 
 use reqwest::Method;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, LOCATION, RETRY_AFTER};
@@ -54,28 +24,12 @@ use serde::de::DeserializeOwned;
 use url::Url;
 
 use crate::client::OAuthClient;
-use crate::error::{Endpoint, Error, TokenError, TokenErrorCode, api_error, excerpt};
+use crate::error::{Endpoint, Error, TokenErrorCode, api_error, excerpt};
+pub use crate::refresh::RefreshPolicy;
+use crate::refresh::{self, Decision, RefreshState, Trigger};
 use crate::store::{MemoryStore, TokenStore};
 use crate::token_set::TokenSet;
-use crate::types::{AccessToken, RefreshToken};
-
-/// When [`ApiClient`] refreshes (see the module documentation).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RefreshPolicy {
-    /// Refresh a token this close to its expiry before using it (default 60 s).
-    pub margin: Duration,
-    /// Minimum time between discretionary refreshes (default 5 minutes, ilert's advice).
-    pub min_interval: Duration,
-}
-
-impl Default for RefreshPolicy {
-    fn default() -> Self {
-        Self {
-            margin: Duration::from_secs(60),
-            min_interval: Duration::from_secs(5 * 60),
-        }
-    }
-}
+use crate::types::AccessToken;
 
 /// One request to ilert's REST API. The body is JSON; the path starts with `/api/`.
 #[derive(Debug, Clone)]
@@ -187,30 +141,26 @@ impl ApiResponse {
     }
 }
 
+/// What the lock guards: the refresh policy's state, loaded from the store on first use.
 #[derive(Default)]
-struct TokenState {
+struct Held {
     loaded: bool,
-    tokens: Option<TokenSet>,
-    /// Unix seconds of the last refresh attempt by this process.
-    last_attempt: Option<u64>,
-    /// The access token the last successful refresh by this process issued, and when.
-    refreshed: Option<(AccessToken, u64)>,
-    /// A refresh token ilert answered `invalid_grant` for, and that answer.
-    dead: Option<(RefreshToken, TokenError)>,
+    refresh: RefreshState,
 }
 
 struct Inner {
     oauth: OAuthClient,
     store: Arc<dyn TokenStore>,
     policy: RefreshPolicy,
-    state: tokio::sync::Mutex<TokenState>,
+    state: tokio::sync::Mutex<Held>,
     /// The last access token ilert accepted (answered other than 401). A plain lock, held for
     /// a comparison only, so marking a success never waits for a refresh in flight.
     accepted: parking_lot::Mutex<Option<AccessToken>>,
 }
 
-/// Calls ilert's REST API on behalf of one signed-in user, refreshing tokens as described in
-/// the [module documentation](self). Cheap to clone; clones share tokens and the refresh lock.
+/// Calls ilert's REST API on behalf of one signed-in user, refreshing tokens by the rules of
+/// [`refresh`] and the time of its [`OAuthClient`]'s clock. Cheap to clone; clones share
+/// tokens and the refresh lock.
 #[derive(Clone)]
 pub struct ApiClient {
     inner: Arc<Inner>,
@@ -242,7 +192,7 @@ impl ApiClient {
                 oauth,
                 store,
                 policy,
-                state: tokio::sync::Mutex::new(TokenState::default()),
+                state: tokio::sync::Mutex::new(Held::default()),
                 accepted: parking_lot::Mutex::new(None),
             }),
         }
@@ -270,66 +220,41 @@ impl ApiClient {
 
     /// The current tokens, as stored (no refresh).
     pub async fn tokens(&self) -> Result<Option<TokenSet>, Error> {
-        let mut state = self.inner.state.lock().await;
-        self.load_once(&mut state)?;
-        Ok(state.tokens.clone())
+        let state = self.lock_loaded().await?;
+        Ok(state.refresh.tokens.clone())
     }
 
     /// Stores new tokens (after a sign-in) and uses them from now on.
     pub async fn set_tokens(&self, tokens: TokenSet) -> Result<(), Error> {
         let mut state = self.inner.state.lock().await;
         self.inner.store.save(&tokens)?;
-        state.tokens = Some(tokens);
+        state.refresh.use_tokens(tokens);
         state.loaded = true;
-        state.dead = None;
         Ok(())
     }
 
-    /// An access token to use now, refreshed first when it is about to expire (rules 1, 2, 4).
+    /// An access token to use now, refreshed first when it is about to expire.
     pub async fn access_token(&self) -> Result<AccessToken, Error> {
-        let mut state = self.inner.state.lock().await;
-        self.load_once(&mut state)?;
-        let now = self.inner.oauth.now();
-        let tokens = state.tokens.as_ref().ok_or(Error::NotSignedIn)?;
-        if !tokens.expires_within(now, self.inner.policy.margin) {
-            return Ok(tokens.access_token.clone());
-        }
-        let current = tokens.access_token.clone();
-        let expired = tokens.is_expired(now);
-        if self.adopt_stored(&mut state, now) {
-            return self.current_access(&state);
-        }
-        if !expired && self.throttled(&state, now) {
-            return Ok(current);
-        }
-        match self.refresh_locked(&mut state, now, false).await {
-            Ok(fresh) => Ok(fresh.access_token.clone()),
-            // Signed in without the secret and without offline_access: nothing to do until the token expires.
-            Err(Error::NoRefreshToken) if !expired => Ok(current),
-            Err(e) if !expired => {
-                tracing::warn!(error = %e, "refreshing ahead of expiry failed; using the current access token");
-                Ok(current)
-            }
-            Err(e) => Err(e),
-        }
+        let mut state = self.lock_loaded().await?;
+        // Before a call, every answer but an error leaves a token to use.
+        self.decide_and_act(&mut state, Trigger::BeforeCall).await?;
+        state.refresh.access_token()
     }
 
     /// Refreshes now, whatever the policy says (an explicit user request), and returns the
     /// new tokens. Concurrent calls still share one refresh request.
     pub async fn refresh_now(&self) -> Result<TokenSet, Error> {
-        let mut state = self.inner.state.lock().await;
-        self.load_once(&mut state)?;
-        let now = self.inner.oauth.now();
-        Ok(self.refresh_locked(&mut state, now, true).await?.clone())
+        let mut state = self.lock_loaded().await?;
+        self.decide_and_act(&mut state, Trigger::Explicit).await?;
+        state.refresh.tokens.clone().ok_or(Error::NotSignedIn)
     }
 
     /// Signs out: revokes the refresh token at ilert (when there is one) and clears the store.
     /// Returns whether a refresh token was revoked. Access tokens already issued stay valid
     /// until they expire (SPEC §9).
     pub async fn revoke(&self) -> Result<bool, Error> {
-        let mut state = self.inner.state.lock().await;
-        self.load_once(&mut state)?;
-        let tokens = state.tokens.as_ref().ok_or(Error::NotSignedIn)?;
+        let mut state = self.lock_loaded().await?;
+        let tokens = state.refresh.tokens.as_ref().ok_or(Error::NotSignedIn)?;
         let revoked = match &tokens.refresh_token {
             Some(refresh) => {
                 self.inner.oauth.revoke(refresh).await?;
@@ -338,12 +263,11 @@ impl ApiClient {
             None => false,
         };
         self.inner.store.clear()?;
-        state.tokens = None;
-        state.dead = None;
+        state.refresh.forget_tokens();
         Ok(revoked)
     }
 
-    /// Sends a request with the access token; on 401 refreshes once and retries once (rule 3).
+    /// Sends a request with the access token; on 401 refreshes once and retries once.
     /// A non-2xx answer becomes [`Error::Api`].
     pub async fn send(&self, request: ApiRequest) -> Result<ApiResponse, Error> {
         let url = self
@@ -409,20 +333,14 @@ impl ApiClient {
         self.send(ApiRequest::delete(path)).await.map(drop)
     }
 
-    fn load_once(&self, state: &mut TokenState) -> Result<(), Error> {
+    /// The lock over the token state, loaded from the store the first time.
+    async fn lock_loaded(&self) -> Result<tokio::sync::MutexGuard<'_, Held>, Error> {
+        let mut state = self.inner.state.lock().await;
         if !state.loaded {
-            state.tokens = self.inner.store.load()?;
+            state.refresh = RefreshState::new(self.inner.store.load()?);
             state.loaded = true;
         }
-        Ok(())
-    }
-
-    fn current_access(&self, state: &TokenState) -> Result<AccessToken, Error> {
-        state
-            .tokens
-            .as_ref()
-            .map(|t| t.access_token.clone())
-            .ok_or(Error::NotSignedIn)
+        Ok(state)
     }
 
     fn mark_accepted(&self, token: &AccessToken) {
@@ -432,24 +350,69 @@ impl ApiClient {
         }
     }
 
-    /// Whether a proactive refresh must wait (rule 4).
-    fn throttled(&self, state: &TokenState, now: u64) -> bool {
-        let stored = state.tokens.as_ref().and_then(TokenSet::refreshed_at);
-        let last = state.last_attempt.max(stored);
-        last.is_some_and(|t| now < t.saturating_add(self.inner.policy.min_interval.as_secs()))
+    /// After a 401 for `rejected`: the token to retry with, or `None` to give up.
+    async fn renew_after_401(&self, rejected: &AccessToken) -> Result<Option<AccessToken>, Error> {
+        let mut state = self.lock_loaded().await?;
+        let accepted_before = self.inner.accepted.lock().as_ref() == Some(rejected);
+        let trigger = Trigger::After401 {
+            rejected,
+            accepted_before,
+        };
+        if self.decide_and_act(&mut state, trigger).await? {
+            state.refresh.access_token().map(Some)
+        } else {
+            Ok(None)
+        }
     }
 
-    /// Rule 6: takes newer, valid tokens from the store. Returns whether it did.
-    fn adopt_stored(&self, state: &mut TokenState, now: u64) -> bool {
-        let current = state.tokens.as_ref().map(|t| &t.access_token);
+    /// Asks [`refresh::decide`] and carries the decision out, with the lock held. `Ok(true)`:
+    /// go on with the current tokens; `Ok(false)`: the refresh must wait, keep the 401.
+    async fn decide_and_act(&self, state: &mut Held, trigger: Trigger<'_>) -> Result<bool, Error> {
+        let now = self.inner.oauth.now();
+        let policy = &self.inner.policy;
+        let decision = refresh::decide(&state.refresh, now, policy, trigger);
+        if decision.looks_in_store(trigger) && self.adopt_stored(state, now) {
+            return Ok(true);
+        }
+        match decision {
+            Decision::UseAsIs => Ok(true),
+            Decision::Wait { until } => {
+                if let Trigger::After401 { .. } = trigger {
+                    tracing::warn!(
+                        "ilert rejects the access token it issued at the last refresh; not refreshing again \
+                         within {} s (ilert asks for at most one refresh per 5 minutes)",
+                        policy.min_interval.as_secs()
+                    );
+                    return Ok(false);
+                }
+                tracing::debug!(until, "not refreshing yet; using the current access token");
+                Ok(true)
+            }
+            Decision::SignInAgain(reason) => Err(reason.into()),
+            Decision::Refresh(reason) => match self.refresh_locked(state, now).await {
+                Ok(()) => Ok(true),
+                Err(e) if reason.keeps_current_on_failure() => {
+                    tracing::warn!(error = %e, "refreshing ahead of expiry failed; using the current access token");
+                    Ok(true)
+                }
+                Err(e) => Err(e),
+            },
+        }
+    }
+
+    /// Takes newer, valid tokens from the store (rule 6 of [`refresh`]). Returns whether it did.
+    fn adopt_stored(&self, state: &mut Held, now: u64) -> bool {
         match self.inner.store.load() {
             Ok(Some(stored))
-                if Some(&stored.access_token) != current
-                    && !stored.expires_within(now, self.inner.policy.margin) =>
+                if refresh::newer_in_store(
+                    state.refresh.tokens.as_ref(),
+                    &stored,
+                    now,
+                    &self.inner.policy,
+                ) =>
             {
                 tracing::debug!("using newer tokens found in the store");
-                state.tokens = Some(stored);
-                state.dead = None;
+                state.refresh.use_tokens(stored);
                 true
             }
             Ok(_) => false,
@@ -460,66 +423,19 @@ impl ApiClient {
         }
     }
 
-    /// After a 401 for `rejected`: the token to retry with, or `None` to give up (rule 3, 4).
-    async fn renew_after_401(&self, rejected: &AccessToken) -> Result<Option<AccessToken>, Error> {
-        let mut state = self.inner.state.lock().await;
-        let now = self.inner.oauth.now();
-        let tokens = state.tokens.as_ref().ok_or(Error::NotSignedIn)?;
-        if tokens.access_token != *rejected {
-            // Another caller refreshed while this request was in flight.
-            return Ok(Some(tokens.access_token.clone()));
-        }
-        let expired = tokens.expires_within(now, self.inner.policy.margin);
-        let ever_accepted = self.inner.accepted.lock().as_ref() == Some(&tokens.access_token);
-        if self.adopt_stored(&mut state, now) {
-            return self.current_access(&state).map(Some);
-        }
-        // Only a token this process's own refresh issued moments ago counts: after a failed
-        // refresh (a 503, say) the rejected token is an older one, and renewing it is right.
-        let issued_by_recent_refresh = state.refreshed.as_ref().is_some_and(|(token, at)| {
-            token == rejected && now < at.saturating_add(self.inner.policy.min_interval.as_secs())
-        });
-        if !expired && issued_by_recent_refresh && !ever_accepted {
-            tracing::warn!(
-                "ilert rejects the access token it issued at the last refresh; not refreshing again \
-                 within {} s (ilert asks for at most one refresh per 5 minutes)",
-                self.inner.policy.min_interval.as_secs()
-            );
-            return Ok(None);
-        }
-        let fresh = self.refresh_locked(&mut state, now, false).await?;
-        Ok(Some(fresh.access_token.clone()))
-    }
-
-    /// The refresh request itself, with the lock held (rules 1 and 5).
-    async fn refresh_locked<'s>(
-        &self,
-        state: &'s mut TokenState,
-        now: u64,
-        explicit: bool,
-    ) -> Result<&'s TokenSet, Error> {
-        let current = state.tokens.clone().ok_or(Error::NotSignedIn)?;
-        let refresh_token = current.refresh_token.clone().ok_or(Error::NoRefreshToken)?;
-        if !explicit
-            && let Some((dead, error)) = &state.dead
-            && *dead == refresh_token
-        {
-            return Err(Error::Token(error.clone()));
-        }
-        state.last_attempt = Some(now);
+    /// The refresh request itself, with the lock held; the result is stored.
+    async fn refresh_locked(&self, state: &mut Held, now: u64) -> Result<(), Error> {
+        let tokens = state.refresh.tokens.as_ref().ok_or(Error::NotSignedIn)?;
+        let refresh_token = tokens.refresh_token.clone().ok_or(Error::NoRefreshToken)?;
+        state.refresh.record_attempt(now);
         tracing::info!("refreshing the ilert access token");
         match self.inner.oauth.refresh(&refresh_token).await {
-            Ok(mut fresh) => {
-                fresh.carry_over_from(&current);
-                let saved = self.inner.store.save(&fresh);
-                state.dead = None;
-                state.refreshed = Some((fresh.access_token.clone(), now));
-                let fresh = state.tokens.insert(fresh);
-                saved?;
-                Ok(fresh)
+            Ok(fresh) => {
+                let fresh = state.refresh.record_refresh(fresh, now);
+                Ok(self.inner.store.save(fresh)?)
             }
             Err(Error::Token(e)) if e.code == TokenErrorCode::InvalidGrant => {
-                state.dead = Some((refresh_token, e.clone()));
+                state.refresh.record_revoked(refresh_token, e.clone());
                 Err(Error::Token(e))
             }
             Err(e) => Err(e),
@@ -578,6 +494,7 @@ impl ApiClient {
 #[cfg(test)]
 mod tests {
     use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use std::time::Duration;
 
     use axum::Json;
     use axum::extract::State;
@@ -590,6 +507,7 @@ mod tests {
     use crate::config::Config;
     use crate::test_support::{T0, TestClock, stub};
     use crate::token_set::Grant;
+    use crate::types::RefreshToken;
 
     /// A stand-in for ilert: a token endpoint that mints `access-N`, and an API that accepts
     /// only the tokens in `accepted`.
@@ -828,6 +746,32 @@ mod tests {
         clock.advance(1);
         let _ = whoami(&api).await.expect_err("rejected");
         assert_eq!((ilert.refreshes(), ilert.api_calls()), (2, 5));
+    }
+
+    #[tokio::test]
+    async fn a_postponed_early_refresh_happens_once_the_interval_has_passed() {
+        let (ilert, oauth, clock) = start_with_clock().await;
+        ilert.accept("access-0");
+        let policy = RefreshPolicy {
+            margin: Duration::from_secs(600),
+            ..RefreshPolicy::default()
+        };
+        // Within the ten-minute margin from the start, refreshed a minute before it.
+        let api = ApiClient::with_refresh_policy(
+            oauth,
+            Arc::new(MemoryStore::with_tokens(tokens(500, Some(60)))),
+            policy,
+        );
+        whoami(&api).await.expect("user");
+        clock.advance(239);
+        whoami(&api).await.expect("user");
+        assert_eq!(ilert.refreshes(), 0, "the last refresh was 299 s ago");
+        clock.advance(1);
+        whoami(&api).await.expect("user");
+        assert_eq!(ilert.refreshes(), 1);
+        let stored = api.tokens().await.expect("loads").expect("tokens");
+        assert_eq!(stored.access_token.secret(), "access-1");
+        assert_eq!(stored.refreshed_at(), Some(T0 + 240));
     }
 
     #[tokio::test]

@@ -32,10 +32,27 @@
 //!
 //! # Design
 //!
-//! - **One module per endpoint**, after oauth2-rs: [`authorize`](OAuthClient::authorize_url)
-//!   builds the browser URL and reads the redirect back; `token` exchanges and refreshes;
-//!   `token_info` and `revoke` wrap their endpoints. [`OAuthClient`] is the bare protocol: one
-//!   call, one request, no hidden state.
+//! - **A module per flow, one job each**, after oauth2-rs. [`OAuthClient`] is the bare
+//!   protocol — one call, one request, no hidden state — and each endpoint adds its methods in
+//!   its own module: `authorize` builds the browser URL and reads the redirect back
+//!   ([`OAuthClient::authorize_url`], [`parse_callback`]); `token` exchanges and refreshes;
+//!   `token_info` and `revoke` wrap theirs. [`TokenSet`] has a module of its own (`token_set`)
+//!   that every other one may use, so the endpoints, the stores and the refresh policy read the
+//!   same type without depending on each other.
+//! - **Refreshing is a pure policy.** When to refresh is [`decide`] (module [`refresh`]): a
+//!   function of the [`RefreshState`], the time, the [`RefreshPolicy`] and the [`Trigger`]
+//!   (before a call, after a 401, on request) that answers a [`Decision`] — use the token as it
+//!   is, refresh, wait, or sign in again. It reads no store, sends nothing and has no clock of
+//!   its own, so every rule (refresh shortly before expiry, refresh once and retry once on a
+//!   401, ilert's "not more than once per 5 minutes", give up on a token ilert's own last
+//!   refresh issued and still rejects, a dead grant or no refresh token means a new sign-in,
+//!   newer tokens from another process win) is tested without a server or a sleep.
+//!   [`ApiClient`] (module [`api`]) carries the decisions out: it loads the state, asks, and
+//!   acts — store, HTTP — under one lock, so concurrent callers share one refresh.
+//! - **An injectable clock.** Every time the client reads — the expiry of the tokens it obtains,
+//!   every refresh decision — comes from the [`Clock`] of its [`OAuthClient`]: the system clock
+//!   ([`SystemClock`]) unless [`OAuthClient::with_clock`] hands in another, such as a closure a
+//!   test moves itself.
 //! - **Two base URLs.** ilert serves the authorize page on `app.ilert.com` (or a tenant's own
 //!   host) and everything else on `api.ilert.com`; [`Config`] keeps both, so pointing a client
 //!   at the mock means setting both to the mock's address.
@@ -46,10 +63,6 @@
 //!   `{"code": "invalid_grant", "error": "Provided code is unknown"}` and the REST API
 //!   `{"status", "message", "code"}`; [`Error::Token`] and [`Error::Api`] keep those fields
 //!   apart from transport and local errors, and every message says what to do next.
-//! - **Refreshing is policy, in one place.** [`ApiClient`] adds the rules around the bare
-//!   refresh call: refresh shortly before expiry, refresh once and retry once on a 401, share
-//!   one refresh among concurrent callers, and honour ilert's "not more than once per 5
-//!   minutes" (the [`api`] module documents exactly when it refreshes).
 //! - **Tokens are stored through a trait.** [`TokenStore`] has an in-memory and a file
 //!   implementation; the file is written atomically with mode `0600`.
 //! - **Transport** is reqwest with rustls (no system OpenSSL); no redirect is ever followed,
@@ -62,6 +75,7 @@ mod clock;
 mod config;
 mod error;
 mod pkce;
+pub mod refresh;
 mod resources;
 mod revoke;
 mod store;
@@ -83,6 +97,7 @@ pub use config::{
 };
 pub use error::{ApiError, Endpoint, Error, TokenError, TokenErrorCode};
 pub use pkce::{Pkce, S256};
+pub use refresh::{Decision, RefreshReason, RefreshState, SignInReason, Trigger, decide, newer_in_store};
 pub use reqwest::Method;
 pub use resources::{
     ALERT_SOURCES_PATH, AlertSource, CURRENT_USER_PATH, Created, ESCALATION_POLICIES_PATH, EscalationPolicy,
