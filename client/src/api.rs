@@ -633,6 +633,19 @@ mod tests {
         api.get("/api/users/current").await
     }
 
+    /// `callers` concurrent [`whoami`] calls, each of which must succeed.
+    async fn whoami_at_once(api: &ApiClient, callers: usize) {
+        let calls: Vec<_> = (0..callers)
+            .map(|_| {
+                let api = api.clone();
+                tokio::spawn(async move { whoami(&api).await })
+            })
+            .collect();
+        for call in calls {
+            call.await.expect("joins").expect("user");
+        }
+    }
+
     #[tokio::test]
     async fn a_valid_token_is_used_as_is() {
         let (ilert, oauth) = start().await;
@@ -793,15 +806,7 @@ mod tests {
     async fn concurrent_callers_share_one_refresh() {
         let (ilert, oauth) = start().await;
         let api = ApiClient::with_tokens(oauth, tokens(-5, None));
-        let calls: Vec<_> = (0..16)
-            .map(|_| {
-                let api = api.clone();
-                tokio::spawn(async move { whoami(&api).await })
-            })
-            .collect();
-        for call in calls {
-            call.await.expect("joins").expect("user");
-        }
+        whoami_at_once(&api, 16).await;
         assert_eq!(ilert.refreshes(), 1);
         assert_eq!(ilert.api_calls(), 16);
     }
@@ -810,15 +815,7 @@ mod tests {
     async fn concurrent_401s_share_one_refresh() {
         let (ilert, oauth) = start().await;
         let api = ApiClient::with_tokens(oauth, tokens(3600, None));
-        let calls: Vec<_> = (0..8)
-            .map(|_| {
-                let api = api.clone();
-                tokio::spawn(async move { whoami(&api).await })
-            })
-            .collect();
-        for call in calls {
-            call.await.expect("joins").expect("user");
-        }
+        whoami_at_once(&api, 8).await;
         assert_eq!(ilert.refreshes(), 1);
     }
 

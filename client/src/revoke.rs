@@ -25,20 +25,11 @@ impl OAuthClient {
 mod tests {
     use super::*;
     use crate::config::Config;
-    use crate::test_support::{Recorded, stub};
+    use crate::test_support::recording_stub;
 
     #[tokio::test]
     async fn posts_the_refresh_token_and_accepts_an_empty_answer() {
-        let recorded = Recorded::default();
-        let r = recorded.clone();
-        let base = stub(axum::Router::new().route(
-            "/api/developers/oauth2/revoke",
-            axum::routing::post(move |body: String| {
-                r.push(body);
-                async {}
-            }),
-        ))
-        .await;
+        let (base, recorded) = recording_stub("/api/developers/oauth2/revoke", ()).await;
         let config = Config::builder("id", "http://localhost:4597/authorize-result")
             .api_url(&base)
             .build()

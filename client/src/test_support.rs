@@ -46,6 +46,25 @@ pub async fn stub(router: axum::Router) -> String {
     format!("http://{addr}")
 }
 
+/// Serves a stub that answers every `POST path` with `answer` and records the request bodies.
+pub async fn recording_stub<R>(path: &str, answer: R) -> (String, Recorded)
+where
+    R: axum::response::IntoResponse + Clone + Send + Sync + 'static,
+{
+    let recorded = Recorded::default();
+    let r = recorded.clone();
+    let base = stub(axum::Router::new().route(
+        path,
+        axum::routing::post(move |body: String| {
+            r.push(body);
+            let answer = answer.clone();
+            async move { answer }
+        }),
+    ))
+    .await;
+    (base, recorded)
+}
+
 /// Request bodies a stub received, in order.
 #[derive(Clone, Default)]
 pub struct Recorded(Arc<Mutex<Vec<String>>>);

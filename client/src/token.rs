@@ -58,47 +58,43 @@ impl OAuthClient {
         pkce_verifier: Option<&PkceCodeVerifier>,
     ) -> Result<TokenSet, Error> {
         let config = self.config();
-        let mut form = vec![
-            ("grant_type", "authorization_code"),
-            ("client_id", config.client_id().as_str()),
-        ];
-        if let Some(secret) = config.client_secret() {
-            form.push(("client_secret", secret.secret()));
-        }
-        form.push(("code", code.secret()));
-        form.push(("redirect_uri", config.redirect_uri()));
+        let mut fields = vec![("code", code.secret()), ("redirect_uri", config.redirect_uri())];
         if let Some(verifier) = pkce_verifier {
-            form.push(("code_verifier", verifier.secret()));
+            fields.push(("code_verifier", verifier.secret()));
         }
-        self.token_request(&form, Grant::AuthorizationCode).await
+        self.token_request(Grant::AuthorizationCode, &fields).await
     }
 
     /// Trades a refresh token for a new access token (`grant_type=refresh_token`).
     ///
     /// When ilert returns no refresh token (or the same one), the result keeps the one given,
-    /// so it can be stored as is. This is the bare endpoint call; [`crate::ApiClient`] adds the
-    /// single-flight and once-per-5-minutes rules.
+    /// so it can be stored as is. This is the bare endpoint call: [`crate::ApiClient`] adds when
+    /// to call it ([`crate::refresh`]) and one refresh at a time.
     pub async fn refresh(&self, refresh_token: &RefreshToken) -> Result<TokenSet, Error> {
-        let config = self.config();
-        let mut form = vec![
-            ("grant_type", "refresh_token"),
-            ("client_id", config.client_id().as_str()),
-        ];
-        if let Some(secret) = config.client_secret() {
-            form.push(("client_secret", secret.secret()));
-        }
-        form.push(("refresh_token", refresh_token.secret()));
-        let mut tokens = self.token_request(&form, Grant::RefreshToken).await?;
+        let mut tokens = self
+            .token_request(Grant::RefreshToken, &[("refresh_token", refresh_token.secret())])
+            .await?;
         if tokens.refresh_token.is_none() {
             tokens.refresh_token = Some(refresh_token.clone());
         }
         Ok(tokens)
     }
 
-    async fn token_request(&self, form: &[(&str, &str)], grant: Grant) -> Result<TokenSet, Error> {
+    /// POSTs `grant_type`, the client's id (and secret, when it has one) and `fields` to the
+    /// token endpoint, and reads ilert's answer.
+    async fn token_request(&self, grant: Grant, fields: &[(&str, &str)]) -> Result<TokenSet, Error> {
+        let config = self.config();
+        let mut form = vec![
+            ("grant_type", grant.grant_type()),
+            ("client_id", config.client_id().as_str()),
+        ];
+        if let Some(secret) = config.client_secret() {
+            form.push(("client_secret", secret.secret()));
+        }
+        form.extend_from_slice(fields);
         let requested_at = self.now();
         let (status, body) = self
-            .post_form(Endpoint::Token, self.config().token_endpoint(), form)
+            .post_form(Endpoint::Token, config.token_endpoint(), &form)
             .await?;
         let response: TokenResponse =
             serde_json::from_slice(&body).map_err(|e| Error::UnexpectedResponse {
@@ -125,7 +121,7 @@ mod tests {
     use super::*;
     use crate::config::Config;
     use crate::error::TokenErrorCode;
-    use crate::test_support::{Recorded, T0, TestClock, stub};
+    use crate::test_support::{T0, TestClock, recording_stub, stub};
     use axum::Json;
     use axum::http::StatusCode;
     use axum::response::IntoResponse;
@@ -157,16 +153,7 @@ mod tests {
 
     #[tokio::test]
     async fn exchanges_a_code_with_secret_and_verifier() {
-        let recorded = Recorded::default();
-        let r = recorded.clone();
-        let base = stub(axum::Router::new().route(
-            "/api/developers/oauth2/token",
-            axum::routing::post(move |body: String| {
-                r.push(body);
-                async { Json(guide_tokens()) }
-            }),
-        ))
-        .await;
+        let (base, recorded) = recording_stub("/api/developers/oauth2/token", Json(guide_tokens())).await;
         let tokens = client(&base, Some("s3cr3t"))
             .exchange_code(
                 &AuthorizationCode::new("c82ec4eca4c0ac90061fdd4225d1"),
@@ -214,19 +201,10 @@ mod tests {
 
     #[tokio::test]
     async fn a_public_app_sends_no_secret_and_may_get_no_refresh_token() {
-        let recorded = Recorded::default();
-        let r = recorded.clone();
-        let base = stub(axum::Router::new().route(
+        let (base, recorded) = recording_stub(
             "/api/developers/oauth2/token",
-            axum::routing::post(move |body: String| {
-                r.push(body);
-                async {
-                    Json(
-                        json!({"token_type":"Bearer","access_token":"a","expires_in":3600,"scope":"profile"}),
-                    )
-                }
-            }),
-        ))
+            Json(json!({"token_type":"Bearer","access_token":"a","expires_in":3600,"scope":"profile"})),
+        )
         .await;
         let tokens = client(&base, None)
             .exchange_code(
@@ -264,17 +242,10 @@ mod tests {
 
     #[tokio::test]
     async fn refresh_keeps_the_refresh_token_when_none_is_returned() {
-        let recorded = Recorded::default();
-        let r = recorded.clone();
-        let base = stub(axum::Router::new().route(
+        let (base, recorded) = recording_stub(
             "/api/developers/oauth2/token",
-            axum::routing::post(move |body: String| {
-                r.push(body);
-                async {
-                    Json(json!({"token_type":"Bearer","access_token":"a2","expires_in":3600,"scope":"profile"}))
-                }
-            }),
-        ))
+            Json(json!({"token_type":"Bearer","access_token":"a2","expires_in":3600,"scope":"profile"})),
+        )
         .await;
         let tokens = client(&base, Some("s"))
             .refresh(&RefreshToken::new("r1"))

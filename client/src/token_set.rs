@@ -22,6 +22,16 @@ pub enum Grant {
     RefreshToken,
 }
 
+impl Grant {
+    /// The `grant_type` that obtains a set this way (RFC 6749 §4.1.3, §6).
+    pub fn grant_type(self) -> &'static str {
+        match self {
+            Self::AuthorizationCode => "authorization_code",
+            Self::RefreshToken => "refresh_token",
+        }
+    }
+}
+
 /// The tokens of one grant, with absolute expiry times. Serialises for a [`crate::TokenStore`];
 /// `Debug` prints the tokens as `[redacted]`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -92,6 +102,14 @@ impl TokenSet {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_grant_type_is_the_stored_name() {
+        for grant in [Grant::AuthorizationCode, Grant::RefreshToken] {
+            let stored = serde_json::to_value(grant).expect("serialises");
+            assert_eq!(stored, grant.grant_type());
+        }
+    }
 
     #[test]
     fn carries_the_refresh_token_over() {
