@@ -105,7 +105,12 @@ async fn webapp_log(
 ) -> Result<Vec<serde_json::Value>, Box<dyn std::error::Error>> {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        let text = browser.find(Locator::Id("log")).await?.text().await?;
+        // Until the browser is back on the page (and under load that takes a while), there is
+        // no log to read yet: keep asking until the deadline.
+        let text = match browser.find(Locator::Id("log")).await {
+            Ok(log) => log.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
         let log: Vec<serde_json::Value> = text
             .lines()
             .filter(|l| !l.trim().is_empty())

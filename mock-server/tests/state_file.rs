@@ -135,8 +135,9 @@ async fn worker(base: String, id: usize, answered: Arc<Mutex<Answered>>) {
         };
         let refresh = tokens["refresh_token"].as_str().unwrap_or_default().to_owned();
         let access = tokens["access_token"].as_str().unwrap_or_default().to_owned();
-        answered.lock().live.push(refresh.clone());
         if n % 3 == 0 {
+            // A revocation in flight when the kill comes may or may not have been saved: its
+            // token counts as neither live nor revoked until the answer says which.
             let Ok(r) = client
                 .post(format!("{base}/api/developers/oauth2/revoke"))
                 .form(&[("token", &refresh)])
@@ -145,11 +146,14 @@ async fn worker(base: String, id: usize, answered: Arc<Mutex<Answered>>) {
             else {
                 return;
             };
+            let mut a = answered.lock();
             if r.status() == StatusCode::OK {
-                let mut a = answered.lock();
-                a.live.retain(|t| t != &refresh);
                 a.revoked.push(refresh);
+            } else {
+                a.live.push(refresh);
             }
+        } else {
+            answered.lock().live.push(refresh);
         }
         if n % 4 == 0 {
             let body = json!({"name": format!("src-{id}-{n}"), "integrationType": "API", "escalationPolicy": {"id": 1501}});
