@@ -10,8 +10,8 @@
 use serde_json::{Value, json};
 
 use crate::case::{Failure, Stop};
-use crate::ctx::Resp;
 use crate::jwt;
+use crate::req::Resp;
 
 impl Resp {
     /// A failure of this exchange: `expected` in words, the response as got.

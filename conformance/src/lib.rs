@@ -22,9 +22,13 @@
 //! - [`case`]: what a case is. Cases are plain `async fn(Cx) -> CaseResult` that stop at the
 //!   first check that does not hold; [`Stop::Skip`] says why a case cannot run against a target.
 //! - [`cases`]: the catalogue, one module per part of the contract.
-//! - [`ctx`]: the case's view of the server. Every request records a transcript entry
-//!   ([`view`]: secrets redacted, JWTs decoded, HTML summarised), so a failure can show the
-//!   exchange and the snapshot tests can pin every response.
+//! - [`outcome`]: how a case ends ([`Stop`], [`Failure`], [`CaseResult`]).
+//! - [`ctx`]: the case's context (the run's target and client, the case's transcript);
+//!   [`req`] builds and sends requests, each recording a transcript entry ([`view`]: secrets
+//!   redacted, JWTs decoded, HTML summarised), so a failure can show the exchange and the
+//!   snapshot tests can pin every response; [`steps`] holds the flow steps most cases need
+//!   (consent, code exchange, refresh, an access token) and [`controls`] the mock's `/_mock`
+//!   surface (a user of the case's own, the clock).
 //! - [`expect`]: the checks on a response. One rule, one case: the status and shape of each
 //!   error code belong to the `TOKEN-ERR-*` rows, so a server that gets one of them wrong fails
 //!   that row, not every case that happens to meet the error.
@@ -38,20 +42,26 @@
 //! - [`sandbox`]: on a mock, the suite registers its own apps and users under a tag unique to
 //!   the run and removes them afterwards, so a shared mock's other clients keep their grants.
 
+pub mod apps;
 pub mod case;
 pub mod cases;
+pub mod controls;
 pub mod ctx;
 pub mod expect;
 pub mod jwt;
+pub mod outcome;
 pub mod report;
+pub mod req;
 pub mod runner;
 pub mod sandbox;
+pub mod steps;
 pub mod target;
 pub mod view;
 
 pub use case::{Area, Case, CaseResult, Failure, Isolation, Severity, Source, SourceKind, Stop, Tag};
-pub use ctx::{Cx, Resp};
+pub use ctx::Cx;
 pub use report::{CaseReport, Counts, Report, Verdict};
+pub use req::{Req, Resp};
 pub use runner::{Progress, RunError, RunOptions};
 pub use target::{App, Target};
 

@@ -15,8 +15,6 @@ use std::sync::{Mutex, PoisonError};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::case::Stop;
-use crate::ctx::Cx;
 use crate::target::{App, GUIDE_REDIRECT_URI, Target, WEBAPP_REDIRECT_URI};
 
 /// The scopes of the suite's backend app: the guide app's (every scope, `offline_access`).
@@ -243,42 +241,4 @@ async fn register(http: &reqwest::Client, target: &Target, mut body: Value) -> R
         }
     }
     Err("POST /_mock/apps: no free app id".to_owned())
-}
-
-impl Cx {
-    /// The public PKCE app: on a mock the suite's own, elsewhere the fixtures'.
-    pub fn public_app(&self) -> App {
-        self.sandbox().map_or_else(App::public, |s| s.public.clone())
-    }
-
-    /// The backend app used the PKCE guide's way, without its secret and with the web app's
-    /// redirect URI: the guide's own client id wherever it is registered (ilert's PKCE guide
-    /// uses it), else the suite's own backend app.
-    pub fn guide_app_without_secret(&self) -> App {
-        self.sandbox()
-            .filter(|s| !s.guide_app)
-            .map_or_else(App::guide_without_secret, |s| App {
-                client_secret: None,
-                redirect_uri: WEBAPP_REDIRECT_URI.to_owned(),
-                ..s.backend.clone()
-            })
-    }
-
-    /// The backend app that rotates refresh tokens and requires its secret: on a mock the
-    /// suite's own, elsewhere the fixtures'.
-    pub fn rotating_app(&self) -> App {
-        self.sandbox().map_or_else(App::rotating, |s| s.rotating.clone())
-    }
-
-    /// Skips a case that needs the grant view when the mock approves every authorization at
-    /// once (`--auto-approve`): there is no view to check.
-    pub fn needs_grant_view(&self) -> Result<(), Stop> {
-        match self.sandbox().and_then(|s| s.auto_approve.as_deref()) {
-            Some(user) => Err(Stop::skip(format!(
-                "the mock approves every authorization at once as {user} (--auto-approve), so \
-                 there is no grant view to check; run against a mock without --auto-approve"
-            ))),
-            None => Ok(()),
-        }
-    }
 }

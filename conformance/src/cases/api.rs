@@ -11,8 +11,9 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::case::{Area, Case, CaseResult, Stop, Tag, ilert, mock, rfc, tags};
-use crate::ctx::{Cx, Resp};
+use crate::ctx::Cx;
 use crate::jwt;
+use crate::req::Resp;
 use crate::run;
 use crate::target::{DEFAULT_USER, paths};
 

@@ -6,8 +6,9 @@ use serde_json::json;
 
 use super::Params;
 use crate::case::{Area, Case, CaseResult, ilert, mock, rfc, tags};
-use crate::ctx::{Cx, Decision, Grant};
+use crate::ctx::Cx;
 use crate::run;
+use crate::steps::{Decision, Grant};
 use crate::target::PKCE_CHALLENGE;
 
 /// The authorize cases.
@@ -506,7 +507,7 @@ async fn tenant_unknown(cx: Cx) -> CaseResult {
         .get(&format!(
             "{}?{}",
             crate::target::paths::AUTHORIZE,
-            crate::ctx::encode(&p.pairs())
+            crate::req::encode(&p.pairs())
         ))
         .host(&host)
         .send()

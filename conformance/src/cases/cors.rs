@@ -6,7 +6,8 @@ use reqwest::Method;
 
 use super::Params;
 use crate::case::{Area, Case, CaseResult, mock, rfc};
-use crate::ctx::{Cx, Resp};
+use crate::ctx::Cx;
+use crate::req::Resp;
 use crate::run;
 use crate::target::paths;
 
@@ -103,7 +104,7 @@ async fn authorize_get(cx: Cx) -> CaseResult {
     cx.get(&format!(
         "{}?{}",
         paths::AUTHORIZE,
-        crate::ctx::encode(&p.pairs())
+        crate::req::encode(&p.pairs())
     ))
     .header("origin", ORIGIN)
     .send()

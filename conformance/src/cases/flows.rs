@@ -17,9 +17,10 @@ use serde_json::{Value, json};
 
 use super::api::ALERT_SOURCES_LANE;
 use crate::case::{Area, Case, CaseResult, Stop, ilert, tags};
-use crate::ctx::{Cx, Decision};
+use crate::ctx::Cx;
 use crate::expect::fail_value;
 use crate::run;
+use crate::steps::Decision;
 use crate::target::App;
 
 /// The flow cases.

@@ -10,8 +10,10 @@
 //! grant redeemed with the secret keeps needing it; `require_secret`).
 
 use crate::case::{Area, Case, CaseResult, Stop, ilert, mock, tags};
-use crate::ctx::{Cx, Grant, Resp, Tokens, tokens_of};
+use crate::ctx::Cx;
+use crate::req::Resp;
 use crate::run;
+use crate::steps::{Grant, Tokens, tokens_of};
 use crate::target::{App, GUIDE_PKCE_CHALLENGE, GUIDE_PKCE_VERIFIER, paths};
 
 const DOC_EXCHANGE: &str = "pkce-app §Turning a code into a token";

@@ -6,8 +6,9 @@ use reqwest::Method;
 use serde_json::json;
 
 use crate::case::{Area, Case, CaseResult, Stop, ilert, mock, rfc, tags};
-use crate::ctx::{Cx, Grant, Tokens, tokens_of};
+use crate::ctx::Cx;
 use crate::run;
+use crate::steps::{Grant, Tokens, client_form, tokens_of};
 use crate::target::{App, PKCE_VERIFIER, paths};
 
 const DOC_TOKEN: &str = "backend-app §In case of successful token generation";
@@ -65,15 +66,6 @@ pub fn cases() -> Vec<Case> {
         Case::new(a, "TOKEN-ERR-INVALID-CLIENT-05", "A public app presenting a secret: 401 invalid_client", mock("SPEC §9 (rfc6749 §2.1)"), run!(err_public_with_secret)).tags(tags::MOCK),
         Case::new(a, "TOKEN-ERR-SERVER-ERROR-01", "server_error is 500 in the same {code, error} shape (provoked with /_mock/faults)", mock("SPEC §8 server_error, §11 faults"), run!(err_server_error)).tags(tags::MOCK).alone(),
     ]
-}
-
-fn with_creds<'a>(app: &'a App, rest: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
-    let mut form = vec![("client_id", app.client_id.as_str())];
-    if let Some(s) = &app.client_secret {
-        form.push(("client_secret", s.as_str()));
-    }
-    form.extend_from_slice(rest);
-    form
 }
 
 /// A code for the target app and a user of the case's own.
@@ -162,7 +154,7 @@ async fn no_store_refresh(cx: Cx) -> CaseResult {
 async fn no_store_error(cx: Cx) -> CaseResult {
     let app = cx.target().app.clone();
     let r = cx
-        .token(&with_creds(
+        .token(&client_form(
             &app,
             &[
                 ("grant_type", "authorization_code"),
@@ -299,7 +291,7 @@ async fn axios_body(cx: Cx) -> CaseResult {
 
 async fn redirect_uri_matching(cx: Cx) -> CaseResult {
     let (app, code) = shared_code(&cx, "profile").await?;
-    let form = with_creds(
+    let form = client_form(
         &app,
         &[
             ("grant_type", "authorization_code"),
@@ -369,7 +361,7 @@ async fn refresh_narrow(cx: Cx) -> CaseResult {
     let (app, tokens) = cx.refresh_grant("profile source:w").await?;
     let rt = tokens.refresh_token()?.to_owned();
     let r = cx
-        .token(&with_creds(
+        .token(&client_form(
             &app,
             &[
                 ("grant_type", "refresh_token"),
@@ -387,7 +379,7 @@ async fn refresh_narrow(cx: Cx) -> CaseResult {
 
 async fn err_no_grant_type(cx: Cx) -> CaseResult {
     let app = cx.target().app.clone();
-    cx.token(&with_creds(&app, &[("code", "0000000000000000000000000000")]))
+    cx.token(&client_form(&app, &[("code", "0000000000000000000000000000")]))
         .await?
         .token_error(400, "invalid_request")?;
     Ok(())
@@ -395,7 +387,7 @@ async fn err_no_grant_type(cx: Cx) -> CaseResult {
 
 async fn err_no_code(cx: Cx) -> CaseResult {
     let app = cx.target().app.clone();
-    cx.token(&with_creds(&app, &[("grant_type", "authorization_code")]))
+    cx.token(&client_form(&app, &[("grant_type", "authorization_code")]))
         .await?
         .token_error(400, "invalid_request")?;
     Ok(())
@@ -403,7 +395,7 @@ async fn err_no_code(cx: Cx) -> CaseResult {
 
 async fn err_no_refresh_token(cx: Cx) -> CaseResult {
     let app = cx.target().app.clone();
-    cx.token(&with_creds(&app, &[("grant_type", "refresh_token")]))
+    cx.token(&client_form(&app, &[("grant_type", "refresh_token")]))
         .await?
         .token_error(400, "invalid_request")?;
     Ok(())
@@ -411,7 +403,7 @@ async fn err_no_refresh_token(cx: Cx) -> CaseResult {
 
 async fn err_repeated(cx: Cx) -> CaseResult {
     let app = cx.target().app.clone();
-    cx.token(&with_creds(
+    cx.token(&client_form(
         &app,
         &[
             ("grant_type", "authorization_code"),
@@ -426,7 +418,7 @@ async fn err_repeated(cx: Cx) -> CaseResult {
 
 async fn err_text_plain(cx: Cx) -> CaseResult {
     let app = cx.target().app.clone();
-    let body = crate::ctx::encode(&with_creds(
+    let body = crate::req::encode(&client_form(
         &app,
         &[("grant_type", "authorization_code"), ("code", "x")],
     ));
@@ -442,7 +434,7 @@ async fn err_two_auth_methods(cx: Cx) -> CaseResult {
     let app = cx.target().app.clone();
     cx.post(paths::TOKEN)
         .basic(&app.client_id, app.secret())
-        .form(&with_creds(
+        .form(&client_form(
             &app,
             &[
                 ("grant_type", "authorization_code"),
@@ -467,7 +459,7 @@ async fn err_short_verifier(cx: Cx) -> CaseResult {
 
 async fn err_password(cx: Cx) -> CaseResult {
     let app = cx.target().app.clone();
-    cx.token(&with_creds(
+    cx.token(&client_form(
         &app,
         &[
             ("grant_type", "password"),
@@ -482,7 +474,7 @@ async fn err_password(cx: Cx) -> CaseResult {
 
 async fn err_client_credentials(cx: Cx) -> CaseResult {
     let app = cx.target().app.clone();
-    cx.token(&with_creds(&app, &[("grant_type", "client_credentials")]))
+    cx.token(&client_form(&app, &[("grant_type", "client_credentials")]))
         .await?
         .token_error(400, "unsupported_grant_type")?;
     Ok(())
@@ -491,7 +483,7 @@ async fn err_client_credentials(cx: Cx) -> CaseResult {
 async fn err_unknown_code(cx: Cx) -> CaseResult {
     let app = cx.target().app.clone();
     let r = cx
-        .token(&with_creds(
+        .token(&client_form(
             &app,
             &[
                 ("grant_type", "authorization_code"),
@@ -543,7 +535,7 @@ async fn err_unexpected_verifier(cx: Cx) -> CaseResult {
 async fn err_redirect_mismatch(cx: Cx) -> CaseResult {
     let (app, code) = shared_code(&cx, "profile").await?;
     let other = crate::target::WEBAPP_REDIRECT_URI;
-    cx.token(&with_creds(
+    cx.token(&client_form(
         &app,
         &[
             ("grant_type", "authorization_code"),
@@ -585,7 +577,7 @@ async fn err_foreign_code(cx: Cx) -> CaseResult {
 async fn err_widen_scope(cx: Cx) -> CaseResult {
     let (app, tokens) = cx.refresh_grant("profile").await?;
     let rt = tokens.refresh_token()?.to_owned();
-    cx.token(&with_creds(
+    cx.token(&client_form(
         &app,
         &[
             ("grant_type", "refresh_token"),
@@ -667,7 +659,7 @@ async fn err_server_error(cx: Cx) -> CaseResult {
     }
     let app = cx.target().app.clone();
     let r = cx
-        .token(&with_creds(
+        .token(&client_form(
             &app,
             &[
                 ("grant_type", "authorization_code"),

@@ -4,9 +4,10 @@
 use serde_json::json;
 
 use crate::case::{Area, Case, CaseResult, ilert, mock, rfc, tags};
-use crate::ctx::{Cx, Grant};
+use crate::ctx::Cx;
 use crate::jwt;
 use crate::run;
+use crate::steps::Grant;
 use crate::target::{DEFAULT_USER, paths};
 
 const DOC_INFO: &str = "backend-app §Accessing token information";

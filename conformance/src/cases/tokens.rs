@@ -6,10 +6,11 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::case::{Area, Case, CaseResult, Stop, ilert, mock, rfc, tags};
-use crate::ctx::{Cx, Grant, Tokens};
+use crate::ctx::Cx;
 use crate::expect::{decoded_view, fail_value};
 use crate::jwt::{self, RsaJwk};
 use crate::run;
+use crate::steps::{Grant, Tokens};
 use crate::target::{DEFAULT_USER, paths};
 
 const DOC_TOKENS: &str = "backend-app §In case of successful token generation (example tokens)";

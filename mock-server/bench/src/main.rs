@@ -32,6 +32,7 @@
 
 mod crypto;
 mod error;
+mod figures;
 mod http;
 mod load;
 mod machine;
@@ -51,10 +52,11 @@ use std::time::{Duration, Instant};
 use clap::Parser;
 
 use crate::error::BenchError;
+use crate::figures::{GrantBatch, GrantRun, Report, Rss, Settings};
 use crate::load::{RunContext, Until};
 use crate::machine::{Machine, clock_ticks, cpu_model, kernel};
 use crate::mock::{Plan, Work};
-use crate::report::{GrantBatch, GrantRun, Report, Rss, Settings, table};
+use crate::report::table;
 use crate::server::{ServerProcess, cold_starts, server_binary};
 
 // The library items the bench needs beyond a user's surface (the mock's own keys and claims, to

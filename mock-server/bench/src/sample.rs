@@ -2,11 +2,11 @@
 //! README's, each a round number so a test can name what it expects.
 
 use crate::crypto::{Crypto, OpenSsl};
+use crate::figures::{GrantBatch, GrantRun, Report, Rss, Settings};
 use crate::load::Scenario;
 use crate::machine::Machine;
 use crate::mock::Work;
 use crate::peers::{self, Peer};
-use crate::report::{GrantBatch, GrantRun, Report, Rss, Settings};
 use crate::server::ColdStart;
 
 /// A scenario of `name` at `units_per_sec`, one request per unit, no errors.

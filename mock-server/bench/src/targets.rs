@@ -10,12 +10,10 @@
 //! Every check is a pure function of the [`Report`], so the thresholds are tested on made-up
 //! figures, never by a timed test.
 
-use serde::Serialize;
-
+use crate::figures::{Report, TargetCheck, Verdict, rss_at_half};
 use crate::load::Scenario;
 use crate::mock::Work;
 use crate::peers;
-use crate::report::{Report, rss_at_half};
 
 /// The mock's API calls answer at least as fast as axa's `/userinfo`.
 const API_OF_USERINFO: f64 = 1.0;
@@ -31,56 +29,6 @@ const COLD_START_MS: f64 = 15.0;
 const IDLE_RSS_MB: f64 = 15.0;
 /// Any scenario's p99 latency, milliseconds.
 const P99_MS: f64 = 20.0;
-
-/// Whether a target holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Verdict {
-    /// It holds.
-    Met,
-    /// It does not (or a figure it needs came with errors).
-    NotMet,
-    /// A reference it needs was not measured in this run.
-    NotMeasured,
-}
-
-impl Verdict {
-    /// The word in the table.
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Met => "met",
-            Self::NotMet => "NOT met",
-            Self::NotMeasured => "not measured",
-        }
-    }
-}
-
-/// One target and what the run showed.
-#[derive(Debug, Serialize)]
-pub struct TargetCheck {
-    /// What is required.
-    pub target: String,
-    /// What was measured, with the figures the check compared.
-    pub measured: String,
-    /// The measured figure over its reference or limit.
-    pub ratio: Option<f64>,
-    /// The verdict.
-    pub verdict: Verdict,
-    /// `verdict == Met`.
-    pub met: bool,
-}
-
-impl TargetCheck {
-    fn new(target: String, measured: String, ratio: Option<f64>, verdict: Verdict) -> Self {
-        Self {
-            target,
-            measured,
-            ratio,
-            verdict,
-            met: verdict == Verdict::Met,
-        }
-    }
-}
 
 /// A rate compared in a target, with the errors of the scenario it comes from.
 struct Rate {
