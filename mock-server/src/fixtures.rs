@@ -1,4 +1,5 @@
-//! Fixtures: the tenants, users, apps, escalation policies, alert sources and dev-only keys a
+//! Fixtures: the tenants, users, apps, REST resources (escalation policies, alert sources and any
+//! collection under `[[resources.<name>]]`, see [`crate::resources::seed`]) and dev-only keys a
 //! mock starts with.
 //!
 //! `fixtures/default.toml` is embedded at build time, so the default start needs no file; any
@@ -13,6 +14,7 @@
 //! name the embedded file and its line; JSON entries are named by their content (JSON carries no
 //! line per entry once parsed).
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
 
@@ -20,6 +22,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::model::{AlertSource, App, EscalationPolicy, Tenant, User};
+use crate::resources::seed::{Seed, Seeds};
 use crate::protocol::redirect;
 use crate::protocol::scope::ScopeSet;
 use crate::token::Keys;
@@ -78,6 +81,8 @@ pub struct Fixtures {
     pub escalation_policies: Vec<EscalationPolicy>,
     /// Alert sources.
     pub alert_sources: Vec<AlertSource>,
+    /// Seeds of any REST collection, by collection name (`[[resources.alerts]]`).
+    pub resources: Seeds,
 }
 
 /// Why a fixture file was refused.
@@ -149,6 +154,8 @@ struct RawFixtures {
     escalation_policies: Vec<Spanned<EscalationPolicy>>,
     #[serde(default)]
     alert_sources: Vec<Spanned<AlertSource>>,
+    #[serde(default)]
+    resources: BTreeMap<String, Vec<Spanned<Seed>>>,
 }
 
 /// The JSON form of a fixture file: the same fields, without TOML's spans.
@@ -171,6 +178,8 @@ struct JsonFixtures {
     escalation_policies: Vec<EscalationPolicy>,
     #[serde(default)]
     alert_sources: Vec<AlertSource>,
+    #[serde(default)]
+    resources: Seeds,
 }
 
 impl JsonFixtures {
@@ -188,6 +197,7 @@ impl JsonFixtures {
             apps: at0(self.apps),
             escalation_policies: at0(self.escalation_policies),
             alert_sources: at0(self.alert_sources),
+            resources: self.resources.into_iter().map(|(name, seeds)| (name, at0(seeds))).collect(),
         }
     }
 }
@@ -215,6 +225,7 @@ impl RawFixtures {
             apps: shift(raw.apps),
             escalation_policies: shift(raw.escalation_policies),
             alert_sources: shift(raw.alert_sources),
+            resources: raw.resources.into_iter().map(|(name, seeds)| (name, shift(seeds))).collect(),
         })
     }
 
@@ -234,6 +245,14 @@ impl RawFixtures {
             apps: merge(base.apps, self.apps, |a: &App| a.id),
             escalation_policies: merge(base.escalation_policies, self.escalation_policies, |p| p.id),
             alert_sources: merge(base.alert_sources, self.alert_sources, |s| s.id),
+            resources: {
+                let mut resources = base.resources;
+                for (name, seeds) in self.resources {
+                    let base = resources.remove(&name).unwrap_or_default();
+                    resources.insert(name, merge(base, seeds, |s: &Seed| s.id));
+                }
+                resources
+            },
         }
     }
 }
@@ -338,8 +357,12 @@ pub(crate) fn is_dns_label(s: &str) -> bool {
 
 impl Fixtures {
     /// The embedded defaults.
+    ///
+    /// Their resource seeds are not checked against ilert's schema at every start (a unit test
+    /// checks them; the check costs a few milliseconds of start-up).
     pub fn embedded() -> Result<Self, FixtureError> {
-        Self::from_toml(DEFAULT_TOML, DEFAULT_ORIGIN)
+        let raw = parse_toml(DEFAULT_TOML, DEFAULT_ORIGIN)?;
+        Self::build(raw, Some(DEFAULT_TOML), DEFAULT_ORIGIN, false)
     }
 
     /// Loads and validates a fixture file: JSON when its name ends in `.json` or its text
@@ -362,16 +385,16 @@ impl Fixtures {
     /// Parses and validates fixtures from TOML text; `origin` names the source in errors.
     pub fn from_toml(src: &str, origin: &str) -> Result<Self, FixtureError> {
         let raw = parse_toml(src, origin)?;
-        Self::build(raw, Some(src), origin)
+        Self::build(raw, Some(src), origin, true)
     }
 
     /// Parses and validates fixtures from JSON text (the TOML shape as a JSON object).
     pub fn from_json(src: &str, origin: &str) -> Result<Self, FixtureError> {
         let raw = parse_json(src, origin)?;
-        Self::build(raw, None, origin)
+        Self::build(raw, None, origin, true)
     }
 
-    fn build(raw: RawFixtures, src: Option<&str>, origin: &str) -> Result<Self, FixtureError> {
+    fn build(raw: RawFixtures, src: Option<&str>, origin: &str, check_seeds: bool) -> Result<Self, FixtureError> {
         let check = Checker { src, origin };
         let mut raw = match &raw.extends {
             None => raw,
@@ -394,7 +417,16 @@ impl Fixtures {
         let Some(keys) = raw.keys else {
             return check.fail(0..0, "[keys] is missing");
         };
-        Ok(Self {
+        // Where each seeded entry starts, so a refused seed names its line.
+        let mut spans: BTreeMap<String, Vec<std::ops::Range<usize>>> = [
+            ("escalation_policies".to_owned(), raw.escalation_policies.iter().map(Spanned::span).collect()),
+            ("alert_sources".to_owned(), raw.alert_sources.iter().map(Spanned::span).collect()),
+        ]
+        .into();
+        for (name, seeds) in &raw.resources {
+            spans.insert(format!("resources.{name}"), seeds.iter().map(Spanned::span).collect());
+        }
+        let fixtures = Self {
             server: raw.server,
             keys: keys.into_inner(),
             tenants: plain(raw.tenants),
@@ -402,7 +434,28 @@ impl Fixtures {
             apps: plain(raw.apps),
             escalation_policies: plain(raw.escalation_policies),
             alert_sources: plain(raw.alert_sources),
-        })
+            resources: raw.resources.into_iter().map(|(name, seeds)| (name, plain(seeds))).collect(),
+        };
+        let checked = if check_seeds {
+            crate::resources::seed::check_seeds(&fixtures.users, fixtures.seed_input())
+        } else {
+            Ok(())
+        };
+        if let Err(err) = checked {
+            let span = spans.get(&err.table).and_then(|s| s.get(err.index)).cloned().unwrap_or(0..0);
+            return check.fail(span, format!("[[{}]]: {}", err.table, err.message));
+        }
+        Ok(fixtures)
+    }
+
+    /// What seeds the REST resource store.
+    pub fn seed_input(&self) -> crate::resources::seed::SeedInput<'_> {
+        crate::resources::seed::SeedInput {
+            tenants: &self.tenants,
+            escalation_policies: &self.escalation_policies,
+            alert_sources: &self.alert_sources,
+            resources: &self.resources,
+        }
     }
 
     /// The allowed scopes of an app, parsed (validated at load).
@@ -524,13 +577,6 @@ fn validate(raw: &RawFixtures, check: &Checker<'_>) -> Result<(), FixtureError> 
                 format!("escalation policy {} names unknown tenant '{}'", p.id, p.tenant),
             );
         }
-        if let Err(message) = crate::resources::check_policy_fields(p, |id| {
-            raw.users
-                .iter()
-                .any(|u| u.get_ref().id == id && u.get_ref().tenant == p.tenant)
-        }) {
-            return check.fail(spanned.span(), format!("escalation policy {}: {message}", p.id));
-        }
     }
 
     if let Some(s) = duplicate(&raw.alert_sources, |s: &AlertSource| s.id) {
@@ -565,9 +611,6 @@ fn validate(raw: &RawFixtures, check: &Checker<'_>) -> Result<(), FixtureError> 
                     s.id, s.escalation_policy, s.tenant
                 ),
             );
-        }
-        if let Err(message) = crate::resources::check_source_fields(s) {
-            return check.fail(spanned.span(), format!("alert source {}: {message}", s.id));
         }
     }
     Ok(())
@@ -649,6 +692,31 @@ mod tests {
         );
         assert!(f.apps.iter().any(|a| a.public));
         assert!(f.tenants.len() >= 2);
+        // The seeds `embedded()` does not check at start.
+        assert_eq!(crate::resources::seed::check_seeds(&f.users, f.seed_input()), Ok(()));
+    }
+
+    #[test]
+    fn resource_seeds_are_checked_against_the_document() {
+        let err = with_replaced("status = \"PENDING\"\nalertSource", "status = \"OPEN\"\nalertSource").expect_err("enum");
+        let FixtureError::Invalid { line, message, .. } = &err else { panic!("{err}") };
+        assert!(message.contains("resources.alerts") && message.contains("PENDING, ACCEPTED, RESOLVED"), "{message}");
+        assert!(*line <= line_containing("summary = \"Checkout page answers 503\""), "{line}");
+        let err = with_replaced("alertSource = { id = 3001 }", "alertSource = { id = 4001 }").expect_err("other tenant");
+        assert!(err.to_string().contains("alert source 4001"), "{err}");
+        let err = with_replaced("[[resources.user-emails]]", "[[resources.user-mails]]").expect_err("unknown");
+        assert!(err.to_string().contains("unknown collection 'user-mails'"), "{err}");
+        let err = with_replaced("parent = 1002\ntarget = \"chris@", "parent = 2001\ntarget = \"chris@").expect_err("parent");
+        assert!(err.to_string().contains("parent 2001"), "{err}");
+        // A file extending the defaults replaces a seed by its id.
+        let extended = Fixtures::from_toml(
+            "extends = \"default\"\n[[resources.alerts]]\nid = 5001\ntenant = \"someTenant\"\nsummary = \"Replaced\"\nalertSource = { id = 3001 }\nstatus = \"RESOLVED\"\n",
+            "extends.toml",
+        )
+        .expect("extends");
+        let alerts = &extended.resources["alerts"];
+        assert_eq!(alerts.iter().filter(|a| a.id == 5001).count(), 1);
+        assert!(alerts.iter().any(|a| a.body["summary"] == "Replaced"));
     }
 
     fn with_replaced(from: &str, to: &str) -> Result<Fixtures, FixtureError> {

@@ -1,6 +1,6 @@
 //! `--state-file`: the store survives restarts and crashes.
 //!
-//! After every change (a grant issued, rotated or revoked, an alert source or policy written, an
+//! After every change (a grant issued, rotated or revoked, a REST resource written, an
 //! app or user added) the whole persistent state is written before the request is answered:
 //! to a temporary file in the same folder (mode 0600: it holds refresh grant keys and client
 //! secrets), fsynced, renamed over the state file, and the folder fsynced. A crash at any moment
@@ -19,12 +19,12 @@ use serde::{Deserialize, Serialize};
 use crate::clock::UnixSeconds;
 use crate::model::{App, Tenant, User};
 use crate::protocol::grant::GrantBook;
-use crate::resources::Resources;
+use crate::resources::Store;
 
 /// The `format` field of a state file.
 pub const FORMAT: &str = "ilert-mock-state";
-/// The version this build writes and reads.
-pub const VERSION: u32 = 1;
+/// The version this build writes and reads (2: resources as a generic store of JSON entities).
+pub const VERSION: u32 = 2;
 
 /// What survives a restart.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -39,8 +39,8 @@ pub struct Persisted {
     pub users: Vec<User>,
     /// Refresh grants and their revocations.
     pub grants: GrantBook,
-    /// Escalation policies and alert sources.
-    pub resources: Resources,
+    /// Every REST resource (alert sources, policies, alerts, log entries, …).
+    pub resources: Store,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -201,7 +201,7 @@ mod tests {
             apps: f.apps.clone(),
             users: f.users.clone(),
             grants: GrantBook::default(),
-            resources: Resources::new(&f.escalation_policies, &f.alert_sources, 0),
+            resources: crate::state::MockState::new(&f, Some(1), 0).resources,
         }
     }
 
@@ -236,7 +236,7 @@ mod tests {
         assert!(matches!(file.load(), Err(PersistError::Corrupt { .. })));
         fs::write(file.path(), "not json").expect("write");
         assert!(matches!(file.load(), Err(PersistError::Corrupt { .. })));
-        fs::write(file.path(), text.replace("\"version\":1", "\"version\":99")).expect("write");
+        fs::write(file.path(), text.replace("\"version\":2", "\"version\":99")).expect("write");
         assert!(matches!(file.load(), Err(PersistError::Foreign { .. })));
     }
 

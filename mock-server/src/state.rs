@@ -22,7 +22,7 @@ use crate::protocol::error::OAuthError;
 use crate::protocol::grant::{GrantBook, NewGrant, RevokeReason};
 use crate::protocol::scope::ScopeSet;
 use crate::protocol::token_request::TokenRequest;
-use crate::resources::Resources;
+use crate::resources::Store as Resources;
 use crate::token::{AccessClaims, Issuance, Keys, REFRESH_TOKEN_LIFETIME, RefreshClaims, TokenError};
 
 /// The mock's mutable state.
@@ -38,7 +38,7 @@ pub struct MockState {
     pub codes: CodeBook,
     /// Refresh grants.
     pub grants: GrantBook,
-    /// Escalation policies and alert sources.
+    /// Every emulated REST resource of every tenant (alert sources, policies, alerts, …).
     pub resources: Resources,
     /// Apps or users added at run time (a counter, for persistence).
     pub directory_changes: u64,
@@ -145,15 +145,25 @@ impl Store {
 }
 
 impl MockState {
-    /// State seeded from fixtures.
+    /// State seeded from fixtures (validated when they were loaded, so seeding cannot fail;
+    /// should it, the error is logged and the rest of the state still starts).
     pub fn new(fixtures: &Fixtures, seed: Option<u64>, now: UnixSeconds) -> Self {
+        let mut state = Self::unseeded(fixtures, seed);
+        if let Err(err) = crate::resources::seed::populate(&mut state, fixtures, now) {
+            tracing::error!("fixtures: {err}");
+        }
+        state
+    }
+
+    /// State with the fixtures' accounts and an empty resource store.
+    pub fn unseeded(fixtures: &Fixtures, seed: Option<u64>) -> Self {
         Self {
             tenants: fixtures.tenants.clone(),
             users: fixtures.users.clone(),
             apps: fixtures.apps.clone(),
             codes: CodeBook::default(),
             grants: GrantBook::default(),
-            resources: Resources::new(&fixtures.escalation_policies, &fixtures.alert_sources, now),
+            resources: Resources::default(),
             directory_changes: 0,
             rng: seed.map_or_else(StdRng::from_os_rng, StdRng::seed_from_u64),
         }

@@ -41,17 +41,18 @@ impl Access {
     }
 }
 
-/// One scope ilert knows: its name, what it covers and whether the mock emulates the resource.
+/// One scope ilert knows: its name and what it covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ScopeDef {
     /// The scope name, e.g. `source`.
     pub name: &'static str,
     /// Path prefixes under `/api` the scope grants (empty for `offline_access`).
     pub paths: &'static [&'static str],
+    /// Path prefixes of ilert's OpenAPI document that the scope table does not name, which the
+    /// mock puts under this scope: the mock's choice, the nearest scope by what the path does.
+    pub chosen: &'static [&'static str],
     /// What the scope grants, in words, for the grant view.
     pub words: &'static str,
-    /// Whether the mock serves the resource with state (others answer 404 after the scope check).
-    pub emulated: bool,
 }
 
 /// The scope a refresh token for a public (PKCE-only) app needs.
@@ -62,122 +63,133 @@ pub const SCOPES: &[ScopeDef] = &[
     ScopeDef {
         name: "profile",
         paths: &["/api/users/current"],
+        chosen: &[],
         words: "your user profile",
-        emulated: true,
     },
     ScopeDef {
         name: OFFLINE_ACCESS,
         paths: &[],
+        chosen: &[],
         words: "stay connected when you are not using the app (refresh tokens)",
-        emulated: true,
     },
     ScopeDef {
         name: "policy",
         paths: &["/api/escalation-policies"],
+        chosen: &[],
         words: "escalation policies",
-        emulated: true,
     },
     ScopeDef {
         name: "schedule",
         paths: &["/api/schedules", "/api/on-calls"],
+        chosen: &[],
         words: "schedules and on-calls",
-        emulated: false,
     },
     ScopeDef {
         name: "source",
         paths: &["/api/alert-sources"],
+        // The mock's choice: inbound paths into alerts (pipelines, event and call flows, their
+        // numbers) and the integration catalogue of alert sources sit nearest to `source`.
+        chosen: &[
+            "/api/deployment-pipelines",
+            "/api/event-flows",
+            "/api/call-flows",
+            "/api/call-flow-numbers",
+            "/api/numbers",
+            "/api/integrations",
+        ],
         words: "alert sources",
-        emulated: true,
     },
     ScopeDef {
         name: "support_hour",
         paths: &["/api/support-hours"],
+        chosen: &[],
         words: "support hours",
-        emulated: false,
     },
     ScopeDef {
         name: "monitor",
         paths: &["/api/uptime-monitors"],
+        // The mock's choice: heartbeat monitors are monitors too.
+        chosen: &["/api/heartbeat-monitors"],
         words: "uptime monitors",
-        emulated: false,
     },
     ScopeDef {
         name: "action",
         paths: &["/api/alert-actions"],
+        chosen: &[],
         words: "alert actions",
-        emulated: false,
     },
     ScopeDef {
         name: "connector",
         paths: &["/api/connectors"],
+        chosen: &[],
         words: "connectors",
-        emulated: false,
     },
     ScopeDef {
         name: "maintenance",
         paths: &["/api/maintenance-windows"],
+        chosen: &[],
         words: "maintenance windows",
-        emulated: false,
     },
     ScopeDef {
         name: "report",
         paths: &["/api/reports"],
+        chosen: &[],
         words: "reports",
-        emulated: false,
     },
     ScopeDef {
         name: "template",
         paths: &["/api/incident-templates"],
+        chosen: &[],
         words: "incident templates",
-        emulated: false,
     },
     ScopeDef {
         name: "service",
         paths: &["/api/services"],
+        // The mock's choice: service outages are the state of services.
+        chosen: &["/api/service-outages"],
         words: "services and your service subscriptions",
-        emulated: false,
     },
     ScopeDef {
         name: "status_page",
         paths: &["/api/status-pages"],
+        chosen: &[],
         words: "status pages and your status page subscriptions",
-        emulated: false,
     },
     ScopeDef {
         name: "team",
         paths: &["/api/teams"],
+        chosen: &[],
         words: "teams",
-        emulated: false,
     },
     ScopeDef {
         name: "user",
         paths: &["/api/users"],
+        chosen: &[],
         words: "users, their contacts and notification preferences",
-        emulated: false,
     },
     ScopeDef {
         name: "alert",
         paths: &["/api/alerts"],
+        chosen: &[],
         words: "alerts",
-        emulated: false,
     },
     ScopeDef {
         name: "incident",
         paths: &["/api/incidents"],
+        chosen: &[],
         words: "incidents and your incident subscriptions",
-        emulated: false,
     },
     ScopeDef {
         name: "metric",
         paths: &["/api/metrics"],
+        chosen: &[],
         words: "metrics",
-        emulated: false,
     },
     ScopeDef {
         name: "metric_source",
         paths: &["/api/metric-data-sources"],
+        chosen: &[],
         words: "metric data sources",
-        emulated: false,
     },
 ];
 
@@ -321,7 +333,7 @@ pub struct Requirement {
 pub fn requirement(method: &str, path: &str) -> Option<Requirement> {
     SCOPES
         .iter()
-        .flat_map(|def| def.paths.iter().map(move |p| (def, *p)))
+        .flat_map(|def| def.paths.iter().chain(def.chosen).map(move |p| (def, *p)))
         .filter(|(_, prefix)| {
             path.strip_prefix(prefix)
                 .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))

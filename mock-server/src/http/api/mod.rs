@@ -1,5 +1,5 @@
-//! The resource API under `/api` (SPEC §5, §6): bearer authentication and scope checks for every
-//! path in ilert's scope table, and the emulated resources.
+//! The resource API under `/api` (SPEC §5, §6): bearer authentication and scope checks, then
+//! every operation of ilert's OpenAPI document through one generic handler ([`handler`]).
 //!
 //! Order of checks, each answered in ilert's REST error shape:
 //! 1. `Authorization: Bearer <access token>`, verified (RS256, `exp`, `il_t`): else 401 with
@@ -7,18 +7,20 @@
 //! 2. The path must be covered by a scope: else 404.
 //! 3. The token's scopes must grant the method's access (`:r`/`:w`/`:d`): else 403 with
 //!    `error="insufficient_scope"`.
-//! 4. Resources the mock does not emulate answer 404 after the scope check.
+//! 4. The query and body must fit the operation's documented schema: else 400 naming the field.
+//! 5. The operation runs on the store ([`crate::resources`]); operations no resource group serves
+//!    yet answer 404 after the scope check.
+//!
+//! The Events API ([`events`]) authenticates with an alert source's integration key instead.
 
-pub mod alert_sources;
-pub mod escalation_policies;
-pub mod users;
+pub mod events;
+pub mod handler;
 
+use axum::Router;
 use axum::extract::{OriginalUri, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::response::Response;
 
 use super::{SharedCtx, cors, rest_error};
 use crate::model::User;
@@ -36,33 +38,17 @@ pub struct Caller {
     pub claims: AccessClaims,
 }
 
-/// Builds the `/api` router (nested, so paths here omit `/api`).
+/// Builds the `/api` router (nested, so paths here omit `/api`): every operation of the
+/// catalogue, the bearer-authenticated ones behind [`authenticate`], the integration-key ones
+/// (Events API) without it.
 pub fn router(ctx: SharedCtx) -> Router<SharedCtx> {
-    Router::new()
-        .route("/users/current", get(users::current))
-        .route(
-            "/alert-sources",
-            get(alert_sources::list).post(alert_sources::create),
-        )
-        .route(
-            "/alert-sources/{id}",
-            get(alert_sources::get_one)
-                .put(alert_sources::update)
-                .delete(alert_sources::delete),
-        )
-        .route(
-            "/escalation-policies",
-            get(escalation_policies::list).post(escalation_policies::create),
-        )
-        .route(
-            "/escalation-policies/{id}",
-            get(escalation_policies::get_one)
-                .put(escalation_policies::update)
-                .delete(escalation_policies::delete),
-        )
-        .fallback(not_emulated)
+    let authenticated = handler::routes(false)
+        .fallback(handler::not_emulated)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(middleware::from_fn_with_state(ctx, authenticate))
+        .layer(middleware::from_fn_with_state(ctx, authenticate));
+    handler::routes(true)
+        .merge(events::routes())
+        .merge(authenticated)
         .layer(cors())
 }
 
@@ -194,77 +180,10 @@ fn refresh_as_bearer(ctx: &SharedCtx, token: &str, now: crate::clock::UnixSecond
     })
 }
 
-async fn not_emulated(OriginalUri(uri): OriginalUri) -> Response {
-    rest_error(
-        StatusCode::NOT_FOUND,
-        &format!("The mock does not emulate {}; the scope check passed", uri.path()),
-        "NOT_FOUND",
-    )
-}
-
 async fn method_not_allowed() -> Response {
     rest_error(
         StatusCode::METHOD_NOT_ALLOWED,
         "Method not allowed on this resource",
         "METHOD_NOT_ALLOWED",
     )
-}
-
-/// A path id that must be numeric; anything else names no entity (404, as ilert answers).
-pub fn numeric_id(id: &str, what: &str) -> Result<i64, Response> {
-    id.parse().map_err(|_| {
-        resource_error(&crate::resources::ResourceError::NotFound(format!(
-            "{what} '{id}' not found"
-        )))
-    })
-}
-
-/// `201 Created` with the entity and its `Location` (`{base}/api/{collection}/{id}`).
-pub fn created(body: serde_json::Value, base: &str, collection: &str, id: i64) -> Response {
-    let mut response = (StatusCode::CREATED, Json(body)).into_response();
-    if let Ok(location) = HeaderValue::from_str(&format!("{base}/api/{collection}/{id}")) {
-        response.headers_mut().insert(header::LOCATION, location);
-    }
-    response
-}
-
-/// Renders a resource error in ilert's REST shape.
-pub fn resource_error(err: &crate::resources::ResourceError) -> Response {
-    rest_error(
-        StatusCode::from_u16(err.status()).unwrap_or(StatusCode::BAD_REQUEST),
-        &err.to_string(),
-        err.code(),
-    )
-}
-
-/// Parses a JSON request body into `T`, answering 400 in the REST shape when it does not fit.
-pub fn json_body<T: serde::de::DeserializeOwned>(
-    body: Result<Json<serde_json::Value>, axum::extract::rejection::JsonRejection>,
-) -> Result<T, Response> {
-    let Json(value) = body.map_err(|e| rest_error(StatusCode::BAD_REQUEST, &e.body_text(), "BAD_REQUEST"))?;
-    serde_json::from_value(value).map_err(|e| {
-        rest_error(
-            StatusCode::BAD_REQUEST,
-            &format!("Invalid body: {e}"),
-            "BAD_REQUEST",
-        )
-    })
-}
-
-/// Parses `start-index` and `max-results` (OpenAPI: defaults 0 and 50, at most 50).
-pub fn paging(query: &std::collections::HashMap<String, String>) -> Result<(usize, usize), Response> {
-    let number = |name: &str, default: usize| -> Result<usize, Response> {
-        match query.get(name) {
-            None => Ok(default),
-            Some(v) => v.parse::<usize>().map_err(|_| {
-                rest_error(
-                    StatusCode::BAD_REQUEST,
-                    &format!("{name} must be a non-negative integer"),
-                    "BAD_REQUEST",
-                )
-            }),
-        }
-    };
-    let max = number("max-results", crate::resources::MAX_RESULTS)?;
-    Ok((number("start-index", 0)?, max.min(crate::resources::MAX_RESULTS)))
 }

@@ -1,0 +1,201 @@
+//! One handler for every operation of the catalogue: it checks the query and body against the
+//! document, runs the operation's route ([`registry::dispatch`]) on the locked store and renders
+//! the reply; an operation no group serves yet answers 404 after the scope check.
+
+use std::collections::BTreeMap;
+
+use axum::body::Bytes;
+use axum::extract::rejection::RawPathParamsRejection;
+use axum::extract::{OriginalUri, RawPathParams, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodFilter, MethodRouter};
+use axum::{Extension, Json, Router};
+
+use super::Caller;
+use crate::http::{SharedCtx, host, rest_error};
+use crate::resources::catalogue::{Operation, catalogue};
+use crate::resources::group::{Cx, Reply, Run};
+use crate::resources::registry::{self, INTEGRATION_KEY_PATHS, Route};
+use crate::resources::{ResourceError, request};
+
+/// A resource error as an HTTP answer in ilert's REST shape.
+#[derive(Debug)]
+pub struct ApiError(pub ResourceError);
+
+impl From<ResourceError> for ApiError {
+    fn from(err: ResourceError) -> Self {
+        Self(err)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.0.status()).unwrap_or(StatusCode::BAD_REQUEST);
+        rest_error(status, &self.0.to_string(), self.0.code())
+    }
+}
+
+/// A reply as an HTTP answer; `Location` is made absolute with the request's base URL.
+pub fn reply(reply: Reply, base: &str) -> Response {
+    let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::OK);
+    let mut response = match reply.body {
+        Some(body) => (status, Json(body)).into_response(),
+        None => status.into_response(),
+    };
+    if let Some(location) = reply.location
+        && let Ok(value) = HeaderValue::from_str(&format!("{base}{location}"))
+    {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    response
+}
+
+/// The axum form of a document path: parameters named by position (`{p0}`, `{p1}`), since the
+/// document reuses names (`/teams/{id}/members/{id}`) and routes must agree on them.
+pub fn axum_path(template: &str) -> String {
+    let mut n = 0;
+    template
+        .split('/')
+        .map(|seg| {
+            if seg.starts_with('{') && seg.ends_with('}') {
+                n += 1;
+                format!("{{p{}}}", n - 1)
+            } else {
+                seg.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn method_filter(method: &str) -> MethodFilter {
+    match method {
+        "POST" => MethodFilter::POST,
+        "PUT" => MethodFilter::PUT,
+        "DELETE" => MethodFilter::DELETE,
+        "PATCH" => MethodFilter::PATCH,
+        _ => MethodFilter::GET,
+    }
+}
+
+/// Routes for the catalogue's operations: the bearer-authenticated ones, or (`keyed`) the ones
+/// authenticated by an integration key. The Events API has its own module.
+pub fn routes(keyed: bool) -> Router<SharedCtx> {
+    let mut paths: BTreeMap<String, MethodRouter<SharedCtx>> = BTreeMap::new();
+    for op in &catalogue().operations {
+        if INTEGRATION_KEY_PATHS.contains(&op.path.as_str()) != keyed
+            || op.path == crate::resources::groups::events::PATH
+        {
+            continue;
+        }
+        let route = registry::route(op);
+        let method_router = paths.remove(&axum_path(&op.path)).unwrap_or_default();
+        let method_router = match route {
+            Some(route) => method_router.on(
+                method_filter(&op.method),
+                move |State(ctx): State<SharedCtx>,
+                      Extension(caller): Extension<Caller>,
+                      headers: HeaderMap,
+                      OriginalUri(uri): OriginalUri,
+                      params: Result<RawPathParams, RawPathParamsRejection>,
+                      body: Bytes| async move {
+                    serve(&ctx, &caller, op, route, &headers, uri.query(), params, &body)
+                        .unwrap_or_else(IntoResponse::into_response)
+                },
+            ),
+            None => method_router.on(method_filter(&op.method), not_emulated),
+        };
+        paths.insert(axum_path(&op.path), method_router);
+    }
+    paths.into_iter().fold(Router::new(), |router, (path, methods)| {
+        router.route(&path, methods)
+    })
+}
+
+/// A documented operation no resource group serves yet (404 after the scope check).
+pub async fn not_emulated(OriginalUri(uri): OriginalUri) -> Response {
+    rest_error(
+        StatusCode::NOT_FOUND,
+        &format!("The mock does not emulate {}; the scope check passed", uri.path()),
+        "NOT_FOUND",
+    )
+}
+
+fn content_is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|v| {
+            let media = v
+                .split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase();
+            media == "application/json" || media.ends_with("+json")
+        })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn serve(
+    ctx: &SharedCtx,
+    caller: &Caller,
+    op: &'static Operation,
+    route: Route,
+    headers: &HeaderMap,
+    query: Option<&str>,
+    params: Result<RawPathParams, RawPathParamsRejection>,
+    body: &Bytes,
+) -> Result<Response, ApiError> {
+    let base = host::base_url(headers, &ctx.options);
+    // Hot path (`GET /users/current`): answered from the authenticated caller, no store lock.
+    if let Route::Action(action) = route
+        && let Run::Caller(run) = action.run
+    {
+        return Ok(reply(run(&caller.user), &base));
+    }
+    let params = params.map_err(|_| ResourceError::NotFound("No resource at this path".to_owned()))?;
+    let path: Vec<(String, String)> = op
+        .path_params()
+        .into_iter()
+        .zip(params.iter())
+        .map(|(name, (_, value))| (name.to_owned(), value.to_owned()))
+        .collect();
+    let query: Vec<(String, String)> = query
+        .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+        .unwrap_or_default();
+    let c = catalogue();
+    request::check_query(c, op, &query)?;
+    if !body.is_empty() && op.body.is_some() && !content_is_json(headers) {
+        return Err(ResourceError::BadRequest("Content-Type must be application/json".to_owned()).into());
+    }
+    let body = request::check_body(c, op, body)?;
+    let now = ctx.clock.now();
+    let result = ctx.store.with(|state| {
+        let mut cx = Cx {
+            state,
+            tenant: &caller.tenant,
+            caller: &caller.user,
+            now,
+            base: &base,
+            op,
+            path,
+            query,
+            body,
+        };
+        registry::dispatch(&mut cx, route)
+    })?;
+    Ok(reply(result, &base))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn axum_paths_name_parameters_by_position() {
+        assert_eq!(axum_path("/teams/{id}/members/{id}"), "/teams/{p0}/members/{p1}");
+        assert_eq!(axum_path("/users/current"), "/users/current");
+    }
+}

@@ -1,0 +1,206 @@
+//! The facts of ilert's OpenAPI document the mock serves by: operations (method, path template,
+//! group, parameters, request and response schemas) and component schemas.
+//!
+//! `ilert-openapi.json` beside this file is derived from ilert's document by the `openapi` test
+//! (`mock-server/tests/openapi/derive.rs`), which fails when the two drift apart; it holds no
+//! prose. It is parsed once, on first use.
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+/// The derived catalogue, embedded.
+const CATALOGUE_JSON: &str = include_str!("ilert-openapi.json");
+
+static CATALOGUE: LazyLock<Catalogue> = LazyLock::new(|| {
+    // The file is checked by the `openapi` test; a broken build is a bug, not user input.
+    serde_json::from_str(CATALOGUE_JSON).unwrap_or_else(|e| panic!("ilert-openapi.json: {e}"))
+});
+
+/// The catalogue (parsed on first use).
+pub fn catalogue() -> &'static Catalogue {
+    &CATALOGUE
+}
+
+/// Where the facts come from.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Source {
+    /// The document's title.
+    pub title: String,
+    /// The document's version.
+    pub version: String,
+    /// The server prefix of every path (`/api`).
+    pub server: String,
+}
+
+/// One parameter of an operation.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Param {
+    /// Its name, e.g. `max-results`.
+    pub name: String,
+    /// `path`, `query` or `header`.
+    #[serde(rename = "in")]
+    pub location: String,
+    /// Whether it must be given.
+    pub required: bool,
+    /// Its schema.
+    pub schema: Value,
+}
+
+/// One operation of the document.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Operation {
+    /// `GET`, `POST`, `PUT` or `DELETE`.
+    pub method: String,
+    /// The path template under `/api`, e.g. `/alerts/{id}/accept`.
+    pub path: String,
+    /// The document's group (its first tag), e.g. `Alerts`.
+    pub group: String,
+    /// Path and query parameters.
+    pub parameters: Vec<Param>,
+    /// The request body's schema, if the operation takes one.
+    pub body: Option<Value>,
+    /// Whether the body is required.
+    pub body_required: bool,
+    /// Status code → response body schema (`None`: no body).
+    pub responses: BTreeMap<String, Option<Value>>,
+}
+
+impl Operation {
+    /// `METHOD /path`, as messages and the walking test name operations.
+    pub fn name(&self) -> String {
+        format!("{} {}", self.method, self.path)
+    }
+
+    /// A query parameter by name.
+    pub fn query_param(&self, name: &str) -> Option<&Param> {
+        self.parameters
+            .iter()
+            .find(|p| p.location == "query" && p.name == name)
+    }
+
+    /// The path parameters, in the order they appear in the template.
+    pub fn path_params(&self) -> Vec<&str> {
+        template_params(&self.path)
+    }
+
+    /// The documented success status (the lowest 2xx) and its body schema.
+    pub fn success(&self) -> (u16, Option<&Value>) {
+        self.responses
+            .iter()
+            .filter_map(|(code, schema)| code.parse::<u16>().ok().map(|c| (c, schema.as_ref())))
+            .find(|(code, _)| (200..300).contains(code))
+            .unwrap_or((200, None))
+    }
+
+    /// `max-results`'s documented default and maximum, when the operation pages.
+    pub fn page_limits(&self) -> Option<(usize, usize)> {
+        let schema = &self.query_param("max-results")?.schema;
+        let number = |key: &str| schema.get(key).and_then(Value::as_u64).map(|n| n as usize);
+        let max = number("maximum").unwrap_or(100);
+        Some((number("default").unwrap_or(max).min(max), max))
+    }
+}
+
+/// The parameter names of a path template (`/users/{user-id}/contacts/emails/{id}` →
+/// `["user-id", "id"]`).
+pub fn template_params(template: &str) -> Vec<&str> {
+    template
+        .split('/')
+        .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+        .collect()
+}
+
+/// The derived document.
+#[derive(Debug, Deserialize)]
+pub struct Catalogue {
+    /// Where the facts come from.
+    pub source: Source,
+    /// Every operation, in the document's order.
+    pub operations: Vec<Operation>,
+    components: Components,
+}
+
+#[derive(Debug, Deserialize)]
+struct Components {
+    schemas: Map<String, Value>,
+}
+
+impl Catalogue {
+    /// The operation with this method and path template.
+    pub fn operation(&self, method: &str, path: &str) -> Option<&Operation> {
+        self.operations
+            .iter()
+            .find(|op| op.method == method && op.path == path)
+    }
+
+    /// A component schema by name.
+    pub fn schema(&self, name: &str) -> Option<&Value> {
+        self.components.schemas.get(name)
+    }
+
+    /// Follows a `$ref` (`#/components/schemas/X`).
+    pub fn resolve<'a>(&'a self, schema: &'a Value) -> &'a Value {
+        let mut current = schema;
+        for _ in 0..8 {
+            match current.get("$ref").and_then(Value::as_str) {
+                Some(r) => match self.schema(r.trim_start_matches("#/components/schemas/")) {
+                    Some(target) => current = target,
+                    None => return current,
+                },
+                None => return current,
+            }
+        }
+        current
+    }
+
+    /// The enum values a schema (after references) allows, if it is an enum.
+    pub fn enum_values<'a>(&'a self, schema: &'a Value) -> Option<Vec<&'a str>> {
+        self.resolve(schema)
+            .get("enum")?
+            .as_array()
+            .map(|values| values.iter().filter_map(Value::as_str).collect())
+    }
+
+    /// The schema of property `name` of component schema `schema`.
+    pub fn property(&self, schema: &str, name: &str) -> Option<&Value> {
+        self.schema(schema)?.get("properties")?.get(name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_embedded_catalogue_parses_and_has_every_operation() {
+        let c = catalogue();
+        assert_eq!(c.source.server, "/api");
+        assert_eq!(c.operations.len(), 180);
+        let list = c.operation("GET", "/alerts").expect("alerts");
+        assert_eq!(list.group, "Alerts");
+        assert_eq!(list.page_limits(), Some((50, 100)));
+        let sources = c.operation("GET", "/alert-sources").expect("sources");
+        assert_eq!(sources.page_limits(), Some((50, 50)));
+        assert_eq!(
+            c.operation("PUT", "/escalation-policies/{id}/levels/{level}")
+                .expect("levels")
+                .path_params(),
+            vec!["id", "level"]
+        );
+        assert_eq!(
+            c.operation("POST", "/alert-sources").expect("create").success().0,
+            201
+        );
+    }
+
+    #[test]
+    fn enums_resolve_through_references() {
+        let c = catalogue();
+        let role = c.property("User", "role").expect("role");
+        assert!(c.enum_values(role).expect("enum").contains(&"ADMIN"));
+    }
+}

@@ -1,0 +1,287 @@
+//! What a resource group module declares: its collections (schema, relations, list filters,
+//! model hooks) and its special actions. The generic layer ([`super::crud`]) serves list, get,
+//! create, update and delete of every collection from these declarations alone.
+
+use serde_json::Value;
+
+use super::catalogue::Operation;
+use super::error::ResourceError;
+use super::store::Entity;
+use crate::clock::UnixSeconds;
+use crate::model::User;
+use crate::state::MockState as State;
+
+/// What a reference points at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// A collection of the store, by name.
+    Collection(&'static str),
+    /// The tenant's users (kept with the accounts, not in the store).
+    Users,
+}
+
+/// What deleting the referenced entity does to the entity holding the reference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnDelete {
+    /// The delete is refused with 409 while the reference exists.
+    Restrict,
+    /// The holder is deleted too.
+    Cascade,
+    /// The reference stays, pointing nowhere (rendered as `{"id": …}`).
+    Keep,
+}
+
+/// A reference from one entity to another, as ilert's bodies write it: `{"id": …}`.
+#[derive(Debug, Clone, Copy)]
+pub struct Relation {
+    /// Where the reference sits: `escalationPolicy`, or through arrays with `[]`:
+    /// `escalationRules[].users[]` (each item a `{"id": …}`).
+    pub field: &'static str,
+    /// What it points at.
+    pub target: Target,
+    /// What deleting the target does.
+    pub on_delete: OnDelete,
+}
+
+/// A list filter: a query parameter and the test an entity must pass for its values.
+#[derive(Debug, Clone, Copy)]
+pub struct Filter {
+    /// The query parameter (repeatable: `states=PENDING&states=ACCEPTED`).
+    pub param: &'static str,
+    /// Whether the entity matches any of the given values (values already checked against the
+    /// parameter's documented schema).
+    pub test: fn(&View<'_>, &Entity, &[String]) -> bool,
+}
+
+/// How a collection's entities are made, changed and shown; every method has a default.
+pub trait Model: Sync {
+    /// The stored entity for a validated create body (fill defaults and server-made fields;
+    /// the store sets `id`).
+    fn create(&self, cx: &mut Cx<'_>, body: Entity) -> Result<Entity, ResourceError> {
+        let _ = cx;
+        Ok(body)
+    }
+
+    /// The stored entity after a validated update body: by default the body replaces the
+    /// entity, keeping `id` and `createdAt`.
+    fn update(&self, cx: &mut Cx<'_>, old: &Entity, mut body: Entity) -> Result<Entity, ResourceError> {
+        for key in ["id", "createdAt"] {
+            if let Some(v) = old.get(key) {
+                body.insert(key.to_owned(), v.clone());
+            }
+        }
+        if old.contains_key("updatedAt") {
+            body.insert("updatedAt".to_owned(), Value::from(super::time::iso8601(cx.now)));
+        }
+        Ok(body)
+    }
+
+    /// The entity as the API shows it (`list` in list answers); by default as stored, with its
+    /// relations expanded by [`View::expand`].
+    fn render(&self, _view: &View<'_>, entity: &Entity, list: bool) -> Value {
+        let _ = list;
+        Value::Object(entity.clone())
+    }
+}
+
+/// A model with every default.
+#[derive(Debug, Clone, Copy)]
+pub struct Plain;
+
+impl Model for Plain {}
+
+/// One collection of a group.
+pub struct Collection {
+    /// The store's name for it, also its fixture table (`[[resources.alerts]]`).
+    pub name: &'static str,
+    /// Its path template in the document (`/alert-sources`, `/users/{user-id}/contacts/emails`);
+    /// entities are at `{path}/{id}`.
+    pub path: &'static str,
+    /// One entity in words, for messages (`alert source`).
+    pub noun: &'static str,
+    /// The document's schema of one entity as answered (checks fixtures).
+    pub schema: &'static str,
+    /// A second field that names an entity in the path besides its id (`integrationKey`).
+    pub alt_key: Option<&'static str>,
+    /// The owner of a nested collection (`/users/{user-id}/…` → [`Target::Users`]).
+    pub parent: Option<Target>,
+    /// References to other entities.
+    pub relations: &'static [Relation],
+    /// The documented list filters the mock applies.
+    pub filters: &'static [Filter],
+    /// How entities are made, changed and shown.
+    pub model: &'static dyn Model,
+}
+
+impl std::fmt::Debug for Collection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Collection")
+            .field("name", &self.name)
+            .field("path", &self.path)
+            .finish()
+    }
+}
+
+/// What an action answers with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reply {
+    /// The HTTP status.
+    pub status: u16,
+    /// The JSON body, if any.
+    pub body: Option<Value>,
+    /// A `Location` path under the base URL (`/api/alerts/7`), for 201s.
+    pub location: Option<String>,
+}
+
+impl Reply {
+    /// `200` with a body.
+    pub fn ok(body: Value) -> Self {
+        Self {
+            status: 200,
+            body: Some(body),
+            location: None,
+        }
+    }
+
+    /// `201` with a body and its `Location`.
+    pub fn created(body: Value, location: String) -> Self {
+        Self {
+            status: 201,
+            body: Some(body),
+            location: Some(location),
+        }
+    }
+
+    /// A status without a body (`204`, `202`).
+    pub fn empty(status: u16) -> Self {
+        Self {
+            status,
+            body: None,
+            location: None,
+        }
+    }
+}
+
+/// How an action runs.
+#[derive(Clone, Copy)]
+pub enum Run {
+    /// With the store locked.
+    State(fn(&mut Cx<'_>) -> Result<Reply, ResourceError>),
+    /// From the authenticated caller alone, without taking the store's lock (hot paths such as
+    /// `GET /users/current`).
+    Caller(fn(&User) -> Reply),
+}
+
+/// A special operation of a group (`PUT /alerts/{id}/accept`), served by its own function.
+#[derive(Clone, Copy)]
+pub struct Action {
+    /// `GET`, `POST`, `PUT` or `DELETE`.
+    pub method: &'static str,
+    /// The document's path template.
+    pub path: &'static str,
+    /// What it does.
+    pub run: Run,
+}
+
+impl std::fmt::Debug for Action {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Action({} {})", self.method, self.path)
+    }
+}
+
+/// A resource group: one module's declarations.
+#[derive(Debug)]
+pub struct Group {
+    /// The document's group name (its tag), e.g. `Alert Sources`.
+    pub name: &'static str,
+    /// Its collections.
+    pub collections: &'static [Collection],
+    /// Its special operations.
+    pub actions: &'static [Action],
+}
+
+/// Read access for rendering and filtering.
+#[derive(Debug, Clone, Copy)]
+pub struct View<'a> {
+    /// The whole state.
+    pub state: &'a State,
+    /// The caller's tenant.
+    pub tenant: &'a str,
+    /// The externally visible base URL (`http://127.0.0.1:4598`).
+    pub base: &'a str,
+}
+
+/// Everything an operation may use: the locked state, who calls, when, and what was sent.
+#[derive(Debug)]
+pub struct Cx<'a> {
+    /// The whole state, locked.
+    pub state: &'a mut State,
+    /// The caller's tenant.
+    pub tenant: &'a str,
+    /// The caller.
+    pub caller: &'a User,
+    /// The mock clock's now.
+    pub now: UnixSeconds,
+    /// The externally visible base URL.
+    pub base: &'a str,
+    /// The operation being served.
+    pub op: &'static Operation,
+    /// Path parameters by the document's names, in order.
+    pub path: Vec<(String, String)>,
+    /// Query parameters, in order (repeats kept), checked against the document.
+    pub query: Vec<(String, String)>,
+    /// The request body, checked against the document's schema.
+    pub body: Option<Value>,
+}
+
+impl Cx<'_> {
+    /// Read access to the state.
+    pub fn view(&self) -> View<'_> {
+        View {
+            state: self.state,
+            tenant: self.tenant,
+            base: self.base,
+        }
+    }
+
+    /// The last path parameter called `name`.
+    pub fn path_param(&self, name: &str) -> Option<&str> {
+        self.path
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The numeric path parameter `name` (404 naming `noun` when it is not a number).
+    pub fn path_id(&self, name: &str, noun: &str) -> Result<i64, ResourceError> {
+        let raw = self.path_param(name).unwrap_or_default();
+        raw.parse().map_err(|_| ResourceError::not_found(noun, raw))
+    }
+
+    /// Every value of query parameter `name`.
+    pub fn query_all(&self, name: &str) -> Vec<String> {
+        self.query
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+
+    /// The first value of query parameter `name`.
+    pub fn query_one(&self, name: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The body as an object (the schema check has run; a missing body is an empty object).
+    pub fn body_object(&self) -> Entity {
+        self.body
+            .as_ref()
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default()
+    }
+}

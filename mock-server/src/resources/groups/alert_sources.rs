@@ -1,0 +1,178 @@
+//! Alert sources (`/alert-sources`, scope `source`): the generic collection. A source is found
+//! by id or integration key; its escalation policy must exist in the tenant (and cannot be
+//! deleted while the source uses it); deleting a source deletes its alerts. Lists answer
+//! `AlertSourceNoIncludes`, single sources `AlertSource`, with the policy embedded, an
+//! `integrationUrl` the mock serves (the Events API) and a `status` computed from its alerts.
+
+use serde_json::{Value, json};
+
+use super::{alerts, escalation_policies};
+use crate::model::AlertSource;
+use crate::resources::error::ResourceError;
+use crate::resources::group::{Collection, Cx, Group, Model, OnDelete, Relation, Target, View};
+use crate::resources::store::Entity;
+use crate::resources::time::iso8601;
+
+/// The store name of the collection.
+pub const NAME: &str = "alert-sources";
+
+/// The group.
+pub static GROUP: Group = Group {
+    name: "Alert Sources",
+    collections: &[Collection {
+        name: NAME,
+        path: "/alert-sources",
+        noun: "alert source",
+        schema: "AlertSource",
+        alt_key: Some("integrationKey"),
+        parent: None,
+        relations: &[Relation {
+            field: "escalationPolicy",
+            target: Target::Collection(escalation_policies::NAME),
+            on_delete: OnDelete::Restrict,
+        }],
+        filters: &[],
+        model: &Sources,
+    }],
+    actions: &[],
+};
+
+/// The fields a client sets, with ilert's defaults.
+fn editable(body: &Entity, out: &mut Entity) -> Result<(), ResourceError> {
+    let name = body.get("name").and_then(Value::as_str).unwrap_or_default();
+    if name.trim().is_empty() {
+        return Err(ResourceError::BadRequest(
+            "field 'name' must not be empty".to_owned(),
+        ));
+    }
+    let text =
+        |key: &str, default: &str| Value::from(body.get(key).and_then(Value::as_str).unwrap_or(default));
+    out.insert("name".into(), Value::from(name));
+    out.insert("integrationType".into(), text("integrationType", "API"));
+    out.insert(
+        "escalationPolicy".into(),
+        json!({"id": body["escalationPolicy"]["id"]}),
+    );
+    out.insert("alertPriorityRule".into(), text("alertPriorityRule", "HIGH"));
+    out.insert(
+        "alertCreation".into(),
+        text("alertCreation", "ONE_ALERT_PER_EMAIL"),
+    );
+    out.insert(
+        "active".into(),
+        Value::from(body.get("active").and_then(Value::as_bool).unwrap_or(true)),
+    );
+    match body.get("autoResolutionTimeout").filter(|v| v.is_string()) {
+        Some(t) => out.insert("autoResolutionTimeout".into(), t.clone()),
+        None => out.remove("autoResolutionTimeout"),
+    };
+    Ok(())
+}
+
+/// The alert source model.
+#[derive(Debug)]
+pub struct Sources;
+
+impl Model for Sources {
+    fn create(&self, cx: &mut Cx<'_>, body: Entity) -> Result<Entity, ResourceError> {
+        let mut out = Entity::new();
+        editable(&body, &mut out)?;
+        out.insert("integrationKey".into(), Value::from(cx.state.random_hex(16)));
+        out.insert("createdAt".into(), Value::from(iso8601(cx.now)));
+        out.insert("updatedAt".into(), Value::from(iso8601(cx.now)));
+        Ok(out)
+    }
+
+    fn update(&self, cx: &mut Cx<'_>, old: &Entity, body: Entity) -> Result<Entity, ResourceError> {
+        let mut out = old.clone();
+        editable(&body, &mut out)?;
+        out.insert("updatedAt".into(), Value::from(iso8601(cx.now)));
+        Ok(out)
+    }
+
+    fn render(&self, view: &View<'_>, entity: &Entity, list: bool) -> Value {
+        render(view, entity, list)
+    }
+}
+
+/// Where the mock accepts events for a source: ilert's `/api/v1/events/{type}/{key}` form.
+pub fn integration_url(base: &str, integration_type: &str, key: &str) -> String {
+    format!(
+        "{base}/api/v1/events/{}/{key}",
+        integration_type.to_ascii_lowercase()
+    )
+}
+
+/// A stored source as `AlertSource` (or, in lists, `AlertSourceNoIncludes`).
+pub fn render(view: &View<'_>, s: &Entity, list: bool) -> Value {
+    let id = s.get("id").and_then(Value::as_i64).unwrap_or_default();
+    let active = s.get("active").and_then(Value::as_bool).unwrap_or(true);
+    let policy = s["escalationPolicy"]["id"].as_i64().unwrap_or_default();
+    let kind = s.get("integrationType").and_then(Value::as_str).unwrap_or("API");
+    let key = s
+        .get("integrationKey")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let status = if active {
+        alerts::source_status(view, id)
+    } else {
+        "DISABLED"
+    };
+    let mut out = json!({
+        "id": id,
+        "name": s["name"],
+        "teams": s.get("teams").cloned().unwrap_or(json!([])),
+        "escalationPolicy": escalation_policies::rendered(view, policy),
+        "integrationType": kind,
+        "integrationKey": key,
+        "integrationUrl": integration_url(view.base, kind, key),
+        "alertCreation": s["alertCreation"],
+        "status": status,
+        "active": active,
+        "alertPriorityRule": s["alertPriorityRule"],
+        "bidirectional": false,
+        "services": [],
+        "createdAt": s["createdAt"],
+        "updatedAt": s["updatedAt"],
+    });
+    if let Some(map) = out.as_object_mut() {
+        if let Some(timeout) = s.get("autoResolutionTimeout") {
+            map.insert("autoResolutionTimeout".to_owned(), timeout.clone());
+        }
+        if !list {
+            map.insert("autoCreateServices".to_owned(), json!(false));
+        }
+    }
+    out
+}
+
+/// The tenant's source `id`, rendered as a single entity (`{"id": …}` when it is gone).
+pub fn rendered(view: &View<'_>, id: i64) -> Value {
+    view.state
+        .resources
+        .get(view.tenant, NAME, id)
+        .map_or_else(|| json!({"id": id}), |s| render(view, &s.body, false))
+}
+
+/// An alert source fixture (`[[alert_sources]]`) as a stored entity; missing times are `now`.
+pub fn from_fixture(s: &AlertSource, now: i64) -> Result<Entity, ResourceError> {
+    let body = json!({
+        "name": s.name,
+        "integrationType": s.integration_type,
+        "escalationPolicy": {"id": s.escalation_policy},
+        "alertPriorityRule": s.alert_priority_rule,
+        "alertCreation": s.alert_creation,
+        "active": s.active,
+        "autoResolutionTimeout": s.auto_resolution_timeout,
+    });
+    let mut out = Entity::new();
+    editable(body.as_object().unwrap_or(&Entity::new()), &mut out)?;
+    let created = s.created_at.unwrap_or(now);
+    out.insert("integrationKey".into(), Value::from(s.integration_key.clone()));
+    out.insert("createdAt".into(), Value::from(iso8601(created)));
+    out.insert(
+        "updatedAt".into(),
+        Value::from(iso8601(s.updated_at.unwrap_or(created))),
+    );
+    Ok(out)
+}

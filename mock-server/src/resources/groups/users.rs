@@ -1,0 +1,326 @@
+//! Users (`/users`, scope `user`; `/users/current`, scope `profile`), their contacts and
+//! notification preferences. Users are the accounts tokens act for, so they stay with the
+//! tenants and apps in [`State::users`]; their contacts and preferences are generic nested
+//! collections of the store (deleted with the user). A user named by an escalation policy
+//! cannot be deleted (409).
+
+use serde_json::{Value, json};
+
+use crate::model::User;
+use crate::resources::crud;
+use crate::resources::error::ResourceError;
+use crate::resources::group::{Action, Collection, Cx, Group, Model, Plain, Reply, Run, Target};
+use crate::resources::relations;
+use crate::resources::store::Entity;
+use crate::state::MockState as State;
+
+/// A contact model: new contacts are verified (`status` `OK`).
+#[derive(Debug)]
+pub struct Contacts;
+
+impl Model for Contacts {
+    fn create(&self, _: &mut Cx<'_>, mut body: Entity) -> Result<Entity, ResourceError> {
+        body.entry("status").or_insert(json!("OK"));
+        Ok(body)
+    }
+}
+
+const fn nested(
+    name: &'static str,
+    path: &'static str,
+    noun: &'static str,
+    schema: &'static str,
+    model: &'static dyn Model,
+) -> Collection {
+    Collection {
+        name,
+        path,
+        noun,
+        schema,
+        alt_key: None,
+        parent: Some(Target::Users),
+        relations: &[],
+        filters: &[],
+        model,
+    }
+}
+
+/// The group.
+pub static GROUP: Group = Group {
+    name: "Users",
+    collections: &[
+        nested(
+            "user-emails",
+            "/users/{user-id}/contacts/emails",
+            "email contact",
+            "ContactEmail",
+            &Contacts,
+        ),
+        nested(
+            "user-phone-numbers",
+            "/users/{user-id}/contacts/phone-numbers",
+            "phone number contact",
+            "ContactPhoneNumber",
+            &Contacts,
+        ),
+        nested(
+            "user-alert-preferences",
+            "/users/{user-id}/notification-preferences/alerts",
+            "alert notification preference",
+            "NotificationPreferencesAlert",
+            &Plain,
+        ),
+        nested(
+            "user-duty-preferences",
+            "/users/{user-id}/notification-preferences/duties",
+            "duty notification preference",
+            "NotificationPreferencesDuty",
+            &Plain,
+        ),
+        nested(
+            "user-update-preferences",
+            "/users/{user-id}/notification-preferences/updates",
+            "update notification preference",
+            "NotificationPreferencesUpdate",
+            &Plain,
+        ),
+        nested(
+            "user-subscription-preferences",
+            "/users/{user-id}/notification-preferences/subscriptions",
+            "subscription notification preference",
+            "NotificationPreferencesSubscription",
+            &Plain,
+        ),
+    ],
+    actions: &[
+        Action {
+            method: "GET",
+            path: "/users/current",
+            run: Run::Caller(|u| Reply::ok(render(u))),
+        },
+        Action {
+            method: "PUT",
+            path: "/users/current",
+            run: Run::State(update_current),
+        },
+        Action {
+            method: "GET",
+            path: "/users",
+            run: Run::State(list),
+        },
+        Action {
+            method: "POST",
+            path: "/users",
+            run: Run::State(create),
+        },
+        Action {
+            method: "POST",
+            path: "/users/search-email",
+            run: Run::State(search_email),
+        },
+        Action {
+            method: "GET",
+            path: "/users/{user-id}",
+            run: Run::State(get),
+        },
+        Action {
+            method: "PUT",
+            path: "/users/{user-id}",
+            run: Run::State(update),
+        },
+        Action {
+            method: "DELETE",
+            path: "/users/{user-id}",
+            run: Run::State(delete),
+        },
+    ],
+};
+
+/// A user as ilert's `User`, plus `username` (ilert's Go client and token info use it).
+pub fn render(u: &User) -> Value {
+    let mut out = json!({
+        "id": u.id,
+        "username": u.username,
+        "firstName": u.first_name,
+        "lastName": u.last_name,
+        "email": u.email,
+        "timezone": u.timezone,
+        "language": u.language,
+        "region": u.region,
+        "role": u.role,
+    });
+    if let Some(map) = out.as_object_mut() {
+        if let Some(p) = &u.position {
+            map.insert("position".to_owned(), json!(p));
+        }
+        if let Some(d) = &u.department {
+            map.insert("department".to_owned(), json!(d));
+        }
+    }
+    out
+}
+
+/// Copies the `UserPost` fields of a checked body onto a user (`role` only when `with_role`).
+fn apply(u: &mut User, body: &Entity, with_role: bool) {
+    let text = |k: &str| body.get(k).and_then(Value::as_str).map(str::to_owned);
+    if let Some(v) = text("firstName") {
+        u.first_name = v;
+    }
+    if let Some(v) = text("lastName") {
+        u.last_name = v;
+    }
+    if let Some(v) = text("email") {
+        u.email = v;
+    }
+    for (key, slot) in [
+        ("timezone", &mut u.timezone),
+        ("language", &mut u.language),
+        ("region", &mut u.region),
+    ] {
+        if let Some(v) = text(key) {
+            *slot = v;
+        }
+    }
+    if with_role && let Some(v) = text("role") {
+        u.role = v;
+    }
+    if body.contains_key("position") {
+        u.position = text("position");
+    }
+    if body.contains_key("department") {
+        u.department = text("department");
+    }
+}
+
+fn find(state: &State, tenant: &str, raw: &str) -> Result<usize, ResourceError> {
+    state
+        .users
+        .iter()
+        .position(|u| u.tenant == tenant && (u.id.to_string() == raw || u.username == raw))
+        .ok_or_else(|| ResourceError::not_found("user", raw))
+}
+
+fn changed(cx: &mut Cx<'_>, index: usize) -> Reply {
+    cx.state.directory_changes += 1;
+    Reply::ok(render(&cx.state.users[index]))
+}
+
+/// `PUT /users/current` (scope `profile:w`): the caller edits their own profile; the role is
+/// not theirs to change.
+fn update_current(cx: &mut Cx<'_>) -> Result<Reply, ResourceError> {
+    let index = find(cx.state, cx.tenant, &cx.caller.id.to_string())?;
+    let body = cx.body_object();
+    apply(&mut cx.state.users[index], &body, false);
+    Ok(changed(cx, index))
+}
+
+fn list(cx: &mut Cx<'_>) -> Result<Reply, ResourceError> {
+    let (start, max) = crud::paging(cx);
+    let users: Vec<Value> = cx
+        .state
+        .users_of(Some(cx.tenant))
+        .into_iter()
+        .filter(|u| u.tenant == cx.tenant)
+        .skip(start)
+        .take(max)
+        .map(render)
+        .collect();
+    Ok(Reply::ok(Value::Array(users)))
+}
+
+fn get(cx: &mut Cx<'_>) -> Result<Reply, ResourceError> {
+    let index = find(cx.state, cx.tenant, cx.path_param("user-id").unwrap_or_default())?;
+    Ok(Reply::ok(render(&cx.state.users[index])))
+}
+
+fn update(cx: &mut Cx<'_>) -> Result<Reply, ResourceError> {
+    let index = find(cx.state, cx.tenant, cx.path_param("user-id").unwrap_or_default())?;
+    let body = cx.body_object();
+    apply(&mut cx.state.users[index], &body, true);
+    Ok(changed(cx, index))
+}
+
+/// A username made from the email's local part, unique across tenants.
+fn username_for(state: &State, email: &str) -> String {
+    let base: String = email
+        .split('@')
+        .next()
+        .unwrap_or("user")
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+        .collect();
+    let base = if base.is_empty() { "user".to_owned() } else { base };
+    (1..)
+        .map(|n| {
+            if n == 1 {
+                base.clone()
+            } else {
+                format!("{base}{n}")
+            }
+        })
+        .find(|name| state.user_by_name(name).is_none())
+        .unwrap_or(base)
+}
+
+fn create(cx: &mut Cx<'_>) -> Result<Reply, ResourceError> {
+    let body = cx.body_object();
+    let email = body
+        .get("email")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    if cx
+        .state
+        .users
+        .iter()
+        .any(|u| u.tenant == cx.tenant && u.email.eq_ignore_ascii_case(&email))
+    {
+        return Err(ResourceError::Conflict(format!(
+            "a user with email '{email}' already exists"
+        )));
+    }
+    let id = cx.state.resources.next_id();
+    let mut user = User {
+        id,
+        tenant: cx.tenant.to_owned(),
+        username: username_for(cx.state, &email),
+        first_name: String::new(),
+        last_name: String::new(),
+        email,
+        role: "RESPONDER".to_owned(),
+        timezone: "Europe/Berlin".to_owned(),
+        language: "en".to_owned(),
+        region: "DE".to_owned(),
+        position: None,
+        department: None,
+    };
+    apply(&mut user, &body, true);
+    let out = render(&user);
+    cx.state.users.push(user);
+    cx.state.directory_changes += 1;
+    Ok(Reply::created(out, format!("/api/users/{id}")))
+}
+
+fn search_email(cx: &mut Cx<'_>) -> Result<Reply, ResourceError> {
+    let email = cx
+        .body_object()
+        .get("email")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    cx.state
+        .users
+        .iter()
+        .find(|u| u.tenant == cx.tenant && u.email.eq_ignore_ascii_case(&email))
+        .map(|u| Reply::ok(render(u)))
+        .ok_or_else(|| ResourceError::NotFound(format!("no user with email '{email}'")))
+}
+
+fn delete(cx: &mut Cx<'_>) -> Result<Reply, ResourceError> {
+    let index = find(cx.state, cx.tenant, cx.path_param("user-id").unwrap_or_default())?;
+    let id = cx.state.users[index].id;
+    relations::release(cx.state, cx.tenant, Target::Users, id)?;
+    cx.state.users.remove(index);
+    cx.state.directory_changes += 1;
+    Ok(Reply::empty(204))
+}

@@ -1,0 +1,42 @@
+//! ilert's REST API as state: one generic resource layer, and one small declarative module per
+//! resource group.
+//!
+//! # Design
+//! - **Facts from the document.** [`catalogue`] embeds `ilert-openapi.json`, derived from ilert's
+//!   OpenAPI document by the `openapi` test (which fails when they drift apart): every operation
+//!   with its path template, method, group, parameters and schemas, and every component schema —
+//!   types, enums, required fields, bounds; no prose. Requests are checked against it before an
+//!   operation runs ([`request`], [`validate`]): a bad query parameter or body is a 400 naming the
+//!   field and, for enums, the allowed values.
+//! - **One store.** [`store::Store`] keeps every collection of every tenant as JSON entities in
+//!   the API's own field names, ordered by id, with one id counter. It lives in the state behind
+//!   the one lock, so `--state-file`, `/_mock/reset` and fixtures ([`seed`]) cover every group.
+//! - **Generic operations.** [`crud`] serves list (owner, filters, paging with each operation's
+//!   own `max-results` limits), get, create (201 + `Location`), update and delete (409 while a
+//!   restricting reference holds, cascades otherwise) for any declared collection; [`relations`]
+//!   checks, follows and expands `{"id": …}` references.
+//! - **Groups declare.** A module in [`groups`] declares a [`group::Group`]: its collections
+//!   (path, schema, relations, filters, a [`group::Model`] for defaults and rendering) and its
+//!   special actions (`PUT /alerts/{id}/accept`). [`registry`] lists the groups and routes each
+//!   document operation to a generic operation or an action; an operation nobody serves is
+//!   pending (404 after the scope check).
+//!
+//! The HTTP layer (`http::api`) only authenticates, checks scopes, parses and renders; it routes
+//! every operation of the catalogue through the same handler.
+
+pub mod catalogue;
+pub mod crud;
+pub mod error;
+pub mod group;
+pub mod groups;
+pub mod registry;
+pub mod relations;
+pub mod request;
+pub mod seed;
+pub mod store;
+pub mod time;
+pub mod validate;
+
+pub use error::ResourceError;
+pub use store::Store;
+pub use time::iso8601;

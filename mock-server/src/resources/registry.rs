@@ -1,0 +1,125 @@
+//! Every resource group the mock serves, and which of them answers each operation of the
+//! document. An operation no group answers is pending: the HTTP layer answers it with 404 after
+//! the scope check.
+
+use super::catalogue::{Operation, template_params};
+use super::crud;
+use super::error::ResourceError;
+use super::group::{Action, Collection, Cx, Group, Reply, Run};
+use super::groups;
+
+/// The groups, in the document's order.
+pub const GROUPS: &[&Group] = &[
+    &groups::users::GROUP,
+    &groups::escalation_policies::GROUP,
+    &groups::alert_sources::GROUP,
+    &groups::alerts::GROUP,
+];
+
+/// Operations authenticated by an integration key in the body or path, not a bearer token.
+pub const INTEGRATION_KEY_PATHS: &[&str] = &["/events", "/series/{key}", "/deployment-events"];
+
+/// Every collection of every group.
+pub fn collections() -> impl Iterator<Item = &'static Collection> {
+    GROUPS.iter().flat_map(|g| g.collections.iter())
+}
+
+/// The collection with this store name.
+pub fn collection(name: &str) -> Option<&'static Collection> {
+    collections().find(|c| c.name == name)
+}
+
+/// How one operation is served.
+#[derive(Debug, Clone, Copy)]
+pub enum Route {
+    /// `GET {path}`.
+    List(&'static Collection),
+    /// `POST {path}`.
+    Create(&'static Collection),
+    /// `GET {path}/{id}`.
+    Get(&'static Collection),
+    /// `PUT {path}/{id}`.
+    Update(&'static Collection),
+    /// `DELETE {path}/{id}`.
+    Delete(&'static Collection),
+    /// A group's own function.
+    Action(&'static Action),
+}
+
+/// Whether `path` is `{collection}/{one parameter}`.
+fn is_item_path(collection: &Collection, path: &str) -> bool {
+    path.strip_prefix(collection.path)
+        .and_then(|rest| rest.strip_prefix('/'))
+        .is_some_and(|rest| !rest.contains('/') && template_params(rest).len() == 1)
+}
+
+/// The route of an operation, or `None` while no group serves it.
+pub fn route(op: &Operation) -> Option<Route> {
+    let actions = GROUPS.iter().flat_map(|g| g.actions.iter());
+    if let Some(action) = actions
+        .into_iter()
+        .find(|a| a.method == op.method && a.path == op.path)
+    {
+        return Some(Route::Action(action));
+    }
+    collections().find_map(|c| match op.method.as_str() {
+        "GET" if op.path == c.path => Some(Route::List(c)),
+        "POST" if op.path == c.path => Some(Route::Create(c)),
+        "GET" if is_item_path(c, &op.path) => Some(Route::Get(c)),
+        "PUT" if is_item_path(c, &op.path) => Some(Route::Update(c)),
+        "DELETE" if is_item_path(c, &op.path) => Some(Route::Delete(c)),
+        _ => None,
+    })
+}
+
+/// Serves a routed operation with the state locked.
+pub fn dispatch(cx: &mut Cx<'_>, route: Route) -> Result<Reply, ResourceError> {
+    match route {
+        Route::List(c) => crud::list(cx, c),
+        Route::Create(c) => crud::create(cx, c),
+        Route::Get(c) => crud::get(cx, c),
+        Route::Update(c) => crud::update(cx, c),
+        Route::Delete(c) => crud::delete(cx, c),
+        Route::Action(action) => match action.run {
+            Run::State(run) => run(cx),
+            Run::Caller(run) => Ok(run(cx.caller)),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resources::catalogue::catalogue;
+
+    #[test]
+    fn collections_and_actions_name_real_operations() {
+        let c = catalogue();
+        for group in GROUPS {
+            for action in group.actions {
+                assert!(
+                    c.operation(action.method, action.path).is_some(),
+                    "{action:?} is not in the document"
+                );
+            }
+            for collection in group.collections {
+                assert!(
+                    c.operations.iter().any(|op| op.path == collection.path),
+                    "{collection:?} is not in the document"
+                );
+                assert!(c.schema(collection.schema).is_some(), "{}", collection.schema);
+            }
+        }
+    }
+
+    #[test]
+    fn crud_paths_route_to_their_collection() {
+        let c = catalogue();
+        let op = c.operation("DELETE", "/alert-sources/{id}").expect("op");
+        assert!(matches!(route(op), Some(Route::Delete(c)) if c.name == "alert-sources"));
+        let op = c
+            .operation("PUT", "/escalation-policies/{id}/levels/{level}")
+            .expect("op");
+        assert!(matches!(route(op), Some(Route::Action(_))));
+    }
+}

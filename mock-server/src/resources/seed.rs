@@ -1,0 +1,186 @@
+//! Seeding the store from fixtures, and the fixture format a group adds to.
+//!
+//! Any collection is seeded with `[[resources.<name>]]` tables, in the API's own field names,
+//! plus `id`, `tenant` and, for a nested collection, `parent` (the owner's id):
+//!
+//! ```toml
+//! [[resources.alerts]]
+//! id = 5001
+//! tenant = "someTenant"
+//! summary = "Checkout answers 503"
+//! status = "PENDING"
+//! reportTime = "2026-11-28T09:12:00Z"
+//! alertSource = { id = 3001 }
+//! escalationPolicy = { id = 1501 }
+//!
+//! [[resources.alert-log-entries]]
+//! id = 5101
+//! tenant = "someTenant"
+//! parent = 5001
+//! logEntryType = "AlertReceivedLogEntry"
+//! ```
+//!
+//! Every seeded entity is rendered as the API would answer it and checked against the document's
+//! schema (so fixture values stay inside the documented enums), and its references must name
+//! entities of its tenant. The older `[[escalation_policies]]` and `[[alert_sources]]` tables
+//! (snake_case) still work.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::catalogue::catalogue;
+use super::group::View;
+use super::groups::{alert_sources, escalation_policies};
+use super::registry;
+use super::relations;
+use super::store::Entity;
+use super::validate::{self, Mode};
+use crate::clock::UnixSeconds;
+use crate::fixtures::Fixtures;
+use crate::state::MockState as State;
+
+/// One seeded entity of `[[resources.<name>]]`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Seed {
+    /// Its id (unique across the store).
+    pub id: i64,
+    /// The tenant it belongs to.
+    pub tenant: String,
+    /// The owner's id, for a nested collection.
+    #[serde(default)]
+    pub parent: Option<i64>,
+    /// Its fields, as the API names them.
+    #[serde(flatten)]
+    pub body: Entity,
+}
+
+/// Why a seed was refused: the fixture table, the entry's position in it, and the reason.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{table} entry {index}: {message}")]
+pub struct SeedError {
+    /// `escalation_policies`, `alert_sources` or `resources.<name>`.
+    pub table: String,
+    /// 0-based position in that table.
+    pub index: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+fn err(table: &str, index: usize, message: impl Into<String>) -> SeedError {
+    SeedError {
+        table: table.to_owned(),
+        index,
+        message: message.into(),
+    }
+}
+
+/// Puts every fixture resource into `state`'s store; `now` stands in for missing times.
+pub fn populate(state: &mut State, fixtures: &Fixtures, now: UnixSeconds) -> Result<(), SeedError> {
+    if let Some(max) = state.users.iter().map(|u| u.id).max() {
+        state.resources.reserve(max);
+    }
+    let mut placed: Vec<(String, usize, String, &'static str, i64)> = Vec::new();
+    for (i, p) in fixtures.escalation_policies.iter().enumerate() {
+        let body =
+            escalation_policies::from_fixture(p).map_err(|e| err("escalation_policies", i, e.to_string()))?;
+        state
+            .resources
+            .insert(&p.tenant, escalation_policies::NAME, p.id, None, body);
+        placed.push((
+            "escalation_policies".into(),
+            i,
+            p.tenant.clone(),
+            escalation_policies::NAME,
+            p.id,
+        ));
+    }
+    for (i, s) in fixtures.alert_sources.iter().enumerate() {
+        let body = alert_sources::from_fixture(s, now).map_err(|e| err("alert_sources", i, e.to_string()))?;
+        state
+            .resources
+            .insert(&s.tenant, alert_sources::NAME, s.id, None, body);
+        placed.push((
+            "alert_sources".into(),
+            i,
+            s.tenant.clone(),
+            alert_sources::NAME,
+            s.id,
+        ));
+    }
+    let mut ids: BTreeSet<i64> = placed.iter().map(|p| p.4).collect();
+    for (name, seeds) in &fixtures.resources {
+        let table = format!("resources.{name}");
+        for (i, seed) in seeds.iter().enumerate() {
+            let Some(collection) = registry::collection(name) else {
+                let known: Vec<&str> = registry::collections().map(|c| c.name).collect();
+                return Err(err(
+                    &table,
+                    i,
+                    format!("unknown collection '{name}' (known: {})", known.join(", ")),
+                ));
+            };
+            if !fixtures.tenants.iter().any(|t| t.id == seed.tenant) {
+                return Err(err(&table, i, format!("unknown tenant '{}'", seed.tenant)));
+            }
+            if !ids.insert(seed.id) || state.users.iter().any(|u| u.id == seed.id) {
+                return Err(err(&table, i, format!("id {} is used twice", seed.id)));
+            }
+            if seed.parent.is_some() != collection.parent.is_some() {
+                let need = if collection.parent.is_some() {
+                    "needs"
+                } else {
+                    "takes no"
+                };
+                return Err(err(&table, i, format!("'{name}' {need} a `parent`")));
+            }
+            state.resources.insert(
+                &seed.tenant,
+                collection.name,
+                seed.id,
+                seed.parent,
+                seed.body.clone(),
+            );
+            placed.push((table.clone(), i, seed.tenant.clone(), collection.name, seed.id));
+        }
+    }
+    check(state, &placed)
+}
+
+/// Every placed entity: its owner and references exist, and it renders valid.
+fn check(state: &State, placed: &[(String, usize, String, &'static str, i64)]) -> Result<(), SeedError> {
+    let c = catalogue();
+    for (table, index, tenant, name, id) in placed {
+        let Some(collection) = registry::collection(name) else {
+            continue;
+        };
+        let Some(stored) = state.resources.get(tenant, name, *id) else {
+            continue;
+        };
+        let view = View {
+            state,
+            tenant,
+            base: "",
+        };
+        if let (Some(target), Some(parent)) = (collection.parent, stored.parent)
+            && !relations::exists(state, tenant, target, parent)
+        {
+            let noun = relations::noun(target);
+            return Err(err(
+                table,
+                *index,
+                format!("parent {parent} is no {noun} of tenant '{tenant}'"),
+            ));
+        }
+        relations::check(&view, collection, &stored.body).map_err(|e| err(table, *index, e.to_string()))?;
+        let rendered = collection.model.render(&view, &stored.body, false);
+        let schema = Value::from(format!("#/components/schemas/{}", collection.schema));
+        let schema = serde_json::json!({ "$ref": schema });
+        validate::check(c, &rendered, &schema, Mode::Stored).map_err(|e| err(table, *index, e.message))?;
+    }
+    Ok(())
+}
+
+/// The seeds grouped by collection, as fixtures hold them.
+pub type Seeds = BTreeMap<String, Vec<Seed>>;

@@ -1,0 +1,311 @@
+//! Checks JSON against a schema of the derived catalogue: the types, enums, required fields,
+//! bounds and references of ilert's document, with OpenAPI 3.0's `nullable`.
+//!
+//! Request bodies are checked in [`Mode::Request`]: read-only properties are ignored (clients
+//! may send back what they read), an optional property sent as `null` counts as absent, and a
+//! nested object with an `id` is a reference that needs no other field.
+//! Fixture entities are checked in [`Mode::Stored`], where every property counts. A failure names
+//! the field by its path (`escalationRules[0].users[1].id`) and, for an enum, the allowed values.
+
+use serde_json::Value;
+
+use super::catalogue::Catalogue;
+
+/// How strictly to check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// A request body: read-only properties ignored, optional `null`s allowed.
+    Request,
+    /// A stored entity (fixtures): every property checked.
+    Stored,
+}
+
+/// Why a value does not fit its schema.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct Invalid {
+    /// The offending field's path (empty for the whole value).
+    pub field: String,
+    /// The reason, naming the field.
+    pub message: String,
+}
+
+fn join(path: &str, name: &str) -> String {
+    if path.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{path}.{name}")
+    }
+}
+
+fn fail(path: &str, what: impl std::fmt::Display) -> Result<(), Invalid> {
+    let subject = if path.is_empty() {
+        "the body".to_owned()
+    } else {
+        format!("field '{path}'")
+    };
+    Err(Invalid {
+        field: path.to_owned(),
+        message: format!("{subject} {what}"),
+    })
+}
+
+fn type_matches(expected: &str, v: &Value) -> bool {
+    match expected {
+        "integer" => v.is_i64() || v.is_u64() || v.as_f64().is_some_and(|f| f.fract() == 0.0),
+        "number" => v.is_number(),
+        "string" => v.is_string(),
+        "boolean" => v.is_boolean(),
+        "array" => v.is_array(),
+        "object" => v.is_object(),
+        _ => true,
+    }
+}
+
+fn short(v: &Value) -> String {
+    let text = v.to_string();
+    if text.len() > 60 {
+        format!("{}…", &text[..text.floor_char_boundary(60)])
+    } else {
+        text
+    }
+}
+
+/// Checks `value` against `schema` (which may be a `$ref`).
+pub fn check(catalogue: &Catalogue, value: &Value, schema: &Value, mode: Mode) -> Result<(), Invalid> {
+    walk(catalogue, value, schema, "", mode, 0)
+}
+
+fn walk(c: &Catalogue, v: &Value, schema: &Value, path: &str, mode: Mode, depth: u32) -> Result<(), Invalid> {
+    if depth > 40 {
+        return fail(path, "is nested too deeply");
+    }
+    let s = c.resolve(schema);
+    if v.is_null() {
+        let nullable = s.get("nullable").and_then(Value::as_bool).unwrap_or(false);
+        return if nullable || s.get("type").is_none() && s.get("oneOf").is_none() {
+            Ok(())
+        } else {
+            fail(path, "must not be null")
+        };
+    }
+    if let Some(all) = s.get("allOf").and_then(Value::as_array) {
+        for part in all {
+            walk(c, v, part, path, mode, depth + 1)?;
+        }
+    }
+    for key in ["oneOf", "anyOf"] {
+        if let Some(options) = s.get(key).and_then(Value::as_array) {
+            let mut first = None;
+            for option in options {
+                match walk(c, v, option, path, mode, depth + 1) {
+                    Ok(()) => {
+                        first = None;
+                        break;
+                    }
+                    Err(e) => {
+                        first.get_or_insert(e);
+                    }
+                }
+            }
+            if let Some(e) = first {
+                return Err(e);
+            }
+        }
+    }
+    if let Some(expected) = s.get("type").and_then(Value::as_str)
+        && !type_matches(expected, v)
+    {
+        let article = if expected == "integer" || expected == "array" || expected == "object" {
+            "an"
+        } else {
+            "a"
+        };
+        return fail(path, format!("must be {article} {expected} (got {})", short(v)));
+    }
+    if let Some(allowed) = s.get("enum").and_then(Value::as_array)
+        && !allowed.contains(v)
+    {
+        let names: Vec<String> = allowed
+            .iter()
+            .map(|a| a.as_str().map_or_else(|| a.to_string(), str::to_owned))
+            .collect();
+        return fail(
+            path,
+            format!("must be one of {} (got {})", names.join(", "), short(v)),
+        );
+    }
+    if let Some(n) = v.as_f64() {
+        if let Some(min) = s.get("minimum").and_then(Value::as_f64)
+            && n < min
+        {
+            return fail(path, format!("must be at least {min}"));
+        }
+        if let Some(max) = s.get("maximum").and_then(Value::as_f64)
+            && n > max
+        {
+            return fail(path, format!("must be at most {max}"));
+        }
+    }
+    if let Some(text) = v.as_str() {
+        let len = text.chars().count() as u64;
+        if s.get("minLength")
+            .and_then(Value::as_u64)
+            .is_some_and(|m| len < m)
+        {
+            return fail(path, "is too short");
+        }
+        if s.get("maxLength")
+            .and_then(Value::as_u64)
+            .is_some_and(|m| len > m)
+        {
+            return fail(path, "is too long");
+        }
+        if s.get("format").and_then(Value::as_str) == Some("date-time") && super::time::parse(text).is_none()
+        {
+            return fail(path, format!("must be an ISO-8601 date-time (got {})", short(v)));
+        }
+    }
+    if let Some(items) = v.as_array() {
+        if s.get("maxItems")
+            .and_then(Value::as_u64)
+            .is_some_and(|m| items.len() as u64 > m)
+        {
+            return fail(path, "has too many items");
+        }
+        if s.get("minItems")
+            .and_then(Value::as_u64)
+            .is_some_and(|m| (items.len() as u64) < m)
+        {
+            return fail(path, "has too few items");
+        }
+        if let Some(item_schema) = s.get("items") {
+            for (i, item) in items.iter().enumerate() {
+                walk(c, item, item_schema, &format!("{path}[{i}]"), mode, depth + 1)?;
+            }
+        }
+    }
+    if let Some(object) = v.as_object() {
+        let props = s.get("properties").and_then(Value::as_object);
+        let read_only = |name: &str| {
+            props
+                .and_then(|p| p.get(name))
+                .map(|p| c.resolve(p))
+                .and_then(|p| p.get("readOnly"))
+                .and_then(Value::as_bool)
+                .unwrap_or(false)
+        };
+        // The document (`SimpleIdField64`): "for POST and PUT requests only the id field is
+        // required for sub entities" — a nested object with an `id` is a reference.
+        let reference = mode == Mode::Request && !path.is_empty() && object.contains_key("id");
+        if let Some(required) = s.get("required").and_then(Value::as_array).filter(|_| !reference) {
+            for name in required.iter().filter_map(Value::as_str) {
+                if mode == Mode::Request && read_only(name) {
+                    continue;
+                }
+                if object.get(name).is_none_or(Value::is_null) {
+                    return fail(&join(path, name), "is required");
+                }
+            }
+        }
+        for (name, value) in object {
+            let field = join(path, name);
+            match props.and_then(|p| p.get(name)) {
+                Some(_) if mode == Mode::Request && read_only(name) => {}
+                Some(_) if mode == Mode::Request && value.is_null() => {}
+                Some(prop) => walk(c, value, prop, &field, mode, depth + 1)?,
+                None => match s.get("additionalProperties") {
+                    Some(Value::Bool(false)) => return fail(&field, "is not a known field"),
+                    Some(extra) if extra.is_object() => walk(c, value, extra, &field, mode, depth + 1)?,
+                    _ => {}
+                },
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::resources::catalogue::catalogue;
+
+    fn source(body: Value) -> Result<(), Invalid> {
+        let c = catalogue();
+        check(
+            c,
+            &body,
+            &json!({"$ref": "#/components/schemas/AlertSourceRel"}),
+            Mode::Request,
+        )
+    }
+
+    #[test]
+    fn required_fields_types_and_enums_are_named() {
+        let ok = json!({"name": "x", "integrationType": "API", "escalationPolicy": {"name": "p", "escalationRules": []}});
+        assert_eq!(source(ok.clone()), Ok(()));
+        let by_reference = json!({"name": "x", "integrationType": "API", "escalationPolicy": {"id": 1}});
+        assert_eq!(source(by_reference), Ok(()));
+        let err = source(json!({"name": "x", "integrationType": "API", "escalationPolicy": {"name": "p"}}))
+            .expect_err("no id");
+        assert_eq!(err.field, "escalationPolicy.escalationRules");
+        let err = source(json!({"name": "x", "integrationType": "API"})).expect_err("missing");
+        assert_eq!(err.field, "escalationPolicy");
+        assert!(err.message.contains("is required"), "{}", err.message);
+        let mut bad = ok.clone();
+        bad["integrationType"] = json!("NOPE");
+        let err = source(bad).expect_err("enum");
+        assert_eq!(err.field, "integrationType");
+        assert!(
+            err.message.contains("must be one of NAGIOS, ICINGA"),
+            "{}",
+            err.message
+        );
+        let mut bad = ok.clone();
+        bad["name"] = json!(7);
+        assert!(
+            source(bad)
+                .expect_err("type")
+                .message
+                .contains("must be a string")
+        );
+        let mut bad = ok;
+        bad["escalationPolicy"]["escalationRules"] = json!([{"escalationTimeout": "soon"}]);
+        assert_eq!(
+            source(bad).expect_err("nested").field,
+            "escalationPolicy.escalationRules[0].escalationTimeout"
+        );
+    }
+
+    #[test]
+    fn read_only_fields_are_ignored_in_requests_and_checked_when_stored() {
+        let c = catalogue();
+        let schema = json!({"$ref": "#/components/schemas/AlertSource"});
+        let body = json!({"name": "x", "integrationType": "API", "escalationPolicy": {"name": "p", "escalationRules": []}, "status": "WHATEVER"});
+        assert_eq!(check(c, &body, &schema, Mode::Request), Ok(()));
+        assert_eq!(
+            check(c, &body, &schema, Mode::Stored).expect_err("stored").field,
+            "status"
+        );
+    }
+
+    #[test]
+    fn bounds_and_nullable() {
+        let c = catalogue();
+        let schema = json!({"$ref": "#/components/schemas/EscalationPolicy"});
+        let body = json!({"name": "p", "escalationRules": [], "frequency": 10});
+        assert!(
+            check(c, &body, &schema, Mode::Request)
+                .expect_err("max")
+                .message
+                .contains("at most 9")
+        );
+        let body = json!({"name": "p", "escalationRules": [], "routingKey": null});
+        assert_eq!(check(c, &body, &schema, Mode::Request), Ok(()));
+        assert!(check(c, &body, &schema, Mode::Stored).is_err());
+        let nullable = json!({"type": "string", "nullable": true});
+        assert_eq!(check(c, &Value::Null, &nullable, Mode::Stored), Ok(()));
+    }
+}

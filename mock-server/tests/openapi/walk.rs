@@ -1,0 +1,433 @@
+//! Walks every operation of ilert's OpenAPI document against the mock and checks each answer
+//! against the document's schema (with the `jsonschema` crate): every GET answers 200 with a
+//! valid body; every collection with POST survives create → read → update → delete → read 404;
+//! every other operation is called once and answers its documented success with a valid body.
+//! Groups not built yet are named in [`PENDING_GROUPS`]; their operations must still answer 404
+//! after the scope check, so a group that gets built cannot hide there.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use super::common::{http, tokens};
+use super::derive::document;
+use super::schema::Schemas;
+
+/// The document's groups (first tags) the mock does not serve yet. Stage by stage this shrinks
+/// to empty; a group leaves it when its module is registered.
+const PENDING_GROUPS: &[&str] = &[
+    "Numbers",
+    "Integrations",
+    "Series",
+    "Deployment Events",
+    "Schedules",
+    "On-Calls",
+    "Heartbeat Monitors",
+    "Support Hours",
+    "Maintenance Windows",
+    "Alert Actions",
+    "Connectors",
+    "Teams",
+    "Reports",
+    "Incident Templates",
+    "Services",
+    "Service Outages",
+    "Incidents",
+    "Metrics",
+    "Metric Data Sources",
+    "Status Pages",
+    "Deployment Pipelines",
+    "Event Flows",
+    "Call Flows",
+    "Call Flow Numbers",
+];
+
+/// Every scope of ilert's table at its highest level: the walk may call anything.
+const ALL_SCOPES: &str = "profile:w source:d policy:d schedule:d monitor:d action:d connector:d maintenance:d report:d template:d service:d status_page:d team:d user:d alert:d incident:d metric:d metric_source:d support_hour:d";
+
+/// The body a collection's POST (and, read back, its PUT) is walked with.
+const CREATE_BODIES: &[(&str, &str)] = &[
+    (
+        "/users",
+        r#"{"firstName": "Walk", "lastName": "Er", "email": "walker@example.com", "role": "RESPONDER"}"#,
+    ),
+    (
+        "/users/{user-id}/contacts/emails",
+        r#"{"target": "walker@example.com"}"#,
+    ),
+    (
+        "/users/{user-id}/contacts/phone-numbers",
+        r#"{"regionCode": "DE", "target": "+4930123456", "primary": false}"#,
+    ),
+    (
+        "/users/{user-id}/notification-preferences/alerts",
+        r#"{"method": "EMAIL", "contact": {"id": 1}, "delayMin": 0, "type": "HIGH_PRIORITY"}"#,
+    ),
+    (
+        "/users/{user-id}/notification-preferences/duties",
+        r#"{"method": "EMAIL", "contact": {"id": 1}, "beforeMin": 60, "type": "ON_CALL"}"#,
+    ),
+    (
+        "/users/{user-id}/notification-preferences/updates",
+        r#"{"method": "EMAIL", "contact": {"id": 1}, "type": "ALERT_ACCEPTED"}"#,
+    ),
+    (
+        "/users/{user-id}/notification-preferences/subscriptions",
+        r#"{"method": "EMAIL", "contact": {"id": 1}}"#,
+    ),
+    (
+        "/alerts",
+        r#"{"summary": "Walked alert", "alertSource": {"id": 3001}, "priority": "LOW"}"#,
+    ),
+    (
+        "/alert-sources",
+        r#"{"name": "Walked source", "integrationType": "PROMETHEUS", "escalationPolicy": {"id": 1501}}"#,
+    ),
+    (
+        "/escalation-policies",
+        r#"{"name": "Walked policy", "escalationRules": [{"escalationTimeout": 0, "users": [{"id": 1001}]}]}"#,
+    ),
+];
+
+/// One call of an operation that is neither a GET nor part of a collection's cycle, in the
+/// order they run: method, path template, path parameters that are not "the first listed",
+/// query, body, and whether it goes without the bearer token.
+type Call = (
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+    &'static str,
+    Option<&'static str>,
+    bool,
+);
+
+const ACTIONS: &[Call] = &[
+    (
+        "PUT",
+        "/users/current",
+        &[],
+        "",
+        Some(
+            r#"{"firstName": "Some", "lastName": "User", "email": "some.user@example.com", "language": "en"}"#,
+        ),
+        false,
+    ),
+    (
+        "POST",
+        "/users/search-email",
+        &[],
+        "",
+        Some(r#"{"email": "chris@example.com"}"#),
+        false,
+    ),
+    (
+        "PUT",
+        "/escalation-policies/{id}/levels/{level}",
+        &[("level", "0")],
+        "",
+        Some(r#"{"escalationTimeout": 0, "users": [{"id": 1001}, {"id": 1002}]}"#),
+        false,
+    ),
+    (
+        "POST",
+        "/alerts/{id}/responders",
+        &[],
+        "",
+        Some(r#"{"user": {"id": 1002}}"#),
+        false,
+    ),
+    (
+        "DELETE",
+        "/alerts/{id}/responders/{user-id}",
+        &[("user-id", "1002")],
+        "",
+        None,
+        false,
+    ),
+    ("PUT", "/alerts/{id}/assign", &[], "user=1002", None, false),
+    ("PUT", "/alerts/{id}/accept", &[], "", None, false),
+    ("PUT", "/alerts/{id}/resolve", &[], "", None, false),
+    (
+        "POST",
+        "/events",
+        &[],
+        "",
+        Some(
+            r#"{"integrationKey": "il1api0a5cf3001e0c8d4f5b9a2e7c6d1f", "eventType": "ALERT", "summary": "Walked event", "alertKey": "walk/1"}"#,
+        ),
+        true,
+    ),
+];
+
+/// Query parameters a GET needs to find anything.
+const GET_QUERIES: &[(&str, &str)] = &[("/escalation-policies/resolve", "routing-key=db")];
+
+struct Walk {
+    base: String,
+    token: String,
+    client: reqwest::Client,
+    schemas: Schemas,
+    failures: Vec<String>,
+}
+
+impl Walk {
+    async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&Value>,
+        bearer: bool,
+    ) -> (StatusCode, Value) {
+        let method = Method::from_bytes(method.as_bytes()).expect("method");
+        let mut req = self.client.request(method, format!("{}/api{path}", self.base));
+        if bearer {
+            req = req.bearer_auth(&self.token);
+        }
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        let r = req.send().await.expect("the mock answers");
+        let status = r.status();
+        let text = r.text().await.expect("body");
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    /// `template` with each parameter replaced by `fixed`, or else by the id of the first
+    /// entity listed at the path before it.
+    async fn resolve(&mut self, template: &str, fixed: &[(&str, &str)]) -> Option<String> {
+        let mut out = String::new();
+        for segment in template.split('/').filter(|s| !s.is_empty()) {
+            let Some(name) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) else {
+                out.push('/');
+                out.push_str(segment);
+                continue;
+            };
+            let value = match fixed.iter().find(|(k, _)| *k == name) {
+                Some((_, v)) => (*v).to_owned(),
+                None => {
+                    let (status, list) = self.call("GET", &out, None, true).await;
+                    match list.get(0).and_then(|first| first.get("id")) {
+                        Some(id) if status == StatusCode::OK => id.to_string(),
+                        _ => {
+                            self.failures.push(format!(
+                                "{template}: nothing listed at GET {out} to fill {{{name}}} ({status})"
+                            ));
+                            return None;
+                        }
+                    }
+                }
+            };
+            out.push('/');
+            out.push_str(&value);
+        }
+        Some(out)
+    }
+
+    fn check(&mut self, op: &str, want: u16, schema: Option<&Value>, status: StatusCode, body: &Value) {
+        if status.as_u16() != want {
+            self.failures
+                .push(format!("{op}: answered {status}, documented {want}: {body}"));
+            return;
+        }
+        if let Some(schema) = schema.filter(|s| !s.is_null()) {
+            for problem in self.schemas.problems(schema, body) {
+                self.failures.push(format!("{op}: {problem}"));
+            }
+        }
+    }
+}
+
+fn success(op: &Value) -> (u16, Option<&Value>) {
+    op["responses"]
+        .as_object()
+        .and_then(|r| r.iter().find(|(code, _)| code.starts_with('2')))
+        .map_or((200, None), |(code, response)| {
+            let schema = response["content"]
+                .as_object()
+                .and_then(|c| c.values().next())
+                .and_then(|m| m.get("schema"));
+            (code.parse().unwrap_or(200), schema)
+        })
+}
+
+fn body_of(raw: &str) -> Value {
+    serde_json::from_str(raw).expect("a JSON body in the walk's tables")
+}
+
+#[tokio::test]
+async fn every_operation_answers_as_documented() {
+    let doc = document();
+    let server = ilert_mock::MockServer::builder()
+        .auto_approve("someUser")
+        .clock_start(1_800_000_000)
+        .freeze_clock(true)
+        .start()
+        .await
+        .expect("server starts");
+    let token = tokens(&server, ALL_SCOPES).await["access_token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    let mut walk = Walk {
+        base: server.base_url(),
+        token,
+        client: http(),
+        schemas: Schemas::new(&doc),
+        failures: Vec::new(),
+    };
+    let paths = doc["paths"].as_object().expect("paths").clone();
+    let ops: Vec<(String, String, Value)> = paths
+        .iter()
+        .flat_map(|(path, item)| {
+            ["get", "put", "post", "delete"].into_iter().filter_map(|m| {
+                item.get(m)
+                    .map(|op| (m.to_ascii_uppercase(), path.clone(), op.clone()))
+            })
+        })
+        .collect();
+    let has = |method: &str, path: &str| ops.iter().any(|(m, p, _)| m == method && p == path);
+    let mut exercised: Vec<String> = Vec::new();
+
+    // Pending groups: still scope-checked, then 404.
+    for (method, path, op) in &ops {
+        let group = op["tags"][0].as_str().unwrap_or_default();
+        if !PENDING_GROUPS.contains(&group) {
+            continue;
+        }
+        let concrete = path
+            .split('/')
+            .map(|s| if s.starts_with('{') { "1" } else { s })
+            .collect::<Vec<_>>()
+            .join("/");
+        let (status, body) = walk.call(method, &concrete, Some(&json!({})), true).await;
+        let pending = status == StatusCode::NOT_FOUND
+            && body["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("does not emulate"));
+        if !pending {
+            walk.failures.push(format!("{method} {path}: group '{group}' is listed as pending but answered {status} {body}; take it off PENDING_GROUPS"));
+        }
+    }
+    let served = |op: &Value| !PENDING_GROUPS.contains(&op["tags"][0].as_str().unwrap_or_default());
+
+    // Every GET: 200 and a valid body.
+    for (method, path, op) in ops.iter().filter(|(m, _, op)| m == "GET" && served(op)) {
+        let Some(mut concrete) = walk.resolve(path, &[]).await else {
+            continue;
+        };
+        if let Some((_, q)) = GET_QUERIES.iter().find(|(p, _)| p == path) {
+            concrete = format!("{concrete}?{q}");
+        }
+        let (status, body) = walk.call(method, &concrete, None, true).await;
+        let (_, schema) = success(op);
+        walk.check(&format!("GET {path}"), 200, schema, status, &body);
+        exercised.push(format!("GET {path}"));
+    }
+
+    // Every collection with POST: create → read → update → delete → read 404.
+    for (_, path, op) in ops.iter().filter(|(m, p, op)| {
+        m == "POST" && served(op) && has("GET", &format!("{p}/{{id}}"))
+            || m == "POST" && served(op) && has("GET", &format!("{p}/{{user-id}}"))
+    }) {
+        let item = if has("GET", &format!("{path}/{{id}}")) {
+            format!("{path}/{{id}}")
+        } else {
+            format!("{path}/{{user-id}}")
+        };
+        let Some((_, raw)) = CREATE_BODIES.iter().find(|(p, _)| p == path) else {
+            walk.failures.push(format!(
+                "POST {path}: no body in CREATE_BODIES to walk the collection with"
+            ));
+            continue;
+        };
+        let Some(collection) = walk.resolve(path, &[]).await else {
+            continue;
+        };
+        let (status, created) = walk.call("POST", &collection, Some(&body_of(raw)), true).await;
+        let (code, schema) = success(op);
+        walk.check(&format!("POST {path}"), code, schema, status, &created);
+        exercised.push(format!("POST {path}"));
+        let Some(id) = created.get("id").map(Value::to_string) else {
+            continue;
+        };
+        let entity = format!("{collection}/{id}");
+        let (status, read) = walk.call("GET", &entity, None, true).await;
+        let get = &paths[&item]["get"];
+        walk.check(
+            &format!("GET {item} (created)"),
+            200,
+            success(get).1,
+            status,
+            &read,
+        );
+        if let Some(put) = paths[&item].get("put") {
+            let (status, updated) = walk.call("PUT", &entity, Some(&read), true).await;
+            walk.check(
+                &format!("PUT {item}"),
+                success(put).0,
+                success(put).1,
+                status,
+                &updated,
+            );
+            exercised.push(format!("PUT {item}"));
+        }
+        if let Some(delete) = paths[&item].get("delete") {
+            let (status, body) = walk.call("DELETE", &entity, None, true).await;
+            walk.check(&format!("DELETE {item}"), success(delete).0, None, status, &body);
+            exercised.push(format!("DELETE {item}"));
+            let (status, body) = walk.call("GET", &entity, None, true).await;
+            walk.check(&format!("GET {item} (deleted)"), 404, None, status, &body);
+        }
+    }
+
+    // Everything else, once.
+    for (method, path, fixed, query, raw, keyed) in ACTIONS {
+        let Some(op) = paths.get(*path).and_then(|p| p.get(method.to_ascii_lowercase())) else {
+            walk.failures
+                .push(format!("{method} {path}: in ACTIONS but not in the document"));
+            continue;
+        };
+        let Some(mut concrete) = walk.resolve(path, fixed).await else {
+            continue;
+        };
+        if !query.is_empty() {
+            concrete = format!("{concrete}?{query}");
+        }
+        let body = raw.map(body_of);
+        let (status, answer) = walk.call(method, &concrete, body.as_ref(), !keyed).await;
+        let (code, schema) = success(op);
+        walk.check(&format!("{method} {path}"), code, schema, status, &answer);
+        exercised.push(format!("{method} {path}"));
+    }
+    for (method, path, _) in ops.iter().filter(|(_, _, op)| served(op)) {
+        let name = format!("{method} {path}");
+        if !exercised.contains(&name) {
+            walk.failures.push(format!(
+                "{name}: served, but the walk never called it (add it to ACTIONS or CREATE_BODIES)"
+            ));
+        }
+    }
+    assert!(
+        walk.failures.is_empty(),
+        "{} problems:\n{}",
+        walk.failures.len(),
+        walk.failures.join("\n")
+    );
+}
+
+#[test]
+fn a_missing_required_field_is_named_with_its_operation() {
+    let doc = document();
+    let mut schemas = Schemas::new(&doc);
+    let op = &doc["paths"]["/alert-sources/{id}"]["get"];
+    let (_, schema) = success(op);
+    let mut source = json!({"id": 1, "name": "x", "integrationType": "API", "escalationPolicy": {"name": "p", "escalationRules": []}});
+    assert!(schemas.problems(schema.expect("schema"), &source).is_empty());
+    source.as_object_mut().expect("object").remove("integrationType");
+    let problems = schemas.problems(schema.expect("schema"), &source);
+    assert!(
+        problems.iter().any(|p| p.contains("integrationType")),
+        "{problems:?}"
+    );
+    source["integrationType"] = json!("NOT_A_TYPE");
+    assert!(!schemas.problems(schema.expect("schema"), &source).is_empty());
+}
