@@ -113,6 +113,23 @@ mod tests {
     }
 
     #[test]
+    fn every_bearer_path_of_the_document_has_a_scope() {
+        for op in &catalogue().operations {
+            let path = format!("/api{}", op.path);
+            let scope = crate::protocol::scope::requirement(&op.method, &path);
+            if INTEGRATION_KEY_PATHS.contains(&op.path.as_str()) {
+                continue;
+            }
+            assert!(scope.is_some(), "{} has no scope", op.name());
+        }
+        let scope = |p: &str| crate::protocol::scope::requirement("GET", p).map(|r| r.scope.name);
+        assert_eq!(scope("/api/heartbeat-monitors/1"), Some("monitor"));
+        assert_eq!(scope("/api/service-outages/overrides"), Some("service"));
+        assert_eq!(scope("/api/call-flow-numbers"), Some("source"));
+        assert_eq!(scope("/api/users/search-email"), Some("user"));
+    }
+
+    #[test]
     fn crud_paths_route_to_their_collection() {
         let c = catalogue();
         let op = c.operation("DELETE", "/alert-sources/{id}").expect("op");

@@ -1,5 +1,7 @@
 //! The per-tenant store of JSON entities: every emulated collection of every tenant, ordered by
-//! id, with one id counter for the whole mock (ids never repeat, across tenants and collections).
+//! id. A new entity gets the next id above every id held (across tenants and collections, and
+//! above [`FIRST_ID`] and the users' ids), so a fresh mock answers the same ids to the same
+//! requests.
 
 use std::collections::BTreeMap;
 
@@ -29,8 +31,8 @@ type Collection = BTreeMap<i64, Stored>;
 pub struct Store {
     /// tenant → collection name → id → entity.
     tenants: BTreeMap<String, BTreeMap<String, Collection>>,
-    /// The last id handed out.
-    last_id: i64,
+    /// Ids at or below this are taken outside the store (users).
+    floor: i64,
     /// Bumped on every change, so the state file knows when to write.
     #[serde(skip)]
     changes: u64,
@@ -40,7 +42,7 @@ impl Default for Store {
     fn default() -> Self {
         Self {
             tenants: BTreeMap::new(),
-            last_id: FIRST_ID,
+            floor: FIRST_ID,
             changes: 0,
         }
     }
@@ -52,15 +54,21 @@ impl Store {
         self.changes
     }
 
-    /// Makes sure later ids are above `id` (seeds and users carry their own ids).
+    /// Makes sure later ids are above `id`, taken outside the store (a user's).
     pub fn reserve(&mut self, id: i64) {
-        self.last_id = self.last_id.max(id);
+        self.floor = self.floor.max(id);
     }
 
-    /// A fresh id.
+    /// A fresh id: one above every id held.
     pub fn next_id(&mut self) -> i64 {
-        self.last_id += 1;
-        self.last_id
+        let held = self
+            .tenants
+            .values()
+            .flat_map(|collections| collections.values())
+            .filter_map(|c| c.keys().next_back().copied())
+            .max()
+            .unwrap_or(0);
+        held.max(self.floor) + 1
     }
 
     fn collection(&self, tenant: &str, name: &str) -> Option<&Collection> {
@@ -97,10 +105,12 @@ impl Store {
         })
     }
 
-    /// Stores (or replaces) an entity; its `id` field is set to `id`.
-    pub fn insert(&mut self, tenant: &str, name: &str, id: i64, parent: Option<i64>, mut body: Entity) {
-        body.insert("id".to_owned(), Value::from(id));
-        self.reserve(id);
+    /// Stores (or replaces) an entity; its `id` field is set to `id` and comes first.
+    pub fn insert(&mut self, tenant: &str, name: &str, id: i64, parent: Option<i64>, body: Entity) {
+        let mut entity = Entity::new();
+        entity.insert("id".to_owned(), Value::from(id));
+        entity.extend(body.into_iter().filter(|(k, _)| k != "id"));
+        let body = entity;
         self.tenants
             .entry(tenant.to_owned())
             .or_default()
@@ -147,18 +157,30 @@ mod tests {
     }
 
     #[test]
-    fn tenants_are_apart_and_ids_never_repeat() {
+    fn tenants_are_apart_and_ids_are_above_every_held_id() {
         let mut s = Store::default();
         let a = s.next_id();
+        assert_eq!(a, FIRST_ID + 1);
         s.insert("t1", "teams", a, None, entity(json!({"name": "a"})));
         let b = s.next_id();
-        s.insert("t2", "teams", b, None, entity(json!({"name": "b"})));
+        s.insert("t2", "teams", b, None, entity(json!({"name": "b", "id": 3})));
         assert_ne!(a, b);
+        assert_eq!(
+            s.get("t2", "teams", b)
+                .expect("b")
+                .body
+                .keys()
+                .next()
+                .map(String::as_str),
+            Some("id")
+        );
         assert!(s.get("t1", "teams", b).is_none());
         assert_eq!(s.get("t1", "teams", a).expect("a").body["id"], json!(a));
         assert_eq!(s.iter("t2", "teams").count(), 1);
         s.reserve(50_000);
         assert_eq!(s.next_id(), 50_001);
+        s.insert("t1", "teams", 60_000, None, Entity::new());
+        assert_eq!(s.next_id(), 60_001);
         assert!(s.remove("t1", "teams", a).is_some());
         assert!(s.remove("t1", "teams", a).is_none());
     }

@@ -280,6 +280,7 @@ fn create(cx: &mut Cx<'_>) -> Result<Reply, ResourceError> {
         )));
     }
     let id = cx.state.resources.next_id();
+    cx.state.resources.reserve(id);
     let mut user = User {
         id,
         tenant: cx.tenant.to_owned(),

@@ -1,0 +1,529 @@
+//! Alerts, their lifecycle and the Events API over HTTP; users and policy actions; request
+//! validation in the REST error shape.
+
+mod common;
+
+use common::*;
+use ilert_mock::MockServer;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+const WEB_KEY: &str = "il1api0a5cf3001e0c8d4f5b9a2e7c6d1f";
+
+async fn server() -> MockServer {
+    MockServer::builder()
+        .auto_approve("someUser")
+        .clock_start(1_800_000_000)
+        .freeze_clock(true)
+        .start()
+        .await
+        .expect("server starts")
+}
+
+async fn token(server: &MockServer, scope: &str) -> String {
+    s(&tokens(server, scope).await, "access_token")
+}
+
+async fn send(
+    server: &MockServer,
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut req = http().request(method, format!("{}{path}", server.base_url()));
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let r = req.send().await.expect("answers");
+    let status = r.status();
+    let text = r.text().await.expect("body");
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+fn ids(list: &Value) -> Vec<i64> {
+    list.as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|a| a["id"].as_i64())
+        .collect()
+}
+
+#[tokio::test]
+async fn alert_lists_filter_page_and_count() {
+    let server = server().await;
+    let t = token(&server, "alert").await;
+    let (st, all) = api_get(&server, "/api/alerts", &t).await.into_parts();
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(ids(&all), vec![5001, 5002], "only someTenant's alerts");
+    assert_eq!(all[0]["alertSource"]["name"], "Website monitoring");
+    assert_eq!(all[0]["escalationPolicy"]["name"], "Default");
+    assert_eq!(all[0]["responders"][0]["user"]["firstName"], "Some");
+    for (query, want) in [
+        ("states=PENDING", vec![5001]),
+        ("states=PENDING&states=ACCEPTED", vec![5001, 5002]),
+        ("sources=3002", vec![5002]),
+        ("policies=1501", vec![5001]),
+        ("responders=krystianity", vec![5002]),
+        ("responders=1001", vec![5001]),
+        ("from=2026-11-28T09:00:00Z", vec![5001]),
+        ("until=2026-11-28T09:00:00Z", vec![5002]),
+        ("start-index=1&max-results=1", vec![5002]),
+    ] {
+        let (st, list) = api_get(&server, &format!("/api/alerts?{query}"), &t)
+            .await
+            .into_parts();
+        assert_eq!(st, StatusCode::OK, "{query}: {list}");
+        assert_eq!(ids(&list), want, "{query}");
+    }
+    let (_, count) = api_get(&server, "/api/alerts/count?states=ACCEPTED", &t)
+        .await
+        .into_parts();
+    assert_eq!(count, json!({"count": 1}));
+    let (st, err) = api_get(&server, "/api/alerts?states=OPEN", &t).await.into_parts();
+    assert_rest_error(st, &err, 400);
+    let message = err["message"].as_str().expect("message");
+    assert!(
+        message.contains("'states'") && message.contains("PENDING, ACCEPTED, RESOLVED"),
+        "{message}"
+    );
+    let (st, err) = api_get(&server, "/api/alerts?max-results=-1", &t)
+        .await
+        .into_parts();
+    assert_rest_error(st, &err, 400);
+}
+
+trait Parts {
+    fn into_parts(self) -> (StatusCode, Value);
+}
+
+impl Parts for (StatusCode, reqwest::header::HeaderMap, Value) {
+    fn into_parts(self) -> (StatusCode, Value) {
+        (self.0, self.2)
+    }
+}
+
+#[tokio::test]
+async fn the_lifecycle_writes_log_entries_and_notifications() {
+    let server = server().await;
+    let t = token(&server, "alert:d").await;
+    let (st, created) = send(
+        &server,
+        Method::POST,
+        "/api/alerts",
+        Some(&t),
+        Some(json!({"summary": "Disk full on web-1", "alertSource": {"id": 3001}})),
+    )
+    .await;
+    assert_eq!(st, StatusCode::CREATED, "{created}");
+    let id = created["id"].as_i64().expect("id");
+    assert_eq!(created["status"], "PENDING");
+    assert_eq!(created["priority"], "HIGH", "the source's rule");
+    assert_eq!(
+        created["responders"][0]["user"]["id"], 1001,
+        "the policy's first level"
+    );
+
+    let (st, added) = send(
+        &server,
+        Method::POST,
+        &format!("/api/alerts/{id}/responders"),
+        Some(&t),
+        Some(json!({"user": {"id": 1002}})),
+    )
+    .await;
+    assert_eq!(st, StatusCode::CREATED, "{added}");
+    assert_eq!(added["user"]["lastName"], "Example");
+    let (st, _) = send(
+        &server,
+        Method::DELETE,
+        &format!("/api/alerts/{id}/responders/1002"),
+        Some(&t),
+        None,
+    )
+    .await;
+    assert_eq!(st, StatusCode::NO_CONTENT);
+    let (st, err) = send(
+        &server,
+        Method::DELETE,
+        &format!("/api/alerts/{id}/responders/1002"),
+        Some(&t),
+        None,
+    )
+    .await;
+    assert_rest_error(st, &err, 404);
+
+    let (st, accepted) = send(
+        &server,
+        Method::PUT,
+        &format!("/api/alerts/{id}/accept"),
+        Some(&t),
+        None,
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{accepted}");
+    assert_eq!(accepted["status"], "ACCEPTED");
+    assert_eq!(accepted["assignedTo"]["id"], 1001);
+    assert_eq!(accepted["responders"][0]["status"], "ACCEPTED");
+    let (_, resolved) = send(
+        &server,
+        Method::PUT,
+        &format!("/api/alerts/{id}/resolve"),
+        Some(&t),
+        None,
+    )
+    .await;
+    assert_eq!(resolved["status"], "RESOLVED");
+    assert!(resolved["resolvedOn"].is_string());
+    let (st, err) = send(
+        &server,
+        Method::PUT,
+        &format!("/api/alerts/{id}/accept"),
+        Some(&t),
+        None,
+    )
+    .await;
+    assert_rest_error(st, &err, 409);
+
+    let (_, log) = api_get(&server, &format!("/api/alerts/{id}/log-entries"), &t)
+        .await
+        .into_parts();
+    let kinds: Vec<&str> = log
+        .as_array()
+        .expect("log")
+        .iter()
+        .filter_map(|e| e["logEntryType"].as_str())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "AlertCreatedByUserLogEntry",
+            "NotificationLogEntry",
+            "AlertAssignedByUserLogEntry",
+            "NotificationLogEntry",
+            "AlertAssignedByUserLogEntry",
+            "UserResponseLogEntry",
+            "UserResponseLogEntry"
+        ]
+    );
+    let (_, updates) = api_get(
+        &server,
+        &format!("/api/alerts/{id}/log-entries?filter-types=ALERT_UPDATES&max-results=2"),
+        &t,
+    )
+    .await
+    .into_parts();
+    assert_eq!(updates.as_array().expect("log").len(), 2);
+    let (_, notes) = api_get(&server, &format!("/api/alerts/{id}/notifications"), &t)
+        .await
+        .into_parts();
+    let targets: Vec<&str> = notes
+        .as_array()
+        .expect("notes")
+        .iter()
+        .filter_map(|n| n["target"].as_str())
+        .collect();
+    assert_eq!(targets, ["some.user@example.com", "chris@example.com"]);
+
+    let (st, assigned) = send(
+        &server,
+        Method::PUT,
+        "/api/alerts/5001/assign?policy=1502",
+        Some(&t),
+        None,
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{assigned}");
+    assert_eq!(assigned["escalationPolicy"]["id"], 1502);
+    assert_eq!(assigned["responders"][0]["user"]["id"], 1002);
+    let (st, err) = send(&server, Method::PUT, "/api/alerts/5001/assign", Some(&t), None).await;
+    assert_rest_error(st, &err, 400);
+    let (st, err) = send(
+        &server,
+        Method::PUT,
+        "/api/alerts/5001/assign?user=2001",
+        Some(&t),
+        None,
+    )
+    .await;
+    assert_rest_error(st, &err, 400);
+    let (st, err) = send(&server, Method::PUT, "/api/alerts/6001/accept", Some(&t), None).await;
+    assert_rest_error(st, &err, 404);
+
+    // The read scope does not move alerts.
+    let read = token(&server, "alert").await;
+    let (st, err) = send(&server, Method::PUT, "/api/alerts/5001/accept", Some(&read), None).await;
+    assert_rest_error(st, &err, 403);
+}
+
+#[tokio::test]
+async fn the_events_api_opens_appends_accepts_and_resolves_by_alert_key() {
+    let server = server().await;
+    let t = token(&server, "alert source").await;
+    let event = |kind: &str, summary: &str| json!({"integrationKey": WEB_KEY, "eventType": kind, "alertKey": "srv/mail01", "summary": summary});
+    let (st, first) = send(
+        &server,
+        Method::POST,
+        "/api/events",
+        None,
+        Some(event("ALERT", "Host srv/mail01 is CRITICAL")),
+    )
+    .await;
+    assert_eq!(st, StatusCode::ACCEPTED, "{first}");
+    assert_eq!(first["responseCode"], "NEW_ALERT_CREATED");
+    let id = first["alertId"].as_i64().expect("id");
+    let (_, again) = send(
+        &server,
+        Method::POST,
+        "/api/events",
+        None,
+        Some(event("ALERT", "Host srv/mail01 is DOWN")),
+    )
+    .await;
+    assert_eq!(
+        (again["responseCode"].as_str(), again["alertId"].as_i64()),
+        (Some("EVENT_APPENDED"), Some(id))
+    );
+    let (_, alert) = api_get(&server, &format!("/api/alerts/{id}"), &t)
+        .await
+        .into_parts();
+    assert_eq!(
+        (alert["status"].as_str(), alert["summary"].as_str()),
+        (Some("PENDING"), Some("Host srv/mail01 is CRITICAL"))
+    );
+    let (_, source) = api_get(&server, "/api/alert-sources/3001", &t).await.into_parts();
+    assert_eq!(source["status"], "PENDING");
+
+    // The source's integrationUrl takes events too, the key in the path.
+    let url = source["integrationUrl"].as_str().expect("url").to_owned();
+    assert!(url.starts_with(&server.base_url()), "{url}");
+    let r = http()
+        .post(&url)
+        .json(&json!({"eventType": "ACCEPT", "alertKey": "srv/mail01", "summary": "on it"}))
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    let (_, alert) = api_get(&server, &format!("/api/alerts/{id}"), &t)
+        .await
+        .into_parts();
+    assert_eq!(alert["status"], "ACCEPTED");
+    let (_, done) = send(
+        &server,
+        Method::POST,
+        "/api/events",
+        None,
+        Some(event("RESOLVE", "fixed")),
+    )
+    .await;
+    assert_eq!(done["responseCode"], "ALERT_RESOLVED");
+    let (_, alert) = api_get(&server, &format!("/api/alerts/{id}"), &t)
+        .await
+        .into_parts();
+    assert_eq!(alert["status"], "RESOLVED");
+    // Resolved: the next ALERT with the key opens a new alert.
+    let (_, reopened) = send(
+        &server,
+        Method::POST,
+        "/api/events",
+        None,
+        Some(event("ALERT", "again")),
+    )
+    .await;
+    assert_eq!(reopened["responseCode"], "NEW_ALERT_CREATED");
+    assert_ne!(reopened["alertId"], json!(id));
+
+    for (body, needle) in [
+        (
+            json!({"integrationKey": "nope", "eventType": "ALERT", "summary": "x"}),
+            "integration key 'nope'",
+        ),
+        (
+            json!({"integrationKey": WEB_KEY, "eventType": "EXPLODE", "summary": "x"}),
+            "ALERT, ACCEPT, RESOLVE, COMMENT",
+        ),
+        (
+            json!({"integrationKey": WEB_KEY, "eventType": "ALERT"}),
+            "'summary' is required",
+        ),
+        (
+            json!({"integrationKey": WEB_KEY, "eventType": "ACCEPT", "alertKey": "unknown", "summary": "x"}),
+            "no open alert",
+        ),
+        (
+            json!({"integrationKey": "il1prom5cf3002b7e4a1c9d8f6e2b3a0c5", "eventType": "ALERT", "summary": "x"}),
+            "disabled",
+        ),
+    ] {
+        let (st, err) = send(&server, Method::POST, "/api/events", None, Some(body)).await;
+        assert_rest_error(st, &err, 400);
+        assert!(
+            err["message"].as_str().is_some_and(|m| m.contains(needle)),
+            "{needle}: {err}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn bodies_are_checked_against_the_document() {
+    let server = server().await;
+    let t = token(&server, "source:w").await;
+    let (st, err) = send(
+        &server,
+        Method::POST,
+        "/api/alert-sources",
+        Some(&t),
+        Some(json!({"name": "x", "integrationType": "CARRIER_PIGEON", "escalationPolicy": {"id": 1501}})),
+    )
+    .await;
+    assert_rest_error(st, &err, 400);
+    let message = err["message"].as_str().expect("message");
+    assert!(
+        message.contains("'integrationType'") && message.contains("PROMETHEUS"),
+        "{message}"
+    );
+    let (st, err) = send(
+        &server,
+        Method::POST,
+        "/api/alert-sources",
+        Some(&t),
+        Some(json!({"name": 5, "integrationType": "API", "escalationPolicy": {"id": 1501}})),
+    )
+    .await;
+    assert_rest_error(st, &err, 400);
+    assert!(
+        err["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("'name' must be a string")),
+        "{err}"
+    );
+    let r = http()
+        .post(format!("{}/api/alert-sources", server.base_url()))
+        .bearer_auth(&t)
+        .header("content-type", "text/plain")
+        .body("{}")
+        .send()
+        .await
+        .expect("answers");
+    let st = r.status();
+    assert_rest_error(st, &r.json().await.expect("json"), 400);
+}
+
+#[tokio::test]
+async fn users_profile_and_references() {
+    let server = server().await;
+    let profile = token(&server, "profile").await;
+    let update = json!({"firstName": "Sam", "lastName": "User", "email": "sam@example.com", "role": "GUEST"});
+    let (st, err) = send(
+        &server,
+        Method::PUT,
+        "/api/users/current",
+        Some(&profile),
+        Some(update.clone()),
+    )
+    .await;
+    assert_rest_error(st, &err, 403);
+    let write = token(&server, "profile:w").await;
+    let (st, me) = send(
+        &server,
+        Method::PUT,
+        "/api/users/current",
+        Some(&write),
+        Some(update),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{me}");
+    assert_eq!(
+        (me["firstName"].as_str(), me["role"].as_str()),
+        (Some("Sam"), Some("ADMIN")),
+        "the role is not the user's to change"
+    );
+    let (_, me) = api_get(&server, "/api/users/current", &write).await.into_parts();
+    assert_eq!(me["email"], "sam@example.com");
+
+    let users = token(&server, "user:d").await;
+    let (_, list) = api_get(&server, "/api/users", &users).await.into_parts();
+    assert_eq!(ids(&list), vec![1001, 1002]);
+    let (st, err) = send(&server, Method::DELETE, "/api/users/1002", Some(&users), None).await;
+    assert_rest_error(st, &err, 409);
+    assert!(
+        err["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("escalation policy")),
+        "{err}"
+    );
+    let (_, emails) = api_get(&server, "/api/users/1001/contacts/emails", &users)
+        .await
+        .into_parts();
+    assert_eq!(emails[0]["target"], "some.user@example.com");
+    let (st, err) = api_get(&server, "/api/users/2001/contacts/emails", &users)
+        .await
+        .into_parts();
+    assert_rest_error(st, &err, 404);
+    let (st, found) = send(
+        &server,
+        Method::POST,
+        "/api/users/search-email",
+        Some(&users),
+        Some(json!({"email": "CHRIS@example.com"})),
+    )
+    .await;
+    assert_eq!((st, found["id"].as_i64()), (StatusCode::OK, Some(1002)));
+}
+
+#[tokio::test]
+async fn policies_resolve_by_routing_key_and_replace_levels() {
+    let server = server().await;
+    let t = token(&server, "policy:w").await;
+    let (st, p) = api_get(
+        &server,
+        "/api/escalation-policies/resolve?routing-key=nothing,db",
+        &t,
+    )
+    .await
+    .into_parts();
+    assert_eq!((st, p["id"].as_i64()), (StatusCode::OK, Some(1502)));
+    let (_, p) = api_get(
+        &server,
+        "/api/escalation-policies/resolve?routing-key=il:1501",
+        &t,
+    )
+    .await
+    .into_parts();
+    assert_eq!(p["id"], 1501);
+    let (st, err) = api_get(
+        &server,
+        "/api/escalation-policies/resolve?routing-key=nothing",
+        &t,
+    )
+    .await
+    .into_parts();
+    assert_rest_error(st, &err, 404);
+    let level = json!({"escalationTimeout": 10, "users": [{"id": 1001}]});
+    let (st, rule) = send(
+        &server,
+        Method::PUT,
+        "/api/escalation-policies/1501/levels/1",
+        Some(&t),
+        Some(level.clone()),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{rule}");
+    assert_eq!(rule["users"][0]["firstName"], "Some");
+    let (_, p) = api_get(&server, "/api/escalation-policies/1501", &t)
+        .await
+        .into_parts();
+    assert_eq!(p["escalationRules"][1]["escalationTimeout"], 10);
+    let (st, err) = send(
+        &server,
+        Method::PUT,
+        "/api/escalation-policies/1501/levels/7",
+        Some(&t),
+        Some(level),
+    )
+    .await;
+    assert_rest_error(st, &err, 404);
+}
