@@ -44,6 +44,16 @@ async fn send(
     (status, serde_json::from_str(&text).unwrap_or(Value::Null))
 }
 
+/// `GET` with a bearer token; the body.
+async fn get(server: &MockServer, path: &str, token: &str) -> Value {
+    api_get(server, path, token).await.2
+}
+
+/// `POST /api/events` (no bearer token).
+async fn event(server: &MockServer, body: Value) -> (StatusCode, Value) {
+    send(server, Method::POST, "/api/events", None, Some(body)).await
+}
+
 fn ids(list: &Value) -> Vec<i64> {
     list.as_array()
         .expect("array")
@@ -79,9 +89,7 @@ async fn alert_lists_filter_page_and_count() {
         assert_eq!(st, StatusCode::OK, "{query}: {list}");
         assert_eq!(ids(&list), want, "{query}");
     }
-    let (_, count) = api_get(&server, "/api/alerts/count?states=ACCEPTED", &t)
-        .await
-        .into_parts();
+    let count = get(&server, "/api/alerts/count?states=ACCEPTED", &t).await;
     assert_eq!(count, json!({"count": 1}));
     let (st, err) = api_get(&server, "/api/alerts?states=OPEN", &t).await.into_parts();
     assert_rest_error(st, &err, 400);
@@ -188,9 +196,7 @@ async fn the_lifecycle_writes_log_entries_and_notifications() {
     .await;
     assert_rest_error(st, &err, 409);
 
-    let (_, log) = api_get(&server, &format!("/api/alerts/{id}/log-entries"), &t)
-        .await
-        .into_parts();
+    let log = get(&server, &format!("/api/alerts/{id}/log-entries"), &t).await;
     let kinds: Vec<&str> = log
         .as_array()
         .expect("log")
@@ -209,17 +215,14 @@ async fn the_lifecycle_writes_log_entries_and_notifications() {
             "UserResponseLogEntry"
         ]
     );
-    let (_, updates) = api_get(
+    let updates = get(
         &server,
         &format!("/api/alerts/{id}/log-entries?filter-types=ALERT_UPDATES&max-results=2"),
         &t,
     )
-    .await
-    .into_parts();
+    .await;
     assert_eq!(updates.as_array().expect("log").len(), 2);
-    let (_, notes) = api_get(&server, &format!("/api/alerts/{id}/notifications"), &t)
-        .await
-        .into_parts();
+    let notes = get(&server, &format!("/api/alerts/{id}/notifications"), &t).await;
     let targets: Vec<&str> = notes
         .as_array()
         .expect("notes")
@@ -263,38 +266,22 @@ async fn the_lifecycle_writes_log_entries_and_notifications() {
 async fn the_events_api_opens_appends_accepts_and_resolves_by_alert_key() {
     let server = server().await;
     let t = token(&server, "alert source").await;
-    let event = |kind: &str, summary: &str| json!({"integrationKey": WEB_KEY, "eventType": kind, "alertKey": "srv/mail01", "summary": summary});
-    let (st, first) = send(
-        &server,
-        Method::POST,
-        "/api/events",
-        None,
-        Some(event("ALERT", "Host srv/mail01 is CRITICAL")),
-    )
-    .await;
+    let ev = |kind: &str, summary: &str| json!({"integrationKey": WEB_KEY, "eventType": kind, "alertKey": "srv/mail01", "summary": summary});
+    let (st, first) = event(&server, ev("ALERT", "Host srv/mail01 is CRITICAL")).await;
     assert_eq!(st, StatusCode::ACCEPTED, "{first}");
     assert_eq!(first["responseCode"], "NEW_ALERT_CREATED");
     let id = first["alertId"].as_i64().expect("id");
-    let (_, again) = send(
-        &server,
-        Method::POST,
-        "/api/events",
-        None,
-        Some(event("ALERT", "Host srv/mail01 is DOWN")),
-    )
-    .await;
+    let (_, again) = event(&server, ev("ALERT", "Host srv/mail01 is DOWN")).await;
     assert_eq!(
         (again["responseCode"].as_str(), again["alertId"].as_i64()),
         (Some("EVENT_APPENDED"), Some(id))
     );
-    let (_, alert) = api_get(&server, &format!("/api/alerts/{id}"), &t)
-        .await
-        .into_parts();
+    let alert = get(&server, &format!("/api/alerts/{id}"), &t).await;
     assert_eq!(
         (alert["status"].as_str(), alert["summary"].as_str()),
         (Some("PENDING"), Some("Host srv/mail01 is CRITICAL"))
     );
-    let (_, source) = api_get(&server, "/api/alert-sources/3001", &t).await.into_parts();
+    let source = get(&server, "/api/alert-sources/3001", &t).await;
     assert_eq!(source["status"], "PENDING");
 
     // The source's integrationUrl takes events too, the key in the path.
@@ -307,32 +294,14 @@ async fn the_events_api_opens_appends_accepts_and_resolves_by_alert_key() {
         .await
         .expect("answers");
     assert_eq!(r.status(), StatusCode::ACCEPTED);
-    let (_, alert) = api_get(&server, &format!("/api/alerts/{id}"), &t)
-        .await
-        .into_parts();
+    let alert = get(&server, &format!("/api/alerts/{id}"), &t).await;
     assert_eq!(alert["status"], "ACCEPTED");
-    let (_, done) = send(
-        &server,
-        Method::POST,
-        "/api/events",
-        None,
-        Some(event("RESOLVE", "fixed")),
-    )
-    .await;
+    let (_, done) = event(&server, ev("RESOLVE", "fixed")).await;
     assert_eq!(done["responseCode"], "ALERT_RESOLVED");
-    let (_, alert) = api_get(&server, &format!("/api/alerts/{id}"), &t)
-        .await
-        .into_parts();
+    let alert = get(&server, &format!("/api/alerts/{id}"), &t).await;
     assert_eq!(alert["status"], "RESOLVED");
     // Resolved: the next ALERT with the key opens a new alert.
-    let (_, reopened) = send(
-        &server,
-        Method::POST,
-        "/api/events",
-        None,
-        Some(event("ALERT", "again")),
-    )
-    .await;
+    let (_, reopened) = event(&server, ev("ALERT", "again")).await;
     assert_eq!(reopened["responseCode"], "NEW_ALERT_CREATED");
     assert_ne!(reopened["alertId"], json!(id));
 
@@ -358,7 +327,7 @@ async fn the_events_api_opens_appends_accepts_and_resolves_by_alert_key() {
             "disabled",
         ),
     ] {
-        let (st, err) = send(&server, Method::POST, "/api/events", None, Some(body)).await;
+        let (st, err) = event(&server, body).await;
         assert_rest_error(st, &err, 400);
         assert!(
             err["message"].as_str().is_some_and(|m| m.contains(needle)),
@@ -441,11 +410,11 @@ async fn users_profile_and_references() {
         (Some("Sam"), Some("ADMIN")),
         "the role is not the user's to change"
     );
-    let (_, me) = api_get(&server, "/api/users/current", &write).await.into_parts();
+    let me = get(&server, "/api/users/current", &write).await;
     assert_eq!(me["email"], "sam@example.com");
 
     let users = token(&server, "user:d").await;
-    let (_, list) = api_get(&server, "/api/users", &users).await.into_parts();
+    let list = get(&server, "/api/users", &users).await;
     assert_eq!(ids(&list), vec![1001, 1002]);
     let (st, err) = send(&server, Method::DELETE, "/api/users/1002", Some(&users), None).await;
     assert_rest_error(st, &err, 409);
@@ -455,9 +424,7 @@ async fn users_profile_and_references() {
             .is_some_and(|m| m.contains("escalation policy")),
         "{err}"
     );
-    let (_, emails) = api_get(&server, "/api/users/1001/contacts/emails", &users)
-        .await
-        .into_parts();
+    let emails = get(&server, "/api/users/1001/contacts/emails", &users).await;
     assert_eq!(emails[0]["target"], "some.user@example.com");
     let (st, err) = api_get(&server, "/api/users/2001/contacts/emails", &users)
         .await
@@ -486,13 +453,12 @@ async fn policies_resolve_by_routing_key_and_replace_levels() {
     .await
     .into_parts();
     assert_eq!((st, p["id"].as_i64()), (StatusCode::OK, Some(1502)));
-    let (_, p) = api_get(
+    let p = get(
         &server,
         "/api/escalation-policies/resolve?routing-key=il:1501",
         &t,
     )
-    .await
-    .into_parts();
+    .await;
     assert_eq!(p["id"], 1501);
     let (st, err) = api_get(
         &server,
@@ -513,9 +479,7 @@ async fn policies_resolve_by_routing_key_and_replace_levels() {
     .await;
     assert_eq!(st, StatusCode::OK, "{rule}");
     assert_eq!(rule["users"][0]["firstName"], "Some");
-    let (_, p) = api_get(&server, "/api/escalation-policies/1501", &t)
-        .await
-        .into_parts();
+    let p = get(&server, "/api/escalation-policies/1501", &t).await;
     assert_eq!(p["escalationRules"][1]["escalationTimeout"], 10);
     let (st, err) = send(
         &server,

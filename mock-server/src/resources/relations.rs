@@ -11,6 +11,14 @@ use super::registry;
 use super::store::Entity;
 use crate::state::MockState as State;
 
+/// A path segment: the field name (empty for the value itself) and whether it is an array.
+fn step(segment: &str) -> (&str, bool) {
+    match segment.strip_suffix("[]") {
+        Some(name) => (name, true),
+        None => (segment, false),
+    }
+}
+
 fn collect(v: &Value, segments: &[&str], out: &mut Vec<i64>) {
     let Some((first, rest)) = segments.split_first() else {
         let id = v.get("id").unwrap_or(v);
@@ -22,10 +30,7 @@ fn collect(v: &Value, segments: &[&str], out: &mut Vec<i64>) {
         }
         return;
     };
-    let (name, many) = match first.strip_suffix("[]") {
-        Some(name) => (name, true),
-        None => (*first, false),
-    };
+    let (name, many) = step(first);
     let Some(child) = (if name.is_empty() { Some(v) } else { v.get(name) }) else {
         return;
     };
@@ -127,10 +132,7 @@ fn expand_at(v: &mut Value, segments: &[&str], render: &dyn Fn(i64) -> Option<Va
     let Some((first, rest)) = segments.split_first() else {
         return;
     };
-    let (name, many) = match first.strip_suffix("[]") {
-        Some(name) => (name, true),
-        None => (*first, false),
-    };
+    let (name, many) = step(first);
     let Some(child) = (if name.is_empty() { Some(v) } else { v.get_mut(name) }) else {
         return;
     };

@@ -81,33 +81,34 @@ pub fn populate(state: &mut State, fixtures: &Fixtures, now: UnixSeconds) -> Res
     if let Some(max) = state.users.iter().map(|u| u.id).max() {
         state.resources.reserve(max);
     }
-    let mut placed: Vec<(String, usize, String, &'static str, i64)> = Vec::new();
-    for (i, p) in fixtures.escalation_policies.iter().enumerate() {
-        let body =
-            escalation_policies::from_fixture(p).map_err(|e| err("escalation_policies", i, e.to_string()))?;
-        state
-            .resources
-            .insert(&p.tenant, escalation_policies::NAME, p.id, None, body);
-        placed.push((
-            "escalation_policies".into(),
-            i,
-            p.tenant.clone(),
+    // The older typed tables, each converted by its group.
+    let policies = fixtures.escalation_policies.iter().map(|p| {
+        let body = escalation_policies::from_fixture(p);
+        (
+            "escalation_policies",
+            p.tenant.as_str(),
             escalation_policies::NAME,
             p.id,
-        ));
-    }
-    for (i, s) in fixtures.alert_sources.iter().enumerate() {
-        let body = alert_sources::from_fixture(s, now).map_err(|e| err("alert_sources", i, e.to_string()))?;
-        state
-            .resources
-            .insert(&s.tenant, alert_sources::NAME, s.id, None, body);
-        placed.push((
-            "alert_sources".into(),
-            i,
-            s.tenant.clone(),
+            body,
+        )
+    });
+    let sources = fixtures.alert_sources.iter().map(|s| {
+        let body = alert_sources::from_fixture(s, now);
+        (
+            "alert_sources",
+            s.tenant.as_str(),
             alert_sources::NAME,
             s.id,
-        ));
+            body,
+        )
+    });
+    let mut placed: Vec<(String, usize, String, &'static str, i64)> = Vec::new();
+    let mut position: BTreeMap<&str, usize> = BTreeMap::new();
+    for (table, tenant, name, id, body) in policies.chain(sources) {
+        let index = *position.entry(table).and_modify(|i| *i += 1).or_insert(0);
+        let body = body.map_err(|e| err(table, index, e.to_string()))?;
+        state.resources.insert(tenant, name, id, None, body);
+        placed.push((table.to_owned(), index, tenant.to_owned(), name, id));
     }
     let mut ids: BTreeSet<i64> = placed.iter().map(|p| p.4).collect();
     for (name, seeds) in &fixtures.resources {

@@ -239,7 +239,24 @@ struct Tenant<'a> {
     now: UnixSeconds,
 }
 
-impl Tenant<'_> {
+impl<'a> Tenant<'a> {
+    fn of(cx: &'a mut Cx<'_>) -> Self {
+        Tenant {
+            state: cx.state,
+            tenant: cx.tenant,
+            now: cx.now,
+        }
+    }
+
+    /// Changes alert `id` with `set`, logs the change and pages `users`.
+    fn reassign(&mut self, id: i64, set: impl FnOnce(&mut Entity), kind: &str, text: String, users: &[i64]) {
+        if let Some(a) = self.state.resources.get_mut(self.tenant, NAME, id) {
+            set(a);
+        }
+        self.log(id, kind, "ALERT_UPDATES", text);
+        self.page(id, users);
+    }
+
     fn actor_name(&self, actor: &Actor) -> String {
         match actor {
             Actor::User(id) => self.state.user(*id).map_or_else(
@@ -569,73 +586,49 @@ fn user_of_tenant(cx: &Cx<'_>, raw: &str, field: &str) -> Result<i64, ResourceEr
 
 fn assign(cx: &mut Cx<'_>) -> Result<Reply, ResourceError> {
     let id = cx.path_id("id", "alert")?;
-    let t = Tenant {
-        state: cx.state,
-        tenant: cx.tenant,
-        now: cx.now,
-    };
-    t.alert(id)?;
-    let by = cx.caller.id;
+    let by = Actor::User(cx.caller.id);
+    let who = Tenant::of(cx).actor_name(&by);
+    Tenant::of(cx).alert(id)?;
     let (user, policy, schedule) = (
         cx.query_one("user").map(str::to_owned),
         cx.query_one("policy").map(str::to_owned),
-        cx.query_one("schedule"),
+        cx.query_one("schedule").map(str::to_owned),
     );
     match (user, policy, schedule) {
         (Some(user), None, None) => {
             let user = user_of_tenant(cx, &user, "query parameter 'user'")?;
-            let mut t = Tenant {
-                state: cx.state,
-                tenant: cx.tenant,
-                now: cx.now,
-            };
-            if let Some(a) = t.state.resources.get_mut(t.tenant, NAME, id) {
+            let mut t = Tenant::of(cx);
+            let whom = t.actor_name(&Actor::User(user));
+            let set = |a: &mut Entity| {
                 a.insert("assignedTo".into(), json!({"id": user}));
-            }
-            let (who, whom) = (t.actor_name(&Actor::User(by)), t.actor_name(&Actor::User(user)));
-            t.log(
+            };
+            t.reassign(
                 id,
+                set,
                 "AlertAssignedByUserLogEntry",
-                "ALERT_UPDATES",
                 format!("Alert assigned to {whom} by {who}"),
+                &[user],
             );
-            t.page(id, &[user]);
         }
-        (None, Some(policy), None) => {
-            let policy = policy
+        (None, Some(raw), None) => {
+            let target = Target::Collection(escalation_policies::NAME);
+            let policy = raw
                 .parse::<i64>()
                 .ok()
-                .filter(|p| {
-                    relations::exists(
-                        cx.state,
-                        cx.tenant,
-                        Target::Collection(escalation_policies::NAME),
-                        *p,
-                    )
-                })
+                .filter(|p| relations::exists(cx.state, cx.tenant, target, *p))
                 .ok_or_else(|| {
                     ResourceError::BadRequest(format!(
-                        "query parameter 'policy' names escalation policy '{policy}', which does not exist"
+                        "query parameter 'policy' names escalation policy '{raw}', which does not exist"
                     ))
                 })?;
-            let mut t = Tenant {
-                state: cx.state,
-                tenant: cx.tenant,
-                now: cx.now,
-            };
-            if let Some(a) = t.state.resources.get_mut(t.tenant, NAME, id) {
+            let mut t = Tenant::of(cx);
+            let users = t.first_level(policy);
+            let set = |a: &mut Entity| {
                 a.insert("escalationPolicy".into(), json!({"id": policy}));
                 a.remove("assignedTo");
-            }
-            let who = t.actor_name(&Actor::User(by));
-            t.log(
-                id,
-                "AlertAssignedToPolicyLogEntry",
-                "ALERT_UPDATES",
-                format!("Alert assigned to escalation policy {policy} by {who}"),
-            );
-            let users = t.first_level(policy);
-            t.page(id, &users);
+            };
+            let text = format!("Alert assigned to escalation policy {policy} by {who}");
+            t.reassign(id, set, "AlertAssignedToPolicyLogEntry", text, &users);
         }
         (None, None, Some(schedule)) => {
             return Err(ResourceError::BadRequest(format!(
@@ -657,11 +650,8 @@ fn add(cx: &mut Cx<'_>, id: i64, user: i64) -> Result<Value, ResourceError> {
             "field 'user' names user {user}, which does not exist"
         )));
     }
-    let mut t = Tenant {
-        state: cx.state,
-        tenant: cx.tenant,
-        now: cx.now,
-    };
+    let caller = cx.caller.id;
+    let mut t = Tenant::of(cx);
     let status = t.alert(id)?["status"].as_str().unwrap_or_default().to_owned();
     if status == "RESOLVED" {
         return Err(ResourceError::Conflict(format!("alert {id} is resolved")));
@@ -678,7 +668,7 @@ fn add(cx: &mut Cx<'_>, id: i64, user: i64) -> Result<Value, ResourceError> {
             list.push(responder.clone());
         }
         let (who, whom) = (
-            t.actor_name(&Actor::User(cx.caller.id)),
+            t.actor_name(&Actor::User(caller)),
             t.actor_name(&Actor::User(user)),
         );
         t.log(
@@ -718,11 +708,8 @@ fn remove_responder(cx: &mut Cx<'_>) -> Result<Reply, ResourceError> {
         .parse::<i64>()
         .ok()
         .or_else(|| cx.state.user_by_name(&raw).map(|u| u.id));
-    let mut t = Tenant {
-        state: cx.state,
-        tenant: cx.tenant,
-        now: cx.now,
-    };
+    let caller = cx.caller.id;
+    let mut t = Tenant::of(cx);
     t.alert(id)?;
     let removed = user.is_some_and(|user| {
         t.state
@@ -742,7 +729,7 @@ fn remove_responder(cx: &mut Cx<'_>) -> Result<Reply, ResourceError> {
         )));
     }
     let (who, whom) = (
-        t.actor_name(&Actor::User(cx.caller.id)),
+        t.actor_name(&Actor::User(caller)),
         t.actor_name(&Actor::User(user.unwrap_or_default())),
     );
     t.log(
@@ -756,12 +743,7 @@ fn remove_responder(cx: &mut Cx<'_>) -> Result<Reply, ResourceError> {
 
 fn suggested(cx: &mut Cx<'_>) -> Result<Reply, ResourceError> {
     let id = cx.path_id("id", "alert")?;
-    Tenant {
-        state: cx.state,
-        tenant: cx.tenant,
-        now: cx.now,
-    }
-    .alert(id)?;
+    Tenant::of(cx).alert(id)?;
     let mut out: Vec<Value> = cx
         .state
         .users_of(Some(cx.tenant))
