@@ -8,5 +8,4 @@ mod schema;
 mod walk;
 
 #[path = "../common/mod.rs"]
-#[allow(dead_code)]
 mod common;

@@ -1,0 +1,326 @@
+//! The alert lifecycle as plain functions over the state: open an alert (responders paged and
+//! notified), accept, resolve, append events, reassign; every step writes a log entry.
+
+use serde_json::{Value, json};
+
+use super::{LOG_ENTRIES, NAME, NOTIFICATIONS};
+use crate::clock::UnixSeconds;
+use crate::resources::error::ResourceError;
+use crate::resources::group::Cx;
+use crate::resources::groups::{alert_sources, escalation_policies};
+use crate::resources::relations;
+use crate::resources::store::Entity;
+use crate::resources::time::iso8601;
+use crate::state::MockState as State;
+
+/// Who changes an alert, for log entries and responder bookkeeping.
+#[derive(Debug, Clone)]
+pub enum Actor {
+    /// A user of the tenant, through the REST API.
+    User(i64),
+    /// An alert source, through the Events API.
+    Source(String),
+}
+
+/// The parts of a new alert.
+#[derive(Debug, Clone, Default)]
+pub struct NewAlert {
+    /// Its summary.
+    pub summary: String,
+    /// Its details.
+    pub details: Option<String>,
+    /// `HIGH` or `LOW`; the source's rule decides when absent.
+    pub priority: Option<String>,
+    /// Its key (made up when absent).
+    pub alert_key: Option<String>,
+    /// A policy other than the source's.
+    pub policy: Option<i64>,
+    /// Optional fields copied as given (`severity`, `labels`, `images`, `links`, `customDetails`).
+    pub extra: Entity,
+}
+
+pub(super) struct Tenant<'a> {
+    pub(super) state: &'a mut State,
+    pub(super) tenant: &'a str,
+    pub(super) now: UnixSeconds,
+}
+
+impl<'a> Tenant<'a> {
+    pub(super) fn of(cx: &'a mut Cx<'_>) -> Self {
+        Tenant {
+            state: cx.state,
+            tenant: cx.tenant,
+            now: cx.now,
+        }
+    }
+
+    /// Changes alert `id` with `set`, logs the change and pages `users`.
+    pub(super) fn reassign(
+        &mut self,
+        id: i64,
+        set: impl FnOnce(&mut Entity),
+        kind: &str,
+        text: String,
+        users: &[i64],
+    ) {
+        if let Some(a) = self.state.resources.get_mut(self.tenant, NAME, id) {
+            set(a);
+        }
+        self.log(id, kind, "ALERT_UPDATES", text);
+        self.page(id, users);
+    }
+
+    pub(super) fn actor_name(&self, actor: &Actor) -> String {
+        match actor {
+            Actor::User(id) => self.state.user(*id).map_or_else(
+                || format!("user {id}"),
+                |u| format!("{} {}", u.first_name, u.last_name),
+            ),
+            Actor::Source(name) => format!("alert source {name}"),
+        }
+    }
+
+    pub(super) fn log(&mut self, alert: i64, kind: &str, filter: &str, text: String) {
+        let id = self.state.resources.next_id();
+        let entry = json!({
+            "timestamp": iso8601(self.now),
+            "logEntryType": kind,
+            "text": text,
+            "alertId": alert,
+            "filterTypes": [filter],
+        });
+        self.state.resources.insert(
+            self.tenant,
+            LOG_ENTRIES,
+            id,
+            Some(alert),
+            entry.as_object().cloned().unwrap_or_default(),
+        );
+    }
+
+    pub(super) fn notify(&mut self, alert: i64, user: i64, subject: &str) {
+        let Some(u) = self.state.user(user).cloned() else {
+            return;
+        };
+        let id = self.state.resources.next_id();
+        let note = json!({
+            "method": "EMAIL",
+            "target": u.email,
+            "subject": subject,
+            "alertId": alert,
+            "user": {"id": u.id, "firstname": u.first_name, "lastname": u.last_name},
+            "notificationTime": iso8601(self.now),
+            "status": "SUCCESS",
+        });
+        self.state.resources.insert(
+            self.tenant,
+            NOTIFICATIONS,
+            id,
+            Some(alert),
+            note.as_object().cloned().unwrap_or_default(),
+        );
+        self.log(
+            alert,
+            "NotificationLogEntry",
+            "NOTIFICATIONS",
+            format!("{} {} notified by EMAIL", u.first_name, u.last_name),
+        );
+    }
+
+    pub(super) fn alert(&self, id: i64) -> Result<&Entity, ResourceError> {
+        self.state
+            .resources
+            .get(self.tenant, NAME, id)
+            .map(|s| &s.body)
+            .ok_or_else(|| ResourceError::not_found("alert", id))
+    }
+
+    pub(super) fn first_level(&self, policy: i64) -> Vec<i64> {
+        self.state
+            .resources
+            .get(self.tenant, escalation_policies::NAME, policy)
+            .map(|p| relations::ids(&p.body["escalationRules"][0], "users[]"))
+            .unwrap_or_default()
+    }
+
+    /// Sets the responders to `users`, all pending, and notifies each.
+    pub(super) fn page(&mut self, alert: i64, users: &[i64]) {
+        let responders: Vec<Value> = users
+            .iter()
+            .map(|u| json!({"user": {"id": u}, "status": "PENDING"}))
+            .collect();
+        let summary = self
+            .alert(alert)
+            .ok()
+            .and_then(|a| a["summary"].as_str())
+            .unwrap_or_default()
+            .to_owned();
+        if let Some(a) = self.state.resources.get_mut(self.tenant, NAME, alert) {
+            a.insert("responders".into(), Value::Array(responders));
+        }
+        for user in users {
+            self.notify(alert, *user, &summary);
+        }
+    }
+}
+
+/// Opens an alert in the tenant's alert source `source` (PENDING, responders from the first
+/// level of its policy, notified), logging who raised it. Returns its id.
+pub fn raise(
+    state: &mut State,
+    tenant: &str,
+    now: UnixSeconds,
+    source: i64,
+    new: NewAlert,
+    by: &Actor,
+) -> Result<i64, ResourceError> {
+    let src = state
+        .resources
+        .get(tenant, alert_sources::NAME, source)
+        .ok_or_else(|| {
+            ResourceError::BadRequest(format!(
+                "field 'alertSource' names alert source {source}, which does not exist"
+            ))
+        })?
+        .body
+        .clone();
+    let policy = new
+        .policy
+        .or_else(|| src["escalationPolicy"]["id"].as_i64())
+        .unwrap_or_default();
+    if state
+        .resources
+        .get(tenant, escalation_policies::NAME, policy)
+        .is_none()
+    {
+        return Err(ResourceError::BadRequest(format!(
+            "field 'escalationPolicy' names escalation policy {policy}, which does not exist"
+        )));
+    }
+    let rule = src["alertPriorityRule"].as_str().unwrap_or("HIGH");
+    let priority = new
+        .priority
+        .unwrap_or_else(|| if rule.starts_with("LOW") { "LOW" } else { "HIGH" }.to_owned());
+    let id = state.resources.next_id();
+    let key = new.alert_key.unwrap_or_else(|| state.random_hex(12));
+    let mut alert = json!({
+        "summary": new.summary,
+        "details": new.details.unwrap_or_default(),
+        "reportTime": iso8601(now),
+        "status": "PENDING",
+        "alertSource": {"id": source},
+        "escalationPolicy": {"id": policy},
+        "priority": priority,
+        "alertKey": key,
+        "responders": [],
+        "images": [],
+        "links": [],
+        "nextEscalationRuleIndex": 0,
+        "mergeState": "NONE",
+    });
+    if let Some(map) = alert.as_object_mut() {
+        map.extend(new.extra);
+    }
+    state.resources.insert(
+        tenant,
+        NAME,
+        id,
+        None,
+        alert.as_object().cloned().unwrap_or_default(),
+    );
+    let mut t = Tenant { state, tenant, now };
+    let (kind, text) = match by {
+        Actor::User(_) => (
+            "AlertCreatedByUserLogEntry",
+            format!("Alert created by {}", t.actor_name(by)),
+        ),
+        Actor::Source(_) => (
+            "AlertReceivedLogEntry",
+            format!("Alert received from {}", t.actor_name(by)),
+        ),
+    };
+    t.log(id, kind, "ALERT_SOURCE_EVENTS", text);
+    let users = t.first_level(policy);
+    t.page(id, &users);
+    Ok(id)
+}
+
+/// A lifecycle step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    /// PENDING → ACCEPTED (an accepted alert stays accepted).
+    Accept,
+    /// PENDING or ACCEPTED → RESOLVED (a resolved alert stays resolved).
+    Resolve,
+}
+
+/// Moves alert `id` one step, logging who did it. Accepting a resolved alert is a 409.
+pub fn apply(
+    state: &mut State,
+    tenant: &str,
+    now: UnixSeconds,
+    id: i64,
+    change: Change,
+    by: &Actor,
+) -> Result<(), ResourceError> {
+    let mut t = Tenant { state, tenant, now };
+    let status = t.alert(id)?["status"].as_str().unwrap_or_default().to_owned();
+    let (target, verb) = match change {
+        Change::Accept => ("ACCEPTED", "accepted"),
+        Change::Resolve => ("RESOLVED", "resolved"),
+    };
+    if status == target {
+        return Ok(());
+    }
+    if status == "RESOLVED" {
+        return Err(ResourceError::Conflict(format!(
+            "alert {id} is resolved and cannot be accepted"
+        )));
+    }
+    let name = t.actor_name(by);
+    if let Some(a) = t.state.resources.get_mut(tenant, NAME, id) {
+        a.insert("status".into(), json!(target));
+        if change == Change::Resolve {
+            a.insert("resolvedOn".into(), json!(iso8601(now)));
+        }
+        if let (Change::Accept, Actor::User(user)) = (change, by) {
+            a.insert("assignedTo".into(), json!({"id": user}));
+            let responders = a.entry("responders").or_insert(json!([]));
+            let mut found = false;
+            for r in responders.as_array_mut().into_iter().flatten() {
+                if r["user"]["id"] == *user {
+                    r["status"] = json!("ACCEPTED");
+                    r["acceptedAt"] = json!(iso8601(now));
+                    found = true;
+                }
+            }
+            if !found && let Some(list) = responders.as_array_mut() {
+                list.push(json!({"user": {"id": user}, "status": "ACCEPTED", "acceptedAt": iso8601(now)}));
+            }
+        }
+    }
+    let kind = match by {
+        Actor::User(_) => "UserResponseLogEntry",
+        Actor::Source(_) => "AlertSourceResponseLogEntry",
+    };
+    t.log(id, kind, "ALERT_UPDATES", format!("Alert {verb} by {name}"));
+    Ok(())
+}
+
+/// Appends a log entry to alert `id` (an event for an alert already open).
+pub fn append(state: &mut State, tenant: &str, now: UnixSeconds, id: i64, kind: &str, text: String) {
+    Tenant { state, tenant, now }.log(id, kind, "ALERT_SOURCE_EVENTS", text);
+}
+
+/// The tenant's open alert of source `source` with key `key`, if any.
+pub fn open_with_key(state: &State, tenant: &str, source: i64, key: &str) -> Option<i64> {
+    state
+        .resources
+        .iter(tenant, NAME)
+        .find(|(_, a)| {
+            a.body["alertSource"]["id"] == source
+                && a.body["alertKey"] == key
+                && a.body["status"] != "RESOLVED"
+        })
+        .map(|(id, _)| id)
+}
