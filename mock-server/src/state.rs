@@ -23,6 +23,7 @@ use crate::protocol::grant::{GrantBook, NewGrant, RevokeReason};
 use crate::protocol::scope::ScopeSet;
 use crate::protocol::token_request::TokenRequest;
 use crate::resources::Store as Resources;
+use crate::resources::group::{Group, World};
 use crate::token::{AccessClaims, Issuance, Keys, REFRESH_TOKEN_LIFETIME, RefreshClaims, TokenError};
 
 /// The mock's mutable state.
@@ -144,20 +145,38 @@ impl Store {
     }
 }
 
+impl World for MockState {
+    fn resources(&self) -> &Resources {
+        &self.resources
+    }
+
+    fn resources_mut(&mut self) -> &mut Resources {
+        &mut self.resources
+    }
+
+    fn users(&self) -> &[User] {
+        &self.users
+    }
+
+    fn users_mut(&mut self) -> &mut Vec<User> {
+        self.directory_changes += 1;
+        &mut self.users
+    }
+
+    fn random_hex(&mut self, n: usize) -> String {
+        MockState::random_hex(self, n)
+    }
+
+    fn groups(&self) -> &'static [&'static Group] {
+        crate::resources::registry::GROUPS
+    }
+}
+
 impl MockState {
     /// State seeded from fixtures (validated when they were loaded, so seeding cannot fail;
     /// should it, the error is logged and the rest of the state still starts).
     pub fn new(fixtures: &Fixtures, seed: Option<u64>, now: UnixSeconds) -> Self {
-        let mut state = Self::unseeded(fixtures, seed);
-        if let Err(err) = crate::resources::seed::populate(&mut state, fixtures, now) {
-            tracing::error!("fixtures: {err}");
-        }
-        state
-    }
-
-    /// State with the fixtures' accounts and an empty resource store.
-    pub fn unseeded(fixtures: &Fixtures, seed: Option<u64>) -> Self {
-        Self {
+        let mut state = Self {
             tenants: fixtures.tenants.clone(),
             users: fixtures.users.clone(),
             apps: fixtures.apps.clone(),
@@ -166,7 +185,11 @@ impl MockState {
             resources: Resources::default(),
             directory_changes: 0,
             rng: seed.map_or_else(StdRng::from_os_rng, StdRng::seed_from_u64),
+        };
+        if let Err(err) = crate::resources::seed::populate(&mut state, fixtures.seed_input(), now) {
+            tracing::error!("fixtures: {err}");
         }
+        state
     }
 
     /// A number that grows with every persistent change.

@@ -39,7 +39,7 @@ fn parent(cx: &Cx<'_>, collection: &Collection) -> Result<Option<i64>, ResourceE
         return Ok(None);
     };
     let name = template_params(collection.path).last().copied().unwrap_or("id");
-    let noun = relations::noun(target);
+    let noun = relations::noun(cx.state, target);
     let id = cx.path_id(name, noun)?;
     if !relations::exists(cx.state, cx.tenant, target, id) {
         return Err(ResourceError::not_found(noun, id));
@@ -53,7 +53,7 @@ pub fn find<'s>(cx: &'s Cx<'_>, collection: &Collection) -> Result<(i64, &'s Sto
     let owner = parent(cx, collection)?;
     let name = cx.op.path_params().last().copied().unwrap_or("id");
     let raw = cx.path_param(name).unwrap_or_default();
-    let store = &cx.state.resources;
+    let store = cx.state.resources();
     let found = match raw.parse::<i64>() {
         Ok(id) => store.get(cx.tenant, collection.name, id).map(|s| (id, s)),
         Err(_) => collection.alt_key.and_then(|key| {
@@ -70,7 +70,7 @@ pub fn find<'s>(cx: &'s Cx<'_>, collection: &Collection) -> Result<(i64, &'s Sto
 /// Renders the tenant's entity `id` of `collection`.
 pub fn render(cx: &Cx<'_>, collection: &Collection, id: i64, list: bool) -> Value {
     cx.state
-        .resources
+        .resources()
         .get(cx.tenant, collection.name, id)
         .map_or(Value::Null, |s| {
             collection.model.render(&cx.view(), &s.body, list)
@@ -90,7 +90,7 @@ pub fn list(cx: &mut Cx<'_>, collection: &Collection) -> Result<Reply, ResourceE
     let view = cx.view();
     let items: Vec<Value> = cx
         .state
-        .resources
+        .resources()
         .iter(cx.tenant, collection.name)
         .filter(|(_, s)| s.parent == owner)
         .filter(|(_, s)| filters.iter().all(|(f, values)| (f.test)(&view, &s.body, values)))
@@ -113,10 +113,10 @@ pub fn create(cx: &mut Cx<'_>, collection: &Collection) -> Result<Reply, Resourc
     let body = cx.body_object();
     let mut entity = collection.model.create(cx, body)?;
     relations::check(&cx.view(), collection, &entity)?;
-    let id = cx.state.resources.next_id();
+    let id = cx.state.resources_mut().next_id();
     entity.insert("id".to_owned(), Value::from(id));
     cx.state
-        .resources
+        .resources_mut()
         .insert(cx.tenant, collection.name, id, owner, entity);
     let location = format!("/api{}/{id}", fill(collection.path, cx));
     Ok(Reply::created(render(cx, collection, id, false), location))
@@ -130,7 +130,7 @@ pub fn update(cx: &mut Cx<'_>, collection: &Collection) -> Result<Reply, Resourc
     let entity = collection.model.update(cx, &old, body)?;
     relations::check(&cx.view(), collection, &entity)?;
     cx.state
-        .resources
+        .resources_mut()
         .insert(cx.tenant, collection.name, id, owner, entity);
     Ok(Reply::ok(render(cx, collection, id, false)))
 }
@@ -139,6 +139,6 @@ pub fn update(cx: &mut Cx<'_>, collection: &Collection) -> Result<Reply, Resourc
 pub fn delete(cx: &mut Cx<'_>, collection: &Collection) -> Result<Reply, ResourceError> {
     let (id, _) = find(cx, collection)?;
     relations::release(cx.state, cx.tenant, Target::Collection(collection.name), id)?;
-    cx.state.resources.remove(cx.tenant, collection.name, id);
+    cx.state.resources_mut().remove(cx.tenant, collection.name, id);
     Ok(Reply::empty(204))
 }

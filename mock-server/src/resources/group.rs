@@ -6,10 +6,9 @@ use serde_json::Value;
 
 use super::catalogue::Operation;
 use super::error::ResourceError;
-use super::store::Entity;
+use super::store::{Entity, Store};
 use crate::clock::UnixSeconds;
 use crate::model::User;
-use crate::state::MockState as State;
 
 /// What a reference points at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -200,11 +199,52 @@ pub struct Group {
     pub actions: &'static [Action],
 }
 
+/// What an operation works on: the resource store and the accounts, behind the server's one
+/// lock. The server's state implements it; so does the scratch state that checks fixtures.
+pub trait World {
+    /// The resource store.
+    fn resources(&self) -> &Store;
+    /// The resource store, to change.
+    fn resources_mut(&mut self) -> &mut Store;
+    /// Every user of every tenant.
+    fn users(&self) -> &[User];
+    /// The users, to change; counted as a change to persist.
+    fn users_mut(&mut self) -> &mut Vec<User>;
+    /// `n` random bytes as lowercase hex (integration keys, alert keys).
+    fn random_hex(&mut self, n: usize) -> String;
+    /// The resource groups served.
+    fn groups(&self) -> &'static [&'static Group];
+
+    /// The user with this id.
+    fn user(&self, id: i64) -> Option<&User> {
+        self.users().iter().find(|u| u.id == id)
+    }
+
+    /// The user with this username.
+    fn user_by_name(&self, username: &str) -> Option<&User> {
+        self.users().iter().find(|u| u.username == username)
+    }
+
+    /// The collection with this store name.
+    fn collection(&self, name: &str) -> Option<&'static Collection> {
+        self.groups()
+            .iter()
+            .flat_map(|g| g.collections.iter())
+            .find(|c| c.name == name)
+    }
+}
+
+impl std::fmt::Debug for dyn World + '_ {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("World")
+    }
+}
+
 /// Read access for rendering and filtering.
 #[derive(Debug, Clone, Copy)]
 pub struct View<'a> {
-    /// The whole state.
-    pub state: &'a State,
+    /// The store and the accounts.
+    pub state: &'a dyn World,
     /// The caller's tenant.
     pub tenant: &'a str,
     /// The externally visible base URL (`http://127.0.0.1:4598`).
@@ -214,8 +254,8 @@ pub struct View<'a> {
 /// Everything an operation may use: the locked state, who calls, when, and what was sent.
 #[derive(Debug)]
 pub struct Cx<'a> {
-    /// The whole state, locked.
-    pub state: &'a mut State,
+    /// The store and the accounts, locked.
+    pub state: &'a mut dyn World,
     /// The caller's tenant.
     pub tenant: &'a str,
     /// The caller.

@@ -7,9 +7,8 @@ use serde_json::Value;
 
 use super::error::ResourceError;
 use super::group::{Collection, OnDelete, Target, View};
-use super::registry;
 use super::store::Entity;
-use crate::state::MockState as State;
+use crate::resources::group::World;
 
 /// A path segment: the field name (empty for the value itself) and whether it is an array.
 fn step(segment: &str) -> (&str, bool) {
@@ -52,18 +51,18 @@ pub fn ids(entity: &Value, field: &str) -> Vec<i64> {
 }
 
 /// Whether the tenant has entity `id` of `target`.
-pub fn exists(state: &State, tenant: &str, target: Target, id: i64) -> bool {
+pub fn exists(state: &dyn World, tenant: &str, target: Target, id: i64) -> bool {
     match target {
-        Target::Users => state.users.iter().any(|u| u.id == id && u.tenant == tenant),
-        Target::Collection(name) => state.resources.get(tenant, name, id).is_some(),
+        Target::Users => state.users().iter().any(|u| u.id == id && u.tenant == tenant),
+        Target::Collection(name) => state.resources().get(tenant, name, id).is_some(),
     }
 }
 
 /// `target` in words.
-pub fn noun(target: Target) -> &'static str {
+pub fn noun(state: &dyn World, target: Target) -> &'static str {
     match target {
         Target::Users => "user",
-        Target::Collection(name) => registry::collection(name).map_or(name, |c| c.noun),
+        Target::Collection(name) => state.collection(name).map_or("entity", |c| c.noun),
     }
 }
 
@@ -76,7 +75,7 @@ pub fn check(view: &View<'_>, collection: &Collection, entity: &Entity) -> Resul
                 return Err(ResourceError::BadRequest(format!(
                     "field '{}' names {} {id}, which does not exist",
                     relation.field,
-                    noun(relation.target)
+                    noun(view.state, relation.target)
                 )));
             }
         }
@@ -87,10 +86,10 @@ pub fn check(view: &View<'_>, collection: &Collection, entity: &Entity) -> Resul
 /// Deletes what goes with the tenant's entity `id` of `target`: refused (409) while a
 /// restricting reference holds; else holders declared `Cascade` and nested children go too
 /// (the entity itself is removed by the caller).
-pub fn release(state: &mut State, tenant: &str, target: Target, id: i64) -> Result<(), ResourceError> {
+pub fn release(state: &mut dyn World, tenant: &str, target: Target, id: i64) -> Result<(), ResourceError> {
     let mut doomed: Vec<(&'static str, i64)> = Vec::new();
-    for collection in registry::collections() {
-        for (holder, stored) in state.resources.iter(tenant, collection.name) {
+    for collection in state.groups().iter().flat_map(|g| g.collections.iter()) {
+        for (holder, stored) in state.resources().iter(tenant, collection.name) {
             if collection.parent == Some(target) && stored.parent == Some(id) {
                 doomed.push((collection.name, holder));
                 continue;
@@ -104,7 +103,7 @@ pub fn release(state: &mut State, tenant: &str, target: Target, id: i64) -> Resu
                     OnDelete::Restrict => {
                         return Err(ResourceError::Conflict(format!(
                             "{} {id} is still used by {} {holder}",
-                            noun(target),
+                            noun(state, target),
                             collection.noun
                         )));
                     }
@@ -116,7 +115,7 @@ pub fn release(state: &mut State, tenant: &str, target: Target, id: i64) -> Resu
     }
     for (name, holder) in doomed {
         release(state, tenant, Target::Collection(name), holder)?;
-        state.resources.remove(tenant, name, holder);
+        state.resources_mut().remove(tenant, name, holder);
     }
     Ok(())
 }
@@ -159,7 +158,7 @@ fn expand_at(v: &mut Value, segments: &[&str], render: &dyn Fn(i64) -> Option<Va
 /// A user as ilert's `UserRel` (`id`, `firstName`, `lastName`), if the tenant has them.
 pub fn user_rel(view: &View<'_>, id: i64) -> Option<Value> {
     view.state
-        .users
+        .users()
         .iter()
         .find(|u| u.id == id && u.tenant == view.tenant)
         .map(|u| serde_json::json!({"id": u.id, "firstName": u.first_name, "lastName": u.last_name}))

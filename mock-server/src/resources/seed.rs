@@ -28,18 +28,16 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Deserialize;
-use serde_json::Value;
 
 use super::catalogue::catalogue;
-use super::group::View;
+use super::group::{Group, View, World};
 use super::groups::{alert_sources, escalation_policies};
 use super::registry;
 use super::relations;
-use super::store::Entity;
+use super::store::{Entity, Store};
 use super::validate::{self, Mode};
 use crate::clock::UnixSeconds;
-use crate::fixtures::Fixtures;
-use crate::state::MockState as State;
+use crate::model::{AlertSource, EscalationPolicy, Tenant, User};
 
 /// One seeded entity of `[[resources.<name>]]`.
 #[derive(Debug, Clone, Deserialize)]
@@ -76,13 +74,29 @@ fn err(table: &str, index: usize, message: impl Into<String>) -> SeedError {
     }
 }
 
+/// What seeds the store: the fixtures' tenants, their older typed tables and the
+/// `[[resources.<name>]]` seeds.
+#[derive(Debug, Clone, Copy)]
+pub struct SeedInput<'a> {
+    /// The tenants (seeds must name one).
+    pub tenants: &'a [Tenant],
+    /// `[[escalation_policies]]`.
+    pub escalation_policies: &'a [EscalationPolicy],
+    /// `[[alert_sources]]`.
+    pub alert_sources: &'a [AlertSource],
+    /// `[[resources.<name>]]`.
+    pub resources: &'a Seeds,
+}
+
+type Placed = (String, usize, String, &'static str, i64);
+
 /// Puts every fixture resource into `state`'s store; `now` stands in for missing times.
-pub fn populate(state: &mut State, fixtures: &Fixtures, now: UnixSeconds) -> Result<(), SeedError> {
-    if let Some(max) = state.users.iter().map(|u| u.id).max() {
-        state.resources.reserve(max);
+pub fn populate(state: &mut dyn World, input: SeedInput<'_>, now: UnixSeconds) -> Result<(), SeedError> {
+    if let Some(max) = state.users().iter().map(|u| u.id).max() {
+        state.resources_mut().reserve(max);
     }
     // The older typed tables, each converted by its group.
-    let policies = fixtures.escalation_policies.iter().map(|p| {
+    let policies = input.escalation_policies.iter().map(|p| {
         let body = escalation_policies::from_fixture(p);
         (
             "escalation_policies",
@@ -92,7 +106,7 @@ pub fn populate(state: &mut State, fixtures: &Fixtures, now: UnixSeconds) -> Res
             body,
         )
     });
-    let sources = fixtures.alert_sources.iter().map(|s| {
+    let sources = input.alert_sources.iter().map(|s| {
         let body = alert_sources::from_fixture(s, now);
         (
             "alert_sources",
@@ -102,30 +116,35 @@ pub fn populate(state: &mut State, fixtures: &Fixtures, now: UnixSeconds) -> Res
             body,
         )
     });
-    let mut placed: Vec<(String, usize, String, &'static str, i64)> = Vec::new();
+    let mut placed: Vec<Placed> = Vec::new();
     let mut position: BTreeMap<&str, usize> = BTreeMap::new();
     for (table, tenant, name, id, body) in policies.chain(sources) {
         let index = *position.entry(table).and_modify(|i| *i += 1).or_insert(0);
         let body = body.map_err(|e| err(table, index, e.to_string()))?;
-        state.resources.insert(tenant, name, id, None, body);
+        state.resources_mut().insert(tenant, name, id, None, body);
         placed.push((table.to_owned(), index, tenant.to_owned(), name, id));
     }
     let mut ids: BTreeSet<i64> = placed.iter().map(|p| p.4).collect();
-    for (name, seeds) in &fixtures.resources {
+    for (name, seeds) in input.resources {
         let table = format!("resources.{name}");
         for (i, seed) in seeds.iter().enumerate() {
-            let Some(collection) = registry::collection(name) else {
-                let known: Vec<&str> = registry::collections().map(|c| c.name).collect();
+            let Some(collection) = state.collection(name) else {
+                let known: Vec<&str> = state
+                    .groups()
+                    .iter()
+                    .flat_map(|g| g.collections.iter())
+                    .map(|c| c.name)
+                    .collect();
                 return Err(err(
                     &table,
                     i,
                     format!("unknown collection '{name}' (known: {})", known.join(", ")),
                 ));
             };
-            if !fixtures.tenants.iter().any(|t| t.id == seed.tenant) {
+            if !input.tenants.iter().any(|t| t.id == seed.tenant) {
                 return Err(err(&table, i, format!("unknown tenant '{}'", seed.tenant)));
             }
-            if !ids.insert(seed.id) || state.users.iter().any(|u| u.id == seed.id) {
+            if !ids.insert(seed.id) || state.users().iter().any(|u| u.id == seed.id) {
                 return Err(err(&table, i, format!("id {} is used twice", seed.id)));
             }
             if seed.parent.is_some() != collection.parent.is_some() {
@@ -136,7 +155,7 @@ pub fn populate(state: &mut State, fixtures: &Fixtures, now: UnixSeconds) -> Res
                 };
                 return Err(err(&table, i, format!("'{name}' {need} a `parent`")));
             }
-            state.resources.insert(
+            state.resources_mut().insert(
                 &seed.tenant,
                 collection.name,
                 seed.id,
@@ -150,13 +169,13 @@ pub fn populate(state: &mut State, fixtures: &Fixtures, now: UnixSeconds) -> Res
 }
 
 /// Every placed entity: its owner and references exist, and it renders valid.
-fn check(state: &State, placed: &[(String, usize, String, &'static str, i64)]) -> Result<(), SeedError> {
+fn check(state: &dyn World, placed: &[Placed]) -> Result<(), SeedError> {
     let c = catalogue();
     for (table, index, tenant, name, id) in placed {
-        let Some(collection) = registry::collection(name) else {
+        let Some(collection) = state.collection(name) else {
             continue;
         };
-        let Some(stored) = state.resources.get(tenant, name, *id) else {
+        let Some(stored) = state.resources().get(tenant, name, *id) else {
             continue;
         };
         let view = View {
@@ -167,7 +186,7 @@ fn check(state: &State, placed: &[(String, usize, String, &'static str, i64)]) -
         if let (Some(target), Some(parent)) = (collection.parent, stored.parent)
             && !relations::exists(state, tenant, target, parent)
         {
-            let noun = relations::noun(target);
+            let noun = relations::noun(state, target);
             return Err(err(
                 table,
                 *index,
@@ -176,11 +195,46 @@ fn check(state: &State, placed: &[(String, usize, String, &'static str, i64)]) -
         }
         relations::check(&view, collection, &stored.body).map_err(|e| err(table, *index, e.to_string()))?;
         let rendered = collection.model.render(&view, &stored.body, false);
-        let schema = Value::from(format!("#/components/schemas/{}", collection.schema));
-        let schema = serde_json::json!({ "$ref": schema });
+        let schema = serde_json::json!({ "$ref": format!("#/components/schemas/{}", collection.schema) });
         validate::check(c, &rendered, &schema, Mode::Stored).map_err(|e| err(table, *index, e.message))?;
     }
     Ok(())
+}
+
+/// A state of its own for checking fixtures before a server starts.
+struct Scratch {
+    store: Store,
+    users: Vec<User>,
+}
+
+impl World for Scratch {
+    fn resources(&self) -> &Store {
+        &self.store
+    }
+    fn resources_mut(&mut self) -> &mut Store {
+        &mut self.store
+    }
+    fn users(&self) -> &[User] {
+        &self.users
+    }
+    fn users_mut(&mut self) -> &mut Vec<User> {
+        &mut self.users
+    }
+    fn random_hex(&mut self, n: usize) -> String {
+        "0".repeat(n * 2)
+    }
+    fn groups(&self) -> &'static [&'static Group] {
+        registry::GROUPS
+    }
+}
+
+/// Checks that the seeds would populate a store for these users.
+pub fn check_seeds(users: &[User], input: SeedInput<'_>) -> Result<(), SeedError> {
+    let mut scratch = Scratch {
+        store: Store::default(),
+        users: users.to_vec(),
+    };
+    populate(&mut scratch, input, 0)
 }
 
 /// The seeds grouped by collection, as fixtures hold them.

@@ -6,7 +6,7 @@
 
 use serde_json::{Value, json};
 
-use super::{alerts, escalation_policies};
+use super::{escalation_policies, names};
 use crate::model::AlertSource;
 use crate::resources::error::ResourceError;
 use crate::resources::group::{Collection, Cx, Group, Model, OnDelete, Relation, Target, View};
@@ -14,7 +14,7 @@ use crate::resources::store::Entity;
 use crate::resources::time::iso8601;
 
 /// The store name of the collection.
-pub const NAME: &str = "alert-sources";
+pub const NAME: &str = names::ALERT_SOURCES;
 
 /// The group.
 pub static GROUP: Group = Group {
@@ -114,7 +114,7 @@ pub fn render(view: &View<'_>, s: &Entity, list: bool) -> Value {
         .and_then(Value::as_str)
         .unwrap_or_default();
     let status = if active {
-        alerts::source_status(view, id)
+        source_status(view, id)
     } else {
         "DISABLED"
     };
@@ -149,7 +149,7 @@ pub fn render(view: &View<'_>, s: &Entity, list: bool) -> Value {
 /// The tenant's source `id`, rendered as a single entity (`{"id": …}` when it is gone).
 pub fn rendered(view: &View<'_>, id: i64) -> Value {
     view.state
-        .resources
+        .resources()
         .get(view.tenant, NAME, id)
         .map_or_else(|| json!({"id": id}), |s| render(view, &s.body, false))
 }
@@ -175,4 +175,21 @@ pub fn from_fixture(s: &AlertSource, now: i64) -> Result<Entity, ResourceError> 
         Value::from(iso8601(s.updated_at.unwrap_or(created))),
     );
     Ok(out)
+}
+
+/// The `status` of an active alert source, from its open alerts.
+pub fn source_status(view: &View<'_>, source: i64) -> &'static str {
+    let open: Vec<&str> = view
+        .state
+        .resources()
+        .iter(view.tenant, names::ALERTS)
+        .filter(|(_, a)| a.body["alertSource"]["id"] == source)
+        .filter_map(|(_, a)| a.body["status"].as_str())
+        .filter(|s| *s != "RESOLVED")
+        .collect();
+    match () {
+        () if open.contains(&"PENDING") => "PENDING",
+        () if !open.is_empty() => "ALL_ACCEPTED",
+        () => "ALL_RESOLVED",
+    }
 }

@@ -131,7 +131,7 @@ pub fn render(view: &View<'_>, entity: &Entity) -> Value {
 /// The tenant's policy `id`, rendered (`{"id": …}` when it is gone).
 pub fn rendered(view: &View<'_>, id: i64) -> Value {
     view.state
-        .resources
+        .resources()
         .get(view.tenant, NAME, id)
         .map_or_else(|| json!({"id": id}), |s| render(view, &s.body))
 }
@@ -164,10 +164,10 @@ pub fn resolve_key(view: &View<'_>, expression: &str) -> Option<i64> {
             .strip_prefix("il:")
             .and_then(|id| id.trim_matches(['{', '}']).parse::<i64>().ok())
         {
-            return view.state.resources.get(view.tenant, NAME, id).map(|_| id);
+            return view.state.resources().get(view.tenant, NAME, id).map(|_| id);
         }
         view.state
-            .resources
+            .resources()
             .iter(view.tenant, NAME)
             .find(|(_, s)| s.body.get("routingKey").and_then(Value::as_str) == Some(key))
             .map(|(id, _)| id)
@@ -203,7 +203,7 @@ fn replace_level(cx: &mut Cx<'_>) -> Result<Reply, ResourceError> {
     let tenant = cx.tenant;
     let policy = cx
         .state
-        .resources
+        .resources()
         .get(tenant, NAME, id)
         .ok_or_else(|| ResourceError::not_found("escalation policy", id))?;
     let count = policy.body["escalationRules"].as_array().map_or(0, Vec::len);
@@ -216,7 +216,7 @@ fn replace_level(cx: &mut Cx<'_>) -> Result<Reply, ResourceError> {
     })?;
     if let Some(rules) = cx
         .state
-        .resources
+        .resources_mut()
         .get_mut(tenant, NAME, id)
         .and_then(|p| p.get_mut("escalationRules"))
         .and_then(Value::as_array_mut)

@@ -12,9 +12,9 @@ use crate::clock::UnixSeconds;
 use crate::resources::catalogue::catalogue;
 use crate::resources::error::ResourceError;
 use crate::resources::group::Reply;
+use crate::resources::group::World;
 use crate::resources::request;
 use crate::resources::store::Entity;
-use crate::state::MockState as State;
 
 /// The document's path of the Events API.
 pub const PATH: &str = "/events";
@@ -26,7 +26,7 @@ fn bad(message: impl Into<String>) -> ResourceError {
 /// Handles one event. `path_key` is the key of an `integrationUrl` request, used when the body
 /// names none.
 pub fn post(
-    state: &mut State,
+    state: &mut dyn World,
     base: &str,
     now: UnixSeconds,
     body: &[u8],
@@ -54,7 +54,7 @@ pub fn post(
         ));
     }
     let (tenant, source, stored) = state
-        .resources
+        .resources()
         .find_any(alert_sources::NAME, |s| s["integrationKey"] == key.as_str())
         .map(|(t, id, s)| (t.to_owned(), id, s.body.clone()))
         .ok_or_else(|| bad(format!("no alert source has the integration key '{key}'")))?;
@@ -141,7 +141,7 @@ pub fn post(
         }
     };
     let key = state
-        .resources
+        .resources()
         .get(&tenant, alerts::NAME, id)
         .map(|a| a.body["alertKey"].clone())
         .unwrap_or(Value::Null);

@@ -5,4 +5,5 @@ pub mod alert_sources;
 pub mod alerts;
 pub mod escalation_policies;
 pub mod events;
+pub mod names;
 pub mod users;

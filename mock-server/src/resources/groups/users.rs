@@ -9,10 +9,10 @@ use serde_json::{Value, json};
 use crate::model::User;
 use crate::resources::crud;
 use crate::resources::error::ResourceError;
+use crate::resources::group::World;
 use crate::resources::group::{Action, Collection, Cx, Group, Model, Plain, Reply, Run, Target};
 use crate::resources::relations;
 use crate::resources::store::Entity;
-use crate::state::MockState as State;
 
 /// A contact model: new contacts are verified (`status` `OK`).
 #[derive(Debug)]
@@ -192,17 +192,16 @@ fn apply(u: &mut User, body: &Entity, with_role: bool) {
     }
 }
 
-fn find(state: &State, tenant: &str, raw: &str) -> Result<usize, ResourceError> {
+fn find(state: &dyn World, tenant: &str, raw: &str) -> Result<usize, ResourceError> {
     state
-        .users
+        .users()
         .iter()
         .position(|u| u.tenant == tenant && (u.id.to_string() == raw || u.username == raw))
         .ok_or_else(|| ResourceError::not_found("user", raw))
 }
 
 fn changed(cx: &mut Cx<'_>, index: usize) -> Reply {
-    cx.state.directory_changes += 1;
-    Reply::ok(render(&cx.state.users[index]))
+    Reply::ok(render(&cx.state.users()[index]))
 }
 
 /// `PUT /users/current` (scope `profile:w`): the caller edits their own profile; the role is
@@ -210,7 +209,7 @@ fn changed(cx: &mut Cx<'_>, index: usize) -> Reply {
 fn update_current(cx: &mut Cx<'_>) -> Result<Reply, ResourceError> {
     let index = find(cx.state, cx.tenant, &cx.caller.id.to_string())?;
     let body = cx.body_object();
-    apply(&mut cx.state.users[index], &body, false);
+    apply(&mut cx.state.users_mut()[index], &body, false);
     Ok(changed(cx, index))
 }
 
@@ -218,8 +217,8 @@ fn list(cx: &mut Cx<'_>) -> Result<Reply, ResourceError> {
     let (start, max) = crud::paging(cx);
     let users: Vec<Value> = cx
         .state
-        .users_of(Some(cx.tenant))
-        .into_iter()
+        .users()
+        .iter()
         .filter(|u| u.tenant == cx.tenant)
         .skip(start)
         .take(max)
@@ -230,18 +229,18 @@ fn list(cx: &mut Cx<'_>) -> Result<Reply, ResourceError> {
 
 fn get(cx: &mut Cx<'_>) -> Result<Reply, ResourceError> {
     let index = find(cx.state, cx.tenant, cx.path_param("user-id").unwrap_or_default())?;
-    Ok(Reply::ok(render(&cx.state.users[index])))
+    Ok(Reply::ok(render(&cx.state.users()[index])))
 }
 
 fn update(cx: &mut Cx<'_>) -> Result<Reply, ResourceError> {
     let index = find(cx.state, cx.tenant, cx.path_param("user-id").unwrap_or_default())?;
     let body = cx.body_object();
-    apply(&mut cx.state.users[index], &body, true);
+    apply(&mut cx.state.users_mut()[index], &body, true);
     Ok(changed(cx, index))
 }
 
 /// A username made from the email's local part, unique across tenants.
-fn username_for(state: &State, email: &str) -> String {
+fn username_for(state: &dyn World, email: &str) -> String {
     let base: String = email
         .split('@')
         .next()
@@ -271,7 +270,7 @@ fn create(cx: &mut Cx<'_>) -> Result<Reply, ResourceError> {
         .to_owned();
     if cx
         .state
-        .users
+        .users()
         .iter()
         .any(|u| u.tenant == cx.tenant && u.email.eq_ignore_ascii_case(&email))
     {
@@ -279,8 +278,8 @@ fn create(cx: &mut Cx<'_>) -> Result<Reply, ResourceError> {
             "a user with email '{email}' already exists"
         )));
     }
-    let id = cx.state.resources.next_id();
-    cx.state.resources.reserve(id);
+    let id = cx.state.resources_mut().next_id();
+    cx.state.resources_mut().reserve(id);
     let mut user = User {
         id,
         tenant: cx.tenant.to_owned(),
@@ -297,8 +296,7 @@ fn create(cx: &mut Cx<'_>) -> Result<Reply, ResourceError> {
     };
     apply(&mut user, &body, true);
     let out = render(&user);
-    cx.state.users.push(user);
-    cx.state.directory_changes += 1;
+    cx.state.users_mut().push(user);
     Ok(Reply::created(out, format!("/api/users/{id}")))
 }
 
@@ -310,7 +308,7 @@ fn search_email(cx: &mut Cx<'_>) -> Result<Reply, ResourceError> {
         .unwrap_or_default()
         .to_owned();
     cx.state
-        .users
+        .users()
         .iter()
         .find(|u| u.tenant == cx.tenant && u.email.eq_ignore_ascii_case(&email))
         .map(|u| Reply::ok(render(u)))
@@ -319,9 +317,8 @@ fn search_email(cx: &mut Cx<'_>) -> Result<Reply, ResourceError> {
 
 fn delete(cx: &mut Cx<'_>) -> Result<Reply, ResourceError> {
     let index = find(cx.state, cx.tenant, cx.path_param("user-id").unwrap_or_default())?;
-    let id = cx.state.users[index].id;
+    let id = cx.state.users()[index].id;
     relations::release(cx.state, cx.tenant, Target::Users, id)?;
-    cx.state.users.remove(index);
-    cx.state.directory_changes += 1;
+    cx.state.users_mut().remove(index);
     Ok(Reply::empty(204))
 }

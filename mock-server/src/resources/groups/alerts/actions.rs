@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use super::lifecycle::{Actor, Change, NewAlert, Tenant, apply, raise};
-use super::{Alerts, FILTERS, NAME};
+use super::model::{Alerts, FILTERS, NAME};
 use crate::resources::error::ResourceError;
 use crate::resources::group::{Cx, Model, Reply, Target};
 use crate::resources::groups::escalation_policies;
@@ -14,7 +14,7 @@ use crate::resources::store::Entity;
 fn render(cx: &Cx<'_>, id: i64) -> Value {
     let view = cx.view();
     cx.state
-        .resources
+        .resources()
         .get(cx.tenant, NAME, id)
         .map_or(Value::Null, |a| Alerts.render(&view, &a.body, false))
 }
@@ -55,7 +55,7 @@ pub(super) fn count(cx: &mut Cx<'_>) -> Result<Reply, ResourceError> {
         .collect();
     let n = cx
         .state
-        .resources
+        .resources()
         .iter(cx.tenant, NAME)
         .filter(|(_, a)| filters.iter().all(|(f, v)| (f.test)(&view, &a.body, v)))
         .count();
@@ -160,7 +160,7 @@ fn add(cx: &mut Cx<'_>, id: i64, user: i64) -> Result<Value, ResourceError> {
     if !known {
         if let Some(list) = t
             .state
-            .resources
+            .resources_mut()
             .get_mut(t.tenant, NAME, id)
             .and_then(|a| a.entry("responders").or_insert(json!([])).as_array_mut())
         {
@@ -212,7 +212,7 @@ pub(super) fn remove_responder(cx: &mut Cx<'_>) -> Result<Reply, ResourceError> 
     t.alert(id)?;
     let removed = user.is_some_and(|user| {
         t.state
-            .resources
+            .resources_mut()
             .get_mut(t.tenant, NAME, id)
             .and_then(|a| a.get_mut("responders"))
             .and_then(Value::as_array_mut)
@@ -245,11 +245,12 @@ pub(super) fn suggested(cx: &mut Cx<'_>) -> Result<Reply, ResourceError> {
     Tenant::of(cx).alert(id)?;
     let mut out: Vec<Value> = cx
         .state
-        .users_of(Some(cx.tenant))
+        .users()
         .iter()
+        .filter(|u| u.tenant == cx.tenant)
         .map(|u| json!({"group": "USER", "id": u.id, "name": format!("{} {}", u.first_name, u.last_name), "disabled": false}))
         .collect();
-    out.extend(cx.state.resources.iter(cx.tenant, escalation_policies::NAME).map(|(pid, p)| {
+    out.extend(cx.state.resources().iter(cx.tenant, escalation_policies::NAME).map(|(pid, p)| {
         json!({"group": "ESCALATION_POLICY", "id": pid, "name": p.body["name"], "disabled": false})
     }));
     Ok(Reply::ok(Value::Array(out)))

@@ -3,15 +3,15 @@
 
 use serde_json::{Value, json};
 
-use super::{LOG_ENTRIES, NAME, NOTIFICATIONS};
+use super::model::{LOG_ENTRIES, NAME, NOTIFICATIONS};
 use crate::clock::UnixSeconds;
 use crate::resources::error::ResourceError;
 use crate::resources::group::Cx;
+use crate::resources::group::World;
 use crate::resources::groups::{alert_sources, escalation_policies};
 use crate::resources::relations;
 use crate::resources::store::Entity;
 use crate::resources::time::iso8601;
-use crate::state::MockState as State;
 
 /// Who changes an alert, for log entries and responder bookkeeping.
 #[derive(Debug, Clone)]
@@ -40,7 +40,7 @@ pub struct NewAlert {
 }
 
 pub(super) struct Tenant<'a> {
-    pub(super) state: &'a mut State,
+    pub(super) state: &'a mut dyn World,
     pub(super) tenant: &'a str,
     pub(super) now: UnixSeconds,
 }
@@ -63,7 +63,7 @@ impl<'a> Tenant<'a> {
         text: String,
         users: &[i64],
     ) {
-        if let Some(a) = self.state.resources.get_mut(self.tenant, NAME, id) {
+        if let Some(a) = self.state.resources_mut().get_mut(self.tenant, NAME, id) {
             set(a);
         }
         self.log(id, kind, "ALERT_UPDATES", text);
@@ -81,7 +81,7 @@ impl<'a> Tenant<'a> {
     }
 
     pub(super) fn log(&mut self, alert: i64, kind: &str, filter: &str, text: String) {
-        let id = self.state.resources.next_id();
+        let id = self.state.resources_mut().next_id();
         let entry = json!({
             "timestamp": iso8601(self.now),
             "logEntryType": kind,
@@ -89,7 +89,7 @@ impl<'a> Tenant<'a> {
             "alertId": alert,
             "filterTypes": [filter],
         });
-        self.state.resources.insert(
+        self.state.resources_mut().insert(
             self.tenant,
             LOG_ENTRIES,
             id,
@@ -102,7 +102,7 @@ impl<'a> Tenant<'a> {
         let Some(u) = self.state.user(user).cloned() else {
             return;
         };
-        let id = self.state.resources.next_id();
+        let id = self.state.resources_mut().next_id();
         let note = json!({
             "method": "EMAIL",
             "target": u.email,
@@ -112,7 +112,7 @@ impl<'a> Tenant<'a> {
             "notificationTime": iso8601(self.now),
             "status": "SUCCESS",
         });
-        self.state.resources.insert(
+        self.state.resources_mut().insert(
             self.tenant,
             NOTIFICATIONS,
             id,
@@ -129,7 +129,7 @@ impl<'a> Tenant<'a> {
 
     pub(super) fn alert(&self, id: i64) -> Result<&Entity, ResourceError> {
         self.state
-            .resources
+            .resources()
             .get(self.tenant, NAME, id)
             .map(|s| &s.body)
             .ok_or_else(|| ResourceError::not_found("alert", id))
@@ -137,7 +137,7 @@ impl<'a> Tenant<'a> {
 
     pub(super) fn first_level(&self, policy: i64) -> Vec<i64> {
         self.state
-            .resources
+            .resources()
             .get(self.tenant, escalation_policies::NAME, policy)
             .map(|p| relations::ids(&p.body["escalationRules"][0], "users[]"))
             .unwrap_or_default()
@@ -155,7 +155,7 @@ impl<'a> Tenant<'a> {
             .and_then(|a| a["summary"].as_str())
             .unwrap_or_default()
             .to_owned();
-        if let Some(a) = self.state.resources.get_mut(self.tenant, NAME, alert) {
+        if let Some(a) = self.state.resources_mut().get_mut(self.tenant, NAME, alert) {
             a.insert("responders".into(), Value::Array(responders));
         }
         for user in users {
@@ -167,7 +167,7 @@ impl<'a> Tenant<'a> {
 /// Opens an alert in the tenant's alert source `source` (PENDING, responders from the first
 /// level of its policy, notified), logging who raised it. Returns its id.
 pub fn raise(
-    state: &mut State,
+    state: &mut dyn World,
     tenant: &str,
     now: UnixSeconds,
     source: i64,
@@ -175,7 +175,7 @@ pub fn raise(
     by: &Actor,
 ) -> Result<i64, ResourceError> {
     let src = state
-        .resources
+        .resources()
         .get(tenant, alert_sources::NAME, source)
         .ok_or_else(|| {
             ResourceError::BadRequest(format!(
@@ -189,7 +189,7 @@ pub fn raise(
         .or_else(|| src["escalationPolicy"]["id"].as_i64())
         .unwrap_or_default();
     if state
-        .resources
+        .resources()
         .get(tenant, escalation_policies::NAME, policy)
         .is_none()
     {
@@ -201,7 +201,7 @@ pub fn raise(
     let priority = new
         .priority
         .unwrap_or_else(|| if rule.starts_with("LOW") { "LOW" } else { "HIGH" }.to_owned());
-    let id = state.resources.next_id();
+    let id = state.resources_mut().next_id();
     let key = new.alert_key.unwrap_or_else(|| state.random_hex(12));
     let mut alert = json!({
         "summary": new.summary,
@@ -221,7 +221,7 @@ pub fn raise(
     if let Some(map) = alert.as_object_mut() {
         map.extend(new.extra);
     }
-    state.resources.insert(
+    state.resources_mut().insert(
         tenant,
         NAME,
         id,
@@ -256,7 +256,7 @@ pub enum Change {
 
 /// Moves alert `id` one step, logging who did it. Accepting a resolved alert is a 409.
 pub fn apply(
-    state: &mut State,
+    state: &mut dyn World,
     tenant: &str,
     now: UnixSeconds,
     id: i64,
@@ -278,7 +278,7 @@ pub fn apply(
         )));
     }
     let name = t.actor_name(by);
-    if let Some(a) = t.state.resources.get_mut(tenant, NAME, id) {
+    if let Some(a) = t.state.resources_mut().get_mut(tenant, NAME, id) {
         a.insert("status".into(), json!(target));
         if change == Change::Resolve {
             a.insert("resolvedOn".into(), json!(iso8601(now)));
@@ -308,14 +308,14 @@ pub fn apply(
 }
 
 /// Appends a log entry to alert `id` (an event for an alert already open).
-pub fn append(state: &mut State, tenant: &str, now: UnixSeconds, id: i64, kind: &str, text: String) {
+pub fn append(state: &mut dyn World, tenant: &str, now: UnixSeconds, id: i64, kind: &str, text: String) {
     Tenant { state, tenant, now }.log(id, kind, "ALERT_SOURCE_EVENTS", text);
 }
 
 /// The tenant's open alert of source `source` with key `key`, if any.
-pub fn open_with_key(state: &State, tenant: &str, source: i64, key: &str) -> Option<i64> {
+pub fn open_with_key(state: &dyn World, tenant: &str, source: i64, key: &str) -> Option<i64> {
     state
-        .resources
+        .resources()
         .iter(tenant, NAME)
         .find(|(_, a)| {
             a.body["alertSource"]["id"] == source

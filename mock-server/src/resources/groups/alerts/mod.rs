@@ -6,55 +6,14 @@
 
 mod actions;
 mod lifecycle;
+mod model;
 
 pub use lifecycle::{Actor, Change, NewAlert, append, apply, open_with_key, raise};
-
-use serde_json::Value;
+pub use model::{Alerts, FILTERS, LOG_ENTRIES, NAME, NOTIFICATIONS};
 
 use super::{alert_sources, escalation_policies};
-use crate::clock::UnixSeconds;
-use crate::resources::group::{
-    Action, Collection, Filter, Group, Model, OnDelete, Plain, Relation, Run, Target, View,
-};
-use crate::resources::relations;
-use crate::resources::store::Entity;
-use crate::resources::time::parse;
+use crate::resources::group::{Action, Collection, Filter, Group, OnDelete, Plain, Relation, Run, Target};
 use actions::{add_responder, assign, change, count, create, remove_responder, suggested};
-
-/// The store name of alerts.
-pub const NAME: &str = "alerts";
-/// The store name of alert log entries.
-pub const LOG_ENTRIES: &str = "alert-log-entries";
-/// The store name of alert notifications.
-pub const NOTIFICATIONS: &str = "alert-notifications";
-
-/// The documented filters of `GET /alerts` (and `alerts/count`).
-pub(super) const FILTERS: &[Filter] = &[
-    Filter {
-        param: "states",
-        test: |_, a, v| v.iter().any(|s| a["status"] == s.as_str()),
-    },
-    Filter {
-        param: "sources",
-        test: |_, a, v| v.iter().any(|s| ref_is(a, "alertSource", s)),
-    },
-    Filter {
-        param: "policies",
-        test: |_, a, v| v.iter().any(|s| ref_is(a, "escalationPolicy", s)),
-    },
-    Filter {
-        param: "responders",
-        test: has_responder,
-    },
-    Filter {
-        param: "from",
-        test: |_, a, v| reported(a) >= v.iter().filter_map(|t| parse(t)).max().unwrap_or(i64::MIN),
-    },
-    Filter {
-        param: "until",
-        test: |_, a, v| reported(a) <= v.iter().filter_map(|t| parse(t)).min().unwrap_or(i64::MAX),
-    },
-];
 
 /// The group.
 pub static GROUP: Group = Group {
@@ -160,59 +119,3 @@ pub static GROUP: Group = Group {
         },
     ],
 };
-
-/// Whether the reference at `field` names the id written in `id`.
-fn ref_is(alert: &Entity, field: &str, id: &str) -> bool {
-    id.parse::<i64>().is_ok_and(|id| alert[field]["id"] == id)
-}
-
-fn reported(alert: &Entity) -> UnixSeconds {
-    alert
-        .get("reportTime")
-        .and_then(Value::as_str)
-        .and_then(parse)
-        .unwrap_or_default()
-}
-
-fn has_responder(view: &View<'_>, alert: &Entity, values: &[String]) -> bool {
-    let ids = relations::ids(&Value::Object(alert.clone()), "responders[].user");
-    values.iter().any(|v| {
-        ids.iter()
-            .any(|id| id.to_string() == *v || view.state.user(*id).is_some_and(|u| u.username == *v))
-    })
-}
-
-/// The alert model: sources and policies embedded, responders as `UserRel`.
-#[derive(Debug)]
-pub struct Alerts;
-
-impl Model for Alerts {
-    fn render(&self, view: &View<'_>, entity: &Entity, _: bool) -> Value {
-        let mut out = Value::Object(entity.clone());
-        relations::expand(&mut out, "alertSource", &|id| {
-            Some(alert_sources::rendered(view, id))
-        });
-        relations::expand(&mut out, "escalationPolicy", &|id| {
-            Some(escalation_policies::rendered(view, id))
-        });
-        relations::expand(&mut out, "responders[].user", &|id| relations::user_rel(view, id));
-        out
-    }
-}
-
-/// The `status` of an active alert source, from its open alerts.
-pub fn source_status(view: &View<'_>, source: i64) -> &'static str {
-    let open: Vec<&str> = view
-        .state
-        .resources
-        .iter(view.tenant, NAME)
-        .filter(|(_, a)| a.body["alertSource"]["id"] == source)
-        .filter_map(|(_, a)| a.body["status"].as_str())
-        .filter(|s| *s != "RESOLVED")
-        .collect();
-    match () {
-        () if open.contains(&"PENDING") => "PENDING",
-        () if !open.is_empty() => "ALL_ACCEPTED",
-        () => "ALL_RESOLVED",
-    }
-}

@@ -1,0 +1,85 @@
+//! What an alert is: its collections' names, its documented list filters, and how it renders
+//! (source and policy embedded, responders as `UserRel`).
+
+use serde_json::Value;
+
+use crate::clock::UnixSeconds;
+use crate::resources::group::{Filter, Model, View};
+use crate::resources::groups::{alert_sources, escalation_policies, names};
+use crate::resources::relations;
+use crate::resources::store::Entity;
+use crate::resources::time::parse;
+
+/// The store name of alerts.
+pub const NAME: &str = names::ALERTS;
+/// The store name of alert log entries.
+pub const LOG_ENTRIES: &str = "alert-log-entries";
+/// The store name of alert notifications.
+pub const NOTIFICATIONS: &str = "alert-notifications";
+
+/// The documented filters of `GET /alerts` (and `alerts/count`).
+pub const FILTERS: &[Filter] = &[
+    Filter {
+        param: "states",
+        test: |_, a, v| v.iter().any(|s| a["status"] == s.as_str()),
+    },
+    Filter {
+        param: "sources",
+        test: |_, a, v| v.iter().any(|s| ref_is(a, "alertSource", s)),
+    },
+    Filter {
+        param: "policies",
+        test: |_, a, v| v.iter().any(|s| ref_is(a, "escalationPolicy", s)),
+    },
+    Filter {
+        param: "responders",
+        test: has_responder,
+    },
+    Filter {
+        param: "from",
+        test: |_, a, v| reported(a) >= v.iter().filter_map(|t| parse(t)).max().unwrap_or(i64::MIN),
+    },
+    Filter {
+        param: "until",
+        test: |_, a, v| reported(a) <= v.iter().filter_map(|t| parse(t)).min().unwrap_or(i64::MAX),
+    },
+];
+
+/// Whether the reference at `field` names the id written in `id`.
+fn ref_is(alert: &Entity, field: &str, id: &str) -> bool {
+    id.parse::<i64>().is_ok_and(|id| alert[field]["id"] == id)
+}
+
+fn reported(alert: &Entity) -> UnixSeconds {
+    alert
+        .get("reportTime")
+        .and_then(Value::as_str)
+        .and_then(parse)
+        .unwrap_or_default()
+}
+
+fn has_responder(view: &View<'_>, alert: &Entity, values: &[String]) -> bool {
+    let ids = relations::ids(&Value::Object(alert.clone()), "responders[].user");
+    values.iter().any(|v| {
+        ids.iter()
+            .any(|id| id.to_string() == *v || view.state.user(*id).is_some_and(|u| u.username == *v))
+    })
+}
+
+/// The alert model: sources and policies embedded, responders as `UserRel`.
+#[derive(Debug)]
+pub struct Alerts;
+
+impl Model for Alerts {
+    fn render(&self, view: &View<'_>, entity: &Entity, _: bool) -> Value {
+        let mut out = Value::Object(entity.clone());
+        relations::expand(&mut out, "alertSource", &|id| {
+            Some(alert_sources::rendered(view, id))
+        });
+        relations::expand(&mut out, "escalationPolicy", &|id| {
+            Some(escalation_policies::rendered(view, id))
+        });
+        relations::expand(&mut out, "responders[].user", &|id| relations::user_rel(view, id));
+        out
+    }
+}
