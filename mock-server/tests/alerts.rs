@@ -491,3 +491,52 @@ async fn policies_resolve_by_routing_key_and_replace_levels() {
     .await;
     assert_rest_error(st, &err, 404);
 }
+
+#[tokio::test]
+async fn resources_survive_a_restart_with_a_state_file_and_reset_returns_to_the_fixtures() {
+    let dir = std::env::temp_dir().join(format!("ilert-mock-resources-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let file = dir.join("state.json");
+    let _ = std::fs::remove_file(&file);
+    let start = || {
+        MockServer::builder()
+            .auto_approve("someUser")
+            .state_file(file.clone())
+            .start()
+    };
+    let server = start().await.expect("starts");
+    let (st, created) = event(
+        &server,
+        json!({"integrationKey": WEB_KEY, "eventType": "ALERT", "alertKey": "kept", "summary": "Kept across restarts"}),
+    )
+    .await;
+    assert_eq!(st, StatusCode::ACCEPTED, "{created}");
+    let id = created["alertId"].as_i64().expect("id");
+    let t = token(&server, "user:w alert").await;
+    let (st, _) = send(
+        &server,
+        Method::POST,
+        "/api/users/1002/contacts/emails",
+        Some(&t),
+        Some(json!({"target": "chris@work.example"})),
+    )
+    .await;
+    assert_eq!(st, StatusCode::CREATED);
+    drop(server);
+
+    let server = start().await.expect("restarts");
+    let t = token(&server, "user alert").await;
+    let alert = get(&server, &format!("/api/alerts/{id}"), &t).await;
+    assert_eq!(alert["summary"], "Kept across restarts");
+    let log = get(&server, &format!("/api/alerts/{id}/log-entries"), &t).await;
+    assert!(!log.as_array().expect("log").is_empty());
+    let emails = get(&server, "/api/users/1002/contacts/emails", &t).await;
+    assert_eq!(emails.as_array().expect("emails").len(), 2);
+
+    server.reset();
+    let (st, _, _) = api_get(&server, &format!("/api/alerts/{id}"), &t).await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    let emails = get(&server, "/api/users/1002/contacts/emails", &t).await;
+    assert_eq!(emails.as_array().expect("emails").len(), 1);
+    let _ = std::fs::remove_dir_all(&dir);
+}

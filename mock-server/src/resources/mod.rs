@@ -21,8 +21,22 @@
 //!   document operation to a generic operation or an action; an operation nobody serves is
 //!   pending (404 after the scope check).
 //!
+//! Resources never import the server's state: an operation works on a [`group::World`] (the
+//! store, the accounts, randomness, the registered groups), which the state implements.
+//!
 //! The HTTP layer (`http::api`) only authenticates, checks scopes, parses and renders; it routes
 //! every operation of the catalogue through the same handler.
+//!
+//! # Adding a group
+//! 1. `groups/<group>.rs`: a `pub static GROUP: Group` naming the document's group, its
+//!    collections (`path` as the document writes it, `schema` of one answered entity, `parent`
+//!    for nested paths, `relations` with their [`group::OnDelete`], `filters` for documented list
+//!    parameters, a [`group::Model`] when defaults or rendering differ from "store the body as
+//!    sent") and an [`group::Action`] for each operation that is not plain CRUD.
+//! 2. `groups/mod.rs`: `pub mod <group>;` and [`registry::GROUPS`]: `&groups::<group>::GROUP`.
+//! 3. `fixtures/default.toml`: at least two related `[[resources.<collection>]]` seeds.
+//! 4. `mock-server/tests/openapi/walk.rs`: remove the group from `PENDING_GROUPS`, add a body to
+//!    `CREATE_BODIES` for each collection with POST and a call to `ACTIONS` for each action.
 
 pub mod catalogue;
 pub mod crud;
