@@ -17,6 +17,8 @@ pub const USERS_CURRENT: &str = "/api/users/current";
 pub const ALERT_SOURCES: &str = "/api/alert-sources";
 /// Escalation policies (scope `policy`).
 pub const ESCALATION_POLICIES: &str = "/api/escalation-policies";
+/// The Events API at an alert source's `integrationUrl`: `{EVENTS_BY_URL}/{type}/{key}`.
+pub const EVENTS_BY_URL: &str = "/api/v1/events";
 /// The mock's control surface (SPEC §11).
 pub const CONTROL: &str = "/_mock";
 /// The JWKS document.

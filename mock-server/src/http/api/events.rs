@@ -17,7 +17,14 @@ use crate::resources::groups::events;
 pub fn routes() -> Router<SharedCtx> {
     Router::new()
         .route(events::PATH, post(by_body))
-        .route("/v1/events/{kind}/{key}", post(by_url))
+        .route(&format!("{}/{{kind}}/{{key}}", by_url_path()), post(by_url))
+}
+
+/// The `integrationUrl` prefix under `/api` (the router is nested there).
+fn by_url_path() -> &'static str {
+    crate::paths::EVENTS_BY_URL
+        .strip_prefix(crate::paths::API)
+        .unwrap_or(crate::paths::EVENTS_BY_URL)
 }
 
 fn handle(ctx: &SharedCtx, headers: &HeaderMap, body: &Bytes, key: Option<&str>) -> Response {
