@@ -5,11 +5,12 @@
 //! (`mock-server/tests/openapi/derive.rs`), which fails when the two drift apart; it holds no
 //! prose. It is parsed once, on first use.
 
-use std::collections::BTreeMap;
-use std::sync::LazyLock;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{LazyLock, OnceLock};
 
 use serde::Deserialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
+use serde_json::value::RawValue;
 
 /// The derived catalogue, embedded.
 const CATALOGUE_JSON: &str = include_str!("ilert-openapi.json");
@@ -124,9 +125,26 @@ pub struct Catalogue {
     components: Components,
 }
 
+/// The component schemas, each kept as its text until first asked for: parsing all of them
+/// would cost every start-up a few milliseconds for schemas most runs never read.
 #[derive(Debug, Deserialize)]
 struct Components {
-    schemas: Map<String, Value>,
+    schemas: HashMap<String, LazySchema>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(transparent)]
+struct LazySchema {
+    text: Box<RawValue>,
+    #[serde(skip)]
+    parsed: OnceLock<Value>,
+}
+
+impl LazySchema {
+    fn get(&self) -> &Value {
+        self.parsed
+            .get_or_init(|| serde_json::from_str(self.text.get()).unwrap_or(Value::Null))
+    }
 }
 
 impl Catalogue {
@@ -139,7 +157,7 @@ impl Catalogue {
 
     /// A component schema by name.
     pub fn schema(&self, name: &str) -> Option<&Value> {
-        self.components.schemas.get(name)
+        self.components.schemas.get(name).map(LazySchema::get)
     }
 
     /// Follows a `$ref` (`#/components/schemas/X`).
@@ -195,6 +213,15 @@ mod tests {
             c.operation("POST", "/alert-sources").expect("create").success().0,
             201
         );
+    }
+
+    #[test]
+    fn every_schema_parses() {
+        let c = catalogue();
+        assert_eq!(c.components.schemas.len(), 216);
+        for name in c.components.schemas.keys() {
+            assert!(c.schema(name).is_some_and(Value::is_object), "{name}");
+        }
     }
 
     #[test]

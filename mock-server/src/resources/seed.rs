@@ -90,8 +90,14 @@ pub struct SeedInput<'a> {
 
 type Placed = (String, usize, String, &'static str, i64);
 
-/// Puts every fixture resource into `state`'s store; `now` stands in for missing times.
+/// Puts every fixture resource into `state`'s store; `now` stands in for missing times. The
+/// seeds' references and schemas are checked when fixtures load ([`check_seeds`]), not again.
 pub fn populate(state: &mut dyn World, input: SeedInput<'_>, now: UnixSeconds) -> Result<(), SeedError> {
+    place(state, input, now).map(drop)
+}
+
+/// Places every seed and says where each came from.
+fn place(state: &mut dyn World, input: SeedInput<'_>, now: UnixSeconds) -> Result<Vec<Placed>, SeedError> {
     if let Some(max) = state.users().iter().map(|u| u.id).max() {
         state.resources_mut().reserve(max);
     }
@@ -165,7 +171,7 @@ pub fn populate(state: &mut dyn World, input: SeedInput<'_>, now: UnixSeconds) -
             placed.push((table.clone(), i, seed.tenant.clone(), collection.name, seed.id));
         }
     }
-    check(state, &placed)
+    Ok(placed)
 }
 
 /// Every placed entity: its owner and references exist, and it renders valid.
@@ -234,7 +240,8 @@ pub fn check_seeds(users: &[User], input: SeedInput<'_>) -> Result<(), SeedError
         store: Store::default(),
         users: users.to_vec(),
     };
-    populate(&mut scratch, input, 0)
+    let placed = place(&mut scratch, input, 0)?;
+    check(&scratch, &placed)
 }
 
 /// The seeds grouped by collection, as fixtures hold them.

@@ -79,8 +79,8 @@ fn method_filter(method: &str) -> MethodFilter {
     }
 }
 
-/// Routes for the catalogue's operations: the bearer-authenticated ones, or (`keyed`) the ones
-/// authenticated by an integration key. The Events API has its own module.
+/// Routes for the catalogue's served operations: the bearer-authenticated ones, or (`keyed`) the
+/// ones authenticated by an integration key. The Events API has its own module.
 pub fn routes(keyed: bool) -> Router<SharedCtx> {
     let mut paths: BTreeMap<String, MethodRouter<SharedCtx>> = BTreeMap::new();
     for op in &catalogue().operations {
@@ -89,23 +89,30 @@ pub fn routes(keyed: bool) -> Router<SharedCtx> {
         {
             continue;
         }
-        let route = registry::route(op);
         let method_router = paths.remove(&axum_path(&op.path)).unwrap_or_default();
-        let method_router = match route {
-            Some(route) => method_router.on(
-                method_filter(&op.method),
-                move |State(ctx): State<SharedCtx>,
-                      Extension(caller): Extension<Caller>,
-                      headers: HeaderMap,
-                      OriginalUri(uri): OriginalUri,
-                      params: Result<RawPathParams, RawPathParamsRejection>,
-                      body: Bytes| async move {
-                    serve(&ctx, &caller, op, route, &headers, uri.query(), params, &body)
-                        .unwrap_or_else(IntoResponse::into_response)
-                },
-            ),
-            None => method_router.on(method_filter(&op.method), not_emulated),
+        // A bearer operation no group serves yet falls through to the router's fallback (404
+        // after the scope check); an integration-key one answers 404 here, before any bearer.
+        let Some(route) = registry::route(op) else {
+            if keyed {
+                paths.insert(
+                    axum_path(&op.path),
+                    method_router.on(method_filter(&op.method), not_emulated),
+                );
+            }
+            continue;
         };
+        let method_router = method_router.on(
+            method_filter(&op.method),
+            move |State(ctx): State<SharedCtx>,
+                  Extension(caller): Extension<Caller>,
+                  headers: HeaderMap,
+                  OriginalUri(uri): OriginalUri,
+                  params: Result<RawPathParams, RawPathParamsRejection>,
+                  body: Bytes| async move {
+                serve(&ctx, &caller, op, route, &headers, uri.query(), params, &body)
+                    .unwrap_or_else(IntoResponse::into_response)
+            },
+        );
         paths.insert(axum_path(&op.path), method_router);
     }
     paths.into_iter().fold(Router::new(), |router, (path, methods)| {
