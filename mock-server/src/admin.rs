@@ -9,6 +9,7 @@ use crate::clock::UnixSeconds;
 use crate::fixtures;
 use crate::model::{App, Tenant, User};
 use crate::protocol::grant::RevokeReason;
+use crate::resources::group::Target;
 use crate::state::MockState;
 
 /// A refresh grant as the admin surface shows it (never its key).
@@ -263,17 +264,11 @@ impl MockState {
                 app.client_id
             )));
         }
-        let notified_by = self
-            .resources
-            .policies(&user.tenant, 0, usize::MAX)
-            .into_iter()
-            .find(|p| p.rules.iter().any(|r| r.users.contains(&user.id)))
-            .map(|p| p.id);
-        if let Some(policy) = notified_by {
-            return Err(AdminError::Conflict(format!(
-                "escalation policy {policy} notifies '{username}'; change the policy first"
-            )));
-        }
+        // The REST resources' own rule (an escalation policy still naming the user refuses it);
+        // the user's contacts and notification preferences go with the user.
+        crate::resources::relations::release(self, &user.tenant, Target::Users, user.id).map_err(|e| {
+            AdminError::Conflict(format!("'{username}' cannot be removed: {e}; change that first"))
+        })?;
         self.users.retain(|u| u.id != user.id);
         self.directory_changes += 1;
         Ok(self

@@ -22,9 +22,9 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::model::{AlertSource, App, EscalationPolicy, Tenant, User};
-use crate::resources::seed::{Seed, Seeds};
 use crate::protocol::redirect;
 use crate::protocol::scope::ScopeSet;
+use crate::resources::seed::{Seed, Seeds};
 use crate::token::Keys;
 
 /// The embedded default fixtures (SPEC §10).
@@ -197,7 +197,11 @@ impl JsonFixtures {
             apps: at0(self.apps),
             escalation_policies: at0(self.escalation_policies),
             alert_sources: at0(self.alert_sources),
-            resources: self.resources.into_iter().map(|(name, seeds)| (name, at0(seeds))).collect(),
+            resources: self
+                .resources
+                .into_iter()
+                .map(|(name, seeds)| (name, at0(seeds)))
+                .collect(),
         }
     }
 }
@@ -225,7 +229,11 @@ impl RawFixtures {
             apps: shift(raw.apps),
             escalation_policies: shift(raw.escalation_policies),
             alert_sources: shift(raw.alert_sources),
-            resources: raw.resources.into_iter().map(|(name, seeds)| (name, shift(seeds))).collect(),
+            resources: raw
+                .resources
+                .into_iter()
+                .map(|(name, seeds)| (name, shift(seeds)))
+                .collect(),
         })
     }
 
@@ -394,7 +402,12 @@ impl Fixtures {
         Self::build(raw, None, origin, true)
     }
 
-    fn build(raw: RawFixtures, src: Option<&str>, origin: &str, check_seeds: bool) -> Result<Self, FixtureError> {
+    fn build(
+        raw: RawFixtures,
+        src: Option<&str>,
+        origin: &str,
+        check_seeds: bool,
+    ) -> Result<Self, FixtureError> {
         let check = Checker { src, origin };
         let mut raw = match &raw.extends {
             None => raw,
@@ -419,12 +432,21 @@ impl Fixtures {
         };
         // Where each seeded entry starts, so a refused seed names its line.
         let mut spans: BTreeMap<String, Vec<std::ops::Range<usize>>> = [
-            ("escalation_policies".to_owned(), raw.escalation_policies.iter().map(Spanned::span).collect()),
-            ("alert_sources".to_owned(), raw.alert_sources.iter().map(Spanned::span).collect()),
+            (
+                "escalation_policies".to_owned(),
+                raw.escalation_policies.iter().map(Spanned::span).collect(),
+            ),
+            (
+                "alert_sources".to_owned(),
+                raw.alert_sources.iter().map(Spanned::span).collect(),
+            ),
         ]
         .into();
         for (name, seeds) in &raw.resources {
-            spans.insert(format!("resources.{name}"), seeds.iter().map(Spanned::span).collect());
+            spans.insert(
+                format!("resources.{name}"),
+                seeds.iter().map(Spanned::span).collect(),
+            );
         }
         let fixtures = Self {
             server: raw.server,
@@ -434,7 +456,11 @@ impl Fixtures {
             apps: plain(raw.apps),
             escalation_policies: plain(raw.escalation_policies),
             alert_sources: plain(raw.alert_sources),
-            resources: raw.resources.into_iter().map(|(name, seeds)| (name, plain(seeds))).collect(),
+            resources: raw
+                .resources
+                .into_iter()
+                .map(|(name, seeds)| (name, plain(seeds)))
+                .collect(),
         };
         let checked = if check_seeds {
             crate::resources::seed::check_seeds(&fixtures.users, fixtures.seed_input())
@@ -442,7 +468,11 @@ impl Fixtures {
             Ok(())
         };
         if let Err(err) = checked {
-            let span = spans.get(&err.table).and_then(|s| s.get(err.index)).cloned().unwrap_or(0..0);
+            let span = spans
+                .get(&err.table)
+                .and_then(|s| s.get(err.index))
+                .cloned()
+                .unwrap_or(0..0);
             return check.fail(span, format!("[[{}]]: {}", err.table, err.message));
         }
         Ok(fixtures)
@@ -693,20 +723,44 @@ mod tests {
         assert!(f.apps.iter().any(|a| a.public));
         assert!(f.tenants.len() >= 2);
         // The seeds `embedded()` does not check at start.
-        assert_eq!(crate::resources::seed::check_seeds(&f.users, f.seed_input()), Ok(()));
+        assert_eq!(
+            crate::resources::seed::check_seeds(&f.users, f.seed_input()),
+            Ok(())
+        );
     }
 
     #[test]
     fn resource_seeds_are_checked_against_the_document() {
-        let err = with_replaced("status = \"PENDING\"\nalertSource", "status = \"OPEN\"\nalertSource").expect_err("enum");
-        let FixtureError::Invalid { line, message, .. } = &err else { panic!("{err}") };
-        assert!(message.contains("resources.alerts") && message.contains("PENDING, ACCEPTED, RESOLVED"), "{message}");
-        assert!(*line <= line_containing("summary = \"Checkout page answers 503\""), "{line}");
-        let err = with_replaced("alertSource = { id = 3001 }", "alertSource = { id = 4001 }").expect_err("other tenant");
+        let err = with_replaced(
+            "status = \"PENDING\"\nalertSource",
+            "status = \"OPEN\"\nalertSource",
+        )
+        .expect_err("enum");
+        let FixtureError::Invalid { line, message, .. } = &err else {
+            panic!("{err}")
+        };
+        assert!(
+            message.contains("resources.alerts") && message.contains("PENDING, ACCEPTED, RESOLVED"),
+            "{message}"
+        );
+        assert!(
+            *line <= line_containing("summary = \"Checkout page answers 503\""),
+            "{line}"
+        );
+        let err = with_replaced("alertSource = { id = 3001 }", "alertSource = { id = 4001 }")
+            .expect_err("other tenant");
         assert!(err.to_string().contains("alert source 4001"), "{err}");
-        let err = with_replaced("[[resources.user-emails]]", "[[resources.user-mails]]").expect_err("unknown");
-        assert!(err.to_string().contains("unknown collection 'user-mails'"), "{err}");
-        let err = with_replaced("parent = 1002\ntarget = \"chris@", "parent = 2001\ntarget = \"chris@").expect_err("parent");
+        let err =
+            with_replaced("[[resources.user-emails]]", "[[resources.user-mails]]").expect_err("unknown");
+        assert!(
+            err.to_string().contains("unknown collection 'user-mails'"),
+            "{err}"
+        );
+        let err = with_replaced(
+            "parent = 1002\ntarget = \"chris@",
+            "parent = 2001\ntarget = \"chris@",
+        )
+        .expect_err("parent");
         assert!(err.to_string().contains("parent 2001"), "{err}");
         // A file extending the defaults replaces a seed by its id.
         let extended = Fixtures::from_toml(

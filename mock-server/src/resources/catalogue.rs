@@ -54,16 +54,16 @@ pub struct Param {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Operation {
-    /// `GET`, `POST`, `PUT` or `DELETE`.
-    pub method: String,
     /// The path template under `/api`, e.g. `/alerts/{id}/accept`.
     pub path: String,
-    /// The document's group (its first tag), e.g. `Alerts`.
-    pub group: String,
     /// Path and query parameters.
     pub parameters: Vec<Param>,
+    /// `GET`, `POST`, `PUT` or `DELETE`.
+    pub method: String,
     /// The request body's schema, if the operation takes one.
     pub body: Option<Value>,
+    /// The document's group (its first tag), e.g. `Alerts`.
+    pub group: String,
     /// Whether the body is required.
     pub body_required: bool,
     /// Status code → response body schema (`None`: no body).

@@ -89,13 +89,15 @@ impl<'a> Tenant<'a> {
             "alertId": alert,
             "filterTypes": [filter],
         });
-        self.state.resources_mut().insert(
-            self.tenant,
-            LOG_ENTRIES,
-            id,
-            Some(alert),
-            entry.as_object().cloned().unwrap_or_default(),
-        );
+        self.attach(LOG_ENTRIES, id, alert, entry);
+    }
+
+    /// Stores `body` as entity `id` of the nested collection `name` of alert `alert`.
+    fn attach(&mut self, name: &str, id: i64, alert: i64, body: Value) {
+        let body = body.as_object().cloned().unwrap_or_default();
+        self.state
+            .resources_mut()
+            .insert(self.tenant, name, id, Some(alert), body);
     }
 
     pub(super) fn notify(&mut self, alert: i64, user: i64, subject: &str) {
@@ -112,13 +114,7 @@ impl<'a> Tenant<'a> {
             "notificationTime": iso8601(self.now),
             "status": "SUCCESS",
         });
-        self.state.resources_mut().insert(
-            self.tenant,
-            NOTIFICATIONS,
-            id,
-            Some(alert),
-            note.as_object().cloned().unwrap_or_default(),
-        );
+        self.attach(NOTIFICATIONS, id, alert, note);
         self.log(
             alert,
             "NotificationLogEntry",
