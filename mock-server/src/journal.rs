@@ -1,11 +1,15 @@
 //! The request journal: every request the mock received, readable and clearable by tests
 //! (SPEC §11).
 //!
-//! Bounded: a ring buffer of the most recent requests (1,000 by default), so a long run cannot
-//! grow without limit. Credentials are redacted before an entry is stored: `Authorization`,
-//! `Cookie` and `Proxy-Authorization` headers keep only their scheme, and the values of
-//! `client_secret`, `refresh_token`, `access_token`, `token`, `code_verifier` and `password`
-//! become `[redacted]` — in a form, a query, or at any depth of a JSON body.
+//! Bounded: a ring buffer of the most recent requests (1,000 by default) holding at most 4 MiB
+//! (by default) of recorded text, so neither a long run nor a flood of huge requests can grow it
+//! without limit; a header value, query or form field or JSON string longer than
+//! [`MAX_VALUE_BYTES`] is cut there and ends with a `…[truncated, N bytes]` marker. Credentials
+//! are redacted before an entry is stored: `Authorization`, `Cookie` and `Proxy-Authorization`
+//! headers keep only their scheme, and the values of `client_secret`, `refresh_token`,
+//! `access_token`, `token`, `code`, `code_verifier` and `password` become `[redacted]` — in a
+//! form, a query, at any depth of a JSON body, and (a code) in the authorize redirect's
+//! `Location`: authorization codes too, since whoever reads a code first can redeem it.
 //!
 //! A form body is recorded as its fields (`form`), a JSON body as the JSON it is (`json`, nested
 //! objects and arrays included); other bodies are not recorded (their `content-type` header is).
@@ -21,12 +25,20 @@ use crate::clock::UnixSeconds;
 /// Default number of entries kept.
 pub const DEFAULT_CAPACITY: usize = 1_000;
 
+/// Default bound of the recorded text, in bytes (4 MiB).
+pub const DEFAULT_MAX_BYTES: usize = 4 * 1024 * 1024;
+
+/// The longest value recorded in full (header, query or form field, JSON string); longer ones
+/// are cut.
+pub const MAX_VALUE_BYTES: usize = 4 * 1024;
+
 /// Parameter names whose values are never stored.
 pub const SECRET_PARAMS: &[&str] = &[
     "client_secret",
     "refresh_token",
     "access_token",
     "token",
+    "code",
     "code_verifier",
     "password",
 ];
@@ -59,7 +71,7 @@ pub struct Entry {
     pub json: Option<Value>,
     /// Response status.
     pub status: u16,
-    /// Response `Location`, if any.
+    /// Response `Location`, if any, with a `code` in its query redacted.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
     /// Time spent answering, in milliseconds.
@@ -81,6 +93,8 @@ pub enum Section {
     Form,
     /// `json`: `index` counts the redacted values in document order.
     Json,
+    /// The query of `location` (the index counts its non-empty `name=value` pieces).
+    Location,
 }
 
 /// A redacted value: its place, its kind and a keyed fingerprint of it.
@@ -136,9 +150,72 @@ pub fn redact_params(pairs: &[(String, String)]) -> Vec<(String, String)> {
 
 #[derive(Debug)]
 struct Ring {
-    entries: VecDeque<Entry>,
+    /// Entries and their sizes in bytes.
+    entries: VecDeque<(Entry, usize)>,
     capacity: usize,
+    max_bytes: usize,
+    bytes: usize,
     next_seq: u64,
+}
+
+/// Cuts `value` to at most [`MAX_VALUE_BYTES`] (on a character boundary) and marks the cut with
+/// the original length.
+pub fn truncate_value(value: &mut String) {
+    if value.len() <= MAX_VALUE_BYTES {
+        return;
+    }
+    let total = value.len();
+    let mut cut = MAX_VALUE_BYTES;
+    while !value.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    value.truncate(cut);
+    value.push_str(&format!("…[truncated, {total} bytes]"));
+}
+
+/// Cuts every long string of a JSON value; returns the bytes its text takes, roughly.
+fn truncate_json(value: &mut Value) -> usize {
+    match value {
+        Value::String(text) => {
+            truncate_value(text);
+            text.len() + 2
+        }
+        Value::Array(items) => items.iter_mut().map(truncate_json).sum::<usize>() + 2,
+        Value::Object(map) => map
+            .iter_mut()
+            .map(|(k, v)| k.len() + 4 + truncate_json(v))
+            .sum::<usize>()
+            .saturating_add(2),
+        other => other.to_string().len(),
+    }
+}
+
+impl Entry {
+    /// Cuts every long value (see [`truncate_value`]) and returns what the entry costs in
+    /// memory, roughly: its text plus a little per field.
+    fn truncate_and_size(&mut self) -> usize {
+        truncate_value(&mut self.path);
+        if let Some(location) = &mut self.location {
+            truncate_value(location);
+        }
+        let mut text = self.method.len() + self.path.len() + self.location.as_ref().map_or(0, String::len);
+        let mut fields = self.secrets.len();
+        for (name, value) in self
+            .query
+            .iter_mut()
+            .chain(&mut self.headers)
+            .chain(&mut self.form)
+        {
+            truncate_value(name);
+            truncate_value(value);
+            text += name.len() + value.len();
+            fields += 1;
+        }
+        if let Some(json) = &mut self.json {
+            text += truncate_json(json);
+        }
+        128 + text + 48 * fields
+    }
 }
 
 /// The journal shared by the server and the embedded API.
@@ -173,12 +250,21 @@ pub struct Filter {
 }
 
 impl Journal {
-    /// A journal keeping at most `capacity` entries (at least 1).
+    /// A journal keeping at most `capacity` entries (at least 1) and [`DEFAULT_MAX_BYTES`].
     pub fn new(capacity: usize) -> Self {
+        Self::with_limits(capacity, DEFAULT_MAX_BYTES)
+    }
+
+    /// A journal keeping at most `capacity` entries (at least 1) and `max_bytes` of recorded
+    /// text; the newest entry is always kept, whatever its size (its values are cut to
+    /// [`MAX_VALUE_BYTES`] each).
+    pub fn with_limits(capacity: usize, max_bytes: usize) -> Self {
         Self {
             ring: Mutex::new(Ring {
                 entries: VecDeque::new(),
                 capacity: capacity.max(1),
+                max_bytes,
+                bytes: 0,
                 next_seq: 1,
             }),
             key: rand::random(),
@@ -268,6 +354,54 @@ impl Journal {
         }
     }
 
+    /// Redacts the values of secret parameters (a `code` above all) in the query of a response's
+    /// `Location`, keeping the rest of it byte for byte, and notes who they were.
+    pub fn redact_location(&self, location: &str) -> (String, Vec<Secret>) {
+        let Some((head, rest)) = location.split_once('?') else {
+            return (location.to_owned(), Vec::new());
+        };
+        let (query, fragment) = match rest.split_once('#') {
+            Some((q, f)) => (q, Some(f)),
+            None => (rest, None),
+        };
+        let mut secrets = Vec::new();
+        let mut index = 0;
+        let pieces: Vec<String> = query
+            .split('&')
+            .map(|piece| {
+                if piece.is_empty() {
+                    return String::new();
+                }
+                let here = index;
+                index += 1;
+                let Some(((name, value), (raw_name, _))) = form_urlencoded::parse(piece.as_bytes())
+                    .next()
+                    .zip(piece.split_once('='))
+                else {
+                    return piece.to_owned();
+                };
+                match SECRET_PARAMS.iter().find(|p| **p == name.as_ref()) {
+                    Some(kind) => {
+                        secrets.push(Secret {
+                            section: Section::Location,
+                            index: here,
+                            kind,
+                            fingerprint: self.fingerprint(&value),
+                        });
+                        format!("{raw_name}={REDACTED}")
+                    }
+                    None => piece.to_owned(),
+                }
+            })
+            .collect();
+        let mut shown = format!("{head}?{}", pieces.join("&"));
+        if let Some(f) = fragment {
+            shown.push('#');
+            shown.push_str(f);
+        }
+        (shown, secrets)
+    }
+
     /// Redacts credential headers, noting who they were.
     pub fn redact_headers(&self, headers: &[(String, String)]) -> (Vec<(String, String)>, Vec<Secret>) {
         let mut secrets = Vec::new();
@@ -302,15 +436,20 @@ impl Journal {
         snapshot(&self.entries(filter))
     }
 
-    /// Records an entry, numbering it and dropping the oldest beyond capacity.
+    /// Records an entry (its long values cut), numbering it and dropping the oldest entries
+    /// beyond the count or byte bound.
     pub fn record(&self, mut entry: Entry) {
+        let size = entry.truncate_and_size();
         let mut ring = self.ring.lock();
         entry.seq = ring.next_seq;
         ring.next_seq += 1;
-        if ring.entries.len() == ring.capacity {
-            ring.entries.pop_front();
+        ring.entries.push_back((entry, size));
+        ring.bytes += size;
+        while ring.entries.len() > 1 && (ring.entries.len() > ring.capacity || ring.bytes > ring.max_bytes) {
+            if let Some((_, dropped)) = ring.entries.pop_front() {
+                ring.bytes -= dropped;
+            }
         }
-        ring.entries.push_back(entry);
     }
 
     /// Entries in arrival order, filtered.
@@ -319,6 +458,7 @@ impl Journal {
         let matching: Vec<&Entry> = ring
             .entries
             .iter()
+            .map(|(e, _)| e)
             .filter(|e| match filter.path.as_deref() {
                 None => true,
                 Some(p) => match p.strip_suffix('*') {
@@ -340,7 +480,9 @@ impl Journal {
 
     /// Forgets every entry (numbering goes on).
     pub fn clear(&self) {
-        self.ring.lock().entries.clear();
+        let mut ring = self.ring.lock();
+        ring.entries.clear();
+        ring.bytes = 0;
     }
 
     /// Number of entries kept.
@@ -463,7 +605,9 @@ impl Placeholders {
         }
     }
 
-    fn location(&mut self, location: &str) -> String {
+    /// Normalises a `Location`; `secrets` are those of the entry (the redacted query values
+    /// are named by their [`Section::Location`] secrets).
+    fn location(&mut self, location: &str, secrets: &[Secret]) -> String {
         let Ok(mut url) = url::Url::parse(location) else {
             return location.to_owned();
         };
@@ -471,7 +615,13 @@ impl Placeholders {
         if !pairs.is_empty() {
             let normalised: Vec<(String, String)> = pairs
                 .iter()
-                .map(|(k, v)| (k.clone(), self.value(k, v, None)))
+                .enumerate()
+                .map(|(i, (k, v))| {
+                    let secret = secrets
+                        .iter()
+                        .find(|s| s.section == Section::Location && s.index == i);
+                    (k.clone(), self.value(k, v, secret))
+                })
                 .collect();
             url.query_pairs_mut().clear().extend_pairs(normalised);
         }
@@ -541,7 +691,7 @@ pub fn snapshot(entries: &[Entry]) -> Vec<SnapshotEntry> {
                 form,
                 json,
                 status: e.status,
-                location: e.location.as_deref().map(|l| names.location(l)),
+                location: e.location.as_deref().map(|l| names.location(l, &e.secrets)),
             }
         })
         .collect()
@@ -589,7 +739,9 @@ mod tests {
         let mut b = entry("/token");
         (b.form, b.secrets) = (form, secrets);
         let mut c = entry("/authorize");
-        c.location = Some("http://localhost:41234/cb?code=c1&state=xyz".into());
+        let (location, secrets) = j.redact_location("http://localhost:41234/cb?code=c1&state=xyz");
+        assert_eq!(location, "http://localhost:41234/cb?code=[redacted]&state=xyz");
+        (c.location, c.secrets) = (Some(location), secrets);
         let snap = snapshot(&[a, b, c]);
         let text = serde_json::to_string(&snap).expect("json");
         assert!(
@@ -659,7 +811,9 @@ mod tests {
             ("code".to_owned(), "c".to_owned()),
         ];
         assert_eq!(redact_params(&pairs)[0].1, REDACTED);
-        assert_eq!(redact_params(&pairs)[1].1, "c");
+        assert_eq!(redact_params(&pairs)[1].1, REDACTED);
+        let pairs = vec![("state".to_owned(), "s".to_owned())];
+        assert_eq!(redact_params(&pairs)[0].1, "s");
     }
 
     #[test]
@@ -678,7 +832,8 @@ mod tests {
         assert_eq!(json["teams"][1]["id"], 2);
         assert_eq!(json["nested"]["client_secret"], REDACTED);
         assert_eq!(json["nested"]["deeper"][0]["refresh_token"], REDACTED);
-        assert_eq!(secrets.len(), 2);
+        assert_eq!(json["code"], REDACTED);
+        assert_eq!(secrets.len(), 3);
         let mut e = entry("/api/alert-sources");
         (e.json, e.secrets) = (Some(json), secrets);
         let snap = snapshot(&[e.clone(), e]);
@@ -689,6 +844,76 @@ mod tests {
         assert_eq!(first["callback"], "http://localhost:<port#1>/cb");
         assert_eq!(snap[0].json, snap[1].json);
         let text = serde_json::to_string(&snap).expect("json");
-        assert!(!text.contains("s1") && !text.contains("r1"), "{text}");
+        assert!(
+            !text.contains("s1") && !text.contains("r1") && !text.contains("c1"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn location_redaction_keeps_the_rest_byte_for_byte() {
+        let j = Journal::new(10);
+        let (shown, secrets) =
+            j.redact_location("https://app.example/cb?a=%20x+y&&code=abc%2B1&flag&state=s#frag");
+        assert_eq!(
+            shown,
+            "https://app.example/cb?a=%20x+y&&code=[redacted]&flag&state=s#frag"
+        );
+        assert_eq!(secrets.len(), 1);
+        assert_eq!(
+            (secrets[0].section, secrets[0].index, secrets[0].kind),
+            (Section::Location, 1, "code")
+        );
+        assert_eq!(secrets[0].fingerprint, j.fingerprint("abc+1"));
+        let (unchanged, none) = j.redact_location("http://localhost:4597/cb?error=access_denied");
+        assert_eq!(unchanged, "http://localhost:4597/cb?error=access_denied");
+        assert!(none.is_empty());
+    }
+
+    #[test]
+    fn long_values_are_cut_with_a_marker() {
+        let mut v = "é".repeat(MAX_VALUE_BYTES);
+        truncate_value(&mut v);
+        assert!(v.len() < MAX_VALUE_BYTES + 40, "{}", v.len());
+        assert!(
+            v.ends_with(&format!("…[truncated, {} bytes]", 2 * MAX_VALUE_BYTES)),
+            "{v}"
+        );
+        let mut short = "x".repeat(MAX_VALUE_BYTES);
+        truncate_value(&mut short);
+        assert_eq!(short.len(), MAX_VALUE_BYTES);
+        let mut json = serde_json::json!({"a": [{"b": "y".repeat(3 * MAX_VALUE_BYTES)}], "n": 1});
+        let size = truncate_json(&mut json);
+        assert!(size < MAX_VALUE_BYTES + 100, "{size}");
+        let cut = json["a"][0]["b"].as_str().expect("string");
+        assert!(
+            cut.ends_with(&format!("…[truncated, {} bytes]", 3 * MAX_VALUE_BYTES)),
+            "{cut}"
+        );
+    }
+
+    #[test]
+    fn the_ring_is_bounded_in_bytes_and_keeps_the_newest() {
+        let j = Journal::with_limits(100, 64 * 1024);
+        for i in 0..40 {
+            let mut e = entry(&format!("/p{i}"));
+            e.headers = vec![("x-big".into(), "x".repeat(100 * 1024))];
+            j.record(e);
+        }
+        let all = j.all();
+        let kept: usize = all.iter().map(|e| e.clone().truncate_and_size()).sum();
+        assert!(kept <= 64 * 1024, "{kept} bytes kept");
+        assert!(all.len() > 1 && all.len() < 40, "{} entries", all.len());
+        assert_eq!(all.last().map(|e| e.seq), Some(40));
+        assert!(all[0].headers[0].1.ends_with("[truncated, 102400 bytes]"));
+        let tiny = Journal::with_limits(100, 1);
+        tiny.record(entry("/a"));
+        tiny.record(entry("/b"));
+        assert_eq!(
+            tiny.all().iter().map(|e| e.path.as_str()).collect::<Vec<_>>(),
+            ["/b"]
+        );
+        tiny.clear();
+        assert!(tiny.is_empty());
     }
 }

@@ -62,6 +62,7 @@ pub struct MockServerBuilder {
     freeze_clock: bool,
     seed: Option<u64>,
     journal_size: usize,
+    journal_bytes: usize,
     rate_limit: Option<u32>,
     state_file: Option<std::path::PathBuf>,
     tls: TlsSource,
@@ -89,6 +90,7 @@ impl Default for MockServerBuilder {
             freeze_clock: false,
             seed: None,
             journal_size: crate::journal::DEFAULT_CAPACITY,
+            journal_bytes: crate::journal::DEFAULT_MAX_BYTES,
             rate_limit: None,
             state_file: None,
             tls: TlsSource::Off,
@@ -154,6 +156,13 @@ impl MockServerBuilder {
     /// Keeps at most `entries` requests in the journal (default 1,000).
     pub fn journal_size(mut self, entries: usize) -> Self {
         self.journal_size = entries;
+        self
+    }
+
+    /// Keeps at most `bytes` of recorded requests in the journal (default 4 MiB), dropping the
+    /// oldest beyond; header values and fields longer than 4 KiB are cut with a marker.
+    pub fn journal_bytes(mut self, bytes: usize) -> Self {
+        self.journal_bytes = bytes;
         self
     }
 
@@ -242,7 +251,7 @@ impl MockServerBuilder {
             clock,
             options: self.options,
             fixtures,
-            journal: Journal::new(self.journal_size),
+            journal: Journal::with_limits(self.journal_size, self.journal_bytes),
             faults: Faults::default(),
             startup: Startup {
                 clock_start: self.clock_start,

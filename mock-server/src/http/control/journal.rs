@@ -1,8 +1,8 @@
 //! The journal middleware and `GET/DELETE /_mock/requests`.
 //!
 //! Every request outside `/_mock` is recorded after it is answered: method, path, query,
-//! headers, form fields or the JSON body (secrets redacted, see [`crate::journal`]), status,
-//! `Location`, duration.
+//! headers, form fields or the JSON body, status, `Location` and duration, with secrets and
+//! codes redacted (see [`crate::journal`]).
 
 use std::collections::HashMap;
 use std::time::Instant;
@@ -108,7 +108,11 @@ pub async fn record(State(ctx): State<SharedCtx>, request: Request, next: Next) 
         .headers()
         .get(header::LOCATION)
         .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
+        .map(|l| {
+            let (shown, location_secrets) = ctx.journal.redact_location(l);
+            secrets.extend(location_secrets);
+            shown
+        });
     ctx.journal.record(Entry {
         seq: 0,
         time,
