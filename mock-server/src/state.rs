@@ -240,6 +240,16 @@ impl MockState {
         self.tenants.iter().find(|t| t.short_id == short_id)
     }
 
+    /// The user an access token acts for and their tenant: `None` when the user is gone or no
+    /// longer of the token's tenant, so the API (401) and token info (`active: false`) agree.
+    pub fn token_user(&self, claims: &AccessClaims) -> Option<(&User, &Tenant)> {
+        let tenant = self.tenant_by_short_id(&claims.il_n)?;
+        let user = self
+            .user_by_name(&claims.il_u)
+            .filter(|u| u.tenant == tenant.id)?;
+        Some((user, tenant))
+    }
+
     /// The users who may approve on this tenant host (all users when there is none).
     pub fn users_of(&self, tenant: Option<&str>) -> Vec<&User> {
         self.users

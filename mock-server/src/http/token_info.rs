@@ -1,8 +1,9 @@
 //! `POST /api/developers/oauth2/token_info` (SPEC §5): inspects access tokens only.
 //!
 //! A valid access token answers ilert's documented shape; anything else (expired, malformed,
-//! wrongly signed, or a refresh token) answers `{"active": false}` (RFC 7662 §2.2). A request
-//! without `token` is `invalid_request`.
+//! wrongly signed, a refresh token, or a token whose user is gone or no longer of its tenant, as
+//! the API's 401 says too) answers `{"active": false}` (RFC 7662 §2.2). A request without
+//! `token` is `invalid_request`.
 
 use axum::Json;
 use axum::body::Bytes;
@@ -31,7 +32,7 @@ pub async fn handle(
     let info = ctx.keys.verify_access(token, now).ok().and_then(|claims| {
         let tenant = ctx
             .store
-            .with(|s| s.tenant_by_short_id(&claims.il_n).map(|t| t.id.clone()))?;
+            .with(|s| s.token_user(&claims).map(|(_, tenant)| tenant.id.clone()))?;
         Some(json!({
             "active": true,
             "tenant_id": tenant,

@@ -116,14 +116,10 @@ async fn authenticate(
         Err(_) => return unauthorized("The access token is invalid"),
     };
     let caller = ctx.store.with(|s| {
-        let tenant = s.tenant_by_short_id(&claims.il_n)?.id.clone();
-        let user = s
-            .user_by_name(&claims.il_u)
-            .filter(|u| u.tenant == tenant)?
-            .clone();
+        let (user, tenant) = s.token_user(&claims)?;
         Some(Caller {
-            user,
-            tenant,
+            user: user.clone(),
+            tenant: tenant.id.clone(),
             claims: claims.clone(),
         })
     });
