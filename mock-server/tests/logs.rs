@@ -1,5 +1,6 @@
 //! Secrets and tokens never reach the logs: a full flow at TRACE level, every crate included,
-//! leaves no client secret, token, PKCE verifier or refresh key in the output.
+//! leaves no client secret, token, code, PKCE verifier or refresh key in the output, also when a
+//! client puts them in the query string.
 
 mod common;
 
@@ -95,6 +96,26 @@ async fn a_full_flow_logs_no_secret() {
     )
     .await;
     assert_eq!(st, StatusCode::UNAUTHORIZED);
+    // Clients that put credentials in the query string (RFC 6750 §2.3 allows `access_token`
+    // there; careless ones send the secret or the code too).
+    let in_query = format!(
+        "{}/api/users/current?access_token={access}&client_secret={CLIENT_SECRET}&code={code}&Refresh%5Ftoken={refresh_token}&code_verifier={VERIFIER}&page=2",
+        server.base_url()
+    );
+    assert_eq!(
+        http().get(in_query).send().await.expect("answers").status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let token_in_query = format!(
+        "{}{TOKEN}?client_id={CLIENT_ID}&client_secret={CLIENT_SECRET}&password=hunter2-password",
+        server.base_url()
+    );
+    http()
+        .post(token_in_query)
+        .form(&[("grant_type", "refresh_token"), ("refresh_token", "x")])
+        .send()
+        .await
+        .expect("answers");
     drop(server);
 
     let logs = String::from_utf8(captured.0.lock().expect("lock").clone()).expect("utf-8");
@@ -102,6 +123,11 @@ async fn a_full_flow_logs_no_secret() {
         logs.contains("finished processing request"),
         "the flow was logged at all"
     );
+    assert!(
+        logs.contains("/api/users/current?access_token=[redacted]"),
+        "the query's path and names stay readable"
+    );
+    assert!(logs.contains("page=2"), "harmless query values stay readable");
     let (_, refresh_claims) = decode(&refresh_token);
     let il_k = refresh_claims["il_k"].as_str().expect("il_k").to_owned();
     let access_signature = access.rsplit('.').next().expect("signature").to_owned();
@@ -115,6 +141,8 @@ async fn a_full_flow_logs_no_secret() {
         ("refresh token signature", refresh_signature.as_str()),
         ("refresh grant key", il_k.as_str()),
         ("PKCE verifier", VERIFIER),
+        ("authorization code", code.as_str()),
+        ("password", "hunter2-password"),
         ("private key", "PRIVATE KEY"),
     ] {
         assert!(!logs.contains(secret), "{name} appears in the logs");

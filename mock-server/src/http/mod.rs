@@ -12,6 +12,7 @@ pub mod rate_limit;
 pub mod revoke;
 pub mod token;
 pub mod token_info;
+pub mod trace;
 pub mod well_known;
 
 use std::sync::Arc;
@@ -24,7 +25,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::json;
 use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use crate::clock::Clock;
@@ -198,7 +199,7 @@ pub fn router(ctx: SharedCtx) -> Router {
         ))
         .layer(
             TraceLayer::new_for_http()
-                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                .make_span_with(trace::span)
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
         .with_state(ctx)
