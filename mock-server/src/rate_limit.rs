@@ -3,6 +3,11 @@
 //!
 //! Fixed one-minute windows of the mock's clock, so a test can move past a window instead of
 //! waiting. Off by default; on with `--rate-limit [N]` or `rate_limit_per_minute` in fixtures.
+//!
+//! Only the current window's counts matter, so they are all forgotten at once when a new window
+//! starts: memory holds at most [`MAX_TRACKED`] addresses, and no request ever scans the map.
+//! Addresses beyond that bound within one window share one count, so a flood of new addresses
+//! neither grows the map nor escapes the limit.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -17,14 +22,25 @@ pub const ILERT_API_LIMIT: u32 = 700;
 /// Window length in seconds.
 pub const WINDOW: i64 = 60;
 
-/// Most client addresses tracked before stale windows are dropped.
-const MAX_TRACKED: usize = 10_000;
+/// Most client addresses counted apart within one window.
+pub const MAX_TRACKED: usize = 10_000;
+
+/// The counts of one window.
+#[derive(Debug, Default)]
+struct Window {
+    /// Which window (`now / WINDOW`).
+    index: i64,
+    /// Requests per address.
+    counts: HashMap<IpAddr, u32>,
+    /// Requests of the addresses beyond [`MAX_TRACKED`], together.
+    overflow: u32,
+}
 
 /// Counts requests per client IP in fixed windows.
 #[derive(Debug)]
 pub struct RateLimiter {
     per_minute: u32,
-    windows: Mutex<HashMap<IpAddr, (i64, u32)>>,
+    window: Mutex<Window>,
 }
 
 impl RateLimiter {
@@ -32,7 +48,7 @@ impl RateLimiter {
     pub fn new(per_minute: u32) -> Self {
         Self {
             per_minute,
-            windows: Mutex::new(HashMap::new()),
+            window: Mutex::new(Window::default()),
         }
     }
 
@@ -43,25 +59,36 @@ impl RateLimiter {
 
     /// Counts a request; `Err(seconds)` until the window ends when over the limit.
     pub fn check(&self, ip: IpAddr, now: UnixSeconds) -> Result<u32, i64> {
-        let window = now.div_euclid(WINDOW);
-        let mut windows = self.windows.lock();
-        if windows.len() >= MAX_TRACKED {
-            windows.retain(|_, (w, _)| *w == window);
+        let index = now.div_euclid(WINDOW);
+        let mut window = self.window.lock();
+        if window.index != index {
+            window.index = index;
+            window.counts.clear();
+            window.overflow = 0;
         }
-        let entry = windows.entry(ip).or_insert((window, 0));
-        if entry.0 != window {
-            *entry = (window, 0);
+        let window = &mut *window;
+        let count = if window.counts.len() < MAX_TRACKED || window.counts.contains_key(&ip) {
+            window.counts.entry(ip).or_insert(0)
+        } else {
+            &mut window.overflow
+        };
+        if *count >= self.per_minute {
+            return Err((index + 1) * WINDOW - now);
         }
-        if entry.1 >= self.per_minute {
-            return Err((window + 1) * WINDOW - now);
-        }
-        entry.1 += 1;
-        Ok(self.per_minute - entry.1)
+        *count += 1;
+        Ok(self.per_minute - *count)
+    }
+
+    /// Number of addresses counted apart in the current window.
+    pub fn tracked(&self) -> usize {
+        self.window.lock().counts.len()
     }
 
     /// Forgets every count.
     pub fn clear(&self) {
-        self.windows.lock().clear();
+        let mut window = self.window.lock();
+        window.counts.clear();
+        window.overflow = 0;
     }
 }
 
@@ -81,5 +108,23 @@ mod tests {
         assert_eq!(limiter.check(a, t + 10), Err(50));
         assert_eq!(limiter.check(b, t + 10), Ok(2));
         assert_eq!(limiter.check(a, t + 60), Ok(2));
+    }
+
+    #[test]
+    fn the_map_is_bounded_and_forgotten_with_the_window() {
+        let limiter = RateLimiter::new(2);
+        let t = 1_800_000_000;
+        let addr = |i: u32| IpAddr::from(i.to_be_bytes());
+        for i in 0..(MAX_TRACKED as u32 + 500) {
+            let _ = limiter.check(addr(i), t);
+        }
+        assert_eq!(limiter.tracked(), MAX_TRACKED);
+        // Addresses beyond the bound share one count: two requests, then 429.
+        let late = MAX_TRACKED as u32 + 10_000;
+        assert!(limiter.check(addr(late), t).is_err());
+        assert_eq!(limiter.check(addr(0), t), Ok(0));
+        // A new window starts empty.
+        assert_eq!(limiter.check(addr(late), t + 60), Ok(1));
+        assert_eq!(limiter.tracked(), 1);
     }
 }

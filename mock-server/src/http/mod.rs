@@ -8,6 +8,7 @@ pub mod body;
 pub mod control;
 pub mod host;
 pub mod oauth_error;
+pub mod peer;
 pub mod rate_limit;
 pub mod revoke;
 pub mod token;
