@@ -2,10 +2,17 @@
 //!
 //! After every change (a grant issued, rotated or revoked, a REST resource written, an
 //! app or user added) the whole persistent state is written before the request is answered:
-//! to a temporary file in the same folder (mode 0600: it holds refresh grant keys and client
-//! secrets), fsynced, renamed over the state file, and the folder fsynced. A crash at any moment
-//! leaves either the old file or the new one, never a mix. At start the file is loaded; a
-//! corrupt, truncated or foreign file is refused with a clear message, never silently replaced.
+//! to a temporary file in the same folder, fsynced, renamed over the state file, and the folder
+//! fsynced. A crash at any moment leaves either the old file or the new one, never a mix. At
+//! start the file is loaded; a corrupt, truncated or foreign file is refused with a clear
+//! message, never silently replaced.
+//!
+//! The temporary file holds refresh grant keys and client secrets, and its folder may be shared
+//! (`/tmp`): it gets a random name and is created new (`O_EXCL`), never through a symbolic link
+//! (`O_NOFOLLOW`), with mode 0600, so nothing planted at a predictable name is written through or
+//! left readable. Two mocks on one file would silently lose each other's grants, so the first
+//! takes an exclusive lock on `.NAME.lock` next to it for as long as it runs; a second is refused
+//! with a message naming the file.
 //!
 //! Authorization codes (two-minute credentials) and the journal are not persisted.
 
@@ -74,6 +81,22 @@ pub enum PersistError {
         /// What the parser said.
         reason: String,
     },
+    /// Another mock holds the file.
+    #[error(
+        "state file {path} is in use: another ilert-mock holds its lock ({lock}); stop that mock or give this one another --state-file"
+    )]
+    Locked {
+        /// The file.
+        path: String,
+        /// The lock file.
+        lock: String,
+    },
+    /// The file was released (the server stopped); nothing more is written to it.
+    #[error("state file {path} was released when the server stopped; this change was not written")]
+    Released {
+        /// The file.
+        path: String,
+    },
     /// Another format or version.
     #[error(
         "state file {path} is not an ilert-mock state file of version {VERSION} ({found}); refusing to start"
@@ -86,20 +109,67 @@ pub enum PersistError {
     },
 }
 
-/// The state file and the lock that orders its writes.
+/// The state file, the lock that keeps other mocks off it, and the order of its writes.
 #[derive(Debug)]
 pub struct StateFile {
     path: PathBuf,
-    write: Mutex<u64>,
+    write: Mutex<Writer>,
+}
+
+#[derive(Debug)]
+struct Writer {
+    /// The newest generation written.
+    generation: u64,
+    /// The locked `.NAME.lock` (unlocked when dropped); `None` once released.
+    lock: Option<File>,
+}
+
+/// Opens for writing a file that must not be reached through a symbolic link, mode 0600.
+fn open_options(create_new: bool) -> OpenOptions {
+    let mut options = OpenOptions::new();
+    options.read(true).write(true);
+    if create_new {
+        options.create_new(true);
+    } else {
+        options.create(true);
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600).custom_flags(libc::O_NOFOLLOW);
+    }
+    options
 }
 
 impl StateFile {
-    /// A state file at `path` (not read yet).
-    pub fn new(path: impl Into<PathBuf>) -> Self {
-        Self {
-            path: path.into(),
-            write: Mutex::new(0),
+    /// Takes the state file at `path` for this process (not read yet): locks `.NAME.lock` next to
+    /// it, and removes temporary files a crashed mock left behind.
+    pub fn open(path: impl Into<PathBuf>) -> Result<Self, PersistError> {
+        let path = path.into();
+        let file = Self {
+            write: Mutex::new(Writer {
+                generation: 0,
+                lock: None,
+            }),
+            path,
+        };
+        let lock_path = file.sibling("lock");
+        let lock = open_options(false)
+            .open(&lock_path)
+            .map_err(|e| file.io_at(&lock_path, e))?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(PersistError::Locked {
+                    path: file.path.display().to_string(),
+                    lock: lock_path.display().to_string(),
+                });
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(file.io_at(&lock_path, e)),
         }
+        file.write.lock().lock = Some(lock);
+        file.remove_stale_temps();
+        Ok(file)
     }
 
     /// The file's path.
@@ -107,9 +177,64 @@ impl StateFile {
         &self.path
     }
 
+    /// Releases the lock; later writes are refused (see [`PersistError::Released`]).
+    pub fn release(&self) {
+        self.write.lock().lock = None;
+    }
+
+    /// Whether [`StateFile::release`] was called.
+    pub fn is_released(&self) -> bool {
+        self.write.lock().lock.is_none()
+    }
+
+    fn dir(&self) -> &Path {
+        self.path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+    }
+
+    fn name(&self) -> String {
+        self.path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    }
+
+    /// `.NAME.{suffix}` in the state file's folder.
+    fn sibling(&self, suffix: &str) -> PathBuf {
+        self.dir().join(format!(".{}.{suffix}", self.name()))
+    }
+
+    /// Whether `file_name` is one of this state file's temporary files (`.NAME.<16 hex>.tmp`).
+    fn is_temp(&self, file_name: &str) -> bool {
+        file_name
+            .strip_prefix(&format!(".{}.", self.name()))
+            .and_then(|rest| rest.strip_suffix(".tmp"))
+            .is_some_and(|id| id.len() == 16 && id.bytes().all(|b| b.is_ascii_hexdigit()))
+    }
+
+    /// Removes temporary files of this state file that a killed mock left (only plain files;
+    /// the lock is held, so no other mock is writing one).
+    fn remove_stale_temps(&self) {
+        let Ok(entries) = fs::read_dir(self.dir()) else {
+            return;
+        };
+        for entry in entries.filter_map(Result::ok) {
+            let plain = entry.file_type().is_ok_and(|t| t.is_file());
+            if plain && self.is_temp(&entry.file_name().to_string_lossy()) {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
+    }
+
     fn io(&self, source: std::io::Error) -> PersistError {
+        self.io_at(&self.path, source)
+    }
+
+    fn io_at(&self, path: &Path, source: std::io::Error) -> PersistError {
         PersistError::Io {
-            path: self.path.display().to_string(),
+            path: path.display().to_string(),
             source,
         }
     }
@@ -146,8 +271,13 @@ impl StateFile {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
-        let mut written = self.write.lock();
-        if generation < *written {
+        let mut writer = self.write.lock();
+        if writer.lock.is_none() {
+            return Err(PersistError::Released {
+                path: self.path.display().to_string(),
+            });
+        }
+        if generation < writer.generation {
             return Ok(());
         }
         let envelope = Envelope {
@@ -157,34 +287,23 @@ impl StateFile {
             state,
         };
         let bytes = serde_json::to_vec(&envelope).map_err(|e| self.io(std::io::Error::other(e)))?;
-        let dir = self
-            .path
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let name = self
-            .path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let tmp = dir.join(format!(".{name}.tmp"));
-        let mut options = OpenOptions::new();
-        options.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt as _;
-            options.mode(0o600);
+        let tmp = self.sibling(&format!("{:016x}.tmp", rand::random::<u64>()));
+        let written = open_options(true)
+            .open(&tmp)
+            .and_then(|mut file| {
+                file.write_all(&bytes)?;
+                file.sync_all()
+            })
+            .and_then(|()| fs::rename(&tmp, &self.path));
+        if let Err(e) = written {
+            let _ = fs::remove_file(&tmp);
+            return Err(self.io_at(&tmp, e));
         }
-        let mut file = options.open(&tmp).map_err(|e| self.io(e))?;
-        file.write_all(&bytes).map_err(|e| self.io(e))?;
-        file.sync_all().map_err(|e| self.io(e))?;
-        drop(file);
-        fs::rename(&tmp, &self.path).map_err(|e| self.io(e))?;
-        if let Ok(d) = File::open(dir) {
+        if let Ok(d) = File::open(self.dir()) {
             // Makes the rename itself durable; not every platform supports fsync on folders.
             let _ = d.sync_all();
         }
-        *written = generation;
+        writer.generation = generation;
         Ok(())
     }
 }
@@ -213,7 +332,7 @@ mod tests {
 
     #[test]
     fn round_trip_and_missing_file() {
-        let file = StateFile::new(temp("rt"));
+        let file = StateFile::open(temp("rt")).expect("opens");
         let _ = fs::remove_file(file.path());
         assert!(file.load().expect("no file is fine").is_none());
         file.save(1, &persisted()).expect("saved");
@@ -229,7 +348,7 @@ mod tests {
 
     #[test]
     fn corrupt_truncated_and_foreign_files_are_refused() {
-        let file = StateFile::new(temp("bad"));
+        let file = StateFile::open(temp("bad")).expect("opens");
         file.save(1, &persisted()).expect("saved");
         let text = fs::read_to_string(file.path()).expect("read");
         fs::write(file.path(), &text[..text.len() / 2]).expect("truncate");
@@ -242,11 +361,31 @@ mod tests {
 
     #[test]
     fn an_older_generation_never_overwrites_a_newer_one() {
-        let file = StateFile::new(temp("gen"));
+        let file = StateFile::open(temp("gen")).expect("opens");
         let mut newer = persisted();
         newer.users.truncate(1);
         file.save(2, &newer).expect("saved");
         file.save(1, &persisted()).expect("skipped");
         assert_eq!(file.load().expect("loads").expect("present").users.len(), 1);
+    }
+
+    #[test]
+    fn one_holder_at_a_time_and_no_leftovers() {
+        let path = temp("lock");
+        let first = StateFile::open(&path).expect("opens");
+        assert!(matches!(StateFile::open(&path), Err(PersistError::Locked { .. })));
+        let stale = first.sibling("0123456789abcdef.tmp");
+        fs::write(&stale, "half a state").expect("write");
+        first.save(1, &persisted()).expect("saved");
+        first.release();
+        assert!(matches!(
+            first.save(2, &persisted()),
+            Err(PersistError::Released { .. })
+        ));
+        let second = StateFile::open(&path).expect("free again");
+        assert!(!stale.exists(), "a killed mock's temp file is removed");
+        assert!(second.is_temp(".state.json.00000000deadbeef.tmp"));
+        assert!(!second.is_temp(".state.json.tmp"));
+        assert!(!second.is_temp(".other.json.00000000deadbeef.tmp"));
     }
 }

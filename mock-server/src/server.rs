@@ -241,7 +241,7 @@ impl MockServerBuilder {
         }
         let rate_limit_fixture = fixtures.server.rate_limit_per_minute;
         let store = match self.state_file {
-            Some(path) => Store::with_file(&fixtures, seed, clock.now(), StateFile::new(path))?,
+            Some(path) => Store::with_file(&fixtures, seed, clock.now(), StateFile::open(path)?)?,
             None => Store::new(&fixtures, seed, clock.now()),
         };
         let policy = self.options.breakages.policy();
@@ -495,7 +495,8 @@ impl MockServer {
 
     /// Stops accepting connections, lets in-flight requests finish (for at most
     /// [`SHUTDOWN_GRACE`]; a connection still busy then is closed), and, with a state file,
-    /// writes the state once more before returning.
+    /// writes the state once more and releases the file (another server may then take it)
+    /// before returning.
     pub async fn shutdown(mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
@@ -510,15 +511,19 @@ impl MockServer {
             server.abort();
         }
         self.purger.abort();
-        self.ctx.store.flush();
+        self.ctx.store.close();
     }
 }
 
 impl Drop for MockServer {
+    /// Stops the server without waiting, and releases its state file at once (written as it
+    /// is), so a test may start another server on the file right away; a request still running
+    /// on the old server then changes nothing on disk.
     fn drop(&mut self) {
         self.purger.abort();
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
+        self.ctx.store.close();
     }
 }

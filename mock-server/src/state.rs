@@ -134,6 +134,18 @@ impl Store {
         }
     }
 
+    /// With a state file, writes the current state and releases the file: later changes stay in
+    /// memory only, so a server that stopped never overwrites the file of one that took it over.
+    /// Closing a closed store does nothing.
+    pub fn close(&self) {
+        if let Some(file) = &self.file
+            && !file.is_released()
+        {
+            self.flush();
+            file.release();
+        }
+    }
+
     /// Replaces the whole state (and writes it, with a state file).
     pub fn replace(&self, state: MockState) {
         let write = {

@@ -352,3 +352,91 @@ async fn sigterm_lets_in_flight_requests_finish_and_keeps_the_state() {
     let _ = restarted.kill();
     let _ = restarted.wait();
 }
+
+/// The temp file the old writer used, at a fixed name.
+fn old_temp_name(state: &Path) -> PathBuf {
+    state.with_file_name(".state.json.tmp")
+}
+
+/// An in-process mock on `state` that issues one grant (a write) and stops.
+async fn one_grant_on(state: &Path) {
+    let server = ilert_mock::MockServer::builder()
+        .state_file(state)
+        .start()
+        .await
+        .expect("starts");
+    grant(&http(), &server.base_url(), "someUser", "profile").await;
+    server.shutdown().await;
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn a_planted_symlink_or_world_readable_temp_file_is_never_written_through() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = temp_dir("planted");
+    let state = dir.join("state.json");
+    let victim = dir.join("victim.txt");
+    std::fs::write(&victim, "keep me").expect("write");
+    std::os::unix::fs::symlink(&victim, old_temp_name(&state)).expect("symlink");
+    one_grant_on(&state).await;
+    assert_eq!(std::fs::read_to_string(&victim).expect("read"), "keep me");
+    assert!(
+        std::fs::read_to_string(&state)
+            .expect("state")
+            .contains("ilert-mock-state")
+    );
+
+    // A temp file someone created beforehand, readable by everyone, is not where secrets go.
+    let dir = temp_dir("precreated");
+    let state = dir.join("state.json");
+    let planted = old_temp_name(&state);
+    std::fs::write(&planted, "").expect("write");
+    std::fs::set_permissions(&planted, std::fs::Permissions::from_mode(0o666)).expect("chmod");
+    one_grant_on(&state).await;
+    let mode = std::fs::metadata(&state).expect("state").permissions().mode();
+    assert_eq!(mode & 0o777, 0o600, "state file mode {mode:o}");
+    assert_eq!(std::fs::read_to_string(&planted).expect("planted"), "");
+    let leftovers: Vec<String> = std::fs::read_dir(&dir)
+        .expect("dir")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp") && n != ".state.json.tmp")
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[tokio::test]
+async fn a_second_mock_on_the_same_state_file_is_refused() {
+    let dir = temp_dir("locked");
+    let state = dir.join("state.json");
+    let first = ilert_mock::MockServer::builder()
+        .state_file(&state)
+        .start()
+        .await
+        .expect("starts");
+    let second = ilert_mock::MockServer::builder().state_file(&state).start().await;
+    let err = second.expect_err("the second mock is refused");
+    let message = err.to_string();
+    assert!(message.contains(&state.display().to_string()), "{message}");
+    assert!(message.contains("another ilert-mock"), "{message}");
+
+    // The binary says the same and exits 2, leaving the file alone.
+    let before = std::fs::read_to_string(&state).expect("state");
+    let stderr = start_expecting_refusal(&state);
+    assert!(stderr.contains("another ilert-mock"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&state).expect("state"), before);
+
+    // Once the first has stopped (or was dropped), the file is free again.
+    first.shutdown().await;
+    let again = ilert_mock::MockServer::builder()
+        .state_file(&state)
+        .start()
+        .await
+        .expect("starts after the first stopped");
+    drop(again);
+    ilert_mock::MockServer::builder()
+        .state_file(&state)
+        .start()
+        .await
+        .expect("starts right after the last one was dropped");
+}
