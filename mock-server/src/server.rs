@@ -39,6 +39,9 @@ pub enum StartError {
     /// The state file could not be loaded or written.
     #[error(transparent)]
     State(#[from] PersistError),
+    /// An allowed host is not a host name.
+    #[error(transparent)]
+    AllowedHost(#[from] crate::http::allowed_hosts::AllowedHostError),
     /// `auto_approve` names a user the fixtures do not have.
     #[error("--auto-approve: no user '{0}' in the fixtures")]
     UnknownAutoApproveUser(String),
@@ -66,6 +69,7 @@ pub struct MockServerBuilder {
     rate_limit: Option<u32>,
     state_file: Option<std::path::PathBuf>,
     tls: TlsSource,
+    allowed_hosts: Vec<String>,
 }
 
 /// Where the HTTPS certificate comes from.
@@ -94,6 +98,7 @@ impl Default for MockServerBuilder {
             rate_limit: None,
             state_file: None,
             tls: TlsSource::Off,
+            allowed_hosts: Vec::new(),
         }
     }
 }
@@ -144,6 +149,15 @@ impl MockServerBuilder {
     /// Believes `X-Forwarded-Host` / `X-Forwarded-Proto` for self-described URLs.
     pub fn trust_forwarded(mut self, trust: bool) -> Self {
         self.options.trust_forwarded = trust;
+        self
+    }
+
+    /// Also answers requests addressed to `name` (and its tenant hosts `{tenant}.name`):
+    /// `.example.test` admits every name below `example.test`, `*` every name. Loopback names,
+    /// `*.localhost`, IP literals and the public URL's host are always answered; any other `Host`
+    /// gets `403` (DNS rebinding protection, see [`crate::http::allowed_hosts`]).
+    pub fn allowed_host(mut self, name: impl Into<String>) -> Self {
+        self.allowed_hosts.push(name.into());
         self
     }
 
@@ -212,7 +226,8 @@ impl MockServerBuilder {
     }
 
     /// Binds and starts serving.
-    pub async fn start(self) -> Result<MockServer, StartError> {
+    pub async fn start(mut self) -> Result<MockServer, StartError> {
+        self.options.allowed_hosts = crate::http::allowed_hosts::AllowedHosts::parse(&self.allowed_hosts)?;
         let fixtures = match self.fixtures {
             Some(f) => f,
             None => Fixtures::embedded()?,

@@ -450,7 +450,12 @@ async fn jwks_verifies_access_tokens_and_holds_no_private_material() {
 
 #[tokio::test]
 async fn metadata_follows_host_forwarded_headers_and_public_url() {
-    let server = MockServer::start().await;
+    // `mock` is a name the mock answers only when told (DNS rebinding protection).
+    let server = MockServer::builder()
+        .allowed_host("mock")
+        .start()
+        .await
+        .expect("starts");
     let url = format!("{}/.well-known/oauth-authorization-server", server.base_url());
     let m: Value = http()
         .get(&url)
@@ -514,6 +519,7 @@ async fn metadata_follows_host_forwarded_headers_and_public_url() {
 
     let trusting = MockServer::builder()
         .trust_forwarded(true)
+        .allowed_host("ilert-mock.internal")
         .start()
         .await
         .expect("starts");

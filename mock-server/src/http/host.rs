@@ -2,7 +2,7 @@
 //!
 //! ilert serves a tenant at `https://{tenant}.ilert.com`; the mock takes the tenant from the
 //! `Host` header's first label when the host is `{tenant}.{base host}` (SPEC §1), where the base
-//! host is `localhost`, an IP-less bind name, or the host of `--public-url`.
+//! host is `localhost`, the host of `--public-url`, or a name given with `--allowed-host`.
 
 use axum::http::{HeaderMap, header};
 
@@ -66,7 +66,10 @@ pub fn tenant_label(headers: &HeaderMap, options: &Options) -> Option<String> {
         .as_ref()
         .and_then(|u| u.host_str())
         .map(str::to_ascii_lowercase);
-    let is_base = rest == "localhost" || public_host.as_deref() == Some(rest) || rest == "ilert.com";
+    let is_base = rest == "localhost"
+        || public_host.as_deref() == Some(rest)
+        || rest == "ilert.com"
+        || options.allowed_hosts.is_tenant_base(rest);
     (is_base && !NOT_TENANTS.contains(&label)).then(|| label.to_owned())
 }
 

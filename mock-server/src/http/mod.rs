@@ -2,6 +2,7 @@
 //! rules in [`crate::protocol`] and [`crate::state`], and render ilert's shapes; they decide no
 //! rule themselves.
 
+pub mod allowed_hosts;
 pub mod api;
 pub mod authorize;
 pub mod body;
@@ -66,6 +67,8 @@ pub struct Options {
     pub public_url: Option<url::Url>,
     /// Believe `X-Forwarded-Host` / `X-Forwarded-Proto` (only behind a proxy you run).
     pub trust_forwarded: bool,
+    /// Host names answered besides loopback names, IP literals and the public URL's host.
+    pub allowed_hosts: allowed_hosts::AllowedHosts,
     /// Access to `/_mock`.
     pub control: ControlAccess,
     /// Whether the listener speaks TLS (the scheme of self-described URLs).
@@ -198,6 +201,7 @@ pub fn router(ctx: SharedCtx) -> Router {
             ctx.clone(),
             control::journal::record,
         ))
+        .layer(middleware::from_fn_with_state(ctx.clone(), allowed_hosts::check))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(trace::span)
