@@ -45,6 +45,11 @@ pub enum StartError {
     /// `auto_approve` names a user the fixtures do not have.
     #[error("--auto-approve: no user '{0}' in the fixtures")]
     UnknownAutoApproveUser(String),
+    /// The control token is empty: an unset secret would leave the control surface open.
+    #[error(
+        "--control-token is empty (an unset ILERT_MOCK_CONTROL_TOKEN?); give a token, or leave the flag and the variable out to keep the control surface to loopback callers"
+    )]
+    EmptyControlToken,
     /// The address could not be bound.
     #[error("cannot listen on {addr}: {source}")]
     Bind {
@@ -253,6 +258,11 @@ impl MockServerBuilder {
             && !fixtures.users.iter().any(|u| &u.username == user)
         {
             return Err(StartError::UnknownAutoApproveUser(user.clone()));
+        }
+        if let ControlAccess::Token(token) = &self.options.control
+            && token.trim().is_empty()
+        {
+            return Err(StartError::EmptyControlToken);
         }
         let rate_limit_fixture = fixtures.server.rate_limit_per_minute;
         let store = match self.state_file {

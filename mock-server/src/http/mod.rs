@@ -7,6 +7,7 @@ pub mod api;
 pub mod authorize;
 pub mod body;
 pub mod control;
+pub mod cross_origin;
 pub mod host;
 pub mod oauth_error;
 pub mod peer;

@@ -2,7 +2,12 @@
 //! faults and admin, JSON in and out. Off ilert's paths, so it never changes an ilert shape.
 //!
 //! `--no-control` unmounts it; `--control-token T` demands `Authorization: Bearer T` on every
-//! control route but `/_mock/health` (a readiness probe carries no credentials).
+//! control route but `/_mock/health` (a readiness probe carries no credentials). Without a token
+//! only loopback callers may use it (behind a trusted proxy: the address the proxy appended), so
+//! a mock bound to a shared network does not hand its secrets to every neighbour. Whatever the
+//! access, a request that changes state and that a page of another site made a browser send is
+//! refused (see [`crate::http::cross_origin`]): a plain form or `text/plain` POST needs no CORS
+//! preflight, so without this any web page could reset the mock.
 
 pub mod admin;
 pub mod clock;
@@ -12,14 +17,14 @@ pub mod journal;
 
 use axum::Router;
 use axum::extract::{Request, State};
-use axum::http::{StatusCode, header};
+use axum::http::{Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use serde_json::json;
 use subtle::ConstantTimeEq;
 
-use super::{ControlAccess, SharedCtx};
+use super::{ControlAccess, SharedCtx, cross_origin, peer};
 
 /// The path prefix of the control surface.
 pub const PREFIX: &str = "/_mock";
@@ -47,7 +52,7 @@ pub fn router(ctx: SharedCtx) -> Router<SharedCtx> {
         .route("/users/{username}", delete(admin::remove_user))
         .route("/tenants", get(admin::tenants).post(admin::add_tenant))
         .route("/reset", post(admin::reset))
-        .layer(middleware::from_fn_with_state(ctx, require_token));
+        .layer(middleware::from_fn_with_state(ctx, guard));
     Router::new()
         .route("/health", get(health::health))
         .merge(guarded)
@@ -58,7 +63,27 @@ async fn unknown() -> Response {
     control_error(StatusCode::NOT_FOUND, "no such control endpoint")
 }
 
-async fn require_token(State(ctx): State<SharedCtx>, request: Request, next: Next) -> Response {
+async fn guard(State(ctx): State<SharedCtx>, request: Request, next: Next) -> Response {
+    let reads = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if !reads && let Err(why) = cross_origin::same_site(request.headers(), &ctx.options) {
+        return control_error(
+            StatusCode::FORBIDDEN,
+            &format!("refused: {why}; the control surface takes no state-changing requests from other sites"),
+        );
+    }
+    if ctx.options.control == ControlAccess::Open {
+        let peer = peer::client_ip(&request, ctx.options.trust_forwarded);
+        if !peer.is_some_and(|ip| ip.is_loopback()) {
+            let from = peer.map_or_else(|| "an unknown address".to_owned(), |ip| ip.to_string());
+            return control_error(
+                StatusCode::FORBIDDEN,
+                &format!(
+                    "the control surface answers only loopback callers without a control token (this request came from {from}); \
+                     start the mock with --control-token TOKEN (or ILERT_MOCK_CONTROL_TOKEN) and send Authorization: Bearer TOKEN"
+                ),
+            );
+        }
+    }
     if let ControlAccess::Token(expected) = &ctx.options.control {
         let given = request
             .headers()
