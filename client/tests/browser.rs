@@ -386,5 +386,28 @@ async fn grant_and_deny_through_the_grant_view_in_chromium() {
     if let Err(err) = result {
         panic!("browser flow failed: {err}");
     }
+    // Grant and Deny passed the grant form's cross-origin check with what Chromium really sends.
+    let posts: Vec<_> = server
+        .journal()
+        .all()
+        .into_iter()
+        .filter(|e| e.method == "POST" && e.path == "/api/developers/oauth2/authorize")
+        .collect();
+    assert_eq!(
+        posts.len(),
+        3,
+        "Grant and Deny for the backend app, Grant for the web app"
+    );
+    for post in &posts {
+        let header = |name: &str| {
+            post.headers
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        };
+        assert_eq!(header("sec-fetch-site").as_deref(), Some("same-origin"));
+        assert_eq!(header("origin"), Some(server.base_url()));
+        assert_eq!(post.status, 302);
+    }
     eprintln!("screenshots in {}", artifacts.display());
 }

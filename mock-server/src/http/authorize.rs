@@ -2,7 +2,9 @@
 //!
 //! GET validates the request and shows the grant view (or, with auto-approve, approves at once).
 //! The view posts the same parameters back with the chosen user and the decision; POST validates
-//! everything again (hidden fields are client input like any other) and redirects.
+//! everything again (hidden fields are client input like any other) and redirects. A POST that
+//! a page of another origin made the browser send is refused before anything else (CSRF: a
+//! cross-site page could otherwise grant as any fixture user; see [`super::cross_origin`]).
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -10,6 +12,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
+use super::cross_origin::{self, CrossOrigin};
 use super::{SharedCtx, body, host};
 use crate::pages::{self, GrantView};
 use crate::protocol::authorize::{self, AuthorizeError, PageError};
@@ -39,6 +42,8 @@ pub struct Page {
     status: StatusCode,
     title: String,
     hint: String,
+    /// A cross-site submission refused (not a client or redirect URI that cannot be trusted).
+    cross_site: bool,
 }
 
 impl Page {
@@ -47,6 +52,22 @@ impl Page {
             status,
             title: title.into(),
             hint: hint.into(),
+            cross_site: false,
+        }
+    }
+
+    fn cross_site(why: &CrossOrigin) -> Self {
+        Self {
+            cross_site: true,
+            ..Self::new(
+                StatusCode::FORBIDDEN,
+                "Cross-site request refused",
+                format!(
+                    "This request was refused because {why}. The grant form only accepts submissions \
+                     from the mock's own page; scripts that post it directly send no Origin or \
+                     Sec-Fetch-Site header and are not affected."
+                ),
+            )
         }
     }
 
@@ -71,7 +92,11 @@ impl From<&PageError> for Page {
 
 impl IntoResponse for Page {
     fn into_response(self) -> Response {
-        pages::error_page(self.status, &self.title, &self.hint)
+        if self.cross_site {
+            pages::refused_page(self.status, &self.title, &self.hint)
+        } else {
+            pages::error_page(self.status, &self.title, &self.hint)
+        }
     }
 }
 
@@ -175,6 +200,9 @@ pub async fn decide(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, Page> {
+    // RFC 6749 §10.12: "The authorization server MUST implement CSRF protection for its
+    // authorization endpoint", so a page of another site cannot grant as a user.
+    cross_origin::same_origin(&headers, &ctx.options).map_err(|why| Page::cross_site(&why))?;
     let params = body::params(&headers, body)
         .map_err(|e| Page::new(e.status, "Malformed authorization request", e.error.description))?;
     let decision = match (params.get("decision"), params.get("user")) {

@@ -44,7 +44,10 @@ fn page(status: StatusCode, title: &str, body: &str) -> Response {
         ),
     );
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    // No `Referer` leaves the mock (the redirect to the app carries none), while the grant form's
+    // own POST keeps its real `Origin`: under `no-referrer` browsers send `Origin: null`, which
+    // the form's cross-origin check must refuse from browsers without `Sec-Fetch-Site`.
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
@@ -57,6 +60,16 @@ pub fn error_page(status: StatusCode, title: &str, hint: &str) -> Response {
     let body = format!(
         "<main class=\"error\" role=\"alert\"><h1>{}</h1><p>{}</p><p class=\"lead\">The request was not sent back to the app, \
          because its client or redirect URI could not be trusted.</p></main>",
+        text(title),
+        text(hint)
+    );
+    page(status, title, &body)
+}
+
+/// A refusal page: the request was not acted on, and nothing was sent back to the app.
+pub fn refused_page(status: StatusCode, title: &str, hint: &str) -> Response {
+    let body = format!(
+        "<main class=\"error\" role=\"alert\"><h1>{}</h1><p>{}</p></main>",
         text(title),
         text(hint)
     );
