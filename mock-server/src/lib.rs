@@ -40,6 +40,7 @@ pub mod rate_limit;
 pub mod resources;
 pub mod server;
 pub mod state;
+pub mod timeouts;
 pub mod tls;
 pub mod token;
 

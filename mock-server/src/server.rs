@@ -21,6 +21,7 @@ use crate::journal::Journal;
 use crate::model::{App, Tenant, User};
 use crate::persist::{PersistError, StateFile};
 use crate::state::Store;
+use crate::timeouts::{TimedAcceptor, Timeouts};
 use crate::tls::{TlsError, TlsMaterial};
 use crate::token::{KeyError, Keys};
 
@@ -75,6 +76,7 @@ pub struct MockServerBuilder {
     state_file: Option<std::path::PathBuf>,
     tls: TlsSource,
     allowed_hosts: Vec<String>,
+    timeouts: Timeouts,
 }
 
 /// Where the HTTPS certificate comes from.
@@ -104,6 +106,7 @@ impl Default for MockServerBuilder {
             state_file: None,
             tls: TlsSource::Off,
             allowed_hosts: Vec::new(),
+            timeouts: Timeouts::default(),
         }
     }
 }
@@ -230,6 +233,27 @@ impl MockServerBuilder {
         self
     }
 
+    /// Closes a connection whose request head (or TLS handshake) is not complete `limit` after
+    /// it began (default 10 s; see [`crate::timeouts`]).
+    pub fn header_read_timeout(mut self, limit: Duration) -> Self {
+        self.timeouts.header_read = limit;
+        self
+    }
+
+    /// Closes a connection whose request body is not complete `limit` after its head
+    /// (default 30 s).
+    pub fn body_timeout(mut self, limit: Duration) -> Self {
+        self.timeouts.body = limit;
+        self
+    }
+
+    /// Closes a keep-alive connection that sends no new request for `limit` after an answer
+    /// (default 60 s).
+    pub fn idle_timeout(mut self, limit: Duration) -> Self {
+        self.timeouts.idle = limit;
+        self
+    }
+
     /// Binds and starts serving.
     pub async fn start(mut self) -> Result<MockServer, StartError> {
         self.options.allowed_hosts = crate::http::allowed_hosts::AllowedHosts::parse(&self.allowed_hosts)?;
@@ -310,34 +334,41 @@ impl MockServerBuilder {
         })?;
         let (tx, rx) = oneshot::channel::<()>();
         let app = http::router(ctx.clone()).into_make_service_with_connect_info::<SocketAddr>();
+        let handle = axum_server::Handle::new();
+        let stopper = handle.clone();
+        tokio::spawn(async move {
+            let _ = rx.await;
+            stopper.graceful_shutdown(Some(SHUTDOWN_GRACE));
+        });
+        let std_listener = listener
+            .into_std()
+            .map_err(|source| StartError::Bind { addr, source })?;
+        let timed = TimedAcceptor::new(self.timeouts);
         let server = match &tls {
-            None => tokio::spawn(async move {
-                axum::serve(listener, app)
-                    .with_graceful_shutdown(async {
-                        let _ = rx.await;
-                    })
-                    .await
-            }),
+            None => {
+                let mut server = axum_server::from_tcp(std_listener)
+                    .map_err(|source| StartError::Bind { addr, source })?
+                    .acceptor(timed)
+                    .handle(handle);
+                untime_hyper(server.http_builder());
+                tokio::spawn(async move { server.serve(app).await })
+            }
             Some(material) => {
                 let tenants = ctx.clone();
                 let config = material
                     .rustls_config(move |label| tenants.store.with(|s| s.tenant(label).is_some()))
                     .await?;
-                let std_listener = listener
-                    .into_std()
-                    .map_err(|source| StartError::Bind { addr, source })?;
-                let handle = axum_server::Handle::new();
-                let stopper = handle.clone();
-                tokio::spawn(async move {
-                    let _ = rx.await;
-                    stopper.graceful_shutdown(Some(SHUTDOWN_GRACE));
-                });
+                // Timed from the accept: the plain-HTTP check waits for the first byte within the
+                // header-read limit, and the handshake runs on the timed socket.
+                let guard = crate::tls::plain_http::PlainHttpGuard::within(self.timeouts.header_read);
                 let acceptor = axum_server::tls_rustls::RustlsAcceptor::new(config)
-                    .acceptor(crate::tls::plain_http::PlainHttpGuard);
-                let server = axum_server::from_tcp(std_listener)
+                    .handshake_timeout(self.timeouts.header_read)
+                    .acceptor(timed.acceptor(guard));
+                let mut server = axum_server::from_tcp(std_listener)
                     .map_err(|source| StartError::Bind { addr, source })?
                     .acceptor(acceptor)
                     .handle(handle);
+                untime_hyper(server.http_builder());
                 tokio::spawn(async move { server.serve(app).await })
             }
         };
@@ -351,6 +382,12 @@ impl MockServerBuilder {
             purger,
         })
     }
+}
+
+/// Turns off hyper's own header-read timer, which would start with every idle wait and so cut
+/// idle connections at the header-read limit; [`crate::timeouts`] times each phase instead.
+fn untime_hyper(builder: &mut hyper_util::server::conn::auto::Builder<hyper_util::rt::TokioExecutor>) {
+    builder.http1().header_read_timeout(None);
 }
 
 /// How long [`MockServer::shutdown`] waits for in-flight requests.

@@ -19,7 +19,7 @@ use tokio::net::TcpStream;
 /// First byte of a TLS handshake record.
 const TLS_HANDSHAKE: u8 = 22;
 
-/// How long a connection may stay silent before its first byte.
+/// How long a connection may stay silent before its first byte, unless told otherwise.
 const FIRST_BYTE_WITHIN: Duration = Duration::from_secs(10);
 
 /// The body of the answer to plain HTTP.
@@ -60,8 +60,25 @@ async fn refuse(mut stream: TcpStream) {
 }
 
 /// The acceptor that runs before the TLS handshake.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct PlainHttpGuard;
+#[derive(Debug, Clone, Copy)]
+pub struct PlainHttpGuard {
+    first_byte_within: Duration,
+}
+
+impl Default for PlainHttpGuard {
+    fn default() -> Self {
+        Self::within(FIRST_BYTE_WITHIN)
+    }
+}
+
+impl PlainHttpGuard {
+    /// A guard that closes a connection silent for `limit` (the server's header-read limit).
+    pub fn within(limit: Duration) -> Self {
+        Self {
+            first_byte_within: limit,
+        }
+    }
+}
 
 impl<S: Send + 'static> Accept<TcpStream, S> for PlainHttpGuard {
     type Stream = TcpStream;
@@ -69,9 +86,10 @@ impl<S: Send + 'static> Accept<TcpStream, S> for PlainHttpGuard {
     type Future = Pin<Box<dyn Future<Output = io::Result<(TcpStream, S)>> + Send>>;
 
     fn accept(&self, stream: TcpStream, service: S) -> Self::Future {
+        let within = self.first_byte_within;
         Box::pin(async move {
             let mut first = [0u8; 1];
-            let peeked = tokio::time::timeout(FIRST_BYTE_WITHIN, stream.peek(&mut first)).await;
+            let peeked = tokio::time::timeout(within, stream.peek(&mut first)).await;
             match peeked {
                 Ok(Ok(1)) if looks_like_plain_http(first[0]) => {
                     let peer = stream.peer_addr().ok();
