@@ -13,6 +13,7 @@ use std::io::Write as _;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::error::ErrorKind;
 use clap::{ArgAction, CommandFactory as _, Parser, Subcommand, ValueEnum};
@@ -89,6 +90,18 @@ struct Serve {
     /// Believe X-Forwarded-Host / X-Forwarded-Proto (only behind a proxy you run).
     #[arg(long, env = "ILERT_MOCK_TRUST_FORWARDED", action = ArgAction::SetTrue, value_parser = boolish)]
     trust_forwarded: bool,
+    /// Also answer requests for this host name and its tenant hosts (repeatable; the variable
+    /// takes a comma-separated list). `.example.test` admits every name below example.test, `*`
+    /// every name. localhost, *.localhost, IP addresses and the --public-url host are always
+    /// answered; any other Host gets 403 (DNS rebinding protection).
+    #[arg(
+        long = "allowed-host",
+        env = "ILERT_MOCK_ALLOWED_HOSTS",
+        value_name = "NAME",
+        value_delimiter = ',',
+        action = ArgAction::Append
+    )]
+    allowed_hosts: Vec<String>,
     /// Do not serve the /_mock control surface.
     #[arg(long, env = "ILERT_MOCK_NO_CONTROL", action = ArgAction::SetTrue, value_parser = boolish)]
     no_control: bool,
@@ -119,6 +132,28 @@ struct Serve {
     /// How many requests the journal keeps.
     #[arg(long, env = "ILERT_MOCK_JOURNAL_SIZE", default_value_t = ilert_mock::journal::DEFAULT_CAPACITY)]
     journal_size: usize,
+    /// How many bytes of recorded requests the journal keeps (the oldest go first).
+    #[arg(long, env = "ILERT_MOCK_JOURNAL_BYTES", value_name = "BYTES", default_value_t = ilert_mock::journal::DEFAULT_MAX_BYTES)]
+    journal_bytes: usize,
+    /// Close a connection whose request head (or TLS handshake) is not complete after SECS.
+    #[arg(long, env = "ILERT_MOCK_HEADER_READ_TIMEOUT", value_name = "SECS", default_value = "10", value_parser = seconds)]
+    header_read_timeout: Duration,
+    /// Close a connection whose request body is not complete SECS after its head.
+    #[arg(long, env = "ILERT_MOCK_BODY_TIMEOUT", value_name = "SECS", default_value = "30", value_parser = seconds)]
+    body_timeout: Duration,
+    /// Close a keep-alive connection that sends no new request for SECS.
+    #[arg(long, env = "ILERT_MOCK_IDLE_TIMEOUT", value_name = "SECS", default_value = "60", value_parser = seconds)]
+    idle_timeout: Duration,
+}
+
+/// A positive number of seconds (fractions allowed, at most a day).
+fn seconds(text: &str) -> Result<Duration, String> {
+    match text.trim().parse::<f64>() {
+        Ok(secs) if secs > 0.0 && secs <= 86_400.0 => Ok(Duration::from_secs_f64(secs)),
+        _ => Err(format!(
+            "'{text}' is not a number of seconds above 0 and at most 86400 (e.g. 10 or 0.5)"
+        )),
+    }
 }
 
 fn init_logging(format: LogFormat) {
@@ -298,7 +333,13 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let control = match (cli.no_control, cli.control_token) {
+    // An empty variable may not reach clap as a value; an unset CI secret must not open the surface.
+    let control_token = cli.control_token.or_else(|| {
+        std::env::var_os("ILERT_MOCK_CONTROL_TOKEN")
+            .filter(|v| v.is_empty() && !cli.no_control)
+            .map(|_| String::new())
+    });
+    let control = match (cli.no_control, control_token) {
         (true, _) => ControlAccess::Off,
         (false, Some(token)) => ControlAccess::Token(token),
         (false, None) => ControlAccess::Open,
@@ -309,7 +350,14 @@ async fn main() -> ExitCode {
         .freeze_clock(cli.freeze_clock)
         .trust_forwarded(cli.trust_forwarded)
         .control(control)
-        .journal_size(cli.journal_size);
+        .journal_size(cli.journal_size)
+        .journal_bytes(cli.journal_bytes)
+        .header_read_timeout(cli.header_read_timeout)
+        .body_timeout(cli.body_timeout)
+        .idle_timeout(cli.idle_timeout);
+    for host in cli.allowed_hosts {
+        builder = builder.allowed_host(host);
+    }
     if let Some(user) = cli.auto_approve {
         builder = builder.auto_approve(user);
     }
@@ -341,7 +389,9 @@ async fn main() -> ExitCode {
             | StartError::Keys(_)
             | StartError::State(_)
             | StartError::Tls(_)
-            | StartError::UnknownAutoApproveUser(_)),
+            | StartError::UnknownAutoApproveUser(_)
+            | StartError::EmptyControlToken
+            | StartError::AllowedHost(_)),
         ) => {
             eprintln!("error: {err}");
             return ExitCode::from(2);

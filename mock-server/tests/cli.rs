@@ -158,6 +158,67 @@ fn unknown_auto_approve_user_exits_2() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("nobody"));
 }
 
+/// Runs the binary with `args` and `env` expecting it to refuse to start; returns stderr.
+fn refused(args: &[&str], env: &[(&str, &str)]) -> String {
+    let out = command()
+        .args(["--bind", "127.0.0.1:0"])
+        .args(args)
+        .envs(env.iter().copied())
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    stderr
+}
+
+#[test]
+fn an_empty_control_token_exits_2() {
+    // An unset CI secret arrives as an empty flag value or an empty variable.
+    assert!(refused(&["--control-token", ""], &[]).contains("--control-token is empty"));
+    assert!(refused(&[], &[("ILERT_MOCK_CONTROL_TOKEN", "")]).contains("--control-token is empty"));
+}
+
+#[test]
+fn bad_allowed_hosts_and_timeouts_exit_2() {
+    assert!(refused(&["--allowed-host", "http://mock:4598"], &[]).contains("--allowed-host"));
+    assert!(refused(&[], &[("ILERT_MOCK_ALLOWED_HOSTS", "mock,a b")]).contains("'a b'"));
+    assert!(refused(&["--header-read-timeout", "0"], &[]).contains("seconds"));
+    assert!(refused(&["--idle-timeout", "soon"], &[]).contains("seconds"));
+}
+
+async fn status_for_host(base: &str, host: &str) -> reqwest::StatusCode {
+    http()
+        .get(format!("{base}/_mock/health"))
+        .header("Host", host)
+        .send()
+        .await
+        .expect("answers")
+        .status()
+}
+
+#[tokio::test]
+async fn allowed_hosts_come_from_flags_and_the_variable() {
+    use reqwest::StatusCode;
+    let (_flag, base, _) = spawn_with(
+        &["--allowed-host", "mock", "--header-read-timeout", "2.5"],
+        &[("ILERT_MOCK_ALLOWED_HOSTS", "ignored-when-the-flag-is-given")],
+    );
+    assert_eq!(status_for_host(&base, "mock:4598").await, StatusCode::OK);
+    assert_eq!(status_for_host(&base, "acme.mock").await, StatusCode::OK);
+    assert_eq!(
+        status_for_host(&base, "rebind.attacker.example").await,
+        StatusCode::FORBIDDEN
+    );
+
+    let (_variable, base, _) = spawn_with(&[], &[("ILERT_MOCK_ALLOWED_HOSTS", "mock, .dev.example")]);
+    assert_eq!(status_for_host(&base, "mock").await, StatusCode::OK);
+    assert_eq!(status_for_host(&base, "a.b.dev.example").await, StatusCode::OK);
+    assert_eq!(
+        status_for_host(&base, "other.example").await,
+        StatusCode::FORBIDDEN
+    );
+}
+
 #[tokio::test]
 async fn tls_flag_serves_https_and_writes_the_ca() {
     let ca = std::env::temp_dir().join(format!("ilert-mock-cli-ca-{}.pem", std::process::id()));
