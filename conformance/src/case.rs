@@ -141,13 +141,16 @@ pub enum Area {
     Revoke,
     /// Cross-origin behaviour (SPEC §9).
     Cors,
+    /// What protects a running server from web pages and neighbours: the `Host` allow-list,
+    /// CSRF refusals, codes kept out of the request journal.
+    Security,
     /// Whole flows through the reference client `ilert-oauth2-client`.
     Flows,
 }
 
 impl Area {
     /// Every area, in report order.
-    pub const ALL: [Area; 8] = [
+    pub const ALL: [Area; 9] = [
         Area::Authorize,
         Area::Token,
         Area::Tokens,
@@ -155,6 +158,7 @@ impl Area {
         Area::TokenInfo,
         Area::Revoke,
         Area::Cors,
+        Area::Security,
         Area::Flows,
     ];
 
@@ -168,6 +172,7 @@ impl Area {
             Area::TokenInfo => "token_info",
             Area::Revoke => "revoke",
             Area::Cors => "cors",
+            Area::Security => "security",
             Area::Flows => "flows",
         }
     }

@@ -2,7 +2,8 @@
 //!
 //! Ids are `AREA-RULE-NN`. Areas: `AUTHZ` (authorize), `TOKEN` (token endpoint; `TOKEN-ERR-*`
 //! are the error rows of SPEC §8 and §9), `TOKENS` (the JWTs), `API` (resource API),
-//! `TOKENINFO`, `REVOKE`, `CORS`, and `FLOW` (whole flows through the reference client).
+//! `TOKENINFO`, `REVOKE`, `CORS`, `SEC` (the server's protection from web pages and neighbours),
+//! and `FLOW` (whole flows through the reference client).
 
 pub mod api;
 pub mod authorize;
@@ -10,6 +11,7 @@ pub mod cors;
 pub mod flows;
 pub mod pkce_guide;
 pub mod revoke;
+pub mod security;
 pub mod token;
 pub mod token_info;
 pub mod tokens;
@@ -28,6 +30,7 @@ pub fn all() -> Vec<Case> {
     cases.extend(token_info::cases());
     cases.extend(revoke::cases());
     cases.extend(cors::cases());
+    cases.extend(security::cases());
     cases.extend(flows::cases());
     cases
 }
