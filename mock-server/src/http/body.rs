@@ -47,26 +47,49 @@ pub fn params(headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> Resul
     Ok(parse(headers, &body)?)
 }
 
+/// What a request body is, by its `Content-Type` (SPEC §9): the one place these rules live, for
+/// the OAuth endpoints and the journal alike.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BodyKind {
+    /// `application/x-www-form-urlencoded`, as documented.
+    Form,
+    /// `application/json`, or JSON sent under the form content type: older axios versions send
+    /// the guide's Node.js `data: {…}` that way, and a form body cannot start with `{`.
+    Json,
+    /// No `Content-Type`.
+    Missing,
+    /// Any other media type (lowercase, without parameters).
+    Other(String),
+}
+
+/// Classifies a body by its `Content-Type` value and, for the form type, its first byte.
+pub fn kind(content_type: Option<&str>, body: &[u8]) -> BodyKind {
+    let Some(content_type) = content_type else {
+        return BodyKind::Missing;
+    };
+    let media = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    match media.as_str() {
+        "application/x-www-form-urlencoded" if body.trim_ascii_start().starts_with(b"{") => BodyKind::Json,
+        "application/x-www-form-urlencoded" => BodyKind::Form,
+        "application/json" => BodyKind::Json,
+        _ => BodyKind::Other(media),
+    }
+}
+
 /// Parses a body by its `Content-Type`: a form (as documented) or JSON; anything else is
 /// `invalid_request` (SPEC §9).
 pub fn parse(headers: &HeaderMap, body: &[u8]) -> Result<Params, OAuthError> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
-        .map(|v| v.to_str().unwrap_or("invalid"))
-        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
-    match content_type.as_deref() {
-        // Older axios versions send the guide's Node.js `data: {…}` as JSON under the form
-        // content type; a form body cannot start with `{`, so such a body is read as JSON.
-        Some("application/x-www-form-urlencoded") if body.trim_ascii_start().starts_with(b"{") => {
-            Params::from_json(body)
-        }
-        Some("application/x-www-form-urlencoded") => Params::from_urlencoded(body),
-        Some("application/json") => Params::from_json(body),
-        None if body.is_empty() => Ok(Params::default()),
-        None => Err(OAuthError::invalid_request(
+        .map(|v| v.to_str().unwrap_or("invalid"));
+    match kind(content_type, body) {
+        BodyKind::Json => Params::from_json(body),
+        BodyKind::Form => Params::from_urlencoded(body),
+        BodyKind::Missing if body.is_empty() => Ok(Params::default()),
+        BodyKind::Missing => Err(OAuthError::invalid_request(
             "Content-Type is missing; send application/x-www-form-urlencoded",
         )),
-        Some(other) => Err(OAuthError::invalid_request(format!(
+        BodyKind::Other(other) => Err(OAuthError::invalid_request(format!(
             "Content-Type '{other}' is not supported; send application/x-www-form-urlencoded"
         ))),
     }

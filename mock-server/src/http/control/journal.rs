@@ -15,6 +15,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::{PREFIX, control_error};
+use crate::http::body::{self, BodyKind};
 use crate::http::{MAX_BODY_BYTES, SharedCtx};
 use crate::journal::{Entry, Filter, Section};
 use crate::protocol::params::Params;
@@ -28,13 +29,13 @@ enum Recorded {
 
 fn body_fields(content_type: Option<&str>, body: &[u8]) -> Recorded {
     // Only parsed to be recorded: a body the endpoint refuses is recorded as far as it parses.
-    let kind = content_type.map(|c| c.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
+    // The content-type rules are the endpoints' own (`http::body::kind`); the journal also reads
+    // `+json` media types (RFC 6839) as JSON.
     let json = || serde_json::from_slice(body).map_or(Recorded::Nothing, Recorded::Json);
-    match kind.as_deref() {
-        Some(k) if k == "application/json" || k.ends_with("+json") => json(),
-        // ilert's guide sends JSON under the form content type; the mock reads it as JSON.
-        Some("application/x-www-form-urlencoded") if body.trim_ascii_start().starts_with(b"{") => json(),
-        Some("application/x-www-form-urlencoded") => {
+    match body::kind(content_type, body) {
+        BodyKind::Json => json(),
+        BodyKind::Other(media) if media.ends_with("+json") => json(),
+        BodyKind::Form => {
             Params::from_urlencoded(body).map_or(Recorded::Nothing, |p| Recorded::Form(p.pairs().to_vec()))
         }
         _ => Recorded::Nothing,
