@@ -263,7 +263,7 @@ async fn grant_and_deny_through_the_grant_view_in_chromium() {
             id: 700,
             name: "Browser Test Backend".into(),
             client_id: "browser-test-app".into(),
-            client_secret: Some(ilert_mock::model::ClientSecret::new("browser-test-secret")),
+            client_secret: Some(ilert_mock::ClientSecret::new("browser-test-secret")),
             redirect_uris: vec![redirect_uri.clone()],
             scopes: vec!["profile".into(), "source:w".into()],
             ..App::default()

@@ -155,7 +155,7 @@ fn register_cli_app(server: &MockServer) -> (&'static str, &'static str, String)
             id: 900,
             name: "CLI test app".into(),
             client_id: "cli-test-app".into(),
-            client_secret: Some(ilert_mock::model::ClientSecret::new("cli-test-secret")),
+            client_secret: Some(ilert_mock::ClientSecret::new("cli-test-secret")),
             redirect_uris: vec![redirect.clone()],
             scopes: vec!["profile".into(), "source:w".into()],
             ..App::default()

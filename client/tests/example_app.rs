@@ -60,7 +60,7 @@ async fn start() -> (MockServer, String) {
             id: 800,
             name: "Example backend app".into(),
             client_id: CLIENT_ID.into(),
-            client_secret: Some(ilert_mock::model::ClientSecret::new(CLIENT_SECRET)),
+            client_secret: Some(ilert_mock::ClientSecret::new(CLIENT_SECRET)),
             redirect_uris: vec![redirect_uri.clone()],
             scopes: vec!["profile".into(), "source:w".into()],
             ..App::default()

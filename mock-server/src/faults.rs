@@ -33,7 +33,8 @@ pub const MAX_TIMES: u32 = 10_000;
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct FaultSpec {
-    /// A name from [`ENDPOINTS`] or a path (`/api/...`; a trailing `*` matches a prefix).
+    /// An endpoint name (`authorize`, `token`, `token_info`, `revoke`, `users_current`,
+    /// `alert_sources`, `escalation_policies`) or a path (`/api/...`; a trailing `*` matches a prefix).
     pub endpoint: String,
     /// How many answers to replace (default 1).
     #[serde(default = "one")]

@@ -479,7 +479,7 @@ impl Fixtures {
     }
 
     /// What seeds the REST resource store.
-    pub fn seed_input(&self) -> crate::resources::seed::SeedInput<'_> {
+    pub(crate) fn seed_input(&self) -> crate::resources::seed::SeedInput<'_> {
         crate::resources::seed::SeedInput {
             tenants: &self.tenants,
             escalation_policies: &self.escalation_policies,
@@ -489,7 +489,7 @@ impl Fixtures {
     }
 
     /// The allowed scopes of an app, parsed (validated at load).
-    pub fn app_scopes(app: &App) -> ScopeSet {
+    pub(crate) fn app_scopes(app: &App) -> ScopeSet {
         // SPEC §6: every app may ask for offline_access (it grants no API access); ilert's PKCE
         // guide asks for it with the backend guide's own app.
         let offline = crate::protocol::scope::OFFLINE_ACCESS;

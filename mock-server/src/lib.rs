@@ -15,41 +15,69 @@
 //! ```
 //!
 //! # Design
-//! - [`protocol`]: the rules (redirect matching, scopes, PKCE, client authentication, code
+//! The modules are private; this page lists what a user needs (below). Inside:
+//! - `protocol`: the rules (redirect matching, scopes, PKCE, client authentication, code
 //!   redemption, refresh grants) as plain functions over plain types, each citing the ilert
 //!   document or RFC it implements. Nothing there knows about HTTP.
-//! - [`token`]: minting and verifying ilert's two JWTs with keys parsed once.
-//! - [`state`]: the one store behind one lock; flows lock once, never across an `await`.
-//! - [`clock`]: the one clock every lifetime reads, so tests move time instead of sleeping.
-//! - [`http`]: axum handlers, one module per endpoint; they parse, call and render.
-//! - [`fixtures`]: tenants, users, apps, resources and dev-only keys, embedded by default.
+//! - `token`: minting and verifying ilert's two JWTs with keys parsed once.
+//! - `state`: the one store behind one lock; flows lock once, never across an `await`.
+//! - [`Clock`]: the one clock every lifetime reads, so tests move time instead of sleeping.
+//! - `http`: axum handlers, one module per endpoint; they parse, call and render.
+//! - `fixtures` ([`Fixtures`]): tenants, users, apps, resources and dev-only keys, embedded by default.
 
-pub mod admin;
-pub mod breakage;
-pub mod clock;
-pub mod faults;
-pub mod fixtures;
-pub mod http;
-pub mod journal;
-pub mod model;
-pub mod pages;
+#![warn(unnameable_types)]
+
+mod admin;
+mod breakage;
+mod clock;
+mod faults;
+mod fixtures;
+mod http;
+mod journal;
+mod model;
+mod pages;
 pub mod paths;
-pub mod persist;
-pub mod protocol;
-pub mod rate_limit;
-pub mod resources;
-pub mod server;
-pub mod state;
-pub mod timeouts;
-pub mod tls;
-pub mod token;
+mod persist;
+mod protocol;
+mod rate_limit;
+mod resources;
+mod server;
+mod state;
+mod timeouts;
+mod tls;
+mod token;
 
-pub use admin::{AdminError, GrantFilter, GrantInfo};
+// Starting a mock and steering it.
 pub use breakage::Breakage;
-pub use clock::Clock;
-pub use faults::{FaultSpec, Faults};
-pub use fixtures::{FixtureError, Fixtures};
+pub use clock::{Clock, ClockReading, UnixSeconds};
+pub use faults::{Action as FaultAction, FaultError, FaultSpec, Faults, Queued as QueuedFault};
 pub use http::ControlAccess;
-pub use journal::Journal;
-pub use model::App;
+pub use http::allowed_hosts::AllowedHostError;
+pub use persist::PersistError;
 pub use server::{MockServer, MockServerBuilder, SHUTDOWN_GRACE, StartError};
+pub use tls::{TlsError, TlsMaterial};
+
+// What the mock holds: fixtures, the people and apps in them, grants.
+pub use admin::{AdminError, GrantFilter, GrantInfo};
+pub use fixtures::{
+    DEFAULT_TOML as DEFAULT_FIXTURES_TOML, FixtureError, Fixtures, KeyFixture, ServerFixture,
+};
+pub use model::{AlertSource, App, ClientSecret, EscalationPolicy, EscalationRule, Tenant, User};
+pub use resources::seed::{Seed, Seeds};
+
+// What the mock recorded.
+pub use journal::{
+    DEFAULT_CAPACITY as JOURNAL_CAPACITY, DEFAULT_MAX_BYTES as JOURNAL_MAX_BYTES, Entry as JournalEntry,
+    Filter as JournalFilter, Journal, Secret as JournalSecret, Section as JournalSection, SnapshotEntry,
+};
+
+// The tokens it issues.
+pub use protocol::scope::ScopeSet;
+pub use token::{AccessClaims, KeyError, RefreshClaims, decode_unverified};
+
+/// Building blocks the fuzz targets and the benchmark drive directly; not a stable API.
+#[doc(hidden)]
+pub mod internals {
+    pub use crate::protocol::{code::RedeemError, error, grant::RevokeReason, params, pkce, redirect, scope};
+    pub use crate::token::{Issuance, Keys, PublicJwk, SignedTokens, TokenError};
+}

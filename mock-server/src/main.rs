@@ -130,10 +130,10 @@ struct Serve {
     #[arg(long, env = "ILERT_MOCK_TLS_KEY", value_name = "FILE", requires = "tls_cert")]
     tls_key: Option<PathBuf>,
     /// How many requests the journal keeps.
-    #[arg(long, env = "ILERT_MOCK_JOURNAL_SIZE", default_value_t = ilert_mock::journal::DEFAULT_CAPACITY)]
+    #[arg(long, env = "ILERT_MOCK_JOURNAL_SIZE", default_value_t = ilert_mock::JOURNAL_CAPACITY)]
     journal_size: usize,
     /// How many bytes of recorded requests the journal keeps (the oldest go first).
-    #[arg(long, env = "ILERT_MOCK_JOURNAL_BYTES", value_name = "BYTES", default_value_t = ilert_mock::journal::DEFAULT_MAX_BYTES)]
+    #[arg(long, env = "ILERT_MOCK_JOURNAL_BYTES", value_name = "BYTES", default_value_t = ilert_mock::JOURNAL_MAX_BYTES)]
     journal_bytes: usize,
     /// Close a connection whose request head (or TLS handshake) is not complete after SECS.
     #[arg(long, env = "ILERT_MOCK_HEADER_READ_TIMEOUT", value_name = "SECS", default_value = "10", value_parser = seconds)]
@@ -266,8 +266,8 @@ fn check_combinations(serve: &Serve) -> Result<(), clap::Error> {
 /// Prints the embedded default fixtures.
 fn print_fixtures(format: FixtureFormat) -> ExitCode {
     let text = match format {
-        FixtureFormat::Toml => Ok(ilert_mock::fixtures::DEFAULT_TOML.to_owned()),
-        FixtureFormat::Json => ilert_mock::fixtures::DEFAULT_TOML
+        FixtureFormat::Toml => Ok(ilert_mock::DEFAULT_FIXTURES_TOML.to_owned()),
+        FixtureFormat::Json => ilert_mock::DEFAULT_FIXTURES_TOML
             .parse::<toml::Table>()
             .map_err(|e| e.to_string())
             .and_then(|table| serde_json::to_string_pretty(&table).map_err(|e| e.to_string()))

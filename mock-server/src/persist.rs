@@ -172,6 +172,7 @@ impl StateFile {
         Ok(file)
     }
 
+    #[cfg(test)]
     /// The file's path.
     pub fn path(&self) -> &Path {
         &self.path

@@ -16,9 +16,6 @@ use parking_lot::Mutex;
 
 use crate::clock::UnixSeconds;
 
-/// ilert's documented API limit per IP and minute.
-pub const ILERT_API_LIMIT: u32 = 700;
-
 /// Window length in seconds.
 pub const WINDOW: i64 = 60;
 
@@ -79,6 +76,7 @@ impl RateLimiter {
         Ok(self.per_minute - *count)
     }
 
+    #[cfg(test)]
     /// Number of addresses counted apart in the current window.
     pub fn tracked(&self) -> usize {
         self.window.lock().counts.len()

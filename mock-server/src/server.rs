@@ -163,7 +163,7 @@ impl MockServerBuilder {
     /// Also answers requests addressed to `name` (and its tenant hosts `{tenant}.name`):
     /// `.example.test` admits every name below `example.test`, `*` every name. Loopback names,
     /// `*.localhost`, IP literals and the public URL's host are always answered; any other `Host`
-    /// gets `403` (DNS rebinding protection, see [`crate::http::allowed_hosts`]).
+    /// gets `403` (DNS rebinding protection, README "Security: what a running mock protects").
     pub fn allowed_host(mut self, name: impl Into<String>) -> Self {
         self.allowed_hosts.push(name.into());
         self
@@ -196,7 +196,7 @@ impl MockServerBuilder {
     }
 
     /// Persists grants, revocations, resources and run-time apps and users to `path` after every
-    /// change, and loads them from there at start (see [`crate::persist`]).
+    /// change, and loads them from there at start (README "Strict by default, and hard to break").
     pub fn state_file(mut self, path: impl Into<std::path::PathBuf>) -> Self {
         self.state_file = Some(path.into());
         self
@@ -234,7 +234,7 @@ impl MockServerBuilder {
     }
 
     /// Closes a connection whose request head (or TLS handshake) is not complete `limit` after
-    /// it began (default 10 s; see [`crate::timeouts`]).
+    /// it began (default 10 s; README "Security: what a running mock protects").
     pub fn header_read_timeout(mut self, limit: Duration) -> Self {
         self.timeouts.header_read = limit;
         self

@@ -6,7 +6,7 @@
 mod common;
 
 use common::*;
-use ilert_mock::model::{App, ClientSecret};
+use ilert_mock::{App, ClientSecret};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 

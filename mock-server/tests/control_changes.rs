@@ -6,7 +6,7 @@ mod common;
 
 use common::*;
 use ilert_mock::MockServer;
-use ilert_mock::model::Tenant;
+use ilert_mock::Tenant;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -238,7 +238,7 @@ async fn removing_an_app_or_a_user_revokes_their_grants_and_says_why() {
     assert_eq!(st, StatusCode::NOT_FOUND);
     assert_eq!(
         server.remove_app("nope"),
-        Err(ilert_mock::admin::AdminError::NotFound("no app 'nope'".into()))
+        Err(ilert_mock::AdminError::NotFound("no app 'nope'".into()))
     );
 }
 

@@ -562,7 +562,7 @@ async fn recorded_flow() -> Value {
     let verifier: String = (0..64)
         .map(|_| char::from(b'a' + rand::random::<u8>() % 26))
         .collect();
-    let challenge = ilert_mock::protocol::pkce::challenge_for(&verifier);
+    let challenge = ilert_mock::internals::pkce::challenge_for(&verifier);
     let state = format!("s-{}", rand::random::<u64>());
     let (st, h, _) = authorize(
         &server,

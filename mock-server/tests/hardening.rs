@@ -9,7 +9,7 @@ use std::time::Duration;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use common::*;
-use ilert_mock::model::User;
+use ilert_mock::User;
 use ilert_mock::{GrantFilter, MockServer};
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_TYPE, LOCATION, RETRY_AFTER};
@@ -383,7 +383,7 @@ async fn rate_limit_answers_429_with_retry_after_until_the_window_ends() {
 async fn rate_limit_from_fixtures() {
     let toml = format!(
         "[server]\nrate_limit_per_minute = 2\n{}",
-        ilert_mock::fixtures::DEFAULT_TOML
+        ilert_mock::DEFAULT_FIXTURES_TOML
     );
     let fixtures = ilert_mock::Fixtures::from_toml(&toml, "test.toml").expect("valid");
     let server = MockServer::builder()

@@ -3,8 +3,8 @@
 //! counting what reached the mock's token endpoint.
 #![allow(dead_code)]
 
+use ilert_mock::JournalEntry as Entry;
 use ilert_mock::MockServer;
-use ilert_mock::journal::Entry;
 use ilert_oauth2_client::{
     AuthorizationCode, Config, ConfigBuilder, CsrfToken, OAuthClient, Pkce, TOKEN_PATH, TokenSet,
     parse_callback,

@@ -5,7 +5,8 @@
 use std::sync::OnceLock;
 
 use ilert_mock::Fixtures;
-use ilert_mock::token::{AccessClaims, Keys, RefreshClaims};
+use ilert_mock::internals::Keys;
+use ilert_mock::{AccessClaims, RefreshClaims};
 use libfuzzer_sys::fuzz_target;
 
 struct Material {

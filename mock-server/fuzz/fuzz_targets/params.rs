@@ -2,7 +2,7 @@
 //! whose repeats are reported, never silently merged.
 #![no_main]
 
-use ilert_mock::protocol::params::Params;
+use ilert_mock::internals::params::Params;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

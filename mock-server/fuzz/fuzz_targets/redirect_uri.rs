@@ -2,7 +2,7 @@
 //! a redirect never panics or lets a CR/LF through.
 #![no_main]
 
-use ilert_mock::protocol::redirect;
+use ilert_mock::internals::redirect;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|input: (String, String, String)| {

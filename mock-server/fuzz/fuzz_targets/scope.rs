@@ -2,7 +2,7 @@
 //! same set.
 #![no_main]
 
-use ilert_mock::protocol::scope::ScopeSet;
+use ilert_mock::internals::scope::ScopeSet;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|input: &str| {

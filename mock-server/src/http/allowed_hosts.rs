@@ -82,11 +82,6 @@ impl AllowedHosts {
         Ok(allowed)
     }
 
-    /// Whether every name is admitted (`*`).
-    pub fn admits_all(&self) -> bool {
-        self.any
-    }
-
     /// Whether `name` (lowercase, no port) is an allowed name whose first-label subdomains are
     /// tenant hosts.
     pub fn is_tenant_base(&self, name: &str) -> bool {

@@ -67,7 +67,12 @@ pub fn kind(content_type: Option<&str>, body: &[u8]) -> BodyKind {
     let Some(content_type) = content_type else {
         return BodyKind::Missing;
     };
-    let media = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let media = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     match media.as_str() {
         "application/x-www-form-urlencoded" if body.trim_ascii_start().starts_with(b"{") => BodyKind::Json,
         "application/x-www-form-urlencoded" => BodyKind::Form,

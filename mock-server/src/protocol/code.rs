@@ -272,11 +272,13 @@ impl CodeBook {
         self.spent_order.retain(|c| codes.contains_key(c));
     }
 
+    #[cfg(test)]
     /// Number of codes remembered.
     pub fn len(&self) -> usize {
         self.codes.len()
     }
 
+    #[cfg(test)]
     /// Whether no code is remembered.
     pub fn is_empty(&self) -> bool {
         self.codes.is_empty()

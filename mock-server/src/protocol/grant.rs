@@ -472,11 +472,13 @@ impl GrantBook {
         self.changes += (before - self.grants.len()) as u64;
     }
 
+    #[cfg(test)]
     /// Number of grants remembered (unrevoked and revoked).
     pub fn len(&self) -> usize {
         self.grants.len()
     }
 
+    #[cfg(test)]
     /// Whether no grant is remembered.
     pub fn is_empty(&self) -> bool {
         self.grants.is_empty()

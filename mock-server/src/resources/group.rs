@@ -192,6 +192,7 @@ impl std::fmt::Debug for Action {
 #[derive(Debug)]
 pub struct Group {
     /// The document's group name (its tag), e.g. `Alert Sources`.
+    #[allow(dead_code, reason = "names the group for readers of the registry")]
     pub name: &'static str,
     /// Its collections.
     pub collections: &'static [Collection],

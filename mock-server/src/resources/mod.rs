@@ -53,4 +53,3 @@ pub mod validate;
 
 pub use error::ResourceError;
 pub use store::Store;
-pub use time::iso8601;

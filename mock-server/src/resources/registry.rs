@@ -24,11 +24,6 @@ pub fn collections() -> impl Iterator<Item = &'static Collection> {
     GROUPS.iter().flat_map(|g| g.collections.iter())
 }
 
-/// The collection with this store name.
-pub fn collection(name: &str) -> Option<&'static Collection> {
-    collections().find(|c| c.name == name)
-}
-
 /// How one operation is served.
 #[derive(Debug, Clone, Copy)]
 pub enum Route {

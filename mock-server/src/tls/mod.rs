@@ -97,12 +97,12 @@ pub(crate) fn server_certificate(names: Vec<String>, ca: &DevCa) -> Result<(Stri
 }
 
 impl TlsMaterial {
-    /// Makes a development CA and a server certificate signed by it for [`SERVER_NAMES`].
+    /// Makes a development CA and a server certificate signed by it for `SERVER_NAMES` (`localhost`, `*.localhost`, `127.0.0.1`, `::1`).
     pub fn generate() -> Result<Self, TlsError> {
         Self::generate_for(&[])
     }
 
-    /// Makes a development CA and a server certificate signed by it for [`SERVER_NAMES`] and the
+    /// Makes a development CA and a server certificate signed by it for `SERVER_NAMES` (`localhost`, `*.localhost`, `127.0.0.1`, `::1`) and the
     /// hosts of these tenants.
     pub fn generate_for(tenants: &[&str]) -> Result<Self, TlsError> {
         let now = time::OffsetDateTime::now_utc();

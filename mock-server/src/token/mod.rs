@@ -31,9 +31,6 @@ mod claims;
 mod keys;
 mod verify;
 
-pub use claims::{
-    ACCESS_TOKEN_LIFETIME, ACCESS_TYPE, AccessClaims, ISSUER, Issuance, REFRESH_TOKEN_LIFETIME, REFRESH_TYPE,
-    RefreshClaims, TOKEN_VERSION,
-};
+pub use claims::{ACCESS_TOKEN_LIFETIME, AccessClaims, Issuance, REFRESH_TOKEN_LIFETIME, RefreshClaims};
 pub use keys::{KeyError, Keys, PublicJwk, SignedTokens};
 pub use verify::{TokenError, decode_unverified};

@@ -34,8 +34,6 @@ pub struct Caller {
     pub user: User,
     /// The tenant id.
     pub tenant: String,
-    /// The token's claims.
-    pub claims: AccessClaims,
 }
 
 /// Builds the `/api` router (nested, so paths here omit `/api`): every operation of the
@@ -120,7 +118,6 @@ async fn authenticate(
         Some(Caller {
             user: user.clone(),
             tenant: tenant.id.clone(),
-            claims: claims.clone(),
         })
     });
     let Some(caller) = caller else {
