@@ -146,7 +146,7 @@ async fn webapp_flow(
     let param = |name: &str| sent.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
     assert_eq!(
         param("client_id"),
-        Some("0501439fd7dee9af0c25"),
+        Some(ilert_mock::guide::CLIENT_ID),
         "the guide's own client id"
     );
     assert_eq!(param("redirect_uri"), Some("http://localhost:4597/webapp"));
@@ -221,7 +221,7 @@ async fn webapp_flow(
         .filter(|e| {
             e.form
                 .iter()
-                .any(|(k, v)| k == "client_id" && v == "0501439fd7dee9af0c25")
+                .any(|(k, v)| k == "client_id" && v == ilert_mock::guide::CLIENT_ID)
         })
         .collect();
     assert_eq!(token_requests.len(), 3, "{token_requests:?}");

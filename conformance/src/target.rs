@@ -6,12 +6,10 @@
 
 use std::fmt;
 
-/// The guide's backend app (SPEC §10).
-pub const GUIDE_CLIENT_ID: &str = "0501439fd7dee9af0c25";
-/// Its development secret (public test value).
-pub const GUIDE_CLIENT_SECRET: &str = "3908acda0291d0c4c1e77171aac3b4e501cbbbfc6797f13be1c7a607241498ad";
-/// Its first redirect URI.
-pub const GUIDE_REDIRECT_URI: &str = "http://localhost:4597/authorize-result";
+/// The guide's backend app (SPEC §10), its development secret and its backend redirect URI.
+pub use ilert_mock::guide::{
+    CLIENT_ID as GUIDE_CLIENT_ID, CLIENT_SECRET as GUIDE_CLIENT_SECRET, REDIRECT_URI as GUIDE_REDIRECT_URI,
+};
 /// Its second redirect URI (also the public app's).
 pub const WEBAPP_REDIRECT_URI: &str = "http://localhost:4597/webapp";
 /// The default fixture user.

@@ -7,8 +7,7 @@ use ilert_conformance::{RunOptions, Target, Verdict};
 use ilert_mock::MockServer;
 use serde_json::Value;
 
-const GUIDE_ID: &str = "0501439fd7dee9af0c25";
-const GUIDE_SECRET: &str = "3908acda0291d0c4c1e77171aac3b4e501cbbbfc6797f13be1c7a607241498ad";
+use ilert_mock::guide::{CLIENT_ID as GUIDE_ID, CLIENT_SECRET as GUIDE_SECRET};
 
 fn http() -> reqwest::Client {
     reqwest::Client::builder()

@@ -32,6 +32,7 @@ mod breakage;
 mod clock;
 mod faults;
 mod fixtures;
+pub mod guide;
 mod http;
 mod journal;
 mod model;

@@ -8,8 +8,8 @@ use std::process::{Command, Stdio};
 mod common;
 
 use common::{
-    BIN, Killed, base_of_first_line, binary_command as command, spawn_binary_with as spawn_with,
-    spawn_binary_with_banner as spawn,
+    BIN, CLIENT_ID, CLIENT_SECRET, Killed, base_of_first_line, binary_command as command,
+    spawn_binary_with as spawn_with, spawn_binary_with_banner as spawn,
 };
 
 fn http() -> reqwest::Client {
@@ -36,8 +36,8 @@ const AUTHORIZE: &str = "/api/developers/oauth2/authorize?client_id=0501439fd7de
 #[tokio::test]
 async fn starts_prints_credentials_and_serves() {
     let (_child, base, banner) = spawn(&["--auto-approve", "someUser"]);
-    assert!(banner.contains("0501439fd7dee9af0c25"), "{banner}");
-    assert!(banner.contains("3908acda0291d0c4c1e77171aac3b4e501cbbbfc6797f13be1c7a607241498ad"));
+    assert!(banner.contains(CLIENT_ID), "{banner}");
+    assert!(banner.contains(CLIENT_SECRET));
     let r = http()
         .get(format!("{base}{AUTHORIZE}"))
         .send()
@@ -74,11 +74,8 @@ async fn frozen_run() -> String {
         .post(format!("{base}/api/developers/oauth2/token"))
         .form(&[
             ("grant_type", "authorization_code"),
-            ("client_id", "0501439fd7dee9af0c25"),
-            (
-                "client_secret",
-                "3908acda0291d0c4c1e77171aac3b4e501cbbbfc6797f13be1c7a607241498ad",
-            ),
+            ("client_id", CLIENT_ID),
+            ("client_secret", CLIENT_SECRET),
             ("code", &code),
         ])
         .send()
@@ -511,7 +508,7 @@ async fn a_json_fixtures_file_can_add_one_app_to_the_defaults() {
     )
     .expect("write");
     let (_child, base, banner) = spawn(&["--fixtures", path.to_str().expect("utf-8")]);
-    assert!(banner.contains("0501439fd7dee9af0c25"), "{banner}");
+    assert!(banner.contains(CLIENT_ID), "{banner}");
     let apps: serde_json::Value = json_at(&format!("{base}/_mock/apps")).await;
     let ids: Vec<&str> = apps
         .as_array()
@@ -519,8 +516,5 @@ async fn a_json_fixtures_file_can_add_one_app_to_the_defaults() {
         .iter()
         .filter_map(|a| a["client_id"].as_str())
         .collect();
-    assert!(
-        ids.contains(&"mine") && ids.contains(&"0501439fd7dee9af0c25"),
-        "{ids:?}"
-    );
+    assert!(ids.contains(&"mine") && ids.contains(&CLIENT_ID), "{ids:?}");
 }

@@ -13,8 +13,7 @@ use reqwest::header::LOCATION;
 use reqwest::redirect;
 
 /// The guide's example app (SPEC §10): confidential, no rotation, every scope.
-pub const GUIDE_ID: &str = "0501439fd7dee9af0c25";
-pub const GUIDE_SECRET: &str = "3908acda0291d0c4c1e77171aac3b4e501cbbbfc6797f13be1c7a607241498ad";
+pub use ilert_mock::guide::{CLIENT_ID as GUIDE_ID, CLIENT_SECRET as GUIDE_SECRET};
 pub const GUIDE_REDIRECT: &str = "http://localhost:4597/authorize-result";
 /// The PKCE-only public app (no secret; refresh tokens only with `offline_access`).
 pub const PUBLIC_ID: &str = "8c1a5c3fb9e04d7a2b61";

@@ -11,9 +11,8 @@ use crate::http::{code_of, form, get, once, post, post_form};
 use crate::load::{Job, Unit};
 
 /// The guide's app in the default fixtures (development credentials, public test values).
-pub const CLIENT_ID: &str = "0501439fd7dee9af0c25";
-const CLIENT_SECRET: &str = "3908acda0291d0c4c1e77171aac3b4e501cbbbfc6797f13be1c7a607241498ad";
-const REDIRECT_URI: &str = "http://localhost:4597/authorize-result";
+pub use ilert_mock::guide::CLIENT_ID;
+use ilert_mock::guide::{CLIENT_SECRET, REDIRECT_URI};
 /// The fixture user the server approves for (`--auto-approve`).
 pub const USER: &str = "someUser";
 /// `profile` for `/api/users/current`, `source:w` (which reads too) for `/api/alert-sources`.

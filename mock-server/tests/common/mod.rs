@@ -8,9 +8,7 @@ use reqwest::{Client, StatusCode, redirect};
 use serde_json::Value;
 
 /// The guide's example app (SPEC §10).
-pub const CLIENT_ID: &str = "0501439fd7dee9af0c25";
-pub const CLIENT_SECRET: &str = "3908acda0291d0c4c1e77171aac3b4e501cbbbfc6797f13be1c7a607241498ad";
-pub const REDIRECT_URI: &str = "http://localhost:4597/authorize-result";
+pub use ilert_mock::guide::{CLIENT_ID, CLIENT_SECRET, REDIRECT_URI};
 /// The PKCE-only public app.
 pub const PUBLIC_ID: &str = "8c1a5c3fb9e04d7a2b61";
 pub const PUBLIC_REDIRECT: &str = "http://localhost:4597/webapp";
