@@ -10,6 +10,7 @@ pub mod authorize;
 pub mod cors;
 pub mod flows;
 pub mod pkce_guide;
+pub mod redirect_exact;
 pub mod revoke;
 pub mod security;
 pub mod token;
