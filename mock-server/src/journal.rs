@@ -218,6 +218,16 @@ impl std::fmt::Debug for Journal {
 /// The kind of a bearer-like value: a JWT's `alg` tells ilert's access (RS256) from refresh
 /// (HS256) tokens.
 fn token_kind(value: &str, fallback: &'static str) -> &'static str {
+    // The headers the mock itself writes (SPEC §4), base64url: most tokens a journal sees are
+    // its own, and comparing a prefix spares decoding the whole token on every API call.
+    const ACCESS_HEADER: &str = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.";
+    const REFRESH_HEADER: &str = "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.";
+    if value.starts_with(ACCESS_HEADER) {
+        return "access_token";
+    }
+    if value.starts_with(REFRESH_HEADER) {
+        return "refresh_token";
+    }
     match crate::token::decode_unverified(value).map(|(h, _)| h["alg"].as_str().map(str::to_owned)) {
         Some(Some(alg)) if alg == "RS256" => "access_token",
         Some(Some(alg)) if alg == "HS256" => "refresh_token",

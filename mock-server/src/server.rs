@@ -313,6 +313,7 @@ impl MockServerBuilder {
                 .rate_limit
                 .or(rate_limit_fixture)
                 .map(crate::rate_limit::RateLimiter::new),
+            verified: crate::token::VerifiedCache::default(),
         });
         let tls = match self.tls {
             TlsSource::Off => None,

@@ -192,6 +192,59 @@ async fn forged_tokens_are_refused() {
     );
 }
 
+/// The server remembers tokens it verified (issue: speed); what it remembers never lets a
+/// forged token through, and the clock, directory changes and reset still apply.
+#[tokio::test]
+async fn remembered_tokens_are_still_checked() {
+    let server = auto_server().await;
+    let genuine = access(&server, "profile").await;
+    assert_eq!(
+        api_get(&server, "/api/users/current", &genuine).await.0,
+        StatusCode::OK
+    );
+    // The same token with its last signature character changed, and with one claim changed.
+    let last = genuine.chars().last().expect("char");
+    let flipped = format!(
+        "{}{}",
+        &genuine[..genuine.len() - 1],
+        if last == 'A' { 'B' } else { 'A' }
+    );
+    let (_, claims) = decode(&genuine);
+    let mut wider = claims.clone();
+    wider["il_s"] = json!("profile user:d");
+    let mut parts = genuine.split('.');
+    let (head, _, sig) = (
+        parts.next().expect("h"),
+        parts.next().expect("c"),
+        parts.next().expect("s"),
+    );
+    let widened = format!("{head}.{}.{sig}", b64(&wider));
+    for forged in [flipped, widened] {
+        let (st, _, b) = api_get(&server, "/api/users/current", &forged).await;
+        assert_eq!(st, StatusCode::UNAUTHORIZED, "{b}");
+    }
+    // A change of apps sends the token through full verification again; it still verifies.
+    let mut app = server.app(CLIENT_ID).expect("guide app");
+    app.client_id = "another-app".to_owned();
+    app.id = 9_999;
+    server.add_app(app).expect("added");
+    assert_eq!(
+        api_get(&server, "/api/users/current", &genuine).await.0,
+        StatusCode::OK
+    );
+    // The mock clock expires a remembered token like any other.
+    server.clock().advance(3_600);
+    let (st, _, b) = api_get(&server, "/api/users/current", &genuine).await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED);
+    assert_eq!(b["message"], "The access token has expired");
+    // After a reset the clock is back where it started and the token verifies afresh.
+    server.reset();
+    assert_eq!(
+        api_get(&server, "/api/users/current", &genuine).await.0,
+        StatusCode::OK
+    );
+}
+
 #[tokio::test]
 async fn scopes_decide_403_per_access_level() {
     let server = auto_server().await;

@@ -121,6 +121,8 @@ pub struct Ctx {
     pub rate_limiter: Option<crate::rate_limit::RateLimiter>,
     /// The rules' switches, derived once from `options.breakages`.
     pub policy: crate::breakage::Policy,
+    /// Access tokens this server has verified (`token::VerifiedCache`).
+    pub verified: crate::token::VerifiedCache,
 }
 
 impl Ctx {
@@ -137,6 +139,7 @@ impl Ctx {
             }
         }
         self.clock.freeze(self.startup.frozen);
+        self.verified.clear();
         let now = self.clock.now();
         self.store.replace(crate::state::MockState::new(
             &self.fixtures,

@@ -27,10 +27,12 @@
 //!
 //! [`Clock`]: crate::clock::Clock
 
+mod cache;
 mod claims;
 mod keys;
 mod verify;
 
+pub use cache::{Verified, VerifiedCache};
 pub use claims::{ACCESS_TOKEN_LIFETIME, AccessClaims, Issuance, REFRESH_TOKEN_LIFETIME, RefreshClaims};
 pub use keys::{KeyError, Keys, PublicJwk, SignedTokens};
 pub use verify::{TokenError, decode_unverified};

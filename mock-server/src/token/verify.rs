@@ -211,7 +211,7 @@ fn fast_verify<T: serde::de::DeserializeOwned + HasIssuer>(
 }
 
 /// RFC 7519 §4.1.4: the token must not be accepted on or after `exp`.
-fn check_exp(exp: UnixSeconds, now: UnixSeconds) -> Result<(), TokenError> {
+pub(crate) fn check_exp(exp: UnixSeconds, now: UnixSeconds) -> Result<(), TokenError> {
     if now >= exp {
         Err(TokenError::Expired)
     } else {

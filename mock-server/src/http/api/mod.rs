@@ -13,6 +13,7 @@
 //!
 //! The Events API ([`events`]) authenticates with an alert source's integration key instead.
 
+mod access;
 pub mod events;
 pub mod handler;
 
@@ -24,7 +25,7 @@ use axum::response::Response;
 
 use super::{SharedCtx, cors, rest_error};
 use crate::model::User;
-use crate::protocol::scope::{self, ScopeSet};
+use crate::protocol::scope;
 use crate::token::{AccessClaims, TokenError};
 
 /// The authenticated caller of a resource request.
@@ -99,29 +100,25 @@ async fn authenticate(
         Err(response) => return response,
     };
     let now = ctx.clock.now();
-    let claims = match ctx.keys.verify_access(token, now) {
-        Ok(claims) => claims,
-        Err(TokenError::WrongType) if ctx.policy.refresh_token_as_bearer => {
-            match refresh_as_bearer(&ctx, token, now) {
-                Some(claims) => claims,
-                None => return unauthorized("The access token is invalid"),
-            }
-        }
-        Err(TokenError::Expired) => return unauthorized("The access token has expired"),
-        Err(TokenError::WrongType) => {
-            return unauthorized("This is not an access token (refresh tokens cannot call the API)");
-        }
-        Err(_) => return unauthorized("The access token is invalid"),
+    let proof = match access::prove(&ctx, token, now) {
+        Ok(proof) => proof,
+        Err(err) => return refused(err),
     };
+    // One state lock: the token's user, and the directory generation the proof is checked against.
     let caller = ctx.store.with(|s| {
-        let (user, tenant) = s.token_user(&claims)?;
-        Some(Caller {
+        let (user, tenant) = s.token_user(proof.claims())?;
+        let caller = Caller {
             user: user.clone(),
             tenant: tenant.id.clone(),
-        })
+        };
+        Some((caller, s.directory_changes))
     });
-    let Some(caller) = caller else {
+    let Some((caller, directory)) = caller else {
         return unauthorized("The user of this access token no longer exists");
+    };
+    let verified = match proof.settle(&ctx, token, now, directory) {
+        Ok(verified) => verified,
+        Err(err) => return refused(err),
     };
     let path = uri.path();
     let Some(requirement) = scope::requirement(request.method().as_str(), path) else {
@@ -131,8 +128,7 @@ async fn authenticate(
             "NOT_FOUND",
         );
     };
-    let granted = ScopeSet::parse(&claims.il_s).unwrap_or_default();
-    if !granted.grants(requirement.scope.name, requirement.access) {
+    if !verified.scopes.grants(requirement.scope.name, requirement.access) {
         let message = format!(
             "The access token lacks the scope {}{} needed for {} {path}",
             requirement.scope.name,
@@ -154,6 +150,17 @@ async fn authenticate(
     }
     request.extensions_mut().insert(caller);
     next.run(request).await
+}
+
+/// The 401 for a token that did not verify.
+fn refused(err: TokenError) -> Response {
+    match err {
+        TokenError::Expired => unauthorized("The access token has expired"),
+        TokenError::WrongType => {
+            unauthorized("This is not an access token (refresh tokens cannot call the API)")
+        }
+        _ => unauthorized("The access token is invalid"),
+    }
 }
 
 /// [`crate::Breakage::RefreshTokenAsBearer`]: the claims a refresh token's grant would give.

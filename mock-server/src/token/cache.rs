@@ -1,0 +1,158 @@
+//! A bounded cache of verified access tokens, keyed by the token's exact bytes.
+//!
+//! An RS256 verification is most of what `GET /api/users/current` costs (a profile of the bench's
+//! scenario put it near a third of the server's CPU), and an app sends the same access token
+//! for up to an hour. The cache remembers what [`Keys::verify_access`] proved about a token:
+//!
+//! - the key is the whole token, so a token whose signature, header or claims differ by one byte
+//!   is a different key and is verified afresh: a forged token never hits;
+//! - a hit is still checked against the mock's clock (`exp`), so `/_mock/clock` expires cached
+//!   tokens exactly as it expires the others;
+//! - each entry remembers the directory generation (users, apps, tenants) it was verified
+//!   under; the caller compares it under the state lock it takes anyway, and a change of users or
+//!   apps sends the token through full verification again; `/_mock/reset` clears the cache, and
+//!   the keys never change while a server runs (a cache lives in one server's context);
+//! - at most [`CAPACITY`] entries: when full, expired entries go, and if none has expired the
+//!   cache starts empty again (a bound, not an LRU: the bench and real apps use few tokens).
+//!
+//! [`Keys::verify_access`]: super::Keys::verify_access
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use parking_lot::Mutex;
+
+use super::claims::AccessClaims;
+use super::verify::{TokenError, check_exp};
+use crate::clock::UnixSeconds;
+use crate::protocol::scope::ScopeSet;
+
+/// Most tokens remembered.
+pub const CAPACITY: usize = 1024;
+
+/// What verification proved about one access token.
+#[derive(Debug)]
+pub struct Verified {
+    /// Its claims.
+    pub claims: AccessClaims,
+    /// Its `il_s`, parsed (empty when it does not parse: such a token grants nothing).
+    pub scopes: ScopeSet,
+    /// The directory generation it was verified under.
+    pub directory: u64,
+}
+
+/// The cache (one per running server).
+#[derive(Debug, Default)]
+pub struct VerifiedCache {
+    entries: Mutex<HashMap<Box<str>, Arc<Verified>>>,
+}
+
+impl VerifiedCache {
+    /// The cached verification of `token`, if it is still unexpired at `now`. An expired entry
+    /// answers [`TokenError::Expired`] without a second verification.
+    pub fn get(&self, token: &str, now: UnixSeconds) -> Option<Result<Arc<Verified>, TokenError>> {
+        let hit = self.entries.lock().get(token).cloned()?;
+        // The same expiry rule as a full verification (RFC 7519 §4.1.4, against the mock clock).
+        Some(check_exp(hit.claims.exp, now).map(|()| hit))
+    }
+
+    /// Remembers a verified token and returns the entry.
+    pub fn insert(
+        &self,
+        token: &str,
+        claims: AccessClaims,
+        directory: u64,
+        now: UnixSeconds,
+    ) -> Arc<Verified> {
+        let scopes = ScopeSet::parse(&claims.il_s).unwrap_or_default();
+        let entry = Arc::new(Verified {
+            claims,
+            scopes,
+            directory,
+        });
+        let mut entries = self.entries.lock();
+        if entries.len() >= CAPACITY {
+            entries.retain(|_, v| now < v.claims.exp);
+            if entries.len() >= CAPACITY {
+                entries.clear();
+            }
+        }
+        entries.insert(token.into(), entry.clone());
+        entry
+    }
+
+    /// Forgets `token` (its entry was verified under another directory generation).
+    pub fn forget(&self, token: &str) {
+        self.entries.lock().remove(token);
+    }
+
+    /// Forgets every token.
+    pub fn clear(&self) {
+        self.entries.lock().clear();
+    }
+
+    /// How many tokens are remembered.
+    #[cfg(test)]
+    pub fn len(&self) -> usize {
+        self.entries.lock().len()
+    }
+
+    /// Whether no token is remembered.
+    #[cfg(test)]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claims(exp: UnixSeconds) -> AccessClaims {
+        AccessClaims::new(
+            "t1",
+            7,
+            "profile alert:w",
+            "someUser",
+            exp - super::super::ACCESS_TOKEN_LIFETIME,
+        )
+    }
+
+    #[test]
+    fn a_hit_is_checked_against_the_clock() {
+        let cache = VerifiedCache::default();
+        let entry = cache.insert("a.b.c", claims(1_000), 3, 0);
+        assert_eq!(entry.directory, 3);
+        assert!(
+            entry
+                .scopes
+                .grants("alert", crate::protocol::scope::Access::Write)
+        );
+        assert!(matches!(cache.get("a.b.c", 999), Some(Ok(_))));
+        assert!(matches!(
+            cache.get("a.b.c", 1_000),
+            Some(Err(TokenError::Expired))
+        ));
+        assert!(cache.get("a.b.d", 0).is_none(), "another token is another key");
+    }
+
+    #[test]
+    fn full_drops_the_expired_then_everything() {
+        let cache = VerifiedCache::default();
+        for i in 0..CAPACITY {
+            let exp = if i % 2 == 0 { 10 } else { 1_000 };
+            cache.insert(&format!("t{i}"), claims(exp), 0, 0);
+        }
+        assert_eq!(cache.len(), CAPACITY);
+        cache.insert("next", claims(1_000), 0, 500);
+        assert_eq!(cache.len(), CAPACITY / 2 + 1, "the expired half went");
+        for i in 0..CAPACITY {
+            cache.insert(&format!("u{i}"), claims(1_000), 0, 500);
+        }
+        assert!(cache.len() <= CAPACITY);
+        cache.forget("next");
+        assert!(cache.get("next", 0).is_none());
+        cache.clear();
+        assert!(cache.is_empty());
+    }
+}
