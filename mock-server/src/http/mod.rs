@@ -2,6 +2,7 @@
 //! rules in [`crate::protocol`] and [`crate::state`], and render ilert's shapes; they decide no
 //! rule themselves.
 
+pub mod access;
 pub mod allowed_hosts;
 pub mod api;
 pub mod authorize;

@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use super::oauth_error::{OAuthFailure, no_store};
-use super::{SharedCtx, body};
+use super::{SharedCtx, access, body};
 use crate::protocol::error::OAuthError;
 
 /// Handles a token info request.
@@ -29,10 +29,13 @@ pub async fn handle(
         .map_err(OAuthError::from)?
         .ok_or_else(|| OAuthError::invalid_request("token is missing"))?;
     let now = ctx.clock.now();
-    let info = ctx.keys.verify_access(token, now).ok().and_then(|claims| {
-        let tenant = ctx
-            .store
-            .with(|s| s.token_user(&claims).map(|(_, tenant)| tenant.id.clone()))?;
+    let info = access::prove(&ctx, token, now).ok().and_then(|proof| {
+        let (tenant, directory) = ctx.store.with(|s| {
+            s.token_user(proof.claims())
+                .map(|(_, tenant)| (tenant.id.clone(), s.directory_changes))
+        })?;
+        let verified = proof.settle(&ctx, token, now, directory).ok()?;
+        let claims = &verified.claims;
         Some(json!({
             "active": true,
             "tenant_id": tenant,

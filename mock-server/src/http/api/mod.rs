@@ -13,7 +13,6 @@
 //!
 //! The Events API ([`events`]) authenticates with an alert source's integration key instead.
 
-mod access;
 pub mod events;
 pub mod handler;
 
@@ -23,6 +22,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 
+use super::access::{self, Proof};
 use super::{SharedCtx, cors, rest_error};
 use crate::model::User;
 use crate::protocol::scope;
@@ -102,6 +102,12 @@ async fn authenticate(
     let now = ctx.clock.now();
     let proof = match access::prove(&ctx, token, now) {
         Ok(proof) => proof,
+        Err(TokenError::WrongType) if ctx.policy.refresh_token_as_bearer => {
+            match refresh_as_bearer(&ctx, token, now) {
+                Some(claims) => Proof::Fresh { claims, cache: false },
+                None => return unauthorized("The access token is invalid"),
+            }
+        }
         Err(err) => return refused(err),
     };
     // One state lock: the token's user, and the directory generation the proof is checked against.

@@ -1,17 +1,16 @@
-//! Proving an access token for the resource API: from the server's cache of verified tokens
-//! when it has seen the token before, else by full verification (see `token::cache` for the
-//! cache's rules).
+//! Proving an access token, for the resource API and `token_info` alike: from the server's
+//! cache of verified tokens when it has seen the token before, else by full verification (see
+//! `token::cache` for the cache's rules).
 
 use std::sync::Arc;
 
-use super::refresh_as_bearer;
 use crate::clock::UnixSeconds;
 use crate::http::SharedCtx;
 use crate::protocol::scope::ScopeSet;
 use crate::token::{AccessClaims, TokenError, Verified};
 
 /// What is known about a bearer token before the state is consulted.
-pub(super) enum Proof {
+pub enum Proof {
     /// Verified earlier by this server (expiry checked again just now).
     Cached(Arc<Verified>),
     /// Verified just now; `cache` is false for claims a breakage made up.
@@ -25,7 +24,7 @@ pub(super) enum Proof {
 
 impl Proof {
     /// The token's claims.
-    pub(super) fn claims(&self) -> &AccessClaims {
+    pub fn claims(&self) -> &AccessClaims {
         match self {
             Self::Cached(verified) => &verified.claims,
             Self::Fresh { claims, .. } => claims,
@@ -34,7 +33,7 @@ impl Proof {
 
     /// The verification to act on, given the directory generation (users, apps, tenants) read
     /// under the state lock: a cached entry of another generation is verified afresh.
-    pub(super) fn settle(
+    pub fn settle(
         self,
         ctx: &SharedCtx,
         token: &str,
@@ -58,19 +57,12 @@ impl Proof {
     }
 }
 
-/// Proves `token`: the cache, else RS256 verification, else (with the breakage on) a refresh
-/// token standing in for an access token.
-pub(super) fn prove(ctx: &SharedCtx, token: &str, now: UnixSeconds) -> Result<Proof, TokenError> {
+/// Proves `token`: the cache, else RS256 verification.
+pub fn prove(ctx: &SharedCtx, token: &str, now: UnixSeconds) -> Result<Proof, TokenError> {
     if let Some(hit) = ctx.verified.get(token, now) {
         return hit.map(Proof::Cached);
     }
-    match ctx.keys.verify_access(token, now) {
-        Ok(claims) => Ok(Proof::Fresh { claims, cache: true }),
-        Err(TokenError::WrongType) if ctx.policy.refresh_token_as_bearer => {
-            refresh_as_bearer(ctx, token, now)
-                .map(|claims| Proof::Fresh { claims, cache: false })
-                .ok_or(TokenError::Signature)
-        }
-        Err(err) => Err(err),
-    }
+    ctx.keys
+        .verify_access(token, now)
+        .map(|claims| Proof::Fresh { claims, cache: true })
 }
