@@ -314,6 +314,7 @@ impl MockServerBuilder {
                 .or(rate_limit_fixture)
                 .map(crate::rate_limit::RateLimiter::new),
             verified: crate::token::VerifiedCache::default(),
+            signers: tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get())),
         });
         let tls = match self.tls {
             TlsSource::Off => None,

@@ -124,6 +124,9 @@ pub struct Ctx {
     pub policy: crate::breakage::Policy,
     /// Access tokens this server has verified (`token::VerifiedCache`).
     pub verified: crate::token::VerifiedCache,
+    /// RSA signings allowed at once: one per core. More would only time-share the cores with
+    /// the async workers that read requests and write answers, and stretch every latency.
+    pub signers: tokio::sync::Semaphore,
 }
 
 impl Ctx {

@@ -60,7 +60,9 @@ async fn grant(ctx: &SharedCtx, headers: &HeaderMap, body: &[u8]) -> Result<Toke
     let issued = ctx
         .store
         .with(|s| s.grant(&request, &ctx.keys, now, policy.code_use))?;
-    // RS256 signing is CPU-bound: keep it off the async workers.
+    // RS256 signing is CPU-bound: keep it off the async workers, one signing per core at a time
+    // (requests beyond that wait their turn in order instead of sharing the cores).
+    let _turn = ctx.signers.acquire().await.map_err(|_| server_error())?;
     let ctx = ctx.clone();
     let signed = tokio::task::spawn_blocking(move || ctx.keys.sign(&issued, policy.extra_iat_claim))
         .await
