@@ -107,7 +107,8 @@ pub fn get(cx: &mut Cx<'_>, collection: &Collection) -> Result<Reply, ResourceEr
     Ok(Reply::ok(render(cx, collection, id, false)))
 }
 
-/// `POST {path}`.
+/// `POST {path}`: answers the operation's documented success status (ilert documents `201`
+/// for most collections and `200` for some, e.g. `POST /incidents`), with `Location`.
 pub fn create(cx: &mut Cx<'_>, collection: &Collection) -> Result<Reply, ResourceError> {
     let owner = parent(cx, collection)?;
     let body = cx.body_object();
@@ -119,7 +120,11 @@ pub fn create(cx: &mut Cx<'_>, collection: &Collection) -> Result<Reply, Resourc
         .resources_mut()
         .insert(cx.tenant, collection.name, id, owner, entity);
     let location = format!("/api{}/{id}", fill(collection.path, cx));
-    Ok(Reply::created(render(cx, collection, id, false), location))
+    let mut reply = Reply::created(render(cx, collection, id, false), location);
+    if let (status @ 200..=299, _) = cx.op.success() {
+        reply.status = status;
+    }
+    Ok(reply)
 }
 
 /// `PUT {path}/{id}`.

@@ -15,6 +15,9 @@ pub enum ResourceError {
     /// The entity is still referenced, or the change conflicts with its state (409).
     #[error("{0}")]
     Conflict(String),
+    /// An `If-Match` precondition names a version that is no longer current (412).
+    #[error("{0}")]
+    PreconditionFailed(String),
 }
 
 impl ResourceError {
@@ -24,6 +27,7 @@ impl ResourceError {
             Self::NotFound(_) => 404,
             Self::BadRequest(_) => 400,
             Self::Conflict(_) => 409,
+            Self::PreconditionFailed(_) => 412,
         }
     }
 
@@ -33,6 +37,7 @@ impl ResourceError {
             Self::NotFound(_) => "NOT_FOUND",
             Self::BadRequest(_) => "BAD_REQUEST",
             Self::Conflict(_) => "CONFLICT",
+            Self::PreconditionFailed(_) => "PRECONDITION_FAILED",
         }
     }
 

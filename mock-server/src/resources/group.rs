@@ -130,6 +130,8 @@ pub struct Reply {
     pub body: Option<Value>,
     /// A `Location` path under the base URL (`/api/alerts/7`), for 201s.
     pub location: Option<String>,
+    /// Further response headers (`ETag`).
+    pub headers: Vec<(String, String)>,
 }
 
 impl Reply {
@@ -139,6 +141,7 @@ impl Reply {
             status: 200,
             body: Some(body),
             location: None,
+            headers: Vec::new(),
         }
     }
 
@@ -148,6 +151,7 @@ impl Reply {
             status: 201,
             body: Some(body),
             location: Some(location),
+            headers: Vec::new(),
         }
     }
 
@@ -157,7 +161,15 @@ impl Reply {
             status,
             body: None,
             location: None,
+            headers: Vec::new(),
         }
+    }
+
+    /// The reply with one more response header.
+    #[must_use]
+    pub fn with_header(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.headers.push((name.to_owned(), value.into()));
+        self
     }
 }
 
@@ -271,6 +283,9 @@ pub struct Cx<'a> {
     pub path: Vec<(String, String)>,
     /// Query parameters, in order (repeats kept), checked against the document.
     pub query: Vec<(String, String)>,
+    /// The request headers the operation documents as parameters (`If-Match`), names in
+    /// lowercase.
+    pub headers: Vec<(String, String)>,
     /// The request body, checked against the document's schema.
     pub body: Option<Value>,
 }
@@ -314,6 +329,14 @@ impl Cx<'_> {
         self.query
             .iter()
             .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The value of request header `name` (documented by the operation), if sent.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
     }
 

@@ -48,6 +48,14 @@ pub fn reply(reply: Reply, base: &str) -> Response {
     {
         response.headers_mut().insert(header::LOCATION, value);
     }
+    for (name, value) in reply.headers {
+        if let (Ok(name), Ok(value)) = (
+            header::HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(&value),
+        ) {
+            response.headers_mut().insert(name, value);
+        }
+    }
     response
 }
 
@@ -178,6 +186,15 @@ fn serve(
         return Err(ResourceError::BadRequest("Content-Type must be application/json".to_owned()).into());
     }
     let body = request::check_body(c, op, body)?;
+    let documented: Vec<(String, String)> = op
+        .parameters
+        .iter()
+        .filter(|p| p.location == "header")
+        .filter_map(|p| {
+            let value = headers.get(p.name.as_str())?.to_str().ok()?;
+            Some((p.name.to_ascii_lowercase(), value.to_owned()))
+        })
+        .collect();
     let now = ctx.clock.now();
     let result = ctx.store.with(|state| {
         let mut cx = Cx {
@@ -189,6 +206,7 @@ fn serve(
             op,
             path,
             query,
+            headers: documented,
             body,
         };
         registry::dispatch(&mut cx, route)

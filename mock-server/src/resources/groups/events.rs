@@ -151,5 +151,6 @@ pub fn post(
             json!({"responseCode": code, "alertId": id, "alertKey": key, "alertUrl": format!("{base}/api/alerts/{id}")}),
         ),
         location: None,
+        headers: Vec::new(),
     })
 }
