@@ -14,6 +14,11 @@ pub const GROUPS: &[&Group] = &[
     &groups::escalation_policies::GROUP,
     &groups::alert_sources::GROUP,
     &groups::alerts::GROUP,
+    &groups::incident_templates::GROUP,
+    &groups::services::GROUP,
+    &groups::incidents::GROUP,
+    &groups::status_pages::GROUP,
+    &groups::service_outages::GROUP,
 ];
 
 /// Operations authenticated by an integration key in the body or path, not a bearer token.

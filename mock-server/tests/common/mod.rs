@@ -305,6 +305,28 @@ pub async fn api_get_at(
     .await
 }
 
+/// Any API request with a bearer token, an optional JSON body and extra headers; status,
+/// headers and the JSON answer (`Null` when empty).
+pub async fn api_call(
+    server: &MockServer,
+    method: reqwest::Method,
+    path: &str,
+    access_token: &str,
+    body: Option<&Value>,
+    headers: &[(&str, &str)],
+) -> (StatusCode, HeaderMap, Value) {
+    let mut req = http()
+        .request(method, format!("{}{path}", server.base_url()))
+        .bearer_auth(access_token);
+    for (name, value) in headers {
+        req = req.header(*name, *value);
+    }
+    if let Some(b) = body {
+        req = req.json(b);
+    }
+    answer(req.send().await.expect("answers")).await
+}
+
 /// Asserts ilert's token-endpoint error shape: exactly `code` and `error`.
 pub fn assert_token_error(status: StatusCode, body: &Value, want_status: u16, want_code: &str) {
     assert_eq!(status.as_u16(), want_status, "{body}");

@@ -3,7 +3,14 @@
 
 pub mod alert_sources;
 pub mod alerts;
+pub mod audience;
 pub mod escalation_policies;
 pub mod events;
+pub mod incident_templates;
+pub mod incidents;
+pub mod include;
 pub mod names;
+pub mod service_outages;
+pub mod services;
+pub mod status_pages;
 pub mod users;

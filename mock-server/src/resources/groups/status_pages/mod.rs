@@ -1,0 +1,56 @@
+//! Status pages (`/status-pages`, scope `status_page`): which services the public or a private
+//! audience sees. A page's `status` is the worst status of its services, so incidents show on
+//! it through the services they affect. Its `structure` arranges its services, alone or in its
+//! groups (`/status-pages/{id}/groups`, deleted with the page); services the structure leaves
+//! out are added at its end, and services or groups deleted since drop out of it. A subdomain
+//! belongs to one page (409 otherwise); an IP allow-list needs a `PRIVATE` page. `GET
+//! /status-pages/{id}` always answers the structure, and `include=subscribed`, `uptime` (each
+//! service's) and `groups` add ilert's optional fields. Private subscribers (users and teams)
+//! are listed, set, added and removed under `/status-pages/{id}/private-subscribers`.
+
+mod actions;
+pub mod model;
+
+use super::audience;
+use crate::resources::group::{Action, Group, Run};
+use model::{NAME, PAGE_GROUPS, PAGES};
+
+const NOUN: &str = "status page";
+
+/// The group.
+pub static GROUP: Group = Group {
+    name: "Status Pages",
+    collections: &[PAGES, PAGE_GROUPS],
+    actions: &[
+        Action {
+            method: "GET",
+            path: "/status-pages",
+            run: Run::State(actions::list),
+        },
+        Action {
+            method: "GET",
+            path: "/status-pages/{id}",
+            run: Run::State(actions::get),
+        },
+        Action {
+            method: "GET",
+            path: "/status-pages/{id}/private-subscribers",
+            run: Run::State(|cx| audience::list(cx, NAME, NOUN)),
+        },
+        Action {
+            method: "PUT",
+            path: "/status-pages/{id}/private-subscribers",
+            run: Run::State(|cx| audience::replace(cx, NAME, NOUN)),
+        },
+        Action {
+            method: "POST",
+            path: "/status-pages/{id}/private-subscribers",
+            run: Run::State(|cx| audience::add_one(cx, NAME, NOUN)),
+        },
+        Action {
+            method: "DELETE",
+            path: "/status-pages/{id}/private-subscribers/{subscriber-id}",
+            run: Run::State(|cx| audience::remove(cx, NAME, NOUN)),
+        },
+    ],
+};
