@@ -18,7 +18,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use reqwest::Method;
-use reqwest::header::{ACCEPT, CONTENT_TYPE, LOCATION, RETRY_AFTER};
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, ETAG, LOCATION, RETRY_AFTER};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use url::Url;
@@ -37,6 +37,7 @@ pub struct ApiRequest {
     method: Method,
     path: String,
     query: Vec<(String, String)>,
+    headers: Vec<(String, String)>,
     body: Option<serde_json::Value>,
 }
 
@@ -47,6 +48,7 @@ impl ApiRequest {
             method,
             path: path.into(),
             query: Vec::new(),
+            headers: Vec::new(),
             body: None,
         }
     }
@@ -78,6 +80,14 @@ impl ApiRequest {
         self
     }
 
+    /// Adds a request header, e.g. `If-Match` with an `ETag` read before. `Authorization` is
+    /// the client's own and is not taken from here.
+    #[must_use]
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
     /// Sets the JSON body.
     #[must_use]
     pub fn json(mut self, body: serde_json::Value) -> Self {
@@ -102,6 +112,7 @@ pub struct ApiResponse {
     status: u16,
     location: Option<String>,
     content_type: Option<String>,
+    etag: Option<String>,
     body: Vec<u8>,
 }
 
@@ -114,6 +125,11 @@ impl ApiResponse {
     /// The `Location` header (set on create, 201).
     pub fn location(&self) -> Option<&str> {
         self.location.as_deref()
+    }
+
+    /// The `ETag` header (ilert sends one with an incident, for `If-Match`).
+    pub fn etag(&self) -> Option<&str> {
+        self.etag.as_deref()
     }
 
     /// The `Content-Type` header.
@@ -459,6 +475,11 @@ impl ApiClient {
         if !request.query.is_empty() {
             builder = builder.query(&request.query);
         }
+        for (name, value) in &request.headers {
+            if !name.eq_ignore_ascii_case(AUTHORIZATION.as_str()) {
+                builder = builder.header(name.as_str(), value.as_str());
+            }
+        }
         if let Some(body) = &request.body {
             builder = builder.json(body);
         }
@@ -472,6 +493,7 @@ impl ApiClient {
         };
         let location = header(LOCATION);
         let content_type = header(CONTENT_TYPE);
+        let etag = header(ETAG);
         let retry_after = header(RETRY_AFTER).and_then(|v| v.trim().parse().ok());
         let status = response.status().as_u16();
         let body = response
@@ -484,6 +506,7 @@ impl ApiClient {
                 status,
                 location,
                 content_type,
+                etag,
                 body,
             },
             retry_after,

@@ -74,6 +74,7 @@ mod client;
 mod clock;
 mod config;
 mod error;
+mod incidents;
 mod pkce;
 pub mod refresh;
 mod resources;
@@ -96,6 +97,10 @@ pub use config::{
     TOKEN_INFO_PATH, TOKEN_PATH,
 };
 pub use error::{ApiError, Endpoint, Error, TokenError, TokenErrorCode};
+pub use incidents::{
+    AffectedService, INCIDENTS_PATH, Impact, Incident, IncidentQuery, IncidentUpdate, NewIncident,
+    NewService, PublishInfo, SERVICES_PATH, Service, Subscriber, Versioned,
+};
 pub use pkce::{Pkce, S256};
 pub use refresh::{Decision, RefreshReason, RefreshState, SignInReason, Trigger, decide, newer_in_store};
 pub use reqwest::Method;

@@ -237,7 +237,7 @@ impl Page {
         }
     }
 
-    fn apply(self, mut request: ApiRequest) -> ApiRequest {
+    pub(crate) fn apply(self, mut request: ApiRequest) -> ApiRequest {
         if let Some(start) = self.start_index {
             request = request.query("start-index", start.to_string());
         }

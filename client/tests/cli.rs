@@ -382,3 +382,66 @@ async fn failing_commands_print_ilerts_code_and_description() {
     assert!(run.stderr.contains("invalid_client"), "{run:?}");
     assert!(!fresh.exists());
 }
+
+#[tokio::test]
+async fn call_works_on_services_and_incidents() {
+    let server = auto_server().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = dir.path().join("tokens.json");
+    let guide_app = (GUIDE_ID, GUIDE_SECRET, GUIDE_REDIRECT);
+    guide_tokens(&server, &store, "profile service:w incident:w").await;
+    let call = async |args: &[&str]| {
+        let mut all = vec!["call"];
+        all.extend_from_slice(args);
+        ilert_oauth2(&server, guide_app, &store, &all).await
+    };
+
+    // A list with a repeated query parameter.
+    let run = call(&[
+        "GET",
+        "/api/services",
+        "-q",
+        "include=subscribed",
+        "-q",
+        "max-results=2",
+    ])
+    .await;
+    run.assert_ok();
+    let services = run.json();
+    assert_eq!(services.as_array().map(Vec::len), Some(2), "{run:?}");
+    assert_eq!(services[0]["subscribed"], false);
+
+    // An incident on the public website: 200 (as ilert documents), the service follows.
+    let body =
+        r#"{"summary":"Website down","affectedServices":[{"impact":"MAJOR_OUTAGE","service":{"id":8403}}]}"#;
+    let run = call(&["POST", "/api/incidents", "-d", body]).await;
+    run.assert_ok();
+    assert!(run.stderr.contains("HTTP 200"), "{run:?}");
+    let id = run.json()["id"].as_i64().expect("an id");
+    let run = call(&["GET", "/api/services/8403"]).await;
+    assert_eq!(run.json()["status"], "MAJOR_OUTAGE");
+
+    // Its ETag on stderr, sent back with -H: a stale one is refused with 412.
+    let path = format!("/api/incidents/{id}");
+    let run = call(&["GET", &path]).await;
+    run.assert_ok();
+    let etag = run
+        .stderr
+        .split("ETag: ")
+        .nth(1)
+        .map(|rest| rest.trim().to_owned())
+        .unwrap_or_else(|| panic!("an ETag on stderr: {run:?}"));
+    let if_match = format!("If-Match: {etag}");
+    let resolve = r#"{"status":"RESOLVED","message":"Back up"}"#;
+    let run = call(&["PUT", &path, "-H", &if_match, "-d", resolve]).await;
+    run.assert_ok();
+    assert_eq!(run.json()["status"], "RESOLVED");
+    let run = call(&["PUT", &path, "-H", &if_match, "-d", resolve]).await;
+    run.assert_failed();
+    assert!(run.stderr.contains("412"), "{run:?}");
+    let run = call(&["GET", "/api/services/8403"]).await;
+    assert_eq!(run.json()["status"], "OPERATIONAL");
+    let run = call(&["GET", "/api/incidents", "-H", "no colon"]).await;
+    run.assert_failed();
+    assert!(run.stderr.contains("NAME: VALUE"), "{run:?}");
+}

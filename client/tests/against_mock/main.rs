@@ -14,5 +14,6 @@ mod common;
 mod errors;
 mod flow;
 mod https;
+mod incidents;
 mod refresh;
 mod resources;

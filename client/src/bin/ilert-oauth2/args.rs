@@ -109,6 +109,9 @@ pub(crate) struct CallArgs {
     /// Query parameter, repeatable: `-q max-results=10`.
     #[arg(long = "query", short = 'q', value_name = "NAME=VALUE")]
     pub(crate) query: Vec<String>,
+    /// Request header, repeatable: `-H 'If-Match: "…"'` with an incident's ETag.
+    #[arg(long = "header", short = 'H', value_name = "NAME: VALUE")]
+    pub(crate) header: Vec<String>,
 }
 
 /// Seconds (`300`) or a number with `s`, `m` or `h`.

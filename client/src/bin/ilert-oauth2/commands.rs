@@ -86,6 +86,13 @@ pub(crate) async fn call(app: &AppArgs, args: CallArgs) -> Result<(), CliError> 
             .ok_or_else(|| CliError::Usage(format!("--query '{pair}' is not NAME=VALUE")))?;
         request = request.query(name, value);
     }
+    for line in &args.header {
+        let (name, value) = line
+            .split_once(':')
+            .filter(|(name, _)| !name.trim().is_empty())
+            .ok_or_else(|| CliError::Usage(format!("--header '{line}' is not NAME: VALUE")))?;
+        request = request.header(name.trim(), value.trim());
+    }
     if let Some(data) = args.data {
         let text = match data.as_str() {
             "-" => {
@@ -106,10 +113,14 @@ pub(crate) async fn call(app: &AppArgs, args: CallArgs) -> Result<(), CliError> 
         request = request.json(body);
     }
     let response = api_client(app)?.send(request).await?;
-    match response.location() {
-        Some(location) => eprintln!("HTTP {}, Location: {location}", response.status()),
-        None => eprintln!("HTTP {}", response.status()),
+    let mut status = format!("HTTP {}", response.status());
+    if let Some(location) = response.location() {
+        status.push_str(&format!(", Location: {location}"));
     }
+    if let Some(etag) = response.etag() {
+        status.push_str(&format!(", ETag: {etag}"));
+    }
+    eprintln!("{status}");
     if response.body().is_empty() {
         return Ok(());
     }
