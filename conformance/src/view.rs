@@ -27,6 +27,7 @@ const HEADERS_OF_NOTE: &[&str] = &[
     "access-control-expose-headers",
     "x-frame-options",
     "retry-after",
+    "etag",
 ];
 
 /// Form fields whose values are never shown.

@@ -11,7 +11,9 @@
 //! - the reference client's random PKCE challenge;
 //! - on the grant view, the users created by other cases running at the same time (only the
 //!   fixture users are kept);
-//! - the run's tag in the names of the apps and users the suite registers for itself (`[run]`).
+//! - the run's tag in the names of the apps and users the suite registers for itself (`[run]`);
+//! - incident `ETag`s (and the `If-Match` that sends one back), hashes of entities named with
+//!   the run's tag.
 
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -48,6 +50,7 @@ impl Redactor {
             (Some("il_k"), Value::String(_)) => json!("[il_k]"),
             (Some("integrationKey" | "integrationUrl"), Value::String(_)) => json!("[integration-key]"),
             (Some("code_challenge"), Value::String(_)) => json!("[challenge]"),
+            (Some("etag" | "if-match"), Value::String(_)) => json!("[etag]"),
             (Some("controls"), Value::Array(items)) => Value::Array(
                 items
                     .iter()

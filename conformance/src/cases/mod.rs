@@ -11,6 +11,9 @@ pub mod cors;
 pub mod flows;
 pub mod pkce_guide;
 pub mod redirect_exact;
+pub mod rest_crud;
+pub mod rest_incidents;
+pub mod rest_status_pages;
 pub mod revoke;
 pub mod security;
 pub mod token;
@@ -33,6 +36,8 @@ pub fn all() -> Vec<Case> {
     cases.extend(cors::cases());
     cases.extend(security::cases());
     cases.extend(flows::cases());
+    cases.extend(rest_incidents::cases());
+    cases.extend(rest_status_pages::cases());
     cases
 }
 
