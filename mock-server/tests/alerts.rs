@@ -10,16 +10,6 @@ use serde_json::{Value, json};
 
 const WEB_KEY: &str = "il1api0a5cf3001e0c8d4f5b9a2e7c6d1f";
 
-async fn server() -> MockServer {
-    MockServer::builder()
-        .auto_approve("someUser")
-        .clock_start(1_800_000_000)
-        .freeze_clock(true)
-        .start()
-        .await
-        .expect("server starts")
-}
-
 async fn token(server: &MockServer, scope: &str) -> String {
     s(&tokens(server, scope).await, "access_token")
 }
@@ -59,17 +49,9 @@ async fn event(server: &MockServer, body: Value) -> (StatusCode, Value) {
     send(server, Method::POST, "/api/events", None, Some(body)).await
 }
 
-fn ids(list: &Value) -> Vec<i64> {
-    list.as_array()
-        .expect("array")
-        .iter()
-        .filter_map(|a| a["id"].as_i64())
-        .collect()
-}
-
 #[tokio::test]
 async fn alert_lists_filter_page_and_count() {
-    let server = server().await;
+    let server = frozen_server().await;
     let t = token(&server, "alert").await;
     let (st, all) = api_get(&server, "/api/alerts", &t).await.into_parts();
     assert_eq!(st, StatusCode::OK);
@@ -121,7 +103,7 @@ impl Parts for (StatusCode, reqwest::header::HeaderMap, Value) {
 
 #[tokio::test]
 async fn the_lifecycle_writes_log_entries_and_notifications() {
-    let server = server().await;
+    let server = frozen_server().await;
     let t = token(&server, "alert:d").await;
     let (st, created) = post(
         &server,
@@ -267,7 +249,7 @@ async fn the_lifecycle_writes_log_entries_and_notifications() {
 
 #[tokio::test]
 async fn the_events_api_opens_appends_accepts_and_resolves_by_alert_key() {
-    let server = server().await;
+    let server = frozen_server().await;
     let t = token(&server, "alert source").await;
     let ev = |kind: &str, summary: &str| json!({"integrationKey": WEB_KEY, "eventType": kind, "alertKey": "srv/mail01", "summary": summary});
     let (st, first) = event(&server, ev("ALERT", "Host srv/mail01 is CRITICAL")).await;
@@ -341,7 +323,7 @@ async fn the_events_api_opens_appends_accepts_and_resolves_by_alert_key() {
 
 #[tokio::test]
 async fn bodies_are_checked_against_the_document() {
-    let server = server().await;
+    let server = frozen_server().await;
     let t = token(&server, "source:w").await;
     for (body, needles) in [
         (
@@ -372,7 +354,7 @@ async fn bodies_are_checked_against_the_document() {
 
 #[tokio::test]
 async fn users_profile_and_references() {
-    let server = server().await;
+    let server = frozen_server().await;
     let profile = token(&server, "profile").await;
     let update = json!({"firstName": "Sam", "lastName": "User", "email": "sam@example.com", "role": "GUEST"});
     let (st, err) = send(
@@ -431,7 +413,7 @@ async fn users_profile_and_references() {
 
 #[tokio::test]
 async fn policies_resolve_by_routing_key_and_replace_levels() {
-    let server = server().await;
+    let server = frozen_server().await;
     let t = token(&server, "policy:w").await;
     // The first known key of the list wins.
     let first_known = "/api/escalation-policies/resolve?routing-key=nothing,db";

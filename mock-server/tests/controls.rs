@@ -85,13 +85,7 @@ async fn clock_set_freeze_and_errors() {
 #[tokio::test]
 async fn frozen_runs_give_byte_identical_tokens() {
     async fn run() -> (Value, String) {
-        let server = MockServer::builder()
-            .auto_approve("someUser")
-            .clock_start(1_800_000_000)
-            .freeze_clock(true)
-            .start()
-            .await
-            .expect("starts");
+        let server = frozen_server().await;
         let code = code_for(&server, CLIENT_ID, REDIRECT_URI, "profile source:w", None).await;
         let (_, _, b) = exchange(&server, &code).await;
         (b, code)

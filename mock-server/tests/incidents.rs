@@ -21,13 +21,7 @@ struct Api {
 
 impl Api {
     async fn start() -> Self {
-        let server = MockServer::builder()
-            .auto_approve("someUser")
-            .clock_start(1_800_000_000)
-            .freeze_clock(true)
-            .start()
-            .await
-            .expect("server starts");
+        let server = frozen_server().await;
         let token = s(&tokens(&server, SCOPES).await, "access_token");
         Self { server, token }
     }
@@ -72,14 +66,6 @@ impl Api {
             .unwrap_or_default()
             .to_owned()
     }
-}
-
-fn ids(list: &Value) -> Vec<i64> {
-    list.as_array()
-        .expect("array")
-        .iter()
-        .filter_map(|a| a["id"].as_i64())
-        .collect()
 }
 
 #[tokio::test]

@@ -121,6 +121,48 @@ impl std::fmt::Debug for Collection {
     }
 }
 
+impl Collection {
+    /// A top-level collection without alternative key, relations or filters; the builders
+    /// below add them (all `const`, for the `static` declarations of groups).
+    pub const fn new(
+        name: &'static str,
+        path: &'static str,
+        noun: &'static str,
+        schema: &'static str,
+        model: &'static dyn Model,
+    ) -> Self {
+        Self {
+            name,
+            path,
+            noun,
+            schema,
+            alt_key: None,
+            parent: None,
+            relations: &[],
+            filters: &[],
+            model,
+        }
+    }
+
+    /// The collection with these references to other entities.
+    pub const fn relations(self, relations: &'static [Relation]) -> Self {
+        Self { relations, ..self }
+    }
+
+    /// The collection with these documented list filters.
+    pub const fn filters(self, filters: &'static [Filter]) -> Self {
+        Self { filters, ..self }
+    }
+
+    /// The collection nested under an entity of `parent`.
+    pub const fn child_of(self, parent: Target) -> Self {
+        Self {
+            parent: Some(parent),
+            ..self
+        }
+    }
+}
+
 /// What an action answers with.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Reply {
@@ -192,6 +234,21 @@ pub struct Action {
     pub path: &'static str,
     /// What it does.
     pub run: Run,
+}
+
+impl Action {
+    /// The action `method path` that `run` serves with the store locked.
+    pub const fn state(
+        method: &'static str,
+        path: &'static str,
+        run: fn(&mut Cx<'_>) -> Result<Reply, ResourceError>,
+    ) -> Self {
+        Self {
+            method,
+            path,
+            run: Run::State(run),
+        }
+    }
 }
 
 impl std::fmt::Debug for Action {

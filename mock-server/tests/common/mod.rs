@@ -305,6 +305,27 @@ pub async fn api_get_at(
     .await
 }
 
+/// A mock whose clock stands still at 1 800 000 000 (after every fixture's times), approving
+/// as `someUser` at once.
+pub async fn frozen_server() -> MockServer {
+    MockServer::builder()
+        .auto_approve("someUser")
+        .clock_start(1_800_000_000)
+        .freeze_clock(true)
+        .start()
+        .await
+        .expect("server starts")
+}
+
+/// The numeric `id`s of a JSON array's entities, in order.
+pub fn ids(list: &Value) -> Vec<i64> {
+    list.as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|a| a["id"].as_i64())
+        .collect()
+}
+
 /// Any API request with a bearer token, an optional JSON body and extra headers; status,
 /// headers and the JSON answer (`Null` when empty).
 pub async fn api_call(

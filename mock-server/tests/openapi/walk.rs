@@ -8,7 +8,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use super::common::{http, tokens};
+use super::common::{frozen_server, http, tokens};
 use super::derive::document;
 use super::schema::Schemas;
 
@@ -353,13 +353,7 @@ fn body_of(raw: &str) -> Value {
 #[tokio::test]
 async fn every_operation_answers_as_documented() {
     let doc = document();
-    let server = ilert_mock::MockServer::builder()
-        .auto_approve("someUser")
-        .clock_start(1_800_000_000)
-        .freeze_clock(true)
-        .start()
-        .await
-        .expect("server starts");
+    let server = frozen_server().await;
     let token = tokens(&server, ALL_SCOPES).await["access_token"]
         .as_str()
         .expect("token")

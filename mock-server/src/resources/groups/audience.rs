@@ -13,9 +13,32 @@ use serde_json::{Value, json};
 
 use super::names;
 use crate::resources::error::ResourceError;
-use crate::resources::group::{Cx, Reply, Target, View};
+use crate::resources::group::{Cx, OnDelete, Relation, Reply, Target, View};
 use crate::resources::relations;
 use crate::resources::store::Entity;
+
+/// The relation of an entity to the teams that own it (`teams[]`, ilert's `TeamRel`): a team
+/// cannot be deleted while an entity names it.
+pub const OWNING_TEAMS: Relation = Relation {
+    field: "teams[]",
+    target: Target::Collection(names::TEAMS),
+    on_delete: OnDelete::Restrict,
+};
+
+/// The action `$method $base/{id}/private-subscribers[$tail]` that runs
+/// `audience::$run(cx, $name, $noun)` on the private subscribers of the entity `{id}` of
+/// collection `$name` (`$noun` names it in messages):
+/// `subscribers!("GET", "/services", list, NAME, "service")`.
+macro_rules! subscribers {
+    ($method:literal, $base:literal, $run:ident, $name:expr, $noun:expr $(, $tail:literal)?) => {
+        $crate::resources::group::Action::state(
+            $method,
+            concat!($base, "/{id}/private-subscribers" $(, $tail)?),
+            |cx| $crate::resources::groups::audience::$run(cx, $name, $noun),
+        )
+    };
+}
+pub(crate) use subscribers;
 
 /// The stored field that holds an entity's private subscribers.
 pub const FIELD: &str = "privateSubscribers";

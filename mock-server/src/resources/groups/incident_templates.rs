@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use super::{audience, names};
 use crate::resources::error::ResourceError;
-use crate::resources::group::{Collection, Cx, Group, Model, OnDelete, Relation, Target, View};
+use crate::resources::group::{Collection, Cx, Group, Model, View};
 use crate::resources::relations;
 use crate::resources::store::Entity;
 
@@ -16,21 +16,14 @@ pub const NAME: &str = names::INCIDENT_TEMPLATES;
 /// The group.
 pub static GROUP: Group = Group {
     name: "Incident Templates",
-    collections: &[Collection {
-        name: NAME,
-        path: "/incident-templates",
-        noun: "incident template",
-        schema: "IncidentTemplate",
-        alt_key: None,
-        parent: None,
-        relations: &[Relation {
-            field: "teams[]",
-            target: Target::Collection(names::TEAMS),
-            on_delete: OnDelete::Restrict,
-        }],
-        filters: &[],
-        model: &Templates,
-    }],
+    collections: &[Collection::new(
+        NAME,
+        "/incident-templates",
+        "incident template",
+        "IncidentTemplate",
+        &Templates,
+    )
+    .relations(&[audience::OWNING_TEAMS])],
     actions: &[],
 };
 

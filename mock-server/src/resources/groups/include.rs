@@ -5,7 +5,9 @@
 
 use serde_json::{Map, Value};
 
-use crate::resources::group::{Cx, Reply, View};
+use crate::resources::crud;
+use crate::resources::error::ResourceError;
+use crate::resources::group::{Collection, Cx, Reply, View};
 use crate::resources::store::Entity;
 
 /// The largest page of services or incidents when `include` is given.
@@ -26,12 +28,7 @@ pub fn any(cx: &Cx<'_>) -> bool {
 
 /// Adds fields to the rendered entity `item` of collection `name`: `add` gets the view, the
 /// stored entity and the rendered object.
-pub fn add_to(
-    view: &View<'_>,
-    name: &str,
-    item: &mut Value,
-    add: Adder<'_>,
-) {
+pub fn add_to(view: &View<'_>, name: &str, item: &mut Value, add: Adder<'_>) {
     let Some(id) = item.get("id").and_then(Value::as_i64) else {
         return;
     };
@@ -45,13 +42,7 @@ pub fn add_to(
 
 /// Adds fields to every entity of a list reply of collection `name` when the request names
 /// any; `cap` shortens such a page first.
-pub fn add_to_list(
-    cx: &Cx<'_>,
-    name: &str,
-    reply: &mut Reply,
-    cap: Option<usize>,
-    add: Adder<'_>,
-) {
+pub fn add_to_list(cx: &Cx<'_>, name: &str, reply: &mut Reply, cap: Option<usize>, add: Adder<'_>) {
     if !any(cx) {
         return;
     }
@@ -64,4 +55,26 @@ pub fn add_to_list(
             add_to(&view, name, item, add);
         }
     }
+}
+
+/// `GET {path}` of `collection`: the generic list with the optional fields `add` puts in (a
+/// page capped at `cap` when any is asked for).
+pub fn list(
+    cx: &mut Cx<'_>,
+    collection: &Collection,
+    cap: Option<usize>,
+    add: Adder<'_>,
+) -> Result<Reply, ResourceError> {
+    let mut reply = crud::list(cx, collection)?;
+    add_to_list(cx, collection.name, &mut reply, cap, add);
+    Ok(reply)
+}
+
+/// `GET {path}/{id}` of `collection`: the entity's id and its rendering with the optional
+/// fields `add` puts in.
+pub fn get(cx: &mut Cx<'_>, collection: &Collection, add: Adder<'_>) -> Result<(i64, Value), ResourceError> {
+    let (id, _) = crud::find(cx, collection)?;
+    let mut entity = crud::render(cx, collection, id, false);
+    add_to(&cx.view(), collection.name, &mut entity, add);
+    Ok((id, entity))
 }

@@ -111,18 +111,13 @@ fn one_open_only(
 
 /// `GET /incidents`.
 pub(super) fn list(cx: &mut Cx<'_>) -> Result<Reply, ResourceError> {
-    let mut reply = crud::list(cx, &COLLECTION)?;
-    include::add_to_list(cx, NAME, &mut reply, Some(CAPPED_MAX), &extras(cx));
-    Ok(reply)
+    include::list(cx, &COLLECTION, Some(CAPPED_MAX), &extras(cx))
 }
 
 /// `GET /incidents/{id}`, with its `ETag`.
 pub(super) fn get(cx: &mut Cx<'_>) -> Result<Reply, ResourceError> {
-    let (id, _) = crud::find(cx, &COLLECTION)?;
-    let mut incident = crud::render(cx, &COLLECTION, id, false);
-    let view = cx.view();
-    include::add_to(&view, NAME, &mut incident, &extras(cx));
-    Ok(Reply::ok(incident).with_header("etag", etag(&view, id)))
+    let (id, incident) = include::get(cx, &COLLECTION, &extras(cx))?;
+    Ok(Reply::ok(incident).with_header("etag", etag(&cx.view(), id)))
 }
 
 /// `POST /incidents`: the affected services take the incident's impacts.

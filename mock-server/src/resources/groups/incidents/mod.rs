@@ -12,7 +12,7 @@
 mod actions;
 pub mod model;
 
-use crate::resources::group::{Action, Group, Run};
+use crate::resources::group::{Action, Group};
 use model::{COLLECTION, NAME};
 
 /// The group.
@@ -20,40 +20,12 @@ pub static GROUP: Group = Group {
     name: "Incidents",
     collections: &[COLLECTION],
     actions: &[
-        Action {
-            method: "GET",
-            path: "/incidents",
-            run: Run::State(actions::list),
-        },
-        Action {
-            method: "POST",
-            path: "/incidents",
-            run: Run::State(actions::create),
-        },
-        Action {
-            method: "GET",
-            path: "/incidents/{id}",
-            run: Run::State(actions::get),
-        },
-        Action {
-            method: "PUT",
-            path: "/incidents/{id}",
-            run: Run::State(actions::update),
-        },
-        Action {
-            method: "POST",
-            path: "/incidents/publish-info",
-            run: Run::State(actions::publish_info),
-        },
-        Action {
-            method: "GET",
-            path: "/incidents/{id}/private-subscribers",
-            run: Run::State(|cx| super::audience::list(cx, NAME, "incident")),
-        },
-        Action {
-            method: "POST",
-            path: "/incidents/{id}/private-subscribers",
-            run: Run::State(|cx| super::audience::add_all(cx, NAME, "incident")),
-        },
+        Action::state("GET", "/incidents", actions::list),
+        Action::state("POST", "/incidents", actions::create),
+        Action::state("GET", "/incidents/{id}", actions::get),
+        Action::state("PUT", "/incidents/{id}", actions::update),
+        Action::state("POST", "/incidents/publish-info", actions::publish_info),
+        super::audience::subscribers!("GET", "/incidents", list, NAME, "incident"),
+        super::audience::subscribers!("POST", "/incidents", add_all, NAME, "incident"),
     ],
 };

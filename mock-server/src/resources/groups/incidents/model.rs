@@ -18,21 +18,13 @@ pub const NAME: &str = names::INCIDENTS;
 
 /// The collection. A deleted service stays named by the incidents that affected it (their
 /// answers leave it out), so that an incident's history is not lost with it.
-pub const COLLECTION: Collection = Collection {
-    name: NAME,
-    path: "/incidents",
-    noun: "incident",
-    schema: "Incident",
-    alt_key: None,
-    parent: None,
-    relations: &[Relation {
+pub const COLLECTION: Collection = Collection::new(NAME, "/incidents", "incident", "Incident", &Incidents)
+    .relations(&[Relation {
         field: "affectedServices[].service",
         target: Target::Collection(services::NAME),
         on_delete: OnDelete::Keep,
-    }],
-    filters: FILTERS,
-    model: &Incidents,
-};
+    }])
+    .filters(FILTERS);
 
 /// The documented filters of `GET /incidents`: `states`, `services` (an affected service),
 /// `from` and `until` (on `createdAt`, the incident's report time).

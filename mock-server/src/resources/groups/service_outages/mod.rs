@@ -14,7 +14,7 @@ use super::names;
 use super::services::model as services;
 use crate::resources::error::ResourceError;
 use crate::resources::group::{
-    Action, Collection, Cx, Filter, Group, Model, OnDelete, Relation, Reply, Run, Target, View,
+    Action, Collection, Cx, Filter, Group, Model, OnDelete, Relation, Reply, Target, View,
 };
 use crate::resources::store::Entity;
 use crate::resources::time::parse;
@@ -33,42 +33,36 @@ fn span(o: &Entity) -> (i64, i64) {
 /// The group.
 pub static GROUP: Group = Group {
     name: "Service Outages",
-    collections: &[Collection {
-        name: OVERRIDES,
-        path: "/service-outages/overrides",
-        noun: "service outage override",
-        schema: "ServiceOutageOverride",
-        alt_key: None,
-        parent: None,
-        relations: &[Relation {
-            field: "service",
-            target: Target::Collection(services::NAME),
-            on_delete: OnDelete::Cascade,
-        }],
-        filters: &[
-            Filter {
-                param: "service",
-                test: |_, o, v| {
-                    v.iter()
-                        .any(|s| s.parse::<f64>().ok() == o["service"]["id"].as_f64())
-                },
+    collections: &[Collection::new(
+        OVERRIDES,
+        "/service-outages/overrides",
+        "service outage override",
+        "ServiceOutageOverride",
+        &Overrides,
+    )
+    .relations(&[Relation {
+        field: "service",
+        target: Target::Collection(services::NAME),
+        on_delete: OnDelete::Cascade,
+    }])
+    .filters(&[
+        Filter {
+            param: "service",
+            test: |_, o, v| {
+                v.iter()
+                    .any(|s| s.parse::<f64>().ok() == o["service"]["id"].as_f64())
             },
-            Filter {
-                param: "from",
-                test: |_, o, v| v.iter().filter_map(|t| parse(t)).all(|from| span(o).1 > from),
-            },
-            Filter {
-                param: "until",
-                test: |_, o, v| v.iter().filter_map(|t| parse(t)).all(|until| span(o).0 < until),
-            },
-        ],
-        model: &Overrides,
-    }],
-    actions: &[Action {
-        method: "GET",
-        path: "/service-outages",
-        run: Run::State(list_outages),
-    }],
+        },
+        Filter {
+            param: "from",
+            test: |_, o, v| v.iter().filter_map(|t| parse(t)).all(|from| span(o).1 > from),
+        },
+        Filter {
+            param: "until",
+            test: |_, o, v| v.iter().filter_map(|t| parse(t)).all(|until| span(o).0 < until),
+        },
+    ])],
+    actions: &[Action::state("GET", "/service-outages", list_outages)],
 };
 
 /// An override as stored: a service, a status and a span whose `from` is before its `until`.

@@ -9,8 +9,7 @@ use super::super::incidents::model as incidents;
 use super::super::include::{self, CAPPED_MAX};
 use super::super::service_outages::timeline;
 use super::super::{audience, names};
-use super::model::{COLLECTION, NAME, impacts, is_open};
-use crate::resources::crud;
+use super::model::{COLLECTION, impacts, is_open};
 use crate::resources::error::ResourceError;
 use crate::resources::group::{Cx, Reply, View};
 use crate::resources::store::Entity;
@@ -64,15 +63,10 @@ fn extras(cx: &Cx<'_>) -> impl Fn(&View<'_>, &Entity, &mut Map<String, Value>) +
 
 /// `GET /services`.
 pub(super) fn list(cx: &mut Cx<'_>) -> Result<Reply, ResourceError> {
-    let mut reply = crud::list(cx, &COLLECTION)?;
-    include::add_to_list(cx, NAME, &mut reply, Some(CAPPED_MAX), &extras(cx));
-    Ok(reply)
+    include::list(cx, &COLLECTION, Some(CAPPED_MAX), &extras(cx))
 }
 
 /// `GET /services/{id}`.
 pub(super) fn get(cx: &mut Cx<'_>) -> Result<Reply, ResourceError> {
-    let (id, _) = crud::find(cx, &COLLECTION)?;
-    let mut service = crud::render(cx, &COLLECTION, id, false);
-    include::add_to(&cx.view(), NAME, &mut service, &extras(cx));
-    Ok(Reply::ok(service))
+    Ok(Reply::ok(include::get(cx, &COLLECTION, &extras(cx))?.1))
 }

@@ -10,7 +10,7 @@
 mod actions;
 pub mod model;
 
-use crate::resources::group::{Action, Group, Run};
+use crate::resources::group::{Action, Group};
 use model::{COLLECTION, NAME};
 
 /// The group.
@@ -18,25 +18,9 @@ pub static GROUP: Group = Group {
     name: "Services",
     collections: &[COLLECTION],
     actions: &[
-        Action {
-            method: "GET",
-            path: "/services",
-            run: Run::State(actions::list),
-        },
-        Action {
-            method: "GET",
-            path: "/services/{id}",
-            run: Run::State(actions::get),
-        },
-        Action {
-            method: "GET",
-            path: "/services/{id}/private-subscribers",
-            run: Run::State(|cx| super::audience::list(cx, NAME, "service")),
-        },
-        Action {
-            method: "PUT",
-            path: "/services/{id}/private-subscribers",
-            run: Run::State(|cx| super::audience::replace(cx, NAME, "service")),
-        },
+        Action::state("GET", "/services", actions::list),
+        Action::state("GET", "/services/{id}", actions::get),
+        super::audience::subscribers!("GET", "/services", list, NAME, "service"),
+        super::audience::subscribers!("PUT", "/services", replace, NAME, "service"),
     ],
 };

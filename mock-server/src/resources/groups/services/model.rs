@@ -5,28 +5,15 @@ use serde_json::{Value, json};
 
 use super::super::{audience, names};
 use crate::resources::error::ResourceError;
-use crate::resources::group::{Collection, Cx, Model, OnDelete, Relation, Target, View, World};
+use crate::resources::group::{Collection, Cx, Model, View, World};
 use crate::resources::store::Entity;
 
 /// The store name of services.
 pub const NAME: &str = names::SERVICES;
 
 /// The collection.
-pub const COLLECTION: Collection = Collection {
-    name: NAME,
-    path: "/services",
-    noun: "service",
-    schema: "Service",
-    alt_key: None,
-    parent: None,
-    relations: &[Relation {
-        field: "teams[]",
-        target: Target::Collection(names::TEAMS),
-        on_delete: OnDelete::Restrict,
-    }],
-    filters: &[],
-    model: &Services,
-};
+pub const COLLECTION: Collection =
+    Collection::new(NAME, "/services", "service", "Service", &Services).relations(&[audience::OWNING_TEAMS]);
 
 /// ilert's service statuses (`ServiceStatus`), from best to worst.
 pub const STATUSES: [&str; 5] = [

@@ -6,8 +6,7 @@ use serde_json::{Map, Value, json};
 use super::super::audience;
 use super::super::include;
 use super::super::service_outages::timeline;
-use super::model::{GROUPS, NAME, PAGE_GROUPS, PAGES};
-use crate::resources::crud;
+use super::model::{GROUPS, PAGE_GROUPS, PAGES};
 use crate::resources::error::ResourceError;
 use crate::resources::group::{Cx, Reply, View};
 use crate::resources::store::Entity;
@@ -49,15 +48,10 @@ fn extras(cx: &Cx<'_>) -> impl Fn(&View<'_>, &Entity, &mut Map<String, Value>) +
 
 /// `GET /status-pages`.
 pub(super) fn list(cx: &mut Cx<'_>) -> Result<Reply, ResourceError> {
-    let mut reply = crud::list(cx, &PAGES)?;
-    include::add_to_list(cx, NAME, &mut reply, None, &extras(cx));
-    Ok(reply)
+    include::list(cx, &PAGES, None, &extras(cx))
 }
 
 /// `GET /status-pages/{id}`: the structure always, the rest on request.
 pub(super) fn get(cx: &mut Cx<'_>) -> Result<Reply, ResourceError> {
-    let (id, _) = crud::find(cx, &PAGES)?;
-    let mut page = crud::render(cx, &PAGES, id, false);
-    include::add_to(&cx.view(), NAME, &mut page, &extras(cx));
-    Ok(Reply::ok(page))
+    Ok(Reply::ok(include::get(cx, &PAGES, &extras(cx))?.1))
 }

@@ -12,7 +12,7 @@ mod actions;
 pub mod model;
 
 use super::audience;
-use crate::resources::group::{Action, Group, Run};
+use crate::resources::group::{Action, Group};
 use model::{NAME, PAGE_GROUPS, PAGES};
 
 const NOUN: &str = "status page";
@@ -22,35 +22,11 @@ pub static GROUP: Group = Group {
     name: "Status Pages",
     collections: &[PAGES, PAGE_GROUPS],
     actions: &[
-        Action {
-            method: "GET",
-            path: "/status-pages",
-            run: Run::State(actions::list),
-        },
-        Action {
-            method: "GET",
-            path: "/status-pages/{id}",
-            run: Run::State(actions::get),
-        },
-        Action {
-            method: "GET",
-            path: "/status-pages/{id}/private-subscribers",
-            run: Run::State(|cx| audience::list(cx, NAME, NOUN)),
-        },
-        Action {
-            method: "PUT",
-            path: "/status-pages/{id}/private-subscribers",
-            run: Run::State(|cx| audience::replace(cx, NAME, NOUN)),
-        },
-        Action {
-            method: "POST",
-            path: "/status-pages/{id}/private-subscribers",
-            run: Run::State(|cx| audience::add_one(cx, NAME, NOUN)),
-        },
-        Action {
-            method: "DELETE",
-            path: "/status-pages/{id}/private-subscribers/{subscriber-id}",
-            run: Run::State(|cx| audience::remove(cx, NAME, NOUN)),
-        },
+        Action::state("GET", "/status-pages", actions::list),
+        Action::state("GET", "/status-pages/{id}", actions::get),
+        audience::subscribers!("GET", "/status-pages", list, NAME, NOUN),
+        audience::subscribers!("PUT", "/status-pages", replace, NAME, NOUN),
+        audience::subscribers!("POST", "/status-pages", add_one, NAME, NOUN),
+        audience::subscribers!("DELETE", "/status-pages", remove, NAME, NOUN, "/{subscriber-id}"),
     ],
 };

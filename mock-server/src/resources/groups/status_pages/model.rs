@@ -20,14 +20,8 @@ pub const GROUPS: &str = names::STATUS_PAGE_GROUPS;
 
 /// The status pages. Services and metrics a page shows may be deleted (the page then leaves
 /// them out); a team it names may not.
-pub const PAGES: Collection = Collection {
-    name: NAME,
-    path: "/status-pages",
-    noun: "status page",
-    schema: "StatusPage",
-    alt_key: None,
-    parent: None,
-    relations: &[
+pub const PAGES: Collection = Collection::new(NAME, "/status-pages", "status page", "StatusPage", &Pages)
+    .relations(&[
         Relation {
             field: "services[]",
             target: Target::Collection(services::NAME),
@@ -38,28 +32,18 @@ pub const PAGES: Collection = Collection {
             target: Target::Collection(names::METRICS),
             on_delete: OnDelete::Keep,
         },
-        Relation {
-            field: "teams[]",
-            target: Target::Collection(names::TEAMS),
-            on_delete: OnDelete::Restrict,
-        },
-    ],
-    filters: &[],
-    model: &Pages,
-};
+        audience::OWNING_TEAMS,
+    ]);
 
 /// The groups of a status page (`/status-pages/{id}/groups`), deleted with it.
-pub const PAGE_GROUPS: Collection = Collection {
-    name: GROUPS,
-    path: "/status-pages/{id}/groups",
-    noun: "status page group",
-    schema: "StatusPageGroup",
-    alt_key: None,
-    parent: Some(Target::Collection(NAME)),
-    relations: &[],
-    filters: &[],
-    model: &Groups,
-};
+pub const PAGE_GROUPS: Collection = Collection::new(
+    GROUPS,
+    "/status-pages/{id}/groups",
+    "status page group",
+    "StatusPageGroup",
+    &Groups,
+)
+.child_of(Target::Collection(NAME));
 
 fn bad(message: impl Into<String>) -> ResourceError {
     ResourceError::BadRequest(message.into())
