@@ -79,17 +79,24 @@ impl Spec {
 
 /// A scratch service, made quietly; its id.
 pub async fn scratch_service(cx: &Cx, token: &str, name: &str) -> Result<i64, Stop> {
+    let body = json!({"name": format!("{name} service"), "description": "made by ilert-conformance"});
+    made(cx, token, SERVICES, body, "a created service").await
+}
+
+/// `POST {path}` of `body`, quietly (what a case needs, not what it checks); the new entity's
+/// id, or a failure that expected `what`.
+pub async fn made(cx: &Cx, token: &str, path: &str, body: Value, what: &str) -> Result<i64, Stop> {
     let r = cx
-        .request(Method::POST, SERVICES)
+        .request(Method::POST, path)
         .bearer(token)
-        .json(json!({"name": format!("{name} service"), "description": "made by ilert-conformance"}))
+        .json(body)
         .quiet()
         .send()
         .await?;
     r.json["id"]
         .as_i64()
         .filter(|_| (200..300).contains(&r.status))
-        .ok_or_else(|| r.fail("a created service"))
+        .ok_or_else(|| r.fail(what))
 }
 
 /// Removes `path` quietly (what a case made), ignoring the outcome.
@@ -279,31 +286,30 @@ pub async fn no_scope(cx: Cx, spec: &'static Spec) -> CaseResult {
 pub async fn read_only(cx: Cx, spec: &'static Spec) -> CaseResult {
     let s = scratch(&cx, spec).await?;
     let reader = cx.access_token(spec.scope).await?;
-    let r = cx
-        .api(Method::POST, spec.path, &reader, Some((spec.create)(&s)))
-        .await;
+    refused_post(&cx, spec, &s, &reader, (spec.create)(&s))
+        .await?
+        .rest_error(403)?;
+    Ok(())
+}
+
+/// `POST {path}` of a body the server should refuse; whatever it made anyway is discarded
+/// with the scratch service.
+async fn refused_post(cx: &Cx, spec: &Spec, s: &Scratch, token: &str, body: Value) -> Result<Resp, Stop> {
+    let r = cx.api(Method::POST, spec.path, token, Some(body)).await;
     let made = r
         .as_ref()
         .ok()
         .filter(|r| r.status < 300)
         .and_then(|r| r.json.get("id"));
-    discard(&cx, spec, &s, made).await;
-    r?.rest_error(403)?;
-    Ok(())
+    discard(cx, spec, s, made).await;
+    r
 }
 
 /// `POST {path}` with a value outside its documented enum: 400 naming the field.
 pub async fn invalid(cx: Cx, spec: &'static Spec) -> CaseResult {
     let (body, field) = spec.invalid;
     let s = scratch(&cx, spec).await?;
-    let r: Result<Resp, Stop> = cx.api(Method::POST, spec.path, &s.token, Some(body(&s))).await;
-    let made = r
-        .as_ref()
-        .ok()
-        .filter(|r| r.status < 300)
-        .and_then(|r| r.json.get("id"));
-    discard(&cx, spec, &s, made).await;
-    let r = r?;
+    let r = refused_post(&cx, spec, &s, &s.token, body(&s)).await?;
     r.rest_error(400)?;
     r.ensure(
         r.json["message"].as_str().is_some_and(|m| m.contains(field)),

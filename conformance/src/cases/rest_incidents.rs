@@ -117,16 +117,12 @@ async fn with_incident(
         .await?;
     let mut body = (INCIDENT_SPEC.create)(&s);
     body["affectedServices"][0]["impact"] = json!(impact);
-    let r = cx
-        .request(Method::POST, INCIDENTS)
-        .bearer(&s.token)
-        .json(body)
-        .quiet()
-        .send()
-        .await?;
-    let Some(id) = r.json["id"].as_i64() else {
-        rest_crud::discard(cx, &INCIDENT_SPEC, &s, None).await;
-        return Err(r.fail("a created incident"));
+    let id = match rest_crud::made(cx, &s.token, INCIDENTS, body, "a created incident").await {
+        Ok(id) => id,
+        Err(stop) => {
+            rest_crud::discard(cx, &INCIDENT_SPEC, &s, None).await;
+            return Err(stop);
+        }
     };
     let outcome = check(&s, id).await;
     rest_crud::discard(cx, &INCIDENT_SPEC, &s, Some(&json!(id))).await;
@@ -140,16 +136,7 @@ pub(super) async fn scratch_page(cx: &Cx, s: &Scratch, extra: Value) -> Result<i
     if let (Some(body), Some(extra)) = (body.as_object_mut(), extra.as_object()) {
         body.extend(extra.clone());
     }
-    let r = cx
-        .request(Method::POST, STATUS_PAGES)
-        .bearer(&s.token)
-        .json(body)
-        .quiet()
-        .send()
-        .await?;
-    r.json["id"]
-        .as_i64()
-        .ok_or_else(|| r.fail("a created status page"))
+    rest_crud::made(cx, &s.token, STATUS_PAGES, body, "a created status page").await
 }
 
 async fn moves_services(cx: Cx) -> CaseResult {
