@@ -33,6 +33,8 @@
 //!    for nested paths, `relations` with their [`group::OnDelete`], `filters` for documented list
 //!    parameters, a [`group::Model`] when defaults or rendering differ from "store the body as
 //!    sent") and an [`group::Action`] for each operation that is not plain CRUD.
+//!    `Collection::new(name, path, noun, schema, &Model)` with `.relations(..)`, `.filters(..)`
+//!    and `.child_of(..)`, and `Action::state(method, path, f)`, declare them in a line or two.
 //! 2. `groups/mod.rs`: `pub mod <group>;` and [`registry::GROUPS`]: `&groups::<group>::GROUP`.
 //! 3. `fixtures/default.toml`: at least two related `[[resources.<collection>]]` seeds.
 //! 4. `mock-server/tests/openapi/walk.rs`: remove the group from `PENDING_GROUPS`, add a body to
