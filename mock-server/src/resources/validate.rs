@@ -10,6 +10,8 @@
 use serde_json::Value;
 
 use super::catalogue::Catalogue;
+use super::error::ResourceError;
+use super::store::Entity;
 
 /// How strictly to check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,6 +71,18 @@ fn short(v: &Value) -> String {
     } else {
         text
     }
+}
+
+/// The string `field` of a checked body, which must not be blank (the schema allows an empty
+/// string where ilert refuses one, as for a name): 400 naming the field otherwise.
+pub fn non_blank<'b>(body: &'b Entity, field: &str) -> Result<&'b str, ResourceError> {
+    let text = body.get(field).and_then(Value::as_str).unwrap_or_default();
+    if text.trim().is_empty() {
+        return Err(ResourceError::BadRequest(format!(
+            "field '{field}' must not be empty"
+        )));
+    }
+    Ok(text)
 }
 
 /// Checks `value` against `schema` (which may be a `$ref`).

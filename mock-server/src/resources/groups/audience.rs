@@ -9,7 +9,7 @@
 
 use std::collections::BTreeSet;
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use super::names;
 use crate::resources::error::ResourceError;
@@ -186,6 +186,15 @@ pub fn users(view: &View<'_>, subscribers: &[Subscriber]) -> BTreeSet<i64> {
 /// Whether the entity's subscribers reach `user`.
 pub fn subscribed(view: &View<'_>, entity: &Entity, user: i64) -> bool {
     users(view, &stored(entity)).contains(&user)
+}
+
+/// Adds ilert's optional field `subscribed` (`include=subscribed`) to the rendered `out`:
+/// whether `user` is reached by the private subscribers of `entity`.
+pub fn add_subscribed(view: &View<'_>, entity: &Entity, user: i64, out: &mut Map<String, Value>) {
+    out.insert(
+        "subscribed".to_owned(),
+        Value::Bool(subscribed(view, entity, user)),
+    );
 }
 
 /// Each team reference of `teams` (`[{"id": …}]`) as ilert's `TeamRel` (`id`, `name`); a team

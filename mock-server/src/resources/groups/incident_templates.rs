@@ -9,6 +9,7 @@ use crate::resources::error::ResourceError;
 use crate::resources::group::{Collection, Cx, Group, Model, View};
 use crate::resources::relations;
 use crate::resources::store::Entity;
+use crate::resources::validate;
 
 /// The store name of the collection.
 pub const NAME: &str = names::INCIDENT_TEMPLATES;
@@ -29,12 +30,7 @@ pub static GROUP: Group = Group {
 
 /// A template as stored, with ilert's defaults for what the body leaves out.
 fn editable(body: &Entity) -> Result<Entity, ResourceError> {
-    let name = body.get("name").and_then(Value::as_str).unwrap_or_default();
-    if name.trim().is_empty() {
-        return Err(ResourceError::BadRequest(
-            "field 'name' must not be empty".to_owned(),
-        ));
-    }
+    let name = validate::non_blank(body, "name")?;
     let text = |key: &str, default: &str| json!(body.get(key).and_then(Value::as_str).unwrap_or(default));
     let teams = relations::ids(body.get("teams").unwrap_or(&Value::Null), "[]");
     let out = json!({

@@ -20,10 +20,7 @@ fn extras(cx: &Cx<'_>) -> impl Fn(&View<'_>, &Entity, &mut Map<String, Value>) +
     let wants = ["subscribed", "affectedTeams", "history"].map(|name| include::wants(cx, name));
     move |view, incident, out| {
         if wants[0] {
-            out.insert(
-                "subscribed".into(),
-                json!(audience::subscribed(view, incident, caller)),
-            );
+            audience::add_subscribed(view, incident, caller, out);
         }
         if wants[1] {
             out.insert("affectedTeams".into(), affected_teams(view, incident));

@@ -12,6 +12,7 @@ use crate::resources::group::{Collection, Cx, Filter, Model, OnDelete, Relation,
 use crate::resources::relations;
 use crate::resources::store::Entity;
 use crate::resources::time::{iso8601, parse};
+use crate::resources::validate;
 
 /// The store name of incidents.
 pub const NAME: &str = names::INCIDENTS;
@@ -123,12 +124,7 @@ pub struct Incidents;
 
 impl Model for Incidents {
     fn create(&self, cx: &mut Cx<'_>, body: Entity) -> Result<Entity, ResourceError> {
-        let summary = body.get("summary").and_then(Value::as_str).unwrap_or_default();
-        if summary.trim().is_empty() {
-            return Err(ResourceError::BadRequest(
-                "field 'summary' must not be empty".to_owned(),
-            ));
-        }
+        let summary = validate::non_blank(&body, "summary")?;
         let now = iso8601(cx.now);
         // ilert: `createdAt` and `updatedAt` "may be overwritten during the creation".
         let created = body.get("createdAt").cloned().unwrap_or(json!(now));
@@ -155,12 +151,8 @@ impl Model for Incidents {
 
     fn update(&self, cx: &mut Cx<'_>, old: &Entity, body: Entity) -> Result<Entity, ResourceError> {
         let mut out = old.clone();
-        if let Some(summary) = body.get("summary").and_then(Value::as_str) {
-            if summary.trim().is_empty() {
-                return Err(ResourceError::BadRequest(
-                    "field 'summary' must not be empty".to_owned(),
-                ));
-            }
+        if body.contains_key("summary") {
+            let summary = validate::non_blank(&body, "summary")?;
             out.insert("summary".to_owned(), json!(summary));
         }
         for key in ["status", "message", "sendNotification"] {

@@ -3,7 +3,7 @@
 
 use std::cmp::Reverse;
 
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use super::super::incidents::model as incidents;
 use super::super::include::{self, CAPPED_MAX};
@@ -47,10 +47,7 @@ fn extras(cx: &Cx<'_>) -> impl Fn(&View<'_>, &Entity, &mut Map<String, Value>) +
     move |view, service, out| {
         let id = service.get("id").and_then(Value::as_i64).unwrap_or_default();
         if wants[0] {
-            out.insert(
-                "subscribed".into(),
-                json!(audience::subscribed(view, service, caller)),
-            );
+            audience::add_subscribed(view, service, caller, out);
         }
         if wants[1] {
             out.insert("uptime".into(), timeline::uptime(view, id, now));

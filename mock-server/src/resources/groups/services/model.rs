@@ -7,6 +7,7 @@ use super::super::{audience, names};
 use crate::resources::error::ResourceError;
 use crate::resources::group::{Collection, Cx, Model, View, World};
 use crate::resources::store::Entity;
+use crate::resources::validate;
 
 /// The store name of services.
 pub const NAME: &str = names::SERVICES;
@@ -37,12 +38,7 @@ pub fn status_of(rank: usize) -> &'static str {
 /// The fields a client sets, with ilert's defaults; a PUT replaces them, except `status`, which
 /// stays as it is when the body leaves it out (incidents move it).
 fn editable(body: &Entity, out: &mut Entity) -> Result<(), ResourceError> {
-    let name = body.get("name").and_then(Value::as_str).unwrap_or_default();
-    if name.trim().is_empty() {
-        return Err(ResourceError::BadRequest(
-            "field 'name' must not be empty".to_owned(),
-        ));
-    }
+    let name = validate::non_blank(body, "name")?;
     let text = |key: &str| body.get(key).and_then(Value::as_str);
     let flag =
         |key: &str, default: bool| Value::from(body.get(key).and_then(Value::as_bool).unwrap_or(default));

@@ -1,7 +1,7 @@
 //! The status page reads that take `include`: the generic list and get, plus ilert's optional
 //! fields `subscribed`, `uptime` (on each service) and `groups`.
 
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use super::super::audience;
 use super::super::include;
@@ -18,10 +18,7 @@ fn extras(cx: &Cx<'_>) -> impl Fn(&View<'_>, &Entity, &mut Map<String, Value>) +
     move |view, page, out| {
         let id = page.get("id").and_then(Value::as_i64).unwrap_or_default();
         if wants[0] {
-            out.insert(
-                "subscribed".into(),
-                json!(audience::subscribed(view, page, caller)),
-            );
+            audience::add_subscribed(view, page, caller, out);
         }
         if wants[1]
             && let Some(services) = out.get_mut("services").and_then(Value::as_array_mut)

@@ -12,6 +12,7 @@ use crate::resources::error::ResourceError;
 use crate::resources::group::{Collection, Cx, Model, OnDelete, Plain, Relation, Target, View};
 use crate::resources::relations;
 use crate::resources::store::Entity;
+use crate::resources::validate;
 
 /// The store name of status pages.
 pub const NAME: &str = names::STATUS_PAGES;
@@ -153,10 +154,7 @@ fn group_ids(view: &View<'_>, page: Option<i64>) -> Vec<i64> {
 
 /// The stored page for a checked body; `old` is the stored page of an update.
 fn editable(cx: &Cx<'_>, body: &Entity, old: Option<&Entity>) -> Result<Entity, ResourceError> {
-    let name = body.get("name").and_then(Value::as_str).unwrap_or_default();
-    if name.trim().is_empty() {
-        return Err(bad("field 'name' must not be empty"));
-    }
+    let name = validate::non_blank(body, "name")?;
     let text = |key: &str, default: &str| json!(body.get(key).and_then(Value::as_str).unwrap_or(default));
     let flag = |key: &str, default: bool| json!(body.get(key).and_then(Value::as_bool).unwrap_or(default));
     let slug: String = name
@@ -265,10 +263,7 @@ pub struct Groups;
 
 impl Model for Groups {
     fn create(&self, cx: &mut Cx<'_>, body: Entity) -> Result<Entity, ResourceError> {
-        let name = body.get("name").and_then(Value::as_str).unwrap_or_default();
-        if name.trim().is_empty() {
-            return Err(bad("field 'name' must not be empty"));
-        }
+        let name = validate::non_blank(&body, "name")?;
         Plain.create(cx, json!({"name": name}).as_object().cloned().unwrap_or_default())
     }
 
