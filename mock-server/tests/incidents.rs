@@ -247,14 +247,17 @@ async fn private_subscribers_and_publish_info() {
         json!([{"id": 2001}]),
         json!([{"id": 1001, "type": "TEAM"}]),
         json!([{"type": "USER"}]),
+        json!([{"id": 1e20}]),
     ] {
-        api.refused(
-            Method::POST,
-            "/api/incidents/8411/private-subscribers",
-            Some(bad),
-            400,
-        )
-        .await;
+        let message = api
+            .refused(
+                Method::POST,
+                "/api/incidents/8411/private-subscribers",
+                Some(bad),
+                400,
+            )
+            .await;
+        assert!(message.contains("[0].id"), "{message}");
     }
     api.refused(Method::GET, "/api/incidents/99/private-subscribers", None, 404)
         .await;

@@ -109,13 +109,24 @@ pub fn parse(view: &View<'_>, value: &Value, at: &str) -> Result<Subscriber, Res
     } else {
         format!("{at}.")
     };
-    let id = value
-        .get("id")
-        .and_then(|id| {
-            id.as_i64()
-                .or_else(|| id.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64))
-        })
-        .ok_or_else(|| ResourceError::BadRequest(format!("field '{prefix}id' is required")))?;
+    let id = match value.get("id") {
+        None | Some(Value::Null) => {
+            return Err(ResourceError::BadRequest(format!(
+                "field '{prefix}id' is required"
+            )));
+        }
+        // A whole number a JSON double holds exactly (2^53); larger ones would be rounded.
+        Some(id) => id
+            .as_i64()
+            .or_else(|| {
+                id.as_f64()
+                    .filter(|f| f.fract() == 0.0 && f.abs() <= 9_007_199_254_740_992.0)
+                    .map(|f| f as i64)
+            })
+            .ok_or_else(|| {
+                ResourceError::BadRequest(format!("field '{prefix}id' must be a whole number id (got {id})"))
+            })?,
+    };
     let s = Subscriber {
         id,
         team: value.get("type").and_then(Value::as_str) == Some("TEAM"),
