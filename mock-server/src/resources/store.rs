@@ -130,7 +130,6 @@ impl Store {
     }
 
     /// The ids of the tenant's entities of `name` that belong to `parent`.
-    #[allow(dead_code, reason = "status page groups list a page's children")]
     pub fn children(&self, tenant: &str, name: &str, parent: i64) -> Vec<i64> {
         self.iter(tenant, name)
             .filter(|(_, s)| s.parent == Some(parent))
