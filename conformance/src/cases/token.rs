@@ -7,6 +7,7 @@ use serde_json::json;
 
 use crate::case::{Area, Case, CaseResult, Stop, ilert, mock, rfc, tags};
 use crate::ctx::Cx;
+use crate::req::Resp;
 use crate::run;
 use crate::steps::{Grant, Tokens, client_form, tokens_of};
 use crate::target::{App, PKCE_VERIFIER, paths};
@@ -377,42 +378,49 @@ async fn refresh_narrow(cx: Cx) -> CaseResult {
 
 // --- error rows -------------------------------------------------------------------------------
 
-async fn err_no_grant_type(cx: Cx) -> CaseResult {
+/// Posts the target app's credentials and `fields` to the token endpoint and expects ilert's
+/// `{code, error}` answer with `status` and `code`; returns the answer for further checks.
+async fn refused(cx: &Cx, fields: &[(&str, &str)], status: u16, code: &str) -> Result<Resp, Stop> {
     let app = cx.target().app.clone();
-    cx.token(&client_form(&app, &[("code", "0000000000000000000000000000")]))
-        .await?
-        .token_error(400, "invalid_request")?;
+    let r = cx.token(&client_form(&app, fields)).await?;
+    r.token_error(status, code)?;
+    Ok(r)
+}
+
+async fn err_no_grant_type(cx: Cx) -> CaseResult {
+    refused(
+        &cx,
+        &[("code", "0000000000000000000000000000")],
+        400,
+        "invalid_request",
+    )
+    .await?;
     Ok(())
 }
 
 async fn err_no_code(cx: Cx) -> CaseResult {
-    let app = cx.target().app.clone();
-    cx.token(&client_form(&app, &[("grant_type", "authorization_code")]))
-        .await?
-        .token_error(400, "invalid_request")?;
+    refused(
+        &cx,
+        &[("grant_type", "authorization_code")],
+        400,
+        "invalid_request",
+    )
+    .await?;
     Ok(())
 }
 
 async fn err_no_refresh_token(cx: Cx) -> CaseResult {
-    let app = cx.target().app.clone();
-    cx.token(&client_form(&app, &[("grant_type", "refresh_token")]))
-        .await?
-        .token_error(400, "invalid_request")?;
+    refused(&cx, &[("grant_type", "refresh_token")], 400, "invalid_request").await?;
     Ok(())
 }
 
 async fn err_repeated(cx: Cx) -> CaseResult {
-    let app = cx.target().app.clone();
-    cx.token(&client_form(
-        &app,
-        &[
-            ("grant_type", "authorization_code"),
-            ("code", "0000000000000000000000000000"),
-            ("code", "1111111111111111111111111111"),
-        ],
-    ))
-    .await?
-    .token_error(400, "invalid_request")?;
+    let fields = [
+        ("grant_type", "authorization_code"),
+        ("code", "0000000000000000000000000000"),
+        ("code", "1111111111111111111111111111"),
+    ];
+    refused(&cx, &fields, 400, "invalid_request").await?;
     Ok(())
 }
 
@@ -458,40 +466,32 @@ async fn err_short_verifier(cx: Cx) -> CaseResult {
 }
 
 async fn err_password(cx: Cx) -> CaseResult {
-    let app = cx.target().app.clone();
-    cx.token(&client_form(
-        &app,
-        &[
-            ("grant_type", "password"),
-            ("username", "someUser"),
-            ("password", "x"),
-        ],
-    ))
-    .await?
-    .token_error(400, "unsupported_grant_type")?;
+    let fields = [
+        ("grant_type", "password"),
+        ("username", "someUser"),
+        ("password", "x"),
+    ];
+    refused(&cx, &fields, 400, "unsupported_grant_type").await?;
     Ok(())
 }
 
 async fn err_client_credentials(cx: Cx) -> CaseResult {
-    let app = cx.target().app.clone();
-    cx.token(&client_form(&app, &[("grant_type", "client_credentials")]))
-        .await?
-        .token_error(400, "unsupported_grant_type")?;
+    refused(
+        &cx,
+        &[("grant_type", "client_credentials")],
+        400,
+        "unsupported_grant_type",
+    )
+    .await?;
     Ok(())
 }
 
 async fn err_unknown_code(cx: Cx) -> CaseResult {
-    let app = cx.target().app.clone();
-    let r = cx
-        .token(&client_form(
-            &app,
-            &[
-                ("grant_type", "authorization_code"),
-                ("code", "a74e0a0bfbfefbe62ab94a60942e"),
-            ],
-        ))
-        .await?;
-    r.token_error(401, "invalid_grant")?;
+    let fields = [
+        ("grant_type", "authorization_code"),
+        ("code", "a74e0a0bfbfefbe62ab94a60942e"),
+    ];
+    let r = refused(&cx, &fields, 401, "invalid_grant").await?;
     r.body_is(&json!({"code": "invalid_grant", "error": "Provided code is unknown"}))?;
     Ok(())
 }
