@@ -170,6 +170,8 @@ pub struct GrantBook {
     next_family: u64,
     /// Bumped on every change, so the store knows when to persist.
     changes: u64,
+    /// Grants the ten-per-app-and-user limit revoked (a counter; not persisted).
+    limit_revoked: u64,
     /// Unrevoked grants (live or expired but not yet purged) per (app, user), by `seq`.
     by_owner: HashMap<(i64, i64), BTreeMap<u64, String>>,
     /// Unrevoked grants per family.
@@ -313,7 +315,9 @@ impl GrantBook {
             .unwrap_or_default();
         let excess = (live.len() + 1).saturating_sub(MAX_GRANTS_PER_APP_USER);
         for old in live.iter().take(excess) {
-            self.revoke_at(old, RevokeReason::LimitExceeded, now);
+            if self.revoke_at(old, RevokeReason::LimitExceeded, now) {
+                self.limit_revoked += 1;
+            }
         }
         self.next_seq += 1;
         self.changes += 1;
@@ -352,6 +356,23 @@ impl GrantBook {
             return Err(GrantError::Expired);
         }
         Ok(grant)
+    }
+
+    /// How many refresh tokens of `app_id` for `user_id` still work at `now` (an index lookup:
+    /// at most [`MAX_GRANTS_PER_APP_USER`] grants are read).
+    pub fn live_count(&self, app_id: i64, user_id: i64, now: UnixSeconds) -> usize {
+        self.by_owner.get(&(app_id, user_id)).map_or(0, |owned| {
+            owned
+                .values()
+                .filter(|k| self.grants.get(*k).is_some_and(|g| g.is_live(now)))
+                .count()
+        })
+    }
+
+    /// How many grants the ten-per-app-and-user limit has revoked since the book was made (a
+    /// counter: the difference across one token request says whether it pushed one out).
+    pub fn limit_revocations(&self) -> u64 {
+        self.limit_revoked
     }
 
     /// The grant `key`, whatever its state.
@@ -522,7 +543,12 @@ mod tests {
         }
         issue(&mut book, "other-user", 2, 5);
         assert!(book.find_live("k0", 250, 10).is_ok());
+        assert_eq!((book.live_count(250, 1, 10), book.limit_revocations()), (10, 0));
         issue(&mut book, "k10", 1, 10);
+        assert_eq!((book.live_count(250, 1, 10), book.limit_revocations()), (10, 1));
+        assert_eq!((book.live_count(250, 2, 10), book.live_count(251, 1, 10)), (1, 0));
+        // Expired grants are not live (they expire at issue time + 100).
+        assert_eq!(book.live_count(250, 1, 105), 5);
         assert_eq!(
             book.find_live("k0", 250, 10).err(),
             Some(GrantError::Revoked(RevokeReason::LimitExceeded))
