@@ -266,7 +266,11 @@ impl Journal {
         }
     }
 
-    fn fingerprint(&self, value: &str) -> u64 {
+    /// The keyed fingerprint of `value` that the journal's redacted values carry (first 8 bytes
+    /// of SHA-256(per-journal random key ‖ value)): equal values give equal prints, and nothing
+    /// about the value can be learnt from one. The audit keeps these instead of codes, tokens and
+    /// `state` values.
+    pub fn fingerprint(&self, value: &str) -> u64 {
         use sha2::Digest as _;
         let digest = sha2::Sha256::new()
             .chain_update(self.key)
@@ -432,11 +436,12 @@ impl Journal {
     }
 
     /// Records an entry (its long values cut), numbering it and dropping the oldest entries
-    /// beyond the count or byte bound.
-    pub fn record(&self, mut entry: Entry) {
+    /// beyond the count or byte bound; returns its number.
+    pub fn record(&self, mut entry: Entry) -> u64 {
         let size = entry.truncate_and_size();
         let mut ring = self.ring.lock();
-        entry.seq = ring.next_seq;
+        let seq = ring.next_seq;
+        entry.seq = seq;
         ring.next_seq += 1;
         ring.entries.push_back((entry, size));
         ring.bytes += size;
@@ -445,6 +450,7 @@ impl Journal {
                 ring.bytes -= dropped;
             }
         }
+        seq
     }
 
     /// Entries in arrival order, filtered.
