@@ -24,10 +24,13 @@
 //! - [`Clock`]: the one clock every lifetime reads, so tests move time instead of sleeping.
 //! - `http`: axum handlers, one module per endpoint; they parse, call and render.
 //! - `fixtures` ([`Fixtures`]): tenants, users, apps, resources and dev-only keys, embedded by default.
+//! - [`audit`]: the app under test's OAuth mistakes (no `state`, no PKCE, a code redeemed twice,
+//!   …), each tied to its rule, from compact facts kept per request.
 
 #![warn(unnameable_types)]
 
 mod admin;
+pub mod audit;
 mod breakage;
 mod clock;
 mod faults;
@@ -49,6 +52,7 @@ mod tls;
 mod token;
 
 // Starting a mock and steering it.
+pub use audit::{Finding, Severity};
 pub use breakage::Breakage;
 pub use clock::{Clock, ClockReading, UnixSeconds};
 pub use faults::{Action as FaultAction, FaultError, FaultSpec, Faults, Queued as QueuedFault};

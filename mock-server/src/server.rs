@@ -72,6 +72,7 @@ pub struct MockServerBuilder {
     seed: Option<u64>,
     journal_size: usize,
     journal_bytes: usize,
+    audit_size: usize,
     rate_limit: Option<u32>,
     state_file: Option<std::path::PathBuf>,
     tls: TlsSource,
@@ -102,6 +103,7 @@ impl Default for MockServerBuilder {
             seed: None,
             journal_size: crate::journal::DEFAULT_CAPACITY,
             journal_bytes: crate::journal::DEFAULT_MAX_BYTES,
+            audit_size: crate::audit::DEFAULT_CAPACITY,
             rate_limit: None,
             state_file: None,
             tls: TlsSource::Off,
@@ -185,6 +187,14 @@ impl MockServerBuilder {
     /// oldest beyond; header values and fields longer than 4 KiB are cut with a marker.
     pub fn journal_bytes(mut self, bytes: usize) -> Self {
         self.journal_bytes = bytes;
+        self
+    }
+
+    /// Keeps the audit facts of at most `requests` requests (default 10,000; successful API calls
+    /// are summed up per access token and do not count), dropping the oldest beyond; see
+    /// [`crate::audit`].
+    pub fn audit_size(mut self, requests: usize) -> Self {
+        self.audit_size = requests;
         self
     }
 
@@ -301,6 +311,7 @@ impl MockServerBuilder {
             options: self.options,
             fixtures,
             journal: Journal::with_limits(self.journal_size, self.journal_bytes),
+            audit: crate::audit::Audit::new(self.audit_size),
             faults: Faults::default(),
             startup: Startup {
                 clock_start: self.clock_start,
@@ -495,6 +506,30 @@ impl MockServer {
         &self.ctx.journal
     }
 
+    /// The audit of the app under test (what `GET /_mock/audit` answers): every finding about
+    /// the requests since the server started or the audit was cleared, the most severe first.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let server = ilert_mock::MockServer::start().await;
+    /// // … run the app's tests against server.base_url() …
+    /// let report = server.audit();
+    /// let serious = report.at_or_above(ilert_mock::Severity::Warning);
+    /// assert!(serious.is_empty(), "{}", report.table());
+    /// # }
+    /// ```
+    pub fn audit(&self) -> crate::audit::Report {
+        let apps = self.apps();
+        self.ctx.audit.report(&apps)
+    }
+
+    /// Forgets what the audit has seen (`DELETE /_mock/audit`): the next [`MockServer::audit`]
+    /// covers only later requests.
+    pub fn clear_audit(&self) {
+        self.ctx.audit.clear();
+    }
+
     /// The fault queue (what `POST /_mock/faults` fills).
     pub fn faults(&self) -> &Faults {
         &self.ctx.faults
@@ -552,7 +587,7 @@ impl MockServer {
         self.ctx.store.with(|s| s.tenants.clone())
     }
 
-    /// Back to the fixtures: state, clock, journal and faults.
+    /// Back to the fixtures: state, clock, journal, audit and faults.
     pub fn reset(&self) {
         self.ctx.reset();
     }

@@ -112,6 +112,8 @@ pub struct Ctx {
     pub fixtures: Fixtures,
     /// The request journal.
     pub journal: crate::journal::Journal,
+    /// The audit's facts about the app under test.
+    pub audit: crate::audit::Audit,
     /// Queued faults.
     pub faults: crate::faults::Faults,
     /// Start-up settings.
@@ -130,7 +132,7 @@ pub struct Ctx {
 }
 
 impl Ctx {
-    /// Back to the fixtures: state, clock, journal and faults.
+    /// Back to the fixtures: state, clock, journal, audit and faults.
     pub fn reset(&self) {
         match self.startup.clock_start {
             Some(start) => {
@@ -151,6 +153,7 @@ impl Ctx {
             now,
         ));
         self.journal.clear();
+        self.audit.clear();
         self.faults.clear();
         if let Some(limiter) = &self.rate_limiter {
             limiter.clear();

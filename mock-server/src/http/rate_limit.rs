@@ -8,12 +8,18 @@ use axum::response::Response;
 
 use super::{SharedCtx, rest_error};
 
+/// Whether the rate limit counts requests to `path`: `/api/...` except the browser's authorize
+/// page.
+pub fn counts(path: &str) -> bool {
+    path.starts_with("/api/") && path != crate::paths::AUTHORIZE
+}
+
 /// Counts `/api/...` requests per client IP when a limit is configured.
 pub async fn limit(State(ctx): State<SharedCtx>, request: Request, next: Next) -> Response {
     let Some(limiter) = &ctx.rate_limiter else {
         return next.run(request).await;
     };
-    if !request.uri().path().starts_with("/api/") || request.uri().path() == crate::paths::AUTHORIZE {
+    if !counts(request.uri().path()) {
         return next.run(request).await;
     }
     // Behind a trusted proxy, the address the proxy appended (see [`super::peer`]).

@@ -16,8 +16,10 @@ use serde::Serialize;
 
 use super::oauth_error::{OAuthFailure, no_store};
 use super::{SharedCtx, body};
+use crate::audit::facts::{Event, Issued, TokenGrant, TokenUse};
 use crate::protocol::client_auth;
 use crate::protocol::error::{ErrorCode, OAuthError};
+use crate::protocol::params::Params;
 use crate::protocol::token_request::TokenRequest;
 use crate::token::{ACCESS_TOKEN_LIFETIME, SignedTokens};
 
@@ -51,37 +53,85 @@ fn server_error() -> OAuthError {
     OAuthError::new(ErrorCode::ServerError, "the token could not be signed")
 }
 
-async fn grant(ctx: &SharedCtx, headers: &HeaderMap, body: &[u8]) -> Result<TokenResponse, OAuthError> {
+/// What the audit learns of a token request's body, before it is answered.
+fn token_use(ctx: &SharedCtx, params: &Params, authorization: Option<&str>) -> TokenUse {
+    let value = |name: &str| params.get(name).ok().flatten();
+    let print = |name: &str| value(name).map(|v| ctx.journal.fingerprint(v));
+    TokenUse {
+        grant: match value("grant_type") {
+            Some("authorization_code") => TokenGrant::Code,
+            Some("refresh_token") => TokenGrant::Refresh,
+            _ => TokenGrant::Other,
+        },
+        client_id: value("client_id").map(str::to_owned),
+        with_secret: client_auth::uses_basic(authorization) || value("client_secret").is_some(),
+        code: print("code"),
+        refresh_in: print("refresh_token"),
+        ..TokenUse::new()
+    }
+}
+
+async fn grant(
+    ctx: &SharedCtx,
+    headers: &HeaderMap,
+    body: &[u8],
+    audit: &mut TokenUse,
+) -> Result<TokenResponse, OAuthError> {
     let params = body::parse(headers, body)?;
     let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+    *audit = token_use(ctx, &params, authorization);
     let request = TokenRequest::parse(&params, authorization)?;
+    audit.client_id = Some(request.client().client_id.clone());
     let now = ctx.clock.now();
     let policy = ctx.policy;
-    let issued = ctx
-        .store
-        .with(|s| s.grant(&request, &ctx.keys, now, policy.code_use))?;
+    let (issued, limit_revoked) = ctx.store.with(|s| {
+        let before = s.grants.limit_revocations();
+        let issued = s.grant(&request, &ctx.keys, now, policy.code_use);
+        (issued, s.grants.limit_revocations() - before)
+    });
+    audit.limit_revoked = limit_revoked;
+    let issued = issued?;
+    audit.issued = Some(Issued {
+        app_id: issued.access.il_a,
+        user: issued.access.il_u.clone(),
+        scope: issued.access.il_s.clone(),
+    });
     // RS256 signing is CPU-bound: keep it off the async workers, one signing per core at a time
     // (requests beyond that wait their turn in order instead of sharing the cores).
     let _turn = ctx.signers.acquire().await.map_err(|_| server_error())?;
-    let ctx = ctx.clone();
-    let signed = tokio::task::spawn_blocking(move || ctx.keys.sign(&issued, policy.extra_iat_claim))
+    let signer = ctx.clone();
+    let signed = tokio::task::spawn_blocking(move || signer.keys.sign(&issued, policy.extra_iat_claim))
         .await
         .map_err(|_| server_error())?
         .map_err(|_| server_error())?;
+    audit.refresh_out = signed
+        .refresh_token
+        .as_deref()
+        .map(|t| ctx.journal.fingerprint(t));
     Ok(signed.into())
 }
 
-/// Handles a token request.
+/// Handles a token request; the answer carries the audit's [`TokenUse`] as an extension.
 pub async fn handle(
     State(ctx): State<SharedCtx>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
-) -> Result<Response, OAuthFailure> {
+) -> Response {
     // An unreadable body keeps its own status (413); everything else answers by its error code.
-    let body = body.map_err(body::rejected)?;
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) => return OAuthFailure::from(body::rejected(rejection)).into_response(),
+    };
     let basic = client_auth::uses_basic(headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()));
-    match grant(&ctx, &headers, &body).await {
-        Ok(tokens) => Ok(no_store(Json(tokens).into_response())),
-        Err(err) => Err(OAuthFailure::from(err).basic(basic)),
-    }
+    let mut audit = TokenUse::new();
+    let mut response = match grant(&ctx, &headers, &body, &mut audit).await {
+        Ok(tokens) => no_store(Json(tokens).into_response()),
+        Err(err) => {
+            audit.error = Some(err.code);
+            audit.issued = None;
+            OAuthFailure::from(err).basic(basic).into_response()
+        }
+    };
+    response.extensions_mut().insert(Event::Token(Box::new(audit)));
+    response
 }

@@ -24,6 +24,7 @@ use axum::response::Response;
 
 use super::access::{self, Proof};
 use super::{SharedCtx, cors, rest_error};
+use crate::audit::facts::{ApiOutcome, ApiUse, Event, Who};
 use crate::model::User;
 use crate::protocol::scope;
 use crate::token::{AccessClaims, TokenError};
@@ -88,27 +89,36 @@ fn bearer(request: &Request) -> Result<&str, Response> {
     }
 }
 
-/// Authenticates and scope-checks every `/api` request.
+/// Authenticates and scope-checks every `/api` request, and tells the audit how that went
+/// ([`ApiUse`], a response extension the journal middleware takes).
 async fn authenticate(
     State(ctx): State<SharedCtx>,
     OriginalUri(uri): OriginalUri,
     mut request: Request,
     next: Next,
 ) -> Response {
-    let token = match bearer(&request) {
-        Ok(token) => token,
-        Err(response) => return response,
+    let mut api_use = ApiUse::refused(ApiOutcome::Invalid);
+    let mut response = match check(&ctx, uri.path(), &mut request, &mut api_use) {
+        Ok(()) => next.run(request).await,
+        Err(refused) => refused,
     };
+    response.extensions_mut().insert(Event::Api(api_use));
+    response
+}
+
+/// The checks of [`authenticate`]; on success the [`Caller`] is in the request's extensions.
+fn check(ctx: &SharedCtx, path: &str, request: &mut Request, api_use: &mut ApiUse) -> Result<(), Response> {
+    let token = bearer(request)?;
     let now = ctx.clock.now();
-    let proof = match access::prove(&ctx, token, now) {
+    let proof = match access::prove(ctx, token, now) {
         Ok(proof) => proof,
         Err(TokenError::WrongType) if ctx.policy.refresh_token_as_bearer => {
-            match refresh_as_bearer(&ctx, token, now) {
+            match refresh_as_bearer(ctx, token, now) {
                 Some(claims) => Proof::Fresh { claims, cache: false },
-                None => return unauthorized("The access token is invalid"),
+                None => return Err(unauthorized("The access token is invalid")),
             }
         }
-        Err(err) => return refused(err),
+        Err(err) => return Err(refused(err, token, api_use)),
     };
     // One state lock: the token's user, and the directory generation the proof is checked against.
     let caller = ctx.store.with(|s| {
@@ -120,21 +130,32 @@ async fn authenticate(
         Some((caller, s.directory_changes))
     });
     let Some((caller, directory)) = caller else {
-        return unauthorized("The user of this access token no longer exists");
+        api_use.outcome = ApiOutcome::UserGone;
+        return Err(unauthorized("The user of this access token no longer exists"));
     };
-    let verified = match proof.settle(&ctx, token, now, directory) {
-        Ok(verified) => verified,
-        Err(err) => return refused(err),
-    };
-    let path = uri.path();
+    let verified = proof
+        .settle(ctx, token, now, directory)
+        .map_err(|err| refused(err, token, api_use))?;
     let Some(requirement) = scope::requirement(request.method().as_str(), path) else {
-        return rest_error(
+        api_use.outcome = ApiOutcome::NoSuchPath;
+        return Err(rest_error(
             StatusCode::NOT_FOUND,
             &format!("No resource at {path}"),
             "NOT_FOUND",
-        );
+        ));
     };
-    if !verified.scopes.grants(requirement.scope.name, requirement.access) {
+    let allowed = verified.scopes.grants(requirement.scope.name, requirement.access);
+    // The audit shares the cached verification: no copy per request.
+    *api_use = ApiUse::verified(
+        if allowed {
+            ApiOutcome::Allowed
+        } else {
+            ApiOutcome::MissingScope
+        },
+        verified,
+        requirement,
+    );
+    if !allowed {
         let message = format!(
             "The access token lacks the scope {}{} needed for {} {path}",
             requirement.scope.name,
@@ -152,16 +173,19 @@ async fn authenticate(
         )) {
             response.headers_mut().insert(header::WWW_AUTHENTICATE, value);
         }
-        return response;
+        return Err(response);
     }
     request.extensions_mut().insert(caller);
-    next.run(request).await
+    Ok(())
 }
 
-/// The 401 for a token that did not verify.
-fn refused(err: TokenError) -> Response {
+/// The 401 for a token that did not verify; for an expired one, the audit learns whose it was.
+fn refused(err: TokenError, token: &str, api_use: &mut ApiUse) -> Response {
     match err {
-        TokenError::Expired => unauthorized("The access token has expired"),
+        TokenError::Expired => {
+            *api_use = ApiUse::expired(Who::of_token(token));
+            unauthorized("The access token has expired")
+        }
         TokenError::WrongType => {
             unauthorized("This is not an access token (refresh tokens cannot call the API)")
         }

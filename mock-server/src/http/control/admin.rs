@@ -160,7 +160,7 @@ pub async fn add_tenant(
     }
 }
 
-/// `POST /_mock/reset`: back to the fixtures (state, clock, journal, faults).
+/// `POST /_mock/reset`: back to the fixtures (state, clock, journal, audit, faults).
 pub async fn reset(State(ctx): State<SharedCtx>) -> Response {
     ctx.reset();
     Json(json!({"status": "reset"})).into_response()

@@ -2,7 +2,8 @@
 //!
 //! Every request outside `/_mock` is recorded after it is answered: method, path, query,
 //! headers, form fields or the JSON body, status, `Location` and duration, with secrets and
-//! codes redacted (see [`crate::journal`]).
+//! codes redacted (see [`crate::journal`]). The same pass hands the audit its facts about the
+//! request ([`crate::audit::facts`]) under the journal's number for it.
 
 use std::collections::HashMap;
 use std::time::Instant;
@@ -15,8 +16,9 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::{PREFIX, control_error};
+use crate::audit::facts::{Event, Fact, Observed, QueryCredentials, Who};
 use crate::http::body::{self, BodyKind};
-use crate::http::{MAX_BODY_BYTES, SharedCtx};
+use crate::http::{MAX_BODY_BYTES, SharedCtx, peer, rate_limit};
 use crate::journal::{Entry, Filter, Section};
 use crate::protocol::params::Params;
 
@@ -50,6 +52,12 @@ pub async fn record(State(ctx): State<SharedCtx>, request: Request, next: Next) 
     }
     let started = Instant::now();
     let time = ctx.clock.now();
+    let limited = rate_limit::counts(&path);
+    // The address the rate limit keys on, taken only while a limit is on.
+    let peer = match &ctx.rate_limiter {
+        Some(_) if limited => peer::client_ip(&request, ctx.options.trust_forwarded),
+        _ => None,
+    };
     let (parts, body) = request.into_parts();
     let raw_query = parts
         .uri
@@ -57,6 +65,19 @@ pub async fn record(State(ctx): State<SharedCtx>, request: Request, next: Next) 
         .and_then(|q| Params::from_urlencoded(q.as_bytes()).ok())
         .map(|p| p.pairs().to_vec())
         .unwrap_or_default();
+    let in_query = QueryCredentials::of(&raw_query);
+    let mut observed = Observed {
+        time,
+        limited,
+        peer,
+        query: in_query,
+        query_who: in_query
+            .any()
+            .then(|| Who::of_query(&raw_query))
+            .flatten()
+            .map(Box::new),
+        ..Observed::default()
+    };
     let (query, mut secrets) = ctx.journal.redact_params(Section::Query, &raw_query);
     let raw_headers: Vec<(String, String)> = parts
         .headers
@@ -69,6 +90,10 @@ pub async fn record(State(ctx): State<SharedCtx>, request: Request, next: Next) 
         })
         .collect();
     let (headers, header_secrets) = ctx.journal.redact_headers(&raw_headers);
+    observed.bearer = header_secrets
+        .iter()
+        .find(|s| raw_headers[s.index].0 == "authorization")
+        .map(|s| s.fingerprint);
     secrets.extend(header_secrets);
     let declared = parts
         .headers
@@ -104,7 +129,8 @@ pub async fn record(State(ctx): State<SharedCtx>, request: Request, next: Next) 
         Recorded::Nothing => (Vec::new(), None),
     };
     let method = parts.method.to_string();
-    let response = next.run(Request::from_parts(parts, body)).await;
+    let mut response = next.run(Request::from_parts(parts, body)).await;
+    let event = response.extensions_mut().remove::<Event>();
     let location = response
         .headers()
         .get(header::LOCATION)
@@ -114,7 +140,19 @@ pub async fn record(State(ctx): State<SharedCtx>, request: Request, next: Next) 
             secrets.extend(location_secrets);
             shown
         });
-    ctx.journal.record(Entry {
+    observed.status = response.status().as_u16();
+    if response.status() == StatusCode::TOO_MANY_REQUESTS {
+        observed.retry_after = response
+            .headers()
+            .get(header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse().ok());
+    }
+    let since_start =
+        |at: Instant| u64::try_from(at.duration_since(ctx.started).as_micros()).unwrap_or(u64::MAX);
+    observed.arrived_us = since_start(started);
+    observed.answered_us = since_start(Instant::now());
+    let seq = ctx.journal.record(Entry {
         seq: 0,
         time,
         method,
@@ -123,11 +161,12 @@ pub async fn record(State(ctx): State<SharedCtx>, request: Request, next: Next) 
         headers,
         form,
         json,
-        status: response.status().as_u16(),
+        status: observed.status,
         location,
         duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
         secrets,
     });
+    ctx.audit.record(Fact { seq, observed, event });
     response
 }
 

@@ -1,5 +1,5 @@
 //! The mock's own control surface under `/_mock` (SPEC §11): health, clock, request journal,
-//! faults and admin, JSON in and out. Off ilert's paths, so it never changes an ilert shape.
+//! audit, faults and admin, JSON in and out. Off ilert's paths, so it never changes an ilert shape.
 //!
 //! `--no-control` unmounts it; `--control-token T` demands `Authorization: Bearer T` on every
 //! control route but `/_mock/health` (a readiness probe carries no credentials). Without a token
@@ -10,6 +10,7 @@
 //! preflight, so without this any web page could reset the mock.
 
 pub mod admin;
+pub mod audit;
 pub mod clock;
 pub mod faults;
 pub mod health;
@@ -39,6 +40,7 @@ pub fn router(ctx: SharedCtx) -> Router<SharedCtx> {
     let guarded = Router::new()
         .route("/clock", get(clock::read).post(clock::change))
         .route("/requests", get(journal::list).delete(journal::clear))
+        .route("/audit", get(audit::report).delete(audit::clear))
         .route(
             "/faults",
             get(faults::list).post(faults::push).delete(faults::clear),
