@@ -8,6 +8,10 @@
 //! real address, also with `--bind 127.0.0.1:0`), printed once the server answers, and
 //! `--ready-file FILE` writes the base URL to FILE at the same moment (atomically, so a reader
 //! never sees half of it). `ilert-mock fixtures` prints the embedded default fixtures.
+//!
+//! `ilert-mock audit --base-url URL` reads a running mock's audit of the app under test (see
+//! [`ilert_mock::audit`]): a table on stdout, `--json` and `--junit` files for CI, exit code 1
+//! when a finding at or above `--fail-on` is present and 2 when the audit cannot be read.
 
 use std::io::Write as _;
 use std::net::SocketAddr;
@@ -17,7 +21,8 @@ use std::time::Duration;
 
 use clap::error::ErrorKind;
 use clap::{ArgAction, CommandFactory as _, Parser, Subcommand, ValueEnum};
-use ilert_mock::{ControlAccess, Fixtures, MockServer, StartError};
+use ilert_mock::audit::remote;
+use ilert_mock::{ControlAccess, Fixtures, MockServer, Severity, StartError};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -30,6 +35,24 @@ enum LogFormat {
 enum FixtureFormat {
     Toml,
     Json,
+}
+
+/// The least severe finding that fails `ilert-mock audit`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FailOn {
+    Error,
+    Warning,
+    Info,
+}
+
+impl From<FailOn> for Severity {
+    fn from(fail_on: FailOn) -> Self {
+        match fail_on {
+            FailOn::Error => Severity::Error,
+            FailOn::Warning => Severity::Warning,
+            FailOn::Info => Severity::Info,
+        }
+    }
 }
 
 /// An emulated ilert OAuth2 authorization and resource server for offline development and CI.
@@ -54,6 +77,36 @@ enum Command {
         #[arg(long, value_enum, default_value = "toml")]
         format: FixtureFormat,
     },
+    /// Read a running mock's audit of the app under test: its OAuth mistakes, each with the rule
+    /// it breaks. Exit code 1 when a finding at or above --fail-on is present, 2 when the audit
+    /// cannot be read.
+    Audit(AuditArgs),
+}
+
+/// The flags of `ilert-mock audit`.
+#[derive(Debug, clap::Args)]
+struct AuditArgs {
+    /// The running mock's base URL, e.g. http://127.0.0.1:4598.
+    #[arg(long, env = "ILERT_MOCK_BASE_URL", value_name = "URL")]
+    base_url: String,
+    /// Exit 1 when a finding at this severity or above is present.
+    #[arg(long, value_enum, default_value = "error")]
+    fail_on: FailOn,
+    /// Only the findings about this app (client id).
+    #[arg(long, value_name = "CLIENT_ID")]
+    app: Option<String>,
+    /// Write the report as JSON to FILE.
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
+    /// Write the report as JUnit XML to FILE (a test case per rule and app).
+    #[arg(long, value_name = "FILE")]
+    junit: Option<PathBuf>,
+    /// The mock's --control-token, when it demands one.
+    #[arg(long, env = "ILERT_MOCK_CONTROL_TOKEN", hide_env_values = true)]
+    control_token: Option<String>,
+    /// For an HTTPS mock: trust this CA certificate (PEM), e.g. the file --tls-ca-out wrote.
+    #[arg(long, env = "ILERT_CA_CERT", value_name = "FILE")]
+    ca_cert: Option<PathBuf>,
 }
 
 /// The serving flags.
@@ -135,6 +188,10 @@ struct Serve {
     /// How many bytes of recorded requests the journal keeps (the oldest go first).
     #[arg(long, env = "ILERT_MOCK_JOURNAL_BYTES", value_name = "BYTES", default_value_t = ilert_mock::JOURNAL_MAX_BYTES)]
     journal_bytes: usize,
+    /// How many requests' facts the audit keeps (the oldest go first; successful API calls are
+    /// summed up per token and do not count).
+    #[arg(long, env = "ILERT_MOCK_AUDIT_SIZE", value_name = "N", default_value_t = ilert_mock::audit::DEFAULT_CAPACITY)]
+    audit_size: usize,
     /// Close a connection whose request head (or TLS handshake) is not complete after SECS.
     #[arg(long, env = "ILERT_MOCK_HEADER_READ_TIMEOUT", value_name = "SECS", default_value = "10", value_parser = seconds)]
     header_read_timeout: Duration,
@@ -288,6 +345,64 @@ fn print_fixtures(format: FixtureFormat) -> ExitCode {
     }
 }
 
+/// `ilert-mock audit`: reads the report, writes the files, prints the table, and exits 1 when a
+/// finding at or above `--fail-on` is present (2 when it could not run).
+async fn audit(args: AuditArgs) -> ExitCode {
+    let ca_pem = match args.ca_cert.as_deref().map(std::fs::read).transpose() {
+        Ok(pem) => pem,
+        Err(err) => {
+            eprintln!("error: cannot read --ca-cert: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    let target = remote::Target {
+        base_url: args.base_url.clone(),
+        control_token: args.control_token,
+        ca_pem,
+    };
+    let filter = ilert_mock::audit::Filter {
+        app: args.app,
+        severity: None,
+    };
+    let report = match remote::fetch(&target, &filter).await {
+        Ok(report) => report,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    let fail_on = Severity::from(args.fail_on);
+    let files = [
+        (
+            args.json,
+            serde_json::to_string_pretty(&report.ci_json(&args.base_url, fail_on)).map(|j| j + "\n"),
+        ),
+        (args.junit, Ok(report.junit(fail_on))),
+    ];
+    for (path, text) in files {
+        let Some(path) = path else { continue };
+        if let Err(err) = text
+            .map_err(std::io::Error::other)
+            .and_then(|text| std::fs::write(&path, text))
+        {
+            eprintln!("error: cannot write {}: {err}", path.display());
+            return ExitCode::from(2);
+        }
+    }
+    let failing = report.at_or_above(fail_on).len();
+    let mut out = std::io::stdout().lock();
+    let _ = write!(out, "{}", report.table());
+    if failing > 0 {
+        let _ = writeln!(
+            out,
+            "FAILED: {failing} finding(s) at --fail-on {fail_on} or above"
+        );
+        return ExitCode::FAILURE;
+    }
+    let _ = writeln!(out, "passed: no finding at --fail-on {fail_on} or above");
+    ExitCode::SUCCESS
+}
+
 /// Writes `contents` to `path` through a temporary file in the same folder and a rename, so a
 /// program polling for the file never reads half of it.
 fn write_atomically(path: &std::path::Path, contents: &str) -> std::io::Result<()> {
@@ -314,8 +429,10 @@ fn bind_hint(addr: SocketAddr) -> String {
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    if let Some(Command::Fixtures { format }) = cli.command {
-        return print_fixtures(format);
+    match cli.command {
+        Some(Command::Fixtures { format }) => return print_fixtures(format),
+        Some(Command::Audit(args)) => return audit(args).await,
+        None => {}
     }
     let cli = cli.serve;
     if let Err(err) = check_combinations(&cli) {
@@ -352,6 +469,7 @@ async fn main() -> ExitCode {
         .control(control)
         .journal_size(cli.journal_size)
         .journal_bytes(cli.journal_bytes)
+        .audit_size(cli.audit_size)
         .header_read_timeout(cli.header_read_timeout)
         .body_timeout(cli.body_timeout)
         .idle_timeout(cli.idle_timeout);
@@ -506,5 +624,21 @@ mod tests {
                 format: FixtureFormat::Json
             })
         ));
+        let cli = Cli::try_parse_from([
+            "ilert-mock",
+            "audit",
+            "--base-url",
+            "http://127.0.0.1:4598",
+            "--fail-on",
+            "warning",
+        ])
+        .expect("parses");
+        let Some(Command::Audit(args)) = cli.command else {
+            panic!("not the audit command");
+        };
+        assert_eq!(args.fail_on, FailOn::Warning);
+        assert!(
+            Cli::try_parse_from(["ilert-mock", "audit", "--base-url", "x", "--fail-on", "never"]).is_err()
+        );
     }
 }
