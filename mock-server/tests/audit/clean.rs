@@ -1,0 +1,144 @@
+//! Flows done right get nothing above `info`: ilert's backend guide with state, PKCE, one
+//! refresh after expiry and a revoke; ilert's PKCE guide without a secret; the grant view's round
+//! trip (one authorization, not two with the same state); and concurrent requests, which are
+//! not retries of each other.
+
+use ilert_mock::{FaultSpec, MockServer};
+use reqwest::StatusCode;
+
+use crate::common::*;
+use crate::{assert_serious, fresh_state, redirect, right_authorize, sign_in_right};
+
+#[tokio::test]
+async fn ilerts_guide_done_right_has_no_finding_above_info() {
+    let server = auto_server().await;
+    let tokens = sign_in_right(&server, "profile source:w").await;
+    let access = s(&tokens, "access_token");
+    assert_eq!(api_get(&server, "/api/users/current", &access).await.0, 200);
+    assert_eq!(api_get(&server, "/api/alert-sources", &access).await.0, 200);
+    // An hour later the access token has expired: one 401, one refresh, the call again.
+    server.clock().advance(3601);
+    assert_eq!(api_get(&server, "/api/users/current", &access).await.0, 401);
+    let (status, _, refreshed) = refresh(&server, &s(&tokens, "refresh_token")).await;
+    assert_eq!(status, StatusCode::OK, "{refreshed}");
+    assert_eq!(
+        api_get(&server, "/api/users/current", &s(&refreshed, "access_token"))
+            .await
+            .0,
+        200
+    );
+    let (status, _, _) = post_form(&server, REVOKE, &[("token", &s(&tokens, "refresh_token"))]).await;
+    assert_eq!(status, StatusCode::OK);
+    let report = assert_serious(&server, &[]);
+    assert_eq!(report.apps, [CLIENT_ID]);
+    assert_eq!(report.requests, 8);
+    // `source:w` was granted but only read: worth knowing, not a warning.
+    assert_eq!(report.with_id("SCOPE_UNUSED").len(), 1, "{}", report.table());
+}
+
+#[tokio::test]
+async fn ilerts_pkce_guide_without_a_secret_has_no_finding_above_info() {
+    let server = auto_server().await;
+    for (client_id, redirect_uri) in [(CLIENT_ID, PUBLIC_REDIRECT), (PUBLIC_ID, PUBLIC_REDIRECT)] {
+        let params = redirect(
+            &server,
+            &[
+                ("client_id", client_id.to_owned()),
+                ("response_type", "code".to_owned()),
+                ("redirect_uri", redirect_uri.to_owned()),
+                ("scope", "profile offline_access".to_owned()),
+                ("state", fresh_state()),
+                ("code_challenge", CHALLENGE.to_owned()),
+                ("code_challenge_method", "S256".to_owned()),
+            ],
+        )
+        .await;
+        let code = param(&params, "code").expect("code");
+        let (status, _, tokens) = post_form(
+            &server,
+            TOKEN,
+            &[
+                ("grant_type", "authorization_code"),
+                ("client_id", client_id),
+                ("code", &code),
+                ("code_verifier", VERIFIER),
+            ],
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{tokens}");
+        assert_eq!(
+            api_get(&server, "/api/users/current", &s(&tokens, "access_token"))
+                .await
+                .0,
+            200
+        );
+        server.clock().advance(3601);
+        let (status, _, refreshed) = post_form(
+            &server,
+            TOKEN,
+            &[
+                ("grant_type", "refresh_token"),
+                ("client_id", client_id),
+                ("refresh_token", &s(&tokens, "refresh_token")),
+            ],
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{refreshed}");
+        let (status, _, _) = post_form(&server, REVOKE, &[("token", &s(&refreshed, "refresh_token"))]).await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let report = assert_serious(&server, &[]);
+    assert_eq!(report.apps, [CLIENT_ID, PUBLIC_ID]);
+}
+
+#[tokio::test]
+async fn the_grant_views_round_trip_is_one_authorization() {
+    let server = MockServer::start().await;
+    let state = fresh_state();
+    let pairs = right_authorize(&state, "profile");
+    let get_pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, _, page) = authorize(&server, &get_pairs).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Grant"));
+    // The browser reloads the page once, then the user presses Grant.
+    assert_eq!(authorize(&server, &get_pairs).await.0, StatusCode::OK);
+    let mut form = get_pairs.clone();
+    form.extend([("user", "someUser"), ("decision", "grant")]);
+    let (status, headers, _) = post_form(&server, AUTHORIZE, &form).await;
+    assert_eq!(status, StatusCode::FOUND);
+    let code = param(&location_params(&headers), "code").expect("code");
+    crate::exchange_right(&server, &code).await;
+    let report = assert_serious(&server, &[]);
+    assert_eq!(report.requests, 4);
+}
+
+#[tokio::test]
+async fn concurrent_calls_with_an_expired_token_are_not_retries() {
+    let server = auto_server().await;
+    let tokens = sign_in_right(&server, "profile").await;
+    let access = s(&tokens, "access_token");
+    server.clock().advance(3601);
+    // Eight callers find the token expired at once (each answer held back, so all eight are in
+    // flight before the first 401 is answered), then one refresh serves them all.
+    server
+        .faults()
+        .push(FaultSpec::delay("users_current", 1_500).times(8))
+        .expect("queued");
+    let mut calls = tokio::task::JoinSet::new();
+    for client in (0..8).map(|_| http()) {
+        let (base, access) = (server.base_url(), access.clone());
+        calls.spawn(async move { api_get_at(&client, &base, "/api/users/current", &access).await.0 });
+    }
+    while let Some(status) = calls.join_next().await {
+        assert_eq!(status.expect("the call ran"), StatusCode::UNAUTHORIZED);
+    }
+    let (status, _, refreshed) = refresh(&server, &s(&tokens, "refresh_token")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        api_get(&server, "/api/users/current", &s(&refreshed, "access_token"))
+            .await
+            .0,
+        200
+    );
+    assert_serious(&server, &[]);
+}

@@ -1,0 +1,202 @@
+//! `GET /_mock/audit` and `DELETE /_mock/audit`, their filters and errors; the audit outlives the
+//! journal's bounds, has its own, and keeps no secret; reset and the control token cover it.
+
+use ilert_mock::{ControlAccess, MockServer, Severity};
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+
+use crate::common::*;
+use crate::{exchange_right, fresh_state, redirect, right_authorize, sign_in_right};
+
+/// An authorization without PKCE (a warning) and a reused code (an error) by the guide app, and
+/// an access token in a query (an error) for the public app.
+async fn mistakes(server: &MockServer) -> Value {
+    let mut pairs = right_authorize(&fresh_state(), "profile");
+    pairs.retain(|(k, _)| !k.starts_with("code_challenge"));
+    let code = param(&redirect(server, &pairs).await, "code").expect("code");
+    let (_, _, tokens) = exchange(server, &code).await;
+    exchange(server, &code).await;
+    tokens
+}
+
+#[tokio::test]
+async fn the_report_as_json_filtered_by_app_and_severity() {
+    let server = auto_server().await;
+    mistakes(&server).await;
+    let (status, all) = control(&server, Method::GET, "/audit", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(all["requests"], 3);
+    assert_eq!(all["requests_dropped"], 0);
+    assert_eq!(all["apps"], serde_json::json!([CLIENT_ID]));
+    assert_eq!(
+        all["counts"],
+        serde_json::json!({"error": 1, "warning": 1, "info": 0})
+    );
+    let first = &all["findings"][0];
+    assert_eq!(first["id"], "CODE_REUSED");
+    assert_eq!(first["severity"], "error");
+    assert_eq!(first["app"], CLIENT_ID);
+    assert_eq!(first["user"], "someUser");
+    assert_eq!(first["source"], "RFC 6749 §4.1.2");
+    assert_eq!(first["requests"], serde_json::json!([2, 3]));
+    assert_eq!(first["count"], 2);
+    for key in ["title", "advice"] {
+        assert!(first[key].as_str().is_some_and(|t| !t.is_empty()), "{first}");
+    }
+    assert_eq!(all["findings"][1]["id"], "NO_PKCE");
+
+    let (_, errors) = control(&server, Method::GET, "/audit?severity=error", None).await;
+    assert_eq!(errors["findings"].as_array().map(Vec::len), Some(1));
+    assert_eq!(errors["counts"]["warning"], 0);
+    let (_, warnings) = control(&server, Method::GET, "/audit?severity=warning", None).await;
+    assert_eq!(warnings["findings"].as_array().map(Vec::len), Some(2));
+    let (_, other) = control(&server, Method::GET, "/audit?app=someone-else", None).await;
+    assert_eq!(other["findings"], serde_json::json!([]));
+    let (_, mine) = control(&server, Method::GET, &format!("/audit?app={CLIENT_ID}"), None).await;
+    assert_eq!(mine["findings"].as_array().map(Vec::len), Some(2));
+
+    let (status, bad) = control(&server, Method::GET, "/audit?severity=fatal", None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        bad["error"],
+        "severity: 'fatal' is not one of error, warning, info"
+    );
+}
+
+#[tokio::test]
+async fn delete_and_reset_start_afresh_and_the_journal_is_apart() {
+    let server = auto_server().await;
+    mistakes(&server).await;
+    let (status, _) = control(&server, Method::DELETE, "/requests", None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        server.audit().findings.len(),
+        2,
+        "clearing the journal keeps the audit"
+    );
+    let (status, _) = control(&server, Method::DELETE, "/audit", None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let report = server.audit();
+    assert!(report.findings.is_empty() && report.requests == 0, "{report:?}");
+    mistakes(&server).await;
+    assert_eq!(server.audit().findings.len(), 2);
+    control(&server, Method::POST, "/reset", None).await;
+    assert_eq!(server.audit(), ilert_mock::audit::Report::default());
+}
+
+#[tokio::test]
+async fn findings_outlive_the_journals_bounds() {
+    let server = MockServer::builder()
+        .auto_approve("someUser")
+        .journal_size(2)
+        .start()
+        .await
+        .expect("starts");
+    let tokens = mistakes(&server).await;
+    for _ in 0..5 {
+        api_get(&server, "/api/users/current", &s(&tokens, "access_token")).await;
+    }
+    assert_eq!(server.journal().len(), 2);
+    let report = server.audit();
+    assert_eq!(report.requests, 8);
+    let reused = crate::the(&report, "CODE_REUSED");
+    assert_eq!(reused.requests, [2, 3], "numbered as the journal numbered them");
+}
+
+#[tokio::test]
+async fn the_audits_own_bound_says_what_it_dropped() {
+    let server = MockServer::builder()
+        .auto_approve("someUser")
+        .audit_size(2)
+        .start()
+        .await
+        .expect("starts");
+    let tokens = sign_in_right(&server, "profile").await;
+    // Successful API calls are summed up per token: they take no place in the bound.
+    for _ in 0..20 {
+        api_get(&server, "/api/users/current", &s(&tokens, "access_token")).await;
+    }
+    assert_eq!(server.audit().requests_dropped, 0);
+    for _ in 0..3 {
+        api_get(&server, "/api/users/current", "not-a-token").await;
+    }
+    let report = server.audit();
+    assert_eq!((report.requests, report.requests_dropped), (25, 3));
+    assert!(
+        report.table().contains("3 dropped by the audit's bound"),
+        "{}",
+        report.table()
+    );
+}
+
+#[tokio::test]
+async fn the_report_keeps_no_secret() {
+    let server = auto_server().await;
+    let state = "state-value-that-must-not-leak";
+    let params = redirect(&server, &right_authorize(state, "profile")).await;
+    let code = param(&params, "code").expect("code");
+    let tokens = exchange_right(&server, &code).await;
+    exchange_right_again(&server, &code).await;
+    let url = format!(
+        "{}/api/users/current?access_token={}&client_secret={CLIENT_SECRET}",
+        server.base_url(),
+        s(&tokens, "access_token")
+    );
+    http().get(url).send().await.expect("answers");
+    let (_, report) = control(&server, Method::GET, "/audit", None).await;
+    let text = report.to_string();
+    assert!(
+        report["findings"].as_array().is_some_and(|f| f.len() >= 3),
+        "{text}"
+    );
+    for secret in [
+        state,
+        code.as_str(),
+        CLIENT_SECRET,
+        &s(&tokens, "access_token"),
+        &s(&tokens, "refresh_token"),
+        VERIFIER,
+    ] {
+        assert!(!text.contains(secret), "{secret} in {text}");
+    }
+}
+
+async fn exchange_right_again(server: &MockServer, code: &str) {
+    let (status, _, _) = post_form(
+        server,
+        TOKEN,
+        &[
+            ("grant_type", "authorization_code"),
+            ("client_id", CLIENT_ID),
+            ("client_secret", CLIENT_SECRET),
+            ("code", code),
+            ("code_verifier", VERIFIER),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn the_control_token_guards_the_audit() {
+    let server = MockServer::builder()
+        .control(ControlAccess::Token("t0ken".into()))
+        .start()
+        .await
+        .expect("starts");
+    let url = format!("{}/_mock/audit", server.base_url());
+    let refused = http().get(&url).send().await.expect("answers");
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    let deleted = http().delete(&url).send().await.expect("answers");
+    assert_eq!(deleted.status(), StatusCode::UNAUTHORIZED);
+    let allowed = http()
+        .get(&url)
+        .bearer_auth("t0ken")
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(allowed.status(), StatusCode::OK);
+    // Control requests are not audited.
+    assert_eq!(server.audit().requests, 0);
+    assert_eq!(server.audit().worst(), None::<Severity>);
+}
