@@ -142,3 +142,30 @@ async fn concurrent_calls_with_an_expired_token_are_not_retries() {
     );
     assert_serious(&server, &[]);
 }
+
+#[tokio::test]
+async fn a_call_that_crosses_the_401_while_the_refresh_is_in_flight_is_not_a_retry() {
+    let server = auto_server().await;
+    let tokens = sign_in_right(&server, "profile").await;
+    let access = s(&tokens, "access_token");
+    server.clock().advance(3601);
+    assert_eq!(api_get(&server, "/api/users/current", &access).await.0, 401);
+    // One caller refreshes (its answer held back); another caller, which had not heard of the
+    // 401 yet, sends the old token meanwhile. Once the refresh is back, both use the new token.
+    server
+        .faults()
+        .push(FaultSpec::delay("token", 1_500))
+        .expect("queued");
+    let (base, refresh_token) = (server.base_url(), s(&tokens, "refresh_token"));
+    let refreshing = tokio::spawn(async move { refresh_at(&http(), &base, &refresh_token).await });
+    assert_eq!(api_get(&server, "/api/users/current", &access).await.0, 401);
+    let (status, _, refreshed) = refreshing.await.expect("the refresh ran");
+    assert_eq!(status, StatusCode::OK, "{refreshed}");
+    assert_eq!(
+        api_get(&server, "/api/users/current", &s(&refreshed, "access_token"))
+            .await
+            .0,
+        200
+    );
+    assert_serious(&server, &[]);
+}

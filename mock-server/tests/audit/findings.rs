@@ -339,7 +339,28 @@ async fn an_expired_access_token_sent_again() {
         (finding.app.as_deref(), finding.user.as_deref()),
         (Some(CLIENT_ID), Some("someUser"))
     );
+    assert!(finding.title.contains("without a refresh"), "{}", finding.title);
     assert_eq!(finding.count, 2);
+}
+
+#[tokio::test]
+async fn the_expired_access_token_sent_after_the_refresh_came_back() {
+    let server = auto_server().await;
+    let tokens = sign_in_right(&server, "profile").await;
+    let access = s(&tokens, "access_token");
+    server.clock().advance(3601);
+    assert_eq!(api_get(&server, "/api/users/current", &access).await.0, 401);
+    let (status, _, refreshed) = refresh(&server, &s(&tokens, "refresh_token")).await;
+    assert_eq!(status, StatusCode::OK, "{refreshed}");
+    // The app holds a new token, yet sends the old one again.
+    assert_eq!(api_get(&server, "/api/users/current", &access).await.0, 401);
+    let report = assert_serious(&server, &["EXPIRED_TOKEN_RETRIED/warning"]);
+    let finding = the(&report, "EXPIRED_TOKEN_RETRIED");
+    assert!(finding.title.contains("after the refresh"), "{}", finding.title);
+    assert_eq!(
+        requests_of(&server, finding),
+        ["GET /api/users/current 401", "GET /api/users/current 401"]
+    );
 }
 
 #[tokio::test]

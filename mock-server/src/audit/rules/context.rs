@@ -234,6 +234,25 @@ impl<'a> Context<'a> {
             .map(|(_, t)| t)
     }
 
+    /// The refresh requests made for `who`'s app and user (by what they were issued, or by the
+    /// lineage of the token they presented), in order.
+    pub fn refresh_attempts(&self, who: &Who) -> Vec<&'a Fact> {
+        let matches = |other: &Who| {
+            who.app_id.is_some_and(|id| other.app_id == Some(id))
+                && who.user.as_ref().is_none_or(|u| other.user.as_ref() == Some(u))
+        };
+        self.token_uses()
+            .filter(|(_, t)| t.grant == TokenGrant::Refresh)
+            .filter(|(_, t)| {
+                matches(&t.who())
+                    || t.refresh_in
+                        .and_then(|r| self.lineage_of(r))
+                        .is_some_and(|l| matches(&l.who))
+            })
+            .map(|(f, _)| f)
+            .collect()
+    }
+
     /// The lineage a refresh token belongs to.
     pub fn lineage_of(&self, refresh: Print) -> Option<&Lineage> {
         self.lineage_of.get(&refresh).map(|&l| &self.lineages[l])

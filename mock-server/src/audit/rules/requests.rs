@@ -72,7 +72,12 @@ pub fn token_in_query(rule: &Rule, cx: &Context<'_>) -> Vec<Finding> {
 
 /// `EXPIRED_TOKEN_RETRIED` — RFC 6750 §3.1 (`invalid_token`: "The client MAY request a new access
 /// token and retry"), ilert's backend guide (refresh "in case they expire and the ilert API
-/// returns a 401"). Requests with the same `Authorization` value sent after the 401 was answered.
+/// returns a 401"). After the 401 was answered, the same `Authorization` value sent again once
+/// the app's refresh had been answered (it had a new token and used the old one), or sent again
+/// by an app that made no refresh request after the 401 at all. Requests that crossed the 401 on
+/// the way (other callers that were sending while the first of them learnt the news, before the
+/// app's refresh came back) are concurrency, not retries: a refresh counts from the moment it
+/// was answered, and one still in flight when the 401 arrived counts too.
 pub fn expired_token_retried(rule: &Rule, cx: &Context<'_>) -> Vec<Finding> {
     let mut seen = HashSet::new();
     let mut findings = Vec::new();
@@ -83,25 +88,42 @@ pub fn expired_token_retried(rule: &Rule, cx: &Context<'_>) -> Vec<Finding> {
         if !seen.insert(bearer) {
             continue;
         }
+        let who = cx.who(refused);
+        let answered = refused.observed.answered_us;
+        let refreshes: Vec<&Fact> = cx
+            .refresh_attempts(&who)
+            .into_iter()
+            .filter(|r| r.observed.answered_us > refused.observed.arrived_us)
+            .collect();
+        // A refresh in flight when the 401 was answered counts: the app was already at it.
+        let never_refreshed = refreshes.is_empty();
         let again: Vec<u64> = cx
             .facts
             .iter()
+            .filter(|f| f.observed.bearer == Some(bearer) && f.observed.arrived_us > answered)
             .filter(|f| {
-                f.observed.bearer == Some(bearer) && f.observed.arrived_us > refused.observed.answered_us
+                never_refreshed
+                    || refreshes
+                        .iter()
+                        .any(|r| r.observed.answered_us < f.observed.arrived_us)
             })
             .map(|f| f.seq)
             .collect();
         if again.is_empty() {
             continue;
         }
-        let who = cx.who(refused);
         findings.push(rule.finding(
             Severity::Warning,
             cx.client_id(&who),
             who.user,
             format!(
-                "an expired access token answered 401, then sent {} more",
-                plural(again.len(), "time", "times")
+                "an expired access token answered 401, then sent {} more{}",
+                plural(again.len(), "time", "times"),
+                if never_refreshed {
+                    " without a refresh"
+                } else {
+                    " after the refresh"
+                }
             ),
             again.into_iter().chain([refused.seq]).collect(),
         ));
