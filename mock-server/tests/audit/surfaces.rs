@@ -200,3 +200,123 @@ async fn the_control_token_guards_the_audit() {
     assert_eq!(server.audit().requests, 0);
     assert_eq!(server.audit().worst(), None::<Severity>);
 }
+
+/// A response as the app sees it: status, the headers an app reads, and the body (also
+/// returned alone).
+async fn seen(response: reqwest::Response) -> (String, String) {
+    let headers: Vec<String> = ["location", "www-authenticate", "retry-after", "content-type"]
+        .iter()
+        .filter_map(|name| {
+            let value = response.headers().get(*name)?.to_str().ok()?;
+            Some(format!("{name}: {value}"))
+        })
+        .collect();
+    let status = response.status();
+    let body = response.text().await.expect("a body");
+    (format!("{status} {headers:?} {body}"), body)
+}
+
+/// A run of mistakes (no state, no PKCE, a code twice, a token in a query, an expired token
+/// twice, refresh tokens of a grant the reused code revoked, then revoked again): every answer
+/// as the app saw it. With `read`, the audit is read before each request.
+async fn answers_to_mistakes(read: bool) -> Vec<String> {
+    let server = MockServer::builder()
+        .auto_approve("someUser")
+        .clock_start(1_800_000_000)
+        .freeze_clock(true)
+        .seed(7)
+        .start()
+        .await
+        .expect("server starts");
+    let (client, base) = (http(), server.base_url());
+    let form = |pairs: &[(&str, &str)]| {
+        client
+            .post(format!("{base}{TOKEN}"))
+            .form(&pairs.iter().copied().collect::<Vec<_>>())
+    };
+    let mut answers = Vec::new();
+    let mut step = async |request: reqwest::RequestBuilder| {
+        if read {
+            assert!(server.audit().requests < 100);
+            let (status, _) = control(&server, Method::GET, "/audit", None).await;
+            assert_eq!(status, StatusCode::OK);
+        }
+        let (answer, body) = seen(request.send().await.expect("an answer")).await;
+        answers.push(answer.clone());
+        (answer, body)
+    };
+    let authorize = format!(
+        "{base}{AUTHORIZE}?{}",
+        query(&[
+            ("client_id", CLIENT_ID),
+            ("response_type", "code"),
+            ("redirect_uri", REDIRECT_URI),
+            ("scope", "profile"),
+        ])
+    );
+    let (redirected, _) = step(client.get(&authorize)).await;
+    let code = redirected
+        .split("code=")
+        .nth(1)
+        .and_then(|rest| rest.split(['&', '"']).next())
+        .expect("a code")
+        .to_owned();
+    let exchange = [
+        ("grant_type", "authorization_code"),
+        ("client_id", CLIENT_ID),
+        ("client_secret", CLIENT_SECRET),
+        ("code", code.as_str()),
+    ];
+    let (_, issued) = step(form(&exchange)).await;
+    // The code again: refused, and (RFC 6749 §4.1.2) the tokens it brought are revoked.
+    step(form(&exchange)).await;
+    let tokens: Value = serde_json::from_str(&issued).expect("the token answer");
+    let (access, refresh_token) = (s(&tokens, "access_token"), s(&tokens, "refresh_token"));
+    let current = format!("{base}/api/users/current");
+    step(client.get(format!("{current}?access_token={access}"))).await;
+    server.clock().advance(3601);
+    for _ in 0..2 {
+        step(client.get(&current).bearer_auth(&access)).await;
+    }
+    let refresh = [
+        ("grant_type", "refresh_token"),
+        ("client_id", CLIENT_ID),
+        ("client_secret", CLIENT_SECRET),
+        ("refresh_token", refresh_token.as_str()),
+    ];
+    step(form(&refresh)).await;
+    step(form(&refresh)).await;
+    step(
+        client
+            .post(format!("{base}{REVOKE}"))
+            .form(&[("token", refresh_token.as_str())]),
+    )
+    .await;
+    step(form(&refresh)).await;
+    step(form(&refresh)).await;
+    let report = server.audit();
+    let mut serious = crate::serious(&report);
+    serious.sort();
+    assert_eq!(
+        serious,
+        [
+            "CODE_REUSED/error",
+            "NO_PKCE/warning",
+            "NO_STATE/error",
+            "REVOKED_REFRESH_RETRIED/warning",
+            "TOKEN_IN_QUERY/error"
+        ],
+        "{}",
+        report.table()
+    );
+    answers
+}
+
+#[tokio::test]
+async fn the_audit_never_changes_an_answer() {
+    // Two mocks with the same clock and seed answer the same bytes; reading the audit before
+    // every request of one of them changes none of its answers.
+    let (quiet, read) = tokio::join!(answers_to_mistakes(false), answers_to_mistakes(true));
+    assert_eq!(quiet.len(), 11);
+    assert_eq!(quiet, read);
+}
