@@ -325,6 +325,24 @@ class IlertMock:
         """Forgets every recorded request."""
         self.control("DELETE", "/requests")
 
+    def audit(self, app: Optional[str] = None, severity: Optional[str] = None) -> Dict[str, Any]:
+        """The audit of the app under test (``GET /_mock/audit``): its OAuth mistakes since the
+        mock started or the audit was cleared, each with ``id``, ``severity``, ``app``, ``user``,
+        ``title``, ``advice``, ``source`` and the journal numbers in ``requests``. ``app`` keeps
+        one client id's findings, ``severity`` (``error``, ``warning``, ``info``) those at or
+        above it. After a test's flows::
+
+            report = ilert_mock.audit(severity="warning")
+            assert report["findings"] == [], report["findings"]
+        """
+        query = {k: v for k, v in (("app", app), ("severity", severity)) if v is not None}
+        suffix = "?" + urllib.parse.urlencode(query) if query else ""
+        return self.control("GET", "/audit" + suffix)
+
+    def clear_audit(self) -> None:
+        """Starts the audit afresh (``DELETE /_mock/audit``); the journal is kept."""
+        self.control("DELETE", "/audit")
+
     def grants(self, app: Optional[str] = None, user: Optional[str] = None) -> List[Dict[str, Any]]:
         """Refresh grants, optionally of one app (client id) and one user."""
         query = {k: v for k, v in (("app", app), ("user", user)) if v is not None}
@@ -371,7 +389,7 @@ class IlertMock:
         return self.control("POST", "/tenants", fields)
 
     def reset(self) -> None:
-        """Back to the start: fixtures, clock, journal and faults."""
+        """Back to the start: fixtures, clock, journal, audit and faults."""
         self.control("POST", "/reset")
 
 

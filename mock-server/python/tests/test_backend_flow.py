@@ -211,3 +211,79 @@ def test_the_executable_is_the_installed_one():
     import sys
 
     assert package.binary().startswith(sys.prefix), package.binary()
+
+
+def sign_in_right(mock, state, scope="profile"):
+    """The backend flow as ilert's guide asks: a fresh ``state`` and PKCE (S256) besides the
+    secret; returns the token response."""
+    import base64
+    import hashlib
+
+    verifier = base64.urlsafe_b64encode(hashlib.sha256(state.encode()).digest()).rstrip(b"=").decode()
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    query = authorize_query(state, scope) + "&" + urllib.parse.urlencode(
+        {"code_challenge": challenge, "code_challenge_method": "S256"}
+    )
+    status, headers, _ = mock.open(mock.url(f"{AUTHORIZE}?{query}"))
+    assert status == 302
+    params = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(headers["Location"]).query))
+    assert params["state"] == state
+    status, tokens = post_form(
+        mock,
+        TOKEN,
+        {
+            "grant_type": "authorization_code",
+            "client_id": CLIENT_ID,
+            "client_secret": CLIENT_SECRET,
+            "code": params["code"],
+            "code_verifier": verifier,
+        },
+    )
+    assert status == 200, tokens
+    return tokens
+
+
+def test_the_backend_flow_done_right_passes_the_audit(ilert_mock):
+    tokens = sign_in_right(ilert_mock, "a-fresh-state-7f3a")
+    assert get_json(ilert_mock, "/api/users/current", tokens["access_token"])[0] == 200
+    ilert_mock.advance_clock(3601)
+    assert get_json(ilert_mock, "/api/users/current", tokens["access_token"])[0] == 401
+    status, refreshed = post_form(
+        ilert_mock,
+        TOKEN,
+        {
+            "grant_type": "refresh_token",
+            "client_id": CLIENT_ID,
+            "client_secret": CLIENT_SECRET,
+            "refresh_token": tokens["refresh_token"],
+        },
+    )
+    assert status == 200, refreshed
+    assert get_json(ilert_mock, "/api/users/current", refreshed["access_token"])[0] == 200
+    status, _ = post_form(ilert_mock, "/api/developers/oauth2/revoke", {"token": tokens["refresh_token"]})
+    assert status == 200
+    report = ilert_mock.audit(severity="warning")
+    assert report["findings"] == [], report["findings"]
+    assert report["apps"] == [CLIENT_ID] and report["requests"] == 7
+
+
+def test_the_audit_names_the_apps_mistakes(ilert_mock):
+    # The same fixed state twice, no PKCE, and a second sign-in while the first grant still works.
+    sign_in(ilert_mock)
+    sign_in(ilert_mock)
+    report = ilert_mock.audit()
+    serious = {(f["id"], f["severity"]) for f in report["findings"] if f["severity"] != "info"}
+    assert serious == {
+        ("STATE_REUSED", "error"),
+        ("NO_PKCE", "warning"),
+        ("REAUTHORIZED_INSTEAD_OF_REFRESH", "warning"),
+    }, report["findings"]
+    reused = next(f for f in report["findings"] if f["id"] == "STATE_REUSED")
+    assert reused["app"] == CLIENT_ID and reused["source"].startswith("RFC 9700")
+    assert [e["status"] for e in ilert_mock.journal() if e["seq"] in reused["requests"]] == [302, 302]
+    assert [f["id"] for f in ilert_mock.audit(severity="error")["findings"]] == ["STATE_REUSED"]
+    assert ilert_mock.audit(app="no-such-app")["findings"] == []
+    with pytest.raises(MockError, match="severity"):
+        ilert_mock.audit(severity="fatal")
+    ilert_mock.clear_audit()
+    assert ilert_mock.audit()["findings"] == [] and len(ilert_mock.journal()) == 4
