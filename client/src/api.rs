@@ -369,6 +369,7 @@ impl ApiClient {
     /// After a 401 for `rejected`: the token to retry with, or `None` to give up.
     async fn renew_after_401(&self, rejected: &AccessToken) -> Result<Option<AccessToken>, Error> {
         let mut state = self.lock_loaded().await?;
+        state.refresh.record_rejected(rejected);
         let accepted_before = self.inner.accepted.lock().as_ref() == Some(rejected);
         let trigger = Trigger::After401 {
             rejected,

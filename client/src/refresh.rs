@@ -48,7 +48,10 @@
 //! 5. **A dead grant is not retried.** When a refresh is answered `invalid_grant`, that refresh
 //!    token is remembered ([`RefreshState::revoked`]); later decisions say
 //!    [`SignInReason::GrantRevoked`] with the same error (or, while the access token is still
-//!    valid, wait for it to expire), until new tokens arrive (a new sign-in).
+//!    valid, wait for it to expire), until new tokens arrive (a new sign-in). An access token
+//!    ilert answered `401` to ([`RefreshState::rejected`]) that cannot be refreshed (the grant
+//!    is dead, or there is no refresh token) is not sent again: the answer is
+//!    [`Decision::SignInAgain`] before the call, whatever the local clock says.
 //! 6. **Other processes.** Before acting on a decision that is not "use it as it is" (and not
 //!    on an explicit request: [`Decision::looks_in_store`]), the caller reads its store again:
 //!    if it holds newer tokens that are valid beyond the margin ([`newer_in_store`]) — another
@@ -100,6 +103,8 @@ pub struct RefreshState {
     pub last_issued: Option<(AccessToken, u64)>,
     /// A refresh token ilert answered `invalid_grant` for, and that answer.
     pub revoked: Option<(RefreshToken, TokenError)>,
+    /// The last access token ilert answered `401` to (it matters while it is the one in use).
+    pub rejected: Option<AccessToken>,
 }
 
 impl RefreshState {
@@ -139,6 +144,13 @@ impl RefreshState {
         self.revoked = None;
         self.last_issued = Some((fresh.access_token.clone(), now));
         self.tokens.insert(fresh)
+    }
+
+    /// Notes that ilert answered `401` to `access_token` (rule 5).
+    pub fn record_rejected(&mut self, access_token: &AccessToken) {
+        if self.rejected.as_ref() != Some(access_token) {
+            self.rejected = Some(access_token.clone());
+        }
     }
 
     /// Notes that ilert answered `invalid_grant` to a refresh with `refresh_token` (rule 5).
@@ -283,6 +295,13 @@ pub fn decide(state: &RefreshState, now: u64, policy: &RefreshPolicy, trigger: T
 }
 
 fn before_call(state: &RefreshState, tokens: &TokenSet, now: u64, policy: &RefreshPolicy) -> Decision {
+    // RFC 6750 §3.1: a token answered `invalid_token` is not sent again as it is; with no way
+    // to renew it, only a new sign-in helps, whatever the local clock says.
+    if state.rejected.as_ref() == Some(&tokens.access_token)
+        && let Some(reason) = state.cannot_refresh(tokens)
+    {
+        return Decision::SignInAgain(reason);
+    }
     if !tokens.expires_within(now, policy.margin) {
         return Decision::UseAsIs;
     }
@@ -411,6 +430,11 @@ mod tests {
 
     fn revoked(mut state: RefreshState, refresh_token: &str) -> RefreshState {
         state.record_revoked(RefreshToken::new(refresh_token), invalid_grant());
+        state
+    }
+
+    fn rejected(mut state: RefreshState, access_token: &str) -> RefreshState {
+        state.record_rejected(&access(access_token));
         state
     }
 
@@ -551,6 +575,30 @@ mod tests {
                 revoked(from_code(-5), "refresh-old"),
                 policy(),
                 Refresh(Expired),
+            ),
+            (
+                "valid by our clock, rejected by ilert, grant revoked: not sent again",
+                revoked(rejected(from_code(3600), "access-0"), "refresh-0"),
+                policy(),
+                SignInAgain(GrantRevoked(invalid_grant())),
+            ),
+            (
+                "valid by our clock, rejected by ilert, no refresh token: not sent again",
+                rejected(without_refresh_token(from_code(3600)), "access-0"),
+                policy(),
+                SignInAgain(NoRefreshToken),
+            ),
+            (
+                "rejected by ilert, but the grant works: the 401 decides",
+                rejected(from_code(3600), "access-0"),
+                policy(),
+                UseAsIs,
+            ),
+            (
+                "another token was rejected, grant revoked: use it while it lasts",
+                revoked(rejected(from_code(3600), "access-old"), "refresh-0"),
+                policy(),
+                UseAsIs,
             ),
         ];
         for (name, state, policy, expected) in cases {

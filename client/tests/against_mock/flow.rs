@@ -111,6 +111,15 @@ async fn full_flow(pkce: Pkce) {
 
     // SPEC §9: the access token already issued stays valid until it expires.
     assert!(oauth.token_info(&tokens.access_token).await.expect("info").active);
+
+    // The audit: with PKCE nothing to say; the guide's classic flow without it is told that
+    // ilert suggests PKCE on top of the secret.
+    if pkce == Pkce::S256 {
+        assert_passes_audit(&server);
+    } else {
+        let (found, table) = serious_findings(&server);
+        assert_eq!(found, ["NO_PKCE/warning"], "{table}");
+    }
 }
 
 #[tokio::test]
@@ -155,6 +164,7 @@ async fn the_challenge_sent_matches_the_verifier() {
     );
     assert_eq!(param("code_challenge_method").as_deref(), Some("S256"));
     assert_eq!(param("state").as_deref(), Some("st"));
+    assert_passes_audit(&server);
 }
 
 fn public_app(server: &MockServer, scopes: &str) -> OAuthClient {
@@ -188,6 +198,7 @@ async fn public_app_without_offline_access_has_no_refresh_token() {
     assert!(matches!(err, Error::NoRefreshToken), "{err:?}");
     assert!(err.requires_sign_in());
     assert_eq!(refreshes(&server), 0);
+    assert_passes_audit(&server);
 }
 
 #[tokio::test]
@@ -207,6 +218,7 @@ async fn public_app_with_offline_access_refreshes_without_a_secret() {
     assert_eq!(sent[0].status, 200);
     assert_eq!(form(&sent[0], "client_id"), Some(PUBLIC_ID));
     assert_eq!(form(&sent[0], "client_secret"), None);
+    assert_passes_audit(&server);
 }
 
 #[tokio::test]
@@ -243,6 +255,7 @@ async fn the_guides_app_signs_in_without_its_secret_as_the_pkce_guide_does() {
     oauth.revoke(&refresh_token).await.expect("revoked");
     let err = oauth.refresh(&refresh_token).await.expect_err("revoked grant");
     assert!(err.requires_sign_in(), "{err:?}");
+    assert_passes_audit(&server);
 }
 
 #[tokio::test]
@@ -288,6 +301,7 @@ async fn rotating_app_saves_the_new_refresh_token() {
         [200, 401, 200],
         "two refreshes by the client, one refused replay"
     );
+    assert_passes_audit(&server);
 }
 
 /// `Config::tenant` sends the browser to `{tenant}.{app host}`; the mock reads the tenant from
@@ -341,4 +355,5 @@ async fn tenant_host_issues_the_tenants_token() {
         .collect();
     assert_eq!(hosts, [format!("acme.localhost:{port}")]);
     assert_eq!(token_posts(&server, "authorization_code")[0].path, TOKEN_PATH);
+    assert_passes_audit(&server);
 }

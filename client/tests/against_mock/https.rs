@@ -53,6 +53,7 @@ async fn the_flow_over_https_trusting_only_the_mock_ca() {
     api.current_user().await.expect("user after a refresh over HTTPS");
     assert_eq!(refreshes(&server), 1);
     assert!(api.revoke().await.expect("revoked over HTTPS"));
+    assert_passes_audit(&server);
 }
 
 #[tokio::test]

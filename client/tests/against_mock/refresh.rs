@@ -73,6 +73,7 @@ async fn an_expired_token_is_refreshed_once_per_401() {
         statuses(&server, CURRENT_USER_PATH),
         [200, 401, 200, 200, 401, 200]
     );
+    assert_passes_audit(&server);
 }
 
 async fn sixteen_calls(api: &ApiClient) {
@@ -99,6 +100,7 @@ async fn sixteen_concurrent_401s_share_one_refresh() {
     assert_eq!(refreshes(&server), 1, "exactly one POST to the token endpoint");
     let users = statuses(&server, CURRENT_USER_PATH);
     assert_eq!(users.iter().filter(|s| **s == 200).count(), 16, "{users:?}");
+    assert_passes_audit(&server);
 }
 
 /// The token has expired by the client's own clock: the first caller refreshes before sending,
@@ -116,6 +118,7 @@ async fn sixteen_concurrent_callers_with_an_expired_token_share_one_refresh() {
         [200; 16],
         "no request went out with the old token"
     );
+    assert_passes_audit(&server);
 }
 
 /// A token 30 s from expiry (inside the 60 s margin) that was last refreshed `ago` seconds ago.
@@ -151,6 +154,7 @@ async fn no_early_refresh_within_five_minutes_of_the_last() {
         1,
         "refreshed 301 s ago: one early refresh, then none"
     );
+    assert_passes_audit(&server);
 }
 
 /// The mock rejects every API call with 401 (a fault), so refreshing never helps.
@@ -218,4 +222,5 @@ async fn a_failed_refresh_is_retried_but_a_dead_grant_is_not() {
         assert!(err.requires_sign_in());
     }
     assert_eq!(refreshes(&server), 3, "one refused refresh, then none");
+    assert_passes_audit(&server);
 }

@@ -86,6 +86,7 @@ async fn alert_source_crud_through_the_typed_helpers() {
     assert_eq!(deletes, [204]);
     let err = api.alert_source(&source.id.to_string()).await.expect_err("gone");
     assert!(matches!(&err, Error::Api(e) if e.status == 404), "{err:?}");
+    assert_passes_audit(&server);
 }
 
 #[cfg(unix)]
@@ -138,4 +139,5 @@ async fn file_store_round_trip_with_mode_0600() {
     // Signing out removes the file.
     assert!(later.revoke().await.expect("revoked"));
     assert!(!path.exists());
+    assert_passes_audit(&server);
 }

@@ -140,3 +140,23 @@ pub fn free_port() -> u16 {
         .expect("a free port")
         .port()
 }
+
+/// The mock's audit of everything sent to it: its findings above `info`, as `ID/severity`,
+/// sorted, and the table to show when they are not what was expected.
+pub fn serious_findings(server: &MockServer) -> (Vec<String>, String) {
+    let report = server.audit();
+    let mut found: Vec<String> = report
+        .at_or_above(ilert_mock::Severity::Warning)
+        .iter()
+        .map(|f| format!("{}/{}", f.id, f.severity))
+        .collect();
+    found.sort();
+    (found, report.table())
+}
+
+/// The client passes its own audit: nothing it sent is worth a warning (ilert's rules and RFC
+/// 9700's, as `ilert-mock audit --fail-on warning` judges them in a CI job).
+pub fn assert_passes_audit(server: &MockServer) {
+    let (found, table) = serious_findings(server);
+    assert!(found.is_empty(), "the audit found:\n{table}");
+}

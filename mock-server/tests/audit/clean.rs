@@ -169,3 +169,24 @@ async fn a_call_that_crosses_the_401_while_the_refresh_is_in_flight_is_not_a_ret
     );
     assert_serious(&server, &[]);
 }
+
+#[tokio::test]
+async fn a_caller_held_up_with_the_old_token_just_after_the_refresh_is_not_a_retry() {
+    let server = auto_server().await;
+    let tokens = sign_in_right(&server, "profile").await;
+    let access = s(&tokens, "access_token");
+    server.clock().advance(3601);
+    assert_eq!(api_get(&server, "/api/users/current", &access).await.0, 401);
+    let (status, _, refreshed) = refresh(&server, &s(&tokens, "refresh_token")).await;
+    assert_eq!(status, StatusCode::OK, "{refreshed}");
+    // A second caller read the token before the refresh came back and sends it only now; it
+    // gets its 401 and uses the new token from then on.
+    assert_eq!(api_get(&server, "/api/users/current", &access).await.0, 401);
+    assert_eq!(
+        api_get(&server, "/api/users/current", &s(&refreshed, "access_token"))
+            .await
+            .0,
+        200
+    );
+    assert_serious(&server, &[]);
+}

@@ -77,7 +77,8 @@ pub fn token_in_query(rule: &Rule, cx: &Context<'_>) -> Vec<Finding> {
 /// by an app that made no refresh request after the 401 at all. Requests that crossed the 401 on
 /// the way (other callers that were sending while the first of them learnt the news, before the
 /// app's refresh came back) are concurrency, not retries: a refresh counts from the moment it
-/// was answered, and one still in flight when the 401 arrived counts too.
+/// was answered (one still in flight when the 401 arrived counts too), and a caller that took
+/// the old token just before that and was held up on its way is given [`CROSSING_SECS`] more.
 pub fn expired_token_retried(rule: &Rule, cx: &Context<'_>) -> Vec<Finding> {
     let mut seen = HashSet::new();
     let mut findings = Vec::new();
@@ -101,12 +102,7 @@ pub fn expired_token_retried(rule: &Rule, cx: &Context<'_>) -> Vec<Finding> {
             .facts
             .iter()
             .filter(|f| f.observed.bearer == Some(bearer) && f.observed.arrived_us > answered)
-            .filter(|f| {
-                never_refreshed
-                    || refreshes
-                        .iter()
-                        .any(|r| r.observed.answered_us < f.observed.arrived_us)
-            })
+            .filter(|f| never_refreshed || refreshes.iter().any(|r| after_the_refresh(f, r)))
             .map(|f| f.seq)
             .collect();
         if again.is_empty() {
@@ -129,6 +125,19 @@ pub fn expired_token_retried(rule: &Rule, cx: &Context<'_>) -> Vec<Finding> {
         ));
     }
     findings
+}
+
+/// How long after a refresh's answer a request with the old token may still be one that was
+/// on its way (its caller read the token before the refresh came back, then waited for a CPU),
+/// in seconds of the monotonic clock or of the mock's (which tests move).
+pub const CROSSING_SECS: u64 = 2;
+
+/// Whether `sent` arrived so long after `refresh` was answered that its caller had the new token.
+fn after_the_refresh(sent: &Fact, refresh: &Fact) -> bool {
+    let micros = CROSSING_SECS * 1_000_000;
+    let secs = i64::try_from(CROSSING_SECS).unwrap_or(i64::MAX);
+    sent.observed.arrived_us > refresh.observed.answered_us.saturating_add(micros)
+        || sent.observed.time >= refresh.observed.time.saturating_add(secs)
 }
 
 /// A 429's window: the refusal, until when it asked to wait (mock clock), and the requests that
