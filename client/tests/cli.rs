@@ -255,10 +255,15 @@ async fn login_then_every_command_on_the_stored_tokens() {
         "{run:?}"
     );
     assert_eq!(refreshes(&server), 1, "the refused refresh sent nothing");
+    assert_passes_audit(&server);
     ilert_oauth2(&server, app, &store, &["refresh", "--force"])
         .await
         .assert_ok();
     assert_eq!(refreshes(&server), 2);
+    // Forced, it goes against ilert's advice, and the audit says so.
+    let (found, table) = serious_findings(&server);
+    assert_eq!(found, ["REFRESH_TOO_OFTEN/warning"], "{table}");
+    server.clear_audit();
 
     // revoke: the file goes; afterwards the CLI says to sign in.
     let run = ilert_oauth2(&server, app, &store, &["revoke"]).await;
@@ -273,6 +278,7 @@ async fn login_then_every_command_on_the_stored_tokens() {
     let run = ilert_oauth2(&server, app, &store, &["whoami"]).await;
     run.assert_failed();
     assert!(run.stderr.contains("not signed in"), "{run:?}");
+    assert_passes_audit(&server);
 }
 
 #[tokio::test]
@@ -306,6 +312,7 @@ async fn login_without_a_secret_uses_pkce_and_offline_access() {
     let run = ilert_oauth2(&server, app, &store, &["login", "--no-pkce"]).await;
     run.assert_failed();
     assert!(run.stderr.contains("PKCE"), "{run:?}");
+    assert_passes_audit(&server);
 }
 
 /// Tokens for the guide app signed in through the library, written where the CLI reads them.

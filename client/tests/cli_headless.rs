@@ -115,6 +115,7 @@ async fn the_readme_cli_snippet_works_as_written() {
     assert!(stdout.contains("\"username\": \"someUser\""), "{stdout}");
     assert!(stderr.contains("Revoked"), "{stderr}");
     assert!(!store.exists(), "revoke removes the token file");
+    assert_passes_audit(&server);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -175,4 +176,5 @@ async fn ca_cert_trusts_the_mocks_development_ca() {
         !ok && stderr.contains("--ca-cert /nonexistent/ca.pem"),
         "{stderr}"
     );
+    assert_passes_audit(&server);
 }

@@ -35,7 +35,7 @@ use ilert_mock::{App, MockServer};
 use ilert_oauth2_client::{AUTHORIZE_PATH, TOKEN_PATH};
 use serde_json::Value;
 
-use common::{browser, redirect_of, token_posts};
+use common::{assert_passes_audit, browser, redirect_of, serious_findings, token_posts};
 
 const CLIENT_ID: &str = "example-backend-app";
 const CLIENT_SECRET: &str = "example-backend-secret";
@@ -121,6 +121,25 @@ async fn the_example_apps_full_flow_snapshot() {
     assert_eq!(token_posts(&server, "authorization_code").len(), 2);
 
     insta::assert_json_snapshot!(server.journal().snapshot(&Default::default()));
+
+    // The audit: the guide's classic link sends no PKCE (ilert suggests it on top of the
+    // secret), and signing the same user in twice while the first grant's refresh token still
+    // works is what ilert's ten-grant limit is about.
+    let (found, table) = serious_findings(&server);
+    assert_eq!(
+        found,
+        ["NO_PKCE/warning", "REAUTHORIZED_INSTEAD_OF_REFRESH/warning"],
+        "{table}"
+    );
+}
+
+/// The example app's sign-in with PKCE, once per user, passes the mock's audit.
+#[tokio::test]
+async fn the_example_apps_pkce_flow_passes_the_audit() {
+    let (server, app) = start().await;
+    let user = sign_in(&browser(), &server, &app, "/authorize?pkce=1").await;
+    assert_eq!(user["username"], "someUser", "{user}");
+    assert_passes_audit(&server);
 }
 
 /// A callback the app did not start is refused before anything reaches ilert.
