@@ -229,11 +229,7 @@ async fn answers_to_mistakes(read: bool) -> Vec<String> {
         .await
         .expect("server starts");
     let (client, base) = (http(), server.base_url());
-    let form = |pairs: &[(&str, &str)]| {
-        client
-            .post(format!("{base}{TOKEN}"))
-            .form(&pairs.iter().copied().collect::<Vec<_>>())
-    };
+    let form = |pairs: &[(&str, &str)]| client.post(format!("{base}{TOKEN}")).form(pairs);
     let mut answers = Vec::new();
     let mut step = async |request: reqwest::RequestBuilder| {
         if read {
