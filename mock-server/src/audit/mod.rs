@@ -42,21 +42,22 @@
 //! [`facts::MAX_TOKENS`] access tokens. `DELETE /_mock/audit` (or [`Audit::clear`]) starts afresh;
 //! `/_mock/reset` does too. Clearing the journal does not clear the audit.
 
-pub mod facts;
+pub(crate) mod facts;
 pub mod remote;
 pub mod render;
 pub mod report;
-pub mod rules;
+pub(crate) mod rules;
 
 use parking_lot::Mutex;
 
-pub use facts::{DEFAULT_CAPACITY, Fact};
+pub use facts::DEFAULT_CAPACITY;
+use facts::Fact;
 pub use report::{Filter, Finding, Report, Severity};
 
 use crate::model::App;
 
 /// The audit's facts, shared by the server and the embedded API.
-pub struct Audit {
+pub(crate) struct Audit {
     book: Mutex<facts::FactBook>,
 }
 

@@ -113,6 +113,13 @@ impl TokenRequest {
             })
         }
     }
+
+    /// The client's credentials.
+    pub fn client(&self) -> &Credentials {
+        match self {
+            Self::AuthorizationCode { client, .. } | Self::RefreshToken { client, .. } => client,
+        }
+    }
 }
 
 #[cfg(test)]

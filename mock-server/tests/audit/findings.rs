@@ -2,7 +2,7 @@
 //! and the audit reports exactly that finding (nothing else above `info`), with the app, the
 //! user and the journal numbers of the requests that show it.
 
-use ilert_mock::model::ClientSecret;
+use ilert_mock::ClientSecret;
 use ilert_mock::{App, MockServer, Severity};
 use reqwest::StatusCode;
 

@@ -1,6 +1,6 @@
 //! The audit's rules: one small function per finding id, each citing its source.
 //!
-//! [`RULES`] is the catalogue (id, what it means, source, advice); [`evaluate`] runs every rule
+//! [`RULES`] is the catalogue (id, source, advice; README.md's table says when each is found); [`evaluate`] runs every rule
 //! over a [`Context`] built once from the facts ([`context`]: authorizations with their grant
 //! view round trips joined, refresh-token lineages across rotation, who each access token
 //! belongs to). The rules are grouped by what they look at:
@@ -25,10 +25,6 @@ use super::report::{Finding, MAX_REQUESTS_LISTED, Severity};
 pub struct Rule {
     /// The finding id.
     pub id: &'static str,
-    /// When it is found, in one line.
-    pub when: &'static str,
-    /// The severities it can have, the usual first.
-    pub severities: &'static [Severity],
     /// The rule's source: an ilert documentation page or an RFC section.
     pub source: &'static str,
     /// What to change.
@@ -85,8 +81,6 @@ const ILERT_LIFETIMES: &str = "ilert: Token lifetimes, error codes, app verifica
 pub const RULES: &[Rule] = &[
     Rule {
         id: "NO_STATE",
-        when: "an authorization request without state",
-        severities: &[Severity::Error, Severity::Warning],
         source: "RFC 6749 §10.12, RFC 9700 §4.7",
         advice: "Send a fresh, unguessable state with every authorization request, bind it to the \
                  user's session and check it on the redirect back (with PKCE this is a warning: \
@@ -96,8 +90,6 @@ pub const RULES: &[Rule] = &[
     },
     Rule {
         id: "STATE_REUSED",
-        when: "the same state value in two authorizations",
-        severities: &[Severity::Error, Severity::Warning],
         source: "RFC 9700 §4.7.1",
         advice: "Generate a new random state for every authorization (a one-time CSRF token); a \
                  fixed value such as ilert's example 'optional-state' protects nothing.",
@@ -105,8 +97,6 @@ pub const RULES: &[Rule] = &[
     },
     Rule {
         id: "NO_PKCE",
-        when: "an authorization without code_challenge (a warning for apps that send their secret)",
-        severities: &[Severity::Warning, Severity::Error],
         source: "RFC 9700 §2.1.1; ilert: Developing a Backend App with OAuth2 (\"using PKCE additionally \
                  is suggested\"), Developing a Web or Native App with OAuth2 and PKCE",
         advice: "Send code_challenge (the S256 of a fresh code_verifier) and code_challenge_method=S256 \
@@ -116,8 +106,6 @@ pub const RULES: &[Rule] = &[
     },
     Rule {
         id: "SECRET_IN_QUERY",
-        when: "client_secret, refresh_token or code_verifier in a URL query",
-        severities: &[Severity::Error],
         source: "RFC 6749 §2.3.1",
         advice: "Send credentials in the form-encoded POST body (or client_id and client_secret by HTTP \
                  Basic), never in a URL: URLs end up in logs, proxies and browser history. Rotate the \
@@ -126,8 +114,6 @@ pub const RULES: &[Rule] = &[
     },
     Rule {
         id: "TOKEN_IN_QUERY",
-        when: "an access token in a URL query (access_token=)",
-        severities: &[Severity::Error],
         source: "RFC 6750 §2.3",
         advice: "Send the access token in the Authorization header (Authorization: Bearer <token>), as \
                  ilert's API expects; a token in a URL leaks through logs and Referer headers.",
@@ -135,8 +121,6 @@ pub const RULES: &[Rule] = &[
     },
     Rule {
         id: "CODE_REUSED",
-        when: "a code redeemed more than once",
-        severities: &[Severity::Error],
         source: "RFC 6749 §4.1.2",
         advice: "Redeem each code exactly once and keep the tokens it gave; never retry a code exchange \
                  that succeeded. A reused code revokes the tokens its first exchange issued \
@@ -145,8 +129,6 @@ pub const RULES: &[Rule] = &[
     },
     Rule {
         id: "REFRESH_TOO_OFTEN",
-        when: "one grant refreshed more than once within 5 minutes",
-        severities: &[Severity::Warning],
         source: "ilert: Token lifetimes, error codes, app verification, etc. (\"do not refresh a token \
                  more than once per 5 minutes\")",
         advice: "Use the access token until it is about to expire (it lives an hour), share one refresh \
@@ -155,8 +137,6 @@ pub const RULES: &[Rule] = &[
     },
     Rule {
         id: "REAUTHORIZED_INSTEAD_OF_REFRESH",
-        when: "a new authorization for an app and user that still hold a valid refresh token",
-        severities: &[Severity::Warning],
         source: "ilert: Token lifetimes, error codes, app verification, etc. (at most 10 refresh \
                  tokens per app and user)",
         advice: "Store the refresh token and refresh when the access token expires instead of sending \
@@ -166,8 +146,6 @@ pub const RULES: &[Rule] = &[
     },
     Rule {
         id: "GRANT_LIMIT_REACHED",
-        when: "an 11th grant revoked the oldest",
-        severities: &[Severity::Warning],
         source: ILERT_LIFETIMES,
         advice: "ilert keeps at most 10 refresh tokens per app and user and revokes the oldest for an \
                  11th: reuse the stored refresh token, and revoke the ones the app drops, so no session \
@@ -176,9 +154,6 @@ pub const RULES: &[Rule] = &[
     },
     Rule {
         id: "EXPIRED_TOKEN_RETRIED",
-        when: "after a 401 for an expired access token, the same token is sent again instead of \
-               refreshing",
-        severities: &[Severity::Warning],
         source: "RFC 6750 §3.1; ilert: Developing a Backend App with OAuth2 (refresh \"in case they \
                  expire and the ilert API returns a 401\")",
         advice: "On a 401 with error=\"invalid_token\", refresh the access token (or sign the user in \
@@ -187,8 +162,6 @@ pub const RULES: &[Rule] = &[
     },
     Rule {
         id: "REVOKED_REFRESH_RETRIED",
-        when: "a refresh token already answered invalid_grant is sent again",
-        severities: &[Severity::Warning],
         source: "RFC 6749 §5.2",
         advice: "invalid_grant for a refresh token is final (revoked, expired, rotated away or \
                  unknown): drop the stored tokens and send the user through the authorization again.",
@@ -196,8 +169,6 @@ pub const RULES: &[Rule] = &[
     },
     Rule {
         id: "RATE_LIMIT_IGNORED",
-        when: "requests sent before a 429's Retry-After has passed",
-        severities: &[Severity::Warning],
         source: "ilert: Rate Limiting; RFC 6585 §4",
         advice: "After a 429, wait at least Retry-After seconds (ilert suggests backing off 10 to 30 \
                  seconds) before the next API request; retrying sooner is refused until the window \
@@ -206,8 +177,6 @@ pub const RULES: &[Rule] = &[
     },
     Rule {
         id: "SCOPE_UNUSED",
-        when: "a granted scope (or access level) that no API call of that grant needed",
-        severities: &[Severity::Info],
         source: "RFC 9700 §2.3 (least privilege)",
         advice: "Ask only for the scopes and access levels the app uses (a bare scope is read-only, :w \
                  adds create and edit, :d adds delete); fewer scopes make a leaked token less \
@@ -216,8 +185,6 @@ pub const RULES: &[Rule] = &[
     },
     Rule {
         id: "INSECURE_REDIRECT_URI",
-        when: "a registered or used redirect URI on plain http to a non-loopback host",
-        severities: &[Severity::Error, Severity::Warning],
         source: "RFC 9700 §2.1, RFC 8252 §8.3",
         advice: "Register and use https redirect URIs; plain http is acceptable only to a loopback \
                  address (127.0.0.1, [::1], localhost) on the user's own machine. A code sent over plain \
@@ -227,7 +194,8 @@ pub const RULES: &[Rule] = &[
 ];
 
 /// The rule with this id.
-pub fn rule(id: &str) -> Option<&'static Rule> {
+#[cfg(test)]
+fn rule(id: &str) -> Option<&'static Rule> {
     RULES.iter().find(|r| r.id == id)
 }
 
@@ -261,11 +229,7 @@ mod tests {
         ] {
             assert_eq!(ids.iter().filter(|i| **i == id).count(), 1, "{id}");
         }
-        assert!(
-            RULES
-                .iter()
-                .all(|r| !r.source.is_empty() && !r.severities.is_empty())
-        );
+        assert!(RULES.iter().all(|r| !r.source.is_empty() && !r.advice.is_empty()));
     }
 
     #[test]
