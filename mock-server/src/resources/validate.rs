@@ -10,7 +10,6 @@
 use serde_json::Value;
 
 use super::catalogue::Catalogue;
-use super::error::ResourceError;
 use super::store::Entity;
 
 /// How strictly to check.
@@ -75,12 +74,13 @@ fn short(v: &Value) -> String {
 
 /// The string `field` of a checked body, which must not be blank (the schema allows an empty
 /// string where ilert refuses one, as for a name): 400 naming the field otherwise.
-pub fn non_blank<'b>(body: &'b Entity, field: &str) -> Result<&'b str, ResourceError> {
+pub fn non_blank<'b>(body: &'b Entity, field: &str) -> Result<&'b str, Invalid> {
     let text = body.get(field).and_then(Value::as_str).unwrap_or_default();
     if text.trim().is_empty() {
-        return Err(ResourceError::BadRequest(format!(
-            "field '{field}' must not be empty"
-        )));
+        return Err(Invalid {
+            field: field.to_owned(),
+            message: format!("field '{field}' must not be empty"),
+        });
     }
     Ok(text)
 }
