@@ -1,10 +1,11 @@
 //! The generic operations every collection gets from its declaration: list (parent, filters,
 //! paging with the operation's own `max-results` limits), get (by id or alternative key),
-//! create (201 + `Location`), update (200) and delete (204, or 409 while referenced).
+//! create (201, or the document's 200, with `Location`), update (200) and delete (204, or 409
+//! while referenced).
 
 use serde_json::Value;
 
-use super::catalogue::template_params;
+use super::catalogue::{Operation, template_params};
 use super::error::ResourceError;
 use super::group::{Collection, Cx, Reply, Target};
 use super::relations;
@@ -13,11 +14,21 @@ use super::store::Stored;
 /// `start-index` and `max-results` of a list request: `max-results` defaults to the
 /// operation's documented default and is capped at its documented maximum.
 pub fn paging(cx: &Cx<'_>) -> (usize, usize) {
-    let Some((default, max)) = cx.op.page_limits() else {
+    page(cx.op, &cx.query)
+}
+
+/// [`paging`] of any operation's query.
+pub fn page(op: &Operation, query: &[(String, String)]) -> (usize, usize) {
+    let Some((default, max)) = op.page_limits() else {
         return (0, usize::MAX);
     };
     // The values were checked against their integer schemas before the operation ran.
-    let number = |name: &str| cx.query_one(name).and_then(|v| v.parse::<usize>().ok());
+    let number = |name: &str| {
+        query
+            .iter()
+            .find(|(k, _)| k == name)
+            .and_then(|(_, v)| v.parse::<usize>().ok())
+    };
     let start = number("start-index").unwrap_or(0);
     (start, number("max-results").unwrap_or(default).min(max))
 }

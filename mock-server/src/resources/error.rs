@@ -18,6 +18,10 @@ pub enum ResourceError {
     /// An `If-Match` precondition names a version that is no longer current (412).
     #[error("{0}")]
     PreconditionFailed(String),
+    /// The caller's role does not allow the operation (403), as ilert documents for
+    /// admin-only operations.
+    #[error("{0}")]
+    Forbidden(String),
 }
 
 impl ResourceError {
@@ -28,6 +32,7 @@ impl ResourceError {
             Self::BadRequest(_) => 400,
             Self::Conflict(_) => 409,
             Self::PreconditionFailed(_) => 412,
+            Self::Forbidden(_) => 403,
         }
     }
 
@@ -38,6 +43,7 @@ impl ResourceError {
             Self::BadRequest(_) => "BAD_REQUEST",
             Self::Conflict(_) => "CONFLICT",
             Self::PreconditionFailed(_) => "PRECONDITION_FAILED",
+            Self::Forbidden(_) => "FORBIDDEN",
         }
     }
 

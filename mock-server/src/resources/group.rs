@@ -179,8 +179,13 @@ pub struct Reply {
 impl Reply {
     /// `200` with a body.
     pub fn ok(body: Value) -> Self {
+        Self::with_status(200, body)
+    }
+
+    /// `status` with a body.
+    pub fn with_status(status: u16, body: Value) -> Self {
         Self {
-            status: 200,
+            status,
             body: Some(body),
             location: None,
             headers: Vec::new(),
@@ -190,10 +195,8 @@ impl Reply {
     /// `201` with a body and its `Location`.
     pub fn created(body: Value, location: String) -> Self {
         Self {
-            status: 201,
-            body: Some(body),
             location: Some(location),
-            headers: Vec::new(),
+            ..Self::with_status(201, body)
         }
     }
 
@@ -310,6 +313,22 @@ impl std::fmt::Debug for dyn World + '_ {
     }
 }
 
+/// What an operation authenticated by an integration key instead of a bearer token works on
+/// (the Events API, series, deployment events, heartbeat pings).
+#[derive(Debug)]
+pub struct Keyed<'a> {
+    /// The store and the accounts, locked.
+    pub state: &'a mut dyn World,
+    /// The externally visible base URL.
+    pub base: &'a str,
+    /// The mock clock's now.
+    pub now: UnixSeconds,
+    /// The request body as sent.
+    pub body: &'a [u8],
+    /// The integration key the URL names, if it names one.
+    pub key: Option<&'a str>,
+}
+
 /// Read access for rendering and filtering.
 #[derive(Debug, Clone, Copy)]
 pub struct View<'a> {
@@ -404,5 +423,31 @@ impl Cx<'_> {
             .and_then(Value::as_object)
             .cloned()
             .unwrap_or_default()
+    }
+}
+
+impl Group {
+    /// A group of `collections` and `actions` under the document's group name.
+    pub const fn new(
+        name: &'static str,
+        collections: &'static [Collection],
+        actions: &'static [Action],
+    ) -> Self {
+        Self {
+            name,
+            collections,
+            actions,
+        }
+    }
+}
+
+impl Relation {
+    /// A reference at `field` to `target`, and what deleting the target does.
+    pub const fn new(field: &'static str, target: Target, on_delete: OnDelete) -> Self {
+        Self {
+            field,
+            target,
+            on_delete,
+        }
     }
 }

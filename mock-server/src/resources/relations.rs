@@ -21,9 +21,11 @@ fn step(segment: &str) -> (&str, bool) {
 fn collect(v: &Value, segments: &[&str], out: &mut Vec<i64>) {
     let Some((first, rest)) = segments.split_first() else {
         let id = v.get("id").unwrap_or(v);
+        // ilert writes some ids as strings (connectors, alert actions): `"7001"`.
         if let Some(id) = id
             .as_i64()
             .or_else(|| id.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64))
+            .or_else(|| id.as_str().and_then(|s| s.parse().ok()))
         {
             out.push(id);
         }
@@ -181,6 +183,8 @@ mod tests {
         assert!(ids(&json!({}), "escalationPolicy").is_empty());
         assert_eq!(ids(&json!([{"user": {"id": 4}}]), "[].user"), vec![4]);
         assert_eq!(ids(&json!({"id": 5}), ""), vec![5]);
+        assert_eq!(ids(&json!({"connectorId": "7001"}), "connectorId"), vec![7001]);
+        assert!(ids(&json!({"connectorId": "slack"}), "connectorId").is_empty());
     }
 
     #[test]

@@ -97,6 +97,25 @@ pub fn check_body(
     Ok(Some(value))
 }
 
+/// The checked body of the document's `POST {path}` for an ingestion request, whose
+/// integration key may come in the URL instead: `key` stands in for a missing
+/// `integrationKey` field.
+pub fn check_post(path: &str, bytes: &[u8], key: Option<&str>) -> Result<Value, ResourceError> {
+    let c = super::catalogue::catalogue();
+    let op = c
+        .operation("POST", path)
+        .ok_or_else(|| ResourceError::NotFound(format!("POST {path} is not in the catalogue")))?;
+    let Some(key) = key else {
+        return check_body(c, op, bytes).map(Option::unwrap_or_default);
+    };
+    let mut value: Value = serde_json::from_slice(bytes)
+        .map_err(|e| ResourceError::BadRequest(format!("Invalid body: not JSON ({e})")))?;
+    if let Some(map) = value.as_object_mut() {
+        map.entry("integrationKey").or_insert_with(|| Value::from(key));
+    }
+    check_body(c, op, value.to_string().as_bytes()).map(Option::unwrap_or_default)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

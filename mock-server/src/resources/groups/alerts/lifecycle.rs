@@ -305,7 +305,21 @@ pub fn apply(
 
 /// Appends a log entry to alert `id` (an event for an alert already open).
 pub fn append(state: &mut dyn World, tenant: &str, now: UnixSeconds, id: i64, kind: &str, text: String) {
-    Tenant { state, tenant, now }.log(id, kind, "ALERT_SOURCE_EVENTS", text);
+    log(state, tenant, now, id, kind, "ALERT_SOURCE_EVENTS", text);
+}
+
+/// Writes a log entry of type `kind` under filter type `filter` to alert `id` (an alert action
+/// run on it: `AlertActionSuccessLogEntry`, `CONNECTOR_EVENTS`).
+pub fn log(
+    state: &mut dyn World,
+    tenant: &str,
+    now: UnixSeconds,
+    id: i64,
+    kind: &str,
+    filter: &str,
+    text: String,
+) {
+    Tenant { state, tenant, now }.log(id, kind, filter, text);
 }
 
 /// The tenant's open alert of source `source` with key `key`, if any.

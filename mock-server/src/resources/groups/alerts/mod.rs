@@ -8,7 +8,7 @@ mod actions;
 mod lifecycle;
 mod model;
 
-pub use lifecycle::{Actor, Change, NewAlert, append, apply, open_with_key, raise};
+pub use lifecycle::{Actor, Change, NewAlert, append, apply, log, open_with_key, raise};
 pub use model::{Alerts, FILTERS, LOG_ENTRIES, NAME, NOTIFICATIONS};
 
 use super::{alert_sources, escalation_policies};
