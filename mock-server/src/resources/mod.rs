@@ -51,6 +51,7 @@ pub mod request;
 pub mod seed;
 pub mod store;
 pub mod time;
+pub mod usage;
 pub mod validate;
 
 pub use error::ResourceError;

@@ -19,10 +19,30 @@ pub const GROUPS: &[&Group] = &[
     &groups::incidents::GROUP,
     &groups::status_pages::GROUP,
     &groups::service_outages::GROUP,
+    &groups::heartbeat_monitors::GROUP,
+    &groups::alert_actions::GROUP,
+    &groups::connectors::GROUP,
+    &groups::reports::GROUP,
+    &groups::metrics::GROUP,
+    &groups::metric_data_sources::GROUP,
+    &groups::deployment_pipelines::GROUP,
+    &groups::series::GROUP,
+    &groups::event_flows::GROUP,
+    &groups::call_flows::GROUP,
+    &groups::call_flow_numbers::GROUP,
 ];
 
 /// Operations authenticated by an integration key in the body or path, not a bearer token.
 pub const INTEGRATION_KEY_PATHS: &[&str] = &["/events", "/series/{key}", "/deployment-events"];
+
+/// Operations the document marks public (`security: []`): answered without a token, the same
+/// for every tenant.
+pub const PUBLIC_PATHS: &[&str] = &["/numbers", "/integrations"];
+
+/// Whether an operation of the document goes without a bearer token.
+pub fn without_bearer(path: &str) -> bool {
+    INTEGRATION_KEY_PATHS.contains(&path) || PUBLIC_PATHS.contains(&path)
+}
 
 /// Every collection of every group.
 pub fn collections() -> impl Iterator<Item = &'static Collection> {
@@ -117,7 +137,7 @@ mod tests {
         for op in &catalogue().operations {
             let path = format!("/api{}", op.path);
             let scope = crate::protocol::scope::requirement(&op.method, &path);
-            if INTEGRATION_KEY_PATHS.contains(&op.path.as_str()) {
+            if without_bearer(&op.path) {
                 continue;
             }
             assert!(scope.is_some(), "{} has no scope", op.name());

@@ -8,6 +8,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::usage::Usage;
+
 /// An entity in the API's own field names (`camelCase`); it always holds its `id`.
 pub type Entity = Map<String, Value>;
 
@@ -26,6 +28,10 @@ pub struct Stored {
 
 type Collection = BTreeMap<i64, Stored>;
 
+fn is_unused(usage: &Usage) -> bool {
+    *usage == Usage::default()
+}
+
 /// Every collection of every tenant.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Store {
@@ -33,6 +39,9 @@ pub struct Store {
     tenants: BTreeMap<String, BTreeMap<String, Collection>>,
     /// Ids at or below this are taken outside the store (users).
     floor: i64,
+    /// API requests per tenant, day, user and scope (the API key usage report).
+    #[serde(default, skip_serializing_if = "is_unused")]
+    usage: Usage,
     /// Bumped on every change, so the state file knows when to write.
     #[serde(skip)]
     changes: u64,
@@ -43,6 +52,7 @@ impl Default for Store {
         Self {
             tenants: BTreeMap::new(),
             floor: FIRST_ID,
+            usage: Usage::default(),
             changes: 0,
         }
     }
@@ -52,6 +62,16 @@ impl Store {
     /// How many changes were made (a counter, for persistence).
     pub fn changes(&self) -> u64 {
         self.changes
+    }
+
+    /// The API request counts (not counted as a change: a read adds to them).
+    pub fn usage(&self) -> &Usage {
+        &self.usage
+    }
+
+    /// The API request counts, to count one.
+    pub fn usage_mut(&mut self) -> &mut Usage {
+        &mut self.usage
     }
 
     /// Makes sure later ids are above `id`, taken outside the store (a user's).

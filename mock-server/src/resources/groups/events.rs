@@ -8,11 +8,8 @@ use serde_json::{Value, json};
 
 use super::alert_sources;
 use super::alerts::{self, Actor, Change, NewAlert};
-use crate::clock::UnixSeconds;
-use crate::resources::catalogue::catalogue;
 use crate::resources::error::ResourceError;
-use crate::resources::group::Reply;
-use crate::resources::group::World;
+use crate::resources::group::{Keyed, Reply};
 use crate::resources::request;
 use crate::resources::store::Entity;
 
@@ -23,29 +20,17 @@ fn bad(message: impl Into<String>) -> ResourceError {
     ResourceError::BadRequest(message.into())
 }
 
-/// Handles one event. `path_key` is the key of an `integrationUrl` request, used when the body
-/// names none.
-pub fn post(
-    state: &mut dyn World,
-    base: &str,
-    now: UnixSeconds,
-    body: &[u8],
-    path_key: Option<&str>,
-) -> Result<Reply, ResourceError> {
-    let c = catalogue();
-    let op = c
-        .operation("POST", PATH)
-        .ok_or_else(|| bad("the Events API is not in the catalogue"))?;
-    let mut bytes = body.to_vec();
-    if let Some(key) = path_key {
-        let mut value: Value =
-            serde_json::from_slice(body).map_err(|e| bad(format!("Invalid body: not JSON ({e})")))?;
-        if let Some(map) = value.as_object_mut() {
-            map.entry("integrationKey").or_insert_with(|| json!(key));
-        }
-        bytes = value.to_string().into_bytes();
-    }
-    let event = request::check_body(c, op, &bytes)?.unwrap_or(Value::Null);
+/// Handles one event. The key of an `integrationUrl` request stands in when the body names
+/// none.
+pub fn post(keyed: Keyed<'_>) -> Result<Reply, ResourceError> {
+    let Keyed {
+        state,
+        base,
+        now,
+        body,
+        key: path_key,
+    } = keyed;
+    let event = request::check_post(PATH, body, path_key)?;
     let text = |k: &str| event.get(k).and_then(Value::as_str).map(str::to_owned);
     let key = text("integrationKey").unwrap_or_default();
     if path_key.is_some_and(|p| p != key) {
@@ -145,12 +130,8 @@ pub fn post(
         .get(&tenant, alerts::NAME, id)
         .map(|a| a.body["alertKey"].clone())
         .unwrap_or(Value::Null);
-    Ok(Reply {
-        status: 202,
-        body: Some(
-            json!({"responseCode": code, "alertId": id, "alertKey": key, "alertUrl": format!("{base}/api/alerts/{id}")}),
-        ),
-        location: None,
-        headers: Vec::new(),
-    })
+    Ok(Reply::with_status(
+        202,
+        json!({"responseCode": code, "alertId": id, "alertKey": key, "alertUrl": format!("{base}/api/alerts/{id}")}),
+    ))
 }

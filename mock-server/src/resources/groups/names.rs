@@ -21,3 +21,5 @@ pub const INCIDENT_TEMPLATES: &str = "incident-templates";
 pub const TEAMS: &str = "teams";
 /// Metrics, which status pages show.
 pub const METRICS: &str = "metrics";
+/// Call flows (a call flow number's state reads which flow uses it).
+pub const CALL_FLOWS: &str = "call-flows";
