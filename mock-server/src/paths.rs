@@ -19,6 +19,11 @@ pub const ALERT_SOURCES: &str = "/api/alert-sources";
 pub const ESCALATION_POLICIES: &str = "/api/escalation-policies";
 /// The Events API at an alert source's `integrationUrl`: `{EVENTS_BY_URL}/{type}/{key}`.
 pub const EVENTS_BY_URL: &str = "/api/v1/events";
+/// A heartbeat monitor's `integrationUrl`: `{HEARTBEATS}/{key}` (ilert's ping URL; `GET`, `HEAD`
+/// or `POST`).
+pub const HEARTBEATS: &str = "/api/heartbeats";
+/// Deployment events at a pipeline's `integrationUrl`: `{DEPLOYMENT_EVENTS_BY_URL}/{type}/{key}`.
+pub const DEPLOYMENT_EVENTS_BY_URL: &str = "/api/v1/deployment-events";
 /// The mock's control surface (SPEC §11).
 pub const CONTROL: &str = "/_mock";
 /// The JWKS document.

@@ -88,14 +88,13 @@ pub const SCOPES: &[ScopeDef] = &[
         name: "source",
         paths: &["/api/alert-sources"],
         // The mock's choice: inbound paths into alerts (pipelines, event and call flows, their
-        // numbers) and the integration catalogue of alert sources sit nearest to `source`.
+        // numbers) sit nearest to `source`. (`/api/numbers` and `/api/integrations` need no
+        // token: the document marks them public.)
         chosen: &[
             "/api/deployment-pipelines",
             "/api/event-flows",
             "/api/call-flows",
             "/api/call-flow-numbers",
-            "/api/numbers",
-            "/api/integrations",
         ],
         words: "alert sources",
     },

@@ -16,7 +16,7 @@ use super::Caller;
 use crate::http::{SharedCtx, host, rest_error};
 use crate::resources::catalogue::{Operation, catalogue};
 use crate::resources::group::{Cx, Reply, Run};
-use crate::resources::registry::{self, INTEGRATION_KEY_PATHS, Route};
+use crate::resources::registry::{self, Route};
 use crate::resources::{ResourceError, request};
 
 /// A resource error as an HTTP answer in ilert's REST shape.
@@ -87,26 +87,19 @@ fn method_filter(method: &str) -> MethodFilter {
     }
 }
 
-/// Routes for the catalogue's served operations: the bearer-authenticated ones, or (`keyed`) the
-/// ones authenticated by an integration key. The Events API has its own module.
-pub fn routes(keyed: bool) -> Router<SharedCtx> {
+/// Routes for the catalogue's served bearer-authenticated operations. The operations without a
+/// bearer token (the Events API, the other integration-key and the public ones) have their own
+/// modules.
+pub fn routes() -> Router<SharedCtx> {
     let mut paths: BTreeMap<String, MethodRouter<SharedCtx>> = BTreeMap::new();
     for op in &catalogue().operations {
-        if INTEGRATION_KEY_PATHS.contains(&op.path.as_str()) != keyed
-            || op.path == crate::resources::groups::events::PATH
-        {
+        if registry::without_bearer(&op.path) {
             continue;
         }
         let method_router = paths.remove(&axum_path(&op.path)).unwrap_or_default();
-        // A bearer operation no group serves yet falls through to the router's fallback (404
-        // after the scope check); an integration-key one answers 404 here, before any bearer.
+        // An operation no group serves yet falls through to the router's fallback (404 after
+        // the scope check).
         let Some(route) = registry::route(op) else {
-            if keyed {
-                paths.insert(
-                    axum_path(&op.path),
-                    method_router.on(method_filter(&op.method), not_emulated),
-                );
-            }
             continue;
         };
         let method_router = method_router.on(
@@ -150,6 +143,12 @@ fn content_is_json(headers: &HeaderMap) -> bool {
                 .to_ascii_lowercase();
             media == "application/json" || media.ends_with("+json")
         })
+}
+
+/// The scope an operation needs, for the usage counts.
+fn scope_of(op: &Operation) -> &'static str {
+    crate::protocol::scope::requirement(&op.method, &format!("{}{}", crate::paths::API, op.path))
+        .map_or("", |r| r.scope.name)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -196,7 +195,12 @@ fn serve(
         })
         .collect();
     let now = ctx.clock.now();
+    let scope = scope_of(op);
     let result = ctx.store.with(|state| {
+        state
+            .resources
+            .usage_mut()
+            .count(&caller.tenant, caller.user.id, scope, now);
         let mut cx = Cx {
             state,
             tenant: &caller.tenant,

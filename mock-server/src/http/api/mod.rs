@@ -11,10 +11,12 @@
 //! 5. The operation runs on the store ([`crate::resources`]); operations no resource group serves
 //!    yet answer 404 after the scope check.
 //!
-//! The Events API ([`events`]) authenticates with an alert source's integration key instead.
+//! The Events API and the other ingestion operations ([`open`]: series, deployment events,
+//! heartbeat pings) authenticate with an integration key instead, and the document's public
+//! operations (numbers, integrations) need no token at all.
 
-pub mod events;
 pub mod handler;
+pub mod open;
 
 use axum::Router;
 use axum::extract::{OriginalUri, Request, State};
@@ -39,17 +41,14 @@ pub struct Caller {
 }
 
 /// Builds the `/api` router (nested, so paths here omit `/api`): every operation of the
-/// catalogue, the bearer-authenticated ones behind [`authenticate`], the integration-key ones
-/// (Events API) without it.
+/// catalogue, the bearer-authenticated ones behind [`authenticate`], the integration-key and
+/// public ones without it.
 pub fn router(ctx: SharedCtx) -> Router<SharedCtx> {
-    let authenticated = handler::routes(false)
+    let authenticated = handler::routes()
         .fallback(handler::not_emulated)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(ctx, authenticate));
-    handler::routes(true)
-        .merge(events::routes())
-        .merge(authenticated)
-        .layer(cors())
+    open::routes().merge(authenticated).layer(cors())
 }
 
 fn unauthorized(message: &str) -> Response {

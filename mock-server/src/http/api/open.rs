@@ -1,0 +1,130 @@
+//! The operations without a bearer token. Most are authenticated by an integration key:
+//! - the Events API, `POST /api/events` (key in the body) and an alert source's
+//!   `integrationUrl` `POST /api/v1/events/{type}/{key}`;
+//! - the Deployment Events API, `POST /api/deployment-events` and a pipeline's
+//!   `integrationUrl` `POST /api/v1/deployment-events/{type}/{key}`;
+//! - the Series API, `POST /api/series/{key}` (a metric's key);
+//! - a heartbeat monitor's ping URL, `GET|HEAD|POST /api/heartbeats/{key}`.
+//!
+//! The document's public operations, `GET /api/numbers` and `GET /api/integrations`, need
+//! nothing. Bodies and queries are checked against the document as for every other operation;
+//! the rules are in the groups' modules.
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodFilter, MethodRouter, get, on, post};
+
+use super::handler::{ApiError, reply};
+use crate::http::{SharedCtx, host};
+use crate::paths;
+use crate::resources::catalogue::catalogue;
+use crate::resources::group::{Keyed, Reply};
+use crate::resources::groups::{
+    deployment_pipelines, events, heartbeat_monitors, integrations, numbers, series,
+};
+use crate::resources::{ResourceError, crud, request};
+
+/// An operation authenticated by an integration key.
+type Ingest = fn(Keyed<'_>) -> Result<Reply, ResourceError>;
+
+/// The routes (under `/api`).
+pub fn routes() -> Router<SharedCtx> {
+    Router::new()
+        .route(events::PATH, by_body(events::post))
+        .route(&typed(paths::EVENTS_BY_URL), by_url(events::post))
+        .route(
+            deployment_pipelines::EVENTS_PATH,
+            by_body(deployment_pipelines::ingest),
+        )
+        .route(
+            &typed(paths::DEPLOYMENT_EVENTS_BY_URL),
+            by_url(deployment_pipelines::ingest),
+        )
+        .route(series::PATH, by_key(series::ingest, MethodFilter::POST))
+        // ilert's heartbeat pings are GET (and so HEAD) or POST.
+        .route(
+            &keyed(paths::HEARTBEATS),
+            by_key(heartbeat_monitors::ping, MethodFilter::GET.or(MethodFilter::POST)),
+        )
+        .route("/numbers", get(|| async { axum::Json(numbers::list()) }))
+        .route("/integrations", get(integration_list))
+}
+
+/// `{prefix}/{type}/{key}` under `/api` (the router is nested there).
+fn typed(prefix: &'static str) -> String {
+    format!(
+        "{}/{{kind}}/{{key}}",
+        prefix.strip_prefix(paths::API).unwrap_or(prefix)
+    )
+}
+
+/// `{prefix}/{key}` under `/api`.
+fn keyed(prefix: &'static str) -> String {
+    format!("{}/{{key}}", prefix.strip_prefix(paths::API).unwrap_or(prefix))
+}
+
+/// Runs an ingestion on the locked state and renders its reply or error.
+fn run(ctx: &SharedCtx, headers: &HeaderMap, body: &[u8], key: Option<&str>, ingest: Ingest) -> Response {
+    let base = host::base_url(headers, &ctx.options);
+    let now = ctx.clock.now();
+    let keyed = |state: &mut crate::state::MockState| {
+        ingest(Keyed {
+            state,
+            base: &base,
+            now,
+            body,
+            key,
+        })
+    };
+    match ctx.store.with(keyed) {
+        Ok(r) => reply(r, &base),
+        Err(e) => ApiError(e).into_response(),
+    }
+}
+
+/// `POST` with the key in the body.
+fn by_body(ingest: Ingest) -> MethodRouter<SharedCtx> {
+    post(
+        move |State(ctx): State<SharedCtx>, headers: HeaderMap, body: Bytes| async move {
+            run(&ctx, &headers, &body, None, ingest)
+        },
+    )
+}
+
+/// `POST` to an `integrationUrl` `{prefix}/{type}/{key}`.
+fn by_url(ingest: Ingest) -> MethodRouter<SharedCtx> {
+    post(
+        move |State(ctx): State<SharedCtx>,
+              Path((_, key)): Path<(String, String)>,
+              headers: HeaderMap,
+              body: Bytes| async move { run(&ctx, &headers, &body, Some(&key), ingest) },
+    )
+}
+
+/// `methods` with the key as the path's last segment.
+fn by_key(ingest: Ingest, methods: MethodFilter) -> MethodRouter<SharedCtx> {
+    on(
+        methods,
+        move |State(ctx): State<SharedCtx>, Path(key): Path<String>, headers: HeaderMap, body: Bytes| async move {
+            run(&ctx, &headers, &body, Some(&key), ingest)
+        },
+    )
+}
+
+async fn integration_list(RawQuery(query): RawQuery) -> Response {
+    let c = catalogue();
+    let query: Vec<(String, String)> = query
+        .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+        .unwrap_or_default();
+    let page = c
+        .operation("GET", "/integrations")
+        .ok_or_else(|| ResourceError::NotFound("GET /integrations is not in the catalogue".to_owned()))
+        .and_then(|op| request::check_query(c, op, &query).map(|()| crud::page(op, &query)));
+    match page {
+        Ok((start, max)) => axum::Json(integrations::list(start, max)).into_response(),
+        Err(e) => ApiError(e).into_response(),
+    }
+}
