@@ -15,25 +15,11 @@ use super::schema::Schemas;
 /// The document's groups (first tags) the mock does not serve yet. Stage by stage this shrinks
 /// to empty; a group leaves it when its module is registered.
 const PENDING_GROUPS: &[&str] = &[
-    "Numbers",
-    "Integrations",
-    "Series",
-    "Deployment Events",
     "Schedules",
     "On-Calls",
-    "Heartbeat Monitors",
     "Support Hours",
     "Maintenance Windows",
-    "Alert Actions",
-    "Connectors",
     "Teams",
-    "Reports",
-    "Metrics",
-    "Metric Data Sources",
-    "Deployment Pipelines",
-    "Event Flows",
-    "Call Flows",
-    "Call Flow Numbers",
 ];
 
 /// Every scope of ilert's table at its highest level: the walk may call anything.
@@ -100,6 +86,38 @@ const CREATE_BODIES: &[(&str, &str)] = &[
     (
         "/service-outages/overrides",
         r#"{"service": {"id": 8403}, "status": "MAJOR_OUTAGE", "from": "2026-11-01T10:00:00Z", "until": "2026-11-01T11:00:00Z"}"#,
+    ),
+    (
+        "/heartbeat-monitors",
+        r#"{"name": "Walked heartbeat", "intervalSec": 60, "alertSource": {"id": 3001}}"#,
+    ),
+    (
+        "/connectors",
+        r#"{"name": "Walked connector", "type": "discord", "params": {"url": "https://discord.example.com/hook"}}"#,
+    ),
+    (
+        "/alert-actions",
+        r#"{"name": "Walked action", "connectorType": "jira", "connectorId": "9202", "alertSources": [{"id": 3001}], "triggerMode": "MANUAL"}"#,
+    ),
+    (
+        "/metric-data-sources",
+        r#"{"name": "Walked data source", "type": "PROMETHEUS", "metadata": {"url": "https://prometheus.example.com", "authType": "NONE"}}"#,
+    ),
+    (
+        "/metrics",
+        r#"{"name": "Walked metric", "aggregationType": "AVG", "displayType": "GRAPH", "dataSource": {"id": 9301}, "metadata": {"query": "up"}}"#,
+    ),
+    (
+        "/deployment-pipelines",
+        r#"{"name": "Walked pipeline", "integrationType": "API"}"#,
+    ),
+    (
+        "/event-flows",
+        r#"{"name": "Walked event flow", "root": {"nodeType": "ROOT", "branches": [{"branchType": "CATCH_ALL", "target": {"nodeType": "ROUTE_EVENT", "metadata": {"alertSourceId": 3001}}}]}}"#,
+    ),
+    (
+        "/call-flows",
+        r#"{"name": "Walked call flow", "language": "en", "assignedNumber": {"id": 9602}, "root": {"nodeType": "ROOT", "branches": [{"branchType": "CATCH_ALL", "target": {"nodeType": "CREATE_ALERT", "metadata": {"alertSourceId": 3001}}}]}}"#,
     ),
 ];
 
@@ -245,12 +263,48 @@ const ACTIONS: &[Call] = &[
         ),
         true,
     ),
+    (
+        "POST",
+        "/alerts/{id}/actions",
+        &[],
+        "",
+        Some(r#"{"alertActionId": "9212"}"#),
+        false,
+    ),
+    (
+        "POST",
+        "/series/{key}",
+        &[("key", "il1met5cf9312a7d1c4e8b2f6a0d3c9e5b7")],
+        "",
+        Some(r#"{"series": [{"timestamp": 1799999940, "value": 12}, {"value": 13.5}]}"#),
+        true,
+    ),
+    (
+        "POST",
+        "/deployment-events",
+        &[],
+        "",
+        Some(r#"{"integrationKey": "il1dpl5cf9401c3b7e1a5d9f2c6b0e4a8d1", "summary": "Walked deployment"}"#),
+        true,
+    ),
 ];
 
 /// Query parameters a GET needs to find anything.
 const GET_QUERIES: &[(&str, &str)] = &[
     ("/escalation-policies/resolve", "routing-key=db"),
     ("/service-outages", "service=8402"),
+    (
+        "/reports/alerts",
+        "from=2026-11-01T00:00:00Z&until=2026-12-01T00:00:00Z&group-by=DAY",
+    ),
+    (
+        "/reports/alerts/summary",
+        "from=2026-11-01T00:00:00Z&until=2026-12-01T00:00:00Z",
+    ),
+    (
+        "/reports/api-keys/usage",
+        "from=2027-01-01T00:00:00Z&until=2027-01-15T00:00:00Z",
+    ),
 ];
 
 /// An entity's id as a path segment (ilert's schema gives some ids as strings).
