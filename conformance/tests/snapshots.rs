@@ -7,7 +7,8 @@
 //! - the port of the mock (`[base]`, `[port]`);
 //! - authorization codes and refresh keys (`il_k`), drawn from one generator by cases running
 //!   concurrently, so which case draws which value depends on scheduling;
-//! - integration keys of alert sources, from the same generator;
+//! - integration keys of alert sources, from the same generator (also where a URL path carries
+//!   one: a heartbeat monitor's ping URL);
 //! - the reference client's random PKCE challenge;
 //! - on the grant view, the users created by other cases running at the same time (only the
 //!   fixture users are kept);
@@ -38,6 +39,7 @@ impl Redactor {
         {
             return json!("[code]");
         }
+        let s = redact_path_keys(s);
         let s = s
             .replace(&self.base, "[base]")
             .replace(&self.tag, "[run]")
@@ -72,6 +74,23 @@ impl Redactor {
             (_, other) => other.clone(),
         }
     }
+}
+
+/// A path whose segments include an integration key (`il1` and the kind, then hex) with that
+/// segment redacted: `/api/heartbeats/il1hbt61…` → `/api/heartbeats/[integration-key]`.
+fn redact_path_keys(s: &str) -> String {
+    if !s.starts_with('/') {
+        return s.to_owned();
+    }
+    s.split('/')
+        .map(|segment| {
+            let key = segment.len() > 20
+                && segment.starts_with("il1")
+                && segment.bytes().all(|b| b.is_ascii_alphanumeric());
+            if key { "[integration-key]" } else { segment }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

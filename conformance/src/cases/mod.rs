@@ -14,6 +14,8 @@ pub mod redirect_exact;
 pub mod rest_crud;
 pub mod rest_incidents;
 pub mod rest_status_pages;
+pub mod rest_collections;
+pub mod rest_ingest;
 pub mod revoke;
 pub mod security;
 pub mod token;
@@ -38,6 +40,8 @@ pub fn all() -> Vec<Case> {
     cases.extend(flows::cases());
     cases.extend(rest_incidents::cases());
     cases.extend(rest_status_pages::cases());
+    cases.extend(rest_collections::cases());
+    cases.extend(rest_ingest::cases());
     cases
 }
 
