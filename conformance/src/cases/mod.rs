@@ -40,8 +40,7 @@ pub fn all() -> Vec<Case> {
     cases.extend(flows::cases());
     cases.extend(rest_incidents::cases());
     cases.extend(rest_status_pages::cases());
-    cases.extend(rest_collections::cases());
-    cases.extend(rest_ingest::cases());
+    cases.extend(rest_collections::cases().into_iter().chain(rest_ingest::cases()));
     cases
 }
 

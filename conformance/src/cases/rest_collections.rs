@@ -14,8 +14,9 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use super::api::ALERT_SOURCES_LANE as LANE;
-use crate::case::{Area, Case, CaseResult, Stop, Tag, ilert, tags};
+use crate::case::{Area, Case, CaseResult, RunFn, Stop, Tag, ilert, tags};
 use crate::ctx::Cx;
+use crate::req::Resp;
 
 /// What the cases of one collection need to know about it.
 #[derive(Debug)]
@@ -35,100 +36,41 @@ struct Collection {
 const WRITE: &[Tag] = &[Tag::MockOnly, Tag::NeedsToken];
 
 /// The cases of one collection: `$id` names it in the case ids, `$path` is its path under
-/// `/api` and `$row` its [`Collection`].
+/// `/api` and `$row` its [`Collection`]. The first two only read.
+#[rustfmt::skip]
 macro_rules! collection_cases {
-    ($row:ident, $id:literal, $path:literal) => {{
-        let a = Area::Api;
-        vec![
-            Case::new(
-                a,
-                concat!("API-", $id, "-LIST-01"),
-                concat!(
-                    "GET /api",
-                    $path,
-                    ": 200, an array of the tenant's items, each with id and name"
-                ),
-                ilert(concat!("ilert-rest-api-openapi GET ", $path)),
-                |cx| Box::pin(list(cx, &$row)),
-            )
-            .tags(tags::TOKEN)
-            .lane(LANE),
-            Case::new(
-                a,
-                concat!("API-", $id, "-GET-01"),
-                concat!("GET /api", $path, "/{id}: 200, the listed item"),
-                ilert(concat!("ilert-rest-api-openapi GET ", $path, "/{id}")),
-                |cx| Box::pin(get(cx, &$row)),
-            )
-            .tags(tags::TOKEN)
-            .lane(LANE),
-            Case::new(
-                a,
-                concat!("API-", $id, "-CREATE-01"),
-                concat!(
-                    "POST /api",
-                    $path,
-                    ": the documented status, the item with its id and the name sent"
-                ),
-                ilert(concat!("ilert-rest-api-openapi POST ", $path)),
-                |cx| Box::pin(create(cx, &$row)),
-            )
-            .tags(WRITE)
-            .lane(LANE),
-            Case::new(
-                a,
-                concat!("API-", $id, "-UPDATE-01"),
-                concat!(
-                    "PUT /api",
-                    $path,
-                    "/{id}: 200 with the new name, then GET answers it"
-                ),
-                ilert(concat!("ilert-rest-api-openapi PUT ", $path, "/{id}")),
-                |cx| Box::pin(update(cx, &$row)),
-            )
-            .tags(WRITE)
-            .lane(LANE),
-            Case::new(
-                a,
-                concat!("API-", $id, "-DELETE-01"),
-                concat!(
-                    "DELETE /api",
-                    $path,
-                    "/{id}: 204 with no body, then GET is 404 in the REST shape"
-                ),
-                ilert(concat!("ilert-rest-api-openapi DELETE ", $path, "/{id}")),
-                |cx| Box::pin(delete(cx, &$row)),
-            )
-            .tags(WRITE)
-            .lane(LANE),
-            Case::new(
-                a,
-                concat!("API-", $id, "-SCOPE-01"),
-                concat!(
-                    "GET /api",
-                    $path,
-                    " without the scope is 403; POST with the read-only scope is 403"
-                ),
-                ilert(concat!("ilert-rest-api-openapi POST ", $path)),
-                |cx| Box::pin(scope_refusals(cx, &$row)),
-            )
-            .tags(WRITE)
-            .lane(LANE),
-            Case::new(
-                a,
-                concat!("API-", $id, "-400-01"),
-                concat!(
-                    "POST /api",
-                    $path,
-                    " with a body the document refuses: 400 in the REST shape"
-                ),
-                ilert(concat!("ilert-rest-api-openapi POST ", $path)),
-                |cx| Box::pin(invalid(cx, &$row)),
-            )
-            .tags(WRITE)
-            .lane(LANE),
-        ]
-    }};
+    ($row:ident, $id:literal, $path:literal) => {
+        collection([
+            (concat!("API-", $id, "-LIST-01"), concat!("GET /api", $path, ": 200, an array of the tenant's items, each with id and name"), concat!("ilert-rest-api-openapi GET ", $path), |cx| Box::pin(list(cx, &$row))),
+            (concat!("API-", $id, "-GET-01"), concat!("GET /api", $path, "/{id}: 200, the listed item"), concat!("ilert-rest-api-openapi GET ", $path, "/{id}"), |cx| Box::pin(get(cx, &$row))),
+            (concat!("API-", $id, "-CREATE-01"), concat!("POST /api", $path, ": the documented status, the item with its id and the name sent"), concat!("ilert-rest-api-openapi POST ", $path), |cx| Box::pin(create(cx, &$row))),
+            (concat!("API-", $id, "-UPDATE-01"), concat!("PUT /api", $path, "/{id}: 200 with the new name, then GET answers it"), concat!("ilert-rest-api-openapi PUT ", $path, "/{id}"), |cx| Box::pin(update(cx, &$row))),
+            (concat!("API-", $id, "-DELETE-01"), concat!("DELETE /api", $path, "/{id}: 204 with no body, then GET is 404 in the REST shape"), concat!("ilert-rest-api-openapi DELETE ", $path, "/{id}"), |cx| Box::pin(delete(cx, &$row))),
+            (concat!("API-", $id, "-SCOPE-01"), concat!("GET /api", $path, " without the scope is 403; POST with the read-only scope is 403"), concat!("ilert-rest-api-openapi POST ", $path), |cx| Box::pin(scope_refusals(cx, &$row))),
+            (concat!("API-", $id, "-400-01"), concat!("POST /api", $path, " with a body the document refuses: 400 in the REST shape"), concat!("ilert-rest-api-openapi POST ", $path), |cx| Box::pin(invalid(cx, &$row))),
+        ])
+    };
+}
+
+/// Id, title, OpenAPI operation and check of one case.
+type Row = (&'static str, &'static str, &'static str, RunFn);
+
+/// The seven cases of a collection, in the alert sources' lane; the first two only read.
+fn collection(rows: [Row; 7]) -> Vec<Case> {
+    rows.into_iter()
+        .enumerate()
+        .map(|(i, (id, title, operation, run))| {
+            let needs = if i < 2 { tags::TOKEN } else { WRITE };
+            Case::new(Area::Api, id, title, ilert(operation), run)
+                .tags(needs)
+                .lane(LANE)
+        })
+        .collect()
+}
+
+/// A GET left out of the transcript (a step that prepares the case).
+pub(crate) async fn read_quietly(cx: &Cx, path: &str, token: &str) -> Result<Resp, Stop> {
+    cx.request(Method::GET, path).bearer(token).quiet().send().await
 }
 
 /// An id as it goes into a path: ilert writes some ids as strings (`"9201"`), most as numbers.
@@ -204,12 +146,7 @@ async fn list(cx: Cx, row: &'static Collection) -> CaseResult {
 
 async fn get(cx: Cx, row: &'static Collection) -> CaseResult {
     let token = cx.access_token(&read(row)).await?;
-    let listed = cx
-        .request(Method::GET, row.path)
-        .bearer(&token)
-        .quiet()
-        .send()
-        .await?;
+    let listed = read_quietly(&cx, row.path, &token).await?;
     let Some(first) = listed.json.as_array().and_then(|l| l.first()).cloned() else {
         return Err(Stop::skip("needs one listed item"));
     };

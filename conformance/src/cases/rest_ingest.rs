@@ -7,12 +7,13 @@
 //! the collections' cases; the ping case pings a monitor of its own and deletes it again.
 
 use reqwest::Method;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::api::ALERT_SOURCES_LANE as LANE;
-use super::rest_collections::id_text;
+use super::rest_collections::{id_text, read_quietly};
 use crate::case::{Area, Case, CaseResult, Stop, Tag, ilert, mock, tags};
 use crate::ctx::Cx;
+use crate::req::Resp;
 use crate::run;
 
 const WRITE: &[Tag] = &[Tag::MockOnly, Tag::NeedsToken];
@@ -62,17 +63,18 @@ async fn alert_action_trigger(cx: Cx) -> CaseResult {
     Ok(())
 }
 
-async fn alert_action_run(cx: Cx) -> CaseResult {
+/// Runs alert action `action` on the fixture alert; the token and the answer.
+async fn run_action(cx: &Cx, action: &str) -> Result<(String, Resp), Stop> {
     let token = cx.access_token("alert:w").await?;
+    let body = json!({"alertActionId": action});
     let path = format!("/api/alerts/{ALERT}/actions");
-    let r = cx
-        .api(
-            Method::POST,
-            &path,
-            &token,
-            Some(json!({"alertActionId": JIRA_ACTION})),
-        )
-        .await?;
+    let r = cx.api(Method::POST, &path, &token, Some(body)).await?;
+    Ok((token, r))
+}
+
+async fn alert_action_run(cx: Cx) -> CaseResult {
+    let (token, r) = run_action(&cx, JIRA_ACTION).await?;
+    let path = format!("/api/alerts/{ALERT}/actions");
     r.status_is(201)?;
     r.ensure(
         r.json["alertActionId"] == JIRA_ACTION && r.json["alertId"] == ALERT,
@@ -87,15 +89,7 @@ async fn alert_action_run(cx: Cx) -> CaseResult {
 }
 
 async fn alert_action_unknown(cx: Cx) -> CaseResult {
-    let token = cx.access_token("alert:w").await?;
-    let r = cx
-        .api(
-            Method::POST,
-            &format!("/api/alerts/{ALERT}/actions"),
-            &token,
-            Some(json!({"alertActionId": "999999999"})),
-        )
-        .await?;
+    let (_, r) = run_action(&cx, "999999999").await?;
     r.ensure(
         matches!(r.status, 400 | 404) && r.json["message"].is_string(),
         "400 or 404 in the REST shape",
@@ -106,16 +100,18 @@ async fn alert_action_unknown(cx: Cx) -> CaseResult {
 /// A field of an item read quietly with `scope`.
 async fn field_of(cx: &Cx, scope: &str, path: &str, field: &str) -> Result<String, Stop> {
     let token = cx.access_token(scope).await?;
-    let r = cx
-        .request(Method::GET, path)
-        .bearer(&token)
-        .quiet()
-        .send()
-        .await?;
+    let r = read_quietly(cx, path, &token).await?;
     r.json[field]
         .as_str()
         .map(str::to_owned)
         .ok_or_else(|| r.fail(format!("200 with {field}")))
+}
+
+/// An ingestion with a key nobody has: refused with `status` in the REST shape.
+async fn unknown_key(cx: Cx, path: &str, body: Value, status: u16) -> CaseResult {
+    let r = cx.request(Method::POST, path).json(body).send().await?;
+    r.rest_error(status)?;
+    Ok(())
 }
 
 async fn series_point(cx: Cx) -> CaseResult {
@@ -131,12 +127,7 @@ async fn series_point(cx: Cx) -> CaseResult {
 }
 
 async fn series_unknown(cx: Cx) -> CaseResult {
-    cx.request(Method::POST, "/api/series/il1met-not-a-key")
-        .json(json!({"value": 1}))
-        .send()
-        .await?
-        .rest_error(404)?;
-    Ok(())
+    unknown_key(cx, "/api/series/il1met-not-a-key", json!({"value": 1}), 404).await
 }
 
 async fn deployment_event(cx: Cx) -> CaseResult {
@@ -161,12 +152,8 @@ async fn deployment_event(cx: Cx) -> CaseResult {
 }
 
 async fn deployment_unknown(cx: Cx) -> CaseResult {
-    cx.request(Method::POST, "/api/deployment-events")
-        .json(json!({"integrationKey": "il1dpl-not-a-key", "summary": "Nobody's deploy"}))
-        .send()
-        .await?
-        .rest_error(400)?;
-    Ok(())
+    let body = json!({"integrationKey": "il1dpl-not-a-key", "summary": "Nobody's deploy"});
+    unknown_key(cx, "/api/deployment-events", body, 400).await
 }
 
 async fn heartbeat_ping(cx: Cx) -> CaseResult {
@@ -214,26 +201,29 @@ async fn heartbeat_ping(cx: Cx) -> CaseResult {
     Ok(())
 }
 
-async fn numbers(cx: Cx) -> CaseResult {
-    let r = cx.get("/api/numbers").send().await?;
+/// A public list (no token): 200 and `ok` of its items.
+async fn public_list(cx: Cx, path: &str, ok: fn(&[Value]) -> bool, expected: &str) -> CaseResult {
+    let r = cx.get(path).send().await?;
     r.status_is(200)?;
-    let ok = r
-        .json
-        .as_array()
-        .is_some_and(|l| !l.is_empty() && l.iter().all(|n| n["phoneNumber"].is_string()));
-    r.ensure(ok, "a non-empty array of numbers with phoneNumber")?;
+    r.ensure(r.json.as_array().is_some_and(|l| ok(l)), expected)?;
     Ok(())
 }
 
+async fn numbers(cx: Cx) -> CaseResult {
+    let ok = |l: &[Value]| !l.is_empty() && l.iter().all(|n| n["phoneNumber"].is_string());
+    public_list(
+        cx,
+        "/api/numbers",
+        ok,
+        "a non-empty array of numbers with phoneNumber",
+    )
+    .await
+}
+
 async fn integrations(cx: Cx) -> CaseResult {
-    let r = cx.get("/api/integrations?max-results=3").send().await?;
-    r.status_is(200)?;
-    let ok = r
-        .json
-        .as_array()
-        .is_some_and(|l| (1..=3).contains(&l.len()) && l.iter().all(|i| i["name"].is_string()));
-    r.ensure(ok, "one to three integrations, each with a name")?;
-    Ok(())
+    let ok = |l: &[Value]| (1..=3).contains(&l.len()) && l.iter().all(|i| i["name"].is_string());
+    let expected = "one to three integrations, each with a name";
+    public_list(cx, "/api/integrations?max-results=3", ok, expected).await
 }
 
 async fn call_flow_numbers(cx: Cx) -> CaseResult {
@@ -252,12 +242,7 @@ async fn call_flow_numbers(cx: Cx) -> CaseResult {
 
 async fn call_flow_number(cx: Cx) -> CaseResult {
     let token = cx.access_token("source:r").await?;
-    let listed = cx
-        .request(Method::GET, "/api/call-flow-numbers")
-        .bearer(&token)
-        .quiet()
-        .send()
-        .await?;
+    let listed = read_quietly(&cx, "/api/call-flow-numbers", &token).await?;
     let Some(first) = listed.json.as_array().and_then(|l| l.first()).cloned() else {
         return Err(Stop::skip("needs one call flow number"));
     };
@@ -279,48 +264,33 @@ async fn call_flow_number(cx: Cx) -> CaseResult {
     Ok(())
 }
 
-async fn report_alerts(cx: Cx) -> CaseResult {
+/// A report of the fixtures' month: 200 and every row as `row_ok` wants.
+async fn report(cx: Cx, path: &str, row_ok: fn(&Value) -> bool, expected: &str) -> CaseResult {
     let token = cx.access_token("report:r").await?;
+    let sep = if path.contains('?') { '&' } else { '?' };
     let r = cx
-        .api(
-            Method::GET,
-            &format!("/api/reports/alerts?{REPORT_RANGE}&group-by=DAY"),
-            &token,
-            None,
-        )
+        .api(Method::GET, &format!("{path}{sep}{REPORT_RANGE}"), &token, None)
         .await?;
     r.status_is(200)?;
-    // Each row: alert source id, escalation policy id, call routing number, period, value.
-    let ok = r.json.as_array().is_some_and(|rows| {
-        rows.iter().all(|row| {
-            row.as_array()
-                .is_some_and(|c| c.len() == 5 && c[0].is_i64() && c[3].is_string() && c[4].is_number())
-        })
-    });
-    r.ensure(
-        ok,
-        "an array of rows [alertSourceId, escalationPolicyId, number, period, value]",
-    )?;
+    let ok = r.json.as_array().is_some_and(|rows| rows.iter().all(row_ok));
+    r.ensure(ok, expected)?;
     Ok(())
 }
 
+async fn report_alerts(cx: Cx) -> CaseResult {
+    // Each row: alert source id, escalation policy id, call routing number, period, value.
+    let row_ok = |row: &Value| {
+        row.as_array()
+            .is_some_and(|c| c.len() == 5 && c[0].is_i64() && c[3].is_string() && c[4].is_number())
+    };
+    let expected = "an array of rows [alertSourceId, escalationPolicyId, number, period, value]";
+    report(cx, "/api/reports/alerts?group-by=DAY", row_ok, expected).await
+}
+
 async fn report_summary(cx: Cx) -> CaseResult {
-    let token = cx.access_token("report:r").await?;
-    let r = cx
-        .api(
-            Method::GET,
-            &format!("/api/reports/alerts/summary?{REPORT_RANGE}"),
-            &token,
-            None,
-        )
-        .await?;
-    r.status_is(200)?;
-    let ok = r.json.as_array().is_some_and(|rows| {
-        rows.iter()
-            .all(|row| row["alertSourceId"].is_i64() && row["count"].is_i64())
-    });
-    r.ensure(ok, "an array of summaries, each with alertSourceId and count")?;
-    Ok(())
+    let row_ok = |row: &Value| row["alertSourceId"].is_i64() && row["count"].is_i64();
+    let expected = "an array of summaries, each with alertSourceId and count";
+    report(cx, "/api/reports/alerts/summary", row_ok, expected).await
 }
 
 async fn report_refusals(cx: Cx) -> CaseResult {

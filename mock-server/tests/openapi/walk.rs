@@ -133,6 +133,16 @@ type Call = (
     bool,
 );
 
+/// The fixtures' metric "Orders per minute", by its integration key (the Series API's path).
+const METRIC_KEY: &[(&str, &str)] = &[("key", "il1met5cf9312a7d1c4e8b2f6a0d3c9e5b7")];
+/// Two time points, one at the mock clock's now.
+const SERIES: &str = r#"{"series": [{"timestamp": 1799999940, "value": 12}, {"value": 13.5}]}"#;
+/// The fixtures' manual Jira action, run on an alert of its source.
+const RUN_ACTION: &str = r#"{"alertActionId": "9212"}"#;
+/// A deployment of the fixtures' pipeline "Shop web deploys".
+const DEPLOYMENT: &str =
+    r#"{"integrationKey": "il1dpl5cf9401c3b7e1a5d9f2c6b0e4a8d1", "summary": "Walked deployment"}"#;
+
 const ACTIONS: &[Call] = &[
     (
         "PUT",
@@ -176,6 +186,7 @@ const ACTIONS: &[Call] = &[
         None,
         false,
     ),
+    ("POST", "/series/{key}", METRIC_KEY, "", Some(SERIES), true),
     ("PUT", "/alerts/{id}/assign", &[], "user=1002", None, false),
     ("PUT", "/alerts/{id}/accept", &[], "", None, false),
     ("PUT", "/alerts/{id}/resolve", &[], "", None, false),
@@ -263,30 +274,8 @@ const ACTIONS: &[Call] = &[
         ),
         true,
     ),
-    (
-        "POST",
-        "/alerts/{id}/actions",
-        &[],
-        "",
-        Some(r#"{"alertActionId": "9212"}"#),
-        false,
-    ),
-    (
-        "POST",
-        "/series/{key}",
-        &[("key", "il1met5cf9312a7d1c4e8b2f6a0d3c9e5b7")],
-        "",
-        Some(r#"{"series": [{"timestamp": 1799999940, "value": 12}, {"value": 13.5}]}"#),
-        true,
-    ),
-    (
-        "POST",
-        "/deployment-events",
-        &[],
-        "",
-        Some(r#"{"integrationKey": "il1dpl5cf9401c3b7e1a5d9f2c6b0e4a8d1", "summary": "Walked deployment"}"#),
-        true,
-    ),
+    ("POST", "/alerts/{id}/actions", &[], "", Some(RUN_ACTION), false),
+    ("POST", "/deployment-events", &[], "", Some(DEPLOYMENT), true),
 ];
 
 /// Query parameters a GET needs to find anything.
