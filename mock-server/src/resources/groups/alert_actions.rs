@@ -50,7 +50,7 @@ pub static GROUP: Group = Group {
     name: "Alert Actions",
     collections: &[
         Collection::new(NAME, "/alert-actions", "alert action", "AlertAction", &Actions)
-            .with_relations(&[
+            .relations(&[
                 Relation::new(
                     "alertSources[]",
                     Target::Collection(alert_sources::NAME),
@@ -62,7 +62,7 @@ pub static GROUP: Group = Group {
                     OnDelete::Restrict,
                 ),
             ])
-            .with_filters(FILTERS),
+            .filters(FILTERS),
         Collection::new(
             RESULTS,
             "/alerts/{id}/actions",
@@ -70,8 +70,8 @@ pub static GROUP: Group = Group {
             "AlertActionResult",
             &Results,
         )
-        .nested_in(Target::Collection(names::ALERTS))
-        .with_relations(&[Relation::new("actor", Target::Users, OnDelete::Keep)]),
+        .child_of(Target::Collection(names::ALERTS))
+        .relations(&[Relation::new("actor", Target::Users, OnDelete::Keep)]),
     ],
     actions: &[
         Action {

@@ -42,7 +42,7 @@ const FILTERS: &[Filter] = &[
 
 /// The collection.
 const COLLECTION: Collection =
-    Collection::new(NAME, PATH, "call flow number", "CallFlowNumberDetails", &Numbers).with_filters(FILTERS);
+    Collection::new(NAME, PATH, "call flow number", "CallFlowNumberDetails", &Numbers).filters(FILTERS);
 
 /// The group.
 pub static GROUP: Group = Group::new("Call Flow Numbers", &[COLLECTION], &[]);

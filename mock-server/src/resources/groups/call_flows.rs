@@ -25,7 +25,7 @@ const NUMBER: Relation = Relation::new(
 
 /// The collection.
 const COLLECTION: Collection =
-    Collection::new(NAME, "/call-flows", "call flow", "CallFlow", &Flows).with_relations(&[NUMBER]);
+    Collection::new(NAME, "/call-flows", "call flow", "CallFlow", &Flows).relations(&[NUMBER]);
 
 /// The group.
 pub static GROUP: Group = Group::new("Call Flows", &[COLLECTION], &[]);

@@ -41,7 +41,7 @@ pub static GROUP: Group = Group {
             &PIPELINES,
         ),
         Collection::new(EVENTS, EVENTS_PATH, "deployment event", "DeploymentEvent", &Plain)
-            .nested_in(Target::Collection(NAME)),
+            .child_of(Target::Collection(NAME)),
     ],
     actions: &[],
 };

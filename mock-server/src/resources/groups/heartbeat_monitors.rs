@@ -37,7 +37,7 @@ const MONITORS: Collection = Collection::new(
     "HeartbeatMonitor",
     &MONITORS_MODEL,
 )
-.with_relations(&[Relation::new(
+.relations(&[Relation::new(
     "alertSource",
     Target::Collection(alert_sources::NAME),
     OnDelete::Cascade,
@@ -186,7 +186,7 @@ fn list(cx: &mut Cx<'_>) -> Result<Reply, ResourceError> {
     if ids.len() > max
         && let Some(last) = ids.get(max.saturating_sub(1))
     {
-        reply = reply.header("next-cursor", last.to_string());
+        reply = reply.with_header("next-cursor", last.to_string());
     }
     Ok(reply)
 }

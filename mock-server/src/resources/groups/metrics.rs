@@ -17,7 +17,7 @@ pub const NAME: &str = "metrics";
 
 /// The collection.
 const COLLECTION: Collection = Collection::new(NAME, "/metrics", "metric", "Metric", &METRICS)
-    .with_relations(&[Relation::new(
+    .relations(&[Relation::new(
         "dataSource",
         Target::Collection(metric_data_sources::NAME),
         OnDelete::Restrict,

@@ -23,7 +23,7 @@ pub const KEPT: usize = 1_000;
 
 /// The time points, kept under their metric and written by [`ingest`] alone.
 const POINTS: Collection = Collection::new(NAME, PATH, "time point", "SingleTimePoint", &Plain)
-    .nested_in(Target::Collection(metrics::NAME));
+    .child_of(Target::Collection(metrics::NAME));
 
 /// The group.
 pub static GROUP: Group = Group::new("Series", &[POINTS], &[]);
