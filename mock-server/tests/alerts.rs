@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 const WEB_KEY: &str = "il1api0a5cf3001e0c8d4f5b9a2e7c6d1f";
 
 async fn token(server: &MockServer, scope: &str) -> String {
-    s(&tokens(server, scope).await, "access_token")
+    access_token(server, scope).await
 }
 
 async fn send(

@@ -308,13 +308,7 @@ pub async fn api_get_at(
 /// A mock whose clock stands still at 1 800 000 000 (after every fixture's times), approving
 /// as `someUser` at once.
 pub async fn frozen_server() -> MockServer {
-    MockServer::builder()
-        .auto_approve("someUser")
-        .clock_start(1_800_000_000)
-        .freeze_clock(true)
-        .start()
-        .await
-        .expect("server starts")
+    frozen_builder().start().await.expect("server starts")
 }
 
 /// The numeric `id`s of a JSON array's entities, in order.
@@ -401,4 +395,36 @@ pub async fn control(
             serde_json::from_str(&text).expect("json")
         },
     )
+}
+
+/// The builder of [`frozen_server`], for more settings (a state file).
+pub fn frozen_builder() -> ilert_mock::MockServerBuilder {
+    MockServer::builder()
+        .auto_approve("someUser")
+        .clock_start(1_800_000_000)
+        .freeze_clock(true)
+}
+
+/// An access token of `someUser` for `scope` (the server approves as `someUser`).
+pub async fn access_token(server: &MockServer, scope: &str) -> String {
+    s(&tokens(server, scope).await, "access_token")
+}
+
+/// [`api_call`] with the bearer token optional (the operations an integration key
+/// authenticates, the public ones) and no extra headers.
+pub async fn api_request(
+    server: &MockServer,
+    method: reqwest::Method,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> (StatusCode, HeaderMap, Value) {
+    let mut req = http().request(method, format!("{}{path}", server.base_url()));
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    answer(req.send().await.expect("answers")).await
 }
