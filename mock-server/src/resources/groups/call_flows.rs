@@ -7,10 +7,11 @@
 
 use serde_json::{Value, json};
 
+use super::fields::{self, Shaped};
 use super::flow_tree::{self, NodeRef};
-use super::{alert_sources, call_flow_numbers, fields, names};
+use super::{alert_sources, call_flow_numbers, names};
 use crate::resources::error::ResourceError;
-use crate::resources::group::{Collection, Cx, Group, Model, OnDelete, Relation, Target, View};
+use crate::resources::group::{Collection, Cx, Group, OnDelete, Relation, Target};
 use crate::resources::store::Entity;
 
 /// The store name of the collection.
@@ -25,7 +26,7 @@ const NUMBER: Relation = Relation::new(
 
 /// The collection.
 const COLLECTION: Collection =
-    Collection::new(NAME, "/call-flows", "call flow", "CallFlow", &Flows).relations(&[NUMBER]);
+    Collection::new(NAME, "/call-flows", "call flow", "CallFlow", &FLOWS).relations(&[NUMBER]);
 
 /// The group.
 pub static GROUP: Group = Group::new("Call Flows", &[COLLECTION], &[]);
@@ -37,8 +38,9 @@ const REFS: &[NodeRef] = &[NodeRef::required(
     Target::Collection(alert_sources::NAME),
 )];
 
-/// The checked entity; `this` is the flow being updated (its own number is no conflict).
-fn normalise(cx: &Cx<'_>, body: &Entity, this: Option<&Value>) -> Result<Entity, ResourceError> {
+/// The checked entity; `old` is the flow being updated (its own number is no conflict).
+fn normalise(cx: &Cx<'_>, body: &Entity, old: Option<&Entity>) -> Result<Entity, ResourceError> {
+    let this = old.and_then(|o| o.get("id"));
     let mut out = flow_tree::flow(&cx.view(), body, REFS)?;
     out["language"] = fields::field(body, "language").clone();
     if let Some(number) = body
@@ -59,27 +61,13 @@ fn normalise(cx: &Cx<'_>, body: &Entity, this: Option<&Value>) -> Result<Entity,
     Ok(out.as_object().cloned().unwrap_or_default())
 }
 
-/// The call flow model.
-#[derive(Debug)]
-pub struct Flows;
-
-impl Model for Flows {
-    fn create(&self, cx: &mut Cx<'_>, body: Entity) -> Result<Entity, ResourceError> {
-        normalise(cx, &body, None)
-    }
-
-    fn update(&self, cx: &mut Cx<'_>, old: &Entity, body: Entity) -> Result<Entity, ResourceError> {
-        normalise(cx, &body, old.get("id"))
-    }
-
-    fn render(&self, view: &View<'_>, entity: &Entity, list: bool) -> Value {
-        let mut out = Value::Object(entity.clone());
-        if let Some(number) = entity.get("assignedNumber").and_then(|n| n["id"].as_i64()) {
-            out["assignedNumber"] = call_flow_numbers::assigned(view, number);
+/// The call flow model: lists leave out the tree; answers embed the assigned number.
+const FLOWS: Shaped = Shaped {
+    shape: normalise,
+    omit_in_lists: &["root"],
+    embed: Some(|view, flow| {
+        if let Some(number) = flow.get("assignedNumber").and_then(|n| n["id"].as_i64()) {
+            flow.insert("assignedNumber".into(), call_flow_numbers::assigned(view, number));
         }
-        if list && let Some(map) = out.as_object_mut() {
-            map.remove("root");
-        }
-        out
-    }
-}
+    }),
+};

@@ -17,6 +17,7 @@ pub const NAME: &str = "event-flows";
 const FLOWS: Shaped = Shaped {
     shape,
     omit_in_lists: &["root"],
+    embed: None,
 };
 
 /// The collection.

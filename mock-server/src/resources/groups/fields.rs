@@ -97,6 +97,8 @@ pub struct Shaped {
     pub shape: Shape,
     /// Fields only single answers carry (a flow's `root`).
     pub omit_in_lists: &'static [&'static str],
+    /// What an answer embeds of other entities (a call flow's number), if anything.
+    pub embed: Option<fn(&View<'_>, &mut Entity)>,
 }
 
 impl Model for Shaped {
@@ -108,8 +110,11 @@ impl Model for Shaped {
         (self.shape)(cx, &body, Some(old))
     }
 
-    fn render(&self, _: &View<'_>, entity: &Entity, list: bool) -> Value {
+    fn render(&self, view: &View<'_>, entity: &Entity, list: bool) -> Value {
         let mut out = entity.clone();
+        if let Some(embed) = self.embed {
+            embed(view, &mut out);
+        }
         if list {
             out.retain(|k, _| !self.omit_in_lists.contains(&k.as_str()));
         }

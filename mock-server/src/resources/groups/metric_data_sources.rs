@@ -20,6 +20,7 @@ pub const NAME: &str = "metric-data-sources";
 const SOURCES: Shaped = Shaped {
     shape,
     omit_in_lists: &[],
+    embed: None,
 };
 
 /// The collection.

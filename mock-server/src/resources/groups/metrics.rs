@@ -16,8 +16,8 @@ use crate::resources::store::Entity;
 pub const NAME: &str = "metrics";
 
 /// The collection.
-const COLLECTION: Collection = Collection::new(NAME, "/metrics", "metric", "Metric", &METRICS)
-    .relations(&[Relation::new(
+const COLLECTION: Collection =
+    Collection::new(NAME, "/metrics", "metric", "Metric", &METRICS).relations(&[Relation::new(
         "dataSource",
         Target::Collection(metric_data_sources::NAME),
         OnDelete::Restrict,
