@@ -28,6 +28,9 @@ pub enum OnDelete {
     Cascade,
     /// The reference stays, pointing nowhere (rendered as `{"id": …}`).
     Keep,
+    /// The array item holding the reference is taken out of the holder (a deleted user leaves
+    /// the teams it was a member of); for references inside arrays.
+    Pull,
 }
 
 /// A reference from one entity to another, as ilert's bodies write it: `{"id": …}`.
@@ -88,6 +91,30 @@ pub trait Model: Sync {
 pub struct Plain;
 
 impl Model for Plain {}
+
+/// A model made of two functions: `write` makes the stored entity from a checked body (given the
+/// entity it replaces, on update), `show` renders one (`list` in list answers).
+#[derive(Debug, Clone, Copy)]
+pub struct Written {
+    /// The stored entity for a create (`None`) or an update (`Some(old)`).
+    pub write: fn(&mut Cx<'_>, Option<&Entity>, Entity) -> Result<Entity, ResourceError>,
+    /// The entity as the API shows it.
+    pub show: fn(&View<'_>, &Entity, bool) -> Value,
+}
+
+impl Model for Written {
+    fn create(&self, cx: &mut Cx<'_>, body: Entity) -> Result<Entity, ResourceError> {
+        (self.write)(cx, None, body)
+    }
+
+    fn update(&self, cx: &mut Cx<'_>, old: &Entity, body: Entity) -> Result<Entity, ResourceError> {
+        (self.write)(cx, Some(old), body)
+    }
+
+    fn render(&self, view: &View<'_>, entity: &Entity, list: bool) -> Value {
+        (self.show)(view, entity, list)
+    }
+}
 
 /// One collection of a group.
 pub struct Collection {
@@ -338,6 +365,22 @@ pub struct View<'a> {
     pub tenant: &'a str,
     /// The externally visible base URL (`http://127.0.0.1:4598`).
     pub base: &'a str,
+    /// The mock clock's now (who is on call, whether a maintenance window is open).
+    pub now: UnixSeconds,
+}
+
+impl View<'_> {
+    /// The tenant's entity `id` of collection `name` as a single answer shows it, or `{"id": …}`
+    /// when it is gone (a reference that outlived its target).
+    pub fn rendered(&self, name: &str, id: i64) -> Value {
+        match (
+            self.state.collection(name),
+            self.state.resources().get(self.tenant, name, id),
+        ) {
+            (Some(c), Some(s)) => c.model.render(self, &s.body, false),
+            _ => serde_json::json!({"id": id}),
+        }
+    }
 }
 
 /// Everything an operation may use: the locked state, who calls, when, and what was sent.
@@ -373,6 +416,7 @@ impl Cx<'_> {
             state: self.state,
             tenant: self.tenant,
             base: self.base,
+            now: self.now,
         }
     }
 

@@ -86,10 +86,12 @@ pub fn check(view: &View<'_>, collection: &Collection, entity: &Entity) -> Resul
 }
 
 /// Deletes what goes with the tenant's entity `id` of `target`: refused (409) while a
-/// restricting reference holds; else holders declared `Cascade` and nested children go too
-/// (the entity itself is removed by the caller).
+/// restricting reference holds; else holders declared `Cascade` and nested children go too, and
+/// references declared `Pull` are taken out of their holders (the entity itself is removed by
+/// the caller).
 pub fn release(state: &mut dyn World, tenant: &str, target: Target, id: i64) -> Result<(), ResourceError> {
     let mut doomed: Vec<(&'static str, i64)> = Vec::new();
+    let mut pulled: Vec<(&'static str, i64, &'static str)> = Vec::new();
     for collection in state.groups().iter().flat_map(|g| g.collections.iter()) {
         for (holder, stored) in state.resources().iter(tenant, collection.name) {
             if collection.parent == Some(target) && stored.parent == Some(id) {
@@ -110,6 +112,7 @@ pub fn release(state: &mut dyn World, tenant: &str, target: Target, id: i64) -> 
                         )));
                     }
                     OnDelete::Cascade => doomed.push((collection.name, holder)),
+                    OnDelete::Pull => pulled.push((collection.name, holder, relation.field)),
                     OnDelete::Keep => {}
                 }
             }
@@ -119,7 +122,46 @@ pub fn release(state: &mut dyn World, tenant: &str, target: Target, id: i64) -> 
         release(state, tenant, Target::Collection(name), holder)?;
         state.resources_mut().remove(tenant, name, holder);
     }
+    for (name, holder, field) in pulled {
+        if let Some(entity) = state.resources_mut().get_mut(tenant, name, holder) {
+            let mut value = Value::Object(std::mem::take(entity));
+            pull(&mut value, field, id);
+            if let Value::Object(map) = value {
+                *entity = map;
+            }
+        }
+    }
     Ok(())
+}
+
+/// Takes every item that references `id` at `field` out of the last array on the field's path
+/// (`members[].user`: the member whose user is `id`).
+pub fn pull(entity: &mut Value, field: &str, id: i64) {
+    let segments: Vec<&str> = field.split('.').filter(|s| !s.is_empty()).collect();
+    pull_at(entity, &segments, id);
+}
+
+fn pull_at(v: &mut Value, segments: &[&str], id: i64) {
+    let Some((first, rest)) = segments.split_first() else {
+        return;
+    };
+    let (name, many) = step(first);
+    let Some(child) = (if name.is_empty() { Some(v) } else { v.get_mut(name) }) else {
+        return;
+    };
+    let deeper = rest.iter().any(|s| s.ends_with("[]"));
+    match (many, child.as_array_mut()) {
+        (true, Some(items)) if !deeper => {
+            let path = rest.join(".");
+            items.retain(|item| !ids(item, &path).contains(&id));
+        }
+        (true, Some(items)) => {
+            for item in items {
+                pull_at(item, rest, id);
+            }
+        }
+        _ => pull_at(child, rest, id),
+    }
 }
 
 /// Replaces each reference at `field` by what `render` makes of its id (references it cannot
@@ -185,6 +227,20 @@ mod tests {
         assert_eq!(ids(&json!({"id": 5}), ""), vec![5]);
         assert_eq!(ids(&json!({"connectorId": "7001"}), "connectorId"), vec![7001]);
         assert!(ids(&json!({"connectorId": "slack"}), "connectorId").is_empty());
+    }
+
+    #[test]
+    fn pull_takes_the_referencing_items_out() {
+        let mut team = json!({"members": [{"user": {"id": 1}, "role": "ADMIN"}, {"user": {"id": 2}}]});
+        pull(&mut team, "members[].user", 1);
+        assert_eq!(team, json!({"members": [{"user": {"id": 2}}]}));
+        let mut policy = json!({"rules": [{"teams": [{"id": 7}, {"id": 8}]}, {"teams": [{"id": 7}]}]});
+        pull(&mut policy, "rules[].teams[]", 7);
+        assert_eq!(policy, json!({"rules": [{"teams": [{"id": 8}]}, {"teams": []}]}));
+        let mut window = json!({"alertSources": [{"id": 3}], "services": []});
+        pull(&mut window, "alertSources[]", 3);
+        assert_eq!(window, json!({"alertSources": [], "services": []}));
+        pull(&mut window, "missing[]", 3);
     }
 
     #[test]

@@ -188,6 +188,7 @@ fn check(state: &dyn World, placed: &[Placed]) -> Result<(), SeedError> {
             state,
             tenant,
             base: "",
+            now: 0,
         };
         if let (Some(target), Some(parent)) = (collection.parent, stored.parent)
             && !relations::exists(state, tenant, target, parent)

@@ -79,6 +79,7 @@ pub fn post(keyed: Keyed<'_>) -> Result<Reply, ResourceError> {
                     state,
                     tenant: &tenant,
                     base,
+                    now,
                 };
                 super::escalation_policies::resolve_key(&view, &r)
             });
