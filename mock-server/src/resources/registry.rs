@@ -30,6 +30,11 @@ pub const GROUPS: &[&Group] = &[
     &groups::event_flows::GROUP,
     &groups::call_flows::GROUP,
     &groups::call_flow_numbers::GROUP,
+    &groups::teams::GROUP,
+    &groups::schedules::GROUP,
+    &groups::on_calls::GROUP,
+    &groups::support_hours::GROUP,
+    &groups::maintenance_windows::GROUP,
 ];
 
 /// Operations authenticated by an integration key in the body or path, not a bearer token.

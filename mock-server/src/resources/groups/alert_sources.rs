@@ -2,14 +2,17 @@
 //! by id or integration key; its escalation policy must exist in the tenant (and cannot be
 //! deleted while the source uses it); deleting a source deletes its alerts. Lists answer
 //! `AlertSourceNoIncludes`, single sources `AlertSource`, with the policy embedded, an
-//! `integrationUrl` the mock serves (the Events API) and a `status` computed from its alerts.
+//! `integrationUrl` the mock serves (the Events API) and a `status` computed from its alerts
+//! (`IN_MAINTENANCE` while an open maintenance window names it). Its teams and support hours
+//! must exist, and cannot be deleted while the source names them.
 
 use serde_json::{Value, json};
 
-use super::{escalation_policies, names};
+use super::{escalation_policies, names, support_hours, teams};
 use crate::model::AlertSource;
 use crate::resources::error::ResourceError;
 use crate::resources::group::{Collection, Cx, Group, Model, OnDelete, Relation, Target, View};
+use crate::resources::relations;
 use crate::resources::store::Entity;
 use crate::resources::time::iso8601;
 
@@ -26,11 +29,23 @@ pub static GROUP: Group = Group {
         schema: "AlertSource",
         alt_key: Some("integrationKey"),
         parent: None,
-        relations: &[Relation {
-            field: "escalationPolicy",
-            target: Target::Collection(escalation_policies::NAME),
-            on_delete: OnDelete::Restrict,
-        }],
+        relations: &[
+            Relation {
+                field: "escalationPolicy",
+                target: Target::Collection(escalation_policies::NAME),
+                on_delete: OnDelete::Restrict,
+            },
+            Relation {
+                field: "teams[]",
+                target: Target::Collection(teams::NAME),
+                on_delete: OnDelete::Restrict,
+            },
+            Relation {
+                field: "supportHours",
+                target: Target::Collection(support_hours::NAME),
+                on_delete: OnDelete::Restrict,
+            },
+        ],
         filters: &[],
         model: &Sources,
     }],
@@ -65,6 +80,20 @@ fn editable(body: &Entity, out: &mut Entity) -> Result<(), ResourceError> {
     match body.get("autoResolutionTimeout").filter(|v| v.is_string()) {
         Some(t) => out.insert("autoResolutionTimeout".into(), t.clone()),
         None => out.remove("autoResolutionTimeout"),
+    };
+    let team_ids = body
+        .get("teams")
+        .map(|t| relations::ids(t, "[]"))
+        .unwrap_or_default();
+    let team_refs: Vec<Value> = team_ids.iter().map(|id| json!({"id": id})).collect();
+    out.insert("teams".into(), Value::Array(team_refs));
+    match body
+        .get("supportHours")
+        .and_then(|h| h.get("id"))
+        .filter(|id| !id.is_null())
+    {
+        Some(id) => out.insert("supportHours".into(), json!({"id": id})),
+        None => out.remove("supportHours"),
     };
     Ok(())
 }
@@ -135,9 +164,16 @@ pub fn render(view: &View<'_>, s: &Entity, list: bool) -> Value {
         "createdAt": s["createdAt"],
         "updatedAt": s["updatedAt"],
     });
+    teams::expand(view, &mut out, "teams[]");
     if let Some(map) = out.as_object_mut() {
         if let Some(timeout) = s.get("autoResolutionTimeout") {
             map.insert("autoResolutionTimeout".to_owned(), timeout.clone());
+        }
+        if let Some(hours) = s.get("supportHours").and_then(|h| h["id"].as_i64()) {
+            map.insert(
+                "supportHours".to_owned(),
+                view.rendered(support_hours::NAME, hours),
+            );
         }
         if !list {
             map.insert("autoCreateServices".to_owned(), json!(false));
@@ -148,10 +184,7 @@ pub fn render(view: &View<'_>, s: &Entity, list: bool) -> Value {
 
 /// The tenant's source `id`, rendered as a single entity (`{"id": …}` when it is gone).
 pub fn rendered(view: &View<'_>, id: i64) -> Value {
-    view.state
-        .resources()
-        .get(view.tenant, NAME, id)
-        .map_or_else(|| json!({"id": id}), |s| render(view, &s.body, false))
+    view.rendered(NAME, id)
 }
 
 /// An alert source fixture (`[[alert_sources]]`) as a stored entity; missing times are `now`.
@@ -177,8 +210,30 @@ pub fn from_fixture(s: &AlertSource, now: i64) -> Result<Entity, ResourceError> 
     Ok(out)
 }
 
-/// The `status` of an active alert source, from its open alerts.
+/// Whether a maintenance window naming the tenant's source `source` is open at the view's now.
+pub fn in_maintenance(view: &View<'_>, source: i64) -> bool {
+    view.state
+        .resources()
+        .iter(view.tenant, names::MAINTENANCE_WINDOWS)
+        .any(|(_, w)| {
+            let time = |k: &str| {
+                w.body
+                    .get(k)
+                    .and_then(Value::as_str)
+                    .and_then(crate::resources::time::parse)
+            };
+            let open =
+                matches!((time("start"), time("end")), (Some(s), Some(e)) if s <= view.now && view.now < e);
+            open && relations::ids(&w.body["alertSources"], "[]").contains(&source)
+        })
+}
+
+/// The `status` of an active alert source: `IN_MAINTENANCE` during an open maintenance window,
+/// else from its open alerts.
 pub fn source_status(view: &View<'_>, source: i64) -> &'static str {
+    if in_maintenance(view, source) {
+        return "IN_MAINTENANCE";
+    }
     let open: Vec<&str> = view
         .state
         .resources()

@@ -1,14 +1,16 @@
 //! Escalation policies (`/escalation-policies`, scope `policy`): the generic collection, plus
 //! `GET /escalation-policies/resolve?routing-key=` and
 //! `PUT /escalation-policies/{id}/levels/{level}` (zero-based). A policy cannot be deleted while
-//! an alert source uses it (409); users named in its levels must exist in the tenant.
+//! an alert source uses it (409); the users, schedules and teams named in its levels (and its
+//! own teams) must exist in the tenant, and cannot be deleted while the policy names them.
 
 use serde_json::{Value, json};
 
+use super::{schedules, teams};
 use crate::model::EscalationPolicy;
 use crate::resources::error::ResourceError;
 use crate::resources::group::{
-    Action, Collection, Cx, Group, Model, OnDelete, Relation, Reply, Run, Target, View,
+    Action, Collection, Cx, Group, OnDelete, Relation, Reply, Run, Target, View, Written,
 };
 use crate::resources::relations;
 use crate::resources::store::Entity;
@@ -26,13 +28,12 @@ pub static GROUP: Group = Group {
         schema: "EscalationPolicy",
         alt_key: None,
         parent: None,
-        relations: &[Relation {
-            field: "escalationRules[].users[]",
-            target: Target::Users,
-            on_delete: OnDelete::Restrict,
-        }],
+        relations: RELATIONS,
         filters: &[],
-        model: &Policies,
+        model: &Written {
+            write: |_, _, body| normalise(&body),
+            show: |view, entity, _| render(view, entity),
+        },
     }],
     actions: &[
         Action {
@@ -48,18 +49,47 @@ pub static GROUP: Group = Group {
     ],
 };
 
-/// One level as stored: the deprecated single `user` folded into `users`, lists defaulted.
-fn rule(input: &Value) -> Value {
-    let mut users: Vec<Value> = input["users"].as_array().cloned().unwrap_or_default();
-    if let Some(id) = input.get("user").and_then(|u| u.get("id")) {
-        users.push(json!({"id": id}));
+/// What a policy names: the users, schedules and teams of its levels, and its own teams.
+const RELATIONS: &[Relation] = &[
+    Relation {
+        field: "escalationRules[].users[]",
+        target: Target::Users,
+        on_delete: OnDelete::Restrict,
+    },
+    Relation {
+        field: "escalationRules[].schedules[]",
+        target: Target::Collection(schedules::NAME),
+        on_delete: OnDelete::Restrict,
+    },
+    Relation {
+        field: "escalationRules[].teams[]",
+        target: Target::Collection(teams::NAME),
+        on_delete: OnDelete::Restrict,
+    },
+    Relation {
+        field: "teams[]",
+        target: Target::Collection(teams::NAME),
+        on_delete: OnDelete::Restrict,
+    },
+];
+
+/// The `{"id": …}` references of list `many` plus the deprecated single `one` of a level.
+fn refs(input: &Value, many: &str, one: &str) -> Vec<Value> {
+    let mut list: Vec<Value> = input[many].as_array().cloned().unwrap_or_default();
+    if let Some(id) = input.get(one).and_then(|u| u.get("id")) {
+        list.push(json!({"id": id}));
     }
-    let users: Vec<Value> = users.iter().map(|u| json!({"id": u["id"]})).collect();
+    list.iter().map(|u| json!({"id": u["id"]})).collect()
+}
+
+/// One level as stored: the deprecated single `user`, `schedule` and `team` folded into their
+/// lists, each reference kept as `{"id": …}`.
+fn rule(input: &Value) -> Value {
     json!({
         "escalationTimeout": input["escalationTimeout"],
-        "users": users,
-        "schedules": input.get("schedules").cloned().unwrap_or(json!([])),
-        "teams": input.get("teams").cloned().unwrap_or(json!([])),
+        "users": refs(input, "users", "user"),
+        "schedules": refs(input, "schedules", "schedule"),
+        "teams": refs(input, "teams", "team"),
     })
 }
 
@@ -90,7 +120,7 @@ fn normalise(body: &Entity) -> Result<Entity, ResourceError> {
     let mut out = json!({
         "name": name,
         "escalationRules": rules,
-        "teams": body.get("teams").cloned().unwrap_or(json!([])),
+        "teams": refs(&Value::Object(body.clone()), "teams", "team"),
         "repeating": body.get("repeating").and_then(Value::as_bool).unwrap_or(false),
         "frequency": body.get("frequency").and_then(Value::as_i64).unwrap_or(1),
         "delayMin": body.get("delayMin").and_then(Value::as_i64).unwrap_or(0),
@@ -101,39 +131,29 @@ fn normalise(body: &Entity) -> Result<Entity, ResourceError> {
     Ok(out.as_object().cloned().unwrap_or_default())
 }
 
-/// The policy model: defaults on write, users expanded to `UserRel` on read.
-#[derive(Debug)]
-pub struct Policies;
-
-impl Model for Policies {
-    fn create(&self, _: &mut Cx<'_>, body: Entity) -> Result<Entity, ResourceError> {
-        normalise(&body)
-    }
-
-    fn update(&self, _: &mut Cx<'_>, _: &Entity, body: Entity) -> Result<Entity, ResourceError> {
-        normalise(&body)
-    }
-
-    fn render(&self, view: &View<'_>, entity: &Entity, _: bool) -> Value {
-        render(view, entity)
-    }
-}
-
 /// A stored policy as ilert's `EscalationPolicy`.
 pub fn render(view: &View<'_>, entity: &Entity) -> Value {
     let mut out = Value::Object(entity.clone());
-    relations::expand(&mut out, "escalationRules[].users[]", &|id| {
-        relations::user_rel(view, id)
-    });
+    if let Some(rules) = out.get_mut("escalationRules").and_then(Value::as_array_mut) {
+        for level in rules {
+            render_level(view, level);
+        }
+    }
+    teams::expand(view, &mut out, "teams[]");
     out
+}
+
+/// One stored level as ilert's `EscalationRule`: users as `UserRel`, schedules as `ScheduleRel`,
+/// teams as `TeamRel`.
+fn render_level(view: &View<'_>, level: &mut Value) {
+    relations::expand(level, "users[]", &|id| relations::user_rel(view, id));
+    relations::expand(level, "schedules[]", &|id| schedules::rel(view, id));
+    teams::expand(view, level, "teams[]");
 }
 
 /// The tenant's policy `id`, rendered (`{"id": …}` when it is gone).
 pub fn rendered(view: &View<'_>, id: i64) -> Value {
-    view.state
-        .resources()
-        .get(view.tenant, NAME, id)
-        .map_or_else(|| json!({"id": id}), |s| render(view, &s.body))
+    view.rendered(NAME, id)
 }
 
 /// A policy fixture (`[[escalation_policies]]`) as a stored entity.
@@ -191,14 +211,21 @@ fn replace_level(cx: &mut Cx<'_>) -> Result<Reply, ResourceError> {
     let level = cx.path_param("level").and_then(|l| l.parse::<usize>().ok());
     let body = cx.body.clone().unwrap_or(Value::Null);
     let new_rule = rule(&body);
-    let users = relations::ids(&new_rule, "users[]");
-    if let Some(missing) = users
+    for relation in RELATIONS
         .iter()
-        .find(|u| !relations::exists(cx.state, cx.tenant, Target::Users, **u))
+        .filter(|r| r.field.starts_with("escalationRules[]."))
     {
-        return Err(ResourceError::BadRequest(format!(
-            "field 'users' names user {missing}, which does not exist"
-        )));
+        let field = relation.field.trim_start_matches("escalationRules[].");
+        let missing = relations::ids(&new_rule, field)
+            .into_iter()
+            .find(|id| !relations::exists(cx.state, cx.tenant, relation.target, *id));
+        if let Some(id) = missing {
+            return Err(ResourceError::BadRequest(format!(
+                "field '{}' names {} {id}, which does not exist",
+                field.trim_end_matches("[]"),
+                relations::noun(cx.state, relation.target)
+            )));
+        }
     }
     let tenant = cx.tenant;
     let policy = cx
@@ -226,6 +253,6 @@ fn replace_level(cx: &mut Cx<'_>) -> Result<Reply, ResourceError> {
     }
     let view = cx.view();
     let mut out = new_rule;
-    relations::expand(&mut out, "users[]", &|u| relations::user_rel(&view, u));
+    render_level(&view, &mut out);
     Ok(Reply::ok(out))
 }

@@ -4,15 +4,21 @@
 pub mod alert_sources;
 pub mod alerts;
 pub mod audience;
+pub mod calendar;
 pub mod escalation_policies;
 pub mod events;
 pub mod incident_templates;
 pub mod incidents;
 pub mod include;
+pub mod maintenance_windows;
 pub mod names;
+pub mod on_calls;
+pub mod schedules;
 pub mod service_outages;
 pub mod services;
 pub mod status_pages;
+pub mod support_hours;
+pub mod teams;
 pub mod users;
 
 pub mod alert_actions;

@@ -23,3 +23,5 @@ pub const TEAMS: &str = "teams";
 pub const METRICS: &str = "metrics";
 /// Call flows (a call flow number's state reads which flow uses it).
 pub const CALL_FLOWS: &str = "call-flows";
+/// Maintenance windows (an alert source's status reads them).
+pub const MAINTENANCE_WINDOWS: &str = "maintenance-windows";

@@ -7,7 +7,7 @@ use super::lifecycle::{Actor, Change, NewAlert, Tenant, apply, raise};
 use super::model::{Alerts, FILTERS, NAME};
 use crate::resources::error::ResourceError;
 use crate::resources::group::{Cx, Model, Reply, Target};
-use crate::resources::groups::escalation_policies;
+use crate::resources::groups::{escalation_policies, schedules};
 use crate::resources::relations;
 use crate::resources::store::Entity;
 
@@ -83,6 +83,20 @@ fn user_of_tenant(cx: &Cx<'_>, raw: &str, field: &str) -> Result<i64, ResourceEr
         .ok_or_else(|| ResourceError::BadRequest(format!("{field} names user '{raw}', which does not exist")))
 }
 
+/// The tenant's entity of `collection` that query parameter `param` names by id (400 if none).
+fn named(cx: &Cx<'_>, raw: &str, param: &str, collection: &'static str) -> Result<i64, ResourceError> {
+    let target = Target::Collection(collection);
+    raw.parse::<i64>()
+        .ok()
+        .filter(|id| relations::exists(cx.state, cx.tenant, target, *id))
+        .ok_or_else(|| {
+            ResourceError::BadRequest(format!(
+                "query parameter '{param}' names {} '{raw}', which does not exist",
+                relations::noun(cx.state, target)
+            ))
+        })
+}
+
 pub(super) fn assign(cx: &mut Cx<'_>) -> Result<Reply, ResourceError> {
     let id = cx.path_id("id", "alert")?;
     let by = Actor::User(cx.caller.id);
@@ -110,16 +124,7 @@ pub(super) fn assign(cx: &mut Cx<'_>) -> Result<Reply, ResourceError> {
             );
         }
         (None, Some(raw), None) => {
-            let target = Target::Collection(escalation_policies::NAME);
-            let policy = raw
-                .parse::<i64>()
-                .ok()
-                .filter(|p| relations::exists(cx.state, cx.tenant, target, *p))
-                .ok_or_else(|| {
-                    ResourceError::BadRequest(format!(
-                        "query parameter 'policy' names escalation policy '{raw}', which does not exist"
-                    ))
-                })?;
+            let policy = named(cx, &raw, "policy", escalation_policies::NAME)?;
             let mut t = Tenant::of(cx);
             let users = t.first_level(policy);
             let set = |a: &mut Entity| {
@@ -129,10 +134,42 @@ pub(super) fn assign(cx: &mut Cx<'_>) -> Result<Reply, ResourceError> {
             let text = format!("Alert assigned to escalation policy {policy} by {who}");
             t.reassign(id, set, "AlertAssignedToPolicyLogEntry", text, &users);
         }
-        (None, None, Some(schedule)) => {
-            return Err(ResourceError::BadRequest(format!(
-                "query parameter 'schedule' names schedule '{schedule}', which does not exist"
-            )));
+        (None, None, Some(raw)) => {
+            let schedule = named(cx, &raw, "schedule", schedules::NAME)?;
+            let view = cx.view();
+            let on_call = schedules::on_call(&view, schedule).map(|s| s.user);
+            let name = view
+                .state
+                .resources()
+                .get(cx.tenant, schedules::NAME, schedule)
+                .map_or_else(
+                    || format!("schedule {schedule}"),
+                    |s| {
+                        s.body
+                            .get("name")
+                            .and_then(Value::as_str)
+                            .unwrap_or_default()
+                            .to_owned()
+                    },
+                );
+            let mut t = Tenant::of(cx);
+            let set = |a: &mut Entity| {
+                match on_call {
+                    Some(user) => a.insert("assignedTo".into(), json!({"id": user})),
+                    None => a.remove("assignedTo"),
+                };
+            };
+            let text = format!("Alert assigned to schedule {name} by {who}");
+            let users: Vec<i64> = on_call.into_iter().collect();
+            t.reassign(id, set, "AlertAssignedToScheduleLogEntry", text, &users);
+            if on_call.is_none() {
+                t.log(
+                    id,
+                    "NobodyOnCallLogEntry",
+                    "ALERT_UPDATES",
+                    format!("Nobody is on call in schedule {name}"),
+                );
+            }
         }
         _ => {
             return Err(ResourceError::BadRequest(

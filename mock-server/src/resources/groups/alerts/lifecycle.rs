@@ -7,9 +7,8 @@ use super::model::{LOG_ENTRIES, NAME, NOTIFICATIONS};
 use crate::clock::UnixSeconds;
 use crate::resources::error::ResourceError;
 use crate::resources::group::Cx;
-use crate::resources::group::World;
-use crate::resources::groups::{alert_sources, escalation_policies};
-use crate::resources::relations;
+use crate::resources::group::{View, World};
+use crate::resources::groups::{alert_sources, escalation_policies, on_calls, support_hours};
 use crate::resources::store::Entity;
 use crate::resources::time::iso8601;
 
@@ -131,12 +130,19 @@ impl<'a> Tenant<'a> {
             .ok_or_else(|| ResourceError::not_found("alert", id))
     }
 
+    /// The users a new alert on `policy` pages now: the first level with anyone on duty (its
+    /// users, its teams' members, its schedules' users on call).
     pub(super) fn first_level(&self, policy: i64) -> Vec<i64> {
-        self.state
-            .resources()
-            .get(self.tenant, escalation_policies::NAME, policy)
-            .map(|p| relations::ids(&p.body["escalationRules"][0], "users[]"))
-            .unwrap_or_default()
+        on_calls::paged(&self.view(), policy).1
+    }
+
+    pub(super) fn view(&self) -> View<'_> {
+        View {
+            state: self.state,
+            tenant: self.tenant,
+            base: "",
+            now: self.now,
+        }
     }
 
     /// Sets the responders to `users`, all pending, and notifies each.
@@ -194,9 +200,26 @@ pub fn raise(
         )));
     }
     let rule = src["alertPriorityRule"].as_str().unwrap_or("HIGH");
+    let view = View {
+        state,
+        tenant,
+        base: "",
+        now,
+    };
+    // Support hours decide the `*_DURING_SUPPORT_HOURS` rules: the named priority inside them,
+    // the other one outside (a source without support hours keeps the named one).
+    let outside = src
+        .get("supportHours")
+        .and_then(|h| h["id"].as_i64())
+        .is_some_and(|hours| !support_hours::within(&view, hours, now));
+    let high = match rule {
+        "HIGH_DURING_SUPPORT_HOURS" => !outside,
+        "LOW_DURING_SUPPORT_HOURS" => outside,
+        other => !other.starts_with("LOW"),
+    };
     let priority = new
         .priority
-        .unwrap_or_else(|| if rule.starts_with("LOW") { "LOW" } else { "HIGH" }.to_owned());
+        .unwrap_or_else(|| if high { "HIGH" } else { "LOW" }.to_owned());
     let id = state.resources_mut().next_id();
     let key = new.alert_key.unwrap_or_else(|| state.random_hex(12));
     let mut alert = json!({
