@@ -4,7 +4,10 @@
 //! - `nullable: true` becomes a `null` alternative (OpenAPI 3.0 §4.7.24);
 //! - `oneOf` becomes `anyOf`: the document's alternatives overlap (`ContactEmail` and
 //!   `ContactPhoneNumber` accept the same objects), so exactly-one can never hold;
-//! - `readOnly`, `writeOnly` and OpenAPI's own formats carry no constraint here.
+//! - `readOnly`, `writeOnly` and OpenAPI's own formats carry no constraint here;
+//! - nor does `format: time` (support days' `start`/`end`): OpenAPI 3.0's schema dialect (JSON
+//!   Schema Wright draft 00) defines no `time` format, which came with draft 7 as RFC 3339
+//!   `full-time` with an offset; a support day's wall-clock `08:00` in its own time zone has none.
 
 use std::collections::HashMap;
 
@@ -18,6 +21,7 @@ pub fn convert(schema: &Value) -> Value {
             for (key, value) in map {
                 match key.as_str() {
                     "nullable" | "readOnly" | "writeOnly" | "discriminator" => {}
+                    "format" if value == "time" => {}
                     "properties" => {
                         let props = value
                             .as_object()

@@ -14,13 +14,7 @@ use super::schema::Schemas;
 
 /// The document's groups (first tags) the mock does not serve yet. Stage by stage this shrinks
 /// to empty; a group leaves it when its module is registered.
-const PENDING_GROUPS: &[&str] = &[
-    "Schedules",
-    "On-Calls",
-    "Support Hours",
-    "Maintenance Windows",
-    "Teams",
-];
+const PENDING_GROUPS: &[&str] = &[];
 
 /// Every scope of ilert's table at its highest level: the walk may call anything.
 const ALL_SCOPES: &str = "profile:w source:d policy:d schedule:d monitor:d action:d connector:d maintenance:d report:d template:d service:d status_page:d team:d user:d alert:d incident:d metric:d metric_source:d support_hour:d";
@@ -119,6 +113,22 @@ const CREATE_BODIES: &[(&str, &str)] = &[
         "/call-flows",
         r#"{"name": "Walked call flow", "language": "en", "assignedNumber": {"id": 9602}, "root": {"nodeType": "ROOT", "branches": [{"branchType": "CATCH_ALL", "target": {"nodeType": "CREATE_ALERT", "metadata": {"alertSourceId": 3001}}}]}}"#,
     ),
+    (
+        "/teams",
+        r#"{"name": "Walked team", "visibility": "PUBLIC", "members": [{"user": {"id": 1001}, "role": "ADMIN"}]}"#,
+    ),
+    (
+        "/schedules",
+        r#"{"name": "Walked schedule", "timezone": "Europe/Berlin", "type": "RECURRING", "scheduleLayers": [{"name": "Walk", "startsOn": "2027-01-01T00:00:00Z", "users": [{"id": 1001}], "rotation": "P1D"}]}"#,
+    ),
+    (
+        "/support-hours",
+        r#"{"name": "Walked hours", "timezone": "Europe/Berlin", "supportDays": {"MONDAY": {"start": "09:00", "end": "17:00"}}}"#,
+    ),
+    (
+        "/maintenance-windows",
+        r#"{"summary": "Walked window", "start": "2027-01-20T08:00:00Z", "end": "2027-01-20T09:00:00Z", "alertSources": [{"id": 3001}]}"#,
+    ),
 ];
 
 /// One call of an operation that is neither a GET nor part of a collection's cycle, in the
@@ -188,6 +198,7 @@ const ACTIONS: &[Call] = &[
     ),
     ("POST", "/series/{key}", METRIC_KEY, "", Some(SERIES), true),
     ("PUT", "/alerts/{id}/assign", &[], "user=1002", None, false),
+    ("PUT", "/alerts/{id}/assign", &[], "schedule=8101", None, false),
     ("PUT", "/alerts/{id}/accept", &[], "", None, false),
     ("PUT", "/alerts/{id}/resolve", &[], "", None, false),
     (
@@ -276,6 +287,30 @@ const ACTIONS: &[Call] = &[
     ),
     ("POST", "/alerts/{id}/actions", &[], "", Some(RUN_ACTION), false),
     ("POST", "/deployment-events", &[], "", Some(DEPLOYMENT), true),
+    (
+        "POST",
+        "/teams/{id}/members",
+        &[],
+        "",
+        Some(r#"{"user": {"id": 1002}, "role": "USER"}"#),
+        false,
+    ),
+    (
+        "DELETE",
+        "/teams/{id}/members/{id}",
+        &[("id", "1002")],
+        "",
+        None,
+        false,
+    ),
+    (
+        "PUT",
+        "/schedules/{id}/overrides",
+        &[],
+        "",
+        Some(r#"{"user": {"id": 1002}, "start": "2027-01-15T08:00:00Z", "end": "2027-01-15T09:00:00Z"}"#),
+        false,
+    ),
 ];
 
 /// Query parameters a GET needs to find anything.
@@ -332,16 +367,19 @@ impl Walk {
     }
 
     /// `template` with each parameter replaced by `fixed`, or else by the id of the first
-    /// entity listed at the path before it.
+    /// entity listed at the path before it. Where the template repeats a name
+    /// (`/teams/{id}/members/{id}`), `fixed` fills only the last one.
     async fn resolve(&mut self, template: &str, fixed: &[(&str, &str)]) -> Option<String> {
         let mut out = String::new();
-        for segment in template.split('/').filter(|s| !s.is_empty()) {
+        let segments: Vec<&str> = template.split('/').filter(|s| !s.is_empty()).collect();
+        for (i, segment) in segments.iter().copied().enumerate() {
             let Some(name) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) else {
                 out.push('/');
                 out.push_str(segment);
                 continue;
             };
-            let value = match fixed.iter().find(|(k, _)| *k == name) {
+            let repeated = segments[i + 1..].contains(&segment);
+            let value = match fixed.iter().find(|(k, _)| *k == name && !repeated) {
                 Some((_, v)) => (*v).to_owned(),
                 None => {
                     let (status, list) = self.call("GET", &out, None, true).await;
