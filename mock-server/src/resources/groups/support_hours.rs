@@ -76,6 +76,18 @@ fn normalise(body: &Entity) -> Result<Entity, ResourceError> {
     }
     let zone = body.get("timezone").and_then(Value::as_str).unwrap_or_default();
     calendar::zone(zone).map_err(|e| bad(format!("field 'timezone': {e}")))?;
+    // A day the document does not name (a typo such as `MONDEY`) would silently mean no
+    // support that day: refused, naming the allowed days.
+    if let Some(unknown) = body
+        .get("supportDays")
+        .and_then(Value::as_object)
+        .and_then(|d| d.keys().find(|k| !calendar::DAYS.contains(&k.as_str())))
+    {
+        return Err(bad(format!(
+            "field 'supportDays.{unknown}' is no day; allowed: {}",
+            calendar::DAYS.join(", ")
+        )));
+    }
     let mut days = serde_json::Map::new();
     for day in calendar::DAYS {
         if let Some(d) = body
