@@ -104,6 +104,11 @@ impl ApiRequest {
     pub fn path(&self) -> &str {
         &self.path
     }
+
+    /// The query parameters added with [`ApiRequest::query`], in order.
+    pub fn query_pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.query.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
 }
 
 /// A successful (2xx) answer of the REST API.

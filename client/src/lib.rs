@@ -68,6 +68,7 @@
 //! - **Transport** is reqwest with rustls (no system OpenSSL); no redirect is ever followed,
 //!   and the access token is only ever sent to paths under the API base URL's `/api/`.
 
+mod alerts;
 pub mod api;
 mod authorize;
 mod client;
@@ -80,6 +81,7 @@ pub mod refresh;
 mod resources;
 mod revoke;
 mod store;
+mod teams;
 mod token;
 mod token_info;
 mod token_set;
@@ -88,6 +90,7 @@ mod types;
 #[cfg(test)]
 mod test_support;
 
+pub use alerts::{ALERTS_PATH, Alert, AlertQuery};
 pub use api::{ApiClient, ApiRequest, ApiResponse, RefreshPolicy};
 pub use authorize::{AuthorizeUrl, parse_callback};
 pub use client::{DEFAULT_TIMEOUT, OAuthClient, USER_AGENT, http_client_builder};
@@ -109,6 +112,9 @@ pub use resources::{
     IdRef, NewAlertSource, Page, TeamRef, User,
 };
 pub use store::{FileStore, MemoryStore, StoreError, TokenStore};
+pub use teams::{
+    NewTeam, NewTeamMember, ON_CALLS_PATH, OnCall, OnCallQuery, ScheduleRef, TEAMS_PATH, Team, TeamMember,
+};
 pub use token::DEFAULT_ACCESS_LIFETIME_SECS;
 pub use token_info::TokenInfo;
 pub use token_set::{Grant, TokenSet};

@@ -237,6 +237,7 @@ impl Page {
         }
     }
 
+    /// Adds `start-index` and `max-results` where set.
     pub(crate) fn apply(self, mut request: ApiRequest) -> ApiRequest {
         if let Some(start) = self.start_index {
             request = request.query("start-index", start.to_string());

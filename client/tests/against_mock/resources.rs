@@ -2,8 +2,10 @@
 
 use std::sync::Arc;
 
+use ilert_mock::MockServer;
 use ilert_oauth2_client::{
-    ALERT_SOURCES_PATH, ApiClient, Error, FileStore, Grant, NewAlertSource, Page, Pkce, TokenStore,
+    ALERT_SOURCES_PATH, AlertQuery, ApiClient, Error, FileStore, Grant, IdRef, NewAlertSource, NewTeam,
+    NewTeamMember, OnCall, OnCallQuery, Page, Pkce, TEAMS_PATH, TokenStore,
 };
 
 use crate::common::*;
@@ -140,4 +142,96 @@ async fn file_store_round_trip_with_mode_0600() {
     assert!(later.revoke().await.expect("revoked"));
     assert!(!path.exists());
     assert_passes_audit(&server);
+}
+
+#[tokio::test]
+async fn alerts_on_calls_and_teams_through_the_typed_helpers() {
+    // 11:50 UTC on 2027-01-15: someUser's platform shift ends at 12:00, when Chris's override
+    // in the fixtures begins.
+    let server = MockServer::builder()
+        .auto_approve("someUser")
+        .clock_start(1_800_000_000 + 4 * 3600 - 600)
+        .freeze_clock(true)
+        .start()
+        .await
+        .expect("the mock starts");
+    let oauth = client(guide(&server, "profile alert:w team:d schedule"));
+    let api = ApiClient::with_tokens(oauth.clone(), sign_in(&oauth, Pkce::S256).await);
+
+    // Alerts: the pending ones, accepted, then resolved; the count follows.
+    let pending = AlertQuery::states(["PENDING"]);
+    let open = api.alerts(&pending).await.expect("alerts");
+    assert!(
+        !open.is_empty() && open.iter().all(|a| a.status == "PENDING"),
+        "{open:?}"
+    );
+    let before = api.alert_count(&pending).await.expect("count");
+    assert_eq!(before, open.len() as u64);
+    let id = open[0].id;
+    assert_eq!(api.accept_alert(id).await.expect("accepted").status, "ACCEPTED");
+    assert_eq!(api.alert_count(&pending).await.expect("count"), before - 1);
+    assert_eq!(api.resolve_alert(id).await.expect("resolved").status, "RESOLVED");
+    assert_eq!(api.alert(id).await.expect("read").status, "RESOLVED");
+
+    // Who is on call through the platform schedule: someUser, and Chris once the clock passes
+    // 12:00.
+    let platform = OnCallQuery {
+        schedules: vec![8101],
+        ..OnCallQuery::default()
+    };
+    let users = |list: &[OnCall]| list.iter().filter_map(|o| o.user.id).collect::<Vec<_>>();
+    let now = api.on_calls(&platform).await.expect("on-calls");
+    assert!(
+        !now.is_empty() && users(&now).iter().all(|u| *u == 1001),
+        "{now:?}"
+    );
+    assert_eq!(now[0].schedule.as_ref().map(|s| s.id), Some(8101));
+    server.clock().advance(20 * 60);
+    let later = api.on_calls(&platform).await.expect("on-calls");
+    assert!(
+        !later.is_empty() && users(&later).iter().all(|u| *u == 1002),
+        "{later:?}"
+    );
+
+    // Teams: create, add a member, read back, remove it, delete; a team in use is refused.
+    let created = api
+        .create_team(&NewTeam::new("Client team"))
+        .await
+        .expect("created");
+    let team = created.entity.id;
+    assert!(
+        created
+            .location
+            .is_some_and(|l| l.ends_with(&format!("{TEAMS_PATH}/{team}")))
+    );
+    let member = NewTeamMember {
+        user: IdRef { id: 1002 },
+        role: Some("RESPONDER".into()),
+    };
+    let added = api.add_team_member(team, &member).await.expect("member added");
+    assert_eq!(added.user.username.as_deref(), Some("krystianity"));
+    let read = api.team(team).await.expect("team");
+    assert_eq!(read.members.len(), 1);
+    let mut update = read.to_update();
+    update.name = "Renamed client team".into();
+    assert_eq!(
+        api.update_team(team, &update)
+            .await
+            .expect("updated")
+            .members
+            .len(),
+        1
+    );
+    api.remove_team_member(team, 1002).await.expect("member removed");
+    assert!(api.team(team).await.expect("team").members.is_empty());
+    assert!(
+        api.teams(Page::default())
+            .await
+            .expect("teams")
+            .iter()
+            .any(|t| t.id == team)
+    );
+    api.delete_team(team).await.expect("deleted");
+    let err = api.delete_team(8001).await.expect_err("a policy names team 8001");
+    assert!(matches!(&err, Error::Api(e) if e.status == 409), "{err:?}");
 }
