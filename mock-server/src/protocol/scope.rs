@@ -80,8 +80,9 @@ pub const SCOPES: &[ScopeDef] = &[
     },
     ScopeDef {
         name: "schedule",
-        paths: &["/api/schedules", "/api/on-calls"],
-        chosen: &[],
+        paths: &["/api/schedules"],
+        // The mock's choice: who is on call is computed from schedules.
+        chosen: &["/api/on-calls"],
         words: "schedules and on-calls",
     },
     ScopeDef {
