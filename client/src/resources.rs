@@ -7,6 +7,7 @@
 //! breaks a client and survives a read-modify-write.
 
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -284,8 +285,17 @@ impl ApiClient {
 
     /// `POST /api/alert-sources` (scope `source:w`): 201 with the source and its `Location`.
     pub async fn create_alert_source(&self, source: &NewAlertSource) -> Result<Created<AlertSource>, Error> {
-        let body = serde_json::to_value(source).map_err(Error::RequestBody)?;
-        let response = self.send(ApiRequest::post(ALERT_SOURCES_PATH).json(body)).await?;
+        self.create(ALERT_SOURCES_PATH, source).await
+    }
+
+    /// `POST path` with `body`: the created entity and the `Location` named for it.
+    pub(crate) async fn create<B: Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<Created<T>, Error> {
+        let body = serde_json::to_value(body).map_err(Error::RequestBody)?;
+        let response = self.send(ApiRequest::post(path).json(body)).await?;
         Ok(Created {
             entity: response.json()?,
             location: response.location().map(str::to_owned),

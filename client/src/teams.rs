@@ -195,12 +195,7 @@ impl ApiClient {
 
     /// `POST /api/teams` (scope `team:w`): the team and its `Location`.
     pub async fn create_team(&self, team: &NewTeam) -> Result<Created<Team>, Error> {
-        let body = serde_json::to_value(team).map_err(Error::RequestBody)?;
-        let response = self.send(ApiRequest::post(TEAMS_PATH).json(body)).await?;
-        Ok(Created {
-            entity: response.json()?,
-            location: response.location().map(str::to_owned),
-        })
+        self.create(TEAMS_PATH, team).await
     }
 
     /// `PUT /api/teams/{id}` (scope `team:w`).

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use ilert_mock::{FaultSpec, MockServer};
+use ilert_mock::FaultSpec;
 use ilert_oauth2_client::{
     ALERT_SOURCES_PATH, ApiClient, Config, ConfigError, CsrfToken, Endpoint, Error, FileStore, MemoryStore,
     Page, Pkce, TokenErrorCode, parse_callback,
@@ -159,13 +159,7 @@ async fn a_rest_404_keeps_status_message_and_code() {
 /// `Retry-After` is at most 60 s. A 429 is transient and triggers no refresh.
 #[tokio::test]
 async fn a_429_carries_retry_after() {
-    let server = MockServer::builder()
-        .auto_approve("someUser")
-        .rate_limit(4)
-        .freeze_clock(true)
-        .start()
-        .await
-        .expect("the mock starts");
+    let server = auto_server_with(|b| b.rate_limit(4).freeze_clock(true)).await;
     let oauth = client(guide(&server, "profile"));
     // The code exchange is the first /api/ request of the window.
     let api = ApiClient::with_tokens(oauth.clone(), sign_in(&oauth, Pkce::S256).await);

@@ -2,7 +2,6 @@
 
 use std::sync::Arc;
 
-use ilert_mock::MockServer;
 use ilert_oauth2_client::{
     ALERT_SOURCES_PATH, AlertQuery, ApiClient, Error, FileStore, Grant, IdRef, NewAlertSource, NewTeam,
     NewTeamMember, OnCall, OnCallQuery, Page, Pkce, TEAMS_PATH, TokenStore,
@@ -148,13 +147,7 @@ async fn file_store_round_trip_with_mode_0600() {
 async fn alerts_on_calls_and_teams_through_the_typed_helpers() {
     // 11:50 UTC on 2027-01-15: someUser's platform shift ends at 12:00, when Chris's override
     // in the fixtures begins.
-    let server = MockServer::builder()
-        .auto_approve("someUser")
-        .clock_start(1_800_000_000 + 4 * 3600 - 600)
-        .freeze_clock(true)
-        .start()
-        .await
-        .expect("the mock starts");
+    let server = auto_server_with(|b| b.clock_start(1_800_000_000 + 4 * 3600 - 600).freeze_clock(true)).await;
     let oauth = client(guide(&server, "profile alert:w team:d schedule"));
     let api = ApiClient::with_tokens(oauth.clone(), sign_in(&oauth, Pkce::S256).await);
 

@@ -4,7 +4,7 @@
 #![allow(dead_code)]
 
 use ilert_mock::JournalEntry as Entry;
-use ilert_mock::MockServer;
+use ilert_mock::{MockServer, MockServerBuilder};
 use ilert_oauth2_client::{
     AuthorizationCode, Config, ConfigBuilder, CsrfToken, OAuthClient, Pkce, TOKEN_PATH, TokenSet,
     parse_callback,
@@ -24,8 +24,12 @@ pub const ROTATING_SECRET: &str = "c0ffee0ddba11defacedbeadfeedc0dec0ffee0ddba11
 
 /// A mock that approves every authorization at once as `someUser` (tenant `someTenant`).
 pub async fn auto_server() -> MockServer {
-    MockServer::builder()
-        .auto_approve("someUser")
+    auto_server_with(|b| b).await
+}
+
+/// [`auto_server`] with more settings (`|b| b.freeze_clock(true)`).
+pub async fn auto_server_with(settings: impl FnOnce(MockServerBuilder) -> MockServerBuilder) -> MockServer {
+    settings(MockServer::builder().auto_approve("someUser"))
         .start()
         .await
         .expect("the mock starts")
