@@ -109,15 +109,13 @@ struct Count {
 impl ApiClient {
     /// `GET /api/alerts` with `query`'s filters (scope `alert`).
     pub async fn alerts(&self, query: &AlertQuery) -> Result<Vec<Alert>, Error> {
-        self.send(query.apply(ApiRequest::get(ALERTS_PATH), true))
-            .await?
-            .json()
+        self.fetch(query.apply(ApiRequest::get(ALERTS_PATH), true)).await
     }
 
     /// `GET /api/alerts/count` with `query`'s filters (scope `alert`).
     pub async fn alert_count(&self, query: &AlertQuery) -> Result<u64, Error> {
         let request = query.apply(ApiRequest::get(format!("{ALERTS_PATH}/count")), false);
-        Ok(self.send(request).await?.json::<Count>()?.count)
+        Ok(self.fetch::<Count>(request).await?.count)
     }
 
     /// `GET /api/alerts/{id}` (scope `alert`).
@@ -127,16 +125,14 @@ impl ApiClient {
 
     /// `PUT /api/alerts/{id}/accept` (scope `alert:w`): the alert, now `ACCEPTED`.
     pub async fn accept_alert(&self, id: i64) -> Result<Alert, Error> {
-        self.send(ApiRequest::put(format!("{ALERTS_PATH}/{id}/accept")))
-            .await?
-            .json()
+        self.fetch(ApiRequest::put(format!("{ALERTS_PATH}/{id}/accept")))
+            .await
     }
 
     /// `PUT /api/alerts/{id}/resolve` (scope `alert:w`): the alert, now `RESOLVED`.
     pub async fn resolve_alert(&self, id: i64) -> Result<Alert, Error> {
-        self.send(ApiRequest::put(format!("{ALERTS_PATH}/{id}/resolve")))
-            .await?
-            .json()
+        self.fetch(ApiRequest::put(format!("{ALERTS_PATH}/{id}/resolve")))
+            .await
     }
 }
 

@@ -324,9 +324,14 @@ impl ApiClient {
         }
     }
 
+    /// Sends `request` and parses the JSON answer.
+    pub async fn fetch<T: DeserializeOwned>(&self, request: ApiRequest) -> Result<T, Error> {
+        self.send(request).await?.json()
+    }
+
     /// `GET path`, parsing the JSON answer.
     pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, Error> {
-        self.send(ApiRequest::get(path)).await?.json()
+        self.fetch(ApiRequest::get(path)).await
     }
 
     /// `POST path` with a JSON body, parsing the JSON answer.

@@ -272,9 +272,7 @@ impl ApiClient {
 
     /// `GET /api/alert-sources` (scope `source`).
     pub async fn alert_sources(&self, page: Page) -> Result<Vec<AlertSource>, Error> {
-        self.send(page.apply(ApiRequest::get(ALERT_SOURCES_PATH)))
-            .await?
-            .json()
+        self.fetch(page.apply(ApiRequest::get(ALERT_SOURCES_PATH))).await
     }
 
     /// `GET /api/alert-sources/{id or integration key}` (scope `source`).
@@ -314,9 +312,8 @@ impl ApiClient {
 
     /// `GET /api/escalation-policies` (scope `policy`): an alert source needs one's id.
     pub async fn escalation_policies(&self, page: Page) -> Result<Vec<EscalationPolicy>, Error> {
-        self.send(page.apply(ApiRequest::get(ESCALATION_POLICIES_PATH)))
-            .await?
-            .json()
+        self.fetch(page.apply(ApiRequest::get(ESCALATION_POLICIES_PATH)))
+            .await
     }
 }
 

@@ -185,7 +185,7 @@ impl OnCallQuery {
 impl ApiClient {
     /// `GET /api/teams` (scope `team`).
     pub async fn teams(&self, page: Page) -> Result<Vec<Team>, Error> {
-        self.send(page.apply(ApiRequest::get(TEAMS_PATH))).await?.json()
+        self.fetch(page.apply(ApiRequest::get(TEAMS_PATH))).await
     }
 
     /// `GET /api/teams/{id}` (scope `team`).
@@ -220,9 +220,7 @@ impl ApiClient {
 
     /// `GET /api/on-calls` with `query`'s filters (scope `schedule`, the mock's choice).
     pub async fn on_calls(&self, query: &OnCallQuery) -> Result<Vec<OnCall>, Error> {
-        self.send(query.apply(ApiRequest::get(ON_CALLS_PATH)))
-            .await?
-            .json()
+        self.fetch(query.apply(ApiRequest::get(ON_CALLS_PATH))).await
     }
 }
 
