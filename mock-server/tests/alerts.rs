@@ -49,6 +49,20 @@ async fn event(server: &MockServer, body: Value) -> (StatusCode, Value) {
     send(server, Method::POST, "/api/events", None, Some(body)).await
 }
 
+/// The shifts of the database schedule (8102) around New Year 2030, where it has none of its own.
+async fn new_year_2030(server: &MockServer, token: &str) -> Value {
+    let range = "from=2029-12-31T00:00:00Z&until=2030-01-03T00:00:00Z";
+    get(server, &format!("/api/schedules/8102/shifts?{range}"), token).await
+}
+
+/// An alert of the checkout API (source 3003) through the Events API; its id.
+async fn checkout_alert(server: &MockServer) -> i64 {
+    let body = json!({"integrationKey": "il1api0a5cf3003d4e6f8a0b2c4d6e8f0a", "eventType": "ALERT", "summary": "Checkout slow"});
+    let (st, answer) = event(server, body).await;
+    assert_eq!(st, StatusCode::ACCEPTED, "{answer}");
+    answer["alertId"].as_i64().expect("an alert id")
+}
+
 #[tokio::test]
 async fn alert_lists_filter_page_and_count() {
     let server = frozen_server().await;
@@ -477,7 +491,7 @@ async fn resources_survive_a_restart_with_a_state_file_and_reset_returns_to_the_
     .await;
     assert_eq!(st, StatusCode::ACCEPTED, "{created}");
     let id = created["alertId"].as_i64().expect("id");
-    let t = token(&server, "user:w alert").await;
+    let t = token(&server, "user:w alert schedule:w team:w").await;
     let (st, _) = post(
         &server,
         "/api/users/1002/contacts/emails",
@@ -486,10 +500,31 @@ async fn resources_survive_a_restart_with_a_state_file_and_reset_returns_to_the_
     )
     .await;
     assert_eq!(st, StatusCode::CREATED);
+    let (st, team) = post(&server, "/api/teams", &t, json!({"name": "Night shift"})).await;
+    assert_eq!(st, StatusCode::OK, "{team}");
+    let cover = json!({"user": {"id": 1002}, "start": "2030-01-01T00:00:00Z", "end": "2030-01-02T00:00:00Z"});
+    let (st, _) = send(
+        &server,
+        Method::PUT,
+        "/api/schedules/8102/overrides",
+        Some(&t),
+        Some(cover),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK);
     drop(server);
 
     let server = start().await.expect("restarts");
-    let t = token(&server, "user alert").await;
+    let t = token(&server, "user alert schedule team").await;
+    assert_eq!(
+        new_year_2030(&server, &t).await[0]["user"]["id"],
+        1002,
+        "the override is kept"
+    );
+    assert_eq!(
+        get(&server, &format!("/api/teams/{}", team["id"]), &t).await["name"],
+        "Night shift"
+    );
     let alert = get(&server, &format!("/api/alerts/{id}"), &t).await;
     assert_eq!(alert["summary"], "Kept across restarts");
     let log = get(&server, &format!("/api/alerts/{id}/log-entries"), &t).await;
@@ -502,5 +537,56 @@ async fn resources_survive_a_restart_with_a_state_file_and_reset_returns_to_the_
     assert_eq!(st, StatusCode::NOT_FOUND);
     let emails = get(&server, "/api/users/1002/contacts/emails", &t).await;
     assert_eq!(emails.as_array().expect("emails").len(), 1);
+    assert_eq!(
+        new_year_2030(&server, &t).await,
+        json!([]),
+        "the fixtures have no such override"
+    );
+    let (st, _, _) = api_get(&server, &format!("/api/teams/{}", team["id"]), &t).await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn support_hours_schedules_maintenance_and_teams_act_on_alerts() {
+    // 2027-01-15 is a Friday; 08:00 UTC is 09:00 in Berlin, inside the office hours of the
+    // checkout API's support hours (Friday 08:00 to 16:00).
+    let server = frozen_server().await;
+    let scopes = "alert:w source schedule team:d";
+    let t = token(&server, scopes).await;
+    let id = checkout_alert(&server).await;
+    let alert = get(&server, &format!("/api/alerts/{id}"), &t).await;
+    assert_eq!(alert["priority"], "HIGH", "inside support hours");
+
+    // Assigned to the platform schedule: whoever is on call at the mock clock.
+    let assign = format!("/api/alerts/{id}/assign?schedule=8101");
+    let (st, assigned) = send(&server, Method::PUT, &assign, Some(&t), None).await;
+    assert_eq!(st, StatusCode::OK, "{assigned}");
+    assert_eq!(assigned["assignedTo"]["id"], 1001);
+    // 13:00 UTC: Chris's override (12:00 to 18:00) is on call.
+    server.clock().advance(5 * 3600);
+    let t = token(&server, scopes).await;
+    let (_, assigned) = send(&server, Method::PUT, &assign, Some(&t), None).await;
+    assert_eq!(assigned["assignedTo"]["id"], 1002);
+    let on_call = get(&server, "/api/schedules/8101/user-on-call", &t).await;
+    assert_eq!(on_call["user"]["id"], 1002);
+
+    // 19:00 UTC is 20:00 in Berlin, outside support hours: a new alert is LOW.
+    server.clock().advance(6 * 3600);
+    let t = token(&server, scopes).await;
+    let id = checkout_alert(&server).await;
+    let alert = get(&server, &format!("/api/alerts/{id}"), &t).await;
+    assert_eq!(alert["priority"], "LOW", "outside support hours");
+
+    // During the shop migration window the checkout API is in maintenance.
+    let source = get(&server, "/api/alert-sources/3003", &t).await;
+    assert_ne!(source["status"], "IN_MAINTENANCE");
+    server.clock().set(1_801_897_200); // 2027-02-06T07:00:00Z, inside 06:00 to 10:00
+    let t = token(&server, scopes).await;
+    let source = get(&server, "/api/alert-sources/3003", &t).await;
+    assert_eq!(source["status"], "IN_MAINTENANCE");
+
+    // A team a policy names cannot be deleted.
+    let (st, err) = send(&server, Method::DELETE, "/api/teams/8001", Some(&t), None).await;
+    assert_rest_error(st, &err, 409);
 }
