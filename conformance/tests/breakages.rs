@@ -56,6 +56,11 @@ const EXPECTATIONS: &[Expectation] = &[
         // the redirect too, as a real app would.
         neighbours: &["AUTHZ-STATE-", "FLOW-"],
     },
+    Expectation {
+        breakage: Breakage::DropRequiredField,
+        named: "API-USER-CURRENT-01",
+        neighbours: &["API-", "FLOW-"],
+    },
 ];
 
 async fn failing_cases(breakage: Breakage) -> Vec<&'static str> {

@@ -30,6 +30,9 @@ pub enum Breakage {
     RefreshTokenAsBearer,
     /// Authorize drops `state` from its redirects (breaks SPEC §2, RFC 6749 §4.1.2).
     DropState,
+    /// Resource API answers lose the first required property of the operation's documented
+    /// response schema, e.g. a user's `email` (breaks SPEC §5: answers true to ilert's schema).
+    DropRequiredField,
 }
 
 /// The breakages a server runs with (usually none).
@@ -68,6 +71,8 @@ pub struct Policy {
     pub extra_iat_claim: bool,
     /// A refresh token is accepted as a bearer token.
     pub refresh_token_as_bearer: bool,
+    /// Resource API answers lose a required property.
+    pub drop_required_field: bool,
 }
 
 impl Breakages {
@@ -86,6 +91,7 @@ impl Breakages {
             },
             extra_iat_claim: self.has(Breakage::ExtraJwtClaim),
             refresh_token_as_bearer: self.has(Breakage::RefreshTokenAsBearer),
+            drop_required_field: self.has(Breakage::DropRequiredField),
         }
     }
 }

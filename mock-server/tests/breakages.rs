@@ -132,3 +132,23 @@ async fn extra_jwt_claim() {
     let (_, claims) = decode(&s(&tokens, "access_token"));
     assert!(claims.get("iat").is_some(), "{claims}");
 }
+
+#[tokio::test]
+async fn drop_required_field() {
+    let server = broken(Breakage::DropRequiredField).await;
+    let access = s(&tokens(&server, "profile source").await, "access_token");
+    // ilert's `User` schema requires email, firstName and lastName; the first goes.
+    let (st, _, user) = api_get(&server, "/api/users/current", &access).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(user.get("email").is_none(), "{user}");
+    assert_eq!(user["firstName"], "Some");
+    // Lists lose it in every item (an alert source requires escalationPolicy first).
+    let (_, _, sources) = api_get(&server, "/api/alert-sources", &access).await;
+    let sources = sources.as_array().expect("a list");
+    assert!(!sources.is_empty());
+    assert!(
+        sources
+            .iter()
+            .all(|s| s.get("escalationPolicy").is_none() && s.get("name").is_some())
+    );
+}

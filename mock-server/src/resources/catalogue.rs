@@ -25,21 +25,6 @@ pub fn catalogue() -> &'static Catalogue {
     &CATALOGUE
 }
 
-/// Where the facts come from.
-#[allow(
-    dead_code,
-    reason = "the catalogue carries the document's facts whole; the resource groups read what they need"
-)]
-#[derive(Debug, Clone, Deserialize)]
-pub struct Source {
-    /// The document's title.
-    pub title: String,
-    /// The document's version.
-    pub version: String,
-    /// The server prefix of every path (`/api`).
-    pub server: String,
-}
-
 /// One parameter of an operation.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Param {
@@ -66,28 +51,15 @@ pub struct Operation {
     pub method: String,
     /// The request body's schema, if the operation takes one.
     pub body: Option<Value>,
-    /// The document's group (its first tag), e.g. `Alerts`.
-    #[allow(
-        dead_code,
-        reason = "the catalogue carries the document's facts whole; the resource groups read what they need"
-    )]
-    pub group: String,
     /// Whether the body is required.
     pub body_required: bool,
     /// Status code → response body schema (`None`: no body).
-    #[allow(
-        dead_code,
-        reason = "the catalogue carries the document's facts whole; the resource groups read what they need"
-    )]
     pub responses: BTreeMap<String, Option<Value>>,
 }
 
 impl Operation {
-    /// `METHOD /path`, as messages and the walking test name operations.
-    #[allow(
-        dead_code,
-        reason = "the catalogue carries the document's facts whole; the resource groups read what they need"
-    )]
+    /// `METHOD /path`, as test messages name operations.
+    #[cfg(test)]
     pub fn name(&self) -> String {
         format!("{} {}", self.method, self.path)
     }
@@ -105,10 +77,6 @@ impl Operation {
     }
 
     /// The documented success status (the lowest 2xx) and its body schema.
-    #[allow(
-        dead_code,
-        reason = "the catalogue carries the document's facts whole; the resource groups read what they need"
-    )]
     pub fn success(&self) -> (u16, Option<&Value>) {
         self.responses
             .iter()
@@ -138,12 +106,6 @@ pub fn template_params(template: &str) -> Vec<&str> {
 /// The derived document.
 #[derive(Debug, Deserialize)]
 pub struct Catalogue {
-    /// Where the facts come from.
-    #[allow(
-        dead_code,
-        reason = "the catalogue carries the document's facts whole; the resource groups read what they need"
-    )]
-    pub source: Source,
     /// Every operation, in the document's order.
     pub operations: Vec<Operation>,
     components: Components,
@@ -200,10 +162,6 @@ impl Catalogue {
     }
 
     /// The enum values a schema (after references) allows, if it is an enum.
-    #[allow(
-        dead_code,
-        reason = "the catalogue carries the document's facts whole; the resource groups read what they need"
-    )]
     pub fn enum_values<'a>(&'a self, schema: &'a Value) -> Option<Vec<&'a str>> {
         self.resolve(schema)
             .get("enum")?
@@ -212,10 +170,6 @@ impl Catalogue {
     }
 
     /// The schema of property `name` of component schema `schema`.
-    #[allow(
-        dead_code,
-        reason = "the catalogue carries the document's facts whole; the resource groups read what they need"
-    )]
     pub fn property(&self, schema: &str, name: &str) -> Option<&Value> {
         self.schema(schema)?.get("properties")?.get(name)
     }
@@ -228,10 +182,8 @@ mod tests {
     #[test]
     fn the_embedded_catalogue_parses_and_has_every_operation() {
         let c = catalogue();
-        assert_eq!(c.source.server, "/api");
         assert_eq!(c.operations.len(), 180);
         let list = c.operation("GET", "/alerts").expect("alerts");
-        assert_eq!(list.group, "Alerts");
         assert_eq!(list.page_limits(), Some((50, 100)));
         let sources = c.operation("GET", "/alert-sources").expect("sources");
         assert_eq!(sources.page_limits(), Some((50, 50)));

@@ -167,7 +167,7 @@ fn serve(
     if let Route::Action(action) = route
         && let Run::Caller(run) = action.run
     {
-        return Ok(reply(run(&caller.user), &base));
+        return Ok(reply(broken(ctx, op, run(&caller.user)), &base));
     }
     let params = params.map_err(|_| ResourceError::NotFound("No resource at this path".to_owned()))?;
     let path: Vec<(String, String)> = op
@@ -215,7 +215,17 @@ fn serve(
         };
         registry::dispatch(&mut cx, route)
     })?;
-    Ok(reply(result, &base))
+    Ok(reply(broken(ctx, op, result), &base))
+}
+
+/// The reply as a breakage changes it (a healthy mock: unchanged).
+fn broken(ctx: &SharedCtx, op: &Operation, mut reply: Reply) -> Reply {
+    if ctx.policy.drop_required_field
+        && let Some(body) = reply.body.as_mut()
+    {
+        super::drop_required::apply(op, body);
+    }
+    reply
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@
 //! heartbeat pings) authenticate with an integration key instead, and the document's public
 //! operations (numbers, integrations) need no token at all.
 
+mod drop_required;
 pub mod handler;
 pub mod open;
 
