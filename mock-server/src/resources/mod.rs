@@ -18,8 +18,8 @@
 //! - **Groups declare.** A module in [`groups`] declares a [`group::Group`]: its collections
 //!   (path, schema, relations, filters, a [`group::Model`] for defaults and rendering) and its
 //!   special actions (`PUT /alerts/{id}/accept`). [`registry`] lists the groups and routes each
-//!   document operation to a generic operation or an action; an operation nobody serves is
-//!   pending (404 after the scope check).
+//!   document operation to a generic operation or an action (every operation of the document
+//!   is served; the walk test fails on one that is not).
 //!
 //! Resources never import the server's state: an operation works on a [`group::World`] (the
 //! store, the accounts, randomness, the registered groups), which the state implements.

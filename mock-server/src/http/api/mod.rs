@@ -2,14 +2,15 @@
 //! every operation of ilert's OpenAPI document through one generic handler ([`handler`]).
 //!
 //! Order of checks, each answered in ilert's REST error shape:
-//! 1. `Authorization: Bearer <access token>`, verified (RS256, `exp`, `il_t`): else 401 with
-//!    `WWW-Authenticate: Bearer error="invalid_token"` (RFC 6750 §3.1).
+//! 1. `Authorization: Bearer <access token>`, verified (RS256, `exp`, `il_t`; a token this server
+//!    verified before is taken from its cache, `http::access`, with `exp` checked again): else 401
+//!    with `WWW-Authenticate: Bearer error="invalid_token"` (RFC 6750 §3.1).
 //! 2. The path must be covered by a scope: else 404.
 //! 3. The token's scopes must grant the method's access (`:r`/`:w`/`:d`): else 403 with
 //!    `error="insufficient_scope"`.
 //! 4. The query and body must fit the operation's documented schema: else 400 naming the field.
-//! 5. The operation runs on the store ([`crate::resources`]); operations no resource group serves
-//!    yet answer 404 after the scope check.
+//! 5. The operation runs on the store ([`crate::resources`]). Every operation of the document is
+//!    served; a path outside it answers 404 after the scope check.
 //!
 //! The Events API and the other ingestion operations ([`open`]: series, deployment events,
 //! heartbeat pings) authenticate with an integration key instead, and the document's public
