@@ -1,7 +1,7 @@
 //! Alerts, their lifecycle and the Events API over HTTP; users and policy actions; request
 //! validation in the REST error shape.
 
-mod common;
+use crate::common;
 
 use common::*;
 use ilert_mock::MockServer;

@@ -1,7 +1,7 @@
 //! The resource API over HTTP (SPEC §5, §6): bearer checks, forged tokens, 401 vs 403 per scope
 //! and access level, the emulated resources, and the REST error shape.
 
-mod common;
+use crate::common;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

@@ -1,7 +1,7 @@
 //! The authorize endpoint over HTTP (SPEC §2, §9): grant view, exact redirect matching, error
 //! pages vs error redirects, state echo, tenant hosts, PKCE methods, auto-approve.
 
-mod common;
+use crate::common;
 
 use common::*;
 use ilert_mock::MockServer;

@@ -1,7 +1,7 @@
 //! Each deliberate breakage breaks its rule and only that: the switches a contract suite uses to
 //! prove that it can fail.
 
-mod common;
+use crate::common;
 
 use common::*;
 use ilert_mock::{Breakage, MockServer};

@@ -5,7 +5,7 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
-mod common;
+use crate::common;
 
 use common::{
     BIN, CLIENT_ID, CLIENT_SECRET, Killed, base_of_first_line, binary_command as command,

@@ -3,7 +3,7 @@
 //! sent must be right; refresh tokens come with the secret or with `offline_access`; a grant
 //! redeemed with the secret keeps needing it; `require_secret` opts out.
 
-mod common;
+use crate::common;
 
 use common::*;
 use ilert_mock::{App, ClientSecret};

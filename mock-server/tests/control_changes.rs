@@ -2,7 +2,7 @@
 //! (their refresh grants die with a reason), malformed control requests named by field, the
 //! journal's JSON bodies, and the eleventh grant's message.
 
-mod common;
+use crate::common;
 
 use common::*;
 use ilert_mock::MockServer;

@@ -1,7 +1,7 @@
 //! The `/_mock` control surface and the well-known documents over HTTP (SPEC §11), and their
 //! embedded-API mirrors.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

@@ -2,7 +2,7 @@
 //! and must refuse misbehaving clients in the documented shape, never with a 5xx, a panic or a
 //! hang.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -3,7 +3,7 @@
 //! `ETag`, private subscribers, `publish-info`, status page structure and groups, outages
 //! derived from incidents and corrected by overrides, and the validation of each.
 
-mod common;
+use crate::common;
 
 use common::*;
 use ilert_mock::MockServer;

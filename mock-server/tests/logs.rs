@@ -2,7 +2,7 @@
 //! leaves no client secret, token, code, PKCE verifier or refresh key in the output, also when a
 //! client puts them in the query string.
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};

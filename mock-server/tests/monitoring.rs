@@ -2,7 +2,7 @@
 //! behaviour that follows the mock clock and the store, and that it survives a restart with a
 //! state file and goes with `/_mock/reset`.
 
-mod common;
+use crate::common;
 
 use common::*;
 use ilert_mock::MockServer;

@@ -6,7 +6,7 @@
 //! (`URLSearchParams` bodies, its headers, `Origin: http://localhost:4597`), so nothing a Rust
 //! HTTP client adds or normalises can make them pass.
 
-mod common;
+use crate::common;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;

@@ -2,7 +2,7 @@
 //! grant it had answered, every revocation it had answered, and its run-time changes; a corrupt
 //! or truncated file is refused, never silently reset; SIGTERM lets in-flight requests finish.
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};

@@ -1,7 +1,7 @@
 //! HTTPS: the mock serves TLS with a development CA made at start, and a client that trusts only
 //! that CA runs the whole flow.
 
-mod common;
+use crate::common;
 
 use common::*;
 use ilert_mock::MockServer;

@@ -1,7 +1,7 @@
 //! The token endpoint over HTTP (SPEC §3, §4, §7, §8, §9): both grants, every error row, the
 //! documented shapes, client authentication, PKCE, public apps, limits and rotation.
 
-mod common;
+use crate::common;
 
 use base64::Engine as _;
 use common::*;

@@ -1,6 +1,6 @@
 //! `token_info` and `revoke` over HTTP (SPEC §5, §9; RFC 7662, RFC 7009).
 
-mod common;
+use crate::common;
 
 use common::*;
 use reqwest::StatusCode;

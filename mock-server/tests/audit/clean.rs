@@ -6,8 +6,8 @@
 use ilert_mock::{FaultSpec, MockServer};
 use reqwest::StatusCode;
 
-use crate::common::*;
-use crate::{assert_serious, fresh_state, redirect, right_authorize, sign_in_right};
+use super::common::*;
+use super::{assert_serious, fresh_state, redirect, right_authorize, sign_in_right};
 
 #[tokio::test]
 async fn ilerts_guide_done_right_has_no_finding_above_info() {
@@ -107,7 +107,7 @@ async fn the_grant_views_round_trip_is_one_authorization() {
     let (status, headers, _) = post_form(&server, AUTHORIZE, &form).await;
     assert_eq!(status, StatusCode::FOUND);
     let code = param(&location_params(&headers), "code").expect("code");
-    crate::exchange_right(&server, &code).await;
+    super::exchange_right(&server, &code).await;
     let report = assert_serious(&server, &[]);
     assert_eq!(report.requests, 4);
 }

@@ -7,8 +7,8 @@ use std::process::Output;
 use ilert_mock::{ControlAccess, MockServer};
 use serde_json::Value;
 
-use crate::common::*;
-use crate::sign_in_right;
+use super::common::*;
+use super::sign_in_right;
 
 fn audit(args: &[&str]) -> Output {
     binary_command()

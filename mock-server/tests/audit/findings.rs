@@ -6,8 +6,8 @@ use ilert_mock::ClientSecret;
 use ilert_mock::{App, MockServer, Severity};
 use reqwest::StatusCode;
 
-use crate::common::*;
-use crate::{
+use super::common::*;
+use super::{
     assert_serious, exchange_right, fresh_state, redirect, requests_of, revoke, right_authorize,
     sign_in_right, the,
 };

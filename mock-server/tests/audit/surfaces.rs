@@ -5,8 +5,8 @@ use ilert_mock::{ControlAccess, MockServer, Severity};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
-use crate::common::*;
-use crate::{exchange_right, fresh_state, redirect, right_authorize, sign_in_right};
+use super::common::*;
+use super::{exchange_right, fresh_state, redirect, right_authorize, sign_in_right};
 
 /// An authorization without PKCE (a warning) and a reused code (an error) by the guide app, and
 /// an access token in a query (an error) for the public app.
@@ -99,7 +99,7 @@ async fn findings_outlive_the_journals_bounds() {
     assert_eq!(server.journal().len(), 2);
     let report = server.audit();
     assert_eq!(report.requests, 8);
-    let reused = crate::the(&report, "CODE_REUSED");
+    let reused = super::the(&report, "CODE_REUSED");
     assert_eq!(reused.requests, [2, 3], "numbered as the journal numbered them");
 }
 
@@ -291,7 +291,7 @@ async fn answers_to_mistakes(read: bool) -> Vec<String> {
     step(form(&refresh)).await;
     step(form(&refresh)).await;
     let report = server.audit();
-    let mut serious = crate::serious(&report);
+    let mut serious = super::serious(&report);
     serious.sort();
     assert_eq!(
         serious,

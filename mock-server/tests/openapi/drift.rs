@@ -1,6 +1,8 @@
-//! The catalogue the mock embeds (`src/resources/ilert-openapi.json`) is exactly what
-//! [`derive`](super::derive::derive) makes of ilert's document. After a new document, run
-//! `ILERT_OPENAPI_WRITE=1 cargo test -p ilert-mock --test openapi catalogue` and read the diff.
+//! The drift check: the catalogue the mock embeds (`src/resources/ilert-openapi.json`) is exactly
+//! what [`derive`](super::derive::derive) makes of ilert's document. It needs the document, so it
+//! runs only with `ILERT_OPENAPI=/path/to/ilert-rest-api-openapi.yml` (CI sets it); after a new
+//! document, run `ILERT_OPENAPI=… ILERT_OPENAPI_WRITE=1 cargo test -p ilert-mock --test
+//! integration openapi::drift` and read the diff.
 
 use serde_json::Value;
 
@@ -44,7 +46,8 @@ fn first_difference(derived: &Value, committed: &Value) -> String {
 
 #[test]
 fn catalogue_matches_the_document() {
-    let derived = derive(&document());
+    let Some(document) = document() else { return };
+    let derived = derive(&document);
     let path = catalogue_path();
     if std::env::var_os("ILERT_OPENAPI_WRITE").is_some() {
         let mut text = serde_json::to_string_pretty(&derived).expect("json");
@@ -68,7 +71,7 @@ fn catalogue_keeps_no_prose() {
         !text.contains("\"externalDocs\":"),
         "the catalogue holds externalDocs"
     );
-    let doc = document();
+    let Some(doc) = document() else { return };
     let any_description = doc["paths"]["/events"]["post"]["description"]
         .as_str()
         .expect("the document describes the Events API");

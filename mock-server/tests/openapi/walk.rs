@@ -1,20 +1,16 @@
-//! Walks every operation of ilert's OpenAPI document against the mock and checks each answer
-//! against the document's schema (with the `jsonschema` crate): every GET answers 200 with a
-//! valid body; every collection with POST survives create → read → update → delete → read 404;
-//! every other operation is called once and answers its documented success with a valid body.
-//! Groups not built yet are named in [`PENDING_GROUPS`]; their operations must still answer 404
-//! after the scope check, so a group that gets built cannot hide there.
+//! Walks every operation of the mock's catalogue (`src/resources/ilert-openapi.json`, the facts
+//! of ilert's OpenAPI document, which the drift check holds equal to the document) against the
+//! mock and checks each answer against the operation's schema (with the `jsonschema` crate):
+//! every GET answers 200 with a valid body; every collection with POST survives create → read →
+//! update → delete → read 404; every other operation is called once and answers its documented
+//! success with a valid body.
 
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use super::common::{frozen_server, http, tokens};
-use super::derive::document;
+use super::derive::catalogue;
 use super::schema::Schemas;
-
-/// The document's groups (first tags) the mock does not serve yet. Stage by stage this shrinks
-/// to empty; a group leaves it when its module is registered.
-const PENDING_GROUPS: &[&str] = &[];
 
 /// Every scope of ilert's table at its highest level: the walk may call anything.
 const ALL_SCOPES: &str = "profile:w source:d policy:d schedule:d monitor:d action:d connector:d maintenance:d report:d template:d service:d status_page:d team:d user:d alert:d incident:d metric:d metric_source:d support_hour:d";
@@ -414,17 +410,13 @@ impl Walk {
     }
 }
 
+/// An operation's documented success: its 2xx status and that answer's schema (the catalogue
+/// keeps the schema of each response, `null` for one without a body).
 fn success(op: &Value) -> (u16, Option<&Value>) {
     op["responses"]
         .as_object()
         .and_then(|r| r.iter().find(|(code, _)| code.starts_with('2')))
-        .map_or((200, None), |(code, response)| {
-            let schema = response["content"]
-                .as_object()
-                .and_then(|c| c.values().next())
-                .and_then(|m| m.get("schema"));
-            (code.parse().unwrap_or(200), schema)
-        })
+        .map_or((200, None), |(code, schema)| (code.parse().unwrap_or(200), Some(schema)))
 }
 
 fn body_of(raw: &str) -> Value {
@@ -433,7 +425,7 @@ fn body_of(raw: &str) -> Value {
 
 #[tokio::test]
 async fn every_operation_answers_as_documented() {
-    let doc = document();
+    let catalogue = catalogue();
     let server = frozen_server().await;
     let token = tokens(&server, ALL_SCOPES).await["access_token"]
         .as_str()
@@ -443,46 +435,28 @@ async fn every_operation_answers_as_documented() {
         base: server.base_url(),
         token,
         client: http(),
-        schemas: Schemas::new(&doc),
+        schemas: Schemas::new(&catalogue),
         failures: Vec::new(),
     };
-    let paths = doc["paths"].as_object().expect("paths").clone();
-    let ops: Vec<(String, String, Value)> = paths
+    let ops: Vec<(String, String, Value)> = catalogue["operations"]
+        .as_array()
+        .expect("operations")
         .iter()
-        .flat_map(|(path, item)| {
-            ["get", "put", "post", "delete"].into_iter().filter_map(|m| {
-                item.get(m)
-                    .map(|op| (m.to_ascii_uppercase(), path.clone(), op.clone()))
-            })
+        .map(|op| {
+            let text = |k: &str| op[k].as_str().expect("method and path").to_owned();
+            (text("method"), text("path"), op.clone())
         })
         .collect();
-    let has = |method: &str, path: &str| ops.iter().any(|(m, p, _)| m == method && p == path);
+    let find = |method: &str, path: &str| {
+        ops.iter()
+            .find(|(m, p, _)| m == method && p == path)
+            .map(|(_, _, op)| op)
+    };
+    let has = |method: &str, path: &str| find(method, path).is_some();
     let mut exercised: Vec<String> = Vec::new();
 
-    // Pending groups: still scope-checked, then 404.
-    for (method, path, op) in &ops {
-        let group = op["tags"][0].as_str().unwrap_or_default();
-        if !PENDING_GROUPS.contains(&group) {
-            continue;
-        }
-        let concrete = path
-            .split('/')
-            .map(|s| if s.starts_with('{') { "1" } else { s })
-            .collect::<Vec<_>>()
-            .join("/");
-        let (status, body) = walk.call(method, &concrete, Some(&json!({})), true).await;
-        let pending = status == StatusCode::NOT_FOUND
-            && body["message"]
-                .as_str()
-                .is_some_and(|m| m.contains("does not emulate"));
-        if !pending {
-            walk.failures.push(format!("{method} {path}: group '{group}' is listed as pending but answered {status} {body}; take it off PENDING_GROUPS"));
-        }
-    }
-    let served = |op: &Value| !PENDING_GROUPS.contains(&op["tags"][0].as_str().unwrap_or_default());
-
     // Every GET: 200 and a valid body.
-    for (method, path, op) in ops.iter().filter(|(m, _, op)| m == "GET" && served(op)) {
+    for (method, path, op) in ops.iter().filter(|(m, _, _)| m == "GET") {
         let Some(mut concrete) = walk.resolve(path, &[]).await else {
             continue;
         };
@@ -496,9 +470,8 @@ async fn every_operation_answers_as_documented() {
     }
 
     // Every collection with POST: create → read → update → delete → read 404.
-    for (_, path, op) in ops.iter().filter(|(m, p, op)| {
-        m == "POST" && served(op) && has("GET", &format!("{p}/{{id}}"))
-            || m == "POST" && served(op) && has("GET", &format!("{p}/{{user-id}}"))
+    for (_, path, op) in ops.iter().filter(|(m, p, _)| {
+        m == "POST" && (has("GET", &format!("{p}/{{id}}")) || has("GET", &format!("{p}/{{user-id}}")))
     }) {
         let item = if has("GET", &format!("{path}/{{id}}")) {
             format!("{path}/{{id}}")
@@ -523,7 +496,7 @@ async fn every_operation_answers_as_documented() {
         };
         let entity = format!("{collection}/{id}");
         let (status, read) = walk.call("GET", &entity, None, true).await;
-        let get = &paths[&item]["get"];
+        let get = find("GET", &item).expect("the item's GET");
         walk.check(
             &format!("GET {item} (created)"),
             200,
@@ -531,7 +504,7 @@ async fn every_operation_answers_as_documented() {
             status,
             &read,
         );
-        if let Some(put) = paths[&item].get("put") {
+        if let Some(put) = find("PUT", &item) {
             let (status, updated) = walk.call("PUT", &entity, Some(&read), true).await;
             walk.check(
                 &format!("PUT {item}"),
@@ -542,7 +515,7 @@ async fn every_operation_answers_as_documented() {
             );
             exercised.push(format!("PUT {item}"));
         }
-        if let Some(delete) = paths[&item].get("delete") {
+        if let Some(delete) = find("DELETE", &item) {
             let (status, body) = walk.call("DELETE", &entity, None, true).await;
             walk.check(&format!("DELETE {item}"), success(delete).0, None, status, &body);
             exercised.push(format!("DELETE {item}"));
@@ -553,9 +526,9 @@ async fn every_operation_answers_as_documented() {
 
     // Everything else, once.
     for (method, path, fixed, query, raw, keyed) in ACTIONS {
-        let Some(op) = paths.get(*path).and_then(|p| p.get(method.to_ascii_lowercase())) else {
+        let Some(op) = find(method, path) else {
             walk.failures
-                .push(format!("{method} {path}: in ACTIONS but not in the document"));
+                .push(format!("{method} {path}: in ACTIONS but not in the catalogue"));
             continue;
         };
         let Some(mut concrete) = walk.resolve(path, fixed).await else {
@@ -570,7 +543,7 @@ async fn every_operation_answers_as_documented() {
         walk.check(&format!("{method} {path}"), code, schema, status, &answer);
         exercised.push(format!("{method} {path}"));
     }
-    for (method, path, _) in ops.iter().filter(|(_, _, op)| served(op)) {
+    for (method, path, _) in &ops {
         let name = format!("{method} {path}");
         if !exercised.contains(&name) {
             walk.failures.push(format!(
@@ -588,9 +561,14 @@ async fn every_operation_answers_as_documented() {
 
 #[test]
 fn a_missing_required_field_is_named_with_its_operation() {
-    let doc = document();
-    let mut schemas = Schemas::new(&doc);
-    let op = &doc["paths"]["/alert-sources/{id}"]["get"];
+    let catalogue = catalogue();
+    let mut schemas = Schemas::new(&catalogue);
+    let op = catalogue["operations"]
+        .as_array()
+        .expect("operations")
+        .iter()
+        .find(|op| op["method"] == "GET" && op["path"] == "/alert-sources/{id}")
+        .expect("GET /alert-sources/{id}");
     let (_, schema) = success(op);
     let mut source = json!({"id": 1, "name": "x", "integrationType": "API", "escalationPolicy": {"name": "p", "escalationRules": []}});
     assert!(schemas.problems(schema.expect("schema"), &source).is_empty());

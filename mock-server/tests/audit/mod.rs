@@ -6,8 +6,7 @@
 //!
 //! One test binary with a module per theme. Nothing sleeps: time is the mock's clock.
 
-#[path = "../common/mod.rs"]
-mod common;
+use crate::common;
 
 mod clean;
 mod command;

@@ -4,8 +4,7 @@
 //! rotated `X-Forwarded-For`, a planted temp file and a second instance on one state file, and
 //! tokens of users who are gone.
 
-#[path = "../common/mod.rs"]
-mod common;
+use super::common;
 
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
