@@ -1,5 +1,5 @@
 //! The `ilert-oauth2` CLI without a browser: `login --headless` against an auto-approving mock,
-//! `--ca-cert` for an HTTPS mock, and the README's CLI snippet run line by line as written.
+//! `--ca-cert` for an HTTPS mock, and the CLI snippet of `client/README.md` run line by line as written.
 #![cfg(feature = "cli")]
 
 mod common;
@@ -63,7 +63,7 @@ fn guide_cli(base: &str, store: &Path, args: &[&str]) -> Command {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_readme_cli_snippet_works_as_written() {
-    let readme = include_str!("../../README.md");
+    let readme = include_str!("../README.md");
     let block = readme
         .split("```sh")
         .find(|b| b.contains("ilert-oauth2 login --headless"))

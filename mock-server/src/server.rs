@@ -165,7 +165,7 @@ impl MockServerBuilder {
     /// Also answers requests addressed to `name` (and its tenant hosts `{tenant}.name`):
     /// `.example.test` admits every name below `example.test`, `*` every name. Loopback names,
     /// `*.localhost`, IP literals and the public URL's host are always answered; any other `Host`
-    /// gets `403` (DNS rebinding protection, README "Security: what a running mock protects").
+    /// gets `403` (DNS rebinding protection, `mock-server/docs/security.md`).
     pub fn allowed_host(mut self, name: impl Into<String>) -> Self {
         self.allowed_hosts.push(name.into());
         self
@@ -206,7 +206,7 @@ impl MockServerBuilder {
     }
 
     /// Persists grants, revocations, resources and run-time apps and users to `path` after every
-    /// change, and loads them from there at start (README "Strict by default, and hard to break").
+    /// change, and loads them from there at start (`mock-server/docs/security.md`).
     pub fn state_file(mut self, path: impl Into<std::path::PathBuf>) -> Self {
         self.state_file = Some(path.into());
         self
@@ -244,7 +244,7 @@ impl MockServerBuilder {
     }
 
     /// Closes a connection whose request head (or TLS handshake) is not complete `limit` after
-    /// it began (default 10 s; README "Security: what a running mock protects").
+    /// it began (default 10 s; `mock-server/docs/security.md`).
     pub fn header_read_timeout(mut self, limit: Duration) -> Self {
         self.timeouts.header_read = limit;
         self

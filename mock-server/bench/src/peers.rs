@@ -3,7 +3,7 @@
 //!
 //! Machines differ from run to run, so the mock's speed targets are ratios against peers
 //! measured with the same load generator on the same machine in the same minute. axa's server
-//! is started by the user (README, Performance) and named with `--peer-axa URL`; the bench
+//! is started by the user (`mock-server/bench/README.md`) and named with `--peer-axa URL`; the bench
 //! measures
 //!
 //! - `GET /userinfo`: answers `{"sub":"johndoe"}` and verifies nothing, the floor of what an
@@ -97,7 +97,8 @@ impl Axa {
     pub async fn prepare(url: &str) -> Result<Self, BenchError> {
         let base = base(url)?;
         let host = format!("{}:{}", base.host, base.port);
-        let started = "is it running? (README, Performance: `npx oauth2-mock-server -a 127.0.0.1 -p 8080`)";
+        let started =
+            "is it running? (`mock-server/bench/README.md`: `npx oauth2-mock-server -a 127.0.0.1 -p 8080`)";
         let candidates = tokio::net::lookup_host((base.host.trim_matches(['[', ']']), base.port))
             .await
             .map_err(|e| BenchError::Peer(format!("cannot resolve {host}: {e}")))?;

@@ -1,6 +1,6 @@
 //! The audit's rules: one small function per finding id, each citing its source.
 //!
-//! [`RULES`] is the catalogue (id, source, advice; README.md's table says when each is found); [`evaluate`] runs every rule
+//! [`RULES`] is the catalogue (id, source, advice; `mock-server/docs/audit.md`'s table says when each is found); [`evaluate`] runs every rule
 //! over a [`Context`] built once from the facts ([`context`]: authorizations with their grant
 //! view round trips joined, refresh-token lineages across rotation, who each access token
 //! belongs to). The rules are grouped by what they look at:
