@@ -1,5 +1,5 @@
 //! The mock's integration tests, one binary (each test binary links the whole mock, so one
-//! link instead of seventeen): every module drives a real mock on a random loopback port.
+//! link instead of seventeen): most modules drive a real mock on a random loopback port.
 
 mod common;
 
@@ -12,6 +12,7 @@ mod cli;
 mod client_secret;
 mod control_changes;
 mod controls;
+mod fuzz_corpus;
 mod hardening;
 mod incidents;
 mod logs;
