@@ -10,7 +10,7 @@ use crate::error::Error;
 use crate::resources::{AlertSource, Page};
 
 /// Path of the alert collection.
-pub const ALERTS_PATH: &str = "/api/alerts";
+pub(crate) const ALERTS_PATH: &str = "/api/alerts";
 
 /// An alert (OpenAPI `Alert`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

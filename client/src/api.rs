@@ -25,7 +25,7 @@ use url::Url;
 
 use crate::client::OAuthClient;
 use crate::error::{Endpoint, Error, TokenErrorCode, api_error, excerpt};
-pub use crate::refresh::RefreshPolicy;
+use crate::refresh::RefreshPolicy;
 use crate::refresh::{self, Decision, RefreshState, Trigger};
 use crate::store::{MemoryStore, TokenStore};
 use crate::token_set::TokenSet;

@@ -19,13 +19,13 @@ pub const ILERT_APP_URL: &str = "https://app.ilert.com";
 pub const ILERT_API_URL: &str = "https://api.ilert.com";
 
 /// Path of the authorize endpoint, on the app host.
-pub const AUTHORIZE_PATH: &str = "/api/developers/oauth2/authorize";
+pub(crate) const AUTHORIZE_PATH: &str = "/api/developers/oauth2/authorize";
 /// Path of the token endpoint, on the API host.
-pub const TOKEN_PATH: &str = "/api/developers/oauth2/token";
+pub(crate) const TOKEN_PATH: &str = "/api/developers/oauth2/token";
 /// Path of the token info endpoint, on the API host.
-pub const TOKEN_INFO_PATH: &str = "/api/developers/oauth2/token_info";
+pub(crate) const TOKEN_INFO_PATH: &str = "/api/developers/oauth2/token_info";
 /// Path of the revoke endpoint, on the API host.
-pub const REVOKE_PATH: &str = "/api/developers/oauth2/revoke";
+pub(crate) const REVOKE_PATH: &str = "/api/developers/oauth2/revoke";
 
 /// A configuration the builder refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

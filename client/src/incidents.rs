@@ -15,9 +15,9 @@ use crate::error::Error;
 use crate::resources::{IdRef, Page, TeamRef};
 
 /// Path of the service collection.
-pub const SERVICES_PATH: &str = "/api/services";
+pub(crate) const SERVICES_PATH: &str = "/api/services";
 /// Path of the incident collection.
-pub const INCIDENTS_PATH: &str = "/api/incidents";
+pub(crate) const INCIDENTS_PATH: &str = "/api/incidents";
 
 /// A service (OpenAPI `Service` / `ServiceNoIncludes`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -39,15 +39,15 @@
 //!   `token_info` and `revoke` wrap theirs. [`TokenSet`] has a module of its own (`token_set`)
 //!   that every other one may use, so the endpoints, the stores and the refresh policy read the
 //!   same type without depending on each other.
-//! - **Refreshing is a pure policy.** When to refresh is [`decide`] (module [`refresh`]): a
-//!   function of the [`RefreshState`], the time, the [`RefreshPolicy`] and the [`Trigger`]
-//!   (before a call, after a 401, on request) that answers a [`Decision`] — use the token as it
+//! - **Refreshing is a pure policy.** When to refresh is [`refresh::decide`] (module [`refresh`]): a
+//!   function of the [`refresh::RefreshState`], the time, the [`refresh::RefreshPolicy`] and the [`refresh::Trigger`]
+//!   (before a call, after a 401, on request) that answers a [`refresh::Decision`] — use the token as it
 //!   is, refresh, wait, or sign in again. It reads no store, sends nothing and has no clock of
 //!   its own, so every rule (refresh shortly before expiry, refresh once and retry once on a
 //!   401, ilert's "not more than once per 5 minutes", give up on a token ilert's own last
 //!   refresh issued and still rejects, a dead grant or no refresh token means a new sign-in,
 //!   newer tokens from another process win) is tested without a server or a sleep.
-//!   [`ApiClient`] (module [`api`]) carries the decisions out: it loads the state, asks, and
+//!   [`ApiClient`] (`src/api.rs`) carries the decisions out: it loads the state, asks, and
 //!   acts — store, HTTP — under one lock, so concurrent callers share one refresh.
 //! - **An injectable clock.** Every time the client reads — the expiry of the tokens it obtains,
 //!   every refresh decision — comes from the [`Clock`] of its [`OAuthClient`]: the system clock
@@ -69,7 +69,7 @@
 //!   and the access token is only ever sent to paths under the API base URL's `/api/`.
 
 mod alerts;
-pub mod api;
+mod api;
 mod authorize;
 mod client;
 mod clock;
@@ -90,31 +90,21 @@ mod types;
 #[cfg(test)]
 mod test_support;
 
-pub use alerts::{ALERTS_PATH, Alert, AlertQuery};
-pub use api::{ApiClient, ApiRequest, ApiResponse, RefreshPolicy};
+pub use alerts::{Alert, AlertQuery};
+pub use api::{ApiClient, ApiRequest, ApiResponse};
 pub use authorize::{AuthorizeUrl, parse_callback};
 pub use client::{DEFAULT_TIMEOUT, OAuthClient, USER_AGENT, http_client_builder};
 pub use clock::{Clock, SystemClock, unix_now};
-pub use config::{
-    AUTHORIZE_PATH, Config, ConfigBuilder, ConfigError, ILERT_API_URL, ILERT_APP_URL, REVOKE_PATH,
-    TOKEN_INFO_PATH, TOKEN_PATH,
-};
+pub use config::{Config, ConfigBuilder, ConfigError, ILERT_API_URL, ILERT_APP_URL};
 pub use error::{ApiError, Endpoint, Error, TokenError, TokenErrorCode};
 pub use incidents::{
-    AffectedService, INCIDENTS_PATH, Impact, Incident, IncidentQuery, IncidentUpdate, NewIncident,
-    NewService, PublishInfo, SERVICES_PATH, Service, Subscriber, Versioned,
+    AffectedService, Impact, Incident, IncidentQuery, IncidentUpdate, NewIncident, NewService, PublishInfo,
+    Service, Subscriber, Versioned,
 };
 pub use pkce::{Pkce, S256};
-pub use refresh::{Decision, RefreshReason, RefreshState, SignInReason, Trigger, decide, newer_in_store};
-pub use reqwest::Method;
-pub use resources::{
-    ALERT_SOURCES_PATH, AlertSource, CURRENT_USER_PATH, Created, ESCALATION_POLICIES_PATH, EscalationPolicy,
-    IdRef, NewAlertSource, Page, TeamRef, User,
-};
+pub use resources::{AlertSource, Created, EscalationPolicy, IdRef, NewAlertSource, Page, TeamRef, User};
 pub use store::{FileStore, MemoryStore, StoreError, TokenStore};
-pub use teams::{
-    NewTeam, NewTeamMember, ON_CALLS_PATH, OnCall, OnCallQuery, ScheduleRef, TEAMS_PATH, Team, TeamMember,
-};
+pub use teams::{NewTeam, NewTeamMember, OnCall, OnCallQuery, ScheduleRef, Team, TeamMember};
 pub use token::DEFAULT_ACCESS_LIFETIME_SECS;
 pub use token_info::TokenInfo;
 pub use token_set::{Grant, TokenSet};

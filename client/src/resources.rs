@@ -15,11 +15,11 @@ use crate::api::{ApiClient, ApiRequest};
 use crate::error::Error;
 
 /// Path of the current user.
-pub const CURRENT_USER_PATH: &str = "/api/users/current";
+pub(crate) const CURRENT_USER_PATH: &str = "/api/users/current";
 /// Path of the alert source collection.
-pub const ALERT_SOURCES_PATH: &str = "/api/alert-sources";
+pub(crate) const ALERT_SOURCES_PATH: &str = "/api/alert-sources";
 /// Path of the escalation policy collection.
-pub const ESCALATION_POLICIES_PATH: &str = "/api/escalation-policies";
+pub(crate) const ESCALATION_POLICIES_PATH: &str = "/api/escalation-policies";
 
 /// An ilert user (OpenAPI `User`, plus `username`).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]

@@ -11,9 +11,9 @@ use crate::error::Error;
 use crate::resources::{Created, EscalationPolicy, IdRef, Page, User};
 
 /// Path of the team collection.
-pub const TEAMS_PATH: &str = "/api/teams";
+pub(crate) const TEAMS_PATH: &str = "/api/teams";
 /// Path of the on-call list.
-pub const ON_CALLS_PATH: &str = "/api/on-calls";
+pub(crate) const ON_CALLS_PATH: &str = "/api/on-calls";
 
 /// A member of a team (OpenAPI `TeamMember`), its user in full.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -31,8 +31,8 @@ mod common;
 use std::future::IntoFuture as _;
 use std::net::SocketAddr;
 
+use ilert_mock::paths;
 use ilert_mock::{App, MockServer};
-use ilert_oauth2_client::{AUTHORIZE_PATH, TOKEN_PATH};
 use serde_json::Value;
 
 use common::{assert_passes_audit, browser, redirect_of, serious_findings, token_posts};
@@ -87,7 +87,7 @@ async fn sign_in(http: &reqwest::Client, server: &MockServer, app: &str, start: 
     assert!(
         to_mock
             .as_str()
-            .starts_with(&format!("{}{AUTHORIZE_PATH}?", server.base_url())),
+            .starts_with(&format!("{}{}?", server.base_url(), paths::AUTHORIZE)),
         "the app sends the browser to the mock: {to_mock}"
     );
     let back = redirect_of(http, &to_mock).await;
@@ -154,5 +154,5 @@ async fn the_example_app_refuses_a_foreign_callback() {
     assert_eq!(page.status(), 400);
     let body: Value = page.json().await.expect("JSON");
     assert_eq!(body["error"], "unknown_state");
-    assert!(server.journal().all().iter().all(|e| e.path != TOKEN_PATH));
+    assert!(server.journal().all().iter().all(|e| e.path != paths::TOKEN));
 }

@@ -5,9 +5,10 @@
 use std::sync::Arc;
 
 use ilert_mock::FaultSpec;
+use ilert_mock::paths;
 use ilert_oauth2_client::{
-    ALERT_SOURCES_PATH, ApiClient, Config, ConfigError, CsrfToken, Endpoint, Error, FileStore, MemoryStore,
-    Page, Pkce, TokenErrorCode, parse_callback,
+    ApiClient, Config, ConfigError, CsrfToken, Endpoint, Error, FileStore, MemoryStore, Page, Pkce,
+    TokenErrorCode, parse_callback,
 };
 use serde_json::json;
 
@@ -102,14 +103,14 @@ async fn a_missing_scope_is_a_403_without_refresh() {
     let e = api_error(&err);
     assert_eq!(
         (e.method.as_str(), e.path.as_str(), e.status),
-        ("GET", ALERT_SOURCES_PATH, 403)
+        ("GET", paths::ALERT_SOURCES, 403)
     );
     assert!(e.message.is_some() && e.code.is_some(), "{e:?}");
     assert!(!err.requires_sign_in() && !err.is_transient());
     assert!(err.to_string().contains("scope"), "{err}");
     assert_eq!(refreshes(&server), 0);
     assert_eq!(
-        statuses(&server, ALERT_SOURCES_PATH),
+        statuses(&server, paths::ALERT_SOURCES),
         [403],
         "sent once, not retried"
     );
@@ -343,7 +344,7 @@ async fn local_errors() {
     // A body serde cannot write as JSON (map keys must be strings).
     let body: std::collections::BTreeMap<(u8, u8), u8> = [((1, 2), 3)].into();
     let err = api
-        .post::<_, serde_json::Value>(ALERT_SOURCES_PATH, &body)
+        .post::<_, serde_json::Value>(paths::ALERT_SOURCES, &body)
         .await
         .expect_err("not JSON");
     assert!(matches!(err, Error::RequestBody(_)), "{err:?}");
@@ -358,5 +359,5 @@ async fn local_errors() {
 
     // Nothing of the above reached the mock's API.
     assert_eq!(statuses(&server, "/api/users/current"), Vec::<u16>::new());
-    assert_eq!(statuses(&server, ALERT_SOURCES_PATH), Vec::<u16>::new());
+    assert_eq!(statuses(&server, paths::ALERT_SOURCES), Vec::<u16>::new());
 }

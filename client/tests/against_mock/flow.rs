@@ -4,9 +4,10 @@
 use std::sync::Arc;
 
 use ilert_mock::MockServer;
+use ilert_mock::paths;
 use ilert_oauth2_client::{
-    ApiClient, Config, CsrfToken, Endpoint, Error, Grant, MemoryStore, OAuthClient, Pkce, TOKEN_PATH,
-    TokenErrorCode, TokenStore, parse_callback, unix_now,
+    ApiClient, Config, CsrfToken, Endpoint, Error, Grant, MemoryStore, OAuthClient, Pkce, TokenErrorCode,
+    TokenStore, parse_callback, unix_now,
 };
 
 use crate::common::*;
@@ -354,6 +355,6 @@ async fn tenant_host_issues_the_tenants_token() {
         .filter_map(|e| e.headers.into_iter().find(|(k, _)| k == "host").map(|(_, v)| v))
         .collect();
     assert_eq!(hosts, [format!("acme.localhost:{port}")]);
-    assert_eq!(token_posts(&server, "authorization_code")[0].path, TOKEN_PATH);
+    assert_eq!(token_posts(&server, "authorization_code")[0].path, paths::TOKEN);
     assert_passes_audit(&server);
 }

@@ -22,10 +22,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ilert_mock::FaultSpec;
-use ilert_oauth2_client::{
-    ApiClient, CURRENT_USER_PATH, Error, Grant, MemoryStore, Pkce, RefreshPolicy, TokenSet, TokenStore,
-    unix_now,
-};
+use ilert_mock::paths;
+use ilert_oauth2_client::refresh::RefreshPolicy;
+use ilert_oauth2_client::{ApiClient, Error, Grant, MemoryStore, Pkce, TokenSet, TokenStore, unix_now};
 
 use crate::common::*;
 
@@ -48,7 +47,7 @@ async fn an_expired_token_is_refreshed_once_per_401() {
     server.clock().advance(3601);
     api.current_user().await.expect("user after one refresh");
     assert_eq!(refreshes(&server), 1);
-    assert_eq!(statuses(&server, CURRENT_USER_PATH), [200, 401, 200]);
+    assert_eq!(statuses(&server, paths::USERS_CURRENT), [200, 401, 200]);
     let stored = store.load().expect("loads").expect("tokens");
     assert_ne!(
         stored.access_token, tokens.access_token,
@@ -70,7 +69,7 @@ async fn an_expired_token_is_refreshed_once_per_401() {
     api.current_user().await.expect("user after a second refresh");
     assert_eq!(refreshes(&server), 2);
     assert_eq!(
-        statuses(&server, CURRENT_USER_PATH),
+        statuses(&server, paths::USERS_CURRENT),
         [200, 401, 200, 200, 401, 200]
     );
     assert_passes_audit(&server);
@@ -98,7 +97,7 @@ async fn sixteen_concurrent_401s_share_one_refresh() {
     server.clock().advance(3601);
     sixteen_calls(&api).await;
     assert_eq!(refreshes(&server), 1, "exactly one POST to the token endpoint");
-    let users = statuses(&server, CURRENT_USER_PATH);
+    let users = statuses(&server, paths::USERS_CURRENT);
     assert_eq!(users.iter().filter(|s| **s == 200).count(), 16, "{users:?}");
     assert_passes_audit(&server);
 }
@@ -114,7 +113,7 @@ async fn sixteen_concurrent_callers_with_an_expired_token_share_one_refresh() {
     sixteen_calls(&api).await;
     assert_eq!(refreshes(&server), 1, "exactly one POST to the token endpoint");
     assert_eq!(
-        statuses(&server, CURRENT_USER_PATH),
+        statuses(&server, paths::USERS_CURRENT),
         [200; 16],
         "no request went out with the old token"
     );

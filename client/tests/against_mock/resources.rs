@@ -2,12 +2,16 @@
 
 use std::sync::Arc;
 
+use ilert_mock::paths;
 use ilert_oauth2_client::{
-    ALERT_SOURCES_PATH, AlertQuery, ApiClient, Error, FileStore, Grant, IdRef, NewAlertSource, NewTeam,
-    NewTeamMember, OnCall, OnCallQuery, Page, Pkce, TEAMS_PATH, TokenStore,
+    AlertQuery, ApiClient, Error, FileStore, Grant, IdRef, NewAlertSource, NewTeam, NewTeamMember, OnCall,
+    OnCallQuery, Page, Pkce, TokenStore,
 };
 
 use crate::common::*;
+
+/// ilert's teams collection.
+const TEAMS: &str = "/api/teams";
 
 #[tokio::test]
 async fn alert_source_crud_through_the_typed_helpers() {
@@ -38,14 +42,14 @@ async fn alert_source_crud_through_the_typed_helpers() {
     assert_eq!(source.escalation_policy.as_ref().map(|p| p.id), Some(policy));
     let location = created.location.expect("a Location");
     assert!(
-        location.ends_with(&format!("{ALERT_SOURCES_PATH}/{}", source.id)),
+        location.ends_with(&format!("{}/{}", paths::ALERT_SOURCES, source.id)),
         "{location}"
     );
     let posts: Vec<u16> = server
         .journal()
         .all()
         .into_iter()
-        .filter(|e| e.method == "POST" && e.path == ALERT_SOURCES_PATH)
+        .filter(|e| e.method == "POST" && e.path == paths::ALERT_SOURCES)
         .map(|e| e.status)
         .collect();
     assert_eq!(posts, [201]);
@@ -76,7 +80,7 @@ async fn alert_source_crud_through_the_typed_helpers() {
 
     // Delete: 204, then 404.
     api.delete_alert_source(source.id).await.expect("deleted");
-    let path = format!("{ALERT_SOURCES_PATH}/{}", source.id);
+    let path = format!("{}/{}", paths::ALERT_SOURCES, source.id);
     let deletes: Vec<u16> = server
         .journal()
         .all()
@@ -195,7 +199,7 @@ async fn alerts_on_calls_and_teams_through_the_typed_helpers() {
     assert!(
         created
             .location
-            .is_some_and(|l| l.ends_with(&format!("{TEAMS_PATH}/{team}")))
+            .is_some_and(|l| l.ends_with(&format!("{TEAMS}/{team}")))
     );
     let member = NewTeamMember {
         user: IdRef { id: 1002 },

@@ -4,10 +4,10 @@
 #![allow(dead_code)]
 
 use ilert_mock::JournalEntry as Entry;
+use ilert_mock::paths;
 use ilert_mock::{MockServer, MockServerBuilder};
 use ilert_oauth2_client::{
-    AuthorizationCode, Config, ConfigBuilder, CsrfToken, OAuthClient, Pkce, TOKEN_PATH, TokenSet,
-    parse_callback,
+    AuthorizationCode, Config, ConfigBuilder, CsrfToken, OAuthClient, Pkce, TokenSet, parse_callback,
 };
 use reqwest::header::LOCATION;
 use reqwest::redirect;
@@ -117,7 +117,7 @@ pub fn token_posts(server: &MockServer, grant_type: &str) -> Vec<Entry> {
         .journal()
         .all()
         .into_iter()
-        .filter(|e| e.method == "POST" && e.path == TOKEN_PATH && form(e, "grant_type") == Some(grant_type))
+        .filter(|e| e.method == "POST" && e.path == paths::TOKEN && form(e, "grant_type") == Some(grant_type))
         .collect()
 }
 

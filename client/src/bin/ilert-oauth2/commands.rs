@@ -4,7 +4,8 @@
 
 use std::io::Read as _;
 
-use ilert_oauth2_client::{ApiRequest, Error, FileStore, Method, TokenStore};
+use ilert_oauth2_client::{ApiRequest, Error, FileStore, TokenStore};
+use reqwest::Method;
 
 use crate::args::{AppArgs, CallArgs};
 use crate::clients::{api_client, oauth_client, store_path};
