@@ -1,6 +1,6 @@
 //! The generic operations every collection gets from its declaration: list (parent, filters,
 //! paging with the operation's own `max-results` limits), get (by id or alternative key),
-//! create (201, or the document's 200, with `Location`), update (200) and delete (204, or 409
+//! create (201, or the status ilert's clients expect, with `Location`), update (200) and delete (204, or 409
 //! while referenced).
 
 use serde_json::Value;
@@ -8,6 +8,7 @@ use serde_json::Value;
 use super::catalogue::{Operation, template_params};
 use super::error::ResourceError;
 use super::group::{Collection, Cx, Reply, Target};
+use super::reconcile;
 use super::relations;
 use super::store::Stored;
 
@@ -118,8 +119,9 @@ pub fn get(cx: &mut Cx<'_>, collection: &Collection) -> Result<Reply, ResourceEr
     Ok(Reply::ok(render(cx, collection, id, false)))
 }
 
-/// `POST {path}`: answers the operation's documented success status (ilert documents `201`
-/// for most collections and `200` for some, e.g. `POST /incidents`), with `Location`.
+/// `POST {path}`: answers the operation's success status, with `Location`: the document's
+/// (`201` for most collections, `200` for `POST /incidents`), or the one ilert's clients expect
+/// where [`reconcile::STATUS_OVERRIDES`] lists it.
 pub fn create(cx: &mut Cx<'_>, collection: &Collection) -> Result<Reply, ResourceError> {
     let owner = parent(cx, collection)?;
     let body = cx.body_object();
@@ -132,9 +134,7 @@ pub fn create(cx: &mut Cx<'_>, collection: &Collection) -> Result<Reply, Resourc
         .insert(cx.tenant, collection.name, id, owner, entity);
     let location = format!("/api{}/{id}", fill(collection.path, cx));
     let mut reply = Reply::created(render(cx, collection, id, false), location);
-    if let (status @ 200..=299, _) = cx.op.success() {
-        reply.status = status;
-    }
+    reply.status = reconcile::success(cx.op);
     Ok(reply)
 }
 

@@ -45,6 +45,7 @@ pub mod crud;
 pub mod error;
 pub mod group;
 pub mod groups;
+pub mod reconcile;
 pub mod registry;
 pub mod relations;
 pub mod request;
