@@ -179,3 +179,107 @@ async fn subscriber_additions_answer_202_with_the_subscribers() {
         .await;
     assert_eq!((status, body), (204, Value::Null));
 }
+
+/// The collections ilert-go's `Search*` functions look up by name (`GET {path}/name/{name}`),
+/// with the client line.
+const BY_NAME: &[(&str, &str)] = &[
+    ("/api/alert-actions", "alert_action.go:552"),
+    ("/api/alert-sources", "alert_source.go:849"),
+    ("/api/call-flows", "call_flow.go:531"),
+    ("/api/connectors", "connector.go:360"),
+    ("/api/deployment-pipelines", "deployment_pipeline.go:269"),
+    ("/api/escalation-policies", "escalation_policy.go:174"),
+    ("/api/event-flows", "event_flow.go:306"),
+    ("/api/heartbeat-monitors", "heartbeat_monitor.go:189"),
+    ("/api/incident-templates", "incident_template.go:175"),
+    ("/api/metrics", "metric.go:239"),
+    ("/api/metric-data-sources", "metric_data_source.go:218"),
+    ("/api/schedules", "schedule.go:417"),
+    ("/api/services", "service.go:296"),
+    ("/api/status-pages", "status_page.go:352"),
+    ("/api/status-pages/8421/groups", "status_page_group.go:174"),
+    ("/api/support-hours", "support_hour.go:185"),
+    ("/api/teams", "team.go:213"),
+];
+
+/// `name` as one path segment (ilert-go formats names into the path, Go's HTTP client escapes
+/// them).
+fn segment(name: &str) -> String {
+    name.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn lookups_by_name_answer_the_entity_as_its_get_by_id() {
+    let api = Api::start().await;
+    let declared: Vec<String> = ilert_mock::NAME_LOOKUPS
+        .iter()
+        .map(|l| format!("/api{}", l.path.replace("{id}", "8421")))
+        .collect();
+    let tested: Vec<String> = BY_NAME.iter().map(|(p, _)| (*p).to_owned()).collect();
+    assert_eq!(declared, tested, "every lookup of the table is tested");
+    for (path, line) in BY_NAME {
+        let listed = api.get(path).await;
+        let first = &listed[0];
+        let name = first["name"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{path}: {first}"));
+        let id = &first["id"];
+        let id = id.as_str().map_or_else(|| id.to_string(), str::to_owned);
+        let by_id = api.get(&format!("{path}/{id}")).await;
+        let by_name = api.get(&format!("{path}/name/{}", segment(name))).await;
+        assert_eq!(by_name, by_id, "GET {path}/name/{name} (ilert-go {line})");
+        let message = api
+            .refused(Method::GET, &format!("{path}/name/No%20such%20thing"), None, 404)
+            .await;
+        assert!(message.contains("No such thing"), "{path}: {message}");
+    }
+    // A name with a space and a slash-free punctuation, as created.
+    let (status, _, made) = api
+        .call(
+            Method::POST,
+            "/api/services",
+            Some(json!({"name": "Check-out & Pay"})),
+        )
+        .await;
+    assert_eq!(status, 201, "{made}");
+    let found = api.get("/api/services/name/Check-out%20%26%20Pay").await;
+    assert_eq!(found["id"], made["id"]);
+    // heartbeat_monitor.go:187: the lookup asks for include=integrationUrl, as GET by id takes it.
+    let monitor = api.get("/api/heartbeat-monitors").await[0].clone();
+    let name = segment(monitor["name"].as_str().expect("name"));
+    let found = api
+        .get(&format!(
+            "/api/heartbeat-monitors/name/{name}?include=integrationUrl"
+        ))
+        .await;
+    assert!(found["integrationUrl"].as_str().is_some(), "{found}");
+    // Groups are looked up within their page.
+    api.refused(
+        Method::GET,
+        "/api/status-pages/999/groups/name/Storefront",
+        None,
+        404,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn lookups_by_name_need_the_scope_and_stay_in_the_tenant() {
+    let server = frozen_server().await;
+    let reader = access_token(&server, "profile").await;
+    let (status, _, body) = api_get(&server, "/api/services/name/Website", &reader).await;
+    assert_rest_error(status, &body, 403);
+    let token = access_token(&server, "service").await;
+    let listed = api_get(&server, "/api/services", &token).await.2;
+    let name = listed[0]["name"].as_str().expect("name").to_owned();
+    let (status, _, body) = api_get(&server, &format!("/api/services/name/{}", segment(&name)), &token).await;
+    assert_eq!(status, 200, "{body}");
+    // acme's service (fixtures) is not found by someTenant's token.
+    let (status, _, body) = api_get(&server, "/api/services/name/Launch%20control", &token).await;
+    assert_rest_error(status, &body, 404);
+}

@@ -79,6 +79,19 @@ pub fn find<'s>(cx: &'s Cx<'_>, collection: &Collection) -> Result<(i64, &'s Sto
         .ok_or_else(|| ResourceError::not_found(collection.noun, raw))
 }
 
+/// The id of the entity of `collection` (within its owner) whose `name` is the request's
+/// `{name}`: the first by id when several share it; 404 naming it when none has it.
+pub fn find_by_name(cx: &Cx<'_>, collection: &Collection) -> Result<i64, ResourceError> {
+    let owner = parent(cx, collection)?;
+    let name = cx.path_param("name").unwrap_or_default();
+    cx.state
+        .resources()
+        .iter(cx.tenant, collection.name)
+        .find(|(_, s)| s.parent == owner && s.body.get("name").and_then(Value::as_str) == Some(name))
+        .map(|(id, _)| id)
+        .ok_or_else(|| ResourceError::not_found(collection.noun, name))
+}
+
 /// Renders the tenant's entity `id` of `collection`.
 pub fn render(cx: &Cx<'_>, collection: &Collection, id: i64, list: bool) -> Value {
     cx.state

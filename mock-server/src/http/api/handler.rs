@@ -87,21 +87,14 @@ fn method_filter(method: &str) -> MethodFilter {
     }
 }
 
-/// Routes for the catalogue's served bearer-authenticated operations. The operations without a
-/// bearer token (the Events API, the other integration-key and the public ones) have their own
-/// modules.
+/// Routes for the catalogue's served bearer-authenticated operations, and the name lookups
+/// ilert's clients call beyond the document (`GET /services/name/{name}`,
+/// [`registry::name_lookups`]). The operations without a bearer token (the Events API, the
+/// other integration-key and the public ones) have their own modules.
 pub fn routes() -> Router<SharedCtx> {
     let mut paths: BTreeMap<String, MethodRouter<SharedCtx>> = BTreeMap::new();
-    for op in &catalogue().operations {
-        if registry::without_bearer(&op.path) {
-            continue;
-        }
+    let mut add = |op: &'static Operation, route: Route| {
         let method_router = paths.remove(&axum_path(&op.path)).unwrap_or_default();
-        // An operation no group serves yet falls through to the router's fallback (404 after
-        // the scope check).
-        let Some(route) = registry::route(op) else {
-            continue;
-        };
         let method_router = method_router.on(
             method_filter(&op.method),
             move |State(ctx): State<SharedCtx>,
@@ -115,6 +108,19 @@ pub fn routes() -> Router<SharedCtx> {
             },
         );
         paths.insert(axum_path(&op.path), method_router);
+    };
+    for op in &catalogue().operations {
+        if registry::without_bearer(&op.path) {
+            continue;
+        }
+        // An operation no group serves yet falls through to the router's fallback (404 after
+        // the scope check).
+        if let Some(route) = registry::route(op) {
+            add(op, route);
+        }
+    }
+    for lookup in registry::name_lookups() {
+        add(&lookup.op, Route::ByName(lookup));
     }
     paths.into_iter().fold(Router::new(), |router, (path, methods)| {
         router.route(&path, methods)
