@@ -71,7 +71,10 @@ pub use model::{AlertSource, App, ClientSecret, EscalationPolicy, EscalationRule
 pub use resources::seed::{Seed, Seeds};
 
 // Where the mock follows ilert's own clients over ilert's OpenAPI document.
-pub use resources::reconcile::{BODY_OVERRIDES, BodyOverride, ClientLine, STATUS_OVERRIDES, StatusOverride};
+pub use resources::reconcile::{
+    BODY_OVERRIDES, BodyOverride, ClientLine, NAME_LOOKUPS, NameLookup, SCHEMA_PATCHES, STATUS_OVERRIDES,
+    SchemaPatch, StatusOverride,
+};
 
 // What the mock recorded.
 pub use journal::{

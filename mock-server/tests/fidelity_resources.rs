@@ -283,3 +283,134 @@ async fn lookups_by_name_need_the_scope_and_stay_in_the_tenant() {
     let (status, _, body) = api_get(&server, "/api/services/name/Launch%20control", &token).await;
     assert_rest_error(status, &body, 404);
 }
+
+#[tokio::test]
+async fn roles_and_time_zones_as_terraform_sends_them() {
+    let api = Api::start().await;
+    // terraform-provider-ilert ilert/resource_user.go:72 accepts VIEWER; the document lists five.
+    let viewer = json!({"firstName": "Vic", "lastName": "Viewer", "email": "vic@example.com", "role": "VIEWER", "timezone": "Europe/London"});
+    let (status, _, user) = api.call(Method::POST, "/api/users", Some(viewer)).await;
+    assert_eq!(status, 201, "{user}");
+    assert_eq!(
+        (user["role"].as_str(), user["timezone"].as_str()),
+        (Some("VIEWER"), Some("Europe/London"))
+    );
+    let id = user["id"].as_i64().expect("id");
+    assert_eq!(api.get(&format!("/api/users/{id}")).await["role"], "VIEWER");
+    let message = api
+        .refused(
+            Method::POST,
+            "/api/users",
+            Some(json!({"firstName": "O", "lastName": "L", "email": "o@example.com", "role": "OVERLORD"})),
+            400,
+        )
+        .await;
+    assert!(
+        message.contains("'role'") && message.contains("VIEWER"),
+        "{message}"
+    );
+    // Team members may be viewers (website/docs/r/team.html.markdown:44).
+    let team = json!({"name": "Watchers", "members": [{"user": {"id": id}, "role": "VIEWER"}]});
+    let (status, _, body) = api.call(Method::POST, "/api/teams", Some(team)).await;
+    assert_eq!(status, 201, "{body}");
+
+    // Any IANA zone (the document's enum is four samples); an unknown one is named.
+    for (path, body) in [
+        (
+            "/api/users",
+            json!({"firstName": "T", "lastName": "Z", "email": "tz@example.com", "timezone": "Asia/Tokyo"}),
+        ),
+        (
+            "/api/schedules",
+            json!({"name": "Sydney", "timezone": "Australia/Sydney", "type": "STATIC", "shifts": []}),
+        ),
+        (
+            "/api/support-hours",
+            json!({"name": "Lisbon hours", "timezone": "Europe/Lisbon", "supportDays": {"MONDAY": {"start": "08:00", "end": "17:00"}}}),
+        ),
+    ] {
+        let (status, _, made) = api.call(Method::POST, path, Some(body.clone())).await;
+        assert_eq!(status, 201, "{path}: {made}");
+        assert_eq!(made["timezone"], body["timezone"], "{path}");
+        let mut wrong = body;
+        wrong["timezone"] = json!("Mars/Olympus_Mons");
+        let message = api.refused(Method::POST, path, Some(wrong), 400).await;
+        assert!(
+            message.contains("timezone") && message.contains("Mars/Olympus_Mons"),
+            "{path}: {message}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn schedule_times_without_offset_are_read_in_the_schedule_zone() {
+    let api = Api::start().await;
+    // Terraform: `starts_on` "for ex. 2022-08-30T00:00" (website/docs/r/schedule.html.markdown:79),
+    // shifts from formatdate("YYYY-MM-DD'T'hh:mm:ss", …) (examples/schedule/main.tf:40).
+    // The frozen clock stands at 2027-01-15T08:00:00Z.
+    let body = json!({"name": "Tokyo nights", "timezone": "Asia/Tokyo", "type": "STATIC", "shifts": [
+        {"user": {"id": 1002}, "start": "2027-01-15T09:00:00", "end": "2027-01-15T21:00"},
+        {"user": {"id": 1001}, "start": "2027-01-15T21:00:00+09:00", "end": "2027-01-16T09:00:00+09:00"}
+    ]});
+    let (status, _, made) = api.call(Method::POST, "/api/schedules", Some(body)).await;
+    assert_eq!(status, 201, "{made}");
+    let id = made["id"].as_i64().expect("id");
+    // 09:00 in Tokyo is 00:00 UTC: the first shift holds the frozen now (08:00 UTC).
+    let on_call = api.get(&format!("/api/schedules/{id}/user-on-call")).await;
+    assert_eq!(on_call["user"]["id"], 1002, "{on_call}");
+    let shifts = api
+        .get(&format!(
+            "/api/schedules/{id}/shifts?from=2027-01-15T00:00:00Z&until=2027-01-16T12:00:00Z"
+        ))
+        .await;
+    let starts: Vec<&str> = shifts
+        .as_array()
+        .expect("shifts")
+        .iter()
+        .filter_map(|s| s["start"].as_str())
+        .collect();
+    assert_eq!(starts.len(), 2, "{shifts}");
+    // Stored as sent.
+    let read = api.get(&format!("/api/schedules/{id}?include=shifts")).await;
+    assert_eq!(read["shifts"][0]["start"], "2027-01-15T09:00:00", "{read}");
+    // A layer start without offset; a text that is no date-time is named.
+    let layer = json!({"name": "Layered", "timezone": "Europe/Berlin", "type": "RECURRING", "scheduleLayers": [
+        {"name": "l1", "startsOn": "2027-01-01T00:00", "rotation": "P1D", "users": [{"id": 1001}]}
+    ]});
+    let (status, _, made) = api
+        .call(Method::POST, "/api/schedules", Some(layer.clone()))
+        .await;
+    assert_eq!(status, 201, "{made}");
+    let mut wrong = layer;
+    wrong["scheduleLayers"][0]["startsOn"] = json!("01.01.2027 00:00");
+    let message = api
+        .refused(Method::POST, "/api/schedules", Some(wrong), 400)
+        .await;
+    assert!(message.contains("startsOn"), "{message}");
+}
+
+#[tokio::test]
+async fn include_takes_a_comma_separated_list_as_well_as_repeats() {
+    let api = Api::start().await;
+    let repeated = api
+        .get("/api/status-pages/8421?include=groups&include=uptime")
+        .await;
+    let listed = api.get("/api/status-pages/8421?include=groups,uptime").await;
+    assert_eq!(listed, repeated);
+    assert!(
+        listed["groups"].is_array() && listed["services"][0]["uptime"].is_object(),
+        "{listed}"
+    );
+    let services = api.get("/api/services?include=subscribed,uptime").await;
+    assert!(
+        services[0]["subscribed"].is_boolean() && services[0]["uptime"].is_object(),
+        "{services}"
+    );
+    let message = api
+        .refused(Method::GET, "/api/services?include=uptime,everything", None, 400)
+        .await;
+    assert!(
+        message.contains("'include'") && message.contains("everything"),
+        "{message}"
+    );
+}

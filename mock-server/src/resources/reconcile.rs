@@ -218,6 +218,124 @@ pub const NAME_LOOKUPS: &[NameLookup] = &[
     by_name("/teams", go("team.go", 213)),
 ];
 
+/// A change to one of the document's component schemas, where ilert's clients accept or send
+/// more than the document lists.
+#[derive(Debug, Clone, Copy)]
+pub struct SchemaPatch {
+    /// The component schema (`Role`).
+    pub schema: &'static str,
+    /// The JSON pointer of the part replaced inside it (`/enum`; empty: the whole schema).
+    pub pointer: &'static str,
+    /// The replacement, as JSON.
+    pub value: &'static str,
+    /// The client line (or client documentation line) that sends it.
+    pub client: ClientLine,
+}
+
+/// A format of the mock's own, for [`SCHEMA_PATCHES`]: an IANA time zone of the time zone
+/// database bundled with the mock (jiff's), such as `Europe/London`.
+pub const FORMAT_TIME_ZONE: &str = "iana-time-zone";
+
+/// A format of the mock's own, for [`SCHEMA_PATCHES`]: an RFC 3339 date-time, or a date-time
+/// without offset (`2022-08-30T00:00`, `2022-08-30T00:00:00`) read in the time zone of the entity
+/// it belongs to.
+pub const FORMAT_LOCAL_DATE_TIME: &str = "local-date-time";
+
+/// The component schemas the mock widens:
+/// - `Role`: Terraform's `ilert_user` accepts `VIEWER` besides the document's five roles.
+/// - `TeamRole`: Terraform's documentation names `VIEWER` for team members as well.
+/// - `TimeZone`: the document's enum is four sample zones; ilert-go and Terraform send any
+///   zone name (Terraform's `ilert_user` defaults to `Europe/Berlin` and validates nothing),
+///   so any zone of the bundled IANA database is accepted and any other is a 400 naming the
+///   field.
+/// - `ScheduleLayerConfig.startsOn`/`endsOn`, `ShiftRel.start`/`end`: Terraform's documentation
+///   and examples send date-times without offset (`2022-08-30T00:00`,
+///   `formatdate("YYYY-MM-DD'T'hh:mm:ss", …)`); they are read in the schedule's time zone.
+pub const SCHEMA_PATCHES: &[SchemaPatch] = &[
+    SchemaPatch {
+        schema: "Role",
+        pointer: "/enum",
+        value: r#"["STAKEHOLDER", "GUEST", "RESPONDER", "USER", "ADMIN", "VIEWER"]"#,
+        client: terraform("ilert/resource_user.go", 72),
+    },
+    SchemaPatch {
+        schema: "TeamRole",
+        pointer: "/enum",
+        value: r#"["STAKEHOLDER", "RESPONDER", "USER", "ADMIN", "VIEWER"]"#,
+        client: terraform("website/docs/r/team.html.markdown", 44),
+    },
+    SchemaPatch {
+        schema: "TimeZone",
+        pointer: "",
+        value: r#"{"type": "string", "format": "iana-time-zone"}"#,
+        client: terraform("ilert/resource_user.go", 39),
+    },
+    SchemaPatch {
+        schema: "ScheduleLayerConfig",
+        pointer: "/properties/startsOn/format",
+        value: r#""local-date-time""#,
+        client: terraform("website/docs/r/schedule.html.markdown", 79),
+    },
+    SchemaPatch {
+        schema: "ScheduleLayerConfig",
+        pointer: "/properties/endsOn/format",
+        value: r#""local-date-time""#,
+        client: terraform("website/docs/r/schedule.html.markdown", 79),
+    },
+    SchemaPatch {
+        schema: "ShiftRel",
+        pointer: "/properties/start/format",
+        value: r#""local-date-time""#,
+        client: terraform("examples/schedule/main.tf", 40),
+    },
+    SchemaPatch {
+        schema: "ShiftRel",
+        pointer: "/properties/end/format",
+        value: r#""local-date-time""#,
+        client: terraform("examples/schedule/main.tf", 41),
+    },
+];
+
+/// Applies [`SCHEMA_PATCHES`] to the component schema `name` as parsed from the catalogue.
+pub fn patch(name: &str, schema: &mut Value) {
+    for p in SCHEMA_PATCHES.iter().filter(|p| p.schema == name) {
+        // The patch texts are constants checked by this module's tests.
+        let Ok(value) = serde_json::from_str::<Value>(p.value) else {
+            continue;
+        };
+        if p.pointer.is_empty() {
+            *schema = value;
+        } else if let Some(slot) = schema.pointer_mut(p.pointer) {
+            *slot = value;
+        }
+    }
+}
+
+/// Query parameters whose values may also come as one comma-separated list (`include=a,b`)
+/// besides repeated (`include=a&include=b`, the document's `style: form, explode: true`, which
+/// ilert-go sends, e.g. service.go:166). No client decides against the list form, so both work.
+pub const LIST_PARAMS: &[&str] = &["include"];
+
+/// The query with the values of [`LIST_PARAMS`] split at commas, in order; empty items are
+/// dropped.
+pub fn split_lists(query: Vec<(String, String)>) -> Vec<(String, String)> {
+    let mut out = Vec::with_capacity(query.len());
+    for (name, value) in query {
+        if LIST_PARAMS.contains(&name.as_str()) && value.contains(',') {
+            out.extend(
+                value
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|v| !v.is_empty())
+                    .map(|v| (name.clone(), v.to_owned())),
+            );
+        } else {
+            out.push((name, value));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -244,11 +362,53 @@ mod tests {
             let schema: Value = serde_json::from_str(o.schema).expect("a JSON schema");
             assert_eq!(body_schema(op), Some(&schema));
         }
+        for p in SCHEMA_PATCHES {
+            let value: Value = serde_json::from_str(p.value).expect("JSON");
+            let schema = c.schema(p.schema).expect("a schema of the document");
+            let at = if p.pointer.is_empty() {
+                Some(schema)
+            } else {
+                schema.pointer(p.pointer)
+            };
+            assert_eq!(at, Some(&value), "{} {}", p.schema, p.pointer);
+        }
         let op = c.operation("POST", "/incidents").expect("op");
         assert_eq!(
             success(op),
             200,
             "ilert-go expects the document's 200 (incident.go:132)"
+        );
+    }
+}
+
+#[cfg(test)]
+mod list_tests {
+    use super::*;
+
+    #[test]
+    fn include_lists_are_split_and_other_parameters_kept() {
+        let q = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect()
+        };
+        assert_eq!(
+            split_lists(q(&[
+                ("include", "uptime,subscribed"),
+                ("include", "incidents"),
+                ("states", "A,B")
+            ])),
+            q(&[
+                ("include", "uptime"),
+                ("include", "subscribed"),
+                ("include", "incidents"),
+                ("states", "A,B")
+            ])
+        );
+        assert_eq!(
+            split_lists(q(&[("include", "a,,b")])),
+            q(&[("include", "a"), ("include", "b")])
         );
     }
 }

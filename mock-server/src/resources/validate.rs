@@ -175,9 +175,29 @@ fn walk(c: &Catalogue, v: &Value, schema: &Value, path: &str, mode: Mode, depth:
         {
             return fail(path, "is too long");
         }
-        if s.get("format").and_then(Value::as_str) == Some("date-time") && super::time::parse(text).is_none()
-        {
-            return fail(path, format!("must be an ISO-8601 date-time (got {})", short(v)));
+        match s.get("format").and_then(Value::as_str) {
+            Some("date-time") if super::time::parse(text).is_none() => {
+                return fail(path, format!("must be an ISO-8601 date-time (got {})", short(v)));
+            }
+            Some(super::reconcile::FORMAT_LOCAL_DATE_TIME) if !super::time::is_local_date_time(text) => {
+                return fail(
+                    path,
+                    format!(
+                        "must be an ISO-8601 date-time, with or without offset (got {})",
+                        short(v)
+                    ),
+                );
+            }
+            Some(super::reconcile::FORMAT_TIME_ZONE) if super::groups::calendar::zone(text).is_err() => {
+                return fail(
+                    path,
+                    format!(
+                        "must be an IANA time zone such as Europe/Berlin (got {})",
+                        short(v)
+                    ),
+                );
+            }
+            _ => {}
         }
     }
     if let Some(items) = v.as_array() {

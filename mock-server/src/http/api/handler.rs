@@ -185,6 +185,8 @@ fn serve(
     let query: Vec<(String, String)> = query
         .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
         .unwrap_or_default();
+    // `include=a,b` as well as repeated `include=` (the document's form).
+    let query = crate::resources::reconcile::split_lists(query);
     let c = catalogue();
     request::check_query(c, op, &query)?;
     if !body.is_empty() && op.body.is_some() && !content_is_json(headers) {
