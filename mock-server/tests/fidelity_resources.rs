@@ -414,3 +414,37 @@ async fn include_takes_a_comma_separated_list_as_well_as_repeats() {
         "{message}"
     );
 }
+
+#[tokio::test]
+async fn service_uptime_percentages_sit_where_ilert_go_reads_them() {
+    let api = Api::start().await;
+    // ilert-go service.go:30,35: uptime.uptimePercentage.{p90,p60,p30}.
+    let service = api.get("/api/services/8403?include=uptime").await;
+    let percentage = &service["uptime"]["uptimePercentage"];
+    for key in ["p90", "p60", "p30"] {
+        let p = percentage[key]
+            .as_f64()
+            .unwrap_or_else(|| panic!("{key}: {service}"));
+        assert!((0.0..=100.0).contains(&p), "{key}: {p}");
+    }
+    assert!(percentage.get("uptimePercentage").is_none(), "{percentage}");
+    let listed = api.get("/api/services?include=uptime").await;
+    assert!(
+        listed[0]["uptime"]["uptimePercentage"]["p90"].is_number(),
+        "{listed}"
+    );
+    let page = api.get("/api/status-pages/8421?include=uptime").await;
+    assert!(
+        page["services"][0]["uptime"]["uptimePercentage"]["p30"].is_number(),
+        "{page}"
+    );
+    // An outage lowers it: a major outage of the last day.
+    let outage = json!({"service": {"id": 8403}, "status": "MAJOR_OUTAGE", "from": "2027-01-14T08:00:00Z", "until": "2027-01-15T08:00:00Z"});
+    let (status, _, body) = api
+        .call(Method::POST, "/api/service-outages/overrides", Some(outage))
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let after = api.get("/api/services/8403?include=uptime").await;
+    let p30 = after["uptime"]["uptimePercentage"]["p30"].as_f64().expect("p30");
+    assert!(p30 <= 96.67 && p30 > 90.0, "one day of thirty down: {p30}");
+}

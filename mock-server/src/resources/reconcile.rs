@@ -251,6 +251,8 @@ pub const FORMAT_LOCAL_DATE_TIME: &str = "local-date-time";
 /// - `ScheduleLayerConfig.startsOn`/`endsOn`, `ShiftRel.start`/`end`: Terraform's documentation
 ///   and examples send date-times without offset (`2022-08-30T00:00`,
 ///   `formatdate("YYYY-MM-DD'T'hh:mm:ss", …)`); they are read in the schedule's time zone.
+/// - `ServiceUptimePercentage`: ilert-go reads `uptime.uptimePercentage.p90` (service.go:30,
+///   :35); the document nests the percentages once more (`uptimePercentage.uptimePercentage`).
 pub const SCHEMA_PATCHES: &[SchemaPatch] = &[
     SchemaPatch {
         schema: "Role",
@@ -293,6 +295,12 @@ pub const SCHEMA_PATCHES: &[SchemaPatch] = &[
         pointer: "/properties/end/format",
         value: r#""local-date-time""#,
         client: terraform("examples/schedule/main.tf", 41),
+    },
+    SchemaPatch {
+        schema: "ServiceUptimePercentage",
+        pointer: "",
+        value: r#"{"type": "object", "properties": {"p90": {"maximum": 100, "minimum": 0, "type": "number", "format": "float", "readOnly": true}, "p60": {"maximum": 100, "minimum": 0, "type": "number", "format": "float", "readOnly": true}, "p30": {"maximum": 100, "minimum": 0, "type": "number", "format": "float", "readOnly": true}}}"#,
+        client: go("service.go", 30),
     },
 ];
 
