@@ -448,3 +448,205 @@ async fn service_uptime_percentages_sit_where_ilert_go_reads_them() {
     let p30 = after["uptime"]["uptimePercentage"]["p30"].as_f64().expect("p30");
     assert!(p30 <= 96.67 && p30 > 90.0, "one day of thirty down: {p30}");
 }
+
+#[tokio::test]
+async fn addresses_ilert_mails_calls_and_texts_are_checked() {
+    let api = Api::start().await;
+    let user = |email: &str| json!({"firstName": "Ada", "lastName": "L", "email": email});
+    for bad in [
+        "ada",
+        "ada@localhost",
+        "ada lovelace@example.com",
+        "ada@exa_mple.com",
+    ] {
+        let message = api
+            .refused(Method::POST, "/api/users", Some(user(bad)), 400)
+            .await;
+        assert!(
+            message.contains("'email'") && message.contains("e-mail"),
+            "{bad}: {message}"
+        );
+    }
+    let (status, _, made) = api
+        .call(Method::POST, "/api/users", Some(user("ada@example.com")))
+        .await;
+    assert_eq!(status, 201, "{made}");
+    let mut current = api.get("/api/users/current").await;
+    current["email"] = json!("not-an-address");
+    let message = api
+        .refused(Method::PUT, "/api/users/current", Some(current), 400)
+        .await;
+    assert!(message.contains("'email'"), "{message}");
+    assert_eq!(
+        api.get("/api/users/current").await["email"],
+        "some.user@example.com",
+        "nothing stored"
+    );
+
+    // E-mail contacts.
+    let emails = "/api/users/1001/contacts/emails";
+    let message = api
+        .refused(Method::POST, emails, Some(json!({"target": "some.user@"})), 400)
+        .await;
+    assert!(message.contains("'target'"), "{message}");
+    let (status, _, body) = api
+        .call(Method::POST, emails, Some(json!({"target": "pager@example.org"})))
+        .await;
+    assert_eq!(status, 201, "{body}");
+
+    // Phone contacts: ilert-go sends regionCode and target (user_phone_number_contact.go:12-13).
+    let phones = "/api/users/1001/contacts/phone-numbers";
+    for (body, field) in [
+        (json!({"regionCode": "DE", "target": "call me maybe"}), "'target'"),
+        (
+            json!({"regionCode": "DE", "target": "+0049 30 123456"}),
+            "'target'",
+        ),
+        (
+            json!({"regionCode": "Germany", "target": "+4930123456"}),
+            "'regionCode'",
+        ),
+        (json!({"target": "030 123456"}), "'regionCode'"),
+    ] {
+        let message = api.refused(Method::POST, phones, Some(body.clone()), 400).await;
+        assert!(message.contains(field), "{body}: {message}");
+    }
+    let before = api.get(phones).await;
+    for body in [
+        json!({"regionCode": "DE", "target": "+4915123456789"}),
+        json!({"regionCode": "US", "target": "+1 (555) 010-9999"}),
+        json!({"regionCode": "DE", "target": "030 1234567"}),
+        json!({"target": "+4930123456"}),
+    ] {
+        let (status, _, made) = api.call(Method::POST, phones, Some(body.clone())).await;
+        assert_eq!(status, 201, "{body}: {made}");
+        assert_eq!(made["target"], body["target"]);
+    }
+    assert_eq!(
+        api.get(phones).await.as_array().map(Vec::len),
+        before.as_array().map(|l| l.len() + 4)
+    );
+    // An update cannot drop the region of a national number.
+    let national = api
+        .get(phones)
+        .await
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|c| c["target"] == "030 1234567")
+        .cloned()
+        .expect("national");
+    let id = national["id"].as_i64().expect("id");
+    let message = api
+        .refused(
+            Method::PUT,
+            &format!("{phones}/{id}"),
+            Some(json!({"target": "030 7654321", "regionCode": ""})),
+            400,
+        )
+        .await;
+    assert!(message.contains("'regionCode'"), "{message}");
+}
+
+#[tokio::test]
+async fn escalation_levels_need_a_target() {
+    let api = Api::start().await;
+    // ilert-go's EscalationRule (escalation_policy.go:24-30): user(s), schedule(s), teams.
+    let policy = json!({"name": "Nobody", "escalationRules": [
+        {"escalationTimeout": 0, "users": [{"id": 1001}]},
+        {"escalationTimeout": 15}
+    ]});
+    let message = api
+        .refused(Method::POST, "/api/escalation-policies", Some(policy), 400)
+        .await;
+    assert!(
+        message.contains("escalationRules[1]") && message.contains("target"),
+        "{message}"
+    );
+    let empty = json!({"name": "Empty lists", "escalationRules": [{"escalationTimeout": 0, "users": [], "schedules": [], "teams": []}]});
+    api.refused(Method::POST, "/api/escalation-policies", Some(empty), 400)
+        .await;
+    for rule in [
+        json!({"escalationTimeout": 0, "user": {"id": 1001}}),
+        json!({"escalationTimeout": 0, "schedules": [{"id": 8101}]}),
+        json!({"escalationTimeout": 0, "teams": [{"id": 8001}]}),
+    ] {
+        let body = json!({"name": format!("Policy {rule}"), "escalationRules": [rule]});
+        let (status, _, made) = api
+            .call(Method::POST, "/api/escalation-policies", Some(body))
+            .await;
+        assert_eq!(status, 201, "{made}");
+    }
+    let policy = api.get("/api/escalation-policies").await[0].clone();
+    let id = policy["id"].as_i64().expect("id");
+    let message = api
+        .refused(
+            Method::PUT,
+            &format!("/api/escalation-policies/{id}/levels/0"),
+            Some(json!({"escalationTimeout": 5})),
+            400,
+        )
+        .await;
+    assert!(message.contains("target"), "{message}");
+    assert_eq!(
+        api.get(&format!("/api/escalation-policies/{id}")).await,
+        policy,
+        "the level is kept"
+    );
+}
+
+#[tokio::test]
+async fn status_page_subdomains_are_host_names() {
+    let api = Api::start().await;
+    for bad in [
+        "-shop.ilert.io",
+        "shop-.ilert.io",
+        "shop page",
+        "shop_page.ilert.io",
+        "shop..ilert.io",
+    ] {
+        let body = json!({"name": "Bad", "subdomain": bad});
+        let message = api
+            .refused(Method::POST, "/api/status-pages", Some(body), 400)
+            .await;
+        assert!(
+            message.contains("'subdomain'") && message.contains("host"),
+            "{bad}: {message}"
+        );
+    }
+    let long = format!("{}.ilert.io", "a".repeat(64));
+    api.refused(
+        Method::POST,
+        "/api/status-pages",
+        Some(json!({"name": "Long", "subdomain": long})),
+        400,
+    )
+    .await;
+    // Terraform's examples (examples/status_page/main.tf:7) and a single label both work.
+    for good in ["example-public.ilert.io", "status"] {
+        let (status, _, made) = api
+            .call(
+                Method::POST,
+                "/api/status-pages",
+                Some(json!({"name": good, "subdomain": good})),
+            )
+            .await;
+        assert_eq!(status, 201, "{made}");
+        assert_eq!(made["subdomain"], good);
+    }
+    let page = api.get("/api/status-pages/8421").await;
+    let mut renamed = page.clone();
+    renamed["subdomain"] = json!("bad_name.ilert.io");
+    api.refused(Method::PUT, "/api/status-pages/8421", Some(renamed), 400)
+        .await;
+    assert_eq!(
+        api.get("/api/status-pages/8421").await["subdomain"],
+        page["subdomain"]
+    );
+    // A default subdomain made from a name is a host name.
+    let (status, _, made) = api
+        .call(Method::POST, "/api/status-pages", Some(json!({"name": "!!!"})))
+        .await;
+    assert_eq!(status, 201, "{made}");
+    assert_eq!(made["subdomain"], "status-page.ilert.io");
+}

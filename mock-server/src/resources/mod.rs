@@ -43,6 +43,7 @@
 pub mod catalogue;
 pub mod crud;
 pub mod error;
+pub mod formats;
 pub mod group;
 pub mod groups;
 pub mod reconcile;

@@ -251,6 +251,11 @@ pub const FORMAT_LOCAL_DATE_TIME: &str = "local-date-time";
 /// - `ScheduleLayerConfig.startsOn`/`endsOn`, `ShiftRel.start`/`end`: Terraform's documentation
 ///   and examples send date-times without offset (`2022-08-30T00:00`,
 ///   `formatdate("YYYY-MM-DD'T'hh:mm:ss", …)`); they are read in the schedule's time zone.
+/// - Stricter where ilert is ([`super::formats`]): users' and e-mail contacts' addresses
+///   (ilert mails them; ilert-go sends `email`, user.go:17, and `target`, user_email_contact.go:12),
+///   phone contacts' `target` and `regionCode` (ilert calls and texts them; ilert-go sends both,
+///   user_phone_number_contact.go:12-13, Terraform's example an E.164 number), and status page
+///   subdomains, host names (Terraform's examples send `example-public.ilert.io`).
 /// - `ServiceUptimePercentage`: ilert-go reads `uptime.uptimePercentage.p90` (service.go:30,
 ///   :35); the document nests the percentages once more (`uptimePercentage.uptimePercentage`).
 pub const SCHEMA_PATCHES: &[SchemaPatch] = &[
@@ -302,6 +307,72 @@ pub const SCHEMA_PATCHES: &[SchemaPatch] = &[
         value: r#"{"type": "object", "properties": {"p90": {"maximum": 100, "minimum": 0, "type": "number", "format": "float", "readOnly": true}, "p60": {"maximum": 100, "minimum": 0, "type": "number", "format": "float", "readOnly": true}, "p30": {"maximum": 100, "minimum": 0, "type": "number", "format": "float", "readOnly": true}}}"#,
         client: go("service.go", 30),
     },
+    SchemaPatch {
+        schema: "User",
+        pointer: "/properties/email/format",
+        value: r#""email""#,
+        client: go("user.go", 17),
+    },
+    SchemaPatch {
+        schema: "UserPost",
+        pointer: "/properties/email/format",
+        value: r#""email""#,
+        client: go("user.go", 17),
+    },
+    SchemaPatch {
+        schema: "ContactEmail",
+        pointer: "/properties/target/format",
+        value: r#""email""#,
+        client: go("user_email_contact.go", 12),
+    },
+    SchemaPatch {
+        schema: "ContactEmailPost",
+        pointer: "/properties/target/format",
+        value: r#""email""#,
+        client: go("user_email_contact.go", 12),
+    },
+    SchemaPatch {
+        schema: "ContactPhoneNumberPost",
+        pointer: "/properties/target/format",
+        value: r#""phone-number""#,
+        client: terraform("examples/user_phone_number_contact/main.tf", 9),
+    },
+    SchemaPatch {
+        schema: "ContactPhoneNumberPost",
+        pointer: "/properties/regionCode/format",
+        value: r#""region-code""#,
+        client: go("user_phone_number_contact.go", 12),
+    },
+    SchemaPatch {
+        schema: "ContactPhoneNumber",
+        pointer: "/properties/target/format",
+        value: r#""phone-number""#,
+        client: terraform("examples/user_phone_number_contact/main.tf", 9),
+    },
+    SchemaPatch {
+        schema: "ContactPhoneNumber",
+        pointer: "/properties/regionCode/format",
+        value: r#""region-code""#,
+        client: go("user_phone_number_contact.go", 12),
+    },
+    SchemaPatch {
+        schema: "StatusPageNoIncludes",
+        pointer: "/properties/subdomain/format",
+        value: r#""hostname""#,
+        client: terraform("examples/status_page/main.tf", 7),
+    },
+    SchemaPatch {
+        schema: "StatusPage",
+        pointer: "/properties/subdomain/format",
+        value: r#""hostname""#,
+        client: terraform("examples/status_page/main.tf", 7),
+    },
+    SchemaPatch {
+        schema: "StatusPageList",
+        pointer: "/properties/subdomain/format",
+        value: r#""hostname""#,
+        client: terraform("examples/status_page/main.tf", 7),
+    },
 ];
 
 /// Applies [`SCHEMA_PATCHES`] to the component schema `name` as parsed from the catalogue.
@@ -311,10 +382,14 @@ pub fn patch(name: &str, schema: &mut Value) {
         let Ok(value) = serde_json::from_str::<Value>(p.value) else {
             continue;
         };
-        if p.pointer.is_empty() {
-            *schema = value;
-        } else if let Some(slot) = schema.pointer_mut(p.pointer) {
-            *slot = value;
+        // The last key is added when the document lacks it (`format` on a plain string).
+        let (parent, key) = p.pointer.rsplit_once('/').unwrap_or(("", ""));
+        match schema.pointer_mut(parent) {
+            _ if p.pointer.is_empty() => *schema = value,
+            Some(Value::Object(map)) => {
+                map.insert(key.to_owned(), value);
+            }
+            _ => {}
         }
     }
 }

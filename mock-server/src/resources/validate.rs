@@ -197,7 +197,12 @@ fn walk(c: &Catalogue, v: &Value, schema: &Value, path: &str, mode: Mode, depth:
                     ),
                 );
             }
-            _ => {}
+            Some(format) => {
+                if let Some(what) = super::formats::complaint(format, text) {
+                    return fail(path, format!("{what} (got {})", short(v)));
+                }
+            }
+            None => {}
         }
     }
     if let Some(items) = v.as_array() {
