@@ -14,7 +14,7 @@ use axum::{Extension, Json, Router};
 
 use super::Caller;
 use crate::http::{SharedCtx, host, rest_error};
-use crate::resources::catalogue::{Operation, catalogue};
+use crate::resources::catalogue::{self, Operation, catalogue};
 use crate::resources::group::{Cx, Reply, Run};
 use crate::resources::registry::{self, Route};
 use crate::resources::{ResourceError, request};
@@ -175,6 +175,10 @@ fn serve(
     {
         return Ok(reply(broken(ctx, op, run(&caller.user)), &base));
     }
+    let letter = ctx.policy.document_to_the_letter;
+    if letter && matches!(route, Route::ByName(_)) {
+        return Err(ResourceError::NotFound("No resource at this path".to_owned()).into());
+    }
     let params = params.map_err(|_| ResourceError::NotFound("No resource at this path".to_owned()))?;
     let path: Vec<(String, String)> = op
         .path_params()
@@ -186,8 +190,11 @@ fn serve(
         .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
         .unwrap_or_default();
     // `include=a,b` as well as repeated `include=` (the document's form).
-    let query = crate::resources::reconcile::split_lists(query);
-    let c = catalogue();
+    let (query, c) = if letter {
+        (query, catalogue::as_documented())
+    } else {
+        (crate::resources::reconcile::split_lists(query), catalogue())
+    };
     request::check_query(c, op, &query)?;
     if !body.is_empty() && op.body.is_some() && !content_is_json(headers) {
         return Err(ResourceError::BadRequest("Content-Type must be application/json".to_owned()).into());
@@ -232,6 +239,9 @@ fn broken(ctx: &SharedCtx, op: &Operation, mut reply: Reply) -> Reply {
         && let Some(body) = reply.body.as_mut()
     {
         super::drop_required::apply(op, body);
+    }
+    if ctx.policy.document_to_the_letter {
+        super::to_the_letter::apply(op, &mut reply);
     }
     reply
 }
