@@ -72,8 +72,8 @@ pub use resources::seed::{Seed, Seeds};
 
 // Where the mock follows ilert's own clients over ilert's OpenAPI document.
 pub use resources::reconcile::{
-    BODY_OVERRIDES, BodyOverride, ClientLine, NAME_LOOKUPS, NameLookup, SCHEMA_PATCHES, STATUS_OVERRIDES,
-    SchemaPatch, StatusOverride,
+    BODY_OVERRIDES, BodyOverride, ClientLine, NAME_LOOKUPS, NameLookup, ROUTE_ALIASES, RouteAlias,
+    SCHEMA_PATCHES, STATUS_OVERRIDES, SchemaPatch, StatusOverride, TARGET_SEARCHES, TargetSearch,
 };
 
 // What the mock recorded.

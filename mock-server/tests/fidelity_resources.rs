@@ -650,3 +650,69 @@ async fn status_page_subdomains_are_host_names() {
     assert_eq!(status, 201, "{made}");
     assert_eq!(made["subdomain"], "status-page.ilert.io");
 }
+
+#[tokio::test]
+async fn contact_searches_and_the_override_post_as_ilert_go_sends_them() {
+    let api = Api::start().await;
+    // user_email_contact.go:184-189, user_phone_number_contact.go:167-172 (Terraform's contact
+    // data sources call them).
+    let emails = "/api/users/1001/contacts/emails";
+    let (status, _, made) = api
+        .call(
+            Method::POST,
+            emails,
+            Some(json!({"target": "oncall@example.org"})),
+        )
+        .await;
+    assert_eq!(status, 201, "{made}");
+    let (status, _, found) = api
+        .call(
+            Method::POST,
+            &format!("{emails}/search-target"),
+            Some(json!({"target": "oncall@example.org"})),
+        )
+        .await;
+    assert_eq!(status, 200, "{found}");
+    assert_eq!(found["id"], made["id"]);
+    api.refused(
+        Method::POST,
+        &format!("{emails}/search-target"),
+        Some(json!({"target": "nobody@example.org"})),
+        404,
+    )
+    .await;
+    let phones = "/api/users/1001/contacts/phone-numbers/search-target";
+    let (status, _, found) = api
+        .call(
+            Method::POST,
+            phones,
+            Some(json!({"regionCode": "", "target": "+4915112345678"})),
+        )
+        .await;
+    assert_eq!(status, 200, "{found}");
+    assert_eq!(found["id"], 7011);
+    api.refused(
+        Method::POST,
+        phones,
+        Some(json!({"regionCode": "US", "target": "+4915112345678"})),
+        404,
+    )
+    .await;
+    // Another user's contacts are not searched.
+    api.refused(
+        Method::POST,
+        "/api/users/1002/contacts/phone-numbers/search-target",
+        Some(json!({"target": "+4915112345678"})),
+        404,
+    )
+    .await;
+
+    // schedule.go:512: POST /schedules/{id}/overrides, expecting 200, as the document's PUT.
+    let cover = json!({"user": {"id": 1002}, "start": "2027-01-15T07:00:00Z", "end": "2027-01-15T09:00:00Z"});
+    let (status, _, body) = api
+        .call(Method::POST, "/api/schedules/8102/overrides", Some(cover))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let on_call = api.get("/api/schedules/8102/user-on-call").await;
+    assert_eq!(on_call["user"]["id"], 1002, "{on_call}");
+}

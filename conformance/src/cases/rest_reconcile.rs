@@ -419,6 +419,58 @@ async fn strict_subdomain(cx: Cx) -> CaseResult {
     names_field(&r, "subdomain")
 }
 
+async fn search_target(cx: Cx) -> CaseResult {
+    let token = cx.access_token("user:d").await?;
+    let id = me(&cx).await?;
+    let path = format!("/api/users/{id}/contacts/emails");
+    let target = format!("{}@example.com", unique(&cx));
+    let made = rest_crud::made(
+        &cx,
+        &token,
+        &path,
+        json!({"target": target}),
+        "a created e-mail contact",
+    )
+    .await?;
+    let r = cx
+        .api(
+            Method::POST,
+            &format!("{path}/search-target"),
+            &token,
+            Some(json!({"target": target})),
+        )
+        .await;
+    rest_crud::remove(&cx, &token, &format!("{path}/{made}")).await;
+    let r = r?;
+    r.status_is(200)?;
+    r.ensure(
+        r.json["id"] == made && r.json["target"] == target,
+        format!("the contact {made} with target {target}"),
+    )?;
+    Ok(())
+}
+
+async fn override_post(cx: Cx) -> CaseResult {
+    let token = cx.access_token("schedule:d").await?;
+    let id = me(&cx).await?;
+    let body = json!({"name": unique(&cx), "timezone": "Europe/Berlin", "type": "STATIC", "shifts": [
+        {"user": {"id": id}, "start": "2030-03-01T08:00:00Z", "end": "2030-03-01T20:00:00Z"}
+    ]});
+    let schedule = rest_crud::made(&cx, &token, "/api/schedules", body, "a created schedule").await?;
+    let cover = json!({"user": {"id": id}, "start": "2030-03-01T10:00:00Z", "end": "2030-03-01T12:00:00Z"});
+    let r = cx
+        .api(
+            Method::POST,
+            &format!("/api/schedules/{schedule}/overrides"),
+            &token,
+            Some(cover),
+        )
+        .await;
+    rest_crud::remove(&cx, &token, &format!("/api/schedules/{schedule}")).await;
+    r?.status_is(200)?;
+    Ok(())
+}
+
 /// The cases.
 pub fn cases() -> Vec<Case> {
     let a = Area::Api;
@@ -437,6 +489,8 @@ pub fn cases() -> Vec<Case> {
         Case::new(a, "API-RECONCILE-BY-NAME-01", "GET /api/services/name/{name}: 200 with the service of that name, 404 in the REST shape for an unknown name", client("iLert/ilert-go@549c4adb service.go:296"), crate::run!(services_by_name)).tags(tags::TOKEN).lane(LANE),
         Case::new(a, "API-RECONCILE-BY-NAME-02", "GET /api/alert-sources/name/{name}: 200 with the alert source of that name, 404 in the REST shape for an unknown name", client("iLert/ilert-go@549c4adb alert_source.go:849"), crate::run!(sources_by_name)).tags(tags::TOKEN).lane(LANE),
         Case::new(a, "API-RECONCILE-BY-NAME-03", "GET /api/escalation-policies/name/{name}: 200 with the policy of that name, 404 in the REST shape for an unknown name", client("iLert/ilert-go@549c4adb escalation_policy.go:174"), crate::run!(policies_by_name)).tags(tags::TOKEN).lane(LANE),
+        Case::new(a, "API-RECONCILE-SEARCH-TARGET-01", "POST /api/users/{id}/contacts/emails/search-target: 200 with the contact of that target, as Terraform's contact data source asks", client("iLert/ilert-go@549c4adb user_email_contact.go:184"), crate::run!(search_target)).tags(WRITE).lane(LANE),
+        Case::new(a, "API-RECONCILE-OVERRIDE-POST-01", "POST /api/schedules/{id}/overrides, as ilert-go sends the document's PUT: 200", client("iLert/ilert-go@549c4adb schedule.go:512"), crate::run!(override_post)).tags(WRITE).lane(LANE),
         Case::new(a, "API-RECONCILE-UPTIME-01", "GET /api/services/{id}?include=uptime: uptime.uptimePercentage holds p90, p60 and p30, as ilert-go reads them", client("iLert/ilert-go@549c4adb service.go:30"), crate::run!(uptime)).tags(tags::TOKEN).lane(LANE),
         Case::new(a, "API-RECONCILE-INCLUDE-LIST-01", "GET /api/services/{id}?include=subscribed,uptime answers as the repeated include=subscribed&include=uptime that ilert-go sends", client("iLert/ilert-go@549c4adb service.go:166"), crate::run!(include_list)).tags(tags::TOKEN).lane(LANE),
         Case::new(a, "API-RECONCILE-ROLE-VIEWER-01", "POST /api/users with role VIEWER, which Terraform accepts: 201 with the role", client("iLert/terraform-provider-ilert@d8da1ef2 ilert/resource_user.go:72"), crate::run!(viewer)).tags(WRITE).lane(LANE),

@@ -92,6 +92,28 @@ pub fn find_by_name(cx: &Cx<'_>, collection: &Collection) -> Result<i64, Resourc
         .ok_or_else(|| ResourceError::not_found(collection.noun, name))
 }
 
+/// The id of the contact of `collection` (within its user) whose `target` is the body's
+/// `target` (and, when the body names a non-empty `regionCode`, whose `regionCode` is it too):
+/// `reconcile::TARGET_SEARCHES`. 404 naming the target when none has it.
+pub fn find_by_target(cx: &Cx<'_>, collection: &Collection) -> Result<i64, ResourceError> {
+    let owner = parent(cx, collection)?;
+    let body = cx.body_object();
+    let text = |k: &str| body.get(k).and_then(Value::as_str).filter(|v| !v.is_empty());
+    let target =
+        text("target").ok_or_else(|| ResourceError::BadRequest("field 'target' is required".to_owned()))?;
+    let region = text("regionCode");
+    cx.state
+        .resources()
+        .iter(cx.tenant, collection.name)
+        .find(|(_, s)| {
+            s.parent == owner
+                && s.body.get("target").and_then(Value::as_str) == Some(target)
+                && region.is_none_or(|r| s.body.get("regionCode").and_then(Value::as_str) == Some(r))
+        })
+        .map(|(id, _)| id)
+        .ok_or_else(|| ResourceError::not_found(collection.noun, target))
+}
+
 /// Renders the tenant's entity `id` of `collection`.
 pub fn render(cx: &Cx<'_>, collection: &Collection, id: i64, list: bool) -> Value {
     cx.state

@@ -419,6 +419,54 @@ pub fn split_lists(query: Vec<(String, String)>) -> Vec<(String, String)> {
     out
 }
 
+/// An operation ilert's clients call under another method than the document's: served as the
+/// documented one.
+#[derive(Debug, Clone, Copy)]
+pub struct RouteAlias {
+    /// The method the client sends.
+    pub method: &'static str,
+    /// The path template (the document's).
+    pub path: &'static str,
+    /// The documented method it is served as.
+    pub like: &'static str,
+    /// The client line.
+    pub client: ClientLine,
+}
+
+/// ilert-go's `AddScheduleShiftOverride` POSTs the override its own doc comment links to the
+/// document's `PUT /schedules/{id}/overrides` (schedule.go:498, :512), and expects 200.
+pub const ROUTE_ALIASES: &[RouteAlias] = &[RouteAlias {
+    method: "POST",
+    path: "/schedules/{id}/overrides",
+    like: "PUT",
+    client: go("schedule.go", 512),
+}];
+
+/// A search of a user's contacts by `target` that ilert's clients call and the document does
+/// not describe: `POST {path}/search-target` with `{"target": …}` (a phone search also sends
+/// `regionCode`, empty when unknown) answers 200 with the contact, or 404 in ilert's REST shape.
+#[derive(Debug, Clone, Copy)]
+pub struct TargetSearch {
+    /// The contact collection's path template.
+    pub path: &'static str,
+    /// The client line.
+    pub client: ClientLine,
+}
+
+/// ilert-go's `SearchUserEmailContact` and `SearchUserPhoneNumberContact`, which Terraform's
+/// contact data sources call (data_source_user_email_contact.go:63,
+/// data_source_user_phone_number_contact.go:67).
+pub const TARGET_SEARCHES: &[TargetSearch] = &[
+    TargetSearch {
+        path: "/users/{user-id}/contacts/emails",
+        client: go("user_email_contact.go", 184),
+    },
+    TargetSearch {
+        path: "/users/{user-id}/contacts/phone-numbers",
+        client: go("user_phone_number_contact.go", 167),
+    },
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -75,6 +75,8 @@ pub enum Route {
     /// `GET {path}/name/{name}`, a lookup ilert's clients call beyond the document: served as
     /// the entity's `GET {path}/{id}`.
     ByName(&'static Lookup),
+    /// `POST {path}/search-target`, a contact search ilert's clients call beyond the document.
+    ByTarget(&'static Collection),
 }
 
 /// A name lookup of [`reconcile::NAME_LOOKUPS`] as the HTTP layer serves it.
@@ -127,6 +129,37 @@ pub fn name_lookups() -> &'static [Lookup] {
     &LOOKUPS
 }
 
+static EXTRAS: LazyLock<Vec<(Operation, Route)>> = LazyLock::new(|| {
+    let c = catalogue();
+    let aliases = reconcile::ROUTE_ALIASES.iter().filter_map(|alias| {
+        let like = c.operation(alias.like, alias.path)?;
+        let mut op = like.clone();
+        op.method = alias.method.to_owned();
+        Some((op, route(like)?))
+    });
+    let searches = reconcile::TARGET_SEARCHES.iter().filter_map(|search| {
+        let collection = collections().find(|c| c.path == search.path)?;
+        let mut op = c.operation("POST", search.path)?.clone();
+        op.path = format!("{}/search-target", search.path);
+        op.responses = [("200".to_owned(), None)].into_iter().collect();
+        // ilert-go sends `regionCode: ""` when searching by number alone
+        // (user_phone_number_contact.go:168): a search checks only the types.
+        op.body = Some(
+            serde_json::json!({"type": "object", "required": ["target"], "properties": {
+                "target": {"type": "string"}, "regionCode": {"type": "string"}
+            }}),
+        );
+        Some((op, Route::ByTarget(collection)))
+    });
+    aliases.chain(searches).collect()
+});
+
+/// The operations ilert's clients call beyond the document besides the name lookups:
+/// [`reconcile::ROUTE_ALIASES`] and [`reconcile::TARGET_SEARCHES`], each with its route.
+pub fn extras() -> &'static [(Operation, Route)] {
+    &EXTRAS
+}
+
 /// Whether `path` is `{collection}/{one parameter}`.
 fn is_item_path(collection: &Collection, path: &str) -> bool {
     path.strip_prefix(collection.path)
@@ -170,6 +203,10 @@ pub fn dispatch(cx: &mut Cx<'_>, route: Route) -> Result<Reply, ResourceError> {
             }
             cx.op = lookup.by_id;
             dispatch(cx, lookup.inner)
+        }
+        Route::ByTarget(collection) => {
+            let id = crud::find_by_target(cx, collection)?;
+            Ok(Reply::ok(crud::render(cx, collection, id, false)))
         }
         Route::Action(action) => match action.run {
             Run::State(run) => run(cx),
@@ -230,6 +267,10 @@ mod tests {
         assert_eq!(groups.op.path, "/status-pages/{id}/groups/name/{name}");
         assert_eq!(groups.op.path_params(), ["id", "name"]);
         assert_eq!(groups.by_id.path, "/status-pages/{id}/groups/{group-id}");
+        assert_eq!(
+            extras().len(),
+            reconcile::ROUTE_ALIASES.len() + reconcile::TARGET_SEARCHES.len()
+        );
     }
 
     #[test]

@@ -122,6 +122,9 @@ pub fn routes() -> Router<SharedCtx> {
     for lookup in registry::name_lookups() {
         add(&lookup.op, Route::ByName(lookup));
     }
+    for (op, route) in registry::extras() {
+        add(op, *route);
+    }
     paths.into_iter().fold(Router::new(), |router, (path, methods)| {
         router.route(&path, methods)
     })
@@ -176,7 +179,8 @@ fn serve(
         return Ok(reply(broken(ctx, op, run(&caller.user)), &base));
     }
     let letter = ctx.policy.document_to_the_letter;
-    if letter && matches!(route, Route::ByName(_)) {
+    // Operations beyond the document (lookups by name, aliases, searches) are not served.
+    if letter && catalogue().operation(&op.method, &op.path).is_none() {
         return Err(ResourceError::NotFound("No resource at this path".to_owned()).into());
     }
     let params = params.map_err(|_| ResourceError::NotFound("No resource at this path".to_owned()))?;
