@@ -716,3 +716,29 @@ async fn contact_searches_and_the_override_post_as_ilert_go_sends_them() {
     let on_call = api.get("/api/schedules/8102/user-on-call").await;
     assert_eq!(on_call["user"]["id"], 1002, "{on_call}");
 }
+
+#[tokio::test]
+async fn references_sent_as_whole_go_structs_count_by_their_id() {
+    let api = Api::start().await;
+    // ilert-go: an escalation level's schedules are whole Schedule structs with "" for unset
+    // members (escalation_policy.go:28, schedule.go:13-16).
+    let policy = json!({"name": "Go policy", "escalationRules": [{"escalationTimeout": 0,
+        "schedules": [{"id": 8101, "name": "", "timezone": "", "type": ""}]}]});
+    let (status, _, made) = api
+        .call(Method::POST, "/api/escalation-policies", Some(policy))
+        .await;
+    assert_eq!(status, 201, "{made}");
+    assert_eq!(made["escalationRules"][0]["schedules"][0]["id"], 8101);
+    // alert_action.go:16 with alert_source.go:14-25: alert sources as whole structs.
+    let action = json!({"name": "Go action", "connectorType": "jira", "connectorId": "9202", "triggerMode": "MANUAL",
+        "alertSources": [{"id": 3001, "name": "", "integrationType": "", "active": false}]});
+    let (status, _, made) = api.call(Method::POST, "/api/alert-actions", Some(action)).await;
+    assert_eq!(status, 201, "{made}");
+    // A member that is set is still checked.
+    let wrong = json!({"name": "Wrong", "escalationRules": [{"escalationTimeout": 0,
+        "schedules": [{"id": 8101, "type": "WEEKLY"}]}]});
+    let message = api
+        .refused(Method::POST, "/api/escalation-policies", Some(wrong), 400)
+        .await;
+    assert!(message.contains("type"), "{message}");
+}

@@ -252,6 +252,11 @@ fn walk(c: &Catalogue, v: &Value, schema: &Value, path: &str, mode: Mode, depth:
             match props.and_then(|p| p.get(name)) {
                 Some(_) if mode == Mode::Request && read_only(name) => {}
                 Some(_) if mode == Mode::Request && value.is_null() => {}
+                // ilert-go sends a reference as the whole Go struct, its unset members as empty
+                // strings (an escalation level's `schedules[]` carries `name`, `timezone` and
+                // `type` as "", escalation_policy.go:28 with schedule.go:13-16 of iLert/ilert-go
+                // at 549c4adb): only the reference's `id` counts, so those are not checked.
+                Some(_) if reference && value.as_str() == Some("") => {}
                 Some(prop) => walk(c, value, prop, &field, mode, depth + 1)?,
                 None => match s.get("additionalProperties") {
                     Some(Value::Bool(false)) => return fail(&field, "is not a known field"),
