@@ -25,6 +25,9 @@ pub enum SourceKind {
     Rfc,
     /// The mock's own choice or surface (SPEC §9, §11).
     Mock,
+    /// A line of one of ilert's own clients (iLert/ilert-go, iLert/terraform-provider-ilert):
+    /// what production answers where the clients and the document disagree.
+    IlertClient,
 }
 
 /// The document and section a case enforces.
@@ -42,6 +45,7 @@ impl fmt::Display for Source {
             SourceKind::IlertDoc => write!(f, "ilert-doc {}", self.reference),
             SourceKind::Rfc => f.write_str(self.reference),
             SourceKind::Mock => write!(f, "mock {}", self.reference),
+            SourceKind::IlertClient => write!(f, "ilert-client {}", self.reference),
         }
     }
 }

@@ -130,3 +130,28 @@ async fn a_healthy_mock_passes_everything() {
     assert!(not_passed.is_empty(), "{not_passed}");
     assert!(report.ok());
 }
+
+/// The reconciled cases a mock that follows the document to the letter must fail: every
+/// `API-RECONCILE-*` case but the escalation target, which the policy model (not a schema or
+/// an answer the breakage switches) refuses.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_document_to_the_letter_fails_every_reconciled_case() {
+    let failed = failing_cases(Breakage::DocumentToTheLetter, Vec::new()).await;
+    let all = ilert_conformance::cases::all();
+    let reconciled: Vec<&str> = all
+        .iter()
+        .map(|c| c.id)
+        .filter(|id| id.starts_with("API-RECONCILE-") && *id != "API-RECONCILE-STRICT-TARGET-01")
+        .collect();
+    assert!(reconciled.len() >= 20, "{reconciled:?}");
+    let passed: Vec<&&str> = reconciled.iter().filter(|id| !failed.contains(id)).collect();
+    assert!(
+        passed.is_empty(),
+        "passed with the document to the letter: {passed:?}"
+    );
+    let strays: Vec<&&str> = failed
+        .iter()
+        .filter(|id| !id.starts_with("API-") && !id.starts_with("FLOW-"))
+        .collect();
+    assert!(strays.is_empty(), "also failed unrelated cases {strays:?}");
+}

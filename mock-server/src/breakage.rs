@@ -33,6 +33,13 @@ pub enum Breakage {
     /// Resource API answers lose the first required property of the operation's documented
     /// response schema, e.g. a user's `email` (breaks SPEC §5: answers true to ilert's schema).
     DropRequiredField,
+    /// The REST API follows ilert's OpenAPI document where ilert's own clients disagree with it
+    /// (`mock-server/docs/reconciliation-resources.md`): creates and subscriber additions answer
+    /// the documented status, lookups by name are not served, requests are checked against the
+    /// document's enums and formats (roles, time zones, date-times, no e-mail, phone or host
+    /// name checks), `include` must be repeated, and uptime percentages are nested as
+    /// documented (breaks every `API-RECONCILE-*` case that a schema or an answer decides).
+    DocumentToTheLetter,
 }
 
 /// The breakages a server runs with (usually none).
@@ -73,6 +80,8 @@ pub struct Policy {
     pub refresh_token_as_bearer: bool,
     /// Resource API answers lose a required property.
     pub drop_required_field: bool,
+    /// The REST API answers as the document says where ilert's clients disagree.
+    pub document_to_the_letter: bool,
 }
 
 impl Breakages {
@@ -92,6 +101,7 @@ impl Breakages {
             extra_iat_claim: self.has(Breakage::ExtraJwtClaim),
             refresh_token_as_bearer: self.has(Breakage::RefreshTokenAsBearer),
             drop_required_field: self.has(Breakage::DropRequiredField),
+            document_to_the_letter: self.has(Breakage::DocumentToTheLetter),
         }
     }
 }

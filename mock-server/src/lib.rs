@@ -70,6 +70,12 @@ pub use fixtures::{
 pub use model::{AlertSource, App, ClientSecret, EscalationPolicy, EscalationRule, Tenant, User};
 pub use resources::seed::{Seed, Seeds};
 
+// Where the mock follows ilert's own clients over ilert's OpenAPI document.
+pub use resources::reconcile::{
+    BODY_OVERRIDES, BodyOverride, ClientLine, NAME_LOOKUPS, NameLookup, ROUTE_ALIASES, RouteAlias,
+    SCHEMA_PATCHES, STATUS_OVERRIDES, SchemaPatch, StatusOverride, TARGET_SEARCHES, TargetSearch,
+};
+
 // What the mock recorded.
 pub use journal::{
     DEFAULT_CAPACITY as JOURNAL_CAPACITY, DEFAULT_MAX_BYTES as JOURNAL_MAX_BYTES, Entry as JournalEntry,

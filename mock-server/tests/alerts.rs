@@ -501,7 +501,7 @@ async fn resources_survive_a_restart_with_a_state_file_and_reset_returns_to_the_
     .await;
     assert_eq!(st, StatusCode::CREATED);
     let (st, team) = post(&server, "/api/teams", &t, json!({"name": "Night shift"})).await;
-    assert_eq!(st, StatusCode::OK, "{team}");
+    assert_eq!(st, StatusCode::CREATED, "{team}");
     let cover = json!({"user": {"id": 1002}, "start": "2030-01-01T00:00:00Z", "end": "2030-01-02T00:00:00Z"});
     let (st, _) = send(
         &server,

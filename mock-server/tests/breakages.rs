@@ -152,3 +152,48 @@ async fn drop_required_field() {
             .all(|s| s.get("escalationPolicy").is_none() && s.get("name").is_some())
     );
 }
+
+#[tokio::test]
+async fn document_to_the_letter() {
+    let server = broken(Breakage::DocumentToTheLetter).await;
+    let token = s(
+        &tokens(&server, "profile service:d status_page:d user:d schedule:d").await,
+        "access_token",
+    );
+    let call = |method: reqwest::Method, path: &'static str, body: serde_json::Value| {
+        let (server, token) = (&server, token.clone());
+        async move { api_call(server, method, path, &token, Some(&body), &[]).await }
+    };
+    // The document's 200 for a create and 204 for a subscriber addition, not ilert-go's.
+    let (st, _, made) = call(
+        reqwest::Method::POST,
+        "/api/services",
+        json!({"name": "Lettered"}),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{made}");
+    let (st, _, body) = call(
+        reqwest::Method::PUT,
+        "/api/services/8402/private-subscribers",
+        json!([{"id": 1002, "type": "USER"}]),
+    )
+    .await;
+    assert_eq!((st, body), (StatusCode::NO_CONTENT, serde_json::Value::Null));
+    // No lookups by name, `include` only repeated, uptime nested as documented.
+    let (st, _, b) = api_get(&server, "/api/services/name/Lettered", &token).await;
+    assert_rest_error(st, &b, 404);
+    let (st, _, b) = api_get(&server, "/api/services/8403?include=uptime,subscribed", &token).await;
+    assert_rest_error(st, &b, 400);
+    let (_, _, b) = api_get(&server, "/api/services/8403?include=uptime", &token).await;
+    assert!(
+        b["uptime"]["uptimePercentage"]["uptimePercentage"]["p90"].is_number(),
+        "{b}"
+    );
+    // The document's enums and formats.
+    let viewer = json!({"firstName": "V", "lastName": "V", "email": "v@example.com", "role": "VIEWER"});
+    let (st, _, b) = call(reqwest::Method::POST, "/api/users", viewer).await;
+    assert_rest_error(st, &b, 400);
+    let loose = json!({"firstName": "L", "lastName": "L", "email": "not-an-address"});
+    let (st, _, b) = call(reqwest::Method::POST, "/api/users", loose).await;
+    assert_eq!(st, StatusCode::CREATED, "{b}");
+}

@@ -17,6 +17,7 @@ pub mod rest_crud;
 pub mod rest_incidents;
 pub mod rest_ingest;
 pub mod rest_oncall;
+pub mod rest_reconcile;
 pub mod rest_status_pages;
 pub mod rest_steps;
 pub mod revoke;
@@ -46,6 +47,7 @@ pub fn all() -> Vec<Case> {
     cases.extend(rest_incidents::cases());
     cases.extend(rest_status_pages::cases());
     cases.extend(rest_collections::cases().into_iter().chain(rest_ingest::cases()));
+    cases.extend(rest_reconcile::cases());
     cases
 }
 

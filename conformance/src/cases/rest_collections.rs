@@ -248,7 +248,7 @@ const HEARTBEAT_MONITORS: Collection = Collection {
 const CONNECTORS: Collection = Collection {
     path: "/api/connectors",
     scope: "connector",
-    created: 200,
+    created: 201,
     body: |name| json!({"name": name, "type": "discord", "params": {"url": "https://discord.example.com/hook"}}),
     invalid: || json!({"type": "discord"}),
 };
@@ -257,7 +257,7 @@ const CONNECTORS: Collection = Collection {
 const ALERT_ACTIONS: Collection = Collection {
     path: "/api/alert-actions",
     scope: "action",
-    created: 200,
+    created: 201,
     body: |name| json!({"name": name, "connectorType": "jira", "connectorId": "9202", "alertSources": [{"id": 3001}], "triggerMode": "MANUAL"}),
     invalid: || json!({"name": "Unknown trigger", "connectorType": "jira", "alertSources": [{"id": 3001}], "triggerMode": "SOMETIMES"}),
 };
@@ -266,7 +266,7 @@ const ALERT_ACTIONS: Collection = Collection {
 const METRIC_DATA_SOURCES: Collection = Collection {
     path: "/api/metric-data-sources",
     scope: "metric_source",
-    created: 200,
+    created: 201,
     body: |name| json!({"name": name, "type": "PROMETHEUS", "metadata": {"url": "https://prometheus.example.com", "authType": "NONE"}}),
     invalid: || json!({"name": "Unknown type", "type": "GRAPHITE", "metadata": {}}),
 };
@@ -275,7 +275,7 @@ const METRIC_DATA_SOURCES: Collection = Collection {
 const METRICS: Collection = Collection {
     path: "/api/metrics",
     scope: "metric",
-    created: 200,
+    created: 201,
     body: |name| json!({"name": name, "aggregationType": "AVG", "displayType": "GRAPH", "dataSource": {"id": 9301}, "metadata": {"query": "up"}}),
     invalid: || json!({"name": "Unknown aggregation", "aggregationType": "MEDIAN", "displayType": "GRAPH"}),
 };
@@ -284,7 +284,7 @@ const METRICS: Collection = Collection {
 const DEPLOYMENT_PIPELINES: Collection = Collection {
     path: "/api/deployment-pipelines",
     scope: "source",
-    created: 200,
+    created: 201,
     body: |name| json!({"name": name, "integrationType": "API"}),
     invalid: || json!({"name": "Unknown type", "integrationType": "GITLAB"}),
 };

@@ -44,7 +44,9 @@ pub struct Spec {
     pub path: &'static str,
     /// Its scope (`service`).
     pub scope: &'static str,
-    /// The documented status of a create (ilert documents 200 for some collections).
+    /// The status of a create: the document's, or where ilert's Go client expects another (it
+    /// fails on any other status) the client's, as `mock-server/docs/reconciliation-resources.md`
+    /// lists them.
     pub created: u16,
     /// Fields every answered entity has.
     pub fields: &'static [&'static str],
@@ -340,7 +342,7 @@ macro_rules! crud_cases {
                 concat!("GET /api", $path, "/{id}: 200, the listed entity"),
                 concat!("GET ", $path, "/{id}")).tags(tags::TOKEN),
             $crate::crud_cases!(@case $spec, create, concat!("API-", $id, "-CREATE-01"),
-                concat!("POST /api", $path, ": the documented status and the new entity"),
+                concat!("POST /api", $path, ": the create status ilert's clients expect and the new entity"),
                 concat!("POST ", $path)),
             $crate::crud_cases!(@case $spec, update, concat!("API-", $id, "-UPDATE-01"),
                 concat!("PUT /api", $path, "/{id}: 200 with the new values"),

@@ -21,7 +21,7 @@ pub const STATUS_PAGES: &str = "/api/status-pages";
 pub static SERVICE_SPEC: Spec = Spec {
     path: SERVICES,
     scope: "service",
-    created: 200,
+    created: 201,
     fields: &[
         "id",
         "name",
@@ -219,7 +219,7 @@ async fn publish_info(cx: Cx) -> CaseResult {
         let set = json!([{"id": user_id, "type": "USER"}]);
         call(&cx, &s, Method::PUT, &format!("{SERVICES}/{service}/private-subscribers"), Some(set))
             .await?
-            .status_is(204)?;
+            .status_is(202)?;
         let body = json!({"summary": "Forecast", "affectedServices": [{"impact": "MAJOR_OUTAGE", "service": {"id": service}}]});
         let r = call(&cx, &s, Method::POST, &format!("{INCIDENTS}/publish-info"), Some(body)).await;
         rest_crud::remove(&cx, &s.token, &format!("{STATUS_PAGES}/{page}")).await;
@@ -271,8 +271,7 @@ async fn incident_subscribers(cx: Cx) -> CaseResult {
         let path = format!("{INCIDENTS}/{id}/private-subscribers");
         let add = json!([{"id": user_id, "type": "USER"}]);
         let r = call(&cx, s, Method::POST, &path, Some(add)).await?;
-        r.status_is(204)?;
-        r.body_empty()?;
+        r.status_is(202)?;
         lists_user(&cx, s, &path, user_id).await
     })
     .await
@@ -287,10 +286,10 @@ async fn service_subscribers(cx: Cx) -> CaseResult {
         let set = json!([{"id": user_id, "type": "USER"}]);
         call(&cx, &s, Method::PUT, &path, Some(set.clone()))
             .await?
-            .status_is(204)?;
+            .status_is(202)?;
         call(&cx, &s, Method::PUT, &path, Some(set))
             .await?
-            .status_is(204)?;
+            .status_is(202)?;
         lists_user(&cx, &s, &path, user_id).await
     }
     .await;

@@ -22,7 +22,7 @@ const ON_CALLS: &str = "/api/on-calls";
 static TEAMS: Spec = Spec {
     path: "/api/teams",
     scope: "team",
-    created: 200,
+    created: 201,
     fields: &["name", "visibility", "members"],
     needs_service: false,
     create: |_| json!({"name": "Conformance team", "visibility": "PUBLIC", "members": []}),

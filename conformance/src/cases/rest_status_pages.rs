@@ -15,7 +15,7 @@ use crate::ctx::Cx;
 pub static STATUS_PAGE_SPEC: Spec = Spec {
     path: STATUS_PAGES,
     scope: "status_page",
-    created: 200,
+    created: 201,
     fields: &[
         "id",
         "name",
@@ -69,7 +69,7 @@ pub static OVERRIDE_SPEC: Spec = Spec {
 pub static TEMPLATE_SPEC: Spec = Spec {
     path: "/api/incident-templates",
     scope: "template",
-    created: 200,
+    created: 201,
     fields: &[
         "id",
         "name",
@@ -161,7 +161,7 @@ async fn page_subscribers(cx: Cx) -> CaseResult {
             Some(json!({"id": id, "type": "USER"})),
         )
         .await?;
-        r.status_is(204)?;
+        r.status_is(202)?;
         lists_user(&cx, &s, &path, id).await?;
         let one = format!("{path}/{id}?subscriber-type=USER");
         call(&cx, &s, Method::DELETE, &one, None).await?.status_is(204)?;

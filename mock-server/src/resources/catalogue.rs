@@ -20,9 +20,23 @@ static CATALOGUE: LazyLock<Catalogue> = LazyLock::new(|| {
     serde_json::from_str(CATALOGUE_JSON).unwrap_or_else(|e| panic!("ilert-openapi.json: {e}"))
 });
 
-/// The catalogue (parsed on first use).
+static AS_DOCUMENTED: LazyLock<Catalogue> = LazyLock::new(|| {
+    let mut c: Catalogue =
+        serde_json::from_str(CATALOGUE_JSON).unwrap_or_else(|e| panic!("ilert-openapi.json: {e}"));
+    c.as_documented = true;
+    c
+});
+
+/// The catalogue (parsed on first use), with the schema patches of
+/// [`super::reconcile::SCHEMA_PATCHES`] where ilert's clients send more than the document lists.
 pub fn catalogue() -> &'static Catalogue {
     &CATALOGUE
+}
+
+/// The catalogue exactly as the document has it, without the patches: for
+/// [`crate::Breakage::DocumentToTheLetter`], which proves the reconciliation's cases can fail.
+pub fn as_documented() -> &'static Catalogue {
+    &AS_DOCUMENTED
 }
 
 /// One parameter of an operation.
@@ -109,6 +123,9 @@ pub struct Catalogue {
     /// Every operation, in the document's order.
     pub operations: Vec<Operation>,
     components: Components,
+    /// Whether component schemas are read without the mock's patches.
+    #[serde(skip)]
+    as_documented: bool,
 }
 
 /// The component schemas, each kept as its text until first asked for: parsing all of them
@@ -127,9 +144,16 @@ struct LazySchema {
 }
 
 impl LazySchema {
-    fn get(&self) -> &Value {
-        self.parsed
-            .get_or_init(|| serde_json::from_str(self.text.get()).unwrap_or(Value::Null))
+    /// The schema `name`, parsed, with the mock's widenings where ilert's clients send more
+    /// than the document lists ([`super::reconcile::SCHEMA_PATCHES`]).
+    fn get(&self, name: &str, patched: bool) -> &Value {
+        self.parsed.get_or_init(|| {
+            let mut schema = serde_json::from_str(self.text.get()).unwrap_or(Value::Null);
+            if patched {
+                super::reconcile::patch(name, &mut schema);
+            }
+            schema
+        })
     }
 }
 
@@ -143,7 +167,10 @@ impl Catalogue {
 
     /// A component schema by name.
     pub fn schema(&self, name: &str) -> Option<&Value> {
-        self.components.schemas.get(name).map(LazySchema::get)
+        self.components
+            .schemas
+            .get(name)
+            .map(|s| s.get(name, !self.as_documented))
     }
 
     /// Follows a `$ref` (`#/components/schemas/X`).
@@ -170,6 +197,7 @@ impl Catalogue {
     }
 
     /// The schema of property `name` of component schema `schema`.
+    #[cfg(test)]
     pub fn property(&self, schema: &str, name: &str) -> Option<&Value> {
         self.schema(schema)?.get("properties")?.get(name)
     }

@@ -1,6 +1,6 @@
 //! The generic operations every collection gets from its declaration: list (parent, filters,
 //! paging with the operation's own `max-results` limits), get (by id or alternative key),
-//! create (201, or the document's 200, with `Location`), update (200) and delete (204, or 409
+//! create (201, or the status ilert's clients expect, with `Location`), update (200) and delete (204, or 409
 //! while referenced).
 
 use serde_json::Value;
@@ -8,6 +8,7 @@ use serde_json::Value;
 use super::catalogue::{Operation, template_params};
 use super::error::ResourceError;
 use super::group::{Collection, Cx, Reply, Target};
+use super::reconcile;
 use super::relations;
 use super::store::Stored;
 
@@ -78,6 +79,41 @@ pub fn find<'s>(cx: &'s Cx<'_>, collection: &Collection) -> Result<(i64, &'s Sto
         .ok_or_else(|| ResourceError::not_found(collection.noun, raw))
 }
 
+/// The id of the entity of `collection` (within its owner) whose `name` is the request's
+/// `{name}`: the first by id when several share it; 404 naming it when none has it.
+pub fn find_by_name(cx: &Cx<'_>, collection: &Collection) -> Result<i64, ResourceError> {
+    let owner = parent(cx, collection)?;
+    let name = cx.path_param("name").unwrap_or_default();
+    cx.state
+        .resources()
+        .iter(cx.tenant, collection.name)
+        .find(|(_, s)| s.parent == owner && s.body.get("name").and_then(Value::as_str) == Some(name))
+        .map(|(id, _)| id)
+        .ok_or_else(|| ResourceError::not_found(collection.noun, name))
+}
+
+/// The id of the contact of `collection` (within its user) whose `target` is the body's
+/// `target` (and, when the body names a non-empty `regionCode`, whose `regionCode` is it too):
+/// `reconcile::TARGET_SEARCHES`. 404 naming the target when none has it.
+pub fn find_by_target(cx: &Cx<'_>, collection: &Collection) -> Result<i64, ResourceError> {
+    let owner = parent(cx, collection)?;
+    let body = cx.body_object();
+    let text = |k: &str| body.get(k).and_then(Value::as_str).filter(|v| !v.is_empty());
+    let target =
+        text("target").ok_or_else(|| ResourceError::BadRequest("field 'target' is required".to_owned()))?;
+    let region = text("regionCode");
+    cx.state
+        .resources()
+        .iter(cx.tenant, collection.name)
+        .find(|(_, s)| {
+            s.parent == owner
+                && s.body.get("target").and_then(Value::as_str) == Some(target)
+                && region.is_none_or(|r| s.body.get("regionCode").and_then(Value::as_str) == Some(r))
+        })
+        .map(|(id, _)| id)
+        .ok_or_else(|| ResourceError::not_found(collection.noun, target))
+}
+
 /// Renders the tenant's entity `id` of `collection`.
 pub fn render(cx: &Cx<'_>, collection: &Collection, id: i64, list: bool) -> Value {
     cx.state
@@ -118,8 +154,9 @@ pub fn get(cx: &mut Cx<'_>, collection: &Collection) -> Result<Reply, ResourceEr
     Ok(Reply::ok(render(cx, collection, id, false)))
 }
 
-/// `POST {path}`: answers the operation's documented success status (ilert documents `201`
-/// for most collections and `200` for some, e.g. `POST /incidents`), with `Location`.
+/// `POST {path}`: answers the operation's success status, with `Location`: the document's
+/// (`201` for most collections, `200` for `POST /incidents`), or the one ilert's clients expect
+/// where [`reconcile::STATUS_OVERRIDES`] lists it.
 pub fn create(cx: &mut Cx<'_>, collection: &Collection) -> Result<Reply, ResourceError> {
     let owner = parent(cx, collection)?;
     let body = cx.body_object();
@@ -132,9 +169,7 @@ pub fn create(cx: &mut Cx<'_>, collection: &Collection) -> Result<Reply, Resourc
         .insert(cx.tenant, collection.name, id, owner, entity);
     let location = format!("/api{}/{id}", fill(collection.path, cx));
     let mut reply = Reply::created(render(cx, collection, id, false), location);
-    if let (status @ 200..=299, _) = cx.op.success() {
-        reply.status = status;
-    }
+    reply.status = reconcile::success(cx.op);
     Ok(reply)
 }
 

@@ -43,8 +43,10 @@
 pub mod catalogue;
 pub mod crud;
 pub mod error;
+pub mod formats;
 pub mod group;
 pub mod groups;
+pub mod reconcile;
 pub mod registry;
 pub mod relations;
 pub mod request;

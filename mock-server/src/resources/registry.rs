@@ -2,11 +2,14 @@
 //! document. An operation no group answers is pending: the HTTP layer answers it with 404 after
 //! the scope check.
 
-use super::catalogue::{Operation, template_params};
+use std::sync::LazyLock;
+
+use super::catalogue::{Operation, catalogue, template_params};
 use super::crud;
 use super::error::ResourceError;
 use super::group::{Action, Collection, Cx, Group, Reply, Run};
 use super::groups;
+use super::reconcile;
 
 /// The groups, in the document's order.
 pub const GROUPS: &[&Group] = &[
@@ -69,6 +72,92 @@ pub enum Route {
     Delete(&'static Collection),
     /// A group's own function.
     Action(&'static Action),
+    /// `GET {path}/name/{name}`, a lookup ilert's clients call beyond the document: served as
+    /// the entity's `GET {path}/{id}`.
+    ByName(&'static Lookup),
+    /// `POST {path}/search-target`, a contact search ilert's clients call beyond the document.
+    ByTarget(&'static Collection),
+}
+
+/// A name lookup of [`reconcile::NAME_LOOKUPS`] as the HTTP layer serves it.
+#[derive(Debug)]
+pub struct Lookup {
+    /// `GET {path}/name/{name}`: the `GET {path}/{id}` operation of the document with its last
+    /// path parameter renamed `name`.
+    pub op: Operation,
+    /// The document's `GET {path}/{id}`.
+    pub by_id: &'static Operation,
+    /// Its route.
+    pub inner: Route,
+    /// The collection searched.
+    pub collection: &'static Collection,
+}
+
+static LOOKUPS: LazyLock<Vec<Lookup>> = LazyLock::new(|| {
+    reconcile::NAME_LOOKUPS
+        .iter()
+        .filter_map(|lookup| {
+            let collection = collections().find(|c| c.path == lookup.path)?;
+            let by_id = catalogue()
+                .operations
+                .iter()
+                .find(|op| op.method == "GET" && is_item_path(collection, &op.path))?;
+            let inner = route(by_id)?;
+            let last = by_id.path_params().last().copied().unwrap_or("id").to_owned();
+            let mut op = by_id.clone();
+            op.path = format!("{}/name/{{name}}", collection.path);
+            if let Some(param) = op
+                .parameters
+                .iter_mut()
+                .rev()
+                .find(|p| p.location == "path" && p.name == last)
+            {
+                param.name = "name".to_owned();
+            }
+            Some(Lookup {
+                op,
+                by_id,
+                inner,
+                collection,
+            })
+        })
+        .collect()
+});
+
+/// The name lookups served (each collection of [`reconcile::NAME_LOOKUPS`] the mock has).
+pub fn name_lookups() -> &'static [Lookup] {
+    &LOOKUPS
+}
+
+static EXTRAS: LazyLock<Vec<(Operation, Route)>> = LazyLock::new(|| {
+    let c = catalogue();
+    let aliases = reconcile::ROUTE_ALIASES.iter().filter_map(|alias| {
+        let like = c.operation(alias.like, alias.path)?;
+        let mut op = like.clone();
+        op.method = alias.method.to_owned();
+        Some((op, route(like)?))
+    });
+    let searches = reconcile::TARGET_SEARCHES.iter().filter_map(|search| {
+        let collection = collections().find(|c| c.path == search.path)?;
+        let mut op = c.operation("POST", search.path)?.clone();
+        op.path = format!("{}/search-target", search.path);
+        op.responses = [("200".to_owned(), None)].into_iter().collect();
+        // ilert-go sends `regionCode: ""` when searching by number alone
+        // (user_phone_number_contact.go:168): a search checks only the types.
+        op.body = Some(
+            serde_json::json!({"type": "object", "required": ["target"], "properties": {
+                "target": {"type": "string"}, "regionCode": {"type": "string"}
+            }}),
+        );
+        Some((op, Route::ByTarget(collection)))
+    });
+    aliases.chain(searches).collect()
+});
+
+/// The operations ilert's clients call beyond the document besides the name lookups:
+/// [`reconcile::ROUTE_ALIASES`] and [`reconcile::TARGET_SEARCHES`], each with its route.
+pub fn extras() -> &'static [(Operation, Route)] {
+    &EXTRAS
 }
 
 /// Whether `path` is `{collection}/{one parameter}`.
@@ -105,6 +194,20 @@ pub fn dispatch(cx: &mut Cx<'_>, route: Route) -> Result<Reply, ResourceError> {
         Route::Get(c) => crud::get(cx, c),
         Route::Update(c) => crud::update(cx, c),
         Route::Delete(c) => crud::delete(cx, c),
+        Route::ByName(lookup) => {
+            let id = crud::find_by_name(cx, lookup.collection)?;
+            // The entity is then read as `GET {path}/{id}` reads it.
+            let name = lookup.by_id.path_params().last().copied().unwrap_or("id");
+            if let Some(last) = cx.path.last_mut() {
+                *last = (name.to_owned(), id.to_string());
+            }
+            cx.op = lookup.by_id;
+            dispatch(cx, lookup.inner)
+        }
+        Route::ByTarget(collection) => {
+            let id = crud::find_by_target(cx, collection)?;
+            Ok(Reply::ok(crud::render(cx, collection, id, false)))
+        }
         Route::Action(action) => match action.run {
             Run::State(run) => run(cx),
             Run::Caller(run) => Ok(run(cx.caller)),
@@ -152,6 +255,22 @@ mod tests {
         assert_eq!(scope("/api/service-outages/overrides"), Some("service"));
         assert_eq!(scope("/api/call-flow-numbers"), Some("source"));
         assert_eq!(scope("/api/users/search-email"), Some("user"));
+    }
+
+    #[test]
+    fn every_name_lookup_is_served() {
+        assert_eq!(name_lookups().len(), reconcile::NAME_LOOKUPS.len());
+        let groups = name_lookups()
+            .iter()
+            .find(|l| l.collection.path == "/status-pages/{id}/groups")
+            .expect("status page groups");
+        assert_eq!(groups.op.path, "/status-pages/{id}/groups/name/{name}");
+        assert_eq!(groups.op.path_params(), ["id", "name"]);
+        assert_eq!(groups.by_id.path, "/status-pages/{id}/groups/{group-id}");
+        assert_eq!(
+            extras().len(),
+            reconcile::ROUTE_ALIASES.len() + reconcile::TARGET_SEARCHES.len()
+        );
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! Timestamps as ilert writes them: ISO-8601 / RFC 3339 in UTC.
+//! Timestamps as ilert writes them: ISO-8601 / RFC 3339 in UTC; and date-times without offset,
+//! as Terraform's schedules send them, read in a time zone.
 
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -33,6 +34,28 @@ pub fn parse(text: &str) -> Option<UnixSeconds> {
         .map(OffsetDateTime::unix_timestamp)
 }
 
+/// A date-time without offset (`2022-08-30T00:00`, `2022-08-30T00:00:00`), as a civil time.
+pub fn civil(text: &str) -> Option<jiff::civil::DateTime> {
+    if text.len() < 16 || text.as_bytes().get(10) != Some(&b'T') {
+        return None;
+    }
+    text.parse::<jiff::civil::DateTime>().ok()
+}
+
+/// Whether `text` is an RFC 3339 date-time or one without offset ([`civil`]).
+pub fn is_local_date_time(text: &str) -> bool {
+    parse(text).is_some() || civil(text).is_some()
+}
+
+/// An RFC 3339 date-time as Unix seconds, or one without offset read in `tz` (a time a DST
+/// change skips moves forward, a repeated one takes its first occurrence).
+pub fn parse_in(text: &str, tz: &jiff::tz::TimeZone) -> Option<UnixSeconds> {
+    parse(text).or_else(|| {
+        let at = civil(text)?;
+        tz.to_timestamp(at).ok().map(jiff::Timestamp::as_second)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -44,5 +67,27 @@ mod tests {
         assert_eq!(parse("2021-05-25T21:24:56.771Z"), Some(1_621_977_896));
         assert_eq!(parse("yesterday"), None);
         assert_eq!(day(1_643_726_723), "2022-02-01");
+    }
+
+    #[test]
+    fn date_times_without_offset_are_read_in_a_time_zone() {
+        let berlin = jiff::tz::db().get("Europe/Berlin").expect("zone");
+        // 2022-08-30 00:00 in Berlin is 22:00 UTC the day before (summer time).
+        assert_eq!(
+            parse_in("2022-08-30T00:00", &berlin),
+            parse("2022-08-29T22:00:00Z")
+        );
+        assert_eq!(
+            parse_in("2022-08-30T00:00:00", &berlin),
+            parse("2022-08-29T22:00:00Z")
+        );
+        assert_eq!(
+            parse_in("2022-08-30T00:00:00Z", &berlin),
+            parse("2022-08-30T00:00:00Z")
+        );
+        assert!(is_local_date_time("2022-08-30T00:00"));
+        assert!(!is_local_date_time("2022-08-30"));
+        assert!(!is_local_date_time("30.08.2022 00:00"));
+        assert_eq!(parse_in("tomorrow", &berlin), None);
     }
 }

@@ -175,9 +175,34 @@ fn walk(c: &Catalogue, v: &Value, schema: &Value, path: &str, mode: Mode, depth:
         {
             return fail(path, "is too long");
         }
-        if s.get("format").and_then(Value::as_str) == Some("date-time") && super::time::parse(text).is_none()
-        {
-            return fail(path, format!("must be an ISO-8601 date-time (got {})", short(v)));
+        match s.get("format").and_then(Value::as_str) {
+            Some("date-time") if super::time::parse(text).is_none() => {
+                return fail(path, format!("must be an ISO-8601 date-time (got {})", short(v)));
+            }
+            Some(super::reconcile::FORMAT_LOCAL_DATE_TIME) if !super::time::is_local_date_time(text) => {
+                return fail(
+                    path,
+                    format!(
+                        "must be an ISO-8601 date-time, with or without offset (got {})",
+                        short(v)
+                    ),
+                );
+            }
+            Some(super::reconcile::FORMAT_TIME_ZONE) if super::groups::calendar::zone(text).is_err() => {
+                return fail(
+                    path,
+                    format!(
+                        "must be an IANA time zone such as Europe/Berlin (got {})",
+                        short(v)
+                    ),
+                );
+            }
+            Some(format) => {
+                if let Some(what) = super::formats::complaint(format, text) {
+                    return fail(path, format!("{what} (got {})", short(v)));
+                }
+            }
+            None => {}
         }
     }
     if let Some(items) = v.as_array() {
@@ -227,6 +252,11 @@ fn walk(c: &Catalogue, v: &Value, schema: &Value, path: &str, mode: Mode, depth:
             match props.and_then(|p| p.get(name)) {
                 Some(_) if mode == Mode::Request && read_only(name) => {}
                 Some(_) if mode == Mode::Request && value.is_null() => {}
+                // ilert-go sends a reference as the whole Go struct, its unset members as empty
+                // strings (an escalation level's `schedules[]` carries `name`, `timezone` and
+                // `type` as "", escalation_policy.go:28 with schedule.go:13-16 of iLert/ilert-go
+                // at 549c4adb): only the reference's `id` counts, so those are not checked.
+                Some(_) if reference && value.as_str() == Some("") => {}
                 Some(prop) => walk(c, value, prop, &field, mode, depth + 1)?,
                 None => match s.get("additionalProperties") {
                     Some(Value::Bool(false)) => return fail(&field, "is not a known field"),

@@ -14,7 +14,7 @@ use axum::{Extension, Json, Router};
 
 use super::Caller;
 use crate::http::{SharedCtx, host, rest_error};
-use crate::resources::catalogue::{Operation, catalogue};
+use crate::resources::catalogue::{self, Operation, catalogue};
 use crate::resources::group::{Cx, Reply, Run};
 use crate::resources::registry::{self, Route};
 use crate::resources::{ResourceError, request};
@@ -87,21 +87,14 @@ fn method_filter(method: &str) -> MethodFilter {
     }
 }
 
-/// Routes for the catalogue's served bearer-authenticated operations. The operations without a
-/// bearer token (the Events API, the other integration-key and the public ones) have their own
-/// modules.
+/// Routes for the catalogue's served bearer-authenticated operations, and the name lookups
+/// ilert's clients call beyond the document (`GET /services/name/{name}`,
+/// [`registry::name_lookups`]). The operations without a bearer token (the Events API, the
+/// other integration-key and the public ones) have their own modules.
 pub fn routes() -> Router<SharedCtx> {
     let mut paths: BTreeMap<String, MethodRouter<SharedCtx>> = BTreeMap::new();
-    for op in &catalogue().operations {
-        if registry::without_bearer(&op.path) {
-            continue;
-        }
+    let mut add = |op: &'static Operation, route: Route| {
         let method_router = paths.remove(&axum_path(&op.path)).unwrap_or_default();
-        // An operation no group serves yet falls through to the router's fallback (404 after
-        // the scope check).
-        let Some(route) = registry::route(op) else {
-            continue;
-        };
         let method_router = method_router.on(
             method_filter(&op.method),
             move |State(ctx): State<SharedCtx>,
@@ -115,6 +108,22 @@ pub fn routes() -> Router<SharedCtx> {
             },
         );
         paths.insert(axum_path(&op.path), method_router);
+    };
+    for op in &catalogue().operations {
+        if registry::without_bearer(&op.path) {
+            continue;
+        }
+        // An operation no group serves yet falls through to the router's fallback (404 after
+        // the scope check).
+        if let Some(route) = registry::route(op) {
+            add(op, route);
+        }
+    }
+    for lookup in registry::name_lookups() {
+        add(&lookup.op, Route::ByName(lookup));
+    }
+    for (op, route) in registry::extras() {
+        add(op, *route);
     }
     paths.into_iter().fold(Router::new(), |router, (path, methods)| {
         router.route(&path, methods)
@@ -169,6 +178,11 @@ fn serve(
     {
         return Ok(reply(broken(ctx, op, run(&caller.user)), &base));
     }
+    let letter = ctx.policy.document_to_the_letter;
+    // Operations beyond the document (lookups by name, aliases, searches) are not served.
+    if letter && catalogue().operation(&op.method, &op.path).is_none() {
+        return Err(ResourceError::NotFound("No resource at this path".to_owned()).into());
+    }
     let params = params.map_err(|_| ResourceError::NotFound("No resource at this path".to_owned()))?;
     let path: Vec<(String, String)> = op
         .path_params()
@@ -179,7 +193,12 @@ fn serve(
     let query: Vec<(String, String)> = query
         .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
         .unwrap_or_default();
-    let c = catalogue();
+    // `include=a,b` as well as repeated `include=` (the document's form).
+    let (query, c) = if letter {
+        (query, catalogue::as_documented())
+    } else {
+        (crate::resources::reconcile::split_lists(query), catalogue())
+    };
     request::check_query(c, op, &query)?;
     if !body.is_empty() && op.body.is_some() && !content_is_json(headers) {
         return Err(ResourceError::BadRequest("Content-Type must be application/json".to_owned()).into());
@@ -224,6 +243,9 @@ fn broken(ctx: &SharedCtx, op: &Operation, mut reply: Reply) -> Reply {
         && let Some(body) = reply.body.as_mut()
     {
         super::drop_required::apply(op, body);
+    }
+    if ctx.policy.document_to_the_letter {
+        super::to_the_letter::apply(op, &mut reply);
     }
     reply
 }

@@ -19,6 +19,7 @@
 mod drop_required;
 pub mod handler;
 pub mod open;
+mod to_the_letter;
 
 use axum::Router;
 use axum::extract::{OriginalUri, Request, State};

@@ -14,6 +14,7 @@ use serde_json::{Map, Value, json};
 use super::names;
 use crate::resources::error::ResourceError;
 use crate::resources::group::{Cx, OnDelete, Relation, Reply, Target, View};
+use crate::resources::reconcile;
 use crate::resources::relations;
 use crate::resources::store::Entity;
 
@@ -232,7 +233,9 @@ fn owner(cx: &Cx<'_>, name: &str, noun: &str) -> Result<i64, ResourceError> {
 }
 
 /// Changes the subscribers of the entity the path names with `change` (given the stored list
-/// and the request's view); answers 204.
+/// and the request's view); answers the document's 204, or where ilert's clients expect it
+/// ([`reconcile::STATUS_OVERRIDES`]) 202 with the subscribers now kept (ilert-go unmarshals
+/// that answer as `[]Subscriber`, service.go:392).
 fn change(
     cx: &mut Cx<'_>,
     name: &str,
@@ -250,7 +253,18 @@ fn change(
     if let Some(entity) = cx.state.resources_mut().get_mut(cx.tenant, name, id) {
         keep(entity, &next);
     }
-    Ok(Reply::empty(204))
+    let status = reconcile::success(cx.op);
+    match reconcile::status_override(&cx.op.method, &cx.op.path) {
+        Some(o) if o.subscribers => {
+            let view = cx.view();
+            let entity = view.state.resources().get(cx.tenant, name, id);
+            Ok(Reply::with_status(
+                status,
+                entity.map_or(json!([]), |e| render(&view, &e.body)),
+            ))
+        }
+        _ => Ok(Reply::empty(status)),
+    }
 }
 
 /// `GET {path}/{id}/private-subscribers`.
@@ -276,11 +290,17 @@ pub fn add_all(cx: &mut Cx<'_>, name: &str, noun: &str) -> Result<Reply, Resourc
     })
 }
 
-/// `POST {path}/{id}/private-subscribers` with one `TeamUserOption`: adds it.
+/// `POST {path}/{id}/private-subscribers` with one `TeamUserOption` (the document) or an
+/// array of them (ilert-go's `AddStatusPageSubscriber` sends `[]Subscriber`, status_page.go:439,
+/// [`reconcile::BODY_OVERRIDES`]): adds them.
 pub fn add_one(cx: &mut Cx<'_>, name: &str, noun: &str) -> Result<Reply, ResourceError> {
     let body = cx.body.clone().unwrap_or(Value::Null);
     change(cx, name, noun, |view, mut current| {
-        current.push(parse(view, &body, "")?);
+        if body.is_array() {
+            current.extend(parse_list(view, Some(&body))?);
+        } else {
+            current.push(parse(view, &body, "")?);
+        }
         Ok(current)
     })
 }

@@ -93,6 +93,24 @@ fn rule(input: &Value) -> Value {
     })
 }
 
+/// A level must escalate to someone: at least one user, schedule or team (ilert-go's
+/// `EscalationRule` carries `user`/`users`, `schedule`/`schedules` and `teams`,
+/// escalation_policy.go:24-30 of iLert/ilert-go at 549c4adb, and Terraform's levels `user`,
+/// `schedule`, `users`, `schedules`, ilert/resource_escalation_policy.go:37-48 of
+/// iLert/terraform-provider-ilert at d8da1ef2); the document requires only
+/// `escalationTimeout`, and a level without target would page nobody.
+fn targeted(rule: &Value, field: &str) -> Result<(), ResourceError> {
+    let named = ["users", "schedules", "teams"]
+        .iter()
+        .any(|k| rule[*k].as_array().is_some_and(|a| !a.is_empty()));
+    if named {
+        return Ok(());
+    }
+    Err(ResourceError::BadRequest(format!(
+        "field '{field}' has no target: name at least one of users, schedules or teams"
+    )))
+}
+
 fn normalise(body: &Entity) -> Result<Entity, ResourceError> {
     let name = body.get("name").and_then(Value::as_str).unwrap_or_default();
     if name.trim().is_empty() {
@@ -108,6 +126,9 @@ fn normalise(body: &Entity) -> Result<Entity, ResourceError> {
         return Err(ResourceError::BadRequest(
             "field 'escalationRules' must have at least one level".to_owned(),
         ));
+    }
+    for (i, r) in rules.iter().enumerate() {
+        targeted(r, &format!("escalationRules[{i}]"))?;
     }
     if rules
         .iter()
@@ -211,6 +232,7 @@ fn replace_level(cx: &mut Cx<'_>) -> Result<Reply, ResourceError> {
     let level = cx.path_param("level").and_then(|l| l.parse::<usize>().ok());
     let body = cx.body.clone().unwrap_or(Value::Null);
     let new_rule = rule(&body);
+    targeted(&new_rule, "escalationRule")?;
     for relation in RELATIONS
         .iter()
         .filter(|r| r.field.starts_with("escalationRules[]."))

@@ -25,6 +25,51 @@ impl Model for Contacts {
     }
 }
 
+/// The phone number contact model: a [`Contacts`] whose number ilert can dial. The formats of
+/// `target` and `regionCode` are checked against the schema (`resources::formats`); a number
+/// without country code (`030 1234567`) is dialled with its `regionCode`, which it then needs
+/// (ilert-go always sends both, user_phone_number_contact.go:12-13 of iLert/ilert-go at
+/// 549c4adb).
+#[derive(Debug)]
+pub struct PhoneContacts;
+
+fn dialable(body: &Entity) -> Result<(), ResourceError> {
+    let target = body.get("target").and_then(Value::as_str);
+    let Some(target) = target else {
+        return Err(ResourceError::BadRequest("field 'target' is required".to_owned()));
+    };
+    let national =
+        crate::resources::formats::phone_digits(target).is_some_and(|(_, international)| !international);
+    let region = body
+        .get("regionCode")
+        .and_then(Value::as_str)
+        .filter(|r| !r.is_empty());
+    if national && region.is_none() {
+        return Err(ResourceError::BadRequest(format!(
+            "field 'regionCode' is required for the number '{target}' without country code (or send it as +<country code><number>)"
+        )));
+    }
+    Ok(())
+}
+
+impl Model for PhoneContacts {
+    fn create(&self, cx: &mut Cx<'_>, body: Entity) -> Result<Entity, ResourceError> {
+        dialable(&body)?;
+        Contacts.create(cx, body)
+    }
+
+    fn update(&self, cx: &mut Cx<'_>, old: &Entity, body: Entity) -> Result<Entity, ResourceError> {
+        let mut merged = old.clone();
+        merged.extend(body.clone());
+        dialable(&merged)?;
+        let mut out = Plain.update(cx, old, body)?;
+        if let Some(status) = old.get("status") {
+            out.entry("status").or_insert(status.clone());
+        }
+        Ok(out)
+    }
+}
+
 const fn nested(
     name: &'static str,
     path: &'static str,
@@ -61,7 +106,7 @@ pub static GROUP: Group = Group {
             "/users/{user-id}/contacts/phone-numbers",
             "phone number contact",
             "ContactPhoneNumber",
-            &Contacts,
+            &PhoneContacts,
         ),
         nested(
             "user-alert-preferences",

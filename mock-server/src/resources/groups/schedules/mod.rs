@@ -183,6 +183,9 @@ pub fn render(view: &View<'_>, entity: &Entity, include: Include) -> Value {
         out.insert("scheduleLayers".into(), layers);
     }
     if include.shifts && !recurring {
+        // Shifts sent without offset are read in the schedule's zone (model.rs).
+        let tz = super::calendar::zone(entity.get("timezone").and_then(Value::as_str).unwrap_or("UTC"))
+            .unwrap_or(jiff::tz::TimeZone::UTC);
         let mut shifts: Vec<Value> = entity
             .get("shifts")
             .and_then(Value::as_array)
@@ -192,7 +195,7 @@ pub fn render(view: &View<'_>, entity: &Entity, include: Include) -> Value {
                 include.past
                     || s["end"]
                         .as_str()
-                        .and_then(crate::resources::time::parse)
+                        .and_then(|end| crate::resources::time::parse_in(end, &tz))
                         .is_none_or(|end| end > view.now)
             })
             .cloned()

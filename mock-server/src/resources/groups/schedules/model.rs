@@ -9,12 +9,11 @@ use super::super::calendar;
 use super::timeline::{Layer, Plan, Shift, Source};
 use super::{Include, render};
 use crate::clock::UnixSeconds;
-use crate::resources::catalogue::catalogue;
 use crate::resources::error::ResourceError;
 use crate::resources::group::{Cx, Written};
 use crate::resources::relations;
 use crate::resources::store::Entity;
-use crate::resources::time::parse;
+use crate::resources::time::parse_in;
 use crate::resources::validate::Invalid;
 
 /// A time zone for a schedule that names none.
@@ -31,9 +30,13 @@ fn bad(field: &str, what: impl std::fmt::Display) -> ResourceError {
     invalid(field, what).into()
 }
 
-fn instant(v: &Value, field: &str) -> Result<UnixSeconds, Invalid> {
+/// A date-time of the schedule: RFC 3339, or without offset in the schedule's time zone as
+/// Terraform sends them (`2022-08-30T00:00`, website/docs/r/schedule.html.markdown:79 of
+/// iLert/terraform-provider-ilert at d8da1ef2; `reconcile::SCHEMA_PATCHES`). It is stored as
+/// sent.
+fn instant(v: &Value, field: &str, tz: &jiff::tz::TimeZone) -> Result<UnixSeconds, Invalid> {
     v.as_str()
-        .and_then(parse)
+        .and_then(|text| parse_in(text, tz))
         .ok_or_else(|| invalid(field, "must be an ISO-8601 date-time"))
 }
 
@@ -63,8 +66,8 @@ pub fn plan_of(entity: &Entity, overrides: Vec<Shift>) -> Result<Plan, Invalid> 
             let field = format!("shifts[{i}]");
             let shift = Shift {
                 user: user_id(&s["user"], &format!("{field}.user"))?,
-                start: instant(&s["start"], &format!("{field}.start"))?,
-                end: instant(&s["end"], &format!("{field}.end"))?,
+                start: instant(&s["start"], &format!("{field}.start"), &tz)?,
+                end: instant(&s["end"], &format!("{field}.end"), &tz)?,
             };
             if shift.end <= shift.start {
                 return Err(invalid(&format!("{field}.end"), "must be after its start"));
@@ -87,9 +90,9 @@ pub fn plan_of(entity: &Entity, overrides: Vec<Shift>) -> Result<Plan, Invalid> 
 }
 
 fn layer(l: &Value, field: &str, tz: &jiff::tz::TimeZone) -> Result<Layer, Invalid> {
-    let starts = instant(&l["startsOn"], &format!("{field}.startsOn"))?;
+    let starts = instant(&l["startsOn"], &format!("{field}.startsOn"), tz)?;
     let ends = match l.get("endsOn").filter(|v| !v.is_null()) {
-        Some(v) => Some(instant(v, &format!("{field}.endsOn"))?),
+        Some(v) => Some(instant(v, &format!("{field}.endsOn"), tz)?),
         None => None,
     };
     if ends.is_some_and(|e| e <= starts) {
@@ -162,15 +165,10 @@ fn stored_shift(s: &Value) -> Value {
     json!({"user": {"id": s["user"]["id"]}, "start": s["start"], "end": s["end"]})
 }
 
-/// The caller's time zone when the document's enum allows it, else [`FALLBACK_ZONE`].
+/// The caller's time zone when it is a known IANA zone, else [`FALLBACK_ZONE`].
 fn default_zone(cx: &Cx<'_>) -> String {
-    let c = catalogue();
-    let allowed = c
-        .property("Schedule", "timezone")
-        .and_then(|s| c.enum_values(s))
-        .unwrap_or_default();
     let zone = cx.caller.timezone.as_str();
-    if allowed.contains(&zone) {
+    if calendar::zone(zone).is_ok() {
         zone
     } else {
         FALLBACK_ZONE

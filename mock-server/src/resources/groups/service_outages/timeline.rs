@@ -170,7 +170,12 @@ fn percentage(outages: &[Outage], now: UnixSeconds, days: i64) -> f64 {
     (share * 10_000.0).round() / 100.0
 }
 
-/// The service's uptime over the last 90 days (ilert's `ServiceUptime`).
+/// The service's uptime over the last 90 days (ilert's `ServiceUptime`). The percentages sit
+/// directly in `uptimePercentage` (`{"p90", "p60", "p30"}`), as ilert-go reads them
+/// (`ServiceUptime.UptimePercentage *ServiceUptimePercentage` with `p90`/`p60`/`p30`,
+/// service.go:30 and :35 of iLert/ilert-go at 549c4adb); the document nests them once more
+/// (`uptimePercentage.uptimePercentage.p90`), which ilert-go would read as zeros
+/// (`reconcile::SCHEMA_PATCHES`).
 pub fn uptime(view: &View<'_>, service: i64, now: UnixSeconds) -> Value {
     let start = now - 90 * DAY;
     let outages = outages(view, service, false, (Some(start), Some(now)));
@@ -178,11 +183,11 @@ pub fn uptime(view: &View<'_>, service: i64, now: UnixSeconds) -> Value {
         "rangeStart": iso8601(start),
         "rangeEnd": iso8601(now),
         "outages": outages.iter().map(Outage::render).collect::<Vec<_>>(),
-        "uptimePercentage": {"uptimePercentage": {
+        "uptimePercentage": {
             "p90": percentage(&outages, now, 90),
             "p60": percentage(&outages, now, 60),
             "p30": percentage(&outages, now, 30),
-        }},
+        },
     })
 }
 

@@ -167,6 +167,11 @@ fn editable(cx: &Cx<'_>, body: &Entity, old: Option<&Entity>) -> Result<Entity, 
         .filter(|s| !s.is_empty())
         .collect::<Vec<_>>()
         .join("-");
+    // A default subdomain is a host label too (resources::formats::HOSTNAME).
+    let slug = match slug.get(..63).unwrap_or(&slug).trim_end_matches('-') {
+        "" => "status-page".to_owned(),
+        label => label.to_owned(),
+    };
     let subdomain = body
         .get("subdomain")
         .and_then(Value::as_str)
