@@ -201,6 +201,80 @@ struct Serve {
     /// Close a keep-alive connection that sends no new request for SECS.
     #[arg(long, env = "ILERT_MOCK_IDLE_TIMEOUT", value_name = "SECS", default_value = "60", value_parser = seconds)]
     idle_timeout: Duration,
+    /// Let pages of this web origin (e.g. http://localhost:3000, or * for all) call the
+    /// tokenless Events, Series, deployment-event and heartbeat endpoints (repeatable; the
+    /// variable takes a comma-separated list). Other sites' pages are refused.
+    #[arg(
+        long = "allow-origin",
+        env = "ILERT_MOCK_ALLOW_ORIGINS",
+        value_name = "ORIGIN",
+        value_delimiter = ',',
+        action = ArgAction::Append
+    )]
+    allow_origins: Vec<String>,
+    /// Exit when the process that started the mock exits (its parent changes) or closes the
+    /// mock's stdin: a test harness that dies, even by SIGKILL, leaves no mock behind.
+    #[arg(long, env = "ILERT_MOCK_EXIT_WITH_PARENT", action = ArgAction::SetTrue, value_parser = boolish)]
+    exit_with_parent: bool,
+    #[command(flatten)]
+    bounds: BoundArgs,
+}
+
+/// What clients can make the mock keep (see mock-server/docs/security-bounds.md).
+#[derive(Debug, clap::Args)]
+struct BoundArgs {
+    /// Bytes of REST resources over all tenants (alerts from events and their log entries
+    /// included); past it, creates and updates answer 507.
+    #[arg(long, env = "ILERT_MOCK_MAX_STORE_BYTES", value_name = "BYTES", default_value_t = ilert_mock::Bounds::default().store_bytes)]
+    max_store_bytes: usize,
+    /// Bytes of one value kept in an audit fact (longer ones are cut with a marker).
+    #[arg(long, env = "ILERT_MOCK_MAX_AUDIT_VALUE_BYTES", value_name = "BYTES", default_value_t = ilert_mock::Bounds::default().audit_value_bytes)]
+    max_audit_value_bytes: usize,
+    /// Bytes of all audit facts (the oldest go first).
+    #[arg(long, env = "ILERT_MOCK_MAX_AUDIT_BYTES", value_name = "BYTES", default_value_t = ilert_mock::Bounds::default().audit_bytes)]
+    max_audit_bytes: usize,
+    /// Tenants added at run time.
+    #[arg(long, env = "ILERT_MOCK_MAX_TENANTS", value_name = "N", default_value_t = ilert_mock::Bounds::default().tenants)]
+    max_tenants: usize,
+    /// Apps, fixtures included.
+    #[arg(long, env = "ILERT_MOCK_MAX_APPS", value_name = "N", default_value_t = ilert_mock::Bounds::default().apps)]
+    max_apps: usize,
+    /// Users, fixtures included.
+    #[arg(long, env = "ILERT_MOCK_MAX_USERS", value_name = "N", default_value_t = ilert_mock::Bounds::default().users)]
+    max_users: usize,
+    /// Bytes of a name, username, client id or redirect URI added at run time.
+    #[arg(long, env = "ILERT_MOCK_MAX_NAME_BYTES", value_name = "BYTES", default_value_t = ilert_mock::Bounds::default().name_bytes)]
+    max_name_bytes: usize,
+    /// Client addresses the rate limiter tracks at once.
+    #[arg(long, env = "ILERT_MOCK_MAX_RATE_LIMIT_CLIENTS", value_name = "N", default_value_t = ilert_mock::Bounds::default().rate_limit_clients)]
+    max_rate_limit_clients: usize,
+    /// Authorization codes issued and not yet redeemed or expired.
+    #[arg(long, env = "ILERT_MOCK_MAX_PENDING_CODES", value_name = "N", default_value_t = ilert_mock::Bounds::default().pending_codes)]
+    max_pending_codes: usize,
+    /// Layers of one schedule.
+    #[arg(long, env = "ILERT_MOCK_MAX_SCHEDULE_LAYERS", value_name = "N", default_value_t = ilert_mock::Bounds::default().schedule_layers)]
+    max_schedule_layers: usize,
+    /// Shifts one answer may compute or list.
+    #[arg(long, env = "ILERT_MOCK_MAX_SHIFTS", value_name = "N", default_value_t = ilert_mock::Bounds::default().shifts)]
+    max_shifts: usize,
+}
+
+impl From<&BoundArgs> for ilert_mock::Bounds {
+    fn from(a: &BoundArgs) -> Self {
+        Self {
+            store_bytes: a.max_store_bytes,
+            audit_value_bytes: a.max_audit_value_bytes,
+            audit_bytes: a.max_audit_bytes,
+            tenants: a.max_tenants,
+            apps: a.max_apps,
+            users: a.max_users,
+            name_bytes: a.max_name_bytes,
+            rate_limit_clients: a.max_rate_limit_clients,
+            pending_codes: a.max_pending_codes,
+            schedule_layers: a.max_schedule_layers,
+            shifts: a.max_shifts,
+        }
+    }
 }
 
 /// A positive number of seconds (fractions allowed, at most a day).
@@ -472,7 +546,11 @@ async fn main() -> ExitCode {
         .audit_size(cli.audit_size)
         .header_read_timeout(cli.header_read_timeout)
         .body_timeout(cli.body_timeout)
-        .idle_timeout(cli.idle_timeout);
+        .idle_timeout(cli.idle_timeout)
+        .bounds((&cli.bounds).into());
+    for origin in cli.allow_origins {
+        builder = builder.allow_origin(origin);
+    }
     for host in cli.allowed_hosts {
         builder = builder.allowed_host(host);
     }

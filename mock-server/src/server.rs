@@ -219,6 +219,20 @@ impl MockServerBuilder {
         self
     }
 
+    /// Lets pages of `origin` (`scheme://host[:port]`, or `*` for every origin) use the
+    /// tokenless ingestion endpoints (Events, Series, deployment events, heartbeats), which
+    /// otherwise refuse what a page of another site made a browser send.
+    pub fn allow_origin(mut self, origin: impl Into<String>) -> Self {
+        self.options.allowed_origins.push(origin.into());
+        self
+    }
+
+    /// Sets every bound on what clients can make the mock keep ([`crate::Bounds`]).
+    pub fn bounds(mut self, bounds: crate::Bounds) -> Self {
+        self.options.bounds = bounds;
+        self
+    }
+
     /// Serves HTTPS with a certificate for `localhost`, `127.0.0.1`, `::1` and every tenant host
     /// (`{tenant}.localhost`, also for tenants added later) signed by a development CA made at
     /// start; [`MockServer::ca_pem`] gives the CA to trust. Plain HTTP sent to the port gets a

@@ -77,6 +77,11 @@ pub struct Options {
     pub tls: bool,
     /// Rules deliberately broken (tests of contract suites only).
     pub breakages: crate::breakage::Breakages,
+    /// Web origins (`scheme://host[:port]`, or `*`) whose pages may use the tokenless ingestion
+    /// endpoints (`--allow-origin`); see [`cross_origin::ingest`].
+    pub allowed_origins: Vec<String>,
+    /// What a client can make the mock keep, and the work one request may ask for.
+    pub bounds: crate::bounds::Bounds,
 }
 
 impl Options {
@@ -181,6 +186,21 @@ pub fn cors() -> CorsLayer {
         ])
         .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT])
         .expose_headers([header::LOCATION, header::WWW_AUTHENTICATE])
+        .max_age(std::time::Duration::from_secs(600))
+}
+
+/// CORS of the tokenless ingestion endpoints: the origin is echoed only when the request would
+/// pass [`cross_origin::ingest`] (a related or loopback page, or an origin the user allowed with
+/// `--allow-origin`); any other page gets no `Access-Control-Allow-Origin`, so it can neither
+/// read an answer nor pass a preflight.
+pub fn ingest_cors(ctx: &SharedCtx) -> CorsLayer {
+    let options = ctx.options.clone();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::predicate(move |_, parts| {
+            cross_origin::ingest(&parts.headers, &options).is_ok()
+        }))
+        .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
+        .allow_headers([header::CONTENT_TYPE, header::ACCEPT])
         .max_age(std::time::Duration::from_secs(600))
 }
 

@@ -21,3 +21,4 @@ mod heavy_clients;
 mod hosts;
 mod removed_users;
 mod slow_clients;
+mod tokenless;

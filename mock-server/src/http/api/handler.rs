@@ -130,7 +130,8 @@ pub async fn not_emulated(OriginalUri(uri): OriginalUri) -> Response {
     )
 }
 
-fn content_is_json(headers: &HeaderMap) -> bool {
+/// Whether the request's `Content-Type`, if any, is JSON (`application/json` or `+json`).
+pub fn content_is_json(headers: &HeaderMap) -> bool {
     headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
