@@ -318,6 +318,7 @@ impl MockServerBuilder {
             None => Store::new(&fixtures, seed, clock.now()),
         };
         let policy = self.options.breakages.policy();
+        let bounds = self.options.bounds;
         let ctx: SharedCtx = Arc::new(Ctx {
             store,
             keys,
@@ -325,7 +326,11 @@ impl MockServerBuilder {
             options: self.options,
             fixtures,
             journal: Journal::with_limits(self.journal_size, self.journal_bytes),
-            audit: crate::audit::Audit::new(self.audit_size),
+            audit: crate::audit::Audit::bounded(
+                self.audit_size,
+                bounds.audit_value_bytes,
+                bounds.audit_bytes,
+            ),
             faults: Faults::default(),
             startup: Startup {
                 clock_start: self.clock_start,
