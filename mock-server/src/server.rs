@@ -317,6 +317,8 @@ impl MockServerBuilder {
             Some(path) => Store::with_file(&fixtures, seed, clock.now(), StateFile::open(path)?)?,
             None => Store::new(&fixtures, seed, clock.now()),
         };
+        let auto_approve = self.options.auto_approve.clone();
+        store.with(|s| s.auto_approve = auto_approve);
         let policy = self.options.breakages.policy();
         let bounds = self.options.bounds;
         let ctx: SharedCtx = Arc::new(Ctx {

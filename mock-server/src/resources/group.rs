@@ -315,6 +315,13 @@ pub trait World {
     /// The resource groups served.
     fn groups(&self) -> &'static [&'static Group];
 
+    /// Why this user must stay as they are (the user `--auto-approve` or an app approves every
+    /// authorization as), if so: the REST API keeps the mock's own invariants as the control
+    /// surface does.
+    fn protected_user(&self, _username: &str) -> Option<String> {
+        None
+    }
+
     /// The user with this id.
     fn user(&self, id: i64) -> Option<&User> {
         self.users().iter().find(|u| u.id == id)

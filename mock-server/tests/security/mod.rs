@@ -21,5 +21,6 @@ mod grant_form;
 mod heavy_clients;
 mod hosts;
 mod removed_users;
+mod rest_invariants;
 mod slow_clients;
 mod tokenless;

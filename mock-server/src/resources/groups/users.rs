@@ -232,9 +232,22 @@ fn get(cx: &mut Cx<'_>) -> Result<Reply, ResourceError> {
     Ok(Reply::ok(render(&cx.state.users()[index])))
 }
 
+/// ilert lets only an ADMIN give a role (https://docs.ilert.com/administration/user-roles): any
+/// other caller that names a role other than the user's present one gets 403.
+fn role_allowed(cx: &Cx<'_>, body: &Entity, present: &str) -> Result<(), ResourceError> {
+    match body.get("role").and_then(Value::as_str) {
+        Some(role) if role != present && cx.caller.role != "ADMIN" => Err(ResourceError::Forbidden(format!(
+            "only an ADMIN may set a user's role to {role} (the caller is {})",
+            cx.caller.role
+        ))),
+        _ => Ok(()),
+    }
+}
+
 fn update(cx: &mut Cx<'_>) -> Result<Reply, ResourceError> {
     let index = find(cx.state, cx.tenant, cx.path_param("user-id").unwrap_or_default())?;
     let body = cx.body_object();
+    role_allowed(cx, &body, &cx.state.users()[index].role)?;
     apply(&mut cx.state.users_mut()[index], &body, true);
     Ok(changed(cx, index))
 }
@@ -278,6 +291,7 @@ fn create(cx: &mut Cx<'_>) -> Result<Reply, ResourceError> {
             "a user with email '{email}' already exists"
         )));
     }
+    role_allowed(cx, &body, "RESPONDER")?;
     let id = cx.state.resources_mut().next_id();
     cx.state.resources_mut().reserve(id);
     let mut user = User {
@@ -318,6 +332,11 @@ fn search_email(cx: &mut Cx<'_>) -> Result<Reply, ResourceError> {
 fn delete(cx: &mut Cx<'_>) -> Result<Reply, ResourceError> {
     let index = find(cx.state, cx.tenant, cx.path_param("user-id").unwrap_or_default())?;
     let id = cx.state.users()[index].id;
+    if let Some(why) = cx.state.protected_user(&cx.state.users()[index].username) {
+        return Err(ResourceError::Conflict(format!(
+            "user {id} cannot be deleted: {why}"
+        )));
+    }
     relations::release(cx.state, cx.tenant, Target::Users, id)?;
     cx.state.users_mut().remove(index);
     Ok(Reply::empty(204))

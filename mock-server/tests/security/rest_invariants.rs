@@ -1,0 +1,97 @@
+//! The REST API keeps the mock's own invariants: the `--auto-approve` user survives a REST
+//! delete (so no other tenant can take over the name and the tokens it would issue), and a role
+//! changes only when an ADMIN asks, as ilert answers otherwise.
+
+use super::*;
+
+#[tokio::test]
+async fn the_auto_approve_user_survives_a_rest_delete() {
+    let server = auto_server().await;
+    let token = access_token(&server, "user:d").await;
+    let (status, _, body) = api_call(&server, Method::DELETE, "/api/users/1001", &token, None, &[]).await;
+    assert_rest_error(status, &body, 409);
+    assert!(
+        body["message"]
+            .as_str()
+            .expect("message")
+            .contains("--auto-approve"),
+        "{body}"
+    );
+    assert!(
+        server
+            .users()
+            .iter()
+            .any(|u| u.username == "someUser" && u.tenant == "someTenant")
+    );
+    // Auto-approve still issues tokens for the same user of the same tenant.
+    let (claims_header, claims) = decode(&access_token(&server, "profile").await);
+    assert_eq!(claims_header["alg"], "RS256");
+    assert_eq!(claims["il_u"], "someUser");
+}
+
+#[tokio::test]
+async fn a_responder_cannot_promote_himself() {
+    let server = MockServer::builder()
+        .auto_approve("roadrunner")
+        .start()
+        .await
+        .expect("starts");
+    let token = access_token(&server, "user:w").await;
+    let (status, _, me) = api_get(&server, "/api/users/2002", &token).await;
+    assert_eq!(status, StatusCode::OK, "{me}");
+    assert_ne!(me["role"], "ADMIN", "{me}");
+    let before = me["role"].clone();
+    let (status, _, body) = api_call(
+        &server,
+        Method::PUT,
+        "/api/users/2002",
+        &token,
+        Some(&json!({"email": me["email"], "firstName": "Road", "lastName": "Runner", "role": "ADMIN"})),
+        &[],
+    )
+    .await;
+    assert_rest_error(status, &body, 403);
+    let (_, _, me) = api_get(&server, "/api/users/2002", &token).await;
+    assert_eq!(me["role"], before, "the role changed: {me}");
+    // Creating an ADMIN is refused too; the same body without a role passes.
+    let (status, _, body) = api_call(
+        &server,
+        Method::POST,
+        "/api/users",
+        &token,
+        Some(&json!({"email": "new@acme.example", "firstName": "N", "lastName": "U", "role": "ADMIN"})),
+        &[],
+    )
+    .await;
+    assert_rest_error(status, &body, 403);
+    // Other fields a RESPONDER may change still change, with the role left as it is.
+    let (status, _, body) = api_call(
+        &server,
+        Method::PUT,
+        "/api/users/2002",
+        &token,
+        Some(&json!({"email": me["email"], "firstName": "Roadie", "lastName": "Runner", "role": before})),
+        &[],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["firstName"], "Roadie");
+}
+
+#[tokio::test]
+async fn an_admin_may_change_a_role() {
+    let server = auto_server().await;
+    let token = access_token(&server, "user:w").await;
+    let (_, _, user) = api_get(&server, "/api/users/1002", &token).await;
+    let (status, _, body) = api_call(
+        &server,
+        Method::PUT,
+        "/api/users/1002",
+        &token,
+        Some(&json!({"email": user["email"], "firstName": "K", "lastName": "R", "role": "ADMIN"})),
+        &[],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["role"], "ADMIN");
+}
