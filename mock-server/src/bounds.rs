@@ -15,14 +15,14 @@ pub struct Bounds {
     pub audit_value_bytes: usize,
     /// Bytes of all audit facts together (`--max-audit-bytes`); the oldest go first.
     pub audit_bytes: usize,
-    /// Tenants added at run time (`--max-tenants`).
+    /// Tenants, fixtures included (`--max-tenants`).
     pub tenants: usize,
     /// Apps, fixtures included (`--max-apps`).
     pub apps: usize,
     /// Users, fixtures included (`--max-users`).
     pub users: usize,
-    /// Bytes of one name, username, client id or redirect URI added at run time
-    /// (`--max-name-bytes`).
+    /// Bytes of one name, username, client id, redirect URI or other text of a tenant, app or
+    /// user added at run time (`--max-name-bytes`).
     pub name_bytes: usize,
     /// Client addresses the rate limiter tracks at once (`--max-rate-limit-clients`).
     pub rate_limit_clients: usize,

@@ -233,7 +233,7 @@ struct BoundArgs {
     /// Bytes of all audit facts (the oldest go first).
     #[arg(long, env = "ILERT_MOCK_MAX_AUDIT_BYTES", value_name = "BYTES", default_value_t = ilert_mock::Bounds::default().audit_bytes)]
     max_audit_bytes: usize,
-    /// Tenants added at run time.
+    /// Tenants, fixtures included.
     #[arg(long, env = "ILERT_MOCK_MAX_TENANTS", value_name = "N", default_value_t = ilert_mock::Bounds::default().tenants)]
     max_tenants: usize,
     /// Apps, fixtures included.

@@ -570,12 +570,14 @@ impl MockServer {
 
     /// Registers an app at run time.
     pub fn add_app(&self, app: App) -> Result<(), AdminError> {
-        self.ctx.store.with(|s| s.add_app(app))
+        self.ctx.store.with(|s| s.add_app(app, &self.ctx.options.bounds))
     }
 
     /// Adds a user at run time.
     pub fn add_user(&self, user: User) -> Result<(), AdminError> {
-        self.ctx.store.with(|s| s.add_user(user))
+        self.ctx
+            .store
+            .with(|s| s.add_user(user, &self.ctx.options.bounds))
     }
 
     /// Removes an app (`DELETE /_mock/apps/{client_id}`); returns how many of its refresh
@@ -595,7 +597,9 @@ impl MockServer {
 
     /// Adds a tenant at run time (`POST /_mock/tenants`); `{id}.localhost` serves it at once.
     pub fn add_tenant(&self, tenant: Tenant) -> Result<(), AdminError> {
-        self.ctx.store.with(|s| s.add_tenant(tenant))
+        self.ctx
+            .store
+            .with(|s| s.add_tenant(tenant, &self.ctx.options.bounds))
     }
 
     /// Every user (`GET /_mock/users`).

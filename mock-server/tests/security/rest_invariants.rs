@@ -95,3 +95,71 @@ async fn an_admin_may_change_a_role() {
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["role"], "ADMIN");
 }
+
+#[tokio::test]
+async fn on_calls_refuse_negative_paging() {
+    let server = auto_server().await;
+    let token = access_token(&server, "schedule").await;
+    for q in ["start-index=-1", "max-results=-5", "start-index=1.5"] {
+        let (status, _, body) = api_get(&server, &format!("/api/on-calls?{q}"), &token).await;
+        assert_rest_error(status, &body, 400);
+    }
+    let (status, _, body) = api_get(&server, "/api/on-calls?start-index=0&max-results=5", &token).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+#[tokio::test]
+async fn run_time_tenants_are_host_labels_and_bounded() {
+    let server = MockServer::builder()
+        .bounds(ilert_mock::Bounds {
+            tenants: 4,
+            ..ilert_mock::Bounds::default()
+        })
+        .start()
+        .await
+        .expect("starts");
+    let held = server.tenants().len();
+    let post = |id: &str, name: String| {
+        control(
+            &server,
+            Method::POST,
+            "/tenants",
+            Some(json!({"id": id, "short_id": format!("s-{id}"), "name": name})),
+        )
+    };
+    for id in [
+        "has space",
+        "nul\u{0}",
+        "new\nline",
+        "quo\"te",
+        "localhost",
+        "127",
+        "LOCALHOST",
+        "-x",
+    ] {
+        let (status, body) = post(id, "ok".to_owned()).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{id:?}: {body}");
+        assert!(!body["error"].as_str().expect("error").contains('\n'), "{body}");
+    }
+    let (status, body) = post("longname", "n".repeat(60 * 1024)).await;
+    assert_eq!(status, StatusCode::INSUFFICIENT_STORAGE, "{body}");
+    assert!(
+        body["error"]
+            .as_str()
+            .expect("error")
+            .contains("--max-name-bytes"),
+        "{body}"
+    );
+    assert_eq!(server.tenants().len(), held);
+    for n in held..4 {
+        let (status, body) = post(&format!("t{n}"), "fine".to_owned()).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    let (status, body) = post("onemore", "fine".to_owned()).await;
+    assert_eq!(status, StatusCode::INSUFFICIENT_STORAGE, "{body}");
+    assert!(
+        body["error"].as_str().expect("error").contains("--max-tenants 4"),
+        "{body}"
+    );
+    assert_eq!(server.tenants().len(), 4);
+}
