@@ -45,6 +45,8 @@ pub struct MockState {
     pub directory_changes: u64,
     /// The user `--auto-approve` names (set by the server): no API call may remove them.
     pub auto_approve: Option<String>,
+    /// The REST store's byte budget (`resources::budget`).
+    pub budget: crate::resources::budget::Budget,
     rng: StdRng,
 }
 
@@ -216,6 +218,7 @@ impl MockState {
             resources: Resources::default(),
             directory_changes: 0,
             auto_approve: None,
+            budget: Default::default(),
             rng: seed.map_or_else(StdRng::from_os_rng, StdRng::seed_from_u64),
         };
         if let Err(err) = crate::resources::seed::populate(&mut state, fixtures.seed_input(), now) {

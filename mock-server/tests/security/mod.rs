@@ -23,4 +23,5 @@ mod hosts;
 mod removed_users;
 mod rest_invariants;
 mod slow_clients;
+mod store_budget;
 mod tokenless;

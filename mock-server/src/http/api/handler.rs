@@ -185,6 +185,7 @@ fn serve(
     if !body.is_empty() && op.body.is_some() && !content_is_json(headers) {
         return Err(ResourceError::BadRequest("Content-Type must be application/json".to_owned()).into());
     }
+    let raw_len = body.len();
     let body = request::check_body(c, op, body)?;
     let documented: Vec<(String, String)> = op
         .parameters
@@ -197,7 +198,14 @@ fn serve(
         .collect();
     let now = ctx.clock.now();
     let scope = scope_of(op);
+    // Only what can store something counts; a DELETE must pass, or a full store could not be emptied.
+    let writes = matches!(op.method.as_str(), "POST" | "PUT" | "PATCH");
+    let body_bytes = raw_len;
+    let bound = ctx.options.bounds.store_bytes;
     let result = ctx.store.with(|state| {
+        if writes {
+            crate::resources::budget::admit(state, body_bytes, bound)?;
+        }
         state
             .resources
             .usage_mut()

@@ -106,7 +106,9 @@ fn run(ctx: &SharedCtx, headers: &HeaderMap, body: &[u8], key: Option<&str>, ing
     }
     let base = host::base_url(headers, &ctx.options);
     let now = ctx.clock.now();
+    let bound = ctx.options.bounds.store_bytes;
     let keyed = |state: &mut crate::state::MockState| {
+        crate::resources::budget::admit(state, body.len(), bound)?;
         ingest(Keyed {
             state,
             base: &base,
