@@ -418,10 +418,25 @@ impl MockServerBuilder {
     }
 }
 
+/// The largest request head (request line and headers) read: hyper answers a larger one with
+/// `431 Request Header Fields Too Large` itself, before any handler or middleware runs, so that
+/// answer has no body. Without this bound hyper buffers up to about 400 KB of head per
+/// connection, and a thousand keep-alive connections each sending one 300 KB header held
+/// 300 MB. ilert's clients send a few hundred bytes (a bearer token is under 1 KB).
+pub const MAX_HEAD_BYTES: usize = 64 * 1024;
+
 /// Turns off hyper's own header-read timer, which would start with every idle wait and so cut
 /// idle connections at the header-read limit; [`crate::timeouts`] times each phase instead.
+/// Bounds the request head ([`MAX_HEAD_BYTES`]) over HTTP/1 and HTTP/2.
 fn untime_hyper(builder: &mut hyper_util::server::conn::auto::Builder<hyper_util::rt::TokioExecutor>) {
-    builder.http1().header_read_timeout(None);
+    builder
+        .http1()
+        .header_read_timeout(None)
+        .max_buf_size(MAX_HEAD_BYTES)
+        .max_headers(100);
+    builder
+        .http2()
+        .max_header_list_size(u32::try_from(MAX_HEAD_BYTES).unwrap_or(u32::MAX));
 }
 
 /// How long [`MockServer::shutdown`] waits for in-flight requests.

@@ -13,6 +13,7 @@ pub mod host;
 pub mod oauth_error;
 pub mod peer;
 pub mod rate_limit;
+pub mod refusals;
 pub mod revoke;
 pub mod token;
 pub mod token_info;
@@ -221,6 +222,7 @@ pub fn router(ctx: SharedCtx) -> Router {
     router
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn(refusals::shape))
         .layer(middleware::from_fn_with_state(ctx.clone(), rate_limit::limit))
         .layer(middleware::from_fn_with_state(
             ctx.clone(),

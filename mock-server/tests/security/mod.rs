@@ -20,6 +20,7 @@ mod control;
 mod grant_form;
 mod heavy_clients;
 mod hosts;
+mod refusal_shapes;
 mod removed_users;
 mod rest_invariants;
 mod slow_clients;
