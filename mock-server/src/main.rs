@@ -502,6 +502,11 @@ fn bind_hint(addr: SocketAddr) -> String {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    // Read first: a parent that dies while the mock starts must still count as gone.
+    #[cfg(unix)]
+    let parent = std::os::unix::process::parent_id();
+    #[cfg(not(unix))]
+    let parent = 0;
     let cli = Cli::parse();
     match cli.command {
         Some(Command::Fixtures { format }) => return print_fixtures(format),
@@ -509,6 +514,7 @@ async fn main() -> ExitCode {
         None => {}
     }
     let cli = cli.serve;
+    let exit_with_parent = cli.exit_with_parent;
     if let Err(err) = check_combinations(&cli) {
         err.exit();
     }
@@ -618,11 +624,64 @@ async fn main() -> ExitCode {
         eprintln!("error: cannot write the ready file {}: {err}", path.display());
         return ExitCode::FAILURE;
     }
-    let signal = stop_signal().await;
+    let signal = if exit_with_parent {
+        tokio::select! {
+            signal = stop_signal() => signal,
+            gone = parent_gone(parent) => gone,
+        }
+    } else {
+        stop_signal().await
+    };
     tracing::info!("{signal}: shutting down; in-flight requests finish");
     server.shutdown().await;
     tracing::info!("stopped");
     ExitCode::SUCCESS
+}
+
+/// With `--exit-with-parent`: waits until the process that started the mock is gone (on Unix,
+/// the parent pid changes when it dies, even by SIGKILL, as the mock is handed to init or a
+/// subreaper) or, when stdin is a pipe, until that pipe closes (every process holding its write
+/// end has exited). Either works from any language: a harness starts the mock with a piped
+/// stdin and keeps it open; the mock then cannot outlive the harness.
+async fn parent_gone(parent: u32) -> &'static str {
+    let (closed_tx, mut closed_rx) = tokio::sync::oneshot::channel::<()>();
+    if stdin_is_pipe() {
+        std::thread::spawn(move || {
+            use std::io::Read as _;
+            let mut stdin = std::io::stdin();
+            let mut buf = [0u8; 512];
+            while matches!(stdin.read(&mut buf), Ok(n) if n > 0) {}
+            let _ = closed_tx.send(());
+        });
+    } else {
+        drop(closed_tx);
+    }
+    let mut stdin_watched = stdin_is_pipe();
+    let mut tick = tokio::time::interval(Duration::from_millis(200));
+    loop {
+        tokio::select! {
+            closed = &mut closed_rx, if stdin_watched => {
+                if closed.is_ok() {
+                    return "stdin closed (--exit-with-parent)";
+                }
+                stdin_watched = false;
+            }
+            _ = tick.tick() => {
+                #[cfg(unix)]
+                if std::os::unix::process::parent_id() != parent {
+                    return "parent process gone (--exit-with-parent)";
+                }
+                #[cfg(not(unix))]
+                let _ = parent;
+            }
+        }
+    }
+}
+
+/// Whether stdin is a pipe (Linux: `/proc/self/fd/0` links to `pipe:[…]`); a closed or null
+/// stdin is not watched, or a mock started with `stdin=/dev/null` would stop at once.
+fn stdin_is_pipe() -> bool {
+    std::fs::read_link("/proc/self/fd/0").is_ok_and(|target| target.to_string_lossy().starts_with("pipe:"))
 }
 
 /// Waits for Ctrl-C (SIGINT) or, on Unix, SIGTERM (what `docker stop` and CI runners send), and

@@ -17,6 +17,7 @@ use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
 mod audit_truth;
 mod control;
+mod exit_with_parent;
 mod grant_form;
 mod heavy_clients;
 mod hosts;
