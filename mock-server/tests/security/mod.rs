@@ -21,6 +21,7 @@ mod exit_with_parent;
 mod grant_form;
 mod heavy_clients;
 mod hosts;
+mod journal_keys;
 mod refusal_shapes;
 mod removed_users;
 mod rest_invariants;

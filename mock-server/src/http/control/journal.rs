@@ -94,6 +94,8 @@ pub async fn record(State(ctx): State<SharedCtx>, request: Request, next: Next) 
         ..Observed::default()
     };
     let (query, mut secrets) = ctx.journal.redact_params(Section::Query, &raw_query);
+    let (path, path_secrets) = ctx.journal.redact_path(&path);
+    secrets.extend(path_secrets);
     let raw_headers: Vec<(String, String)> = parts
         .headers
         .iter()
