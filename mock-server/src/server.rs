@@ -341,10 +341,9 @@ impl MockServerBuilder {
             },
             started: std::time::Instant::now(),
             policy,
-            rate_limiter: self
-                .rate_limit
-                .or(rate_limit_fixture)
-                .map(crate::rate_limit::RateLimiter::new),
+            rate_limiter: self.rate_limit.or(rate_limit_fixture).map(|per_minute| {
+                crate::rate_limit::RateLimiter::bounded(per_minute, bounds.rate_limit_clients)
+            }),
             verified: crate::token::VerifiedCache::default(),
             signers: tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get())),
         });

@@ -163,3 +163,43 @@ async fn run_time_tenants_are_host_labels_and_bounded() {
     );
     assert_eq!(server.tenants().len(), 4);
 }
+
+#[tokio::test]
+async fn pending_codes_are_bounded() {
+    let server = MockServer::builder()
+        .auto_approve("someUser")
+        .bounds(ilert_mock::Bounds {
+            pending_codes: 3,
+            ..ilert_mock::Bounds::default()
+        })
+        .start()
+        .await
+        .expect("starts");
+    let mut codes = Vec::new();
+    for _ in 0..3 {
+        codes.push(code_for(&server, CLIENT_ID, REDIRECT_URI, "profile", None).await);
+    }
+    let (status, headers, _) = authorize(
+        &server,
+        &[
+            ("client_id", CLIENT_ID),
+            ("response_type", "code"),
+            ("redirect_uri", REDIRECT_URI),
+            ("scope", "profile"),
+            ("state", "s4"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::FOUND);
+    let params = location_params(&headers);
+    assert_eq!(param(&params, "code"), None, "{params:?}");
+    assert!(
+        param(&params, "error_description").is_some_and(|d| d.contains("--max-pending-codes 3")),
+        "{params:?}"
+    );
+    // Redeeming one makes room; the codes issued before still work.
+    assert_eq!(exchange(&server, &codes[0]).await.0, StatusCode::OK);
+    let fourth = code_for(&server, CLIENT_ID, REDIRECT_URI, "profile", None).await;
+    assert_eq!(exchange(&server, &fourth).await.0, StatusCode::OK);
+    assert_eq!(exchange(&server, &codes[1]).await.0, StatusCode::OK);
+}
