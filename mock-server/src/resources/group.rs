@@ -414,6 +414,9 @@ pub struct Cx<'a> {
     pub headers: Vec<(String, String)>,
     /// The request body, checked against the document's schema.
     pub body: Option<Value>,
+    /// The bounds on one request's work ([`crate::Bounds`]: layers per schedule, shifts per
+    /// answer).
+    pub bounds: crate::Bounds,
 }
 
 impl Cx<'_> {

@@ -25,6 +25,7 @@ mod journal_keys;
 mod refusal_shapes;
 mod removed_users;
 mod rest_invariants;
+mod schedule_bounds;
 mod slow_clients;
 mod store_budget;
 mod tokenless;

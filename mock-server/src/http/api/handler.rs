@@ -221,6 +221,7 @@ fn serve(
             query,
             headers: documented,
             body,
+            bounds: ctx.options.bounds,
         };
         registry::dispatch(&mut cx, route)
     })?;
