@@ -203,3 +203,42 @@ async fn pending_codes_are_bounded() {
     assert_eq!(exchange(&server, &fourth).await.0, StatusCode::OK);
     assert_eq!(exchange(&server, &codes[1]).await.0, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn notification_preferences_keep_documented_fields_and_real_contacts() {
+    let server = auto_server().await;
+    let token = access_token(&server, "user:w").await;
+    let (status, _, contact) = api_call(
+        &server,
+        Method::POST,
+        "/api/users/1001/contacts/emails",
+        &token,
+        Some(&json!({"target": "pager@example.com"})),
+        &[],
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{contact}");
+    let path = "/api/users/1001/notification-preferences/alerts";
+    let (status, _, body) = api_call(
+        &server,
+        Method::POST,
+        path,
+        &token,
+        Some(&json!({"method": "EMAIL", "contact": {"id": 999_999, "target": "x@attacker.example"}, "delayMin": 0, "type": "HIGH_PRIORITY"})),
+        &[],
+    )
+    .await;
+    assert_rest_error(status, &body, 400);
+    let (status, _, body) = api_call(
+        &server,
+        Method::POST,
+        path,
+        &token,
+        Some(&json!({"method": "EMAIL", "contact": {"id": contact["id"], "target": "changed@attacker.example"}, "delayMin": 0, "type": "HIGH_PRIORITY", "blob": "x".repeat(1000)})),
+        &[],
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert!(body.get("blob").is_none(), "{body}");
+    assert_eq!(body["contact"]["target"], "pager@example.com", "{body}");
+}

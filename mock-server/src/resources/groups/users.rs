@@ -10,7 +10,7 @@ use crate::model::User;
 use crate::resources::crud;
 use crate::resources::error::ResourceError;
 use crate::resources::group::World;
-use crate::resources::group::{Action, Collection, Cx, Group, Model, Plain, Reply, Run, Target};
+use crate::resources::group::{Action, Collection, Cx, Group, Model, Reply, Run, Target};
 use crate::resources::relations;
 use crate::resources::store::Entity;
 
@@ -24,6 +24,77 @@ impl Model for Contacts {
         Ok(body)
     }
 }
+
+/// A notification preference model: only the fields ilert documents for it are kept
+/// (`fields`), and its `contact` must name a contact of the same user, stored as that contact
+/// (ilert's `NotificationPreferences*` schemas: `method`, `contact`, `delayMin` / `beforeMin`,
+/// `type`). Unknown fields are not stored; a made-up contact is a 400.
+#[derive(Debug)]
+pub struct Preferences {
+    /// The documented fields of the write body.
+    fields: &'static [&'static str],
+}
+
+impl Preferences {
+    fn keep(&self, cx: &Cx<'_>, body: Entity) -> Result<Entity, ResourceError> {
+        let mut out: Entity = body
+            .into_iter()
+            .filter(|(k, _)| self.fields.contains(&k.as_str()))
+            .collect();
+        if let Some(contact) = out.get("contact").filter(|c| !c.is_null()) {
+            let id = contact["id"].as_i64().ok_or_else(|| {
+                ResourceError::BadRequest(
+                    "field 'contact.id' is required: name one of the user's contacts".to_owned(),
+                )
+            })?;
+            let user = cx
+                .path_param("user-id")
+                .and_then(|u| u.parse::<i64>().ok())
+                .unwrap_or_default();
+            let found = ["user-emails", "user-phone-numbers"].iter().find_map(|name| {
+                cx.state
+                    .resources()
+                    .get(cx.tenant, name, id)
+                    .filter(|c| c.parent == Some(user))
+                    .map(|c| c.body.clone())
+            });
+            let stored = found.ok_or_else(|| {
+                ResourceError::BadRequest(format!(
+                    "field 'contact' names contact {id}, which is not a contact of user {user}"
+                ))
+            })?;
+            out.insert("contact".to_owned(), Value::Object(stored));
+        }
+        Ok(out)
+    }
+}
+
+impl Model for Preferences {
+    fn create(&self, cx: &mut Cx<'_>, body: Entity) -> Result<Entity, ResourceError> {
+        self.keep(cx, body)
+    }
+
+    fn update(&self, cx: &mut Cx<'_>, old: &Entity, body: Entity) -> Result<Entity, ResourceError> {
+        let mut out = self.keep(cx, body)?;
+        if let Some(id) = old.get("id") {
+            out.insert("id".to_owned(), id.clone());
+        }
+        Ok(out)
+    }
+}
+
+const ALERT_PREFERENCES: Preferences = Preferences {
+    fields: &["method", "contact", "delayMin", "type"],
+};
+const DUTY_PREFERENCES: Preferences = Preferences {
+    fields: &["method", "contact", "beforeMin", "type"],
+};
+const UPDATE_PREFERENCES: Preferences = Preferences {
+    fields: &["method", "contact", "type"],
+};
+const SUBSCRIPTION_PREFERENCES: Preferences = Preferences {
+    fields: &["method", "contact"],
+};
 
 const fn nested(
     name: &'static str,
@@ -68,28 +139,28 @@ pub static GROUP: Group = Group {
             "/users/{user-id}/notification-preferences/alerts",
             "alert notification preference",
             "NotificationPreferencesAlert",
-            &Plain,
+            &ALERT_PREFERENCES,
         ),
         nested(
             "user-duty-preferences",
             "/users/{user-id}/notification-preferences/duties",
             "duty notification preference",
             "NotificationPreferencesDuty",
-            &Plain,
+            &DUTY_PREFERENCES,
         ),
         nested(
             "user-update-preferences",
             "/users/{user-id}/notification-preferences/updates",
             "update notification preference",
             "NotificationPreferencesUpdate",
-            &Plain,
+            &UPDATE_PREFERENCES,
         ),
         nested(
             "user-subscription-preferences",
             "/users/{user-id}/notification-preferences/subscriptions",
             "subscription notification preference",
             "NotificationPreferencesSubscription",
-            &Plain,
+            &SUBSCRIPTION_PREFERENCES,
         ),
     ],
     actions: &[
