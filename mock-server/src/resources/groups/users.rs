@@ -363,6 +363,13 @@ fn create(cx: &mut Cx<'_>) -> Result<Reply, ResourceError> {
         )));
     }
     role_allowed(cx, &body, "RESPONDER")?;
+    if cx.state.users().len() >= cx.bounds.users {
+        return Err(ResourceError::InsufficientStorage(format!(
+            "the mock holds {} users, its bound (--max-users {}); nothing was added",
+            cx.state.users().len(),
+            cx.bounds.users
+        )));
+    }
     let id = cx.state.resources_mut().next_id();
     cx.state.resources_mut().reserve(id);
     let mut user = User {
