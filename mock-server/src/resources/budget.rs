@@ -8,8 +8,9 @@
 //! entries, histories and ids a write adds besides its body). Deletes and cascades are not
 //! followed one by one; instead, when the estimate would pass the bound, the store is measured
 //! exactly (the JSON length of every resource and user) and the estimate set to that. A full
-//! store is measured again only after something changed in it, so a client cannot make every
-//! refused request walk the whole store. Past the bound the write is refused with 507 in ilert's
+//! store is measured again only after something changed in it, and a write admitted right after
+//! a measurement must leave 1/64 of the bound free, so a client cannot make every request walk
+//! the whole store. Past the bound the write is refused with 507 in ilert's
 //! REST shape naming the flag; nothing stored is dropped.
 
 use super::error::ResourceError;
@@ -57,7 +58,10 @@ pub fn admit(state: &mut MockState, body: usize, bound: usize) -> Result<(), Res
             state.budget.estimate = measure(state);
             state.budget.measured_at = Some(changes);
         }
-        if state.budget.estimate.saturating_add(cost) > bound {
+        // Once measured, a write must also leave 1/64 of the bound free: the next measurement
+        // then waits for that much estimated growth, so a flood of tiny writes (heartbeat pings)
+        // at a nearly full store cannot make every request walk the whole store.
+        if state.budget.estimate.saturating_add(cost) > bound - bound / 64 {
             return Err(ResourceError::InsufficientStorage(format!(
                 "the mock's REST store holds about {} bytes; this write of {body} bytes would pass its bound (--max-store-bytes {bound}); delete resources, POST /_mock/reset, or raise the bound",
                 state.budget.estimate
