@@ -242,3 +242,34 @@ async fn notification_preferences_keep_documented_fields_and_real_contacts() {
     assert!(body.get("blob").is_none(), "{body}");
     assert_eq!(body["contact"]["target"], "pager@example.com", "{body}");
 }
+
+#[tokio::test]
+async fn bounds_and_allowed_origins_come_from_flags_and_environment() {
+    let (_mock, base, _) = spawn_binary_with(
+        &["--max-tenants", "2"],
+        &[(
+            "ILERT_MOCK_ALLOW_ORIGINS",
+            "http://dash.example:8080,http://other.example",
+        )],
+    );
+    let r = http()
+        .post(format!("{base}/_mock/tenants"))
+        .json(&json!({"id": "extra", "short_id": "extra"}))
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(r.status(), StatusCode::INSUFFICIENT_STORAGE);
+    let body: Value = r.json().await.expect("json");
+    assert!(
+        body["error"].as_str().expect("error").contains("--max-tenants 2"),
+        "{body}"
+    );
+    let r = http()
+        .request(Method::OPTIONS, format!("{base}/api/events"))
+        .header("origin", "http://other.example")
+        .header("access-control-request-method", "POST")
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(r.headers()["access-control-allow-origin"], "http://other.example");
+}
