@@ -84,6 +84,37 @@ pub enum AdminError {
     /// No such entity.
     #[error("{0}")]
     NotFound(String),
+    /// A bound of [`crate::Bounds`] is reached; the message names it and its flag.
+    #[error("{0}")]
+    Bound(String),
+}
+
+/// The refusal when `held` things of a kind reach `bound` (`flag`).
+fn bound_reached(what: &str, held: usize, bound: usize, flag: &str) -> Result<(), AdminError> {
+    if held >= bound {
+        Err(AdminError::Bound(format!(
+            "the mock holds {held} {what}, its bound ({flag} {bound}); nothing was added"
+        )))
+    } else {
+        Ok(())
+    }
+}
+
+/// Refuses a text longer than the bound or with control characters in it.
+fn short_text(field: &str, value: &str, bounds: &crate::Bounds) -> Result<(), AdminError> {
+    if value.len() > bounds.name_bytes {
+        return Err(AdminError::Bound(format!(
+            "{field}: {} bytes, longer than the bound (--max-name-bytes {})",
+            value.len(),
+            bounds.name_bytes
+        )));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(AdminError::Invalid(format!(
+            "{field}: control characters are not allowed"
+        )));
+    }
+    Ok(())
 }
 
 impl MockState {
@@ -146,7 +177,16 @@ impl MockState {
     }
 
     /// Registers an app at run time, checked like a fixture app.
-    pub fn add_app(&mut self, app: App) -> Result<(), AdminError> {
+    pub fn add_app(&mut self, app: App, bounds: &crate::Bounds) -> Result<(), AdminError> {
+        bound_reached("apps", self.apps.len(), bounds.apps, "--max-apps")?;
+        short_text("client_id", &app.client_id, bounds)?;
+        short_text("name", &app.name, bounds)?;
+        for uri in &app.redirect_uris {
+            short_text("redirect_uris", uri, bounds)?;
+        }
+        if app.redirect_uris.len() > 100 {
+            return Err(AdminError::Invalid("redirect_uris: at most 100".to_owned()));
+        }
         fixtures::validate_app(&app, |name| self.user_by_name(name).is_some())
             .map_err(AdminError::Invalid)?;
         if self.apps.iter().any(|a| a.id == app.id) {
@@ -164,7 +204,21 @@ impl MockState {
     }
 
     /// Adds a user at run time to an existing tenant.
-    pub fn add_user(&mut self, user: User) -> Result<(), AdminError> {
+    pub fn add_user(&mut self, user: User, bounds: &crate::Bounds) -> Result<(), AdminError> {
+        bound_reached("users", self.users.len(), bounds.users, "--max-users")?;
+        for (field, value) in [
+            ("username", user.username.as_str()),
+            ("first_name", user.first_name.as_str()),
+            ("last_name", user.last_name.as_str()),
+            ("email", user.email.as_str()),
+            ("timezone", user.timezone.as_str()),
+            ("language", user.language.as_str()),
+            ("region", user.region.as_str()),
+            ("position", user.position.as_deref().unwrap_or_default()),
+            ("department", user.department.as_deref().unwrap_or_default()),
+        ] {
+            short_text(field, value, bounds)?;
+        }
         if self.tenant(&user.tenant).is_none_or(|t| t.id != user.tenant) {
             return Err(AdminError::Invalid(format!(
                 "tenant '{}' does not exist",
@@ -189,11 +243,22 @@ impl MockState {
     }
 
     /// Adds a tenant at run time; its host `{id}.localhost` serves it at once (over TLS too).
-    pub fn add_tenant(&mut self, tenant: Tenant) -> Result<(), AdminError> {
+    pub fn add_tenant(&mut self, tenant: Tenant, bounds: &crate::Bounds) -> Result<(), AdminError> {
+        bound_reached("tenants", self.tenants.len(), bounds.tenants, "--max-tenants")?;
+        // A host label (RFC 1123 §2.1) that is not a name of its own: all digits (`127`) would
+        // read as part of an address, `localhost` is the mock's own host.
+        if tenant.id.bytes().all(|b| b.is_ascii_digit()) || tenant.id.eq_ignore_ascii_case("localhost") {
+            return Err(AdminError::Invalid(format!(
+                "id: '{}' is not a tenant's host label (all digits reads as an address; localhost is the mock's own host)",
+                tenant.id.escape_debug()
+            )));
+        }
+        short_text("name", tenant.name.as_deref().unwrap_or_default(), bounds)?;
+        short_text("short_id", &tenant.short_id, bounds)?;
         if !fixtures::is_dns_label(&tenant.id) {
             return Err(AdminError::Invalid(format!(
                 "id: '{}' must be a DNS label (letters, digits, '-'): it is the first label of the tenant's host",
-                tenant.id
+                tenant.id.escape_debug()
             )));
         }
         if crate::http::host::NOT_TENANTS.contains(&tenant.id.to_ascii_lowercase().as_str()) {

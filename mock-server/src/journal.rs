@@ -41,7 +41,37 @@ pub const SECRET_PARAMS: &[&str] = &[
     "code",
     "code_verifier",
     "password",
+    // An alert source's, pipeline's or heartbeat's integration key authenticates ingestion by
+    // itself, and a connector's or alert action's third-party key (Datadog `apiKey`) is a
+    // credential of another service.
+    "integrationKey",
+    "apiKey",
 ];
+
+/// Path prefixes whose next segments end in an integration key: the Events and deployment
+/// events `integrationUrl`s (`{prefix}/{type}/{key}`), heartbeat pings and series
+/// (`{prefix}/{key}`); with how many segments follow the prefix.
+const KEYED_PATHS: &[(&str, usize)] = &[
+    ("/api/v1/events/", 2),
+    ("/api/v1/deployment-events/", 2),
+    ("/api/heartbeats/", 1),
+    ("/api/series/", 1),
+];
+
+/// A path whose last segment is an integration key, with the key redacted, and the key; `None`
+/// for any other path. The journal and the log lines both show paths through this.
+pub fn redact_key_path(path: &str) -> Option<(String, String)> {
+    KEYED_PATHS.iter().find_map(|(prefix, segments)| {
+        let rest = path.strip_prefix(prefix)?;
+        let parts: Vec<&str> = rest.split('/').collect();
+        if parts.len() != *segments || parts.iter().any(|p| p.is_empty()) {
+            return None;
+        }
+        let key = parts[segments - 1].to_owned();
+        let head = &path[..path.len() - key.len()];
+        Some((format!("{head}{REDACTED}"), key))
+    })
+}
 
 /// Header names whose values are never stored past the auth scheme.
 const SECRET_HEADERS: &[&str] = &["authorization", "proxy-authorization", "cookie", "set-cookie"];
@@ -95,6 +125,8 @@ pub enum Section {
     Json,
     /// The query of `location` (the index counts its non-empty `name=value` pieces).
     Location,
+    /// The integration key that ends `path` (index 0).
+    Path,
 }
 
 /// A redacted value: its place, its kind and a keyed fingerprint of it.
@@ -279,6 +311,22 @@ impl Journal {
         let mut first = [0u8; 8];
         first.copy_from_slice(&digest[..8]);
         u64::from_be_bytes(first)
+    }
+
+    /// Redacts an integration key that ends `path` ([`redact_key_path`]), noting whose it was.
+    pub fn redact_path(&self, path: &str) -> (String, Vec<Secret>) {
+        match redact_key_path(path) {
+            Some((shown, key)) => (
+                shown,
+                vec![Secret {
+                    section: Section::Path,
+                    index: 0,
+                    kind: "integrationKey",
+                    fingerprint: self.fingerprint(&key),
+                }],
+            ),
+            None => (path.to_owned(), Vec::new()),
+        }
     }
 
     /// Redacts secret parameters, noting who they were.

@@ -31,6 +31,7 @@
 
 mod admin;
 pub mod audit;
+mod bounds;
 mod breakage;
 mod clock;
 mod faults;
@@ -53,6 +54,7 @@ mod token;
 
 // Starting a mock and steering it.
 pub use audit::{Finding, Severity};
+pub use bounds::Bounds;
 pub use breakage::Breakage;
 pub use clock::{Clock, ClockReading, UnixSeconds};
 pub use faults::{Action as FaultAction, FaultError, FaultSpec, Faults, Queued as QueuedFault};

@@ -201,6 +201,80 @@ struct Serve {
     /// Close a keep-alive connection that sends no new request for SECS.
     #[arg(long, env = "ILERT_MOCK_IDLE_TIMEOUT", value_name = "SECS", default_value = "60", value_parser = seconds)]
     idle_timeout: Duration,
+    /// Let pages of this web origin (e.g. http://localhost:3000, or * for all) call the
+    /// tokenless Events, Series, deployment-event and heartbeat endpoints (repeatable; the
+    /// variable takes a comma-separated list). Other sites' pages are refused.
+    #[arg(
+        long = "allow-origin",
+        env = "ILERT_MOCK_ALLOW_ORIGINS",
+        value_name = "ORIGIN",
+        value_delimiter = ',',
+        action = ArgAction::Append
+    )]
+    allow_origins: Vec<String>,
+    /// Exit when the process that started the mock exits (its parent changes) or closes the
+    /// mock's stdin: a test harness that dies, even by SIGKILL, leaves no mock behind.
+    #[arg(long, env = "ILERT_MOCK_EXIT_WITH_PARENT", action = ArgAction::SetTrue, value_parser = boolish)]
+    exit_with_parent: bool,
+    #[command(flatten)]
+    bounds: BoundArgs,
+}
+
+/// What clients can make the mock keep (see mock-server/docs/security-bounds.md).
+#[derive(Debug, clap::Args)]
+struct BoundArgs {
+    /// Bytes of REST resources over all tenants (alerts from events and their log entries
+    /// included); past it, creates and updates answer 507.
+    #[arg(long, env = "ILERT_MOCK_MAX_STORE_BYTES", value_name = "BYTES", default_value_t = ilert_mock::Bounds::default().store_bytes)]
+    max_store_bytes: usize,
+    /// Bytes of one value kept in an audit fact (longer ones are cut with a marker).
+    #[arg(long, env = "ILERT_MOCK_MAX_AUDIT_VALUE_BYTES", value_name = "BYTES", default_value_t = ilert_mock::Bounds::default().audit_value_bytes)]
+    max_audit_value_bytes: usize,
+    /// Bytes of all audit facts (the oldest go first).
+    #[arg(long, env = "ILERT_MOCK_MAX_AUDIT_BYTES", value_name = "BYTES", default_value_t = ilert_mock::Bounds::default().audit_bytes)]
+    max_audit_bytes: usize,
+    /// Tenants, fixtures included.
+    #[arg(long, env = "ILERT_MOCK_MAX_TENANTS", value_name = "N", default_value_t = ilert_mock::Bounds::default().tenants)]
+    max_tenants: usize,
+    /// Apps, fixtures included.
+    #[arg(long, env = "ILERT_MOCK_MAX_APPS", value_name = "N", default_value_t = ilert_mock::Bounds::default().apps)]
+    max_apps: usize,
+    /// Users, fixtures included.
+    #[arg(long, env = "ILERT_MOCK_MAX_USERS", value_name = "N", default_value_t = ilert_mock::Bounds::default().users)]
+    max_users: usize,
+    /// Bytes of a name, username, client id or redirect URI added at run time.
+    #[arg(long, env = "ILERT_MOCK_MAX_NAME_BYTES", value_name = "BYTES", default_value_t = ilert_mock::Bounds::default().name_bytes)]
+    max_name_bytes: usize,
+    /// Client addresses the rate limiter tracks at once.
+    #[arg(long, env = "ILERT_MOCK_MAX_RATE_LIMIT_CLIENTS", value_name = "N", default_value_t = ilert_mock::Bounds::default().rate_limit_clients)]
+    max_rate_limit_clients: usize,
+    /// Authorization codes issued and not yet redeemed or expired.
+    #[arg(long, env = "ILERT_MOCK_MAX_PENDING_CODES", value_name = "N", default_value_t = ilert_mock::Bounds::default().pending_codes)]
+    max_pending_codes: usize,
+    /// Layers of one schedule.
+    #[arg(long, env = "ILERT_MOCK_MAX_SCHEDULE_LAYERS", value_name = "N", default_value_t = ilert_mock::Bounds::default().schedule_layers)]
+    max_schedule_layers: usize,
+    /// Shifts one answer may compute or list.
+    #[arg(long, env = "ILERT_MOCK_MAX_SHIFTS", value_name = "N", default_value_t = ilert_mock::Bounds::default().shifts)]
+    max_shifts: usize,
+}
+
+impl From<&BoundArgs> for ilert_mock::Bounds {
+    fn from(a: &BoundArgs) -> Self {
+        Self {
+            store_bytes: a.max_store_bytes,
+            audit_value_bytes: a.max_audit_value_bytes,
+            audit_bytes: a.max_audit_bytes,
+            tenants: a.max_tenants,
+            apps: a.max_apps,
+            users: a.max_users,
+            name_bytes: a.max_name_bytes,
+            rate_limit_clients: a.max_rate_limit_clients,
+            pending_codes: a.max_pending_codes,
+            schedule_layers: a.max_schedule_layers,
+            shifts: a.max_shifts,
+        }
+    }
 }
 
 /// A positive number of seconds (fractions allowed, at most a day).
@@ -428,6 +502,11 @@ fn bind_hint(addr: SocketAddr) -> String {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    // Read first: a parent that dies while the mock starts must still count as gone.
+    #[cfg(unix)]
+    let parent = std::os::unix::process::parent_id();
+    #[cfg(not(unix))]
+    let parent = 0;
     let cli = Cli::parse();
     match cli.command {
         Some(Command::Fixtures { format }) => return print_fixtures(format),
@@ -435,6 +514,7 @@ async fn main() -> ExitCode {
         None => {}
     }
     let cli = cli.serve;
+    let exit_with_parent = cli.exit_with_parent;
     if let Err(err) = check_combinations(&cli) {
         err.exit();
     }
@@ -472,7 +552,11 @@ async fn main() -> ExitCode {
         .audit_size(cli.audit_size)
         .header_read_timeout(cli.header_read_timeout)
         .body_timeout(cli.body_timeout)
-        .idle_timeout(cli.idle_timeout);
+        .idle_timeout(cli.idle_timeout)
+        .bounds((&cli.bounds).into());
+    for origin in cli.allow_origins {
+        builder = builder.allow_origin(origin);
+    }
     for host in cli.allowed_hosts {
         builder = builder.allowed_host(host);
     }
@@ -540,11 +624,64 @@ async fn main() -> ExitCode {
         eprintln!("error: cannot write the ready file {}: {err}", path.display());
         return ExitCode::FAILURE;
     }
-    let signal = stop_signal().await;
+    let signal = if exit_with_parent {
+        tokio::select! {
+            signal = stop_signal() => signal,
+            gone = parent_gone(parent) => gone,
+        }
+    } else {
+        stop_signal().await
+    };
     tracing::info!("{signal}: shutting down; in-flight requests finish");
     server.shutdown().await;
     tracing::info!("stopped");
     ExitCode::SUCCESS
+}
+
+/// With `--exit-with-parent`: waits until the process that started the mock is gone (on Unix,
+/// the parent pid changes when it dies, even by SIGKILL, as the mock is handed to init or a
+/// subreaper) or, when stdin is a pipe, until that pipe closes (every process holding its write
+/// end has exited). Either works from any language: a harness starts the mock with a piped
+/// stdin and keeps it open; the mock then cannot outlive the harness.
+async fn parent_gone(parent: u32) -> &'static str {
+    let (closed_tx, mut closed_rx) = tokio::sync::oneshot::channel::<()>();
+    if stdin_is_pipe() {
+        std::thread::spawn(move || {
+            use std::io::Read as _;
+            let mut stdin = std::io::stdin();
+            let mut buf = [0u8; 512];
+            while matches!(stdin.read(&mut buf), Ok(n) if n > 0) {}
+            let _ = closed_tx.send(());
+        });
+    } else {
+        drop(closed_tx);
+    }
+    let mut stdin_watched = stdin_is_pipe();
+    let mut tick = tokio::time::interval(Duration::from_millis(200));
+    loop {
+        tokio::select! {
+            closed = &mut closed_rx, if stdin_watched => {
+                if closed.is_ok() {
+                    return "stdin closed (--exit-with-parent)";
+                }
+                stdin_watched = false;
+            }
+            _ = tick.tick() => {
+                #[cfg(unix)]
+                if std::os::unix::process::parent_id() != parent {
+                    return "parent process gone (--exit-with-parent)";
+                }
+                #[cfg(not(unix))]
+                let _ = parent;
+            }
+        }
+    }
+}
+
+/// Whether stdin is a pipe (Linux: `/proc/self/fd/0` links to `pipe:[…]`); a closed or null
+/// stdin is not watched, or a mock started with `stdin=/dev/null` would stop at once.
+fn stdin_is_pipe() -> bool {
+    std::fs::read_link("/proc/self/fd/0").is_ok_and(|target| target.to_string_lossy().starts_with("pipe:"))
 }
 
 /// Waits for Ctrl-C (SIGINT) or, on Unix, SIGTERM (what `docker stop` and CI runners send), and

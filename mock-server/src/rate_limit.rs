@@ -5,7 +5,7 @@
 //! waiting. Off by default; on with `--rate-limit [N]` or `rate_limit_per_minute` in fixtures.
 //!
 //! Only the current window's counts matter, so they are all forgotten at once when a new window
-//! starts: memory holds at most [`MAX_TRACKED`] addresses, and no request ever scans the map.
+//! starts: memory holds at most `--max-rate-limit-clients` addresses (10,000 by default), and no request ever scans the map.
 //! Addresses beyond that bound within one window share one count, so a flood of new addresses
 //! neither grows the map nor escapes the limit.
 
@@ -20,6 +20,7 @@ use crate::clock::UnixSeconds;
 pub const WINDOW: i64 = 60;
 
 /// Most client addresses counted apart within one window.
+#[cfg(test)]
 pub const MAX_TRACKED: usize = 10_000;
 
 /// The counts of one window.
@@ -29,7 +30,7 @@ struct Window {
     index: i64,
     /// Requests per address.
     counts: HashMap<IpAddr, u32>,
-    /// Requests of the addresses beyond [`MAX_TRACKED`], together.
+    /// Requests of the addresses beyond the bound, together.
     overflow: u32,
 }
 
@@ -37,14 +38,24 @@ struct Window {
 #[derive(Debug)]
 pub struct RateLimiter {
     per_minute: u32,
+    /// Addresses tracked at once (`--max-rate-limit-clients`); more share one count.
+    max_tracked: usize,
     window: Mutex<Window>,
 }
 
 impl RateLimiter {
     /// A limiter allowing `per_minute` requests per IP and window.
+    #[cfg(test)]
     pub fn new(per_minute: u32) -> Self {
+        Self::bounded(per_minute, MAX_TRACKED)
+    }
+
+    /// A limiter tracking at most `max_tracked` addresses per window; addresses beyond share
+    /// one count, so a flood of spoofed addresses costs no memory and is limited as one client.
+    pub fn bounded(per_minute: u32, max_tracked: usize) -> Self {
         Self {
             per_minute,
+            max_tracked,
             window: Mutex::new(Window::default()),
         }
     }
@@ -64,7 +75,7 @@ impl RateLimiter {
             window.overflow = 0;
         }
         let window = &mut *window;
-        let count = if window.counts.len() < MAX_TRACKED || window.counts.contains_key(&ip) {
+        let count = if window.counts.len() < self.max_tracked || window.counts.contains_key(&ip) {
             window.counts.entry(ip).or_insert(0)
         } else {
             &mut window.overflow

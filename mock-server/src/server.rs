@@ -219,6 +219,20 @@ impl MockServerBuilder {
         self
     }
 
+    /// Lets pages of `origin` (`scheme://host[:port]`, or `*` for every origin) use the
+    /// tokenless ingestion endpoints (Events, Series, deployment events, heartbeats), which
+    /// otherwise refuse what a page of another site made a browser send.
+    pub fn allow_origin(mut self, origin: impl Into<String>) -> Self {
+        self.options.allowed_origins.push(origin.into());
+        self
+    }
+
+    /// Sets every bound on what clients can make the mock keep ([`crate::Bounds`]).
+    pub fn bounds(mut self, bounds: crate::Bounds) -> Self {
+        self.options.bounds = bounds;
+        self
+    }
+
     /// Serves HTTPS with a certificate for `localhost`, `127.0.0.1`, `::1` and every tenant host
     /// (`{tenant}.localhost`, also for tenants added later) signed by a development CA made at
     /// start; [`MockServer::ca_pem`] gives the CA to trust. Plain HTTP sent to the port gets a
@@ -303,7 +317,10 @@ impl MockServerBuilder {
             Some(path) => Store::with_file(&fixtures, seed, clock.now(), StateFile::open(path)?)?,
             None => Store::new(&fixtures, seed, clock.now()),
         };
+        let auto_approve = self.options.auto_approve.clone();
+        store.with(|s| s.auto_approve = auto_approve);
         let policy = self.options.breakages.policy();
+        let bounds = self.options.bounds;
         let ctx: SharedCtx = Arc::new(Ctx {
             store,
             keys,
@@ -311,7 +328,11 @@ impl MockServerBuilder {
             options: self.options,
             fixtures,
             journal: Journal::with_limits(self.journal_size, self.journal_bytes),
-            audit: crate::audit::Audit::new(self.audit_size),
+            audit: crate::audit::Audit::bounded(
+                self.audit_size,
+                bounds.audit_value_bytes,
+                bounds.audit_bytes,
+            ),
             faults: Faults::default(),
             startup: Startup {
                 clock_start: self.clock_start,
@@ -320,10 +341,9 @@ impl MockServerBuilder {
             },
             started: std::time::Instant::now(),
             policy,
-            rate_limiter: self
-                .rate_limit
-                .or(rate_limit_fixture)
-                .map(crate::rate_limit::RateLimiter::new),
+            rate_limiter: self.rate_limit.or(rate_limit_fixture).map(|per_minute| {
+                crate::rate_limit::RateLimiter::bounded(per_minute, bounds.rate_limit_clients)
+            }),
             verified: crate::token::VerifiedCache::default(),
             signers: tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get())),
         });
@@ -397,10 +417,25 @@ impl MockServerBuilder {
     }
 }
 
+/// The largest request head (request line and headers) read: hyper answers a larger one with
+/// `431 Request Header Fields Too Large` itself, before any handler or middleware runs, so that
+/// answer has no body. Without this bound hyper buffers up to about 400 KB of head per
+/// connection, and a thousand keep-alive connections each sending one 300 KB header held
+/// 300 MB. ilert's clients send a few hundred bytes (a bearer token is under 1 KB).
+pub const MAX_HEAD_BYTES: usize = 64 * 1024;
+
 /// Turns off hyper's own header-read timer, which would start with every idle wait and so cut
 /// idle connections at the header-read limit; [`crate::timeouts`] times each phase instead.
+/// Bounds the request head ([`MAX_HEAD_BYTES`]) over HTTP/1 and HTTP/2.
 fn untime_hyper(builder: &mut hyper_util::server::conn::auto::Builder<hyper_util::rt::TokioExecutor>) {
-    builder.http1().header_read_timeout(None);
+    builder
+        .http1()
+        .header_read_timeout(None)
+        .max_buf_size(MAX_HEAD_BYTES)
+        .max_headers(100);
+    builder
+        .http2()
+        .max_header_list_size(u32::try_from(MAX_HEAD_BYTES).unwrap_or(u32::MAX));
 }
 
 /// How long [`MockServer::shutdown`] waits for in-flight requests.
@@ -549,12 +584,14 @@ impl MockServer {
 
     /// Registers an app at run time.
     pub fn add_app(&self, app: App) -> Result<(), AdminError> {
-        self.ctx.store.with(|s| s.add_app(app))
+        self.ctx.store.with(|s| s.add_app(app, &self.ctx.options.bounds))
     }
 
     /// Adds a user at run time.
     pub fn add_user(&self, user: User) -> Result<(), AdminError> {
-        self.ctx.store.with(|s| s.add_user(user))
+        self.ctx
+            .store
+            .with(|s| s.add_user(user, &self.ctx.options.bounds))
     }
 
     /// Removes an app (`DELETE /_mock/apps/{client_id}`); returns how many of its refresh
@@ -574,7 +611,9 @@ impl MockServer {
 
     /// Adds a tenant at run time (`POST /_mock/tenants`); `{id}.localhost` serves it at once.
     pub fn add_tenant(&self, tenant: Tenant) -> Result<(), AdminError> {
-        self.ctx.store.with(|s| s.add_tenant(tenant))
+        self.ctx
+            .store
+            .with(|s| s.add_tenant(tenant, &self.ctx.options.bounds))
     }
 
     /// Every user (`GET /_mock/users`).

@@ -43,6 +43,10 @@ pub struct MockState {
     pub resources: Resources,
     /// Apps or users added at run time (a counter, for persistence).
     pub directory_changes: u64,
+    /// The user `--auto-approve` names (set by the server): no API call may remove them.
+    pub auto_approve: Option<String>,
+    /// The REST store's byte budget (`resources::budget`).
+    pub budget: crate::resources::budget::Budget,
     rng: StdRng,
 }
 
@@ -182,6 +186,23 @@ impl World for MockState {
     fn groups(&self) -> &'static [&'static Group] {
         crate::resources::registry::GROUPS
     }
+
+    fn protected_user(&self, username: &str) -> Option<String> {
+        if self.auto_approve.as_deref() == Some(username) {
+            return Some(format!(
+                "the mock approves every authorization as '{username}' (--auto-approve)"
+            ));
+        }
+        self.apps
+            .iter()
+            .find(|a| a.auto_approve.as_deref() == Some(username))
+            .map(|app| {
+                format!(
+                    "app '{}' approves every authorization as '{username}'",
+                    app.client_id
+                )
+            })
+    }
 }
 
 impl MockState {
@@ -196,6 +217,8 @@ impl MockState {
             grants: GrantBook::default(),
             resources: Resources::default(),
             directory_changes: 0,
+            auto_approve: None,
+            budget: Default::default(),
             rng: seed.map_or_else(StdRng::from_os_rng, StdRng::seed_from_u64),
         };
         if let Err(err) = crate::resources::seed::populate(&mut state, fixtures.seed_input(), now) {

@@ -4,6 +4,13 @@ Only the standard library is used (``subprocess``, ``urllib``, ``ssl``), so the 
 nothing to a project's dependencies. A mock listens on a free loopback port (``--bind
 127.0.0.1:0``) and writes its base URL to a ready file once it answers (``--ready-file``);
 :meth:`IlertMock.start` returns when ``/_mock/health`` has answered.
+
+A mock cannot outlive its test process: it runs with ``--exit-with-parent`` and a stdin pipe
+this process holds, so it stops when that process dies, however (pytest-timeout, a SIGKILLed
+runner). Nothing it needs stays on disk once it answers: its temp folder (ready file, CA,
+fixtures, logs) is removed at once, the logs read through descriptors kept open. Secrets (the
+control token) travel by environment, never on the command line, where any local user could
+read them in ``/proc/PID/cmdline``.
 """
 
 from __future__ import annotations
@@ -39,7 +46,10 @@ DEFAULT_OPTIONS: Dict[str, Any] = {
 START_TIMEOUT = 30.0
 
 #: Options the harness sets itself.
-_OWNED = {"ready_file", "tls_ca_out"}
+_OWNED = {"ready_file", "tls_ca_out", "exit_with_parent"}
+
+#: Options that are secrets: passed as these environment variables, never as flags.
+_SECRET_ENV = {"control_token": "ILERT_MOCK_CONTROL_TOKEN"}
 
 
 class MockError(RuntimeError):
@@ -73,7 +83,7 @@ def cli_args(options: Mapping[str, Any], workdir: Path) -> List[str]:
     for name, value in options.items():
         if name in _OWNED:
             raise ValueError(f"{name} is set by the harness; read the result from the IlertMock object")
-        if value is None or value is False:
+        if value is None or value is False or name in _SECRET_ENV:
             continue
         flag = "--" + name.replace("_", "-")
         if value is True:
@@ -103,6 +113,8 @@ class IlertMock:
         self.ca_pem: Optional[str] = None
         self._process: Optional[subprocess.Popen] = None
         self._workdir: Optional[tempfile.TemporaryDirectory] = None
+        #: The mock's log (stderr), open for reading; it outlives the removed temp folder.
+        self._log: Optional[Any] = None
         self._ssl: Optional[ssl.SSLContext] = None
 
     # -- life cycle ---------------------------------------------------------------------------
@@ -114,15 +126,16 @@ class IlertMock:
 
     @property
     def log_path(self) -> Optional[Path]:
-        """The mock's log (its stderr)."""
+        """The mock's log (its stderr) while it starts; ``None`` once it answers, as its temp
+        folder is then removed (read the log with :meth:`logs`)."""
         return Path(self._workdir.name) / "mock.log" if self._workdir else None
 
     def logs(self, last: int = 200) -> str:
         """The last ``last`` lines the mock logged."""
-        path = self.log_path
-        if path is None or not path.exists():
+        if self._log is None:
             return ""
-        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+        self._log.seek(0)
+        lines = self._log.read().decode("utf-8", errors="replace").splitlines()
         return "\n".join(lines[-last:])
 
     def start(self) -> "IlertMock":
@@ -136,12 +149,26 @@ class IlertMock:
         args = [binary(), *cli_args(options, work), "--ready-file", str(ready)]
         if options.get("tls"):
             args += ["--tls-ca-out", str(ca)]
+        args.append("--exit-with-parent")
         env = {k: v for k, v in os.environ.items() if not k.startswith("ILERT_MOCK_")}
         env["NO_COLOR"] = "1"
-        with open(work / "mock.log", "wb") as log, open(work / "stdout.log", "wb") as out:
+        for name, variable in _SECRET_ENV.items():
+            if options.get(name):
+                env[variable] = str(options[name])
+        # The mock appends; this process reads through its own descriptor (a shared offset
+        # would let a read move where the mock writes).
+        with open(work / "mock.log", "ab") as log:
+            self._log = open(work / "mock.log", "rb")
             try:
+                # stdin: a pipe only this process holds; when it dies the pipe closes and the
+                # mock (--exit-with-parent) stops.
                 self._process = subprocess.Popen(
-                    args, stdin=subprocess.DEVNULL, stdout=out, stderr=log, env=env
+                    args,
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.DEVNULL,
+                    stderr=log,
+                    env=env,
+                    close_fds=True,
                 )
             except OSError as err:
                 self._cleanup()
@@ -151,6 +178,8 @@ class IlertMock:
         except BaseException:
             self.stop()
             raise
+        # Everything the mock reads at start has been read: nothing needs the folder any more.
+        self._remove_workdir()
         return self
 
     def _wait_ready(self, ready: Path, ca: Path) -> None:
@@ -184,6 +213,9 @@ class IlertMock:
     def stop(self) -> None:
         """Stops the process (SIGTERM: in-flight requests finish) and removes its files."""
         process, self._process = self._process, None
+        if process is not None and process.stdin is not None:
+            with contextlib.suppress(OSError):
+                process.stdin.close()
         if process is not None and process.poll() is None:
             process.terminate()
             try:
@@ -193,10 +225,16 @@ class IlertMock:
                 process.wait()
         self._cleanup()
 
-    def _cleanup(self) -> None:
+    def _remove_workdir(self) -> None:
         if self._workdir is not None:
             self._workdir.cleanup()
             self._workdir = None
+
+    def _cleanup(self) -> None:
+        self._remove_workdir()
+        if self._log is not None:
+            self._log.close()
+            self._log = None
 
     def __enter__(self) -> "IlertMock":
         return self.start()

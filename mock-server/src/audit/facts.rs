@@ -123,15 +123,27 @@ impl Who {
         .filter(|who| who.app_id.is_some())
     }
 
-    /// Whom a query's `access_token` or `client_id` names.
-    pub fn of_query(pairs: &[(String, String)]) -> Option<Self> {
+    /// Whom a query's credentials prove: an `access_token` whose signature verifies (`verify`
+    /// gives its claims, expired or not), or a `client_id` with the `client_secret` of that app
+    /// (`authenticates`). Anything else (a forged or unsigned token, a bare `client_id`) is an
+    /// unknown app: a page can put any name in a URL, and the audit must not blame the app it
+    /// names.
+    pub fn of_query(
+        pairs: &[(String, String)],
+        verify: impl Fn(&str) -> Option<Self>,
+        authenticates: impl Fn(&str, &str) -> bool,
+    ) -> Self {
         let value = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
-        value("access_token").and_then(Self::of_token).or_else(|| {
-            value("client_id").map(|id| Self {
+        if let Some(who) = value("access_token").and_then(verify) {
+            return who;
+        }
+        match (value("client_id"), value("client_secret")) {
+            (Some(id), Some(secret)) if authenticates(id, secret) => Self {
                 client_id: Some(id.to_owned()),
                 ..Self::default()
-            })
-        })
+            },
+            _ => Self::default(),
+        }
     }
 }
 
@@ -388,6 +400,90 @@ pub struct Fact {
     pub event: Option<Event>,
 }
 
+/// A text cut to at most `max` bytes (at a character boundary) with a marker saying how long it
+/// was: an audit fact keeps what a finding needs to name a value, not a client's megabytes.
+pub fn capped(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_owned();
+    }
+    let mut end = max.saturating_sub(32);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…[{} bytes in all]", &text[..end], text.len())
+}
+
+fn cap_in_place(text: &mut String, max: usize) {
+    if text.len() > max {
+        *text = capped(text, max);
+    }
+}
+
+fn cap_opt(text: &mut Option<String>, max: usize) {
+    if let Some(t) = text {
+        cap_in_place(t, max);
+    }
+}
+
+impl Fact {
+    /// Cuts every text this fact keeps to `max` bytes; its [`Fact::weight`] after.
+    fn cap(&mut self, max: usize) -> usize {
+        if let Some(who) = self.observed.query_who.as_deref_mut() {
+            cap_opt(&mut who.client_id, max);
+            cap_opt(&mut who.user, max);
+        }
+        match &mut self.event {
+            Some(Event::Authorize(a)) => {
+                cap_opt(&mut a.insecure_redirect, max);
+                if let AuthorizeOutcome::Code { user, .. } = &mut a.outcome {
+                    cap_in_place(user, max);
+                }
+            }
+            Some(Event::Token(t)) => {
+                cap_opt(&mut t.client_id, max);
+                if let Some(issued) = &mut t.issued {
+                    cap_in_place(&mut issued.user, max);
+                    cap_in_place(&mut issued.scope, max);
+                }
+            }
+            Some(Event::Api(api)) => {
+                cap_opt(&mut api.user, max);
+                cap_opt(&mut api.scope, max);
+            }
+            None => {}
+        }
+        self.weight()
+    }
+
+    /// Bytes this fact holds: its own size and its texts' (a verification shared with the
+    /// token cache is not counted: it is not this fact's).
+    fn weight(&self) -> usize {
+        let len = |t: &Option<String>| t.as_ref().map_or(0, String::len);
+        let mut bytes = std::mem::size_of::<Fact>();
+        if let Some(who) = self.observed.query_who.as_deref() {
+            bytes += std::mem::size_of::<Who>() + len(&who.client_id) + len(&who.user);
+        }
+        bytes += match &self.event {
+            Some(Event::Authorize(a)) => {
+                std::mem::size_of::<AuthorizeUse>()
+                    + len(&a.insecure_redirect)
+                    + match &a.outcome {
+                        AuthorizeOutcome::Code { user, .. } => user.len(),
+                        _ => 0,
+                    }
+            }
+            Some(Event::Token(t)) => {
+                std::mem::size_of::<TokenUse>()
+                    + len(&t.client_id)
+                    + t.issued.as_ref().map_or(0, |i| i.user.len() + i.scope.len())
+            }
+            Some(Event::Api(api)) => len(&api.user) + len(&api.scope),
+            None => 0,
+        };
+        bytes
+    }
+}
+
 /// The API calls made with one access token (one `Authorization` value), summed up.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenCalls {
@@ -425,6 +521,12 @@ impl TokenCalls {
 pub struct FactBook {
     facts: VecDeque<Fact>,
     capacity: usize,
+    /// Bytes of one kept value ([`crate::Bounds::audit_value_bytes`]).
+    value_bytes: usize,
+    /// Bytes of all kept facts ([`crate::Bounds::audit_bytes`]).
+    max_bytes: usize,
+    /// Bytes the kept facts weigh now (their own size and their texts').
+    bytes: usize,
     tokens: HashMap<Print, TokenCalls>,
     token_order: VecDeque<Print>,
     /// Requests seen (kept, summed up or dropped).
@@ -449,9 +551,19 @@ pub struct Snapshot {
 impl FactBook {
     /// A book keeping at most `capacity` request facts (at least 1).
     pub fn new(capacity: usize) -> Self {
+        let bounds = crate::Bounds::default();
+        Self::bounded(capacity, bounds.audit_value_bytes, bounds.audit_bytes)
+    }
+
+    /// A book keeping at most `capacity` request facts weighing at most `max_bytes` together,
+    /// each of their texts cut to `value_bytes`.
+    pub fn bounded(capacity: usize, value_bytes: usize, max_bytes: usize) -> Self {
         Self {
             facts: VecDeque::new(),
             capacity: capacity.max(1),
+            value_bytes: value_bytes.max(16),
+            max_bytes,
+            bytes: 0,
             tokens: HashMap::new(),
             token_order: VecDeque::new(),
             seen: 0,
@@ -461,8 +573,9 @@ impl FactBook {
 
     /// Records one request. A successful API call is summed up under its token: a hash lookup
     /// and a few field updates, no allocation once the token has been seen.
-    pub fn record(&mut self, fact: Fact) {
+    pub fn record(&mut self, mut fact: Fact) {
         self.seen += 1;
+        let weight = fact.cap(self.value_bytes);
         if let (Some(Event::Api(api)), Some(bearer)) = (&fact.event, fact.observed.bearer)
             && api.outcome == ApiOutcome::Allowed
             && !fact.observed.query.any()
@@ -471,10 +584,16 @@ impl FactBook {
             self.sum_up(bearer, fact);
             return;
         }
-        if self.facts.len() >= self.capacity {
-            self.facts.pop_front();
+        while self.facts.len() >= self.capacity
+            || (!self.facts.is_empty() && self.bytes + weight > self.max_bytes)
+        {
+            let Some(old) = self.facts.pop_front() else {
+                break;
+            };
+            self.bytes = self.bytes.saturating_sub(old.weight());
             self.dropped += 1;
         }
+        self.bytes += weight;
         self.facts.push_back(fact);
     }
 
@@ -500,8 +619,8 @@ impl FactBook {
         let mut calls = TokenCalls {
             bearer,
             app_id,
-            user: user.to_owned(),
-            scope: scope.to_owned(),
+            user: capped(user, self.value_bytes),
+            scope: capped(scope, self.value_bytes),
             needed: Vec::new(),
             calls: 1,
             first_seq: fact.seq,
@@ -530,6 +649,7 @@ impl FactBook {
     /// Forgets everything.
     pub fn clear(&mut self) {
         self.facts.clear();
+        self.bytes = 0;
         self.tokens.clear();
         self.token_order.clear();
         self.seen = 0;

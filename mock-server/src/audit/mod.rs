@@ -39,7 +39,10 @@
 //! # Bounds
 //! At most [`facts::DEFAULT_CAPACITY`] request facts (`--audit-size`, the oldest dropped first;
 //! the report says how many were dropped) and the summed-up API calls of at most
-//! [`facts::MAX_TOKENS`] access tokens. `DELETE /_mock/audit` (or [`Audit::clear`]) starts afresh;
+//! [`facts::MAX_TOKENS`] access tokens; every text a fact keeps (a client id, a username, a
+//! redirect URI) is cut to `--max-audit-value-bytes`, and the facts together weigh at most
+//! `--max-audit-bytes` (the oldest dropped first), so a flood of 30 KB client ids costs no more
+//! than a flood of short ones. `DELETE /_mock/audit` (or [`Audit::clear`]) starts afresh;
 //! `/_mock/reset` does too. Clearing the journal does not clear the audit.
 
 pub(crate) mod facts;
@@ -72,6 +75,14 @@ impl Audit {
     pub fn new(capacity: usize) -> Self {
         Self {
             book: Mutex::new(facts::FactBook::new(capacity)),
+        }
+    }
+
+    /// An audit keeping at most `capacity` request facts weighing at most `max_bytes`, each
+    /// text cut to `value_bytes` ([`crate::Bounds`]).
+    pub fn bounded(capacity: usize, value_bytes: usize, max_bytes: usize) -> Self {
+        Self {
+            book: Mutex::new(facts::FactBook::bounded(capacity, value_bytes, max_bytes)),
         }
     }
 

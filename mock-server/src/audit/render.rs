@@ -8,6 +8,55 @@ use std::fmt::Write as _;
 use super::report::{Finding, Report, Severity};
 use super::rules::RULES;
 
+/// The most characters of one value (an app, a user) the table and the words show.
+const SHOWN_CHARS: usize = 200;
+
+/// A value as a terminal may show it: every control character (C0, DEL, C1: ESC, CR, BEL, the
+/// OSC 8 link opener, newlines) and every bidirectional override written as an escape (`\x1b`,
+/// `\u{202e}`), never sent raw, and cut at [`SHOWN_CHARS`] characters. Values come from
+/// requests (a client id, a username, a redirect URI), so a client must not be able to clear
+/// the screen, draw a fake "passed" line or plant a link in the reader's terminal.
+pub fn shown(text: &str) -> String {
+    escaped(text, Some(SHOWN_CHARS))
+}
+
+/// [`shown`] without the cut: the mock's own texts (titles, advice) may be long, but a value
+/// quoted in them is escaped all the same.
+fn shown_all(text: &str) -> String {
+    escaped(text, None)
+}
+
+fn escaped(text: &str, limit: Option<usize>) -> String {
+    let mut out = String::new();
+    for (n, c) in text.chars().enumerate() {
+        if Some(n) == limit {
+            let _ = write!(out, "…[{} chars in all]", text.chars().count());
+            break;
+        }
+        match c {
+            c if (c as u32) < 0x20 || c == '\u{7f}' => {
+                let _ = write!(out, "\\x{:02x}", c as u32);
+            }
+            c if ('\u{80}'..='\u{9f}').contains(&c)
+                || ('\u{202a}'..='\u{202e}').contains(&c)
+                || ('\u{2066}'..='\u{2069}').contains(&c)
+                || matches!(
+                    c,
+                    '\u{200e}' | '\u{200f}' | '\u{061c}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'
+                ) =>
+            {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn shown_opt(text: Option<&str>, none: &str) -> String {
+    text.map_or_else(|| none.to_owned(), shown)
+}
+
 /// `#3, #5, #9` (and `… (N in all)` when the list was cut).
 fn request_list(finding: &Finding) -> String {
     let mut text = finding
@@ -32,21 +81,21 @@ pub fn finding_text(finding: &Finding) -> String {
         out,
         "{} {} — {}",
         finding.severity.as_str().to_uppercase(),
-        finding.id,
-        finding.title
+        shown(&finding.id),
+        shown_all(&finding.title)
     );
-    let app = finding.app.as_deref().unwrap_or("(unknown)");
+    let app = shown_opt(finding.app.as_deref(), "(unknown)");
     match &finding.user {
         Some(user) => {
-            let _ = writeln!(out, "  app:      {app} (user {user})");
+            let _ = writeln!(out, "  app:      {app} (user {})", shown(user));
         }
         None => {
             let _ = writeln!(out, "  app:      {app}");
         }
     }
     let _ = writeln!(out, "  requests: {}", request_list(finding));
-    let _ = writeln!(out, "  source:   {}", finding.source);
-    let _ = writeln!(out, "  advice:   {}", finding.advice);
+    let _ = writeln!(out, "  source:   {}", shown_all(&finding.source));
+    let _ = writeln!(out, "  advice:   {}", shown_all(&finding.advice));
     out
 }
 
@@ -83,9 +132,9 @@ impl Report {
     pub fn table(&self) -> String {
         let width =
             |f: fn(&Finding) -> usize, min: usize| self.findings.iter().map(f).max().unwrap_or(0).max(min);
-        let id_w = width(|f| f.id.len(), 2);
-        let app_w = width(|f| f.app.as_deref().map_or(1, str::len), 3);
-        let user_w = width(|f| f.user.as_deref().map_or(1, str::len), 4);
+        let id_w = width(|f| shown(&f.id).chars().count(), 2);
+        let app_w = width(|f| shown_opt(f.app.as_deref(), "-").chars().count(), 3);
+        let user_w = width(|f| shown_opt(f.user.as_deref(), "-").chars().count(), 4);
         let mut out = String::new();
         if self.findings.is_empty() {
             out.push_str("no findings\n");
@@ -101,9 +150,9 @@ impl Report {
                     out,
                     "{:<8}  {:<id_w$}  {:<app_w$}  {:<user_w$}  {}",
                     f.severity.as_str(),
-                    f.id,
-                    f.app.as_deref().unwrap_or("-"),
-                    f.user.as_deref().unwrap_or("-"),
+                    shown(&f.id),
+                    shown_opt(f.app.as_deref(), "-"),
+                    shown_opt(f.user.as_deref(), "-"),
                     request_list(f)
                 );
             }
@@ -169,7 +218,7 @@ impl Report {
             suites.len() * RULES.len()
         );
         for app in suites {
-            let name = xml(app.unwrap_or("(unknown app)"));
+            let name = xml(&shown_opt(app, "(unknown app)"));
             let failed = RULES.iter().filter(|r| fails(&found(app, r.id))).count();
             let _ = writeln!(
                 out,
@@ -204,17 +253,16 @@ impl Report {
     }
 }
 
-/// Escapes text for XML attributes and content; control characters XML 1.0 forbids even when
-/// escaped become `?`.
+/// Escapes text for XML attributes and content; characters XML 1.0 forbids even when escaped
+/// (C0 controls but tab, newline and carriage return; U+FFFE, U+FFFF; XML 1.0 §2.2 `Char`)
+/// become `?`.
 fn xml(text: &str) -> String {
     let allowed: String = text
         .chars()
         .map(|c| {
-            if (c as u32) < 0x20 && !matches!(c, '\n' | '\r' | '\t') {
-                '?'
-            } else {
-                c
-            }
+            let forbidden = ((c as u32) < 0x20 && !matches!(c, '\n' | '\r' | '\t'))
+                || matches!(c, '\u{fffe}' | '\u{ffff}');
+            if forbidden { '?' } else { c }
         })
         .collect();
     html_escape::encode_quoted_attribute(&allowed).into_owned()
@@ -284,5 +332,15 @@ mod tests {
         let lenient = report().junit(Severity::Error);
         assert!(lenient.contains("failures=\"1\""));
         assert_eq!(xml("a\u{1}b\"c'"), "a?b&quot;c&#x27;");
+        assert_eq!(xml("a\u{fffe}b\u{ffff}"), "a?b?");
+    }
+
+    #[test]
+    fn values_reach_the_terminal_as_escapes() {
+        assert_eq!(shown("a\u{1b}[2Jb\rc\nd"), "a\\x1b[2Jb\\x0dc\\x0ad");
+        assert_eq!(shown("\u{1b}]8;;http://x\u{7}"), "\\x1b]8;;http://x\\x07");
+        assert_eq!(shown("\u{9b}\u{202e}ok"), "\\u{9b}\\u{202e}ok");
+        let long = "x".repeat(1000);
+        assert!(shown(&long).ends_with("…[1000 chars in all]"));
     }
 }

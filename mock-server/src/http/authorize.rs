@@ -223,7 +223,8 @@ fn run(
                 ),
                 AuthorizeOutcome::Denied,
             ),
-            Decision::Approve(username) => match state.issue_code(&request, username, tenant.as_deref(), now)
+            Decision::Approve(username) => match pending_bound(state, &ctx.options.bounds)
+                .and_then(|()| state.issue_code(&request, username, tenant.as_deref(), now))
             {
                 Ok(code) => {
                     // How many refresh tokens the app already holds for this user (ilert: at
@@ -255,6 +256,19 @@ fn run(
         response.extensions_mut().insert(event);
     }
     Ok(response)
+}
+
+/// Refuses a new code while `--max-pending-codes` codes wait to be redeemed (they expire
+/// after a few minutes and are purged): each costs memory until then.
+fn pending_bound(state: &crate::state::MockState, bounds: &crate::Bounds) -> Result<(), OAuthError> {
+    let pending = state.codes.unused();
+    if pending >= bounds.pending_codes {
+        return Err(OAuthError::invalid_request(format!(
+            "{pending} authorization codes wait to be redeemed, the mock's bound (--max-pending-codes {}); redeem them or let them expire",
+            bounds.pending_codes
+        )));
+    }
+    Ok(())
 }
 
 /// GET: validate and show the grant view.

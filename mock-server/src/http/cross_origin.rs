@@ -11,6 +11,11 @@
 //! - [`same_site`] guards the state-changing control routes: `Sec-Fetch-Site: cross-site` is
 //!   refused, and an `Origin` must be the mock's own host, a name above or below it, or a loopback
 //!   page (a local test UI on another port).
+//! - [`ingest`] guards the tokenless ingestion endpoints (Events, Series, deployment events,
+//!   heartbeat pings) by the same rule as the control surface, with one escape: an origin the
+//!   user allowed (`--allow-origin`). Their integration keys are no secret from a page (they
+//!   sit in alert sources' URLs), and a `text/plain` POST or an `<img>` needs no preflight, so
+//!   without this any web page the developer visits could fill the mock.
 
 use axum::http::{HeaderMap, header};
 
@@ -171,6 +176,33 @@ pub fn same_site(headers: &HeaderMap, options: &Options) -> Result<(), CrossOrig
     }
 }
 
+/// Whether `origin` is one the user allowed: `*`, or the same scheme, host and port as an
+/// entry of `allowed` (entries are origins such as `http://localhost:3000`).
+pub fn origin_allowed(origin: &str, allowed: &[String]) -> bool {
+    let Some(url) = parse_origin(origin) else {
+        return false;
+    };
+    allowed.iter().any(|entry| {
+        entry == "*"
+            || parse_origin(entry).is_some_and(|e| {
+                e.scheme() == url.scheme()
+                    && origin_host(&e) == origin_host(&url)
+                    && e.port_or_known_default() == url.port_or_known_default()
+            })
+    })
+}
+
+/// The rule of the tokenless ingestion endpoints: [`same_site`], unless the request's `Origin`
+/// is one the user allowed ([`origin_allowed`]).
+pub fn ingest(headers: &HeaderMap, options: &Options) -> Result<(), CrossOrigin> {
+    if let Some(value) = origin(headers)
+        && origin_allowed(&value, &options.allowed_origins)
+    {
+        return Ok(());
+    }
+    same_site(headers, options)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -281,5 +313,23 @@ mod tests {
         assert!(check("localhost:4598", &[("origin", "https://attacker.example")]).is_err());
         assert!(check("localhost:4598", &[("origin", "http://192.0.2.9")]).is_err());
         assert!(check("mock:4598", &[("origin", "http://localhost:3000")]).is_err());
+    }
+
+    #[test]
+    fn ingest_admits_only_allowed_foreign_origins() {
+        let mut o = Options::default();
+        let h = headers(&[
+            ("host", "127.0.0.1:4598"),
+            ("origin", "https://app.example"),
+            ("sec-fetch-site", "cross-site"),
+        ]);
+        assert!(ingest(&h, &o).is_err());
+        o.allowed_origins = vec!["https://app.example:443".to_owned()];
+        assert_eq!(ingest(&h, &o), Ok(()));
+        o.allowed_origins = vec!["http://app.example".to_owned()];
+        assert!(ingest(&h, &o).is_err());
+        o.allowed_origins = vec!["*".to_owned()];
+        assert_eq!(ingest(&h, &o), Ok(()));
+        assert!(!origin_allowed("null", &o.allowed_origins));
     }
 }

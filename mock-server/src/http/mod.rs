@@ -13,6 +13,7 @@ pub mod host;
 pub mod oauth_error;
 pub mod peer;
 pub mod rate_limit;
+pub mod refusals;
 pub mod revoke;
 pub mod token;
 pub mod token_info;
@@ -77,6 +78,11 @@ pub struct Options {
     pub tls: bool,
     /// Rules deliberately broken (tests of contract suites only).
     pub breakages: crate::breakage::Breakages,
+    /// Web origins (`scheme://host[:port]`, or `*`) whose pages may use the tokenless ingestion
+    /// endpoints (`--allow-origin`); see [`cross_origin::ingest`].
+    pub allowed_origins: Vec<String>,
+    /// What a client can make the mock keep, and the work one request may ask for.
+    pub bounds: crate::bounds::Bounds,
 }
 
 impl Options {
@@ -147,11 +153,9 @@ impl Ctx {
         self.clock.freeze(self.startup.frozen);
         self.verified.clear();
         let now = self.clock.now();
-        self.store.replace(crate::state::MockState::new(
-            &self.fixtures,
-            self.startup.seed,
-            now,
-        ));
+        let mut fresh = crate::state::MockState::new(&self.fixtures, self.startup.seed, now);
+        fresh.auto_approve = self.options.auto_approve.clone();
+        self.store.replace(fresh);
         self.journal.clear();
         self.audit.clear();
         self.faults.clear();
@@ -184,6 +188,21 @@ pub fn cors() -> CorsLayer {
         .max_age(std::time::Duration::from_secs(600))
 }
 
+/// CORS of the tokenless ingestion endpoints: the origin is echoed only when the request would
+/// pass [`cross_origin::ingest`] (a related or loopback page, or an origin the user allowed with
+/// `--allow-origin`); any other page gets no `Access-Control-Allow-Origin`, so it can neither
+/// read an answer nor pass a preflight.
+pub fn ingest_cors(ctx: &SharedCtx) -> CorsLayer {
+    let options = ctx.options.clone();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::predicate(move |_, parts| {
+            cross_origin::ingest(&parts.headers, &options).is_ok()
+        }))
+        .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
+        .allow_headers([header::CONTENT_TYPE, header::ACCEPT])
+        .max_age(std::time::Duration::from_secs(600))
+}
+
 /// Builds the router.
 pub fn router(ctx: SharedCtx) -> Router {
     let oauth = Router::new()
@@ -203,6 +222,7 @@ pub fn router(ctx: SharedCtx) -> Router {
     router
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn(refusals::shape))
         .layer(middleware::from_fn_with_state(ctx.clone(), rate_limit::limit))
         .layer(middleware::from_fn_with_state(
             ctx.clone(),

@@ -80,8 +80,10 @@ async fn grant(
     let params = body::parse(headers, body)?;
     let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
     *audit = token_use(ctx, &params, authorization);
+    // The audit names the app only once the request proved to be it (below): anyone can post a
+    // client id, a web page's form too.
+    audit.client_id = None;
     let request = TokenRequest::parse(&params, authorization)?;
-    audit.client_id = Some(request.client().client_id.clone());
     let now = ctx.clock.now();
     let policy = ctx.policy;
     let (issued, limit_revoked) = ctx.store.with(|s| {
@@ -90,6 +92,16 @@ async fn grant(
         (issued, s.grants.limit_revocations() - before)
     });
     audit.limit_revoked = limit_revoked;
+    // Proven: tokens were issued, or the app's client secret was right.
+    let client = request.client();
+    let proven = issued.is_ok()
+        || ctx.store.with(|s| {
+            crate::protocol::client_auth::authenticate(client, s.app(&client.client_id))
+                .is_ok_and(|a| a.with_secret)
+        });
+    if proven {
+        audit.client_id = Some(client.client_id.clone());
+    }
     let issued = issued?;
     audit.issued = Some(Issued {
         app_id: issued.access.il_a,

@@ -9,8 +9,29 @@ use axum::http::{Request, Uri};
 
 use crate::journal::{REDACTED, SECRET_PARAMS};
 
+#[cfg(test)]
+#[test]
+fn integration_keys_in_paths_are_redacted() {
+    let uri: Uri = "/api/heartbeats/il1hbt5cf91017c2e4a9b0d3f6e8a1c5b2d?x=1"
+        .parse()
+        .expect("uri");
+    assert_eq!(redacted_uri(&uri), "/api/heartbeats/[redacted]?x=1");
+    let uri: Uri = "/api/v1/events/mock/il1api0a5".parse().expect("uri");
+    assert_eq!(redacted_uri(&uri), "/api/v1/events/mock/[redacted]");
+    let uri: Uri = "/api/alerts/3".parse().expect("uri");
+    assert_eq!(redacted_uri(&uri), "/api/alerts/3");
+}
+
 /// Words that mark a parameter name as secret-bearing, besides the names in [`SECRET_PARAMS`].
-const SECRET_WORDS: &[&str] = &["secret", "token", "password", "verifier", "assertion"];
+const SECRET_WORDS: &[&str] = &[
+    "secret",
+    "token",
+    "password",
+    "verifier",
+    "assertion",
+    "integrationkey",
+    "apikey",
+];
 
 fn is_secret(name: &str) -> bool {
     let name = name.to_ascii_lowercase();
@@ -19,8 +40,10 @@ fn is_secret(name: &str) -> bool {
 
 /// The URI's path and query, with the values of secret-bearing query parameters redacted.
 pub fn redacted_uri(uri: &Uri) -> String {
+    // An integration key in the path (an `integrationUrl`, a heartbeat ping) is a credential too.
+    let path = crate::journal::redact_key_path(uri.path()).map_or_else(|| uri.path().to_owned(), |(p, _)| p);
     let Some(query) = uri.query() else {
-        return uri.path().to_owned();
+        return path;
     };
     let pieces: Vec<String> = query
         .split('&')
@@ -37,7 +60,7 @@ pub fn redacted_uri(uri: &Uri) -> String {
             }
         })
         .collect();
-    format!("{}?{}", uri.path(), pieces.join("&"))
+    format!("{path}?{}", pieces.join("&"))
 }
 
 /// The span each request is logged in: method, redacted URI, HTTP version.

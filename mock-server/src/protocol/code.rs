@@ -169,6 +169,14 @@ impl std::fmt::Debug for CodeBook {
 
 impl CodeBook {
     /// Records a new code.
+    /// Codes issued and neither redeemed nor purged yet (the `--max-pending-codes` bound).
+    pub fn unused(&self) -> usize {
+        self.codes
+            .values()
+            .filter(|e| matches!(e, Entry::Unused(_)))
+            .count()
+    }
+
     pub fn issue(&mut self, code: String, grant: CodeGrant) {
         self.codes.insert(code, Entry::Unused(Box::new(grant)));
     }

@@ -22,6 +22,10 @@ pub enum ResourceError {
     /// admin-only operations.
     #[error("{0}")]
     Forbidden(String),
+    /// A bound on what clients can make the mock keep is reached (507); the message names the
+    /// bound and its flag ([`crate::Bounds`]).
+    #[error("{0}")]
+    InsufficientStorage(String),
 }
 
 impl ResourceError {
@@ -33,6 +37,7 @@ impl ResourceError {
             Self::Conflict(_) => 409,
             Self::PreconditionFailed(_) => 412,
             Self::Forbidden(_) => 403,
+            Self::InsufficientStorage(_) => 507,
         }
     }
 
@@ -44,6 +49,7 @@ impl ResourceError {
             Self::Conflict(_) => "CONFLICT",
             Self::PreconditionFailed(_) => "PRECONDITION_FAILED",
             Self::Forbidden(_) => "FORBIDDEN",
+            Self::InsufficientStorage(_) => "INSUFFICIENT_STORAGE",
         }
     }
 

@@ -315,6 +315,13 @@ pub trait World {
     /// The resource groups served.
     fn groups(&self) -> &'static [&'static Group];
 
+    /// Why this user must stay as they are (the user `--auto-approve` or an app approves every
+    /// authorization as), if so: the REST API keeps the mock's own invariants as the control
+    /// surface does.
+    fn protected_user(&self, _username: &str) -> Option<String> {
+        None
+    }
+
     /// The user with this id.
     fn user(&self, id: i64) -> Option<&User> {
         self.users().iter().find(|u| u.id == id)
@@ -407,6 +414,9 @@ pub struct Cx<'a> {
     pub headers: Vec<(String, String)>,
     /// The request body, checked against the document's schema.
     pub body: Option<Value>,
+    /// The bounds on one request's work ([`crate::Bounds`]: layers per schedule, shifts per
+    /// answer).
+    pub bounds: crate::Bounds,
 }
 
 impl Cx<'_> {

@@ -40,6 +40,7 @@
 //! 4. `mock-server/tests/openapi/walk.rs`: remove the group from `PENDING_GROUPS`, add a body to
 //!    `CREATE_BODIES` for each collection with POST and a call to `ACTIONS` for each action.
 
+pub mod budget;
 pub mod catalogue;
 pub mod crud;
 pub mod error;

@@ -3,9 +3,11 @@
 //!
 //! By default a development CA and a server certificate are made at start (ECDSA P-256, valid
 //! for 30 days, never written anywhere but where asked). The certificate names `localhost`,
-//! `127.0.0.1`, `::1`, `*.localhost` and every tenant host of the fixtures explicitly
-//! (`sometenant.localhost`): OpenSSL — curl, Python, Node — refuses a wildcard with a single
-//! label after it, so the wildcard alone serves only rustls and browsers. A tenant added at run
+//! `127.0.0.1`, `::1` and every tenant host of the fixtures explicitly
+//! (`sometenant.localhost`): no `*.localhost` wildcard, which OpenSSL (curl, Python, Node)
+//! refuses with a single label after it and webpki refuses under the CA's name constraints
+//! (RFC 5280 §4.2.1.10: the CA signs only for `localhost`, names below it and loopback
+//! addresses, [`dev_ca_constraints`]). A tenant added at run
 //! time gets a certificate of its own, minted from the same CA when a client first names its
 //! host in SNI ([`tenant_certs`]). A test trusts only that CA (its PEM is available from the
 //! embedded API and `--tls-ca-out FILE`). Given PEM files are used instead with
@@ -22,14 +24,14 @@ use std::path::Path;
 use std::sync::Arc;
 
 use rcgen::{
-    BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair,
-    KeyUsagePurpose,
+    BasicConstraints, CertificateParams, CertifiedIssuer, CidrSubnet, DnType, ExtendedKeyUsagePurpose,
+    GeneralSubtree, IsCa, KeyPair, KeyUsagePurpose, NameConstraints,
 };
 
 pub use tenant_certs::TenantCerts;
 
 /// Names the generated certificate always covers (tenant hosts are added to them).
-pub const SERVER_NAMES: &[&str] = &["localhost", "*.localhost", "127.0.0.1", "::1"];
+pub const SERVER_NAMES: &[&str] = &["localhost", "127.0.0.1", "::1"];
 
 /// Why TLS could not be set up.
 #[derive(Debug, thiserror::Error)]
@@ -76,6 +78,23 @@ impl fmt::Debug for TlsMaterial {
     }
 }
 
+/// What the development CA may ever sign (RFC 5280 §4.2.1.10 name constraints): `localhost`
+/// and every name below it (a dNSName constraint covers the name and its subdomains), and the
+/// loopback addresses `127.0.0.0/8` and `::1`. A developer who trusts the CA (`--tls-ca-out`)
+/// then trusts nothing else with it, even if its key leaked: a certificate it signed for a
+/// real site fails validation. The mock serves TLS only under these names (tenant hosts are
+/// `{id}.localhost`; other allowed hosts are answered but get no certificate of their own).
+fn dev_ca_constraints() -> NameConstraints {
+    NameConstraints {
+        permitted_subtrees: vec![
+            GeneralSubtree::DnsName("localhost".to_owned()),
+            GeneralSubtree::IpAddress(CidrSubnet::V4([127, 0, 0, 0], [255, 0, 0, 0])),
+            GeneralSubtree::IpAddress(CidrSubnet::V6(std::net::Ipv6Addr::LOCALHOST.octets(), [0xff; 16])),
+        ],
+        excluded_subtrees: Vec::new(),
+    }
+}
+
 /// The host of tenant `id`: `{id}.localhost`, lowercase (host names are case-insensitive).
 pub fn tenant_host(id: &str) -> String {
     format!("{}.localhost", id.to_ascii_lowercase())
@@ -97,12 +116,12 @@ pub(crate) fn server_certificate(names: Vec<String>, ca: &DevCa) -> Result<(Stri
 }
 
 impl TlsMaterial {
-    /// Makes a development CA and a server certificate signed by it for `SERVER_NAMES` (`localhost`, `*.localhost`, `127.0.0.1`, `::1`).
+    /// Makes a development CA and a server certificate signed by it for `SERVER_NAMES` (`localhost`, `127.0.0.1`, `::1`).
     pub fn generate() -> Result<Self, TlsError> {
         Self::generate_for(&[])
     }
 
-    /// Makes a development CA and a server certificate signed by it for `SERVER_NAMES` (`localhost`, `*.localhost`, `127.0.0.1`, `::1`) and the
+    /// Makes a development CA and a server certificate signed by it for `SERVER_NAMES` (`localhost`, `127.0.0.1`, `::1`) and the
     /// hosts of these tenants.
     pub fn generate_for(tenants: &[&str]) -> Result<Self, TlsError> {
         let now = time::OffsetDateTime::now_utc();
@@ -118,6 +137,7 @@ impl TlsMaterial {
         ];
         ca_params.not_before = now - time::Duration::days(1);
         ca_params.not_after = now + time::Duration::days(30);
+        ca_params.name_constraints = Some(dev_ca_constraints());
         let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate()?)?;
 
         let mut names: Vec<String> = SERVER_NAMES.iter().map(|s| (*s).to_owned()).collect();
@@ -214,6 +234,14 @@ mod tests {
         );
         assert_eq!(m.cert_pem.matches("BEGIN CERTIFICATE").count(), 2);
         assert!(!format!("{m:?}").contains("PRIVATE KEY"));
+    }
+
+    #[test]
+    fn the_ca_is_name_constrained() {
+        let m = TlsMaterial::generate().expect("generates");
+        let ca = m.ca.as_ref().expect("a CA");
+        // The nameConstraints extension's OID, 2.5.29.30, DER-encoded.
+        assert!(ca.der().windows(5).any(|w| w == [0x06, 0x03, 0x55, 0x1d, 0x1e]));
     }
 
     #[test]

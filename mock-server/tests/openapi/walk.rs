@@ -31,19 +31,19 @@ const CREATE_BODIES: &[(&str, &str)] = &[
     ),
     (
         "/users/{user-id}/notification-preferences/alerts",
-        r#"{"method": "EMAIL", "contact": {"id": 1}, "delayMin": 0, "type": "HIGH_PRIORITY"}"#,
+        r#"{"method": "EMAIL", "contact": {"id": 7001}, "delayMin": 0, "type": "HIGH_PRIORITY"}"#,
     ),
     (
         "/users/{user-id}/notification-preferences/duties",
-        r#"{"method": "EMAIL", "contact": {"id": 1}, "beforeMin": 60, "type": "ON_CALL"}"#,
+        r#"{"method": "EMAIL", "contact": {"id": 7001}, "beforeMin": 60, "type": "ON_CALL"}"#,
     ),
     (
         "/users/{user-id}/notification-preferences/updates",
-        r#"{"method": "EMAIL", "contact": {"id": 1}, "type": "ALERT_ACCEPTED"}"#,
+        r#"{"method": "EMAIL", "contact": {"id": 7001}, "type": "ALERT_ACCEPTED"}"#,
     ),
     (
         "/users/{user-id}/notification-preferences/subscriptions",
-        r#"{"method": "EMAIL", "contact": {"id": 1}}"#,
+        r#"{"method": "EMAIL", "contact": {"id": 7001}}"#,
     ),
     (
         "/alerts",

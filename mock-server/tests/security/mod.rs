@@ -15,9 +15,17 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
+mod audit_truth;
 mod control;
+mod exit_with_parent;
 mod grant_form;
 mod heavy_clients;
 mod hosts;
+mod journal_keys;
+mod refusal_shapes;
 mod removed_users;
+mod rest_invariants;
+mod schedule_bounds;
 mod slow_clients;
+mod store_budget;
+mod tokenless;

@@ -139,7 +139,8 @@ pub async fn not_emulated(OriginalUri(uri): OriginalUri) -> Response {
     )
 }
 
-fn content_is_json(headers: &HeaderMap) -> bool {
+/// Whether the request's `Content-Type`, if any, is JSON (`application/json` or `+json`).
+pub fn content_is_json(headers: &HeaderMap) -> bool {
     headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -203,6 +204,7 @@ fn serve(
     if !body.is_empty() && op.body.is_some() && !content_is_json(headers) {
         return Err(ResourceError::BadRequest("Content-Type must be application/json".to_owned()).into());
     }
+    let raw_len = body.len();
     let body = request::check_body(c, op, body)?;
     let documented: Vec<(String, String)> = op
         .parameters
@@ -215,7 +217,14 @@ fn serve(
         .collect();
     let now = ctx.clock.now();
     let scope = scope_of(op);
+    // Only what can store something counts; a DELETE must pass, or a full store could not be emptied.
+    let writes = matches!(op.method.as_str(), "POST" | "PUT" | "PATCH");
+    let body_bytes = raw_len;
+    let bound = ctx.options.bounds.store_bytes;
     let result = ctx.store.with(|state| {
+        if writes {
+            crate::resources::budget::admit(state, body_bytes, bound)?;
+        }
         state
             .resources
             .usage_mut()
@@ -231,6 +240,7 @@ fn serve(
             query,
             headers: documented,
             body,
+            bounds: ctx.options.bounds,
         };
         registry::dispatch(&mut cx, route)
     })?;

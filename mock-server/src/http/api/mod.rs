@@ -50,8 +50,8 @@ pub fn router(ctx: SharedCtx) -> Router<SharedCtx> {
     let authenticated = handler::routes()
         .fallback(handler::not_emulated)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(middleware::from_fn_with_state(ctx, authenticate));
-    open::routes().merge(authenticated).layer(cors())
+        .layer(middleware::from_fn_with_state(ctx.clone(), authenticate));
+    open::routes(&ctx).merge(authenticated.merge(open::public()).layer(cors()))
 }
 
 fn unauthorized(message: &str) -> Response {

@@ -9,16 +9,23 @@
 //! The document's public operations, `GET /api/numbers` and `GET /api/integrations`, need
 //! nothing. Bodies and queries are checked against the document as for every other operation;
 //! the rules are in the groups' modules.
+//!
+//! No token also means a web page could call the ingestion operations: a `text/plain` POST or
+//! an `<img>` needs no CORS preflight. So they refuse what a page of another site made a browser
+//! send ([`crate::http::cross_origin::ingest`], the control surface's rule, unless the user
+//! allowed the origin with `--allow-origin`), echo only such origins in CORS answers, and take
+//! only JSON bodies, as every other operation of the API does.
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
-use axum::http::HeaderMap;
+use axum::extract::{Path, RawQuery, Request, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, MethodRouter, get, on, post};
 
-use super::handler::{ApiError, reply};
-use crate::http::{SharedCtx, host};
+use super::handler::{self, ApiError, reply};
+use crate::http::{SharedCtx, cross_origin, host, ingest_cors, rest_error};
 use crate::paths;
 use crate::resources::catalogue::catalogue;
 use crate::resources::group::{Keyed, Reply};
@@ -30,8 +37,8 @@ use crate::resources::{ResourceError, crud, request};
 /// An operation authenticated by an integration key.
 type Ingest = fn(Keyed<'_>) -> Result<Reply, ResourceError>;
 
-/// The routes (under `/api`).
-pub fn routes() -> Router<SharedCtx> {
+/// The ingestion routes (under `/api`), behind the cross-site guard and their own CORS.
+pub fn routes(ctx: &SharedCtx) -> Router<SharedCtx> {
     Router::new()
         .route(events::PATH, by_body(events::post))
         .route(&typed(paths::EVENTS_BY_URL), by_url(events::post))
@@ -49,8 +56,29 @@ pub fn routes() -> Router<SharedCtx> {
             &keyed(paths::HEARTBEATS),
             by_key(heartbeat_monitors::ping, MethodFilter::GET.or(MethodFilter::POST)),
         )
+        .layer(middleware::from_fn_with_state(ctx.clone(), cross_site))
+        .layer(ingest_cors(ctx))
+}
+
+/// The document's public read operations (numbers, integrations): nothing to guard.
+pub fn public() -> Router<SharedCtx> {
+    Router::new()
         .route("/numbers", get(|| async { axum::Json(numbers::list()) }))
         .route("/integrations", get(integration_list))
+}
+
+/// Refuses, in ilert's REST error shape, what a page of another site made a browser send.
+async fn cross_site(State(ctx): State<SharedCtx>, request: Request, next: Next) -> Response {
+    match cross_origin::ingest(request.headers(), &ctx.options) {
+        Ok(()) => next.run(request).await,
+        Err(why) => rest_error(
+            StatusCode::FORBIDDEN,
+            &format!(
+                "refused: {why}; the integration-key endpoints take no requests from pages of other sites (allow an origin with --allow-origin)"
+            ),
+            "FORBIDDEN",
+        ),
+    }
 }
 
 /// `{prefix}/{type}/{key}` under `/api` (the router is nested there).
@@ -68,9 +96,19 @@ fn keyed(prefix: &'static str) -> String {
 
 /// Runs an ingestion on the locked state and renders its reply or error.
 fn run(ctx: &SharedCtx, headers: &HeaderMap, body: &[u8], key: Option<&str>, ingest: Ingest) -> Response {
+    // As every other operation of the API (`handler::serve`): a body must be JSON. A browser
+    // sends `text/plain` (or a form type) without a preflight; ilert's clients send JSON.
+    if !body.is_empty() && !handler::content_is_json(headers) {
+        return ApiError(ResourceError::BadRequest(
+            "Content-Type must be application/json".to_owned(),
+        ))
+        .into_response();
+    }
     let base = host::base_url(headers, &ctx.options);
     let now = ctx.clock.now();
+    let bound = ctx.options.bounds.store_bytes;
     let keyed = |state: &mut crate::state::MockState| {
+        crate::resources::budget::admit(state, body.len(), bound)?;
         ingest(Keyed {
             state,
             base: &base,

@@ -22,6 +22,7 @@ fn admin_error(e: &AdminError) -> Response {
         AdminError::Invalid(_) => StatusCode::BAD_REQUEST,
         AdminError::Conflict(_) => StatusCode::CONFLICT,
         AdminError::NotFound(_) => StatusCode::NOT_FOUND,
+        AdminError::Bound(_) => StatusCode::INSUFFICIENT_STORAGE,
     };
     control_error(status, &e.to_string())
 }
@@ -95,7 +96,7 @@ pub async fn add_app(
         Ok(a) => a,
         Err(r) => return r,
     };
-    match ctx.store.with(|s| s.add_app(app.clone())) {
+    match ctx.store.with(|s| s.add_app(app.clone(), &ctx.options.bounds)) {
         Ok(()) => (StatusCode::CREATED, Json(app)).into_response(),
         Err(e) => admin_error(&e),
     }
@@ -115,7 +116,7 @@ pub async fn add_user(
         Ok(u) => u,
         Err(r) => return r,
     };
-    match ctx.store.with(|s| s.add_user(user.clone())) {
+    match ctx.store.with(|s| s.add_user(user.clone(), &ctx.options.bounds)) {
         Ok(()) => (StatusCode::CREATED, Json(user)).into_response(),
         Err(e) => admin_error(&e),
     }
@@ -154,7 +155,10 @@ pub async fn add_tenant(
         Ok(t) => t,
         Err(r) => return r,
     };
-    match ctx.store.with(|s| s.add_tenant(tenant.clone())) {
+    match ctx
+        .store
+        .with(|s| s.add_tenant(tenant.clone(), &ctx.options.bounds))
+    {
         Ok(()) => (StatusCode::CREATED, Json(tenant)).into_response(),
         Err(e) => admin_error(&e),
     }

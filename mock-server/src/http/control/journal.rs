@@ -71,14 +71,31 @@ pub async fn record(State(ctx): State<SharedCtx>, request: Request, next: Next) 
         limited,
         peer,
         query: in_query,
-        query_who: in_query
-            .any()
-            .then(|| Who::of_query(&raw_query))
-            .flatten()
-            .map(Box::new),
+        query_who: in_query.any().then(|| {
+            Box::new(Who::of_query(
+                &raw_query,
+                |token| {
+                    let claims = ctx.keys.access_claims_signed(token)?;
+                    Some(Who {
+                        app_id: Some(claims.il_a),
+                        client_id: None,
+                        user: Some(claims.il_u),
+                    })
+                },
+                |client_id, secret| {
+                    ctx.store.with(|s| {
+                        s.app(client_id)
+                            .and_then(|a| a.client_secret.as_ref())
+                            .is_some_and(|known| known.matches(secret))
+                    })
+                },
+            ))
+        }),
         ..Observed::default()
     };
     let (query, mut secrets) = ctx.journal.redact_params(Section::Query, &raw_query);
+    let (path, path_secrets) = ctx.journal.redact_path(&path);
+    secrets.extend(path_secrets);
     let raw_headers: Vec<(String, String)> = parts
         .headers
         .iter()

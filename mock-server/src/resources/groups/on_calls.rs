@@ -247,13 +247,21 @@ fn list(cx: &mut Cx<'_>) -> Result<Reply, ResourceError> {
         numbers(cx, "users"),
     );
     let levels = policy_levels(cx)?;
-    let number = |name: &str| {
+    // Paging is a count: a negative or fractional value is refused, as a REST route refuses
+    // any number outside its schema, never silently read as 0.
+    let number = |name: &str| -> Result<Option<usize>, ResourceError> {
         cx.query_one(name)
-            .and_then(|v| v.parse::<f64>().ok())
-            .map(|v| v.max(0.0) as usize)
+            .map(|v| {
+                v.trim().parse::<usize>().map_err(|_| {
+                    bad(format!(
+                        "query parameter '{name}' must be a whole number of 0 or more (got \"{v}\")"
+                    ))
+                })
+            })
+            .transpose()
     };
-    let start = number("start-index").unwrap_or(0);
-    let max = number("max-results").unwrap_or(PAGE.0).min(PAGE.1);
+    let start = number("start-index")?.unwrap_or(0);
+    let max = number("max-results")?.unwrap_or(PAGE.0).min(PAGE.1);
     let view = cx.view();
     let write = |at: UnixSeconds| {
         zone.as_ref()

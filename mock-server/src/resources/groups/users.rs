@@ -70,6 +70,77 @@ impl Model for PhoneContacts {
     }
 }
 
+/// A notification preference model: only the fields ilert documents for it are kept
+/// (`fields`), and its `contact` must name a contact of the same user, stored as that contact
+/// (ilert's `NotificationPreferences*` schemas: `method`, `contact`, `delayMin` / `beforeMin`,
+/// `type`). Unknown fields are not stored; a made-up contact is a 400.
+#[derive(Debug)]
+pub struct Preferences {
+    /// The documented fields of the write body.
+    fields: &'static [&'static str],
+}
+
+impl Preferences {
+    fn keep(&self, cx: &Cx<'_>, body: Entity) -> Result<Entity, ResourceError> {
+        let mut out: Entity = body
+            .into_iter()
+            .filter(|(k, _)| self.fields.contains(&k.as_str()))
+            .collect();
+        if let Some(contact) = out.get("contact").filter(|c| !c.is_null()) {
+            let id = contact["id"].as_i64().ok_or_else(|| {
+                ResourceError::BadRequest(
+                    "field 'contact.id' is required: name one of the user's contacts".to_owned(),
+                )
+            })?;
+            let user = cx
+                .path_param("user-id")
+                .and_then(|u| u.parse::<i64>().ok())
+                .unwrap_or_default();
+            let found = ["user-emails", "user-phone-numbers"].iter().find_map(|name| {
+                cx.state
+                    .resources()
+                    .get(cx.tenant, name, id)
+                    .filter(|c| c.parent == Some(user))
+                    .map(|c| c.body.clone())
+            });
+            let stored = found.ok_or_else(|| {
+                ResourceError::BadRequest(format!(
+                    "field 'contact' names contact {id}, which is not a contact of user {user}"
+                ))
+            })?;
+            out.insert("contact".to_owned(), Value::Object(stored));
+        }
+        Ok(out)
+    }
+}
+
+impl Model for Preferences {
+    fn create(&self, cx: &mut Cx<'_>, body: Entity) -> Result<Entity, ResourceError> {
+        self.keep(cx, body)
+    }
+
+    fn update(&self, cx: &mut Cx<'_>, old: &Entity, body: Entity) -> Result<Entity, ResourceError> {
+        let mut out = self.keep(cx, body)?;
+        if let Some(id) = old.get("id") {
+            out.insert("id".to_owned(), id.clone());
+        }
+        Ok(out)
+    }
+}
+
+const ALERT_PREFERENCES: Preferences = Preferences {
+    fields: &["method", "contact", "delayMin", "type"],
+};
+const DUTY_PREFERENCES: Preferences = Preferences {
+    fields: &["method", "contact", "beforeMin", "type"],
+};
+const UPDATE_PREFERENCES: Preferences = Preferences {
+    fields: &["method", "contact", "type"],
+};
+const SUBSCRIPTION_PREFERENCES: Preferences = Preferences {
+    fields: &["method", "contact"],
+};
+
 const fn nested(
     name: &'static str,
     path: &'static str,
@@ -113,28 +184,28 @@ pub static GROUP: Group = Group {
             "/users/{user-id}/notification-preferences/alerts",
             "alert notification preference",
             "NotificationPreferencesAlert",
-            &Plain,
+            &ALERT_PREFERENCES,
         ),
         nested(
             "user-duty-preferences",
             "/users/{user-id}/notification-preferences/duties",
             "duty notification preference",
             "NotificationPreferencesDuty",
-            &Plain,
+            &DUTY_PREFERENCES,
         ),
         nested(
             "user-update-preferences",
             "/users/{user-id}/notification-preferences/updates",
             "update notification preference",
             "NotificationPreferencesUpdate",
-            &Plain,
+            &UPDATE_PREFERENCES,
         ),
         nested(
             "user-subscription-preferences",
             "/users/{user-id}/notification-preferences/subscriptions",
             "subscription notification preference",
             "NotificationPreferencesSubscription",
-            &Plain,
+            &SUBSCRIPTION_PREFERENCES,
         ),
     ],
     actions: &[
@@ -277,9 +348,22 @@ fn get(cx: &mut Cx<'_>) -> Result<Reply, ResourceError> {
     Ok(Reply::ok(render(&cx.state.users()[index])))
 }
 
+/// ilert lets only an ADMIN give a role (https://docs.ilert.com/administration/user-roles): any
+/// other caller that names a role other than the user's present one gets 403.
+fn role_allowed(cx: &Cx<'_>, body: &Entity, present: &str) -> Result<(), ResourceError> {
+    match body.get("role").and_then(Value::as_str) {
+        Some(role) if role != present && cx.caller.role != "ADMIN" => Err(ResourceError::Forbidden(format!(
+            "only an ADMIN may set a user's role to {role} (the caller is {})",
+            cx.caller.role
+        ))),
+        _ => Ok(()),
+    }
+}
+
 fn update(cx: &mut Cx<'_>) -> Result<Reply, ResourceError> {
     let index = find(cx.state, cx.tenant, cx.path_param("user-id").unwrap_or_default())?;
     let body = cx.body_object();
+    role_allowed(cx, &body, &cx.state.users()[index].role)?;
     apply(&mut cx.state.users_mut()[index], &body, true);
     Ok(changed(cx, index))
 }
@@ -323,6 +407,14 @@ fn create(cx: &mut Cx<'_>) -> Result<Reply, ResourceError> {
             "a user with email '{email}' already exists"
         )));
     }
+    role_allowed(cx, &body, "RESPONDER")?;
+    if cx.state.users().len() >= cx.bounds.users {
+        return Err(ResourceError::InsufficientStorage(format!(
+            "the mock holds {} users, its bound (--max-users {}); nothing was added",
+            cx.state.users().len(),
+            cx.bounds.users
+        )));
+    }
     let id = cx.state.resources_mut().next_id();
     cx.state.resources_mut().reserve(id);
     let mut user = User {
@@ -363,6 +455,11 @@ fn search_email(cx: &mut Cx<'_>) -> Result<Reply, ResourceError> {
 fn delete(cx: &mut Cx<'_>) -> Result<Reply, ResourceError> {
     let index = find(cx.state, cx.tenant, cx.path_param("user-id").unwrap_or_default())?;
     let id = cx.state.users()[index].id;
+    if let Some(why) = cx.state.protected_user(&cx.state.users()[index].username) {
+        return Err(ResourceError::Conflict(format!(
+            "user {id} cannot be deleted: {why}"
+        )));
+    }
     relations::release(cx.state, cx.tenant, Target::Users, id)?;
     cx.state.users_mut().remove(index);
     Ok(Reply::empty(204))

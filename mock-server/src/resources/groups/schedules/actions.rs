@@ -101,11 +101,15 @@ pub(super) fn shifts(cx: &mut Cx<'_>) -> Result<Reply, ResourceError> {
         ));
     }
     let with_overrides = cx.query_one("exclude-overrides") != Some("true");
-    let out: Vec<Value> = plan
-        .shifts(from, until, with_overrides)
-        .iter()
-        .map(|s| shift(&view, s, &iso8601))
-        .collect();
+    let computed = plan.shifts(from, until, with_overrides);
+    if computed.len() > cx.bounds.shifts {
+        return Err(ResourceError::BadRequest(format!(
+            "the range holds {} shifts, more than one answer may list (--max-shifts {}); narrow 'from' and 'until'",
+            computed.len(),
+            cx.bounds.shifts
+        )));
+    }
+    let out: Vec<Value> = computed.iter().map(|s| shift(&view, s, &iso8601)).collect();
     Ok(Reply::ok(Value::Array(out)))
 }
 

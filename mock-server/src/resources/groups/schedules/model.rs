@@ -199,6 +199,28 @@ fn normalise(cx: &mut Cx<'_>, old: Option<&Entity>, body: Entity) -> Result<Enti
     } else {
         "RECURRING"
     });
+    // A request's work is bounded: every read of a schedule computes its layers' shifts.
+    let count = |k: &str| given(k).and_then(Value::as_array).map_or(0, Vec::len);
+    if count("scheduleLayers") > cx.bounds.schedule_layers {
+        return Err(bad(
+            "scheduleLayers",
+            format!(
+                "has {} layers, more than the mock's bound (--max-schedule-layers {})",
+                count("scheduleLayers"),
+                cx.bounds.schedule_layers
+            ),
+        ));
+    }
+    if count("shifts") > cx.bounds.shifts {
+        return Err(bad(
+            "shifts",
+            format!(
+                "has {} shifts, more than the mock's bound (--max-shifts {})",
+                count("shifts"),
+                cx.bounds.shifts
+            ),
+        ));
+    }
     let mut out = Entity::new();
     out.insert("name".into(), json!(name));
     let zone = pick("timezone")
