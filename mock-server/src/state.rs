@@ -206,6 +206,37 @@ impl World for MockState {
 }
 
 impl MockState {
+    /// Admits a write of `body` bytes to the REST store against `bound` (`--max-store-bytes`),
+    /// or refuses it (507) without changing anything (`resources::budget`).
+    pub fn admit_write(&mut self, body: usize, bound: usize) -> Result<(), crate::resources::ResourceError> {
+        let changes = self.resources.changes() + self.directory_changes;
+        let mut budget = std::mem::take(&mut self.budget);
+        let admitted = budget.admit(body, bound, changes, || self.stored_bytes());
+        self.budget = budget;
+        admitted
+    }
+
+    /// The exact JSON bytes of every resource of every tenant and every user.
+    fn stored_bytes(&self) -> usize {
+        use crate::resources::group::World as _;
+        let mut bytes = 0;
+        for tenant in &self.tenants {
+            for group in self.groups() {
+                for collection in group.collections {
+                    for (_, stored) in self.resources.iter(&tenant.id, collection.name) {
+                        bytes += serde_json::to_vec(&stored.body).map_or(0, |v| v.len());
+                    }
+                }
+            }
+        }
+        bytes
+            + self
+                .users
+                .iter()
+                .map(|u| serde_json::to_vec(u).map_or(0, |v| v.len()))
+                .sum::<usize>()
+    }
+
     /// State seeded from fixtures (validated when they were loaded, so seeding cannot fail;
     /// should it, the error is logged and the rest of the state still starts).
     pub fn new(fixtures: &Fixtures, seed: Option<u64>, now: UnixSeconds) -> Self {

@@ -14,7 +14,6 @@
 //! REST shape naming the flag; nothing stored is dropped.
 
 use super::error::ResourceError;
-use crate::state::MockState;
 
 /// Bytes counted per write on top of its body: log entries, history, ids.
 pub const WRITE_OVERHEAD: usize = 512;
@@ -28,46 +27,35 @@ pub struct Budget {
     measured_at: Option<u64>,
 }
 
-/// The exact JSON bytes of every resource of every tenant and every user.
-pub fn measure(state: &MockState) -> usize {
-    use crate::resources::group::World as _;
-    let mut bytes = 0;
-    for tenant in &state.tenants {
-        for group in state.groups() {
-            for collection in group.collections {
-                for (_, stored) in state.resources.iter(&tenant.id, collection.name) {
-                    bytes += serde_json::to_vec(&stored.body).map_or(0, |v| v.len());
-                }
+impl Budget {
+    /// Admits a write of `body` bytes against `bound`, or refuses it (507) without changing
+    /// anything. `changes` is the store's change count now; `measure` answers the exact JSON
+    /// bytes of the store (every resource of every tenant and every user), called only when
+    /// the estimate would pass the bound and the store changed since it was last measured.
+    pub fn admit(
+        &mut self,
+        body: usize,
+        bound: usize,
+        changes: u64,
+        measure: impl FnOnce() -> usize,
+    ) -> Result<(), ResourceError> {
+        let cost = body.saturating_add(WRITE_OVERHEAD);
+        if self.estimate.saturating_add(cost) > bound {
+            if self.measured_at != Some(changes) {
+                self.estimate = measure();
+                self.measured_at = Some(changes);
+            }
+            // Once measured, a write must also leave 1/64 of the bound free: the next measurement
+            // then waits for that much estimated growth, so a flood of tiny writes (heartbeat pings)
+            // at a nearly full store cannot make every request walk the whole store.
+            if self.estimate.saturating_add(cost) > bound - bound / 64 {
+                return Err(ResourceError::InsufficientStorage(format!(
+                    "the mock's REST store holds about {} bytes; this write of {body} bytes would pass its bound (--max-store-bytes {bound}); delete resources, POST /_mock/reset, or raise the bound",
+                    self.estimate
+                )));
             }
         }
+        self.estimate += cost;
+        Ok(())
     }
-    bytes
-        + state
-            .users
-            .iter()
-            .map(|u| serde_json::to_vec(u).map_or(0, |v| v.len()))
-            .sum::<usize>()
-}
-
-/// Admits a write of `body` bytes against `bound`, or refuses it (507) without changing anything.
-pub fn admit(state: &mut MockState, body: usize, bound: usize) -> Result<(), ResourceError> {
-    let cost = body.saturating_add(WRITE_OVERHEAD);
-    if state.budget.estimate.saturating_add(cost) > bound {
-        let changes = state.resources.changes() + state.directory_changes;
-        if state.budget.measured_at != Some(changes) {
-            state.budget.estimate = measure(state);
-            state.budget.measured_at = Some(changes);
-        }
-        // Once measured, a write must also leave 1/64 of the bound free: the next measurement
-        // then waits for that much estimated growth, so a flood of tiny writes (heartbeat pings)
-        // at a nearly full store cannot make every request walk the whole store.
-        if state.budget.estimate.saturating_add(cost) > bound - bound / 64 {
-            return Err(ResourceError::InsufficientStorage(format!(
-                "the mock's REST store holds about {} bytes; this write of {body} bytes would pass its bound (--max-store-bytes {bound}); delete resources, POST /_mock/reset, or raise the bound",
-                state.budget.estimate
-            )));
-        }
-    }
-    state.budget.estimate += cost;
-    Ok(())
 }

@@ -72,6 +72,20 @@ pub struct Operation {
 }
 
 impl Operation {
+    /// The success status the mock answers: the clients' where
+    /// [`reconcile::STATUS_OVERRIDES`](super::reconcile::STATUS_OVERRIDES) lists the operation,
+    /// else the document's.
+    pub fn answered_status(&self) -> u16 {
+        super::reconcile::status_override(&self.method, &self.path)
+            .map_or_else(|| self.success().0, |o| o.status)
+    }
+
+    /// The request body schema the mock checks: an override's
+    /// ([`reconcile::BODY_OVERRIDES`](super::reconcile::BODY_OVERRIDES)), else the document's.
+    pub fn accepted_body(&self) -> Option<&Value> {
+        super::reconcile::body_override(&self.method, &self.path).or(self.body.as_ref())
+    }
+
     /// `METHOD /path`, as test messages name operations.
     #[cfg(test)]
     pub fn name(&self) -> String {
@@ -200,6 +214,53 @@ impl Catalogue {
     #[cfg(test)]
     pub fn property(&self, schema: &str, name: &str) -> Option<&Value> {
         self.schema(schema)?.get("properties")?.get(name)
+    }
+}
+
+#[cfg(test)]
+mod reconciled_tests {
+    use serde_json::Value;
+
+    use super::catalogue;
+    use crate::resources::reconcile::{BODY_OVERRIDES, SCHEMA_PATCHES, STATUS_OVERRIDES};
+
+    #[test]
+    fn every_override_names_an_operation_of_the_document_that_it_changes() {
+        let c = catalogue();
+        for o in STATUS_OVERRIDES {
+            let op = c
+                .operation(o.method, o.path)
+                .unwrap_or_else(|| panic!("{} {} is not in the document", o.method, o.path));
+            assert_ne!(
+                op.success().0,
+                o.status,
+                "{} {} agrees with the document",
+                o.method,
+                o.path
+            );
+            assert_eq!(op.answered_status(), o.status);
+        }
+        for o in BODY_OVERRIDES {
+            let op = c.operation(o.method, o.path).expect("a documented operation");
+            let schema: Value = serde_json::from_str(o.schema).expect("a JSON schema");
+            assert_eq!(op.accepted_body(), Some(&schema));
+        }
+        for p in SCHEMA_PATCHES {
+            let value: Value = serde_json::from_str(p.value).expect("JSON");
+            let schema = c.schema(p.schema).expect("a schema of the document");
+            let at = if p.pointer.is_empty() {
+                Some(schema)
+            } else {
+                schema.pointer(p.pointer)
+            };
+            assert_eq!(at, Some(&value), "{} {}", p.schema, p.pointer);
+        }
+        let op = c.operation("POST", "/incidents").expect("op");
+        assert_eq!(
+            op.answered_status(),
+            200,
+            "ilert-go expects the document's 200 (incident.go:132)"
+        );
     }
 }
 

@@ -8,7 +8,6 @@ use serde_json::Value;
 use super::catalogue::{Operation, template_params};
 use super::error::ResourceError;
 use super::group::{Collection, Cx, Reply, Target};
-use super::reconcile;
 use super::relations;
 use super::store::Stored;
 
@@ -169,7 +168,7 @@ pub fn create(cx: &mut Cx<'_>, collection: &Collection) -> Result<Reply, Resourc
         .insert(cx.tenant, collection.name, id, owner, entity);
     let location = format!("/api{}/{id}", fill(collection.path, cx));
     let mut reply = Reply::created(render(cx, collection, id, false), location);
-    reply.status = reconcile::success(cx.op);
+    reply.status = cx.op.answered_status();
     Ok(reply)
 }
 

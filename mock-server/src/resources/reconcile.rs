@@ -12,8 +12,6 @@ use std::sync::LazyLock;
 
 use serde_json::Value;
 
-use super::catalogue::Operation;
-
 /// A line of one of ilert's clients.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClientLine {
@@ -130,12 +128,6 @@ pub fn status_override(method: &str, path: &str) -> Option<&'static StatusOverri
         .find(|o| o.method == method && o.path == path)
 }
 
-/// The success status the mock answers for `op`: the clients' where [`STATUS_OVERRIDES`]
-/// lists it, else the document's.
-pub fn success(op: &Operation) -> u16 {
-    status_override(&op.method, &op.path).map_or_else(|| op.success().0, |o| o.status)
-}
-
 /// A request body schema the mock accepts instead of the document's.
 #[derive(Debug, Clone, Copy)]
 pub struct BodyOverride {
@@ -163,19 +155,17 @@ pub const BODY_OVERRIDES: &[BodyOverride] = &[BodyOverride {
 static BODY_SCHEMAS: LazyLock<Vec<Value>> = LazyLock::new(|| {
     BODY_OVERRIDES
         .iter()
-        // The override texts are constants checked by this module's tests.
+        // The override texts are constants checked by the catalogue's tests.
         .map(|o| serde_json::from_str(o.schema).unwrap_or(Value::Null))
         .collect()
 });
 
-/// The request body schema the mock checks `op` against: an override's, else the
-/// document's.
-pub fn body_schema(op: &Operation) -> Option<&Value> {
+/// The body schema [`BODY_OVERRIDES`] names for `method path`, if any.
+pub fn body_override(method: &str, path: &str) -> Option<&'static Value> {
     BODY_OVERRIDES
         .iter()
-        .position(|o| o.method == op.method && o.path == op.path)
+        .position(|o| o.method == method && o.path == path)
         .and_then(|i| BODY_SCHEMAS.get(i))
-        .or(op.body.as_ref())
 }
 
 /// A lookup by name that ilert's clients call and the document does not describe:
@@ -466,51 +456,6 @@ pub const TARGET_SEARCHES: &[TargetSearch] = &[
         client: go("user_phone_number_contact.go", 167),
     },
 ];
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::resources::catalogue::catalogue;
-
-    #[test]
-    fn every_override_names_an_operation_of_the_document_that_it_changes() {
-        let c = catalogue();
-        for o in STATUS_OVERRIDES {
-            let op = c
-                .operation(o.method, o.path)
-                .unwrap_or_else(|| panic!("{} {} is not in the document", o.method, o.path));
-            assert_ne!(
-                op.success().0,
-                o.status,
-                "{} {} agrees with the document",
-                o.method,
-                o.path
-            );
-            assert_eq!(success(op), o.status);
-        }
-        for o in BODY_OVERRIDES {
-            let op = c.operation(o.method, o.path).expect("a documented operation");
-            let schema: Value = serde_json::from_str(o.schema).expect("a JSON schema");
-            assert_eq!(body_schema(op), Some(&schema));
-        }
-        for p in SCHEMA_PATCHES {
-            let value: Value = serde_json::from_str(p.value).expect("JSON");
-            let schema = c.schema(p.schema).expect("a schema of the document");
-            let at = if p.pointer.is_empty() {
-                Some(schema)
-            } else {
-                schema.pointer(p.pointer)
-            };
-            assert_eq!(at, Some(&value), "{} {}", p.schema, p.pointer);
-        }
-        let op = c.operation("POST", "/incidents").expect("op");
-        assert_eq!(
-            success(op),
-            200,
-            "ilert-go expects the document's 200 (incident.go:132)"
-        );
-    }
-}
 
 #[cfg(test)]
 mod list_tests {

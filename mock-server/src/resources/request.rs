@@ -78,7 +78,7 @@ pub fn check_body(
     op: &Operation,
     bytes: &[u8],
 ) -> Result<Option<Value>, ResourceError> {
-    let Some(schema) = super::reconcile::body_schema(op) else {
+    let Some(schema) = op.accepted_body() else {
         return Ok(serde_json::from_slice(bytes).ok());
     };
     if bytes.iter().all(u8::is_ascii_whitespace) {

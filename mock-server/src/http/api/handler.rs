@@ -223,7 +223,7 @@ fn serve(
     let bound = ctx.options.bounds.store_bytes;
     let result = ctx.store.with(|state| {
         if writes {
-            crate::resources::budget::admit(state, body_bytes, bound)?;
+            state.admit_write(body_bytes, bound)?;
         }
         state
             .resources

@@ -108,7 +108,7 @@ fn run(ctx: &SharedCtx, headers: &HeaderMap, body: &[u8], key: Option<&str>, ing
     let now = ctx.clock.now();
     let bound = ctx.options.bounds.store_bytes;
     let keyed = |state: &mut crate::state::MockState| {
-        crate::resources::budget::admit(state, body.len(), bound)?;
+        state.admit_write(body.len(), bound)?;
         ingest(Keyed {
             state,
             base: &base,

@@ -253,7 +253,7 @@ fn change(
     if let Some(entity) = cx.state.resources_mut().get_mut(cx.tenant, name, id) {
         keep(entity, &next);
     }
-    let status = reconcile::success(cx.op);
+    let status = cx.op.answered_status();
     match reconcile::status_override(&cx.op.method, &cx.op.path) {
         Some(o) if o.subscribers => {
             let view = cx.view();
