@@ -5,6 +5,7 @@ mod common;
 
 mod alerts;
 mod api;
+mod approve;
 mod audit;
 mod authorize;
 mod breakages;
