@@ -546,7 +546,7 @@ impl MockServer {
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// let server = ilert_mock::MockServer::start().await;
     /// let url = format!(
-    ///     "{}/api/developers/oauth2/authorize?client_id={}&response_type=code&redirect_uri={}&state=s",
+    ///     "{}/api/developers/oauth2/authorize?client_id={}&response_type=code&redirect_uri={}&scope=profile&state=s",
     ///     server.base_url(), ilert_mock::guide::CLIENT_ID, "http%3A%2F%2Flocalhost%3A4597%2Fauthorize-result",
     /// );
     /// let redirect = server.approve(&url, "someUser").await?;
