@@ -321,6 +321,8 @@ fn error_page(html: &str) -> Option<(String, String)> {
         ))
     };
     let (title, end) = inner("<h1>", "</h1>", 0)?;
+    // The message joins title and hint with ". ".
+    let title = title.trim_end_matches('.').to_owned();
     let hint = inner("<p>", "</p>", end).map(|(h, _)| h).unwrap_or_default();
     Some((title, hint))
 }
