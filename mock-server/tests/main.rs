@@ -24,3 +24,4 @@ mod state_file;
 mod tls;
 mod token;
 mod token_info_revoke;
+mod verifying_tokens;
