@@ -30,6 +30,7 @@
 #![warn(unnameable_types)]
 
 mod admin;
+pub mod approve;
 pub mod audit;
 mod bounds;
 mod breakage;
@@ -66,6 +67,7 @@ pub use tls::{TlsError, TlsMaterial};
 
 // What the mock holds: fixtures, the people and apps in them, grants.
 pub use admin::{AdminError, GrantFilter, GrantInfo};
+pub use approve::ApproveError;
 pub use fixtures::{
     DEFAULT_TOML as DEFAULT_FIXTURES_TOML, FixtureError, Fixtures, KeyFixture, ServerFixture,
 };

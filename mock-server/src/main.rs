@@ -81,6 +81,28 @@ enum Command {
     /// it breaks. Exit code 1 when a finding at or above --fail-on is present, 2 when the audit
     /// cannot be read.
     Audit(AuditArgs),
+    /// Approve (or deny) a pending authorization as a named user, as a person at the grant view
+    /// would: loads the authorize URL's grant view and submits its form. Prints the redirect to
+    /// the app (with the code). For a mock started without --auto-approve. Exit code 2 when it
+    /// could not.
+    Approve(ApproveArgs),
+}
+
+/// The flags of `ilert-mock approve`.
+#[derive(Debug, clap::Args)]
+struct ApproveArgs {
+    /// The authorize URL the app sends the user to (quote it in the shell).
+    #[arg(value_name = "AUTHORIZE_URL")]
+    url: String,
+    /// The user to grant access as (one the grant view offers).
+    #[arg(long, value_name = "USERNAME", required_unless_present = "deny")]
+    user: Option<String>,
+    /// Press Deny instead of Grant.
+    #[arg(long, conflicts_with = "user")]
+    deny: bool,
+    /// For an HTTPS mock: trust this CA certificate (PEM), e.g. the file --tls-ca-out wrote.
+    #[arg(long, env = "ILERT_CA_CERT", value_name = "FILE")]
+    ca_cert: Option<PathBuf>,
 }
 
 /// The flags of `ilert-mock audit`.
@@ -477,6 +499,36 @@ async fn audit(args: AuditArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// `ilert-mock approve`: submits the grant view's form and prints the redirect (exit 2 when the
+/// mock refused or could not be reached).
+async fn approve(args: ApproveArgs) -> ExitCode {
+    let ca_pem = match args.ca_cert.as_deref().map(std::fs::read).transpose() {
+        Ok(pem) => pem,
+        Err(err) => {
+            eprintln!("error: cannot read --ca-cert: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    let target = ilert_mock::approve::Target {
+        connect: None,
+        ca_pem,
+    };
+    let choice = match args.user {
+        Some(user) if !args.deny => ilert_mock::approve::Choice::Grant(user),
+        _ => ilert_mock::approve::Choice::Deny,
+    };
+    match ilert_mock::approve::submit(&target, &args.url, &choice).await {
+        Ok(redirect) => {
+            println!("{redirect}");
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("error: {err}");
+            ExitCode::from(2)
+        }
+    }
+}
+
 /// Writes `contents` to `path` through a temporary file in the same folder and a rename, so a
 /// program polling for the file never reads half of it.
 fn write_atomically(path: &std::path::Path, contents: &str) -> std::io::Result<()> {
@@ -511,6 +563,7 @@ async fn main() -> ExitCode {
     match cli.command {
         Some(Command::Fixtures { format }) => return print_fixtures(format),
         Some(Command::Audit(args)) => return audit(args).await,
+        Some(Command::Approve(args)) => return approve(args).await,
         None => {}
     }
     let cli = cli.serve;

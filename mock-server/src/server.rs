@@ -13,6 +13,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::admin::{AdminError, GrantFilter, GrantInfo};
+use crate::approve::{ApproveError, Choice, Target};
 use crate::clock::{Clock, UnixSeconds};
 use crate::faults::Faults;
 use crate::fixtures::{FixtureError, Fixtures};
@@ -568,6 +569,49 @@ impl MockServer {
     /// The fault queue (what `POST /_mock/faults` fills).
     pub fn faults(&self) -> &Faults {
         &self.ctx.faults
+    }
+
+    /// Approves the pending authorization at `authorize_url` as `username`, as a person at the
+    /// grant view would: loads the view over loopback HTTP, checks that it offers `username`,
+    /// and submits its form with `decision=grant`. Returns the redirect to the app, with `code`
+    /// and `state`. For a server started without `auto_approve` (the view is shown).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let server = ilert_mock::MockServer::start().await;
+    /// let url = format!(
+    ///     "{}/api/developers/oauth2/authorize?client_id={}&response_type=code&redirect_uri={}&scope=profile&state=s",
+    ///     server.base_url(), ilert_mock::guide::CLIENT_ID, "http%3A%2F%2Flocalhost%3A4597%2Fauthorize-result",
+    /// );
+    /// let redirect = server.approve(&url, "someUser").await?;
+    /// assert!(redirect.query_pairs().any(|(k, _)| k == "code"));
+    /// # Ok(()) }
+    /// ```
+    pub async fn approve(&self, authorize_url: &str, username: &str) -> Result<url::Url, ApproveError> {
+        self.decide(authorize_url, &Choice::Grant(username.to_owned()))
+            .await
+    }
+
+    /// Denies the pending authorization at `authorize_url`, as a person pressing Deny would;
+    /// returns the redirect to the app (`error=access_denied`).
+    pub async fn deny(&self, authorize_url: &str) -> Result<url::Url, ApproveError> {
+        self.decide(authorize_url, &Choice::Deny).await
+    }
+
+    async fn decide(&self, authorize_url: &str, choice: &Choice) -> Result<url::Url, ApproveError> {
+        let url = crate::approve::authorize(authorize_url)?;
+        if url.port_or_known_default() != Some(self.addr.port()) {
+            return Err(ApproveError::OtherServer {
+                url: authorize_url.to_owned(),
+                base_url: self.base_url(),
+            });
+        }
+        let target = Target {
+            connect: Some(self.addr),
+            ca_pem: self.ca_pem.as_ref().map(|pem| pem.as_bytes().to_vec()),
+        };
+        crate::approve::submit(&target, authorize_url, choice).await
     }
 
     /// The refresh grants `filter` selects (`GrantFilter::all()`,

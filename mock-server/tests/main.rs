@@ -5,6 +5,7 @@ mod common;
 
 mod alerts;
 mod api;
+mod approve;
 mod audit;
 mod authorize;
 mod breakages;
@@ -25,3 +26,4 @@ mod state_file;
 mod tls;
 mod token;
 mod token_info_revoke;
+mod verifying_tokens;

@@ -12,6 +12,24 @@ Outside pytest, :class:`IlertMock` starts one::
         print(mock.base_url)
 """
 
-from .server import DEFAULT_OPTIONS, IlertMock, MockError, binary, cli_args, localhost_names
+from .server import (
+    DEFAULT_OPTIONS,
+    IlertMock,
+    MockError,
+    assert_json_snapshot,
+    binary,
+    cli_args,
+    localhost_names,
+    snapshot_json,
+)
 
-__all__ = ["DEFAULT_OPTIONS", "IlertMock", "MockError", "binary", "cli_args", "localhost_names"]
+__all__ = [
+    "DEFAULT_OPTIONS",
+    "IlertMock",
+    "MockError",
+    "assert_json_snapshot",
+    "binary",
+    "cli_args",
+    "localhost_names",
+    "snapshot_json",
+]

@@ -70,8 +70,9 @@ def binary() -> str:
     if found:
         return found
     raise MockError(
-        "the ilert-mock executable was not found: install the package (pip install ilert-mock, "
-        "or ./mock-server/python from the repository) or set ILERT_MOCK_BIN to its path"
+        "the ilert-mock executable was not found: install this package from the repository "
+        "(pip install -v ./mock-server/python; it is not published on any package index) or set "
+        "ILERT_MOCK_BIN to the path of an ilert-mock binary"
     )
 
 
@@ -306,7 +307,17 @@ class IlertMock:
         return self.control("GET", "/health")
 
     def clock(self) -> Dict[str, Any]:
-        """The mock's clock: ``{"now", "frozen", "offset_secs"}``."""
+        """The mock's clock: ``{"now": unix seconds, "frozen": bool, "offset_secs": int}``.
+
+        :meth:`advance_clock` moves only the mock's clock: tokens expire for the mock, but an app
+        that reads its own clock (to refresh ahead of ``expires_in``) does not see the time pass.
+        Move the app's clock to the mock's ``now`` with freezegun or time-machine::
+
+            from freezegun import freeze_time
+            with freeze_time(datetime.fromtimestamp(ilert_mock.clock()["now"], timezone.utc)) as frozen:
+                ilert_mock.advance_clock(3601)
+                frozen.move_to(datetime.fromtimestamp(ilert_mock.clock()["now"], timezone.utc))
+        """
         return self.control("GET", "/clock")
 
     def advance_clock(self, seconds: int) -> Dict[str, Any]:
@@ -359,6 +370,19 @@ class IlertMock:
         suffix = "?" + urllib.parse.urlencode(query) if query else ""
         return self.control("GET", "/requests" + suffix)
 
+    def snapshot(self, path: Optional[str] = None) -> List[Dict[str, Any]]:
+        """The journal in snapshot form (``journal(snapshot=True)``), the Python twin of Rust's
+        ``server.journal().snapshot(..)`` with insta: arrival order, no times, stable headers,
+        and secrets, codes, ``state`` values and loopback ports replaced by placeholders that
+        keep identity. With syrupy::
+
+            def test_sign_in(ilert_mock, snapshot):
+                ...  # the app's sign-in
+                assert ilert_mock.snapshot() == snapshot
+
+        Without syrupy, :func:`ilert_mock.assert_json_snapshot` keeps it in a JSON file."""
+        return self.journal(snapshot=True, path=path)
+
     def clear_journal(self) -> None:
         """Forgets every recorded request."""
         self.control("DELETE", "/requests")
@@ -381,11 +405,87 @@ class IlertMock:
         """Starts the audit afresh (``DELETE /_mock/audit``); the journal is kept."""
         self.control("DELETE", "/audit")
 
-    def grants(self, app: Optional[str] = None, user: Optional[str] = None) -> List[Dict[str, Any]]:
-        """Refresh grants, optionally of one app (client id) and one user."""
-        query = {k: v for k, v in (("app", app), ("user", user)) if v is not None}
+    def grants(
+        self,
+        client_id: Optional[str] = None,
+        username: Optional[str] = None,
+        *,
+        app: Optional[str] = None,
+        user: Optional[str] = None,
+    ) -> List[Dict[str, Any]]:
+        """Refresh grants in order of issue, optionally of one app and one user, filtered by the
+        names the records carry: ``grants(client_id="0501439fd7dee9af0c25",
+        username="someUser")``. Each record has ``id``, ``family``, ``app_id``, ``client_id``,
+        ``username``, ``tenant``, ``scope``, ``issued_at``, ``expires_at`` and ``revoked``.
+        ``app=`` and ``user=`` are the older names of the two filters."""
+        for new, old, name in ((client_id, app, "client_id/app"), (username, user, "username/user")):
+            if new is not None and old is not None and new != old:
+                raise ValueError(f"grants(): {name} given twice with different values")
+        client_id = client_id if client_id is not None else app
+        username = username if username is not None else user
+        query = {k: v for k, v in (("app", client_id), ("user", username)) if v is not None}
         suffix = "?" + urllib.parse.urlencode(query) if query else ""
         return self.control("GET", "/grants" + suffix)
+
+    def approve(self, authorize_url: str, user: str) -> str:
+        """Approves the pending authorization at ``authorize_url`` as ``user``, as a person at
+        the grant view would: loads the view, checks that it offers ``user``, and posts its form
+        (the authorize parameters as hidden fields, ``user``, ``decision=grant``). Returns the
+        redirect to the app (with ``code`` and ``state``). For a mock started with
+        ``auto_approve=None``; raises :class:`MockError` with the mock's words when it refuses.
+        """
+        return self._decide(authorize_url, "grant", user)
+
+    def deny(self, authorize_url: str) -> str:
+        """Presses Deny on the grant view of ``authorize_url``; returns the redirect to the app
+        (``error=access_denied``)."""
+        return self._decide(authorize_url, "deny", None)
+
+    def _decide(self, authorize_url: str, decision: str, user: Optional[str]) -> str:
+        parts = urllib.parse.urlsplit(authorize_url)
+        if parts.scheme not in ("http", "https") or parts.path != "/api/developers/oauth2/authorize":
+            raise MockError(f"{authorize_url} is not an authorize URL of the mock")
+        status, headers, page = self.open(self._local(authorize_url))
+        if status != 200:
+            raise MockError(_refusal(authorize_url, status, headers, page, decision))
+        form = _GrantForm.read(page.decode("utf-8", "replace"))
+        if form is None:
+            raise MockError(f"{authorize_url} answered 200 without a grant form")
+        fields = list(form.hidden)
+        if decision == "grant":
+            if user not in form.users:
+                raise MockError(f"the grant view offers no user {user!r}; it offers: {', '.join(form.users)}")
+            fields.append(("user", user))
+        fields.append(("decision", decision))
+        post = urllib.parse.urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+        request = self._local(
+            post,
+            data=urllib.parse.urlencode(fields).encode(),
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+            method="POST",
+        )
+        status, headers, page = self.open(request)
+        location = headers.get("Location") if status == 302 else None
+        if location is None:
+            raise MockError(_refusal(post, status, headers, page, decision))
+        query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(location).query))
+        if decision == "grant" and "error" in query:
+            raise MockError(f"the mock refused: {query['error']}: {query.get('error_description', '')}")
+        return location
+
+    def _local(self, url: str, **kwargs: Any) -> urllib.request.Request:
+        """A request for ``url``; a ``*.localhost`` tenant host (which Python does not resolve)
+        is sent to 127.0.0.1 with the tenant host in ``Host``."""
+        parts = urllib.parse.urlsplit(url)
+        name = (parts.hostname or "").lower()
+        if name.endswith(".localhost"):
+            local = urllib.parse.urlunsplit(
+                (parts.scheme, f"127.0.0.1:{parts.port or self.port}", parts.path, parts.query, "")
+            )
+            request = urllib.request.Request(local, **kwargs)
+            request.add_header("Host", parts.netloc)
+            return request
+        return urllib.request.Request(url, **kwargs)
 
     def revoke_grants(self, app: str, user: str) -> int:
         """Revokes every grant of ``app`` for ``user``, as the user would in ilert; returns how
@@ -429,6 +529,89 @@ class IlertMock:
     def reset(self) -> None:
         """Back to the start: fixtures, clock, journal, audit and faults."""
         self.control("POST", "/reset")
+
+
+#: Set to ``1`` to rewrite the files :func:`assert_json_snapshot` compares with.
+UPDATE_SNAPSHOTS_ENV = "ILERT_MOCK_UPDATE_SNAPSHOTS"
+
+
+def snapshot_json(value: Any) -> str:
+    """``value`` as the stable text a snapshot file holds: JSON indented by two, keys in the
+    order the mock wrote them, non-ASCII kept, a final newline."""
+    return json.dumps(value, indent=2, ensure_ascii=False) + "\n"
+
+
+def assert_json_snapshot(value: Any, file: "os.PathLike[str] | str") -> None:
+    """Compares ``value`` (e.g. ``ilert_mock.snapshot()``) with the JSON file ``file``: a missing
+    file is written (commit it), a different one fails the test with both texts; with
+    ``ILERT_MOCK_UPDATE_SNAPSHOTS=1`` the file is rewritten instead."""
+    path = Path(file)
+    text = snapshot_json(value)
+    if not path.exists() or os.environ.get(UPDATE_SNAPSHOTS_ENV) == "1":
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        return
+    stored = path.read_text(encoding="utf-8")
+    if stored != text:
+        import difflib
+
+        diff = "".join(
+            difflib.unified_diff(stored.splitlines(True), text.splitlines(True), str(path), "now")
+        )
+        raise AssertionError(
+            f"the snapshot differs from {path} ({UPDATE_SNAPSHOTS_ENV}=1 rewrites it):\n{diff}"
+        )
+
+
+class _GrantForm:
+    """The grant view's form: its hidden fields and the usernames it offers."""
+
+    def __init__(self) -> None:
+        self.hidden: List[Tuple[str, str]] = []
+        self.users: List[str] = []
+
+    @classmethod
+    def read(cls, page: str) -> "Optional[_GrantForm]":
+        from html.parser import HTMLParser
+
+        form = cls()
+        seen = {"form": False}
+
+        class Reader(HTMLParser):
+            def handle_starttag(self, tag: str, attrs: List[Tuple[str, Optional[str]]]) -> None:
+                a = {k: v or "" for k, v in attrs}
+                if tag == "form":
+                    seen["form"] = True
+                elif tag == "input" and a.get("type") == "hidden":
+                    form.hidden.append((a.get("name", ""), a.get("value", "")))
+                elif tag == "input" and a.get("type") == "radio" and a.get("name") == "user":
+                    form.users.append(a.get("value", ""))
+
+        Reader().feed(page)
+        return form if seen["form"] else None
+
+
+def _refusal(url: str, status: int, headers: Message, page: bytes, decision: str) -> str:
+    """The mock's words for an answer that is not the grant view or its redirect."""
+    import html
+    import re
+
+    location = headers.get("Location")
+    if status == 302 and location:
+        query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(location).query))
+        if "error" in query:
+            return f"the mock refused: {query['error']}: {query.get('error_description', '')}"
+        return (
+            f"the mock redirected at once ({location}) instead of showing the grant view: it "
+            "approves automatically; start it with auto_approve=None to choose the user"
+        )
+    text = page.decode("utf-8", "replace")
+    title = re.search(r"<h1>(.*?)</h1>", text, re.S)
+    hint = re.search(r"</h1><p>(.*?)</p>", text, re.S)
+    if title:
+        words = html.unescape(title.group(1)).rstrip(".") + (". " + html.unescape(hint.group(1)) if hint else "")
+        return f"{url}: HTTP {status}: {words}"
+    return f"{url}: HTTP {status}, not a grant view or a redirect"
 
 
 @contextlib.contextmanager
