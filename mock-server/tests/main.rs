@@ -12,6 +12,7 @@ mod cli;
 mod client_secret;
 mod control_changes;
 mod controls;
+mod fidelity_events;
 mod hardening;
 mod incidents;
 mod logs;

@@ -57,7 +57,8 @@ pub fn document() -> Option<Value> {
 /// The catalogue the mock embeds, parsed: what every test but the drift check reads.
 pub fn catalogue() -> Value {
     let path = catalogue_path();
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let text =
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()))
 }
 

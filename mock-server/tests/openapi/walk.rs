@@ -416,7 +416,9 @@ fn success(op: &Value) -> (u16, Option<&Value>) {
     op["responses"]
         .as_object()
         .and_then(|r| r.iter().find(|(code, _)| code.starts_with('2')))
-        .map_or((200, None), |(code, schema)| (code.parse().unwrap_or(200), Some(schema)))
+        .map_or((200, None), |(code, schema)| {
+            (code.parse().unwrap_or(200), Some(schema))
+        })
 }
 
 fn body_of(raw: &str) -> Value {

@@ -1,7 +1,7 @@
 //! The control surface: codes in the journal, an empty control token, peers on the network, cross-site requests.
 
-use super::*;
 use super::hosts::apps_with;
+use super::*;
 
 #[tokio::test]
 async fn the_full_journal_shows_no_code_and_the_snapshot_keeps_its_identity() {

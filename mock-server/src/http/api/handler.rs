@@ -130,7 +130,9 @@ pub async fn not_emulated(OriginalUri(uri): OriginalUri) -> Response {
     )
 }
 
-fn content_is_json(headers: &HeaderMap) -> bool {
+/// Whether the request's `Content-Type` is JSON (`application/json` or a `+json` type, any
+/// parameters), or absent.
+pub fn content_is_json(headers: &HeaderMap) -> bool {
     headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -143,6 +145,11 @@ fn content_is_json(headers: &HeaderMap) -> bool {
                 .to_ascii_lowercase();
             media == "application/json" || media.ends_with("+json")
         })
+}
+
+/// The 400 for a body that is not declared JSON.
+pub fn not_json() -> ResourceError {
+    ResourceError::BadRequest("Content-Type must be application/json".to_owned())
 }
 
 /// The scope an operation needs, for the usage counts.
@@ -182,7 +189,7 @@ fn serve(
     let c = catalogue();
     request::check_query(c, op, &query)?;
     if !body.is_empty() && op.body.is_some() && !content_is_json(headers) {
-        return Err(ResourceError::BadRequest("Content-Type must be application/json".to_owned()).into());
+        return Err(not_json().into());
     }
     let body = request::check_body(c, op, body)?;
     let documented: Vec<(String, String)> = op

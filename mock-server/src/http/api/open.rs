@@ -8,7 +8,8 @@
 //!
 //! The document's public operations, `GET /api/numbers` and `GET /api/integrations`, need
 //! nothing. Bodies and queries are checked against the document as for every other operation;
-//! the rules are in the groups' modules.
+//! the rules are in the groups' modules. A JSON body declared as something else is refused as
+//! on the bearer-authenticated routes (400); heartbeat pings, whose body nobody reads, take any.
 
 use axum::Router;
 use axum::body::Bytes;
@@ -17,7 +18,7 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, MethodRouter, get, on, post};
 
-use super::handler::{ApiError, reply};
+use super::handler::{ApiError, content_is_json, not_json, reply};
 use crate::http::{SharedCtx, host};
 use crate::paths;
 use crate::resources::catalogue::catalogue;
@@ -43,11 +44,18 @@ pub fn routes() -> Router<SharedCtx> {
             &typed(paths::DEPLOYMENT_EVENTS_BY_URL),
             by_url(deployment_pipelines::ingest),
         )
-        .route(series::PATH, by_key(series::ingest, MethodFilter::POST))
+        .route(
+            series::PATH,
+            by_key(series::ingest, MethodFilter::POST, Body::Json),
+        )
         // ilert's heartbeat pings are GET (and so HEAD) or POST.
         .route(
             &keyed(paths::HEARTBEATS),
-            by_key(heartbeat_monitors::ping, MethodFilter::GET.or(MethodFilter::POST)),
+            by_key(
+                heartbeat_monitors::ping,
+                MethodFilter::GET.or(MethodFilter::POST),
+                Body::Ignored,
+            ),
         )
         .route("/numbers", get(|| async { axum::Json(numbers::list()) }))
         .route("/integrations", get(integration_list))
@@ -66,8 +74,34 @@ fn keyed(prefix: &'static str) -> String {
     format!("{}/{{key}}", prefix.strip_prefix(paths::API).unwrap_or(prefix))
 }
 
+/// What an ingestion does with the request body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Body {
+    /// A documented JSON body: another declared `Content-Type` is a 400.
+    Json,
+    /// Not read (heartbeat pings).
+    Ignored,
+}
+
+/// What the URL of an ingestion names: the integration key, and an `integrationUrl`'s type.
+#[derive(Debug, Clone, Copy, Default)]
+struct FromUrl<'a> {
+    key: Option<&'a str>,
+    kind: Option<&'a str>,
+}
+
 /// Runs an ingestion on the locked state and renders its reply or error.
-fn run(ctx: &SharedCtx, headers: &HeaderMap, body: &[u8], key: Option<&str>, ingest: Ingest) -> Response {
+fn run(
+    ctx: &SharedCtx,
+    headers: &HeaderMap,
+    body: &[u8],
+    url: FromUrl<'_>,
+    kind: Body,
+    ingest: Ingest,
+) -> Response {
+    if kind == Body::Json && !body.is_empty() && !content_is_json(headers) {
+        return ApiError(not_json()).into_response();
+    }
     let base = host::base_url(headers, &ctx.options);
     let now = ctx.clock.now();
     let keyed = |state: &mut crate::state::MockState| {
@@ -76,7 +110,8 @@ fn run(ctx: &SharedCtx, headers: &HeaderMap, body: &[u8], key: Option<&str>, ing
             base: &base,
             now,
             body,
-            key,
+            key: url.key,
+            kind: url.kind,
         })
     };
     match ctx.store.with(keyed) {
@@ -89,7 +124,7 @@ fn run(ctx: &SharedCtx, headers: &HeaderMap, body: &[u8], key: Option<&str>, ing
 fn by_body(ingest: Ingest) -> MethodRouter<SharedCtx> {
     post(
         move |State(ctx): State<SharedCtx>, headers: HeaderMap, body: Bytes| async move {
-            run(&ctx, &headers, &body, None, ingest)
+            run(&ctx, &headers, &body, FromUrl::default(), Body::Json, ingest)
         },
     )
 }
@@ -98,18 +133,28 @@ fn by_body(ingest: Ingest) -> MethodRouter<SharedCtx> {
 fn by_url(ingest: Ingest) -> MethodRouter<SharedCtx> {
     post(
         move |State(ctx): State<SharedCtx>,
-              Path((_, key)): Path<(String, String)>,
+              Path((kind, key)): Path<(String, String)>,
               headers: HeaderMap,
-              body: Bytes| async move { run(&ctx, &headers, &body, Some(&key), ingest) },
+              body: Bytes| async move {
+            let url = FromUrl {
+                key: Some(&key),
+                kind: Some(&kind),
+            };
+            run(&ctx, &headers, &body, url, Body::Json, ingest)
+        },
     )
 }
 
 /// `methods` with the key as the path's last segment.
-fn by_key(ingest: Ingest, methods: MethodFilter) -> MethodRouter<SharedCtx> {
+fn by_key(ingest: Ingest, methods: MethodFilter, kind: Body) -> MethodRouter<SharedCtx> {
     on(
         methods,
         move |State(ctx): State<SharedCtx>, Path(key): Path<String>, headers: HeaderMap, body: Bytes| async move {
-            run(&ctx, &headers, &body, Some(&key), ingest)
+            let url = FromUrl {
+                key: Some(&key),
+                kind: None,
+            };
+            run(&ctx, &headers, &body, url, kind, ingest)
         },
     )
 }
