@@ -271,3 +271,151 @@ async fn the_integration_url_type_must_fit_the_source() {
         .expect("answers");
     assert_eq!(r.status(), StatusCode::ACCEPTED);
 }
+
+/// Every JSON answer of `/api/*` says exactly `application/json`: the `ilert` crate 3.2.0 parses
+/// a body only when `content-type` equals that string (`src/ilert_builders.rs` lines 401-403,
+/// 564-566, 725-727), and keeps `body_json` empty otherwise.
+#[tokio::test]
+async fn json_answers_say_exactly_application_json() {
+    let server = frozen_server().await;
+    let t = access_token(&server, "alert:w user").await;
+    let big = "x".repeat(128 * 1024);
+    let client = http();
+    let base = server.base_url();
+    let requests = [
+        (
+            "list",
+            200,
+            client.get(format!("{base}/api/alerts")).bearer_auth(&t),
+        ),
+        (
+            "single",
+            200,
+            client.get(format!("{base}/api/users/1001")).bearer_auth(&t),
+        ),
+        (
+            "404",
+            404,
+            client.get(format!("{base}/api/alerts/999999")).bearer_auth(&t),
+        ),
+        ("401", 401, client.get(format!("{base}/api/alerts"))),
+        (
+            "403",
+            403,
+            client.get(format!("{base}/api/schedules")).bearer_auth(&t),
+        ),
+        (
+            "400 query",
+            400,
+            client
+                .get(format!("{base}/api/alerts?states=OPEN"))
+                .bearer_auth(&t),
+        ),
+        (
+            "405",
+            405,
+            client.patch(format!("{base}/api/alerts")).bearer_auth(&t),
+        ),
+        (
+            "unknown path",
+            404,
+            client.get(format!("{base}/api/nothing-here")).bearer_auth(&t),
+        ),
+        (
+            "event 202",
+            202,
+            client
+                .post(format!("{base}/api/events"))
+                .json(&json!({"integrationKey": WEB_KEY, "eventType": "ALERT", "summary": "ct"})),
+        ),
+        (
+            "event 400",
+            400,
+            client
+                .post(format!("{base}/api/events"))
+                .json(&json!({"eventType": "ALERT"})),
+        ),
+        (
+            "event too large",
+            413,
+            client
+                .post(format!("{base}/api/events"))
+                .header("content-type", "application/json")
+                .body(big.clone()),
+        ),
+        (
+            "REST body too large",
+            413,
+            client
+                .post(format!("{base}/api/alerts"))
+                .bearer_auth(&t)
+                .header("content-type", "application/json")
+                .body(big),
+        ),
+        (
+            "GET on the Events API",
+            405,
+            client.get(format!("{base}/api/events")),
+        ),
+        (
+            "key not text",
+            404,
+            client
+                .post(format!("{base}/api/v1/events/api/%FF%FE"))
+                .json(&json!({})),
+        ),
+        (
+            "heartbeat key not text",
+            404,
+            client.get(format!("{base}/api/heartbeats/%FF")),
+        ),
+        ("public", 200, client.get(format!("{base}/api/numbers"))),
+        (
+            "accept",
+            200,
+            client
+                .put(format!("{base}/api/alerts/5001/accept"))
+                .bearer_auth(&t),
+        ),
+    ];
+    for (what, want, req) in requests {
+        let r = req.send().await.expect("answers");
+        let status = r.status();
+        assert_eq!(status.as_u16(), want, "{what}");
+        let ct = r
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let text = r.text().await.expect("body");
+        assert!(!text.is_empty(), "{what}: {status} has a body");
+        assert_eq!(ct.as_deref(), Some("application/json"), "{what}: {status} {text}");
+        serde_json::from_str::<Value>(&text).unwrap_or_else(|e| panic!("{what}: {e}: {text}"));
+    }
+}
+
+/// `PUT /api/alerts/{id}/accept` and `/resolve` as the `ilert` crate 3.2.0 sends them: its
+/// default `Content-Type: application/json` (`src/ilert.rs` line 59) and no body
+/// (`src/ilert_builders.rs` lines 761-769 set no body); ilert-go does the same (`alert.go` lines
+/// 509 and 547, `client.go` line 93).
+#[tokio::test]
+async fn accept_and_resolve_take_a_json_content_type_without_a_body() {
+    let server = frozen_server().await;
+    let t = access_token(&server, "alert:w").await;
+    let base = server.base_url();
+    for (action, want) in [("accept", "ACCEPTED"), ("resolve", "RESOLVED")] {
+        let r = http()
+            .put(format!("{base}/api/alerts/5001/{action}"))
+            .bearer_auth(&t)
+            .header("accept", "application/json")
+            .header("content-type", "application/json")
+            .header("user-agent", "ilert-rust/3.2.0")
+            .send()
+            .await
+            .expect("answers");
+        assert_eq!(r.status(), StatusCode::OK, "{action}");
+        let answer: Value = r.json().await.expect("JSON");
+        assert_eq!(answer["status"], want, "{action}: {answer}");
+        assert_eq!(alert(&server, &t, 5001).await["status"], want, "{action} stuck");
+    }
+}

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use axum::body::Bytes;
-use axum::extract::rejection::RawPathParamsRejection;
+use axum::extract::rejection::{BytesRejection, RawPathParamsRejection};
 use axum::extract::{OriginalUri, RawPathParams, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -109,7 +109,11 @@ pub fn routes() -> Router<SharedCtx> {
                   headers: HeaderMap,
                   OriginalUri(uri): OriginalUri,
                   params: Result<RawPathParams, RawPathParamsRejection>,
-                  body: Bytes| async move {
+                  body: Result<Bytes, BytesRejection>| async move {
+                let body = match body {
+                    Ok(body) => body,
+                    Err(rejection) => return unreadable(&rejection),
+                };
                 serve(&ctx, &caller, op, route, &headers, uri.query(), params, &body)
                     .unwrap_or_else(IntoResponse::into_response)
             },
@@ -145,6 +149,21 @@ pub fn content_is_json(headers: &HeaderMap) -> bool {
                 .to_ascii_lowercase();
             media == "application/json" || media.ends_with("+json")
         })
+}
+
+/// A body that could not be read, in ilert's REST shape (axum's own rejection is plain text,
+/// which ilert's clients cannot parse): 413 when it is larger than the mock takes, else 400.
+pub fn unreadable(rejection: &BytesRejection) -> Response {
+    let status = rejection.status();
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        let message = format!(
+            "the request body is larger than {} bytes",
+            crate::http::MAX_BODY_BYTES
+        );
+        rest_error(status, &message, "PAYLOAD_TOO_LARGE")
+    } else {
+        rest_error(status, "the request body could not be read", "BAD_REQUEST")
+    }
 }
 
 /// The 400 for a body that is not declared JSON.

@@ -50,7 +50,10 @@ pub fn router(ctx: SharedCtx) -> Router<SharedCtx> {
         .fallback(handler::not_emulated)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(ctx, authenticate));
-    open::routes().merge(authenticated).layer(cors())
+    open::routes()
+        .method_not_allowed_fallback(method_not_allowed)
+        .merge(authenticated)
+        .layer(cors())
 }
 
 fn unauthorized(message: &str) -> Response {

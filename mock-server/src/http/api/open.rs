@@ -13,12 +13,13 @@
 
 use axum::Router;
 use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, PathRejection};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, MethodRouter, get, on, post};
 
-use super::handler::{ApiError, content_is_json, not_json, reply};
+use super::handler::{ApiError, content_is_json, not_json, reply, unreadable};
 use crate::http::{SharedCtx, host};
 use crate::paths;
 use crate::resources::catalogue::catalogue;
@@ -120,11 +121,26 @@ fn run(
     }
 }
 
+/// The body, or the REST error for one that could not be read.
+type ReadBody = Result<Bytes, BytesRejection>;
+
+/// A path whose segments are not text (invalid percent-encoding): 404 in ilert's REST shape,
+/// not axum's plain-text rejection.
+fn bad_path(rejection: &PathRejection) -> Response {
+    ApiError(ResourceError::NotFound(format!(
+        "No resource at this path ({rejection})"
+    )))
+    .into_response()
+}
+
 /// `POST` with the key in the body.
 fn by_body(ingest: Ingest) -> MethodRouter<SharedCtx> {
     post(
-        move |State(ctx): State<SharedCtx>, headers: HeaderMap, body: Bytes| async move {
-            run(&ctx, &headers, &body, FromUrl::default(), Body::Json, ingest)
+        move |State(ctx): State<SharedCtx>, headers: HeaderMap, body: ReadBody| async move {
+            match body {
+                Ok(body) => run(&ctx, &headers, &body, FromUrl::default(), Body::Json, ingest),
+                Err(rejection) => unreadable(&rejection),
+            }
         },
     )
 }
@@ -133,9 +149,17 @@ fn by_body(ingest: Ingest) -> MethodRouter<SharedCtx> {
 fn by_url(ingest: Ingest) -> MethodRouter<SharedCtx> {
     post(
         move |State(ctx): State<SharedCtx>,
-              Path((kind, key)): Path<(String, String)>,
+              path: Result<Path<(String, String)>, PathRejection>,
               headers: HeaderMap,
-              body: Bytes| async move {
+              body: ReadBody| async move {
+            let Path((kind, key)) = match path {
+                Ok(path) => path,
+                Err(rejection) => return bad_path(&rejection),
+            };
+            let body = match body {
+                Ok(body) => body,
+                Err(rejection) => return unreadable(&rejection),
+            };
             let url = FromUrl {
                 key: Some(&key),
                 kind: Some(&kind),
@@ -149,7 +173,18 @@ fn by_url(ingest: Ingest) -> MethodRouter<SharedCtx> {
 fn by_key(ingest: Ingest, methods: MethodFilter, kind: Body) -> MethodRouter<SharedCtx> {
     on(
         methods,
-        move |State(ctx): State<SharedCtx>, Path(key): Path<String>, headers: HeaderMap, body: Bytes| async move {
+        move |State(ctx): State<SharedCtx>,
+              path: Result<Path<String>, PathRejection>,
+              headers: HeaderMap,
+              body: ReadBody| async move {
+            let Path(key) = match path {
+                Ok(path) => path,
+                Err(rejection) => return bad_path(&rejection),
+            };
+            let body = match body {
+                Ok(body) => body,
+                Err(rejection) => return unreadable(&rejection),
+            };
             let url = FromUrl {
                 key: Some(&key),
                 kind: None,
