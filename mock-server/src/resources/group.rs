@@ -361,6 +361,9 @@ pub struct Keyed<'a> {
     pub body: &'a [u8],
     /// The integration key the URL names, if it names one.
     pub key: Option<&'a str>,
+    /// The `{type}` segment of an `integrationUrl` (`/api/v1/events/{type}/{key}`), if the
+    /// request came that way.
+    pub kind: Option<&'a str>,
 }
 
 /// Read access for rendering and filtering.

@@ -17,7 +17,7 @@ async fn the_journal_never_shows_an_integration_or_api_key() {
     let (status, _, _) = api_request(
         &server,
         Method::POST,
-        &format!("/api/v1/events/mock/{WEB_KEY}"),
+        &format!("/api/v1/events/api/{WEB_KEY}"),
         None,
         Some(event),
     )
@@ -49,7 +49,7 @@ async fn the_journal_never_shows_an_integration_or_api_key() {
             "{secret} is readable in the journal: {text}"
         );
     }
-    assert!(text.contains("/api/v1/events/mock/[redacted]"), "{text}");
+    assert!(text.contains("/api/v1/events/api/[redacted]"), "{text}");
     assert!(text.contains("/api/heartbeats/[redacted]"), "{text}");
     // The snapshot names equal keys alike, so a test can still tell the two events' keys match.
     let snapshot = server.journal().snapshot(&Default::default());

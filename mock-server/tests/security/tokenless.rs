@@ -37,7 +37,7 @@ async fn a_cross_site_text_plain_event_is_refused_and_stores_nothing() {
         (Method::POST, format!("{base}/api/events"), event("from a page")),
         (
             Method::POST,
-            format!("{base}/api/v1/events/mock/{WEB_KEY}"),
+            format!("{base}/api/v1/events/api/{WEB_KEY}"),
             event("from a page"),
         ),
         (

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use axum::body::Bytes;
-use axum::extract::rejection::RawPathParamsRejection;
+use axum::extract::rejection::{BytesRejection, RawPathParamsRejection};
 use axum::extract::{OriginalUri, RawPathParams, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -102,7 +102,11 @@ pub fn routes() -> Router<SharedCtx> {
                   headers: HeaderMap,
                   OriginalUri(uri): OriginalUri,
                   params: Result<RawPathParams, RawPathParamsRejection>,
-                  body: Bytes| async move {
+                  body: Result<Bytes, BytesRejection>| async move {
+                let body = match body {
+                    Ok(body) => body,
+                    Err(rejection) => return unreadable(&rejection),
+                };
                 serve(&ctx, &caller, op, route, &headers, uri.query(), params, &body)
                     .unwrap_or_else(IntoResponse::into_response)
             },
@@ -139,7 +143,8 @@ pub async fn not_emulated(OriginalUri(uri): OriginalUri) -> Response {
     )
 }
 
-/// Whether the request's `Content-Type`, if any, is JSON (`application/json` or `+json`).
+/// Whether the request's `Content-Type` is JSON (`application/json` or a `+json` type, any
+/// parameters), or absent.
 pub fn content_is_json(headers: &HeaderMap) -> bool {
     headers
         .get(header::CONTENT_TYPE)
@@ -153,6 +158,26 @@ pub fn content_is_json(headers: &HeaderMap) -> bool {
                 .to_ascii_lowercase();
             media == "application/json" || media.ends_with("+json")
         })
+}
+
+/// A body that could not be read, in ilert's REST shape (axum's own rejection is plain text,
+/// which ilert's clients cannot parse): 413 when it is larger than the mock takes, else 400.
+pub fn unreadable(rejection: &BytesRejection) -> Response {
+    let status = rejection.status();
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        let message = format!(
+            "the request body is larger than {} bytes",
+            crate::http::MAX_BODY_BYTES
+        );
+        rest_error(status, &message, "PAYLOAD_TOO_LARGE")
+    } else {
+        rest_error(status, "the request body could not be read", "BAD_REQUEST")
+    }
+}
+
+/// The 400 for a body that is not declared JSON.
+pub fn not_json() -> ResourceError {
+    ResourceError::BadRequest("Content-Type must be application/json".to_owned())
 }
 
 /// The scope an operation needs, for the usage counts.
@@ -202,7 +227,7 @@ fn serve(
     };
     request::check_query(c, op, &query)?;
     if !body.is_empty() && op.body.is_some() && !content_is_json(headers) {
-        return Err(ResourceError::BadRequest("Content-Type must be application/json".to_owned()).into());
+        return Err(not_json().into());
     }
     let raw_len = body.len();
     let body = request::check_body(c, op, body)?;

@@ -8,7 +8,8 @@
 //!
 //! The document's public operations, `GET /api/numbers` and `GET /api/integrations`, need
 //! nothing. Bodies and queries are checked against the document as for every other operation;
-//! the rules are in the groups' modules.
+//! the rules are in the groups' modules. A JSON body declared as something else is refused as
+//! on the bearer-authenticated routes (400); heartbeat pings, whose body nobody reads, take any.
 //!
 //! No token also means a web page could call the ingestion operations: a `text/plain` POST or
 //! an `<img>` needs no CORS preflight. So they refuse what a page of another site made a browser
@@ -18,13 +19,14 @@
 
 use axum::Router;
 use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, PathRejection};
 use axum::extract::{Path, RawQuery, Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, MethodRouter, get, on, post};
 
-use super::handler::{self, ApiError, reply};
+use super::handler::{ApiError, content_is_json, not_json, reply, unreadable};
 use crate::http::{SharedCtx, cross_origin, host, ingest_cors, rest_error};
 use crate::paths;
 use crate::resources::catalogue::catalogue;
@@ -50,12 +52,20 @@ pub fn routes(ctx: &SharedCtx) -> Router<SharedCtx> {
             &typed(paths::DEPLOYMENT_EVENTS_BY_URL),
             by_url(deployment_pipelines::ingest),
         )
-        .route(series::PATH, by_key(series::ingest, MethodFilter::POST))
+        .route(
+            series::PATH,
+            by_key(series::ingest, MethodFilter::POST, Body::Json),
+        )
         // ilert's heartbeat pings are GET (and so HEAD) or POST.
         .route(
             &keyed(paths::HEARTBEATS),
-            by_key(heartbeat_monitors::ping, MethodFilter::GET.or(MethodFilter::POST)),
+            by_key(
+                heartbeat_monitors::ping,
+                MethodFilter::GET.or(MethodFilter::POST),
+                Body::Ignored,
+            ),
         )
+        .method_not_allowed_fallback(super::method_not_allowed)
         .layer(middleware::from_fn_with_state(ctx.clone(), cross_site))
         .layer(ingest_cors(ctx))
 }
@@ -94,15 +104,33 @@ fn keyed(prefix: &'static str) -> String {
     format!("{}/{{key}}", prefix.strip_prefix(paths::API).unwrap_or(prefix))
 }
 
+/// What an ingestion does with the request body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Body {
+    /// A documented JSON body: another declared `Content-Type` is a 400.
+    Json,
+    /// Not read (heartbeat pings).
+    Ignored,
+}
+
+/// What the URL of an ingestion names: the integration key, and an `integrationUrl`'s type.
+#[derive(Debug, Clone, Copy, Default)]
+struct FromUrl<'a> {
+    key: Option<&'a str>,
+    kind: Option<&'a str>,
+}
+
 /// Runs an ingestion on the locked state and renders its reply or error.
-fn run(ctx: &SharedCtx, headers: &HeaderMap, body: &[u8], key: Option<&str>, ingest: Ingest) -> Response {
-    // As every other operation of the API (`handler::serve`): a body must be JSON. A browser
-    // sends `text/plain` (or a form type) without a preflight; ilert's clients send JSON.
-    if !body.is_empty() && !handler::content_is_json(headers) {
-        return ApiError(ResourceError::BadRequest(
-            "Content-Type must be application/json".to_owned(),
-        ))
-        .into_response();
+fn run(
+    ctx: &SharedCtx,
+    headers: &HeaderMap,
+    body: &[u8],
+    url: FromUrl<'_>,
+    kind: Body,
+    ingest: Ingest,
+) -> Response {
+    if kind == Body::Json && !body.is_empty() && !content_is_json(headers) {
+        return ApiError(not_json()).into_response();
     }
     let base = host::base_url(headers, &ctx.options);
     let now = ctx.clock.now();
@@ -114,7 +142,8 @@ fn run(ctx: &SharedCtx, headers: &HeaderMap, body: &[u8], key: Option<&str>, ing
             base: &base,
             now,
             body,
-            key,
+            key: url.key,
+            kind: url.kind,
         })
     };
     match ctx.store.with(keyed) {
@@ -123,11 +152,26 @@ fn run(ctx: &SharedCtx, headers: &HeaderMap, body: &[u8], key: Option<&str>, ing
     }
 }
 
+/// The body, or the REST error for one that could not be read.
+type ReadBody = Result<Bytes, BytesRejection>;
+
+/// A path whose segments are not text (invalid percent-encoding): 404 in ilert's REST shape,
+/// not axum's plain-text rejection.
+fn bad_path(rejection: &PathRejection) -> Response {
+    ApiError(ResourceError::NotFound(format!(
+        "No resource at this path ({rejection})"
+    )))
+    .into_response()
+}
+
 /// `POST` with the key in the body.
 fn by_body(ingest: Ingest) -> MethodRouter<SharedCtx> {
     post(
-        move |State(ctx): State<SharedCtx>, headers: HeaderMap, body: Bytes| async move {
-            run(&ctx, &headers, &body, None, ingest)
+        move |State(ctx): State<SharedCtx>, headers: HeaderMap, body: ReadBody| async move {
+            match body {
+                Ok(body) => run(&ctx, &headers, &body, FromUrl::default(), Body::Json, ingest),
+                Err(rejection) => unreadable(&rejection),
+            }
         },
     )
 }
@@ -136,18 +180,47 @@ fn by_body(ingest: Ingest) -> MethodRouter<SharedCtx> {
 fn by_url(ingest: Ingest) -> MethodRouter<SharedCtx> {
     post(
         move |State(ctx): State<SharedCtx>,
-              Path((_, key)): Path<(String, String)>,
+              path: Result<Path<(String, String)>, PathRejection>,
               headers: HeaderMap,
-              body: Bytes| async move { run(&ctx, &headers, &body, Some(&key), ingest) },
+              body: ReadBody| async move {
+            let Path((kind, key)) = match path {
+                Ok(path) => path,
+                Err(rejection) => return bad_path(&rejection),
+            };
+            let body = match body {
+                Ok(body) => body,
+                Err(rejection) => return unreadable(&rejection),
+            };
+            let url = FromUrl {
+                key: Some(&key),
+                kind: Some(&kind),
+            };
+            run(&ctx, &headers, &body, url, Body::Json, ingest)
+        },
     )
 }
 
 /// `methods` with the key as the path's last segment.
-fn by_key(ingest: Ingest, methods: MethodFilter) -> MethodRouter<SharedCtx> {
+fn by_key(ingest: Ingest, methods: MethodFilter, kind: Body) -> MethodRouter<SharedCtx> {
     on(
         methods,
-        move |State(ctx): State<SharedCtx>, Path(key): Path<String>, headers: HeaderMap, body: Bytes| async move {
-            run(&ctx, &headers, &body, Some(&key), ingest)
+        move |State(ctx): State<SharedCtx>,
+              path: Result<Path<String>, PathRejection>,
+              headers: HeaderMap,
+              body: ReadBody| async move {
+            let Path(key) = match path {
+                Ok(path) => path,
+                Err(rejection) => return bad_path(&rejection),
+            };
+            let body = match body {
+                Ok(body) => body,
+                Err(rejection) => return unreadable(&rejection),
+            };
+            let url = FromUrl {
+                key: Some(&key),
+                kind: None,
+            };
+            run(&ctx, &headers, &body, url, kind, ingest)
         },
     )
 }

@@ -1,10 +1,22 @@
 //! The Events API (`POST /api/events`, and the alert source's `integrationUrl`
 //! `POST /api/v1/events/{type}/{key}`): authenticated by the alert source's integration key,
 //! not a bearer token. `ALERT` opens a PENDING alert in the key's source, or appends to the open
-//! alert with the same `alertKey`; `ACCEPT` and `RESOLVE` move the open alert with that key;
-//! `COMMENT` adds a log entry to it. Every refusal is ilert's documented 400.
+//! alert with the same `alertKey` (compared case-insensitively); `ACCEPT` and `RESOLVE` move the
+//! open alert with that key; `COMMENT` adds a log entry to it. Every refusal is ilert's
+//! documented 400.
+//!
+//! Where ilert's own clients send what the document does not name, the mock follows the clients
+//! (they run against production every day; `mock-server/docs/reconciliation-events.md`):
+//! - the integration key may come as `apiKey` (ilert-go `event.go` line 31, the `ilert` crate
+//!   3.2.0 `src/ilert_builders.rs` lines 597, 618, 638); with both names they must agree;
+//! - `summary` is required for `ALERT` alone: ilert-go sends `""` for the other types
+//!   (`event.go` line 37, no `omitempty`), the crate `null` or nothing (`ilert_builders.rs`
+//!   lines 599, 637-642);
+//! - an `integrationUrl`'s `{type}` is the source's integration type, as ilert's integration
+//!   guides write it (iLert/docs `integrations/inbound-integrations/prometheus.md` line 49,
+//!   `netdata.md` line 46): another type is a 400.
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use super::alert_sources;
 use super::alerts::{self, Actor, Change, NewAlert};
@@ -20,8 +32,68 @@ fn bad(message: impl Into<String>) -> ResourceError {
     ResourceError::BadRequest(message.into())
 }
 
+/// The event as the document names its fields: `apiKey` becomes `integrationKey` (400 when both
+/// are given and differ), the path's key stands in for a missing one, and an event other than
+/// `ALERT` without a `summary` gets an empty one.
+fn normalized(body: &[u8], path_key: Option<&str>) -> Result<Value, ResourceError> {
+    let mut event = request::parse_json(body)?;
+    let Some(map) = event.as_object_mut() else {
+        // Not an object: the schema check names what is wrong.
+        return request::check_post_value(PATH, event);
+    };
+    // ilert-go `event.go` line 31 (`json:"apiKey"`, commit 549c4ad); the `ilert` crate 3.2.0
+    // `src/ilert_builders.rs` line 597 (`"apiKey": api_key`).
+    match (map.get("apiKey"), map.get("integrationKey")) {
+        (None | Some(Value::Null), _) => {}
+        (Some(Value::String(api)), None | Some(Value::Null)) => {
+            let api = Value::from(api.as_str());
+            map.insert("integrationKey".into(), api);
+        }
+        (Some(Value::String(api)), Some(Value::String(key))) if api == key => {}
+        (Some(Value::String(_)), Some(_)) => {
+            return Err(bad(
+                "fields 'apiKey' and 'integrationKey' name different integration keys; send one",
+            ));
+        }
+        (Some(other), _) => {
+            return Err(bad(format!("field 'apiKey' must be a string (got {other})")));
+        }
+    }
+    if let Some(key) = path_key {
+        map.entry("integrationKey").or_insert_with(|| Value::from(key));
+    }
+    // ilert-go `event.go` line 37 sends `"summary": ""` with ACCEPT and RESOLVE; the crate
+    // `ilert_builders.rs` line 599 sends `null`, line 637-642 (COMMENT) nothing at all.
+    let kind = map.get("eventType").and_then(Value::as_str).unwrap_or_default();
+    if kind != "ALERT" && map.get("summary").is_none_or(Value::is_null) {
+        map.insert("summary".into(), Value::from(""));
+    }
+    request::check_post_value(PATH, event)
+}
+
+/// Whether an `integrationUrl`'s `{type}` segment names the source's integration type (as the
+/// mock writes it, lowercase; compared without regard to case).
+fn type_fits(segment: &str, integration_type: &str) -> bool {
+    segment.eq_ignore_ascii_case(integration_type)
+}
+
+/// `images` and `links` entries as stored: without the `null` fields the crate sends for what
+/// was not set (`ilert_builders.rs` lines 27-32, `href: None`).
+fn without_nulls(value: &Value) -> Value {
+    match value {
+        Value::Array(items) => Value::Array(items.iter().map(without_nulls).collect()),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect::<Map<String, Value>>(),
+        ),
+        other => other.clone(),
+    }
+}
+
 /// Handles one event. The key of an `integrationUrl` request stands in when the body names
-/// none.
+/// none, and its `{type}` must be the source's integration type.
 pub fn post(keyed: Keyed<'_>) -> Result<Reply, ResourceError> {
     let Keyed {
         state,
@@ -29,8 +101,9 @@ pub fn post(keyed: Keyed<'_>) -> Result<Reply, ResourceError> {
         now,
         body,
         key: path_key,
+        kind: path_kind,
     } = keyed;
-    let event = request::check_post(PATH, body, path_key)?;
+    let event = normalized(body, path_key)?;
     let text = |k: &str| event.get(k).and_then(Value::as_str).map(str::to_owned);
     let key = text("integrationKey").unwrap_or_default();
     if path_key.is_some_and(|p| p != key) {
@@ -43,6 +116,18 @@ pub fn post(keyed: Keyed<'_>) -> Result<Reply, ResourceError> {
         .find_any(alert_sources::NAME, |s| s["integrationKey"] == key.as_str())
         .map(|(t, id, s)| (t.to_owned(), id, s.body.clone()))
         .ok_or_else(|| bad(format!("no alert source has the integration key '{key}'")))?;
+    let integration_type = stored
+        .get("integrationType")
+        .and_then(Value::as_str)
+        .unwrap_or("API");
+    if let Some(segment) = path_kind
+        && !type_fits(segment, integration_type)
+    {
+        return Err(bad(format!(
+            "the integration URL names type '{segment}', but alert source {source} has integration type {integration_type}: post to /api/v1/events/{}/<key> or /api/events",
+            integration_type.to_ascii_lowercase()
+        )));
+    }
     if stored.get("active").and_then(Value::as_bool) == Some(false) {
         return Err(bad(format!(
             "alert source {source} is disabled and accepts no events"
@@ -71,7 +156,7 @@ pub fn post(keyed: Keyed<'_>) -> Result<Reply, ResourceError> {
             let mut extra = Entity::new();
             for k in ["images", "links", "severity", "labels", "customDetails"] {
                 if let Some(v) = event.get(k).filter(|v| !v.is_null()) {
-                    extra.insert(k.to_owned(), v.clone());
+                    extra.insert(k.to_owned(), without_nulls(v));
                 }
             }
             let policy = text("routingKey").and_then(|r| {

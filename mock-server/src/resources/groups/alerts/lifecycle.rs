@@ -345,15 +345,24 @@ pub fn log(
     Tenant { state, tenant, now }.log(id, kind, filter, text);
 }
 
-/// The tenant's open alert of source `source` with key `key`, if any.
+/// The tenant's open alert of source `source` with key `key`, if any: the latest one, the
+/// key compared case-insensitively. ilert's document (schema `Event`, field `alertKey`,
+/// https://api.ilert.com/api-docs/): "Upper casing is allowed, however comparison is case
+/// insensitive"; ilert's guide "Creating alerts through events" (iLert/docs,
+/// `developer-docs/rest-api/api-samples/creating-alerts-through-events.md` line 40, commit
+/// 185bdf9): "The platform will always search for the last open matching alert with alertKey".
 pub fn open_with_key(state: &dyn World, tenant: &str, source: i64, key: &str) -> Option<i64> {
+    let wanted = key.to_lowercase();
     state
         .resources()
         .iter(tenant, NAME)
-        .find(|(_, a)| {
+        .filter(|(_, a)| {
             a.body["alertSource"]["id"] == source
-                && a.body["alertKey"] == key
                 && a.body["status"] != "RESOLVED"
+                && a.body["alertKey"]
+                    .as_str()
+                    .is_some_and(|k| k.to_lowercase() == wanted)
         })
         .map(|(id, _)| id)
+        .last()
 }
