@@ -17,6 +17,7 @@ mod fidelity_events;
 mod fidelity_resources;
 mod fuzz_corpus;
 mod hardening;
+mod ilert_crate;
 mod incidents;
 mod logs;
 mod monitoring;
