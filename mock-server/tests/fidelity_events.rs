@@ -419,3 +419,18 @@ async fn accept_and_resolve_take_a_json_content_type_without_a_body() {
         assert_eq!(alert(&server, &t, 5001).await["status"], want, "{action} stuck");
     }
 }
+
+/// The document types paging parameters as `int32`: a value past it is a 400 naming the
+/// parameter, never wrapped or clamped into another page.
+#[tokio::test]
+async fn integer_parameters_stay_within_their_documented_type() {
+    let server = auto_server().await;
+    let token = access_token(&server, "alert user").await;
+    let (st, _, err) = api_get(&server, "/api/alerts?start-index=2147483648", &token).await;
+    refused(st, &err, &["start-index", "2147483647"]);
+    let (st, _, err) = api_get(&server, "/api/users?max-results=99999999999999999999", &token).await;
+    refused(st, &err, &["max-results", "integer"]);
+    let (st, _, page) = api_get(&server, "/api/alerts?start-index=2147483647", &token).await;
+    assert_eq!(st, StatusCode::OK, "{page}");
+    assert_eq!(page, json!([]));
+}

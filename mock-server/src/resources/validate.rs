@@ -137,6 +137,26 @@ fn walk(c: &Catalogue, v: &Value, schema: &Value, path: &str, mode: Mode, depth:
         };
         return fail(path, format!("must be {article} {expected} (got {})", short(v)));
     }
+    // OpenAPI 3.0 §4.4 (data types): `int32` and `int64` bound an integer. The document types
+    // paging as int32, so `start-index=2147483648` is refused naming the parameter rather than
+    // wrapped or clamped.
+    if s.get("type").and_then(Value::as_str) == Some("integer") {
+        let (low, high) = match s.get("format").and_then(Value::as_str) {
+            Some("int32") => (i64::from(i32::MIN), i64::from(i32::MAX)),
+            _ => (i64::MIN, i64::MAX),
+        };
+        let whole = v.as_i64().or_else(|| {
+            v.as_f64()
+                .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e18)
+                .map(|f| f as i64)
+        });
+        if !whole.is_some_and(|n| (low..=high).contains(&n)) {
+            return fail(
+                path,
+                format!("must be an integer from {low} to {high} (got {})", short(v)),
+            );
+        }
+    }
     if let Some(allowed) = s.get("enum").and_then(Value::as_array)
         && !allowed.contains(v)
     {
@@ -351,5 +371,22 @@ mod tests {
         assert!(check(c, &body, &schema, Mode::Stored).is_err());
         let nullable = json!({"type": "string", "nullable": true});
         assert_eq!(check(c, &Value::Null, &nullable, Mode::Stored), Ok(()));
+    }
+
+    #[test]
+    fn integers_stay_within_their_format() {
+        let c = crate::resources::catalogue::catalogue();
+        let int32 = serde_json::json!({"type": "integer", "format": "int32"});
+        assert!(check(c, &serde_json::json!(2_147_483_647), &int32, Mode::Request).is_ok());
+        let past =
+            check(c, &serde_json::json!(2_147_483_648_i64), &int32, Mode::Request).expect_err("past int32");
+        assert!(
+            past.message.contains("from -2147483648 to 2147483647"),
+            "{}",
+            past.message
+        );
+        let plain = serde_json::json!({"type": "integer"});
+        assert!(check(c, &serde_json::json!(u64::MAX), &plain, Mode::Request).is_err());
+        assert!(check(c, &serde_json::json!(3.0), &plain, Mode::Request).is_ok());
     }
 }
