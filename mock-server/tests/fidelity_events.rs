@@ -434,3 +434,71 @@ async fn integer_parameters_stay_within_their_documented_type() {
     assert_eq!(st, StatusCode::OK, "{page}");
     assert_eq!(page, json!([]));
 }
+
+fn ids(list: &Value) -> Vec<i64> {
+    list.as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|a| a["id"].as_i64())
+        .collect()
+}
+
+/// ilert-go filters alert lists and counts with `state`, `alert-source` and `assigned-to`
+/// (alert.go lines 271-283 and 347-359 at 549c4adb), the document with `states`, `sources` and
+/// `responders`: both filter, as documented.
+#[tokio::test]
+async fn ilert_go_list_filters_filter() {
+    let server = auto_server().await;
+    let token = access_token(&server, "alert").await;
+    let list = |q: &'static str| {
+        let (server, token) = (&server, &token);
+        async move {
+            let (st, _, body) = api_get(server, &format!("/api/alerts?{q}"), token).await;
+            assert_eq!(st, StatusCode::OK, "{q}: {body}");
+            ids(&body)
+        }
+    };
+    assert_eq!(list("start-index=0&max-results=50").await, vec![5001, 5002]);
+    assert_eq!(
+        list("start-index=0&max-results=50&state=ACCEPTED").await,
+        vec![5002]
+    );
+    assert_eq!(list("states=ACCEPTED").await, vec![5002]);
+    assert_eq!(list("alert-source=3001").await, vec![5001]);
+    assert_eq!(list("assigned-to=1002").await, vec![5002]);
+    assert_eq!(list("state=PENDING&alert-source=3002").await, Vec::<i64>::new());
+    let (st, _, count) = api_get(&server, "/api/alerts/count?state=PENDING", &token).await;
+    assert_eq!(st, StatusCode::OK, "{count}");
+    assert_eq!(count["count"], 1, "{count}");
+    let (st, _, err) = api_get(&server, "/api/alerts?state=OPEN", &token).await;
+    refused(st, &err, &["states", "PENDING"]);
+}
+
+/// ilert-go assigns with `user-id` (an id or a username), `policy-id` and `schedule-id`
+/// (alert.go lines 456-467), the names the document's own description of the operation uses.
+#[tokio::test]
+async fn ilert_go_assigns_with_its_parameter_names() {
+    let server = auto_server().await;
+    let token = access_token(&server, "alert:w").await;
+    let assign = |q: &'static str| {
+        let (server, token) = (&server, &token);
+        async move {
+            api_request(
+                server,
+                reqwest::Method::PUT,
+                &format!("/api/alerts/5001/assign?{q}"),
+                Some(token),
+                None,
+            )
+            .await
+        }
+    };
+    let (st, _, a) = assign("user-id=1002").await;
+    assert_eq!(st, StatusCode::OK, "{a}");
+    assert_eq!(alert(&server, &token, 5001).await["assignedTo"]["id"], 1002);
+    let (st, _, a) = assign("policy-id=1502").await;
+    assert_eq!(st, StatusCode::OK, "{a}");
+    assert_eq!(alert(&server, &token, 5001).await["escalationPolicy"]["id"], 1502);
+    let (st, _, err) = assign("user-id=1001&policy-id=1501").await;
+    refused(st, &err, &["exactly one", "user-id"]);
+}

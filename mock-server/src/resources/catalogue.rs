@@ -222,7 +222,27 @@ mod reconciled_tests {
     use serde_json::Value;
 
     use super::catalogue;
-    use crate::resources::reconcile::{BODY_OVERRIDES, SCHEMA_PATCHES, STATUS_OVERRIDES};
+    use crate::resources::reconcile::{BODY_OVERRIDES, PARAM_ALIASES, SCHEMA_PATCHES, STATUS_OVERRIDES};
+
+    #[test]
+    fn every_parameter_alias_renames_to_a_documented_parameter() {
+        let c = catalogue();
+        for a in PARAM_ALIASES {
+            let op = c.operation(a.method, a.path).expect("a documented operation");
+            assert!(
+                op.parameters.iter().any(|p| p.name == a.documented),
+                "{} {} has no parameter {}",
+                a.method,
+                a.path,
+                a.documented
+            );
+            assert!(
+                !op.parameters.iter().any(|p| p.name == a.sent),
+                "{} is documented",
+                a.sent
+            );
+        }
+    }
 
     #[test]
     fn every_override_names_an_operation_of_the_document_that_it_changes() {

@@ -409,6 +409,100 @@ pub fn split_lists(query: Vec<(String, String)>) -> Vec<(String, String)> {
     out
 }
 
+/// A query parameter ilert's clients send under another name than the document's: renamed to
+/// the documented one before the operation's checks, so it validates and filters as documented
+/// (it was silently ignored before, which left a client's list unfiltered).
+#[derive(Debug, Clone, Copy)]
+pub struct ParamAlias {
+    /// The operation's method.
+    pub method: &'static str,
+    /// The operation's path template (the document's).
+    pub path: &'static str,
+    /// The name the client sends.
+    pub sent: &'static str,
+    /// The document's name.
+    pub documented: &'static str,
+    /// The client line that sends it.
+    pub client: ClientLine,
+}
+
+/// ilert-go's names for the alert list, count and assign parameters, and for the incident list
+/// filter. The document's own description of `PUT /alerts/{id}/assign` asks for "a user-id,
+/// policy-id … or schedule-id" while its parameters are named `user`, `policy`, `schedule`:
+/// both are taken.
+pub const PARAM_ALIASES: &[ParamAlias] = &[
+    alias("GET", "/alerts", "state", "states", go("alert.go", 271)),
+    alias("GET", "/alerts", "alert-source", "sources", go("alert.go", 275)),
+    alias("GET", "/alerts", "assigned-to", "responders", go("alert.go", 279)),
+    alias("GET", "/alerts/count", "state", "states", go("alert.go", 347)),
+    alias(
+        "GET",
+        "/alerts/count",
+        "alert-source",
+        "sources",
+        go("alert.go", 351),
+    ),
+    alias(
+        "GET",
+        "/alerts/count",
+        "assigned-to",
+        "responders",
+        go("alert.go", 355),
+    ),
+    alias(
+        "PUT",
+        "/alerts/{id}/assign",
+        "user-id",
+        "user",
+        go("alert.go", 458),
+    ),
+    alias(
+        "PUT",
+        "/alerts/{id}/assign",
+        "policy-id",
+        "policy",
+        go("alert.go", 464),
+    ),
+    alias(
+        "PUT",
+        "/alerts/{id}/assign",
+        "schedule-id",
+        "schedule",
+        go("alert.go", 467),
+    ),
+    alias("GET", "/incidents", "state", "states", go("incident.go", 201)),
+];
+
+const fn alias(
+    method: &'static str,
+    path: &'static str,
+    sent: &'static str,
+    documented: &'static str,
+    client: ClientLine,
+) -> ParamAlias {
+    ParamAlias {
+        method,
+        path,
+        sent,
+        documented,
+        client,
+    }
+}
+
+/// The query with [`PARAM_ALIASES`]' client names of `method path` renamed to the document's.
+pub fn rename_params(method: &str, path: &str, query: Vec<(String, String)>) -> Vec<(String, String)> {
+    query
+        .into_iter()
+        .map(|(name, value)| {
+            let documented = PARAM_ALIASES
+                .iter()
+                .find(|a| a.method == method && a.path == path && a.sent == name)
+                .map_or(name, |a| a.documented.to_owned());
+            (documented, value)
+        })
+        .collect()
+}
+
 /// An operation ilert's clients call under another method than the document's: served as the
 /// documented one.
 #[derive(Debug, Clone, Copy)]

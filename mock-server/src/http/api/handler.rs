@@ -219,10 +219,12 @@ fn serve(
     let query: Vec<(String, String)> = query
         .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
         .unwrap_or_default();
-    // `include=a,b` as well as repeated `include=` (the document's form).
+    // ilert-go's parameter names, and `include=a,b` as well as repeated `include=` (the
+    // document's form).
     let (query, c) = if letter {
         (query, catalogue::as_documented())
     } else {
+        let query = crate::resources::reconcile::rename_params(&op.method, &op.path, query);
         (crate::resources::reconcile::split_lists(query), catalogue())
     };
     request::check_query(c, op, &query)?;

@@ -173,7 +173,7 @@ pub(super) fn assign(cx: &mut Cx<'_>) -> Result<Reply, ResourceError> {
         }
         _ => {
             return Err(ResourceError::BadRequest(
-                "give exactly one of the query parameters 'user', 'policy' or 'schedule'".to_owned(),
+                "give exactly one of the query parameters 'user', 'policy' or 'schedule' (or ilert-go's 'user-id', 'policy-id', 'schedule-id')".to_owned(),
             ));
         }
     }
