@@ -216,7 +216,7 @@ fn segment(name: &str) -> String {
 #[tokio::test]
 async fn lookups_by_name_answer_the_entity_as_its_get_by_id() {
     let api = Api::start().await;
-    let declared: Vec<String> = ilert_mock::NAME_LOOKUPS
+    let declared: Vec<String> = ilert_mock::reconcile::NAME_LOOKUPS
         .iter()
         .map(|l| format!("/api{}", l.path.replace("{id}", "8421")))
         .collect();

@@ -412,7 +412,7 @@ impl Walk {
 
 /// An operation's success: its documented 2xx status and that answer's schema (the catalogue
 /// keeps the schema of each response, `null` for one without a body). Where the mock follows
-/// ilert's clients instead ([`ilert_mock::STATUS_OVERRIDES`], each naming the client line), the
+/// ilert's clients instead ([`ilert_mock::reconcile::STATUS_OVERRIDES`], each naming the client line), the
 /// status is the clients' and the schema is checked only when the document's status had one;
 /// every other operation is held to the document.
 fn success(op: &Value) -> (u16, Option<&Value>) {
@@ -423,7 +423,7 @@ fn success(op: &Value) -> (u16, Option<&Value>) {
             (code.parse().unwrap_or(200), Some(schema))
         });
     let (method, path) = (op["method"].as_str(), op["path"].as_str());
-    match ilert_mock::STATUS_OVERRIDES
+    match ilert_mock::reconcile::STATUS_OVERRIDES
         .iter()
         .find(|o| Some(o.method) == method && Some(o.path) == path)
     {
