@@ -313,7 +313,7 @@ impl Journal {
         u64::from_be_bytes(first)
     }
 
-    /// Redacts an integration key that ends `path` ([`redact_key_path`]), noting whose it was.
+    /// Redacts an integration key that ends `path` (`redact_key_path`), noting whose it was.
     pub fn redact_path(&self, path: &str) -> (String, Vec<Secret>) {
         match redact_key_path(path) {
             Some((shown, key)) => (

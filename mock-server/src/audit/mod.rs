@@ -7,14 +7,14 @@
 //! command report them; a CI job fails on them.
 //!
 //! # Design
-//! - [`facts`]: per request, a few compact facts are kept apart from the journal (whose bounds
-//!   drop bodies and old entries): what the journal middleware saw ([`facts::Observed`]) and what
-//!   the handler said the request meant ([`facts::Event`], handed back as a response extension).
+//! - `facts`: per request, a few compact facts are kept apart from the journal (whose bounds
+//!   drop bodies and old entries): what the journal middleware saw (`facts::Observed`) and what
+//!   the handler said the request meant (`facts::Event`, handed back as a response extension).
 //!   No secret is kept, only the journal's keyed fingerprints of codes, tokens and `state`
 //!   values. Recording is a few field copies and one short lock; successful API calls, the hot
 //!   path, are summed up per access token instead of kept one by one. Nothing is rendered until
 //!   the audit is read, and recording never changes a response.
-//! - [`rules`]: one small function per finding id, each citing its source, run over the facts
+//! - `rules`: one small function per finding id, each citing its source, run over the facts
 //!   and the mock's apps when the audit is read. Times are the mock's clock (so moving
 //!   `/_mock/clock` by 5 minutes counts as 5 minutes); "sent after the answer" is judged on a
 //!   monotonic clock, so concurrent requests are not mistaken for retries.
@@ -37,12 +37,12 @@
 //!   feature that needs a scope).
 //!
 //! # Bounds
-//! At most [`facts::DEFAULT_CAPACITY`] request facts (`--audit-size`, the oldest dropped first;
+//! At most [`DEFAULT_CAPACITY`] request facts (`--audit-size`, the oldest dropped first;
 //! the report says how many were dropped) and the summed-up API calls of at most
-//! [`facts::MAX_TOKENS`] access tokens; every text a fact keeps (a client id, a username, a
+//! `facts::MAX_TOKENS` access tokens; every text a fact keeps (a client id, a username, a
 //! redirect URI) is cut to `--max-audit-value-bytes`, and the facts together weigh at most
 //! `--max-audit-bytes` (the oldest dropped first), so a flood of 30 KB client ids costs no more
-//! than a flood of short ones. `DELETE /_mock/audit` (or [`Audit::clear`]) starts afresh;
+//! than a flood of short ones. `DELETE /_mock/audit` (or `Audit::clear`) starts afresh;
 //! `/_mock/reset` does too. Clearing the journal does not clear the audit.
 
 pub(crate) mod facts;

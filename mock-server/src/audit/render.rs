@@ -13,7 +13,7 @@ const SHOWN_CHARS: usize = 200;
 
 /// A value as a terminal may show it: every control character (C0, DEL, C1: ESC, CR, BEL, the
 /// OSC 8 link opener, newlines) and every bidirectional override written as an escape (`\x1b`,
-/// `\u{202e}`), never sent raw, and cut at [`SHOWN_CHARS`] characters. Values come from
+/// `\u{202e}`), never sent raw, and cut at `SHOWN_CHARS` characters. Values come from
 /// requests (a client id, a username, a redirect URI), so a client must not be able to clear
 /// the screen, draw a fake "passed" line or plant a link in the reader's terminal.
 pub fn shown(text: &str) -> String {

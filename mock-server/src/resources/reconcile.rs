@@ -4,9 +4,9 @@
 //! line, commit), and `mock-server/docs/reconciliation-resources.md` lists them with their
 //! tests. Everything not listed here answers as the document says.
 //!
-//! The overrides are data, read in one place each: [`success`] by the generic create and the
-//! subscriber actions, [`body_schema`] by the request check, and the OpenAPI walk test (through
-//! the crate's `STATUS_OVERRIDES`), which checks every other answer against the document.
+//! The overrides are data, read in one place each: `Operation::answered_status` by the generic create and
+//! the subscriber actions, `Operation::accepted_body` by the request check, and the OpenAPI walk test (through
+//! `STATUS_OVERRIDES`), which checks every other answer against the document.
 
 use std::sync::LazyLock;
 
@@ -241,7 +241,7 @@ pub const FORMAT_LOCAL_DATE_TIME: &str = "local-date-time";
 /// - `ScheduleLayerConfig.startsOn`/`endsOn`, `ShiftRel.start`/`end`: Terraform's documentation
 ///   and examples send date-times without offset (`2022-08-30T00:00`,
 ///   `formatdate("YYYY-MM-DD'T'hh:mm:ss", …)`); they are read in the schedule's time zone.
-/// - Stricter where ilert is ([`super::formats`]): users' and e-mail contacts' addresses
+/// - Stricter where ilert is (`resources::formats`): users' and e-mail contacts' addresses
 ///   (ilert mails them; ilert-go sends `email`, user.go:17, and `target`, user_email_contact.go:12),
 ///   phone contacts' `target` and `regionCode` (ilert calls and texts them; ilert-go sends both,
 ///   user_phone_number_contact.go:12-13, Terraform's example an E.164 number), and status page
