@@ -18,6 +18,7 @@ pub mod rest_incidents;
 pub mod rest_ingest;
 pub mod rest_oncall;
 pub mod rest_reconcile;
+pub mod rest_reconcile_events;
 pub mod rest_status_pages;
 pub mod rest_steps;
 pub mod revoke;
@@ -48,6 +49,7 @@ pub fn all() -> Vec<Case> {
     cases.extend(rest_status_pages::cases());
     cases.extend(rest_collections::cases().into_iter().chain(rest_ingest::cases()));
     cases.extend(rest_reconcile::cases());
+    cases.extend(rest_reconcile_events::cases());
     cases
 }
 

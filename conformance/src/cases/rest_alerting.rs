@@ -162,7 +162,7 @@ async fn get_alert(cx: Cx) -> CaseResult {
 
 /// An alert source of the case's own, made quietly: its id, integration key and a `source:d`
 /// token to delete it with (which deletes its alerts too).
-async fn own_source(cx: &Cx) -> Result<(i64, String, String), Stop> {
+pub(super) async fn own_source(cx: &Cx) -> Result<(i64, String, String), Stop> {
     let token = cx.access_token("source:d").await?;
     let body =
         json!({"name": "Conformance alerts", "integrationType": "API", "escalationPolicy": {"id": 1501}});
@@ -173,7 +173,7 @@ async fn own_source(cx: &Cx) -> Result<(i64, String, String), Stop> {
     }
 }
 
-async fn drop_source(cx: &Cx, id: i64, token: &str) {
+pub(super) async fn drop_source(cx: &Cx, id: i64, token: &str) {
     let path = format!("{}/{id}", paths::ALERT_SOURCES);
     let _ = quietly(cx, Method::DELETE, &path, token, None).await;
 }

@@ -364,6 +364,9 @@ pub struct Keyed<'a> {
     /// The `{type}` segment of an `integrationUrl` (`/api/v1/events/{type}/{key}`), if the
     /// request came that way.
     pub kind: Option<&'a str>,
+    /// Whether to read the body as ilert's document names it, not as ilert's clients send it
+    /// (`Breakage::DocumentToTheLetter`).
+    pub letter: bool,
 }
 
 /// Read access for rendering and filtering.

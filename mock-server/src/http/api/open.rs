@@ -144,6 +144,7 @@ fn run(
             body,
             key: url.key,
             kind: url.kind,
+            letter: ctx.policy.document_to_the_letter,
         })
     };
     match ctx.store.with(keyed) {

@@ -35,8 +35,15 @@ fn bad(message: impl Into<String>) -> ResourceError {
 /// The event as the document names its fields: `apiKey` becomes `integrationKey` (400 when both
 /// are given and differ), the path's key stands in for a missing one, and an event other than
 /// `ALERT` without a `summary` gets an empty one.
-fn normalized(body: &[u8], path_key: Option<&str>) -> Result<Value, ResourceError> {
+fn normalized(body: &[u8], path_key: Option<&str>, letter: bool) -> Result<Value, ResourceError> {
     let mut event = request::parse_json(body)?;
+    if letter {
+        // As the document names the fields: `integrationKey` and `summary` required.
+        if let (Some(map), Some(key)) = (event.as_object_mut(), path_key) {
+            map.entry("integrationKey").or_insert_with(|| Value::from(key));
+        }
+        return request::check_post_value(PATH, event);
+    }
     let Some(map) = event.as_object_mut() else {
         // Not an object: the schema check names what is wrong.
         return request::check_post_value(PATH, event);
@@ -102,8 +109,9 @@ pub fn post(keyed: Keyed<'_>) -> Result<Reply, ResourceError> {
         body,
         key: path_key,
         kind: path_kind,
+        letter,
     } = keyed;
-    let event = normalized(body, path_key)?;
+    let event = normalized(body, path_key, letter)?;
     let text = |k: &str| event.get(k).and_then(Value::as_str).map(str::to_owned);
     let key = text("integrationKey").unwrap_or_default();
     if path_key.is_some_and(|p| p != key) {
