@@ -3,6 +3,8 @@
 //! cascading to holders declared [`OnDelete::Cascade`] and to nested children), and expanded for
 //! rendering.
 
+use std::collections::BTreeSet;
+
 use serde_json::Value;
 
 use super::error::ResourceError;
@@ -85,47 +87,106 @@ pub fn check(view: &View<'_>, collection: &Collection, entity: &Entity) -> Resul
     Ok(())
 }
 
+/// The ids `entity` references at `field`, reading only that field (an entity may be large:
+/// nothing else of it is copied).
+fn entity_ids(entity: &Entity, field: &str) -> Vec<i64> {
+    let segments: Vec<&str> = field.split('.').filter(|s| !s.is_empty()).collect();
+    let Some((first, rest)) = segments.split_first() else {
+        return ids(&Value::Object(entity.clone()), field);
+    };
+    let (name, many) = step(first);
+    if name.is_empty() {
+        return ids(&Value::Object(entity.clone()), field);
+    }
+    let Some(child) = entity.get(name) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    if many {
+        for item in child.as_array().into_iter().flatten() {
+            collect(item, rest, &mut out);
+        }
+    } else {
+        collect(child, rest, &mut out);
+    }
+    out
+}
+
 /// Deletes what goes with the tenant's entity `id` of `target`: refused (409) while a
 /// restricting reference holds; else holders declared `Cascade` and nested children go too, and
 /// references declared `Pull` are taken out of their holders (the entity itself is removed by
 /// the caller).
 pub fn release(state: &mut dyn World, tenant: &str, target: Target, id: i64) -> Result<(), ResourceError> {
-    let mut doomed: Vec<(&'static str, i64)> = Vec::new();
-    let mut pulled: Vec<(&'static str, i64, &'static str)> = Vec::new();
-    for collection in state.groups().iter().flat_map(|g| g.collections.iter()) {
+    release_all(state, tenant, target, &BTreeSet::from([id]))
+}
+
+/// [`release`] for every id of `released` at once: each collection that holds references to
+/// `target` (or is nested under it) is read once per level of the cascade, however many entities
+/// go, so deleting an alert source with thousands of alerts costs a few passes over the tenant's
+/// store, not one per alert. Nothing changes until every restricting reference is known absent.
+fn release_all(
+    state: &mut dyn World,
+    tenant: &str,
+    target: Target,
+    released: &BTreeSet<i64>,
+) -> Result<(), ResourceError> {
+    if released.is_empty() {
+        return Ok(());
+    }
+    let mut doomed: Vec<(&'static str, BTreeSet<i64>)> = Vec::new();
+    let mut pulled: Vec<(&'static str, i64, &'static str, Vec<i64>)> = Vec::new();
+    let relevant = state
+        .groups()
+        .iter()
+        .flat_map(|g| g.collections.iter())
+        .filter(|c| c.parent == Some(target) || c.relations.iter().any(|r| r.target == target));
+    for collection in relevant {
+        let mut going = BTreeSet::new();
         for (holder, stored) in state.resources().iter(tenant, collection.name) {
-            if collection.parent == Some(target) && stored.parent == Some(id) {
-                doomed.push((collection.name, holder));
+            if collection.parent == Some(target) && stored.parent.is_some_and(|p| released.contains(&p)) {
+                going.insert(holder);
                 continue;
             }
-            let body = Value::Object(stored.body.clone());
             for relation in collection.relations.iter().filter(|r| r.target == target) {
-                if !ids(&body, relation.field).contains(&id) {
+                let named: Vec<i64> = entity_ids(&stored.body, relation.field)
+                    .into_iter()
+                    .filter(|i| released.contains(i))
+                    .collect();
+                let Some(&first) = named.first() else {
                     continue;
-                }
+                };
                 match relation.on_delete {
                     OnDelete::Restrict => {
                         return Err(ResourceError::Conflict(format!(
-                            "{} {id} is still used by {} {holder}",
+                            "{} {first} is still used by {} {holder}",
                             noun(state, target),
                             collection.noun
                         )));
                     }
-                    OnDelete::Cascade => doomed.push((collection.name, holder)),
-                    OnDelete::Pull => pulled.push((collection.name, holder, relation.field)),
+                    OnDelete::Cascade => {
+                        going.insert(holder);
+                    }
+                    OnDelete::Pull => pulled.push((collection.name, holder, relation.field, named)),
                     OnDelete::Keep => {}
                 }
             }
         }
+        if !going.is_empty() {
+            doomed.push((collection.name, going));
+        }
     }
-    for (name, holder) in doomed {
-        release(state, tenant, Target::Collection(name), holder)?;
-        state.resources_mut().remove(tenant, name, holder);
+    for (name, holders) in &doomed {
+        release_all(state, tenant, Target::Collection(name), holders)?;
+        for holder in holders {
+            state.resources_mut().remove(tenant, name, *holder);
+        }
     }
-    for (name, holder, field) in pulled {
+    for (name, holder, field, named) in pulled {
         if let Some(entity) = state.resources_mut().get_mut(tenant, name, holder) {
             let mut value = Value::Object(std::mem::take(entity));
-            pull(&mut value, field, id);
+            for id in named {
+                pull(&mut value, field, id);
+            }
             if let Value::Object(map) = value {
                 *entity = map;
             }
@@ -213,6 +274,31 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn entity_ids_read_what_ids_reads() {
+        let entities = [
+            json!({"escalationRules": [{"users": [{"id": 1}, {"id": 2}]}, {"users": [{"id": 3.0}]}]}),
+            json!({"escalationPolicy": {"id": 9}, "members": [{"user": {"id": 4}}, {"user": {"id": 5}}]}),
+            json!({"connectorId": "7001", "alertSources": [{"id": 3001}], "id": 12}),
+            json!({}),
+        ];
+        let fields = [
+            "escalationRules[].users[]",
+            "escalationPolicy",
+            "members[].user",
+            "connectorId",
+            "alertSources[]",
+            "",
+            "missing[].x",
+        ];
+        for entity in &entities {
+            let map = entity.as_object().expect("an object");
+            for field in fields {
+                assert_eq!(entity_ids(map, field), ids(entity, field), "{field} of {entity}");
+            }
+        }
+    }
 
     #[test]
     fn ids_follow_arrays_and_objects() {

@@ -16,6 +16,7 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
 mod audit_truth;
+mod cascade;
 mod control;
 mod exit_with_parent;
 mod grant_form;
