@@ -272,7 +272,7 @@ impl ApiClient {
 
     /// Signs out: revokes the refresh token at ilert (when there is one) and clears the store.
     /// Returns whether a refresh token was revoked. Access tokens already issued stay valid
-    /// until they expire (SPEC §9).
+    /// until they expire (behaviour.md §9).
     pub async fn revoke(&self) -> Result<bool, Error> {
         let mut state = self.lock_loaded().await?;
         let tokens = state.refresh.tokens.as_ref().ok_or(Error::NotSignedIn)?;

@@ -1,4 +1,4 @@
-//! The authorize step (SPEC §2): the URL the browser is sent to, and reading the redirect back.
+//! The authorize step (behaviour.md §2): the URL the browser is sent to, and reading the redirect back.
 //!
 //! The query is written by hand rather than with `form_urlencoded`, so that every value is
 //! percent-encoded (a space as `%20`, not `+`) exactly like the cURL example in ilert's guide:
@@ -37,7 +37,7 @@ impl OAuthClient {
     /// plus `code_challenge` and `code_challenge_method=S256` with [`Pkce::S256`].
     ///
     /// Without a client secret PKCE is on whatever `pkce` says: ilert accepts a token request
-    /// without the secret only for an authorization that used PKCE (SPEC §3).
+    /// without the secret only for an authorization that used PKCE (behaviour.md §3).
     pub fn authorize_url(&self, state: &CsrfToken, pkce: Pkce) -> AuthorizeUrl {
         let config = self.config();
         let verifier = match (pkce, config.client_secret()) {

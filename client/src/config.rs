@@ -2,11 +2,11 @@
 //!
 //! ilert splits its hosts: the browser goes to `app.ilert.com` (or the tenant's own
 //! `{tenant}.ilert.com`) to authorize, and the backend talks to `api.ilert.com` for tokens and
-//! the REST API (SPEC §1). The config keeps both base URLs, so pointing a client at the mock is a
+//! the REST API (behaviour.md §1). The config keeps both base URLs, so pointing a client at the mock is a
 //! matter of setting them to the mock's one address.
 //!
 //! The redirect URI is kept exactly as given: ilert compares it byte for byte with the
-//! registered one (SPEC §2), and URL parsing would normalise it (for example by adding a
+//! registered one (behaviour.md §2), and URL parsing would normalise it (for example by adding a
 //! trailing slash to `http://localhost:4597`).
 
 use url::Url;
@@ -192,7 +192,7 @@ pub struct ConfigBuilder {
 
 impl ConfigBuilder {
     /// The app's client secret, for a backend that can keep it. Without one the client sends
-    /// only `client_id` and must use PKCE, which works for any app (SPEC §3, ilert's PKCE
+    /// only `client_id` and must use PKCE, which works for any app (behaviour.md §3, ilert's PKCE
     /// guide); ilert then issues a refresh token only when `offline_access` is requested.
     pub fn client_secret(mut self, secret: impl Into<String>) -> Self {
         self.client_secret = Some(ClientSecret::new(secret));

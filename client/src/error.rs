@@ -3,7 +3,7 @@
 //! ilert answers errors in two documented shapes, and the client keeps both as sent:
 //!
 //! - the OAuth2 endpoints (token, token info, revoke) send `{"code": "invalid_grant", "error":
-//!   "Provided code is unknown"}` (SPEC §3, §8) — note ilert's field names: `code` is the
+//!   "Provided code is unknown"}` (behaviour.md §3, §8) — note ilert's field names: `code` is the
 //!   machine-readable code and `error` the description, unlike RFC 6749 §5.2's `error` and
 //!   `error_description`. Both shapes are read; [`TokenError`] keeps the code and description.
 //! - the REST API sends `{"status": 403, "message": "...", "code": "..."}`; [`ApiError`] keeps
@@ -44,7 +44,7 @@ impl fmt::Display for Endpoint {
     }
 }
 
-/// An OAuth2 error code, as ilert sends it in the `code` field (SPEC §8), plus RFC 6749's
+/// An OAuth2 error code, as ilert sends it in the `code` field (behaviour.md §8), plus RFC 6749's
 /// codes ilert does not list but the mock uses where ilert is silent (`invalid_client`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TokenErrorCode {
@@ -223,7 +223,7 @@ pub enum Error {
     /// ilert's REST API answered with an error status.
     #[error("{0}")]
     Api(ApiError),
-    /// The authorize redirect came back with `error` instead of a code (SPEC §2).
+    /// The authorize redirect came back with `error` instead of a code (behaviour.md §2).
     #[error("{}", authorization_message(.error, .description.as_deref()))]
     Authorization {
         /// The `error` parameter.

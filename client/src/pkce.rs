@@ -2,7 +2,7 @@
 //! the authorize request.
 //!
 //! ilert makes PKCE optional when the token request carries the client secret and suggests it
-//! in addition; a request without the secret (any app may send one, SPEC §3) must use it. Only
+//! in addition; a request without the secret (any app may send one, behaviour.md §3) must use it. Only
 //! `S256` is offered:
 //! `plain` gives no protection when the authorize request leaks, and the mock refuses it.
 

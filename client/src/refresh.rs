@@ -11,7 +11,7 @@
 //! # The rules
 //!
 //! ilert's guide says to refresh "at least in case they expire and the ilert API returns a 401",
-//! and its lifetimes table says "do not refresh a token more than once per 5 minutes" (SPEC §5,
+//! and its lifetimes table says "do not refresh a token more than once per 5 minutes" (behaviour.md §5,
 //! §7). The rules below satisfy both, and never let many callers or a broken grant turn into a
 //! stream of refresh requests:
 //!
@@ -27,7 +27,7 @@
 //! 3. **On 401, once.** A `401` ([`Trigger::After401`]) triggers one refresh
 //!    ([`RefreshReason::Rejected`]) and the caller retries the request once. If another caller
 //!    already replaced the rejected token, the answer is [`Decision::UseAsIs`]: retry with that
-//!    token, no new refresh. A `403` (missing scope, SPEC §5) is never a trigger: a new token
+//!    token, no new refresh. A `403` (missing scope, behaviour.md §5) is never a trigger: a new token
 //!    would have the same scopes.
 //! 4. **At most once per [`RefreshPolicy::min_interval`] (5 min), unless necessary.**
 //!    - A refresh is *necessary* once the token has expired by the local clock: refusing it

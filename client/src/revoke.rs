@@ -1,4 +1,4 @@
-//! The revoke endpoint (SPEC §5): ending a grant from the app's side.
+//! The revoke endpoint (behaviour.md §5): ending a grant from the app's side.
 //!
 //! ilert revokes refresh tokens; access tokens already issued stay valid until they expire. The
 //! answer is `200` with an empty body for known and unknown tokens alike (RFC 7009 §2.2), so a

@@ -1,4 +1,4 @@
-//! The token endpoint (SPEC §3): turning a code into tokens, and refreshing them.
+//! The token endpoint (behaviour.md §3): turning a code into tokens, and refreshing them.
 //!
 //! ilert answers lifetimes (`expires_in`, `refresh_token_expires_in`) relative to the moment it
 //! answered. They become absolute Unix times in a [`TokenSet`], counted from just *before* the
@@ -12,10 +12,10 @@ use crate::error::{Endpoint, Error, excerpt};
 use crate::token_set::{Grant, TokenSet};
 use crate::types::{AccessToken, AuthorizationCode, PkceCodeVerifier, RefreshToken};
 
-/// ilert's access token lifetime, assumed when an answer has no `expires_in` (SPEC §7).
+/// ilert's access token lifetime, assumed when an answer has no `expires_in` (behaviour.md §7).
 pub const DEFAULT_ACCESS_LIFETIME_SECS: u64 = 3600;
 
-/// ilert's success body (SPEC §3). Unknown fields are ignored.
+/// ilert's success body (behaviour.md §3). Unknown fields are ignored.
 #[derive(Deserialize)]
 struct TokenResponse {
     token_type: Option<String>,

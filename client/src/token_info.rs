@@ -1,4 +1,4 @@
-//! The token info endpoint (SPEC §5): what an access token is good for.
+//! The token info endpoint (behaviour.md §5): what an access token is good for.
 //!
 //! ilert accepts access tokens only; anything else (an expired, malformed or refresh token)
 //! answers `{"active": false}` (RFC 7662 §2.2), which is a success here, not an error.

@@ -18,7 +18,7 @@ use crate::types::{AccessToken, RefreshToken};
 pub enum Grant {
     /// Exchanging an authorization code.
     AuthorizationCode,
-    /// Refreshing (SPEC §7 asks for at most one refresh per token per 5 minutes).
+    /// Refreshing (behaviour.md §7 asks for at most one refresh per token per 5 minutes).
     RefreshToken,
 }
 

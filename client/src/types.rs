@@ -90,7 +90,7 @@ plain_type!(
     ClientId
 );
 plain_type!(
-    /// One scope, e.g. `profile`, `source:w` or `offline_access` (SPEC §6). Scopes are sent
+    /// One scope, e.g. `profile`, `source:w` or `offline_access` (behaviour.md §6). Scopes are sent
     /// space separated, so a scope never contains whitespace.
     Scope
 );
@@ -111,15 +111,15 @@ secret_type!(
     ClientSecret
 );
 secret_type!(
-    /// The authorization code from the redirect back: single use, valid two minutes (SPEC §7).
+    /// The authorization code from the redirect back: single use, valid two minutes (behaviour.md §7).
     AuthorizationCode
 );
 secret_type!(
-    /// An access token: the `Bearer` credential for `/api/...`, valid one hour (SPEC §4).
+    /// An access token: the `Bearer` credential for `/api/...`, valid one hour (behaviour.md §4).
     AccessToken
 );
 secret_type!(
-    /// A refresh token: trades for new access tokens, valid one year (SPEC §4). Treat it like a
+    /// A refresh token: trades for new access tokens, valid one year (behaviour.md §4). Treat it like a
     /// password.
     RefreshToken
 );

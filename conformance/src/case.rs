@@ -15,15 +15,15 @@ use crate::ctx::Cx;
 pub use crate::outcome::{CaseResult, Failure, Stop};
 
 /// Where a rule comes from, so a run against real ilert can tell documented rules from the
-/// mock's own choices (SPEC §9).
+/// mock's own choices (behaviour.md §9).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SourceKind {
     /// ilert's public developer documentation.
     IlertDoc,
-    /// An RFC (used where ilert is silent, SPEC §9).
+    /// An RFC (used where ilert is silent, behaviour.md §9).
     Rfc,
-    /// The mock's own choice or surface (SPEC §9, §11).
+    /// The mock's own choice or surface (behaviour.md §9, §11).
     Mock,
     /// A line of one of ilert's own clients (iLert/ilert-go, iLert/terraform-provider-ilert):
     /// what production answers where the clients and the document disagree.
@@ -66,7 +66,7 @@ pub const fn rfc(reference: &'static str) -> Source {
     }
 }
 
-/// A choice of the mock where ilert is silent (`SPEC §9 …`).
+/// A choice of the mock where ilert is silent (`behaviour.md §9 …`).
 pub const fn mock(reference: &'static str) -> Source {
     Source {
         kind: SourceKind::Mock,
@@ -131,19 +131,19 @@ pub enum Isolation {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Area {
-    /// `GET/POST /api/developers/oauth2/authorize` (SPEC §2).
+    /// `GET/POST /api/developers/oauth2/authorize` (behaviour.md §2).
     Authorize,
-    /// `POST /api/developers/oauth2/token` (SPEC §3, §7, §8, §9).
+    /// `POST /api/developers/oauth2/token` (behaviour.md §3, §7, §8, §9).
     Token,
-    /// The access and refresh JWTs themselves (SPEC §4).
+    /// The access and refresh JWTs themselves (behaviour.md §4).
     Tokens,
-    /// The resource API under `/api/` (SPEC §5, §6).
+    /// The resource API under `/api/` (behaviour.md §5, §6).
     Api,
-    /// `POST /api/developers/oauth2/token_info` (SPEC §5).
+    /// `POST /api/developers/oauth2/token_info` (behaviour.md §5).
     TokenInfo,
-    /// `POST /api/developers/oauth2/revoke` (SPEC §5).
+    /// `POST /api/developers/oauth2/revoke` (behaviour.md §5).
     Revoke,
-    /// Cross-origin behaviour (SPEC §9).
+    /// Cross-origin behaviour (behaviour.md §9).
     Cors,
     /// What protects a running server from web pages and neighbours: the `Host` allow-list,
     /// CSRF refusals, codes kept out of the request journal.

@@ -2,7 +2,7 @@
 //! and what came back.
 //!
 //! One rule, one case: the status and body shape of each error code are checked by the error
-//! row cases (`TOKEN-ERR-*`, SPEC §8) with [`Resp::token_error`]. Cases about behaviour (a code
+//! row cases (`TOKEN-ERR-*`, behaviour.md §8) with [`Resp::token_error`]. Cases about behaviour (a code
 //! used twice, a revoked grant, a rotated refresh token) check only that the request was refused
 //! with the right code ([`Resp::refused_with`]), so a wrong status or shape shows up once, in
 //! the case that owns the rule, instead of in twenty.
@@ -115,7 +115,7 @@ impl Resp {
         )
     }
 
-    /// ilert's token-endpoint error (SPEC §3, §8): HTTP `status`, body exactly
+    /// ilert's token-endpoint error (behaviour.md §3, §8): HTTP `status`, body exactly
     /// `{"code": "<code>", "error": "<description>"}` with a non-empty description.
     pub fn token_error(&self, status: u16, code: &str) -> Result<&Self, Stop> {
         let expected = format!(
@@ -141,7 +141,7 @@ impl Resp {
         )
     }
 
-    /// ilert's REST error (SPEC §8): HTTP `status`, body exactly `{"status", "message", "code"}`
+    /// ilert's REST error (behaviour.md §8): HTTP `status`, body exactly `{"status", "message", "code"}`
     /// with `status` equal to the HTTP status.
     pub fn rest_error(&self, status: u16) -> Result<&Self, Stop> {
         let shape = self.json.as_object().is_some_and(|o| {

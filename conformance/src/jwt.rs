@@ -1,4 +1,4 @@
-//! Reading, verifying and forging JWTs (SPEC §4, RFC 7515, RFC 8725).
+//! Reading, verifying and forging JWTs (behaviour.md §4, RFC 7515, RFC 8725).
 //!
 //! Decoding keeps the JSON members in the order they were written (serde_json's
 //! `preserve_order`), because ilert's claim order is part of what the suite checks.

@@ -3,11 +3,11 @@
 //!
 //! It drives the whole backend flow — authorize, code exchange, refresh, the resource API,
 //! token info, revoke — with raw HTTP where the exact wire shape is the rule, and through the
-//! reference client [`ilert_oauth2_client`] for whole flows, and checks every rule of SPEC
-//! §1–§10. Like the OpenID Foundation's conformance suite, every check is a named [`Case`] with
-//! an id (`AUTHZ-REDIRECT-EXACT-03`), a title, the rule's [`Source`] (`ilert-doc …`,
-//! `rfc6749 §4.1.2.1`, or `mock …` for the mock's own choices), a [`Severity`], and on failure a
-//! [`Failure`] saying what was sent, what was expected and what came back.
+//! reference client [`ilert_oauth2_client`] for whole flows, and checks every rule of
+//! `mock-server/docs/behaviour.md` §1–§10. Like the OpenID Foundation's conformance suite,
+//! every check is a named [`Case`] with an id (`AUTHZ-REDIRECT-EXACT-03`), a title, the
+//! rule's [`Source`] (`ilert-doc …`, `rfc6749 §4.1.2.1`, or `mock …` for the mock's own
+//! choices), a [`Severity`], and on failure a [`Failure`] saying what was sent, what was expected and what came back.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), ilert_conformance::RunError> {

@@ -10,7 +10,7 @@
 //! concurrently, up to [`RunOptions::concurrency`] at a time. Three kinds of shared state need more care:
 //!
 //! - **Refresh grants per app and user** are capped at ten; the eleventh revokes the oldest
-//!   (SPEC §7). A case that keeps a refresh token therefore authorizes a user of its own, so
+//!   (behaviour.md §7). A case that keeps a refresh token therefore authorizes a user of its own, so
 //!   that other cases' grants can never push its grant out. Cases that only need an access
 //!   token may share the default user: access tokens are stateless and survive the cap.
 //! - **A tenant's resources** (alert sources) are listed by some cases and changed by others: those

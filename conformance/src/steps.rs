@@ -147,7 +147,7 @@ impl Cx {
     }
 
     /// `Host` header value of a tenant's host on the target: `{tenant}.localhost:{port}`,
-    /// which the mock reads as that tenant (SPEC §1).
+    /// which the mock reads as that tenant (behaviour.md §1).
     pub fn tenant_host(&self, tenant: &str) -> Result<String, Stop> {
         let url = url::Url::parse(self.base()).map_err(|e| Stop::fail("a base URL", e.to_string()))?;
         let port = url

@@ -1,12 +1,12 @@
 //! The server under test and the credentials the suite uses on it.
 //!
-//! By default the target is the mock with its default fixtures (SPEC §10): the guide's backend
+//! By default the target is the mock with its default fixtures (behaviour.md §10): the guide's backend
 //! app and the user `someUser`. Against real ilert the user gives the app's credentials and, for
 //! the cases that need no browser but a token, a refresh or access token.
 
 use std::fmt;
 
-/// The guide's backend app (SPEC §10), its development secret and its backend redirect URI.
+/// The guide's backend app (behaviour.md §10), its development secret and its backend redirect URI.
 pub use ilert_mock::guide::{
     CLIENT_ID as GUIDE_CLIENT_ID, CLIENT_SECRET as GUIDE_CLIENT_SECRET, REDIRECT_URI as GUIDE_REDIRECT_URI,
 };
@@ -15,7 +15,7 @@ pub const WEBAPP_REDIRECT_URI: &str = "http://localhost:4597/webapp";
 /// The default fixture user.
 pub const DEFAULT_USER: &str = "someUser";
 
-/// The paths of ilert's OAuth2 endpoints (SPEC §1).
+/// The paths of ilert's OAuth2 endpoints (behaviour.md §1).
 pub mod paths {
     /// Authorize (browser).
     pub const AUTHORIZE: &str = "/api/developers/oauth2/authorize";
@@ -31,7 +31,7 @@ pub mod paths {
     pub const ALERT_SOURCES: &str = "/api/alert-sources";
     /// Escalation policies (scope `policy`).
     pub const ESCALATION_POLICIES: &str = "/api/escalation-policies";
-    /// The mock's JWKS document (SPEC §11).
+    /// The mock's JWKS document (behaviour.md §11).
     pub const JWKS: &str = "/.well-known/jwks.json";
 }
 
@@ -52,7 +52,7 @@ pub struct App {
     /// The client id.
     pub client_id: String,
     /// The secret, when the requests send it; `None` for PKCE-only requests (any app may send
-    /// them, SPEC §3).
+    /// them, behaviour.md §3).
     pub client_secret: Option<String>,
     /// A registered redirect URI, byte for byte.
     pub redirect_uri: String,
@@ -81,7 +81,7 @@ impl App {
         }
     }
 
-    /// The guide's backend app (SPEC §10).
+    /// The guide's backend app (behaviour.md §10).
     pub fn guide() -> Self {
         Self::backend(GUIDE_CLIENT_ID, GUIDE_CLIENT_SECRET, GUIDE_REDIRECT_URI)
     }
@@ -123,7 +123,7 @@ impl App {
 /// The server under test.
 #[derive(Clone)]
 pub struct Target {
-    /// Base URL of both hosts (SPEC §1: the mock serves app and api on one listener), without
+    /// Base URL of both hosts (behaviour.md §1: the mock serves app and api on one listener), without
     /// a trailing slash.
     pub base_url: String,
     /// The app whose flow is tested.

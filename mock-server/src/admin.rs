@@ -1,4 +1,4 @@
-//! Admin operations on the running mock (SPEC §11): list and revoke grants as the user would in
+//! Admin operations on the running mock (behaviour.md §11): list and revoke grants as the user would in
 //! ilert's UI, and add tenants, apps and users at run time (and remove apps and users again, so
 //! a test that registered its own leaves the mock as it found it). Shared by the `/_mock`
 //! handlers and the embedded Rust API.
@@ -146,7 +146,7 @@ impl MockState {
     }
 
     /// Revokes every live grant of `app` for `user`, as the user does in ilert's UI. Refresh
-    /// tokens die; access tokens live on until they expire (SPEC §5).
+    /// tokens die; access tokens live on until they expire (behaviour.md §5).
     pub fn revoke_app_for_user(
         &mut self,
         app: &str,

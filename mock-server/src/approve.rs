@@ -10,7 +10,7 @@
 //! `--auto-approve`. The answer is the redirect to the app's `redirect_uri`.
 //!
 //! Why not a control route: a control route would approve by a path the app under test never
-//! takes; the form POST is the path a browser takes (SPEC §2), and the one the audit judges.
+//! takes; the form POST is the path a browser takes (behaviour.md §2), and the one the audit judges.
 
 use std::net::SocketAddr;
 use std::sync::Arc;

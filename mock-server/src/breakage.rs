@@ -13,25 +13,25 @@ use serde::{Deserialize, Serialize};
 #[serde(rename_all = "snake_case")]
 pub enum Breakage {
     /// Token errors use RFC 6749's `{"error", "error_description"}` instead of ilert's
-    /// `{"code", "error"}` (breaks SPEC §3).
+    /// `{"code", "error"}` (breaks behaviour.md §3).
     WrongErrorShape,
     /// Token responses lack `Cache-Control: no-store` (breaks RFC 6749 §5.1).
     MissingNoStore,
-    /// A code can be redeemed again (breaks SPEC §2 "single use", RFC 6749 §4.1.2).
+    /// A code can be redeemed again (breaks behaviour.md §2 "single use", RFC 6749 §4.1.2).
     AcceptCodeTwice,
-    /// Authorize redirects to any `redirect_uri` the request names (breaks SPEC §2 exact match,
+    /// Authorize redirects to any `redirect_uri` the request names (breaks behaviour.md §2 exact match,
     /// RFC 9700 §4.1).
     RedirectToUnregisteredUri,
-    /// Access tokens carry an extra `iat` claim (breaks SPEC §4's exact claim set).
+    /// Access tokens carry an extra `iat` claim (breaks behaviour.md §4's exact claim set).
     ExtraJwtClaim,
-    /// `invalid_grant` answers 400 instead of ilert's 401 (breaks SPEC §8).
+    /// `invalid_grant` answers 400 instead of ilert's 401 (breaks behaviour.md §8).
     InvalidGrantStatus400,
-    /// A refresh token is accepted as a bearer token (breaks SPEC §5).
+    /// A refresh token is accepted as a bearer token (breaks behaviour.md §5).
     RefreshTokenAsBearer,
-    /// Authorize drops `state` from its redirects (breaks SPEC §2, RFC 6749 §4.1.2).
+    /// Authorize drops `state` from its redirects (breaks behaviour.md §2, RFC 6749 §4.1.2).
     DropState,
     /// Resource API answers lose the first required property of the operation's documented
-    /// response schema, e.g. a user's `email` (breaks SPEC §5: answers true to ilert's schema).
+    /// response schema, e.g. a user's `email` (breaks behaviour.md §5: answers true to ilert's schema).
     DropRequiredField,
     /// The REST API follows ilert's OpenAPI document where ilert's own clients disagree with it
     /// (`mock-server/docs/reconciliation-resources.md`): creates and subscriber additions answer

@@ -1,5 +1,5 @@
 //! Fault injection: queue the next N answers of an endpoint as a given status and body, or a
-//! delay (SPEC §11), so a client's retry and error paths can be tested.
+//! delay (behaviour.md §11), so a client's retry and error paths can be tested.
 //!
 //! Faults are consumed in the order queued; each matching request takes one use of the oldest
 //! fault for its endpoint. A fault with a status answers in place of the endpoint; a fault with

@@ -27,7 +27,7 @@ use crate::protocol::scope::ScopeSet;
 use crate::resources::seed::{Seed, Seeds};
 use crate::token::Keys;
 
-/// The embedded default fixtures (SPEC §10).
+/// The embedded default fixtures (behaviour.md §10).
 pub const DEFAULT_TOML: &str = include_str!("../../fixtures/default.toml");
 
 /// Where the default fixtures come from, for error messages.
@@ -490,7 +490,7 @@ impl Fixtures {
 
     /// The allowed scopes of an app, parsed (validated at load).
     pub(crate) fn app_scopes(app: &App) -> ScopeSet {
-        // SPEC §6: every app may ask for offline_access (it grants no API access); ilert's PKCE
+        // behaviour.md §6: every app may ask for offline_access (it grants no API access); ilert's PKCE
         // guide asks for it with the backend guide's own app.
         let offline = crate::protocol::scope::OFFLINE_ACCESS;
         let scopes: Vec<&str> = app

@@ -1,7 +1,7 @@
 //! The credentials of ilert's guide app, as the embedded fixtures register it: the one place
 //! tests, examples, the bench and the conformance suite take them from.
 //!
-//! They are the values printed in ilert's "Developing a Backend App with OAuth2" guide (SPEC
+//! They are the values printed in ilert's "Developing a Backend App with OAuth2" guide (behaviour.md
 //! §10): dev-only, public, and useless anywhere but against this mock.
 
 /// The guide app's `client_id`.

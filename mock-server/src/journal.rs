@@ -1,5 +1,5 @@
 //! The request journal: every request the mock received, readable and clearable by tests
-//! (SPEC §11).
+//! (behaviour.md §11).
 //!
 //! Bounded: a ring buffer of the most recent requests (1,000 by default) holding at most 4 MiB
 //! (by default) of recorded text, so neither a long run nor a flood of huge requests can grow it
@@ -250,7 +250,7 @@ impl std::fmt::Debug for Journal {
 /// The kind of a bearer-like value: a JWT's `alg` tells ilert's access (RS256) from refresh
 /// (HS256) tokens.
 fn token_kind(value: &str, fallback: &'static str) -> &'static str {
-    // The headers the mock itself writes (SPEC §4), base64url: most tokens a journal sees are
+    // The headers the mock itself writes (behaviour.md §4), base64url: most tokens a journal sees are
     // its own, and comparing a prefix spares decoding the whole token on every API call.
     const ACCESS_HEADER: &str = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.";
     const REFRESH_HEADER: &str = "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.";

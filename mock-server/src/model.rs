@@ -108,7 +108,7 @@ impl fmt::Debug for ClientSecret {
 /// An OAuth2 app registered with ilert.
 ///
 /// Whether a token request is "public" (no secret) is a property of the request, not of the app
-/// (SPEC §3): any app may leave its secret out when the authorization used PKCE. `public` marks
+/// (behaviour.md §3): any app may leave its secret out when the authorization used PKCE. `public` marks
 /// an app that has no secret at all; `require_secret` makes an app refuse secret-less requests.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]

@@ -1,15 +1,15 @@
 //! Every route path the mock serves, in one place: the router, the grant view's form, the fault
-//! targets, the rate limit and the well-known documents all name them from here (SPEC §1, §11).
+//! targets, the rate limit and the well-known documents all name them from here (behaviour.md §1, §11).
 
-/// Browser authorize endpoint (SPEC §2).
+/// Browser authorize endpoint (behaviour.md §2).
 pub const AUTHORIZE: &str = "/api/developers/oauth2/authorize";
-/// Token endpoint (SPEC §3).
+/// Token endpoint (behaviour.md §3).
 pub const TOKEN: &str = "/api/developers/oauth2/token";
-/// Token info endpoint (SPEC §5).
+/// Token info endpoint (behaviour.md §5).
 pub const TOKEN_INFO: &str = "/api/developers/oauth2/token_info";
-/// Revocation endpoint (SPEC §5).
+/// Revocation endpoint (behaviour.md §5).
 pub const REVOKE: &str = "/api/developers/oauth2/revoke";
-/// The resource API's prefix (SPEC §6).
+/// The resource API's prefix (behaviour.md §6).
 pub const API: &str = "/api";
 /// The current user (scope `profile`).
 pub const USERS_CURRENT: &str = "/api/users/current";
@@ -24,7 +24,7 @@ pub const EVENTS_BY_URL: &str = "/api/v1/events";
 pub const HEARTBEATS: &str = "/api/heartbeats";
 /// Deployment events at a pipeline's `integrationUrl`: `{DEPLOYMENT_EVENTS_BY_URL}/{type}/{key}`.
 pub const DEPLOYMENT_EVENTS_BY_URL: &str = "/api/v1/deployment-events";
-/// The mock's control surface (SPEC §11).
+/// The mock's control surface (behaviour.md §11).
 pub const CONTROL: &str = "/_mock";
 /// The JWKS document.
 pub const JWKS: &str = "/.well-known/jwks.json";

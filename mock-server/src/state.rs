@@ -383,7 +383,7 @@ impl MockState {
         ))
     }
 
-    /// Runs a token request (SPEC §3): authenticates the client, then redeems the code or
+    /// Runs a token request (behaviour.md §3): authenticates the client, then redeems the code or
     /// refreshes, and returns the claims to sign. One call under one lock: nothing about the
     /// client or the grant can change between the checks.
     pub fn grant(
@@ -422,7 +422,7 @@ impl MockState {
         }
     }
 
-    /// `grant_type=authorization_code` (SPEC §3).
+    /// `grant_type=authorization_code` (behaviour.md §3).
     fn exchange_code(
         &mut self,
         creds: &Credentials,
@@ -452,7 +452,7 @@ impl MockState {
         };
         let scope = granted.scope.to_string();
         let access = self.access_claims(granted.user_id, app.id, &scope, now)?;
-        // SPEC §7 and ilert's PKCE guide: a refresh token when the request sent the secret, or
+        // behaviour.md §7 and ilert's PKCE guide: a refresh token when the request sent the secret, or
         // when the authorization asked for offline_access ("per default for PKCE-only clients no
         // refresh token will be issued, unless the additional offline access scope is requested").
         let wants_refresh = with_secret || granted.scope.has_offline_access();
@@ -482,7 +482,7 @@ impl MockState {
         })
     }
 
-    /// `grant_type=refresh_token` (SPEC §3, §9). `claims` come from a verified refresh token.
+    /// `grant_type=refresh_token` (behaviour.md §3, §9). `claims` come from a verified refresh token.
     fn refresh(
         &mut self,
         creds: &Credentials,
@@ -491,7 +491,7 @@ impl MockState {
         now: UnixSeconds,
     ) -> Result<Issuance, OAuthError> {
         let (app, with_secret) = self.authenticate(creds)?;
-        // The mock's choice (SPEC §3): a grant whose code was redeemed with the secret keeps
+        // The mock's choice (behaviour.md §3): a grant whose code was redeemed with the secret keeps
         // needing it; one redeemed without it (PKCE) refreshes with `client_id` alone. Checked
         // before the grant's state, so a caller without the secret learns nothing about it.
         let bound = self
@@ -532,7 +532,7 @@ impl MockState {
                 })?;
             RefreshClaims::new(&key, expires_at)
         } else {
-            // SPEC §9: without rotation the same refresh token comes back and stays valid.
+            // behaviour.md §9: without rotation the same refresh token comes back and stays valid.
             RefreshClaims::new(&grant.key, grant.expires_at)
         };
         let expires_in = refresh.exp.saturating_sub(now);
@@ -567,7 +567,7 @@ impl MockState {
     }
 }
 
-/// A refresh token that does not verify: `invalid_grant` (SPEC §8), saying why.
+/// A refresh token that does not verify: `invalid_grant` (behaviour.md §8), saying why.
 fn refresh_token_refused(error: TokenError) -> OAuthError {
     OAuthError::invalid_grant(match error {
         TokenError::Expired => "Provided refresh token has expired",

@@ -1,4 +1,4 @@
-//! The resource API over HTTP (SPEC §5, §6): bearer checks, forged tokens, 401 vs 403 per scope
+//! The resource API over HTTP (behaviour.md §5, §6): bearer checks, forged tokens, 401 vs 403 per scope
 //! and access level, the emulated resources, and the REST error shape.
 
 use crate::common;

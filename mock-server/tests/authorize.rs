@@ -1,4 +1,4 @@
-//! The authorize endpoint over HTTP (SPEC §2, §9): grant view, exact redirect matching, error
+//! The authorize endpoint over HTTP (behaviour.md §2, §9): grant view, exact redirect matching, error
 //! pages vs error redirects, state echo, tenant hosts, PKCE methods, auto-approve.
 
 use crate::common;

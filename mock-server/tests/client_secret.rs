@@ -1,4 +1,4 @@
-//! "Public" is a property of the request, not of the app (SPEC §3, §7, as ilert's PKCE guide
+//! "Public" is a property of the request, not of the app (behaviour.md §3, §7, as ilert's PKCE guide
 //! shows): any app may leave its secret out when the authorization used PKCE; a secret that is
 //! sent must be right; refresh tokens come with the secret or with `offline_access`; a grant
 //! redeemed with the secret keeps needing it; `require_secret` opts out.

@@ -1,4 +1,4 @@
-//! The `/_mock` control surface and the well-known documents over HTTP (SPEC §11), and their
+//! The `/_mock` control surface and the well-known documents over HTTP (behaviour.md §11), and their
 //! embedded-API mirrors.
 
 use crate::common;
@@ -275,7 +275,7 @@ async fn admin_lists_and_revokes_grants_as_the_user() {
         refresh(&server, &s(&b, "refresh_token")).await.0,
         StatusCode::UNAUTHORIZED
     );
-    // Access tokens live on (SPEC §5).
+    // Access tokens live on (behaviour.md §5).
     assert_eq!(
         api_get(&server, "/api/users/current", &s(&b, "access_token"))
             .await

@@ -1,4 +1,4 @@
-//! The token endpoint over HTTP (SPEC §3, §4, §7, §8, §9): both grants, every error row, the
+//! The token endpoint over HTTP (behaviour.md §3, §4, §7, §8, §9): both grants, every error row, the
 //! documented shapes, client authentication, PKCE, public apps, limits and rotation.
 
 use crate::common;
@@ -86,7 +86,7 @@ async fn tokens_have_ilerts_exact_headers_and_claims() {
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
     );
     let refresh_exp = claims["exp"].as_i64().expect("exp");
-    // SPEC §4: the two exp values differ by one year less one hour.
+    // behaviour.md §4: the two exp values differ by one year less one hour.
     assert_eq!(refresh_exp - exp, 31_536_000 - 3_600);
 }
 

@@ -1,4 +1,4 @@
-//! `token_info` and `revoke` over HTTP (SPEC §5, §9; RFC 7662, RFC 7009).
+//! `token_info` and `revoke` over HTTP (behaviour.md §5, §9; RFC 7662, RFC 7009).
 
 use crate::common;
 

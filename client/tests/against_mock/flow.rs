@@ -110,7 +110,7 @@ async fn full_flow(pkce: Pkce) {
     assert!(err.requires_sign_in() && !err.is_transient());
     assert!(err.to_string().contains("invalid_grant"), "{err}");
 
-    // SPEC §9: the access token already issued stays valid until it expires.
+    // behaviour.md §9: the access token already issued stays valid until it expires.
     assert!(oauth.token_info(&tokens.access_token).await.expect("info").active);
 
     // The audit: with PKCE nothing to say; the guide's classic flow without it is told that

@@ -3,7 +3,7 @@
 //!
 //! # How the 5-minute advice is proved
 //!
-//! ilert asks clients not to refresh one token more than once per 5 minutes (SPEC §7). The
+//! ilert asks clients not to refresh one token more than once per 5 minutes (behaviour.md §7). The
 //! client cannot move its own clock, so each rule is shown by two runs that differ only in the
 //! one fact the rule depends on, with the count of refresh requests the mock received as the
 //! observable:

@@ -12,7 +12,7 @@ use ilert_oauth2_client::{
 use reqwest::header::LOCATION;
 use reqwest::redirect;
 
-/// The guide's example app (SPEC §10): confidential, no rotation, every scope.
+/// The guide's example app (behaviour.md §10): confidential, no rotation, every scope.
 pub use ilert_mock::guide::{CLIENT_ID as GUIDE_ID, CLIENT_SECRET as GUIDE_SECRET};
 pub const GUIDE_REDIRECT: &str = "http://localhost:4597/authorize-result";
 /// The PKCE-only public app (no secret; refresh tokens only with `offline_access`).

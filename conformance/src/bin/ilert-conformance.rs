@@ -13,7 +13,7 @@ use clap::Parser;
 use ilert_conformance::runner::ProgressFn;
 use ilert_conformance::{Progress, Report, RunOptions, Target, Verdict, cases};
 
-/// Check a server against ilert's OAuth2 contract (SPEC §1–§10).
+/// Check a server against ilert's OAuth2 contract (behaviour.md §1–§10).
 #[derive(Debug, Parser)]
 #[command(name = "ilert-conformance", version, about, long_about = None)]
 struct Cli {

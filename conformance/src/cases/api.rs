@@ -1,4 +1,4 @@
-//! The resource API (SPEC §5, §6): the `Bearer` prefix, 401 for anything but a valid access
+//! The resource API (behaviour.md §5, §6): the `Bearer` prefix, 401 for anything but a valid access
 //! token, 403 per scope and access level (`:r`, `:w`, `:d`), the scope table's other paths, and
 //! the emulated alert sources, escalation policies and current user with ilert's fields and
 //! statuses.
@@ -38,7 +38,7 @@ pub fn cases() -> Vec<Case> {
         Case::new(a, "API-BEARER-REFRESH-01", "A refresh token used as bearer token: 401", ilert("backend-app §Refreshing an access token"), run!(bearer_refresh)).tags(tags::REFRESH),
         Case::new(a, "API-SCOPE-403-01", "A valid token without the resource's scope: 403 in the REST shape, WWW-Authenticate insufficient_scope", ilert(DOC_SCOPES), run!(scope_missing)).tags(tags::TOKEN),
         Case::new(a, "API-SCOPE-TABLE-01", "Every path of the scope table is scope-checked: /api/incidents without incident is 403", ilert(DOC_SCOPES), run!(scope_table_403)).tags(tags::TOKEN),
-        Case::new(a, "API-SCOPE-TABLE-02", "A scope-table path the mock does not emulate answers 404 in the REST shape once the scope is present", mock("SPEC §6"), run!(scope_table_404)).tags(tags::BROWSER),
+        Case::new(a, "API-SCOPE-TABLE-02", "A scope-table path the mock does not emulate answers 404 in the REST shape once the scope is present", mock("behaviour.md §6"), run!(scope_table_404)).tags(tags::BROWSER),
         Case::new(a, "API-ALERT-SOURCES-LIST-01", "GET /api/alert-sources with source: 200, an array of alert sources with ilert's fields", ilert(OPENAPI), run!(list_sources)).tags(tags::TOKEN).lane(lane),
         Case::new(a, "API-ALERT-SOURCES-PAGE-01", "start-index and max-results page the list", ilert(OPENAPI), run!(page_sources)).tags(tags::TOKEN).lane(lane),
         Case::new(a, "API-ALERT-SOURCES-GET-01", "GET /api/alert-sources/{id} and /{integrationKey} answer the same source", ilert(OPENAPI), run!(get_source)).tags(tags::TOKEN).lane(lane),

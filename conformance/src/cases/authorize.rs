@@ -1,4 +1,4 @@
-//! `GET/POST /api/developers/oauth2/authorize` (SPEC §2, §9): the grant view, the redirect with
+//! `GET/POST /api/developers/oauth2/authorize` (behaviour.md §2, §9): the grant view, the redirect with
 //! a code, `state`, exact redirect-URI matching (its variants in `redirect_exact`), error pages versus
 //! error redirects, scopes, PKCE methods and tenant hosts.
 
@@ -89,7 +89,7 @@ pub fn cases() -> Vec<Case> {
             a,
             "AUTHZ-REDIRECT-MISSING-01",
             "A missing redirect_uri gets an error page, never a redirect",
-            rfc("rfc6749 §4.1.2.1 (SPEC §9)"),
+            rfc("rfc6749 §4.1.2.1 (behaviour.md §9)"),
             run!(redirect_missing),
         ),
         Case::new(
@@ -138,7 +138,7 @@ pub fn cases() -> Vec<Case> {
             a,
             "AUTHZ-ERR-SCOPE-03",
             "A missing scope redirects with invalid_scope",
-            mock("SPEC §2 (rfc6749 §3.3)"),
+            mock("behaviour.md §2 (rfc6749 §3.3)"),
             run!(scope_missing),
         ),
         Case::new(
@@ -160,14 +160,14 @@ pub fn cases() -> Vec<Case> {
             a,
             "AUTHZ-PKCE-METHOD-01",
             "code_challenge_method=plain redirects with invalid_request",
-            mock("SPEC §9 (rfc9700 §2.1.1)"),
+            mock("behaviour.md §9 (rfc9700 §2.1.1)"),
             run!(pkce_plain),
         ),
         Case::new(
             a,
             "AUTHZ-PKCE-METHOD-02",
             "A code_challenge without a method (plain by default) redirects with invalid_request",
-            mock("SPEC §9 (rfc7636 §4.3)"),
+            mock("behaviour.md §9 (rfc7636 §4.3)"),
             run!(pkce_no_method),
         ),
         Case::new(
@@ -205,7 +205,7 @@ pub fn cases() -> Vec<Case> {
             a,
             "AUTHZ-TENANT-02",
             "A user of another tenant cannot consent on a tenant host (access_denied)",
-            mock("SPEC §1 tenant hosts"),
+            mock("behaviour.md §1 tenant hosts"),
             run!(tenant_foreign_user),
         )
         .tags(tags::BROWSER),
@@ -213,7 +213,7 @@ pub fn cases() -> Vec<Case> {
             a,
             "AUTHZ-TENANT-03",
             "An unknown tenant host gets a 404 page, never a redirect",
-            mock("SPEC §1 tenant hosts"),
+            mock("behaviour.md §1 tenant hosts"),
             run!(tenant_unknown),
         )
         .tags(tags::MOCK),

@@ -1,4 +1,4 @@
-//! Cross-origin behaviour (SPEC §9): the token, token info, revoke and `/api/...` endpoints answer
+//! Cross-origin behaviour (behaviour.md §9): the token, token info, revoke and `/api/...` endpoints answer
 //! browser preflights (ilert's PKCE web app calls them cross-origin); the authorize endpoint sends
 //! no CORS headers at all (RFC 9700).
 
@@ -21,49 +21,49 @@ pub fn cases() -> Vec<Case> {
             a,
             "CORS-AUTHORIZE-NONE-01",
             "GET authorize with an Origin gets no Access-Control-Allow-Origin",
-            rfc("rfc9700 §4.16 (SPEC §9)"),
+            rfc("rfc9700 §4.16 (behaviour.md §9)"),
             run!(authorize_get),
         ),
         Case::new(
             a,
             "CORS-AUTHORIZE-NONE-02",
             "A preflight on authorize gets no Access-Control-Allow-Origin",
-            rfc("rfc9700 §4.16 (SPEC §9)"),
+            rfc("rfc9700 §4.16 (behaviour.md §9)"),
             run!(authorize_preflight),
         ),
         Case::new(
             a,
             "CORS-TOKEN-PREFLIGHT-01",
             "A preflight on token allows the origin, POST and Content-Type",
-            mock("SPEC §9 CORS"),
+            mock("behaviour.md §9 CORS"),
             run!(token_preflight),
         ),
         Case::new(
             a,
             "CORS-TOKEN-RESPONSE-01",
             "A cross-origin token answer carries Access-Control-Allow-Origin",
-            mock("SPEC §9 CORS"),
+            mock("behaviour.md §9 CORS"),
             run!(token_response),
         ),
         Case::new(
             a,
             "CORS-TOKENINFO-PREFLIGHT-01",
             "A preflight on token_info allows the origin and POST",
-            mock("SPEC §9 CORS"),
+            mock("behaviour.md §9 CORS"),
             run!(token_info_preflight),
         ),
         Case::new(
             a,
             "CORS-REVOKE-PREFLIGHT-01",
             "A preflight on revoke allows the origin and POST",
-            mock("SPEC §9 CORS"),
+            mock("behaviour.md §9 CORS"),
             run!(revoke_preflight),
         ),
         Case::new(
             a,
             "CORS-API-PREFLIGHT-01",
             "A preflight on /api/users/current allows the origin, GET and Authorization",
-            mock("SPEC §9 CORS"),
+            mock("behaviour.md §9 CORS"),
             run!(api_preflight),
         ),
     ]

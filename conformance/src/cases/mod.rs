@@ -1,7 +1,7 @@
 //! The catalogue: one module per part of the contract, each a list of [`Case`]s.
 //!
 //! Ids are `AREA-RULE-NN`. Areas: `AUTHZ` (authorize), `TOKEN` (token endpoint; `TOKEN-ERR-*`
-//! are the error rows of SPEC §8 and §9), `TOKENS` (the JWTs), `API` (resource API),
+//! are the error rows of behaviour.md §8 and §9), `TOKENS` (the JWTs), `API` (resource API),
 //! `TOKENINFO`, `REVOKE`, `CORS`, `SEC` (the server's protection from web pages and neighbours),
 //! and `FLOW` (whole flows through the reference client).
 

@@ -1,6 +1,6 @@
 //! ilert's guide "Developing a Web or Native App with OAuth2 and PKCE" and the sample web app
 //! (`iLert/sample-oauth2-app`, `public/sample-app.html`), with the backend guide's own client id
-//! (on a mock without it, the suite's own app registered like it) and no client secret (SPEC §3, §7:
+//! (on a mock without it, the suite's own app registered like it) and no client secret (behaviour.md §3, §7:
 //! "public" is a property of the request, not of the app).
 //!
 //! The token requests are sent with the guide's exact bodies and headers (its `URLSearchParams`
@@ -35,10 +35,10 @@ pub fn cases() -> Vec<Case> {
         Case::new(a, "TOKEN-PKCE-GUIDE-02", "The PKCE guide's refresh: client_id, refresh_token and grant_type only", ilert(DOC_REFRESH), run!(guide_refresh)).tags(tags::BROWSER),
         Case::new(a, "TOKEN-PKCE-GUIDE-03", "Without the secret and without offline_access no refresh token is issued", ilert(DOC_NO_REFRESH), run!(guide_no_offline)).tags(tags::BROWSER),
         Case::new(a, "TOKEN-PKCE-GUIDE-04", "The sample web app's revoke (only `token`) stops the secret-less refresh grant", ilert(DOC_REVOKE), run!(guide_revoke)).tags(tags::BROWSER),
-        Case::new(a, "TOKEN-ERR-INVALID-CLIENT-08", "A refresh without the secret for a grant whose code was redeemed with it: 401 invalid_client", mock("SPEC §3 (the mock's choice)"), run!(secret_bound)).tags(tags::BROWSER),
-        Case::new(a, "TOKEN-ERR-INVALID-CLIENT-02", "No secret and no PKCE: 401 invalid_client, and the code stays usable", mock("SPEC §3, §7 (rfc6749 §3.2.1, §5.2)"), run!(err_no_secret_no_pkce)).tags(tags::BROWSER),
-        Case::new(a, "TOKEN-ERR-INVALID-CLIENT-06", "A wrong secret beside the right code_verifier: 401 invalid_client", mock("SPEC §3 (rfc6749 §5.2)"), run!(err_wrong_secret_with_pkce)).tags(tags::BROWSER),
-        Case::new(a, "TOKEN-ERR-INVALID-CLIENT-07", "An app with require_secret refuses a PKCE exchange without the secret: 401 invalid_client", mock("SPEC §3 require_secret"), run!(err_require_secret)).tags(tags::BROWSER),
+        Case::new(a, "TOKEN-ERR-INVALID-CLIENT-08", "A refresh without the secret for a grant whose code was redeemed with it: 401 invalid_client", mock("behaviour.md §3 (the mock's choice)"), run!(secret_bound)).tags(tags::BROWSER),
+        Case::new(a, "TOKEN-ERR-INVALID-CLIENT-02", "No secret and no PKCE: 401 invalid_client, and the code stays usable", mock("behaviour.md §3, §7 (rfc6749 §3.2.1, §5.2)"), run!(err_no_secret_no_pkce)).tags(tags::BROWSER),
+        Case::new(a, "TOKEN-ERR-INVALID-CLIENT-06", "A wrong secret beside the right code_verifier: 401 invalid_client", mock("behaviour.md §3 (rfc6749 §5.2)"), run!(err_wrong_secret_with_pkce)).tags(tags::BROWSER),
+        Case::new(a, "TOKEN-ERR-INVALID-CLIENT-07", "An app with require_secret refuses a PKCE exchange without the secret: 401 invalid_client", mock("behaviour.md §3 require_secret"), run!(err_require_secret)).tags(tags::BROWSER),
     ]
 }
 

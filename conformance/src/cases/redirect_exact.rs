@@ -1,4 +1,4 @@
-//! Exact redirect-URI matching at `GET /api/developers/oauth2/authorize` (SPEC §2: no prefix
+//! Exact redirect-URI matching at `GET /api/developers/oauth2/authorize` (behaviour.md §2: no prefix
 //! match, no normalisation): one case per way a URI can differ from the registered one, each
 //! answered with an error page, never a redirect.
 
@@ -9,7 +9,7 @@ use crate::case::{Area, Case, CaseResult, rfc};
 use crate::ctx::Cx;
 use crate::run;
 
-/// The ways a redirect URI can differ from the registered one (SPEC §2: no prefix match, no
+/// The ways a redirect URI can differ from the registered one (behaviour.md §2: no prefix match, no
 /// normalisation).
 #[derive(Debug, Clone, Copy)]
 enum Variant {

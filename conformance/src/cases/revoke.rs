@@ -1,4 +1,4 @@
-//! `POST /api/developers/oauth2/revoke` (SPEC §5, §9): revoking ends the refresh grant but not
+//! `POST /api/developers/oauth2/revoke` (behaviour.md §5, §9): revoking ends the refresh grant but not
 //! the access tokens already issued; unknown tokens answer alike; the user can revoke too.
 
 use reqwest::Method;
@@ -17,8 +17,8 @@ pub fn cases() -> Vec<Case> {
     vec![
         Case::new(a, "REVOKE-REFRESH-01", "Revoking a refresh token answers 200 with an empty body; the refresh grant then answers invalid_grant", ilert(DOC_REVOKE), run!(revoke_refresh)).tags(tags::BROWSER),
         Case::new(a, "REVOKE-ACCESS-STAYS-01", "After revoking, the current access token works until it expires", ilert(DOC_REVOKE), run!(access_stays)).tags(tags::BROWSER),
-        Case::new(a, "REVOKE-UNKNOWN-01", "An unknown token answers 200 with an empty body as well", rfc("rfc7009 §2.2 (SPEC §9)"), run!(unknown)),
-        Case::new(a, "REVOKE-ERR-MISSING-01", "No token field: 400 invalid_request in the {code, error} shape", rfc("rfc7009 §2.1 (SPEC §9)"), run!(missing)),
+        Case::new(a, "REVOKE-UNKNOWN-01", "An unknown token answers 200 with an empty body as well", rfc("rfc7009 §2.2 (behaviour.md §9)"), run!(unknown)),
+        Case::new(a, "REVOKE-ERR-MISSING-01", "No token field: 400 invalid_request in the {code, error} shape", rfc("rfc7009 §2.1 (behaviour.md §9)"), run!(missing)),
         Case::new(a, "REVOKE-USER-01", "When the user revokes the app, its refresh tokens answer invalid_grant", ilert("understanding-oauth2 §Refreshing access_token (the user can revoke)"), run!(user_revokes)).tags(tags::BROWSER),
     ]
 }

@@ -71,7 +71,7 @@ pub fn cases() -> Vec<Case> {
             a,
             "SEC-CONTROL-01",
             "A state-changing control request from another site (POST /_mock/clock with a foreign Origin) is refused",
-            mock("SPEC §11 control surface"),
+            mock("behaviour.md §11 control surface"),
             run!(control_cross_site),
         )
         .tags(tags::MOCK),
@@ -79,7 +79,7 @@ pub fn cases() -> Vec<Case> {
             a,
             "SEC-JOURNAL-01",
             "The request journal shows no authorization code: the authorize Location and the token form read [redacted]",
-            mock("SPEC §11 request journal"),
+            mock("behaviour.md §11 request journal"),
             run!(journal_hides_codes),
         )
         .tags(tags::BROWSER),

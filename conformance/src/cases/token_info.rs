@@ -1,4 +1,4 @@
-//! `POST /api/developers/oauth2/token_info` (SPEC §5, §9): the documented answer for access
+//! `POST /api/developers/oauth2/token_info` (behaviour.md §5, §9): the documented answer for access
 //! tokens, `{"active": false}` for anything else, and its errors.
 
 use serde_json::json;
@@ -28,7 +28,7 @@ pub fn cases() -> Vec<Case> {
             a,
             "TOKENINFO-NOSTORE-01",
             "token_info answers carry Cache-Control: no-store",
-            mock("SPEC §9 (rfc6749 §5.1 by analogy)"),
+            mock("behaviour.md §9 (rfc6749 §5.1 by analogy)"),
             run!(no_store),
         )
         .tags(tags::TOKEN)
@@ -37,7 +37,7 @@ pub fn cases() -> Vec<Case> {
             a,
             "TOKENINFO-JSON-01",
             "A JSON body {\"token\": …} is accepted (the guide's Node.js snippet)",
-            mock("SPEC §9 request bodies"),
+            mock("behaviour.md §9 request bodies"),
             run!(json_body),
         )
         .tags(tags::TOKEN),
@@ -45,7 +45,7 @@ pub fn cases() -> Vec<Case> {
             a,
             "TOKENINFO-INACTIVE-01",
             "A refresh token: 200 {\"active\": false} (access tokens only)",
-            mock("SPEC §9 (rfc7662 §2.2)"),
+            mock("behaviour.md §9 (rfc7662 §2.2)"),
             run!(refresh_token),
         )
         .tags(tags::REFRESH),
@@ -53,14 +53,14 @@ pub fn cases() -> Vec<Case> {
             a,
             "TOKENINFO-INACTIVE-02",
             "A malformed token: 200 {\"active\": false}",
-            mock("SPEC §9 (rfc7662 §2.2)"),
+            mock("behaviour.md §9 (rfc7662 §2.2)"),
             run!(malformed),
         ),
         Case::new(
             a,
             "TOKENINFO-INACTIVE-03",
             "An expired access token: 200 {\"active\": false}",
-            mock("SPEC §9 (rfc7662 §2.2)"),
+            mock("behaviour.md §9 (rfc7662 §2.2)"),
             run!(expired),
         )
         .tags(tags::BROWSER)
@@ -69,7 +69,7 @@ pub fn cases() -> Vec<Case> {
             a,
             "TOKENINFO-ERR-MISSING-01",
             "No token field: 400 invalid_request in the {code, error} shape",
-            rfc("rfc7662 §2.1 (SPEC §9)"),
+            rfc("rfc7662 §2.1 (behaviour.md §9)"),
             run!(missing),
         ),
     ]

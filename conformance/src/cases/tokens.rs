@@ -1,4 +1,4 @@
-//! The JWTs themselves (SPEC §4): exact headers and claim sets in ilert's order, lifetimes, the
+//! The JWTs themselves (behaviour.md §4): exact headers and claim sets in ilert's order, lifetimes, the
 //! JWKS signature, and forged tokens (`alg: none`, HS256 signed with the RSA public key,
 //! tampered claims and headers) refused by the API.
 
@@ -26,7 +26,7 @@ pub fn cases() -> Vec<Case> {
         Case::new(a, "TOKENS-REFRESH-HEADER-01", "The refresh token's header is exactly {\"typ\":\"JWT\",\"alg\":\"HS256\"}", ilert(DOC_TOKENS), run!(refresh_header)).tags(tags::BROWSER),
         Case::new(a, "TOKENS-REFRESH-CLAIMS-01", "The refresh token's claims are exactly iss, il_t OAUTH, il_v 1, exp, il_k (32 lowercase hex)", ilert(DOC_TOKENS), run!(refresh_claims)).tags(tags::BROWSER),
         Case::new(a, "TOKENS-REFRESH-LIFETIME-01", "The refresh token expires one year after issue: its exp is the access exp + 31536000 - 3600", ilert("lifetimes §OAuth2 lifetimes and numbers"), run!(refresh_lifetime)).tags(tags::BROWSER),
-        Case::new(a, "TOKENS-JWKS-01", "The access token verifies (RS256) with the JWKS key, which has no private or symmetric members", mock("SPEC §11 /.well-known/jwks.json"), run!(jwks)).tags(tags::BROWSER),
+        Case::new(a, "TOKENS-JWKS-01", "The access token verifies (RS256) with the JWKS key, which has no private or symmetric members", mock("behaviour.md §11 /.well-known/jwks.json"), run!(jwks)).tags(tags::BROWSER),
         Case::new(a, "TOKENS-FORGED-NONE-01", "An alg:none token with genuine claims is refused (401)", rfc("rfc8725 §3.1"), run!(forged_none)).tags(tags::TOKEN),
         Case::new(a, "TOKENS-FORGED-HS256-01", "An HS256 token signed with the RSA public key is refused (401)", rfc("rfc8725 §3.1 (key confusion)"), run!(forged_hs256)).tags(tags::BROWSER),
         Case::new(a, "TOKENS-FORGED-TAMPERED-01", "Claims changed under a genuine signature (another il_u) are refused (401)", rfc("rfc7515 §5.2"), run!(forged_user)).tags(tags::TOKEN),

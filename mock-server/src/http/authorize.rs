@@ -1,4 +1,4 @@
-//! `GET/POST /api/developers/oauth2/authorize` (SPEC §2).
+//! `GET/POST /api/developers/oauth2/authorize` (behaviour.md §2).
 //!
 //! GET validates the request and shows the grant view (or, with auto-approve, approves at once).
 //! The view posts the same parameters back with the chosen user and the decision; POST validates
@@ -21,7 +21,7 @@ use crate::protocol::authorize::{self, AuthorizeError, PageError};
 use crate::protocol::error::{ErrorCode, OAuthError};
 use crate::protocol::params::Params;
 
-/// `302 Found` to `location` (SPEC §9: redirects use 302).
+/// `302 Found` to `location` (behaviour.md §9: redirects use 302).
 fn found(location: &str) -> Response {
     match HeaderValue::from_str(location) {
         Ok(value) => {

@@ -1,5 +1,5 @@
 //! Reading OAuth request bodies: form (as documented) or JSON (as the guide's Node.js snippets
-//! send with older axios), at most [`MAX_BODY_BYTES`](super::MAX_BODY_BYTES) (SPEC §9).
+//! send with older axios), at most [`MAX_BODY_BYTES`](super::MAX_BODY_BYTES) (behaviour.md §9).
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -47,7 +47,7 @@ pub fn params(headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> Resul
     Ok(parse(headers, &body)?)
 }
 
-/// What a request body is, by its `Content-Type` (SPEC §9): the one place these rules live, for
+/// What a request body is, by its `Content-Type` (behaviour.md §9): the one place these rules live, for
 /// the OAuth endpoints and the journal alike.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BodyKind {
@@ -82,7 +82,7 @@ pub fn kind(content_type: Option<&str>, body: &[u8]) -> BodyKind {
 }
 
 /// Parses a body by its `Content-Type`: a form (as documented) or JSON; anything else is
-/// `invalid_request` (SPEC §9).
+/// `invalid_request` (behaviour.md §9).
 pub fn parse(headers: &HeaderMap, body: &[u8]) -> Result<Params, OAuthError> {
     let content_type = headers
         .get(header::CONTENT_TYPE)

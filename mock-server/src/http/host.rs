@@ -1,7 +1,7 @@
 //! The request's host: its base URL and the tenant it names.
 //!
 //! ilert serves a tenant at `https://{tenant}.ilert.com`; the mock takes the tenant from the
-//! `Host` header's first label when the host is `{tenant}.{base host}` (SPEC §1), where the base
+//! `Host` header's first label when the host is `{tenant}.{base host}` (behaviour.md §1), where the base
 //! host is `localhost`, the host of `--public-url`, or a name given with `--allowed-host`.
 
 use axum::http::{HeaderMap, header};

@@ -172,7 +172,7 @@ pub type SharedCtx = Arc<Ctx>;
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// Browsers may call the token, token info, revoke and resource endpoints cross-origin (ilert's
-/// PKCE web app does); the authorize endpoint sends no CORS headers (SPEC §9, RFC 9700 §4.16).
+/// PKCE web app does); the authorize endpoint sends no CORS headers (behaviour.md §9, RFC 9700 §4.16).
 pub fn cors() -> CorsLayer {
     CorsLayer::new()
         .allow_origin(AllowOrigin::mirror_request())
@@ -245,7 +245,7 @@ async fn not_found() -> Response {
     rest_error(StatusCode::NOT_FOUND, "No such endpoint", "NOT_FOUND")
 }
 
-/// ilert's REST error shape: `{"status": …, "message": …, "code": …}` (SPEC §8).
+/// ilert's REST error shape: `{"status": …, "message": …, "code": …}` (behaviour.md §8).
 pub fn rest_error(status: StatusCode, message: &str, code: &str) -> Response {
     (
         status,

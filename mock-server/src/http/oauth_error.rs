@@ -1,5 +1,5 @@
 //! The one error type of the three OAuth endpoints (token, token info, revoke): it renders
-//! itself as ilert's `{"code": …, "error": …}` with the status of SPEC §8, so their handlers
+//! itself as ilert's `{"code": …, "error": …}` with the status of behaviour.md §8, so their handlers
 //! return `Result<_, OAuthFailure>` and decide the shape of no error themselves.
 
 use axum::Json;

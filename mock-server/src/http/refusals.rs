@@ -1,6 +1,6 @@
 //! Refusals made before a handler decides anything (an extractor's rejection, such as axum's
 //! `413 Failed to buffer the request body: length limit exceeded`, or `405`) come as plain text;
-//! a client of ilert's API expects every error in the surface's own shape (SPEC §8). This layer
+//! a client of ilert's API expects every error in the surface's own shape (behaviour.md §8). This layer
 //! rewrites such plain-text client errors into that shape, keeping status and meaning: ilert's
 //! REST shape under `/api`, the OAuth shape on the token, token info and revoke endpoints, the
 //! control surface's shape under `/_mock`. The authorize endpoint answers HTML pages and is left

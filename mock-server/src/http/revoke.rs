@@ -1,4 +1,4 @@
-//! `POST /api/developers/oauth2/revoke` (SPEC §5, RFC 7009).
+//! `POST /api/developers/oauth2/revoke` (behaviour.md §5, RFC 7009).
 //!
 //! Revokes the refresh grant a refresh token names. The answer is `200` with an empty body for
 //! known and unknown tokens alike (RFC 7009 §2.2), so the endpoint reveals nothing. Access tokens

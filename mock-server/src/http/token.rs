@@ -1,4 +1,4 @@
-//! `POST /api/developers/oauth2/token` (SPEC §3): both grants, form or JSON, the secret in the
+//! `POST /api/developers/oauth2/token` (behaviour.md §3): both grants, form or JSON, the secret in the
 //! body, by HTTP Basic, or (after PKCE) not at all.
 //!
 //! One straight road: the body is parsed once into a [`TokenRequest`]

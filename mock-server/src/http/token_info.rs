@@ -1,4 +1,4 @@
-//! `POST /api/developers/oauth2/token_info` (SPEC §5): inspects access tokens only.
+//! `POST /api/developers/oauth2/token_info` (behaviour.md §5): inspects access tokens only.
 //!
 //! A valid access token answers ilert's documented shape; anything else (expired, malformed,
 //! wrongly signed, a refresh token, or a token whose user is gone or no longer of its tenant, as

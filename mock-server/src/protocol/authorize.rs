@@ -1,4 +1,4 @@
-//! Validating an authorization request (SPEC §2, RFC 6749 §4.1.1, §4.1.2.1).
+//! Validating an authorization request (behaviour.md §2, RFC 6749 §4.1.1, §4.1.2.1).
 //!
 //! The order matters. First the client and the redirect URI are established; while either is in
 //! doubt the user must NOT be redirected (RFC 6749 §4.1.2.1; RFC 9700 §4.11, open redirector), so
@@ -87,9 +87,9 @@ pub enum AuthorizeError {
 /// breakages ([`crate::Breakage`]) change them, so a contract suite can prove it notices.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AuthorizePolicy {
-    /// Accept any valid redirect URI, registered or not (breaks SPEC §2's exact match).
+    /// Accept any valid redirect URI, registered or not (breaks behaviour.md §2's exact match).
     pub any_redirect_uri: bool,
-    /// Echo `state` in redirects (SPEC §2, RFC 6749 §4.1.2); off only to break it.
+    /// Echo `state` in redirects (behaviour.md §2, RFC 6749 §4.1.2); off only to break it.
     pub echo_state: bool,
 }
 
@@ -202,7 +202,7 @@ pub fn validate<'a>(
     let challenge =
         CodeChallenge::from_request(get("code_challenge"), get("code_challenge_method")).map_err(back)?;
     if app.public && challenge.is_none() {
-        // SPEC §7: a public app's authorization must use PKCE (RFC 7636 §4.4.1, RFC 9700 §2.1.1).
+        // behaviour.md §7: a public app's authorization must use PKCE (RFC 7636 §4.4.1, RFC 9700 §2.1.1).
         return Err(back(OAuthError::invalid_request(
             "this app is public: code_challenge with S256 is required",
         )));

@@ -1,7 +1,7 @@
-//! Client authentication at the token endpoint (RFC 6749 §2.3, §3.2.1; SPEC §3, §9).
+//! Client authentication at the token endpoint (RFC 6749 §2.3, §3.2.1; behaviour.md §3, §9).
 //!
 //! A client authenticates with `client_secret` in the body or with HTTP Basic, or sends only
-//! `client_id` when its authorization used PKCE (any app may, SPEC §3). Using both Basic and a
+//! `client_id` when its authorization used PKCE (any app may, behaviour.md §3). Using both Basic and a
 //! body secret is refused (RFC 6749 §2.3: "MUST NOT use more than one authentication method in
 //! each request").
 
@@ -125,7 +125,7 @@ pub struct Authenticated<'a> {
 
 /// Authenticates `creds` against the app registered under its client id.
 ///
-/// "Public" is a property of the request, not of the app (SPEC §3, corrected by ilert's PKCE
+/// "Public" is a property of the request, not of the app (behaviour.md §3, corrected by ilert's PKCE
 /// guide, which uses the backend guide's own client id without a secret): any app may leave the
 /// secret out, and the grant rules then demand PKCE (code) or a grant that was redeemed without
 /// the secret (refresh). What is checked here:
@@ -161,7 +161,7 @@ pub fn authenticate<'a>(creds: &Credentials, app: Option<&'a App>) -> Result<Aut
 }
 
 /// Refused when a request without the secret redeems a code whose authorization did not use
-/// PKCE: nothing else proves who is asking (RFC 6749 §3.2.1, RFC 7636 §1, SPEC §3, §7).
+/// PKCE: nothing else proves who is asking (RFC 6749 §3.2.1, RFC 7636 §1, behaviour.md §3, §7).
 pub fn secret_or_pkce_required() -> OAuthError {
     OAuthError::invalid_client(
         "Client authentication failed: send the client_secret, or use PKCE (code_challenge with S256 at authorize, code_verifier here)",
@@ -169,7 +169,7 @@ pub fn secret_or_pkce_required() -> OAuthError {
 }
 
 /// Refused when a refresh without the secret names a grant whose code was redeemed with the
-/// secret (the mock's choice, SPEC §3: such a grant keeps needing it).
+/// secret (the mock's choice, behaviour.md §3: such a grant keeps needing it).
 pub fn secret_bound_grant() -> OAuthError {
     OAuthError::invalid_client(
         "Client authentication failed: this refresh token was issued to a request that sent the client_secret; send it when refreshing too",

@@ -1,4 +1,4 @@
-//! Authorization codes: issue, redeem once, detect reuse (SPEC §2, §7, §9).
+//! Authorization codes: issue, redeem once, detect reuse (behaviour.md §2, §7, §9).
 //!
 //! A code is single use, lives two minutes, and is bound to the client, the redirect URI, the
 //! user, the tenant, the scopes and the PKCE challenge. A second redemption fails and tells the
@@ -13,7 +13,7 @@ use super::pkce::{self, CodeChallenge};
 use super::scope::ScopeSet;
 use crate::clock::UnixSeconds;
 
-/// Code lifetime (SPEC §7): two minutes.
+/// Code lifetime (behaviour.md §7): two minutes.
 pub const CODE_LIFETIME: i64 = 120;
 
 /// How long a code is remembered after it expired, so late replays still revoke.
@@ -80,7 +80,7 @@ impl Entry {
 /// that breaks single use).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum CodeUse {
-    /// Redeemable once (SPEC §7, RFC 6749 §4.1.2).
+    /// Redeemable once (behaviour.md §7, RFC 6749 §4.1.2).
     #[default]
     SingleUse,
     /// Redeemable again: the deliberate breakage.
@@ -97,7 +97,7 @@ pub struct Redemption<'a> {
     /// `code_verifier`, when sent.
     pub code_verifier: Option<&'a str>,
     /// Whether the client proved itself with its secret; without it, only a code whose
-    /// authorization used PKCE can be redeemed (SPEC §3).
+    /// authorization used PKCE can be redeemed (behaviour.md §3).
     pub with_secret: bool,
 }
 
@@ -111,7 +111,7 @@ pub enum RedeemError {
     #[error("Provided code has expired")]
     Expired,
     /// Sent without the secret for a code whose authorization did not use PKCE: nothing
-    /// authenticates the client (SPEC §3, §7; RFC 6749 §3.2.1). Nothing changes on the code.
+    /// authenticates the client (behaviour.md §3, §7; RFC 6749 §3.2.1). Nothing changes on the code.
     #[error("client_secret or PKCE is required")]
     SecretOrPkceRequired,
     /// Redeemed before; `family` is the refresh grant to revoke.

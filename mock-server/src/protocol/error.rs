@@ -1,4 +1,4 @@
-//! OAuth2 error codes and their HTTP statuses (SPEC §8).
+//! OAuth2 error codes and their HTTP statuses (behaviour.md §8).
 //!
 //! ilert's token endpoint answers errors as `{"code": "<code>", "error": "<description>"}`, not
 //! with RFC 6749's `error`/`error_description` names; the authorize endpoint redirects with RFC
@@ -49,7 +49,7 @@ impl ErrorCode {
         }
     }
 
-    /// The HTTP status: ilert's table (SPEC §8) where it has a row, RFC 6749 §5.2 elsewhere.
+    /// The HTTP status: ilert's table (behaviour.md §8) where it has a row, RFC 6749 §5.2 elsewhere.
     pub fn http_status(self) -> u16 {
         match self {
             Self::InvalidRequest
@@ -118,7 +118,7 @@ impl OAuthError {
     }
 }
 
-/// ilert's token-endpoint error shape (SPEC §3): `code` is the machine code, `error` the text.
+/// ilert's token-endpoint error shape (behaviour.md §3): `code` is the machine code, `error` the text.
 #[derive(Debug, Serialize)]
 pub struct TokenErrorBody<'a> {
     /// Machine-readable code.

@@ -1,4 +1,4 @@
-//! Refresh grants: issue, look up, rotate, revoke, and the ten-per-app-per-user limit (SPEC §5, §7, §9).
+//! Refresh grants: issue, look up, rotate, revoke, and the ten-per-app-per-user limit (behaviour.md §5, §7, §9).
 //!
 //! A refresh token names its grant by `il_k`. A grant belongs to a *family*: the grant a code
 //! produced and every grant that rotation derived from it. Revoking for code reuse revokes the
@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use super::scope::ScopeSet;
 use crate::clock::UnixSeconds;
 
-/// At most this many live refresh grants per app per user (SPEC §7); the oldest goes first.
+/// At most this many live refresh grants per app per user (behaviour.md §7); the oldest goes first.
 pub const MAX_GRANTS_PER_APP_USER: usize = 10;
 
 /// How long a revoked grant is remembered after its revocation (seconds): a day.
@@ -76,7 +76,7 @@ pub struct Grant {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revoked_at: Option<UnixSeconds>,
     /// Whether the code request that started the family sent the app's `client_secret`: such a
-    /// grant keeps needing the secret to refresh (the mock's choice, SPEC §3). State files
+    /// grant keeps needing the secret to refresh (the mock's choice, behaviour.md §3). State files
     /// written before it was recorded read `true`, the stricter answer.
     #[serde(default = "secret_bound_default")]
     pub secret_bound: bool,
@@ -301,7 +301,7 @@ impl GrantBook {
         now: UnixSeconds,
         expires_at: UnixSeconds,
     ) {
-        // SPEC §7: the eleventh live grant of an app for a user revokes the oldest.
+        // behaviour.md §7: the eleventh live grant of an app for a user revokes the oldest.
         let live: Vec<String> = self
             .by_owner
             .get(&(new.app_id, new.user_id))

@@ -5,7 +5,7 @@
 //! - `application/x-www-form-urlencoded` (WHATWG URL §5): `+` is a space; a `%` must start a
 //!   valid escape; the decoded text must be UTF-8. Lenient decoders silently change such input;
 //!   the mock refuses it so a client's encoding bug shows up.
-//! - JSON bodies (SPEC §9) must be one object whose values are strings (numbers and booleans are
+//! - JSON bodies (behaviour.md §9) must be one object whose values are strings (numbers and booleans are
 //!   taken as their text, as form encoding would send them).
 
 use percent_encoding::percent_decode;

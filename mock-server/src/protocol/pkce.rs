@@ -7,7 +7,7 @@ use subtle::ConstantTimeEq;
 
 use super::error::OAuthError;
 
-/// A code challenge accepted at authorize. Only `S256` is supported (SPEC §9, RFC 9700 §2.1.1).
+/// A code challenge accepted at authorize. Only `S256` is supported (behaviour.md §9, RFC 9700 §2.1.1).
 #[derive(Clone, PartialEq, Eq)]
 pub struct CodeChallenge(String);
 

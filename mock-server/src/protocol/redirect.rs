@@ -1,6 +1,6 @@
 //! Redirect URIs: exact matching and building the redirect back to the client.
 //!
-//! ilert compares `redirect_uri` with the registered value byte for byte (SPEC §2); so does the
+//! ilert compares `redirect_uri` with the registered value byte for byte (behaviour.md §2); so does the
 //! mock. Nothing is normalised: trailing slash, case, default port, percent-encoding, query and
 //! fragment all count (RFC 9700 §4.1.3 recommends exact matching for the same reason).
 

@@ -1,4 +1,4 @@
-//! Scopes: parsing, the app's allow-list, and which scope a resource request needs (SPEC §6).
+//! Scopes: parsing, the app's allow-list, and which scope a resource request needs (behaviour.md §6).
 //!
 //! A scope token is `name` or `name:r` (read), `name:w` (read, create, edit) or `name:d` (read,
 //! create, edit, delete); tokens are separated by single spaces (RFC 6749 §3.3).
@@ -58,7 +58,7 @@ pub struct ScopeDef {
 /// The scope a refresh token for a public (PKCE-only) app needs.
 pub const OFFLINE_ACCESS: &str = "offline_access";
 
-/// ilert's scope table (SPEC §6), in its order.
+/// ilert's scope table (behaviour.md §6), in its order.
 pub const SCOPES: &[ScopeDef] = &[
     ScopeDef {
         name: "profile",

@@ -1,4 +1,4 @@
-//! A token request, parsed once (SPEC §3, RFC 6749 §3.2, §4.1.3, §6).
+//! A token request, parsed once (behaviour.md §3, RFC 6749 §3.2, §4.1.3, §6).
 //!
 //! The body's parameters and the `Authorization` header become one typed [`TokenRequest`]: which
 //! grant, which client credentials, and the grant's own fields. Every later rule (client
@@ -35,7 +35,7 @@ pub enum TokenRequest {
         client: Credentials,
         /// The code from the redirect.
         code: Secret,
-        /// `redirect_uri`, when sent (optional: ilert's examples omit it; SPEC §9).
+        /// `redirect_uri`, when sent (optional: ilert's examples omit it; behaviour.md §9).
         redirect_uri: Option<String>,
         /// `code_verifier`, when the authorization used PKCE (RFC 7636 §4.5).
         code_verifier: Option<Secret>,

@@ -1,5 +1,5 @@
 //! Why a resource request failed; the HTTP layer renders it in ilert's REST error shape
-//! `{"status", "message", "code"}` (SPEC §8).
+//! `{"status", "message", "code"}` (behaviour.md §8).
 
 use super::validate::Invalid;
 

@@ -1,4 +1,4 @@
-//! The claims of ilert's access and refresh tokens, in ilert's order (SPEC §4).
+//! The claims of ilert's access and refresh tokens, in ilert's order (behaviour.md §4).
 //!
 //! Serde serialises struct fields in declaration order, so the claim order is ilert's. No
 //! `iat`, `sub`, `aud` or `jti` is added.
@@ -17,9 +17,9 @@ pub const ACCESS_TYPE: &str = "ACCESS";
 pub const REFRESH_TYPE: &str = "OAUTH";
 /// `il_v`, the token format version.
 pub const TOKEN_VERSION: u32 = 1;
-/// Access token lifetime (SPEC §7): one hour.
+/// Access token lifetime (behaviour.md §7): one hour.
 pub const ACCESS_TOKEN_LIFETIME: i64 = 3_600;
-/// Refresh token lifetime (SPEC §7): one year.
+/// Refresh token lifetime (behaviour.md §7): one year.
 pub const REFRESH_TOKEN_LIFETIME: i64 = 31_536_000;
 
 /// Claims of an access token, in ilert's order.

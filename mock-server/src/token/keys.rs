@@ -1,4 +1,4 @@
-//! The parsed keys, and signing (SPEC §4).
+//! The parsed keys, and signing (behaviour.md §4).
 //!
 //! Signing does not go through `jsonwebtoken::encode`: that function parses the RSA private key
 //! again on every call (about 60 % of an RS256 signature's cost). [`Keys`] keeps a parsed

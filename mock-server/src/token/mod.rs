@@ -1,4 +1,4 @@
-//! Minting and verifying ilert's two JWTs (SPEC §4): [`claims`] says what they carry, [`keys`]
+//! Minting and verifying ilert's two JWTs (behaviour.md §4): [`claims`] says what they carry, [`keys`]
 //! signs them, [`verify`] checks them.
 //!
 //!

@@ -1,4 +1,4 @@
-//! Verifying ilert's tokens (SPEC §4, §5).
+//! Verifying ilert's tokens (behaviour.md §4, §5).
 //!
 //! Verification keeps the RSA public key parsed (aws-lc-rs `ParsedPublicKey`) for tokens whose
 //! header bytes are exactly ilert's; any other header takes jsonwebtoken's general path. Both

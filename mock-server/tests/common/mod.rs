@@ -7,7 +7,7 @@ use reqwest::header::{HeaderMap, LOCATION};
 use reqwest::{Client, StatusCode, redirect};
 use serde_json::Value;
 
-/// The guide's example app (SPEC §10).
+/// The guide's example app (behaviour.md §10).
 pub use ilert_mock::guide::{CLIENT_ID, CLIENT_SECRET, REDIRECT_URI};
 /// The PKCE-only public app.
 pub const PUBLIC_ID: &str = "8c1a5c3fb9e04d7a2b61";

@@ -1,4 +1,4 @@
-//! The resource API under `/api` (SPEC §5, §6): bearer authentication and scope checks, then
+//! The resource API under `/api` (behaviour.md §5, §6): bearer authentication and scope checks, then
 //! every operation of ilert's OpenAPI document through one generic handler ([`handler`]).
 //!
 //! Order of checks, each answered in ilert's REST error shape:
@@ -82,7 +82,7 @@ fn bearer(request: &Request) -> Result<&str, Response> {
         })?
         .to_str()
         .map_err(|_| unauthorized("Authorization header is not valid text"))?;
-    // SPEC §5: the `Bearer ` prefix is required (the scheme name is case-insensitive, RFC 7235 §2.1).
+    // behaviour.md §5: the `Bearer ` prefix is required (the scheme name is case-insensitive, RFC 7235 §2.1).
     match value.split_once(' ') {
         Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.is_empty() => {
             Ok(token.trim())

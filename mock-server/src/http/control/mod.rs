@@ -1,4 +1,4 @@
-//! The mock's own control surface under `/_mock` (SPEC §11): health, clock, request journal,
+//! The mock's own control surface under `/_mock` (behaviour.md §11): health, clock, request journal,
 //! audit, faults and admin, JSON in and out. Off ilert's paths, so it never changes an ilert shape.
 //!
 //! `--no-control` unmounts it; `--control-token T` demands `Authorization: Bearer T` on every
