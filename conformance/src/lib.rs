@@ -7,7 +7,8 @@
 //! `mock-server/docs/behaviour.md` §1–§10. Like the OpenID Foundation's conformance suite,
 //! every check is a named [`Case`] with an id (`AUTHZ-REDIRECT-EXACT-03`), a title, the
 //! rule's [`Source`] (`ilert-doc …`, `rfc6749 §4.1.2.1`, or `mock …` for the mock's own
-//! choices), a [`Severity`], and on failure a [`Failure`] saying what was sent, what was expected and what came back.
+//! choices), a [`Severity`], and on failure a [`Failure`] saying what was sent, what was
+//! expected and what came back.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), ilert_conformance::RunError> {
