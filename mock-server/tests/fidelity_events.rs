@@ -502,3 +502,59 @@ async fn ilert_go_assigns_with_its_parameter_names() {
     let (st, _, err) = assign("user-id=1001&policy-id=1501").await;
     refused(st, &err, &["exactly one", "user-id"]);
 }
+
+/// A new alert source's key looks like ilert's (`il1api…`, 34 characters, as in ilert's examples
+/// and the fixtures), and the Events API takes it.
+#[tokio::test]
+async fn new_integration_keys_look_like_ilerts() {
+    let server = auto_server().await;
+    let token = access_token(&server, "source:w").await;
+    let body = json!({"name": "Key shape", "integrationType": "API", "escalationPolicy": {"id": 1501}});
+    let (st, _, source) = api_request(
+        &server,
+        reqwest::Method::POST,
+        "/api/alert-sources",
+        Some(&token),
+        Some(body),
+    )
+    .await;
+    assert_eq!(st, StatusCode::CREATED, "{source}");
+    let key = source["integrationKey"].as_str().expect("a key");
+    assert!(key.starts_with("il1api") && key.len() == 34, "{key}");
+    assert!(
+        key[6..]
+            .chars()
+            .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()),
+        "{key}"
+    );
+    let (st, _) = event(
+        &server,
+        &json!({"apiKey": key, "eventType": "ALERT", "summary": "new key"}),
+    )
+    .await;
+    assert_eq!(st, StatusCode::ACCEPTED);
+}
+
+/// The Series API's single time point is checked as the document's SingleTimePoint: a series
+/// object has no required field, so without this any object would pass as one.
+#[tokio::test]
+async fn a_single_series_point_is_checked_against_its_schema() {
+    let server = auto_server().await;
+    let url = format!(
+        "{}/api/series/il1met5cf93114b8e2d6a0c9f3e7b1d5a24",
+        server.base_url()
+    );
+    let post = |body: Value| http().post(&url).json(&body).send();
+    let r = post(json!({"value": "high"})).await.expect("answers");
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let err: Value = r.json().await.expect("json");
+    refused(StatusCode::BAD_REQUEST, &err, &["value", "number"]);
+    let r = post(json!({"value": 3.5, "timestamp": 1_800_000_000}))
+        .await
+        .expect("answers");
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    let r = post(json!({"series": [{"value": 1}, {"value": 2}]}))
+        .await
+        .expect("answers");
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+}

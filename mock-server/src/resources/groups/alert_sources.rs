@@ -102,11 +102,35 @@ fn editable(body: &Entity, out: &mut Entity) -> Result<(), ResourceError> {
 #[derive(Debug)]
 pub struct Sources;
 
+/// An integration key as ilert writes them (`il1api0a5cf3001e0c8d4f5b9a2e7c6d1f` in ilert's
+/// examples and the fixtures): `il1`, the integration type in short (`api`, or the type's first
+/// four letters), then lowercase hex, 34 characters in all; `hex` supplies the randomness.
+fn integration_key(integration_type: &str, hex: &str) -> String {
+    let short = if integration_type.eq_ignore_ascii_case("API") {
+        "api".to_owned()
+    } else {
+        integration_type
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .take(4)
+            .collect::<String>()
+            .to_ascii_lowercase()
+    };
+    let mut key = format!("il1{short}");
+    key.extend(hex.chars().take(34usize.saturating_sub(key.len())));
+    key
+}
+
 impl Model for Sources {
     fn create(&self, cx: &mut Cx<'_>, body: Entity) -> Result<Entity, ResourceError> {
         let mut out = Entity::new();
         editable(&body, &mut out)?;
-        out.insert("integrationKey".into(), Value::from(cx.state.random_hex(16)));
+        let kind = out
+            .get("integrationType")
+            .and_then(Value::as_str)
+            .unwrap_or("API");
+        let key = integration_key(kind, &cx.state.random_hex(16));
+        out.insert("integrationKey".into(), Value::from(key));
         out.insert("createdAt".into(), Value::from(iso8601(cx.now)));
         out.insert("updatedAt".into(), Value::from(iso8601(cx.now)));
         Ok(out)
@@ -246,5 +270,22 @@ pub fn source_status(view: &View<'_>, source: i64) -> &'static str {
         () if open.contains(&"PENDING") => "PENDING",
         () if !open.is_empty() => "ALL_ACCEPTED",
         () => "ALL_RESOLVED",
+    }
+}
+
+#[cfg(test)]
+mod key_tests {
+    use super::integration_key;
+
+    #[test]
+    fn keys_look_like_ilerts() {
+        let hex = "0123456789abcdef0123456789abcdef";
+        assert_eq!(integration_key("API", hex), "il1api0123456789abcdef0123456789ab");
+        assert_eq!(
+            integration_key("PROMETHEUS", hex),
+            "il1prom0123456789abcdef0123456789a"
+        );
+        assert_eq!(integration_key("API", hex).len(), 34);
+        assert_eq!(integration_key("X-Y", hex).len(), 34);
     }
 }

@@ -8,9 +8,11 @@
 use serde_json::{Value, json};
 
 use super::{fields, metrics};
+use crate::resources::catalogue::catalogue;
 use crate::resources::error::ResourceError;
 use crate::resources::group::{Collection, Group, Keyed, Plain, Reply, Target};
 use crate::resources::request;
+use crate::resources::validate::{self, Mode};
 
 /// The document's path of the Series API.
 pub const PATH: &str = "/series/{key}";
@@ -37,7 +39,15 @@ pub fn ingest(keyed: Keyed<'_>) -> Result<Reply, ResourceError> {
         .ok_or_else(|| ResourceError::NotFound(format!("no metric has the integration key '{key}'")))?;
     let points: Vec<&Value> = match body.get("series") {
         Some(series) => series.as_array().map(|s| s.iter().collect()).unwrap_or_default(),
-        None if body.get("value").is_some() => vec![&body],
+        None if body.get("value").is_some() => {
+            // The document's SeriesOption is oneOf a single point or a series; a series object
+            // has no required field, so any object matches it: a single point is checked as the
+            // SingleTimePoint it is (a `value` that is no number is a 400 naming it).
+            let single = json!({"$ref": "#/components/schemas/SingleTimePoint"});
+            validate::check(catalogue(), &body, &single, Mode::Request)
+                .map_err(|e| ResourceError::BadRequest(e.message))?;
+            vec![&body]
+        }
         None => Vec::new(),
     };
     if points.is_empty() {
