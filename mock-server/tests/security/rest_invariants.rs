@@ -273,3 +273,27 @@ async fn bounds_and_allowed_origins_come_from_flags_and_environment() {
         .expect("answers");
     assert_eq!(r.headers()["access-control-allow-origin"], "http://other.example");
 }
+
+#[tokio::test]
+async fn an_incident_is_created_at_the_mock_clock_whatever_the_client_says() {
+    let server = MockServer::builder()
+        .clock_start(1_800_000_000)
+        .freeze_clock(true)
+        .auto_approve("someUser")
+        .start()
+        .await
+        .expect("starts");
+    let token = access_token(&server, "incident:w").await;
+    let body = json!({
+        "summary": "Backdated",
+        "createdAt": "2001-01-01T00:00:00Z",
+        "updatedAt": "2001-01-01T00:00:00Z",
+        "affectedServices": [],
+    });
+    let (st, _, incident) =
+        api_request(&server, Method::POST, "/api/incidents", Some(&token), Some(body)).await;
+    assert!(st.is_success(), "{st} {incident}");
+    let now = "2027-01-15T08:00:00Z";
+    assert_eq!(incident["createdAt"], now, "{incident}");
+    assert_eq!(incident["updatedAt"], now, "{incident}");
+}

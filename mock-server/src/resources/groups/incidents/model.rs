@@ -126,15 +126,18 @@ impl Model for Incidents {
     fn create(&self, cx: &mut Cx<'_>, body: Entity) -> Result<Entity, ResourceError> {
         let summary = validate::non_blank(&body, "summary")?;
         let now = iso8601(cx.now);
-        // ilert: `createdAt` and `updatedAt` "may be overwritten during the creation".
-        let created = body.get("createdAt").cloned().unwrap_or(json!(now));
+        // `createdAt` and `updatedAt` are the server's: ilert's document says they "may be
+        // overwritten during the creation", and a client that could backdate an incident could
+        // move it into reports and outage timelines at will (ilert-go sends them as "" when
+        // unset, incident.go's struct without omitempty). The mock clock's now, always.
+        let created = json!(now);
         let mut out = json!({
             "summary": summary,
             "status": body.get("status").cloned().unwrap_or(json!("INVESTIGATING")),
             "message": body.get("message").cloned().unwrap_or(json!("")),
             "sendNotification": body.get("sendNotification").cloned().unwrap_or(json!(true)),
             "createdAt": created,
-            "updatedAt": body.get("updatedAt").cloned().unwrap_or(json!(now)),
+            "updatedAt": json!(now),
             "affectedServices": affected(body.get("affectedServices").unwrap_or(&Value::Null))?,
             "history": [],
         })
