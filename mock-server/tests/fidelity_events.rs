@@ -558,3 +558,47 @@ async fn a_single_series_point_is_checked_against_its_schema() {
         .expect("answers");
     assert_eq!(r.status(), StatusCode::ACCEPTED);
 }
+
+/// ilert-go marshals unset strings as `""` (incident `status`, `createdAt`, `updatedAt`:
+/// incident.go lines 15, 18-19; team `visibility`: team.go line 15): optional fields that no
+/// empty string can satisfy are taken as not sent; a required one is still refused.
+#[tokio::test]
+async fn ilert_go_unset_strings_count_as_not_sent() {
+    let server = auto_server().await;
+    let token = access_token(&server, "incident:w team:w").await;
+    let incident = json!({"id": 0, "summary": "From Go", "status": "", "message": "", "sendNotification": false,
+                          "createdAt": "", "updatedAt": "", "affectedServices": []});
+    let (st, _, created) = api_request(
+        &server,
+        reqwest::Method::POST,
+        "/api/incidents",
+        Some(&token),
+        Some(incident),
+    )
+    .await;
+    assert!(st.is_success(), "{st} {created}");
+    assert_eq!(created["status"], "INVESTIGATING", "{created}");
+    assert!(
+        created["createdAt"].as_str().is_some_and(|t| !t.is_empty()),
+        "{created}"
+    );
+    let team = json!({"id": 0, "name": "Go team", "visibility": "", "members": []});
+    let (st, _, team) = api_request(
+        &server,
+        reqwest::Method::POST,
+        "/api/teams",
+        Some(&token),
+        Some(team),
+    )
+    .await;
+    assert!(st.is_success(), "{st} {team}");
+    let (st, _, err) = api_request(
+        &server,
+        reqwest::Method::POST,
+        "/api/incidents",
+        Some(&token),
+        Some(json!({"summary": "", "affectedServices": []})),
+    )
+    .await;
+    refused(st, &err, &["summary"]);
+}

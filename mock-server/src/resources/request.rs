@@ -90,11 +90,41 @@ pub fn check_body(
             Ok(None)
         };
     }
-    let value: Value = serde_json::from_slice(bytes)
+    let mut value: Value = serde_json::from_slice(bytes)
         .map_err(|e| ResourceError::BadRequest(format!("Invalid body: not JSON ({e})")))?;
+    drop_unset(catalogue, schema, &mut value);
     validate::check(catalogue, &value, schema, Mode::Request)
         .map_err(|e| ResourceError::BadRequest(format!("Invalid body: {}", e.message)))?;
     Ok(Some(value))
+}
+
+/// Takes out of a body the optional fields sent as `""` whose schema no empty string can
+/// satisfy (an enum, a format): ilert-go marshals its structs' unset strings so (no `omitempty`
+/// on incident `createdAt`/`updatedAt`, incident.go:18-19; incident `status`, incident.go:15; service `status`, service.go:15;
+/// team `visibility`, team.go:15 of iLert/ilert-go at 549c4adb), and production takes them as
+/// not sent. A required field sent as `""` is still refused, naming it.
+fn drop_unset(catalogue: &Catalogue, schema: &Value, value: &mut Value) {
+    let schema = catalogue.resolve(schema);
+    let Some(props) = schema.get("properties").and_then(Value::as_object) else {
+        return;
+    };
+    let required: Vec<&str> = schema
+        .get("required")
+        .and_then(Value::as_array)
+        .map(|r| r.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let Some(object) = value.as_object_mut() else {
+        return;
+    };
+    object.retain(|name, v| {
+        if v.as_str() != Some("") || required.contains(&name.as_str()) {
+            return true;
+        }
+        let Some(prop) = props.get(name).map(|p| catalogue.resolve(p)) else {
+            return true;
+        };
+        prop.get("enum").is_none() && prop.get("format").is_none()
+    });
 }
 
 /// The checked body of the document's `POST {path}` for an ingestion request, whose
