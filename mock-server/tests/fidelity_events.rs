@@ -602,3 +602,35 @@ async fn ilert_go_unset_strings_count_as_not_sent() {
     .await;
     refused(st, &err, &["summary"]);
 }
+
+/// Values ilert-go offers that the document lacks are accepted and kept as sent: the
+/// deprecated alert creation names (alert_source.go lines 177-180) and integration types such as
+/// CRN (alert_source.go line 393).
+#[tokio::test]
+async fn ilert_go_enum_values_are_accepted() {
+    let server = auto_server().await;
+    let token = access_token(&server, "source:w").await;
+    let body = json!({"name": "Go values", "integrationType": "CRN", "alertCreation": "ONE_OPEN_INCIDENT_ALLOWED",
+                      "escalationPolicy": {"id": 1501}});
+    let (st, _, source) = api_request(
+        &server,
+        reqwest::Method::POST,
+        "/api/alert-sources",
+        Some(&token),
+        Some(body),
+    )
+    .await;
+    assert_eq!(st, StatusCode::CREATED, "{source}");
+    assert_eq!(source["integrationType"], "CRN");
+    assert_eq!(source["alertCreation"], "ONE_OPEN_INCIDENT_ALLOWED");
+    let body = json!({"name": "Bad", "integrationType": "NOT_A_TYPE", "escalationPolicy": {"id": 1501}});
+    let (st, _, err) = api_request(
+        &server,
+        reqwest::Method::POST,
+        "/api/alert-sources",
+        Some(&token),
+        Some(body),
+    )
+    .await;
+    refused(st, &err, &["integrationType"]);
+}

@@ -249,6 +249,41 @@ pub const FORMAT_LOCAL_DATE_TIME: &str = "local-date-time";
 /// - `ServiceUptimePercentage`: ilert-go reads `uptime.uptimePercentage.p90` (service.go:30,
 ///   :35); the document nests the percentages once more (`uptimePercentage.uptimePercentage`).
 pub const SCHEMA_PATCHES: &[SchemaPatch] = &[
+    // ilert-go's restriction types (schedule.go:72-73): the document names only TIMES_OF_WEEK.
+    SchemaPatch {
+        schema: "ScheduleLayerConfig",
+        pointer: "/properties/restrictionType/enum",
+        value: r#"["TIMES_OF_WEEK", "TIME_OF_WEEK", "TIME_OF_DAY"]"#,
+        client: go("schedule.go", 72),
+    },
+    // ilert-go's alert creation values include the deprecated ONE_*_INCIDENT_* names, which it
+    // still offers (alert_source.go:177-180); accepted and kept as sent.
+    SchemaPatch {
+        schema: "AlertSource",
+        pointer: "/properties/alertCreation/enum",
+        value: r#"["ONE_INCIDENT_PER_EMAIL", "ONE_INCIDENT_PER_EMAIL_SUBJECT", "ONE_PENDING_INCIDENT_ALLOWED", "ONE_OPEN_INCIDENT_ALLOWED", "ONE_ALERT_PER_EMAIL", "ONE_ALERT_PER_EMAIL_SUBJECT", "ONE_PENDING_ALERT_ALLOWED", "ONE_OPEN_ALERT_ALLOWED", "OPEN_RESOLVE_ON_EXTRACTION", "ONE_ALERT_GROUPED_PER_WINDOW", "INTELLIGENT_GROUPING"]"#,
+        client: go("alert_source.go", 177),
+    },
+    SchemaPatch {
+        schema: "AlertSourceNoIncludes",
+        pointer: "/properties/alertCreation/enum",
+        value: r#"["ONE_INCIDENT_PER_EMAIL", "ONE_INCIDENT_PER_EMAIL_SUBJECT", "ONE_PENDING_INCIDENT_ALLOWED", "ONE_OPEN_INCIDENT_ALLOWED", "ONE_ALERT_PER_EMAIL", "ONE_ALERT_PER_EMAIL_SUBJECT", "ONE_PENDING_ALERT_ALLOWED", "ONE_OPEN_ALERT_ALLOWED", "OPEN_RESOLVE_ON_EXTRACTION", "ONE_ALERT_GROUPED_PER_WINDOW", "INTELLIGENT_GROUPING"]"#,
+        client: go("alert_source.go", 177),
+    },
+    SchemaPatch {
+        schema: "AlertSourceRel",
+        pointer: "/properties/alertCreation/enum",
+        value: r#"["ONE_INCIDENT_PER_EMAIL", "ONE_INCIDENT_PER_EMAIL_SUBJECT", "ONE_PENDING_INCIDENT_ALLOWED", "ONE_OPEN_INCIDENT_ALLOWED", "ONE_ALERT_PER_EMAIL", "ONE_ALERT_PER_EMAIL_SUBJECT", "ONE_PENDING_ALERT_ALLOWED", "ONE_OPEN_ALERT_ALLOWED", "OPEN_RESOLVE_ON_EXTRACTION", "ONE_ALERT_GROUPED_PER_WINDOW", "INTELLIGENT_GROUPING"]"#,
+        client: go("alert_source.go", 177),
+    },
+    // ilert-go's integration types include CRN, EMAIL and HEARTBEAT (alert_source.go:393-402),
+    // which the document lists as EMAIL2 and HEARTBEAT2 or not at all.
+    SchemaPatch {
+        schema: "IntegrationType",
+        pointer: "/enum",
+        value: r#"["NAGIOS", "ICINGA", "EMAIL2", "SMS", "API", "HEARTBEAT2", "PRTG", "PINGDOM", "CLOUDWATCH", "AWSPHD", "STACKDRIVER", "INSTANA", "ZABBIX", "SOLARWINDS", "PROMETHEUS", "NEWRELIC", "GRAFANA", "GITHUB", "DATADOG", "UPTIMEROBOT", "APPDYNAMICS", "DYNATRACE", "TOPDESK", "STATUSCAKE", "MONITOR", "TOOL", "CHECKMK", "AUTOTASK", "AWSBUDGET", "SYSDIG", "SERVERDENSITY", "ZAPIER", "KENTIXAM", "JIRA", "CONSUL", "ZAMMAD", "SPLUNK", "SERVICENOW", "SEARCHGUARD", "KUBERNETES", "SIGNALFX", "AZUREALERTS", "TERRAFORMCLOUD", "SENTRY", "SEMATEXT", "SUMOLOGIC", "RAYGUN", "MXTOOLBOX", "ESWATCHER", "AMAZONSNS", "KAPACITOR", "CORTEXXSOAR", "ZENDESK", "AUVIK", "SENSU", "NCENTRAL", "JUMPCLOUD", "SALESFORCE", "GUARDDUTY", "STATUSHUB", "IXON", "APIFORTRESS", "FRESHSERVICE", "APPSIGNAL", "LIGHTSTEP", "IBMCLOUDFUNCTIONS", "CROWDSTRIKE", "HUMIO", "OHDEAR", "MONGODBATLAS", "GITLAB", "HYPERPING", "PAPRISMACLOUD", "SAMSARA", "PANDORAFMS", "MSSCOM", "TWILIO", "CISCOMERAKI", "CHECKLY", "POSTHOG", "GOOGLESCC", "SLACK", "MSTEAMS", "UPTIMEKUMA", "TWILIOERRORS", "PARTICLE", "CLOUDFLARE", "TULIP", "GRAYLOG", "CATCHPOINT", "LOKI", "CORTEX", "MIMIR", "HALOPSA", "INFLUXDB", "CALLFLOW", "HALOITSM", "KIBANA", "VICTORIAMETRICS", "HONEYCOMB", "FOURME", "KEEP", "UBIDOTS", "HETRIXTOOLS", "POSTMAN", "CLUSTERCONTROL", "NETDATA", "AWX", "KAFKA", "MQTT", "RAPIDSPIKE", "HONEYBADGER", "HEALTHCHECKSIO", "MEZMO", "SERVERGUARD24", "CISCOTHOUSANDEYES", "SITE24X7", "ITCONDUCTOR", "SAPFRUN", "APICA", "DASH0", "ROLLBAR", "GATUS", "LIBRENMS", "PANTHER", "TEAMCITY", "ALIBABACLOUD", "FLEETDM", "CONNECTWISEPSA", "DEADMANSSNITCH", "FORTISOAR", "OPMANAGER", "CRONITOR", "DOMOTZ", "LIVEWATCH", "AZUREDEVOPS", "LEVELIO", "EKARA", "SYSAID", "PHAREIO", "OPSGENIE", "WHATAP", "SIGNOZ", "GOOGLECHAT", "DOTCOMMONITOR", "UPTIME", "HELPSCOUT", "SCIENCELOGIC", "PULSETIC", "WAZUH", "SEKOIA", "CRN", "EMAIL", "HEARTBEAT"]"#,
+        client: go("alert_source.go", 393),
+    },
     SchemaPatch {
         schema: "Role",
         pointer: "/enum",
