@@ -634,3 +634,19 @@ async fn ilert_go_enum_values_are_accepted() {
     .await;
     refused(st, &err, &["integrationType"]);
 }
+
+/// ilert's JavaScript client posts `{apiKey, eventType, summary}` to `/api/v1/events`
+/// (iLert/ilert-js lib/Event.js line 17 at 08a95e4f): it is the Events API there too.
+#[tokio::test]
+async fn ilert_js_posts_events_to_v1_events() {
+    let server = auto_server().await;
+    let r = http()
+        .post(format!("{}/api/v1/events", server.base_url()))
+        .json(&json!({"apiKey": WEB_KEY, "eventType": "ALERT", "summary": "From ilert-js"}))
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    let body: Value = r.json().await.expect("json");
+    assert_eq!(body["responseCode"], "NEW_ALERT_CREATED", "{body}");
+}

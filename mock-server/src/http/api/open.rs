@@ -43,6 +43,9 @@ type Ingest = fn(Keyed<'_>) -> Result<Reply, ResourceError>;
 pub fn routes(ctx: &SharedCtx) -> Router<SharedCtx> {
     Router::new()
         .route(events::PATH, by_body(events::post))
+        // ilert's JavaScript client posts events, key in the body, to `/api/v1/events`
+        // (iLert/ilert-js lib/Event.js line 17 at 08a95e4f).
+        .route(&under_api(paths::EVENTS_BY_URL), by_body(events::post))
         .route(&typed(paths::EVENTS_BY_URL), by_url(events::post))
         .route(
             deployment_pipelines::EVENTS_PATH,
@@ -89,6 +92,11 @@ async fn cross_site(State(ctx): State<SharedCtx>, request: Request, next: Next) 
             "FORBIDDEN",
         ),
     }
+}
+
+/// `path` under `/api` (the router is nested there).
+fn under_api(path: &'static str) -> String {
+    path.strip_prefix(paths::API).unwrap_or(path).to_owned()
 }
 
 /// `{prefix}/{type}/{key}` under `/api` (the router is nested there).
