@@ -59,10 +59,9 @@ impl Model for PhoneContacts {
     }
 
     fn update(&self, cx: &mut Cx<'_>, old: &Entity, body: Entity) -> Result<Entity, ResourceError> {
-        let mut merged = old.clone();
-        merged.extend(body.clone());
-        dialable(&merged)?;
+        // What is stored must be dialable: an update replaces the number and its region.
         let mut out = Plain.update(cx, old, body)?;
+        dialable(&out)?;
         if let Some(status) = old.get("status") {
             out.entry("status").or_insert(status.clone());
         }
