@@ -4,7 +4,7 @@
 //! delete (then 404), the scope refusals (no scope → 403, a read-only token posting → 403) and
 //! a body the document refuses (400 in the REST shape).
 //!
-//! One table row per collection ([`Collection`]); [`collection_cases!`] turns a row into its
+//! One table row per collection (`Collection`); `collection_cases!` turns a row into its
 //! cases. The cases that change a collection create what they change and delete it again, so
 //! the suite leaves a shared mock's fixtures as it found them. They share the alert sources'
 //! lane ([`super::api::ALERT_SOURCES_LANE`]): these resources refer to alert sources, and the
