@@ -329,6 +329,7 @@ impl MockServerBuilder {
             options: self.options,
             fixtures,
             journal: Journal::with_limits(self.journal_size, self.journal_bytes),
+            changes: crate::changes::Changes::default(),
             audit: crate::audit::Audit::bounded(
                 self.audit_size,
                 bounds.audit_value_bytes,
@@ -680,6 +681,7 @@ impl MockServer {
     /// writes the state once more and releases the file (another server may then take it)
     /// before returning.
     pub async fn shutdown(mut self) {
+        self.ctx.changes.close();
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
@@ -702,6 +704,7 @@ impl Drop for MockServer {
     /// is), so a test may start another server on the file right away; a request still running
     /// on the old server then changes nothing on disk.
     fn drop(&mut self) {
+        self.ctx.changes.close();
         self.purger.abort();
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
