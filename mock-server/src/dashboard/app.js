@@ -130,7 +130,9 @@ async function act(what, fn) {
 
 function askForToken(why) {
   state.authNeeded = true;
+  document.body.classList.add('locked');
   $('auth').hidden = false;
+  $('auth-token').focus();
   $('auth-error').textContent = state.token ? 'The mock refused this token: ' + (why || '401') : '';
   setLive('needs the control token', 'off');
   if (state.stream) state.stream.abort();
@@ -144,6 +146,7 @@ $('auth-form').addEventListener('submit', (event) => {
   sessionStorage.setItem(TOKEN_KEY, value);
   $('auth-token').value = '';
   $('auth').hidden = true;
+  document.body.classList.remove('locked');
   state.authNeeded = false;
   $('forget-token').hidden = false;
   start();
