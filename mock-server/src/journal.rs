@@ -618,11 +618,13 @@ impl Journal {
         self.entries(&Filter::default())
     }
 
-    /// Forgets every entry (numbering goes on).
+    /// Forgets every entry (numbering goes on) and the tokens decoded for them.
     pub fn clear(&self) {
         let mut ring = self.ring.lock();
         ring.entries.clear();
         ring.bytes = 0;
+        drop(ring);
+        self.decoded.lock().clear();
     }
 
     /// Number of entries kept.

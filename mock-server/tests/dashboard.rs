@@ -375,8 +375,17 @@ async fn the_event_stream_brings_requests_and_changes_and_ends_with_the_server()
         events.next().await,
         Some(("control".to_owned(), json!({"what": "POST /_mock/clock"})))
     );
-    // Reads change nothing and say nothing; a refused change says nothing either.
+    // Reads change nothing and say nothing (decoding a token is a read sent as a POST); a
+    // refused change says nothing either.
     control(&server, Method::GET, "/grants", None).await;
+    let (st, _) = control(
+        &server,
+        Method::POST,
+        "/tokens/decode",
+        Some(json!({ "token": access })),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK);
     let (st, _) = control(&server, Method::DELETE, "/grants/99999", None).await;
     assert_eq!(st, StatusCode::NOT_FOUND);
     server.reset();

@@ -129,8 +129,10 @@ async fn guard(State(ctx): State<SharedCtx>, request: Request, next: Next) -> Re
             .get::<axum::extract::OriginalUri>()
             .map_or_else(|| request.uri().path().to_owned(), |u| u.path().to_owned())
     );
+    // Decoding a token is a POST (the token stays out of the URL) but changes nothing.
+    let changes = !reads && !what.ends_with("/tokens/decode");
     let response = next.run(request).await;
-    if !reads && response.status().is_success() {
+    if changes && response.status().is_success() {
         ctx.changes.send(Change::Control(what));
     }
     response
