@@ -676,7 +676,8 @@ async function loadDirectory() {
     h('td', { class: 'num' }, String(a.id)),
     h('td', {}, a.name, h('div', { class: 'muted small' }, a.public ? 'public (PKCE, no secret)' : 'confidential'
       + (a.rotate_refresh_tokens ? ', rotates refresh tokens' : ''))),
-    h('td', {}, h('code', {}, a.client_id)),
+    h('td', {}, h('code', {}, a.client_id),
+      a.client_secret ? h('details', { class: 'secret' }, h('summary', {}, 'secret'), h('code', {}, a.client_secret)) : null),
     h('td', { class: 'wide' }, (a.redirect_uris || []).map((u) => h('div', {}, h('code', {}, u)))),
     h('td', { class: 'wide' }, h('code', {}, (a.scopes || []).join(' '))),
     h('td', {}, h('button', {
@@ -725,11 +726,12 @@ $('add-form').addEventListener('submit', (event) => {
 
 // --- REST store ----------------------------------------------------------------------------
 
+// Columns per collection; a third entry `true` marks one left out at phone width.
 const storeColumns = {
-  alerts: [['id', 'Id'], ['summary', 'Summary'], ['status', 'Status'], ['priority', 'Priority'], ['alertSource', 'Source'], ['reportTime', 'Reported']],
-  incidents: [['id', 'Id'], ['summary', 'Summary'], ['status', 'Status'], ['createdAt', 'Created']],
+  alerts: [['id', 'Id'], ['summary', 'Summary'], ['status', 'Status'], ['priority', 'Priority', true], ['alertSource', 'Source', true], ['reportTime', 'Reported', true]],
+  incidents: [['id', 'Id'], ['summary', 'Summary'], ['status', 'Status'], ['createdAt', 'Created', true]],
   services: [['id', 'Id'], ['name', 'Name'], ['status', 'Status']],
-  'alert-sources': [['id', 'Id'], ['name', 'Name'], ['integrationType', 'Type'], ['status', 'Status']],
+  'alert-sources': [['id', 'Id'], ['name', 'Name'], ['integrationType', 'Type', true], ['status', 'Status', true]],
 };
 
 function cell(value) {
@@ -746,10 +748,10 @@ async function loadStore() {
   if ($('s-tenant').value !== tenant || $('s-collection').value !== collection) return;
   const columns = storeColumns[collection];
   const sources = collection === 'alert-sources';
-  fill('store-head', [h('tr', {}, columns.map(([, label]) => h('th', { scope: 'col' }, label)),
+  fill('store-head', [h('tr', {}, columns.map(([, label, wide]) => h('th', { scope: 'col', class: wide ? 'wide' : null }, label)),
     h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, 'Details')))]);
   fill('store-body', items.slice().reverse().map((item) => h('tr', {},
-    columns.map(([key]) => h('td', { class: key === 'id' ? 'num' : null }, cell(item[key]))),
+    columns.map(([key, , wide]) => h('td', { class: key === 'id' ? 'num' : (wide ? 'wide' : null) }, cell(item[key]))),
     h('td', { class: 'actions' },
       sources ? h('button', {
         type: 'button', class: 'small primary', dataset: { testEvent: item.id },
@@ -804,8 +806,13 @@ function route() {
   const panel = request ? 'requests' : (PANELS.includes(hash) ? hash : 'requests');
   PANELS.forEach((p) => { $('panel-' + p).hidden = p !== panel; });
   document.querySelectorAll('nav.tabs a').forEach((a) => {
-    if (a.dataset.panel === panel) a.setAttribute('aria-current', 'page');
-    else a.removeAttribute('aria-current');
+    if (a.dataset.panel === panel) {
+      a.setAttribute('aria-current', 'page');
+      // On a phone the list is a strip: keep the current panel's name in view.
+      a.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+    } else {
+      a.removeAttribute('aria-current');
+    }
   });
   if (request) {
     renderExchange(Number(request[1]), true);
