@@ -13,64 +13,23 @@
 //! reported as skipped with the reason; it never passes silently. `CHROMIUM` and `CHROMEDRIVER`
 //! override the binaries' paths.
 
-use std::net::{SocketAddr, TcpListener};
+mod common;
+
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use fantoccini::{ClientBuilder, Locator};
+use common::chromium::{Killed, Session, artifacts, save, wait_until_listening};
+use common::free_port;
+use fantoccini::Locator;
 use ilert_mock::{App, MockServer};
-use serde_json::json;
-
-/// Kills a child process when the test ends, however it ends.
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn find_binary(env: &str, candidates: &[&str]) -> Option<PathBuf> {
-    if let Ok(path) = std::env::var(env) {
-        return Some(PathBuf::from(path)).filter(|p| p.exists());
-    }
-    candidates.iter().map(PathBuf::from).find(|p| p.exists())
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .expect("a free port")
-        .local_addr()
-        .expect("address")
-        .port()
-}
-
-/// `target/` (this test runs as `target/<profile>/deps/browser-…`).
-fn target_dir() -> PathBuf {
-    let exe = std::env::current_exe().expect("test executable path");
-    exe.ancestors()
-        .nth(3)
-        .map_or_else(|| PathBuf::from("target"), Path::to_path_buf)
-}
 
 /// The example app, built by `cargo test` next to this test (`target/<profile>/examples/`).
 fn example_binary() -> PathBuf {
     let exe = std::env::current_exe().expect("test executable path");
     let profile_dir = exe.ancestors().nth(2).expect("profile directory");
     profile_dir.join("examples").join("backend_app")
-}
-
-async fn wait_until_listening(addr: SocketAddr, what: &str) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while tokio::net::TcpStream::connect(addr).await.is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "{what} did not start listening on {addr}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }
 
 /// Waits until the browser has navigated to `path`, then returns the page's text.
@@ -91,11 +50,6 @@ async fn text_after_navigation(
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-}
-
-fn save(dir: &Path, name: &str, png: &[u8]) {
-    std::fs::create_dir_all(dir).expect("artifact directory");
-    std::fs::write(dir.join(name), png).expect("screenshot written");
 }
 
 /// The web app's log: one JSON object per answer the page received.
@@ -240,19 +194,7 @@ async fn webapp_flow(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn grant_and_deny_through_the_grant_view_in_chromium() {
-    let Some(chromium) = find_binary("CHROMIUM", &["/usr/bin/chromium", "/usr/bin/chromium-browser"]) else {
-        eprintln!(
-            "SKIPPED grant_and_deny_through_the_grant_view_in_chromium: no chromium (apt-get install chromium chromium-driver)"
-        );
-        return;
-    };
-    let Some(chromedriver) = find_binary("CHROMEDRIVER", &["/usr/bin/chromedriver"]) else {
-        eprintln!(
-            "SKIPPED grant_and_deny_through_the_grant_view_in_chromium: no chromedriver (apt-get install chromium-driver)"
-        );
-        return;
-    };
-    let artifacts = target_dir().join("browser-artifacts");
+    let artifacts = artifacts();
 
     // The mock, with an app whose redirect URI is the example app's random port.
     let app_port = free_port();
@@ -309,39 +251,19 @@ async fn grant_and_deny_through_the_grant_view_in_chromium() {
     );
     wait_until_listening(SocketAddr::from(([127, 0, 0, 1], app_port)), "the example app").await;
 
-    // chromedriver and a fresh headless Chromium profile.
-    let driver_port = free_port();
-    let _driver = Killed(
-        Command::new(&chromedriver)
-            .arg(format!("--port={driver_port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver starts"),
-    );
-    wait_until_listening(SocketAddr::from(([127, 0, 0, 1], driver_port)), "chromedriver").await;
-    let profile = std::env::temp_dir().join(format!("ilert-mock-chromium-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&profile);
-    let mut capabilities = serde_json::Map::new();
-    capabilities.insert(
-        "goog:chromeOptions".into(),
-        json!({
-            "binary": chromium,
-            "args": [
-                "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-quic", "--window-size=1000,900",
-                format!("--host-resolver-rules=MAP localhost:4597 127.0.0.1:{webapp_port}"),
-                format!("--user-data-dir={}", profile.display()),
-            ],
-        }),
-    );
-    let browser = ClientBuilder::rustls()
-        .expect("TLS roots for the WebDriver client")
-        .capabilities(capabilities)
-        .connect(&format!("http://127.0.0.1:{driver_port}"))
-        .await
-        .expect("a Chromium session");
+    // A fresh headless Chromium, `localhost:4597` mapped to the web app's port.
+    let Some(session) = Session::start(
+        "grant_and_deny_through_the_grant_view_in_chromium",
+        "1000,900",
+        &[format!(
+            "--host-resolver-rules=MAP localhost:4597 127.0.0.1:{webapp_port}"
+        )],
+    )
+    .await
+    else {
+        return;
+    };
+    let browser = session.browser.clone();
 
     let app_base = format!("http://127.0.0.1:{app_port}");
     let result = async {
@@ -381,8 +303,7 @@ async fn grant_and_deny_through_the_grant_view_in_chromium() {
         webapp_flow(&browser, &server, &artifacts).await
     }
     .await;
-    let _ = browser.close().await;
-    let _ = std::fs::remove_dir_all(&profile);
+    session.close().await;
     if let Err(err) = result {
         panic!("browser flow failed: {err}");
     }

@@ -220,6 +220,14 @@ impl Faults {
         self.queue.lock().0.iter().cloned().collect()
     }
 
+    /// Drops the queued fault `id`; whether it was queued.
+    pub fn remove(&self, id: u64) -> bool {
+        let mut guard = self.queue.lock();
+        let before = guard.0.len();
+        guard.0.retain(|q| q.id != id);
+        guard.0.len() != before
+    }
+
     /// Drops every queued fault.
     pub fn clear(&self) {
         self.queue.lock().0.clear();
@@ -245,6 +253,18 @@ mod tests {
         assert!(f.take(token).is_some());
         assert!(f.take(token).is_none());
         assert!(f.list().is_empty());
+    }
+
+    #[test]
+    fn one_fault_can_be_removed() {
+        let f = Faults::default();
+        let first = f.push(FaultSpec::status("token", 503)).expect("valid");
+        let second = f.push(FaultSpec::status("token", 500)).expect("valid");
+        assert!(f.remove(first.id));
+        assert!(!f.remove(first.id), "gone already");
+        assert_eq!(f.list(), vec![second]);
+        let token = "/api/developers/oauth2/token";
+        assert_eq!(f.take(token).and_then(|a| a.answer).map(|a| a.0), Some(500));
     }
 
     #[test]

@@ -15,10 +15,42 @@ pub const WEBAPP_REDIRECT_URI: &str = "http://localhost:4597/webapp";
 /// The fixture user the guide signs in as.
 pub const USER: &str = "someUser";
 
+/// The scope of the ready authorize URL: the user's profile and writing alert sources, the
+/// guide's example.
+pub const SCOPE: &str = "profile source:w";
+
+/// A ready authorize URL on `base` for the app `client_id` with `redirect_uri`: the guide's
+/// scope and a fixed `state` (`optional-state`), as the banner and the `/` page print it.
+pub fn authorize_url(base: &str, client_id: &str, redirect_uri: &str) -> String {
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("client_id", client_id)
+        .append_pair("response_type", "code")
+        .append_pair("redirect_uri", redirect_uri)
+        .append_pair("scope", SCOPE)
+        .append_pair("state", "optional-state")
+        .finish();
+    format!(
+        "{}{}?{query}",
+        base.trim_end_matches('/'),
+        crate::paths::AUTHORIZE
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::Fixtures;
+
+    #[test]
+    fn the_ready_authorize_url_names_the_app_and_its_redirect() {
+        let url = authorize_url("http://localhost:4598/", CLIENT_ID, REDIRECT_URI);
+        assert_eq!(
+            url,
+            "http://localhost:4598/api/developers/oauth2/authorize?client_id=0501439fd7dee9af0c25\
+             &response_type=code&redirect_uri=http%3A%2F%2Flocalhost%3A4597%2Fauthorize-result\
+             &scope=profile+source%3Aw&state=optional-state"
+        );
+    }
 
     #[test]
     fn the_embedded_fixtures_register_the_guide_app_with_these_values() {

@@ -21,6 +21,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::clock::UnixSeconds;
+use crate::token::Inspection;
 
 /// Default number of entries kept.
 pub const DEFAULT_CAPACITY: usize = 1_000;
@@ -106,11 +107,39 @@ pub struct Entry {
     pub location: Option<String>,
     /// Time spent answering, in milliseconds.
     pub duration_ms: u64,
+    /// Response headers, credentials redacted (empty when the entry was made without them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub response_headers: Vec<(String, String)>,
+    /// The JSON answer of an OAuth endpoint, or of any request answered with an error, secrets
+    /// redacted at any depth (absent for other answers: a resource list can be large, and the
+    /// store shows what it holds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response: Option<Value>,
+    /// The JWTs the exchange carried (a bearer header, a form field, a token in the answer),
+    /// decoded and judged by the mock's keys at the request's time; a refresh token's grant key
+    /// (`il_k`) is redacted, since with the public development secret it would make the token.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tokens: Vec<SeenToken>,
     /// Where the redacted values were and who they were, by fingerprint (never shown; the
     /// snapshot view numbers them so the same token reads the same each time it appears).
     #[serde(skip)]
     pub secrets: Vec<Secret>,
 }
+
+/// A JWT seen in an exchange: where it was and what it says.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SeenToken {
+    /// Where: `request header authorization`, `request form refresh_token`,
+    /// `response access_token`, …
+    pub place: String,
+    /// Its header, claims and the mock's verdict at the request's time.
+    #[serde(flatten)]
+    pub token: Inspection,
+}
+
+/// Most decoded tokens remembered by fingerprint, so an app's many calls with one access token
+/// decode and verify it once.
+const DECODED_CAPACITY: usize = 256;
 
 /// Which list of an [`Entry`] a redacted value sits in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -222,6 +251,7 @@ impl Entry {
             .iter_mut()
             .chain(&mut self.headers)
             .chain(&mut self.form)
+            .chain(&mut self.response_headers)
         {
             truncate_value(name);
             truncate_value(value);
@@ -231,6 +261,15 @@ impl Entry {
         if let Some(json) = &mut self.json {
             text += truncate_json(json);
         }
+        if let Some(json) = &mut self.response {
+            text += truncate_json(json);
+        }
+        for seen in &mut self.tokens {
+            text += seen.place.len()
+                + truncate_json(&mut seen.token.header)
+                + truncate_json(&mut seen.token.claims);
+            fields += 4;
+        }
         128 + text + 48 * fields
     }
 }
@@ -239,6 +278,8 @@ impl Entry {
 pub struct Journal {
     ring: Mutex<Ring>,
     key: [u8; 32],
+    /// Tokens decoded and judged at the dawn of time (signature and shape only), by fingerprint.
+    decoded: Mutex<std::collections::HashMap<u64, Option<Inspection>>>,
 }
 
 impl std::fmt::Debug for Journal {
@@ -295,7 +336,34 @@ impl Journal {
                 next_seq: 1,
             }),
             key: rand::random(),
+            decoded: Mutex::new(std::collections::HashMap::new()),
         }
+    }
+
+    /// `token` decoded and judged at `now`: `inspect` (the keys' verdict on signature and shape,
+    /// whatever the time) runs once per distinct token, the expiry is applied here. `None` for
+    /// text that is no JWT.
+    pub fn decode_token(
+        &self,
+        token: &str,
+        now: UnixSeconds,
+        inspect: impl FnOnce(&str) -> Option<Inspection>,
+    ) -> Option<Inspection> {
+        let print = self.fingerprint(token);
+        let cached = self.decoded.lock().get(&print).cloned();
+        let timeless = match cached {
+            Some(found) => found,
+            None => {
+                let found = inspect(token);
+                let mut decoded = self.decoded.lock();
+                if decoded.len() >= DECODED_CAPACITY {
+                    decoded.clear();
+                }
+                decoded.insert(print, found.clone());
+                found
+            }
+        }?;
+        Some(timeless.at(now))
     }
 
     /// The keyed fingerprint of `value` that the journal's redacted values carry (first 8 bytes
@@ -364,15 +432,25 @@ impl Journal {
     /// document order).
     pub fn redact_json(&self, mut value: Value) -> (Value, Vec<Secret>) {
         let mut secrets = Vec::new();
-        self.redact_json_in(&mut value, &mut secrets);
+        self.redact_json_in(&mut value, &mut secrets, SECRET_PARAMS);
         (value, secrets)
     }
 
-    fn redact_json_in(&self, value: &mut Value, secrets: &mut Vec<Secret>) {
+    /// Redacts secret fields at any depth of a JSON answer: those of a request but `code`,
+    /// which in an answer is an error code (`{"code": "invalid_grant"}`); no answer carries an
+    /// authorization code in its body (it travels in the redirect's `Location`).
+    pub fn redact_answer(&self, mut value: Value) -> Value {
+        let mut secrets = Vec::new();
+        let names: Vec<&str> = SECRET_PARAMS.iter().copied().filter(|p| *p != "code").collect();
+        self.redact_json_in(&mut value, &mut secrets, &names);
+        value
+    }
+
+    fn redact_json_in(&self, value: &mut Value, secrets: &mut Vec<Secret>, names: &[&'static str]) {
         match value {
             Value::Object(map) => {
                 for (key, field) in map.iter_mut() {
-                    match SECRET_PARAMS.iter().find(|p| **p == key.as_str()).copied() {
+                    match names.iter().find(|p| **p == key.as_str()).copied() {
                         Some(kind) if !field.is_null() => {
                             let text = field.as_str().map_or_else(|| field.to_string(), str::to_owned);
                             let kind = if kind == "token" {
@@ -388,13 +466,13 @@ impl Journal {
                             });
                             *field = Value::String(REDACTED.to_owned());
                         }
-                        _ => self.redact_json_in(field, secrets),
+                        _ => self.redact_json_in(field, secrets, names),
                     }
                 }
             }
             Value::Array(items) => {
                 for item in items {
-                    self.redact_json_in(item, secrets);
+                    self.redact_json_in(item, secrets, names);
                 }
             }
             _ => {}
@@ -522,16 +600,31 @@ impl Journal {
         matching.into_iter().skip(skip).cloned().collect()
     }
 
+    /// The entry numbered `seq`, while it is kept.
+    pub fn get(&self, seq: u64) -> Option<Entry> {
+        let ring = self.ring.lock();
+        // Numbers rise with position, so the ring is sorted by them.
+        let at = ring.entries.binary_search_by_key(&seq, |(e, _)| e.seq).ok()?;
+        ring.entries.get(at).map(|(e, _)| e.clone())
+    }
+
+    /// The number the next entry will get.
+    pub fn next_seq(&self) -> u64 {
+        self.ring.lock().next_seq
+    }
+
     /// Every entry, in arrival order.
     pub fn all(&self) -> Vec<Entry> {
         self.entries(&Filter::default())
     }
 
-    /// Forgets every entry (numbering goes on).
+    /// Forgets every entry (numbering goes on) and the tokens decoded for them.
     pub fn clear(&self) {
         let mut ring = self.ring.lock();
         ring.entries.clear();
         ring.bytes = 0;
+        drop(ring);
+        self.decoded.lock().clear();
     }
 
     /// Number of entries kept.
@@ -763,6 +856,9 @@ mod tests {
             status: 200,
             location: None,
             duration_ms: 0,
+            response_headers: vec![],
+            response: None,
+            tokens: vec![],
             secrets: vec![],
         }
     }

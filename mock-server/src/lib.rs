@@ -34,7 +34,9 @@ pub mod approve;
 pub mod audit;
 mod bounds;
 mod breakage;
+mod changes;
 mod clock;
+mod dashboard;
 mod faults;
 mod fixtures;
 pub mod guide;
@@ -81,12 +83,15 @@ pub use resources::reconcile;
 // What the mock recorded.
 pub use journal::{
     DEFAULT_CAPACITY as JOURNAL_CAPACITY, DEFAULT_MAX_BYTES as JOURNAL_MAX_BYTES, Entry as JournalEntry,
-    Filter as JournalFilter, Journal, Secret as JournalSecret, Section as JournalSection, SnapshotEntry,
+    Filter as JournalFilter, Journal, Secret as JournalSecret, Section as JournalSection,
+    SeenToken as JournalToken, SnapshotEntry,
 };
 
 // The tokens it issues.
 pub use protocol::scope::ScopeSet;
-pub use token::{AccessClaims, KeyError, RefreshClaims, decode_unverified};
+pub use token::{
+    AccessClaims, InspectError, Inspection, KeyError, RefreshClaims, TokenKind, decode_unverified,
+};
 
 /// Building blocks the fuzz targets and the benchmark drive directly; not a stable API.
 #[doc(hidden)]

@@ -334,7 +334,7 @@ fn colour_wanted(stderr_is_terminal: bool, no_color: Option<&std::ffi::OsStr>) -
 /// Prints the base URL, the development credentials and a ready authorize URL. The first line
 /// is the stable `ilert-mock listening on <base URL>` that harnesses read. Write errors (a
 /// closed stdout) are ignored: the server keeps serving.
-fn banner(server: &MockServer, bind: SocketAddr) {
+fn banner(server: &MockServer, bind: SocketAddr, control: bool) {
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "ilert-mock listening on {}", server.base_url());
     // Show `localhost` for loopback so the printed URLs match the fixtures' redirect URIs' style.
@@ -363,20 +363,17 @@ fn banner(server: &MockServer, bind: SocketAddr) {
     }
     if let Some(app) = server.apps().into_iter().find(|a| !a.public) {
         let redirect = app.redirect_uris.first().cloned().unwrap_or_default();
-        let query = url::form_urlencoded::Serializer::new(String::new())
-            .append_pair("client_id", &app.client_id)
-            .append_pair("response_type", "code")
-            .append_pair("redirect_uri", &redirect)
-            .append_pair("scope", "profile source:w")
-            .append_pair("state", "optional-state")
-            .finish();
+        let authorize = ilert_mock::guide::authorize_url(&base, &app.client_id, &redirect);
         let _ = writeln!(out);
-        let _ = writeln!(out, "  authorize: {base}/api/developers/oauth2/authorize?{query}");
+        let _ = writeln!(out, "  authorize: {authorize}");
         let _ = writeln!(out, "  token:     POST {base}/api/developers/oauth2/token");
-        let _ = writeln!(
-            out,
-            "  controls:  {base}/_mock/health, /_mock/clock, /_mock/requests, /_mock/faults, /_mock/grants"
-        );
+        if control {
+            let _ = writeln!(
+                out,
+                "  controls:  {base}/_mock/health, /_mock/clock, /_mock/requests, /_mock/faults, /_mock/grants"
+            );
+            let _ = writeln!(out, "  dashboard: {base}/_mock/");
+        }
     }
     let _ = writeln!(out);
 }
@@ -670,7 +667,7 @@ async fn main() -> ExitCode {
         );
         return ExitCode::FAILURE;
     }
-    banner(&server, cli.bind);
+    banner(&server, cli.bind, !cli.no_control);
     if let Some(path) = &cli.ready_file
         && let Err(err) = write_atomically(path, &format!("{}\n", server.base_url()))
     {

@@ -329,6 +329,7 @@ impl MockServerBuilder {
             options: self.options,
             fixtures,
             journal: Journal::with_limits(self.journal_size, self.journal_bytes),
+            changes: crate::changes::Changes::default(),
             audit: crate::audit::Audit::bounded(
                 self.audit_size,
                 bounds.audit_value_bytes,
@@ -564,6 +565,7 @@ impl MockServer {
     /// covers only later requests.
     pub fn clear_audit(&self) {
         self.ctx.audit.clear();
+        self.changed("clear_audit");
     }
 
     /// The fault queue (what `POST /_mock/faults` fills).
@@ -623,26 +625,35 @@ impl MockServer {
     /// Revokes every grant of `app` (client id) for `user`, as the user would in ilert's UI.
     pub fn revoke_grants(&self, app: &str, user: &str) -> Result<usize, AdminError> {
         let now = self.ctx.clock.now();
-        self.ctx.store.with(|s| s.revoke_app_for_user(app, user, now))
+        let revoked = self.ctx.store.with(|s| s.revoke_app_for_user(app, user, now));
+        self.changed("revoke_grants");
+        revoked
     }
 
     /// Registers an app at run time.
     pub fn add_app(&self, app: App) -> Result<(), AdminError> {
-        self.ctx.store.with(|s| s.add_app(app, &self.ctx.options.bounds))
+        let added = self.ctx.store.with(|s| s.add_app(app, &self.ctx.options.bounds));
+        self.changed("add_app");
+        added
     }
 
     /// Adds a user at run time.
     pub fn add_user(&self, user: User) -> Result<(), AdminError> {
-        self.ctx
+        let added = self
+            .ctx
             .store
-            .with(|s| s.add_user(user, &self.ctx.options.bounds))
+            .with(|s| s.add_user(user, &self.ctx.options.bounds));
+        self.changed("add_user");
+        added
     }
 
     /// Removes an app (`DELETE /_mock/apps/{client_id}`); returns how many of its refresh
     /// grants were revoked.
     pub fn remove_app(&self, client_id: &str) -> Result<usize, AdminError> {
         let now = self.ctx.clock.now();
-        self.ctx.store.with(|s| s.remove_app(client_id, now))
+        let removed = self.ctx.store.with(|s| s.remove_app(client_id, now));
+        self.changed("remove_app");
+        removed
     }
 
     /// Removes a user (`DELETE /_mock/users/{username}`); returns how many of their refresh
@@ -650,14 +661,19 @@ impl MockServer {
     pub fn remove_user(&self, username: &str) -> Result<usize, AdminError> {
         let now = self.ctx.clock.now();
         let protected = self.ctx.options.auto_approve.as_deref();
-        self.ctx.store.with(|s| s.remove_user(username, protected, now))
+        let removed = self.ctx.store.with(|s| s.remove_user(username, protected, now));
+        self.changed("remove_user");
+        removed
     }
 
     /// Adds a tenant at run time (`POST /_mock/tenants`); `{id}.localhost` serves it at once.
     pub fn add_tenant(&self, tenant: Tenant) -> Result<(), AdminError> {
-        self.ctx
+        let added = self
+            .ctx
             .store
-            .with(|s| s.add_tenant(tenant, &self.ctx.options.bounds))
+            .with(|s| s.add_tenant(tenant, &self.ctx.options.bounds));
+        self.changed("add_tenant");
+        added
     }
 
     /// Every user (`GET /_mock/users`).
@@ -673,6 +689,14 @@ impl MockServer {
     /// Back to the fixtures: state, clock, journal, audit and faults.
     pub fn reset(&self) {
         self.ctx.reset();
+        self.changed("reset");
+    }
+
+    /// Tells the dashboard's live readers that an embedded-API call (`what`) changed the mock.
+    fn changed(&self, what: &str) {
+        self.ctx
+            .changes
+            .send(crate::changes::Change::Control(format!("MockServer::{what}")));
     }
 
     /// Stops accepting connections, lets in-flight requests finish (for at most
@@ -680,6 +704,7 @@ impl MockServer {
     /// writes the state once more and releases the file (another server may then take it)
     /// before returning.
     pub async fn shutdown(mut self) {
+        self.ctx.changes.close();
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
@@ -702,6 +727,7 @@ impl Drop for MockServer {
     /// is), so a test may start another server on the file right away; a request still running
     /// on the old server then changes nothing on disk.
     fn drop(&mut self) {
+        self.ctx.changes.close();
         self.purger.abort();
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());

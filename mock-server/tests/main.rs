@@ -13,6 +13,7 @@ mod cli;
 mod client_secret;
 mod control_changes;
 mod controls;
+mod dashboard;
 mod fidelity_events;
 mod fidelity_resources;
 mod fuzz_corpus;

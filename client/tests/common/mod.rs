@@ -3,6 +3,8 @@
 //! counting what reached the mock's token endpoint.
 #![allow(dead_code)]
 
+pub mod chromium;
+
 use ilert_mock::JournalEntry as Entry;
 use ilert_mock::paths;
 use ilert_mock::{MockServer, MockServerBuilder};

@@ -118,6 +118,8 @@ pub struct Ctx {
     pub fixtures: Fixtures,
     /// The request journal.
     pub journal: crate::journal::Journal,
+    /// Notices for live readers (the dashboard's event stream).
+    pub changes: crate::changes::Changes,
     /// The audit's facts about the app under test.
     pub audit: crate::audit::Audit,
     /// Queued faults.
@@ -217,8 +219,13 @@ pub fn router(ctx: SharedCtx) -> Router {
         .nest(paths::API, api::router(ctx.clone()))
         .merge(well_known::router());
     if ctx.options.control != ControlAccess::Off {
-        router = router.nest(paths::CONTROL, control::router(ctx.clone()));
+        // The page is `/_mock/` (its assets' relative paths resolve there); a nested route
+        // cannot end in the slash, so it is mounted beside the nest, and `/_mock` redirects.
+        router = router
+            .route(crate::dashboard::PAGE, get(crate::dashboard::page))
+            .nest(paths::CONTROL, control::router(ctx.clone()));
     }
+    router = router.route("/", get(crate::dashboard::landing::landing));
     router
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

@@ -1,4 +1,5 @@
-//! The pages a person sees: the grant view and the error pages of the authorize endpoint.
+//! The pages a person sees: the grant view and the error pages of the authorize endpoint, and
+//! the page at `/` that says what is running.
 //!
 //! Plain HTML with an embedded stylesheet: no scripts, no external assets, readable on a phone,
 //! labelled for screen readers, and never framed (clickjacking, RFC 9700 §4.16).
@@ -53,6 +54,11 @@ fn page(status: StatusCode, title: &str, body: &str) -> Response {
         HeaderValue::from_static("nosniff"),
     );
     response
+}
+
+/// A page of facts (the `/` page): 200, the same headers and stylesheet as the grant view.
+pub fn info_page(title: &str, body: &str) -> Response {
+    page(StatusCode::OK, title, body)
 }
 
 /// An error page: the user is not redirected (RFC 6749 §4.1.2.1).

@@ -1,4 +1,4 @@
-//! The fault middleware and `GET/POST/DELETE /_mock/faults`.
+//! The fault middleware, `GET/POST/DELETE /_mock/faults` and `DELETE /_mock/faults/{id}`.
 
 use std::time::Duration;
 
@@ -62,6 +62,24 @@ pub async fn push(
     match ctx.faults.push(spec) {
         Ok(queued) => (StatusCode::CREATED, Json(queued)).into_response(),
         Err(e) => control_error(StatusCode::BAD_REQUEST, &e.to_string()),
+    }
+}
+
+/// `DELETE /_mock/faults/{id}`: drops one queued fault.
+pub async fn remove(
+    State(ctx): State<SharedCtx>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Response {
+    let Ok(id) = id.parse::<u64>() else {
+        return control_error(
+            StatusCode::BAD_REQUEST,
+            "id: must be a fault id from GET /_mock/faults",
+        );
+    };
+    if ctx.faults.remove(id) {
+        StatusCode::NO_CONTENT.into_response()
+    } else {
+        control_error(StatusCode::NOT_FOUND, &format!("no queued fault {id}"))
     }
 }
 

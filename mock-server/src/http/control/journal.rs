@@ -17,10 +17,14 @@ use axum::response::{IntoResponse, Response};
 
 use super::{PREFIX, control_error};
 use crate::audit::facts::{Event, Fact, Observed, QueryCredentials, Who};
+use crate::changes::Change;
+use crate::clock::UnixSeconds;
 use crate::http::body::{self, BodyKind};
 use crate::http::{MAX_BODY_BYTES, SharedCtx, peer, rate_limit};
-use crate::journal::{Entry, Filter, Section};
+use crate::journal::{Entry, Filter, Section, SeenToken, redact_header};
+use crate::paths;
 use crate::protocol::params::Params;
+use crate::token::looks_like_jwt;
 
 /// What a body is recorded as.
 enum Recorded {
@@ -132,20 +136,21 @@ pub async fn record(State(ctx): State<SharedCtx>, request: Request, next: Next) 
         },
         _ => (body, Recorded::Nothing),
     };
-    let (form, json) = match recorded {
-        Recorded::Form(pairs) => {
-            let (form, form_secrets) = ctx.journal.redact_params(Section::Form, &pairs);
-            secrets.extend(form_secrets);
-            (form, None)
-        }
-        Recorded::Json(value) => {
-            let (json, json_secrets) = ctx.journal.redact_json(value);
-            secrets.extend(json_secrets);
-            (Vec::new(), Some(json))
-        }
+    let (form_raw, json_raw) = match recorded {
+        Recorded::Form(pairs) => (pairs, None),
+        Recorded::Json(value) => (Vec::new(), Some(value)),
         Recorded::Nothing => (Vec::new(), None),
     };
+    let (form, form_secrets) = ctx.journal.redact_params(Section::Form, &form_raw);
+    secrets.extend(form_secrets);
+    let json = json_raw.clone().map(|value| {
+        let (json, json_secrets) = ctx.journal.redact_json(value);
+        secrets.extend(json_secrets);
+        json
+    });
     let method = parts.method.to_string();
+    // The JWTs the request carries, before its values are gone.
+    let mut carried = request_tokens(&raw_headers, &raw_query, &form_raw, json_raw.as_ref());
     let mut response = next.run(Request::from_parts(parts, body)).await;
     let event = response.extensions_mut().remove::<Event>();
     let location = response
@@ -165,6 +170,37 @@ pub async fn record(State(ctx): State<SharedCtx>, request: Request, next: Next) 
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse().ok());
     }
+    let response_headers: Vec<(String, String)> = response
+        .headers()
+        .iter()
+        .map(|(k, v)| {
+            let value = String::from_utf8_lossy(v.as_bytes());
+            let shown = if k == header::LOCATION {
+                // As `location` shows it: a code in the redirect is a credential.
+                ctx.journal.redact_location(&value).0
+            } else {
+                redact_header(k.as_str(), &value)
+            };
+            (k.as_str().to_owned(), shown)
+        })
+        .collect();
+    let (response, answer) = keep_answer(&path, response).await;
+    let answer = answer.map(|value| {
+        carried.extend(json_tokens("response", &value));
+        ctx.journal.redact_answer(value)
+    });
+    let tokens = carried
+        .into_iter()
+        .filter_map(|(place, token)| {
+            let inspection = ctx
+                .journal
+                .decode_token(&token, time, |t| ctx.keys.inspect(t, UnixSeconds::MIN).ok())?;
+            Some(SeenToken {
+                place,
+                token: inspection.without_grant_key(),
+            })
+        })
+        .collect();
     let since_start =
         |at: Instant| u64::try_from(at.duration_since(ctx.started).as_micros()).unwrap_or(u64::MAX);
     observed.arrived_us = since_start(started);
@@ -181,10 +217,108 @@ pub async fn record(State(ctx): State<SharedCtx>, request: Request, next: Next) 
         status: observed.status,
         location,
         duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        response_headers,
+        response: answer,
+        tokens,
         secrets,
     });
     ctx.audit.record(Fact { seq, observed, event });
+    ctx.changes.send(Change::Request(seq));
     response
+}
+
+/// The largest answer kept in the journal (a token answer or an error is far smaller).
+const MAX_KEPT_ANSWER: u64 = 16 * 1024;
+
+/// Whether the answer to `path` with `status` is kept: the OAuth endpoints' answers (what a
+/// developer debugging a flow needs first) and every error.
+fn answer_kept(path: &str, status: StatusCode) -> bool {
+    status.is_client_error()
+        || status.is_server_error()
+        || [paths::TOKEN, paths::TOKEN_INFO, paths::REVOKE].contains(&path)
+}
+
+/// The response and, when it is kept ([`answer_kept`]) and is JSON of a known, small length,
+/// its body parsed. A body of unknown or larger length passes untouched, unread.
+async fn keep_answer(path: &str, response: Response) -> (Response, Option<serde_json::Value>) {
+    let json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("json"));
+    let small = http_body::Body::size_hint(response.body())
+        .exact()
+        .is_some_and(|n| n <= MAX_KEPT_ANSWER);
+    if !(json && small && answer_kept(path, response.status())) {
+        return (response, None);
+    }
+    let (parts, body) = response.into_parts();
+    match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+        Ok(bytes) => {
+            let value = serde_json::from_slice(&bytes).ok();
+            (Response::from_parts(parts, Body::from(bytes)), value)
+        }
+        // Only a body whose stream fails gets here: it is answered empty, as it would have been.
+        Err(_) => (Response::from_parts(parts, Body::empty()), None),
+    }
+}
+
+/// The JWTs a request carries, with where: a bearer `Authorization`, and any query or form
+/// field or JSON string (at any depth) that holds one.
+fn request_tokens(
+    headers: &[(String, String)],
+    query: &[(String, String)],
+    form: &[(String, String)],
+    json: Option<&serde_json::Value>,
+) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    for (name, value) in headers {
+        if name == "authorization"
+            && let Some((scheme, token)) = value.split_once(' ')
+            && scheme.eq_ignore_ascii_case("bearer")
+            && looks_like_jwt(token.trim())
+        {
+            found.push(("request header authorization".to_owned(), token.trim().to_owned()));
+        }
+    }
+    for (section, pairs) in [("query", query), ("form", form)] {
+        for (name, value) in pairs {
+            if looks_like_jwt(value) {
+                found.push((format!("request {section} {name}"), value.clone()));
+            }
+        }
+    }
+    if let Some(json) = json {
+        found.extend(json_tokens("request json", json));
+    }
+    found
+}
+
+/// The JWTs among the string fields of a JSON value, at any depth, named `{prefix} {field}`.
+fn json_tokens(prefix: &str, value: &serde_json::Value) -> Vec<(String, String)> {
+    fn walk(prefix: &str, key: &str, value: &serde_json::Value, found: &mut Vec<(String, String)>) {
+        match value {
+            serde_json::Value::String(text) if looks_like_jwt(text) => {
+                found.push((format!("{prefix} {key}"), text.clone()));
+            }
+            serde_json::Value::Object(map) => {
+                for (k, v) in map {
+                    walk(prefix, k, v, found);
+                }
+            }
+            serde_json::Value::Array(items) => {
+                for item in items {
+                    walk(prefix, key, item, found);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    walk(prefix, "", value, &mut found);
+    // Bounded: a body made of tokens is decoded only so far.
+    found.truncate(8);
+    found
 }
 
 /// `GET /_mock/requests?path=…&limit=…[&format=snapshot]`.

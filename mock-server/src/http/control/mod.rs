@@ -15,6 +15,8 @@ pub mod clock;
 pub mod faults;
 pub mod health;
 pub mod journal;
+pub mod store;
+pub mod tokens;
 
 use axum::Router;
 use axum::extract::{Request, State};
@@ -26,6 +28,7 @@ use serde_json::json;
 use subtle::ConstantTimeEq;
 
 use super::{ControlAccess, SharedCtx, cross_origin, peer};
+use crate::changes::Change;
 
 /// The path prefix of the control surface.
 pub const PREFIX: &str = "/_mock";
@@ -54,15 +57,33 @@ pub fn router(ctx: SharedCtx) -> Router<SharedCtx> {
         .route("/users/{username}", delete(admin::remove_user))
         .route("/tenants", get(admin::tenants).post(admin::add_tenant))
         .route("/reset", post(admin::reset))
+        .route("/faults/{id}", delete(faults::remove))
+        .route("/tokens/decode", post(tokens::decode))
+        .route("/store", get(store::summary))
+        .route("/store/{tenant}/{collection}", get(store::collection))
+        .route("/events/stream", get(crate::dashboard::events::stream))
         .layer(middleware::from_fn_with_state(ctx, guard));
     Router::new()
         .route("/health", get(health::health))
+        .merge(crate::dashboard::router())
         .merge(guarded)
         .fallback(unknown)
+        .method_not_allowed_fallback(not_allowed)
 }
 
-async fn unknown() -> Response {
-    control_error(StatusCode::NOT_FOUND, "no such control endpoint")
+/// The one answer of every path under `/_mock/` that names no control endpoint.
+pub async fn unknown() -> Response {
+    control_error(
+        StatusCode::NOT_FOUND,
+        "no such control endpoint; the dashboard is at /_mock/ and the endpoints are listed in mock-server/docs/controls.md",
+    )
+}
+
+async fn not_allowed(request: Request) -> Response {
+    control_error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        &format!("{} is not answered here", request.method()),
+    )
 }
 
 async fn guard(State(ctx): State<SharedCtx>, request: Request, next: Next) -> Response {
@@ -100,7 +121,21 @@ async fn guard(State(ctx): State<SharedCtx>, request: Request, next: Next) -> Re
             );
         }
     }
-    next.run(request).await
+    let what = format!(
+        "{} {}",
+        request.method(),
+        request
+            .extensions()
+            .get::<axum::extract::OriginalUri>()
+            .map_or_else(|| request.uri().path().to_owned(), |u| u.path().to_owned())
+    );
+    // Decoding a token is a POST (the token stays out of the URL) but changes nothing.
+    let changes = !reads && !what.ends_with("/tokens/decode");
+    let response = next.run(request).await;
+    if changes && response.status().is_success() {
+        ctx.changes.send(Change::Control(what));
+    }
+    response
 }
 
 /// Parses a JSON control body, answering 400 with serde's words prefixed by the field they are
