@@ -24,6 +24,13 @@ pub type Exchange = Box<dyn Fn(&str) -> Vec<u8> + Send + Sync>;
 pub enum Unit {
     /// One prepared request, answered 200.
     Request(Vec<u8>),
+    /// A request made fresh for each unit (an event with a new alert key), answered `status`.
+    Made {
+        /// Makes the next request.
+        make: Box<dyn Fn() -> Vec<u8> + Send + Sync>,
+        /// The expected status.
+        status: u16,
+    },
     /// An authorization-code grant: the authorize request (answered 302 with a `code` in its
     /// `Location`), then the exchange of that code (answered 200).
     CodeGrant {
@@ -38,7 +45,7 @@ impl Unit {
     /// HTTP requests per unit.
     pub fn requests(&self) -> u32 {
         match self {
-            Self::Request(_) => 1,
+            Self::Request(_) | Self::Made { .. } => 1,
             Self::CodeGrant { .. } => 2,
         }
     }
@@ -176,6 +183,11 @@ async fn unit(conn: &mut Conn, job: &Job, requests: &mut u64) -> Result<(), Stri
             *requests += 1;
             let answer = conn.call(request, false).await.map_err(|e| e.to_string())?;
             expect(&answer, 200, conn)
+        }
+        Unit::Made { make, status } => {
+            *requests += 1;
+            let answer = conn.call(&make(), false).await.map_err(|e| e.to_string())?;
+            expect(&answer, *status, conn)
         }
         Unit::CodeGrant { authorize, exchange } => {
             *requests += 1;

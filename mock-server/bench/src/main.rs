@@ -42,6 +42,7 @@ mod report;
 #[cfg(test)]
 mod sample;
 mod server;
+mod store;
 mod targets;
 
 use std::path::PathBuf;
@@ -107,6 +108,54 @@ struct Cli {
     /// Write every figure as JSON to this file.
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
+    /// Run only the store suite: events (in memory and with --state-file), alerts-list,
+    /// alerts-filter and count at each of --store-levels alerts, restart, RSS per alert.
+    #[arg(long)]
+    store: bool,
+    /// Alert counts the store suite measures at.
+    #[arg(long, value_delimiter = ',', default_value = "0,10000,100000")]
+    store_levels: Vec<u64>,
+    /// Seconds each `events` scenario of the store suite runs (each event adds an alert).
+    #[arg(long, default_value_t = 2.0)]
+    events_duration: f64,
+    /// Seconds a fill to a store level may take before that level is given up.
+    #[arg(long, default_value_t = 300.0)]
+    fill_budget: f64,
+    /// Skip the store suite's --state-file server (events with a state file, restart).
+    #[arg(long)]
+    memory_only: bool,
+    /// Do not pin the server to CPU 0 and the load generator to CPU 1 (store suite).
+    #[arg(long)]
+    no_pin: bool,
+}
+
+async fn store_suite(cli: &Cli) -> Result<String, BenchError> {
+    let binary = server_binary(cli.server.as_deref())?;
+    let pin = !cli.no_pin && std::thread::available_parallelism().map_or(1, std::num::NonZero::get) > 1;
+    if pin {
+        store::pin_self(1);
+    }
+    let ctx = RunContext {
+        connections: cli.connections.max(1),
+        server_pid: None,
+        ticks: clock_ticks(),
+        sign_per_core: 1.0,
+        openssl_sign: None,
+    };
+    let settings = store::StoreSettings {
+        levels: cli.store_levels.clone(),
+        duration: Duration::from_secs_f64(cli.duration.max(0.1)),
+        events_duration: Duration::from_secs_f64(cli.events_duration.max(0.1)),
+        fill_budget: Duration::from_secs_f64(cli.fill_budget.max(1.0)),
+        pin,
+        memory_only: cli.memory_only,
+    };
+    let report = store::run(&binary, &ctx, &settings).await?;
+    if let Some(path) = &cli.json {
+        let text = serde_json::to_string_pretty(&report).map_err(|e| BenchError::Server(e.to_string()))?;
+        std::fs::write(path, text + "\n")?;
+    }
+    Ok(store::table(&report, &cpu_model()))
 }
 
 async fn bench(cli: Cli) -> Result<Report, BenchError> {
@@ -292,6 +341,18 @@ async fn bench(cli: Cli) -> Result<Report, BenchError> {
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
+    if cli.store {
+        return match store_suite(&cli).await {
+            Ok(table) => {
+                println!("{table}");
+                ExitCode::SUCCESS
+            }
+            Err(err) => {
+                eprintln!("error: {err}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let json = cli.json.clone();
     let report = match bench(cli).await {
         Ok(r) => r,

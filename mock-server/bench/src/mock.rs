@@ -126,13 +126,17 @@ impl Work {
 }
 
 fn authorize_path() -> String {
+    authorize_path_for(SCOPE)
+}
+
+fn authorize_path_for(scope: &str) -> String {
     format!(
         "{AUTHORIZE}?{}",
         form(&[
             ("client_id", CLIENT_ID),
             ("response_type", "code"),
             ("redirect_uri", REDIRECT_URI),
-            ("scope", SCOPE),
+            ("scope", scope),
             ("state", "bench"),
         ])
     )
@@ -153,7 +157,12 @@ fn code_exchange(host: &str, code: &str) -> Vec<u8> {
 
 /// Authorize + token once; the access and refresh tokens.
 async fn tokens(addr: SocketAddr, host: &str) -> Result<(String, String), BenchError> {
-    let authorized = once(addr, &get(host, &authorize_path(), ""), true).await?;
+    tokens_for(addr, host, SCOPE).await
+}
+
+/// Authorize (for `scope`) + token once; the access and refresh tokens.
+pub async fn tokens_for(addr: SocketAddr, host: &str, scope: &str) -> Result<(String, String), BenchError> {
+    let authorized = once(addr, &get(host, &authorize_path_for(scope), ""), true).await?;
     let location = authorized
         .location
         .filter(|_| authorized.status == 302)

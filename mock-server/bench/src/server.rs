@@ -29,9 +29,29 @@ pub struct ServerProcess {
 impl ServerProcess {
     /// Spawns `binary` and reads its port from its first line.
     pub fn start(binary: &Path, log: bool) -> Result<Self, BenchError> {
+        Self::start_with(binary, log, &[], None)
+    }
+
+    /// [`ServerProcess::start`] with further arguments (`--state-file F`), pinned to CPU `core`
+    /// with `taskset` when given.
+    pub fn start_with(
+        binary: &Path,
+        log: bool,
+        args: &[&str],
+        core: Option<usize>,
+    ) -> Result<Self, BenchError> {
         let spawned = Instant::now();
-        let mut child = Command::new(binary)
+        let mut command = match core {
+            Some(core) => {
+                let mut c = Command::new("taskset");
+                c.args(["-c", &core.to_string()]).arg(binary);
+                c
+            }
+            None => Command::new(binary),
+        };
+        let mut child = command
             .args(["--bind", "127.0.0.1:0", "--auto-approve", USER])
+            .args(args)
             .env("RUST_LOG", if log { "info" } else { "warn" })
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -81,7 +101,12 @@ impl ServerProcess {
 
     /// Blocking `GET /_mock/health` until 200; the time from spawn.
     pub fn wait_healthy(&self) -> Result<Duration, BenchError> {
-        let deadline = Instant::now() + Duration::from_secs(10);
+        self.wait_healthy_within(Duration::from_secs(10))
+    }
+
+    /// [`ServerProcess::wait_healthy`], waiting up to `limit` (a restart on a large state file).
+    pub fn wait_healthy_within(&self, limit: Duration) -> Result<Duration, BenchError> {
+        let deadline = Instant::now() + limit;
         loop {
             if let Ok(mut s) = std::net::TcpStream::connect(self.addr) {
                 let _ = s.set_nodelay(true);
@@ -99,7 +124,7 @@ impl ServerProcess {
             }
             if Instant::now() > deadline {
                 return Err(BenchError::Server(
-                    "the server did not answer /_mock/health within 10 s".to_owned(),
+                    format!("the server did not answer /_mock/health within {limit:?}"),
                 ));
             }
             std::thread::sleep(Duration::from_micros(200));

@@ -7,9 +7,11 @@ use serde_json::Value;
 
 use super::catalogue::{Operation, template_params};
 use super::error::ResourceError;
-use super::group::{Collection, Cx, Reply, Target};
+use std::collections::BTreeSet;
+
+use super::group::{Collection, Cx, Filter, Reply, Target, View, World};
 use super::relations;
-use super::store::Stored;
+use super::store::{Store, Stored};
 
 /// `start-index` and `max-results` of a list request: `max-results` defaults to the
 /// operation's documented default and is capped at its documented maximum.
@@ -68,9 +70,17 @@ pub fn find<'s>(cx: &'s Cx<'_>, collection: &Collection) -> Result<(i64, &'s Sto
     let found = match raw.parse::<i64>() {
         Ok(id) => store.get(cx.tenant, collection.name, id).map(|s| (id, s)),
         Err(_) => collection.alt_key.and_then(|key| {
-            store
-                .iter(cx.tenant, collection.name)
-                .find(|(_, s)| s.body.get(key).and_then(Value::as_str) == Some(raw))
+            let keyed = store.find_keyed(collection.name, key, raw);
+            if keyed.is_empty() && !Store::has_global_key(collection.name, key) {
+                store
+                    .iter(cx.tenant, collection.name)
+                    .find(|(_, s)| s.body.get(key).and_then(Value::as_str) == Some(raw))
+            } else {
+                keyed
+                    .into_iter()
+                    .find(|(tenant, _, _)| *tenant == cx.tenant)
+                    .map(|(_, id, s)| (id, s))
+            }
         }),
     };
     found
@@ -123,23 +133,124 @@ pub fn render(cx: &Cx<'_>, collection: &Collection, id: i64, list: bool) -> Valu
         })
 }
 
+/// The request's list filters of `collection` that were given, with their values.
+pub fn given_filters<'c>(cx: &Cx<'_>, filters: &'c [Filter]) -> Vec<(&'c Filter, Vec<String>)> {
+    filters
+        .iter()
+        .map(|f| (f, cx.query_all(f.param)))
+        .filter(|(_, values)| !values.is_empty())
+        .collect()
+}
+
+/// The index value a filter's query value is filed under (`sources=03001` → `3001`; a
+/// responder named by username → the user ids of that name).
+fn index_values(state: &dyn World, param: &str, raw: &str) -> Vec<String> {
+    match param {
+        "sources" | "policies" => raw.parse::<i64>().map(|id| id.to_string()).into_iter().collect(),
+        "responders" => {
+            let mut out: Vec<String> = state
+                .users()
+                .iter()
+                .filter(|u| u.username == raw)
+                .map(|u| u.id.to_string())
+                .collect();
+            if let Ok(id) = raw.parse::<i64>() {
+                out.push(id.to_string());
+            }
+            out
+        }
+        _ => vec![raw.to_owned()],
+    }
+}
+
+/// The ids that can match the filters, from the most selective indexed filter (in id order), or
+/// `None` when no given filter has an index (then every entity is a candidate). Every candidate
+/// is still tested against every filter.
+fn candidates<'s>(
+    state: &'s dyn World,
+    tenant: &str,
+    name: &str,
+    filters: &[(&Filter, Vec<String>)],
+) -> Option<Vec<&'s BTreeSet<i64>>> {
+    let store = state.resources();
+    filters
+        .iter()
+        .filter(|(f, _)| Store::has_key(name, f.param))
+        .map(|(f, values)| {
+            values
+                .iter()
+                .flat_map(|v| index_values(state, f.param, v))
+                .filter_map(|v| store.keyed(tenant, name, f.param, &v))
+                .collect::<Vec<_>>()
+        })
+        .min_by_key(|sets| sets.iter().map(|s| s.len()).sum::<usize>())
+}
+
+/// The tenant's entities of `collection` under `owner` that pass `filters`, in id order, through
+/// the store's indexes where a filter has one.
+pub fn matching<'s>(
+    view: &View<'s>,
+    collection: &Collection,
+    owner: Option<i64>,
+    filters: &'s [(&'s Filter, Vec<String>)],
+) -> Box<dyn Iterator<Item = (i64, &'s Stored)> + 's> {
+    let store = view.state.resources();
+    let tenant = view.tenant;
+    let name = collection.name;
+    let view = *view;
+    let passes = move |(_, s): &(i64, &Stored)| {
+        s.parent == owner && filters.iter().all(|(f, values)| (f.test)(&view, &s.body, values))
+    };
+    match candidates(view.state, tenant, name, filters) {
+        None => Box::new(store.iter(tenant, name).filter(passes)),
+        Some(sets) => {
+            let ids: Box<dyn Iterator<Item = i64> + 's> = match sets.as_slice() {
+                [] => Box::new(std::iter::empty()),
+                [one] => Box::new(one.iter().copied()),
+                many => Box::new(
+                    many.iter()
+                        .flat_map(|s| s.iter().copied())
+                        .collect::<BTreeSet<i64>>()
+                        .into_iter(),
+                ),
+            };
+            Box::new(
+                ids.filter_map(move |id| store.get(tenant, name, id).map(|s| (id, s)))
+                    .filter(passes),
+            )
+        }
+    }
+}
+
+/// How many of the tenant's entities of `collection` (top level) pass `filters`: the size of
+/// an index entry when one disjoint indexed filter is all there is, else a count of matches.
+pub fn count_matching(view: &View<'_>, collection: &Collection, filters: &[(&Filter, Vec<String>)]) -> usize {
+    let store = view.state.resources();
+    match filters {
+        [] => store.len(view.tenant, collection.name),
+        [(f, values)] if Store::has_key(collection.name, f.param) && f.param != "responders" => {
+            let mut seen: Vec<String> = values
+                .iter()
+                .flat_map(|v| index_values(view.state, f.param, v))
+                .collect();
+            seen.sort();
+            seen.dedup();
+            seen.iter()
+                .filter_map(|v| store.keyed(view.tenant, collection.name, f.param, v))
+                .map(BTreeSet::len)
+                .sum()
+        }
+        _ => matching(view, collection, None, filters).count(),
+    }
+}
+
 /// `GET {path}`.
 pub fn list(cx: &mut Cx<'_>, collection: &Collection) -> Result<Reply, ResourceError> {
     let owner = parent(cx, collection)?;
     let (start, max) = paging(cx);
-    let filters: Vec<_> = collection
-        .filters
-        .iter()
-        .map(|f| (f, cx.query_all(f.param)))
-        .filter(|(_, values)| !values.is_empty())
-        .collect();
+    let filters = given_filters(cx, collection.filters);
     let view = cx.view();
-    let items: Vec<Value> = cx
-        .state
-        .resources()
-        .iter(cx.tenant, collection.name)
-        .filter(|(_, s)| s.parent == owner)
-        .filter(|(_, s)| filters.iter().all(|(f, values)| (f.test)(&view, &s.body, values)))
+    let items: Vec<Value> = matching(&view, collection, owner, &filters)
         .skip(start)
         .take(max)
         .map(|(_, s)| collection.model.render(&view, &s.body, true))

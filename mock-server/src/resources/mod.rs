@@ -46,6 +46,7 @@ pub mod crud;
 pub mod error;
 pub mod formats;
 pub mod group;
+pub mod index;
 pub mod groups;
 pub mod reconcile;
 pub mod registry;

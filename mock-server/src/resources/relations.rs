@@ -3,12 +3,13 @@
 //! cascading to holders declared [`OnDelete::Cascade`] and to nested children), and expanded for
 //! rendering.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
 use super::error::ResourceError;
 use super::group::{Collection, OnDelete, Target, View};
+use super::index;
 use super::store::Entity;
 use crate::resources::group::World;
 
@@ -72,9 +73,8 @@ pub fn noun(state: &dyn World, target: Target) -> &'static str {
 
 /// Every reference of `entity` must name an entity of the tenant (400 naming the field).
 pub fn check(view: &View<'_>, collection: &Collection, entity: &Entity) -> Result<(), ResourceError> {
-    let value = Value::Object(entity.clone());
     for relation in collection.relations {
-        for id in ids(&value, relation.field) {
+        for id in ids_in(entity, relation.field) {
             if !exists(view.state, view.tenant, relation.target, id) {
                 return Err(ResourceError::BadRequest(format!(
                     "field '{}' names {} {id}, which does not exist",
@@ -89,7 +89,7 @@ pub fn check(view: &View<'_>, collection: &Collection, entity: &Entity) -> Resul
 
 /// The ids `entity` references at `field`, reading only that field (an entity may be large:
 /// nothing else of it is copied).
-fn entity_ids(entity: &Entity, field: &str) -> Vec<i64> {
+pub fn ids_in(entity: &Entity, field: &str) -> Vec<i64> {
     let segments: Vec<&str> = field.split('.').filter(|s| !s.is_empty()).collect();
     let Some((first, rest)) = segments.split_first() else {
         return ids(&Value::Object(entity.clone()), field);
@@ -115,15 +115,16 @@ fn entity_ids(entity: &Entity, field: &str) -> Vec<i64> {
 /// Deletes what goes with the tenant's entity `id` of `target`: refused (409) while a
 /// restricting reference holds; else holders declared `Cascade` and nested children go too, and
 /// references declared `Pull` are taken out of their holders (the entity itself is removed by
-/// the caller).
+/// the caller). The store's indexes name the children and the referrers, so this costs
+/// O(affected), not a scan of the tenant per cascaded entity.
 pub fn release(state: &mut dyn World, tenant: &str, target: Target, id: i64) -> Result<(), ResourceError> {
     release_all(state, tenant, target, &BTreeSet::from([id]))
 }
 
-/// [`release`] for every id of `released` at once: each collection that holds references to
-/// `target` (or is nested under it) is read once per level of the cascade, however many entities
-/// go, so deleting an alert source with thousands of alerts costs a few passes over the tenant's
-/// store, not one per alert. Nothing changes until every restricting reference is known absent.
+/// [`release`] for every id of `released` at once. The store's indexes name the children and
+/// the referrers of each released entity, so a cascade costs O(affected), not a scan of the
+/// tenant; each level of the cascade is released as one batch. Nothing changes until every
+/// restricting reference is known absent.
 fn release_all(
     state: &mut dyn World,
     tenant: &str,
@@ -133,46 +134,43 @@ fn release_all(
     if released.is_empty() {
         return Ok(());
     }
-    let mut doomed: Vec<(&'static str, BTreeSet<i64>)> = Vec::new();
-    let mut pulled: Vec<(&'static str, i64, &'static str, Vec<i64>)> = Vec::new();
-    let relevant = state
-        .groups()
-        .iter()
-        .flat_map(|g| g.collections.iter())
-        .filter(|c| c.parent == Some(target) || c.relations.iter().any(|r| r.target == target));
-    for collection in relevant {
-        let mut going = BTreeSet::new();
-        for (holder, stored) in state.resources().iter(tenant, collection.name) {
-            if collection.parent == Some(target) && stored.parent.is_some_and(|p| released.contains(&p)) {
-                going.insert(holder);
-                continue;
-            }
-            for relation in collection.relations.iter().filter(|r| r.target == target) {
-                let named: Vec<i64> = entity_ids(&stored.body, relation.field)
-                    .into_iter()
-                    .filter(|i| released.contains(i))
-                    .collect();
-                let Some(&first) = named.first() else {
-                    continue;
-                };
-                match relation.on_delete {
-                    OnDelete::Restrict => {
-                        return Err(ResourceError::Conflict(format!(
-                            "{} {first} is still used by {} {holder}",
-                            noun(state, target),
-                            collection.noun
-                        )));
-                    }
-                    OnDelete::Cascade => {
-                        going.insert(holder);
-                    }
-                    OnDelete::Pull => pulled.push((collection.name, holder, relation.field, named)),
-                    OnDelete::Keep => {}
-                }
+    let mut doomed: BTreeMap<&'static str, BTreeSet<i64>> = BTreeMap::new();
+    let mut pulled: BTreeMap<(&'static str, i64), (&'static str, Vec<i64>)> = BTreeMap::new();
+    for &id in released {
+        for name in index::nested(target) {
+            let children = state.resources().children(tenant, name, id);
+            if !children.is_empty() {
+                doomed.entry(name).or_default().extend(children);
             }
         }
-        if !going.is_empty() {
-            doomed.push((collection.name, going));
+        let mut referrers = state.resources().referrers(tenant, target, id);
+        // Declaration order first, then ids: the first restricting holder is the one named.
+        referrers.sort_by_key(|(name, holder, _)| (collection_rank(state, name), *holder));
+        for (name, holder, position) in referrers {
+            let Some(collection) = state.collection(name) else {
+                continue;
+            };
+            let Some(relation) = collection.relations.get(usize::from(position)) else {
+                continue;
+            };
+            match relation.on_delete {
+                OnDelete::Restrict => {
+                    return Err(ResourceError::Conflict(format!(
+                        "{} {id} is still used by {} {holder}",
+                        noun(state, target),
+                        collection.noun
+                    )));
+                }
+                OnDelete::Cascade => {
+                    doomed.entry(collection.name).or_default().insert(holder);
+                }
+                OnDelete::Pull => pulled
+                    .entry((collection.name, holder))
+                    .or_insert_with(|| (relation.field, Vec::new()))
+                    .1
+                    .push(id),
+                OnDelete::Keep => {}
+            }
         }
     }
     for (name, holders) in &doomed {
@@ -181,9 +179,9 @@ fn release_all(
             state.resources_mut().remove(tenant, name, *holder);
         }
     }
-    for (name, holder, field, named) in pulled {
-        if let Some(entity) = state.resources_mut().get_mut(tenant, name, holder) {
-            let mut value = Value::Object(std::mem::take(entity));
+    for ((name, holder), (field, named)) in pulled {
+        if let Some(mut entity) = state.resources_mut().get_mut(tenant, name, holder) {
+            let mut value = Value::Object(std::mem::take(&mut *entity));
             for id in named {
                 pull(&mut value, field, id);
             }
@@ -193,6 +191,16 @@ fn release_all(
         }
     }
     Ok(())
+}
+
+/// Where collection `name` comes in the groups' declarations (the order a scan met them).
+fn collection_rank(state: &dyn World, name: &str) -> usize {
+    state
+        .groups()
+        .iter()
+        .flat_map(|g| g.collections.iter())
+        .position(|c| c.name == name)
+        .unwrap_or(usize::MAX)
 }
 
 /// Takes every item that references `id` at `field` out of the last array on the field's path
@@ -295,7 +303,7 @@ mod tests {
         for entity in &entities {
             let map = entity.as_object().expect("an object");
             for field in fields {
-                assert_eq!(entity_ids(map, field), ids(entity, field), "{field} of {entity}");
+                assert_eq!(ids_in(map, field), ids(entity, field), "{field} of {entity}");
             }
         }
     }

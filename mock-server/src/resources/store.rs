@@ -1,13 +1,24 @@
 //! The per-tenant store of JSON entities: every emulated collection of every tenant, ordered by
-//! id. A new entity gets the next id above every id held (across tenants and collections, and
-//! above [`FIRST_ID`] and the users' ids), so a fresh mock answers the same ids to the same
-//! requests.
+//! id, with the indexes the API's access paths need ([`super::index`]): children by parent,
+//! referrers by target (cascades and reference checks), and secondary keys (alert state, source,
+//! policy, responder, open alert key, integration key). A new entity gets the next id above
+//! every id held (above [`FIRST_ID`] and the users' ids; the held ids are kept ordered, so this is
+//! O(log n)), so a fresh mock answers the same ids to the same requests.
+//!
+//! Every change goes through [`Store::insert`], [`Store::remove`] or the guard
+//! [`Store::get_mut`] returns, which re-files the entity when it is dropped; so the indexes never
+//! disagree with the entities. With [`Store::record`] on, each change is also kept as a
+//! [`Change`] for the state file's log, which [`Store::take_changes`] hands over.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ops::{Deref, DerefMut};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::group::Target;
+use super::index::{self, Spec};
+use super::relations;
 use super::usage::Usage;
 
 /// An entity in the API's own field names (`camelCase`); it always holds its `id`.
@@ -26,34 +37,250 @@ pub struct Stored {
     pub body: Entity,
 }
 
-type Collection = BTreeMap<i64, Stored>;
-
-fn is_unused(usage: &Usage) -> bool {
-    *usage == Usage::default()
+/// One change of the store, as the state file's log records it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "lowercase")]
+pub enum Change {
+    /// Entity stored (created or replaced).
+    Put {
+        /// Its tenant.
+        tenant: String,
+        /// Its collection.
+        name: String,
+        /// Its id.
+        id: i64,
+        /// The entity and its owner.
+        #[serde(flatten)]
+        stored: Stored,
+    },
+    /// Entity removed.
+    Remove {
+        /// Its tenant.
+        tenant: String,
+        /// Its collection.
+        name: String,
+        /// Its id.
+        id: i64,
+    },
+    /// Ids at or below this are taken outside the store.
+    Reserve {
+        /// The id.
+        id: i64,
+    },
 }
 
+/// A collection: its entities by id, its children by parent and its secondary keys.
+#[derive(Debug, Clone, Default)]
+struct Collection {
+    items: BTreeMap<i64, Stored>,
+    by_parent: HashMap<i64, BTreeSet<i64>>,
+    /// index name → value → ids.
+    keys: HashMap<&'static str, HashMap<String, BTreeSet<i64>>>,
+}
+
+/// Who refers to an entity: (holder collection, holder id, position of the relation).
+type Referrers = BTreeSet<(&'static str, i64, u16)>;
+
+/// One tenant's collections and the references between its entities.
+#[derive(Debug, Clone, Default)]
+struct Tenant {
+    collections: BTreeMap<String, Collection>,
+    /// (target collection, or `None` for users; target id) → referrers.
+    refs: HashMap<(Option<&'static str>, i64), Referrers>,
+}
+
+/// Where an entity is filed: its references and secondary keys.
+#[derive(Debug, Default)]
+struct Filing {
+    refs: Vec<(Option<&'static str>, i64, u16)>,
+    keys: Vec<(&'static str, String, bool)>,
+}
+
+fn filing(spec: Option<&'static Spec>, body: &Entity) -> Filing {
+    let mut out = Filing::default();
+    let Some(spec) = spec else { return out };
+    for (i, relation) in spec.relations.iter().enumerate() {
+        let position = u16::try_from(i).unwrap_or(u16::MAX);
+        for id in relations::ids_in(body, relation.field) {
+            out.refs.push((index::target_key(relation.target), id, position));
+        }
+    }
+    for key in &spec.keys {
+        for value in (key.values)(body) {
+            out.keys.push((key.name, value, key.global));
+        }
+    }
+    out
+}
+
+/// Every tenant's entities under a global key: index name → value → (tenant, id).
+type Global = HashMap<&'static str, HashMap<String, BTreeSet<(String, i64)>>>;
+
 /// Every collection of every tenant.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct Store {
-    /// tenant → collection name → id → entity.
-    tenants: BTreeMap<String, BTreeMap<String, Collection>>,
+    tenants: BTreeMap<String, Tenant>,
+    global: Global,
     /// Ids at or below this are taken outside the store (users).
     floor: i64,
+    /// Every id held, with how many entities hold it (fixtures may repeat one across tenants):
+    /// the highest names the next id in O(log n).
+    held: BTreeMap<i64, u32>,
     /// API requests per tenant, day, user and scope (the API key usage report).
-    #[serde(default, skip_serializing_if = "is_unused")]
     usage: Usage,
     /// Bumped on every change, so the state file knows when to write.
-    #[serde(skip)]
     changes: u64,
+    /// Whether changes are kept for the state file's log.
+    recording: bool,
+    recorded: Vec<Change>,
 }
 
 impl Default for Store {
     fn default() -> Self {
         Self {
             tenants: BTreeMap::new(),
+            global: Global::new(),
             floor: FIRST_ID,
+            held: BTreeMap::new(),
             usage: Usage::default(),
             changes: 0,
+            recording: false,
+            recorded: Vec::new(),
+        }
+    }
+}
+
+impl PartialEq for Store {
+    fn eq(&self, other: &Self) -> bool {
+        self.floor == other.floor
+            && self.usage == other.usage
+            && self.tenants.len() == other.tenants.len()
+            && self.tenants.iter().zip(&other.tenants).all(|((a, ta), (b, tb))| {
+                a == b
+                    && ta.collections.len() == tb.collections.len()
+                    && ta
+                        .collections
+                        .iter()
+                        .zip(&tb.collections)
+                        .all(|((x, cx), (y, cy))| x == y && cx.items == cy.items)
+            })
+    }
+}
+
+fn is_unused(usage: &Usage) -> bool {
+    *usage == Usage::default()
+}
+
+/// The store as the state file writes it (version 2's shape, kept by version 3's snapshots).
+#[derive(Serialize)]
+struct StoreRef<'a> {
+    tenants: BTreeMap<&'a str, BTreeMap<&'a str, &'a BTreeMap<i64, Stored>>>,
+    floor: i64,
+    #[serde(skip_serializing_if = "is_unused")]
+    usage: &'a Usage,
+}
+
+#[derive(Deserialize)]
+struct StoreOwned {
+    tenants: BTreeMap<String, BTreeMap<String, BTreeMap<i64, Stored>>>,
+    floor: i64,
+    #[serde(default)]
+    usage: Usage,
+}
+
+impl Serialize for Store {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        StoreRef {
+            tenants: self
+                .tenants
+                .iter()
+                .map(|(t, data)| {
+                    (
+                        t.as_str(),
+                        data.collections
+                            .iter()
+                            .map(|(n, c)| (n.as_str(), &c.items))
+                            .collect(),
+                    )
+                })
+                .collect(),
+            floor: self.floor,
+            usage: &self.usage,
+        }
+        .serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Store {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let owned = StoreOwned::deserialize(deserializer)?;
+        let mut store = Store {
+            floor: owned.floor,
+            usage: owned.usage,
+            ..Store::default()
+        };
+        for (tenant, collections) in owned.tenants {
+            for (name, items) in collections {
+                for (id, stored) in items {
+                    store.file(&tenant, &name, id, stored);
+                }
+            }
+        }
+        store.changes = 0;
+        Ok(store)
+    }
+}
+
+/// A stored entity being changed in place: derefs to the entity; when dropped, the entity is
+/// filed again under its (possibly changed) references and keys, and the change recorded.
+pub struct EntityMut<'a> {
+    store: &'a mut Store,
+    tenant: String,
+    name: String,
+    id: i64,
+    stored: Option<Stored>,
+}
+
+impl std::fmt::Debug for EntityMut<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EntityMut")
+            .field("name", &self.name)
+            .field("id", &self.id)
+            .finish()
+    }
+}
+
+impl Deref for EntityMut<'_> {
+    type Target = Entity;
+    fn deref(&self) -> &Entity {
+        // Present from creation until drop.
+        self.stored.as_ref().map_or(&EMPTY, |s| &s.body)
+    }
+}
+
+static EMPTY: std::sync::LazyLock<Entity> = std::sync::LazyLock::new(Entity::new);
+
+impl DerefMut for EntityMut<'_> {
+    fn deref_mut(&mut self) -> &mut Entity {
+        &mut self.stored.get_or_insert_with(|| Stored { parent: None, body: Entity::new() }).body
+    }
+}
+
+impl Drop for EntityMut<'_> {
+    fn drop(&mut self) {
+        if let Some(stored) = self.stored.take() {
+            self.store.file(&self.tenant, &self.name, self.id, stored);
+            if self.store.recording
+                && let Some(s) = self.store.get(&self.tenant, &self.name, self.id)
+            {
+                let change = Change::Put {
+                    tenant: self.tenant.clone(),
+                    name: self.name.clone(),
+                    id: self.id,
+                    stored: s.clone(),
+                };
+                self.store.recorded.push(change);
+            }
         }
     }
 }
@@ -74,55 +301,157 @@ impl Store {
         &mut self.usage
     }
 
+    /// Keeps every later change for [`Store::take_changes`] (the state file's log).
+    pub fn record(&mut self, on: bool) {
+        self.recording = on;
+        if !on {
+            self.recorded.clear();
+        }
+    }
+
+    /// The changes kept since the last call, in order.
+    pub fn take_changes(&mut self) -> Vec<Change> {
+        std::mem::take(&mut self.recorded)
+    }
+
+    /// Applies a change read back from the state file's log.
+    pub fn apply(&mut self, change: Change) {
+        match change {
+            Change::Put {
+                tenant,
+                name,
+                id,
+                stored,
+            } => {
+                self.unfile(&tenant, &name, id);
+                self.file(&tenant, &name, id, stored);
+            }
+            Change::Remove { tenant, name, id } => {
+                self.unfile(&tenant, &name, id);
+            }
+            Change::Reserve { id } => self.floor = self.floor.max(id),
+        }
+        self.changes += 1;
+    }
+
     /// Makes sure later ids are above `id`, taken outside the store (a user's).
     pub fn reserve(&mut self, id: i64) {
-        self.floor = self.floor.max(id);
+        if id > self.floor {
+            self.floor = id;
+            if self.recording {
+                self.recorded.push(Change::Reserve { id });
+            }
+        }
     }
 
     /// A fresh id: one above every id held.
     pub fn next_id(&mut self) -> i64 {
-        let held = self
-            .tenants
-            .values()
-            .flat_map(|collections| collections.values())
-            .filter_map(|c| c.keys().next_back().copied())
-            .max()
-            .unwrap_or(0);
-        held.max(self.floor) + 1
+        let top = self.held.keys().next_back().copied().unwrap_or(0);
+        top.max(self.floor) + 1
     }
 
     fn collection(&self, tenant: &str, name: &str) -> Option<&Collection> {
-        self.tenants.get(tenant)?.get(name)
+        self.tenants.get(tenant)?.collections.get(name)
     }
 
     /// The tenant's entity `id` of collection `name`.
     pub fn get(&self, tenant: &str, name: &str, id: i64) -> Option<&Stored> {
-        self.collection(tenant, name)?.get(&id)
+        self.collection(tenant, name)?.items.get(&id)
     }
 
-    /// The tenant's entity `id`, for changing it in place (counted as a change).
-    pub fn get_mut(&mut self, tenant: &str, name: &str, id: i64) -> Option<&mut Entity> {
-        let entity = self.tenants.get_mut(tenant)?.get_mut(name)?.get_mut(&id)?;
+    /// The tenant's entity `id`, for changing it in place (counted as a change; filed again
+    /// when the guard is dropped).
+    pub fn get_mut(&mut self, tenant: &str, name: &str, id: i64) -> Option<EntityMut<'_>> {
+        let stored = self.unfile(tenant, name, id)?;
         self.changes += 1;
-        Some(&mut entity.body)
+        Some(EntityMut {
+            store: self,
+            tenant: tenant.to_owned(),
+            name: name.to_owned(),
+            id,
+            stored: Some(stored),
+        })
     }
 
     /// The tenant's entities of collection `name`, by id.
     pub fn iter<'a>(&'a self, tenant: &str, name: &str) -> impl Iterator<Item = (i64, &'a Stored)> + 'a {
         self.collection(tenant, name)
             .into_iter()
-            .flat_map(|c| c.iter().map(|(id, s)| (*id, s)))
+            .flat_map(|c| c.items.iter().map(|(id, s)| (*id, s)))
     }
 
-    /// The first entity of `name` in any tenant that satisfies `test`, with its tenant.
+    /// How many entities the tenant's collection `name` holds.
+    pub fn len(&self, tenant: &str, name: &str) -> usize {
+        self.collection(tenant, name).map_or(0, |c| c.items.len())
+    }
+
+    /// Whether the store holds no entity at all.
+    pub fn is_empty(&self) -> bool {
+        self.tenants
+            .values()
+            .all(|t| t.collections.values().all(|c| c.items.is_empty()))
+    }
+
+    /// The ids of the tenant's entities of `name` filed under `value` of index `key` (for
+    /// alerts: `states`, `sources`, `policies`, `responders`, [`index::OPEN_KEY`],
+    /// [`index::SOURCE_STATE`]), by id; `None` when the collection has no such index.
+    pub fn keyed(&self, tenant: &str, name: &str, key: &str, value: &str) -> Option<&BTreeSet<i64>> {
+        static NONE: BTreeSet<i64> = BTreeSet::new();
+        let spec = index::spec(name)?;
+        spec.keys.iter().find(|k| k.name == key && !k.global)?;
+        Some(
+            self.collection(tenant, name)
+                .and_then(|c| c.keys.get(key))
+                .and_then(|values| values.get(value))
+                .unwrap_or(&NONE),
+        )
+    }
+
+    /// Whether the collection `name` has the (per-tenant) index `key`.
+    pub fn has_key(name: &str, key: &str) -> bool {
+        index::spec(name).is_some_and(|s| s.keys.iter().any(|k| k.name == key && !k.global))
+    }
+
+    /// Whether the collection `name` has the global index `key`.
+    pub fn has_global_key(name: &str, key: &str) -> bool {
+        index::spec(name).is_some_and(|s| s.keys.iter().any(|k| k.name == key && k.global))
+    }
+
+    /// The entities of `name` in any tenant filed under `value` of the global index `key`
+    /// (alert sources by integration key), with their tenants.
+    pub fn find_keyed(&self, name: &str, key: &str, value: &str) -> Vec<(&str, i64, &Stored)> {
+        self.global
+            .get(key)
+            .and_then(|values| values.get(value))
+            .into_iter()
+            .flatten()
+            .filter_map(|(tenant, id)| {
+                self.get(tenant, name, *id).map(|s| (tenant.as_str(), *id, s))
+            })
+            .collect()
+    }
+
+    /// The first entity of `name` in any tenant that satisfies `test`, with its tenant (a scan:
+    /// for lookups without an index).
     pub fn find_any(&self, name: &str, test: impl Fn(&Entity) -> bool) -> Option<(&str, i64, &Stored)> {
-        self.tenants.iter().find_map(|(tenant, collections)| {
-            collections
+        self.tenants.iter().find_map(|(tenant, data)| {
+            data.collections
                 .get(name)?
+                .items
                 .iter()
                 .find(|(_, s)| test(&s.body))
                 .map(|(id, s)| (tenant.as_str(), *id, s))
         })
+    }
+
+    /// The entities of the tenant that refer to its entity `id` of `target`: (holder collection,
+    /// holder id, position of the relation in the holder's declaration).
+    pub fn referrers(&self, tenant: &str, target: Target, id: i64) -> Vec<(&'static str, i64, u16)> {
+        self.tenants
+            .get(tenant)
+            .and_then(|t| t.refs.get(&(index::target_key(target), id)))
+            .map(|r| r.iter().copied().collect())
+            .unwrap_or_default()
     }
 
     /// Stores (or replaces) an entity; its `id` field is set to `id` and comes first.
@@ -130,31 +459,138 @@ impl Store {
         let mut entity = Entity::new();
         entity.insert("id".to_owned(), Value::from(id));
         entity.extend(body.into_iter().filter(|(k, _)| k != "id"));
-        let body = entity;
-        self.tenants
-            .entry(tenant.to_owned())
-            .or_default()
-            .entry(name.to_owned())
-            .or_default()
-            .insert(id, Stored { parent, body });
+        let stored = Stored {
+            parent,
+            body: entity,
+        };
+        if self.recording {
+            self.recorded.push(Change::Put {
+                tenant: tenant.to_owned(),
+                name: name.to_owned(),
+                id,
+                stored: stored.clone(),
+            });
+        }
+        self.unfile(tenant, name, id);
+        self.file(tenant, name, id, stored);
         self.changes += 1;
     }
 
     /// Removes an entity.
     pub fn remove(&mut self, tenant: &str, name: &str, id: i64) -> Option<Stored> {
-        let removed = self.tenants.get_mut(tenant)?.get_mut(name)?.remove(&id);
+        let removed = self.unfile(tenant, name, id);
         if removed.is_some() {
             self.changes += 1;
+            if self.recording {
+                self.recorded.push(Change::Remove {
+                    tenant: tenant.to_owned(),
+                    name: name.to_owned(),
+                    id,
+                });
+            }
         }
         removed
     }
 
     /// The ids of the tenant's entities of `name` that belong to `parent`.
     pub fn children(&self, tenant: &str, name: &str, parent: i64) -> Vec<i64> {
-        self.iter(tenant, name)
-            .filter(|(_, s)| s.parent == Some(parent))
-            .map(|(id, _)| id)
-            .collect()
+        self.collection(tenant, name)
+            .and_then(|c| c.by_parent.get(&parent))
+            .map(|ids| ids.iter().copied().collect())
+            .unwrap_or_default()
+    }
+
+    /// Puts `stored` in place and files it under its references and keys (nothing held there).
+    fn file(&mut self, tenant: &str, name: &str, id: i64, stored: Stored) {
+        let spec = index::spec(name);
+        let filing = filing(spec, &stored.body);
+        *self.held.entry(id).or_default() += 1;
+        let data = self.tenants.entry(tenant.to_owned()).or_default();
+        let holder = spec.map(|s| s.name);
+        if let Some(holder) = holder {
+            for (target, target_id, position) in filing.refs {
+                data.refs
+                    .entry((target, target_id))
+                    .or_default()
+                    .insert((holder, id, position));
+            }
+        }
+        let collection = data.collections.entry(name.to_owned()).or_default();
+        if let Some(parent) = stored.parent {
+            collection.by_parent.entry(parent).or_default().insert(id);
+        }
+        for (key, value, global) in filing.keys {
+            if global {
+                self.global
+                    .entry(key)
+                    .or_default()
+                    .entry(value)
+                    .or_default()
+                    .insert((tenant.to_owned(), id));
+            } else {
+                collection
+                    .keys
+                    .entry(key)
+                    .or_default()
+                    .entry(value)
+                    .or_default()
+                    .insert(id);
+            }
+        }
+        collection.items.insert(id, stored);
+    }
+
+    /// Takes the entity out and out of every index.
+    fn unfile(&mut self, tenant: &str, name: &str, id: i64) -> Option<Stored> {
+        let data = self.tenants.get_mut(tenant)?;
+        let collection = data.collections.get_mut(name)?;
+        let stored = collection.items.remove(&id)?;
+        if let Some(count) = self.held.get_mut(&id) {
+            *count -= 1;
+            if *count == 0 {
+                self.held.remove(&id);
+            }
+        }
+        let spec = index::spec(name);
+        let filing = filing(spec, &stored.body);
+        if let Some(parent) = stored.parent
+            && let Some(ids) = collection.by_parent.get_mut(&parent)
+        {
+            ids.remove(&id);
+            if ids.is_empty() {
+                collection.by_parent.remove(&parent);
+            }
+        }
+        for (key, value, global) in filing.keys {
+            if global {
+                if let Some(values) = self.global.get_mut(key)
+                    && let Some(ids) = values.get_mut(&value)
+                {
+                    ids.remove(&(tenant.to_owned(), id));
+                    if ids.is_empty() {
+                        values.remove(&value);
+                    }
+                }
+            } else if let Some(values) = collection.keys.get_mut(key)
+                && let Some(ids) = values.get_mut(&value)
+            {
+                ids.remove(&id);
+                if ids.is_empty() {
+                    values.remove(&value);
+                }
+            }
+        }
+        if let Some(holder) = spec.map(|s| s.name) {
+            for (target, target_id, position) in filing.refs {
+                if let Some(held) = data.refs.get_mut(&(target, target_id)) {
+                    held.remove(&(holder, id, position));
+                    if held.is_empty() {
+                        data.refs.remove(&(target, target_id));
+                    }
+                }
+            }
+        }
+        Some(stored)
     }
 }
 

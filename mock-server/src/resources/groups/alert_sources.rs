@@ -258,17 +258,21 @@ pub fn source_status(view: &View<'_>, source: i64) -> &'static str {
     if in_maintenance(view, source) {
         return "IN_MAINTENANCE";
     }
-    let open: Vec<&str> = view
-        .state
-        .resources()
-        .iter(view.tenant, names::ALERTS)
-        .filter(|(_, a)| a.body["alertSource"]["id"] == source)
-        .filter_map(|(_, a)| a.body["status"].as_str())
-        .filter(|s| *s != "RESOLVED")
-        .collect();
+    // The store files alerts by `{source}:{state}`: two look-ups, whatever the alert count.
+    let store = view.state.resources();
+    let held = |state: &str| {
+        store
+            .keyed(
+                view.tenant,
+                names::ALERTS,
+                crate::resources::index::SOURCE_STATE,
+                &format!("{source}:{state}"),
+            )
+            .is_some_and(|ids| !ids.is_empty())
+    };
     match () {
-        () if open.contains(&"PENDING") => "PENDING",
-        () if !open.is_empty() => "ALL_ACCEPTED",
+        () if held("PENDING") => "PENDING",
+        () if held("ACCEPTED") => "ALL_ACCEPTED",
         () => "ALL_RESOLVED",
     }
 }

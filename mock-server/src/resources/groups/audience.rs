@@ -250,8 +250,8 @@ fn change(
         .map(|s| stored(&s.body))
         .unwrap_or_default();
     let next = change(&cx.view(), current)?;
-    if let Some(entity) = cx.state.resources_mut().get_mut(cx.tenant, name, id) {
-        keep(entity, &next);
+    if let Some(mut entity) = cx.state.resources_mut().get_mut(cx.tenant, name, id) {
+        keep(&mut entity, &next);
     }
     let status = cx.op.answered_status();
     match reconcile::status_override(&cx.op.method, &cx.op.path) {

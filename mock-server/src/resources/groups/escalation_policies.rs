@@ -263,12 +263,8 @@ fn replace_level(cx: &mut Cx<'_>) -> Result<Reply, ResourceError> {
             count.saturating_sub(1)
         ))
     })?;
-    if let Some(rules) = cx
-        .state
-        .resources_mut()
-        .get_mut(tenant, NAME, id)
-        .and_then(|p| p.get_mut("escalationRules"))
-        .and_then(Value::as_array_mut)
+    if let Some(mut p) = cx.state.resources_mut().get_mut(tenant, NAME, id)
+        && let Some(rules) = p.get_mut("escalationRules").and_then(Value::as_array_mut)
         && let Some(slot) = rules.get_mut(level)
     {
         *slot = new_rule.clone();

@@ -121,8 +121,9 @@ pub fn post(keyed: Keyed<'_>) -> Result<Reply, ResourceError> {
     }
     let (tenant, source, stored) = state
         .resources()
-        .find_any(alert_sources::NAME, |s| s["integrationKey"] == key.as_str())
-        .map(|(t, id, s)| (t.to_owned(), id, s.body.clone()))
+        .find_keyed(alert_sources::NAME, crate::resources::index::INTEGRATION_KEY, &key)
+        .first()
+        .map(|(t, id, s)| ((*t).to_owned(), *id, s.body.clone()))
         .ok_or_else(|| bad(format!("no alert source has the integration key '{key}'")))?;
     let integration_type = stored
         .get("integrationType")

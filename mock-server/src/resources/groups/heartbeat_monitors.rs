@@ -215,7 +215,7 @@ pub fn ping(keyed: Keyed<'_>) -> Result<Reply, ResourceError> {
     let (tenant, id) = fields::by_integration_key(state, NAME, key).ok_or_else(|| {
         ResourceError::NotFound(format!("no heartbeat monitor has the integration key '{key}'"))
     })?;
-    if let Some(monitor) = state.resources_mut().get_mut(&tenant, NAME, id) {
+    if let Some(mut monitor) = state.resources_mut().get_mut(&tenant, NAME, id) {
         monitor.insert(LAST_PING.into(), Value::from(iso8601(now)));
     }
     Ok(Reply::empty(202))

@@ -171,7 +171,7 @@ fn team_id(cx: &Cx<'_>) -> Result<i64, ResourceError> {
 
 fn touch(cx: &mut Cx<'_>, team: i64, change: impl FnOnce(&mut Vec<Value>)) {
     let now = iso8601(cx.now);
-    if let Some(t) = cx.state.resources_mut().get_mut(cx.tenant, NAME, team) {
+    if let Some(mut t) = cx.state.resources_mut().get_mut(cx.tenant, NAME, team) {
         if let Some(list) = t.entry("members").or_insert(json!([])).as_array_mut() {
             change(list);
         }

@@ -8,7 +8,7 @@ use super::model::{Alerts, FILTERS, NAME};
 use crate::resources::error::ResourceError;
 use crate::resources::group::{Cx, Model, Reply, Target};
 use crate::resources::groups::{escalation_policies, schedules};
-use crate::resources::relations;
+use crate::resources::{crud, relations};
 use crate::resources::store::Entity;
 
 fn render(cx: &Cx<'_>, id: i64) -> Value {
@@ -48,17 +48,8 @@ pub(super) fn create(cx: &mut Cx<'_>) -> Result<Reply, ResourceError> {
 
 pub(super) fn count(cx: &mut Cx<'_>) -> Result<Reply, ResourceError> {
     let view = cx.view();
-    let filters: Vec<_> = FILTERS
-        .iter()
-        .map(|f| (f, cx.query_all(f.param)))
-        .filter(|(_, v)| !v.is_empty())
-        .collect();
-    let n = cx
-        .state
-        .resources()
-        .iter(cx.tenant, NAME)
-        .filter(|(_, a)| filters.iter().all(|(f, v)| (f.test)(&view, &a.body, v)))
-        .count();
+    let filters = crud::given_filters(cx, FILTERS);
+    let n = crud::count_matching(&view, &super::GROUP.collections[0], &filters);
     Ok(Reply::ok(json!({"count": n})))
 }
 
@@ -195,11 +186,8 @@ fn add(cx: &mut Cx<'_>, id: i64, user: i64) -> Result<Value, ResourceError> {
     let responder = json!({"user": {"id": user}, "status": "PENDING"});
     let known = relations::ids(&t.alert(id)?["responders"], "[].user").contains(&user);
     if !known {
-        if let Some(list) = t
-            .state
-            .resources_mut()
-            .get_mut(t.tenant, NAME, id)
-            .and_then(|a| a.entry("responders").or_insert(json!([])).as_array_mut())
+        if let Some(mut a) = t.state.resources_mut().get_mut(t.tenant, NAME, id)
+            && let Some(list) = a.entry("responders").or_insert(json!([])).as_array_mut()
         {
             list.push(responder.clone());
         }
@@ -248,10 +236,10 @@ pub(super) fn remove_responder(cx: &mut Cx<'_>) -> Result<Reply, ResourceError> 
     let mut t = Tenant::of(cx);
     t.alert(id)?;
     let removed = user.is_some_and(|user| {
-        t.state
-            .resources_mut()
-            .get_mut(t.tenant, NAME, id)
-            .and_then(|a| a.get_mut("responders"))
+        let Some(mut a) = t.state.resources_mut().get_mut(t.tenant, NAME, id) else {
+            return false;
+        };
+        a.get_mut("responders")
             .and_then(Value::as_array_mut)
             .is_some_and(|list| {
                 let before = list.len();

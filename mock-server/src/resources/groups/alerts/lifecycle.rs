@@ -8,6 +8,7 @@ use crate::clock::UnixSeconds;
 use crate::resources::error::ResourceError;
 use crate::resources::group::Cx;
 use crate::resources::group::{View, World};
+use crate::resources::index;
 use crate::resources::groups::{alert_sources, escalation_policies, on_calls, support_hours};
 use crate::resources::store::Entity;
 use crate::resources::time::iso8601;
@@ -62,8 +63,8 @@ impl<'a> Tenant<'a> {
         text: String,
         users: &[i64],
     ) {
-        if let Some(a) = self.state.resources_mut().get_mut(self.tenant, NAME, id) {
-            set(a);
+        if let Some(mut a) = self.state.resources_mut().get_mut(self.tenant, NAME, id) {
+            set(&mut a);
         }
         self.log(id, kind, "ALERT_UPDATES", text);
         self.page(id, users);
@@ -157,7 +158,7 @@ impl<'a> Tenant<'a> {
             .and_then(|a| a["summary"].as_str())
             .unwrap_or_default()
             .to_owned();
-        if let Some(a) = self.state.resources_mut().get_mut(self.tenant, NAME, alert) {
+        if let Some(mut a) = self.state.resources_mut().get_mut(self.tenant, NAME, alert) {
             a.insert("responders".into(), Value::Array(responders));
         }
         for user in users {
@@ -297,7 +298,7 @@ pub fn apply(
         )));
     }
     let name = t.actor_name(by);
-    if let Some(a) = t.state.resources_mut().get_mut(tenant, NAME, id) {
+    if let Some(mut a) = t.state.resources_mut().get_mut(tenant, NAME, id) {
         a.insert("status".into(), json!(target));
         if change == Change::Resolve {
             a.insert("resolvedOn".into(), json!(iso8601(now)));
@@ -346,23 +347,15 @@ pub fn log(
 }
 
 /// The tenant's open alert of source `source` with key `key`, if any: the latest one, the
-/// key compared case-insensitively. ilert's document (schema `Event`, field `alertKey`,
-/// https://api.ilert.com/api-docs/): "Upper casing is allowed, however comparison is case
-/// insensitive"; ilert's guide "Creating alerts through events" (iLert/docs,
-/// `developer-docs/rest-api/api-samples/creating-alerts-through-events.md` line 40, commit
-/// 185bdf9): "The platform will always search for the last open matching alert with alertKey".
+/// key compared case-insensitively, looked up in the store's open-key index. ilert's document
+/// (schema `Event`, field `alertKey`, https://api.ilert.com/api-docs/): "Upper casing is allowed,
+/// however comparison is case insensitive"; ilert's guide "Creating alerts through events"
+/// (iLert/docs, `developer-docs/rest-api/api-samples/creating-alerts-through-events.md` line 40,
+/// commit 185bdf9): "The platform will always search for the last open matching alert with
+/// alertKey".
 pub fn open_with_key(state: &dyn World, tenant: &str, source: i64, key: &str) -> Option<i64> {
-    let wanted = key.to_lowercase();
     state
         .resources()
-        .iter(tenant, NAME)
-        .filter(|(_, a)| {
-            a.body["alertSource"]["id"] == source
-                && a.body["status"] != "RESOLVED"
-                && a.body["alertKey"]
-                    .as_str()
-                    .is_some_and(|k| k.to_lowercase() == wanted)
-        })
-        .map(|(id, _)| id)
-        .last()
+        .keyed(tenant, NAME, index::OPEN_KEY, &index::open_key(source, key))
+        .and_then(|ids| ids.last().copied())
 }

@@ -153,7 +153,7 @@ pub fn follow_incidents(state: &mut dyn World, tenant: &str, services: &[i64]) {
             .map(|(_, impact)| rank(&impact))
             .max()
             .unwrap_or(0);
-        if let Some(s) = state.resources_mut().get_mut(tenant, NAME, *service) {
+        if let Some(mut s) = state.resources_mut().get_mut(tenant, NAME, *service) {
             s.insert("status".to_owned(), json!(status_of(worst)));
         }
     }

@@ -1,0 +1,331 @@
+//! `--store`: the REST store under load, as a user load-testing an alerting pipeline drives it.
+//!
+//! One in-memory server is filled through the Events API (new alert keys, the fixture alert
+//! source 3001) to each level of `--store-levels` (0, 10,000, 100,000 alerts); at each level the
+//! bench measures `GET /api/alerts?max-results=50` (`alerts-list`),
+//! `GET /api/alerts?states=PENDING&sources=3001&max-results=50` (`alerts-filter`),
+//! `GET /api/alerts/count` (`count`) and `POST /api/events` (`events`, each event a new alert)
+//! and reads the server's RSS. A second server does the same for `events` with `--state-file`,
+//! then is killed and restarted on its file (`restart`: spawn to the first 200 on
+//! `/_mock/health`).
+//!
+//! By default (`--pin`) the server runs on CPU 0 (`taskset -c 0`) and the load generator on CPU 1
+//! (`taskset -a -p`), so the two do not compete for a core. A fill that cannot reach a level
+//! within `--fill-budget` seconds stops there, and the level reached is what is reported (a store
+//! whose events slow as it grows cannot be filled to 100,000 in minutes).
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::Command;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use crate::error::BenchError;
+use crate::http::{get, once, post};
+use crate::load::{Job, RunContext, Scenario, Unit, Until};
+use crate::server::ServerProcess;
+
+/// The fixture alert source's integration key (public test value of the default fixtures).
+const KEY: &str = "il1api0a5cf3001e0c8d4f5b9a2e7c6d1f";
+/// Reads and writes alerts.
+const SCOPE: &str = "profile alert:d source:d";
+
+/// What the store suite is told.
+#[derive(Debug, Clone)]
+pub struct StoreSettings {
+    /// Alert counts to measure at, ascending.
+    pub levels: Vec<u64>,
+    /// Seconds each read scenario runs.
+    pub duration: Duration,
+    /// Seconds each `events` scenario runs (short: every event adds an alert).
+    pub events_duration: Duration,
+    /// Seconds a fill may take before the level is given up.
+    pub fill_budget: Duration,
+    /// Pin the server to CPU 0 and the load to CPU 1.
+    pub pin: bool,
+    /// Skip the `--state-file` server.
+    pub memory_only: bool,
+}
+
+/// One measurement at one level.
+#[derive(Debug, Serialize)]
+pub struct StoreFigure {
+    /// `events`, `events (state file)`, `alerts-list`, `alerts-filter`, `count`.
+    pub scenario: &'static str,
+    /// Alerts held when the scenario started.
+    pub alerts: u64,
+    /// The load figures.
+    pub load: Scenario,
+}
+
+/// The store suite's figures.
+#[derive(Debug, Serialize)]
+pub struct StoreReport {
+    /// Whether server and load were pinned to separate cores.
+    pub pinned: bool,
+    /// Every measurement.
+    pub figures: Vec<StoreFigure>,
+    /// (alerts, RSS KiB) of the in-memory server at each level reached.
+    pub rss: Vec<(u64, u64)>,
+    /// RSS growth per 100,000 alerts (MB), from the lowest to the highest level reached.
+    pub rss_mb_per_100k: Option<f64>,
+    /// Restart with the state file: (alerts in it, milliseconds to the first health answer, file bytes).
+    pub restart: Option<(u64, f64, u64)>,
+    /// Levels a fill could not reach within the budget: (asked, reached).
+    pub unreached: Vec<(u64, u64)>,
+}
+
+/// Pins every thread of this process to `core` (the load generator).
+pub fn pin_self(core: usize) {
+    let pid = std::process::id().to_string();
+    let _ = Command::new("taskset")
+        .args(["-a", "-p", "-c", &core.to_string(), &pid])
+        .stdout(std::process::Stdio::null())
+        .status();
+}
+
+struct Target {
+    addr: SocketAddr,
+    host: String,
+    bearer: String,
+    seq: Arc<AtomicU64>,
+}
+
+impl Target {
+    async fn prepare(addr: SocketAddr) -> Result<Self, BenchError> {
+        let host = addr.to_string();
+        let (access, _) = crate::mock::tokens_for(addr, &host, SCOPE).await?;
+        Ok(Self {
+            addr,
+            bearer: format!("Authorization: Bearer {access}\r\n"),
+            host,
+            seq: Arc::new(AtomicU64::new(0)),
+        })
+    }
+
+    fn read(&self, name: &'static str, path: &str) -> Job {
+        Job {
+            name,
+            addr: self.addr,
+            unit: Unit::Request(get(&self.host, path, &self.bearer)),
+            signs: false,
+        }
+    }
+
+    fn events(&self, name: &'static str) -> Job {
+        let (host, seq) = (self.host.clone(), self.seq.clone());
+        Job {
+            name,
+            addr: self.addr,
+            unit: Unit::Made {
+                make: Box::new(move || event(&host, seq.fetch_add(1, Ordering::Relaxed))),
+                status: 202,
+            },
+            signs: false,
+        }
+    }
+
+    async fn count(&self) -> Result<u64, BenchError> {
+        let answer = once(
+            self.addr,
+            &get(&self.host, "/api/alerts/count", &self.bearer),
+            false,
+        )
+        .await?;
+        let json: serde_json::Value =
+            serde_json::from_slice(&answer.body).map_err(|e| BenchError::Server(e.to_string()))?;
+        json.get("count")
+            .and_then(serde_json::Value::as_u64)
+            .ok_or_else(|| BenchError::Server(format!("count answered {}: {json}", answer.status)))
+    }
+
+    /// Sends events until the store holds `level` alerts or the budget is spent; the count.
+    async fn fill(&self, ctx: &RunContext, level: u64, budget: Duration) -> Result<u64, BenchError> {
+        let started = Instant::now();
+        loop {
+            let held = self.count().await?;
+            if held >= level || started.elapsed() > budget {
+                return Ok(held);
+            }
+            let batch = (level - held).min(5_000);
+            let job = Arc::new(self.events("fill"));
+            load::run(ctx, job, Until::count(batch), None).await;
+        }
+    }
+}
+
+use crate::load;
+
+/// An ALERT event with a fresh alert key.
+fn event(host: &str, n: u64) -> Vec<u8> {
+    let body = format!(
+        r#"{{"integrationKey":"{KEY}","eventType":"ALERT","summary":"bench alert {n}","details":"load test","alertKey":"bench-{n}-{}"}}"#,
+        std::process::id()
+    );
+    post(host, "/api/events", "application/json", &body)
+}
+
+/// Runs the store suite with `binary`.
+pub async fn run(binary: &Path, ctx: &RunContext, settings: &StoreSettings) -> Result<StoreReport, BenchError> {
+    let core = settings.pin.then_some(0);
+    let mut report = StoreReport {
+        pinned: settings.pin,
+        figures: Vec::new(),
+        rss: Vec::new(),
+        rss_mb_per_100k: None,
+        restart: None,
+        unreached: Vec::new(),
+    };
+
+    // In memory.
+    let server = ServerProcess::start_with(binary, false, &[], core)?;
+    server.wait_healthy()?;
+    let target = Target::prepare(server.addr).await?;
+    let ctx_mem = RunContext {
+        server_pid: Some(server.pid()),
+        ..ctx.clone()
+    };
+    for &level in &settings.levels {
+        eprintln!("memory: filling to {level} alerts …");
+        let held = target.fill(&ctx_mem, level, settings.fill_budget).await?;
+        if held < level {
+            report.unreached.push((level, held));
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        report.rss.push((held, server.rss()));
+        let reads = [
+            ("alerts-list", "/api/alerts?max-results=50"),
+            (
+                "alerts-filter",
+                "/api/alerts?states=PENDING&sources=3001&max-results=50",
+            ),
+            ("count", "/api/alerts/count"),
+        ];
+        for (name, path) in reads {
+            eprintln!("  {name} at {held} …");
+            let job = Arc::new(target.read(name, path));
+            let load = load::run(&ctx_mem, job, Until::flag(), Some(settings.duration)).await;
+            report.figures.push(StoreFigure {
+                scenario: name,
+                alerts: held,
+                load,
+            });
+        }
+        eprintln!("  events at {held} …");
+        let job = Arc::new(target.events("events"));
+        let load = load::run(&ctx_mem, job, Until::flag(), Some(settings.events_duration)).await;
+        report.figures.push(StoreFigure {
+            scenario: "events",
+            alerts: held,
+            load,
+        });
+        if held < level {
+            break;
+        }
+    }
+    if let (Some(first), Some(last)) = (report.rss.first(), report.rss.last())
+        && last.0 > first.0
+    {
+        let per_alert_kib = (last.1.saturating_sub(first.1)) as f64 / (last.0 - first.0) as f64;
+        report.rss_mb_per_100k = Some(per_alert_kib * 100_000.0 / 1024.0);
+    }
+    drop(server);
+    if settings.memory_only {
+        return Ok(report);
+    }
+
+    // With a state file.
+    let dir = std::env::temp_dir().join(format!("ilert-mock-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let file = dir.join("state.json");
+    let file_arg = file.display().to_string();
+    let args = ["--state-file", file_arg.as_str()];
+    let server = ServerProcess::start_with(binary, false, &args, core)?;
+    server.wait_healthy()?;
+    let target = Target::prepare(server.addr).await?;
+    let ctx_file = RunContext {
+        server_pid: Some(server.pid()),
+        ..ctx.clone()
+    };
+    let mut held = 0;
+    for &level in &settings.levels {
+        eprintln!("state file: filling to {level} alerts …");
+        held = target.fill(&ctx_file, level, settings.fill_budget).await?;
+        eprintln!("  events (state file) at {held} …");
+        let job = Arc::new(target.events("events (state file)"));
+        let load = load::run(&ctx_file, job, Until::flag(), Some(settings.events_duration)).await;
+        report.figures.push(StoreFigure {
+            scenario: "events (state file)",
+            alerts: held,
+            load,
+        });
+        if held < level {
+            report.unreached.push((level, held));
+            break;
+        }
+    }
+    held = target.count().await.unwrap_or(held);
+    drop(server);
+    let bytes = std::fs::metadata(&file).map_or(0, |m| m.len())
+        + std::fs::metadata(dir.join(".state.json.log")).map_or(0, |m| m.len());
+    eprintln!("restart with {held} alerts in the state file …");
+    let server = ServerProcess::start_with(binary, false, &args, core)?;
+    let took = server.wait_healthy_within(Duration::from_secs(600))?;
+    report.restart = Some((held, took.as_secs_f64() * 1000.0, bytes));
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(report)
+}
+
+/// The suite as a table.
+pub fn table(report: &StoreReport, cpu: &str) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "\nstore suite on {cpu}; server {} (pinned: {})",
+        if report.pinned { "CPU 0, load CPU 1" } else { "unpinned" },
+        report.pinned
+    );
+    let _ = writeln!(
+        out,
+        "{:<22} {:>8} {:>11} {:>9} {:>9} {:>7} {:>7}",
+        "scenario", "alerts", "req/s", "p50 ms", "p99 ms", "srv", "errors"
+    );
+    for f in &report.figures {
+        let _ = writeln!(
+            out,
+            "{:<22} {:>8} {:>11.0} {:>9.2} {:>9.2} {:>7.2} {:>7}",
+            f.scenario,
+            f.alerts,
+            f.load.requests_per_sec,
+            f.load.p50_ms,
+            f.load.p99_ms,
+            f.load.server_cores.unwrap_or(0.0),
+            f.load.errors
+        );
+        if let Some(e) = &f.load.first_error {
+            let _ = writeln!(out, "    first error: {}", e.chars().take(160).collect::<String>());
+        }
+    }
+    for (alerts, kib) in &report.rss {
+        let _ = writeln!(out, "RSS at {alerts} alerts: {:.1} MB", *kib as f64 / 1024.0);
+    }
+    if let Some(mb) = report.rss_mb_per_100k {
+        let _ = writeln!(out, "RSS per 100,000 alerts: {mb:.1} MB");
+    }
+    if let Some((alerts, ms, bytes)) = report.restart {
+        let _ = writeln!(
+            out,
+            "restart with {alerts} alerts ({:.1} MB on disk): {ms:.0} ms to the first health answer",
+            bytes as f64 / 1_048_576.0
+        );
+    }
+    for (asked, reached) in &report.unreached {
+        let _ = writeln!(out, "fill to {asked} stopped at {reached} (--fill-budget spent)");
+    }
+    out
+}
