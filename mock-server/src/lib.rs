@@ -63,7 +63,7 @@ pub use clock::{Clock, ClockReading, UnixSeconds};
 pub use faults::{Action as FaultAction, FaultError, FaultSpec, Faults, Queued as QueuedFault};
 pub use http::ControlAccess;
 pub use http::allowed_hosts::AllowedHostError;
-pub use persist::PersistError;
+pub use persist::{PersistError, dump_state_file};
 pub use server::{MockServer, MockServerBuilder, SHUTDOWN_GRACE, StartError};
 pub use tls::{TlsError, TlsMaterial};
 

@@ -86,6 +86,25 @@ enum Command {
     /// the app (with the code). For a mock started without --auto-approve. Exit code 2 when it
     /// could not.
     Approve(ApproveArgs),
+    /// Read a --state-file.
+    State {
+        /// What to do with it.
+        #[command(subcommand)]
+        action: StateAction,
+    },
+}
+
+/// `ilert-mock state …`.
+#[derive(Debug, clap::Subcommand)]
+enum StateAction {
+    /// Print a state file as one JSON document: the state with its log of changes replayed (a
+    /// version-2 file as it will be migrated). Safe beside a running mock: it reads what that
+    /// mock has made durable. Exit code 2 when the file cannot be read.
+    Dump {
+        /// The state file.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
 }
 
 /// The flags of `ilert-mock approve`.
@@ -414,6 +433,22 @@ fn check_combinations(serve: &Serve) -> Result<(), clap::Error> {
 }
 
 /// Prints the embedded default fixtures.
+fn dump_state(file: &std::path::Path) -> ExitCode {
+    match ilert_mock::dump_state_file(file) {
+        Ok(text) => {
+            let mut out = std::io::stdout().lock();
+            if out.write_all(text.as_bytes()).and_then(|()| out.flush()).is_err() {
+                return ExitCode::from(2);
+            }
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("error: {err}");
+            ExitCode::from(2)
+        }
+    }
+}
+
 fn print_fixtures(format: FixtureFormat) -> ExitCode {
     let text = match format {
         FixtureFormat::Toml => Ok(ilert_mock::DEFAULT_FIXTURES_TOML.to_owned()),
@@ -561,6 +596,9 @@ async fn main() -> ExitCode {
         Some(Command::Fixtures { format }) => return print_fixtures(format),
         Some(Command::Audit(args)) => return audit(args).await,
         Some(Command::Approve(args)) => return approve(args).await,
+        Some(Command::State {
+            action: StateAction::Dump { file },
+        }) => return dump_state(&file),
         None => {}
     }
     let cli = cli.serve;

@@ -5,7 +5,7 @@
 //! on plain data, and returns plain data. Nothing awaits while holding the lock, and tokens are
 //! signed after it is released, so RSA signing never serialises the server.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::cell::Cell;
 
 use parking_lot::Mutex;
 use rand::rngs::StdRng;
@@ -14,7 +14,8 @@ use rand::{RngCore, SeedableRng};
 use crate::clock::UnixSeconds;
 use crate::fixtures::Fixtures;
 use crate::model::{App, Tenant, User};
-use crate::persist::{PersistError, Persisted, StateFile};
+use crate::persist::record::{self, DirectoryRef, RecordRef};
+use crate::persist::{self, Job, PersistError, PersistedRef, StateFile};
 use crate::protocol::authorize::ValidRequest;
 use crate::protocol::client_auth::{self, Credentials};
 use crate::protocol::code::{CODE_LIFETIME, CodeBook, CodeGrant, CodeUse, RedeemError, Redemption};
@@ -55,8 +56,29 @@ pub struct MockState {
 pub struct Store {
     state: Mutex<MockState>,
     file: Option<StateFile>,
-    /// Orders state-file writes: taken under the state lock when a change is seen.
-    writes: AtomicU64,
+    /// What the state file holds; locked only while `state` is.
+    log: Mutex<Log>,
+}
+
+/// The state file's sizes and what its log last wrote of the directory.
+#[derive(Debug, Default)]
+struct Log {
+    /// Bytes of the file's snapshot line.
+    snapshot_bytes: u64,
+    /// Bytes of the records after it.
+    log_bytes: u64,
+    /// [`MockState::directory_generation`] when the directory was last written.
+    directory: u64,
+}
+
+/// A log past this many bytes is compacted into a new snapshot once it is also larger than the
+/// snapshot, so the file stays within a few times the state's size and loads quickly.
+const COMPACT_FLOOR: u64 = 8 << 20;
+
+tokio::task_local! {
+    /// While an HTTP request is served: the last state-file job its changes queued, which the
+    /// answer waits for ([`Store::answer_when_durable`]), so no runtime thread blocks on a sync.
+    static DEFERRED: Cell<u64>;
 }
 
 impl Store {
@@ -65,12 +87,12 @@ impl Store {
         Self {
             state: Mutex::new(MockState::new(fixtures, seed, now)),
             file: None,
-            writes: AtomicU64::new(0),
+            log: Mutex::new(Log::default()),
         }
     }
 
     /// A store that loads `file` (or starts from the fixtures when it does not exist yet) and
-    /// writes it after every change.
+    /// appends every change to it before the change is answered.
     pub fn with_file(
         fixtures: &Fixtures,
         seed: Option<u64>,
@@ -78,7 +100,30 @@ impl Store {
         file: StateFile,
     ) -> Result<Self, PersistError> {
         let mut state = MockState::new(fixtures, seed, now);
-        if let Some(saved) = file.load()? {
+        let mut log = Log::default();
+        let mut keep = 0;
+        let mut rewrite = true;
+        if let Some(loaded) = file.load()? {
+            if let Some(torn) = &loaded.torn {
+                tracing::warn!(
+                    "state file {}: the last record was cut short ({torn}), so its change was never answered; dropped",
+                    file.path().display()
+                );
+            }
+            if loaded.version != persist::VERSION {
+                tracing::info!(
+                    "state file {}: version {} read; rewritten as version {}",
+                    file.path().display(),
+                    loaded.version,
+                    persist::VERSION
+                );
+            }
+            rewrite = loaded.version != persist::VERSION
+                || loaded.log_bytes > COMPACT_FLOOR.max(loaded.snapshot_bytes);
+            keep = loaded.snapshot_bytes + loaded.log_bytes;
+            log.snapshot_bytes = loaded.snapshot_bytes;
+            log.log_bytes = loaded.log_bytes;
+            let saved = loaded.state;
             if let Some(tenants) = saved.tenants {
                 state.tenants = tenants;
             }
@@ -87,54 +132,141 @@ impl Store {
             state.grants = saved.grants;
             state.resources = saved.resources;
         }
-        let store = Self {
+        state.resources.record(true);
+        log.directory = state.directory_generation();
+        let snapshot = if rewrite {
+            let bytes = persist::snapshot(&state.persisted_ref()).map_err(|e| PersistError::Io {
+                path: file.path().display().to_string(),
+                source: std::io::Error::other(e),
+            })?;
+            log.snapshot_bytes = bytes.len() as u64;
+            log.log_bytes = 0;
+            Some(bytes)
+        } else {
+            None
+        };
+        file.start(snapshot.as_deref(), keep)?;
+        Ok(Self {
             state: Mutex::new(state),
             file: Some(file),
-            writes: AtomicU64::new(1),
-        };
-        store.save(1)?;
-        Ok(store)
-    }
-
-    fn save(&self, write: u64) -> Result<(), PersistError> {
-        let Some(file) = &self.file else { return Ok(()) };
-        // Taken after the change, so a snapshot holds every change numbered up to `write`.
-        let snapshot = self.state.lock().persisted();
-        file.save(write, &snapshot)
-    }
-
-    fn save_or_log(&self, write: u64) {
-        if let Err(err) = self.save(write) {
-            tracing::error!("{err}");
-        }
+            log: Mutex::new(log),
+        })
     }
 
     /// Runs `f` with the state locked; keep `f` short and free of I/O. With a state file, a
-    /// change made by `f` is on disk before this returns, so anything answered after it
-    /// survives a crash.
+    /// change made by `f` is on disk before what it made is answered: inside
+    /// [`Store::answer_when_durable`] the answer waits for it, elsewhere this call does.
     pub fn with<R>(&self, f: impl FnOnce(&mut MockState) -> R) -> R {
-        let (result, write) = {
+        let (result, job) = {
             let mut state = self.state.lock();
-            let before = state.generation();
             let result = f(&mut state);
-            let changed = self.file.is_some() && state.generation() != before;
-            (
-                result,
-                changed.then(|| self.writes.fetch_add(1, Ordering::SeqCst) + 1),
-            )
+            let job = self
+                .file
+                .as_ref()
+                .and_then(|file| self.log_change(&mut state, file));
+            (result, job)
         };
-        if let Some(write) = write {
-            self.save_or_log(write);
+        if let Some(job) = job {
+            self.wait_or_defer(job);
         }
         result
     }
 
-    /// With a state file, writes the current state (at shutdown; every change was already
-    /// written when it was made, so this only confirms it). A failure is logged.
+    /// Queues what `f` changed as one record (and a new snapshot when the log has grown past
+    /// the old one); the job to wait for. Called with the state locked, so records are queued
+    /// in the order the changes were made.
+    fn log_change(&self, state: &mut MockState, file: &StateFile) -> Option<u64> {
+        let changes = state.resources.take_changes();
+        let directory = state.directory_generation();
+        let mut log = self.log.lock();
+        let directory_changed = directory != log.directory;
+        if changes.is_empty() && !directory_changed {
+            return None;
+        }
+        log.directory = directory;
+        let record = RecordRef {
+            changes: &changes,
+            directory: directory_changed.then(|| DirectoryRef {
+                tenants: &state.tenants,
+                apps: &state.apps,
+                users: &state.users,
+                grants: &state.grants,
+            }),
+            usage: Some(state.resources.usage()),
+        };
+        let line = record::line(&record)
+            .map_err(|e| tracing::error!("state file: a change could not be written: {e}"))
+            .ok()?;
+        log.log_bytes += line.len() as u64;
+        let mut job = self.queue_or_log(file, Job::Append(line))?;
+        if log.log_bytes > COMPACT_FLOOR.max(log.snapshot_bytes) {
+            match persist::snapshot(&state.persisted_ref()) {
+                Ok(bytes) => {
+                    log.snapshot_bytes = bytes.len() as u64;
+                    log.log_bytes = 0;
+                    job = self.queue_or_log(file, Job::Snapshot(bytes)).unwrap_or(job);
+                }
+                Err(e) => tracing::error!("state file: no snapshot could be made: {e}"),
+            }
+        }
+        Some(job)
+    }
+
+    fn queue_or_log(&self, file: &StateFile, job: Job) -> Option<u64> {
+        file.queue(job).map_err(|err| tracing::error!("{err}")).ok()
+    }
+
+    /// Inside [`Store::answer_when_durable`], notes `job` for the answer to wait for; elsewhere
+    /// waits for it now.
+    fn wait_or_defer(&self, job: u64) {
+        if DEFERRED.try_with(|d| d.set(d.get().max(job))).is_err()
+            && let Some(file) = &self.file
+        {
+            file.wait(job);
+        }
+    }
+
+    /// Serves `answer` (an HTTP request's handling), then, with a state file, waits without
+    /// blocking a thread until every change it made is on disk: concurrent requests' changes
+    /// share the writer's syncs.
+    pub async fn answer_when_durable<T>(&self, answer: impl Future<Output = T>) -> T {
+        let Some(file) = &self.file else {
+            return answer.await;
+        };
+        let (out, job) = DEFERRED
+            .scope(Cell::new(0), async {
+                let out = answer.await;
+                (out, DEFERRED.with(Cell::get))
+            })
+            .await;
+        if job > 0 {
+            file.durable(job).await;
+        }
+        out
+    }
+
+    /// With a state file, writes the state whole as a new snapshot (at shutdown, so the next
+    /// start reads no log; every change was already written when it was made). A failure is
+    /// logged.
     pub fn flush(&self) {
-        if self.file.is_some() {
-            let write = self.writes.fetch_add(1, Ordering::SeqCst) + 1;
-            self.save_or_log(write);
+        let Some(file) = &self.file else { return };
+        let job = {
+            let state = self.state.lock();
+            let mut log = self.log.lock();
+            match persist::snapshot(&state.persisted_ref()) {
+                Ok(bytes) => {
+                    log.snapshot_bytes = bytes.len() as u64;
+                    log.log_bytes = 0;
+                    self.queue_or_log(file, Job::Snapshot(bytes))
+                }
+                Err(e) => {
+                    tracing::error!("state file: no snapshot could be made: {e}");
+                    None
+                }
+            }
+        };
+        if let Some(job) = job {
+            file.wait(job);
         }
     }
 
@@ -150,14 +282,15 @@ impl Store {
         }
     }
 
-    /// Replaces the whole state (and writes it, with a state file).
-    pub fn replace(&self, state: MockState) {
-        let write = {
-            let mut current = self.state.lock();
-            *current = state;
-            self.writes.fetch_add(1, Ordering::SeqCst) + 1
-        };
-        self.save_or_log(write);
+    /// Replaces the whole state (and writes it as a new snapshot, with a state file).
+    pub fn replace(&self, mut state: MockState) {
+        if self.file.is_some() {
+            state.resources.record(true);
+            let mut log = self.log.lock();
+            log.directory = state.directory_generation();
+        }
+        *self.state.lock() = state;
+        self.flush();
     }
 }
 
@@ -258,19 +391,20 @@ impl MockState {
         state
     }
 
-    /// A number that grows with every persistent change.
-    pub fn generation(&self) -> u64 {
-        self.grants.changes() + self.resources.changes() + self.directory_changes
+    /// A number that grows with every change of the directory (tenants, apps, users) and of
+    /// the refresh grants: the state file writes them whole when it changed.
+    pub fn directory_generation(&self) -> u64 {
+        self.grants.changes() + self.directory_changes
     }
 
-    /// The part of the state a `--state-file` keeps.
-    pub fn persisted(&self) -> Persisted {
-        Persisted {
-            tenants: Some(self.tenants.clone()),
-            apps: self.apps.clone(),
-            users: self.users.clone(),
-            grants: self.grants.clone(),
-            resources: self.resources.clone(),
+    /// The part of the state a `--state-file` keeps, borrowed.
+    pub fn persisted_ref(&self) -> PersistedRef<'_> {
+        PersistedRef {
+            tenants: &self.tenants,
+            apps: &self.apps,
+            users: &self.users,
+            grants: &self.grants,
+            resources: &self.resources,
         }
     }
 

@@ -1,6 +1,8 @@
 //! `--state-file`: a process killed with SIGKILL in the middle of a load restarts with every
-//! grant it had answered, every revocation it had answered, and its run-time changes; a corrupt
-//! or truncated file is refused, never silently reset; SIGTERM lets in-flight requests finish.
+//! grant it had answered, every revocation it had answered, every event it had acknowledged, and
+//! its run-time changes; a corrupt or truncated file is refused, never silently reset; a
+//! version-2 file is migrated; `ilert-mock state dump` prints a file's state; SIGTERM lets
+//! in-flight requests finish.
 
 use crate::common;
 
@@ -439,4 +441,153 @@ async fn a_second_mock_on_the_same_state_file_is_refused() {
         .start()
         .await
         .expect("starts right after the last one was dropped");
+}
+
+/// The default fixtures' alert source 3001's integration key (a public test value).
+const SOURCE_KEY: &str = "il1api0a5cf3001e0c8d4f5b9a2e7c6d1f";
+
+/// Posts events with new alert keys until the server stops answering; records the keys whose
+/// event was acknowledged.
+async fn event_worker(base: String, id: usize, acknowledged: Arc<Mutex<Vec<String>>>) {
+    let client = http();
+    for n in 0.. {
+        let key = format!("burst-{id}-{n}");
+        let body =
+            json!({"integrationKey": SOURCE_KEY, "eventType": "ALERT", "summary": "burst", "alertKey": key});
+        let Ok(r) = client.post(format!("{base}/api/events")).json(&body).send().await else {
+            return;
+        };
+        if !r.status().is_success() {
+            return;
+        }
+        acknowledged.lock().push(key);
+    }
+}
+
+/// Every alert key of the tenant's alerts, read through the API page by page.
+async fn alert_keys(
+    client: &reqwest::Client,
+    base: &str,
+    access: &str,
+) -> std::collections::BTreeSet<String> {
+    let mut keys = std::collections::BTreeSet::new();
+    for start in (0..).step_by(100) {
+        let page: Vec<Value> = client
+            .get(format!("{base}/api/alerts?start-index={start}&max-results=100"))
+            .bearer_auth(access)
+            .send()
+            .await
+            .expect("answers")
+            .json()
+            .await
+            .expect("a page");
+        if page.is_empty() {
+            break;
+        }
+        keys.extend(
+            page.iter()
+                .filter_map(|a| a["alertKey"].as_str().map(str::to_owned)),
+        );
+    }
+    keys
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sigkill_during_a_burst_of_events_loses_no_acknowledged_event() {
+    let dir = temp_dir("events");
+    let state = dir.join("state.json");
+    let (mut child, base) = spawn(&state);
+    let acknowledged = Arc::new(Mutex::new(Vec::new()));
+    let workers: Vec<_> = (0..8)
+        .map(|id| tokio::spawn(event_worker(base.clone(), id, acknowledged.clone())))
+        .collect();
+    let started = Instant::now();
+    while acknowledged.lock().len() < 300 && started.elapsed() < Duration::from_secs(30) {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    child.kill().expect("SIGKILL");
+    child.wait().expect("reaped");
+    for w in workers {
+        let _ = w.await;
+    }
+    let acknowledged = std::mem::take(&mut *acknowledged.lock());
+    assert!(acknowledged.len() >= 300, "the burst ran: {}", acknowledged.len());
+
+    let (mut restarted, base) = spawn(&state);
+    let client = http();
+    let (access, _) = grant(&client, &base, "someUser", "alert").await;
+    let held = alert_keys(&client, &base, &access).await;
+    let lost: Vec<&String> = acknowledged.iter().filter(|k| !held.contains(*k)).collect();
+    assert!(
+        lost.is_empty(),
+        "{} acknowledged events lost, e.g. {:?}",
+        lost.len(),
+        lost.first()
+    );
+    let _ = restarted.kill();
+    let _ = restarted.wait();
+}
+
+#[tokio::test]
+async fn a_version_2_file_is_migrated_and_dump_prints_the_state() {
+    let dir = temp_dir("v2");
+    let state = dir.join("state.json");
+    let (mut child, base) = spawn(&state);
+    let client = http();
+    let (access, _) = grant(&client, &base, "someUser", "profile source:w").await;
+    let body =
+        json!({"name": "Kept across versions", "integrationType": "API", "escalationPolicy": {"id": 1501}});
+    let created: Value = client
+        .post(format!("{base}/api/alert-sources"))
+        .bearer_auth(&access)
+        .json(&body)
+        .send()
+        .await
+        .expect("answers")
+        .json()
+        .await
+        .expect("json");
+    let _ = child.kill();
+    let _ = child.wait();
+
+    // `state dump` prints the snapshot with the log replayed: a version-2 file is that state as
+    // one document.
+    let dump = Command::new(BIN)
+        .args(["state", "dump"])
+        .arg(&state)
+        .output()
+        .expect("runs");
+    assert!(dump.status.success(), "{}", String::from_utf8_lossy(&dump.stderr));
+    let mut document: Value = serde_json::from_slice(&dump.stdout).expect("JSON");
+    assert_eq!(document["format"], "ilert-mock-state");
+    let sources = &document["state"]["resources"]["tenants"]["someTenant"]["alert-sources"];
+    let id = created["id"].as_i64().expect("id").to_string();
+    assert_eq!(sources[&id]["body"]["name"], "Kept across versions", "{sources}");
+    document["version"] = json!(2);
+    std::fs::write(&state, serde_json::to_vec(&document).expect("bytes")).expect("v2 written");
+
+    let (mut restarted, base) = spawn(&state);
+    let (access, _) = grant(&client, &base, "someUser", "source").await;
+    let r = client
+        .get(format!("{base}/api/alert-sources/{id}"))
+        .bearer_auth(&access)
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(r.status(), StatusCode::OK);
+    let _ = restarted.kill();
+    let _ = restarted.wait();
+    let migrated = std::fs::read_to_string(&state).expect("read");
+    assert!(
+        migrated.starts_with("{\"format\":\"ilert-mock-state\",\"version\":3"),
+        "rewritten as version 3"
+    );
+
+    let missing = Command::new(BIN)
+        .args(["state", "dump"])
+        .arg(dir.join("absent.json"))
+        .output()
+        .expect("runs");
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("absent.json"));
 }

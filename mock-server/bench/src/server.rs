@@ -123,9 +123,9 @@ impl ServerProcess {
                 }
             }
             if Instant::now() > deadline {
-                return Err(BenchError::Server(
-                    format!("the server did not answer /_mock/health within {limit:?}"),
-                ));
+                return Err(BenchError::Server(format!(
+                    "the server did not answer /_mock/health within {limit:?}"
+                )));
             }
             std::thread::sleep(Duration::from_micros(200));
         }

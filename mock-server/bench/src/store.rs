@@ -169,7 +169,11 @@ fn event(host: &str, n: u64) -> Vec<u8> {
 }
 
 /// Runs the store suite with `binary`.
-pub async fn run(binary: &Path, ctx: &RunContext, settings: &StoreSettings) -> Result<StoreReport, BenchError> {
+pub async fn run(
+    binary: &Path,
+    ctx: &RunContext,
+    settings: &StoreSettings,
+) -> Result<StoreReport, BenchError> {
     let core = settings.pin.then_some(0);
     let mut report = StoreReport {
         pinned: settings.pin,
@@ -287,7 +291,11 @@ pub fn table(report: &StoreReport, cpu: &str) -> String {
     let _ = writeln!(
         out,
         "\nstore suite on {cpu}; server {} (pinned: {})",
-        if report.pinned { "CPU 0, load CPU 1" } else { "unpinned" },
+        if report.pinned {
+            "CPU 0, load CPU 1"
+        } else {
+            "unpinned"
+        },
         report.pinned
     );
     let _ = writeln!(
@@ -308,7 +316,11 @@ pub fn table(report: &StoreReport, cpu: &str) -> String {
             f.load.errors
         );
         if let Some(e) = &f.load.first_error {
-            let _ = writeln!(out, "    first error: {}", e.chars().take(160).collect::<String>());
+            let _ = writeln!(
+                out,
+                "    first error: {}",
+                e.chars().take(160).collect::<String>()
+            );
         }
     }
     for (alerts, kib) in &report.rss {

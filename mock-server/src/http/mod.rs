@@ -9,6 +9,7 @@ pub mod authorize;
 pub mod body;
 pub mod control;
 pub mod cross_origin;
+pub mod durable;
 pub mod host;
 pub mod oauth_error;
 pub mod peer;
@@ -228,6 +229,7 @@ pub fn router(ctx: SharedCtx) -> Router {
     router = router.route("/", get(crate::dashboard::landing::landing));
     router
         .fallback(not_found)
+        .layer(middleware::from_fn_with_state(ctx.clone(), durable::answer))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn(refusals::shape))
         .layer(middleware::from_fn_with_state(ctx.clone(), rate_limit::limit))

@@ -249,7 +249,11 @@ pub fn list(cx: &mut Cx<'_>, collection: &Collection) -> Result<Reply, ResourceE
     let owner = parent(cx, collection)?;
     let (start, max) = paging(cx);
     let filters = given_filters(cx, collection.filters);
-    let view = cx.view();
+    let memo = super::group::Memo::default();
+    let view = View {
+        memo: Some(&memo),
+        ..cx.view()
+    };
     let items: Vec<Value> = matching(&view, collection, owner, &filters)
         .skip(start)
         .take(max)

@@ -380,19 +380,33 @@ pub struct View<'a> {
     pub base: &'a str,
     /// The mock clock's now (who is on call, whether a maintenance window is open).
     pub now: UnixSeconds,
+    /// Entities already rendered while answering this request (a list of 50 alerts of one
+    /// source renders the source and its policy once, not 50 times); `None` renders afresh.
+    pub memo: Option<&'a Memo>,
 }
+
+/// Rendered entities by collection and id, kept for one answer (nothing changes meanwhile: the
+/// state is locked).
+pub type Memo = std::cell::RefCell<std::collections::HashMap<(&'static str, i64), Value>>;
 
 impl View<'_> {
     /// The tenant's entity `id` of collection `name` as a single answer shows it, or `{"id": …}`
     /// when it is gone (a reference that outlived its target).
     pub fn rendered(&self, name: &str, id: i64) -> Value {
-        match (
-            self.state.collection(name),
-            self.state.resources().get(self.tenant, name, id),
-        ) {
-            (Some(c), Some(s)) => c.model.render(self, &s.body, false),
-            _ => serde_json::json!({"id": id}),
+        let Some(c) = self.state.collection(name) else {
+            return serde_json::json!({"id": id});
+        };
+        if let Some(hit) = self.memo.and_then(|m| m.borrow().get(&(c.name, id)).cloned()) {
+            return hit;
         }
+        let rendered = match self.state.resources().get(self.tenant, name, id) {
+            Some(s) => c.model.render(self, &s.body, false),
+            None => serde_json::json!({"id": id}),
+        };
+        if let Some(memo) = self.memo {
+            memo.borrow_mut().insert((c.name, id), rendered.clone());
+        }
+        rendered
     }
 }
 
@@ -433,6 +447,7 @@ impl Cx<'_> {
             tenant: self.tenant,
             base: self.base,
             now: self.now,
+            memo: None,
         }
     }
 

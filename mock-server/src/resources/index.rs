@@ -65,17 +65,33 @@ fn alert_keys() -> Vec<Key> {
     vec![
         Key {
             name: "states",
-            values: |a| a.get("status").and_then(Value::as_str).map(str::to_owned).into_iter().collect(),
+            values: |a| {
+                a.get("status")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+                    .into_iter()
+                    .collect()
+            },
             global: false,
         },
         Key {
             name: "sources",
-            values: |a| reference(a, "alertSource").map(|id| id.to_string()).into_iter().collect(),
+            values: |a| {
+                reference(a, "alertSource")
+                    .map(|id| id.to_string())
+                    .into_iter()
+                    .collect()
+            },
             global: false,
         },
         Key {
             name: "policies",
-            values: |a| reference(a, "escalationPolicy").map(|id| id.to_string()).into_iter().collect(),
+            values: |a| {
+                reference(a, "escalationPolicy")
+                    .map(|id| id.to_string())
+                    .into_iter()
+                    .collect()
+            },
             global: false,
         },
         Key {

@@ -189,6 +189,7 @@ fn check(state: &dyn World, placed: &[Placed]) -> Result<(), SeedError> {
             tenant,
             base: "",
             now: 0,
+            memo: None,
         };
         if let (Some(target), Some(parent)) = (collection.parent, stored.parent)
             && !relations::exists(state, tenant, target, parent)

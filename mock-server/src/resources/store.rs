@@ -262,7 +262,13 @@ static EMPTY: std::sync::LazyLock<Entity> = std::sync::LazyLock::new(Entity::new
 
 impl DerefMut for EntityMut<'_> {
     fn deref_mut(&mut self) -> &mut Entity {
-        &mut self.stored.get_or_insert_with(|| Stored { parent: None, body: Entity::new() }).body
+        &mut self
+            .stored
+            .get_or_insert_with(|| Stored {
+                parent: None,
+                body: Entity::new(),
+            })
+            .body
     }
 }
 
@@ -385,13 +391,6 @@ impl Store {
         self.collection(tenant, name).map_or(0, |c| c.items.len())
     }
 
-    /// Whether the store holds no entity at all.
-    pub fn is_empty(&self) -> bool {
-        self.tenants
-            .values()
-            .all(|t| t.collections.values().all(|c| c.items.is_empty()))
-    }
-
     /// The ids of the tenant's entities of `name` filed under `value` of index `key` (for
     /// alerts: `states`, `sources`, `policies`, `responders`, [`index::OPEN_KEY`],
     /// [`index::SOURCE_STATE`]), by id; `None` when the collection has no such index.
@@ -425,9 +424,7 @@ impl Store {
             .and_then(|values| values.get(value))
             .into_iter()
             .flatten()
-            .filter_map(|(tenant, id)| {
-                self.get(tenant, name, *id).map(|s| (tenant.as_str(), *id, s))
-            })
+            .filter_map(|(tenant, id)| self.get(tenant, name, *id).map(|s| (tenant.as_str(), *id, s)))
             .collect()
     }
 
@@ -459,10 +456,7 @@ impl Store {
         let mut entity = Entity::new();
         entity.insert("id".to_owned(), Value::from(id));
         entity.extend(body.into_iter().filter(|(k, _)| k != "id"));
-        let stored = Stored {
-            parent,
-            body: entity,
-        };
+        let stored = Stored { parent, body: entity };
         if self.recording {
             self.recorded.push(Change::Put {
                 tenant: tenant.to_owned(),

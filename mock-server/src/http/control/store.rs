@@ -66,6 +66,7 @@ pub async fn collection(
             tenant: &tenant,
             base: &base,
             now,
+            memo: None,
         };
         Some(
             s.resources()

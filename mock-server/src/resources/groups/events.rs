@@ -121,7 +121,11 @@ pub fn post(keyed: Keyed<'_>) -> Result<Reply, ResourceError> {
     }
     let (tenant, source, stored) = state
         .resources()
-        .find_keyed(alert_sources::NAME, crate::resources::index::INTEGRATION_KEY, &key)
+        .find_keyed(
+            alert_sources::NAME,
+            crate::resources::index::INTEGRATION_KEY,
+            &key,
+        )
         .first()
         .map(|(t, id, s)| ((*t).to_owned(), *id, s.body.clone()))
         .ok_or_else(|| bad(format!("no alert source has the integration key '{key}'")))?;
@@ -174,6 +178,7 @@ pub fn post(keyed: Keyed<'_>) -> Result<Reply, ResourceError> {
                     tenant: &tenant,
                     base,
                     now,
+                    memo: None,
                 };
                 super::escalation_policies::resolve_key(&view, &r)
             });

@@ -8,8 +8,8 @@ use super::model::{Alerts, FILTERS, NAME};
 use crate::resources::error::ResourceError;
 use crate::resources::group::{Cx, Model, Reply, Target};
 use crate::resources::groups::{escalation_policies, schedules};
-use crate::resources::{crud, relations};
 use crate::resources::store::Entity;
+use crate::resources::{crud, relations};
 
 fn render(cx: &Cx<'_>, id: i64) -> Value {
     let view = cx.view();

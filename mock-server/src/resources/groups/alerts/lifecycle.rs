@@ -8,8 +8,8 @@ use crate::clock::UnixSeconds;
 use crate::resources::error::ResourceError;
 use crate::resources::group::Cx;
 use crate::resources::group::{View, World};
-use crate::resources::index;
 use crate::resources::groups::{alert_sources, escalation_policies, on_calls, support_hours};
+use crate::resources::index;
 use crate::resources::store::Entity;
 use crate::resources::time::iso8601;
 
@@ -143,6 +143,7 @@ impl<'a> Tenant<'a> {
             tenant: self.tenant,
             base: "",
             now: self.now,
+            memo: None,
         }
     }
 
@@ -206,6 +207,7 @@ pub fn raise(
         tenant,
         base: "",
         now,
+        memo: None,
     };
     // Support hours decide the `*_DURING_SUPPORT_HOURS` rules: the named priority inside them,
     // the other one outside (a source without support hours keeps the named one).

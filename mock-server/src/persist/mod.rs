@@ -1,0 +1,631 @@
+//! `--state-file`: the store survives restarts and crashes, at a cost proportional to each
+//! change.
+//!
+//! The file (version 3) is a snapshot followed by a log, in the manner of Redis's append-only
+//! file: its first line is the whole state as JSON (`{"format":"ilert-mock-state","version":3,
+//! …}`); every change after it is one more line ([`record`]: the REST entities it stored or
+//! removed, and the directory or usage counts when those changed), appended and made durable
+//! before the request that made it is answered. Requests that change the store at the same time
+//! share one `fdatasync` ([`writer`]: group commit), so a write costs its own bytes and a share
+//! of a sync, not a rewrite of the state. When the log has grown past the snapshot (and at a
+//! reset), a new snapshot replaces the file: written to a temporary file in the same folder,
+//! synced, renamed over the state file, the folder synced, so a crash leaves the old file or the
+//! new one, never a mix. Why not SQLite or redb: the store is an in-memory engine with its own
+//! indexes ([`crate::resources::store`]); the file only has to replay its changes in order, and
+//! a log of JSON lines keeps the file readable with `head` and `jq` and adds no engine to the
+//! build.
+//!
+//! At start the file is loaded and its log replayed. A corrupt snapshot, a record with a wrong
+//! checksum before the last line, or a foreign file is refused with a clear message, never
+//! replaced. A last line cut short (the process died while appending it, so its request was
+//! never answered) is dropped with a warning and the file truncated to its last whole record.
+//! Version-2 files (the whole state as one JSON document, written after every change) load and
+//! are rewritten as version 3. `ilert-mock state dump FILE` prints a file's state as JSON.
+//!
+//! Temporary files hold refresh grant keys and client secrets, and their folder may be shared
+//! (`/tmp`): they get random names and are created new (`O_EXCL`), never through a symbolic link
+//! (`O_NOFOLLOW`), with mode 0600, so nothing planted at a predictable name is written through or
+//! left readable; the state file itself is opened the same way. Two mocks on one file would
+//! silently lose each other's changes, so the first takes an exclusive lock on `.NAME.lock` next
+//! to it for as long as it runs; a second is refused with a message naming the file.
+//!
+//! Authorization codes (two-minute credentials) and the journal are not persisted.
+
+pub mod record;
+pub mod writer;
+
+use std::fs::{self, File, OpenOptions};
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use record::Record;
+pub use writer::Job;
+use writer::Writer;
+
+use parking_lot::Mutex;
+use serde::{Deserialize, Serialize};
+
+use crate::clock::UnixSeconds;
+use crate::model::{App, Tenant, User};
+use crate::protocol::grant::GrantBook;
+use crate::resources::Store;
+
+/// The `format` field of a state file.
+pub const FORMAT: &str = "ilert-mock-state";
+/// The version this build writes (3: a snapshot line and a log of changes). Version 2 (the
+/// whole state as one document) is read and rewritten.
+pub const VERSION: u32 = 3;
+/// The older version this build reads.
+pub const VERSION_2: u32 = 2;
+
+/// What survives a restart.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Persisted {
+    /// Tenants, including those added at run time (absent in files written before tenants could
+    /// be added: those keep the fixtures' tenants).
+    #[serde(default)]
+    pub tenants: Option<Vec<Tenant>>,
+    /// Apps, including those added at run time.
+    pub apps: Vec<App>,
+    /// Users, including those added at run time.
+    pub users: Vec<User>,
+    /// Refresh grants and their revocations.
+    pub grants: GrantBook,
+    /// Every REST resource (alert sources, policies, alerts, log entries, …).
+    pub resources: Store,
+}
+
+/// [`Persisted`] borrowed, for writing a snapshot without copying the state.
+#[derive(Debug, Serialize)]
+pub struct PersistedRef<'a> {
+    /// Tenants.
+    pub tenants: &'a [Tenant],
+    /// Apps.
+    pub apps: &'a [App],
+    /// Users.
+    pub users: &'a [User],
+    /// Refresh grants.
+    pub grants: &'a GrantBook,
+    /// Every REST resource.
+    pub resources: &'a Store,
+}
+
+impl Persisted {
+    /// Applies one record of the log.
+    fn apply(&mut self, record: Record) {
+        for change in record.changes {
+            self.resources.apply(change);
+        }
+        if let Some(directory) = record.directory {
+            self.tenants = Some(directory.tenants);
+            self.apps = directory.apps;
+            self.users = directory.users;
+            self.grants = directory.grants;
+        }
+        if let Some(usage) = record.usage {
+            *self.resources.usage_mut() = usage;
+        }
+    }
+
+    /// Borrowed, for writing.
+    pub fn as_ref(&self) -> PersistedRef<'_> {
+        PersistedRef {
+            tenants: self.tenants.as_deref().unwrap_or_default(),
+            apps: &self.apps,
+            users: &self.users,
+            grants: &self.grants,
+            resources: &self.resources,
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Envelope<T> {
+    format: String,
+    version: u32,
+    /// System time of the write (for people reading the file).
+    saved_at: UnixSeconds,
+    state: T,
+}
+
+/// A state file read: its state with the log replayed, and what the reader found.
+#[derive(Debug)]
+pub struct Loaded {
+    /// The state.
+    pub state: Persisted,
+    /// The version the file was written in (2 is rewritten as 3 at start).
+    pub version: u32,
+    /// Bytes of the snapshot line.
+    pub snapshot_bytes: u64,
+    /// Bytes of the whole records after it.
+    pub log_bytes: u64,
+    /// A last line cut short, dropped: why it was not a record.
+    pub torn: Option<String>,
+}
+
+/// Why the state file could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum PersistError {
+    /// Reading or writing failed.
+    #[error("state file {path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The file is not a complete state file of this format.
+    #[error(
+        "state file {path} is corrupt or truncated ({reason}); refusing to start. Move it away to start from the fixtures."
+    )]
+    Corrupt {
+        /// The file.
+        path: String,
+        /// What the parser said.
+        reason: String,
+    },
+    /// Another mock holds the file.
+    #[error(
+        "state file {path} is in use: another ilert-mock holds its lock ({lock}); stop that mock or give this one another --state-file"
+    )]
+    Locked {
+        /// The file.
+        path: String,
+        /// The lock file.
+        lock: String,
+    },
+    /// The file was released (the server stopped); nothing more is written to it.
+    #[error("state file {path} was released when the server stopped; this change was not written")]
+    Released {
+        /// The file.
+        path: String,
+    },
+    /// Another format or version.
+    #[error(
+        "state file {path} is not an ilert-mock state file of version {VERSION_2} or {VERSION} ({found}); refusing to start"
+    )]
+    Foreign {
+        /// The file.
+        path: String,
+        /// What it claims to be.
+        found: String,
+    },
+}
+
+/// The state file, the lock that keeps other mocks off it, and its writer.
+#[derive(Debug)]
+pub struct StateFile {
+    path: PathBuf,
+    /// The locked `.NAME.lock` (unlocked when dropped); `None` once released.
+    lock: Mutex<Option<File>>,
+    /// Started by [`StateFile::start`]; `None` before and once released.
+    writer: Mutex<Option<std::sync::Arc<Writer>>>,
+}
+
+/// Opens for writing a file that must not be reached through a symbolic link, mode 0600.
+fn open_options(create_new: bool) -> OpenOptions {
+    let mut options = OpenOptions::new();
+    options.read(true).write(true);
+    if create_new {
+        options.create_new(true);
+    } else {
+        options.create(true);
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600).custom_flags(libc::O_NOFOLLOW);
+    }
+    options
+}
+
+fn folder(path: &Path) -> &Path {
+    path.parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
+/// Writes `bytes` as the file at `path`, atomically: a new temporary file beside it
+/// (`.NAME.<16 hex>.tmp`), synced, renamed over `path`, the folder synced.
+fn replace_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = folder(path).join(format!(".{name}.{:016x}.tmp", rand::random::<u64>()));
+    let written = open_options(true)
+        .open(&tmp)
+        .and_then(|mut file| {
+            file.write_all(bytes)?;
+            file.sync_all()
+        })
+        .and_then(|()| fs::rename(&tmp, path));
+    if let Err(e) = written {
+        let _ = fs::remove_file(&tmp);
+        return Err(e);
+    }
+    if let Ok(d) = File::open(folder(path)) {
+        // Makes the rename itself durable; not every platform supports fsync on folders.
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+/// The snapshot line of `state`: the first line of a version-3 file.
+pub fn snapshot(state: &PersistedRef<'_>) -> Result<Vec<u8>, serde_json::Error> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+    let mut bytes = serde_json::to_vec(&Envelope {
+        format: FORMAT.to_owned(),
+        version: VERSION,
+        saved_at: now,
+        state,
+    })?;
+    bytes.push(b'\n');
+    Ok(bytes)
+}
+
+/// Reads the state file at `path` (without taking it): its state with the log replayed; `None`
+/// when it does not exist. For `ilert-mock state dump` and [`StateFile::load`].
+pub fn read(path: &Path) -> Result<Option<Loaded>, PersistError> {
+    let shown = path.display().to_string();
+    let text = match fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+            return Err(PersistError::Corrupt {
+                path: shown,
+                reason: "not UTF-8 text".to_owned(),
+            });
+        }
+        Err(e) => {
+            return Err(PersistError::Io {
+                path: shown,
+                source: e,
+            });
+        }
+    };
+    let corrupt = |reason: String| PersistError::Corrupt {
+        path: shown.clone(),
+        reason,
+    };
+    let (first, rest) = match text.split_once('\n') {
+        Some((first, rest)) => (first, rest),
+        None => (text.as_str(), ""),
+    };
+    let head: Envelope<serde::de::IgnoredAny> =
+        serde_json::from_str(first).map_err(|e| corrupt(e.to_string()))?;
+    if head.format != FORMAT || (head.version != VERSION && head.version != VERSION_2) {
+        return Err(PersistError::Foreign {
+            path: shown,
+            found: format!("format '{}', version {}", head.format, head.version),
+        });
+    }
+    let full: Envelope<Persisted> = serde_json::from_str(first).map_err(|e| corrupt(e.to_string()))?;
+    let mut loaded = Loaded {
+        state: full.state,
+        version: head.version,
+        snapshot_bytes: first.len() as u64 + 1,
+        log_bytes: 0,
+        torn: None,
+    };
+    if head.version == VERSION_2 {
+        if !rest.trim().is_empty() {
+            return Err(corrupt("a version-2 file holds one JSON document".to_owned()));
+        }
+        return Ok(Some(loaded));
+    }
+    let mut lines = rest.split_inclusive('\n').enumerate().peekable();
+    while let Some((n, line)) = lines.next() {
+        let last = lines.peek().is_none();
+        let whole = line.ends_with('\n');
+        match record::parse(line.trim_end_matches('\n')) {
+            Ok(record) if whole => {
+                loaded.state.apply(record);
+                loaded.log_bytes += line.len() as u64;
+            }
+            Ok(_) => {
+                loaded.torn = Some(format!("record {} has no end of line", n + 1));
+            }
+            Err(err) if last => loaded.torn = Some(format!("record {}: {err}", n + 1)),
+            Err(err) => return Err(corrupt(format!("record {}: {err}", n + 1))),
+        }
+    }
+    Ok(Some(loaded))
+}
+
+/// The state file at `path` as one pretty-printed JSON document (`ilert-mock state dump`): its
+/// state with the log replayed, in the shape of a version-3 snapshot. Reads without taking the
+/// file, so it works beside a running mock (and then shows what that mock has made durable).
+pub fn dump_state_file(path: &Path) -> Result<String, PersistError> {
+    let loaded = read(path)?.ok_or_else(|| PersistError::Io {
+        path: path.display().to_string(),
+        source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
+    })?;
+    let line = snapshot(&loaded.state.as_ref()).map_err(|e| PersistError::Io {
+        path: path.display().to_string(),
+        source: std::io::Error::other(e),
+    })?;
+    let value: serde_json::Value = serde_json::from_slice(&line).map_err(|e| PersistError::Io {
+        path: path.display().to_string(),
+        source: std::io::Error::other(e),
+    })?;
+    serde_json::to_string_pretty(&value)
+        .map(|text| text + "\n")
+        .map_err(|e| PersistError::Io {
+            path: path.display().to_string(),
+            source: std::io::Error::other(e),
+        })
+}
+
+impl StateFile {
+    /// Takes the state file at `path` for this process (not read yet): locks `.NAME.lock` next to
+    /// it, and removes temporary files a crashed mock left behind.
+    pub fn open(path: impl Into<PathBuf>) -> Result<Self, PersistError> {
+        let file = Self {
+            path: path.into(),
+            lock: Mutex::new(None),
+            writer: Mutex::new(None),
+        };
+        let lock_path = file.sibling("lock");
+        let lock = open_options(false)
+            .open(&lock_path)
+            .map_err(|e| file.io_at(&lock_path, e))?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(PersistError::Locked {
+                    path: file.path.display().to_string(),
+                    lock: lock_path.display().to_string(),
+                });
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(file.io_at(&lock_path, e)),
+        }
+        *file.lock.lock() = Some(lock);
+        file.remove_stale_temps();
+        Ok(file)
+    }
+
+    /// The file's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Writes what is queued, stops the writer and releases the lock; later changes are
+    /// refused (see [`PersistError::Released`]).
+    pub fn release(&self) {
+        if let Some(writer) = self.writer.lock().take() {
+            writer.close();
+        }
+        *self.lock.lock() = None;
+    }
+
+    /// Whether [`StateFile::release`] was called.
+    pub fn is_released(&self) -> bool {
+        self.lock.lock().is_none()
+    }
+
+    fn name(&self) -> String {
+        self.path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    }
+
+    /// `.NAME.{suffix}` in the state file's folder.
+    fn sibling(&self, suffix: &str) -> PathBuf {
+        folder(&self.path).join(format!(".{}.{suffix}", self.name()))
+    }
+
+    /// Whether `file_name` is one of this state file's temporary files (`.NAME.<16 hex>.tmp`).
+    fn is_temp(&self, file_name: &str) -> bool {
+        file_name
+            .strip_prefix(&format!(".{}.", self.name()))
+            .and_then(|rest| rest.strip_suffix(".tmp"))
+            .is_some_and(|id| id.len() == 16 && id.bytes().all(|b| b.is_ascii_hexdigit()))
+    }
+
+    /// Removes temporary files of this state file that a killed mock left (only plain files;
+    /// the lock is held, so no other mock is writing one).
+    fn remove_stale_temps(&self) {
+        let Ok(entries) = fs::read_dir(folder(&self.path)) else {
+            return;
+        };
+        for entry in entries.filter_map(Result::ok) {
+            let plain = entry.file_type().is_ok_and(|t| t.is_file());
+            if plain && self.is_temp(&entry.file_name().to_string_lossy()) {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
+    }
+
+    fn io_at(&self, path: &Path, source: std::io::Error) -> PersistError {
+        PersistError::Io {
+            path: path.display().to_string(),
+            source,
+        }
+    }
+
+    fn released(&self) -> PersistError {
+        PersistError::Released {
+            path: self.path.display().to_string(),
+        }
+    }
+
+    /// Loads the file; `None` when it does not exist yet.
+    pub fn load(&self) -> Result<Option<Loaded>, PersistError> {
+        read(&self.path)
+    }
+
+    /// Starts writing: replaces the file by `snapshot` when given (a new file, a version-2 file,
+    /// a long log) or else cuts a last line cut short (`keep` bytes are whole), then starts the
+    /// writer. Call once, after [`StateFile::load`].
+    pub fn start(&self, snapshot: Option<&[u8]>, keep: u64) -> Result<(), PersistError> {
+        if self.is_released() {
+            return Err(self.released());
+        }
+        match snapshot {
+            Some(bytes) => replace_atomically(&self.path, bytes).map_err(|e| self.io_at(&self.path, e))?,
+            None => {
+                let file = open_options(false)
+                    .open(&self.path)
+                    .map_err(|e| self.io_at(&self.path, e))?;
+                let len = file.metadata().map_err(|e| self.io_at(&self.path, e))?.len();
+                if len > keep {
+                    file.set_len(keep)
+                        .and_then(|()| file.sync_all())
+                        .map_err(|e| self.io_at(&self.path, e))?;
+                }
+            }
+        }
+        let writer = Writer::start(self.path.clone()).map_err(|e| self.io_at(&self.path, e))?;
+        *self.writer.lock() = Some(std::sync::Arc::new(writer));
+        Ok(())
+    }
+
+    /// Queues `job` for the writer; its number, to wait for.
+    pub fn queue(&self, job: Job) -> Result<u64, PersistError> {
+        self.writer
+            .lock()
+            .as_ref()
+            .and_then(|w| w.queue(job))
+            .ok_or_else(|| self.released())
+    }
+
+    /// Blocks until job `number` is on disk.
+    pub fn wait(&self, number: u64) {
+        let writer = self.writer.lock().clone();
+        if let Some(writer) = writer {
+            writer.wait(number);
+        }
+    }
+
+    /// Waits, without blocking a thread, until job `number` is on disk.
+    pub async fn durable(&self, number: u64) {
+        let writer = self.writer.lock().clone();
+        if let Some(writer) = writer {
+            writer.durable(number).await;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixtures::Fixtures;
+    use crate::resources::store::Change;
+
+    fn state() -> crate::state::MockState {
+        crate::state::MockState::new(&Fixtures::embedded().expect("defaults"), Some(1), 0)
+    }
+
+    fn record_line(changes: &[Change]) -> Vec<u8> {
+        record::line(&record::RecordRef {
+            changes,
+            directory: None,
+            usage: None,
+        })
+        .expect("line")
+    }
+
+    #[test]
+    fn snapshot_and_log_replay_and_the_file_is_private() {
+        let dir = tempfile::tempdir().expect("dir");
+        let file = StateFile::open(dir.path().join("state.json")).expect("opens");
+        assert!(file.load().expect("no file is fine").is_none());
+        let state = state();
+        let snap = snapshot(&state.persisted_ref()).expect("snapshot");
+        file.start(Some(&snap), 0).expect("starts");
+        let job = file
+            .queue(Job::Append(record_line(&[Change::Reserve { id: 77_777 }])))
+            .expect("queued");
+        file.wait(job);
+        let loaded = file.load().expect("loads").expect("present");
+        assert_eq!(loaded.state.apps.len(), 3);
+        assert_eq!(loaded.version, VERSION);
+        assert!(loaded.log_bytes > 0 && loaded.torn.is_none());
+        let mut replayed = loaded.state.resources;
+        assert_eq!(replayed.next_id(), 77_778, "the reserved id was replayed");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = fs::metadata(file.path()).expect("meta").permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+
+    #[test]
+    fn corrupt_truncated_and_foreign_files_are_refused_and_a_torn_last_record_is_dropped() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("state.json");
+        let snap = snapshot(&state().persisted_ref()).expect("snapshot");
+        let one = record_line(&[Change::Reserve { id: 50_000 }]);
+        let two = record_line(&[Change::Reserve { id: 60_000 }]);
+        let text = String::from_utf8([snap.clone(), one.clone(), two.clone()].concat()).expect("utf-8");
+        // The snapshot cut short: refused.
+        fs::write(&path, &snap[..snap.len() / 2]).expect("write");
+        assert!(matches!(read(&path), Err(PersistError::Corrupt { .. })));
+        fs::write(&path, "not json").expect("write");
+        assert!(matches!(read(&path), Err(PersistError::Corrupt { .. })));
+        // A damaged record before the last: refused.
+        let damaged = text.replacen("50000", "50001", 1);
+        fs::write(&path, &damaged).expect("write");
+        assert!(
+            matches!(read(&path), Err(PersistError::Corrupt { reason, .. }) if reason.contains("record 1"))
+        );
+        // The last record cut short (the process died while appending it): dropped.
+        let cut = &text[..text.len() - two.len() / 2];
+        fs::write(&path, cut).expect("write");
+        let loaded = read(&path).expect("loads").expect("present");
+        assert!(loaded.torn.is_some());
+        assert_eq!(
+            loaded.snapshot_bytes + loaded.log_bytes,
+            (snap.len() + one.len()) as u64
+        );
+        let foreign = text.replacen("\"version\":3", "\"version\":99", 1);
+        fs::write(&path, foreign).expect("write");
+        assert!(matches!(read(&path), Err(PersistError::Foreign { .. })));
+    }
+
+    #[test]
+    fn a_version_2_file_loads() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("state.json");
+        let snap = snapshot(&state().persisted_ref()).expect("snapshot");
+        let v2 =
+            String::from_utf8(snap)
+                .expect("utf-8")
+                .trim_end()
+                .replacen("\"version\":3", "\"version\":2", 1);
+        fs::write(&path, &v2).expect("write");
+        let loaded = read(&path).expect("loads").expect("present");
+        assert_eq!(loaded.version, VERSION_2);
+        assert_eq!(loaded.state.users.len(), state().users.len());
+        fs::write(&path, v2 + "\nextra").expect("write");
+        assert!(matches!(read(&path), Err(PersistError::Corrupt { .. })));
+    }
+
+    #[test]
+    fn one_holder_at_a_time_and_no_leftovers() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("state.json");
+        let first = StateFile::open(&path).expect("opens");
+        assert!(matches!(StateFile::open(&path), Err(PersistError::Locked { .. })));
+        let stale = first.sibling("0123456789abcdef.tmp");
+        fs::write(&stale, "half a state").expect("write");
+        let snap = snapshot(&state().persisted_ref()).expect("snapshot");
+        first.start(Some(&snap), 0).expect("starts");
+        first.release();
+        assert!(matches!(
+            first.queue(Job::Append(Vec::new())),
+            Err(PersistError::Released { .. })
+        ));
+        let second = StateFile::open(&path).expect("free again");
+        assert!(!stale.exists(), "a killed mock's temp file is removed");
+        assert!(second.is_temp(".state.json.00000000deadbeef.tmp"));
+        assert!(!second.is_temp(".state.json.tmp"));
+        assert!(!second.is_temp(".other.json.00000000deadbeef.tmp"));
+    }
+}
