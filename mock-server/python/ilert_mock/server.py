@@ -380,8 +380,20 @@ class IlertMock:
                 ...  # the app's sign-in
                 assert ilert_mock.snapshot() == snapshot
 
-        Without syrupy, :func:`ilert_mock.assert_json_snapshot` keeps it in a JSON file."""
+        Without syrupy, :meth:`assert_snapshot` keeps it in a JSON file."""
         return self.journal(snapshot=True, path=path)
+
+    def assert_snapshot(self, file: "os.PathLike[str] | str", path: Optional[str] = None) -> None:
+        """Compares :meth:`snapshot` with the JSON file ``file``
+        (:func:`ilert_mock.assert_json_snapshot`): a missing file is written (commit it), a
+        different one fails the test with both texts; ``ILERT_MOCK_UPDATE_SNAPSHOTS=1`` rewrites
+        it. A method, because in a test the fixture named ``ilert_mock`` hides the module::
+
+            def test_sign_in(ilert_mock):
+                ...  # the app's sign-in
+                ilert_mock.assert_snapshot("tests/snapshots/sign_in.json")
+        """
+        assert_json_snapshot(self.snapshot(path=path), file)
 
     def clear_journal(self) -> None:
         """Forgets every recorded request."""

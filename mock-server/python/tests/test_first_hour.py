@@ -123,6 +123,18 @@ def test_the_snapshot_helper_keeps_a_json_file(ilert_mock, tmp_path, monkeypatch
     assert "/api/users/current" in file.read_text(encoding="utf-8")
 
 
+def test_the_snapshot_method_works_where_the_fixture_hides_the_module(ilert_mock, tmp_path):
+    # Inside a test, `ilert_mock` is the fixture, so the README shows the method.
+    signed_in(ilert_mock)
+    file = tmp_path / "sign_in.json"
+    ilert_mock.assert_snapshot(file)
+    assert "<code#1>" in file.read_text(encoding="utf-8")
+    ilert_mock.assert_snapshot(file)
+    ilert_mock.open(ilert_mock.url("/api/users/current"))
+    with pytest.raises(AssertionError, match="/api/users/current"):
+        ilert_mock.assert_snapshot(file)
+
+
 def test_two_runs_give_the_same_snapshot(ilert_mock_factory):
     first, second = ilert_mock_factory(), ilert_mock_factory()
     signed_in(first)
