@@ -36,7 +36,6 @@ mod bounds;
 mod breakage;
 mod changes;
 mod clock;
-mod dashboard;
 mod faults;
 mod fixtures;
 pub mod guide;

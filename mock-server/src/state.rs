@@ -130,7 +130,7 @@ impl Store {
             state.apps = saved.apps;
             state.users = saved.users;
             state.grants = saved.grants;
-            state.resources = saved.resources;
+            state.resources = saved.resources.indexed(crate::resources::index::spec);
         }
         state.resources.record(true);
         log.directory = state.directory_generation();
@@ -379,7 +379,7 @@ impl MockState {
             apps: fixtures.apps.clone(),
             codes: CodeBook::default(),
             grants: GrantBook::default(),
-            resources: Resources::default(),
+            resources: Resources::with_specs(crate::resources::index::spec),
             directory_changes: 0,
             auto_approve: None,
             budget: Default::default(),

@@ -9,6 +9,7 @@ pub mod authorize;
 pub mod body;
 pub mod control;
 pub mod cross_origin;
+pub mod dashboard;
 pub mod durable;
 pub mod host;
 pub mod oauth_error;
@@ -223,10 +224,10 @@ pub fn router(ctx: SharedCtx) -> Router {
         // The page is `/_mock/` (its assets' relative paths resolve there); a nested route
         // cannot end in the slash, so it is mounted beside the nest, and `/_mock` redirects.
         router = router
-            .route(crate::dashboard::PAGE, get(crate::dashboard::page))
+            .route(crate::http::dashboard::PAGE, get(crate::http::dashboard::page))
             .nest(paths::CONTROL, control::router(ctx.clone()));
     }
-    router = router.route("/", get(crate::dashboard::landing::landing));
+    router = router.route("/", get(crate::http::dashboard::landing::landing));
     router
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(ctx.clone(), durable::answer))

@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 
 use super::group::{Collection, Cx, Filter, Reply, Target, View, World};
 use super::relations;
-use super::store::{Store, Stored};
+use super::store::Stored;
 
 /// `start-index` and `max-results` of a list request: `max-results` defaults to the
 /// operation's documented default and is capped at its documented maximum.
@@ -71,7 +71,7 @@ pub fn find<'s>(cx: &'s Cx<'_>, collection: &Collection) -> Result<(i64, &'s Sto
         Ok(id) => store.get(cx.tenant, collection.name, id).map(|s| (id, s)),
         Err(_) => collection.alt_key.and_then(|key| {
             let keyed = store.find_keyed(collection.name, key, raw);
-            if keyed.is_empty() && !Store::has_global_key(collection.name, key) {
+            if keyed.is_empty() && !store.has_global_key(collection.name, key) {
                 store
                     .iter(cx.tenant, collection.name)
                     .find(|(_, s)| s.body.get(key).and_then(Value::as_str) == Some(raw))
@@ -175,7 +175,7 @@ fn candidates<'s>(
     let store = state.resources();
     filters
         .iter()
-        .filter(|(f, _)| Store::has_key(name, f.param))
+        .filter(|(f, _)| store.has_key(name, f.param))
         .map(|(f, values)| {
             values
                 .iter()
@@ -228,7 +228,7 @@ pub fn count_matching(view: &View<'_>, collection: &Collection, filters: &[(&Fil
     let store = view.state.resources();
     match filters {
         [] => store.len(view.tenant, collection.name),
-        [(f, values)] if Store::has_key(collection.name, f.param) && f.param != "responders" => {
+        [(f, values)] if store.has_key(collection.name, f.param) && f.param != "responders" => {
             let mut seen: Vec<String> = values
                 .iter()
                 .flat_map(|v| index_values(view.state, f.param, v))

@@ -19,6 +19,16 @@ pub enum Target {
     Users,
 }
 
+impl Target {
+    /// How the store's reference index names the target: the collection, or `None` for users.
+    pub fn key(self) -> Option<&'static str> {
+        match self {
+            Target::Collection(name) => Some(name),
+            Target::Users => None,
+        }
+    }
+}
+
 /// What deleting the referenced entity does to the entity holding the reference.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OnDelete {

@@ -12,53 +12,12 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
-use super::group::{Relation, Target};
-use super::groups::{alert_sources, alerts, names};
-use super::store::Entity;
-
-/// A secondary key of a collection: the index's name and the values an entity files under.
-#[derive(Clone, Copy)]
-pub struct Key {
-    /// The index's name (for alerts, the list filter it serves: `states`, `sources`, …).
-    pub name: &'static str,
-    /// The values `entity` files under (none: not in the index).
-    pub values: fn(&Entity) -> Vec<String>,
-    /// One index over every tenant (integration keys: the Events API finds the tenant by key).
-    pub global: bool,
-}
-
-impl std::fmt::Debug for Key {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Key").field("name", &self.name).finish()
-    }
-}
-
-/// What the store keeps about one collection.
-#[derive(Debug, Clone)]
-pub struct Spec {
-    /// The collection's name (static, so the indexes can hold it).
-    pub name: &'static str,
-    /// Its references, in declaration order (a reference index names one by position).
-    pub relations: &'static [Relation],
-    /// Its secondary keys.
-    pub keys: Vec<Key>,
-}
-
-/// The index of open alerts by source and lowercased alert key.
-pub const OPEN_KEY: &str = "open-key";
-/// The index of alerts by source and state (`3001:PENDING`), for a source's status.
-pub const SOURCE_STATE: &str = "source-state";
-/// The index of alert sources by integration key (every tenant).
-pub const INTEGRATION_KEY: &str = "integrationKey";
+use super::groups::names::{self, INTEGRATION_KEY, OPEN_KEY, SOURCE_STATE, open_key};
+use super::groups::{alert_sources, alerts};
+use super::store::{Entity, Key, Spec};
 
 fn reference(entity: &Entity, field: &str) -> Option<i64> {
     entity.get(field)?.get("id")?.as_i64()
-}
-
-/// `{source}:{lowercased key}`: how an open alert is found by its key (ilert matches alert keys
-/// case-insensitively within a source; see <https://docs.ilert.com/alerting/alert-sources>).
-pub fn open_key(source: i64, key: &str) -> String {
-    format!("{source}:{}", key.to_lowercase())
 }
 
 fn alert_keys() -> Vec<Key> {
@@ -169,7 +128,7 @@ fn build() -> HashMap<&'static str, Spec> {
                 c.name,
                 Spec {
                     name: c.name,
-                    relations: c.relations,
+                    refs: c.relations.iter().map(|r| (r.target.key(), r.field)).collect(),
                     keys,
                 },
             );
@@ -183,29 +142,4 @@ fn build() -> HashMap<&'static str, Spec> {
 pub fn spec(name: &str) -> Option<&'static Spec> {
     static SPECS: OnceLock<HashMap<&'static str, Spec>> = OnceLock::new();
     SPECS.get_or_init(build).get(name)
-}
-
-/// The collections nested under `target` (an alert's log entries and notifications).
-pub fn nested(target: Target) -> &'static [&'static str] {
-    static NESTED: OnceLock<HashMap<Option<&'static str>, Vec<&'static str>>> = OnceLock::new();
-    let map = NESTED.get_or_init(|| {
-        let mut map: HashMap<Option<&'static str>, Vec<&'static str>> = HashMap::new();
-        for group in super::registry::GROUPS {
-            for c in group.collections {
-                if let Some(parent) = c.parent {
-                    map.entry(target_key(parent)).or_default().push(c.name);
-                }
-            }
-        }
-        map
-    });
-    map.get(&target_key(target)).map_or(&[], Vec::as_slice)
-}
-
-/// How a reference index names a target: the collection, or `None` for users.
-pub fn target_key(target: Target) -> Option<&'static str> {
-    match target {
-        Target::Collection(name) => Some(name),
-        Target::Users => None,
-    }
 }

@@ -44,6 +44,7 @@ pub mod budget;
 pub mod catalogue;
 pub mod crud;
 pub mod error;
+pub mod field_path;
 pub mod formats;
 pub mod group;
 pub mod groups;

@@ -8,52 +8,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 use super::error::ResourceError;
+pub use super::field_path::ids;
+use super::field_path::ids_in;
+use super::field_path::step;
 use super::group::{Collection, OnDelete, Target, View};
-use super::index;
 use super::store::Entity;
 use crate::resources::group::World;
-
-/// A path segment: the field name (empty for the value itself) and whether it is an array.
-fn step(segment: &str) -> (&str, bool) {
-    match segment.strip_suffix("[]") {
-        Some(name) => (name, true),
-        None => (segment, false),
-    }
-}
-
-fn collect(v: &Value, segments: &[&str], out: &mut Vec<i64>) {
-    let Some((first, rest)) = segments.split_first() else {
-        let id = v.get("id").unwrap_or(v);
-        // ilert writes some ids as strings (connectors, alert actions): `"7001"`.
-        if let Some(id) = id
-            .as_i64()
-            .or_else(|| id.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64))
-            .or_else(|| id.as_str().and_then(|s| s.parse().ok()))
-        {
-            out.push(id);
-        }
-        return;
-    };
-    let (name, many) = step(first);
-    let Some(child) = (if name.is_empty() { Some(v) } else { v.get(name) }) else {
-        return;
-    };
-    if many {
-        for item in child.as_array().into_iter().flatten() {
-            collect(item, rest, out);
-        }
-    } else {
-        collect(child, rest, out);
-    }
-}
-
-/// The ids referenced at `field` (`escalationRules[].users[]`) of an entity.
-pub fn ids(entity: &Value, field: &str) -> Vec<i64> {
-    let segments: Vec<&str> = field.split('.').filter(|s| !s.is_empty()).collect();
-    let mut out = Vec::new();
-    collect(entity, &segments, &mut out);
-    out
-}
 
 /// Whether the tenant has entity `id` of `target`.
 pub fn exists(state: &dyn World, tenant: &str, target: Target, id: i64) -> bool {
@@ -87,31 +47,6 @@ pub fn check(view: &View<'_>, collection: &Collection, entity: &Entity) -> Resul
     Ok(())
 }
 
-/// The ids `entity` references at `field`, reading only that field (an entity may be large:
-/// nothing else of it is copied).
-pub fn ids_in(entity: &Entity, field: &str) -> Vec<i64> {
-    let segments: Vec<&str> = field.split('.').filter(|s| !s.is_empty()).collect();
-    let Some((first, rest)) = segments.split_first() else {
-        return ids(&Value::Object(entity.clone()), field);
-    };
-    let (name, many) = step(first);
-    if name.is_empty() {
-        return ids(&Value::Object(entity.clone()), field);
-    }
-    let Some(child) = entity.get(name) else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    if many {
-        for item in child.as_array().into_iter().flatten() {
-            collect(item, rest, &mut out);
-        }
-    } else {
-        collect(child, rest, &mut out);
-    }
-    out
-}
-
 /// Deletes what goes with the tenant's entity `id` of `target`: refused (409) while a
 /// restricting reference holds; else holders declared `Cascade` and nested children go too, and
 /// references declared `Pull` are taken out of their holders (the entity itself is removed by
@@ -137,13 +72,19 @@ fn release_all(
     let mut doomed: BTreeMap<&'static str, BTreeSet<i64>> = BTreeMap::new();
     let mut pulled: BTreeMap<(&'static str, i64), (&'static str, Vec<i64>)> = BTreeMap::new();
     for &id in released {
-        for name in index::nested(target) {
+        let nested = state
+            .groups()
+            .iter()
+            .flat_map(|g| g.collections.iter())
+            .filter(|c| c.parent == Some(target))
+            .map(|c| c.name);
+        for name in nested {
             let children = state.resources().children(tenant, name, id);
             if !children.is_empty() {
                 doomed.entry(name).or_default().extend(children);
             }
         }
-        let mut referrers = state.resources().referrers(tenant, target, id);
+        let mut referrers = state.resources().referrers(tenant, target.key(), id);
         // Declaration order first, then ids: the first restricting holder is the one named.
         referrers.sort_by_key(|(name, holder, _)| (collection_rank(state, name), *holder));
         for (name, holder, position) in referrers {

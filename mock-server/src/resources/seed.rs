@@ -239,7 +239,7 @@ impl World for Scratch {
 /// Checks that the seeds would populate a store for these users.
 pub fn check_seeds(users: &[User], input: SeedInput<'_>) -> Result<(), SeedError> {
     let mut scratch = Scratch {
-        store: Store::default(),
+        store: Store::with_specs(super::index::spec),
         users: users.to_vec(),
     };
     let placed = place(&mut scratch, input, 0)?;

@@ -16,9 +16,7 @@ use std::ops::{Deref, DerefMut};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::group::Target;
-use super::index::{self, Spec};
-use super::relations;
+use super::field_path;
 use super::usage::Usage;
 
 /// An entity in the API's own field names (`camelCase`); it always holds its `id`.
@@ -96,13 +94,50 @@ struct Filing {
     keys: Vec<(&'static str, String, bool)>,
 }
 
+/// A secondary key of a collection: the index's name and the values an entity files under.
+#[derive(Clone, Copy)]
+pub struct Key {
+    /// The index's name (for alerts, the list filter it serves: `states`, `sources`, …).
+    pub name: &'static str,
+    /// The values `entity` files under (none: not in the index).
+    pub values: fn(&Entity) -> Vec<String>,
+    /// One index over every tenant (integration keys: the Events API finds the tenant by key).
+    pub global: bool,
+}
+
+impl std::fmt::Debug for Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Key").field("name", &self.name).finish()
+    }
+}
+
+/// What the store indexes of one collection.
+#[derive(Debug, Clone)]
+pub struct Spec {
+    /// The collection's name (static, so the indexes can hold it).
+    pub name: &'static str,
+    /// Its references in declaration order: the target (a collection, or `None` for users) and
+    /// the field path; a referrer names one by position.
+    pub refs: Vec<(Option<&'static str>, &'static str)>,
+    /// Its secondary keys.
+    pub keys: Vec<Key>,
+}
+
+/// Where the store finds what to index of a collection (given by its owner,
+/// the resources' index table; none for a store that keeps no secondary indexes).
+pub type Specs = fn(&str) -> Option<&'static Spec>;
+
+fn no_specs(_: &str) -> Option<&'static Spec> {
+    None
+}
+
 fn filing(spec: Option<&'static Spec>, body: &Entity) -> Filing {
     let mut out = Filing::default();
     let Some(spec) = spec else { return out };
-    for (i, relation) in spec.relations.iter().enumerate() {
+    for (i, (target, field)) in spec.refs.iter().enumerate() {
         let position = u16::try_from(i).unwrap_or(u16::MAX);
-        for id in relations::ids_in(body, relation.field) {
-            out.refs.push((index::target_key(relation.target), id, position));
+        for id in field_path::ids_in(body, field) {
+            out.refs.push((*target, id, position));
         }
     }
     for key in &spec.keys {
@@ -130,6 +165,8 @@ pub struct Store {
     usage: Usage,
     /// Bumped on every change, so the state file knows when to write.
     changes: u64,
+    /// What to index of each collection.
+    specs: Specs,
     /// Whether changes are kept for the state file's log.
     recording: bool,
     recorded: Vec<Change>,
@@ -144,6 +181,7 @@ impl Default for Store {
             held: BTreeMap::new(),
             usage: Usage::default(),
             changes: 0,
+            specs: no_specs,
             recording: false,
             recorded: Vec::new(),
         }
@@ -307,6 +345,33 @@ impl Store {
         &mut self.usage
     }
 
+    /// An empty store that indexes what `specs` names.
+    pub fn with_specs(specs: Specs) -> Self {
+        Self {
+            specs,
+            ..Self::default()
+        }
+    }
+
+    /// The same entities, filed again under what `specs` names (a store read from a state
+    /// file, which keeps no indexes).
+    pub fn indexed(mut self, specs: Specs) -> Self {
+        let mut out = Store {
+            floor: self.floor,
+            usage: std::mem::take(&mut self.usage),
+            specs,
+            ..Store::default()
+        };
+        for (tenant, data) in std::mem::take(&mut self.tenants) {
+            for (name, collection) in data.collections {
+                for (id, stored) in collection.items {
+                    out.file(&tenant, &name, id, stored);
+                }
+            }
+        }
+        out
+    }
+
     /// Keeps every later change for [`Store::take_changes`] (the state file's log).
     pub fn record(&mut self, on: bool) {
         self.recording = on;
@@ -392,11 +457,11 @@ impl Store {
     }
 
     /// The ids of the tenant's entities of `name` filed under `value` of index `key` (for
-    /// alerts: `states`, `sources`, `policies`, `responders`, [`index::OPEN_KEY`],
-    /// [`index::SOURCE_STATE`]), by id; `None` when the collection has no such index.
+    /// alerts: `states`, `sources`, `policies`, `responders`, `open-key`, `source-state`), by
+    /// id; `None` when the collection has no such index.
     pub fn keyed(&self, tenant: &str, name: &str, key: &str, value: &str) -> Option<&BTreeSet<i64>> {
         static NONE: BTreeSet<i64> = BTreeSet::new();
-        let spec = index::spec(name)?;
+        let spec = (self.specs)(name)?;
         spec.keys.iter().find(|k| k.name == key && !k.global)?;
         Some(
             self.collection(tenant, name)
@@ -407,13 +472,13 @@ impl Store {
     }
 
     /// Whether the collection `name` has the (per-tenant) index `key`.
-    pub fn has_key(name: &str, key: &str) -> bool {
-        index::spec(name).is_some_and(|s| s.keys.iter().any(|k| k.name == key && !k.global))
+    pub fn has_key(&self, name: &str, key: &str) -> bool {
+        (self.specs)(name).is_some_and(|s| s.keys.iter().any(|k| k.name == key && !k.global))
     }
 
     /// Whether the collection `name` has the global index `key`.
-    pub fn has_global_key(name: &str, key: &str) -> bool {
-        index::spec(name).is_some_and(|s| s.keys.iter().any(|k| k.name == key && k.global))
+    pub fn has_global_key(&self, name: &str, key: &str) -> bool {
+        (self.specs)(name).is_some_and(|s| s.keys.iter().any(|k| k.name == key && k.global))
     }
 
     /// The entities of `name` in any tenant filed under `value` of the global index `key`
@@ -443,10 +508,15 @@ impl Store {
 
     /// The entities of the tenant that refer to its entity `id` of `target`: (holder collection,
     /// holder id, position of the relation in the holder's declaration).
-    pub fn referrers(&self, tenant: &str, target: Target, id: i64) -> Vec<(&'static str, i64, u16)> {
+    pub fn referrers(
+        &self,
+        tenant: &str,
+        target: Option<&'static str>,
+        id: i64,
+    ) -> Vec<(&'static str, i64, u16)> {
         self.tenants
             .get(tenant)
-            .and_then(|t| t.refs.get(&(index::target_key(target), id)))
+            .and_then(|t| t.refs.get(&(target, id)))
             .map(|r| r.iter().copied().collect())
             .unwrap_or_default()
     }
@@ -496,7 +566,7 @@ impl Store {
 
     /// Puts `stored` in place and files it under its references and keys (nothing held there).
     fn file(&mut self, tenant: &str, name: &str, id: i64, stored: Stored) {
-        let spec = index::spec(name);
+        let spec = (self.specs)(name);
         let filing = filing(spec, &stored.body);
         *self.held.entry(id).or_default() += 1;
         let data = self.tenants.entry(tenant.to_owned()).or_default();
@@ -545,7 +615,7 @@ impl Store {
                 self.held.remove(&id);
             }
         }
-        let spec = index::spec(name);
+        let spec = (self.specs)(name);
         let filing = filing(spec, &stored.body);
         if let Some(parent) = stored.parent
             && let Some(ids) = collection.by_parent.get_mut(&parent)

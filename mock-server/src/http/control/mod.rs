@@ -12,6 +12,7 @@
 pub mod admin;
 pub mod audit;
 pub mod clock;
+pub mod error;
 pub mod faults;
 pub mod health;
 pub mod journal;
@@ -22,9 +23,8 @@ use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::{Method, StatusCode, header};
 use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{delete, get, post};
-use serde_json::json;
 use subtle::ConstantTimeEq;
 
 use super::{ControlAccess, SharedCtx, cross_origin, peer};
@@ -33,10 +33,7 @@ use crate::changes::Change;
 /// The path prefix of the control surface.
 pub const PREFIX: &str = "/_mock";
 
-/// A control-surface error: `{"error": "<what is wrong>"}`.
-pub fn control_error(status: StatusCode, message: &str) -> Response {
-    (status, axum::Json(json!({"error": message}))).into_response()
-}
+pub use error::control_error;
 
 /// Builds the `/_mock` router (nested, so paths here omit `/_mock`).
 pub fn router(ctx: SharedCtx) -> Router<SharedCtx> {
@@ -61,11 +58,11 @@ pub fn router(ctx: SharedCtx) -> Router<SharedCtx> {
         .route("/tokens/decode", post(tokens::decode))
         .route("/store", get(store::summary))
         .route("/store/{tenant}/{collection}", get(store::collection))
-        .route("/events/stream", get(crate::dashboard::events::stream))
+        .route("/events/stream", get(crate::http::dashboard::events::stream))
         .layer(middleware::from_fn_with_state(ctx, guard));
     Router::new()
         .route("/health", get(health::health))
-        .merge(crate::dashboard::router())
+        .merge(crate::http::dashboard::router())
         .merge(guarded)
         .fallback(unknown)
         .method_not_allowed_fallback(not_allowed)

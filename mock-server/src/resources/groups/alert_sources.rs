@@ -265,7 +265,7 @@ pub fn source_status(view: &View<'_>, source: i64) -> &'static str {
             .keyed(
                 view.tenant,
                 names::ALERTS,
-                crate::resources::index::SOURCE_STATE,
+                crate::resources::groups::names::SOURCE_STATE,
                 &format!("{source}:{state}"),
             )
             .is_some_and(|ids| !ids.is_empty())

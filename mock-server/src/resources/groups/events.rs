@@ -123,7 +123,7 @@ pub fn post(keyed: Keyed<'_>) -> Result<Reply, ResourceError> {
         .resources()
         .find_keyed(
             alert_sources::NAME,
-            crate::resources::index::INTEGRATION_KEY,
+            crate::resources::groups::names::INTEGRATION_KEY,
             &key,
         )
         .first()

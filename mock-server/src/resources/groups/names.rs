@@ -1,5 +1,6 @@
 //! The store names of collections other groups read directly (an alert source's status reads
-//! its alerts), so that groups need not import each other both ways.
+//! its alerts), so that groups need not import each other both ways, and the names of the
+//! store's secondary indexes (`resources::index`) that groups look entities up by.
 
 /// Alerts.
 pub const ALERTS: &str = "alerts";
@@ -25,3 +26,16 @@ pub const METRICS: &str = "metrics";
 pub const CALL_FLOWS: &str = "call-flows";
 /// Maintenance windows (an alert source's status reads them).
 pub const MAINTENANCE_WINDOWS: &str = "maintenance-windows";
+
+/// The store's index of open alerts by source and lowercased alert key.
+pub const OPEN_KEY: &str = "open-key";
+/// The index of alerts by source and state (`3001:PENDING`), for a source's status.
+pub const SOURCE_STATE: &str = "source-state";
+/// The index of alert sources by integration key (every tenant).
+pub const INTEGRATION_KEY: &str = "integrationKey";
+
+/// `{source}:{lowercased key}`: how an open alert is found by its key (ilert matches alert keys
+/// case-insensitively within a source; see <https://docs.ilert.com/alerting/alert-sources>).
+pub fn open_key(source: i64, key: &str) -> String {
+    format!("{source}:{}", key.to_lowercase())
+}

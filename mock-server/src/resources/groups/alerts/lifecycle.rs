@@ -8,8 +8,8 @@ use crate::clock::UnixSeconds;
 use crate::resources::error::ResourceError;
 use crate::resources::group::Cx;
 use crate::resources::group::{View, World};
+use crate::resources::groups::names;
 use crate::resources::groups::{alert_sources, escalation_policies, on_calls, support_hours};
-use crate::resources::index;
 use crate::resources::store::Entity;
 use crate::resources::time::iso8601;
 
@@ -358,6 +358,6 @@ pub fn log(
 pub fn open_with_key(state: &dyn World, tenant: &str, source: i64, key: &str) -> Option<i64> {
     state
         .resources()
-        .keyed(tenant, NAME, index::OPEN_KEY, &index::open_key(source, key))
+        .keyed(tenant, NAME, names::OPEN_KEY, &names::open_key(source, key))
         .and_then(|ids| ids.last().copied())
 }

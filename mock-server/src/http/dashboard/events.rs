@@ -33,7 +33,7 @@ use tokio::sync::{broadcast, mpsc};
 
 use crate::changes::Change;
 use crate::http::SharedCtx;
-use crate::http::control::control_error;
+use crate::http::control::error::control_error;
 
 /// How often an idle stream says it is alive.
 pub const KEEP_ALIVE: Duration = Duration::from_secs(15);
