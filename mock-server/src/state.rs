@@ -176,7 +176,8 @@ impl Store {
     /// the old one); the job to wait for. Called with the state locked, so records are queued
     /// in the order the changes were made.
     fn log_change(&self, state: &mut MockState, file: &StateFile) -> Option<u64> {
-        let changes = state.resources.take_changes();
+        let touched = state.resources.take_touched();
+        let changes: Vec<_> = touched.iter().map(|t| state.resources.change_ref(t)).collect();
         let directory = state.directory_generation();
         let mut log = self.log.lock();
         let directory_changed = directory != log.directory;

@@ -515,15 +515,22 @@ impl StateFile {
 mod tests {
     use super::*;
     use crate::fixtures::Fixtures;
-    use crate::resources::store::Change;
+    use crate::resources::store::{Change, ChangeRef};
 
     fn state() -> crate::state::MockState {
         crate::state::MockState::new(&Fixtures::embedded().expect("defaults"), Some(1), 0)
     }
 
     fn record_line(changes: &[Change]) -> Vec<u8> {
+        let borrowed: Vec<ChangeRef<'_>> = changes
+            .iter()
+            .map(|c| match c {
+                Change::Reserve { id } => ChangeRef::Reserve { id: *id },
+                other => unreachable!("only reservations are written here: {other:?}"),
+            })
+            .collect();
         record::line(&record::RecordRef {
-            changes,
+            changes: &borrowed,
             directory: None,
             usage: None,
         })

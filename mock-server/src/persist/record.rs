@@ -11,7 +11,7 @@ use sha2::{Digest as _, Sha256};
 
 use crate::model::{App, Tenant, User};
 use crate::protocol::grant::GrantBook;
-use crate::resources::store::Change;
+use crate::resources::store::{Change, ChangeRef};
 use crate::resources::usage::Usage;
 
 /// Tenants, apps, users and refresh grants: what is not a REST entity.
@@ -58,8 +58,8 @@ pub struct Record {
 #[derive(Debug, Serialize)]
 pub struct RecordRef<'a> {
     /// REST entities stored or removed, in order.
-    #[serde(skip_serializing_if = "<[Change]>::is_empty")]
-    pub changes: &'a [Change],
+    #[serde(skip_serializing_if = "<[ChangeRef<'a>]>::is_empty")]
+    pub changes: &'a [ChangeRef<'a>],
     /// The directory, when it changed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub directory: Option<DirectoryRef<'a>>,
@@ -111,7 +111,7 @@ mod tests {
     fn a_line_reads_back_and_a_changed_byte_is_caught() {
         let changes = vec![Change::Reserve { id: 42 }];
         let bytes = line(&RecordRef {
-            changes: &changes,
+            changes: &[ChangeRef::Reserve { id: 42 }],
             directory: None,
             usage: None,
         })

@@ -35,6 +35,47 @@ pub struct Stored {
     pub body: Entity,
 }
 
+/// What a change touched: an entity by tenant, collection and id, or a reserved id.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Touched {
+    /// An entity stored, changed or removed.
+    Entity(String, String, i64),
+    /// Ids at or below this were taken outside the store.
+    Reserve(i64),
+}
+
+/// [`Change`] borrowed from the store, for writing.
+#[derive(Debug, Serialize)]
+#[serde(tag = "op", rename_all = "lowercase")]
+pub enum ChangeRef<'a> {
+    /// Entity stored (created or replaced).
+    Put {
+        /// Its tenant.
+        tenant: &'a str,
+        /// Its collection.
+        name: &'a str,
+        /// Its id.
+        id: i64,
+        /// The entity and its owner.
+        #[serde(flatten)]
+        stored: &'a Stored,
+    },
+    /// Entity removed.
+    Remove {
+        /// Its tenant.
+        tenant: &'a str,
+        /// Its collection.
+        name: &'a str,
+        /// Its id.
+        id: i64,
+    },
+    /// Ids at or below this are taken outside the store.
+    Reserve {
+        /// The id.
+        id: i64,
+    },
+}
+
 /// One change of the store, as the state file's log records it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "lowercase")]
@@ -169,7 +210,9 @@ pub struct Store {
     specs: Specs,
     /// Whether changes are kept for the state file's log.
     recording: bool,
-    recorded: Vec<Change>,
+    /// What changed since the state file's log last took it: entities by key (their state is
+    /// read when the record is written) and reserved ids.
+    recorded: Vec<Touched>,
 }
 
 impl Default for Store {
@@ -314,16 +357,13 @@ impl Drop for EntityMut<'_> {
     fn drop(&mut self) {
         if let Some(stored) = self.stored.take() {
             self.store.file(&self.tenant, &self.name, self.id, stored);
-            if self.store.recording
-                && let Some(s) = self.store.get(&self.tenant, &self.name, self.id)
-            {
-                let change = Change::Put {
-                    tenant: self.tenant.clone(),
-                    name: self.name.clone(),
-                    id: self.id,
-                    stored: s.clone(),
-                };
-                self.store.recorded.push(change);
+            if self.store.recording {
+                let touched = Touched::Entity(
+                    std::mem::take(&mut self.tenant),
+                    std::mem::take(&mut self.name),
+                    self.id,
+                );
+                self.store.recorded.push(touched);
             }
         }
     }
@@ -380,9 +420,37 @@ impl Store {
         }
     }
 
-    /// The changes kept since the last call, in order.
-    pub fn take_changes(&mut self) -> Vec<Change> {
-        std::mem::take(&mut self.recorded)
+    /// What changed since the last call, in order, each entity once (where it last changed).
+    pub fn take_touched(&mut self) -> Vec<Touched> {
+        let recorded = std::mem::take(&mut self.recorded);
+        let mut seen = std::collections::HashSet::new();
+        let mut out: Vec<Touched> = recorded
+            .into_iter()
+            .rev()
+            .filter(|t| seen.insert(t.clone()))
+            .collect();
+        out.reverse();
+        out
+    }
+
+    /// `touched` as the log writes it: the entity as it is now (or its removal), borrowed.
+    pub fn change_ref<'a>(&'a self, touched: &'a Touched) -> ChangeRef<'a> {
+        match touched {
+            Touched::Entity(tenant, name, id) => match self.get(tenant, name, *id) {
+                Some(stored) => ChangeRef::Put {
+                    tenant,
+                    name,
+                    id: *id,
+                    stored,
+                },
+                None => ChangeRef::Remove {
+                    tenant,
+                    name,
+                    id: *id,
+                },
+            },
+            Touched::Reserve(id) => ChangeRef::Reserve { id: *id },
+        }
     }
 
     /// Applies a change read back from the state file's log.
@@ -410,7 +478,7 @@ impl Store {
         if id > self.floor {
             self.floor = id;
             if self.recording {
-                self.recorded.push(Change::Reserve { id });
+                self.recorded.push(Touched::Reserve(id));
             }
         }
     }
@@ -528,12 +596,8 @@ impl Store {
         entity.extend(body.into_iter().filter(|(k, _)| k != "id"));
         let stored = Stored { parent, body: entity };
         if self.recording {
-            self.recorded.push(Change::Put {
-                tenant: tenant.to_owned(),
-                name: name.to_owned(),
-                id,
-                stored: stored.clone(),
-            });
+            self.recorded
+                .push(Touched::Entity(tenant.to_owned(), name.to_owned(), id));
         }
         self.unfile(tenant, name, id);
         self.file(tenant, name, id, stored);
@@ -546,11 +610,8 @@ impl Store {
         if removed.is_some() {
             self.changes += 1;
             if self.recording {
-                self.recorded.push(Change::Remove {
-                    tenant: tenant.to_owned(),
-                    name: name.to_owned(),
-                    id,
-                });
+                self.recorded
+                    .push(Touched::Entity(tenant.to_owned(), name.to_owned(), id));
             }
         }
         removed

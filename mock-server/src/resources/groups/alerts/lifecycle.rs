@@ -94,7 +94,10 @@ impl<'a> Tenant<'a> {
 
     /// Stores `body` as entity `id` of the nested collection `name` of alert `alert`.
     fn attach(&mut self, name: &str, id: i64, alert: i64, body: Value) {
-        let body = body.as_object().cloned().unwrap_or_default();
+        let body = match body {
+            Value::Object(map) => map,
+            _ => Entity::new(),
+        };
         self.state
             .resources_mut()
             .insert(self.tenant, name, id, Some(alert), body);
@@ -178,20 +181,27 @@ pub fn raise(
     new: NewAlert,
     by: &Actor,
 ) -> Result<i64, ResourceError> {
-    let src = state
-        .resources()
-        .get(tenant, alert_sources::NAME, source)
-        .ok_or_else(|| {
-            ResourceError::BadRequest(format!(
-                "field 'alertSource' names alert source {source}, which does not exist"
-            ))
-        })?
-        .body
-        .clone();
-    let policy = new
-        .policy
-        .or_else(|| src["escalationPolicy"]["id"].as_i64())
-        .unwrap_or_default();
+    // Only what the alert needs of its source is read (no copy of the source).
+    let (source_policy, rule, hours) = {
+        let src = &state
+            .resources()
+            .get(tenant, alert_sources::NAME, source)
+            .ok_or_else(|| {
+                ResourceError::BadRequest(format!(
+                    "field 'alertSource' names alert source {source}, which does not exist"
+                ))
+            })?
+            .body;
+        (
+            src.get("escalationPolicy").and_then(|p| p["id"].as_i64()),
+            src.get("alertPriorityRule")
+                .and_then(Value::as_str)
+                .unwrap_or("HIGH")
+                .to_owned(),
+            src.get("supportHours").and_then(|h| h["id"].as_i64()),
+        )
+    };
+    let policy = new.policy.or(source_policy).unwrap_or_default();
     if state
         .resources()
         .get(tenant, escalation_policies::NAME, policy)
@@ -201,7 +211,6 @@ pub fn raise(
             "field 'escalationPolicy' names escalation policy {policy}, which does not exist"
         )));
     }
-    let rule = src["alertPriorityRule"].as_str().unwrap_or("HIGH");
     let view = View {
         state,
         tenant,
@@ -211,11 +220,8 @@ pub fn raise(
     };
     // Support hours decide the `*_DURING_SUPPORT_HOURS` rules: the named priority inside them,
     // the other one outside (a source without support hours keeps the named one).
-    let outside = src
-        .get("supportHours")
-        .and_then(|h| h["id"].as_i64())
-        .is_some_and(|hours| !support_hours::within(&view, hours, now));
-    let high = match rule {
+    let outside = hours.is_some_and(|hours| !support_hours::within(&view, hours, now));
+    let high = match rule.as_str() {
         "HIGH_DURING_SUPPORT_HOURS" => !outside,
         "LOW_DURING_SUPPORT_HOURS" => outside,
         other => !other.starts_with("LOW"),
@@ -225,7 +231,7 @@ pub fn raise(
         .unwrap_or_else(|| if high { "HIGH" } else { "LOW" }.to_owned());
     let id = state.resources_mut().next_id();
     let key = new.alert_key.unwrap_or_else(|| state.random_hex(12));
-    let mut alert = json!({
+    let alert = json!({
         "summary": new.summary,
         "details": new.details.unwrap_or_default(),
         "reportTime": iso8601(now),
@@ -240,16 +246,12 @@ pub fn raise(
         "nextEscalationRuleIndex": 0,
         "mergeState": "NONE",
     });
-    if let Some(map) = alert.as_object_mut() {
-        map.extend(new.extra);
-    }
-    state.resources_mut().insert(
-        tenant,
-        NAME,
-        id,
-        None,
-        alert.as_object().cloned().unwrap_or_default(),
-    );
+    let mut map = match alert {
+        Value::Object(map) => map,
+        _ => Entity::new(),
+    };
+    map.extend(new.extra);
+    state.resources_mut().insert(tenant, NAME, id, None, map);
     let mut t = Tenant { state, tenant, now };
     let (kind, text) = match by {
         Actor::User(_) => (
