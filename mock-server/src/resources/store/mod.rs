@@ -16,6 +16,9 @@ use std::ops::{Deref, DerefMut};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+mod change;
+pub use change::{Change, ChangeRef, Touched};
+
 use super::field_path;
 use super::usage::Usage;
 
@@ -33,79 +36,6 @@ pub struct Stored {
     pub parent: Option<i64>,
     /// The entity.
     pub body: Entity,
-}
-
-/// What a change touched: an entity by tenant, collection and id, or a reserved id.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Touched {
-    /// An entity stored, changed or removed.
-    Entity(String, String, i64),
-    /// Ids at or below this were taken outside the store.
-    Reserve(i64),
-}
-
-/// [`Change`] borrowed from the store, for writing.
-#[derive(Debug, Serialize)]
-#[serde(tag = "op", rename_all = "lowercase")]
-pub enum ChangeRef<'a> {
-    /// Entity stored (created or replaced).
-    Put {
-        /// Its tenant.
-        tenant: &'a str,
-        /// Its collection.
-        name: &'a str,
-        /// Its id.
-        id: i64,
-        /// The entity and its owner.
-        #[serde(flatten)]
-        stored: &'a Stored,
-    },
-    /// Entity removed.
-    Remove {
-        /// Its tenant.
-        tenant: &'a str,
-        /// Its collection.
-        name: &'a str,
-        /// Its id.
-        id: i64,
-    },
-    /// Ids at or below this are taken outside the store.
-    Reserve {
-        /// The id.
-        id: i64,
-    },
-}
-
-/// One change of the store, as the state file's log records it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "op", rename_all = "lowercase")]
-pub enum Change {
-    /// Entity stored (created or replaced).
-    Put {
-        /// Its tenant.
-        tenant: String,
-        /// Its collection.
-        name: String,
-        /// Its id.
-        id: i64,
-        /// The entity and its owner.
-        #[serde(flatten)]
-        stored: Stored,
-    },
-    /// Entity removed.
-    Remove {
-        /// Its tenant.
-        tenant: String,
-        /// Its collection.
-        name: String,
-        /// Its id.
-        id: i64,
-    },
-    /// Ids at or below this are taken outside the store.
-    Reserve {
-        /// The id.
-        id: i64,
-    },
 }
 
 /// A collection: its entities by id, its children by parent and its secondary keys.

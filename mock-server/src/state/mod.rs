@@ -5,8 +5,6 @@
 //! on plain data, and returns plain data. Nothing awaits while holding the lock, and tokens are
 //! signed after it is released, so RSA signing never serialises the server.
 
-use std::cell::Cell;
-
 use parking_lot::Mutex;
 use rand::rngs::StdRng;
 use rand::{RngCore, SeedableRng};
@@ -14,8 +12,11 @@ use rand::{RngCore, SeedableRng};
 use crate::clock::UnixSeconds;
 use crate::fixtures::Fixtures;
 use crate::model::{App, Tenant, User};
-use crate::persist::record::{self, DirectoryRef, RecordRef};
-use crate::persist::{self, Job, PersistError, PersistedRef, StateFile};
+mod durable;
+
+use durable::Log;
+
+use crate::persist::{PersistedRef, StateFile};
 use crate::protocol::authorize::ValidRequest;
 use crate::protocol::client_auth::{self, Credentials};
 use crate::protocol::code::{CODE_LIFETIME, CodeBook, CodeGrant, CodeUse, RedeemError, Redemption};
@@ -60,27 +61,6 @@ pub struct Store {
     log: Mutex<Log>,
 }
 
-/// The state file's sizes and what its log last wrote of the directory.
-#[derive(Debug, Default)]
-struct Log {
-    /// Bytes of the file's snapshot line.
-    snapshot_bytes: u64,
-    /// Bytes of the records after it.
-    log_bytes: u64,
-    /// [`MockState::directory_generation`] when the directory was last written.
-    directory: u64,
-}
-
-/// A log past this many bytes is compacted into a new snapshot once it is also larger than the
-/// snapshot, so the file stays within a few times the state's size and loads quickly.
-const COMPACT_FLOOR: u64 = 8 << 20;
-
-tokio::task_local! {
-    /// While an HTTP request is served: the last state-file job its changes queued, which the
-    /// answer waits for ([`Store::answer_when_durable`]), so no runtime thread blocks on a sync.
-    static DEFERRED: Cell<u64>;
-}
-
 impl Store {
     /// A store seeded from fixtures; `seed` makes codes and refresh keys reproducible.
     pub fn new(fixtures: &Fixtures, seed: Option<u64>, now: UnixSeconds) -> Self {
@@ -89,68 +69,6 @@ impl Store {
             file: None,
             log: Mutex::new(Log::default()),
         }
-    }
-
-    /// A store that loads `file` (or starts from the fixtures when it does not exist yet) and
-    /// appends every change to it before the change is answered.
-    pub fn with_file(
-        fixtures: &Fixtures,
-        seed: Option<u64>,
-        now: UnixSeconds,
-        file: StateFile,
-    ) -> Result<Self, PersistError> {
-        let mut state = MockState::new(fixtures, seed, now);
-        let mut log = Log::default();
-        let mut keep = 0;
-        let mut rewrite = true;
-        if let Some(loaded) = file.load()? {
-            if let Some(torn) = &loaded.torn {
-                tracing::warn!(
-                    "state file {}: the last record was cut short ({torn}), so its change was never answered; dropped",
-                    file.path().display()
-                );
-            }
-            if loaded.version != persist::VERSION {
-                tracing::info!(
-                    "state file {}: version {} read; rewritten as version {}",
-                    file.path().display(),
-                    loaded.version,
-                    persist::VERSION
-                );
-            }
-            rewrite = loaded.version != persist::VERSION
-                || loaded.log_bytes > COMPACT_FLOOR.max(loaded.snapshot_bytes);
-            keep = loaded.snapshot_bytes + loaded.log_bytes;
-            log.snapshot_bytes = loaded.snapshot_bytes;
-            log.log_bytes = loaded.log_bytes;
-            let saved = loaded.state;
-            if let Some(tenants) = saved.tenants {
-                state.tenants = tenants;
-            }
-            state.apps = saved.apps;
-            state.users = saved.users;
-            state.grants = saved.grants;
-            state.resources = saved.resources.indexed(crate::resources::index::spec);
-        }
-        state.resources.record(true);
-        log.directory = state.directory_generation();
-        let snapshot = if rewrite {
-            let bytes = persist::snapshot(&state.persisted_ref()).map_err(|e| PersistError::Io {
-                path: file.path().display().to_string(),
-                source: std::io::Error::other(e),
-            })?;
-            log.snapshot_bytes = bytes.len() as u64;
-            log.log_bytes = 0;
-            Some(bytes)
-        } else {
-            None
-        };
-        file.start(snapshot.as_deref(), keep)?;
-        Ok(Self {
-            state: Mutex::new(state),
-            file: Some(file),
-            log: Mutex::new(log),
-        })
     }
 
     /// Runs `f` with the state locked; keep `f` short and free of I/O. With a state file, a
@@ -170,128 +88,6 @@ impl Store {
             self.wait_or_defer(job);
         }
         result
-    }
-
-    /// Queues what `f` changed as one record (and a new snapshot when the log has grown past
-    /// the old one); the job to wait for. Called with the state locked, so records are queued
-    /// in the order the changes were made.
-    fn log_change(&self, state: &mut MockState, file: &StateFile) -> Option<u64> {
-        let touched = state.resources.take_touched();
-        let changes: Vec<_> = touched.iter().map(|t| state.resources.change_ref(t)).collect();
-        let directory = state.directory_generation();
-        let mut log = self.log.lock();
-        let directory_changed = directory != log.directory;
-        if changes.is_empty() && !directory_changed {
-            return None;
-        }
-        log.directory = directory;
-        let record = RecordRef {
-            changes: &changes,
-            directory: directory_changed.then(|| DirectoryRef {
-                tenants: &state.tenants,
-                apps: &state.apps,
-                users: &state.users,
-                grants: &state.grants,
-            }),
-            usage: Some(state.resources.usage()),
-        };
-        let line = record::line(&record)
-            .map_err(|e| tracing::error!("state file: a change could not be written: {e}"))
-            .ok()?;
-        log.log_bytes += line.len() as u64;
-        let mut job = self.queue_or_log(file, Job::Append(line))?;
-        if log.log_bytes > COMPACT_FLOOR.max(log.snapshot_bytes) {
-            match persist::snapshot(&state.persisted_ref()) {
-                Ok(bytes) => {
-                    log.snapshot_bytes = bytes.len() as u64;
-                    log.log_bytes = 0;
-                    job = self.queue_or_log(file, Job::Snapshot(bytes)).unwrap_or(job);
-                }
-                Err(e) => tracing::error!("state file: no snapshot could be made: {e}"),
-            }
-        }
-        Some(job)
-    }
-
-    fn queue_or_log(&self, file: &StateFile, job: Job) -> Option<u64> {
-        file.queue(job).map_err(|err| tracing::error!("{err}")).ok()
-    }
-
-    /// Inside [`Store::answer_when_durable`], notes `job` for the answer to wait for; elsewhere
-    /// waits for it now.
-    fn wait_or_defer(&self, job: u64) {
-        if DEFERRED.try_with(|d| d.set(d.get().max(job))).is_err()
-            && let Some(file) = &self.file
-        {
-            file.wait(job);
-        }
-    }
-
-    /// Serves `answer` (an HTTP request's handling), then, with a state file, waits without
-    /// blocking a thread until every change it made is on disk: concurrent requests' changes
-    /// share the writer's syncs.
-    pub async fn answer_when_durable<T>(&self, answer: impl Future<Output = T>) -> T {
-        let Some(file) = &self.file else {
-            return answer.await;
-        };
-        let (out, job) = DEFERRED
-            .scope(Cell::new(0), async {
-                let out = answer.await;
-                (out, DEFERRED.with(Cell::get))
-            })
-            .await;
-        if job > 0 {
-            file.durable(job).await;
-        }
-        out
-    }
-
-    /// With a state file, writes the state whole as a new snapshot (at shutdown, so the next
-    /// start reads no log; every change was already written when it was made). A failure is
-    /// logged.
-    pub fn flush(&self) {
-        let Some(file) = &self.file else { return };
-        let job = {
-            let state = self.state.lock();
-            let mut log = self.log.lock();
-            match persist::snapshot(&state.persisted_ref()) {
-                Ok(bytes) => {
-                    log.snapshot_bytes = bytes.len() as u64;
-                    log.log_bytes = 0;
-                    self.queue_or_log(file, Job::Snapshot(bytes))
-                }
-                Err(e) => {
-                    tracing::error!("state file: no snapshot could be made: {e}");
-                    None
-                }
-            }
-        };
-        if let Some(job) = job {
-            file.wait(job);
-        }
-    }
-
-    /// With a state file, writes the current state and releases the file: later changes stay in
-    /// memory only, so a server that stopped never overwrites the file of one that took it over.
-    /// Closing a closed store does nothing.
-    pub fn close(&self) {
-        if let Some(file) = &self.file
-            && !file.is_released()
-        {
-            self.flush();
-            file.release();
-        }
-    }
-
-    /// Replaces the whole state (and writes it as a new snapshot, with a state file).
-    pub fn replace(&self, mut state: MockState) {
-        if self.file.is_some() {
-            state.resources.record(true);
-            let mut log = self.log.lock();
-            log.directory = state.directory_generation();
-        }
-        *self.state.lock() = state;
-        self.flush();
     }
 }
 
