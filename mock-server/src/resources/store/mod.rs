@@ -225,16 +225,19 @@ impl Serialize for Store {
 impl<'de> Deserialize<'de> for Store {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let owned = StoreOwned::deserialize(deserializer)?;
+        // Only the entities: the indexes are built once, by [`Store::indexed`].
         let mut store = Store {
             floor: owned.floor,
             usage: owned.usage,
             ..Store::default()
         };
         for (tenant, collections) in owned.tenants {
+            let data = store.tenants.entry(tenant).or_default();
             for (name, items) in collections {
-                for (id, stored) in items {
-                    store.file(&tenant, &name, id, stored);
+                for id in items.keys() {
+                    *store.held.entry(*id).or_default() += 1;
                 }
+                data.collections.entry(name).or_default().items = items;
             }
         }
         store.changes = 0;
@@ -342,7 +345,7 @@ impl Store {
         out
     }
 
-    /// Keeps every later change for [`Store::take_changes`] (the state file's log).
+    /// Keeps every later change for [`Store::take_touched`] (the state file's log).
     pub fn record(&mut self, on: bool) {
         self.recording = on;
         if !on {
@@ -560,7 +563,12 @@ impl Store {
         let spec = (self.specs)(name);
         let filing = filing(spec, &stored.body);
         *self.held.entry(id).or_default() += 1;
-        let data = self.tenants.entry(tenant.to_owned()).or_default();
+        if !self.tenants.contains_key(tenant) {
+            self.tenants.insert(tenant.to_owned(), Tenant::default());
+        }
+        let Some(data) = self.tenants.get_mut(tenant) else {
+            return;
+        };
         let holder = spec.map(|s| s.name);
         if let Some(holder) = holder {
             for (target, target_id, position) in filing.refs {
@@ -570,7 +578,12 @@ impl Store {
                     .insert((holder, id, position));
             }
         }
-        let collection = data.collections.entry(name.to_owned()).or_default();
+        if !data.collections.contains_key(name) {
+            data.collections.insert(name.to_owned(), Collection::default());
+        }
+        let Some(collection) = data.collections.get_mut(name) else {
+            return;
+        };
         if let Some(parent) = stored.parent {
             collection.by_parent.entry(parent).or_default().insert(id);
         }
