@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use crate::clock::UnixSeconds;
-use crate::http::SharedCtx;
+use crate::http::ctx::SharedCtx;
 use crate::protocol::scope::ScopeSet;
 use crate::token::{AccessClaims, TokenError, Verified};
 

@@ -20,92 +20,14 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::Response;
 
-use super::{Options, SharedCtx, rest_error};
+use super::ctx::{Options, SharedCtx};
+use super::rest_error::rest_error;
 
 /// ilert's own domain: nobody but ilert can point its names anywhere.
 const ILERT_DOMAIN: &str = "ilert.com";
 
-/// Why an `--allowed-host` value was refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("--allowed-host '{0}': give a host name such as mock or .example.test (no scheme, path or port)")]
-pub struct AllowedHostError(pub String);
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Pattern {
-    /// `mock`: the name and its tenant hosts (`acme.mock`).
-    Name(String),
-    /// `.example.test`: the name and every name below it.
-    Domain(String),
-}
-
-/// The names the mock answers besides the ones it always answers (see the module docs).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct AllowedHosts {
-    patterns: Vec<Pattern>,
-    any: bool,
-}
-
-impl AllowedHosts {
-    /// Parses `--allowed-host` values; empty values are skipped (an empty environment variable).
-    pub fn parse<S: AsRef<str>>(values: impl IntoIterator<Item = S>) -> Result<Self, AllowedHostError> {
-        let mut allowed = Self::default();
-        for value in values {
-            let raw = value.as_ref().trim();
-            if raw.is_empty() {
-                continue;
-            }
-            if raw == "*" {
-                allowed.any = true;
-                continue;
-            }
-            let name = raw.trim_end_matches('.').to_ascii_lowercase();
-            let (domain, bare) = match name.strip_prefix('.') {
-                Some(rest) => (true, rest.to_owned()),
-                None => (false, name),
-            };
-            let valid = !bare.is_empty()
-                && bare.split('.').all(|label| {
-                    !label.is_empty()
-                        && label
-                            .bytes()
-                            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-                });
-            if !valid {
-                return Err(AllowedHostError(raw.to_owned()));
-            }
-            allowed.patterns.push(if domain {
-                Pattern::Domain(bare)
-            } else {
-                Pattern::Name(bare)
-            });
-        }
-        Ok(allowed)
-    }
-
-    /// Whether `name` (lowercase, no port) is an allowed name whose first-label subdomains are
-    /// tenant hosts.
-    pub fn is_tenant_base(&self, name: &str) -> bool {
-        self.patterns.iter().any(|p| match p {
-            Pattern::Name(n) | Pattern::Domain(n) => n == name,
-        })
-    }
-
-    fn admits_listed(&self, name: &str) -> bool {
-        self.patterns.iter().any(|p| match p {
-            Pattern::Name(n) => name == n || tenant_of(name, n),
-            Pattern::Domain(d) => {
-                name == d || name.strip_suffix(d.as_str()).is_some_and(|r| r.ends_with('.'))
-            }
-        })
-    }
-}
-
-/// Whether `name` is `{one label}.{base}`.
-fn tenant_of(name: &str, base: &str) -> bool {
-    name.strip_suffix(base)
-        .and_then(|rest| rest.strip_suffix('.'))
-        .is_some_and(|label| !label.is_empty() && !label.contains('.'))
-}
+use super::allowed_names::tenant_of;
+pub use super::allowed_names::{AllowedHostError, AllowedHosts};
 
 /// The name of a `Host` value (`name[:port]`, `[v6]:port`), lowercase, without the root dot;
 /// `None` when there is no name at all.
@@ -125,7 +47,7 @@ fn host_name(value: &str) -> Option<String> {
 
 /// Whether the mock answers a request addressed to `value` (a `Host` or `X-Forwarded-Host`).
 pub fn admits(options: &Options, value: &str) -> bool {
-    if options.allowed_hosts.any {
+    if options.allowed_hosts.admits_any() {
         return true;
     }
     let Some(name) = host_name(value) else {

@@ -13,7 +13,8 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::cross_origin::{self, CrossOrigin};
-use super::{SharedCtx, body, host};
+use super::ctx::SharedCtx;
+use super::{body, host};
 use crate::audit::facts::{AuthorizeOutcome, AuthorizeUse, Event};
 use crate::audit::rules::authorization::insecure_redirect;
 use crate::pages::{self, GrantView};

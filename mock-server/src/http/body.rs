@@ -99,3 +99,6 @@ pub fn parse(headers: &HeaderMap, body: &[u8]) -> Result<Params, OAuthError> {
         ))),
     }
 }
+
+/// The largest request body accepted; larger ones get 413.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;

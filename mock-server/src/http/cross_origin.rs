@@ -19,7 +19,8 @@
 
 use axum::http::{HeaderMap, header};
 
-use super::{Options, host};
+use super::ctx::Options;
+use super::host;
 
 /// Why a request was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

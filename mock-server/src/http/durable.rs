@@ -8,7 +8,7 @@ use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 
-use super::SharedCtx;
+use super::ctx::SharedCtx;
 
 /// Serves the request, then waits until what it changed is durable.
 pub async fn answer(State(ctx): State<SharedCtx>, request: Request, next: Next) -> Response {

@@ -6,7 +6,7 @@
 
 use axum::http::{HeaderMap, header};
 
-use super::Options;
+use super::ctx::Options;
 
 /// Labels that name ilert's own hosts, never a tenant.
 pub(crate) const NOT_TENANTS: &[&str] = &["app", "api", "www"];

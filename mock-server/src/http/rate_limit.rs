@@ -6,7 +6,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::Response;
 
-use super::{SharedCtx, rest_error};
+use super::ctx::SharedCtx;
+use super::rest_error::rest_error;
 
 /// Whether the rate limit counts requests to `path`: `/api/...` except the browser's authorize
 /// page.

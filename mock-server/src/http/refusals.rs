@@ -15,7 +15,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use super::{MAX_BODY_BYTES, rest_error};
+use super::body::MAX_BODY_BYTES;
+use super::rest_error::rest_error;
 use crate::paths;
 
 /// The surface a path belongs to.

@@ -11,8 +11,9 @@ use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, StatusCode, header};
 
+use super::body;
+use super::ctx::SharedCtx;
 use super::oauth_error::OAuthFailure;
-use super::{SharedCtx, body};
 use crate::protocol::client_auth;
 use crate::protocol::error::OAuthError;
 use crate::protocol::params::Params;

@@ -14,8 +14,9 @@ use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
+use super::body;
+use super::ctx::SharedCtx;
 use super::oauth_error::{OAuthFailure, no_store};
-use super::{SharedCtx, body};
 use crate::audit::facts::{Event, Issued, TokenGrant, TokenUse};
 use crate::protocol::client_auth;
 use crate::protocol::error::{ErrorCode, OAuthError};

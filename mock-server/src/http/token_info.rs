@@ -13,8 +13,9 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
+use super::ctx::SharedCtx;
 use super::oauth_error::{OAuthFailure, no_store};
-use super::{SharedCtx, access, body};
+use super::{access, body};
 use crate::protocol::error::OAuthError;
 
 /// Handles a token info request.

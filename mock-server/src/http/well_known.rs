@@ -11,7 +11,8 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::json;
 
-use super::{SharedCtx, host};
+use super::ctx::SharedCtx;
+use super::host;
 use crate::paths;
 use crate::protocol::scope::{OFFLINE_ACCESS, SCOPES};
 

@@ -13,7 +13,9 @@ use axum::routing::{MethodFilter, MethodRouter};
 use axum::{Extension, Json, Router};
 
 use super::Caller;
-use crate::http::{SharedCtx, host, rest_error};
+use crate::http::ctx::SharedCtx;
+use crate::http::host;
+use crate::http::rest_error::rest_error;
 use crate::resources::catalogue::{self, Operation, catalogue};
 use crate::resources::group::{Cx, Reply, Run};
 use crate::resources::registry::{self, Route};

@@ -28,7 +28,9 @@ use axum::middleware::{self, Next};
 use axum::response::Response;
 
 use super::access::{self, Proof};
-use super::{SharedCtx, cors, rest_error};
+use super::cors::cors;
+use super::ctx::SharedCtx;
+use super::rest_error::rest_error;
 use crate::audit::facts::{ApiOutcome, ApiUse, Event, Who};
 use crate::model::User;
 use crate::protocol::scope;

@@ -27,7 +27,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, MethodRouter, get, on, post};
 
 use super::handler::{ApiError, content_is_json, not_json, reply, unreadable};
-use crate::http::{SharedCtx, cross_origin, host, ingest_cors, rest_error};
+use crate::http::cors::ingest_cors;
+use crate::http::ctx::SharedCtx;
+use crate::http::rest_error::rest_error;
+use crate::http::{cross_origin, host};
 use crate::paths;
 use crate::resources::catalogue::catalogue;
 use crate::resources::group::{Keyed, Reply};

@@ -14,7 +14,7 @@ use serde_json::json;
 
 use super::{control_error, parse};
 use crate::admin::{AdminError, GrantFilter};
-use crate::http::SharedCtx;
+use crate::http::ctx::SharedCtx;
 use crate::model::{App, Tenant, User};
 
 fn admin_error(e: &AdminError) -> Response {

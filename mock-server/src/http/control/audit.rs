@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::control_error;
 use crate::audit::{Filter, Severity};
-use crate::http::SharedCtx;
+use crate::http::ctx::SharedCtx;
 
 /// `GET /_mock/audit`: the report as JSON, filtered.
 pub async fn report(State(ctx): State<SharedCtx>, Query(query): Query<HashMap<String, String>>) -> Response {

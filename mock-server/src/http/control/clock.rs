@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::{control_error, parse};
-use crate::http::SharedCtx;
+use crate::http::ctx::SharedCtx;
 
 /// A clock change; applied in the order set, advance, freeze.
 #[derive(Debug, Deserialize)]

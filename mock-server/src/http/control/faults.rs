@@ -12,7 +12,7 @@ use serde_json::json;
 
 use super::{PREFIX, control_error, parse};
 use crate::faults::FaultSpec;
-use crate::http::SharedCtx;
+use crate::http::ctx::SharedCtx;
 
 /// The body a fault answers with when none was given: the endpoint's own error shape.
 fn default_body(path: &str, status: u16) -> serde_json::Value {

@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::State;
 use serde_json::{Value, json};
 
-use crate::http::SharedCtx;
+use crate::http::ctx::SharedCtx;
 
 /// Readiness and a few facts about the running mock.
 pub async fn health(State(ctx): State<SharedCtx>) -> Json<Value> {

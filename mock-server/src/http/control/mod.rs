@@ -27,7 +27,8 @@ use axum::response::Response;
 use axum::routing::{delete, get, post};
 use subtle::ConstantTimeEq;
 
-use super::{ControlAccess, SharedCtx, cross_origin, peer};
+use super::ctx::{ControlAccess, SharedCtx};
+use super::{cross_origin, peer};
 use crate::changes::Change;
 
 /// The path prefix of the control surface.

@@ -15,7 +15,8 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
 use super::control_error;
-use crate::http::{SharedCtx, host};
+use crate::http::ctx::SharedCtx;
+use crate::http::host;
 use crate::resources::group::{View, World};
 use crate::resources::registry;
 

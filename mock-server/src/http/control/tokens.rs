@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::{control_error, parse};
-use crate::http::SharedCtx;
+use crate::http::ctx::SharedCtx;
 
 /// The body of `POST /_mock/tokens/decode`.
 #[derive(Debug, Deserialize)]

@@ -32,8 +32,8 @@ use serde_json::json;
 use tokio::sync::{broadcast, mpsc};
 
 use crate::changes::Change;
-use crate::http::SharedCtx;
 use crate::http::control::error::control_error;
+use crate::http::ctx::SharedCtx;
 
 /// How often an idle stream says it is alive.
 pub const KEEP_ALIVE: Duration = Duration::from_secs(15);

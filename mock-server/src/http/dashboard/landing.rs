@@ -10,7 +10,8 @@ use axum::response::{IntoResponse, Response};
 use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
 use serde_json::{Value, json};
 
-use crate::http::{ControlAccess, SharedCtx, host};
+use crate::http::ctx::{ControlAccess, SharedCtx};
+use crate::http::host;
 use crate::{guide, paths};
 
 /// Whether the client asked for JSON rather than a page: `application/json` accepted and

@@ -40,7 +40,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
-use crate::http::SharedCtx;
+use crate::http::ctx::SharedCtx;
 
 /// The page's Content-Security-Policy: its own origin for everything, nothing inline, no
 /// framing (clickjacking), no `<base>` and no form posting anywhere (the page's forms are

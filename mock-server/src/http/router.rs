@@ -1,0 +1,103 @@
+//! The router: every endpoint and the layers every request passes (host check, journal, faults,
+//! rate limit, refusal shapes, body limit, durability), outermost last.
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{StatusCode, header};
+use axum::middleware;
+use axum::response::Response;
+use axum::routing::{get, post};
+use serde_json::json;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+use super::cors::cors;
+use super::ctx::{ControlAccess, SharedCtx};
+use super::{
+    MAX_BODY_BYTES, allowed_hosts, api, authorize, control, durable, rate_limit, refusals, rest_error,
+    revoke, token, token_info, trace, well_known,
+};
+use crate::paths;
+
+/// Builds the router.
+pub fn router(ctx: SharedCtx) -> Router {
+    let oauth = Router::new()
+        .route(paths::TOKEN, post(token::handle))
+        .route(paths::TOKEN_INFO, post(token_info::handle))
+        .route(paths::REVOKE, post(revoke::handle))
+        .layer(middleware::from_fn_with_state(ctx.clone(), token_breakages))
+        .layer(cors());
+    let mut router = Router::new()
+        .route(paths::AUTHORIZE, get(authorize::show).post(authorize::decide))
+        .merge(oauth)
+        .nest(paths::API, api::router(ctx.clone()))
+        .merge(well_known::router());
+    if ctx.options.control != ControlAccess::Off {
+        // The page is `/_mock/` (its assets' relative paths resolve there); a nested route
+        // cannot end in the slash, so it is mounted beside the nest, and `/_mock` redirects.
+        router = router
+            .route(crate::http::dashboard::PAGE, get(crate::http::dashboard::page))
+            .nest(paths::CONTROL, control::router(ctx.clone()));
+    }
+    router = router.route("/", get(crate::http::dashboard::landing::landing));
+    router
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(ctx.clone(), durable::answer))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn(refusals::shape))
+        .layer(middleware::from_fn_with_state(ctx.clone(), rate_limit::limit))
+        .layer(middleware::from_fn_with_state(
+            ctx.clone(),
+            control::faults::inject,
+        ))
+        .layer(middleware::from_fn_with_state(
+            ctx.clone(),
+            control::journal::record,
+        ))
+        .layer(middleware::from_fn_with_state(ctx.clone(), allowed_hosts::check))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(trace::span)
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
+        .with_state(ctx)
+}
+
+async fn not_found() -> Response {
+    rest_error(StatusCode::NOT_FOUND, "No such endpoint", "NOT_FOUND")
+}
+
+/// Applies the token-endpoint breakages ([`crate::Breakage`]), if any, to a finished response.
+pub async fn token_breakages(
+    axum::extract::State(ctx): axum::extract::State<SharedCtx>,
+    request: axum::extract::Request,
+    next: middleware::Next,
+) -> Response {
+    use crate::breakage::Breakage;
+    let b = &ctx.options.breakages;
+    if b.is_empty() {
+        return next.run(request).await;
+    }
+    let response = next.run(request).await;
+    let (mut parts, body) = response.into_parts();
+    if b.has(Breakage::MissingNoStore) {
+        parts.headers.remove(header::CACHE_CONTROL);
+        parts.headers.remove(header::PRAGMA);
+    }
+    let is_error = parts.status.is_client_error() || parts.status.is_server_error();
+    if !is_error || !(b.has(Breakage::WrongErrorShape) || b.has(Breakage::InvalidGrantStatus400)) {
+        return Response::from_parts(parts, body);
+    }
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY_BYTES).await else {
+        return Response::from_parts(parts, axum::body::Body::empty());
+    };
+    let mut value: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
+    if b.has(Breakage::InvalidGrantStatus400) && value["code"] == "invalid_grant" {
+        parts.status = StatusCode::BAD_REQUEST;
+    }
+    if b.has(Breakage::WrongErrorShape) {
+        value = json!({"error": value["code"], "error_description": value["error"]});
+    }
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, axum::body::Body::from(value.to_string()))
+}
