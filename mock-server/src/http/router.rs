@@ -14,8 +14,8 @@ use tracing::Level;
 use super::cors::cors;
 use super::ctx::{ControlAccess, SharedCtx};
 use super::{
-    MAX_BODY_BYTES, allowed_hosts, api, authorize, control, durable, rate_limit, refusals, rest_error,
-    revoke, token, token_info, trace, well_known,
+    MAX_BODY_BYTES, allowed_hosts, api, authorize, control, durable, inject, rate_limit, record, refusals,
+    rest_error, revoke, token, token_info, trace, well_known,
 };
 use crate::paths;
 
@@ -46,14 +46,8 @@ pub fn router(ctx: SharedCtx) -> Router {
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn(refusals::shape))
         .layer(middleware::from_fn_with_state(ctx.clone(), rate_limit::limit))
-        .layer(middleware::from_fn_with_state(
-            ctx.clone(),
-            control::faults::inject,
-        ))
-        .layer(middleware::from_fn_with_state(
-            ctx.clone(),
-            control::journal::record,
-        ))
+        .layer(middleware::from_fn_with_state(ctx.clone(), inject::inject))
+        .layer(middleware::from_fn_with_state(ctx.clone(), record::record))
         .layer(middleware::from_fn_with_state(ctx.clone(), allowed_hosts::check))
         .layer(
             TraceLayer::new_for_http()
