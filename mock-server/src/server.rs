@@ -21,7 +21,7 @@ use crate::http::{self, ControlAccess, Ctx, Options, SharedCtx, Startup};
 use crate::journal::Journal;
 use crate::model::{App, Tenant, User};
 use crate::persist::{PersistError, StateFile};
-use crate::state::Store;
+use crate::state::SharedState;
 use crate::timeouts::{TimedAcceptor, Timeouts};
 use crate::tls::{TlsError, TlsMaterial};
 use crate::token::{KeyError, Keys};
@@ -315,8 +315,8 @@ impl MockServerBuilder {
         }
         let rate_limit_fixture = fixtures.server.rate_limit_per_minute;
         let store = match self.state_file {
-            Some(path) => Store::with_file(&fixtures, seed, clock.now(), StateFile::open(path)?)?,
-            None => Store::new(&fixtures, seed, clock.now()),
+            Some(path) => SharedState::with_file(&fixtures, seed, clock.now(), StateFile::open(path)?)?,
+            None => SharedState::new(&fixtures, seed, clock.now()),
         };
         let auto_approve = self.options.auto_approve.clone();
         store.with(|s| s.auto_approve = auto_approve);

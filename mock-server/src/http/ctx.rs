@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use crate::clock::Clock;
 use crate::fixtures::Fixtures;
-use crate::state::Store;
+use crate::state::SharedState;
 use crate::token::Keys;
 
 use super::allowed_names::AllowedHosts;
@@ -78,7 +78,7 @@ pub struct Startup {
 #[derive(Debug)]
 pub struct Ctx {
     /// The store.
-    pub store: Store,
+    pub store: SharedState,
     /// Signing keys.
     pub keys: Keys,
     /// The clock.

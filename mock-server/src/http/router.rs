@@ -14,15 +14,15 @@ use tracing::Level;
 use super::cors::cors;
 use super::ctx::{ControlAccess, SharedCtx};
 use super::{
-    MAX_BODY_BYTES, allowed_hosts, api, authorize, control, durable, inject, rate_limit, record, refusals,
-    rest_error, revoke, token, token_info, trace, well_known,
+    MAX_BODY_BYTES, allowed_hosts, api, api_rate_limit, authorize, control, durable, inject, record,
+    refusals, rest_error, revoke, token_endpoint, token_info, trace, well_known,
 };
 use crate::paths;
 
 /// Builds the router.
 pub fn router(ctx: SharedCtx) -> Router {
     let oauth = Router::new()
-        .route(paths::TOKEN, post(token::handle))
+        .route(paths::TOKEN, post(token_endpoint::handle))
         .route(paths::TOKEN_INFO, post(token_info::handle))
         .route(paths::REVOKE, post(revoke::handle))
         .layer(middleware::from_fn_with_state(ctx.clone(), token_breakages))
@@ -45,7 +45,7 @@ pub fn router(ctx: SharedCtx) -> Router {
         .layer(middleware::from_fn_with_state(ctx.clone(), durable::answer))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn(refusals::shape))
-        .layer(middleware::from_fn_with_state(ctx.clone(), rate_limit::limit))
+        .layer(middleware::from_fn_with_state(ctx.clone(), api_rate_limit::limit))
         .layer(middleware::from_fn_with_state(ctx.clone(), inject::inject))
         .layer(middleware::from_fn_with_state(ctx.clone(), record::record))
         .layer(middleware::from_fn_with_state(ctx.clone(), allowed_hosts::check))

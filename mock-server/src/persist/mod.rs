@@ -48,7 +48,7 @@ use serde::{Deserialize, Serialize};
 use crate::clock::UnixSeconds;
 use crate::model::{App, Tenant, User};
 use crate::protocol::grant::GrantBook;
-use crate::resources::Store;
+use crate::resources::EntityStore;
 
 /// The `format` field of a state file.
 pub const FORMAT: &str = "ilert-mock-state";
@@ -72,7 +72,7 @@ pub struct Persisted {
     /// Refresh grants and their revocations.
     pub grants: GrantBook,
     /// Every REST resource (alert sources, policies, alerts, log entries, …).
-    pub resources: Store,
+    pub resources: EntityStore,
 }
 
 /// [`Persisted`] borrowed, for writing a snapshot without copying the state.
@@ -87,7 +87,7 @@ pub struct PersistedRef<'a> {
     /// Refresh grants.
     pub grants: &'a GrantBook,
     /// Every REST resource.
-    pub resources: &'a Store,
+    pub resources: &'a EntityStore,
 }
 
 impl Persisted {

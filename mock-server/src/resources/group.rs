@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::catalogue::Operation;
 use super::error::ResourceError;
-use super::store::{Entity, Store};
+use super::store::{Entity, EntityStore};
 use crate::clock::UnixSeconds;
 use crate::model::User;
 
@@ -313,9 +313,9 @@ pub struct Group {
 /// lock. The server's state implements it; so does the scratch state that checks fixtures.
 pub trait World {
     /// The resource store.
-    fn resources(&self) -> &Store;
+    fn resources(&self) -> &EntityStore;
     /// The resource store, to change.
-    fn resources_mut(&mut self) -> &mut Store;
+    fn resources_mut(&mut self) -> &mut EntityStore;
     /// Every user of every tenant.
     fn users(&self) -> &[User];
     /// The users, to change; counted as a change to persist.

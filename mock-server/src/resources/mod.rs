@@ -8,7 +8,7 @@
 //!   types, enums, required fields, bounds; no prose. Requests are checked against it before an
 //!   operation runs ([`request`], [`validate`]): a bad query parameter or body is a 400 naming the
 //!   field and, for enums, the allowed values.
-//! - **One store.** [`store::Store`] keeps every collection of every tenant as JSON entities in
+//! - **One store.** [`store::EntityStore`] keeps every collection of every tenant as JSON entities in
 //!   the API's own field names, ordered by id, with one id counter. It lives in the state behind
 //!   the one lock, so `--state-file`, `/_mock/reset` and fixtures ([`seed`]) cover every group.
 //! - **Generic operations.** [`crud`] serves list (owner, filters, paging with each operation's
@@ -60,4 +60,4 @@ pub mod usage;
 pub mod validate;
 
 pub use error::ResourceError;
-pub use store::Store;
+pub use store::EntityStore;

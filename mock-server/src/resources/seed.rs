@@ -34,7 +34,7 @@ use super::group::{Group, View, World};
 use super::groups::{alert_sources, escalation_policies};
 use super::registry;
 use super::relations;
-use super::store::{Entity, Store};
+use super::store::{Entity, EntityStore};
 use super::validate::{self, Mode};
 use crate::clock::UnixSeconds;
 use crate::model::{AlertSource, EscalationPolicy, Tenant, User};
@@ -211,15 +211,15 @@ fn check(state: &dyn World, placed: &[Placed]) -> Result<(), SeedError> {
 
 /// A state of its own for checking fixtures before a server starts.
 struct Scratch {
-    store: Store,
+    store: EntityStore,
     users: Vec<User>,
 }
 
 impl World for Scratch {
-    fn resources(&self) -> &Store {
+    fn resources(&self) -> &EntityStore {
         &self.store
     }
-    fn resources_mut(&mut self) -> &mut Store {
+    fn resources_mut(&mut self) -> &mut EntityStore {
         &mut self.store
     }
     fn users(&self) -> &[User] {
@@ -239,7 +239,7 @@ impl World for Scratch {
 /// Checks that the seeds would populate a store for these users.
 pub fn check_seeds(users: &[User], input: SeedInput<'_>) -> Result<(), SeedError> {
     let mut scratch = Scratch {
-        store: Store::with_specs(super::index::spec),
+        store: EntityStore::with_specs(super::index::spec),
         users: users.to_vec(),
     };
     let placed = place(&mut scratch, input, 0)?;

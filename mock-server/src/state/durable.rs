@@ -6,7 +6,7 @@ use std::cell::Cell;
 
 use parking_lot::Mutex;
 
-use super::{MockState, Store};
+use super::{MockState, SharedState};
 use crate::clock::UnixSeconds;
 use crate::fixtures::Fixtures;
 use crate::persist::record::{self, DirectoryRef, RecordRef};
@@ -29,11 +29,11 @@ const COMPACT_FLOOR: u64 = 8 << 20;
 
 tokio::task_local! {
     /// While an HTTP request is served: the last state-file job its changes queued, which the
-    /// answer waits for ([`Store::answer_when_durable`]), so no runtime thread blocks on a sync.
+    /// answer waits for ([`SharedState::answer_when_durable`]), so no runtime thread blocks on a sync.
     static DEFERRED: Cell<u64>;
 }
 
-impl Store {
+impl SharedState {
     /// A store that loads `file` (or starts from the fixtures when it does not exist yet) and
     /// appends every change to it before the change is answered.
     pub fn with_file(
@@ -141,7 +141,7 @@ impl Store {
         file.queue(job).map_err(|err| tracing::error!("{err}")).ok()
     }
 
-    /// Inside [`Store::answer_when_durable`], notes `job` for the answer to wait for; elsewhere
+    /// Inside [`SharedState::answer_when_durable`], notes `job` for the answer to wait for; elsewhere
     /// waits for it now.
     pub(super) fn wait_or_defer(&self, job: u64) {
         if DEFERRED.try_with(|d| d.set(d.get().max(job))).is_err()

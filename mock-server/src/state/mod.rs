@@ -1,6 +1,6 @@
 //! The store: everything the mock remembers, behind one lock.
 //!
-//! [`Store`] wraps [`MockState`] in a single mutex. Every flow (issue a code, exchange it, refresh,
+//! [`SharedState`] wraps [`MockState`] in a single mutex. Every flow (issue a code, exchange it, refresh,
 //! revoke, a resource call) takes the lock once, runs the protocol rules from [`crate::protocol`]
 //! on plain data, and returns plain data. Nothing awaits while holding the lock, and tokens are
 //! signed after it is released, so RSA signing never serialises the server.
@@ -24,7 +24,7 @@ use crate::protocol::error::OAuthError;
 use crate::protocol::grant::{GrantBook, NewGrant, RevokeReason};
 use crate::protocol::scope::ScopeSet;
 use crate::protocol::token_request::TokenRequest;
-use crate::resources::Store as Resources;
+use crate::resources::EntityStore;
 use crate::resources::group::{Group, World};
 use crate::token::{AccessClaims, Issuance, Keys, REFRESH_TOKEN_LIFETIME, RefreshClaims, TokenError};
 
@@ -42,7 +42,7 @@ pub struct MockState {
     /// Refresh grants.
     pub grants: GrantBook,
     /// Every emulated REST resource of every tenant (alert sources, policies, alerts, …).
-    pub resources: Resources,
+    pub resources: EntityStore,
     /// Apps or users added at run time (a counter, for persistence).
     pub directory_changes: u64,
     /// The user `--auto-approve` names (set by the server): no API call may remove them.
@@ -54,14 +54,14 @@ pub struct MockState {
 
 /// The shared store.
 #[derive(Debug)]
-pub struct Store {
+pub struct SharedState {
     state: Mutex<MockState>,
     file: Option<StateFile>,
     /// What the state file holds; locked only while `state` is.
     log: Mutex<Log>,
 }
 
-impl Store {
+impl SharedState {
     /// A store seeded from fixtures; `seed` makes codes and refresh keys reproducible.
     pub fn new(fixtures: &Fixtures, seed: Option<u64>, now: UnixSeconds) -> Self {
         Self {
@@ -73,7 +73,7 @@ impl Store {
 
     /// Runs `f` with the state locked; keep `f` short and free of I/O. With a state file, a
     /// change made by `f` is on disk before what it made is answered: inside
-    /// [`Store::answer_when_durable`] the answer waits for it, elsewhere this call does.
+    /// [`SharedState::answer_when_durable`] the answer waits for it, elsewhere this call does.
     pub fn with<R>(&self, f: impl FnOnce(&mut MockState) -> R) -> R {
         let (result, job) = {
             let mut state = self.state.lock();
@@ -92,11 +92,11 @@ impl Store {
 }
 
 impl World for MockState {
-    fn resources(&self) -> &Resources {
+    fn resources(&self) -> &EntityStore {
         &self.resources
     }
 
-    fn resources_mut(&mut self) -> &mut Resources {
+    fn resources_mut(&mut self) -> &mut EntityStore {
         &mut self.resources
     }
 
@@ -176,7 +176,7 @@ impl MockState {
             apps: fixtures.apps.clone(),
             codes: CodeBook::default(),
             grants: GrantBook::default(),
-            resources: Resources::with_specs(crate::resources::index::spec),
+            resources: EntityStore::with_specs(crate::resources::index::spec),
             directory_changes: 0,
             auto_approve: None,
             budget: Default::default(),

@@ -16,7 +16,7 @@ use crate::http::body::MAX_BODY_BYTES;
 use crate::http::body::{self, BodyKind};
 use crate::http::control::error::control_error;
 use crate::http::ctx::SharedCtx;
-use crate::http::{peer, rate_limit};
+use crate::http::{api_rate_limit, peer};
 use crate::journal::{Secret, Section};
 use crate::protocol::params::Params;
 
@@ -77,7 +77,7 @@ pub(super) async fn observe(
     time: UnixSeconds,
     started: Instant,
 ) -> Result<(Request, SeenRequest), Response> {
-    let limited = rate_limit::counts(&path);
+    let limited = api_rate_limit::counts(&path);
     // The address the rate limit keys on, taken only while a limit is on.
     let peer = match &ctx.rate_limiter {
         Some(_) if limited => peer::client_ip(&request, ctx.options.trust_forwarded),

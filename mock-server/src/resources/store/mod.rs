@@ -5,10 +5,10 @@
 //! every id held (above [`FIRST_ID`] and the users' ids; the held ids are kept ordered, so this is
 //! O(log n)), so a fresh mock answers the same ids to the same requests.
 //!
-//! Every change goes through [`Store::insert`], [`Store::remove`] or the guard
-//! [`Store::get_mut`] returns, which re-files the entity when it is dropped; so the indexes never
-//! disagree with the entities. With [`Store::record`] on, each change is also kept as a
-//! [`Change`] for the state file's log, which [`Store::take_changes`] hands over.
+//! Every change goes through [`EntityStore::insert`], [`EntityStore::remove`] or the guard
+//! [`EntityStore::get_mut`] returns, which re-files the entity when it is dropped; so the indexes never
+//! disagree with the entities. With [`EntityStore::record`] on, each change is also kept as a
+//! [`Change`] for the state file's log, which [`EntityStore::take_changes`] hands over.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::{Deref, DerefMut};
@@ -124,7 +124,7 @@ type Global = HashMap<&'static str, HashMap<String, BTreeSet<(String, i64)>>>;
 
 /// Every collection of every tenant.
 #[derive(Debug, Clone)]
-pub struct Store {
+pub struct EntityStore {
     tenants: BTreeMap<String, Tenant>,
     global: Global,
     /// Ids at or below this are taken outside the store (users).
@@ -145,7 +145,7 @@ pub struct Store {
     recorded: Vec<Touched>,
 }
 
-impl Default for Store {
+impl Default for EntityStore {
     fn default() -> Self {
         Self {
             tenants: BTreeMap::new(),
@@ -161,7 +161,7 @@ impl Default for Store {
     }
 }
 
-impl PartialEq for Store {
+impl PartialEq for EntityStore {
     fn eq(&self, other: &Self) -> bool {
         self.floor == other.floor
             && self.usage == other.usage
@@ -199,7 +199,7 @@ struct StoreOwned {
     usage: Usage,
 }
 
-impl Serialize for Store {
+impl Serialize for EntityStore {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         StoreRef {
             tenants: self
@@ -222,14 +222,14 @@ impl Serialize for Store {
     }
 }
 
-impl<'de> Deserialize<'de> for Store {
+impl<'de> Deserialize<'de> for EntityStore {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let owned = StoreOwned::deserialize(deserializer)?;
-        // Only the entities: the indexes are built once, by [`Store::indexed`].
-        let mut store = Store {
+        // Only the entities: the indexes are built once, by [`EntityStore::indexed`].
+        let mut store = EntityStore {
             floor: owned.floor,
             usage: owned.usage,
-            ..Store::default()
+            ..EntityStore::default()
         };
         for (tenant, collections) in owned.tenants {
             let data = store.tenants.entry(tenant).or_default();
@@ -248,7 +248,7 @@ impl<'de> Deserialize<'de> for Store {
 /// A stored entity being changed in place: derefs to the entity; when dropped, the entity is
 /// filed again under its (possibly changed) references and keys, and the change recorded.
 pub struct EntityMut<'a> {
-    store: &'a mut Store,
+    store: &'a mut EntityStore,
     tenant: String,
     name: String,
     id: i64,
@@ -302,7 +302,7 @@ impl Drop for EntityMut<'_> {
     }
 }
 
-impl Store {
+impl EntityStore {
     /// How many changes were made (a counter, for persistence).
     pub fn changes(&self) -> u64 {
         self.changes
@@ -329,11 +329,11 @@ impl Store {
     /// The same entities, filed again under what `specs` names (a store read from a state
     /// file, which keeps no indexes).
     pub fn indexed(mut self, specs: Specs) -> Self {
-        let mut out = Store {
+        let mut out = EntityStore {
             floor: self.floor,
             usage: std::mem::take(&mut self.usage),
             specs,
-            ..Store::default()
+            ..EntityStore::default()
         };
         for (tenant, data) in std::mem::take(&mut self.tenants) {
             for (name, collection) in data.collections {
@@ -345,7 +345,7 @@ impl Store {
         out
     }
 
-    /// Keeps every later change for [`Store::take_touched`] (the state file's log).
+    /// Keeps every later change for [`EntityStore::take_touched`] (the state file's log).
     pub fn record(&mut self, on: bool) {
         self.recording = on;
         if !on {
@@ -674,7 +674,7 @@ mod tests {
 
     #[test]
     fn tenants_are_apart_and_ids_are_above_every_held_id() {
-        let mut s = Store::default();
+        let mut s = EntityStore::default();
         let a = s.next_id();
         assert_eq!(a, FIRST_ID + 1);
         s.insert("t1", "teams", a, None, entity(json!({"name": "a"})));
@@ -703,7 +703,7 @@ mod tests {
 
     #[test]
     fn children_and_lookups_across_tenants() {
-        let mut s = Store::default();
+        let mut s = EntityStore::default();
         s.insert("t1", "notes", 1, Some(7), entity(json!({"k": "x"})));
         s.insert("t1", "notes", 2, Some(8), entity(json!({"k": "y"})));
         assert_eq!(s.children("t1", "notes", 7), vec![1]);
@@ -712,7 +712,8 @@ mod tests {
         let changes = s.changes();
         assert!(s.get_mut("t1", "notes", 1).is_some());
         assert!(s.changes() > changes);
-        let round: Store = serde_json::from_value(serde_json::to_value(&s).expect("json")).expect("back");
+        let round: EntityStore =
+            serde_json::from_value(serde_json::to_value(&s).expect("json")).expect("back");
         assert_eq!(round.get("t1", "notes", 2), s.get("t1", "notes", 2));
     }
 }
