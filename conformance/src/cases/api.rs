@@ -241,26 +241,12 @@ async fn get_source(cx: Cx) -> CaseResult {
     };
     let id = first["id"].as_i64().unwrap_or_default();
     let key = first["integrationKey"].as_str().unwrap_or_default().to_owned();
-    let by_id = cx
-        .api(
-            Method::GET,
-            &format!("{}/{id}", paths::ALERT_SOURCES),
-            &token,
-            None,
-        )
-        .await?;
+    let by_id = source_call(&cx, Method::GET, &token, id).await?;
     by_id.ensure(
         by_id.status == 200 && by_id.json["id"] == id && source_fields_ok(&by_id.json),
         format!("200 with alert source {id}"),
     )?;
-    let by_key = cx
-        .api(
-            Method::GET,
-            &format!("{}/{key}", paths::ALERT_SOURCES),
-            &token,
-            None,
-        )
-        .await?;
+    let by_key = source_call(&cx, Method::GET, &token, key).await?;
     by_key.ensure(
         by_key.status == 200 && by_key.json["id"] == id,
         format!("200 with alert source {id} (by integration key)"),
@@ -303,14 +289,7 @@ async fn read_not_create(cx: &Cx, scope: &str) -> CaseResult {
     cx.api(Method::GET, paths::ALERT_SOURCES, &token, None)
         .await?
         .status_is(200)?;
-    let r: Resp = cx
-        .api(
-            Method::POST,
-            paths::ALERT_SOURCES,
-            &token,
-            Some(new_source("Read only")),
-        )
-        .await?;
+    let r: Resp = post_source(cx, &token, "Read only").await?;
     if r.status == 201
         && let Some(id) = r.json["id"].as_i64()
     {
@@ -319,6 +298,18 @@ async fn read_not_create(cx: &Cx, scope: &str) -> CaseResult {
     }
     r.rest_error(403)?;
     Ok(())
+}
+
+/// `POST /api/alert-sources` of a new source named `name` with `token`.
+async fn post_source(cx: &Cx, token: &str, name: &str) -> Result<Resp, Stop> {
+    cx.api(Method::POST, paths::ALERT_SOURCES, token, Some(new_source(name)))
+        .await
+}
+
+/// `method /api/alert-sources/{id}` (an id or an integration key) without a body, with `token`.
+async fn source_call(cx: &Cx, method: Method, token: &str, id: impl std::fmt::Display) -> Result<Resp, Stop> {
+    cx.api(method, &format!("{}/{id}", paths::ALERT_SOURCES), token, None)
+        .await
 }
 
 async fn scope_read_bare(cx: Cx) -> CaseResult {
@@ -331,24 +322,10 @@ async fn scope_read_r(cx: Cx) -> CaseResult {
 
 async fn scope_write(cx: Cx) -> CaseResult {
     let token = cx.access_token("source:w").await?;
-    let created = cx
-        .api(
-            Method::POST,
-            paths::ALERT_SOURCES,
-            &token,
-            Some(new_source("Scope write")),
-        )
-        .await?;
+    let created = post_source(&cx, &token, "Scope write").await?;
     created.status_is(201)?;
     let id = created.json["id"].as_i64().unwrap_or_default();
-    let r = cx
-        .api(
-            Method::DELETE,
-            &format!("{}/{id}", paths::ALERT_SOURCES),
-            &token,
-            None,
-        )
-        .await?;
+    let r = source_call(&cx, Method::DELETE, &token, id).await?;
     let cleanup = cx.access_token("source:d").await?;
     delete_quietly(&cx, &cleanup, id).await;
     r.rest_error(403)?;
@@ -358,14 +335,7 @@ async fn scope_write(cx: Cx) -> CaseResult {
 async fn scope_delete(cx: Cx) -> CaseResult {
     let (_, id) = scratch_source(&cx, "Scope delete").await?;
     let token = cx.access_token("source:d").await?;
-    let r = cx
-        .api(
-            Method::DELETE,
-            &format!("{}/{id}", paths::ALERT_SOURCES),
-            &token,
-            None,
-        )
-        .await?;
+    let r = source_call(&cx, Method::DELETE, &token, id).await?;
     r.status_is(204)?;
     r.body_empty()?;
     Ok(())
@@ -373,14 +343,7 @@ async fn scope_delete(cx: Cx) -> CaseResult {
 
 async fn create_source(cx: Cx) -> CaseResult {
     let token = cx.access_token("source:d").await?;
-    let r = cx
-        .api(
-            Method::POST,
-            paths::ALERT_SOURCES,
-            &token,
-            Some(new_source("Conformance source")),
-        )
-        .await?;
+    let r = post_source(&cx, &token, "Conformance source").await?;
     r.status_is(201)?;
     let id = r.json["id"].as_i64().unwrap_or_default();
     let want_location = format!("{}{}/{id}", cx.base(), paths::ALERT_SOURCES);

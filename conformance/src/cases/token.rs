@@ -85,6 +85,21 @@ async fn shared_code(cx: &Cx, scope: &str) -> Result<(App, String), Stop> {
     Ok((app, code))
 }
 
+/// Exchanges a fresh PKCE code of the target's app with `verifier` (none: no `code_verifier`).
+async fn pkce_exchange(cx: &Cx, verifier: Option<&str>) -> Result<Resp, Stop> {
+    let app = cx.target().app.clone();
+    let user = cx.target().user.clone();
+    let code = cx.code(&Grant::new(&app, &user, "profile").pkce()).await?;
+    cx.exchange(&app, &code, verifier).await
+}
+
+/// The refresh grant with `token` as the refresh token, refused with 401 `invalid_grant`.
+async fn refresh_refused(cx: &Cx, token: &str) -> CaseResult {
+    let app = cx.target().app.clone();
+    cx.refresh(&app, token).await?.token_error(401, "invalid_grant")?;
+    Ok(())
+}
+
 /// A refresh token: a fresh grant on the mock, the supplied one elsewhere.
 async fn some_refresh(cx: &Cx, scope: &str) -> Result<(App, String, String), Stop> {
     if !cx.has_control() {
@@ -305,12 +320,7 @@ async fn redirect_uri_matching(cx: Cx) -> CaseResult {
 }
 
 async fn pkce_backend(cx: Cx) -> CaseResult {
-    let app = cx.target().app.clone();
-    let user = cx.target().user.clone();
-    let code = cx.code(&Grant::new(&app, &user, "profile").pkce()).await?;
-    cx.exchange(&app, &code, Some(PKCE_VERIFIER))
-        .await?
-        .status_is(200)?;
+    pkce_exchange(&cx, Some(PKCE_VERIFIER)).await?.status_is(200)?;
     Ok(())
 }
 
@@ -387,41 +397,30 @@ async fn refused(cx: &Cx, fields: &[(&str, &str)], status: u16, code: &str) -> R
     Ok(r)
 }
 
-async fn err_no_grant_type(cx: Cx) -> CaseResult {
-    refused(
-        &cx,
-        &[("code", "0000000000000000000000000000")],
-        400,
-        "invalid_request",
-    )
-    .await?;
-    Ok(())
+/// The token requests refused without a grant to set up: (case function, form fields, status,
+/// ilert's error code). Each becomes `async fn NAME(cx: Cx) -> CaseResult`.
+macro_rules! refused_cases {
+    ($($name:ident: $fields:expr => $status:literal $code:literal;)*) => {
+        $(
+            async fn $name(cx: Cx) -> CaseResult {
+                refused(&cx, $fields, $status, $code).await.map(drop)
+            }
+        )*
+    };
 }
 
-async fn err_no_code(cx: Cx) -> CaseResult {
-    refused(
-        &cx,
-        &[("grant_type", "authorization_code")],
-        400,
-        "invalid_request",
-    )
-    .await?;
-    Ok(())
-}
-
-async fn err_no_refresh_token(cx: Cx) -> CaseResult {
-    refused(&cx, &[("grant_type", "refresh_token")], 400, "invalid_request").await?;
-    Ok(())
-}
-
-async fn err_repeated(cx: Cx) -> CaseResult {
-    let fields = [
+refused_cases! {
+    err_no_grant_type: &[("code", "0000000000000000000000000000")] => 400 "invalid_request";
+    err_no_code: &[("grant_type", "authorization_code")] => 400 "invalid_request";
+    err_no_refresh_token: &[("grant_type", "refresh_token")] => 400 "invalid_request";
+    err_repeated: &[
         ("grant_type", "authorization_code"),
         ("code", "0000000000000000000000000000"),
         ("code", "1111111111111111111111111111"),
-    ];
-    refused(&cx, &fields, 400, "invalid_request").await?;
-    Ok(())
+    ] => 400 "invalid_request";
+    err_password: &[("grant_type", "password"), ("username", "someUser"), ("password", "x")]
+        => 400 "unsupported_grant_type";
+    err_client_credentials: &[("grant_type", "client_credentials")] => 400 "unsupported_grant_type";
 }
 
 async fn err_text_plain(cx: Cx) -> CaseResult {
@@ -456,33 +455,9 @@ async fn err_two_auth_methods(cx: Cx) -> CaseResult {
 }
 
 async fn err_short_verifier(cx: Cx) -> CaseResult {
-    let app = cx.target().app.clone();
-    let user = cx.target().user.clone();
-    let code = cx.code(&Grant::new(&app, &user, "profile").pkce()).await?;
-    cx.exchange(&app, &code, Some("tooshort"))
+    pkce_exchange(&cx, Some("tooshort"))
         .await?
         .token_error(400, "invalid_request")?;
-    Ok(())
-}
-
-async fn err_password(cx: Cx) -> CaseResult {
-    let fields = [
-        ("grant_type", "password"),
-        ("username", "someUser"),
-        ("password", "x"),
-    ];
-    refused(&cx, &fields, 400, "unsupported_grant_type").await?;
-    Ok(())
-}
-
-async fn err_client_credentials(cx: Cx) -> CaseResult {
-    refused(
-        &cx,
-        &[("grant_type", "client_credentials")],
-        400,
-        "unsupported_grant_type",
-    )
-    .await?;
     Ok(())
 }
 
@@ -497,28 +472,18 @@ async fn err_unknown_code(cx: Cx) -> CaseResult {
 }
 
 async fn err_garbage_refresh(cx: Cx) -> CaseResult {
-    let app = cx.target().app.clone();
-    cx.refresh(&app, "not-a-refresh-token")
-        .await?
-        .token_error(401, "invalid_grant")?;
-    Ok(())
+    refresh_refused(&cx, "not-a-refresh-token").await
 }
 
 async fn err_wrong_verifier(cx: Cx) -> CaseResult {
-    let app = cx.target().app.clone();
-    let user = cx.target().user.clone();
-    let code = cx.code(&Grant::new(&app, &user, "profile").pkce()).await?;
-    cx.exchange(&app, &code, Some("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXX"))
+    pkce_exchange(&cx, Some("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXX"))
         .await?
         .token_error(401, "invalid_grant")?;
     Ok(())
 }
 
 async fn err_missing_verifier(cx: Cx) -> CaseResult {
-    let app = cx.target().app.clone();
-    let user = cx.target().user.clone();
-    let code = cx.code(&Grant::new(&app, &user, "profile").pkce()).await?;
-    cx.exchange(&app, &code, None)
+    pkce_exchange(&cx, None)
         .await?
         .token_error(401, "invalid_grant")?;
     Ok(())
@@ -549,12 +514,8 @@ async fn err_redirect_mismatch(cx: Cx) -> CaseResult {
 }
 
 async fn err_access_as_refresh(cx: Cx) -> CaseResult {
-    let app = cx.target().app.clone();
     let access = cx.access_token("profile").await?;
-    cx.refresh(&app, &access)
-        .await?
-        .token_error(401, "invalid_grant")?;
-    Ok(())
+    refresh_refused(&cx, &access).await
 }
 
 async fn err_foreign_refresh(cx: Cx) -> CaseResult {
