@@ -13,19 +13,13 @@
 //! takes; the form POST is the path a browser takes (behaviour.md §2), and the one the audit judges.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Bytes;
-use axum::http::{HeaderMap, Method, Request, StatusCode, header};
-use http_body_util::{BodyExt as _, Full, Limited};
-use hyper_util::rt::TokioIo;
-use rustls::pki_types::pem::PemObject as _;
-use rustls::pki_types::{CertificateDer, ServerName};
-use tokio::io::{AsyncRead, AsyncWrite};
-use tokio::net::TcpStream;
+use axum::http::{Method, StatusCode, header};
 
 use crate::paths;
+use crate::transport::{self, Call, TransportError};
 
 /// The longest one approval may take, both requests included.
 pub const TIMEOUT: Duration = Duration::from_secs(30);
@@ -327,133 +321,49 @@ fn error_page(html: &str) -> Option<(String, String)> {
     Some((title, hint))
 }
 
-/// Where to connect for `url`.
-fn address(target: &Target, url: &url::Url) -> (String, u16) {
-    if let Some(addr) = target.connect {
-        return (addr.ip().to_string(), addr.port());
-    }
-    let host = url.host_str().unwrap_or_default();
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    let port = url.port_or_known_default().unwrap_or(80);
-    let lower = host.to_ascii_lowercase();
-    if lower == "localhost" || lower.ends_with(".localhost") {
-        ("127.0.0.1".to_owned(), port)
-    } else {
-        (host.to_owned(), port)
-    }
-}
-
+/// One request as a browser's form would send it: the answer's status, `Location` and body.
 async fn send(
     target: &Target,
     url: &url::Url,
     method: Method,
     form: Option<String>,
 ) -> Result<Answer, ApproveError> {
-    let text = url.to_string();
-    let (address, port) = address(target, url);
-    let stream = TcpStream::connect((address.as_str(), port))
-        .await
-        .map_err(|source| ApproveError::Connect {
-            url: text.clone(),
-            source,
-        })?;
-    let transport = |message: String| ApproveError::Transport {
-        url: text.clone(),
-        message,
-    };
-    if url.scheme() == "https" {
-        let ca = target
-            .ca_pem
-            .as_deref()
-            .ok_or_else(|| ApproveError::NoCa(text.clone()))?;
-        let connector = tokio_rustls::TlsConnector::from(client_config(ca)?);
-        let host = url.host_str().unwrap_or_default();
-        let name = ServerName::try_from(host.trim_start_matches('[').trim_end_matches(']').to_owned())
-            .map_err(|e| transport(e.to_string()))?;
-        let tls = connector
-            .connect(name, stream)
-            .await
-            .map_err(|e| transport(format!("TLS: {e}")))?;
-        exchange(tls, url, method, form).await
-    } else {
-        exchange(stream, url, method, form).await
-    }
-    .map_err(transport)
-}
-
-/// A rustls client trusting only the certificates in `ca_pem`.
-fn client_config(ca_pem: &[u8]) -> Result<Arc<rustls::ClientConfig>, ApproveError> {
-    let mut roots = rustls::RootCertStore::empty();
-    for cert in CertificateDer::pem_slice_iter(ca_pem) {
-        let cert = cert.map_err(|e| ApproveError::Ca(e.to_string()))?;
-        roots.add(cert).map_err(|e| ApproveError::Ca(e.to_string()))?;
-    }
-    if roots.is_empty() {
-        return Err(ApproveError::Ca("no certificate found".to_owned()));
-    }
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| ApproveError::Ca(e.to_string()))?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    Ok(Arc::new(config))
-}
-
-/// One request over a fresh HTTP/1.1 connection, as a browser's form would send it.
-async fn exchange<S>(io: S, url: &url::Url, method: Method, form: Option<String>) -> Result<Answer, String>
-where
-    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
-{
-    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(io))
-        .await
-        .map_err(|e| e.to_string())?;
-    let driver = tokio::spawn(connection);
-    let mut path = url.path().to_owned();
-    if let Some(query) = url.query() {
-        path.push('?');
-        path.push_str(query);
-    }
-    let authority = match url.port() {
-        Some(port) => format!("{}:{port}", url.host_str().unwrap_or_default()),
-        None => url.host_str().unwrap_or_default().to_owned(),
-    };
-    let mut request = Request::builder()
-        .method(method)
-        .uri(path)
-        .header(header::HOST, authority)
-        .header(header::ACCEPT, "text/html")
-        .header(
-            header::USER_AGENT,
-            concat!("ilert-mock-approve/", env!("CARGO_PKG_VERSION")),
-        );
-    if form.is_some() {
-        request = request.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-    }
-    let request = request
-        .body(Full::new(Bytes::from(form.unwrap_or_default())))
-        .map_err(|e| e.to_string())?;
-    let response = sender.send_request(request).await.map_err(|e| e.to_string())?;
-    let status = response.status();
-    let location = location(response.headers());
-    let body = Limited::new(response.into_body(), MAX_PAGE_BYTES)
-        .collect()
-        .await
-        .map_err(|e| e.to_string())?
-        .to_bytes();
-    driver.abort();
+    let answer = transport::send(Call {
+        method,
+        url,
+        connect: target.connect,
+        ca_pem: target.ca_pem.as_deref(),
+        headers: vec![
+            (header::ACCEPT, "text/html".to_owned()),
+            (
+                header::USER_AGENT,
+                concat!("ilert-mock-approve/", env!("CARGO_PKG_VERSION")).to_owned(),
+            ),
+        ],
+        body: form.map(|f| ("application/x-www-form-urlencoded", f)),
+        limit: MAX_PAGE_BYTES,
+    })
+    .await?;
     Ok(Answer {
-        status,
-        location,
-        body,
+        status: answer.status,
+        location: answer
+            .headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+        body: answer.body,
     })
 }
 
-fn location(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get(header::LOCATION)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
+impl From<TransportError> for ApproveError {
+    fn from(err: TransportError) -> Self {
+        match err {
+            TransportError::NoCa(url) => ApproveError::NoCa(url),
+            TransportError::Ca(message) => ApproveError::Ca(message),
+            TransportError::Connect { url, source } => ApproveError::Connect { url, source },
+            TransportError::Failed { url, message } => ApproveError::Transport { url, message },
+        }
+    }
 }
 
 #[cfg(test)]
@@ -499,11 +409,5 @@ mod tests {
                 "{bad}"
             );
         }
-    }
-
-    #[test]
-    fn localhost_names_connect_to_loopback() {
-        let url = url::Url::parse("http://someTenant.localhost:4598/x").expect("url");
-        assert_eq!(address(&Target::default(), &url), ("127.0.0.1".to_owned(), 4598));
     }
 }

@@ -53,6 +53,7 @@ mod state;
 mod timeouts;
 mod tls;
 mod token;
+mod transport;
 
 // Starting a mock and steering it.
 pub use audit::{Finding, Severity};

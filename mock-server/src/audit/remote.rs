@@ -4,20 +4,13 @@
 //! trusting only the CA given, e.g. the file `ilert-mock --tls --tls-ca-out FILE` wrote), with
 //! the control token when the mock demands one. The answer is the [`Report`] the mock rendered.
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use axum::body::Bytes;
-use axum::http::{Request, StatusCode, header};
-use http_body_util::{BodyExt as _, Empty, Limited};
-use hyper_util::rt::TokioIo;
-use rustls::pki_types::pem::PemObject as _;
-use rustls::pki_types::{CertificateDer, ServerName};
-use tokio::io::{AsyncRead, AsyncWrite};
-use tokio::net::TcpStream;
+use axum::http::{Method, StatusCode, header};
 
 use super::report::{Filter, Report};
 use crate::paths;
+use crate::transport::{self, Call, TransportError};
 
 /// The longest a fetch may take, connection included.
 pub const TIMEOUT: Duration = Duration::from_secs(30);
@@ -126,37 +119,28 @@ fn audit_url(base: &str, filter: &Filter) -> Result<url::Url, RemoteError> {
 
 async fn get(target: &Target, url: &url::Url) -> Result<Report, RemoteError> {
     let text = url.to_string();
-    let host = url.host_str().unwrap_or_default().to_owned();
-    let port = url.port_or_known_default().unwrap_or(80);
-    // `url` writes IPv6 hosts in brackets; the socket wants the address.
-    let address = host.trim_start_matches('[').trim_end_matches(']').to_owned();
-    let stream = TcpStream::connect((address.as_str(), port))
-        .await
-        .map_err(|source| RemoteError::Connect {
-            url: text.clone(),
-            source,
-        })?;
-    let transport = |message: String| RemoteError::Transport {
-        url: text.clone(),
-        message,
-    };
-    let (status, body) = if url.scheme() == "https" {
-        let ca = target
-            .ca_pem
-            .as_deref()
-            .ok_or_else(|| RemoteError::NoCa(text.clone()))?;
-        let connector = tokio_rustls::TlsConnector::from(client_config(ca)?);
-        let name = ServerName::try_from(address.clone()).map_err(|e| transport(e.to_string()))?;
-        let tls = connector
-            .connect(name, stream)
-            .await
-            .map_err(|e| transport(format!("TLS: {e}")))?;
-        exchange(tls, url, target.control_token.as_deref()).await
-    } else {
-        exchange(stream, url, target.control_token.as_deref()).await
+    let mut headers = vec![
+        (header::ACCEPT, "application/json".to_owned()),
+        (
+            header::USER_AGENT,
+            concat!("ilert-mock-audit/", env!("CARGO_PKG_VERSION")).to_owned(),
+        ),
+    ];
+    if let Some(token) = &target.control_token {
+        headers.push((header::AUTHORIZATION, format!("Bearer {token}")));
     }
-    .map_err(transport)?;
-    match status {
+    let answer = transport::send(Call {
+        method: Method::GET,
+        url,
+        connect: None,
+        ca_pem: target.ca_pem.as_deref(),
+        headers,
+        body: None,
+        limit: MAX_ANSWER_BYTES,
+    })
+    .await?;
+    let body = answer.body;
+    match answer.status {
         StatusCode::OK => serde_json::from_slice(&body).map_err(|e| RemoteError::Answer {
             url: text,
             message: e.to_string(),
@@ -173,63 +157,15 @@ async fn get(target: &Target, url: &url::Url) -> Result<Report, RemoteError> {
     }
 }
 
-/// A rustls client trusting only the certificates in `ca_pem`.
-fn client_config(ca_pem: &[u8]) -> Result<Arc<rustls::ClientConfig>, RemoteError> {
-    let mut roots = rustls::RootCertStore::empty();
-    for cert in CertificateDer::pem_slice_iter(ca_pem) {
-        let cert = cert.map_err(|e| RemoteError::Ca(e.to_string()))?;
-        roots.add(cert).map_err(|e| RemoteError::Ca(e.to_string()))?;
+impl From<TransportError> for RemoteError {
+    fn from(err: TransportError) -> Self {
+        match err {
+            TransportError::NoCa(url) => RemoteError::NoCa(url),
+            TransportError::Ca(message) => RemoteError::Ca(message),
+            TransportError::Connect { url, source } => RemoteError::Connect { url, source },
+            TransportError::Failed { url, message } => RemoteError::Transport { url, message },
+        }
     }
-    if roots.is_empty() {
-        return Err(RemoteError::Ca("no certificate found".to_owned()));
-    }
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| RemoteError::Ca(e.to_string()))?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    Ok(Arc::new(config))
-}
-
-/// One GET over a fresh HTTP/1.1 connection: the status and the body.
-async fn exchange<S>(io: S, url: &url::Url, token: Option<&str>) -> Result<(StatusCode, Bytes), String>
-where
-    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
-{
-    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(io))
-        .await
-        .map_err(|e| e.to_string())?;
-    let driver = tokio::spawn(connection);
-    let mut target = url.path().to_owned();
-    if let Some(query) = url.query() {
-        target.push('?');
-        target.push_str(query);
-    }
-    let authority = match url.port() {
-        Some(port) => format!("{}:{port}", url.host_str().unwrap_or_default()),
-        None => url.host_str().unwrap_or_default().to_owned(),
-    };
-    let mut request = Request::get(target)
-        .header(header::HOST, authority)
-        .header(header::ACCEPT, "application/json")
-        .header(
-            header::USER_AGENT,
-            concat!("ilert-mock-audit/", env!("CARGO_PKG_VERSION")),
-        );
-    if let Some(token) = token {
-        request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
-    }
-    let request = request.body(Empty::<Bytes>::new()).map_err(|e| e.to_string())?;
-    let response = sender.send_request(request).await.map_err(|e| e.to_string())?;
-    let status = response.status();
-    let body = Limited::new(response.into_body(), MAX_ANSWER_BYTES)
-        .collect()
-        .await
-        .map_err(|e| e.to_string())?
-        .to_bytes();
-    driver.abort();
-    Ok((status, body))
 }
 
 #[cfg(test)]
