@@ -1,0 +1,379 @@
+//! [`MockServer`]: bind, start, address, shutdown.
+//!
+//! A server owns its listener task; dropping the handle stops it, so a test cannot leak a
+//! server into the next one. Every server has its own store, clock and keys: tests running in
+//! parallel never see each other's state.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::admin::{AdminError, GrantFilter, GrantInfo};
+use crate::approve::{ApproveError, Choice, Target};
+use crate::clock::Clock;
+use crate::faults::Faults;
+use crate::fixtures::{FixtureError, Fixtures};
+use crate::http::SharedCtx;
+use crate::journal::Journal;
+use crate::model::{App, Tenant, User};
+use crate::persist::PersistError;
+use crate::tls::TlsError;
+use crate::token::KeyError;
+
+mod builder;
+pub use builder::MockServerBuilder;
+
+/// Why a server did not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The fixtures were refused.
+    #[error(transparent)]
+    Fixtures(#[from] FixtureError),
+    /// The keys in the fixtures were refused.
+    #[error("fixture keys: {0}")]
+    Keys(#[from] KeyError),
+    /// The TLS certificate could not be made or read.
+    #[error(transparent)]
+    Tls(#[from] TlsError),
+    /// The state file could not be loaded or written.
+    #[error(transparent)]
+    State(#[from] PersistError),
+    /// An allowed host is not a host name.
+    #[error(transparent)]
+    AllowedHost(#[from] crate::http::allowed_hosts::AllowedHostError),
+    /// `auto_approve` names a user the fixtures do not have.
+    #[error("--auto-approve: no user '{0}' in the fixtures")]
+    UnknownAutoApproveUser(String),
+    /// The control token is empty: an unset secret would leave the control surface open.
+    #[error(
+        "--control-token is empty (an unset ILERT_MOCK_CONTROL_TOKEN?); give a token, or leave the flag and the variable out to keep the control surface to loopback callers"
+    )]
+    EmptyControlToken,
+    /// The address could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// The cause.
+        source: std::io::Error,
+    },
+}
+
+/// The largest request head (request line and headers) read: hyper answers a larger one with
+/// `431 Request Header Fields Too Large` itself, before any handler or middleware runs, so that
+/// answer has no body. Without this bound hyper buffers up to about 400 KB of head per
+/// connection, and a thousand keep-alive connections each sending one 300 KB header held
+/// 300 MB. ilert's clients send a few hundred bytes (a bearer token is under 1 KB).
+pub const MAX_HEAD_BYTES: usize = 64 * 1024;
+
+/// Turns off hyper's own header-read timer, which would start with every idle wait and so cut
+/// idle connections at the header-read limit; [`crate::timeouts`] times each phase instead.
+/// Bounds the request head ([`MAX_HEAD_BYTES`]) over HTTP/1 and HTTP/2.
+fn untime_hyper(builder: &mut hyper_util::server::conn::auto::Builder<hyper_util::rt::TokioExecutor>) {
+    builder
+        .http1()
+        .header_read_timeout(None)
+        .max_buf_size(MAX_HEAD_BYTES)
+        .max_headers(100);
+    builder
+        .http2()
+        .max_header_list_size(u32::try_from(MAX_HEAD_BYTES).unwrap_or(u32::MAX));
+}
+
+/// How long [`MockServer::shutdown`] waits for in-flight requests.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+/// Once a minute drops expired codes and grants and revoked grants past their memory, so a long
+/// run does not grow without bound.
+async fn purge_loop(ctx: SharedCtx) {
+    let period = Duration::from_secs(60);
+    let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+    loop {
+        tick.tick().await;
+        let now = ctx.clock.now();
+        ctx.store.with(|s| s.purge(now));
+    }
+}
+
+/// A running mock ilert server.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let server = ilert_mock::MockServer::start().await;
+/// let app = server.app("0501439fd7dee9af0c25").expect("the guide's example app");
+/// assert_eq!(app.id, 250);
+/// assert!(server.base_url().starts_with("http://127.0.0.1:"));
+/// # }
+/// ```
+#[derive(Debug)]
+pub struct MockServer {
+    addr: SocketAddr,
+    ca_pem: Option<String>,
+    ctx: SharedCtx,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: Option<JoinHandle<std::io::Result<()>>>,
+    purger: JoinHandle<()>,
+}
+
+impl MockServer {
+    /// Starts a server with the embedded fixtures on a random port of 127.0.0.1.
+    ///
+    /// # Panics
+    /// When no port can be bound; use [`MockServer::builder`] to handle that as an error.
+    pub async fn start() -> Self {
+        match Self::builder().start().await {
+            Ok(server) => server,
+            Err(err) => panic!("the ilert mock could not start: {err}"),
+        }
+    }
+
+    /// A builder for non-default settings.
+    pub fn builder() -> MockServerBuilder {
+        MockServerBuilder::default()
+    }
+
+    /// The socket address the server listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The base URL, e.g. `http://127.0.0.1:41234` (`https://` with TLS; no trailing slash).
+    pub fn base_url(&self) -> String {
+        format!("{}://{}", self.ctx.options.scheme(), self.addr)
+    }
+
+    /// The base URL of a tenant host, e.g. `http://acme.localhost:41234`.
+    pub fn tenant_url(&self, tenant: &str) -> String {
+        format!(
+            "{}://{tenant}.localhost:{}",
+            self.ctx.options.scheme(),
+            self.addr.port()
+        )
+    }
+
+    /// The development CA's certificate (PEM) when the server made its own HTTPS certificate:
+    /// the one certificate a test's client should trust.
+    pub fn ca_pem(&self) -> Option<&str> {
+        self.ca_pem.as_deref()
+    }
+
+    /// The app registered under `client_id`, with its secret (development credentials).
+    pub fn app(&self, client_id: &str) -> Option<App> {
+        self.ctx.store.with(|s| s.app(client_id).cloned())
+    }
+
+    /// Every registered app.
+    pub fn apps(&self) -> Vec<App> {
+        self.ctx.store.with(|s| s.apps.clone())
+    }
+
+    /// The server's clock.
+    pub fn clock(&self) -> &Clock {
+        &self.ctx.clock
+    }
+
+    /// The fixtures the server started from.
+    pub fn fixtures(&self) -> &Fixtures {
+        &self.ctx.fixtures
+    }
+
+    /// The request journal (what `GET /_mock/requests` reads).
+    pub fn journal(&self) -> &Journal {
+        &self.ctx.journal
+    }
+
+    /// The audit of the app under test (what `GET /_mock/audit` answers): every finding about
+    /// the requests since the server started or the audit was cleared, the most severe first.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let server = ilert_mock::MockServer::start().await;
+    /// // … run the app's tests against server.base_url() …
+    /// let report = server.audit();
+    /// let serious = report.at_or_above(ilert_mock::Severity::Warning);
+    /// assert!(serious.is_empty(), "{}", report.table());
+    /// # }
+    /// ```
+    pub fn audit(&self) -> crate::audit::Report {
+        let apps = self.apps();
+        self.ctx.audit.report(&apps)
+    }
+
+    /// Forgets what the audit has seen (`DELETE /_mock/audit`): the next [`MockServer::audit`]
+    /// covers only later requests.
+    pub fn clear_audit(&self) {
+        self.ctx.audit.clear();
+        self.changed("clear_audit");
+    }
+
+    /// The fault queue (what `POST /_mock/faults` fills).
+    pub fn faults(&self) -> &Faults {
+        &self.ctx.faults
+    }
+
+    /// Approves the pending authorization at `authorize_url` as `username`, as a person at the
+    /// grant view would: loads the view over loopback HTTP, checks that it offers `username`,
+    /// and submits its form with `decision=grant`. Returns the redirect to the app, with `code`
+    /// and `state`. For a server started without `auto_approve` (the view is shown).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let server = ilert_mock::MockServer::start().await;
+    /// let url = format!(
+    ///     "{}/api/developers/oauth2/authorize?client_id={}&response_type=code&redirect_uri={}&scope=profile&state=s",
+    ///     server.base_url(), ilert_mock::guide::CLIENT_ID, "http%3A%2F%2Flocalhost%3A4597%2Fauthorize-result",
+    /// );
+    /// let redirect = server.approve(&url, "someUser").await?;
+    /// assert!(redirect.query_pairs().any(|(k, _)| k == "code"));
+    /// # Ok(()) }
+    /// ```
+    pub async fn approve(&self, authorize_url: &str, username: &str) -> Result<url::Url, ApproveError> {
+        self.decide(authorize_url, &Choice::Grant(username.to_owned()))
+            .await
+    }
+
+    /// Denies the pending authorization at `authorize_url`, as a person pressing Deny would;
+    /// returns the redirect to the app (`error=access_denied`).
+    pub async fn deny(&self, authorize_url: &str) -> Result<url::Url, ApproveError> {
+        self.decide(authorize_url, &Choice::Deny).await
+    }
+
+    async fn decide(&self, authorize_url: &str, choice: &Choice) -> Result<url::Url, ApproveError> {
+        let url = crate::approve::authorize(authorize_url)?;
+        if url.port_or_known_default() != Some(self.addr.port()) {
+            return Err(ApproveError::OtherServer {
+                url: authorize_url.to_owned(),
+                base_url: self.base_url(),
+            });
+        }
+        let target = Target {
+            connect: Some(self.addr),
+            ca_pem: self.ca_pem.as_ref().map(|pem| pem.as_bytes().to_vec()),
+        };
+        crate::approve::submit(&target, authorize_url, choice).await
+    }
+
+    /// The refresh grants `filter` selects (`GrantFilter::all()`,
+    /// `GrantFilter::app(client_id).user(username)`), in order of issue.
+    pub fn grants(&self, filter: &GrantFilter) -> Vec<GrantInfo> {
+        self.ctx.store.with(|s| s.grant_infos(filter))
+    }
+
+    /// Revokes every grant of `app` (client id) for `user`, as the user would in ilert's UI.
+    pub fn revoke_grants(&self, app: &str, user: &str) -> Result<usize, AdminError> {
+        let now = self.ctx.clock.now();
+        let revoked = self.ctx.store.with(|s| s.revoke_app_for_user(app, user, now));
+        self.changed("revoke_grants");
+        revoked
+    }
+
+    /// Registers an app at run time.
+    pub fn add_app(&self, app: App) -> Result<(), AdminError> {
+        let added = self.ctx.store.with(|s| s.add_app(app, &self.ctx.options.bounds));
+        self.changed("add_app");
+        added
+    }
+
+    /// Adds a user at run time.
+    pub fn add_user(&self, user: User) -> Result<(), AdminError> {
+        let added = self
+            .ctx
+            .store
+            .with(|s| s.add_user(user, &self.ctx.options.bounds));
+        self.changed("add_user");
+        added
+    }
+
+    /// Removes an app (`DELETE /_mock/apps/{client_id}`); returns how many of its refresh
+    /// grants were revoked.
+    pub fn remove_app(&self, client_id: &str) -> Result<usize, AdminError> {
+        let now = self.ctx.clock.now();
+        let removed = self.ctx.store.with(|s| s.remove_app(client_id, now));
+        self.changed("remove_app");
+        removed
+    }
+
+    /// Removes a user (`DELETE /_mock/users/{username}`); returns how many of their refresh
+    /// grants were revoked.
+    pub fn remove_user(&self, username: &str) -> Result<usize, AdminError> {
+        let now = self.ctx.clock.now();
+        let protected = self.ctx.options.auto_approve.as_deref();
+        let removed = self.ctx.store.with(|s| s.remove_user(username, protected, now));
+        self.changed("remove_user");
+        removed
+    }
+
+    /// Adds a tenant at run time (`POST /_mock/tenants`); `{id}.localhost` serves it at once.
+    pub fn add_tenant(&self, tenant: Tenant) -> Result<(), AdminError> {
+        let added = self
+            .ctx
+            .store
+            .with(|s| s.add_tenant(tenant, &self.ctx.options.bounds));
+        self.changed("add_tenant");
+        added
+    }
+
+    /// Every user (`GET /_mock/users`).
+    pub fn users(&self) -> Vec<User> {
+        self.ctx.store.with(|s| s.users.clone())
+    }
+
+    /// Every tenant (`GET /_mock/tenants`).
+    pub fn tenants(&self) -> Vec<Tenant> {
+        self.ctx.store.with(|s| s.tenants.clone())
+    }
+
+    /// Back to the fixtures: state, clock, journal, audit and faults.
+    pub fn reset(&self) {
+        self.ctx.reset();
+        self.changed("reset");
+    }
+
+    /// Tells the dashboard's live readers that an embedded-API call (`what`) changed the mock.
+    fn changed(&self, what: &str) {
+        self.ctx
+            .changes
+            .send(crate::changes::Change::Control(format!("MockServer::{what}")));
+    }
+
+    /// Stops accepting connections, lets in-flight requests finish (for at most
+    /// [`SHUTDOWN_GRACE`]; a connection still busy then is closed), and, with a state file,
+    /// writes the state once more and releases the file (another server may then take it)
+    /// before returning.
+    pub async fn shutdown(mut self) {
+        self.ctx.changes.close();
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(mut server) = self.server.take()
+            && tokio::time::timeout(SHUTDOWN_GRACE, &mut server).await.is_err()
+        {
+            tracing::warn!(
+                "requests still running {} s after the shutdown began; closing their connections",
+                SHUTDOWN_GRACE.as_secs()
+            );
+            server.abort();
+        }
+        self.purger.abort();
+        self.ctx.store.close();
+    }
+}
+
+impl Drop for MockServer {
+    /// Stops the server without waiting, and releases its state file at once (written as it
+    /// is), so a test may start another server on the file right away; a request still running
+    /// on the old server then changes nothing on disk.
+    fn drop(&mut self) {
+        self.ctx.changes.close();
+        self.purger.abort();
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        self.ctx.store.close();
+    }
+}
