@@ -16,7 +16,7 @@
 //! build.
 //!
 //! At start the file is loaded and its log replayed. A corrupt snapshot, a record with a wrong
-//! checksum before the last line, or a foreign file is refused with a clear message, never
+//! checksum, or a foreign file is refused with a clear message, never
 //! replaced. A last line cut short (the process died while appending it, so its request was
 //! never answered) is dropped with a warning and the file truncated to its last whole record.
 //! Version-2 files (the whole state as one JSON document, written after every change) load and
@@ -329,7 +329,11 @@ pub fn read(path: &Path) -> Result<Option<Loaded>, PersistError> {
             Ok(_) => {
                 loaded.torn = Some(format!("record {} has no end of line", n + 1));
             }
-            Err(err) if last => loaded.torn = Some(format!("record {}: {err}", n + 1)),
+            // Cut short while it was appended (no end of line yet): its request was never
+            // answered. A whole line that does not check out is damage, and is refused.
+            Err(err) if last && !whole => {
+                loaded.torn = Some(format!("record {} is cut short ({err})", n + 1));
+            }
             Err(err) => return Err(corrupt(format!("record {}: {err}", n + 1))),
         }
     }
@@ -581,6 +585,12 @@ mod tests {
         fs::write(&path, &damaged).expect("write");
         assert!(
             matches!(read(&path), Err(PersistError::Corrupt { reason, .. }) if reason.contains("record 1"))
+        );
+        // A whole last record that does not check out: refused.
+        let damaged_last = text.replacen("60000", "60001", 1);
+        fs::write(&path, &damaged_last).expect("write");
+        assert!(
+            matches!(read(&path), Err(PersistError::Corrupt { reason, .. }) if reason.contains("record 2"))
         );
         // The last record cut short (the process died while appending it): dropped.
         let cut = &text[..text.len() - two.len() / 2];
