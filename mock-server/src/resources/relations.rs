@@ -71,14 +71,15 @@ fn release_all(
     }
     let mut doomed: BTreeMap<&'static str, BTreeSet<i64>> = BTreeMap::new();
     let mut pulled: BTreeMap<(&'static str, i64), (&'static str, Vec<i64>)> = BTreeMap::new();
+    let nested: Vec<&'static str> = state
+        .groups()
+        .iter()
+        .flat_map(|g| g.collections.iter())
+        .filter(|c| c.parent == Some(target))
+        .map(|c| c.name)
+        .collect();
     for &id in released {
-        let nested = state
-            .groups()
-            .iter()
-            .flat_map(|g| g.collections.iter())
-            .filter(|c| c.parent == Some(target))
-            .map(|c| c.name);
-        for name in nested {
+        for &name in &nested {
             let children = state.resources().children(tenant, name, id);
             if !children.is_empty() {
                 doomed.entry(name).or_default().extend(children);
@@ -86,7 +87,8 @@ fn release_all(
         }
         let mut referrers = state.resources().referrers(tenant, target.key(), id);
         // Declaration order first, then ids: the first restricting holder is the one named.
-        referrers.sort_by_key(|(name, holder, _)| (collection_rank(state, name), *holder));
+        // Each holder's rank is looked up once, not at every comparison.
+        referrers.sort_by_cached_key(|(name, holder, _)| (collection_rank(state, name), *holder));
         for (name, holder, position) in referrers {
             let Some(collection) = state.collection(name) else {
                 continue;
