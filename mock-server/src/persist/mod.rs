@@ -254,17 +254,22 @@ fn replace_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 
 /// The snapshot line of `state`: the first line of a version-3 file.
 pub fn snapshot(state: &PersistedRef<'_>) -> Result<Vec<u8>, serde_json::Error> {
+    let mut bytes = serde_json::to_vec(&envelope(state))?;
+    bytes.push(b'\n');
+    Ok(bytes)
+}
+
+/// `state` in the file's envelope, stamped with the system time.
+fn envelope<'a>(state: &'a PersistedRef<'a>) -> Envelope<&'a PersistedRef<'a>> {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
-    let mut bytes = serde_json::to_vec(&Envelope {
+    Envelope {
         format: FORMAT.to_owned(),
         version: VERSION,
         saved_at: now,
         state,
-    })?;
-    bytes.push(b'\n');
-    Ok(bytes)
+    }
 }
 
 /// Reads the state file at `path` (without taking it): its state with the log replayed; `None`
@@ -348,15 +353,7 @@ pub fn dump_state_file(path: &Path) -> Result<String, PersistError> {
         path: path.display().to_string(),
         source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
     })?;
-    let line = snapshot(&loaded.state.as_ref()).map_err(|e| PersistError::Io {
-        path: path.display().to_string(),
-        source: std::io::Error::other(e),
-    })?;
-    let value: serde_json::Value = serde_json::from_slice(&line).map_err(|e| PersistError::Io {
-        path: path.display().to_string(),
-        source: std::io::Error::other(e),
-    })?;
-    serde_json::to_string_pretty(&value)
+    serde_json::to_string_pretty(&envelope(&loaded.state.as_ref()))
         .map(|text| text + "\n")
         .map_err(|e| PersistError::Io {
             path: path.display().to_string(),

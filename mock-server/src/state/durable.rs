@@ -27,6 +27,13 @@ pub(super) struct Log {
 /// snapshot, so the file stays within a few times the state's size and loads quickly.
 const COMPACT_FLOOR: u64 = 8 << 20;
 
+impl Log {
+    /// Whether the log has grown past [`COMPACT_FLOOR`] and the snapshot: time for a new one.
+    fn outgrown(&self) -> bool {
+        self.log_bytes > COMPACT_FLOOR.max(self.snapshot_bytes)
+    }
+}
+
 tokio::task_local! {
     /// While an HTTP request is served: the last state-file job its changes queued, which the
     /// answer waits for ([`SharedState::answer_when_durable`]), so no runtime thread blocks on a sync.
@@ -61,11 +68,10 @@ impl SharedState {
                     persist::VERSION
                 );
             }
-            rewrite = loaded.version != persist::VERSION
-                || loaded.log_bytes > COMPACT_FLOOR.max(loaded.snapshot_bytes);
             keep = loaded.snapshot_bytes + loaded.log_bytes;
             log.snapshot_bytes = loaded.snapshot_bytes;
             log.log_bytes = loaded.log_bytes;
+            rewrite = loaded.version != persist::VERSION || log.outgrown();
             let saved = loaded.state;
             if let Some(tenants) = saved.tenants {
                 state.tenants = tenants;
@@ -123,18 +129,22 @@ impl SharedState {
             .map_err(|e| tracing::error!("state file: a change could not be written: {e}"))
             .ok()?;
         log.log_bytes += line.len() as u64;
-        let mut job = self.queue_or_log(file, Job::Append(line))?;
-        if log.log_bytes > COMPACT_FLOOR.max(log.snapshot_bytes) {
-            match persist::snapshot(&state.persisted_ref()) {
-                Ok(bytes) => {
-                    log.snapshot_bytes = bytes.len() as u64;
-                    log.log_bytes = 0;
-                    job = self.queue_or_log(file, Job::Snapshot(bytes)).unwrap_or(job);
-                }
-                Err(e) => tracing::error!("state file: no snapshot could be made: {e}"),
-            }
+        let job = self.queue_or_log(file, Job::Append(line))?;
+        if log.outgrown() {
+            return Some(self.queue_snapshot(state, &mut log, file).unwrap_or(job));
         }
         Some(job)
+    }
+
+    /// Queues the whole state as a new snapshot and starts the log's count again; the job, or
+    /// `None` when it could not be made or queued (logged).
+    fn queue_snapshot(&self, state: &MockState, log: &mut Log, file: &StateFile) -> Option<u64> {
+        let bytes = persist::snapshot(&state.persisted_ref())
+            .map_err(|e| tracing::error!("state file: no snapshot could be made: {e}"))
+            .ok()?;
+        log.snapshot_bytes = bytes.len() as u64;
+        log.log_bytes = 0;
+        self.queue_or_log(file, Job::Snapshot(bytes))
     }
 
     fn queue_or_log(&self, file: &StateFile, job: Job) -> Option<u64> {
@@ -178,17 +188,7 @@ impl SharedState {
         let job = {
             let state = self.state.lock();
             let mut log = self.log.lock();
-            match persist::snapshot(&state.persisted_ref()) {
-                Ok(bytes) => {
-                    log.snapshot_bytes = bytes.len() as u64;
-                    log.log_bytes = 0;
-                    self.queue_or_log(file, Job::Snapshot(bytes))
-                }
-                Err(e) => {
-                    tracing::error!("state file: no snapshot could be made: {e}");
-                    None
-                }
-            }
+            self.queue_snapshot(&state, &mut log, file)
         };
         if let Some(job) = job {
             file.wait(job);
