@@ -180,6 +180,24 @@ async fn worker(base: String, id: usize, answered: Arc<Mutex<Answered>>) {
     }
 }
 
+/// Lets `workers` load the mock until `enough` (or 30 s), then SIGKILLs it while requests are
+/// in flight and waits for the workers to see it gone.
+async fn kill_mid_load(
+    child: &mut Child,
+    workers: Vec<tokio::task::JoinHandle<()>>,
+    enough: impl Fn() -> bool,
+) {
+    let started = Instant::now();
+    while !enough() && started.elapsed() < Duration::from_secs(30) {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    child.kill().expect("SIGKILL");
+    child.wait().expect("reaped");
+    for w in workers {
+        let _ = w.await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sigkill_mid_load_loses_nothing_that_was_answered() {
     let dir = temp_dir("kill");
@@ -189,16 +207,7 @@ async fn sigkill_mid_load_loses_nothing_that_was_answered() {
     let workers: Vec<_> = (0..4)
         .map(|id| tokio::spawn(worker(base.clone(), id, answered.clone())))
         .collect();
-    let started = Instant::now();
-    while answered.lock().live.len() < 40 && started.elapsed() < Duration::from_secs(30) {
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    // SIGKILL while requests are in flight.
-    child.kill().expect("SIGKILL");
-    child.wait().expect("reaped");
-    for w in workers {
-        let _ = w.await;
-    }
+    kill_mid_load(&mut child, workers, || answered.lock().live.len() >= 40).await;
     let answered = std::mem::take(&mut *answered.lock());
     assert!(
         answered.live.len() >= 20,
@@ -501,15 +510,7 @@ async fn sigkill_during_a_burst_of_events_loses_no_acknowledged_event() {
     let workers: Vec<_> = (0..8)
         .map(|id| tokio::spawn(event_worker(base.clone(), id, acknowledged.clone())))
         .collect();
-    let started = Instant::now();
-    while acknowledged.lock().len() < 300 && started.elapsed() < Duration::from_secs(30) {
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-    child.kill().expect("SIGKILL");
-    child.wait().expect("reaped");
-    for w in workers {
-        let _ = w.await;
-    }
+    kill_mid_load(&mut child, workers, || acknowledged.lock().len() >= 300).await;
     let acknowledged = std::mem::take(&mut *acknowledged.lock());
     assert!(acknowledged.len() >= 300, "the burst ran: {}", acknowledged.len());
 
