@@ -127,6 +127,12 @@ struct Cli {
     /// Do not pin the server to CPU 0 and the load generator to CPU 1 (store suite).
     #[arg(long)]
     no_pin: bool,
+    /// Store suite: also measure a running Stoplight Prism on ilert's OpenAPI document at this
+    /// URL, where ilert's `/api` lies (started with `npx @stoplight/prism-cli mock -h 127.0.0.1
+    /// -p 4010 ilert-openapi.yml`): the same reads and events, the same load generator, the
+    /// process pinned to the server's core
+    #[arg(long, value_name = "URL")]
+    peer_prism: Option<String>,
 }
 
 async fn store_suite(cli: &Cli) -> Result<String, BenchError> {
@@ -149,6 +155,7 @@ async fn store_suite(cli: &Cli) -> Result<String, BenchError> {
         fill_budget: Duration::from_secs_f64(cli.fill_budget.max(1.0)),
         pin,
         memory_only: cli.memory_only,
+        prism: cli.peer_prism.clone(),
     };
     let report = store::run(&binary, &ctx, &settings).await?;
     if let Some(path) = &cli.json {

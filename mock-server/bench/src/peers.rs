@@ -1,5 +1,6 @@
 //! Peers measured in the same run: axa's `oauth2-mock-server` (Node), a widely used OAuth2 mock
-//! on npm.
+//! on npm, for the OAuth endpoints, and Stoplight Prism's `prism mock` (Node) on ilert's OpenAPI
+//! document, the common OpenAPI mock, for the REST ones ([`Prism`]).
 //!
 //! Machines differ from run to run, so the mock's speed targets are ratios against peers
 //! measured with the same load generator on the same machine in the same minute. axa's server
@@ -23,7 +24,7 @@ use base64::Engine as _;
 use serde::Serialize;
 
 use crate::error::BenchError;
-use crate::http::{form, get, once, post_form};
+use crate::http::{form, get, once, post, post_form};
 use crate::load::{Job, Unit};
 use crate::machine::{listening_pid, rss_kib};
 
@@ -99,27 +100,12 @@ impl Axa {
         let host = format!("{}:{}", base.host, base.port);
         let started =
             "is it running? (`mock-server/bench/README.md`: `npx oauth2-mock-server -a 127.0.0.1 -p 8080`)";
-        let candidates = tokio::net::lookup_host((base.host.trim_matches(['[', ']']), base.port))
-            .await
-            .map_err(|e| BenchError::Peer(format!("cannot resolve {host}: {e}")))?;
         let token = post_form(
             &host,
             &format!("{}/token", base.prefix),
             &form(&[("grant_type", "client_credentials"), ("scope", "profile")]),
         );
-        let mut reached = None;
-        let mut last = String::from("no address");
-        for addr in candidates {
-            match once(addr, &token, false).await {
-                Ok(reply) => {
-                    reached = Some((addr, reply));
-                    break;
-                }
-                Err(e) => last = e.to_string(),
-            }
-        }
-        let (addr, reply) =
-            reached.ok_or_else(|| BenchError::Peer(format!("cannot reach {url}: {last}; {started}")))?;
+        let (addr, reply) = reach(&base, url, &token, started).await?;
         let access = signed_token(reply.status, &reply.body)?;
         let userinfo = get(
             &host,
@@ -143,7 +129,9 @@ impl Axa {
                 addr.port()
             );
         }
-        let (version, runtime) = pid.map(versions).unwrap_or_default();
+        let (version, runtime) = pid
+            .map(|pid| versions(pid, "oauth2-mock-server", "oauth2-mock-server"))
+            .unwrap_or_default();
         Ok(Self {
             addr,
             userinfo,
@@ -187,6 +175,129 @@ impl Axa {
     }
 }
 
+/// Stoplight Prism's `prism mock` on ilert's OpenAPI document, ready to be measured on the
+/// REST operations of the store suite. Prism serves the document's paths at its root (ilert's
+/// `/api/alerts` is its `/alerts`), so the URL given is the one where ilert's `/api` lies.
+/// Prism keeps nothing: it answers each operation's example, so its figures are what a
+/// stateless example server costs, the floor the mock's stateful answers are set against.
+pub struct Prism {
+    addr: SocketAddr,
+    host: String,
+    prefix: String,
+    /// What the report says of it.
+    pub peer: Peer,
+}
+
+impl Prism {
+    /// Reaches Prism at `url`, checks it answers ilert's `GET /alerts/count` and finds its
+    /// process; with `pin`, moves that process to `core`, as the mock is.
+    pub async fn prepare(url: &str, pin: Option<usize>) -> Result<Self, BenchError> {
+        let base = base(url)?;
+        let host = format!("{}:{}", base.host, base.port);
+        let started = "is it running? (`mock-server/bench/README.md`: `npx @stoplight/prism-cli mock -h 127.0.0.1 -p 4010 ilert-openapi.yml`)";
+        let count = get(&host, &format!("{}/alerts/count", base.prefix), BEARER);
+        let (addr, reply) = reach(&base, url, &count, started).await?;
+        let json: serde_json::Value = serde_json::from_slice(&reply.body).unwrap_or_default();
+        if reply.status != 200 || json.get("count").is_none() {
+            return Err(BenchError::Peer(format!(
+                "GET {}/alerts/count answered {}: {} (not Prism on ilert's document?)",
+                base.prefix,
+                reply.status,
+                String::from_utf8_lossy(&reply.body)
+            )));
+        }
+        let pid = listening_pid(addr.port());
+        match (pid, pin) {
+            (Some(pid), Some(core)) => crate::store::pin_process(pid, core),
+            (None, _) => eprintln!(
+                "note: no process visible listening on port {}: Prism's CPU counts in `others` and it is not pinned",
+                addr.port()
+            ),
+            _ => {}
+        }
+        let (version, runtime) = pid
+            .map(|pid| versions(pid, "prism", "@stoplight/prism-cli"))
+            .unwrap_or_default();
+        Ok(Self {
+            addr,
+            host,
+            prefix: base.prefix,
+            peer: Peer {
+                name: "Stoplight Prism (prism mock)",
+                url: url.to_owned(),
+                version,
+                runtime,
+                pid,
+                rss_kib_before: pid.and_then(rss_kib),
+                rss_kib_after: None,
+            },
+        })
+    }
+
+    /// `GET` of `path` (ilert's path under `/api`, with its query) with a bearer token.
+    pub fn read(&self, name: &'static str, path: &str) -> Job {
+        Job {
+            name,
+            addr: self.addr,
+            unit: Unit::Request(get(&self.host, &format!("{}{path}", self.prefix), BEARER)),
+            signs: false,
+        }
+    }
+
+    /// `POST /events`, event `n` with body `body(n)` (Prism answers 202 and keeps nothing).
+    pub fn events(&self, name: &'static str, body: fn(u64) -> Vec<u8>) -> Job {
+        let (host, path) = (self.host.clone(), format!("{}/events", self.prefix));
+        let seq = std::sync::atomic::AtomicU64::new(0);
+        Job {
+            name,
+            addr: self.addr,
+            unit: Unit::Made {
+                make: Box::new(move || {
+                    let n = seq.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    post(
+                        &host,
+                        &path,
+                        "application/json",
+                        &String::from_utf8_lossy(&body(n)),
+                    )
+                }),
+                status: 202,
+            },
+            signs: false,
+        }
+    }
+
+    /// Reads the peer's RSS after its scenarios.
+    pub fn finish(mut self) -> Peer {
+        self.peer.rss_kib_after = self.peer.pid.and_then(rss_kib);
+        self.peer
+    }
+}
+
+/// The bearer header sent to Prism (it checks that the document's security is present, not
+/// what it says).
+const BEARER: &str = "Authorization: Bearer prism\r\n";
+
+/// Sends `request` to the first of `base`'s addresses that answers; the address and the answer.
+async fn reach(
+    base: &Base,
+    url: &str,
+    request: &[u8],
+    started: &str,
+) -> Result<(SocketAddr, crate::http::Reply), BenchError> {
+    let candidates = tokio::net::lookup_host((base.host.trim_matches(['[', ']']), base.port))
+        .await
+        .map_err(|e| BenchError::Peer(format!("cannot resolve {}:{}: {e}", base.host, base.port)))?;
+    let mut last = String::from("no address");
+    for addr in candidates {
+        match once(addr, request, false).await {
+            Ok(reply) => return Ok((addr, reply)),
+            Err(e) => last = e.to_string(),
+        }
+    }
+    Err(BenchError::Peer(format!("cannot reach {url}: {last}; {started}")))
+}
+
 /// The access token of axa's token answer, checked to be an RS256-signed JWT (so its rate is a
 /// signed-token rate).
 fn signed_token(status: u16, body: &[u8]) -> Result<String, BenchError> {
@@ -218,8 +329,9 @@ fn signed_token(status: u16, body: &[u8]) -> Result<String, BenchError> {
 }
 
 /// The npm package's version and the runtime's, read from the peer's process: its script
-/// argument leads to the package's `package.json`, its executable answers `--version`.
-fn versions(pid: u32) -> (Option<String>, Option<String>) {
+/// argument (the first that contains `script`) leads to the package's `package.json` (named
+/// `package`), its executable answers `--version`.
+fn versions(pid: u32, script: &str, package: &str) -> (Option<String>, Option<String>) {
     let proc = PathBuf::from(format!("/proc/{pid}"));
     let cwd = std::fs::read_link(proc.join("cwd")).unwrap_or_default();
     let version = std::fs::read(proc.join("cmdline"))
@@ -228,11 +340,11 @@ fn versions(pid: u32) -> (Option<String>, Option<String>) {
             cmdline
                 .split(|b| *b == 0)
                 .filter_map(|arg| std::str::from_utf8(arg).ok())
-                .find(|arg| arg.contains("oauth2-mock-server"))
+                .find(|arg| arg.contains(script))
                 .map(|arg| cwd.join(arg))
         })
         .and_then(|script| std::fs::canonicalize(script).ok())
-        .and_then(|script| package_version(&script, "oauth2-mock-server"));
+        .and_then(|script| package_version(&script, package));
     let runtime = std::fs::read_link(proc.join("exe"))
         .ok()
         .and_then(|exe| std::process::Command::new(exe).arg("--version").output().ok())

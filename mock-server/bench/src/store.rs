@@ -48,6 +48,9 @@ pub struct StoreSettings {
     pub pin: bool,
     /// Skip the `--state-file` server.
     pub memory_only: bool,
+    /// A running Prism on ilert's document to measure the same reads and events against
+    /// (`--peer-prism URL`).
+    pub prism: Option<String>,
 }
 
 /// One measurement at one level.
@@ -76,16 +79,40 @@ pub struct StoreReport {
     pub restart: Option<(u64, f64, u64)>,
     /// Levels a fill could not reach within the budget: (asked, reached).
     pub unreached: Vec<(u64, u64)>,
+    /// Prism, when measured (its figures are in `figures`, named `prism …`).
+    pub peer: Option<crate::peers::Peer>,
 }
 
 /// Pins every thread of this process to `core` (the load generator).
 pub fn pin_self(core: usize) {
-    let pid = std::process::id().to_string();
+    pin_process(std::process::id(), core);
+}
+
+/// Pins every thread of process `pid` to `core` (`taskset -a -p`).
+pub fn pin_process(pid: u32, core: usize) {
     let _ = Command::new("taskset")
-        .args(["-a", "-p", "-c", &core.to_string(), &pid])
+        .args(["-a", "-p", "-c", &core.to_string(), &pid.to_string()])
         .stdout(std::process::Stdio::null())
         .status();
 }
+
+/// The read scenarios: name and path (under `/api`).
+const READS: [(&str, &str); 3] = [
+    ("alerts-list", "/alerts?max-results=50"),
+    (
+        "alerts-filter",
+        "/alerts?states=PENDING&sources=3001&max-results=50",
+    ),
+    ("count", "/alerts/count"),
+];
+
+/// Prism's names for the read scenarios and `events`, in [`READS`] order then `events`.
+const PRISM_NAMES: [&str; 4] = [
+    "prism alerts-list",
+    "prism alerts-filter",
+    "prism count",
+    "prism events",
+];
 
 struct Target {
     addr: SocketAddr,
@@ -161,11 +188,21 @@ use crate::load;
 
 /// An ALERT event with a fresh alert key.
 fn event(host: &str, n: u64) -> Vec<u8> {
-    let body = format!(
+    post(
+        host,
+        "/api/events",
+        "application/json",
+        &String::from_utf8_lossy(&event_body(n)),
+    )
+}
+
+/// The body of event `n`: an ALERT with alert key `bench-{n}-{pid}`.
+fn event_body(n: u64) -> Vec<u8> {
+    format!(
         r#"{{"integrationKey":"{KEY}","eventType":"ALERT","summary":"bench alert {n}","details":"load test","alertKey":"bench-{n}-{}"}}"#,
         std::process::id()
-    );
-    post(host, "/api/events", "application/json", &body)
+    )
+    .into_bytes()
 }
 
 /// Runs the store suite with `binary`.
@@ -182,6 +219,7 @@ pub async fn run(
         rss_mb_per_100k: None,
         restart: None,
         unreached: Vec::new(),
+        peer: None,
     };
 
     // In memory.
@@ -200,17 +238,9 @@ pub async fn run(
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
         report.rss.push((held, server.rss()));
-        let reads = [
-            ("alerts-list", "/api/alerts?max-results=50"),
-            (
-                "alerts-filter",
-                "/api/alerts?states=PENDING&sources=3001&max-results=50",
-            ),
-            ("count", "/api/alerts/count"),
-        ];
-        for (name, path) in reads {
+        for (name, path) in READS {
             eprintln!("  {name} at {held} …");
-            let job = Arc::new(target.read(name, path));
+            let job = Arc::new(target.read(name, &format!("/api{path}")));
             let load = load::run(&ctx_mem, job, Until::flag(), Some(settings.duration)).await;
             report.figures.push(StoreFigure {
                 scenario: name,
@@ -237,6 +267,9 @@ pub async fn run(
         report.rss_mb_per_100k = Some(per_alert_kib * 100_000.0 / 1024.0);
     }
     drop(server);
+    if let Some(url) = &settings.prism {
+        prism(url, ctx, settings, &mut report).await?;
+    }
     if settings.memory_only {
         return Ok(report);
     }
@@ -282,6 +315,63 @@ pub async fn run(
     drop(server);
     let _ = std::fs::remove_dir_all(&dir);
     Ok(report)
+}
+
+/// Measures Prism at `url` on the same reads and events, with the same load generator and, when
+/// pinned, on the mock's core; each scenario after [`crate::peers::WARM_UP`] of unmeasured load.
+async fn prism(
+    url: &str,
+    ctx: &RunContext,
+    settings: &StoreSettings,
+    report: &mut StoreReport,
+) -> Result<(), BenchError> {
+    let prism = crate::peers::Prism::prepare(url, settings.pin.then_some(0)).await?;
+    let ctx = RunContext {
+        server_pid: prism.peer.pid,
+        ..ctx.clone()
+    };
+    let jobs = READS
+        .iter()
+        .zip(PRISM_NAMES)
+        .map(|((_, path), name)| prism.read(name, path))
+        .chain([prism.events(PRISM_NAMES[3], event_body)]);
+    for job in jobs {
+        eprintln!("  {} …", job.name);
+        let job = Arc::new(job);
+        load::run(&ctx, job.clone(), Until::flag(), Some(crate::peers::WARM_UP)).await;
+        let load = load::run(&ctx, job.clone(), Until::flag(), Some(settings.duration)).await;
+        report.figures.push(StoreFigure {
+            scenario: job.name,
+            alerts: 0,
+            load,
+        });
+    }
+    report.peer = Some(prism.finish());
+    Ok(())
+}
+
+/// The mock's rate over Prism's for each operation, at the highest level the mock reached
+/// (`None` when either is missing).
+fn ratios(report: &StoreReport) -> Vec<(&'static str, u64, f64)> {
+    let mine = ["alerts-list", "alerts-filter", "count", "events"];
+    mine.iter()
+        .zip(PRISM_NAMES)
+        .filter_map(|(name, peer)| {
+            let ours = report
+                .figures
+                .iter()
+                .filter(|f| f.scenario == *name)
+                .max_by_key(|f| f.alerts)?;
+            let theirs = report.figures.iter().find(|f| f.scenario == peer)?;
+            (theirs.load.requests_per_sec > 0.0).then(|| {
+                (
+                    *name,
+                    ours.alerts,
+                    ours.load.requests_per_sec / theirs.load.requests_per_sec,
+                )
+            })
+        })
+        .collect()
 }
 
 /// The suite as a table.
@@ -338,6 +428,24 @@ pub fn table(report: &StoreReport, cpu: &str) -> String {
     }
     for (asked, reached) in &report.unreached {
         let _ = writeln!(out, "fill to {asked} stopped at {reached} (--fill-budget spent)");
+    }
+    if let Some(peer) = &report.peer {
+        let mb =
+            |kib: Option<u64>| kib.map_or_else(|| "?".to_owned(), |k| format!("{:.1} MB", k as f64 / 1024.0));
+        let _ = writeln!(
+            out,
+            "peer: {} {} ({}) at {}, pid {}, RSS {} before its scenarios, {} after",
+            peer.name,
+            peer.version.as_deref().unwrap_or("(version unknown)"),
+            peer.runtime.as_deref().unwrap_or("runtime unknown"),
+            peer.url,
+            peer.pid.map_or_else(|| "?".to_owned(), |p| p.to_string()),
+            mb(peer.rss_kib_before),
+            mb(peer.rss_kib_after),
+        );
+        for (name, alerts, ratio) in ratios(report) {
+            let _ = writeln!(out, "{name} at {alerts} alerts: {ratio:.1}x Prism's rate");
+        }
     }
     out
 }
