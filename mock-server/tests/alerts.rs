@@ -115,6 +115,45 @@ impl Parts for (StatusCode, reqwest::header::HeaderMap, Value) {
     }
 }
 
+/// A list page is written as text with each alert's source and policy shared across the page;
+/// byte for byte, each item is the alert's single answer (which is rendered as a value).
+#[tokio::test]
+async fn each_listed_alert_is_written_as_its_single_answer() {
+    let server = frozen_server().await;
+    let token = token(&server, "alert source").await;
+    for n in 0..3 {
+        let body = json!({"integrationKey": WEB_KEY, "eventType": "ALERT", "summary": format!("listed {n}"), "alertKey": format!("listed-{n}")});
+        assert_eq!(event(&server, body).await.0, StatusCode::ACCEPTED);
+    }
+    checkout_alert(&server).await;
+    let text = |path: String| {
+        let token = token.clone();
+        let url = format!("{}{path}", server.base_url());
+        async move {
+            let answer = http().get(url).bearer_auth(token).send().await.expect("answers");
+            assert_eq!(answer.status(), StatusCode::OK);
+            assert_eq!(answer.headers()["content-type"], "application/json");
+            answer.text().await.expect("text")
+        }
+    };
+    let page = text("/api/alerts?max-results=50".to_owned()).await;
+    let listed: Vec<&serde_json::value::RawValue> = serde_json::from_str(&page).expect("an array");
+    assert!(listed.len() >= 6, "fixture alerts and the four sent: {page}");
+    for item in &listed {
+        let id: Value = serde_json::from_str(item.get()).expect("an alert");
+        let single = text(format!("/api/alerts/{}", id["id"])).await;
+        assert_eq!(item.get(), single, "item {} of the page", id["id"]);
+    }
+    // Every alert of the page embeds its source whole, and the ones of one source the same text.
+    let items: Vec<Value> = serde_json::from_str(&page).expect("an array");
+    let web: Vec<&Value> = items.iter().filter(|a| a["alertSource"]["id"] == 3001).collect();
+    assert!(web.len() >= 3);
+    assert!(
+        web.iter()
+            .all(|a| a["alertSource"] == web[0]["alertSource"] && a["alertSource"]["name"].is_string())
+    );
+}
+
 #[tokio::test]
 async fn the_lifecycle_writes_log_entries_and_notifications() {
     let server = frozen_server().await;

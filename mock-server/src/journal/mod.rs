@@ -239,6 +239,40 @@ fn truncate_json(value: &mut Value) -> usize {
     }
 }
 
+/// Whether some string of `value` is longer than [`truncate_value`] keeps.
+fn has_long_string(value: &Value) -> bool {
+    match value {
+        Value::String(text) => text.len() > MAX_VALUE_BYTES,
+        Value::Array(items) => items.iter().any(has_long_string),
+        Value::Object(map) => map.values().any(has_long_string),
+        _ => false,
+    }
+}
+
+/// [`truncate_json`] of a value shared with the journal's cache of decoded tokens: copied only
+/// when something in it is cut.
+fn truncate_shared(value: &mut std::sync::Arc<Value>) -> usize {
+    if has_long_string(value) {
+        truncate_json(std::sync::Arc::make_mut(value))
+    } else {
+        json_text_len(value)
+    }
+}
+
+/// The bytes `value`'s text takes, roughly, as [`truncate_json`] counts them.
+fn json_text_len(value: &Value) -> usize {
+    match value {
+        Value::String(text) => text.len() + 2,
+        Value::Array(items) => items.iter().map(json_text_len).sum::<usize>() + 2,
+        Value::Object(map) => map
+            .iter()
+            .map(|(k, v)| k.len() + 4 + json_text_len(v))
+            .sum::<usize>()
+            .saturating_add(2),
+        other => other.to_string().len(),
+    }
+}
+
 impl Entry {
     /// Cuts every long value (see [`truncate_value`]) and returns what the entry costs in
     /// memory, roughly: its text plus a little per field.
@@ -269,8 +303,8 @@ impl Entry {
         }
         for seen in &mut self.tokens {
             text += seen.place.len()
-                + truncate_json(&mut seen.token.header)
-                + truncate_json(&mut seen.token.claims);
+                + truncate_shared(&mut seen.token.header)
+                + truncate_shared(&mut seen.token.claims);
             fields += 4;
         }
         128 + text + 48 * fields

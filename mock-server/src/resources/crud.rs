@@ -254,12 +254,28 @@ pub fn list(cx: &mut Cx<'_>, collection: &Collection) -> Result<Reply, ResourceE
         memo: Some(&memo),
         ..cx.view()
     };
-    let items: Vec<Value> = matching(&view, collection, owner, &filters)
-        .skip(start)
-        .take(max)
-        .map(|(_, s)| collection.model.render(&view, &s.body, true))
-        .collect();
-    Ok(Reply::ok(Value::Array(items)))
+    let page = || matching(&view, collection, owner, &filters).skip(start).take(max);
+    // Written as text item by item: a page of 50 alerts would otherwise copy each alert, its
+    // source and its policy into a value tree, only to serialise and drop it.
+    let mut text = Vec::with_capacity(4096);
+    text.push(b'[');
+    let written = page().enumerate().try_for_each(|(n, (_, s))| {
+        if n > 0 {
+            text.push(b',');
+        }
+        collection.model.write_listed(&view, &s.body, &mut text)
+    });
+    text.push(b']');
+    match (written, String::from_utf8(text)) {
+        (Ok(()), Ok(text)) => Ok(Reply::ok_text(text)),
+        // `serde_json` writing values to memory does not fail; were it to, the page is rendered
+        // as values instead.
+        _ => Ok(Reply::ok(Value::Array(
+            page()
+                .map(|(_, s)| collection.model.render(&view, &s.body, true))
+                .collect(),
+        ))),
+    }
 }
 
 /// `GET {path}/{id}`.

@@ -94,6 +94,14 @@ pub trait Model: Sync {
         let _ = list;
         Value::Object(entity.clone())
     }
+
+    /// Writes the entity as a list answer shows it, as JSON text: by default [`Model::render`]'s
+    /// value. A model whose items embed entities shared across a page (an alert's source and
+    /// policy) writes those from the page's memo of rendered text ([`View::rendered_text`])
+    /// rather than copying them into every item; the text must equal the default's.
+    fn write_listed(&self, view: &View<'_>, entity: &Entity, out: &mut Vec<u8>) -> serde_json::Result<()> {
+        serde_json::to_writer(out, &self.render(view, entity, true))
+    }
 }
 
 /// A model with every default.
@@ -206,11 +214,33 @@ pub struct Reply {
     /// The HTTP status.
     pub status: u16,
     /// The JSON body, if any.
-    pub body: Option<Value>,
+    pub body: Option<Body>,
     /// A `Location` path under the base URL (`/api/alerts/7`), for 201s.
     pub location: Option<String>,
     /// Further response headers (`ETag`).
     pub headers: Vec<(String, String)>,
+}
+
+/// A reply's JSON body: a value, or JSON text written directly (a list page, whose items embed
+/// entities shared across the page: see [`Model::write_listed`]).
+#[derive(Debug, Clone)]
+pub enum Body {
+    /// A JSON value.
+    Value(Value),
+    /// JSON text, written by `serde_json` (valid by construction).
+    Text(String),
+}
+
+impl PartialEq for Body {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Self::Value(a), Self::Value(b)) => a == b,
+            (Self::Text(a), Self::Text(b)) => a == b,
+            (Self::Value(v), Self::Text(t)) | (Self::Text(t), Self::Value(v)) => {
+                serde_json::from_str::<Value>(t).is_ok_and(|parsed| parsed == *v)
+            }
+        }
+    }
 }
 
 impl Reply {
@@ -223,10 +253,39 @@ impl Reply {
     pub fn with_status(status: u16, body: Value) -> Self {
         Self {
             status,
-            body: Some(body),
+            body: Some(Body::Value(body)),
             location: None,
             headers: Vec::new(),
         }
+    }
+
+    /// `200` with JSON text written by `serde_json`.
+    pub fn ok_text(text: String) -> Self {
+        Self {
+            status: 200,
+            body: Some(Body::Text(text)),
+            location: None,
+            headers: Vec::new(),
+        }
+    }
+
+    /// The body as a value to change (a step after the action: optional fields, a breakage);
+    /// text is read into a value first.
+    pub fn value_mut(&mut self) -> Option<&mut Value> {
+        if let Some(Body::Text(text)) = &self.body {
+            // Written by `serde_json` from values, so it reads back into the same value.
+            let value = serde_json::from_str(text).unwrap_or(Value::Null);
+            self.body = Some(Body::Value(value));
+        }
+        match &mut self.body {
+            Some(Body::Value(value)) => Some(value),
+            _ => None,
+        }
+    }
+
+    /// Replaces the body with `value`.
+    pub fn set_value(&mut self, value: Value) {
+        self.body = Some(Body::Value(value));
     }
 
     /// `201` with a body and its `Location`.
@@ -395,9 +454,15 @@ pub struct View<'a> {
     pub memo: Option<&'a Memo>,
 }
 
-/// Rendered entities by collection and id, kept for one answer (nothing changes meanwhile: the
-/// state is locked).
-pub type Memo = std::cell::RefCell<std::collections::HashMap<(&'static str, i64), Value>>;
+/// Rendered entities by collection and id, as values and as JSON text, kept for one answer
+/// (nothing changes meanwhile: the state is locked).
+#[derive(Debug, Default)]
+pub struct Memo {
+    values: std::cell::RefCell<std::collections::HashMap<(&'static str, i64), Value>>,
+    texts: std::cell::RefCell<
+        std::collections::HashMap<(&'static str, i64), std::rc::Rc<serde_json::value::RawValue>>,
+    >,
+}
 
 impl View<'_> {
     /// The tenant's entity `id` of collection `name` as a single answer shows it, or `{"id": …}`
@@ -406,17 +471,46 @@ impl View<'_> {
         let Some(c) = self.state.collection(name) else {
             return serde_json::json!({"id": id});
         };
-        if let Some(hit) = self.memo.and_then(|m| m.borrow().get(&(c.name, id)).cloned()) {
+        if let Some(hit) = self
+            .memo
+            .and_then(|m| m.values.borrow().get(&(c.name, id)).cloned())
+        {
             return hit;
         }
-        let rendered = match self.state.resources().get(self.tenant, name, id) {
-            Some(s) => c.model.render(self, &s.body, false),
-            None => serde_json::json!({"id": id}),
-        };
+        let rendered = self.render_afresh(c, id);
         if let Some(memo) = self.memo {
-            memo.borrow_mut().insert((c.name, id), rendered.clone());
+            memo.values.borrow_mut().insert((c.name, id), rendered.clone());
         }
         rendered
+    }
+
+    /// [`View::rendered`] as JSON text, written once per answer and shared by every item of a
+    /// page that embeds it.
+    pub fn rendered_text(&self, name: &str, id: i64) -> std::rc::Rc<serde_json::value::RawValue> {
+        let key = self.state.collection(name).map(|c| (c.name, id));
+        if let Some(hit) = key.and_then(|key| self.memo.and_then(|m| m.texts.borrow().get(&key).cloned())) {
+            return hit;
+        }
+        let value = match self.state.collection(name) {
+            Some(c) => self.render_afresh(c, id),
+            None => serde_json::json!({"id": id}),
+        };
+        let text: std::rc::Rc<serde_json::value::RawValue> = serde_json::value::to_raw_value(&value)
+            .map_or_else(
+                |_| std::rc::Rc::from(serde_json::value::RawValue::NULL.to_owned()),
+                std::rc::Rc::from,
+            );
+        if let (Some(memo), Some(key)) = (self.memo, key) {
+            memo.texts.borrow_mut().insert(key, text.clone());
+        }
+        text
+    }
+
+    fn render_afresh(&self, c: &Collection, id: i64) -> Value {
+        match self.state.resources().get(self.tenant, c.name, id) {
+            Some(s) => c.model.render(self, &s.body, false),
+            None => serde_json::json!({"id": id}),
+        }
     }
 }
 

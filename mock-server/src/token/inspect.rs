@@ -7,6 +7,8 @@
 //! or the token endpoint would take it now". The signature is judged apart from the expiry, so an
 //! expired token the mock signed reads "signed by the mock, expired", not "invalid".
 
+use std::sync::Arc;
+
 use serde::Serialize;
 use serde_json::Value;
 
@@ -31,10 +33,11 @@ pub enum TokenKind {
 pub struct Inspection {
     /// Access, refresh or other, by the header's `alg`.
     pub kind: TokenKind,
-    /// The decoded header.
-    pub header: Value,
-    /// The decoded claims.
-    pub claims: Value,
+    /// The decoded header (shared: the journal keeps one decoding per token and hands it to
+    /// every request that carries the token).
+    pub header: Arc<Value>,
+    /// The decoded claims (shared, as the header).
+    pub claims: Arc<Value>,
     /// Whether the mock's keys verify the signature (and ilert's exact header, issuer and type),
     /// whatever the expiry.
     pub signed_by_mock: bool,
@@ -92,8 +95,8 @@ impl Keys {
         let exp = claims["exp"].as_i64();
         let inspection = Inspection {
             kind,
-            header,
-            claims,
+            header: Arc::new(header),
+            claims: Arc::new(claims),
             signed_by_mock: signed.is_ok(),
             valid: signed.is_ok(),
             problem: signed.err().map(|e| e.to_string()),
@@ -122,7 +125,9 @@ impl Inspection {
     /// development secret, the key is all it takes to make the token again.
     #[must_use]
     pub fn without_grant_key(mut self) -> Self {
-        if let Some(key) = self.claims.get_mut("il_k") {
+        if self.claims.get("il_k").is_some()
+            && let Some(key) = Arc::make_mut(&mut self.claims).get_mut("il_k")
+        {
             *key = Value::String(crate::journal::REDACTED.to_owned());
         }
         self
@@ -148,7 +153,7 @@ mod tests {
         let token = keys.mint_access(&claims).expect("minted");
         let fresh = keys.inspect(&token, 1_000).expect("a JWT");
         assert_eq!(fresh.kind, TokenKind::AccessToken);
-        assert_eq!(fresh.header, serde_json::json!({"typ": "JWT", "alg": "RS256"}));
+        assert_eq!(*fresh.header, serde_json::json!({"typ": "JWT", "alg": "RS256"}));
         assert_eq!(fresh.claims["il_u"], "someUser");
         assert!(fresh.signed_by_mock && fresh.valid, "{fresh:?}");
         assert_eq!(fresh.expires_in, Some(3_600));

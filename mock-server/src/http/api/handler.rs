@@ -17,7 +17,7 @@ use crate::http::ctx::SharedCtx;
 use crate::http::host;
 use crate::http::rest_error::rest_error;
 use crate::resources::catalogue::{self, Operation, catalogue};
-use crate::resources::group::{Cx, Reply, Run};
+use crate::resources::group::{Body, Cx, Reply, Run};
 use crate::resources::registry::{self, Route};
 use crate::resources::{ResourceError, request};
 
@@ -42,7 +42,13 @@ impl IntoResponse for ApiError {
 pub fn reply(reply: Reply, base: &str) -> Response {
     let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::OK);
     let mut response = match reply.body {
-        Some(body) => (status, Json(body)).into_response(),
+        Some(Body::Value(body)) => (status, Json(body)).into_response(),
+        Some(Body::Text(text)) => (
+            status,
+            [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+            text,
+        )
+            .into_response(),
         None => status.into_response(),
     };
     if let Some(location) = reply.location
@@ -279,7 +285,7 @@ fn serve(
 /// The reply as a breakage changes it (a healthy mock: unchanged).
 fn broken(ctx: &SharedCtx, op: &Operation, mut reply: Reply) -> Reply {
     if ctx.policy.drop_required_field
-        && let Some(body) = reply.body.as_mut()
+        && let Some(body) = reply.value_mut()
     {
         super::drop_required::apply(op, body);
     }

@@ -19,7 +19,7 @@ pub fn apply(op: &Operation, reply: &mut Reply) {
             reply.body = None;
         }
     }
-    if let Some(body) = reply.body.as_mut() {
+    if let Some(body) = reply.value_mut() {
         nest_uptime(body);
     }
 }

@@ -133,7 +133,7 @@ fn state(entity: &Entity, now: UnixSeconds) -> &'static str {
 /// Sets each answered monitor's `state` at the mock clock's now and keeps the optional fields
 /// the request includes (single answers always carry `alertSource` and `integrationKey`).
 fn finish(cx: &Cx<'_>, mut reply: Reply, list: bool) -> Reply {
-    if let Some(body) = reply.body.as_mut() {
+    if let Some(body) = reply.value_mut() {
         let items: Vec<&mut Value> = match &mut *body {
             Value::Array(items) => items.iter_mut().collect(),
             other => vec![other],

@@ -47,7 +47,7 @@ pub fn add_to_list(cx: &Cx<'_>, name: &str, reply: &mut Reply, cap: Option<usize
         return;
     }
     let view = cx.view();
-    if let Some(Value::Array(items)) = &mut reply.body {
+    if let Some(Value::Array(items)) = reply.value_mut() {
         if let Some(cap) = cap {
             items.truncate(cap);
         }

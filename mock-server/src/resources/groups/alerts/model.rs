@@ -59,7 +59,7 @@ fn reported(alert: &Entity) -> UnixSeconds {
 }
 
 fn has_responder(view: &View<'_>, alert: &Entity, values: &[String]) -> bool {
-    let ids = relations::ids(&Value::Object(alert.clone()), "responders[].user");
+    let ids = crate::resources::field_path::ids_in(alert, "responders[].user");
     values.iter().any(|v| {
         ids.iter()
             .any(|id| id.to_string() == *v || view.state.user(*id).is_some_and(|u| u.username == *v))
@@ -81,5 +81,39 @@ impl Model for Alerts {
         });
         relations::expand(&mut out, "responders[].user", &|id| relations::user_rel(view, id));
         out
+    }
+
+    /// As [`Alerts::render`] writes it, with the source and policy written from the page's memo
+    /// of rendered text: a page of alerts from one source shares them instead of copying them
+    /// into every alert.
+    fn write_listed(&self, view: &View<'_>, entity: &Entity, out: &mut Vec<u8>) -> serde_json::Result<()> {
+        use serde::ser::{SerializeMap as _, Serializer as _};
+        let embedded = |name: &str, reference: &Value| {
+            crate::resources::field_path::ids(reference, "")
+                .first()
+                .map(|id| view.rendered_text(name, *id))
+        };
+        let mut writer = serde_json::Serializer::new(out);
+        let mut map = writer.serialize_map(Some(entity.len()))?;
+        for (key, value) in entity {
+            let shared = match key.as_str() {
+                "alertSource" => embedded(alert_sources::NAME, value),
+                "escalationPolicy" => embedded(escalation_policies::NAME, value),
+                "responders" => {
+                    let mut responders = serde_json::json!({ "responders": value });
+                    relations::expand(&mut responders, "responders[].user", &|id| {
+                        relations::user_rel(view, id)
+                    });
+                    map.serialize_entry(key, &responders["responders"])?;
+                    continue;
+                }
+                _ => None,
+            };
+            match shared {
+                Some(text) => map.serialize_entry(key, &*text)?,
+                None => map.serialize_entry(key, value)?,
+            }
+        }
+        map.end()
     }
 }

@@ -125,12 +125,11 @@ pub(super) fn create(cx: &mut Cx<'_>) -> Result<Reply, ResourceError> {
     one_open_only(cx, None, open, &affected)?;
     let mut reply = crud::create(cx, &COLLECTION)?;
     let id = reply
-        .body
-        .as_ref()
+        .value_mut()
         .and_then(|b| b["id"].as_i64())
         .unwrap_or_default();
     services::follow_incidents(cx.state, cx.tenant, &affected);
-    reply.body = Some(crud::render(cx, &COLLECTION, id, false));
+    reply.set_value(crud::render(cx, &COLLECTION, id, false));
     Ok(reply)
 }
 
@@ -160,7 +159,7 @@ pub(super) fn update(cx: &mut Cx<'_>) -> Result<Reply, ResourceError> {
     let mut touched = affected_ids(&Entity::new(), Some(&old))?;
     touched.extend(after);
     services::follow_incidents(cx.state, cx.tenant, &touched);
-    reply.body = Some(crud::render(cx, &COLLECTION, id, false));
+    reply.set_value(crud::render(cx, &COLLECTION, id, false));
     Ok(reply.with_header("etag", etag(&cx.view(), id)))
 }
 
