@@ -6,10 +6,9 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use super::rest_crud::{LANE, Spec, made};
+use super::rest_crud::{Crud, Extras, LANE, crud_cases, made};
 use super::rest_steps::{WRITE, each_item, first_of, quietly, refused};
 use crate::case::{Area, Case, CaseResult, Stop, ilert, tags};
-use crate::crud_cases;
 use crate::ctx::Cx;
 use crate::run;
 use crate::target::paths;
@@ -17,51 +16,51 @@ use crate::target::paths;
 const ALERTS: &str = "/api/alerts";
 const EVENTS: &str = "/api/events";
 
-static USERS: Spec = Spec {
+static USERS: Crud = Crud {
     path: "/api/users",
-    scope: "user",
+    noun: "user",
+    read: "user",
+    write: "user:d service:d",
     created: 201,
     fields: &["username", "firstName", "lastName", "email", "role"],
-    needs_service: false,
     create: |_| {
         json!({"firstName": "Con", "lastName": "Formance", "email": "conformance@example.com",
                "role": "RESPONDER"})
     },
     update: (
         |_| json!({"firstName": "Renamed", "lastName": "Formance", "email": "conformance@example.com", "role": "RESPONDER"}),
-        "firstName",
-        "Renamed",
+        &["/firstName"],
     ),
     invalid: (
         |_| {
             json!({"firstName": "Over", "lastName": "Lord", "email": "overlord@example.com",
                "role": "OVERLORD"})
         },
-        "role",
+        Some("role"),
     ),
-    close: None,
+    extras: Extras::NONE,
 };
 
-static POLICIES: Spec = Spec {
+static POLICIES: Crud = Crud {
     path: paths::ESCALATION_POLICIES,
-    scope: "policy",
+    noun: "policy",
+    read: "policy",
+    write: "policy:d service:d",
     created: 201,
     fields: &["name", "escalationRules"],
-    needs_service: false,
     create: |_| {
         json!({"name": "Conformance policy",
                "escalationRules": [{"escalationTimeout": 0, "users": [{"id": 1001}]}]})
     },
     update: (
         |_| json!({"name": "Renamed policy", "escalationRules": [{"escalationTimeout": 0, "users": [{"id": 1001}]}]}),
-        "name",
-        "Renamed policy",
+        &["/name"],
     ),
     invalid: (
         |_| json!({"name": "No levels", "escalationRules": "none"}),
-        "escalationRules",
+        Some("escalationRules"),
     ),
-    close: None,
+    extras: Extras::NONE,
 };
 
 /// The cases.
@@ -69,7 +68,7 @@ pub fn cases() -> Vec<Case> {
     let a = Area::Api;
     let mut cases = Vec::new();
     // The whole user list changes while other cases add their users: the first page is pinned.
-    let mut users = crud_cases!(delete USERS, "USERS", "/users", "users");
+    let mut users = crud_cases!(entities USERS, "USERS", "/users", "users");
     users.retain(|c| c.id != "API-USERS-LIST-01");
     cases.push(
         Case::new(
@@ -84,7 +83,7 @@ pub fn cases() -> Vec<Case> {
     );
     cases.extend(users);
     cases.extend(
-        crud_cases!(delete POLICIES, "ESCALATION-POLICIES", "/escalation-policies", "escalation policies"),
+        crud_cases!(entities POLICIES, "ESCALATION-POLICIES", "/escalation-policies", "escalation policies"),
     );
     cases.extend([
         Case::new(a, "API-ALERTS-LIST-01", "GET /api/alerts?states=PENDING&states=ACCEPTED: 200, only alerts in those states, with ilert's fields", ilert("ilert-rest-api-openapi GET /alerts"), run!(list_alerts)).tags(tags::TOKEN).lane(LANE),
@@ -100,7 +99,7 @@ pub fn cases() -> Vec<Case> {
 }
 
 async fn list_users(cx: Cx) -> CaseResult {
-    let token = cx.access_token(USERS.scope).await?;
+    let token = cx.access_token(USERS.read).await?;
     let r = cx
         .api(
             Method::GET,

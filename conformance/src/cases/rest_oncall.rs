@@ -8,10 +8,9 @@ use serde_json::{Value, json};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::rest_crud::{LANE, Spec, made};
+use super::rest_crud::{Crud, Extras, LANE, crud_cases, made};
 use super::rest_steps::{WRITE, each_item, first_of, quietly, refused};
 use crate::case::{Area, Case, CaseResult, Stop, ilert, tags};
-use crate::crud_cases;
 use crate::ctx::Cx;
 use crate::run;
 use crate::target::paths;
@@ -19,89 +18,89 @@ use crate::target::paths;
 const SCHEDULES: &str = "/api/schedules";
 const ON_CALLS: &str = "/api/on-calls";
 
-static TEAMS: Spec = Spec {
+static TEAMS: Crud = Crud {
     path: "/api/teams",
-    scope: "team",
+    noun: "team",
+    read: "team",
+    write: "team:d service:d",
     created: 201,
     fields: &["name", "visibility", "members"],
-    needs_service: false,
     create: |_| json!({"name": "Conformance team", "visibility": "PUBLIC", "members": []}),
     update: (
         |_| json!({"name": "Renamed team", "visibility": "PUBLIC", "members": []}),
-        "name",
-        "Renamed team",
+        &["/name"],
     ),
     invalid: (
         |_| json!({"name": "Secret team", "visibility": "SECRET"}),
-        "visibility",
+        Some("visibility"),
     ),
-    close: None,
+    extras: Extras::NONE,
 };
 
-static SCHEDULE: Spec = Spec {
+static SCHEDULE: Crud = Crud {
     path: SCHEDULES,
-    scope: "schedule",
+    noun: "schedule",
+    read: "schedule",
+    write: "schedule:d service:d",
     created: 201,
     fields: &["name", "timezone", "type"],
-    needs_service: false,
     create: |_| {
         json!({"name": "Conformance schedule", "timezone": "Europe/Berlin", "type": "STATIC",
                "shifts": []})
     },
     update: (
         |_| json!({"name": "Renamed schedule", "timezone": "Europe/Berlin", "type": "STATIC", "shifts": []}),
-        "name",
-        "Renamed schedule",
+        &["/name"],
     ),
     invalid: (
         |_| json!({"name": "Odd schedule", "timezone": "Europe/Berlin", "type": "ROTATING"}),
-        "type",
+        Some("type"),
     ),
-    close: None,
+    extras: Extras::NONE,
 };
 
-static SUPPORT_HOURS: Spec = Spec {
+static SUPPORT_HOURS: Crud = Crud {
     path: "/api/support-hours",
-    scope: "support_hour",
+    noun: "support hour",
+    read: "support_hour",
+    write: "support_hour:d service:d",
     created: 201,
     fields: &["name", "timezone", "supportDays"],
-    needs_service: false,
     create: |_| {
         json!({"name": "Conformance hours", "timezone": "Europe/Berlin",
                "supportDays": {"MONDAY": {"start": "09:00", "end": "17:00"}}})
     },
     update: (
         |_| json!({"name": "Renamed hours", "timezone": "Europe/Berlin", "supportDays": {"MONDAY": {"start": "09:00", "end": "17:00"}}}),
-        "name",
-        "Renamed hours",
+        &["/name"],
     ),
     invalid: (
         |_| {
             json!({"name": "Hours", "timezone": "Europe/Berlin",
                "supportDays": {"FUNDAY": {"start": "09:00", "end": "17:00"}}})
         },
-        "supportDays",
+        Some("supportDays"),
     ),
-    close: None,
+    extras: Extras::NONE,
 };
 
-static MAINTENANCE_WINDOWS: Spec = Spec {
+static MAINTENANCE_WINDOWS: Crud = Crud {
     path: "/api/maintenance-windows",
-    scope: "maintenance",
+    noun: "maintenance window",
+    read: "maintenance",
+    write: "maintenance:d service:d",
     created: 200,
     fields: &["summary", "start", "end", "alertSources"],
-    needs_service: false,
     create: |_| {
         json!({"summary": "Conformance window", "start": "2027-02-01T08:00:00Z",
                "end": "2027-02-01T09:00:00Z", "alertSources": [{"id": 3001}]})
     },
     update: (
         |_| json!({"summary": "Moved window", "start": "2027-02-01T08:00:00Z", "end": "2027-02-01T09:00:00Z", "alertSources": [{"id": 3001}]}),
-        "summary",
-        "Moved window",
+        &["/summary"],
     ),
-    invalid: (|_| json!({"summary": "No times"}), "start"),
-    close: None,
+    invalid: (|_| json!({"summary": "No times"}), Some("start")),
+    extras: Extras::NONE,
 };
 
 const DOC_SCOPES: &str = "lifetimes §ilert OAuth2 scopes";
@@ -110,10 +109,10 @@ const DOC_SCOPES: &str = "lifetimes §ilert OAuth2 scopes";
 pub fn cases() -> Vec<Case> {
     let a = Area::Api;
     let mut cases = Vec::new();
-    cases.extend(crud_cases!(delete TEAMS, "TEAMS", "/teams", "teams"));
-    cases.extend(crud_cases!(delete SCHEDULE, "SCHEDULES", "/schedules", "schedules"));
-    cases.extend(crud_cases!(delete SUPPORT_HOURS, "SUPPORT-HOURS", "/support-hours", "support hours"));
-    cases.extend(crud_cases!(delete MAINTENANCE_WINDOWS, "MAINTENANCE-WINDOWS", "/maintenance-windows", "maintenance windows"));
+    cases.extend(crud_cases!(entities TEAMS, "TEAMS", "/teams", "teams"));
+    cases.extend(crud_cases!(entities SCHEDULE, "SCHEDULES", "/schedules", "schedules"));
+    cases.extend(crud_cases!(entities SUPPORT_HOURS, "SUPPORT-HOURS", "/support-hours", "support hours"));
+    cases.extend(crud_cases!(entities MAINTENANCE_WINDOWS, "MAINTENANCE-WINDOWS", "/maintenance-windows", "maintenance windows"));
     cases.extend([
         Case::new(a, "API-TEAMS-MEMBERS-01", "POST /api/teams/{id}/members adds the user (200), DELETE …/members/{user-id} removes it (204)", ilert("ilert-rest-api-openapi POST /teams/{id}/members"), run!(team_members)).tags(WRITE).lane(LANE),
         Case::new(a, "API-SCHEDULES-SHIFTS-01", "GET /api/schedules/{id}/shifts?from=&until=: 200, shifts with user, start and end inside the range", ilert("ilert-rest-api-openapi GET /schedules/{id}/shifts"), run!(shifts)).tags(tags::TOKEN).lane(LANE),
