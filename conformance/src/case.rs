@@ -195,12 +195,12 @@ pub type CaseFuture = Pin<Box<dyn Future<Output = CaseResult> + Send>>;
 pub type RunFn = fn(Cx) -> CaseFuture;
 
 /// Turns an `async fn(Cx) -> CaseResult` into a [`RunFn`].
-#[macro_export]
 macro_rules! run {
     ($f:path) => {
         |cx| ::std::boxed::Box::pin($f(cx))
     };
 }
+pub(crate) use run;
 
 /// One conformance case.
 #[derive(Clone)]

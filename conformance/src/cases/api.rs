@@ -11,15 +11,15 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use super::rest_crud::{self, Crud, Extras, crud_case};
+use crate::case::run;
 use crate::case::{Area, Case, CaseResult, Stop, Tag, ilert, mock, rfc, tags};
 use crate::ctx::Cx;
 use crate::jwt;
 use crate::req::Resp;
-use crate::run;
 use crate::target::{DEFAULT_USER, paths};
 
 /// The lane of the cases that read or change the default tenant's alert sources.
-pub const ALERT_SOURCES_LANE: &str = "someTenant alert sources";
+pub(crate) const ALERT_SOURCES_LANE: &str = "someTenant alert sources";
 
 const DOC_USING: &str = "backend-app §Using the access token";
 const DOC_SCOPES: &str = "lifetimes §ilert OAuth2 scopes";
@@ -27,7 +27,7 @@ const OPENAPI: &str = "ilert-rest-api-openapi AlertSource";
 const WRITE: &[Tag] = &[Tag::MockOnly, Tag::NeedsToken];
 
 /// The API cases.
-pub fn cases() -> Vec<Case> {
+pub(crate) fn cases() -> Vec<Case> {
     let a = Area::Api;
     let lane = ALERT_SOURCES_LANE;
     vec![

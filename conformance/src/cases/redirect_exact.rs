@@ -5,9 +5,9 @@
 use serde_json::json;
 
 use super::Params;
+use crate::case::run;
 use crate::case::{Area, Case, CaseResult, rfc};
 use crate::ctx::Cx;
-use crate::run;
 
 /// The ways a redirect URI can differ from the registered one (behaviour.md §2: no prefix match, no
 /// normalisation).

@@ -8,9 +8,9 @@ use serde_json::{Value, json};
 
 use super::rest_crud::{Crud, Extras, LANE, crud_cases, made};
 use super::rest_steps::{WRITE, each_item, first_of, quietly, refused};
+use crate::case::run;
 use crate::case::{Area, Case, CaseResult, Stop, ilert, tags};
 use crate::ctx::Cx;
-use crate::run;
 use crate::target::paths;
 
 const ALERTS: &str = "/api/alerts";
@@ -64,7 +64,7 @@ static POLICIES: Crud = Crud {
 };
 
 /// The cases.
-pub fn cases() -> Vec<Case> {
+pub(crate) fn cases() -> Vec<Case> {
     let a = Area::Api;
     let mut cases = Vec::new();
     // The whole user list changes while other cases add their users: the first page is pinned.

@@ -218,7 +218,7 @@ fn call_flow(s: &Scratch) -> Value {
 }
 
 /// Every collection's cases, in the document's order.
-pub fn cases() -> Vec<Case> {
+pub(crate) fn cases() -> Vec<Case> {
     [
         crud_cases!(items HEARTBEAT_MONITORS, "HEARTBEAT-MONITORS", "/heartbeat-monitors"),
         crud_cases!(items CONNECTORS, "CONNECTORS", "/connectors"),

@@ -12,9 +12,9 @@ use crate::ctx::Cx;
 use crate::req::Resp;
 
 /// Incidents.
-pub const INCIDENTS: &str = "/api/incidents";
+pub(crate) const INCIDENTS: &str = "/api/incidents";
 /// Status pages.
-pub const STATUS_PAGES: &str = "/api/status-pages";
+pub(crate) const STATUS_PAGES: &str = "/api/status-pages";
 
 /// Services.
 pub(crate) static SERVICE_ROW: Crud = Crud {
@@ -79,18 +79,18 @@ pub(crate) static INCIDENT_ROW: Crud = Crud {
 };
 
 /// The cases.
-pub fn cases() -> Vec<Case> {
+pub(crate) fn cases() -> Vec<Case> {
     let a = Area::Api;
     let lane = rest_crud::LANE;
     let write = &[crate::case::Tag::MockOnly, crate::case::Tag::NeedsToken][..];
     let mut cases = crud_cases!(entities SERVICE_ROW, "SERVICES", "/services", "services");
     cases.extend(crud_cases!(entities INCIDENT_ROW, "INCIDENTS", "/incidents", "incidents"));
     cases.extend([
-        Case::new(a, "API-INCIDENTS-SERVICES-01", "An incident sets its services' status and their status pages'; resolving it makes them operational again", ilert("ilert-rest-api-openapi POST /incidents"), crate::run!(moves_services)).tags(write).lane(lane),
-        Case::new(a, "API-INCIDENTS-ETAG-01", "PUT /api/incidents/{id} with an If-Match of an earlier version: 412; with the current ETag: 200", ilert("ilert-rest-api-openapi PUT /incidents/{id}"), crate::run!(etag)).tags(write).lane(lane),
-        Case::new(a, "API-INCIDENTS-PUBLISH-INFO-01", "POST /api/incidents/publish-info counts the status pages showing the affected services and their private subscribers", ilert("ilert-rest-api-openapi POST /incidents/publish-info"), crate::run!(publish_info)).tags(write).lane(lane),
-        Case::new(a, "API-INCIDENTS-SUBSCRIBERS-01", "POST /api/incidents/{id}/private-subscribers adds users; GET lists them as TeamUserOption", ilert("ilert-rest-api-openapi POST /incidents/{id}/private-subscribers"), crate::run!(incident_subscribers)).tags(write).lane(lane),
-        Case::new(a, "API-SERVICES-SUBSCRIBERS-01", "PUT /api/services/{id}/private-subscribers sets them in place; GET lists them", ilert("ilert-rest-api-openapi PUT /services/{id}/private-subscribers"), crate::run!(service_subscribers)).tags(write).lane(lane),
+        Case::new(a, "API-INCIDENTS-SERVICES-01", "An incident sets its services' status and their status pages'; resolving it makes them operational again", ilert("ilert-rest-api-openapi POST /incidents"), crate::case::run!(moves_services)).tags(write).lane(lane),
+        Case::new(a, "API-INCIDENTS-ETAG-01", "PUT /api/incidents/{id} with an If-Match of an earlier version: 412; with the current ETag: 200", ilert("ilert-rest-api-openapi PUT /incidents/{id}"), crate::case::run!(etag)).tags(write).lane(lane),
+        Case::new(a, "API-INCIDENTS-PUBLISH-INFO-01", "POST /api/incidents/publish-info counts the status pages showing the affected services and their private subscribers", ilert("ilert-rest-api-openapi POST /incidents/publish-info"), crate::case::run!(publish_info)).tags(write).lane(lane),
+        Case::new(a, "API-INCIDENTS-SUBSCRIBERS-01", "POST /api/incidents/{id}/private-subscribers adds users; GET lists them as TeamUserOption", ilert("ilert-rest-api-openapi POST /incidents/{id}/private-subscribers"), crate::case::run!(incident_subscribers)).tags(write).lane(lane),
+        Case::new(a, "API-SERVICES-SUBSCRIBERS-01", "PUT /api/services/{id}/private-subscribers sets them in place; GET lists them", ilert("ilert-rest-api-openapi PUT /services/{id}/private-subscribers"), crate::case::run!(service_subscribers)).tags(write).lane(lane),
     ]);
     cases
 }

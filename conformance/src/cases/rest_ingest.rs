@@ -11,10 +11,10 @@ use serde_json::{Value, json};
 
 use super::api::ALERT_SOURCES_LANE as LANE;
 use super::rest_collections::{id_text, read_quietly};
+use crate::case::run;
 use crate::case::{Area, Case, CaseResult, Stop, Tag, ilert, mock, tags};
 use crate::ctx::Cx;
 use crate::req::Resp;
-use crate::run;
 
 const WRITE: &[Tag] = &[Tag::MockOnly, Tag::NeedsToken];
 /// The fixtures' alert on the website source, whose source has manual alert actions.
@@ -29,7 +29,7 @@ const API_PIPELINE: i64 = 9401;
 const REPORT_RANGE: &str = "from=2026-11-01T00:00:00Z&until=2026-12-01T00:00:00Z";
 
 /// The cases.
-pub fn cases() -> Vec<Case> {
+pub(crate) fn cases() -> Vec<Case> {
     let a = Area::Api;
     vec![
         Case::new(a, "API-ALERT-ACTIONS-RUN-01", "GET /api/alerts/{id}/actions: 200, a manual action of the alert's source with the history of its runs", ilert("ilert-rest-api-openapi GET /alerts/{id}/actions"), run!(alert_action_trigger)).tags(tags::TOKEN).lane(LANE),

@@ -10,9 +10,9 @@ use time::format_description::well_known::Rfc3339;
 
 use super::rest_crud::{Crud, Extras, LANE, crud_cases, made};
 use super::rest_steps::{WRITE, each_item, first_of, quietly, refused};
+use crate::case::run;
 use crate::case::{Area, Case, CaseResult, Stop, ilert, tags};
 use crate::ctx::Cx;
-use crate::run;
 use crate::target::paths;
 
 const SCHEDULES: &str = "/api/schedules";
@@ -106,7 +106,7 @@ static MAINTENANCE_WINDOWS: Crud = Crud {
 const DOC_SCOPES: &str = "lifetimes §ilert OAuth2 scopes";
 
 /// The cases.
-pub fn cases() -> Vec<Case> {
+pub(crate) fn cases() -> Vec<Case> {
     let a = Area::Api;
     let mut cases = Vec::new();
     cases.extend(crud_cases!(entities TEAMS, "TEAMS", "/teams", "teams"));

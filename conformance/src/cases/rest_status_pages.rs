@@ -96,7 +96,7 @@ pub(crate) static TEMPLATE_ROW: Crud = Crud {
 };
 
 /// The cases.
-pub fn cases() -> Vec<Case> {
+pub(crate) fn cases() -> Vec<Case> {
     let a = Area::Api;
     let lane = rest_crud::LANE;
     let write = &[Tag::MockOnly, Tag::NeedsToken][..];
@@ -106,9 +106,9 @@ pub fn cases() -> Vec<Case> {
         crud_cases!(entities TEMPLATE_ROW, "INCIDENT-TEMPLATES", "/incident-templates", "incident templates"),
     );
     cases.extend([
-        Case::new(a, "API-STATUS-PAGES-GROUPS-01", "A status page's groups: POST 201, GET, PUT renames, DELETE 204, then GET is 404", ilert("ilert-rest-api-openapi POST /status-pages/{id}/groups"), crate::run!(page_groups)).tags(write).lane(lane),
-        Case::new(a, "API-STATUS-PAGES-SUBSCRIBERS-01", "A status page's private subscribers: POST adds one, GET lists it, DELETE with subscriber-type removes it", ilert("ilert-rest-api-openapi DELETE /status-pages/{id}/private-subscribers/{subscriber-id}"), crate::run!(page_subscribers)).tags(write).lane(lane),
-        Case::new(a, "API-SERVICE-OUTAGES-01", "GET /api/service-outages?service= answers an override's span as an outage, and nothing with ignore-overrides=true", ilert("ilert-rest-api-openapi GET /service-outages"), crate::run!(outages)).tags(write).lane(lane),
+        Case::new(a, "API-STATUS-PAGES-GROUPS-01", "A status page's groups: POST 201, GET, PUT renames, DELETE 204, then GET is 404", ilert("ilert-rest-api-openapi POST /status-pages/{id}/groups"), crate::case::run!(page_groups)).tags(write).lane(lane),
+        Case::new(a, "API-STATUS-PAGES-SUBSCRIBERS-01", "A status page's private subscribers: POST adds one, GET lists it, DELETE with subscriber-type removes it", ilert("ilert-rest-api-openapi DELETE /status-pages/{id}/private-subscribers/{subscriber-id}"), crate::case::run!(page_subscribers)).tags(write).lane(lane),
+        Case::new(a, "API-SERVICE-OUTAGES-01", "GET /api/service-outages?service= answers an override's span as an outage, and nothing with ignore-overrides=true", ilert("ilert-rest-api-openapi GET /service-outages"), crate::case::run!(outages)).tags(write).lane(lane),
     ]);
     cases
 }

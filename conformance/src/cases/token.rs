@@ -5,10 +5,10 @@
 use reqwest::Method;
 use serde_json::json;
 
+use crate::case::run;
 use crate::case::{Area, Case, CaseResult, Stop, ilert, mock, rfc, tags};
 use crate::ctx::Cx;
 use crate::req::Resp;
-use crate::run;
 use crate::steps::{Grant, Tokens, client_form, tokens_of};
 use crate::target::{App, PKCE_VERIFIER, paths};
 
@@ -17,7 +17,7 @@ const DOC_ERRORS: &str = "lifetimes §OAuth2 error codes overview";
 const DOC_LIFETIMES: &str = "lifetimes §OAuth2 lifetimes and numbers";
 
 /// The token endpoint cases.
-pub fn cases() -> Vec<Case> {
+pub(crate) fn cases() -> Vec<Case> {
     let a = Area::Token;
     vec![
         Case::new(a, "TOKEN-CODE-GRANT-01", "A code trades for ilert's documented JSON: token_type, access_token, expires_in 3600, scope, refresh_token, refresh_token_expires_in 31536000", ilert(DOC_TOKEN), run!(code_grant_shape)).tags(tags::BROWSER),

@@ -3,17 +3,17 @@
 
 use serde_json::json;
 
+use crate::case::run;
 use crate::case::{Area, Case, CaseResult, ilert, mock, rfc, tags};
 use crate::ctx::Cx;
 use crate::jwt;
-use crate::run;
 use crate::steps::Grant;
 use crate::target::{DEFAULT_USER, paths};
 
 const DOC_INFO: &str = "backend-app §Accessing token information";
 
 /// The token info cases.
-pub fn cases() -> Vec<Case> {
+pub(crate) fn cases() -> Vec<Case> {
     let a = Area::TokenInfo;
     vec![
         Case::new(

@@ -5,18 +5,18 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
+use crate::case::run;
 use crate::case::{Area, Case, CaseResult, Stop, ilert, mock, rfc, tags};
 use crate::ctx::Cx;
 use crate::expect::{decoded_view, fail_value};
 use crate::jwt::{self, RsaJwk};
-use crate::run;
 use crate::steps::{Grant, Tokens};
 use crate::target::{DEFAULT_USER, paths};
 
 const DOC_TOKENS: &str = "backend-app §In case of successful token generation (example tokens)";
 
 /// The token cases.
-pub fn cases() -> Vec<Case> {
+pub(crate) fn cases() -> Vec<Case> {
     let a = Area::Tokens;
     vec![
         Case::new(a, "TOKENS-ACCESS-HEADER-01", "The access token's header is exactly {\"typ\":\"JWT\",\"alg\":\"RS256\"}", ilert(DOC_TOKENS), run!(access_header)).tags(tags::TOKEN),
