@@ -13,7 +13,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use super::rest_crud::{Crud, Extras, Scratch, crud_cases};
+use super::rest_crud::{Body, Crud, Extras, Scratch, crud_cases};
 use crate::case::{Case, Stop};
 use crate::ctx::Cx;
 use crate::req::Resp;
@@ -37,32 +37,45 @@ fn named(v: &Value) -> bool {
     id_text(&v["id"]).is_some() && v["name"].is_string()
 }
 
-/// What every collection here checks beyond the common cases: items with an id and a name, the
-/// fixtures' two items or more, the name sent echoed by a create, and an update read back.
-const ITEMS: Extras = Extras {
-    shape: Some(named),
-    listed: 2,
-    echoed: &["/name"],
-    reread: true,
-    ..Extras::NONE
-};
+/// A row of this file: `read` and `write` are its scope at `:r` and `:d`; a create answers 201; every
+/// item has an id and a name, and the fixtures hold two or more; `body` is a valid body named
+/// after the case's label, whose name a create echoes and an update changes (read back after),
+/// and `invalid` one the document refuses.
+const fn items(
+    path: &'static str,
+    read: &'static str,
+    write: &'static str,
+    body: Body,
+    invalid: Body,
+) -> Crud {
+    Crud {
+        path,
+        noun: "item",
+        read,
+        write,
+        created: 201,
+        fields: &["id", "name"],
+        create: body,
+        update: (body, &["/name"]),
+        invalid: (invalid, None),
+        extras: Extras {
+            shape: Some(named),
+            listed: 2,
+            echoed: &["/name"],
+            reread: true,
+            ..Extras::NONE
+        },
+    }
+}
 
 /// Heartbeat monitors (scope `monitor`, the mock's choice) of the fixtures' alert source 3001.
-static HEARTBEAT_MONITORS: Crud = Crud {
-    path: "/api/heartbeat-monitors",
-    noun: "item",
-    read: "monitor:r",
-    write: "monitor:d",
-    created: 201,
-    fields: &["id", "name"],
-    create: heartbeat_monitor,
-    update: (heartbeat_monitor, &["/name"]),
-    invalid: (
-        |_| json!({"name": "No interval", "intervalSec": "five minutes"}),
-        None,
-    ),
-    extras: ITEMS,
-};
+static HEARTBEAT_MONITORS: Crud = items(
+    "/api/heartbeat-monitors",
+    "monitor:r",
+    "monitor:d",
+    heartbeat_monitor,
+    |_| json!({"name": "No interval", "intervalSec": "five minutes"}),
+);
 
 /// A valid body named after the case's label.
 fn heartbeat_monitor(s: &Scratch) -> Value {
@@ -70,18 +83,13 @@ fn heartbeat_monitor(s: &Scratch) -> Value {
 }
 
 /// Connectors (scope `connector`).
-static CONNECTORS: Crud = Crud {
-    path: "/api/connectors",
-    noun: "item",
-    read: "connector:r",
-    write: "connector:d",
-    created: 201,
-    fields: &["id", "name"],
-    create: connector,
-    update: (connector, &["/name"]),
-    invalid: (|_| json!({"type": "discord"}), None),
-    extras: ITEMS,
-};
+static CONNECTORS: Crud = items(
+    "/api/connectors",
+    "connector:r",
+    "connector:d",
+    connector,
+    |_| json!({"type": "discord"}),
+);
 
 /// A valid body named after the case's label.
 fn connector(s: &Scratch) -> Value {
@@ -89,21 +97,13 @@ fn connector(s: &Scratch) -> Value {
 }
 
 /// Alert actions (scope `action`) using the fixtures' Jira connector 9202.
-static ALERT_ACTIONS: Crud = Crud {
-    path: "/api/alert-actions",
-    noun: "item",
-    read: "action:r",
-    write: "action:d",
-    created: 201,
-    fields: &["id", "name"],
-    create: alert_action,
-    update: (alert_action, &["/name"]),
-    invalid: (
-        |_| json!({"name": "Unknown trigger", "connectorType": "jira", "alertSources": [{"id": 3001}], "triggerMode": "SOMETIMES"}),
-        None,
-    ),
-    extras: ITEMS,
-};
+static ALERT_ACTIONS: Crud = items(
+    "/api/alert-actions",
+    "action:r",
+    "action:d",
+    alert_action,
+    |_| json!({"name": "Unknown trigger", "connectorType": "jira", "alertSources": [{"id": 3001}], "triggerMode": "SOMETIMES"}),
+);
 
 /// A valid body named after the case's label.
 fn alert_action(s: &Scratch) -> Value {
@@ -111,21 +111,13 @@ fn alert_action(s: &Scratch) -> Value {
 }
 
 /// Metric data sources (scope `metric_source`).
-static METRIC_DATA_SOURCES: Crud = Crud {
-    path: "/api/metric-data-sources",
-    noun: "item",
-    read: "metric_source:r",
-    write: "metric_source:d",
-    created: 201,
-    fields: &["id", "name"],
-    create: metric_data_source,
-    update: (metric_data_source, &["/name"]),
-    invalid: (
-        |_| json!({"name": "Unknown type", "type": "GRAPHITE", "metadata": {}}),
-        None,
-    ),
-    extras: ITEMS,
-};
+static METRIC_DATA_SOURCES: Crud = items(
+    "/api/metric-data-sources",
+    "metric_source:r",
+    "metric_source:d",
+    metric_data_source,
+    |_| json!({"name": "Unknown type", "type": "GRAPHITE", "metadata": {}}),
+);
 
 /// A valid body named after the case's label.
 fn metric_data_source(s: &Scratch) -> Value {
@@ -133,21 +125,13 @@ fn metric_data_source(s: &Scratch) -> Value {
 }
 
 /// Metrics (scope `metric`) queried from the fixtures' data source 9301.
-static METRICS: Crud = Crud {
-    path: "/api/metrics",
-    noun: "item",
-    read: "metric:r",
-    write: "metric:d",
-    created: 201,
-    fields: &["id", "name"],
-    create: metric,
-    update: (metric, &["/name"]),
-    invalid: (
-        |_| json!({"name": "Unknown aggregation", "aggregationType": "MEDIAN", "displayType": "GRAPH"}),
-        None,
-    ),
-    extras: ITEMS,
-};
+static METRICS: Crud = items(
+    "/api/metrics",
+    "metric:r",
+    "metric:d",
+    metric,
+    |_| json!({"name": "Unknown aggregation", "aggregationType": "MEDIAN", "displayType": "GRAPH"}),
+);
 
 /// A valid body named after the case's label.
 fn metric(s: &Scratch) -> Value {
@@ -155,21 +139,13 @@ fn metric(s: &Scratch) -> Value {
 }
 
 /// Deployment pipelines (scope `source`, the mock's choice).
-static DEPLOYMENT_PIPELINES: Crud = Crud {
-    path: "/api/deployment-pipelines",
-    noun: "item",
-    read: "source:r",
-    write: "source:d",
-    created: 201,
-    fields: &["id", "name"],
-    create: deployment_pipeline,
-    update: (deployment_pipeline, &["/name"]),
-    invalid: (
-        |_| json!({"name": "Unknown type", "integrationType": "GITLAB"}),
-        None,
-    ),
-    extras: ITEMS,
-};
+static DEPLOYMENT_PIPELINES: Crud = items(
+    "/api/deployment-pipelines",
+    "source:r",
+    "source:d",
+    deployment_pipeline,
+    |_| json!({"name": "Unknown type", "integrationType": "GITLAB"}),
+);
 
 /// A valid body named after the case's label.
 fn deployment_pipeline(s: &Scratch) -> Value {
@@ -177,18 +153,13 @@ fn deployment_pipeline(s: &Scratch) -> Value {
 }
 
 /// Event flows (scope `source`, the mock's choice) routing into alert source 3001.
-static EVENT_FLOWS: Crud = Crud {
-    path: "/api/event-flows",
-    noun: "item",
-    read: "source:r",
-    write: "source:d",
-    created: 201,
-    fields: &["id", "name"],
-    create: event_flow,
-    update: (event_flow, &["/name"]),
-    invalid: (|_| json!({"name": "No root"}), None),
-    extras: ITEMS,
-};
+static EVENT_FLOWS: Crud = items(
+    "/api/event-flows",
+    "source:r",
+    "source:d",
+    event_flow,
+    |_| json!({"name": "No root"}),
+);
 
 /// A valid body named after the case's label.
 fn event_flow(s: &Scratch) -> Value {
@@ -196,21 +167,13 @@ fn event_flow(s: &Scratch) -> Value {
 }
 
 /// Call flows (scope `source`, the mock's choice) on the fixtures' free number 9602.
-static CALL_FLOWS: Crud = Crud {
-    path: "/api/call-flows",
-    noun: "item",
-    read: "source:r",
-    write: "source:d",
-    created: 201,
-    fields: &["id", "name"],
-    create: call_flow,
-    update: (call_flow, &["/name"]),
-    invalid: (
-        |_| json!({"name": "Klingon", "language": "tlh", "root": {"nodeType": "ROOT"}}),
-        None,
-    ),
-    extras: ITEMS,
-};
+static CALL_FLOWS: Crud = items(
+    "/api/call-flows",
+    "source:r",
+    "source:d",
+    call_flow,
+    |_| json!({"name": "Klingon", "language": "tlh", "root": {"nodeType": "ROOT"}}),
+);
 
 /// A valid body named after the case's label.
 fn call_flow(s: &Scratch) -> Value {
