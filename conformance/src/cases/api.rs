@@ -11,8 +11,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use super::rest_crud::{self, Crud, Extras, crud_case};
-use crate::case::run;
-use crate::case::{Area, Case, CaseResult, Stop, Tag, ilert, mock, rfc, tags};
+use crate::case::{Area, Case, CaseResult, Stop, Tag, ilert, mock, rfc, run, tags};
 use crate::ctx::Cx;
 use crate::req::Resp;
 use crate::target::{DEFAULT_USER, paths};

@@ -3,8 +3,7 @@
 //! error redirects, scopes, PKCE methods and tenant hosts.
 
 use super::Params;
-use crate::case::run;
-use crate::case::{Area, Case, CaseResult, ilert, mock, rfc, tags};
+use crate::case::{Area, Case, CaseResult, ilert, mock, rfc, run, tags};
 use crate::ctx::Cx;
 use crate::steps::{Decision, Grant};
 use crate::target::PKCE_CHALLENGE;

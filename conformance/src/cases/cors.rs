@@ -5,8 +5,7 @@
 use reqwest::Method;
 
 use super::Params;
-use crate::case::run;
-use crate::case::{Area, Case, CaseResult, mock, rfc};
+use crate::case::{Area, Case, CaseResult, mock, rfc, run};
 use crate::ctx::Cx;
 use crate::req::Resp;
 use crate::target::paths;

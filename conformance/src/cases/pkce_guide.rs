@@ -9,8 +9,7 @@
 //! (a secret that is sent must be right; no secret needs PKCE) and the mock's own choices (a
 //! grant redeemed with the secret keeps needing it; `require_secret`).
 
-use crate::case::run;
-use crate::case::{Area, Case, CaseResult, Stop, ilert, mock, tags};
+use crate::case::{Area, Case, CaseResult, Stop, ilert, mock, run, tags};
 use crate::ctx::Cx;
 use crate::req::Resp;
 use crate::steps::{Grant, Tokens, tokens_of};

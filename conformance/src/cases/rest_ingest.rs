@@ -11,8 +11,7 @@ use serde_json::{Value, json};
 
 use super::api::ALERT_SOURCES_LANE as LANE;
 use super::rest_collections::{id_text, read_quietly};
-use crate::case::run;
-use crate::case::{Area, Case, CaseResult, Stop, Tag, ilert, mock, tags};
+use crate::case::{Area, Case, CaseResult, Stop, Tag, ilert, mock, run, tags};
 use crate::ctx::Cx;
 use crate::req::Resp;
 

@@ -10,8 +10,7 @@ use time::format_description::well_known::Rfc3339;
 
 use super::rest_crud::{Crud, Extras, LANE, crud_cases, made};
 use super::rest_steps::{WRITE, each_item, first_of, quietly, refused};
-use crate::case::run;
-use crate::case::{Area, Case, CaseResult, Stop, ilert, tags};
+use crate::case::{Area, Case, CaseResult, Stop, ilert, run, tags};
 use crate::ctx::Cx;
 use crate::target::paths;
 

@@ -4,8 +4,7 @@
 use reqwest::Method;
 use serde_json::json;
 
-use crate::case::run;
-use crate::case::{Area, Case, CaseResult, ilert, rfc, tags};
+use crate::case::{Area, Case, CaseResult, ilert, rfc, run, tags};
 use crate::ctx::Cx;
 use crate::target::paths;
 

@@ -7,8 +7,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::case::run;
-use crate::case::{Area, Case, CaseResult, Stop, mock, rfc, tags};
+use crate::case::{Area, Case, CaseResult, Stop, mock, rfc, run, tags};
 use crate::ctx::Cx;
 use crate::req::Resp;
 use crate::steps::{Decision, Grant};

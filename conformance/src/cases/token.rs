@@ -5,8 +5,7 @@
 use reqwest::Method;
 use serde_json::json;
 
-use crate::case::run;
-use crate::case::{Area, Case, CaseResult, Stop, ilert, mock, rfc, tags};
+use crate::case::{Area, Case, CaseResult, Stop, ilert, mock, rfc, run, tags};
 use crate::ctx::Cx;
 use crate::req::Resp;
 use crate::steps::{Grant, Tokens, client_form, tokens_of};

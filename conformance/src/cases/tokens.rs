@@ -5,8 +5,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::case::run;
-use crate::case::{Area, Case, CaseResult, Stop, ilert, mock, rfc, tags};
+use crate::case::{Area, Case, CaseResult, Stop, ilert, mock, rfc, run, tags};
 use crate::ctx::Cx;
 use crate::expect::{decoded_view, fail_value};
 use crate::jwt::{self, RsaJwk};
