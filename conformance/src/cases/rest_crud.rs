@@ -125,8 +125,7 @@ impl Extras {
 impl Crud {
     /// The path of the entity `id` (ids are numbers or, for some collections, strings).
     pub(crate) fn item(&self, id: &Value) -> String {
-        let id = id.as_str().map_or_else(|| id.to_string(), str::to_owned);
-        format!("{}/{id}", self.path)
+        format!("{}/{}", self.path, segment(id))
     }
 
     /// Whether `v` has every field of [`Crud::fields`] and the row's shape.
@@ -230,6 +229,26 @@ pub(crate) async fn made(cx: &Cx, token: &str, path: &str, body: Value, what: &s
         .as_i64()
         .filter(|_| (200..300).contains(&r.status))
         .ok_or_else(|| r.fail(what))
+}
+
+/// An id as a path segment: ilert writes some ids as strings (`"9201"`), most as numbers.
+pub(crate) fn segment(id: &Value) -> String {
+    id.as_str().map_or_else(|| id.to_string(), str::to_owned)
+}
+
+/// `POST {path}` of `body` (recorded); whatever it created is removed again, quietly. The
+/// answer.
+pub(crate) async fn posted(cx: &Cx, token: &str, path: &str, body: Value) -> Result<Resp, Stop> {
+    let r = cx.api(Method::POST, path, token, Some(body)).await;
+    let made = r
+        .as_ref()
+        .ok()
+        .filter(|r| r.status < 300)
+        .and_then(|r| r.json.get("id"));
+    if let Some(id) = made {
+        remove(cx, token, &format!("{path}/{}", segment(id))).await;
+    }
+    r
 }
 
 /// Removes `path` quietly (what a case made), ignoring the outcome.

@@ -32,11 +32,6 @@ fn unique(cx: &Cx) -> String {
     format!("{}-{tag}", cx.case_id().to_ascii_lowercase())
 }
 
-/// An entity's id as a path segment (some collections answer string ids).
-fn segment(id: &Value) -> String {
-    id.as_str().map_or_else(|| id.to_string(), str::to_owned)
-}
-
 /// One create that ilert-go expects to answer 201 (`getGenericAPIError(resp, 201)`).
 struct Create {
     path: &'static str,
@@ -95,17 +90,8 @@ const CREATES: [Create; 9] = [
 /// `POST {path}`: 201 with the entity and its `Location`; the entity is removed after.
 async fn created(cx: Cx, create: &'static Create) -> CaseResult {
     let token = cx.access_token(create.scope).await?;
-    let r = cx
-        .api(
-            Method::POST,
-            create.path,
-            &token,
-            Some((create.body)(&unique(&cx))),
-        )
-        .await?;
-    if let Some(id) = r.json.get("id").filter(|_| r.status < 300) {
-        rest_crud::remove(&cx, &token, &format!("{}/{}", create.path, segment(id))).await;
-    }
+    let body = (create.body)(&unique(&cx));
+    let r = rest_crud::posted(&cx, &token, create.path, body).await?;
     r.status_is(201)?;
     r.ensure(
         r.json.get("id").is_some() && r.location().is_some(),
@@ -253,7 +239,11 @@ async fn first_service(cx: &Cx, token: &str) -> Result<Value, Stop> {
 async fn uptime(cx: Cx) -> CaseResult {
     let token = cx.access_token("service").await?;
     let id = first_service(&cx, &token).await?;
-    let path = format!("{}/{}?include=uptime", rest_crud::SERVICES, segment(&id));
+    let path = format!(
+        "{}/{}?include=uptime",
+        rest_crud::SERVICES,
+        rest_crud::segment(&id)
+    );
     let r = cx.api(Method::GET, &path, &token, None).await?;
     r.status_is(200)?;
     let p = &r.json["uptime"]["uptimePercentage"];
@@ -267,7 +257,7 @@ async fn uptime(cx: Cx) -> CaseResult {
 async fn include_list(cx: Cx) -> CaseResult {
     let token = cx.access_token("service").await?;
     let id = first_service(&cx, &token).await?;
-    let base = format!("{}/{}", rest_crud::SERVICES, segment(&id));
+    let base = format!("{}/{}", rest_crud::SERVICES, rest_crud::segment(&id));
     let repeated = cx
         .api(
             Method::GET,
@@ -297,16 +287,7 @@ async fn include_list(cx: Cx) -> CaseResult {
 
 /// `POST /api/users` of `body`; the created user is removed after.
 async fn post_user(cx: &Cx, token: &str, body: Value) -> Result<Resp, Stop> {
-    let r = cx.api(Method::POST, "/api/users", token, Some(body)).await;
-    if let Some(id) = r
-        .as_ref()
-        .ok()
-        .filter(|r| r.status < 300)
-        .and_then(|r| r.json.get("id"))
-    {
-        rest_crud::remove(cx, token, &format!("/api/users/{}", segment(id))).await;
-    }
-    r
+    rest_crud::posted(cx, token, "/api/users", body).await
 }
 
 async fn viewer(cx: Cx) -> CaseResult {
@@ -321,16 +302,7 @@ async fn viewer(cx: Cx) -> CaseResult {
 
 /// `POST /api/schedules` of `body`; the created schedule is removed after.
 async fn post_schedule(cx: &Cx, token: &str, body: Value) -> Result<Resp, Stop> {
-    let r = cx.api(Method::POST, "/api/schedules", token, Some(body)).await;
-    if let Some(id) = r
-        .as_ref()
-        .ok()
-        .filter(|r| r.status < 300)
-        .and_then(|r| r.json.get("id"))
-    {
-        rest_crud::remove(cx, token, &format!("/api/schedules/{}", segment(id))).await;
-    }
-    r
+    rest_crud::posted(cx, token, "/api/schedules", body).await
 }
 
 async fn time_zone(cx: Cx) -> CaseResult {
@@ -382,27 +354,14 @@ async fn strict_phone(cx: Cx) -> CaseResult {
     let id = me(&cx).await?;
     let path = format!("/api/users/{id}/contacts/phone-numbers");
     let body = json!({"regionCode": "DE", "target": "call me maybe"});
-    let r = cx.api(Method::POST, &path, &token, Some(body)).await?;
-    if let Some(made) = r.json.get("id").filter(|_| r.status < 300) {
-        rest_crud::remove(&cx, &token, &format!("{path}/{}", segment(made))).await;
-    }
+    let r = rest_crud::posted(&cx, &token, &path, body).await?;
     names_field(&r, "target")
 }
 
 async fn strict_target(cx: Cx) -> CaseResult {
     let token = cx.access_token("policy:d").await?;
     let body = json!({"name": unique(&cx), "escalationRules": [{"escalationTimeout": 0}]});
-    let r = cx
-        .api(Method::POST, "/api/escalation-policies", &token, Some(body))
-        .await?;
-    if let Some(made) = r.json.get("id").filter(|_| r.status < 300) {
-        rest_crud::remove(
-            &cx,
-            &token,
-            &format!("/api/escalation-policies/{}", segment(made)),
-        )
-        .await;
-    }
+    let r = rest_crud::posted(&cx, &token, "/api/escalation-policies", body).await?;
     names_field(&r, "escalationRules[0]")
 }
 
@@ -410,12 +369,7 @@ async fn strict_subdomain(cx: Cx) -> CaseResult {
     let token = cx.access_token("status_page:d").await?;
     let name = unique(&cx);
     let body = json!({"name": name, "subdomain": format!("-{name}.ilert.io")});
-    let r = cx
-        .api(Method::POST, "/api/status-pages", &token, Some(body))
-        .await?;
-    if let Some(made) = r.json.get("id").filter(|_| r.status < 300) {
-        rest_crud::remove(&cx, &token, &format!("/api/status-pages/{}", segment(made))).await;
-    }
+    let r = rest_crud::posted(&cx, &token, "/api/status-pages", body).await?;
     names_field(&r, "subdomain")
 }
 
