@@ -209,10 +209,14 @@ pub(crate) fn cases(row: &Crud, made: impl IntoIterator<Item = (Check, Case)>) -
         .collect()
 }
 
+/// The body of a scratch service named after `name`.
+pub(crate) fn scratch_body(name: &str) -> Value {
+    json!({"name": format!("{name} service"), "description": "made by ilert-conformance"})
+}
+
 /// A scratch service, made quietly; its id.
 pub(crate) async fn scratch_service(cx: &Cx, token: &str, name: &str) -> Result<i64, Stop> {
-    let body = json!({"name": format!("{name} service"), "description": "made by ilert-conformance"});
-    made(cx, token, SERVICES, body, "a created service").await
+    made(cx, token, SERVICES, scratch_body(name), "a created service").await
 }
 
 /// `POST {path}` of `body`, quietly (what a case needs, not what it checks); the new entity's
@@ -234,6 +238,21 @@ pub(crate) async fn made(cx: &Cx, token: &str, path: &str, body: Value, what: &s
 /// An id as a path segment: ilert writes some ids as strings (`"9201"`), most as numbers.
 pub(crate) fn segment(id: &Value) -> String {
     id.as_str().map_or_else(|| id.to_string(), str::to_owned)
+}
+
+/// Makes an entity of `body` at `path` quietly (a failure expecting `what` if that fails), runs
+/// `check` with its id, and removes the entity again whatever `check` answered; the id and what
+/// `check` gave.
+pub(crate) async fn around_made<T>(
+    cx: &Cx,
+    token: &str,
+    (path, body, what): (&str, Value, &str),
+    check: impl AsyncFnOnce(i64) -> Result<T, Stop>,
+) -> Result<(i64, T), Stop> {
+    let id = made(cx, token, path, body, what).await?;
+    let outcome = check(id).await;
+    remove(cx, token, &format!("{path}/{id}")).await;
+    Ok((id, outcome?))
 }
 
 /// `POST {path}` of `body` (recorded); whatever it created is removed again, quietly. The
@@ -278,8 +297,8 @@ pub(crate) async fn scratch(cx: &Cx, row: &Crud) -> Result<Scratch, Stop> {
     })
 }
 
-/// A name unique to the run and the case.
-fn unique_name(cx: &Cx) -> String {
+/// A name unique to the run and the case (names, subdomains).
+pub(crate) fn unique_name(cx: &Cx) -> String {
     let tag = cx.sandbox().map_or("conformance", |s| s.tag.as_str());
     format!("{}-{tag}", cx.case_id().to_ascii_lowercase())
 }

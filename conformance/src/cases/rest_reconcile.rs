@@ -10,7 +10,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use super::rest_crud::{self, LANE};
+use super::rest_crud::{self, LANE, unique_name};
 use super::rest_incidents::user_id;
 use crate::case::{Area, Case, CaseResult, Source, SourceKind, Stop, Tag, tags};
 use crate::ctx::Cx;
@@ -25,12 +25,6 @@ const fn client(reference: &'static str) -> Source {
 }
 
 const WRITE: &[Tag] = &[Tag::MockOnly, Tag::NeedsToken];
-
-/// A name unique to the case and the run (names, subdomains).
-fn unique(cx: &Cx) -> String {
-    let tag = cx.sandbox().map_or("conformance", |s| s.tag.as_str());
-    format!("{}-{tag}", cx.case_id().to_ascii_lowercase())
-}
 
 /// One create that ilert-go expects to answer 201 (`getGenericAPIError(resp, 201)`).
 struct Create {
@@ -90,7 +84,7 @@ const CREATES: [Create; 9] = [
 /// `POST {path}`: 201 with the entity and its `Location`; the entity is removed after.
 async fn created(cx: Cx, create: &'static Create) -> CaseResult {
     let token = cx.access_token(create.scope).await?;
-    let body = (create.body)(&unique(&cx));
+    let body = (create.body)(&unique_name(&cx));
     let r = rest_crud::posted(&cx, &token, create.path, body).await?;
     r.status_is(201)?;
     r.ensure(
@@ -123,21 +117,18 @@ fn lists_only(r: &Resp, id: i64) -> bool {
         .is_some_and(|l| l.len() == 1 && l[0]["id"] == id && l[0]["type"] == "USER")
 }
 
-async fn service_subscribers(cx: Cx) -> CaseResult {
-    let token = cx.access_token("service:d").await?;
-    let id = me(&cx).await?;
-    let service = rest_crud::scratch_service(&cx, &token, &unique(&cx)).await?;
-    let path = format!("{}/{service}/private-subscribers", rest_crud::SERVICES);
-    let r = cx
-        .api(
-            Method::PUT,
-            &path,
-            &token,
-            Some(json!([{"id": id, "name": "", "type": "USER"}])),
-        )
-        .await;
-    rest_crud::remove(&cx, &token, &format!("{}/{service}", rest_crud::SERVICES)).await;
-    let r = r?;
+/// `method {path}/{id}/private-subscribers` of the current user, on an entity made of `body` at
+/// `path` (and removed after) with a token of `scope`: 202 with exactly that user.
+async fn subscribers(cx: &Cx, scope: &str, method: Method, made: (&str, Value, &str)) -> CaseResult {
+    let token = cx.access_token(scope).await?;
+    let id = me(cx).await?;
+    let path = made.0;
+    let subscriber = json!([{"id": id, "name": "", "type": "USER"}]);
+    let (_, r) = rest_crud::around_made(cx, &token, made, async |entity| {
+        let subscribers = format!("{path}/{entity}/private-subscribers");
+        cx.api(method, &subscribers, &token, Some(subscriber)).await
+    })
+    .await?;
     r.status_is(202)?;
     r.ensure(
         lists_only(&r, id),
@@ -146,29 +137,17 @@ async fn service_subscribers(cx: Cx) -> CaseResult {
     Ok(())
 }
 
+async fn service_subscribers(cx: Cx) -> CaseResult {
+    let service = rest_crud::scratch_body(&unique_name(&cx));
+    let made = (rest_crud::SERVICES, service, "a created service");
+    subscribers(&cx, "service:d", Method::PUT, made).await
+}
+
 async fn page_subscribers(cx: Cx) -> CaseResult {
-    let token = cx.access_token("status_page:d").await?;
-    let id = me(&cx).await?;
-    let name = unique(&cx);
+    let name = unique_name(&cx);
     let body = json!({"name": name, "subdomain": format!("{name}.ilert.io"), "visibility": "PRIVATE"});
-    let page = rest_crud::made(&cx, &token, "/api/status-pages", body, "a created status page").await?;
-    let path = format!("/api/status-pages/{page}/private-subscribers");
-    let r = cx
-        .api(
-            Method::POST,
-            &path,
-            &token,
-            Some(json!([{"id": id, "name": "", "type": "USER"}])),
-        )
-        .await;
-    rest_crud::remove(&cx, &token, &format!("/api/status-pages/{page}")).await;
-    let r = r?;
-    r.status_is(202)?;
-    r.ensure(
-        lists_only(&r, id),
-        format!("a JSON array of the subscribers: user {id}"),
-    )?;
-    Ok(())
+    let made = ("/api/status-pages", body, "a created status page");
+    subscribers(&cx, "status_page:d", Method::POST, made).await
 }
 
 /// `GET {path}/name/{name}` of the first listed entity: 200 with that entity; an unknown
@@ -200,7 +179,7 @@ async fn by_name(cx: Cx, path: &str, scope: &str) -> CaseResult {
     )?;
     cx.api(
         Method::GET,
-        &format!("{path}/name/no-such-name-{}", unique(&cx)),
+        &format!("{path}/name/no-such-name-{}", unique_name(&cx)),
         &token,
         None,
     )
@@ -292,7 +271,7 @@ async fn post_user(cx: &Cx, token: &str, body: Value) -> Result<Resp, Stop> {
 
 async fn viewer(cx: Cx) -> CaseResult {
     let token = cx.access_token("user:d").await?;
-    let email = format!("{}@example.com", unique(&cx));
+    let email = format!("{}@example.com", unique_name(&cx));
     let body = json!({"firstName": "Vic", "lastName": "Viewer", "email": email, "role": "VIEWER"});
     let r = post_user(&cx, &token, body).await?;
     r.status_is(201)?;
@@ -307,7 +286,7 @@ async fn post_schedule(cx: &Cx, token: &str, body: Value) -> Result<Resp, Stop> 
 
 async fn time_zone(cx: Cx) -> CaseResult {
     let token = cx.access_token("schedule:d").await?;
-    let name = unique(&cx);
+    let name = unique_name(&cx);
     let body = json!({"name": name, "timezone": "Asia/Tokyo", "type": "STATIC", "shifts": []});
     let r = post_schedule(&cx, &token, body).await?;
     r.status_is(201)?;
@@ -325,7 +304,7 @@ async fn time_zone(cx: Cx) -> CaseResult {
 async fn local_time(cx: Cx) -> CaseResult {
     let token = cx.access_token("schedule:d").await?;
     let id = me(&cx).await?;
-    let body = json!({"name": unique(&cx), "timezone": "Europe/Berlin", "type": "STATIC", "shifts": [
+    let body = json!({"name": unique_name(&cx), "timezone": "Europe/Berlin", "type": "STATIC", "shifts": [
         {"user": {"id": id}, "start": "2030-03-01T08:00", "end": "2030-03-01T20:00:00"}
     ]});
     let r = post_schedule(&cx, &token, body).await?;
@@ -345,7 +324,7 @@ fn names_field(r: &Resp, field: &str) -> CaseResult {
 
 async fn strict_email(cx: Cx) -> CaseResult {
     let token = cx.access_token("user:d").await?;
-    let body = json!({"firstName": "No", "lastName": "Address", "email": unique(&cx)});
+    let body = json!({"firstName": "No", "lastName": "Address", "email": unique_name(&cx)});
     names_field(&post_user(&cx, &token, body).await?, "email")
 }
 
@@ -360,14 +339,14 @@ async fn strict_phone(cx: Cx) -> CaseResult {
 
 async fn strict_target(cx: Cx) -> CaseResult {
     let token = cx.access_token("policy:d").await?;
-    let body = json!({"name": unique(&cx), "escalationRules": [{"escalationTimeout": 0}]});
+    let body = json!({"name": unique_name(&cx), "escalationRules": [{"escalationTimeout": 0}]});
     let r = rest_crud::posted(&cx, &token, "/api/escalation-policies", body).await?;
     names_field(&r, "escalationRules[0]")
 }
 
 async fn strict_subdomain(cx: Cx) -> CaseResult {
     let token = cx.access_token("status_page:d").await?;
-    let name = unique(&cx);
+    let name = unique_name(&cx);
     let body = json!({"name": name, "subdomain": format!("-{name}.ilert.io")});
     let r = rest_crud::posted(&cx, &token, "/api/status-pages", body).await?;
     names_field(&r, "subdomain")
@@ -377,25 +356,18 @@ async fn search_target(cx: Cx) -> CaseResult {
     let token = cx.access_token("user:d").await?;
     let id = me(&cx).await?;
     let path = format!("/api/users/{id}/contacts/emails");
-    let target = format!("{}@example.com", unique(&cx));
-    let made = rest_crud::made(
-        &cx,
-        &token,
-        &path,
+    let target = format!("{}@example.com", unique_name(&cx));
+    let contact = (
+        path.as_str(),
         json!({"target": target}),
         "a created e-mail contact",
-    )
+    );
+    let (made, r) = rest_crud::around_made(&cx, &token, contact, async |_| {
+        let search = format!("{path}/search-target");
+        cx.api(Method::POST, &search, &token, Some(json!({"target": target})))
+            .await
+    })
     .await?;
-    let r = cx
-        .api(
-            Method::POST,
-            &format!("{path}/search-target"),
-            &token,
-            Some(json!({"target": target})),
-        )
-        .await;
-    rest_crud::remove(&cx, &token, &format!("{path}/{made}")).await;
-    let r = r?;
     r.status_is(200)?;
     r.ensure(
         r.json["id"] == made && r.json["target"] == target,
@@ -407,21 +379,21 @@ async fn search_target(cx: Cx) -> CaseResult {
 async fn override_post(cx: Cx) -> CaseResult {
     let token = cx.access_token("schedule:d").await?;
     let id = me(&cx).await?;
-    let body = json!({"name": unique(&cx), "timezone": "Europe/Berlin", "type": "STATIC", "shifts": [
+    let body = json!({"name": unique_name(&cx), "timezone": "Europe/Berlin", "type": "STATIC", "shifts": [
         {"user": {"id": id}, "start": "2030-03-01T08:00:00Z", "end": "2030-03-01T20:00:00Z"}
     ]});
-    let schedule = rest_crud::made(&cx, &token, "/api/schedules", body, "a created schedule").await?;
     let cover = json!({"user": {"id": id}, "start": "2030-03-01T10:00:00Z", "end": "2030-03-01T12:00:00Z"});
-    let r = cx
-        .api(
-            Method::POST,
-            &format!("/api/schedules/{schedule}/overrides"),
-            &token,
-            Some(cover),
-        )
-        .await;
-    rest_crud::remove(&cx, &token, &format!("/api/schedules/{schedule}")).await;
-    r?.status_is(200)?;
+    let (_, r) = rest_crud::around_made(
+        &cx,
+        &token,
+        ("/api/schedules", body, "a created schedule"),
+        async |schedule| {
+            let path = format!("/api/schedules/{schedule}/overrides");
+            cx.api(Method::POST, &path, &token, Some(cover)).await
+        },
+    )
+    .await?;
+    r.status_is(200)?;
     Ok(())
 }
 
