@@ -595,51 +595,42 @@ pub(crate) use crud_case;
 #[rustfmt::skip]
 macro_rules! crud_cases {
     (entities $row:path, $id:literal, $path:literal, $what:literal) => {
-        $crate::cases::rest_crud::cases(&$row, [
-            $crate::cases::rest_crud::crud_cases!(@case $row, List, $id, "LIST", "GET", $path, "",
-                concat!("GET /api", $path, ": 200, an array of ", $what, " with ilert's fields")),
-            $crate::cases::rest_crud::crud_cases!(@case $row, Get, $id, "GET", "GET", $path, "/{id}",
-                concat!("GET /api", $path, "/{id}: 200, the listed entity")),
-            $crate::cases::rest_crud::crud_cases!(@case $row, Create, $id, "CREATE", "POST", $path, "",
-                concat!("POST /api", $path, ": the create status ilert's clients expect and the new entity")),
-            $crate::cases::rest_crud::crud_cases!(@case $row, Update, $id, "UPDATE", "PUT", $path, "/{id}",
-                concat!("PUT /api", $path, "/{id}: 200 with the new values")),
-            $crate::cases::rest_crud::crud_cases!(@case $row, NoScope, $id, "SCOPE-403", "GET", $path, "",
-                concat!("GET /api", $path, " without the scope: 403 in the REST shape")),
-            $crate::cases::rest_crud::crud_cases!(@case $row, ReadOnly, $id, "SCOPE-READ", "POST", $path, "",
-                concat!("POST /api", $path, " with a read-only token: 403, nothing created")),
-            $crate::cases::rest_crud::crud_cases!(@case $row, Invalid, $id, "400", "POST", $path, "",
-                concat!("POST /api", $path, " with a value outside its enum: 400 naming the field")),
-            $crate::cases::rest_crud::crud_cases!(@case $row, Delete, $id, "DELETE", "DELETE", $path, "/{id}",
-                concat!("DELETE /api", $path, "/{id}: 204 with an empty body, then GET is 404")),
+        $crate::cases::rest_crud::crud_cases!(@cases $row, $id, $path, [
+            List "LIST" "GET" "": "GET" [": 200, an array of ", $what, " with ilert's fields"],
+            Get "GET" "GET" "/{id}": "GET" [": 200, the listed entity"],
+            Create "CREATE" "POST" "": "POST" [": the create status ilert's clients expect and the new entity"],
+            Update "UPDATE" "PUT" "/{id}": "PUT" [": 200 with the new values"],
+            NoScope "SCOPE-403" "GET" "": "GET" [" without the scope: 403 in the REST shape"],
+            ReadOnly "SCOPE-READ" "POST" "": "POST" [" with a read-only token: 403, nothing created"],
+            Invalid "400" "POST" "": "POST" [" with a value outside its enum: 400 naming the field"],
+            Delete "DELETE" "DELETE" "/{id}": "DELETE" [": 204 with an empty body, then GET is 404"],
         ])
     };
     (items $row:path, $id:literal, $path:literal) => {
-        $crate::cases::rest_crud::cases(&$row, [
-            $crate::cases::rest_crud::crud_cases!(@case $row, List, $id, "LIST", "GET", $path, "",
-                concat!("GET /api", $path, ": 200, an array of the tenant's items, each with id and name")),
-            $crate::cases::rest_crud::crud_cases!(@case $row, Get, $id, "GET", "GET", $path, "/{id}",
-                concat!("GET /api", $path, "/{id}: 200, the listed item")),
-            $crate::cases::rest_crud::crud_cases!(@case $row, Create, $id, "CREATE", "POST", $path, "",
-                concat!("POST /api", $path, ": the documented status, the item with its id and the name sent")),
-            $crate::cases::rest_crud::crud_cases!(@case $row, Update, $id, "UPDATE", "PUT", $path, "/{id}",
-                concat!("PUT /api", $path, "/{id}: 200 with the new name, then GET answers it")),
-            $crate::cases::rest_crud::crud_cases!(@case $row, Delete, $id, "DELETE", "DELETE", $path, "/{id}",
-                concat!("DELETE /api", $path, "/{id}: 204 with no body, then GET is 404 in the REST shape")),
-            $crate::cases::rest_crud::crud_cases!(@case $row, Scopes, $id, "SCOPE", "POST", $path, "",
-                concat!("GET /api", $path, " without the scope is 403; POST with the read-only scope is 403")),
-            $crate::cases::rest_crud::crud_cases!(@case $row, Invalid, $id, "400", "POST", $path, "",
-                concat!("POST /api", $path, " with a body the document refuses: 400 in the REST shape")),
+        $crate::cases::rest_crud::crud_cases!(@cases $row, $id, $path, [
+            List "LIST" "GET" "": "GET" [": 200, an array of the tenant's items, each with id and name"],
+            Get "GET" "GET" "/{id}": "GET" [": 200, the listed item"],
+            Create "CREATE" "POST" "": "POST" [": the documented status, the item with its id and the name sent"],
+            Update "UPDATE" "PUT" "/{id}": "PUT" [": 200 with the new name, then GET answers it"],
+            Delete "DELETE" "DELETE" "/{id}": "DELETE" [": 204 with no body, then GET is 404 in the REST shape"],
+            Scopes "SCOPE" "POST" "": "GET" [" without the scope is 403; POST with the read-only scope is 403"],
+            Invalid "400" "POST" "": "POST" [" with a body the document refuses: 400 in the REST shape"],
         ])
     };
-    (@case $row:path, $check:ident, $id:literal, $kind:literal, $method:literal, $path:literal, $item:literal, $title:expr) => {
-        (
-            $crate::cases::rest_crud::Check::$check,
-            $crate::cases::rest_crud::crud_case!($row, $check,
-                concat!("API-", $id, "-", $kind, "-01"),
-                $title,
-                $crate::case::ilert(concat!("ilert-rest-api-openapi ", $method, " ", $path, $item))),
-        )
+    // Each case: its check, the id's last part, the OpenAPI operation's method and item suffix
+    // (its source), then the title's method and the rest of the title after the path.
+    (@cases $row:path, $id:literal, $path:literal, [$(
+        $check:ident $kind:literal $method:literal $item:literal: $shown:literal [$($title:tt),*],
+    )*]) => {
+        $crate::cases::rest_crud::cases(&$row, [$(
+            (
+                $crate::cases::rest_crud::Check::$check,
+                $crate::cases::rest_crud::crud_case!($row, $check,
+                    concat!("API-", $id, "-", $kind, "-01"),
+                    concat!($shown, " /api", $path, $item, $($title),*),
+                    $crate::case::ilert(concat!("ilert-rest-api-openapi ", $method, " ", $path, $item))),
+            ),
+        )*])
     };
 }
 pub(crate) use crud_cases;
