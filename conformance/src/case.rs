@@ -295,6 +295,8 @@ pub mod tags {
     pub const BROWSER: &[Tag] = &[Tag::MockOnly, Tag::NeedsBrowser];
     /// Needs an access token.
     pub const TOKEN: &[Tag] = &[Tag::NeedsToken];
+    /// Creates or deletes: the mock only, with a token.
+    pub const WRITE: &[Tag] = &[Tag::MockOnly, Tag::NeedsToken];
     /// Needs a refresh token.
     pub const REFRESH: &[Tag] = &[Tag::NeedsRefreshToken];
 }

@@ -11,7 +11,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use super::rest_crud::{self, Crud, Extras, crud_case};
-use crate::case::{Area, Case, CaseResult, Stop, Tag, ilert, mock, rfc, run, tags};
+use crate::case::{Area, Case, CaseResult, Stop, ilert, mock, rfc, run, tags};
 use crate::ctx::Cx;
 use crate::req::Resp;
 use crate::target::{DEFAULT_USER, paths};
@@ -22,7 +22,6 @@ pub(crate) const ALERT_SOURCES_LANE: &str = "someTenant alert sources";
 const DOC_USING: &str = "backend-app §Using the access token";
 const DOC_SCOPES: &str = "lifetimes §ilert OAuth2 scopes";
 const OPENAPI: &str = "ilert-rest-api-openapi AlertSource";
-const WRITE: &[Tag] = &[Tag::MockOnly, Tag::NeedsToken];
 
 /// The API cases.
 pub(crate) fn cases() -> Vec<Case> {
@@ -41,10 +40,10 @@ pub(crate) fn cases() -> Vec<Case> {
         crud_case!(ALERT_SOURCES, List, "API-ALERT-SOURCES-LIST-01", "GET /api/alert-sources with source: 200, an array of alert sources with ilert's fields", ilert(OPENAPI)),
         Case::new(a, "API-ALERT-SOURCES-PAGE-01", "start-index and max-results page the list", ilert(OPENAPI), run!(page_sources)).tags(tags::TOKEN).lane(lane),
         Case::new(a, "API-ALERT-SOURCES-GET-01", "GET /api/alert-sources/{id} and /{integrationKey} answer the same source", ilert(OPENAPI), run!(get_source)).tags(tags::TOKEN).lane(lane),
-        Case::new(a, "API-SCOPE-READ-01", "A bare scope (source) reads (200) but cannot create (403)", ilert(DOC_SCOPES), run!(scope_read_bare)).tags(WRITE).lane(lane),
-        Case::new(a, "API-SCOPE-READ-02", "source:r reads (200) but cannot create (403)", ilert(DOC_SCOPES), run!(scope_read_r)).tags(WRITE).lane(lane),
-        Case::new(a, "API-SCOPE-WRITE-01", "source:w creates (201) but cannot delete (403)", ilert(DOC_SCOPES), run!(scope_write)).tags(WRITE).lane(lane),
-        Case::new(a, "API-SCOPE-DELETE-01", "source:d deletes (204, empty body)", ilert(DOC_SCOPES), run!(scope_delete)).tags(WRITE).lane(lane),
+        Case::new(a, "API-SCOPE-READ-01", "A bare scope (source) reads (200) but cannot create (403)", ilert(DOC_SCOPES), run!(scope_read_bare)).tags(tags::WRITE).lane(lane),
+        Case::new(a, "API-SCOPE-READ-02", "source:r reads (200) but cannot create (403)", ilert(DOC_SCOPES), run!(scope_read_r)).tags(tags::WRITE).lane(lane),
+        Case::new(a, "API-SCOPE-WRITE-01", "source:w creates (201) but cannot delete (403)", ilert(DOC_SCOPES), run!(scope_write)).tags(tags::WRITE).lane(lane),
+        Case::new(a, "API-SCOPE-DELETE-01", "source:d deletes (204, empty body)", ilert(DOC_SCOPES), run!(scope_delete)).tags(tags::WRITE).lane(lane),
         crud_case!(ALERT_SOURCES, Create, "API-ALERT-SOURCES-CREATE-01", "POST /api/alert-sources: 201, Location of the new source, ilert's fields in the body", ilert(OPENAPI)),
         crud_case!(ALERT_SOURCES, Update, "API-ALERT-SOURCES-UPDATE-01", "PUT /api/alert-sources/{id}: 200 with the new values, the integration key kept", ilert(OPENAPI)),
         crud_case!(ALERT_SOURCES, Delete, "API-ALERT-SOURCES-DELETE-01", "DELETE /api/alert-sources/{id}: 204, then GET is 404 in the REST shape", ilert(OPENAPI)),

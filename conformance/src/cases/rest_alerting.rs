@@ -7,7 +7,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use super::rest_crud::{Crud, Extras, LANE, crud_cases, made};
-use super::rest_steps::{WRITE, each_item, first_of, quietly, refused};
+use super::rest_steps::{each_item, first_of, quietly, refused};
 use crate::case::{Area, Case, CaseResult, Stop, ilert, run, tags};
 use crate::ctx::Cx;
 use crate::target::paths;
@@ -87,12 +87,12 @@ pub(crate) fn cases() -> Vec<Case> {
     cases.extend([
         Case::new(a, "API-ALERTS-LIST-01", "GET /api/alerts?states=PENDING&states=ACCEPTED: 200, only alerts in those states, with ilert's fields", ilert("ilert-rest-api-openapi GET /alerts"), run!(list_alerts)).tags(tags::TOKEN).lane(LANE),
         Case::new(a, "API-ALERTS-GET-01", "GET /api/alerts/{id}: 200 with the alert", ilert("ilert-rest-api-openapi GET /alerts/{id}"), run!(get_alert)).tags(tags::TOKEN).lane(LANE),
-        Case::new(a, "API-ALERTS-CREATE-01", "POST /api/alerts: 201, a PENDING alert in the named source", ilert("ilert-rest-api-openapi POST /alerts"), run!(create_alert)).tags(WRITE).lane(LANE),
-        Case::new(a, "API-ALERTS-ACCEPT-01", "PUT /api/alerts/{id}/accept, then …/resolve: 200 with ACCEPTED, then RESOLVED", ilert("ilert-rest-api-openapi PUT /alerts/{id}/accept"), run!(accept_resolve)).tags(WRITE).lane(LANE),
+        Case::new(a, "API-ALERTS-CREATE-01", "POST /api/alerts: 201, a PENDING alert in the named source", ilert("ilert-rest-api-openapi POST /alerts"), run!(create_alert)).tags(tags::WRITE).lane(LANE),
+        Case::new(a, "API-ALERTS-ACCEPT-01", "PUT /api/alerts/{id}/accept, then …/resolve: 200 with ACCEPTED, then RESOLVED", ilert("ilert-rest-api-openapi PUT /alerts/{id}/accept"), run!(accept_resolve)).tags(tags::WRITE).lane(LANE),
         Case::new(a, "API-ALERTS-SCOPE-01", "/api/alerts without the alert scope is 403; PUT …/accept with the read scope is 403", ilert("lifetimes §ilert OAuth2 scopes"), run!(alert_scopes)).tags(tags::TOKEN).lane(LANE),
         Case::new(a, "API-ALERTS-400-01", "GET /api/alerts?states= outside the enum: 400 in the REST shape naming the allowed values", ilert("ilert-rest-api-openapi GET /alerts"), run!(alert_states_invalid)).tags(tags::TOKEN),
-        Case::new(a, "API-EVENTS-ALERT-01", "POST /api/events ALERT with the source's integration key: 202 NEW_ALERT_CREATED, a PENDING alert", ilert("ilert-rest-api-openapi POST /events"), run!(event_alert)).tags(WRITE).lane(LANE),
-        Case::new(a, "API-EVENTS-400-01", "POST /api/events with an unknown eventType, or an unknown integration key: 400 in the REST shape", ilert("ilert-rest-api-openapi POST /events"), run!(event_invalid)).tags(WRITE).lane(LANE),
+        Case::new(a, "API-EVENTS-ALERT-01", "POST /api/events ALERT with the source's integration key: 202 NEW_ALERT_CREATED, a PENDING alert", ilert("ilert-rest-api-openapi POST /events"), run!(event_alert)).tags(tags::WRITE).lane(LANE),
+        Case::new(a, "API-EVENTS-400-01", "POST /api/events with an unknown eventType, or an unknown integration key: 400 in the REST shape", ilert("ilert-rest-api-openapi POST /events"), run!(event_invalid)).tags(tags::WRITE).lane(LANE),
     ]);
     cases
 }

@@ -7,7 +7,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use super::rest_crud::{self, Crud, Extras, SERVICES, Scratch, crud_cases};
-use crate::case::{Area, Case, CaseResult, Stop, ilert};
+use crate::case::{Area, Case, CaseResult, Stop, ilert, tags};
 use crate::ctx::Cx;
 use crate::req::Resp;
 
@@ -82,15 +82,14 @@ pub(crate) static INCIDENT_ROW: Crud = Crud {
 pub(crate) fn cases() -> Vec<Case> {
     let a = Area::Api;
     let lane = rest_crud::LANE;
-    let write = &[crate::case::Tag::MockOnly, crate::case::Tag::NeedsToken][..];
     let mut cases = crud_cases!(entities SERVICE_ROW, "SERVICES", "/services", "services");
     cases.extend(crud_cases!(entities INCIDENT_ROW, "INCIDENTS", "/incidents", "incidents"));
     cases.extend([
-        Case::new(a, "API-INCIDENTS-SERVICES-01", "An incident sets its services' status and their status pages'; resolving it makes them operational again", ilert("ilert-rest-api-openapi POST /incidents"), crate::case::run!(moves_services)).tags(write).lane(lane),
-        Case::new(a, "API-INCIDENTS-ETAG-01", "PUT /api/incidents/{id} with an If-Match of an earlier version: 412; with the current ETag: 200", ilert("ilert-rest-api-openapi PUT /incidents/{id}"), crate::case::run!(etag)).tags(write).lane(lane),
-        Case::new(a, "API-INCIDENTS-PUBLISH-INFO-01", "POST /api/incidents/publish-info counts the status pages showing the affected services and their private subscribers", ilert("ilert-rest-api-openapi POST /incidents/publish-info"), crate::case::run!(publish_info)).tags(write).lane(lane),
-        Case::new(a, "API-INCIDENTS-SUBSCRIBERS-01", "POST /api/incidents/{id}/private-subscribers adds users; GET lists them as TeamUserOption", ilert("ilert-rest-api-openapi POST /incidents/{id}/private-subscribers"), crate::case::run!(incident_subscribers)).tags(write).lane(lane),
-        Case::new(a, "API-SERVICES-SUBSCRIBERS-01", "PUT /api/services/{id}/private-subscribers sets them in place; GET lists them", ilert("ilert-rest-api-openapi PUT /services/{id}/private-subscribers"), crate::case::run!(service_subscribers)).tags(write).lane(lane),
+        Case::new(a, "API-INCIDENTS-SERVICES-01", "An incident sets its services' status and their status pages'; resolving it makes them operational again", ilert("ilert-rest-api-openapi POST /incidents"), crate::case::run!(moves_services)).tags(tags::WRITE).lane(lane),
+        Case::new(a, "API-INCIDENTS-ETAG-01", "PUT /api/incidents/{id} with an If-Match of an earlier version: 412; with the current ETag: 200", ilert("ilert-rest-api-openapi PUT /incidents/{id}"), crate::case::run!(etag)).tags(tags::WRITE).lane(lane),
+        Case::new(a, "API-INCIDENTS-PUBLISH-INFO-01", "POST /api/incidents/publish-info counts the status pages showing the affected services and their private subscribers", ilert("ilert-rest-api-openapi POST /incidents/publish-info"), crate::case::run!(publish_info)).tags(tags::WRITE).lane(lane),
+        Case::new(a, "API-INCIDENTS-SUBSCRIBERS-01", "POST /api/incidents/{id}/private-subscribers adds users; GET lists them as TeamUserOption", ilert("ilert-rest-api-openapi POST /incidents/{id}/private-subscribers"), crate::case::run!(incident_subscribers)).tags(tags::WRITE).lane(lane),
+        Case::new(a, "API-SERVICES-SUBSCRIBERS-01", "PUT /api/services/{id}/private-subscribers sets them in place; GET lists them", ilert("ilert-rest-api-openapi PUT /services/{id}/private-subscribers"), crate::case::run!(service_subscribers)).tags(tags::WRITE).lane(lane),
     ]);
     cases
 }

@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use super::rest_crud::{Crud, Extras, LANE, crud_cases, made};
-use super::rest_steps::{WRITE, each_item, first_of, quietly, refused};
+use super::rest_steps::{each_item, first_of, quietly, refused};
 use crate::case::{Area, Case, CaseResult, Stop, ilert, run, tags};
 use crate::ctx::Cx;
 use crate::target::paths;
@@ -113,14 +113,14 @@ pub(crate) fn cases() -> Vec<Case> {
     cases.extend(crud_cases!(entities SUPPORT_HOURS, "SUPPORT-HOURS", "/support-hours", "support hours"));
     cases.extend(crud_cases!(entities MAINTENANCE_WINDOWS, "MAINTENANCE-WINDOWS", "/maintenance-windows", "maintenance windows"));
     cases.extend([
-        Case::new(a, "API-TEAMS-MEMBERS-01", "POST /api/teams/{id}/members adds the user (200), DELETE …/members/{user-id} removes it (204)", ilert("ilert-rest-api-openapi POST /teams/{id}/members"), run!(team_members)).tags(WRITE).lane(LANE),
+        Case::new(a, "API-TEAMS-MEMBERS-01", "POST /api/teams/{id}/members adds the user (200), DELETE …/members/{user-id} removes it (204)", ilert("ilert-rest-api-openapi POST /teams/{id}/members"), run!(team_members)).tags(tags::WRITE).lane(LANE),
         Case::new(a, "API-SCHEDULES-SHIFTS-01", "GET /api/schedules/{id}/shifts?from=&until=: 200, shifts with user, start and end inside the range", ilert("ilert-rest-api-openapi GET /schedules/{id}/shifts"), run!(shifts)).tags(tags::TOKEN).lane(LANE),
-        Case::new(a, "API-SCHEDULES-OVERRIDE-01", "PUT /api/schedules/{id}/overrides puts the user on call: user-on-call answers them", ilert("ilert-rest-api-openapi PUT /schedules/{id}/overrides"), run!(override_on_call)).tags(WRITE).lane(LANE),
+        Case::new(a, "API-SCHEDULES-OVERRIDE-01", "PUT /api/schedules/{id}/overrides puts the user on call: user-on-call answers them", ilert("ilert-rest-api-openapi PUT /schedules/{id}/overrides"), run!(override_on_call)).tags(tags::WRITE).lane(LANE),
         Case::new(a, "API-ON-CALLS-LIST-01", "GET /api/on-calls: 200, on-calls with user, escalationPolicy, escalationLevel, start and end", ilert("ilert-rest-api-openapi GET /on-calls"), run!(on_calls)).tags(tags::TOKEN).lane(LANE),
         Case::new(a, "API-ON-CALLS-FILTER-01", "GET /api/on-calls?policies={id}: only that policy's on-calls", ilert("ilert-rest-api-openapi GET /on-calls"), run!(on_calls_filtered)).tags(tags::TOKEN).lane(LANE),
         Case::new(a, "API-ON-CALLS-SCOPE-01", "GET /api/on-calls without the schedule scope: 403 (the mock's choice of scope)", ilert(DOC_SCOPES), run!(on_calls_scope)).tags(tags::TOKEN),
         Case::new(a, "API-ON-CALLS-400-01", "GET /api/on-calls?from= that is no date-time: 400 in the REST shape", ilert("ilert-rest-api-openapi GET /on-calls"), run!(on_calls_invalid)).tags(tags::TOKEN),
-        Case::new(a, "API-ON-CALLS-CLOCK-01", "The mock's clock moves who is on call: past the current shift's end, user-on-call answers the next shift", ilert("ilert-rest-api-openapi GET /schedules/{id}/user-on-call"), run!(clock_moves_on_call)).tags(WRITE).alone(),
+        Case::new(a, "API-ON-CALLS-CLOCK-01", "The mock's clock moves who is on call: past the current shift's end, user-on-call answers the next shift", ilert("ilert-rest-api-openapi GET /schedules/{id}/user-on-call"), run!(clock_moves_on_call)).tags(tags::WRITE).alone(),
     ]);
     cases
 }

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 
 use super::rest_crud::{self, LANE, unique_name};
 use super::rest_incidents::user_id;
-use crate::case::{Area, Case, CaseResult, Source, SourceKind, Stop, Tag, tags};
+use crate::case::{Area, Case, CaseResult, Source, SourceKind, Stop, tags};
 use crate::ctx::Cx;
 use crate::req::Resp;
 
@@ -23,8 +23,6 @@ const fn client(reference: &'static str) -> Source {
         reference,
     }
 }
-
-const WRITE: &[Tag] = &[Tag::MockOnly, Tag::NeedsToken];
 
 /// One create that ilert-go expects to answer 201 (`getGenericAPIError(resp, 201)`).
 struct Create {
@@ -99,7 +97,7 @@ macro_rules! create_case {
         Case::new(Area::Api, $id, $title, client($source), |cx| {
             ::std::boxed::Box::pin(created(cx, &CREATES[$i]))
         })
-        .tags(WRITE)
+        .tags(tags::WRITE)
         .lane(LANE)
     };
 }
@@ -410,21 +408,21 @@ pub(crate) fn cases() -> Vec<Case> {
         create_case!(6, "API-RECONCILE-CREATE-201-07", "POST /api/services: 201 with the service, as ilert-go expects (the document says 200)", "iLert/ilert-go@549c4adb service.go:113"),
         create_case!(7, "API-RECONCILE-CREATE-201-08", "POST /api/status-pages: 201 with the status page, as ilert-go expects (the document says 200)", "iLert/ilert-go@549c4adb status_page.go:169"),
         create_case!(8, "API-RECONCILE-CREATE-201-09", "POST /api/teams: 201 with the team, as ilert-go expects (the document says 200)", "iLert/ilert-go@549c4adb team.go:96"),
-        Case::new(a, "API-RECONCILE-SUBSCRIBERS-202-01", "PUT /api/services/{id}/private-subscribers: 202 with the subscribers as a JSON array, as ilert-go reads it (the document says 204)", client("iLert/ilert-go@549c4adb service.go:387"), crate::case::run!(service_subscribers)).tags(WRITE).lane(LANE),
-        Case::new(a, "API-RECONCILE-SUBSCRIBERS-202-02", "POST /api/status-pages/{id}/private-subscribers with an array, as ilert-go sends it: 202 with the subscribers (the document says one, and 204)", client("iLert/ilert-go@549c4adb status_page.go:439"), crate::case::run!(page_subscribers)).tags(WRITE).lane(LANE),
+        Case::new(a, "API-RECONCILE-SUBSCRIBERS-202-01", "PUT /api/services/{id}/private-subscribers: 202 with the subscribers as a JSON array, as ilert-go reads it (the document says 204)", client("iLert/ilert-go@549c4adb service.go:387"), crate::case::run!(service_subscribers)).tags(tags::WRITE).lane(LANE),
+        Case::new(a, "API-RECONCILE-SUBSCRIBERS-202-02", "POST /api/status-pages/{id}/private-subscribers with an array, as ilert-go sends it: 202 with the subscribers (the document says one, and 204)", client("iLert/ilert-go@549c4adb status_page.go:439"), crate::case::run!(page_subscribers)).tags(tags::WRITE).lane(LANE),
         Case::new(a, "API-RECONCILE-BY-NAME-01", "GET /api/services/name/{name}: 200 with the service of that name, 404 in the REST shape for an unknown name", client("iLert/ilert-go@549c4adb service.go:296"), crate::case::run!(services_by_name)).tags(tags::TOKEN).lane(LANE),
         Case::new(a, "API-RECONCILE-BY-NAME-02", "GET /api/alert-sources/name/{name}: 200 with the alert source of that name, 404 in the REST shape for an unknown name", client("iLert/ilert-go@549c4adb alert_source.go:849"), crate::case::run!(sources_by_name)).tags(tags::TOKEN).lane(LANE),
         Case::new(a, "API-RECONCILE-BY-NAME-03", "GET /api/escalation-policies/name/{name}: 200 with the policy of that name, 404 in the REST shape for an unknown name", client("iLert/ilert-go@549c4adb escalation_policy.go:174"), crate::case::run!(policies_by_name)).tags(tags::TOKEN).lane(LANE),
-        Case::new(a, "API-RECONCILE-SEARCH-TARGET-01", "POST /api/users/{id}/contacts/emails/search-target: 200 with the contact of that target, as Terraform's contact data source asks", client("iLert/ilert-go@549c4adb user_email_contact.go:184"), crate::case::run!(search_target)).tags(WRITE).lane(LANE),
-        Case::new(a, "API-RECONCILE-OVERRIDE-POST-01", "POST /api/schedules/{id}/overrides, as ilert-go sends the document's PUT: 200", client("iLert/ilert-go@549c4adb schedule.go:512"), crate::case::run!(override_post)).tags(WRITE).lane(LANE),
+        Case::new(a, "API-RECONCILE-SEARCH-TARGET-01", "POST /api/users/{id}/contacts/emails/search-target: 200 with the contact of that target, as Terraform's contact data source asks", client("iLert/ilert-go@549c4adb user_email_contact.go:184"), crate::case::run!(search_target)).tags(tags::WRITE).lane(LANE),
+        Case::new(a, "API-RECONCILE-OVERRIDE-POST-01", "POST /api/schedules/{id}/overrides, as ilert-go sends the document's PUT: 200", client("iLert/ilert-go@549c4adb schedule.go:512"), crate::case::run!(override_post)).tags(tags::WRITE).lane(LANE),
         Case::new(a, "API-RECONCILE-UPTIME-01", "GET /api/services/{id}?include=uptime: uptime.uptimePercentage holds p90, p60 and p30, as ilert-go reads them", client("iLert/ilert-go@549c4adb service.go:30"), crate::case::run!(uptime)).tags(tags::TOKEN).lane(LANE),
         Case::new(a, "API-RECONCILE-INCLUDE-LIST-01", "GET /api/services/{id}?include=subscribed,uptime answers as the repeated include=subscribed&include=uptime that ilert-go sends", client("iLert/ilert-go@549c4adb service.go:166"), crate::case::run!(include_list)).tags(tags::TOKEN).lane(LANE),
-        Case::new(a, "API-RECONCILE-ROLE-VIEWER-01", "POST /api/users with role VIEWER, which Terraform accepts: 201 with the role", client("iLert/terraform-provider-ilert@d8da1ef2 ilert/resource_user.go:72"), crate::case::run!(viewer)).tags(WRITE).lane(LANE),
-        Case::new(a, "API-RECONCILE-TIMEZONE-01", "POST /api/schedules in any IANA time zone (Asia/Tokyo): 201; an unknown zone: 400 naming 'timezone'", client("iLert/terraform-provider-ilert@d8da1ef2 website/docs/r/schedule.html.markdown:66"), crate::case::run!(time_zone)).tags(WRITE).lane(LANE),
-        Case::new(a, "API-RECONCILE-LOCAL-TIME-01", "POST /api/schedules with shift times without offset, as Terraform's examples send them: 201", client("iLert/terraform-provider-ilert@d8da1ef2 examples/schedule/main.tf:40"), crate::case::run!(local_time)).tags(WRITE).lane(LANE),
-        Case::new(a, "API-RECONCILE-STRICT-EMAIL-01", "POST /api/users with an e-mail address ilert cannot mail: 400 naming 'email'", client("iLert/ilert-go@549c4adb user.go:17"), crate::case::run!(strict_email)).tags(WRITE).lane(LANE),
-        Case::new(a, "API-RECONCILE-STRICT-PHONE-01", "POST /api/users/{id}/contacts/phone-numbers with a number ilert cannot call: 400 naming 'target'", client("iLert/ilert-go@549c4adb user_phone_number_contact.go:13"), crate::case::run!(strict_phone)).tags(WRITE).lane(LANE),
-        Case::new(a, "API-RECONCILE-STRICT-TARGET-01", "POST /api/escalation-policies with a level that names no user, schedule or team: 400 naming the level", client("iLert/ilert-go@549c4adb escalation_policy.go:24"), crate::case::run!(strict_target)).tags(WRITE).lane(LANE),
-        Case::new(a, "API-RECONCILE-STRICT-SUBDOMAIN-01", "POST /api/status-pages with a subdomain that is no host name: 400 naming 'subdomain'", client("iLert/terraform-provider-ilert@d8da1ef2 examples/status_page/main.tf:7"), crate::case::run!(strict_subdomain)).tags(WRITE).lane(LANE),
+        Case::new(a, "API-RECONCILE-ROLE-VIEWER-01", "POST /api/users with role VIEWER, which Terraform accepts: 201 with the role", client("iLert/terraform-provider-ilert@d8da1ef2 ilert/resource_user.go:72"), crate::case::run!(viewer)).tags(tags::WRITE).lane(LANE),
+        Case::new(a, "API-RECONCILE-TIMEZONE-01", "POST /api/schedules in any IANA time zone (Asia/Tokyo): 201; an unknown zone: 400 naming 'timezone'", client("iLert/terraform-provider-ilert@d8da1ef2 website/docs/r/schedule.html.markdown:66"), crate::case::run!(time_zone)).tags(tags::WRITE).lane(LANE),
+        Case::new(a, "API-RECONCILE-LOCAL-TIME-01", "POST /api/schedules with shift times without offset, as Terraform's examples send them: 201", client("iLert/terraform-provider-ilert@d8da1ef2 examples/schedule/main.tf:40"), crate::case::run!(local_time)).tags(tags::WRITE).lane(LANE),
+        Case::new(a, "API-RECONCILE-STRICT-EMAIL-01", "POST /api/users with an e-mail address ilert cannot mail: 400 naming 'email'", client("iLert/ilert-go@549c4adb user.go:17"), crate::case::run!(strict_email)).tags(tags::WRITE).lane(LANE),
+        Case::new(a, "API-RECONCILE-STRICT-PHONE-01", "POST /api/users/{id}/contacts/phone-numbers with a number ilert cannot call: 400 naming 'target'", client("iLert/ilert-go@549c4adb user_phone_number_contact.go:13"), crate::case::run!(strict_phone)).tags(tags::WRITE).lane(LANE),
+        Case::new(a, "API-RECONCILE-STRICT-TARGET-01", "POST /api/escalation-policies with a level that names no user, schedule or team: 400 naming the level", client("iLert/ilert-go@549c4adb escalation_policy.go:24"), crate::case::run!(strict_target)).tags(tags::WRITE).lane(LANE),
+        Case::new(a, "API-RECONCILE-STRICT-SUBDOMAIN-01", "POST /api/status-pages with a subdomain that is no host name: 400 naming 'subdomain'", client("iLert/terraform-provider-ilert@d8da1ef2 examples/status_page/main.tf:7"), crate::case::run!(strict_subdomain)).tags(tags::WRITE).lane(LANE),
     ]
 }

@@ -7,7 +7,7 @@ use serde_json::json;
 
 use super::rest_crud::{self, Crud, Extras, crud_cases};
 use super::rest_incidents::{STATUS_PAGES, call, lists_user, scratch_page, user_id};
-use crate::case::{Area, Case, CaseResult, Tag, ilert};
+use crate::case::{Area, Case, CaseResult, ilert, tags};
 use crate::ctx::Cx;
 
 /// Status pages, named and addressed after the case.
@@ -99,16 +99,15 @@ pub(crate) static TEMPLATE_ROW: Crud = Crud {
 pub(crate) fn cases() -> Vec<Case> {
     let a = Area::Api;
     let lane = rest_crud::LANE;
-    let write = &[Tag::MockOnly, Tag::NeedsToken][..];
     let mut cases = crud_cases!(entities STATUS_PAGE_ROW, "STATUS-PAGES", "/status-pages", "status pages");
     cases.extend(crud_cases!(entities OVERRIDE_ROW, "SERVICE-OUTAGES-OVERRIDES", "/service-outages/overrides", "outage overrides"));
     cases.extend(
         crud_cases!(entities TEMPLATE_ROW, "INCIDENT-TEMPLATES", "/incident-templates", "incident templates"),
     );
     cases.extend([
-        Case::new(a, "API-STATUS-PAGES-GROUPS-01", "A status page's groups: POST 201, GET, PUT renames, DELETE 204, then GET is 404", ilert("ilert-rest-api-openapi POST /status-pages/{id}/groups"), crate::case::run!(page_groups)).tags(write).lane(lane),
-        Case::new(a, "API-STATUS-PAGES-SUBSCRIBERS-01", "A status page's private subscribers: POST adds one, GET lists it, DELETE with subscriber-type removes it", ilert("ilert-rest-api-openapi DELETE /status-pages/{id}/private-subscribers/{subscriber-id}"), crate::case::run!(page_subscribers)).tags(write).lane(lane),
-        Case::new(a, "API-SERVICE-OUTAGES-01", "GET /api/service-outages?service= answers an override's span as an outage, and nothing with ignore-overrides=true", ilert("ilert-rest-api-openapi GET /service-outages"), crate::case::run!(outages)).tags(write).lane(lane),
+        Case::new(a, "API-STATUS-PAGES-GROUPS-01", "A status page's groups: POST 201, GET, PUT renames, DELETE 204, then GET is 404", ilert("ilert-rest-api-openapi POST /status-pages/{id}/groups"), crate::case::run!(page_groups)).tags(tags::WRITE).lane(lane),
+        Case::new(a, "API-STATUS-PAGES-SUBSCRIBERS-01", "A status page's private subscribers: POST adds one, GET lists it, DELETE with subscriber-type removes it", ilert("ilert-rest-api-openapi DELETE /status-pages/{id}/private-subscribers/{subscriber-id}"), crate::case::run!(page_subscribers)).tags(tags::WRITE).lane(lane),
+        Case::new(a, "API-SERVICE-OUTAGES-01", "GET /api/service-outages?service= answers an override's span as an outage, and nothing with ignore-overrides=true", ilert("ilert-rest-api-openapi GET /service-outages"), crate::case::run!(outages)).tags(tags::WRITE).lane(lane),
     ]);
     cases
 }

@@ -5,12 +5,9 @@
 use reqwest::Method;
 use serde_json::Value;
 
-use crate::case::{CaseResult, Stop, Tag};
+use crate::case::{CaseResult, Stop};
 use crate::ctx::Cx;
 use crate::req::Resp;
-
-/// Cases that create or delete: the mock only, with a token.
-pub(crate) const WRITE: &[Tag] = &[Tag::MockOnly, Tag::NeedsToken];
 
 /// A request of the case's own setup or cleanup, kept out of its transcript.
 pub(crate) async fn quietly(
