@@ -32,7 +32,8 @@ pub(crate) const SERVICES: &str = "/api/services";
 /// What a writing case made to work with; a row's bodies are made from it.
 #[derive(Debug, Clone)]
 pub(crate) struct Scratch {
-    /// A token of the row's write scope (with delete access, and to services).
+    /// The token the case sends its entity with: of the row's write scope (delete access, and
+    /// to services), or of its read scope where the case expects the create refused.
     pub(crate) token: String,
     /// The scratch service, when the collection's entities need one.
     pub(crate) service: Option<i64>,
