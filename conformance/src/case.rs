@@ -195,12 +195,12 @@ pub type CaseFuture = Pin<Box<dyn Future<Output = CaseResult> + Send>>;
 pub type RunFn = fn(Cx) -> CaseFuture;
 
 /// Turns an `async fn(Cx) -> CaseResult` into a [`RunFn`].
-#[macro_export]
 macro_rules! run {
     ($f:path) => {
         |cx| ::std::boxed::Box::pin($f(cx))
     };
 }
+pub(crate) use run;
 
 /// One conformance case.
 #[derive(Clone)]
@@ -295,6 +295,8 @@ pub mod tags {
     pub const BROWSER: &[Tag] = &[Tag::MockOnly, Tag::NeedsBrowser];
     /// Needs an access token.
     pub const TOKEN: &[Tag] = &[Tag::NeedsToken];
+    /// Creates or deletes: the mock only, with a token.
+    pub const WRITE: &[Tag] = &[Tag::MockOnly, Tag::NeedsToken];
     /// Needs a refresh token.
     pub const REFRESH: &[Tag] = &[Tag::NeedsRefreshToken];
 }

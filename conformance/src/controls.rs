@@ -15,7 +15,7 @@ impl Cx {
     /// A user of this case's own in `tenant` (mock only), so grants, limits and revocations
     /// of other cases running at the same time never touch it. Named after the case
     /// (`token-grant-limit-01-1`), so runs are reproducible.
-    pub async fn user(&self, tenant: &str) -> Result<String, Stop> {
+    pub(crate) async fn user(&self, tenant: &str) -> Result<String, Stop> {
         if !self.has_control() {
             return Err(Stop::skip("mock-only: needs POST /_mock/users"));
         }
@@ -71,7 +71,7 @@ impl Cx {
     }
 
     /// A request to the mock's control surface (quiet, with the control token when given).
-    pub fn control(&self, method: Method, path: &str) -> Req {
+    pub(crate) fn control(&self, method: Method, path: &str) -> Req {
         let mut req = self.request(method, path).quiet();
         if let Some(token) = &self.shared.target.control_token {
             req = req.bearer(token).secret_auth();
@@ -80,7 +80,7 @@ impl Cx {
     }
 
     /// The server's time: the mock's clock, or this machine's.
-    pub async fn now(&self) -> Result<i64, Stop> {
+    pub(crate) async fn now(&self) -> Result<i64, Stop> {
         if self.has_control() {
             let r = self.control(Method::GET, "/_mock/clock").send().await?;
             return r.json["now"]
@@ -92,7 +92,7 @@ impl Cx {
 
     /// Moves the mock's clock (only cases that run alone may); the runner moves it back after
     /// the case.
-    pub async fn advance_clock(&self, secs: i64) -> Result<(), Stop> {
+    pub(crate) async fn advance_clock(&self, secs: i64) -> Result<(), Stop> {
         let r = self
             .control(Method::POST, "/_mock/clock")
             .json(json!({"advance_secs": secs}))

@@ -17,7 +17,7 @@ use crate::view::Entry;
 
 /// What every case of one run shares: the target, one HTTP client, whether `/_mock/` answers.
 #[derive(Debug)]
-pub struct Shared {
+pub(crate) struct Shared {
     pub(crate) target: Target,
     pub(crate) http: reqwest::Client,
     pub(crate) control: bool,
@@ -68,7 +68,8 @@ impl CaseLog {
     }
 }
 
-/// The context a case runs in. Cheap to clone.
+/// The context a case runs in (the argument of every [`crate::RunFn`]). Cheap to clone. Its
+/// methods are the crate's own: the runner makes one per case and the catalogue's cases use it.
 #[derive(Debug, Clone)]
 pub struct Cx {
     pub(crate) shared: Arc<Shared>,
@@ -82,27 +83,27 @@ impl Cx {
     }
 
     /// The run's HTTP client (redirects off; trusts what the run trusts).
-    pub fn http(&self) -> &reqwest::Client {
+    pub(crate) fn http(&self) -> &reqwest::Client {
         &self.shared.http
     }
 
     /// The server under test.
-    pub fn target(&self) -> &Target {
+    pub(crate) fn target(&self) -> &Target {
         &self.shared.target
     }
 
     /// Whether the server has the mock's `/_mock/` controls.
-    pub fn has_control(&self) -> bool {
+    pub(crate) fn has_control(&self) -> bool {
         self.shared.control
     }
 
     /// The base URL (no trailing slash).
-    pub fn base(&self) -> &str {
+    pub(crate) fn base(&self) -> &str {
         &self.shared.target.base_url
     }
 
     /// The id of the running case.
-    pub fn case_id(&self) -> &'static str {
+    pub(crate) fn case_id(&self) -> &'static str {
         self.case_id
     }
 
@@ -112,7 +113,7 @@ impl Cx {
     }
 
     /// Adds a step to the transcript that is not one HTTP exchange.
-    pub fn note(&self, step: &str, result: Value) {
+    pub(crate) fn note(&self, step: &str, result: Value) {
         self.log.push(Entry::Note {
             step: step.to_owned(),
             result,

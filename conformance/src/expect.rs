@@ -15,7 +15,7 @@ use crate::req::Resp;
 
 impl Resp {
     /// A failure of this exchange: `expected` in words, the response as got.
-    pub fn fail(&self, expected: impl Into<String>) -> Stop {
+    pub(crate) fn fail(&self, expected: impl Into<String>) -> Stop {
         self.fail_got(
             expected,
             serde_json::to_value(&self.exchange.response).unwrap_or(Value::Null),
@@ -23,7 +23,7 @@ impl Resp {
     }
 
     /// A failure of this exchange with another value as got (a decoded claim set, a field).
-    pub fn fail_got(&self, expected: impl Into<String>, got: Value) -> Stop {
+    pub(crate) fn fail_got(&self, expected: impl Into<String>, got: Value) -> Stop {
         Stop::Fail(Box::new(Failure {
             sent: serde_json::to_value(&self.exchange.request).ok(),
             expected: expected.into(),
@@ -32,22 +32,22 @@ impl Resp {
     }
 
     /// Fails with `expected` unless `ok`.
-    pub fn ensure(&self, ok: bool, expected: impl Into<String>) -> Result<&Self, Stop> {
+    pub(crate) fn ensure(&self, ok: bool, expected: impl Into<String>) -> Result<&Self, Stop> {
         if ok { Ok(self) } else { Err(self.fail(expected)) }
     }
 
     /// A header's value as text.
-    pub fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
     /// The `Location` header.
-    pub fn location(&self) -> Option<&str> {
+    pub(crate) fn location(&self) -> Option<&str> {
         self.header("location")
     }
 
     /// The decoded query parameters of `Location`.
-    pub fn location_params(&self) -> Vec<(String, String)> {
+    pub(crate) fn location_params(&self) -> Vec<(String, String)> {
         self.location()
             .and_then(|l| l.split_once('?'))
             .map(|(_, q)| url::form_urlencoded::parse(q.as_bytes()).into_owned().collect())
@@ -55,7 +55,7 @@ impl Resp {
     }
 
     /// One query parameter of `Location`.
-    pub fn location_param(&self, name: &str) -> Option<String> {
+    pub(crate) fn location_param(&self, name: &str) -> Option<String> {
         self.location_params()
             .into_iter()
             .find(|(k, _)| k == name)
@@ -63,7 +63,7 @@ impl Resp {
     }
 
     /// A string member of the JSON body.
-    pub fn str_field(&self, key: &str) -> Result<String, Stop> {
+    pub(crate) fn str_field(&self, key: &str) -> Result<String, Stop> {
         self.json[key]
             .as_str()
             .map(str::to_owned)
@@ -71,12 +71,12 @@ impl Resp {
     }
 
     /// The status is `want`.
-    pub fn status_is(&self, want: u16) -> Result<&Self, Stop> {
+    pub(crate) fn status_is(&self, want: u16) -> Result<&Self, Stop> {
         self.ensure(self.status == want, format!("HTTP {want}"))
     }
 
     /// `name` is exactly `value`.
-    pub fn header_is(&self, name: &str, value: &str) -> Result<&Self, Stop> {
+    pub(crate) fn header_is(&self, name: &str, value: &str) -> Result<&Self, Stop> {
         self.ensure(
             self.header(name) == Some(value),
             format!("header {name}: {value}"),
@@ -84,23 +84,23 @@ impl Resp {
     }
 
     /// `name` is absent.
-    pub fn no_header(&self, name: &str) -> Result<&Self, Stop> {
+    pub(crate) fn no_header(&self, name: &str) -> Result<&Self, Stop> {
         self.ensure(self.header(name).is_none(), format!("no {name} header"))
     }
 
     /// The JSON body is exactly `want` (member order included).
-    pub fn body_is(&self, want: &Value) -> Result<&Self, Stop> {
+    pub(crate) fn body_is(&self, want: &Value) -> Result<&Self, Stop> {
         let same_order = serde_json::to_string(&self.json).ok() == serde_json::to_string(want).ok();
         self.ensure(same_order, format!("body exactly {want}"))
     }
 
     /// The body is empty.
-    pub fn body_empty(&self) -> Result<&Self, Stop> {
+    pub(crate) fn body_empty(&self) -> Result<&Self, Stop> {
         self.ensure(self.text.is_empty(), "an empty body")
     }
 
     /// The JSON body is an object whose member names are exactly `keys` (any order).
-    pub fn keys_are(&self, keys: &[&str]) -> Result<&Self, Stop> {
+    pub(crate) fn keys_are(&self, keys: &[&str]) -> Result<&Self, Stop> {
         let mut got: Vec<&str> = self
             .json
             .as_object()
@@ -117,7 +117,7 @@ impl Resp {
 
     /// ilert's token-endpoint error (behaviour.md §3, §8): HTTP `status`, body exactly
     /// `{"code": "<code>", "error": "<description>"}` with a non-empty description.
-    pub fn token_error(&self, status: u16, code: &str) -> Result<&Self, Stop> {
+    pub(crate) fn token_error(&self, status: u16, code: &str) -> Result<&Self, Stop> {
         let expected = format!(
             "HTTP {status} with ilert's error body {{\"code\": \"{code}\", \"error\": \"<description>\"}} (exactly these two members)"
         );
@@ -133,7 +133,7 @@ impl Resp {
 
     /// The request was refused (4xx) with error code `code`, in whichever field the server
     /// wrote it (status and shape are the `TOKEN-ERR-*` cases' rules).
-    pub fn refused_with(&self, code: &str) -> Result<&Self, Stop> {
+    pub(crate) fn refused_with(&self, code: &str) -> Result<&Self, Stop> {
         let got = self.json["code"].as_str().or_else(|| self.json["error"].as_str());
         self.ensure(
             (400..500).contains(&self.status) && got == Some(code),
@@ -143,7 +143,7 @@ impl Resp {
 
     /// ilert's REST error (behaviour.md §8): HTTP `status`, body exactly `{"status", "message", "code"}`
     /// with `status` equal to the HTTP status.
-    pub fn rest_error(&self, status: u16) -> Result<&Self, Stop> {
+    pub(crate) fn rest_error(&self, status: u16) -> Result<&Self, Stop> {
         let shape = self.json.as_object().is_some_and(|o| {
             o.len() == 3
                 && o.get("status").and_then(Value::as_u64) == Some(u64::from(status))
@@ -159,7 +159,7 @@ impl Resp {
     }
 
     /// An error page (RFC 6749 §4.1.2.1): HTTP 400, HTML, and no redirect at all.
-    pub fn error_page(&self) -> Result<&Self, Stop> {
+    pub(crate) fn error_page(&self) -> Result<&Self, Stop> {
         let html = self
             .header("content-type")
             .is_some_and(|c| c.starts_with("text/html"));
@@ -171,7 +171,7 @@ impl Resp {
 
     /// An error redirect (RFC 6749 §4.1.2.1, ilert "In case of an error"): `302 Found` to the
     /// registered `redirect_uri` with `error` = `code` and an `error_description`, and no `code`.
-    pub fn error_redirect(&self, redirect_uri: &str, error: &str) -> Result<&Self, Stop> {
+    pub(crate) fn error_redirect(&self, redirect_uri: &str, error: &str) -> Result<&Self, Stop> {
         let to_uri = self
             .location()
             .is_some_and(|l| l.split('?').next() == Some(redirect_uri));
@@ -188,18 +188,18 @@ impl Resp {
     }
 
     /// A JWT from the JSON body, decoded.
-    pub fn jwt(&self, field: &str) -> Result<jwt::Decoded, Stop> {
+    pub(crate) fn jwt(&self, field: &str) -> Result<jwt::Decoded, Stop> {
         let token = self.str_field(field)?;
         jwt::decode(&token).ok_or_else(|| self.fail(format!("\"{field}\" is a compact JWS (JWT)")))
     }
 }
 
 /// A failure about a value that is not a response (a decoded token).
-pub fn fail_value(expected: impl Into<String>, got: Value) -> Stop {
+pub(crate) fn fail_value(expected: impl Into<String>, got: Value) -> Stop {
     Stop::fail(expected, got)
 }
 
 /// `{"header": …, "claims": …}` of a decoded token, for failure reports.
-pub fn decoded_view(d: &jwt::Decoded) -> Value {
+pub(crate) fn decoded_view(d: &jwt::Decoded) -> Value {
     json!({"header": d.header, "claims": d.claims})
 }

@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 
 /// A compact JWS split into its decoded parts.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Decoded {
+pub(crate) struct Decoded {
     /// The header as sent, decoded from base64url (the exact bytes, for byte-exact checks).
     pub header_text: String,
     /// The header.
@@ -22,7 +22,7 @@ pub struct Decoded {
 }
 
 /// Decodes a compact JWS without verifying it; `None` when it is not one.
-pub fn decode(token: &str) -> Option<Decoded> {
+pub(crate) fn decode(token: &str) -> Option<Decoded> {
     let mut parts = token.split('.');
     let (head, body, _sig) = (parts.next()?, parts.next()?, parts.next()?);
     if parts.next().is_some() {
@@ -39,7 +39,7 @@ pub fn decode(token: &str) -> Option<Decoded> {
 }
 
 /// The claim names in order.
-pub fn claim_names(claims: &Value) -> Vec<String> {
+pub(crate) fn claim_names(claims: &Value) -> Vec<String> {
     claims
         .as_object()
         .map(|o| o.keys().cloned().collect())
@@ -51,13 +51,13 @@ fn b64_json(value: &Value) -> String {
 }
 
 /// An unsigned token: header `{"typ":"JWT","alg":"none"}` and an empty signature (RFC 8725 §3.1).
-pub fn forge_none(claims: &Value) -> String {
+pub(crate) fn forge_none(claims: &Value) -> String {
     let header = serde_json::json!({"typ": "JWT", "alg": "none"});
     format!("{}.{}.", b64_json(&header), b64_json(claims))
 }
 
 /// `token` with its claims replaced and its original header and signature kept.
-pub fn tamper(token: &str, claims: &Value) -> String {
+pub(crate) fn tamper(token: &str, claims: &Value) -> String {
     let mut parts = token.split('.');
     let head = parts.next().unwrap_or_default();
     let _ = parts.next();
@@ -66,7 +66,7 @@ pub fn tamper(token: &str, claims: &Value) -> String {
 }
 
 /// `token` with its header replaced and its claims and signature kept.
-pub fn with_header(token: &str, header: &Value) -> String {
+pub(crate) fn with_header(token: &str, header: &Value) -> String {
     let mut parts = token.split('.');
     let _ = parts.next();
     let body = parts.next().unwrap_or_default();
@@ -76,7 +76,7 @@ pub fn with_header(token: &str, header: &Value) -> String {
 
 /// An RSA public key from a JWKS document.
 #[derive(Debug, Clone)]
-pub struct RsaJwk {
+pub(crate) struct RsaJwk {
     /// The key as the JWKS carries it.
     pub jwk: Map<String, Value>,
     n: Vec<u8>,
@@ -85,7 +85,7 @@ pub struct RsaJwk {
 
 /// Why a JWKS key could not be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum JwkError {
+pub(crate) enum JwkError {
     /// The document has no `keys` array with an RSA key.
     #[error("the JWKS has no RSA key in `keys`")]
     NoRsaKey,
@@ -99,7 +99,7 @@ pub enum JwkError {
 
 impl RsaJwk {
     /// The first RSA key of a JWKS document.
-    pub fn from_jwks(jwks: &Value) -> Result<Self, JwkError> {
+    pub(crate) fn from_jwks(jwks: &Value) -> Result<Self, JwkError> {
         let jwk = jwks["keys"]
             .as_array()
             .and_then(|keys| keys.iter().find(|k| k["kty"] == "RSA"))
@@ -118,7 +118,7 @@ impl RsaJwk {
 
     /// Verifies an RS256 token's signature (expiry is not checked: the mock's clock may be
     /// anywhere). Returns the reason when it does not verify.
-    pub fn verify_rs256(&self, token: &str) -> Result<(), String> {
+    pub(crate) fn verify_rs256(&self, token: &str) -> Result<(), String> {
         let key = DecodingKey::from_rsa_raw_components(&self.n, &self.e);
         let mut validation = Validation::new(Algorithm::RS256);
         validation.validate_exp = false;
@@ -129,7 +129,7 @@ impl RsaJwk {
     }
 
     /// The key as SPKI PEM, the bytes the classic HS256 key-confusion attack signs with.
-    pub fn public_pem(&self) -> Result<String, JwkError> {
+    pub(crate) fn public_pem(&self) -> Result<String, JwkError> {
         let key = rsa::RsaPublicKey::new(BigUint::from_bytes_be(&self.n), BigUint::from_bytes_be(&self.e))
             .map_err(|e| JwkError::Key(e.to_string()))?;
         key.to_public_key_pem(LineEnding::LF)
@@ -138,7 +138,7 @@ impl RsaJwk {
 }
 
 /// An HS256 token over `claims` signed with `secret` (header `{"typ":"JWT","alg":"HS256"}`).
-pub fn sign_hs256(claims: &Value, secret: &[u8]) -> Result<String, String> {
+pub(crate) fn sign_hs256(claims: &Value, secret: &[u8]) -> Result<String, String> {
     jsonwebtoken::encode(
         &Header::new(Algorithm::HS256),
         claims,

@@ -22,17 +22,17 @@
 //! # Design
 //! - [`case`]: what a case is. Cases are plain `async fn(Cx) -> CaseResult` that stop at the
 //!   first check that does not hold; [`Stop::Skip`] says why a case cannot run against a target.
-//! - [`cases`]: the catalogue, one module per part of the contract.
-//! - [`outcome`]: how a case ends ([`Stop`], [`Failure`], [`CaseResult`]).
-//! - [`ctx`]: the case's context (the run's target and client, the case's transcript);
-//!   [`req`] builds and sends requests, each recording a transcript entry ([`view`]: secrets
+//!   How a case ends ([`Stop`], [`Failure`], [`CaseResult`]) is part of it.
+//! - [`cases`]: the catalogue, one module per part of the contract; [`cases::all`] lists it.
+//! - [`Cx`]: the case's context (the run's target and client, the case's transcript). Inside the
+//!   crate, requests are built and sent recording a transcript entry ([`report::Entry`]: secrets
 //!   redacted, JWTs decoded, HTML summarised), so a failure can show the exchange and the
-//!   snapshot tests can pin every response; [`steps`] holds the flow steps most cases need
-//!   (consent, code exchange, refresh, an access token) and [`controls`] the mock's `/_mock`
-//!   surface (a user of the case's own, the clock).
-//! - [`expect`]: the checks on a response. One rule, one case: the status and shape of each
-//!   error code belong to the `TOKEN-ERR-*` rows, so a server that gets one of them wrong fails
-//!   that row, not every case that happens to meet the error.
+//!   snapshot tests can pin every response; the flow steps most cases need (consent, code
+//!   exchange, refresh, an access token) and the mock's `/_mock` surface (a user of the case's
+//!   own, the clock) are methods of the context.
+//! - The checks on a response: one rule, one case. The status and shape of each error code
+//!   belong to the `TOKEN-ERR-*` rows, so a server that gets one of them wrong fails that row,
+//!   not every case that happens to meet the error.
 //! - [`runner`]: concurrency. Cases that touch only their own users and grants run in
 //!   parallel; cases sharing a tenant's resources run in a lane; cases that move the server's
 //!   clock or queue faults run alone afterwards and undo their change. Against a server without
@@ -40,30 +40,35 @@
 //!   and token cases run with a token given on the command line.
 //! - [`report`]: the table, JSON and JUnit XML, and the exit status (only failure-severity
 //!   cases fail a run).
-//! - [`sandbox`]: on a mock, the suite registers its own apps and users under a tag unique to
-//!   the run and removes them afterwards, so a shared mock's other clients keep their grants.
+//! - [`target`]: the server under test and the app the suite signs in as.
+//! - On a mock, the suite registers its own apps and users under a tag unique to the run and
+//!   removes them afterwards, so a shared mock's other clients keep their grants.
+//!
+//! The crate exposes what its binary and a user running the suite call: the case model
+//! ([`case`], [`Cx`]), the catalogue ([`cases::all`]), the [`runner`] and [`run_all`], the
+//! [`report`] and the [`target`]; the root re-exports the names of each.
 
-pub mod apps;
 pub mod case;
 pub mod cases;
-pub mod controls;
-pub mod ctx;
-pub mod expect;
-pub mod jwt;
-pub mod outcome;
 pub mod report;
-pub mod req;
 pub mod runner;
-pub mod sandbox;
-pub mod steps;
 pub mod target;
-pub mod view;
 
-pub use case::{Area, Case, CaseResult, Failure, Isolation, Severity, Source, SourceKind, Stop, Tag};
+mod apps;
+mod controls;
+mod ctx;
+mod expect;
+mod jwt;
+mod outcome;
+mod req;
+mod sandbox;
+mod steps;
+mod view;
+
+pub use case::{Area, Case, CaseResult, Failure, Isolation, RunFn, Severity, Source, SourceKind, Stop, Tag};
 pub use ctx::Cx;
 pub use report::{CaseReport, Counts, Report, Verdict};
-pub use req::{Req, Resp};
-pub use runner::{Progress, RunError, RunOptions};
+pub use runner::{Progress, ProgressFn, RunError, RunOptions};
 pub use target::{App, Target};
 
 /// Runs the whole catalogue against `target`.

@@ -11,7 +11,8 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::case::{Area, Case, Failure, Severity, Source, Tag};
-use crate::view::Entry;
+/// A case's transcript: what [`CaseReport::transcript`] holds.
+pub use crate::view::{Entry, Exchange, RequestView, ResponseView};
 
 /// The result of one case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -18,11 +18,11 @@ use crate::outcome::{Failure, Stop};
 use crate::view::{self, Entry, Exchange, RequestView, ResponseView};
 
 /// How long one request may take.
-pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
+pub(crate) const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
 
 impl Cx {
     /// A request to `path` (on the base URL) or to an absolute URL.
-    pub fn request(&self, method: Method, path: &str) -> Req {
+    pub(crate) fn request(&self, method: Method, path: &str) -> Req {
         let url = if path.starts_with("http://") || path.starts_with("https://") {
             path.to_owned()
         } else {
@@ -41,18 +41,18 @@ impl Cx {
     }
 
     /// A `GET`.
-    pub fn get(&self, path: &str) -> Req {
+    pub(crate) fn get(&self, path: &str) -> Req {
         self.request(Method::GET, path)
     }
 
     /// A `POST`.
-    pub fn post(&self, path: &str) -> Req {
+    pub(crate) fn post(&self, path: &str) -> Req {
         self.request(Method::POST, path)
     }
 }
 
 /// `k=v&…`, every value percent-encoded as a form (`+` for space).
-pub fn encode(params: &[(&str, &str)]) -> String {
+pub(crate) fn encode(params: &[(&str, &str)]) -> String {
     url::form_urlencoded::Serializer::new(String::new())
         .extend_pairs(params)
         .finish()
@@ -72,7 +72,7 @@ enum ReqBody {
 /// A request being built; [`Req::send`] sends and records it.
 #[derive(Debug)]
 #[must_use]
-pub struct Req {
+pub(crate) struct Req {
     cx: Cx,
     method: Method,
     url: String,
@@ -86,7 +86,7 @@ pub struct Req {
 
 impl Req {
     /// A form body (`application/x-www-form-urlencoded`).
-    pub fn form(mut self, pairs: &[(&str, &str)]) -> Self {
+    pub(crate) fn form(mut self, pairs: &[(&str, &str)]) -> Self {
         self.body = ReqBody::Form(
             pairs
                 .iter()
@@ -97,13 +97,13 @@ impl Req {
     }
 
     /// A JSON body.
-    pub fn json(mut self, value: Value) -> Self {
+    pub(crate) fn json(mut self, value: Value) -> Self {
         self.body = ReqBody::Json(value);
         self
     }
 
     /// A body as given, with the given content type (or none).
-    pub fn raw(mut self, content_type: Option<&str>, text: impl Into<String>) -> Self {
+    pub(crate) fn raw(mut self, content_type: Option<&str>, text: impl Into<String>) -> Self {
         self.body = ReqBody::Raw {
             content_type: content_type.map(str::to_owned),
             text: text.into(),
@@ -112,30 +112,30 @@ impl Req {
     }
 
     /// A header.
-    pub fn header(mut self, name: &str, value: &str) -> Self {
+    pub(crate) fn header(mut self, name: &str, value: &str) -> Self {
         self.headers.push((name.to_ascii_lowercase(), value.to_owned()));
         self
     }
 
     /// `Authorization: Bearer <token>`.
-    pub fn bearer(self, token: &str) -> Self {
+    pub(crate) fn bearer(self, token: &str) -> Self {
         self.header("authorization", &format!("Bearer {token}"))
     }
 
     /// `Authorization: Basic base64(id:secret)`.
-    pub fn basic(self, id: &str, secret: &str) -> Self {
+    pub(crate) fn basic(self, id: &str, secret: &str) -> Self {
         let creds = base64::engine::general_purpose::STANDARD.encode(format!("{id}:{secret}"));
         self.header("authorization", &format!("Basic {creds}"))
     }
 
     /// Sends to the base URL's address with this `Host` header (tenant hosts).
-    pub fn host(mut self, host: &str) -> Self {
+    pub(crate) fn host(mut self, host: &str) -> Self {
         self.host = Some(host.to_owned());
         self
     }
 
     /// Keeps the exchange out of the transcript (preparation steps).
-    pub fn quiet(mut self) -> Self {
+    pub(crate) fn quiet(mut self) -> Self {
         self.quiet = true;
         self
     }
@@ -147,7 +147,7 @@ impl Req {
     }
 
     /// Records the exchange in the transcript after all (a control request a case is about).
-    pub fn recorded(mut self) -> Self {
+    pub(crate) fn recorded(mut self) -> Self {
         self.quiet = false;
         self
     }
@@ -209,7 +209,7 @@ impl Req {
     }
 
     /// Sends the request and records the exchange. A transport error is a failure.
-    pub async fn send(self) -> Result<Resp, Stop> {
+    pub(crate) async fn send(self) -> Result<Resp, Stop> {
         let request_view = self.view();
         let mut builder = self
             .cx
@@ -310,7 +310,7 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 
 /// A response, with its exchange for failure reports.
 #[derive(Debug, Clone)]
-pub struct Resp {
+pub(crate) struct Resp {
     /// The status.
     pub status: u16,
     /// The headers.

@@ -4,7 +4,7 @@
 //! # Why three kinds of isolation
 //!
 //! The mock has one store and one clock, and may be shared with other clients. The suite
-//! registers apps of its own for the run and removes them afterwards ([`crate::sandbox`]), so
+//! registers apps of its own for the run and removes them afterwards (`src/sandbox.rs`), so
 //! nothing it does touches another client's grants. Most cases touch only what they create — a
 //! user of their own (`POST /_mock/users`), their own codes and grants — so they run
 //! concurrently, up to [`RunOptions::concurrency`] at a time. Three kinds of shared state need more care:

@@ -59,7 +59,7 @@ fn random_u64() -> u64 {
 
 /// What the suite registered on the mock, and what it must remove afterwards.
 #[derive(Debug)]
-pub struct Sandbox {
+pub(crate) struct Sandbox {
     /// The run's tag, in every name the suite registers.
     pub tag: String,
     /// The suite's backend app (the guide app's redirect URIs and scopes).

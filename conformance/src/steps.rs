@@ -13,7 +13,7 @@ use crate::target::{App, PKCE_CHALLENGE, PKCE_VERIFIER, paths};
 
 /// The user's answer on the grant view.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Decision {
+pub(crate) enum Decision {
     /// Press Grant.
     Grant,
     /// Press Deny.
@@ -23,7 +23,7 @@ pub enum Decision {
 /// What to authorize: app, user, scopes, and optionally PKCE (RFC 7636 Appendix B's verifier),
 /// a tenant host and a state.
 #[derive(Debug, Clone)]
-pub struct Grant<'a> {
+pub(crate) struct Grant<'a> {
     /// The app.
     pub app: &'a App,
     /// Who consents.
@@ -40,7 +40,7 @@ pub struct Grant<'a> {
 
 impl<'a> Grant<'a> {
     /// `app` authorized by `user` for `scope`, no PKCE, no tenant host, state `conformance`.
-    pub fn new(app: &'a App, user: &'a str, scope: &'a str) -> Self {
+    pub(crate) fn new(app: &'a App, user: &'a str, scope: &'a str) -> Self {
         Self {
             app,
             user,
@@ -53,27 +53,20 @@ impl<'a> Grant<'a> {
 
     /// With an S256 challenge.
     #[must_use]
-    pub fn pkce(mut self) -> Self {
+    pub(crate) fn pkce(mut self) -> Self {
         self.pkce = Some((PKCE_VERIFIER, PKCE_CHALLENGE));
         self
     }
 
     /// With PKCE using `verifier` and its S256 `challenge`.
     #[must_use]
-    pub fn pkce_with(mut self, verifier: &'a str, challenge: &'a str) -> Self {
+    pub(crate) fn pkce_with(mut self, verifier: &'a str, challenge: &'a str) -> Self {
         self.pkce = Some((verifier, challenge));
         self
     }
 
-    /// On a tenant's host.
-    #[must_use]
-    pub fn on_tenant(mut self, tenant: &'a str) -> Self {
-        self.tenant = Some(tenant);
-        self
-    }
-
     /// The authorize parameters.
-    pub fn params(&self) -> Vec<(&'a str, &'a str)> {
+    pub(crate) fn params(&self) -> Vec<(&'a str, &'a str)> {
         let mut p = vec![
             ("client_id", self.app.client_id.as_str()),
             ("response_type", "code"),
@@ -93,7 +86,7 @@ impl<'a> Grant<'a> {
 
 /// The answer of a successful token request.
 #[derive(Debug, Clone)]
-pub struct Tokens {
+pub(crate) struct Tokens {
     /// `access_token`.
     pub access: String,
     /// `refresh_token`, when issued.
@@ -104,7 +97,7 @@ pub struct Tokens {
 
 impl Tokens {
     /// The refresh token, or a failure saying none was issued.
-    pub fn refresh_token(&self) -> Result<&str, Stop> {
+    pub(crate) fn refresh_token(&self) -> Result<&str, Stop> {
         self.refresh
             .as_deref()
             .ok_or_else(|| self.response.fail("a refresh_token in the token response"))
@@ -113,7 +106,7 @@ impl Tokens {
 
 /// `client_id` and, when the app sends one, `client_secret` (RFC 6749 §2.3.1, in the body),
 /// followed by `fields`: the one place a token form's client credentials are written.
-pub fn client_form<'a>(app: &'a App, fields: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+pub(crate) fn client_form<'a>(app: &'a App, fields: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
     let mut form = vec![("client_id", app.client_id.as_str())];
     if let Some(secret) = &app.client_secret {
         form.push(("client_secret", secret.as_str()));
@@ -135,12 +128,12 @@ fn grant_form<'a>(
 
 impl Cx {
     /// `POST token` with a form.
-    pub async fn token(&self, form: &[(&str, &str)]) -> Result<Resp, Stop> {
+    pub(crate) async fn token(&self, form: &[(&str, &str)]) -> Result<Resp, Stop> {
         self.post(paths::TOKEN).form(form).send().await
     }
 
     /// `GET authorize?…`.
-    pub async fn authorize(&self, params: &[(&str, &str)]) -> Result<Resp, Stop> {
+    pub(crate) async fn authorize(&self, params: &[(&str, &str)]) -> Result<Resp, Stop> {
         self.get(&format!("{}?{}", paths::AUTHORIZE, encode(params)))
             .send()
             .await
@@ -148,7 +141,7 @@ impl Cx {
 
     /// `Host` header value of a tenant's host on the target: `{tenant}.localhost:{port}`,
     /// which the mock reads as that tenant (behaviour.md §1).
-    pub fn tenant_host(&self, tenant: &str) -> Result<String, Stop> {
+    pub(crate) fn tenant_host(&self, tenant: &str) -> Result<String, Stop> {
         let url = url::Url::parse(self.base()).map_err(|e| Stop::fail("a base URL", e.to_string()))?;
         let port = url
             .port_or_known_default()
@@ -158,7 +151,7 @@ impl Cx {
 
     /// Posts the grant view's form, as a user pressing Grant or Deny would (mock only: real
     /// ilert has a login first).
-    pub fn consent(&self, params: &[(&str, &str)], user: &str, decision: Decision) -> Req {
+    pub(crate) fn consent(&self, params: &[(&str, &str)], user: &str, decision: Decision) -> Req {
         let mut form: Vec<(&str, &str)> = params.to_vec();
         form.push(("user", user));
         form.push((
@@ -172,7 +165,7 @@ impl Cx {
     }
 
     /// Consents headlessly (quietly) and returns the code from the redirect.
-    pub async fn code(&self, grant: &Grant<'_>) -> Result<String, Stop> {
+    pub(crate) async fn code(&self, grant: &Grant<'_>) -> Result<String, Stop> {
         if !self.has_control() {
             return Err(Stop::skip(
                 "needs a browser: consent is headless on the mock only",
@@ -189,7 +182,7 @@ impl Cx {
     }
 
     /// Trades a code for tokens with the app's credentials in the body (recorded).
-    pub async fn exchange(&self, app: &App, code: &str, verifier: Option<&str>) -> Result<Resp, Stop> {
+    pub(crate) async fn exchange(&self, app: &App, code: &str, verifier: Option<&str>) -> Result<Resp, Stop> {
         self.exchange_with(app, code, verifier, false).await
     }
 
@@ -214,7 +207,7 @@ impl Cx {
     }
 
     /// Consent and code exchange (both quiet), expecting 200 with an access token.
-    pub async fn grant(&self, grant: &Grant<'_>) -> Result<Tokens, Stop> {
+    pub(crate) async fn grant(&self, grant: &Grant<'_>) -> Result<Tokens, Stop> {
         let code = self.code(grant).await?;
         let verifier = grant.pkce.map(|(verifier, _)| verifier);
         let r = self.exchange_with(grant.app, &code, verifier, true).await?;
@@ -222,7 +215,7 @@ impl Cx {
     }
 
     /// `grant_type=refresh_token` with the app's credentials in the body (recorded).
-    pub async fn refresh(&self, app: &App, refresh_token: &str) -> Result<Resp, Stop> {
+    pub(crate) async fn refresh(&self, app: &App, refresh_token: &str) -> Result<Resp, Stop> {
         self.token(&grant_form(
             "refresh_token",
             app,
@@ -234,7 +227,7 @@ impl Cx {
     /// An access token with at least `scope`, for cases that only read with it. On the mock a
     /// fresh grant of the target's user; elsewhere the token given on the command line (or one
     /// refreshed from the given refresh token), skipping when it lacks a scope.
-    pub async fn access_token(&self, scope: &str) -> Result<String, Stop> {
+    pub(crate) async fn access_token(&self, scope: &str) -> Result<String, Stop> {
         if self.has_control() {
             let app = self.target().app.clone();
             let user = self.target().user.clone();
@@ -285,7 +278,7 @@ impl Cx {
 
     /// A fresh grant of the target app for a user of the case's own (mock only, so no other
     /// case's grants can push it out of the ten-grant limit while the case uses it).
-    pub async fn refresh_grant(&self, scope: &str) -> Result<(App, Tokens), Stop> {
+    pub(crate) async fn refresh_grant(&self, scope: &str) -> Result<(App, Tokens), Stop> {
         if !self.has_control() {
             return Err(Stop::skip("needs a grant of its own: runs against the mock only"));
         }
@@ -296,7 +289,7 @@ impl Cx {
     }
 
     /// A call of the resource API with a bearer token (recorded).
-    pub async fn api(
+    pub(crate) async fn api(
         &self,
         method: Method,
         path: &str,
@@ -325,7 +318,7 @@ fn scope_satisfied(granted: &str, wanted: &str) -> bool {
 }
 
 /// Reads a token response, expecting 200 with `access_token`.
-pub fn tokens_of(r: Resp) -> Result<Tokens, Stop> {
+pub(crate) fn tokens_of(r: Resp) -> Result<Tokens, Stop> {
     let access = r.json["access_token"].as_str().map(str::to_owned);
     match access {
         Some(access) if r.status == 200 => Ok(Tokens {

@@ -98,7 +98,7 @@ pub enum Entry {
 }
 
 /// A string as shown: a JWT becomes `{"jwt": {"header", "claims"}}`; anything else as is.
-pub fn value_view(s: &str) -> Value {
+pub(crate) fn value_view(s: &str) -> Value {
     match jwt::decode(s) {
         Some(d) => json!({"jwt": {"header": d.header, "claims": d.claims}}),
         None => Value::String(s.to_owned()),
@@ -107,7 +107,7 @@ pub fn value_view(s: &str) -> Value {
 
 /// Decoded `key=value` pairs, with secrets redacted and JWTs decoded. A repeated key shows its
 /// values as an array.
-pub fn pairs_view<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Value {
+pub(crate) fn pairs_view<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Value {
     let mut map = Map::new();
     for (k, v) in pairs {
         let shown = if SECRET_FIELDS.contains(&k) {
@@ -131,7 +131,7 @@ pub fn pairs_view<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Va
 
 /// A body sent as given: JSON or `k=v&…` decoded (secrets redacted, JWTs decoded), else its text
 /// (cut at 300 characters).
-pub fn raw_body_view(text: &str) -> Value {
+pub(crate) fn raw_body_view(text: &str) -> Value {
     if let Ok(value) = serde_json::from_str::<Value>(text) {
         return json_view(&value);
     }
@@ -150,7 +150,7 @@ pub fn raw_body_view(text: &str) -> Value {
 }
 
 /// A JSON value with every string that is a JWT decoded, and secrets redacted.
-pub fn json_view(value: &Value) -> Value {
+pub(crate) fn json_view(value: &Value) -> Value {
     match value {
         Value::String(s) => value_view(s),
         Value::Array(items) => Value::Array(items.iter().map(json_view).collect()),
@@ -172,7 +172,7 @@ pub fn json_view(value: &Value) -> Value {
 
 /// An `Authorization` header as shown: the scheme, and Bearer credentials decoded (Basic
 /// credentials are redacted).
-pub fn authorization_view(value: &str) -> Value {
+pub(crate) fn authorization_view(value: &str) -> Value {
     match value.split_once(' ') {
         Some((scheme, _)) if scheme.eq_ignore_ascii_case("basic") => {
             json!({"scheme": scheme, "credentials": "[redacted]"})
@@ -193,7 +193,7 @@ fn credentials_view(creds: &str) -> Value {
 }
 
 /// A `Location` as shown: with a query, its parts decoded (`{"uri", "params"}`).
-pub fn location_view(location: &str) -> Value {
+pub(crate) fn location_view(location: &str) -> Value {
     match location.split_once('?') {
         Some((uri, query)) => {
             let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
@@ -209,7 +209,7 @@ pub fn location_view(location: &str) -> Value {
 }
 
 /// The headers of note.
-pub fn headers_view(headers: &HeaderMap) -> Map<String, Value> {
+pub(crate) fn headers_view(headers: &HeaderMap) -> Map<String, Value> {
     let mut map = Map::new();
     for name in HEADERS_OF_NOTE {
         if let Some(value) = headers.get(*name) {
@@ -226,7 +226,7 @@ pub fn headers_view(headers: &HeaderMap) -> Map<String, Value> {
 }
 
 /// A body as shown.
-pub fn body_view(content_type: Option<&str>, text: &str) -> Value {
+pub(crate) fn body_view(content_type: Option<&str>, text: &str) -> Value {
     if text.is_empty() {
         return Value::Null;
     }
@@ -245,7 +245,7 @@ pub fn body_view(content_type: Option<&str>, text: &str) -> Value {
 
 /// The words of an HTML page: title, headings, paragraphs, list items and the values of form
 /// controls (the grant view's user picker and buttons).
-pub fn html_summary(html: &str) -> Value {
+pub(crate) fn html_summary(html: &str) -> Value {
     let mut summary = Map::new();
     for (tag, key) in [
         ("title", "title"),

@@ -10,23 +10,21 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::case::{Area, Case, CaseResult, Stop, Tag, ilert, mock, rfc, tags};
+use super::rest_crud::{self, Crud, Extras, crud_case};
+use crate::case::{Area, Case, CaseResult, Stop, ilert, mock, rfc, run, tags};
 use crate::ctx::Cx;
-use crate::jwt;
 use crate::req::Resp;
-use crate::run;
 use crate::target::{DEFAULT_USER, paths};
 
 /// The lane of the cases that read or change the default tenant's alert sources.
-pub const ALERT_SOURCES_LANE: &str = "someTenant alert sources";
+pub(crate) const ALERT_SOURCES_LANE: &str = "someTenant alert sources";
 
 const DOC_USING: &str = "backend-app §Using the access token";
 const DOC_SCOPES: &str = "lifetimes §ilert OAuth2 scopes";
 const OPENAPI: &str = "ilert-rest-api-openapi AlertSource";
-const WRITE: &[Tag] = &[Tag::MockOnly, Tag::NeedsToken];
 
 /// The API cases.
-pub fn cases() -> Vec<Case> {
+pub(crate) fn cases() -> Vec<Case> {
     let a = Area::Api;
     let lane = ALERT_SOURCES_LANE;
     vec![
@@ -39,17 +37,17 @@ pub fn cases() -> Vec<Case> {
         Case::new(a, "API-SCOPE-403-01", "A valid token without the resource's scope: 403 in the REST shape, WWW-Authenticate insufficient_scope", ilert(DOC_SCOPES), run!(scope_missing)).tags(tags::TOKEN),
         Case::new(a, "API-SCOPE-TABLE-01", "Every path of the scope table is scope-checked: /api/incidents without incident is 403", ilert(DOC_SCOPES), run!(scope_table_403)).tags(tags::TOKEN),
         Case::new(a, "API-SCOPE-TABLE-02", "A scope-table path the mock does not emulate answers 404 in the REST shape once the scope is present", mock("behaviour.md §6"), run!(scope_table_404)).tags(tags::BROWSER),
-        Case::new(a, "API-ALERT-SOURCES-LIST-01", "GET /api/alert-sources with source: 200, an array of alert sources with ilert's fields", ilert(OPENAPI), run!(list_sources)).tags(tags::TOKEN).lane(lane),
+        crud_case!(ALERT_SOURCES, List, "API-ALERT-SOURCES-LIST-01", "GET /api/alert-sources with source: 200, an array of alert sources with ilert's fields", ilert(OPENAPI)),
         Case::new(a, "API-ALERT-SOURCES-PAGE-01", "start-index and max-results page the list", ilert(OPENAPI), run!(page_sources)).tags(tags::TOKEN).lane(lane),
         Case::new(a, "API-ALERT-SOURCES-GET-01", "GET /api/alert-sources/{id} and /{integrationKey} answer the same source", ilert(OPENAPI), run!(get_source)).tags(tags::TOKEN).lane(lane),
-        Case::new(a, "API-SCOPE-READ-01", "A bare scope (source) reads (200) but cannot create (403)", ilert(DOC_SCOPES), run!(scope_read_bare)).tags(WRITE).lane(lane),
-        Case::new(a, "API-SCOPE-READ-02", "source:r reads (200) but cannot create (403)", ilert(DOC_SCOPES), run!(scope_read_r)).tags(WRITE).lane(lane),
-        Case::new(a, "API-SCOPE-WRITE-01", "source:w creates (201) but cannot delete (403)", ilert(DOC_SCOPES), run!(scope_write)).tags(WRITE).lane(lane),
-        Case::new(a, "API-SCOPE-DELETE-01", "source:d deletes (204, empty body)", ilert(DOC_SCOPES), run!(scope_delete)).tags(WRITE).lane(lane),
-        Case::new(a, "API-ALERT-SOURCES-CREATE-01", "POST /api/alert-sources: 201, Location of the new source, ilert's fields in the body", ilert(OPENAPI), run!(create_source)).tags(WRITE).lane(lane),
-        Case::new(a, "API-ALERT-SOURCES-UPDATE-01", "PUT /api/alert-sources/{id}: 200 with the new values, the integration key kept", ilert(OPENAPI), run!(update_source)).tags(WRITE).lane(lane),
-        Case::new(a, "API-ALERT-SOURCES-DELETE-01", "DELETE /api/alert-sources/{id}: 204, then GET is 404 in the REST shape", ilert(OPENAPI), run!(delete_source)).tags(WRITE).lane(lane),
-        Case::new(a, "API-ALERT-SOURCES-400-01", "POST without the required fields: 400 in the REST shape", ilert(OPENAPI), run!(invalid_source)).tags(WRITE).lane(lane),
+        Case::new(a, "API-SCOPE-READ-01", "A bare scope (source) reads (200) but cannot create (403)", ilert(DOC_SCOPES), run!(scope_read_bare)).tags(tags::WRITE).lane(lane),
+        Case::new(a, "API-SCOPE-READ-02", "source:r reads (200) but cannot create (403)", ilert(DOC_SCOPES), run!(scope_read_r)).tags(tags::WRITE).lane(lane),
+        Case::new(a, "API-SCOPE-WRITE-01", "source:w creates (201) but cannot delete (403)", ilert(DOC_SCOPES), run!(scope_write)).tags(tags::WRITE).lane(lane),
+        Case::new(a, "API-SCOPE-DELETE-01", "source:d deletes (204, empty body)", ilert(DOC_SCOPES), run!(scope_delete)).tags(tags::WRITE).lane(lane),
+        crud_case!(ALERT_SOURCES, Create, "API-ALERT-SOURCES-CREATE-01", "POST /api/alert-sources: 201, Location of the new source, ilert's fields in the body", ilert(OPENAPI)),
+        crud_case!(ALERT_SOURCES, Update, "API-ALERT-SOURCES-UPDATE-01", "PUT /api/alert-sources/{id}: 200 with the new values, the integration key kept", ilert(OPENAPI)),
+        crud_case!(ALERT_SOURCES, Delete, "API-ALERT-SOURCES-DELETE-01", "DELETE /api/alert-sources/{id}: 204, then GET is 404 in the REST shape", ilert(OPENAPI)),
+        crud_case!(ALERT_SOURCES, Invalid, "API-ALERT-SOURCES-400-01", "POST without the required fields: 400 in the REST shape", ilert(OPENAPI)),
         Case::new(a, "API-ALERT-SOURCES-404-01", "An unknown id, and another tenant's source: 404 in the REST shape", ilert(OPENAPI), run!(missing_source)).tags(tags::TOKEN),
         Case::new(a, "API-ESCALATION-POLICIES-01", "GET /api/escalation-policies with policy: 200, policies with escalationRules", ilert("ilert-rest-api-openapi EscalationPolicy"), run!(policies)).tags(tags::TOKEN),
     ]
@@ -74,9 +72,20 @@ async fn current_user(cx: Cx) -> CaseResult {
     Ok(())
 }
 
-async fn bearer_missing(cx: Cx) -> CaseResult {
-    let r = cx.get(paths::CURRENT_USER).send().await?;
+/// `GET /api/users/current` with `authorization` as the header (none: no header): 401 in the
+/// REST shape; the answer, for further checks.
+async fn unauthorized(cx: &Cx, authorization: Option<String>) -> Result<Resp, Stop> {
+    let mut request = cx.get(paths::CURRENT_USER);
+    if let Some(value) = authorization {
+        request = request.header("authorization", &value);
+    }
+    let r = request.send().await?;
     r.rest_error(401)?;
+    Ok(r)
+}
+
+async fn bearer_missing(cx: Cx) -> CaseResult {
+    let r = unauthorized(&cx, None).await?;
     r.ensure(
         r.header("www-authenticate")
             .is_some_and(|v| v.starts_with("Bearer")),
@@ -87,29 +96,18 @@ async fn bearer_missing(cx: Cx) -> CaseResult {
 
 async fn bearer_no_prefix(cx: Cx) -> CaseResult {
     let token = cx.access_token("profile").await?;
-    cx.get(paths::CURRENT_USER)
-        .header("authorization", &token)
-        .send()
-        .await?
-        .rest_error(401)?;
-    Ok(())
+    unauthorized(&cx, Some(token)).await.map(drop)
 }
 
 async fn bearer_other_scheme(cx: Cx) -> CaseResult {
     let token = cx.access_token("profile").await?;
-    cx.get(paths::CURRENT_USER)
-        .header("authorization", &format!("Token {token}"))
-        .send()
-        .await?
-        .rest_error(401)?;
-    Ok(())
+    unauthorized(&cx, Some(format!("Token {token}"))).await.map(drop)
 }
 
 async fn bearer_garbage(cx: Cx) -> CaseResult {
-    cx.api(Method::GET, paths::CURRENT_USER, "not-a-jwt", None)
-        .await?
-        .rest_error(401)?;
-    Ok(())
+    unauthorized(&cx, Some("Bearer not-a-jwt".to_owned()))
+        .await
+        .map(drop)
 }
 
 async fn bearer_refresh(cx: Cx) -> CaseResult {
@@ -123,28 +121,13 @@ async fn bearer_refresh(cx: Cx) -> CaseResult {
             .clone()
             .ok_or_else(|| Stop::skip("needs a refresh token: pass --refresh-token"))?
     };
-    cx.api(Method::GET, paths::CURRENT_USER, &refresh, None)
-        .await?
-        .rest_error(401)?;
-    Ok(())
-}
-
-fn granted(token: &str) -> String {
-    jwt::decode(token)
-        .and_then(|d| d.claims["il_s"].as_str().map(str::to_owned))
-        .unwrap_or_default()
+    unauthorized(&cx, Some(format!("Bearer {refresh}")))
+        .await
+        .map(drop)
 }
 
 async fn scope_missing(cx: Cx) -> CaseResult {
-    let token = cx.access_token("profile").await?;
-    if granted(&token)
-        .split_whitespace()
-        .any(|s| s.starts_with("source"))
-    {
-        return Err(Stop::skip("the supplied token has the source scope"));
-    }
-    let r = cx.api(Method::GET, paths::ALERT_SOURCES, &token, None).await?;
-    r.rest_error(403)?;
+    let r = rest_crud::without_scope(&cx, paths::ALERT_SOURCES, "source").await?;
     r.ensure(
         r.header("www-authenticate")
             .is_some_and(|v| v.contains("insufficient_scope")),
@@ -154,17 +137,9 @@ async fn scope_missing(cx: Cx) -> CaseResult {
 }
 
 async fn scope_table_403(cx: Cx) -> CaseResult {
-    let token = cx.access_token("profile").await?;
-    if granted(&token)
-        .split_whitespace()
-        .any(|s| s.starts_with("incident"))
-    {
-        return Err(Stop::skip("the supplied token has the incident scope"));
-    }
-    cx.api(Method::GET, "/api/incidents", &token, None)
-        .await?
-        .rest_error(403)?;
-    Ok(())
+    rest_crud::without_scope(&cx, "/api/incidents", "incident")
+        .await
+        .map(drop)
 }
 
 async fn scope_table_404(cx: Cx) -> CaseResult {
@@ -192,23 +167,29 @@ const SOURCE_FIELDS: [&str; 13] = [
     "updatedAt",
 ];
 
-fn source_fields_ok(v: &Value) -> bool {
-    SOURCE_FIELDS.iter().all(|f| v.get(*f).is_some())
-        && v["id"].is_i64()
-        && v["escalationPolicy"]["id"].is_i64()
-}
-
-async fn list_sources(cx: Cx) -> CaseResult {
-    let token = cx.access_token("source").await?;
-    let r = cx.api(Method::GET, paths::ALERT_SOURCES, &token, None).await?;
-    r.status_is(200)?;
-    let list = r.json.as_array().cloned().unwrap_or_default();
-    r.ensure(
-        r.json.is_array() && list.iter().all(source_fields_ok),
-        format!("a JSON array of alert sources, each with {SOURCE_FIELDS:?}"),
-    )?;
-    Ok(())
-}
+/// Alert sources in the CRUD table: ilert's fields with integer ids, a create answering
+/// `Location` and echoing what was sent, an update that keeps the integration key.
+static ALERT_SOURCES: Crud = Crud {
+    path: paths::ALERT_SOURCES,
+    noun: "source",
+    read: "source",
+    write: "source:d",
+    created: 201,
+    fields: &SOURCE_FIELDS,
+    create: |s| new_source(&s.label),
+    update: (
+        |_| json!({"name": "After update", "integrationType": "API", "escalationPolicy": {"id": 1502}, "alertPriorityRule": "LOW"}),
+        &["/name", "/escalationPolicy/id", "/alertPriorityRule"],
+    ),
+    invalid: (|_| json!({"name": "No type"}), None),
+    extras: Extras {
+        shape: Some(|v| v["id"].is_i64() && v["escalationPolicy"]["id"].is_i64()),
+        echoed: &["/name", "/integrationType", "/escalationPolicy/id"],
+        location: true,
+        kept: &["/integrationKey"],
+        ..Extras::NONE
+    },
+};
 
 async fn page_sources(cx: Cx) -> CaseResult {
     let token = cx.access_token("source").await?;
@@ -243,7 +224,7 @@ async fn get_source(cx: Cx) -> CaseResult {
     let key = first["integrationKey"].as_str().unwrap_or_default().to_owned();
     let by_id = source_call(&cx, Method::GET, &token, id).await?;
     by_id.ensure(
-        by_id.status == 200 && by_id.json["id"] == id && source_fields_ok(&by_id.json),
+        by_id.status == 200 && by_id.json["id"] == id && ALERT_SOURCES.complete(&by_id.json),
         format!("200 with alert source {id}"),
     )?;
     let by_key = source_call(&cx, Method::GET, &token, key).await?;
@@ -258,48 +239,6 @@ fn new_source(name: &str) -> Value {
     json!({"name": name, "integrationType": "API", "escalationPolicy": {"id": 1501}})
 }
 
-/// Creates a source with a `source:d` token of the default user, quietly; returns its id.
-async fn scratch_source(cx: &Cx, name: &str) -> Result<(String, i64), Stop> {
-    let token = cx.access_token("source:d").await?;
-    let r = cx
-        .request(Method::POST, paths::ALERT_SOURCES)
-        .bearer(&token)
-        .json(new_source(name))
-        .quiet()
-        .send()
-        .await?;
-    let id = r.json["id"]
-        .as_i64()
-        .filter(|_| r.status == 201)
-        .ok_or_else(|| r.fail("201 with the created alert source"))?;
-    Ok((token, id))
-}
-
-async fn delete_quietly(cx: &Cx, token: &str, id: i64) {
-    let _ = cx
-        .request(Method::DELETE, &format!("{}/{id}", paths::ALERT_SOURCES))
-        .bearer(token)
-        .quiet()
-        .send()
-        .await;
-}
-
-async fn read_not_create(cx: &Cx, scope: &str) -> CaseResult {
-    let token = cx.access_token(scope).await?;
-    cx.api(Method::GET, paths::ALERT_SOURCES, &token, None)
-        .await?
-        .status_is(200)?;
-    let r: Resp = post_source(cx, &token, "Read only").await?;
-    if r.status == 201
-        && let Some(id) = r.json["id"].as_i64()
-    {
-        let cleanup = cx.access_token("source:d").await?;
-        delete_quietly(cx, &cleanup, id).await;
-    }
-    r.rest_error(403)?;
-    Ok(())
-}
-
 /// `POST /api/alert-sources` of a new source named `name` with `token`.
 async fn post_source(cx: &Cx, token: &str, name: &str) -> Result<Resp, Stop> {
     cx.api(Method::POST, paths::ALERT_SOURCES, token, Some(new_source(name)))
@@ -310,6 +249,27 @@ async fn post_source(cx: &Cx, token: &str, name: &str) -> Result<Resp, Stop> {
 async fn source_call(cx: &Cx, method: Method, token: &str, id: impl std::fmt::Display) -> Result<Resp, Stop> {
     cx.api(method, &format!("{}/{id}", paths::ALERT_SOURCES), token, None)
         .await
+}
+
+/// Removes the source `id` quietly with a token of the table's write scope.
+async fn remove_source(cx: &Cx, id: i64) -> CaseResult {
+    let token = cx.access_token(ALERT_SOURCES.write).await?;
+    rest_crud::remove(cx, &token, &ALERT_SOURCES.item(&json!(id))).await;
+    Ok(())
+}
+
+/// A token of `scope` reads (200) but cannot create (403); whatever it made anyway is removed.
+async fn read_not_create(cx: &Cx, scope: &str) -> CaseResult {
+    let token = cx.access_token(scope).await?;
+    cx.api(Method::GET, paths::ALERT_SOURCES, &token, None)
+        .await?
+        .status_is(200)?;
+    let r = post_source(cx, &token, "Read only").await?;
+    if let Some(id) = r.json["id"].as_i64().filter(|_| r.status == 201) {
+        remove_source(cx, id).await?;
+    }
+    r.rest_error(403)?;
+    Ok(())
 }
 
 async fn scope_read_bare(cx: Cx) -> CaseResult {
@@ -326,110 +286,38 @@ async fn scope_write(cx: Cx) -> CaseResult {
     created.status_is(201)?;
     let id = created.json["id"].as_i64().unwrap_or_default();
     let r = source_call(&cx, Method::DELETE, &token, id).await?;
-    let cleanup = cx.access_token("source:d").await?;
-    delete_quietly(&cx, &cleanup, id).await;
+    remove_source(&cx, id).await?;
     r.rest_error(403)?;
     Ok(())
 }
 
 async fn scope_delete(cx: Cx) -> CaseResult {
-    let (_, id) = scratch_source(&cx, "Scope delete").await?;
-    let token = cx.access_token("source:d").await?;
+    let token = cx.access_token(ALERT_SOURCES.write).await?;
+    let made = rest_crud::made(
+        &cx,
+        &token,
+        paths::ALERT_SOURCES,
+        new_source("Scope delete"),
+        "201 with the created alert source",
+    );
+    let id = made.await?;
+    let token = cx.access_token(ALERT_SOURCES.write).await?;
     let r = source_call(&cx, Method::DELETE, &token, id).await?;
     r.status_is(204)?;
     r.body_empty()?;
     Ok(())
 }
 
-async fn create_source(cx: Cx) -> CaseResult {
-    let token = cx.access_token("source:d").await?;
-    let r = post_source(&cx, &token, "Conformance source").await?;
-    r.status_is(201)?;
-    let id = r.json["id"].as_i64().unwrap_or_default();
-    let want_location = format!("{}{}/{id}", cx.base(), paths::ALERT_SOURCES);
-    let ok = r
-        .location()
-        .is_some_and(|l| l == want_location || l == format!("{}/{id}", paths::ALERT_SOURCES))
-        && source_fields_ok(&r.json)
-        && r.json["name"] == "Conformance source"
-        && r.json["integrationType"] == "API"
-        && r.json["escalationPolicy"]["id"] == 1501;
-    delete_quietly(&cx, &token, id).await;
-    r.ensure(
-        ok,
-        format!("201, Location {want_location}, the source with name, integrationType, escalationPolicy.id 1501 and ilert's fields"),
-    )?;
-    Ok(())
-}
-
-async fn update_source(cx: Cx) -> CaseResult {
-    let (token, id) = scratch_source(&cx, "Before update").await?;
-    let path = format!("{}/{id}", paths::ALERT_SOURCES);
-    let before = cx.api(Method::GET, &path, &token, None).await?;
-    let body = json!({"name": "After update", "integrationType": "API", "escalationPolicy": {"id": 1502}, "alertPriorityRule": "LOW"});
-    let r = cx.api(Method::PUT, &path, &token, Some(body)).await?;
-    let ok = r.status == 200
-        && r.json["name"] == "After update"
-        && r.json["escalationPolicy"]["id"] == 1502
-        && r.json["alertPriorityRule"] == "LOW"
-        && r.json["integrationKey"] == before.json["integrationKey"];
-    delete_quietly(&cx, &token, id).await;
-    r.ensure(
-        ok,
-        "200 with name \"After update\", escalationPolicy.id 1502, alertPriorityRule LOW, the integration key unchanged",
-    )?;
-    Ok(())
-}
-
-async fn delete_source(cx: Cx) -> CaseResult {
-    let (token, id) = scratch_source(&cx, "To delete").await?;
-    let path = format!("{}/{id}", paths::ALERT_SOURCES);
-    let r = cx.api(Method::DELETE, &path, &token, None).await?;
-    r.status_is(204)?;
-    r.body_empty()?;
-    cx.api(Method::GET, &path, &token, None).await?.rest_error(404)?;
-    Ok(())
-}
-
-async fn invalid_source(cx: Cx) -> CaseResult {
-    let token = cx.access_token("source:d").await?;
-    let r = cx
-        .api(
-            Method::POST,
-            paths::ALERT_SOURCES,
-            &token,
-            Some(json!({"name": "No type"})),
-        )
-        .await?;
-    if r.status == 201
-        && let Some(id) = r.json["id"].as_i64()
-    {
-        delete_quietly(&cx, &token, id).await;
-    }
-    r.rest_error(400)?;
-    Ok(())
-}
-
 async fn missing_source(cx: Cx) -> CaseResult {
     let token = cx.access_token("source").await?;
-    cx.api(
-        Method::GET,
-        &format!("{}/999999999", paths::ALERT_SOURCES),
-        &token,
-        None,
-    )
-    .await?
-    .rest_error(404)?;
-    if cx.has_control() && cx.target().user == DEFAULT_USER {
-        // 4001 belongs to the fixtures' other tenant (acme).
-        cx.api(
-            Method::GET,
-            &format!("{}/4001", paths::ALERT_SOURCES),
-            &token,
-            None,
-        )
+    source_call(&cx, Method::GET, &token, 999_999_999)
         .await?
         .rest_error(404)?;
+    if cx.has_control() && cx.target().user == DEFAULT_USER {
+        // 4001 belongs to the fixtures' other tenant (acme).
+        source_call(&cx, Method::GET, &token, 4001)
+            .await?
+            .rest_error(404)?;
     }
     Ok(())
 }

@@ -3,14 +3,13 @@
 //! error redirects, scopes, PKCE methods and tenant hosts.
 
 use super::Params;
-use crate::case::{Area, Case, CaseResult, ilert, mock, rfc, tags};
+use crate::case::{Area, Case, CaseResult, ilert, mock, rfc, run, tags};
 use crate::ctx::Cx;
-use crate::run;
 use crate::steps::{Decision, Grant};
 use crate::target::PKCE_CHALLENGE;
 
 /// The authorize cases.
-pub fn cases() -> Vec<Case> {
+pub(crate) fn cases() -> Vec<Case> {
     let a = Area::Authorize;
     let mut cases = vec![
         Case::new(

@@ -5,16 +5,15 @@
 use reqwest::Method;
 
 use super::Params;
-use crate::case::{Area, Case, CaseResult, mock, rfc};
+use crate::case::{Area, Case, CaseResult, mock, rfc, run};
 use crate::ctx::Cx;
 use crate::req::Resp;
-use crate::run;
 use crate::target::paths;
 
 const ORIGIN: &str = "http://localhost:4597";
 
 /// The CORS cases.
-pub fn cases() -> Vec<Case> {
+pub(crate) fn cases() -> Vec<Case> {
     let a = Area::Cors;
     vec![
         Case::new(

@@ -16,15 +16,14 @@ use ilert_oauth2_client::{
 use serde_json::{Value, json};
 
 use super::api::ALERT_SOURCES_LANE;
-use crate::case::{Area, Case, CaseResult, Stop, ilert, tags};
+use crate::case::{Area, Case, CaseResult, Stop, ilert, run, tags};
 use crate::ctx::Cx;
 use crate::expect::fail_value;
-use crate::run;
 use crate::steps::Decision;
 use crate::target::App;
 
 /// The flow cases.
-pub fn cases() -> Vec<Case> {
+pub(crate) fn cases() -> Vec<Case> {
     let a = Area::Flows;
     vec![
         Case::new(a, "FLOW-PLAIN-01", "Reference client, backend app without PKCE: authorize URL, callback, code exchange, current user", ilert("backend-app (whole guide)"), run!(plain)).tags(tags::BROWSER),

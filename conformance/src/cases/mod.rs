@@ -5,27 +5,27 @@
 //! `TOKENINFO`, `REVOKE`, `CORS`, `SEC` (the server's protection from web pages and neighbours),
 //! and `FLOW` (whole flows through the reference client).
 
-pub mod api;
-pub mod authorize;
-pub mod cors;
-pub mod flows;
-pub mod pkce_guide;
-pub mod redirect_exact;
-pub mod rest_alerting;
-pub mod rest_collections;
-pub mod rest_crud;
-pub mod rest_incidents;
-pub mod rest_ingest;
-pub mod rest_oncall;
-pub mod rest_reconcile;
-pub mod rest_reconcile_events;
-pub mod rest_status_pages;
-pub mod rest_steps;
-pub mod revoke;
-pub mod security;
-pub mod token;
-pub mod token_info;
-pub mod tokens;
+mod api;
+mod authorize;
+mod cors;
+mod flows;
+mod pkce_guide;
+mod redirect_exact;
+mod rest_alerting;
+mod rest_collections;
+mod rest_crud;
+mod rest_incidents;
+mod rest_ingest;
+mod rest_oncall;
+mod rest_reconcile;
+mod rest_reconcile_events;
+mod rest_status_pages;
+mod rest_steps;
+mod revoke;
+mod security;
+mod token;
+mod token_info;
+mod tokens;
 
 use crate::case::Case;
 use crate::target::App;

@@ -9,10 +9,9 @@
 //! (a secret that is sent must be right; no secret needs PKCE) and the mock's own choices (a
 //! grant redeemed with the secret keeps needing it; `require_secret`).
 
-use crate::case::{Area, Case, CaseResult, Stop, ilert, mock, tags};
+use crate::case::{Area, Case, CaseResult, Stop, ilert, mock, run, tags};
 use crate::ctx::Cx;
 use crate::req::Resp;
-use crate::run;
 use crate::steps::{Grant, Tokens, tokens_of};
 use crate::target::{App, GUIDE_PKCE_CHALLENGE, GUIDE_PKCE_VERIFIER, paths};
 
@@ -28,7 +27,7 @@ const GUIDE_SCOPE: &str = "profile source:w offline_access";
 const WEBAPP_ORIGIN: &str = "http://localhost:4597";
 
 /// The cases.
-pub fn cases() -> Vec<Case> {
+pub(crate) fn cases() -> Vec<Case> {
     let a = Area::Token;
     vec![
         Case::new(a, "TOKEN-PKCE-GUIDE-01", "The PKCE guide's code exchange with the backend guide's client id: client_id, grant_type, code and code_verifier, no secret, trade for tokens; offline_access brings a refresh token", ilert(DOC_EXCHANGE), run!(guide_exchange)).tags(tags::BROWSER),

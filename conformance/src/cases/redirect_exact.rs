@@ -5,9 +5,8 @@
 use serde_json::json;
 
 use super::Params;
-use crate::case::{Area, Case, CaseResult, rfc};
+use crate::case::{Area, Case, CaseResult, rfc, run};
 use crate::ctx::Cx;
-use crate::run;
 
 /// The ways a redirect URI can differ from the registered one (behaviour.md §2: no prefix match, no
 /// normalisation).

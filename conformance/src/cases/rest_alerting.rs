@@ -6,70 +6,68 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use super::rest_crud::{LANE, Spec, made};
-use super::rest_steps::{WRITE, each_item, first_of, quietly, refused};
-use crate::case::{Area, Case, CaseResult, Stop, ilert, tags};
-use crate::crud_cases;
+use super::rest_crud::{Crud, Extras, LANE, crud_cases, made};
+use super::rest_steps::{each_item, first_of, quietly, refused};
+use crate::case::{Area, Case, CaseResult, Stop, ilert, run, tags};
 use crate::ctx::Cx;
-use crate::run;
 use crate::target::paths;
 
 const ALERTS: &str = "/api/alerts";
 const EVENTS: &str = "/api/events";
 
-static USERS: Spec = Spec {
+static USERS: Crud = Crud {
     path: "/api/users",
-    scope: "user",
+    noun: "user",
+    read: "user",
+    write: "user:d service:d",
     created: 201,
     fields: &["username", "firstName", "lastName", "email", "role"],
-    needs_service: false,
     create: |_| {
         json!({"firstName": "Con", "lastName": "Formance", "email": "conformance@example.com",
                "role": "RESPONDER"})
     },
     update: (
         |_| json!({"firstName": "Renamed", "lastName": "Formance", "email": "conformance@example.com", "role": "RESPONDER"}),
-        "firstName",
-        "Renamed",
+        &["/firstName"],
     ),
     invalid: (
         |_| {
             json!({"firstName": "Over", "lastName": "Lord", "email": "overlord@example.com",
                "role": "OVERLORD"})
         },
-        "role",
+        Some("role"),
     ),
-    close: None,
+    extras: Extras::NONE,
 };
 
-static POLICIES: Spec = Spec {
+static POLICIES: Crud = Crud {
     path: paths::ESCALATION_POLICIES,
-    scope: "policy",
+    noun: "policy",
+    read: "policy",
+    write: "policy:d service:d",
     created: 201,
     fields: &["name", "escalationRules"],
-    needs_service: false,
     create: |_| {
         json!({"name": "Conformance policy",
                "escalationRules": [{"escalationTimeout": 0, "users": [{"id": 1001}]}]})
     },
     update: (
         |_| json!({"name": "Renamed policy", "escalationRules": [{"escalationTimeout": 0, "users": [{"id": 1001}]}]}),
-        "name",
-        "Renamed policy",
+        &["/name"],
     ),
     invalid: (
         |_| json!({"name": "No levels", "escalationRules": "none"}),
-        "escalationRules",
+        Some("escalationRules"),
     ),
-    close: None,
+    extras: Extras::NONE,
 };
 
 /// The cases.
-pub fn cases() -> Vec<Case> {
+pub(crate) fn cases() -> Vec<Case> {
     let a = Area::Api;
     let mut cases = Vec::new();
     // The whole user list changes while other cases add their users: the first page is pinned.
-    let mut users = crud_cases!(delete USERS, "USERS", "/users", "users");
+    let mut users = crud_cases!(entities USERS, "USERS", "/users", "users");
     users.retain(|c| c.id != "API-USERS-LIST-01");
     cases.push(
         Case::new(
@@ -84,23 +82,23 @@ pub fn cases() -> Vec<Case> {
     );
     cases.extend(users);
     cases.extend(
-        crud_cases!(delete POLICIES, "ESCALATION-POLICIES", "/escalation-policies", "escalation policies"),
+        crud_cases!(entities POLICIES, "ESCALATION-POLICIES", "/escalation-policies", "escalation policies"),
     );
     cases.extend([
         Case::new(a, "API-ALERTS-LIST-01", "GET /api/alerts?states=PENDING&states=ACCEPTED: 200, only alerts in those states, with ilert's fields", ilert("ilert-rest-api-openapi GET /alerts"), run!(list_alerts)).tags(tags::TOKEN).lane(LANE),
         Case::new(a, "API-ALERTS-GET-01", "GET /api/alerts/{id}: 200 with the alert", ilert("ilert-rest-api-openapi GET /alerts/{id}"), run!(get_alert)).tags(tags::TOKEN).lane(LANE),
-        Case::new(a, "API-ALERTS-CREATE-01", "POST /api/alerts: 201, a PENDING alert in the named source", ilert("ilert-rest-api-openapi POST /alerts"), run!(create_alert)).tags(WRITE).lane(LANE),
-        Case::new(a, "API-ALERTS-ACCEPT-01", "PUT /api/alerts/{id}/accept, then …/resolve: 200 with ACCEPTED, then RESOLVED", ilert("ilert-rest-api-openapi PUT /alerts/{id}/accept"), run!(accept_resolve)).tags(WRITE).lane(LANE),
+        Case::new(a, "API-ALERTS-CREATE-01", "POST /api/alerts: 201, a PENDING alert in the named source", ilert("ilert-rest-api-openapi POST /alerts"), run!(create_alert)).tags(tags::WRITE).lane(LANE),
+        Case::new(a, "API-ALERTS-ACCEPT-01", "PUT /api/alerts/{id}/accept, then …/resolve: 200 with ACCEPTED, then RESOLVED", ilert("ilert-rest-api-openapi PUT /alerts/{id}/accept"), run!(accept_resolve)).tags(tags::WRITE).lane(LANE),
         Case::new(a, "API-ALERTS-SCOPE-01", "/api/alerts without the alert scope is 403; PUT …/accept with the read scope is 403", ilert("lifetimes §ilert OAuth2 scopes"), run!(alert_scopes)).tags(tags::TOKEN).lane(LANE),
         Case::new(a, "API-ALERTS-400-01", "GET /api/alerts?states= outside the enum: 400 in the REST shape naming the allowed values", ilert("ilert-rest-api-openapi GET /alerts"), run!(alert_states_invalid)).tags(tags::TOKEN),
-        Case::new(a, "API-EVENTS-ALERT-01", "POST /api/events ALERT with the source's integration key: 202 NEW_ALERT_CREATED, a PENDING alert", ilert("ilert-rest-api-openapi POST /events"), run!(event_alert)).tags(WRITE).lane(LANE),
-        Case::new(a, "API-EVENTS-400-01", "POST /api/events with an unknown eventType, or an unknown integration key: 400 in the REST shape", ilert("ilert-rest-api-openapi POST /events"), run!(event_invalid)).tags(WRITE).lane(LANE),
+        Case::new(a, "API-EVENTS-ALERT-01", "POST /api/events ALERT with the source's integration key: 202 NEW_ALERT_CREATED, a PENDING alert", ilert("ilert-rest-api-openapi POST /events"), run!(event_alert)).tags(tags::WRITE).lane(LANE),
+        Case::new(a, "API-EVENTS-400-01", "POST /api/events with an unknown eventType, or an unknown integration key: 400 in the REST shape", ilert("ilert-rest-api-openapi POST /events"), run!(event_invalid)).tags(tags::WRITE).lane(LANE),
     ]);
     cases
 }
 
 async fn list_users(cx: Cx) -> CaseResult {
-    let token = cx.access_token(USERS.scope).await?;
+    let token = cx.access_token(USERS.read).await?;
     let r = cx
         .api(
             Method::GET,

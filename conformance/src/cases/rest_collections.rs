@@ -1,72 +1,22 @@
-//! The resource API's collections of heartbeat monitors, connectors, alert actions, metric data
-//! sources, metrics, deployment pipelines, event flows and call flows, each held to its OpenAPI
-//! operations the same way: list, get, create (the operation's documented status), update,
-//! delete (then 404), the scope refusals (no scope → 403, a read-only token posting → 403) and
-//! a body the document refuses (400 in the REST shape).
+//! The resource API's collections of heartbeat monitors, connector, alert actions, metric data
+//! sources, metric, deployment pipelines, event flows and call flows: rows of the CRUD table
+//! ([`super::rest_crud`]), each held to its OpenAPI operations the same way: list, get, create
+//! (the operation's documented status), update, delete (then 404), the scope refusals (no scope
+//! → 403, a read-only token posting → 403) and a body the document refuses (400 in the REST
+//! shape).
 //!
-//! One table row per collection (`Collection`); `collection_cases!` turns a row into its
-//! cases. The cases that change a collection create what they change and delete it again, so
-//! the suite leaves a shared mock's fixtures as it found them. They share the alert sources'
-//! lane ([`super::api::ALERT_SOURCES_LANE`]): these resources refer to alert sources, and the
-//! ids a mock hands out stay reproducible when the cases that create run one after another.
+//! The cases that change a collection create what they change and delete it again, so the suite
+//! leaves a shared mock's fixtures as it found them. They share the alert sources' lane
+//! ([`super::api::ALERT_SOURCES_LANE`]): these resources refer to alert sources, and the ids a
+//! mock hands out stay reproducible when the cases that create run one after another.
 
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use super::api::ALERT_SOURCES_LANE as LANE;
-use crate::case::{Area, Case, CaseResult, RunFn, Stop, Tag, ilert, tags};
+use super::rest_crud::{Body, Crud, Extras, Scratch, crud_cases};
+use crate::case::{Case, Stop};
 use crate::ctx::Cx;
 use crate::req::Resp;
-
-/// What the cases of one collection need to know about it.
-#[derive(Debug)]
-struct Collection {
-    /// The collection's path (`/api/heartbeat-monitors`).
-    path: &'static str,
-    /// Its scope in ilert's scope table, or the mock's choice for the paths the table omits.
-    scope: &'static str,
-    /// The status of a successful `POST` (ilert documents 200 for some collections).
-    created: u16,
-    /// A valid body carrying the name.
-    body: fn(&str) -> Value,
-    /// A body the document refuses.
-    invalid: fn() -> Value,
-}
-
-const WRITE: &[Tag] = &[Tag::MockOnly, Tag::NeedsToken];
-
-/// The cases of one collection: `$id` names it in the case ids, `$path` is its path under
-/// `/api` and `$row` its [`Collection`]. The first two only read.
-#[rustfmt::skip]
-macro_rules! collection_cases {
-    ($row:ident, $id:literal, $path:literal) => {
-        collection([
-            (concat!("API-", $id, "-LIST-01"), concat!("GET /api", $path, ": 200, an array of the tenant's items, each with id and name"), concat!("ilert-rest-api-openapi GET ", $path), |cx| Box::pin(list(cx, &$row))),
-            (concat!("API-", $id, "-GET-01"), concat!("GET /api", $path, "/{id}: 200, the listed item"), concat!("ilert-rest-api-openapi GET ", $path, "/{id}"), |cx| Box::pin(get(cx, &$row))),
-            (concat!("API-", $id, "-CREATE-01"), concat!("POST /api", $path, ": the documented status, the item with its id and the name sent"), concat!("ilert-rest-api-openapi POST ", $path), |cx| Box::pin(create(cx, &$row))),
-            (concat!("API-", $id, "-UPDATE-01"), concat!("PUT /api", $path, "/{id}: 200 with the new name, then GET answers it"), concat!("ilert-rest-api-openapi PUT ", $path, "/{id}"), |cx| Box::pin(update(cx, &$row))),
-            (concat!("API-", $id, "-DELETE-01"), concat!("DELETE /api", $path, "/{id}: 204 with no body, then GET is 404 in the REST shape"), concat!("ilert-rest-api-openapi DELETE ", $path, "/{id}"), |cx| Box::pin(delete(cx, &$row))),
-            (concat!("API-", $id, "-SCOPE-01"), concat!("GET /api", $path, " without the scope is 403; POST with the read-only scope is 403"), concat!("ilert-rest-api-openapi POST ", $path), |cx| Box::pin(scope_refusals(cx, &$row))),
-            (concat!("API-", $id, "-400-01"), concat!("POST /api", $path, " with a body the document refuses: 400 in the REST shape"), concat!("ilert-rest-api-openapi POST ", $path), |cx| Box::pin(invalid(cx, &$row))),
-        ])
-    };
-}
-
-/// Id, title, OpenAPI operation and check of one case.
-type Row = (&'static str, &'static str, &'static str, RunFn);
-
-/// The seven cases of a collection, in the alert sources' lane; the first two only read.
-fn collection(rows: [Row; 7]) -> Vec<Case> {
-    rows.into_iter()
-        .enumerate()
-        .map(|(i, (id, title, operation, run))| {
-            let needs = if i < 2 { tags::TOKEN } else { WRITE };
-            Case::new(Area::Api, id, title, ilert(operation), run)
-                .tags(needs)
-                .lane(LANE)
-        })
-        .collect()
-}
 
 /// A GET left out of the transcript (a step that prepares the case).
 pub(crate) async fn read_quietly(cx: &Cx, path: &str, token: &str) -> Result<Resp, Stop> {
@@ -82,246 +32,167 @@ pub(crate) fn id_text(id: &Value) -> Option<String> {
     }
 }
 
-fn read(row: &Collection) -> String {
-    format!("{}:r", row.scope)
-}
-
-fn delete_scope(row: &Collection) -> String {
-    format!("{}:d", row.scope)
-}
-
-/// Creates an item named `name` quietly with the `:d` scope; the token and the item's id.
-async fn scratch(cx: &Cx, row: &Collection, name: &str) -> Result<(String, String), Stop> {
-    let token = cx.access_token(&delete_scope(row)).await?;
-    let r = cx
-        .request(Method::POST, row.path)
-        .bearer(&token)
-        .json((row.body)(name))
-        .quiet()
-        .send()
-        .await?;
-    let id = id_text(&r.json["id"])
-        .filter(|_| r.status == row.created)
-        .ok_or_else(|| r.fail(format!("{} with the created item", row.created)))?;
-    Ok((token, id))
-}
-
-/// Deletes an item quietly (clean-up after a case).
-async fn remove(cx: &Cx, token: &str, row: &Collection, id: &str) {
-    let _ = cx
-        .request(Method::DELETE, &format!("{}/{id}", row.path))
-        .bearer(token)
-        .quiet()
-        .send()
-        .await;
-}
-
-/// Deletes what a refused request created after all.
-async fn undo(cx: &Cx, row: &Collection, created: &Value) -> CaseResult {
-    if let Some(id) = id_text(&created["id"]) {
-        let token = cx.access_token(&delete_scope(row)).await?;
-        remove(cx, &token, row, &id).await;
-    }
-    Ok(())
-}
-
+/// An item with an id (a number or a string) and a name.
 fn named(v: &Value) -> bool {
     id_text(&v["id"]).is_some() && v["name"].is_string()
 }
 
-async fn list(cx: Cx, row: &'static Collection) -> CaseResult {
-    let token = cx.access_token(&read(row)).await?;
-    let r = cx.api(Method::GET, row.path, &token, None).await?;
-    r.status_is(200)?;
-    let items = r.json.as_array().cloned().unwrap_or_default();
-    r.ensure(
-        r.json.is_array() && items.iter().all(named),
-        "a JSON array of items, each with id and name",
-    )?;
-    if cx.has_control() {
-        r.ensure(items.len() >= 2, "the fixtures' two items or more")?;
+/// A row of this file: `read` and `write` are its scope at `:r` and `:d`; a create answers 201; every
+/// item has an id and a name, and the fixtures hold two or more; `body` is a valid body named
+/// after the case's label, whose name a create echoes and an update changes (read back after),
+/// and `invalid` one the document refuses.
+const fn items(
+    path: &'static str,
+    read: &'static str,
+    write: &'static str,
+    body: Body,
+    invalid: Body,
+) -> Crud {
+    Crud {
+        path,
+        noun: "item",
+        read,
+        write,
+        created: 201,
+        fields: &["id", "name"],
+        create: body,
+        update: (body, &["/name"]),
+        invalid: (invalid, None),
+        extras: Extras {
+            shape: Some(named),
+            listed: 2,
+            echoed: &["/name"],
+            reread: true,
+            ..Extras::NONE
+        },
     }
-    Ok(())
-}
-
-async fn get(cx: Cx, row: &'static Collection) -> CaseResult {
-    let token = cx.access_token(&read(row)).await?;
-    let listed = read_quietly(&cx, row.path, &token).await?;
-    let Some(first) = listed.json.as_array().and_then(|l| l.first()).cloned() else {
-        return Err(Stop::skip("needs one listed item"));
-    };
-    let id = id_text(&first["id"]).ok_or_else(|| listed.fail("items with an id"))?;
-    let r = cx
-        .api(Method::GET, &format!("{}/{id}", row.path), &token, None)
-        .await?;
-    r.ensure(
-        r.status == 200 && r.json["id"] == first["id"] && r.json["name"] == first["name"],
-        format!("200 with item {id} as listed"),
-    )?;
-    Ok(())
-}
-
-async fn create(cx: Cx, row: &'static Collection) -> CaseResult {
-    let token = cx.access_token(&delete_scope(row)).await?;
-    let name = "Conformance item";
-    let r = cx
-        .api(Method::POST, row.path, &token, Some((row.body)(name)))
-        .await?;
-    let id = id_text(&r.json["id"]);
-    if let Some(id) = &id {
-        remove(&cx, &token, row, id).await;
-    }
-    r.ensure(
-        r.status == row.created && id.is_some() && r.json["name"] == name,
-        format!("{} with an id and name \"{name}\"", row.created),
-    )?;
-    Ok(())
-}
-
-async fn update(cx: Cx, row: &'static Collection) -> CaseResult {
-    let (token, id) = scratch(&cx, row, "Before update").await?;
-    let path = format!("{}/{id}", row.path);
-    let r = cx
-        .api(Method::PUT, &path, &token, Some((row.body)("After update")))
-        .await?;
-    let read = cx.api(Method::GET, &path, &token, None).await?;
-    remove(&cx, &token, row, &id).await;
-    r.ensure(
-        r.status == 200 && r.json["name"] == "After update",
-        "200 with name \"After update\"",
-    )?;
-    read.ensure(
-        read.status == 200 && read.json["name"] == "After update",
-        "GET answers the new name",
-    )?;
-    Ok(())
-}
-
-async fn delete(cx: Cx, row: &'static Collection) -> CaseResult {
-    let (token, id) = scratch(&cx, row, "To delete").await?;
-    let path = format!("{}/{id}", row.path);
-    let r = cx.api(Method::DELETE, &path, &token, None).await?;
-    r.status_is(204)?;
-    r.body_empty()?;
-    cx.api(Method::GET, &path, &token, None).await?.rest_error(404)?;
-    Ok(())
-}
-
-async fn scope_refusals(cx: Cx, row: &'static Collection) -> CaseResult {
-    let profile = cx.access_token("profile").await?;
-    cx.api(Method::GET, row.path, &profile, None)
-        .await?
-        .rest_error(403)?;
-    let token = cx.access_token(&read(row)).await?;
-    let r = cx
-        .api(Method::POST, row.path, &token, Some((row.body)("Read only")))
-        .await?;
-    if r.status == row.created {
-        undo(&cx, row, &r.json).await?;
-    }
-    r.rest_error(403)?;
-    Ok(())
-}
-
-async fn invalid(cx: Cx, row: &'static Collection) -> CaseResult {
-    let token = cx.access_token(&delete_scope(row)).await?;
-    let r = cx
-        .api(Method::POST, row.path, &token, Some((row.invalid)()))
-        .await?;
-    if r.status == row.created {
-        undo(&cx, row, &r.json).await?;
-    }
-    r.rest_error(400)?;
-    Ok(())
 }
 
 /// Heartbeat monitors (scope `monitor`, the mock's choice) of the fixtures' alert source 3001.
-const HEARTBEAT_MONITORS: Collection = Collection {
-    path: "/api/heartbeat-monitors",
-    scope: "monitor",
-    created: 201,
-    body: |name| json!({"name": name, "intervalSec": 300, "alertSource": {"id": 3001}}),
-    invalid: || json!({"name": "No interval", "intervalSec": "five minutes"}),
-};
+static HEARTBEAT_MONITORS: Crud = items(
+    "/api/heartbeat-monitors",
+    "monitor:r",
+    "monitor:d",
+    heartbeat_monitor,
+    |_| json!({"name": "No interval", "intervalSec": "five minutes"}),
+);
+
+/// A valid body named after the case's label.
+fn heartbeat_monitor(s: &Scratch) -> Value {
+    json!({"name": s.label, "intervalSec": 300, "alertSource": {"id": 3001}})
+}
 
 /// Connectors (scope `connector`).
-const CONNECTORS: Collection = Collection {
-    path: "/api/connectors",
-    scope: "connector",
-    created: 201,
-    body: |name| json!({"name": name, "type": "discord", "params": {"url": "https://discord.example.com/hook"}}),
-    invalid: || json!({"type": "discord"}),
-};
+static CONNECTORS: Crud = items(
+    "/api/connectors",
+    "connector:r",
+    "connector:d",
+    connector,
+    |_| json!({"type": "discord"}),
+);
+
+/// A valid body named after the case's label.
+fn connector(s: &Scratch) -> Value {
+    json!({"name": s.label, "type": "discord", "params": {"url": "https://discord.example.com/hook"}})
+}
 
 /// Alert actions (scope `action`) using the fixtures' Jira connector 9202.
-const ALERT_ACTIONS: Collection = Collection {
-    path: "/api/alert-actions",
-    scope: "action",
-    created: 201,
-    body: |name| json!({"name": name, "connectorType": "jira", "connectorId": "9202", "alertSources": [{"id": 3001}], "triggerMode": "MANUAL"}),
-    invalid: || json!({"name": "Unknown trigger", "connectorType": "jira", "alertSources": [{"id": 3001}], "triggerMode": "SOMETIMES"}),
-};
+static ALERT_ACTIONS: Crud = items(
+    "/api/alert-actions",
+    "action:r",
+    "action:d",
+    alert_action,
+    |_| json!({"name": "Unknown trigger", "connectorType": "jira", "alertSources": [{"id": 3001}], "triggerMode": "SOMETIMES"}),
+);
+
+/// A valid body named after the case's label.
+fn alert_action(s: &Scratch) -> Value {
+    json!({"name": s.label, "connectorType": "jira", "connectorId": "9202", "alertSources": [{"id": 3001}], "triggerMode": "MANUAL"})
+}
 
 /// Metric data sources (scope `metric_source`).
-const METRIC_DATA_SOURCES: Collection = Collection {
-    path: "/api/metric-data-sources",
-    scope: "metric_source",
-    created: 201,
-    body: |name| json!({"name": name, "type": "PROMETHEUS", "metadata": {"url": "https://prometheus.example.com", "authType": "NONE"}}),
-    invalid: || json!({"name": "Unknown type", "type": "GRAPHITE", "metadata": {}}),
-};
+static METRIC_DATA_SOURCES: Crud = items(
+    "/api/metric-data-sources",
+    "metric_source:r",
+    "metric_source:d",
+    metric_data_source,
+    |_| json!({"name": "Unknown type", "type": "GRAPHITE", "metadata": {}}),
+);
+
+/// A valid body named after the case's label.
+fn metric_data_source(s: &Scratch) -> Value {
+    json!({"name": s.label, "type": "PROMETHEUS", "metadata": {"url": "https://prometheus.example.com", "authType": "NONE"}})
+}
 
 /// Metrics (scope `metric`) queried from the fixtures' data source 9301.
-const METRICS: Collection = Collection {
-    path: "/api/metrics",
-    scope: "metric",
-    created: 201,
-    body: |name| json!({"name": name, "aggregationType": "AVG", "displayType": "GRAPH", "dataSource": {"id": 9301}, "metadata": {"query": "up"}}),
-    invalid: || json!({"name": "Unknown aggregation", "aggregationType": "MEDIAN", "displayType": "GRAPH"}),
-};
+static METRICS: Crud = items(
+    "/api/metrics",
+    "metric:r",
+    "metric:d",
+    metric,
+    |_| json!({"name": "Unknown aggregation", "aggregationType": "MEDIAN", "displayType": "GRAPH"}),
+);
+
+/// A valid body named after the case's label.
+fn metric(s: &Scratch) -> Value {
+    json!({"name": s.label, "aggregationType": "AVG", "displayType": "GRAPH", "dataSource": {"id": 9301}, "metadata": {"query": "up"}})
+}
 
 /// Deployment pipelines (scope `source`, the mock's choice).
-const DEPLOYMENT_PIPELINES: Collection = Collection {
-    path: "/api/deployment-pipelines",
-    scope: "source",
-    created: 201,
-    body: |name| json!({"name": name, "integrationType": "API"}),
-    invalid: || json!({"name": "Unknown type", "integrationType": "GITLAB"}),
-};
+static DEPLOYMENT_PIPELINES: Crud = items(
+    "/api/deployment-pipelines",
+    "source:r",
+    "source:d",
+    deployment_pipeline,
+    |_| json!({"name": "Unknown type", "integrationType": "GITLAB"}),
+);
+
+/// A valid body named after the case's label.
+fn deployment_pipeline(s: &Scratch) -> Value {
+    json!({"name": s.label, "integrationType": "API"})
+}
 
 /// Event flows (scope `source`, the mock's choice) routing into alert source 3001.
-const EVENT_FLOWS: Collection = Collection {
-    path: "/api/event-flows",
-    scope: "source",
-    created: 201,
-    body: |name| json!({"name": name, "root": {"nodeType": "ROOT", "branches": [{"branchType": "CATCH_ALL", "target": {"nodeType": "ROUTE_EVENT", "metadata": {"alertSourceId": 3001}}}]}}),
-    invalid: || json!({"name": "No root"}),
-};
+static EVENT_FLOWS: Crud = items(
+    "/api/event-flows",
+    "source:r",
+    "source:d",
+    event_flow,
+    |_| json!({"name": "No root"}),
+);
+
+/// A valid body named after the case's label.
+fn event_flow(s: &Scratch) -> Value {
+    json!({"name": s.label, "root": {"nodeType": "ROOT", "branches": [{"branchType": "CATCH_ALL", "target": {"nodeType": "ROUTE_EVENT", "metadata": {"alertSourceId": 3001}}}]}})
+}
 
 /// Call flows (scope `source`, the mock's choice) on the fixtures' free number 9602.
-const CALL_FLOWS: Collection = Collection {
-    path: "/api/call-flows",
-    scope: "source",
-    created: 201,
-    body: |name| json!({"name": name, "language": "en", "assignedNumber": {"id": 9602}, "root": {"nodeType": "ROOT", "branches": [{"branchType": "CATCH_ALL", "target": {"nodeType": "CREATE_ALERT", "metadata": {"alertSourceId": 3001}}}]}}),
-    invalid: || json!({"name": "Klingon", "language": "tlh", "root": {"nodeType": "ROOT"}}),
-};
+static CALL_FLOWS: Crud = items(
+    "/api/call-flows",
+    "source:r",
+    "source:d",
+    call_flow,
+    |_| json!({"name": "Klingon", "language": "tlh", "root": {"nodeType": "ROOT"}}),
+);
+
+/// A valid body named after the case's label.
+fn call_flow(s: &Scratch) -> Value {
+    json!({"name": s.label, "language": "en", "assignedNumber": {"id": 9602}, "root": {"nodeType": "ROOT", "branches": [{"branchType": "CATCH_ALL", "target": {"nodeType": "CREATE_ALERT", "metadata": {"alertSourceId": 3001}}}]}})
+}
 
 /// Every collection's cases, in the document's order.
-pub fn cases() -> Vec<Case> {
+pub(crate) fn cases() -> Vec<Case> {
     [
-        collection_cases!(HEARTBEAT_MONITORS, "HEARTBEAT-MONITORS", "/heartbeat-monitors"),
-        collection_cases!(CONNECTORS, "CONNECTORS", "/connectors"),
-        collection_cases!(ALERT_ACTIONS, "ALERT-ACTIONS", "/alert-actions"),
-        collection_cases!(METRIC_DATA_SOURCES, "METRIC-DATA-SOURCES", "/metric-data-sources"),
-        collection_cases!(METRICS, "METRICS", "/metrics"),
-        collection_cases!(
-            DEPLOYMENT_PIPELINES,
-            "DEPLOYMENT-PIPELINES",
+        crud_cases!(items HEARTBEAT_MONITORS, "HEARTBEAT-MONITORS", "/heartbeat-monitors"),
+        crud_cases!(items CONNECTORS, "CONNECTORS", "/connectors"),
+        crud_cases!(items ALERT_ACTIONS, "ALERT-ACTIONS", "/alert-actions"),
+        crud_cases!(items METRIC_DATA_SOURCES, "METRIC-DATA-SOURCES", "/metric-data-sources"),
+        crud_cases!(items METRICS, "METRICS", "/metrics"),
+        crud_cases!(items DEPLOYMENT_PIPELINES, "DEPLOYMENT-PIPELINES",
             "/deployment-pipelines"
         ),
-        collection_cases!(EVENT_FLOWS, "EVENT-FLOWS", "/event-flows"),
-        collection_cases!(CALL_FLOWS, "CALL-FLOWS", "/call-flows"),
+        crud_cases!(items EVENT_FLOWS, "EVENT-FLOWS", "/event-flows"),
+        crud_cases!(items CALL_FLOWS, "CALL-FLOWS", "/call-flows"),
     ]
     .concat()
 }

@@ -6,21 +6,22 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use super::rest_crud::{self, SERVICES, Scratch, Spec};
-use crate::case::{Area, Case, CaseResult, Stop, ilert};
-use crate::crud_cases;
+use super::rest_crud::{self, Crud, Extras, SERVICES, Scratch, crud_cases};
+use crate::case::{Area, Case, CaseResult, Stop, ilert, tags};
 use crate::ctx::Cx;
 use crate::req::Resp;
 
 /// Incidents.
-pub const INCIDENTS: &str = "/api/incidents";
+pub(crate) const INCIDENTS: &str = "/api/incidents";
 /// Status pages.
-pub const STATUS_PAGES: &str = "/api/status-pages";
+pub(crate) const STATUS_PAGES: &str = "/api/status-pages";
 
 /// Services.
-pub static SERVICE_SPEC: Spec = Spec {
+pub(crate) static SERVICE_ROW: Crud = Crud {
     path: SERVICES,
-    scope: "service",
+    noun: "service",
+    read: "service",
+    write: "service:d",
     created: 201,
     fields: &[
         "id",
@@ -31,22 +32,22 @@ pub static SERVICE_SPEC: Spec = Spec {
         "showUptimeHistory",
         "teams",
     ],
-    needs_service: false,
     create: |s| json!({"name": s.name, "description": "Checkout of the conformance shop", "status": "OPERATIONAL"}),
     update: (
         |s| json!({"name": s.name, "description": "Renamed", "status": "UNDER_MAINTENANCE"}),
-        "status",
-        "UNDER_MAINTENANCE",
+        &["/status"],
     ),
-    invalid: (|s| json!({"name": s.name, "status": "BROKEN"}), "status"),
-    close: None,
+    invalid: (|s| json!({"name": s.name, "status": "BROKEN"}), Some("status")),
+    extras: Extras::NONE,
 };
 
 /// Incidents, each affecting a scratch service; ilert's API cannot delete them, so the suite
 /// resolves its own.
-pub static INCIDENT_SPEC: Spec = Spec {
+pub(crate) static INCIDENT_ROW: Crud = Crud {
     path: INCIDENTS,
-    scope: "incident",
+    noun: "incident",
+    read: "incident",
+    write: "incident:d service:d",
     created: 200,
     fields: &[
         "id",
@@ -58,36 +59,37 @@ pub static INCIDENT_SPEC: Spec = Spec {
         "updatedAt",
         "affectedServices",
     ],
-    needs_service: true,
     create: |s| {
         json!({"summary": "Checkout answers 503", "status": "INVESTIGATING", "message": "Looking into it",
                "affectedServices": [{"impact": "DEGRADED", "service": {"id": s.service}}]})
     },
     update: (
         |_| json!({"status": "IDENTIFIED", "message": "A failing node was found"}),
-        "status",
-        "IDENTIFIED",
+        &["/status"],
     ),
     invalid: (
         |_| json!({"summary": "Unknown state", "status": "OPEN"}),
-        "status",
+        Some("status"),
     ),
-    close: Some(|_| json!({"status": "RESOLVED", "message": "Closed by ilert-conformance"})),
+    extras: Extras {
+        needs_service: true,
+        close: Some(|_| json!({"status": "RESOLVED", "message": "Closed by ilert-conformance"})),
+        ..Extras::NONE
+    },
 };
 
 /// The cases.
-pub fn cases() -> Vec<Case> {
+pub(crate) fn cases() -> Vec<Case> {
     let a = Area::Api;
     let lane = rest_crud::LANE;
-    let write = &[crate::case::Tag::MockOnly, crate::case::Tag::NeedsToken][..];
-    let mut cases = crud_cases!(delete SERVICE_SPEC, "SERVICES", "/services", "services");
-    cases.extend(crud_cases!(INCIDENT_SPEC, "INCIDENTS", "/incidents", "incidents"));
+    let mut cases = crud_cases!(entities SERVICE_ROW, "SERVICES", "/services", "services");
+    cases.extend(crud_cases!(entities INCIDENT_ROW, "INCIDENTS", "/incidents", "incidents"));
     cases.extend([
-        Case::new(a, "API-INCIDENTS-SERVICES-01", "An incident sets its services' status and their status pages'; resolving it makes them operational again", ilert("ilert-rest-api-openapi POST /incidents"), crate::run!(moves_services)).tags(write).lane(lane),
-        Case::new(a, "API-INCIDENTS-ETAG-01", "PUT /api/incidents/{id} with an If-Match of an earlier version: 412; with the current ETag: 200", ilert("ilert-rest-api-openapi PUT /incidents/{id}"), crate::run!(etag)).tags(write).lane(lane),
-        Case::new(a, "API-INCIDENTS-PUBLISH-INFO-01", "POST /api/incidents/publish-info counts the status pages showing the affected services and their private subscribers", ilert("ilert-rest-api-openapi POST /incidents/publish-info"), crate::run!(publish_info)).tags(write).lane(lane),
-        Case::new(a, "API-INCIDENTS-SUBSCRIBERS-01", "POST /api/incidents/{id}/private-subscribers adds users; GET lists them as TeamUserOption", ilert("ilert-rest-api-openapi POST /incidents/{id}/private-subscribers"), crate::run!(incident_subscribers)).tags(write).lane(lane),
-        Case::new(a, "API-SERVICES-SUBSCRIBERS-01", "PUT /api/services/{id}/private-subscribers sets them in place; GET lists them", ilert("ilert-rest-api-openapi PUT /services/{id}/private-subscribers"), crate::run!(service_subscribers)).tags(write).lane(lane),
+        Case::new(a, "API-INCIDENTS-SERVICES-01", "An incident sets its services' status and their status pages'; resolving it makes them operational again", ilert("ilert-rest-api-openapi POST /incidents"), crate::case::run!(moves_services)).tags(tags::WRITE).lane(lane),
+        Case::new(a, "API-INCIDENTS-ETAG-01", "PUT /api/incidents/{id} with an If-Match of an earlier version: 412; with the current ETag: 200", ilert("ilert-rest-api-openapi PUT /incidents/{id}"), crate::case::run!(etag)).tags(tags::WRITE).lane(lane),
+        Case::new(a, "API-INCIDENTS-PUBLISH-INFO-01", "POST /api/incidents/publish-info counts the status pages showing the affected services and their private subscribers", ilert("ilert-rest-api-openapi POST /incidents/publish-info"), crate::case::run!(publish_info)).tags(tags::WRITE).lane(lane),
+        Case::new(a, "API-INCIDENTS-SUBSCRIBERS-01", "POST /api/incidents/{id}/private-subscribers adds users; GET lists them as TeamUserOption", ilert("ilert-rest-api-openapi POST /incidents/{id}/private-subscribers"), crate::case::run!(incident_subscribers)).tags(tags::WRITE).lane(lane),
+        Case::new(a, "API-SERVICES-SUBSCRIBERS-01", "PUT /api/services/{id}/private-subscribers sets them in place; GET lists them", ilert("ilert-rest-api-openapi PUT /services/{id}/private-subscribers"), crate::case::run!(service_subscribers)).tags(tags::WRITE).lane(lane),
     ]);
     cases
 }
@@ -111,21 +113,21 @@ async fn with_incident(
     impact: &str,
     check: impl AsyncFnOnce(&Scratch, i64) -> CaseResult,
 ) -> CaseResult {
-    let mut s = rest_crud::scratch(cx, &INCIDENT_SPEC).await?;
+    let mut s = rest_crud::scratch(cx, &INCIDENT_ROW).await?;
     s.token = cx
         .access_token(format!("incident:d service:d {scopes}").trim_end())
         .await?;
-    let mut body = (INCIDENT_SPEC.create)(&s);
+    let mut body = (INCIDENT_ROW.create)(&s);
     body["affectedServices"][0]["impact"] = json!(impact);
     let id = match rest_crud::made(cx, &s.token, INCIDENTS, body, "a created incident").await {
         Ok(id) => id,
         Err(stop) => {
-            rest_crud::discard(cx, &INCIDENT_SPEC, &s, None).await;
+            rest_crud::discard(cx, &INCIDENT_ROW, &s, None).await;
             return Err(stop);
         }
     };
     let outcome = check(&s, id).await;
-    rest_crud::discard(cx, &INCIDENT_SPEC, &s, Some(&json!(id))).await;
+    rest_crud::discard(cx, &INCIDENT_ROW, &s, Some(&json!(id))).await;
     outcome
 }
 
@@ -209,7 +211,7 @@ async fn etag(cx: Cx) -> CaseResult {
 }
 
 async fn publish_info(cx: Cx) -> CaseResult {
-    let mut s = rest_crud::scratch(&cx, &INCIDENT_SPEC).await?;
+    let mut s = rest_crud::scratch(&cx, &INCIDENT_ROW).await?;
     s.token = cx.access_token("incident:d service:d status_page:d").await?;
     let user = cx.user("someTenant").await?;
     let outcome = async {
@@ -235,7 +237,7 @@ async fn publish_info(cx: Cx) -> CaseResult {
         Ok(())
     }
     .await;
-    rest_crud::discard(&cx, &INCIDENT_SPEC, &s, None).await;
+    rest_crud::discard(&cx, &INCIDENT_ROW, &s, None).await;
     outcome
 }
 
@@ -279,7 +281,7 @@ async fn incident_subscribers(cx: Cx) -> CaseResult {
 
 async fn service_subscribers(cx: Cx) -> CaseResult {
     let user = cx.user("someTenant").await?;
-    let s = rest_crud::scratch(&cx, &INCIDENT_SPEC).await?;
+    let s = rest_crud::scratch(&cx, &INCIDENT_ROW).await?;
     let outcome = async {
         let user_id = user_id(&cx, &user).await?;
         let path = format!("{SERVICES}/{}/private-subscribers", s.service.unwrap_or_default());
@@ -293,6 +295,6 @@ async fn service_subscribers(cx: Cx) -> CaseResult {
         lists_user(&cx, &s, &path, user_id).await
     }
     .await;
-    rest_crud::discard(&cx, &INCIDENT_SPEC, &s, None).await;
+    rest_crud::discard(&cx, &INCIDENT_ROW, &s, None).await;
     outcome
 }

@@ -11,12 +11,10 @@ use serde_json::{Value, json};
 
 use super::api::ALERT_SOURCES_LANE as LANE;
 use super::rest_collections::{id_text, read_quietly};
-use crate::case::{Area, Case, CaseResult, Stop, Tag, ilert, mock, tags};
+use crate::case::{Area, Case, CaseResult, Stop, ilert, mock, run, tags};
 use crate::ctx::Cx;
 use crate::req::Resp;
-use crate::run;
 
-const WRITE: &[Tag] = &[Tag::MockOnly, Tag::NeedsToken];
 /// The fixtures' alert on the website source, whose source has manual alert actions.
 const ALERT: i64 = 5001;
 /// The fixtures' manual Jira action of the website and database sources.
@@ -29,17 +27,17 @@ const API_PIPELINE: i64 = 9401;
 const REPORT_RANGE: &str = "from=2026-11-01T00:00:00Z&until=2026-12-01T00:00:00Z";
 
 /// The cases.
-pub fn cases() -> Vec<Case> {
+pub(crate) fn cases() -> Vec<Case> {
     let a = Area::Api;
     vec![
         Case::new(a, "API-ALERT-ACTIONS-RUN-01", "GET /api/alerts/{id}/actions: 200, a manual action of the alert's source with the history of its runs", ilert("ilert-rest-api-openapi GET /alerts/{id}/actions"), run!(alert_action_trigger)).tags(tags::TOKEN).lane(LANE),
-        Case::new(a, "API-ALERT-ACTIONS-RUN-02", "POST /api/alerts/{id}/actions with an action of the alert's source: 201, the run's result, logged on the alert", ilert("ilert-rest-api-openapi POST /alerts/{id}/actions"), run!(alert_action_run)).tags(WRITE).lane(LANE),
-        Case::new(a, "API-ALERT-ACTIONS-RUN-03", "POST /api/alerts/{id}/actions with an unknown action: an error in the REST shape, nothing run", ilert("ilert-rest-api-openapi POST /alerts/{id}/actions"), run!(alert_action_unknown)).tags(WRITE).lane(LANE),
-        Case::new(a, "API-SERIES-01", "POST /api/series/{key} with a metric's integration key and no bearer token: 202", ilert("ilert-rest-api-openapi POST /series/{key}"), run!(series_point)).tags(WRITE).lane(LANE),
+        Case::new(a, "API-ALERT-ACTIONS-RUN-02", "POST /api/alerts/{id}/actions with an action of the alert's source: 201, the run's result, logged on the alert", ilert("ilert-rest-api-openapi POST /alerts/{id}/actions"), run!(alert_action_run)).tags(tags::WRITE).lane(LANE),
+        Case::new(a, "API-ALERT-ACTIONS-RUN-03", "POST /api/alerts/{id}/actions with an unknown action: an error in the REST shape, nothing run", ilert("ilert-rest-api-openapi POST /alerts/{id}/actions"), run!(alert_action_unknown)).tags(tags::WRITE).lane(LANE),
+        Case::new(a, "API-SERIES-01", "POST /api/series/{key} with a metric's integration key and no bearer token: 202", ilert("ilert-rest-api-openapi POST /series/{key}"), run!(series_point)).tags(tags::WRITE).lane(LANE),
         Case::new(a, "API-SERIES-02", "POST /api/series/{key} with an unknown key: 404 in the REST shape", ilert("ilert-rest-api-openapi POST /series/{key}"), run!(series_unknown)).tags(tags::MOCK),
-        Case::new(a, "API-DEPLOYMENT-EVENTS-01", "POST /api/deployment-events with a pipeline's integration key and no bearer token: 202; its integrationUrl takes the key in the path", ilert("ilert-rest-api-openapi POST /deployment-events"), run!(deployment_event)).tags(WRITE).lane(LANE),
+        Case::new(a, "API-DEPLOYMENT-EVENTS-01", "POST /api/deployment-events with a pipeline's integration key and no bearer token: 202; its integrationUrl takes the key in the path", ilert("ilert-rest-api-openapi POST /deployment-events"), run!(deployment_event)).tags(tags::WRITE).lane(LANE),
         Case::new(a, "API-DEPLOYMENT-EVENTS-02", "POST /api/deployment-events with an unknown key: 400 in the REST shape", ilert("ilert-rest-api-openapi POST /deployment-events"), run!(deployment_unknown)).tags(tags::MOCK),
-        Case::new(a, "API-HEARTBEAT-PING-01", "A heartbeat monitor is UNKNOWN until its integrationUrl is pinged (no bearer token, 202), then HEALTHY", mock("behaviour.md §6 heartbeat monitors"), run!(heartbeat_ping)).tags(WRITE).lane(LANE),
+        Case::new(a, "API-HEARTBEAT-PING-01", "A heartbeat monitor is UNKNOWN until its integrationUrl is pinged (no bearer token, 202), then HEALTHY", mock("behaviour.md §6 heartbeat monitors"), run!(heartbeat_ping)).tags(tags::WRITE).lane(LANE),
         Case::new(a, "API-NUMBERS-01", "GET /api/numbers without a token: 200, the numbers ilert offers", ilert("ilert-rest-api-openapi GET /numbers"), run!(numbers)),
         Case::new(a, "API-INTEGRATIONS-01", "GET /api/integrations without a token: 200, paged by max-results", ilert("ilert-rest-api-openapi GET /integrations"), run!(integrations)),
         Case::new(a, "API-CALL-FLOW-NUMBERS-LIST-01", "GET /api/call-flow-numbers: 200, the tenant's numbers", ilert("ilert-rest-api-openapi GET /call-flow-numbers"), run!(call_flow_numbers)).tags(tags::TOKEN),

@@ -8,121 +8,119 @@ use serde_json::{Value, json};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::rest_crud::{LANE, Spec, made};
-use super::rest_steps::{WRITE, each_item, first_of, quietly, refused};
-use crate::case::{Area, Case, CaseResult, Stop, ilert, tags};
-use crate::crud_cases;
+use super::rest_crud::{Crud, Extras, LANE, crud_cases, made};
+use super::rest_steps::{each_item, first_of, quietly, refused};
+use crate::case::{Area, Case, CaseResult, Stop, ilert, run, tags};
 use crate::ctx::Cx;
-use crate::run;
 use crate::target::paths;
 
 const SCHEDULES: &str = "/api/schedules";
 const ON_CALLS: &str = "/api/on-calls";
 
-static TEAMS: Spec = Spec {
+static TEAMS: Crud = Crud {
     path: "/api/teams",
-    scope: "team",
+    noun: "team",
+    read: "team",
+    write: "team:d service:d",
     created: 201,
     fields: &["name", "visibility", "members"],
-    needs_service: false,
     create: |_| json!({"name": "Conformance team", "visibility": "PUBLIC", "members": []}),
     update: (
         |_| json!({"name": "Renamed team", "visibility": "PUBLIC", "members": []}),
-        "name",
-        "Renamed team",
+        &["/name"],
     ),
     invalid: (
         |_| json!({"name": "Secret team", "visibility": "SECRET"}),
-        "visibility",
+        Some("visibility"),
     ),
-    close: None,
+    extras: Extras::NONE,
 };
 
-static SCHEDULE: Spec = Spec {
+static SCHEDULE: Crud = Crud {
     path: SCHEDULES,
-    scope: "schedule",
+    noun: "schedule",
+    read: "schedule",
+    write: "schedule:d service:d",
     created: 201,
     fields: &["name", "timezone", "type"],
-    needs_service: false,
     create: |_| {
         json!({"name": "Conformance schedule", "timezone": "Europe/Berlin", "type": "STATIC",
                "shifts": []})
     },
     update: (
         |_| json!({"name": "Renamed schedule", "timezone": "Europe/Berlin", "type": "STATIC", "shifts": []}),
-        "name",
-        "Renamed schedule",
+        &["/name"],
     ),
     invalid: (
         |_| json!({"name": "Odd schedule", "timezone": "Europe/Berlin", "type": "ROTATING"}),
-        "type",
+        Some("type"),
     ),
-    close: None,
+    extras: Extras::NONE,
 };
 
-static SUPPORT_HOURS: Spec = Spec {
+static SUPPORT_HOURS: Crud = Crud {
     path: "/api/support-hours",
-    scope: "support_hour",
+    noun: "support hour",
+    read: "support_hour",
+    write: "support_hour:d service:d",
     created: 201,
     fields: &["name", "timezone", "supportDays"],
-    needs_service: false,
     create: |_| {
         json!({"name": "Conformance hours", "timezone": "Europe/Berlin",
                "supportDays": {"MONDAY": {"start": "09:00", "end": "17:00"}}})
     },
     update: (
         |_| json!({"name": "Renamed hours", "timezone": "Europe/Berlin", "supportDays": {"MONDAY": {"start": "09:00", "end": "17:00"}}}),
-        "name",
-        "Renamed hours",
+        &["/name"],
     ),
     invalid: (
         |_| {
             json!({"name": "Hours", "timezone": "Europe/Berlin",
                "supportDays": {"FUNDAY": {"start": "09:00", "end": "17:00"}}})
         },
-        "supportDays",
+        Some("supportDays"),
     ),
-    close: None,
+    extras: Extras::NONE,
 };
 
-static MAINTENANCE_WINDOWS: Spec = Spec {
+static MAINTENANCE_WINDOWS: Crud = Crud {
     path: "/api/maintenance-windows",
-    scope: "maintenance",
+    noun: "maintenance window",
+    read: "maintenance",
+    write: "maintenance:d service:d",
     created: 200,
     fields: &["summary", "start", "end", "alertSources"],
-    needs_service: false,
     create: |_| {
         json!({"summary": "Conformance window", "start": "2027-02-01T08:00:00Z",
                "end": "2027-02-01T09:00:00Z", "alertSources": [{"id": 3001}]})
     },
     update: (
         |_| json!({"summary": "Moved window", "start": "2027-02-01T08:00:00Z", "end": "2027-02-01T09:00:00Z", "alertSources": [{"id": 3001}]}),
-        "summary",
-        "Moved window",
+        &["/summary"],
     ),
-    invalid: (|_| json!({"summary": "No times"}), "start"),
-    close: None,
+    invalid: (|_| json!({"summary": "No times"}), Some("start")),
+    extras: Extras::NONE,
 };
 
 const DOC_SCOPES: &str = "lifetimes §ilert OAuth2 scopes";
 
 /// The cases.
-pub fn cases() -> Vec<Case> {
+pub(crate) fn cases() -> Vec<Case> {
     let a = Area::Api;
     let mut cases = Vec::new();
-    cases.extend(crud_cases!(delete TEAMS, "TEAMS", "/teams", "teams"));
-    cases.extend(crud_cases!(delete SCHEDULE, "SCHEDULES", "/schedules", "schedules"));
-    cases.extend(crud_cases!(delete SUPPORT_HOURS, "SUPPORT-HOURS", "/support-hours", "support hours"));
-    cases.extend(crud_cases!(delete MAINTENANCE_WINDOWS, "MAINTENANCE-WINDOWS", "/maintenance-windows", "maintenance windows"));
+    cases.extend(crud_cases!(entities TEAMS, "TEAMS", "/teams", "teams"));
+    cases.extend(crud_cases!(entities SCHEDULE, "SCHEDULES", "/schedules", "schedules"));
+    cases.extend(crud_cases!(entities SUPPORT_HOURS, "SUPPORT-HOURS", "/support-hours", "support hours"));
+    cases.extend(crud_cases!(entities MAINTENANCE_WINDOWS, "MAINTENANCE-WINDOWS", "/maintenance-windows", "maintenance windows"));
     cases.extend([
-        Case::new(a, "API-TEAMS-MEMBERS-01", "POST /api/teams/{id}/members adds the user (200), DELETE …/members/{user-id} removes it (204)", ilert("ilert-rest-api-openapi POST /teams/{id}/members"), run!(team_members)).tags(WRITE).lane(LANE),
+        Case::new(a, "API-TEAMS-MEMBERS-01", "POST /api/teams/{id}/members adds the user (200), DELETE …/members/{user-id} removes it (204)", ilert("ilert-rest-api-openapi POST /teams/{id}/members"), run!(team_members)).tags(tags::WRITE).lane(LANE),
         Case::new(a, "API-SCHEDULES-SHIFTS-01", "GET /api/schedules/{id}/shifts?from=&until=: 200, shifts with user, start and end inside the range", ilert("ilert-rest-api-openapi GET /schedules/{id}/shifts"), run!(shifts)).tags(tags::TOKEN).lane(LANE),
-        Case::new(a, "API-SCHEDULES-OVERRIDE-01", "PUT /api/schedules/{id}/overrides puts the user on call: user-on-call answers them", ilert("ilert-rest-api-openapi PUT /schedules/{id}/overrides"), run!(override_on_call)).tags(WRITE).lane(LANE),
+        Case::new(a, "API-SCHEDULES-OVERRIDE-01", "PUT /api/schedules/{id}/overrides puts the user on call: user-on-call answers them", ilert("ilert-rest-api-openapi PUT /schedules/{id}/overrides"), run!(override_on_call)).tags(tags::WRITE).lane(LANE),
         Case::new(a, "API-ON-CALLS-LIST-01", "GET /api/on-calls: 200, on-calls with user, escalationPolicy, escalationLevel, start and end", ilert("ilert-rest-api-openapi GET /on-calls"), run!(on_calls)).tags(tags::TOKEN).lane(LANE),
         Case::new(a, "API-ON-CALLS-FILTER-01", "GET /api/on-calls?policies={id}: only that policy's on-calls", ilert("ilert-rest-api-openapi GET /on-calls"), run!(on_calls_filtered)).tags(tags::TOKEN).lane(LANE),
         Case::new(a, "API-ON-CALLS-SCOPE-01", "GET /api/on-calls without the schedule scope: 403 (the mock's choice of scope)", ilert(DOC_SCOPES), run!(on_calls_scope)).tags(tags::TOKEN),
         Case::new(a, "API-ON-CALLS-400-01", "GET /api/on-calls?from= that is no date-time: 400 in the REST shape", ilert("ilert-rest-api-openapi GET /on-calls"), run!(on_calls_invalid)).tags(tags::TOKEN),
-        Case::new(a, "API-ON-CALLS-CLOCK-01", "The mock's clock moves who is on call: past the current shift's end, user-on-call answers the next shift", ilert("ilert-rest-api-openapi GET /schedules/{id}/user-on-call"), run!(clock_moves_on_call)).tags(WRITE).alone(),
+        Case::new(a, "API-ON-CALLS-CLOCK-01", "The mock's clock moves who is on call: past the current shift's end, user-on-call answers the next shift", ilert("ilert-rest-api-openapi GET /schedules/{id}/user-on-call"), run!(clock_moves_on_call)).tags(tags::WRITE).alone(),
     ]);
     cases
 }

@@ -10,9 +10,9 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use super::rest_crud::{self, LANE};
+use super::rest_crud::{self, LANE, unique_name};
 use super::rest_incidents::user_id;
-use crate::case::{Area, Case, CaseResult, Source, SourceKind, Stop, Tag, tags};
+use crate::case::{Area, Case, CaseResult, Source, SourceKind, Stop, tags};
 use crate::ctx::Cx;
 use crate::req::Resp;
 
@@ -22,19 +22,6 @@ const fn client(reference: &'static str) -> Source {
         kind: SourceKind::IlertClient,
         reference,
     }
-}
-
-const WRITE: &[Tag] = &[Tag::MockOnly, Tag::NeedsToken];
-
-/// A name unique to the case and the run (names, subdomains).
-fn unique(cx: &Cx) -> String {
-    let tag = cx.sandbox().map_or("conformance", |s| s.tag.as_str());
-    format!("{}-{tag}", cx.case_id().to_ascii_lowercase())
-}
-
-/// An entity's id as a path segment (some collections answer string ids).
-fn segment(id: &Value) -> String {
-    id.as_str().map_or_else(|| id.to_string(), str::to_owned)
 }
 
 /// One create that ilert-go expects to answer 201 (`getGenericAPIError(resp, 201)`).
@@ -95,17 +82,8 @@ const CREATES: [Create; 9] = [
 /// `POST {path}`: 201 with the entity and its `Location`; the entity is removed after.
 async fn created(cx: Cx, create: &'static Create) -> CaseResult {
     let token = cx.access_token(create.scope).await?;
-    let r = cx
-        .api(
-            Method::POST,
-            create.path,
-            &token,
-            Some((create.body)(&unique(&cx))),
-        )
-        .await?;
-    if let Some(id) = r.json.get("id").filter(|_| r.status < 300) {
-        rest_crud::remove(&cx, &token, &format!("{}/{}", create.path, segment(id))).await;
-    }
+    let body = (create.body)(&unique_name(&cx));
+    let r = rest_crud::posted(&cx, &token, create.path, body).await?;
     r.status_is(201)?;
     r.ensure(
         r.json.get("id").is_some() && r.location().is_some(),
@@ -119,7 +97,7 @@ macro_rules! create_case {
         Case::new(Area::Api, $id, $title, client($source), |cx| {
             ::std::boxed::Box::pin(created(cx, &CREATES[$i]))
         })
-        .tags(WRITE)
+        .tags(tags::WRITE)
         .lane(LANE)
     };
 }
@@ -137,21 +115,18 @@ fn lists_only(r: &Resp, id: i64) -> bool {
         .is_some_and(|l| l.len() == 1 && l[0]["id"] == id && l[0]["type"] == "USER")
 }
 
-async fn service_subscribers(cx: Cx) -> CaseResult {
-    let token = cx.access_token("service:d").await?;
-    let id = me(&cx).await?;
-    let service = rest_crud::scratch_service(&cx, &token, &unique(&cx)).await?;
-    let path = format!("{}/{service}/private-subscribers", rest_crud::SERVICES);
-    let r = cx
-        .api(
-            Method::PUT,
-            &path,
-            &token,
-            Some(json!([{"id": id, "name": "", "type": "USER"}])),
-        )
-        .await;
-    rest_crud::remove(&cx, &token, &format!("{}/{service}", rest_crud::SERVICES)).await;
-    let r = r?;
+/// `method {path}/{id}/private-subscribers` of the current user, on an entity made of `body` at
+/// `path` (and removed after) with a token of `scope`: 202 with exactly that user.
+async fn subscribers(cx: &Cx, scope: &str, method: Method, made: (&str, Value, &str)) -> CaseResult {
+    let token = cx.access_token(scope).await?;
+    let id = me(cx).await?;
+    let path = made.0;
+    let subscriber = json!([{"id": id, "name": "", "type": "USER"}]);
+    let (_, r) = rest_crud::around_made(cx, &token, made, async |entity| {
+        let subscribers = format!("{path}/{entity}/private-subscribers");
+        cx.api(method, &subscribers, &token, Some(subscriber)).await
+    })
+    .await?;
     r.status_is(202)?;
     r.ensure(
         lists_only(&r, id),
@@ -160,29 +135,17 @@ async fn service_subscribers(cx: Cx) -> CaseResult {
     Ok(())
 }
 
+async fn service_subscribers(cx: Cx) -> CaseResult {
+    let service = rest_crud::scratch_body(&unique_name(&cx));
+    let made = (rest_crud::SERVICES, service, "a created service");
+    subscribers(&cx, "service:d", Method::PUT, made).await
+}
+
 async fn page_subscribers(cx: Cx) -> CaseResult {
-    let token = cx.access_token("status_page:d").await?;
-    let id = me(&cx).await?;
-    let name = unique(&cx);
+    let name = unique_name(&cx);
     let body = json!({"name": name, "subdomain": format!("{name}.ilert.io"), "visibility": "PRIVATE"});
-    let page = rest_crud::made(&cx, &token, "/api/status-pages", body, "a created status page").await?;
-    let path = format!("/api/status-pages/{page}/private-subscribers");
-    let r = cx
-        .api(
-            Method::POST,
-            &path,
-            &token,
-            Some(json!([{"id": id, "name": "", "type": "USER"}])),
-        )
-        .await;
-    rest_crud::remove(&cx, &token, &format!("/api/status-pages/{page}")).await;
-    let r = r?;
-    r.status_is(202)?;
-    r.ensure(
-        lists_only(&r, id),
-        format!("a JSON array of the subscribers: user {id}"),
-    )?;
-    Ok(())
+    let made = ("/api/status-pages", body, "a created status page");
+    subscribers(&cx, "status_page:d", Method::POST, made).await
 }
 
 /// `GET {path}/name/{name}` of the first listed entity: 200 with that entity; an unknown
@@ -214,7 +177,7 @@ async fn by_name(cx: Cx, path: &str, scope: &str) -> CaseResult {
     )?;
     cx.api(
         Method::GET,
-        &format!("{path}/name/no-such-name-{}", unique(&cx)),
+        &format!("{path}/name/no-such-name-{}", unique_name(&cx)),
         &token,
         None,
     )
@@ -253,7 +216,11 @@ async fn first_service(cx: &Cx, token: &str) -> Result<Value, Stop> {
 async fn uptime(cx: Cx) -> CaseResult {
     let token = cx.access_token("service").await?;
     let id = first_service(&cx, &token).await?;
-    let path = format!("{}/{}?include=uptime", rest_crud::SERVICES, segment(&id));
+    let path = format!(
+        "{}/{}?include=uptime",
+        rest_crud::SERVICES,
+        rest_crud::segment(&id)
+    );
     let r = cx.api(Method::GET, &path, &token, None).await?;
     r.status_is(200)?;
     let p = &r.json["uptime"]["uptimePercentage"];
@@ -267,7 +234,7 @@ async fn uptime(cx: Cx) -> CaseResult {
 async fn include_list(cx: Cx) -> CaseResult {
     let token = cx.access_token("service").await?;
     let id = first_service(&cx, &token).await?;
-    let base = format!("{}/{}", rest_crud::SERVICES, segment(&id));
+    let base = format!("{}/{}", rest_crud::SERVICES, rest_crud::segment(&id));
     let repeated = cx
         .api(
             Method::GET,
@@ -297,21 +264,12 @@ async fn include_list(cx: Cx) -> CaseResult {
 
 /// `POST /api/users` of `body`; the created user is removed after.
 async fn post_user(cx: &Cx, token: &str, body: Value) -> Result<Resp, Stop> {
-    let r = cx.api(Method::POST, "/api/users", token, Some(body)).await;
-    if let Some(id) = r
-        .as_ref()
-        .ok()
-        .filter(|r| r.status < 300)
-        .and_then(|r| r.json.get("id"))
-    {
-        rest_crud::remove(cx, token, &format!("/api/users/{}", segment(id))).await;
-    }
-    r
+    rest_crud::posted(cx, token, "/api/users", body).await
 }
 
 async fn viewer(cx: Cx) -> CaseResult {
     let token = cx.access_token("user:d").await?;
-    let email = format!("{}@example.com", unique(&cx));
+    let email = format!("{}@example.com", unique_name(&cx));
     let body = json!({"firstName": "Vic", "lastName": "Viewer", "email": email, "role": "VIEWER"});
     let r = post_user(&cx, &token, body).await?;
     r.status_is(201)?;
@@ -321,21 +279,12 @@ async fn viewer(cx: Cx) -> CaseResult {
 
 /// `POST /api/schedules` of `body`; the created schedule is removed after.
 async fn post_schedule(cx: &Cx, token: &str, body: Value) -> Result<Resp, Stop> {
-    let r = cx.api(Method::POST, "/api/schedules", token, Some(body)).await;
-    if let Some(id) = r
-        .as_ref()
-        .ok()
-        .filter(|r| r.status < 300)
-        .and_then(|r| r.json.get("id"))
-    {
-        rest_crud::remove(cx, token, &format!("/api/schedules/{}", segment(id))).await;
-    }
-    r
+    rest_crud::posted(cx, token, "/api/schedules", body).await
 }
 
 async fn time_zone(cx: Cx) -> CaseResult {
     let token = cx.access_token("schedule:d").await?;
-    let name = unique(&cx);
+    let name = unique_name(&cx);
     let body = json!({"name": name, "timezone": "Asia/Tokyo", "type": "STATIC", "shifts": []});
     let r = post_schedule(&cx, &token, body).await?;
     r.status_is(201)?;
@@ -353,7 +302,7 @@ async fn time_zone(cx: Cx) -> CaseResult {
 async fn local_time(cx: Cx) -> CaseResult {
     let token = cx.access_token("schedule:d").await?;
     let id = me(&cx).await?;
-    let body = json!({"name": unique(&cx), "timezone": "Europe/Berlin", "type": "STATIC", "shifts": [
+    let body = json!({"name": unique_name(&cx), "timezone": "Europe/Berlin", "type": "STATIC", "shifts": [
         {"user": {"id": id}, "start": "2030-03-01T08:00", "end": "2030-03-01T20:00:00"}
     ]});
     let r = post_schedule(&cx, &token, body).await?;
@@ -373,7 +322,7 @@ fn names_field(r: &Resp, field: &str) -> CaseResult {
 
 async fn strict_email(cx: Cx) -> CaseResult {
     let token = cx.access_token("user:d").await?;
-    let body = json!({"firstName": "No", "lastName": "Address", "email": unique(&cx)});
+    let body = json!({"firstName": "No", "lastName": "Address", "email": unique_name(&cx)});
     names_field(&post_user(&cx, &token, body).await?, "email")
 }
 
@@ -382,40 +331,22 @@ async fn strict_phone(cx: Cx) -> CaseResult {
     let id = me(&cx).await?;
     let path = format!("/api/users/{id}/contacts/phone-numbers");
     let body = json!({"regionCode": "DE", "target": "call me maybe"});
-    let r = cx.api(Method::POST, &path, &token, Some(body)).await?;
-    if let Some(made) = r.json.get("id").filter(|_| r.status < 300) {
-        rest_crud::remove(&cx, &token, &format!("{path}/{}", segment(made))).await;
-    }
+    let r = rest_crud::posted(&cx, &token, &path, body).await?;
     names_field(&r, "target")
 }
 
 async fn strict_target(cx: Cx) -> CaseResult {
     let token = cx.access_token("policy:d").await?;
-    let body = json!({"name": unique(&cx), "escalationRules": [{"escalationTimeout": 0}]});
-    let r = cx
-        .api(Method::POST, "/api/escalation-policies", &token, Some(body))
-        .await?;
-    if let Some(made) = r.json.get("id").filter(|_| r.status < 300) {
-        rest_crud::remove(
-            &cx,
-            &token,
-            &format!("/api/escalation-policies/{}", segment(made)),
-        )
-        .await;
-    }
+    let body = json!({"name": unique_name(&cx), "escalationRules": [{"escalationTimeout": 0}]});
+    let r = rest_crud::posted(&cx, &token, "/api/escalation-policies", body).await?;
     names_field(&r, "escalationRules[0]")
 }
 
 async fn strict_subdomain(cx: Cx) -> CaseResult {
     let token = cx.access_token("status_page:d").await?;
-    let name = unique(&cx);
+    let name = unique_name(&cx);
     let body = json!({"name": name, "subdomain": format!("-{name}.ilert.io")});
-    let r = cx
-        .api(Method::POST, "/api/status-pages", &token, Some(body))
-        .await?;
-    if let Some(made) = r.json.get("id").filter(|_| r.status < 300) {
-        rest_crud::remove(&cx, &token, &format!("/api/status-pages/{}", segment(made))).await;
-    }
+    let r = rest_crud::posted(&cx, &token, "/api/status-pages", body).await?;
     names_field(&r, "subdomain")
 }
 
@@ -423,25 +354,18 @@ async fn search_target(cx: Cx) -> CaseResult {
     let token = cx.access_token("user:d").await?;
     let id = me(&cx).await?;
     let path = format!("/api/users/{id}/contacts/emails");
-    let target = format!("{}@example.com", unique(&cx));
-    let made = rest_crud::made(
-        &cx,
-        &token,
-        &path,
+    let target = format!("{}@example.com", unique_name(&cx));
+    let contact = (
+        path.as_str(),
         json!({"target": target}),
         "a created e-mail contact",
-    )
+    );
+    let (made, r) = rest_crud::around_made(&cx, &token, contact, async |_| {
+        let search = format!("{path}/search-target");
+        cx.api(Method::POST, &search, &token, Some(json!({"target": target})))
+            .await
+    })
     .await?;
-    let r = cx
-        .api(
-            Method::POST,
-            &format!("{path}/search-target"),
-            &token,
-            Some(json!({"target": target})),
-        )
-        .await;
-    rest_crud::remove(&cx, &token, &format!("{path}/{made}")).await;
-    let r = r?;
     r.status_is(200)?;
     r.ensure(
         r.json["id"] == made && r.json["target"] == target,
@@ -453,26 +377,26 @@ async fn search_target(cx: Cx) -> CaseResult {
 async fn override_post(cx: Cx) -> CaseResult {
     let token = cx.access_token("schedule:d").await?;
     let id = me(&cx).await?;
-    let body = json!({"name": unique(&cx), "timezone": "Europe/Berlin", "type": "STATIC", "shifts": [
+    let body = json!({"name": unique_name(&cx), "timezone": "Europe/Berlin", "type": "STATIC", "shifts": [
         {"user": {"id": id}, "start": "2030-03-01T08:00:00Z", "end": "2030-03-01T20:00:00Z"}
     ]});
-    let schedule = rest_crud::made(&cx, &token, "/api/schedules", body, "a created schedule").await?;
     let cover = json!({"user": {"id": id}, "start": "2030-03-01T10:00:00Z", "end": "2030-03-01T12:00:00Z"});
-    let r = cx
-        .api(
-            Method::POST,
-            &format!("/api/schedules/{schedule}/overrides"),
-            &token,
-            Some(cover),
-        )
-        .await;
-    rest_crud::remove(&cx, &token, &format!("/api/schedules/{schedule}")).await;
-    r?.status_is(200)?;
+    let (_, r) = rest_crud::around_made(
+        &cx,
+        &token,
+        ("/api/schedules", body, "a created schedule"),
+        async |schedule| {
+            let path = format!("/api/schedules/{schedule}/overrides");
+            cx.api(Method::POST, &path, &token, Some(cover)).await
+        },
+    )
+    .await?;
+    r.status_is(200)?;
     Ok(())
 }
 
 /// The cases.
-pub fn cases() -> Vec<Case> {
+pub(crate) fn cases() -> Vec<Case> {
     let a = Area::Api;
     vec![
         create_case!(0, "API-RECONCILE-CREATE-201-01", "POST /api/alert-actions: 201 with the alert action, as ilert-go expects (the document says 200)", "iLert/ilert-go@549c4adb alert_action.go:425"),
@@ -484,21 +408,21 @@ pub fn cases() -> Vec<Case> {
         create_case!(6, "API-RECONCILE-CREATE-201-07", "POST /api/services: 201 with the service, as ilert-go expects (the document says 200)", "iLert/ilert-go@549c4adb service.go:113"),
         create_case!(7, "API-RECONCILE-CREATE-201-08", "POST /api/status-pages: 201 with the status page, as ilert-go expects (the document says 200)", "iLert/ilert-go@549c4adb status_page.go:169"),
         create_case!(8, "API-RECONCILE-CREATE-201-09", "POST /api/teams: 201 with the team, as ilert-go expects (the document says 200)", "iLert/ilert-go@549c4adb team.go:96"),
-        Case::new(a, "API-RECONCILE-SUBSCRIBERS-202-01", "PUT /api/services/{id}/private-subscribers: 202 with the subscribers as a JSON array, as ilert-go reads it (the document says 204)", client("iLert/ilert-go@549c4adb service.go:387"), crate::run!(service_subscribers)).tags(WRITE).lane(LANE),
-        Case::new(a, "API-RECONCILE-SUBSCRIBERS-202-02", "POST /api/status-pages/{id}/private-subscribers with an array, as ilert-go sends it: 202 with the subscribers (the document says one, and 204)", client("iLert/ilert-go@549c4adb status_page.go:439"), crate::run!(page_subscribers)).tags(WRITE).lane(LANE),
-        Case::new(a, "API-RECONCILE-BY-NAME-01", "GET /api/services/name/{name}: 200 with the service of that name, 404 in the REST shape for an unknown name", client("iLert/ilert-go@549c4adb service.go:296"), crate::run!(services_by_name)).tags(tags::TOKEN).lane(LANE),
-        Case::new(a, "API-RECONCILE-BY-NAME-02", "GET /api/alert-sources/name/{name}: 200 with the alert source of that name, 404 in the REST shape for an unknown name", client("iLert/ilert-go@549c4adb alert_source.go:849"), crate::run!(sources_by_name)).tags(tags::TOKEN).lane(LANE),
-        Case::new(a, "API-RECONCILE-BY-NAME-03", "GET /api/escalation-policies/name/{name}: 200 with the policy of that name, 404 in the REST shape for an unknown name", client("iLert/ilert-go@549c4adb escalation_policy.go:174"), crate::run!(policies_by_name)).tags(tags::TOKEN).lane(LANE),
-        Case::new(a, "API-RECONCILE-SEARCH-TARGET-01", "POST /api/users/{id}/contacts/emails/search-target: 200 with the contact of that target, as Terraform's contact data source asks", client("iLert/ilert-go@549c4adb user_email_contact.go:184"), crate::run!(search_target)).tags(WRITE).lane(LANE),
-        Case::new(a, "API-RECONCILE-OVERRIDE-POST-01", "POST /api/schedules/{id}/overrides, as ilert-go sends the document's PUT: 200", client("iLert/ilert-go@549c4adb schedule.go:512"), crate::run!(override_post)).tags(WRITE).lane(LANE),
-        Case::new(a, "API-RECONCILE-UPTIME-01", "GET /api/services/{id}?include=uptime: uptime.uptimePercentage holds p90, p60 and p30, as ilert-go reads them", client("iLert/ilert-go@549c4adb service.go:30"), crate::run!(uptime)).tags(tags::TOKEN).lane(LANE),
-        Case::new(a, "API-RECONCILE-INCLUDE-LIST-01", "GET /api/services/{id}?include=subscribed,uptime answers as the repeated include=subscribed&include=uptime that ilert-go sends", client("iLert/ilert-go@549c4adb service.go:166"), crate::run!(include_list)).tags(tags::TOKEN).lane(LANE),
-        Case::new(a, "API-RECONCILE-ROLE-VIEWER-01", "POST /api/users with role VIEWER, which Terraform accepts: 201 with the role", client("iLert/terraform-provider-ilert@d8da1ef2 ilert/resource_user.go:72"), crate::run!(viewer)).tags(WRITE).lane(LANE),
-        Case::new(a, "API-RECONCILE-TIMEZONE-01", "POST /api/schedules in any IANA time zone (Asia/Tokyo): 201; an unknown zone: 400 naming 'timezone'", client("iLert/terraform-provider-ilert@d8da1ef2 website/docs/r/schedule.html.markdown:66"), crate::run!(time_zone)).tags(WRITE).lane(LANE),
-        Case::new(a, "API-RECONCILE-LOCAL-TIME-01", "POST /api/schedules with shift times without offset, as Terraform's examples send them: 201", client("iLert/terraform-provider-ilert@d8da1ef2 examples/schedule/main.tf:40"), crate::run!(local_time)).tags(WRITE).lane(LANE),
-        Case::new(a, "API-RECONCILE-STRICT-EMAIL-01", "POST /api/users with an e-mail address ilert cannot mail: 400 naming 'email'", client("iLert/ilert-go@549c4adb user.go:17"), crate::run!(strict_email)).tags(WRITE).lane(LANE),
-        Case::new(a, "API-RECONCILE-STRICT-PHONE-01", "POST /api/users/{id}/contacts/phone-numbers with a number ilert cannot call: 400 naming 'target'", client("iLert/ilert-go@549c4adb user_phone_number_contact.go:13"), crate::run!(strict_phone)).tags(WRITE).lane(LANE),
-        Case::new(a, "API-RECONCILE-STRICT-TARGET-01", "POST /api/escalation-policies with a level that names no user, schedule or team: 400 naming the level", client("iLert/ilert-go@549c4adb escalation_policy.go:24"), crate::run!(strict_target)).tags(WRITE).lane(LANE),
-        Case::new(a, "API-RECONCILE-STRICT-SUBDOMAIN-01", "POST /api/status-pages with a subdomain that is no host name: 400 naming 'subdomain'", client("iLert/terraform-provider-ilert@d8da1ef2 examples/status_page/main.tf:7"), crate::run!(strict_subdomain)).tags(WRITE).lane(LANE),
+        Case::new(a, "API-RECONCILE-SUBSCRIBERS-202-01", "PUT /api/services/{id}/private-subscribers: 202 with the subscribers as a JSON array, as ilert-go reads it (the document says 204)", client("iLert/ilert-go@549c4adb service.go:387"), crate::case::run!(service_subscribers)).tags(tags::WRITE).lane(LANE),
+        Case::new(a, "API-RECONCILE-SUBSCRIBERS-202-02", "POST /api/status-pages/{id}/private-subscribers with an array, as ilert-go sends it: 202 with the subscribers (the document says one, and 204)", client("iLert/ilert-go@549c4adb status_page.go:439"), crate::case::run!(page_subscribers)).tags(tags::WRITE).lane(LANE),
+        Case::new(a, "API-RECONCILE-BY-NAME-01", "GET /api/services/name/{name}: 200 with the service of that name, 404 in the REST shape for an unknown name", client("iLert/ilert-go@549c4adb service.go:296"), crate::case::run!(services_by_name)).tags(tags::TOKEN).lane(LANE),
+        Case::new(a, "API-RECONCILE-BY-NAME-02", "GET /api/alert-sources/name/{name}: 200 with the alert source of that name, 404 in the REST shape for an unknown name", client("iLert/ilert-go@549c4adb alert_source.go:849"), crate::case::run!(sources_by_name)).tags(tags::TOKEN).lane(LANE),
+        Case::new(a, "API-RECONCILE-BY-NAME-03", "GET /api/escalation-policies/name/{name}: 200 with the policy of that name, 404 in the REST shape for an unknown name", client("iLert/ilert-go@549c4adb escalation_policy.go:174"), crate::case::run!(policies_by_name)).tags(tags::TOKEN).lane(LANE),
+        Case::new(a, "API-RECONCILE-SEARCH-TARGET-01", "POST /api/users/{id}/contacts/emails/search-target: 200 with the contact of that target, as Terraform's contact data source asks", client("iLert/ilert-go@549c4adb user_email_contact.go:184"), crate::case::run!(search_target)).tags(tags::WRITE).lane(LANE),
+        Case::new(a, "API-RECONCILE-OVERRIDE-POST-01", "POST /api/schedules/{id}/overrides, as ilert-go sends the document's PUT: 200", client("iLert/ilert-go@549c4adb schedule.go:512"), crate::case::run!(override_post)).tags(tags::WRITE).lane(LANE),
+        Case::new(a, "API-RECONCILE-UPTIME-01", "GET /api/services/{id}?include=uptime: uptime.uptimePercentage holds p90, p60 and p30, as ilert-go reads them", client("iLert/ilert-go@549c4adb service.go:30"), crate::case::run!(uptime)).tags(tags::TOKEN).lane(LANE),
+        Case::new(a, "API-RECONCILE-INCLUDE-LIST-01", "GET /api/services/{id}?include=subscribed,uptime answers as the repeated include=subscribed&include=uptime that ilert-go sends", client("iLert/ilert-go@549c4adb service.go:166"), crate::case::run!(include_list)).tags(tags::TOKEN).lane(LANE),
+        Case::new(a, "API-RECONCILE-ROLE-VIEWER-01", "POST /api/users with role VIEWER, which Terraform accepts: 201 with the role", client("iLert/terraform-provider-ilert@d8da1ef2 ilert/resource_user.go:72"), crate::case::run!(viewer)).tags(tags::WRITE).lane(LANE),
+        Case::new(a, "API-RECONCILE-TIMEZONE-01", "POST /api/schedules in any IANA time zone (Asia/Tokyo): 201; an unknown zone: 400 naming 'timezone'", client("iLert/terraform-provider-ilert@d8da1ef2 website/docs/r/schedule.html.markdown:66"), crate::case::run!(time_zone)).tags(tags::WRITE).lane(LANE),
+        Case::new(a, "API-RECONCILE-LOCAL-TIME-01", "POST /api/schedules with shift times without offset, as Terraform's examples send them: 201", client("iLert/terraform-provider-ilert@d8da1ef2 examples/schedule/main.tf:40"), crate::case::run!(local_time)).tags(tags::WRITE).lane(LANE),
+        Case::new(a, "API-RECONCILE-STRICT-EMAIL-01", "POST /api/users with an e-mail address ilert cannot mail: 400 naming 'email'", client("iLert/ilert-go@549c4adb user.go:17"), crate::case::run!(strict_email)).tags(tags::WRITE).lane(LANE),
+        Case::new(a, "API-RECONCILE-STRICT-PHONE-01", "POST /api/users/{id}/contacts/phone-numbers with a number ilert cannot call: 400 naming 'target'", client("iLert/ilert-go@549c4adb user_phone_number_contact.go:13"), crate::case::run!(strict_phone)).tags(tags::WRITE).lane(LANE),
+        Case::new(a, "API-RECONCILE-STRICT-TARGET-01", "POST /api/escalation-policies with a level that names no user, schedule or team: 400 naming the level", client("iLert/ilert-go@549c4adb escalation_policy.go:24"), crate::case::run!(strict_target)).tags(tags::WRITE).lane(LANE),
+        Case::new(a, "API-RECONCILE-STRICT-SUBDOMAIN-01", "POST /api/status-pages with a subdomain that is no host name: 400 naming 'subdomain'", client("iLert/terraform-provider-ilert@d8da1ef2 examples/status_page/main.tf:7"), crate::case::run!(strict_subdomain)).tags(tags::WRITE).lane(LANE),
     ]
 }

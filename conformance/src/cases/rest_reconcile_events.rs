@@ -10,8 +10,7 @@ use serde_json::{Value, json};
 
 use super::rest_alerting::{drop_source, own_source};
 use super::rest_crud::LANE;
-use super::rest_steps::WRITE;
-use crate::case::{Area, Case, CaseResult, Source, SourceKind, Stop};
+use crate::case::{Area, Case, CaseResult, Source, SourceKind, Stop, tags};
 use crate::ctx::Cx;
 use crate::req::Resp;
 
@@ -208,14 +207,14 @@ async fn assign_names(cx: Cx) -> CaseResult {
 }
 
 /// The cases, one per reconciled rule.
-pub fn cases() -> Vec<Case> {
+pub(crate) fn cases() -> Vec<Case> {
     let a = Area::Api;
     vec![
-        Case::new(a, "API-RECONCILE-EVENTS-APIKEY-01", "POST /api/events with the integration key as apiKey, as ilert-go and the ilert crate send it: 202 NEW_ALERT_CREATED", client("iLert/ilert-go@549c4adb event.go:31"), crate::run!(api_key)).tags(WRITE).lane(LANE),
-        Case::new(a, "API-RECONCILE-EVENTS-SUMMARY-01", "COMMENT and RESOLVE events without summary (or summary null), as the clients send them: 202, and the alert RESOLVED", client("ilert crate 3.2.0 src/ilert_builders.rs:599"), crate::run!(summary_only_for_alert)).tags(WRITE).lane(LANE),
-        Case::new(a, "API-EVENTS-ALERTKEY-CASE-01", "An ALERT event whose alertKey differs only in case from an open alert's is appended to it, as the document says", crate::case::ilert("ilert-rest-api-openapi Event.alertKey: \"comparison is case insensitive\""), crate::run!(key_case)).tags(WRITE).lane(LANE),
-        Case::new(a, "API-EVENTS-JSON-01", "POST /api/events with Content-Type text/plain: 400 in the REST shape, as on every other operation", client("iLert/ilert-go@549c4adb client.go:93"), crate::run!(json_only)).tags(WRITE).lane(LANE),
-        Case::new(a, "API-RECONCILE-ALERTS-STATE-01", "GET /api/alerts?state=ACCEPTED, as ilert-go filters: only ACCEPTED alerts; an unknown state: 400", client("iLert/ilert-go@549c4adb alert.go:271"), crate::run!(list_filters)).tags(crate::case::tags::TOKEN).lane(LANE),
-        Case::new(a, "API-RECONCILE-ALERTS-ASSIGN-01", "PUT /api/alerts/{id}/assign?user-id=…, as ilert-go assigns (the document's description names user-id): 200 with assignedTo", client("iLert/ilert-go@549c4adb alert.go:458"), crate::run!(assign_names)).tags(WRITE).lane(LANE),
+        Case::new(a, "API-RECONCILE-EVENTS-APIKEY-01", "POST /api/events with the integration key as apiKey, as ilert-go and the ilert crate send it: 202 NEW_ALERT_CREATED", client("iLert/ilert-go@549c4adb event.go:31"), crate::case::run!(api_key)).tags(tags::WRITE).lane(LANE),
+        Case::new(a, "API-RECONCILE-EVENTS-SUMMARY-01", "COMMENT and RESOLVE events without summary (or summary null), as the clients send them: 202, and the alert RESOLVED", client("ilert crate 3.2.0 src/ilert_builders.rs:599"), crate::case::run!(summary_only_for_alert)).tags(tags::WRITE).lane(LANE),
+        Case::new(a, "API-EVENTS-ALERTKEY-CASE-01", "An ALERT event whose alertKey differs only in case from an open alert's is appended to it, as the document says", crate::case::ilert("ilert-rest-api-openapi Event.alertKey: \"comparison is case insensitive\""), crate::case::run!(key_case)).tags(tags::WRITE).lane(LANE),
+        Case::new(a, "API-EVENTS-JSON-01", "POST /api/events with Content-Type text/plain: 400 in the REST shape, as on every other operation", client("iLert/ilert-go@549c4adb client.go:93"), crate::case::run!(json_only)).tags(tags::WRITE).lane(LANE),
+        Case::new(a, "API-RECONCILE-ALERTS-STATE-01", "GET /api/alerts?state=ACCEPTED, as ilert-go filters: only ACCEPTED alerts; an unknown state: 400", client("iLert/ilert-go@549c4adb alert.go:271"), crate::case::run!(list_filters)).tags(crate::case::tags::TOKEN).lane(LANE),
+        Case::new(a, "API-RECONCILE-ALERTS-ASSIGN-01", "PUT /api/alerts/{id}/assign?user-id=…, as ilert-go assigns (the document's description names user-id): 200 with assignedTo", client("iLert/ilert-go@549c4adb alert.go:458"), crate::case::run!(assign_names)).tags(tags::WRITE).lane(LANE),
     ]
 }

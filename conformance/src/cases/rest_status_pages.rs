@@ -5,16 +5,17 @@
 use reqwest::Method;
 use serde_json::json;
 
-use super::rest_crud::{self, Spec};
+use super::rest_crud::{self, Crud, Extras, crud_cases};
 use super::rest_incidents::{STATUS_PAGES, call, lists_user, scratch_page, user_id};
-use crate::case::{Area, Case, CaseResult, Tag, ilert};
-use crate::crud_cases;
+use crate::case::{Area, Case, CaseResult, ilert, tags};
 use crate::ctx::Cx;
 
 /// Status pages, named and addressed after the case.
-pub static STATUS_PAGE_SPEC: Spec = Spec {
+pub(crate) static STATUS_PAGE_ROW: Crud = Crud {
     path: STATUS_PAGES,
-    scope: "status_page",
+    noun: "status page",
+    read: "status_page",
+    write: "status_page:d service:d",
     created: 201,
     fields: &[
         "id",
@@ -25,24 +26,26 @@ pub static STATUS_PAGE_SPEC: Spec = Spec {
         "status",
         "services",
     ],
-    needs_service: false,
     create: |s| json!({"name": s.name, "subdomain": format!("{}.ilert.io", s.name), "visibility": "PUBLIC"}),
     update: (
         |s| json!({"name": s.name, "subdomain": format!("{}.ilert.io", s.name), "appearance": "DARK"}),
-        "appearance",
-        "DARK",
+        &["/appearance"],
     ),
-    invalid: (|s| json!({"name": s.name, "pageLayout": "GRID"}), "pageLayout"),
-    close: None,
+    invalid: (
+        |s| json!({"name": s.name, "pageLayout": "GRID"}),
+        Some("pageLayout"),
+    ),
+    extras: Extras::NONE,
 };
 
 /// Outage overrides of a scratch service.
-pub static OVERRIDE_SPEC: Spec = Spec {
+pub(crate) static OVERRIDE_ROW: Crud = Crud {
     path: "/api/service-outages/overrides",
-    scope: "service",
+    noun: "override",
+    read: "service",
+    write: "service:d",
     created: 201,
     fields: &["id", "service", "status", "from", "until"],
-    needs_service: true,
     create: |s| {
         json!({"service": {"id": s.service}, "status": "MAJOR_OUTAGE",
                "from": "2026-11-01T10:00:00Z", "until": "2026-11-01T11:00:00Z"})
@@ -52,23 +55,27 @@ pub static OVERRIDE_SPEC: Spec = Spec {
             json!({"service": {"id": s.service}, "status": "PARTIAL_OUTAGE",
                    "from": "2026-11-01T10:00:00Z", "until": "2026-11-01T10:30:00Z"})
         },
-        "status",
-        "PARTIAL_OUTAGE",
+        &["/status"],
     ),
     invalid: (
         |s| {
             json!({"service": {"id": s.service}, "status": "DOWN",
                    "from": "2026-11-01T10:00:00Z", "until": "2026-11-01T11:00:00Z"})
         },
-        "status",
+        Some("status"),
     ),
-    close: None,
+    extras: Extras {
+        needs_service: true,
+        ..Extras::NONE
+    },
 };
 
 /// Incident templates.
-pub static TEMPLATE_SPEC: Spec = Spec {
+pub(crate) static TEMPLATE_ROW: Crud = Crud {
     path: "/api/incident-templates",
-    scope: "template",
+    noun: "template",
+    read: "template",
+    write: "template:d service:d",
     created: 201,
     fields: &[
         "id",
@@ -79,40 +86,34 @@ pub static TEMPLATE_SPEC: Spec = Spec {
         "sendNotification",
         "teams",
     ],
-    needs_service: false,
     create: |s| {
         json!({"name": s.name, "summary": "Payments are failing", "status": "INVESTIGATING",
                "message": "Payments through our provider fail; a fix is under way."})
     },
-    update: (
-        |s| json!({"name": s.name, "status": "MONITORING"}),
-        "status",
-        "MONITORING",
-    ),
-    invalid: (|s| json!({"name": s.name, "status": "DONE"}), "status"),
-    close: None,
+    update: (|s| json!({"name": s.name, "status": "MONITORING"}), &["/status"]),
+    invalid: (|s| json!({"name": s.name, "status": "DONE"}), Some("status")),
+    extras: Extras::NONE,
 };
 
 /// The cases.
-pub fn cases() -> Vec<Case> {
+pub(crate) fn cases() -> Vec<Case> {
     let a = Area::Api;
     let lane = rest_crud::LANE;
-    let write = &[Tag::MockOnly, Tag::NeedsToken][..];
-    let mut cases = crud_cases!(delete STATUS_PAGE_SPEC, "STATUS-PAGES", "/status-pages", "status pages");
-    cases.extend(crud_cases!(delete OVERRIDE_SPEC, "SERVICE-OUTAGES-OVERRIDES", "/service-outages/overrides", "outage overrides"));
+    let mut cases = crud_cases!(entities STATUS_PAGE_ROW, "STATUS-PAGES", "/status-pages", "status pages");
+    cases.extend(crud_cases!(entities OVERRIDE_ROW, "SERVICE-OUTAGES-OVERRIDES", "/service-outages/overrides", "outage overrides"));
     cases.extend(
-        crud_cases!(delete TEMPLATE_SPEC, "INCIDENT-TEMPLATES", "/incident-templates", "incident templates"),
+        crud_cases!(entities TEMPLATE_ROW, "INCIDENT-TEMPLATES", "/incident-templates", "incident templates"),
     );
     cases.extend([
-        Case::new(a, "API-STATUS-PAGES-GROUPS-01", "A status page's groups: POST 201, GET, PUT renames, DELETE 204, then GET is 404", ilert("ilert-rest-api-openapi POST /status-pages/{id}/groups"), crate::run!(page_groups)).tags(write).lane(lane),
-        Case::new(a, "API-STATUS-PAGES-SUBSCRIBERS-01", "A status page's private subscribers: POST adds one, GET lists it, DELETE with subscriber-type removes it", ilert("ilert-rest-api-openapi DELETE /status-pages/{id}/private-subscribers/{subscriber-id}"), crate::run!(page_subscribers)).tags(write).lane(lane),
-        Case::new(a, "API-SERVICE-OUTAGES-01", "GET /api/service-outages?service= answers an override's span as an outage, and nothing with ignore-overrides=true", ilert("ilert-rest-api-openapi GET /service-outages"), crate::run!(outages)).tags(write).lane(lane),
+        Case::new(a, "API-STATUS-PAGES-GROUPS-01", "A status page's groups: POST 201, GET, PUT renames, DELETE 204, then GET is 404", ilert("ilert-rest-api-openapi POST /status-pages/{id}/groups"), crate::case::run!(page_groups)).tags(tags::WRITE).lane(lane),
+        Case::new(a, "API-STATUS-PAGES-SUBSCRIBERS-01", "A status page's private subscribers: POST adds one, GET lists it, DELETE with subscriber-type removes it", ilert("ilert-rest-api-openapi DELETE /status-pages/{id}/private-subscribers/{subscriber-id}"), crate::case::run!(page_subscribers)).tags(tags::WRITE).lane(lane),
+        Case::new(a, "API-SERVICE-OUTAGES-01", "GET /api/service-outages?service= answers an override's span as an outage, and nothing with ignore-overrides=true", ilert("ilert-rest-api-openapi GET /service-outages"), crate::case::run!(outages)).tags(tags::WRITE).lane(lane),
     ]);
     cases
 }
 
 async fn page_groups(cx: Cx) -> CaseResult {
-    let s = rest_crud::scratch(&cx, &STATUS_PAGE_SPEC).await?;
+    let s = rest_crud::scratch(&cx, &STATUS_PAGE_ROW).await?;
     let page = scratch_page(&cx, &s, json!({"services": []})).await?;
     let groups = format!("{STATUS_PAGES}/{page}/groups");
     let outcome = async {
@@ -148,7 +149,7 @@ async fn page_groups(cx: Cx) -> CaseResult {
 
 async fn page_subscribers(cx: Cx) -> CaseResult {
     let user = cx.user("someTenant").await?;
-    let s = rest_crud::scratch(&cx, &STATUS_PAGE_SPEC).await?;
+    let s = rest_crud::scratch(&cx, &STATUS_PAGE_ROW).await?;
     let page = scratch_page(&cx, &s, json!({"services": []})).await?;
     let path = format!("{STATUS_PAGES}/{page}/private-subscribers");
     let outcome = async {
@@ -178,10 +179,10 @@ async fn page_subscribers(cx: Cx) -> CaseResult {
 }
 
 async fn outages(cx: Cx) -> CaseResult {
-    let s = rest_crud::scratch(&cx, &OVERRIDE_SPEC).await?;
+    let s = rest_crud::scratch(&cx, &OVERRIDE_ROW).await?;
     let service = s.service.unwrap_or_default();
     let outcome = async {
-        let made = call(&cx, &s, Method::POST, OVERRIDE_SPEC.path, Some((OVERRIDE_SPEC.create)(&s))).await?;
+        let made = call(&cx, &s, Method::POST, OVERRIDE_ROW.path, Some((OVERRIDE_ROW.create)(&s))).await?;
         made.status_is(201)?;
         let path = format!("/api/service-outages?service={service}");
         let r = call(&cx, &s, Method::GET, &path, None).await?;
@@ -193,6 +194,6 @@ async fn outages(cx: Cx) -> CaseResult {
         Ok(())
     }
     .await;
-    rest_crud::discard(&cx, &OVERRIDE_SPEC, &s, None).await;
+    rest_crud::discard(&cx, &OVERRIDE_ROW, &s, None).await;
     outcome
 }

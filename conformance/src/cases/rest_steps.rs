@@ -5,15 +5,12 @@
 use reqwest::Method;
 use serde_json::Value;
 
-use crate::case::{CaseResult, Stop, Tag};
+use crate::case::{CaseResult, Stop};
 use crate::ctx::Cx;
 use crate::req::Resp;
 
-/// Cases that create or delete: the mock only, with a token.
-pub const WRITE: &[Tag] = &[Tag::MockOnly, Tag::NeedsToken];
-
 /// A request of the case's own setup or cleanup, kept out of its transcript.
-pub async fn quietly(
+pub(crate) async fn quietly(
     cx: &Cx,
     method: Method,
     path: &str,
@@ -29,7 +26,7 @@ pub async fn quietly(
 
 /// What `pick` finds in the first item `path` lists (read quietly); skips the case when the
 /// list is empty.
-pub async fn first_of(
+pub(crate) async fn first_of(
     cx: &Cx,
     path: &str,
     token: &str,
@@ -44,14 +41,14 @@ pub async fn first_of(
 }
 
 /// `r` is a 200 with a JSON array whose every item passes `ok` (`expected` says what).
-pub fn each_item(r: &Resp, ok: impl Fn(&Value) -> bool, expected: impl Into<String>) -> CaseResult {
+pub(crate) fn each_item(r: &Resp, ok: impl Fn(&Value) -> bool, expected: impl Into<String>) -> CaseResult {
     let all = r.json.as_array().is_some_and(|l| l.iter().all(ok));
     r.ensure(r.status == 200 && all, expected)?;
     Ok(())
 }
 
 /// `method path` with a token of `scope` and no body: `status` in the REST error shape.
-pub async fn refused(cx: &Cx, method: Method, path: &str, scope: &str, status: u16) -> CaseResult {
+pub(crate) async fn refused(cx: &Cx, method: Method, path: &str, scope: &str, status: u16) -> CaseResult {
     let token = cx.access_token(scope).await?;
     cx.api(method, path, &token, None).await?.rest_error(status)?;
     Ok(())

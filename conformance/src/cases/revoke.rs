@@ -4,15 +4,14 @@
 use reqwest::Method;
 use serde_json::json;
 
-use crate::case::{Area, Case, CaseResult, ilert, rfc, tags};
+use crate::case::{Area, Case, CaseResult, ilert, rfc, run, tags};
 use crate::ctx::Cx;
-use crate::run;
 use crate::target::paths;
 
 const DOC_REVOKE: &str = "backend-app §Revoking a refresh token";
 
 /// The revoke cases.
-pub fn cases() -> Vec<Case> {
+pub(crate) fn cases() -> Vec<Case> {
     let a = Area::Revoke;
     vec![
         Case::new(a, "REVOKE-REFRESH-01", "Revoking a refresh token answers 200 with an empty body; the refresh grant then answers invalid_grant", ilert(DOC_REVOKE), run!(revoke_refresh)).tags(tags::BROWSER),

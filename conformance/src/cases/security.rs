@@ -7,10 +7,9 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::case::{Area, Case, CaseResult, Stop, mock, rfc, tags};
+use crate::case::{Area, Case, CaseResult, Stop, mock, rfc, run, tags};
 use crate::ctx::Cx;
 use crate::req::Resp;
-use crate::run;
 use crate::steps::{Decision, Grant};
 use crate::target::paths;
 
@@ -24,7 +23,7 @@ const CSRF: &str = "rfc6749 §10.12 (CSRF protection of the authorization endpoi
 const REBINDING: &str = "Host allow-list (DNS rebinding)";
 
 /// The security cases.
-pub fn cases() -> Vec<Case> {
+pub(crate) fn cases() -> Vec<Case> {
     let a = Area::Security;
     vec![
         Case::new(

@@ -5,10 +5,9 @@
 use reqwest::Method;
 use serde_json::json;
 
-use crate::case::{Area, Case, CaseResult, Stop, ilert, mock, rfc, tags};
+use crate::case::{Area, Case, CaseResult, Stop, ilert, mock, rfc, run, tags};
 use crate::ctx::Cx;
 use crate::req::Resp;
-use crate::run;
 use crate::steps::{Grant, Tokens, client_form, tokens_of};
 use crate::target::{App, PKCE_VERIFIER, paths};
 
@@ -17,7 +16,7 @@ const DOC_ERRORS: &str = "lifetimes §OAuth2 error codes overview";
 const DOC_LIFETIMES: &str = "lifetimes §OAuth2 lifetimes and numbers";
 
 /// The token endpoint cases.
-pub fn cases() -> Vec<Case> {
+pub(crate) fn cases() -> Vec<Case> {
     let a = Area::Token;
     vec![
         Case::new(a, "TOKEN-CODE-GRANT-01", "A code trades for ilert's documented JSON: token_type, access_token, expires_in 3600, scope, refresh_token, refresh_token_expires_in 31536000", ilert(DOC_TOKEN), run!(code_grant_shape)).tags(tags::BROWSER),
@@ -93,11 +92,10 @@ async fn pkce_exchange(cx: &Cx, verifier: Option<&str>) -> Result<Resp, Stop> {
     cx.exchange(&app, &code, verifier).await
 }
 
-/// The refresh grant with `token` as the refresh token, refused with 401 `invalid_grant`.
-async fn refresh_refused(cx: &Cx, token: &str) -> CaseResult {
+/// The refresh grant of the target's app with `token` as the refresh token.
+async fn app_refresh(cx: &Cx, token: &str) -> Result<Resp, Stop> {
     let app = cx.target().app.clone();
-    cx.refresh(&app, token).await?.token_error(401, "invalid_grant")?;
-    Ok(())
+    cx.refresh(&app, token).await
 }
 
 /// A refresh token: a fresh grant on the mock, the supplied one elsewhere.
@@ -388,246 +386,149 @@ async fn refresh_narrow(cx: Cx) -> CaseResult {
 
 // --- error rows -------------------------------------------------------------------------------
 
-/// Posts the target app's credentials and `fields` to the token endpoint and expects ilert's
-/// `{code, error}` answer with `status` and `code`; returns the answer for further checks.
-async fn refused(cx: &Cx, fields: &[(&str, &str)], status: u16, code: &str) -> Result<Resp, Stop> {
+/// Posts the target app's credentials and `fields` to the token endpoint.
+async fn app_form(cx: &Cx, fields: &[(&str, &str)]) -> Result<Resp, Stop> {
     let app = cx.target().app.clone();
-    let r = cx.token(&client_form(&app, fields)).await?;
-    r.token_error(status, code)?;
-    Ok(r)
+    cx.token(&client_form(&app, fields)).await
 }
 
-/// The token requests refused without a grant to set up: (case function, form fields, status,
-/// ilert's error code). Each becomes `async fn NAME(cx: Cx) -> CaseResult`.
+/// The error rows: `name(cx) => status "code" { request }` becomes `async fn name(cx: Cx) ->
+/// CaseResult` that sends the request (the block's value, a `Result<Resp, Stop>`) and expects
+/// ilert's `{code, error}` answer with that status and code (behaviour.md §8); `, then(r) { … }`
+/// checks more of the answer `r`.
 macro_rules! refused_cases {
-    ($($name:ident: $fields:expr => $status:literal $code:literal;)*) => {
+    ($($name:ident($cx:ident) => $status:literal $code:literal $send:block $(, then($r:ident) $then:block)?)*) => {
         $(
-            async fn $name(cx: Cx) -> CaseResult {
-                refused(&cx, $fields, $status, $code).await.map(drop)
+            async fn $name($cx: Cx) -> CaseResult {
+                let answer: Resp = $send?;
+                answer.token_error($status, $code)?;
+                $(
+                    let $r = &answer;
+                    $then
+                )?
+                Ok(())
             }
         )*
     };
 }
 
+const NO_CODE: &str = "0000000000000000000000000000";
+
 refused_cases! {
-    err_no_grant_type: &[("code", "0000000000000000000000000000")] => 400 "invalid_request";
-    err_no_code: &[("grant_type", "authorization_code")] => 400 "invalid_request";
-    err_no_refresh_token: &[("grant_type", "refresh_token")] => 400 "invalid_request";
-    err_repeated: &[
-        ("grant_type", "authorization_code"),
-        ("code", "0000000000000000000000000000"),
-        ("code", "1111111111111111111111111111"),
-    ] => 400 "invalid_request";
-    err_password: &[("grant_type", "password"), ("username", "someUser"), ("password", "x")]
-        => 400 "unsupported_grant_type";
-    err_client_credentials: &[("grant_type", "client_credentials")] => 400 "unsupported_grant_type";
-}
-
-async fn err_text_plain(cx: Cx) -> CaseResult {
-    let app = cx.target().app.clone();
-    let body = crate::req::encode(&client_form(
-        &app,
-        &[("grant_type", "authorization_code"), ("code", "x")],
-    ));
-    cx.post(paths::TOKEN)
-        .raw(Some("text/plain"), body)
-        .send()
-        .await?
-        .token_error(400, "invalid_request")?;
-    Ok(())
-}
-
-async fn err_two_auth_methods(cx: Cx) -> CaseResult {
-    let app = cx.target().app.clone();
-    cx.post(paths::TOKEN)
-        .basic(&app.client_id, app.secret())
-        .form(&client_form(
-            &app,
-            &[
-                ("grant_type", "authorization_code"),
-                ("code", "0000000000000000000000000000"),
-            ],
-        ))
-        .send()
-        .await?
-        .token_error(400, "invalid_request")?;
-    Ok(())
-}
-
-async fn err_short_verifier(cx: Cx) -> CaseResult {
-    pkce_exchange(&cx, Some("tooshort"))
-        .await?
-        .token_error(400, "invalid_request")?;
-    Ok(())
-}
-
-async fn err_unknown_code(cx: Cx) -> CaseResult {
-    let fields = [
-        ("grant_type", "authorization_code"),
-        ("code", "a74e0a0bfbfefbe62ab94a60942e"),
-    ];
-    let r = refused(&cx, &fields, 401, "invalid_grant").await?;
-    r.body_is(&json!({"code": "invalid_grant", "error": "Provided code is unknown"}))?;
-    Ok(())
-}
-
-async fn err_garbage_refresh(cx: Cx) -> CaseResult {
-    refresh_refused(&cx, "not-a-refresh-token").await
-}
-
-async fn err_wrong_verifier(cx: Cx) -> CaseResult {
-    pkce_exchange(&cx, Some("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXX"))
-        .await?
-        .token_error(401, "invalid_grant")?;
-    Ok(())
-}
-
-async fn err_missing_verifier(cx: Cx) -> CaseResult {
-    pkce_exchange(&cx, None)
-        .await?
-        .token_error(401, "invalid_grant")?;
-    Ok(())
-}
-
-async fn err_unexpected_verifier(cx: Cx) -> CaseResult {
-    let (app, code) = shared_code(&cx, "profile").await?;
-    cx.exchange(&app, &code, Some(PKCE_VERIFIER))
-        .await?
-        .token_error(401, "invalid_grant")?;
-    Ok(())
-}
-
-async fn err_redirect_mismatch(cx: Cx) -> CaseResult {
-    let (app, code) = shared_code(&cx, "profile").await?;
-    let other = crate::target::WEBAPP_REDIRECT_URI;
-    cx.token(&client_form(
-        &app,
-        &[
-            ("grant_type", "authorization_code"),
-            ("code", &code),
-            ("redirect_uri", other),
-        ],
-    ))
-    .await?
-    .token_error(401, "invalid_grant")?;
-    Ok(())
-}
-
-async fn err_access_as_refresh(cx: Cx) -> CaseResult {
-    let access = cx.access_token("profile").await?;
-    refresh_refused(&cx, &access).await
-}
-
-async fn err_foreign_refresh(cx: Cx) -> CaseResult {
-    let (_, tokens) = cx.refresh_grant("profile").await?;
-    let rt = tokens.refresh_token()?.to_owned();
-    cx.refresh(&cx.rotating_app(), &rt)
-        .await?
-        .token_error(401, "invalid_grant")?;
-    Ok(())
-}
-
-async fn err_foreign_code(cx: Cx) -> CaseResult {
-    let (_, code) = shared_code(&cx, "profile").await?;
-    cx.exchange(&cx.rotating_app(), &code, None)
-        .await?
-        .token_error(401, "invalid_grant")?;
-    Ok(())
-}
-
-async fn err_widen_scope(cx: Cx) -> CaseResult {
-    let (app, tokens) = cx.refresh_grant("profile").await?;
-    let rt = tokens.refresh_token()?.to_owned();
-    cx.token(&client_form(
-        &app,
-        &[
-            ("grant_type", "refresh_token"),
-            ("refresh_token", &rt),
-            ("scope", "profile source:d"),
-        ],
-    ))
-    .await?
-    .token_error(400, "invalid_scope")?;
-    Ok(())
-}
-
-async fn err_wrong_secret(cx: Cx) -> CaseResult {
-    let app = cx.target().app.clone();
-    cx.token(&[
-        ("grant_type", "authorization_code"),
-        ("client_id", &app.client_id),
-        ("client_secret", "wrong-secret"),
-        ("code", "0000000000000000000000000000"),
-    ])
-    .await?
-    .token_error(401, "invalid_client")?;
-    Ok(())
-}
-
-async fn err_unknown_client(cx: Cx) -> CaseResult {
-    cx.token(&[
-        ("grant_type", "authorization_code"),
-        ("client_id", "00000000000000000000"),
-        ("client_secret", "wrong-secret"),
-        ("code", "0000000000000000000000000000"),
-    ])
-    .await?
-    .token_error(401, "invalid_client")?;
-    Ok(())
-}
-
-async fn err_wrong_basic(cx: Cx) -> CaseResult {
-    let app = cx.target().app.clone();
-    let r = cx
-        .post(paths::TOKEN)
-        .basic(&app.client_id, "wrong-secret")
-        .form(&[
-            ("grant_type", "authorization_code"),
-            ("code", "0000000000000000000000000000"),
-        ])
-        .send()
-        .await?;
-    r.token_error(401, "invalid_client")?;
-    r.ensure(
-        r.header("www-authenticate")
-            .is_some_and(|v| v.starts_with("Basic")),
-        "WWW-Authenticate: Basic … (rfc6749 §5.2)",
-    )?;
-    Ok(())
-}
-
-async fn err_public_with_secret(cx: Cx) -> CaseResult {
-    let app = cx.public_app();
-    cx.token(&[
-        ("grant_type", "refresh_token"),
-        ("client_id", &app.client_id),
-        ("client_secret", "x"),
-        ("refresh_token", "not-a-refresh-token"),
-    ])
-    .await?
-    .token_error(401, "invalid_client")?;
-    Ok(())
-}
-
-async fn err_server_error(cx: Cx) -> CaseResult {
-    let fault = cx
-        .control(Method::POST, "/_mock/faults")
-        .json(json!({"endpoint": "token", "times": 1, "status": 500}))
-        .send()
-        .await?;
-    if fault.status != 201 {
-        return Err(fault.fail("POST /_mock/faults queues a fault"));
+    err_no_grant_type(cx) => 400 "invalid_request" { app_form(&cx, &[("code", NO_CODE)]).await }
+    err_no_code(cx) => 400 "invalid_request" {
+        app_form(&cx, &[("grant_type", "authorization_code")]).await
     }
-    let app = cx.target().app.clone();
-    let r = cx
-        .token(&client_form(
-            &app,
-            &[
-                ("grant_type", "authorization_code"),
-                ("code", "0000000000000000000000000000"),
-            ],
-        ))
-        .await?;
-    r.token_error(500, "server_error")?;
-    Ok(())
+    err_no_refresh_token(cx) => 400 "invalid_request" {
+        app_form(&cx, &[("grant_type", "refresh_token")]).await
+    }
+    err_repeated(cx) => 400 "invalid_request" {
+        let fields = [
+            ("grant_type", "authorization_code"),
+            ("code", NO_CODE),
+            ("code", "1111111111111111111111111111"),
+        ];
+        app_form(&cx, &fields).await
+    }
+    err_text_plain(cx) => 400 "invalid_request" {
+        let app = cx.target().app.clone();
+        let form = client_form(&app, &[("grant_type", "authorization_code"), ("code", "x")]);
+        cx.post(paths::TOKEN).raw(Some("text/plain"), crate::req::encode(&form)).send().await
+    }
+    err_two_auth_methods(cx) => 400 "invalid_request" {
+        let app = cx.target().app.clone();
+        let form = client_form(&app, &[("grant_type", "authorization_code"), ("code", NO_CODE)]);
+        cx.post(paths::TOKEN).basic(&app.client_id, app.secret()).form(&form).send().await
+    }
+    err_short_verifier(cx) => 400 "invalid_request" { pkce_exchange(&cx, Some("tooshort")).await }
+    err_password(cx) => 400 "unsupported_grant_type" {
+        app_form(&cx, &[("grant_type", "password"), ("username", "someUser"), ("password", "x")]).await
+    }
+    err_client_credentials(cx) => 400 "unsupported_grant_type" {
+        app_form(&cx, &[("grant_type", "client_credentials")]).await
+    }
+    err_unknown_code(cx) => 401 "invalid_grant" {
+        app_form(&cx, &[("grant_type", "authorization_code"), ("code", "a74e0a0bfbfefbe62ab94a60942e")]).await
+    }, then(r) {
+        r.body_is(&json!({"code": "invalid_grant", "error": "Provided code is unknown"}))?;
+    }
+    err_garbage_refresh(cx) => 401 "invalid_grant" { app_refresh(&cx, "not-a-refresh-token").await }
+    err_wrong_verifier(cx) => 401 "invalid_grant" {
+        pkce_exchange(&cx, Some("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXX")).await
+    }
+    err_missing_verifier(cx) => 401 "invalid_grant" { pkce_exchange(&cx, None).await }
+    err_unexpected_verifier(cx) => 401 "invalid_grant" {
+        let (app, code) = shared_code(&cx, "profile").await?;
+        cx.exchange(&app, &code, Some(PKCE_VERIFIER)).await
+    }
+    err_redirect_mismatch(cx) => 401 "invalid_grant" {
+        let (_, code) = shared_code(&cx, "profile").await?;
+        let other = crate::target::WEBAPP_REDIRECT_URI;
+        app_form(&cx, &[("grant_type", "authorization_code"), ("code", &code), ("redirect_uri", other)]).await
+    }
+    err_access_as_refresh(cx) => 401 "invalid_grant" {
+        let access = cx.access_token("profile").await?;
+        app_refresh(&cx, &access).await
+    }
+    err_foreign_refresh(cx) => 401 "invalid_grant" {
+        let (_, tokens) = cx.refresh_grant("profile").await?;
+        cx.refresh(&cx.rotating_app(), tokens.refresh_token()?).await
+    }
+    err_foreign_code(cx) => 401 "invalid_grant" {
+        let (_, code) = shared_code(&cx, "profile").await?;
+        cx.exchange(&cx.rotating_app(), &code, None).await
+    }
+    err_widen_scope(cx) => 400 "invalid_scope" {
+        let (app, tokens) = cx.refresh_grant("profile").await?;
+        let fields = [
+            ("grant_type", "refresh_token"),
+            ("refresh_token", tokens.refresh_token()?),
+            ("scope", "profile source:d"),
+        ];
+        cx.token(&client_form(&app, &fields)).await
+    }
+    err_wrong_secret(cx) => 401 "invalid_client" {
+        let app = cx.target().app.clone();
+        wrong_secret(&cx, "authorization_code", &app.client_id, ("code", NO_CODE)).await
+    }
+    err_unknown_client(cx) => 401 "invalid_client" {
+        wrong_secret(&cx, "authorization_code", "00000000000000000000", ("code", NO_CODE)).await
+    }
+    err_wrong_basic(cx) => 401 "invalid_client" {
+        let app = cx.target().app.clone();
+        let form = [("grant_type", "authorization_code"), ("code", NO_CODE)];
+        cx.post(paths::TOKEN).basic(&app.client_id, "wrong-secret").form(&form).send().await
+    }, then(r) {
+        r.ensure(
+            r.header("www-authenticate").is_some_and(|v| v.starts_with("Basic")),
+            "WWW-Authenticate: Basic … (rfc6749 §5.2)",
+        )?;
+    }
+    err_public_with_secret(cx) => 401 "invalid_client" {
+        let app = cx.public_app();
+        wrong_secret(&cx, "refresh_token", &app.client_id, ("refresh_token", "not-a-refresh-token")).await
+    }
+    err_server_error(cx) => 500 "server_error" {
+        let fault = cx
+            .control(Method::POST, "/_mock/faults")
+            .json(json!({"endpoint": "token", "times": 1, "status": 500}))
+            .send()
+            .await?;
+        if fault.status != 201 {
+            return Err(fault.fail("POST /_mock/faults queues a fault"));
+        }
+        app_form(&cx, &[("grant_type", "authorization_code"), ("code", NO_CODE)]).await
+    }
+}
+
+/// `grant_type` for `client_id` with a client secret that is not its own, and `grant` (the code
+/// or the refresh token).
+async fn wrong_secret(cx: &Cx, grant_type: &str, client_id: &str, grant: (&str, &str)) -> Result<Resp, Stop> {
+    let form = [
+        ("grant_type", grant_type),
+        ("client_id", client_id),
+        ("client_secret", "wrong-secret"),
+        grant,
+    ];
+    cx.token(&form).await
 }

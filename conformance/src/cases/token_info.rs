@@ -3,17 +3,17 @@
 
 use serde_json::json;
 
-use crate::case::{Area, Case, CaseResult, ilert, mock, rfc, tags};
+use crate::case::{Area, Case, CaseResult, Stop, ilert, mock, rfc, run, tags};
 use crate::ctx::Cx;
 use crate::jwt;
-use crate::run;
+use crate::req::Resp;
 use crate::steps::Grant;
 use crate::target::{DEFAULT_USER, paths};
 
 const DOC_INFO: &str = "backend-app §Accessing token information";
 
 /// The token info cases.
-pub fn cases() -> Vec<Case> {
+pub(crate) fn cases() -> Vec<Case> {
     let a = Area::TokenInfo;
     vec![
         Case::new(
@@ -75,14 +75,23 @@ pub fn cases() -> Vec<Case> {
     ]
 }
 
+/// `POST token_info` of `token` (a form).
+async fn introspect(cx: &Cx, token: &str) -> Result<Resp, Stop> {
+    cx.post(paths::TOKEN_INFO).form(&[("token", token)]).send().await
+}
+
+/// `token` is not an active access token: 200 with exactly `{"active": false}`.
+async fn inactive(cx: &Cx, token: &str) -> CaseResult {
+    let r = introspect(cx, token).await?;
+    r.status_is(200)?;
+    r.body_is(&json!({"active": false}))?;
+    Ok(())
+}
+
 async fn active(cx: Cx) -> CaseResult {
     let token = cx.access_token("profile source:w").await?;
     let claims = jwt::decode(&token).map(|d| d.claims).unwrap_or_default();
-    let r = cx
-        .post(paths::TOKEN_INFO)
-        .form(&[("token", &token)])
-        .send()
-        .await?;
+    let r = introspect(&cx, &token).await?;
     r.status_is(200)?;
     r.keys_are(&["active", "tenant_id", "username", "scope", "app_id"])?;
     let j = &r.json;
@@ -104,9 +113,7 @@ async fn active(cx: Cx) -> CaseResult {
 
 async fn no_store(cx: Cx) -> CaseResult {
     let token = cx.access_token("profile").await?;
-    cx.post(paths::TOKEN_INFO)
-        .form(&[("token", &token)])
-        .send()
+    introspect(&cx, &token)
         .await?
         .header_is("cache-control", "no-store")?;
     Ok(())
@@ -137,34 +144,17 @@ async fn refresh_token(cx: Cx) -> CaseResult {
     } else {
         cx.target().refresh_token.clone().unwrap_or_default()
     };
-    let r = cx.post(paths::TOKEN_INFO).form(&[("token", &rt)]).send().await?;
-    r.status_is(200)?;
-    r.body_is(&json!({"active": false}))?;
-    Ok(())
+    inactive(&cx, &rt).await
 }
 
 async fn malformed(cx: Cx) -> CaseResult {
-    let r = cx
-        .post(paths::TOKEN_INFO)
-        .form(&[("token", "a.b.c")])
-        .send()
-        .await?;
-    r.status_is(200)?;
-    r.body_is(&json!({"active": false}))?;
-    Ok(())
+    inactive(&cx, "a.b.c").await
 }
 
 async fn expired(cx: Cx) -> CaseResult {
     let token = cx.access_token("profile").await?;
     cx.advance_clock(3601).await?;
-    let r = cx
-        .post(paths::TOKEN_INFO)
-        .form(&[("token", &token)])
-        .send()
-        .await?;
-    r.status_is(200)?;
-    r.body_is(&json!({"active": false}))?;
-    Ok(())
+    inactive(&cx, &token).await
 }
 
 async fn missing(cx: Cx) -> CaseResult {

@@ -5,18 +5,17 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::case::{Area, Case, CaseResult, Stop, ilert, mock, rfc, tags};
+use crate::case::{Area, Case, CaseResult, Stop, ilert, mock, rfc, run, tags};
 use crate::ctx::Cx;
 use crate::expect::{decoded_view, fail_value};
-use crate::jwt::{self, RsaJwk};
-use crate::run;
+use crate::jwt::{self, Decoded, RsaJwk};
 use crate::steps::{Grant, Tokens};
 use crate::target::{DEFAULT_USER, paths};
 
 const DOC_TOKENS: &str = "backend-app §In case of successful token generation (example tokens)";
 
 /// The token cases.
-pub fn cases() -> Vec<Case> {
+pub(crate) fn cases() -> Vec<Case> {
     let a = Area::Tokens;
     vec![
         Case::new(a, "TOKENS-ACCESS-HEADER-01", "The access token's header is exactly {\"typ\":\"JWT\",\"alg\":\"RS256\"}", ilert(DOC_TOKENS), run!(access_header)).tags(tags::TOKEN),
@@ -59,15 +58,21 @@ async fn shared_access(cx: &Cx, scope: &str) -> Result<(String, jwt::Decoded), S
     Ok((token, decoded))
 }
 
-async fn access_header(cx: Cx) -> CaseResult {
-    let (_, d) = shared_access(&cx, "profile").await?;
-    if d.header_text != r#"{"typ":"JWT","alg":"RS256"}"# {
+/// The token's header bytes are exactly `{"typ":"JWT","alg":"<alg>"}`, in ilert's order.
+fn header_exactly(d: &Decoded, alg: &str) -> CaseResult {
+    let want = format!(r#"{{"typ":"JWT","alg":"{alg}"}}"#);
+    if d.header_text != want {
         return Err(fail_value(
-            "header bytes exactly {\"typ\":\"JWT\",\"alg\":\"RS256\"}",
+            format!("header bytes exactly {want}"),
             json!(d.header_text),
         ));
     }
     Ok(())
+}
+
+async fn access_header(cx: Cx) -> CaseResult {
+    let (_, d) = shared_access(&cx, "profile").await?;
+    header_exactly(&d, "RS256")
 }
 
 async fn access_claims(cx: Cx) -> CaseResult {
@@ -143,13 +148,7 @@ async fn access_lifetime(cx: Cx) -> CaseResult {
 async fn refresh_header(cx: Cx) -> CaseResult {
     let tokens = fresh(&cx, "profile").await?;
     let d = decode_or_fail(tokens.refresh_token()?, "refresh token")?;
-    if d.header_text != r#"{"typ":"JWT","alg":"HS256"}"# {
-        return Err(fail_value(
-            "header bytes exactly {\"typ\":\"JWT\",\"alg\":\"HS256\"}",
-            json!(d.header_text),
-        ));
-    }
-    Ok(())
+    header_exactly(&d, "HS256")
 }
 
 async fn refresh_claims(cx: Cx) -> CaseResult {
