@@ -524,9 +524,9 @@ impl EntityStore {
 
     /// Stores (or replaces) an entity; its `id` field is set to `id` and comes first.
     pub fn insert(&mut self, tenant: &str, name: &str, id: i64, parent: Option<i64>, body: Entity) {
-        let mut entity = Entity::new();
-        entity.insert("id".to_owned(), Value::from(id));
-        entity.extend(body.into_iter().filter(|(k, _)| k != "id"));
+        // `id` first, as ilert answers it; moved in place (the body is not copied into a new map).
+        let mut entity = body;
+        entity.shift_insert(0, "id".to_owned(), Value::from(id));
         let stored = Stored { parent, body: entity };
         if self.recording {
             self.recorded

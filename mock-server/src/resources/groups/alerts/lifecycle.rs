@@ -104,16 +104,20 @@ impl<'a> Tenant<'a> {
     }
 
     pub(super) fn notify(&mut self, alert: i64, user: i64, subject: &str) {
-        let Some(u) = self.state.user(user).cloned() else {
+        let Some((email, first, last)) = self
+            .state
+            .user(user)
+            .map(|u| (u.email.clone(), u.first_name.clone(), u.last_name.clone()))
+        else {
             return;
         };
         let id = self.state.resources_mut().next_id();
         let note = json!({
             "method": "EMAIL",
-            "target": u.email,
+            "target": email,
             "subject": subject,
             "alertId": alert,
-            "user": {"id": u.id, "firstname": u.first_name, "lastname": u.last_name},
+            "user": {"id": user, "firstname": first, "lastname": last},
             "notificationTime": iso8601(self.now),
             "status": "SUCCESS",
         });
@@ -122,7 +126,7 @@ impl<'a> Tenant<'a> {
             alert,
             "NotificationLogEntry",
             "NOTIFICATIONS",
-            format!("{} {} notified by EMAIL", u.first_name, u.last_name),
+            format!("{first} {last} notified by EMAIL"),
         );
     }
 
@@ -152,10 +156,7 @@ impl<'a> Tenant<'a> {
 
     /// Sets the responders to `users`, all pending, and notifies each.
     pub(super) fn page(&mut self, alert: i64, users: &[i64]) {
-        let responders: Vec<Value> = users
-            .iter()
-            .map(|u| json!({"user": {"id": u}, "status": "PENDING"}))
-            .collect();
+        let responders = responders(users);
         let summary = self
             .alert(alert)
             .ok()
@@ -163,7 +164,7 @@ impl<'a> Tenant<'a> {
             .unwrap_or_default()
             .to_owned();
         if let Some(mut a) = self.state.resources_mut().get_mut(self.tenant, NAME, alert) {
-            a.insert("responders".into(), Value::Array(responders));
+            a.insert("responders".into(), responders);
         }
         for user in users {
             self.notify(alert, *user, &summary);
@@ -229,8 +230,12 @@ pub fn raise(
     let priority = new
         .priority
         .unwrap_or_else(|| if high { "HIGH" } else { "LOW" }.to_owned());
+    // Who the first level pages, known before the alert is stored, so it is stored with its
+    // responders once rather than stored and changed.
+    let users = on_calls::paged(&view, policy).1;
     let id = state.resources_mut().next_id();
     let key = new.alert_key.unwrap_or_else(|| state.random_hex(12));
+    let summary = new.summary.clone();
     let alert = json!({
         "summary": new.summary,
         "details": new.details.unwrap_or_default(),
@@ -240,7 +245,7 @@ pub fn raise(
         "escalationPolicy": {"id": policy},
         "priority": priority,
         "alertKey": key,
-        "responders": [],
+        "responders": responders(&users),
         "images": [],
         "links": [],
         "nextEscalationRuleIndex": 0,
@@ -264,9 +269,18 @@ pub fn raise(
         ),
     };
     t.log(id, kind, "ALERT_SOURCE_EVENTS", text);
-    let users = t.first_level(policy);
-    t.page(id, &users);
+    for user in &users {
+        t.notify(id, *user, &summary);
+    }
     Ok(id)
+}
+
+/// `users` as an alert's responders, each pending.
+fn responders(users: &[i64]) -> Value {
+    users
+        .iter()
+        .map(|u| json!({"user": {"id": u}, "status": "PENDING"}))
+        .collect()
 }
 
 /// A lifecycle step.
