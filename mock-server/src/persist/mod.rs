@@ -300,23 +300,33 @@ pub fn read(path: &Path) -> Result<Option<Loaded>, PersistError> {
         Some((first, rest)) => (first, rest),
         None => (text.as_str(), ""),
     };
-    let head: Envelope<serde::de::IgnoredAny> =
-        serde_json::from_str(first).map_err(|e| corrupt(e.to_string()))?;
-    if head.format != FORMAT || (head.version != VERSION && head.version != VERSION_2) {
-        return Err(PersistError::Foreign {
-            path: shown,
-            found: format!("format '{}', version {}", head.format, head.version),
-        });
+    // The snapshot is read once (it is most of the file); only when it does not read as a state
+    // is it read again with the state skipped, to tell a foreign file from a damaged one.
+    let foreign = |format: &str, version: u32| {
+        (format != FORMAT || (version != VERSION && version != VERSION_2)).then(|| PersistError::Foreign {
+            path: shown.clone(),
+            found: format!("format '{format}', version {version}"),
+        })
+    };
+    let full: Envelope<Persisted> = match serde_json::from_str(first) {
+        Ok(full) => full,
+        Err(e) => {
+            let head: Envelope<serde::de::IgnoredAny> =
+                serde_json::from_str(first).map_err(|e| corrupt(e.to_string()))?;
+            return Err(foreign(&head.format, head.version).unwrap_or_else(|| corrupt(e.to_string())));
+        }
+    };
+    if let Some(foreign) = foreign(&full.format, full.version) {
+        return Err(foreign);
     }
-    let full: Envelope<Persisted> = serde_json::from_str(first).map_err(|e| corrupt(e.to_string()))?;
     let mut loaded = Loaded {
         state: full.state,
-        version: head.version,
+        version: full.version,
         snapshot_bytes: first.len() as u64 + 1,
         log_bytes: 0,
         torn: None,
     };
-    if head.version == VERSION_2 {
+    if loaded.version == VERSION_2 {
         if !rest.trim().is_empty() {
             return Err(corrupt("a version-2 file holds one JSON document".to_owned()));
         }
