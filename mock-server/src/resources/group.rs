@@ -191,6 +191,15 @@ impl Collection {
         Self { filters, ..self }
     }
 
+    /// The collection whose entities a second field names in the path besides their id
+    /// (`integrationKey`).
+    pub const fn alt_key(self, field: &'static str) -> Self {
+        Self {
+            alt_key: Some(field),
+            ..self
+        }
+    }
+
     /// The collection nested under an entity of `parent`.
     pub const fn child_of(self, parent: Target) -> Self {
         Self {
@@ -287,6 +296,17 @@ impl Action {
             method,
             path,
             run: Run::State(run),
+        }
+    }
+}
+
+impl Action {
+    /// The action `method path` that `run` serves from the authenticated caller alone.
+    pub const fn caller(method: &'static str, path: &'static str, run: fn(&User) -> Reply) -> Self {
+        Self {
+            method,
+            path,
+            run: Run::Caller(run),
         }
     }
 }

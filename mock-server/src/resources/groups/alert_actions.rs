@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 use super::{alert_sources, alerts, connectors, fields, names, users};
 use crate::resources::error::ResourceError;
 use crate::resources::group::{
-    Action, Collection, Cx, Filter, Group, Model, OnDelete, Plain, Relation, Reply, Run, Target, View,
+    Action, Collection, Cx, Filter, Group, Model, OnDelete, Plain, Relation, Reply, Target, View,
 };
 use crate::resources::relations;
 use crate::resources::store::Entity;
@@ -46,9 +46,9 @@ const FILTERS: &[Filter] = &[
 ];
 
 /// The group.
-pub static GROUP: Group = Group {
-    name: "Alert Actions",
-    collections: &[
+pub static GROUP: Group = Group::new(
+    "Alert Actions",
+    &[
         Collection::new(NAME, "/alert-actions", "alert action", "AlertAction", &Actions)
             .relations(&[
                 Relation::new(
@@ -73,19 +73,11 @@ pub static GROUP: Group = Group {
         .child_of(Target::Collection(names::ALERTS))
         .relations(&[Relation::new("actor", Target::Users, OnDelete::Keep)]),
     ],
-    actions: &[
-        Action {
-            method: "GET",
-            path: "/alerts/{id}/actions",
-            run: Run::State(available),
-        },
-        Action {
-            method: "POST",
-            path: "/alerts/{id}/actions",
-            run: Run::State(invoke),
-        },
+    &[
+        Action::state("GET", "/alerts/{id}/actions", available),
+        Action::state("POST", "/alerts/{id}/actions", invoke),
     ],
-};
+);
 
 /// The fields a client sets, checked: a name, at least one alert source, and a connector (if
 /// any) of the action's type.

@@ -20,37 +20,27 @@ use crate::resources::time::iso8601;
 pub const NAME: &str = names::ALERT_SOURCES;
 
 /// The group.
-pub static GROUP: Group = Group {
-    name: "Alert Sources",
-    collections: &[Collection {
-        name: NAME,
-        path: "/alert-sources",
-        noun: "alert source",
-        schema: "AlertSource",
-        alt_key: Some("integrationKey"),
-        parent: None,
-        relations: &[
-            Relation {
-                field: "escalationPolicy",
-                target: Target::Collection(escalation_policies::NAME),
-                on_delete: OnDelete::Restrict,
-            },
-            Relation {
-                field: "teams[]",
-                target: Target::Collection(teams::NAME),
-                on_delete: OnDelete::Restrict,
-            },
-            Relation {
-                field: "supportHours",
-                target: Target::Collection(support_hours::NAME),
-                on_delete: OnDelete::Restrict,
-            },
-        ],
-        filters: &[],
-        model: &Sources,
-    }],
-    actions: &[],
-};
+pub static GROUP: Group = Group::new(
+    "Alert Sources",
+    &[
+        Collection::new(NAME, "/alert-sources", "alert source", "AlertSource", &Sources)
+            .alt_key("integrationKey")
+            .relations(&[
+                Relation::new(
+                    "escalationPolicy",
+                    Target::Collection(escalation_policies::NAME),
+                    OnDelete::Restrict,
+                ),
+                Relation::new("teams[]", Target::Collection(teams::NAME), OnDelete::Restrict),
+                Relation::new(
+                    "supportHours",
+                    Target::Collection(support_hours::NAME),
+                    OnDelete::Restrict,
+                ),
+            ]),
+    ],
+    &[],
+);
 
 /// The fields a client sets, with ilert's defaults.
 fn editable(body: &Entity, out: &mut Entity) -> Result<(), ResourceError> {

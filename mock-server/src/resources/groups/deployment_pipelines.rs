@@ -30,9 +30,9 @@ pub const KEPT: usize = 100;
 const TYPES: &[&str] = &["API", "GITHUB"];
 
 /// The group: pipelines, and their events (written by [`ingest`] alone).
-pub static GROUP: Group = Group {
-    name: "Deployment Pipelines",
-    collections: &[
+pub static GROUP: Group = Group::new(
+    "Deployment Pipelines",
+    &[
         Collection::new(
             NAME,
             "/deployment-pipelines",
@@ -43,8 +43,8 @@ pub static GROUP: Group = Group {
         Collection::new(EVENTS, EVENTS_PATH, "deployment event", "DeploymentEvent", &Plain)
             .child_of(Target::Collection(NAME)),
     ],
-    actions: &[],
-};
+    &[],
+);
 
 fn editable(body: &Entity, out: &mut Entity) -> Result<(), ResourceError> {
     out.insert("name".into(), Value::from(fields::name(body)?));

@@ -10,7 +10,7 @@ use super::{schedules, teams};
 use crate::model::EscalationPolicy;
 use crate::resources::error::ResourceError;
 use crate::resources::group::{
-    Action, Collection, Cx, Group, OnDelete, Relation, Reply, Run, Target, View, Written,
+    Action, Collection, Cx, Group, OnDelete, Relation, Reply, Target, View, Written,
 };
 use crate::resources::relations;
 use crate::resources::store::Entity;
@@ -19,58 +19,39 @@ use crate::resources::store::Entity;
 pub const NAME: &str = "escalation-policies";
 
 /// The group.
-pub static GROUP: Group = Group {
-    name: "Escalation Policies",
-    collections: &[Collection {
-        name: NAME,
-        path: "/escalation-policies",
-        noun: "escalation policy",
-        schema: "EscalationPolicy",
-        alt_key: None,
-        parent: None,
-        relations: RELATIONS,
-        filters: &[],
-        model: &Written {
+pub static GROUP: Group = Group::new(
+    "Escalation Policies",
+    &[Collection::new(
+        NAME,
+        "/escalation-policies",
+        "escalation policy",
+        "EscalationPolicy",
+        &Written {
             write: |_, _, body| normalise(&body),
             show: |view, entity, _| render(view, entity),
         },
-    }],
-    actions: &[
-        Action {
-            method: "GET",
-            path: "/escalation-policies/resolve",
-            run: Run::State(resolve),
-        },
-        Action {
-            method: "PUT",
-            path: "/escalation-policies/{id}/levels/{level}",
-            run: Run::State(replace_level),
-        },
+    )
+    .relations(RELATIONS)],
+    &[
+        Action::state("GET", "/escalation-policies/resolve", resolve),
+        Action::state("PUT", "/escalation-policies/{id}/levels/{level}", replace_level),
     ],
-};
+);
 
 /// What a policy names: the users, schedules and teams of its levels, and its own teams.
 const RELATIONS: &[Relation] = &[
-    Relation {
-        field: "escalationRules[].users[]",
-        target: Target::Users,
-        on_delete: OnDelete::Restrict,
-    },
-    Relation {
-        field: "escalationRules[].schedules[]",
-        target: Target::Collection(schedules::NAME),
-        on_delete: OnDelete::Restrict,
-    },
-    Relation {
-        field: "escalationRules[].teams[]",
-        target: Target::Collection(teams::NAME),
-        on_delete: OnDelete::Restrict,
-    },
-    Relation {
-        field: "teams[]",
-        target: Target::Collection(teams::NAME),
-        on_delete: OnDelete::Restrict,
-    },
+    Relation::new("escalationRules[].users[]", Target::Users, OnDelete::Restrict),
+    Relation::new(
+        "escalationRules[].schedules[]",
+        Target::Collection(schedules::NAME),
+        OnDelete::Restrict,
+    ),
+    Relation::new(
+        "escalationRules[].teams[]",
+        Target::Collection(teams::NAME),
+        OnDelete::Restrict,
+    ),
+    Relation::new("teams[]", Target::Collection(teams::NAME), OnDelete::Restrict),
 ];
 
 /// The `{"id": …}` references of list `many` plus the deprecated single `one` of a level.

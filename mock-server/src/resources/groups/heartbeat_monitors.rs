@@ -19,7 +19,7 @@ use crate::clock::UnixSeconds;
 use crate::resources::crud;
 use crate::resources::error::ResourceError;
 use crate::resources::group::{
-    Action, Collection, Cx, Group, Keyed, OnDelete, Relation, Reply, Run, Target, View,
+    Action, Collection, Cx, Group, Keyed, OnDelete, Relation, Reply, Target, View,
 };
 use crate::resources::store::Entity;
 use crate::resources::time::{iso8601, parse};
@@ -44,32 +44,20 @@ const MONITORS: Collection = Collection::new(
 )]);
 
 /// The group.
-pub static GROUP: Group = Group {
-    name: "Heartbeat Monitors",
-    collections: &[MONITORS],
-    actions: &[
-        Action {
-            method: "GET",
-            path: "/heartbeat-monitors",
-            run: Run::State(list),
-        },
-        Action {
-            method: "POST",
-            path: "/heartbeat-monitors",
-            run: Run::State(create),
-        },
-        Action {
-            method: "GET",
-            path: "/heartbeat-monitors/{id}",
-            run: Run::State(|cx| crud::get(cx, &MONITORS).map(|r| finish(cx, r, false))),
-        },
-        Action {
-            method: "PUT",
-            path: "/heartbeat-monitors/{id}",
-            run: Run::State(|cx| crud::update(cx, &MONITORS).map(|r| finish(cx, r, false))),
-        },
+pub static GROUP: Group = Group::new(
+    "Heartbeat Monitors",
+    &[MONITORS],
+    &[
+        Action::state("GET", "/heartbeat-monitors", list),
+        Action::state("POST", "/heartbeat-monitors", create),
+        Action::state("GET", "/heartbeat-monitors/{id}", |cx| {
+            crud::get(cx, &MONITORS).map(|r| finish(cx, r, false))
+        }),
+        Action::state("PUT", "/heartbeat-monitors/{id}", |cx| {
+            crud::update(cx, &MONITORS).map(|r| finish(cx, r, false))
+        }),
     ],
-};
+);
 
 /// The fields a client sets (`HeartbeatMonitorRel`).
 fn editable(body: &Entity, out: &mut Entity) -> Result<(), ResourceError> {

@@ -15,9 +15,9 @@ use crate::resources::validate;
 pub const NAME: &str = names::INCIDENT_TEMPLATES;
 
 /// The group.
-pub static GROUP: Group = Group {
-    name: "Incident Templates",
-    collections: &[Collection::new(
+pub static GROUP: Group = Group::new(
+    "Incident Templates",
+    &[Collection::new(
         NAME,
         "/incident-templates",
         "incident template",
@@ -25,8 +25,8 @@ pub static GROUP: Group = Group {
         &Templates,
     )
     .relations(&[audience::OWNING_TEAMS])],
-    actions: &[],
-};
+    &[],
+);
 
 /// A template as stored, with ilert's defaults for what the body leaves out.
 fn editable(body: &Entity) -> Result<Entity, ResourceError> {

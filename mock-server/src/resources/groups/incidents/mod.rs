@@ -16,10 +16,10 @@ use crate::resources::group::{Action, Group};
 use model::{COLLECTION, NAME};
 
 /// The group.
-pub static GROUP: Group = Group {
-    name: "Incidents",
-    collections: &[COLLECTION],
-    actions: &[
+pub static GROUP: Group = Group::new(
+    "Incidents",
+    &[COLLECTION],
+    &[
         Action::state("GET", "/incidents", actions::list),
         Action::state("POST", "/incidents", actions::create),
         Action::state("GET", "/incidents/{id}", actions::get),
@@ -28,4 +28,4 @@ pub static GROUP: Group = Group {
         super::audience::subscribers!("GET", "/incidents", list, NAME, "incident"),
         super::audience::subscribers!("POST", "/incidents", add_all, NAME, "incident"),
     ],
-};
+);

@@ -20,11 +20,11 @@ pub const NAME: &str = names::INCIDENTS;
 /// The collection. A deleted service stays named by the incidents that affected it (their
 /// answers leave it out), so that an incident's history is not lost with it.
 pub const COLLECTION: Collection = Collection::new(NAME, "/incidents", "incident", "Incident", &Incidents)
-    .relations(&[Relation {
-        field: "affectedServices[].service",
-        target: Target::Collection(services::NAME),
-        on_delete: OnDelete::Keep,
-    }])
+    .relations(&[Relation::new(
+        "affectedServices[].service",
+        Target::Collection(services::NAME),
+        OnDelete::Keep,
+    )])
     .filters(FILTERS);
 
 /// The documented filters of `GET /incidents`: `states`, `services` (an affected service),

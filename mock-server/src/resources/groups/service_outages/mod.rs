@@ -31,20 +31,20 @@ fn span(o: &Entity) -> (i64, i64) {
 }
 
 /// The group.
-pub static GROUP: Group = Group {
-    name: "Service Outages",
-    collections: &[Collection::new(
+pub static GROUP: Group = Group::new(
+    "Service Outages",
+    &[Collection::new(
         OVERRIDES,
         "/service-outages/overrides",
         "service outage override",
         "ServiceOutageOverride",
         &Overrides,
     )
-    .relations(&[Relation {
-        field: "service",
-        target: Target::Collection(services::NAME),
-        on_delete: OnDelete::Cascade,
-    }])
+    .relations(&[Relation::new(
+        "service",
+        Target::Collection(services::NAME),
+        OnDelete::Cascade,
+    )])
     .filters(&[
         Filter {
             param: "service",
@@ -62,8 +62,8 @@ pub static GROUP: Group = Group {
             test: |_, o, v| v.iter().filter_map(|t| parse(t)).all(|until| span(o).0 < until),
         },
     ])],
-    actions: &[Action::state("GET", "/service-outages", list_outages)],
-};
+    &[Action::state("GET", "/service-outages", list_outages)],
+);
 
 /// An override as stored: a service, a status and a span whose `from` is before its `until`.
 fn editable(body: &Entity) -> Result<Entity, ResourceError> {

@@ -23,16 +23,8 @@ pub const GROUPS: &str = names::STATUS_PAGE_GROUPS;
 /// them out); a team it names may not.
 pub const PAGES: Collection = Collection::new(NAME, "/status-pages", "status page", "StatusPage", &Pages)
     .relations(&[
-        Relation {
-            field: "services[]",
-            target: Target::Collection(services::NAME),
-            on_delete: OnDelete::Keep,
-        },
-        Relation {
-            field: "metrics[]",
-            target: Target::Collection(names::METRICS),
-            on_delete: OnDelete::Keep,
-        },
+        Relation::new("services[]", Target::Collection(services::NAME), OnDelete::Keep),
+        Relation::new("metrics[]", Target::Collection(names::METRICS), OnDelete::Keep),
         audience::OWNING_TEAMS,
     ]);
 
