@@ -9,7 +9,6 @@
 use serde_json::{Value, json};
 
 use super::{escalation_policies, names, support_hours, teams};
-use crate::model::AlertSource;
 use crate::resources::error::ResourceError;
 use crate::resources::group::{Collection, Cx, Group, Model, OnDelete, Relation, Target, View};
 use crate::resources::relations;
@@ -150,7 +149,9 @@ pub fn integration_url(base: &str, integration_type: &str, key: &str) -> String 
 pub fn render(view: &View<'_>, s: &Entity, list: bool) -> Value {
     let id = s.get("id").and_then(Value::as_i64).unwrap_or_default();
     let active = s.get("active").and_then(Value::as_bool).unwrap_or(true);
-    let policy = s["escalationPolicy"]["id"].as_i64().unwrap_or_default();
+    // A seed may lack any field (the schema check that follows names it): read, never index.
+    let f = |key: &str| super::fields::field(s, key).clone();
+    let policy = f("escalationPolicy")["id"].as_i64().unwrap_or_default();
     let kind = s.get("integrationType").and_then(Value::as_str).unwrap_or("API");
     let key = s
         .get("integrationKey")
@@ -163,20 +164,20 @@ pub fn render(view: &View<'_>, s: &Entity, list: bool) -> Value {
     };
     let mut out = json!({
         "id": id,
-        "name": s["name"],
+        "name": f("name"),
         "teams": s.get("teams").cloned().unwrap_or(json!([])),
         "escalationPolicy": escalation_policies::rendered(view, policy),
         "integrationType": kind,
         "integrationKey": key,
         "integrationUrl": integration_url(view.base, kind, key),
-        "alertCreation": s["alertCreation"],
+        "alertCreation": f("alertCreation"),
         "status": status,
         "active": active,
-        "alertPriorityRule": s["alertPriorityRule"],
+        "alertPriorityRule": f("alertPriorityRule"),
         "bidirectional": false,
         "services": [],
-        "createdAt": s["createdAt"],
-        "updatedAt": s["updatedAt"],
+        "createdAt": f("createdAt"),
+        "updatedAt": f("updatedAt"),
     });
     teams::expand(view, &mut out, "teams[]");
     if let Some(map) = out.as_object_mut() {
@@ -199,29 +200,6 @@ pub fn render(view: &View<'_>, s: &Entity, list: bool) -> Value {
 /// The tenant's source `id`, rendered as a single entity (`{"id": …}` when it is gone).
 pub fn rendered(view: &View<'_>, id: i64) -> Value {
     view.rendered(NAME, id)
-}
-
-/// An alert source fixture (`[[alert_sources]]`) as a stored entity; missing times are `now`.
-pub fn from_fixture(s: &AlertSource, now: i64) -> Result<Entity, ResourceError> {
-    let body = json!({
-        "name": s.name,
-        "integrationType": s.integration_type,
-        "escalationPolicy": {"id": s.escalation_policy},
-        "alertPriorityRule": s.alert_priority_rule,
-        "alertCreation": s.alert_creation,
-        "active": s.active,
-        "autoResolutionTimeout": s.auto_resolution_timeout,
-    });
-    let mut out = Entity::new();
-    editable(body.as_object().unwrap_or(&Entity::new()), &mut out)?;
-    let created = s.created_at.unwrap_or(now);
-    out.insert("integrationKey".into(), Value::from(s.integration_key.clone()));
-    out.insert("createdAt".into(), Value::from(iso8601(created)));
-    out.insert(
-        "updatedAt".into(),
-        Value::from(iso8601(s.updated_at.unwrap_or(created))),
-    );
-    Ok(out)
 }
 
 /// Whether a maintenance window naming the tenant's source `source` is open at the view's now.

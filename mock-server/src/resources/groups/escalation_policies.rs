@@ -7,7 +7,6 @@
 use serde_json::{Value, json};
 
 use super::{schedules, teams};
-use crate::model::EscalationPolicy;
 use crate::resources::error::ResourceError;
 use crate::resources::group::{
     Action, Collection, Cx, Group, OnDelete, Relation, Reply, Target, View, Written,
@@ -133,9 +132,36 @@ fn normalise(body: &Entity) -> Result<Entity, ResourceError> {
     Ok(out.as_object().cloned().unwrap_or_default())
 }
 
-/// A stored policy as ilert's `EscalationPolicy`.
+/// The fields of `EscalationPolicy` and of `EscalationRule` in the document's order.
+const POLICY_FIELDS: &[&str] = &[
+    "id",
+    "name",
+    "escalationRules",
+    "teams",
+    "repeating",
+    "frequency",
+    "delayMin",
+    "routingKey",
+];
+const RULE_FIELDS: &[&str] = &["escalationTimeout", "users", "schedules", "teams"];
+
+/// `entity`'s fields, those of `order` first in that order: a policy created through the API is
+/// stored in the document's order ([`normalise`]), a seeded one in its fixture's key order
+/// (TOML tables are read sorted), and both answer the same.
+fn in_order(entity: &Entity, order: &[&str]) -> Entity {
+    let mut out: Entity = order
+        .iter()
+        .filter_map(|k| Some(((*k).to_owned(), entity.get(*k)?.clone())))
+        .collect();
+    for (k, v) in entity {
+        out.entry(k.clone()).or_insert_with(|| v.clone());
+    }
+    out
+}
+
+/// A stored policy as ilert's `EscalationPolicy`, its fields in the document's order.
 pub fn render(view: &View<'_>, entity: &Entity) -> Value {
-    let mut out = Value::Object(entity.clone());
+    let mut out = Value::Object(in_order(entity, POLICY_FIELDS));
     if let Some(rules) = out.get_mut("escalationRules").and_then(Value::as_array_mut) {
         for level in rules {
             render_level(view, level);
@@ -148,6 +174,9 @@ pub fn render(view: &View<'_>, entity: &Entity) -> Value {
 /// One stored level as ilert's `EscalationRule`: users as `UserRel`, schedules as `ScheduleRel`,
 /// teams as `TeamRel`.
 fn render_level(view: &View<'_>, level: &mut Value) {
+    if let Some(fields) = level.as_object() {
+        *level = Value::Object(in_order(fields, RULE_FIELDS));
+    }
     relations::expand(level, "users[]", &|id| relations::user_rel(view, id));
     relations::expand(level, "schedules[]", &|id| schedules::rel(view, id));
     teams::expand(view, level, "teams[]");
@@ -156,26 +185,6 @@ fn render_level(view: &View<'_>, level: &mut Value) {
 /// The tenant's policy `id`, rendered (`{"id": …}` when it is gone).
 pub fn rendered(view: &View<'_>, id: i64) -> Value {
     view.rendered(NAME, id)
-}
-
-/// A policy fixture (`[[escalation_policies]]`) as a stored entity.
-pub fn from_fixture(p: &EscalationPolicy) -> Result<Entity, ResourceError> {
-    let rules: Vec<Value> = p
-        .rules
-        .iter()
-        .map(|r| json!({"escalationTimeout": r.escalation_timeout, "users": r.users.iter().map(|id| json!({"id": id})).collect::<Vec<_>>()}))
-        .collect();
-    let mut body = json!({
-        "name": p.name,
-        "escalationRules": rules,
-        "repeating": p.repeating,
-        "frequency": p.frequency,
-        "delayMin": p.delay_min,
-    });
-    if let Some(key) = &p.routing_key {
-        body["routingKey"] = json!(key);
-    }
-    normalise(body.as_object().unwrap_or(&Entity::new()))
 }
 
 /// The policy a routing-key expression names: ordered comma-separated keys, the first known
