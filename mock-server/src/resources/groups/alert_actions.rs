@@ -14,13 +14,15 @@
 
 use serde_json::{Value, json};
 
-use super::{alert_sources, alerts, connectors, fields, names, users};
+use super::{alert_sources, alerts, connectors, users};
+
 use crate::resources::error::ResourceError;
 use crate::resources::group::{
     Action, Collection, Cx, Filter, Group, Model, OnDelete, Plain, Relation, Reply, Target, View,
 };
 use crate::resources::relations;
 use crate::resources::store::Entity;
+use crate::resources::support::{fields, names};
 
 /// The store name of alert actions.
 pub const NAME: &str = "alert-actions";

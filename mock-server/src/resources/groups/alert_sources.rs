@@ -8,11 +8,13 @@
 
 use serde_json::{Value, json};
 
-use super::{escalation_policies, names, support_hours, teams};
+use super::{escalation_policies, support_hours, teams};
+
 use crate::resources::error::ResourceError;
 use crate::resources::group::{Collection, Cx, Group, Model, OnDelete, Relation, Target, View};
 use crate::resources::relations;
 use crate::resources::store::Entity;
+use crate::resources::support::names;
 use crate::resources::time::iso8601;
 
 /// The store name of the collection.
@@ -150,7 +152,7 @@ pub fn render(view: &View<'_>, s: &Entity, list: bool) -> Value {
     let id = s.get("id").and_then(Value::as_i64).unwrap_or_default();
     let active = s.get("active").and_then(Value::as_bool).unwrap_or(true);
     // A seed may lack any field (the schema check that follows names it): read, never index.
-    let f = |key: &str| super::fields::field(s, key).clone();
+    let f = |key: &str| crate::resources::support::fields::field(s, key).clone();
     let policy = f("escalationPolicy")["id"].as_i64().unwrap_or_default();
     let kind = s.get("integrationType").and_then(Value::as_str).unwrap_or("API");
     let key = s
@@ -233,7 +235,7 @@ pub fn source_status(view: &View<'_>, source: i64) -> &'static str {
             .keyed(
                 view.tenant,
                 names::ALERTS,
-                crate::resources::groups::names::SOURCE_STATE,
+                crate::resources::support::names::SOURCE_STATE,
                 &format!("{source}:{state}"),
             )
             .is_some_and(|ids| !ids.is_empty())

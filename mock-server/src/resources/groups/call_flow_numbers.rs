@@ -7,9 +7,9 @@
 
 use serde_json::{Value, json};
 
-use super::{fields, names};
 use crate::resources::group::{Collection, Filter, Group, Model, View};
 use crate::resources::store::Entity;
+use crate::resources::support::{fields, names};
 
 /// Its path in the document.
 const PATH: &str = "/call-flow-numbers";

@@ -7,12 +7,13 @@
 
 use serde_json::{Value, json};
 
-use super::fields::{self, Shaped};
-use super::flow_tree::{self, NodeRef};
-use super::{alert_sources, call_flow_numbers, names};
+use super::{alert_sources, call_flow_numbers};
 use crate::resources::error::ResourceError;
 use crate::resources::group::{Collection, Cx, Group, OnDelete, Relation, Target};
 use crate::resources::store::Entity;
+use crate::resources::support::fields::{self, Shaped};
+use crate::resources::support::flow_tree::{self, NodeRef};
+use crate::resources::support::names;
 
 /// The store name of the collection.
 pub const NAME: &str = names::CALL_FLOWS;

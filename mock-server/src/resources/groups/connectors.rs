@@ -4,10 +4,10 @@
 
 use serde_json::Value;
 
-use super::fields;
 use crate::resources::error::ResourceError;
 use crate::resources::group::{Collection, Cx, Group, Model, Plain, View};
 use crate::resources::store::Entity;
+use crate::resources::support::fields;
 
 /// The store name of the collection.
 pub const NAME: &str = "connectors";

@@ -11,11 +11,11 @@
 
 use serde_json::{Value, json};
 
-use super::fields::{self, WithKey};
 use crate::resources::error::ResourceError;
 use crate::resources::group::{Collection, Group, Keyed, Plain, Reply, Target, View};
 use crate::resources::request;
 use crate::resources::store::Entity;
+use crate::resources::support::fields::{self, WithKey};
 
 /// The store name of pipelines.
 pub const NAME: &str = "deployment-pipelines";

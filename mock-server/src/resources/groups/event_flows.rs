@@ -3,12 +3,12 @@
 //! it routes to, and may name an escalation policy, both of the tenant). Lists answer the
 //! shallow `EventFlowListItem` (id, name, teams), single flows the whole tree.
 
-use super::fields::Shaped;
-use super::flow_tree::{self, NodeRef};
 use super::{alert_sources, escalation_policies};
 use crate::resources::error::ResourceError;
 use crate::resources::group::{Collection, Cx, Group, Target};
 use crate::resources::store::Entity;
+use crate::resources::support::fields::Shaped;
+use crate::resources::support::flow_tree::{self, NodeRef};
 
 /// The store name of the collection.
 pub const NAME: &str = "event-flows";

@@ -14,7 +14,6 @@
 use serde_json::{Value, json};
 
 use super::alert_sources;
-use super::fields::{self, WithKey};
 use crate::clock::UnixSeconds;
 use crate::resources::crud;
 use crate::resources::error::ResourceError;
@@ -22,6 +21,7 @@ use crate::resources::group::{
     Action, Collection, Cx, Group, Keyed, OnDelete, Relation, Reply, Target, View,
 };
 use crate::resources::store::Entity;
+use crate::resources::support::fields::{self, WithKey};
 use crate::resources::time::{iso8601, parse};
 
 /// The store name of the collection.

@@ -4,11 +4,11 @@
 
 use serde_json::{Value, json};
 
-use super::{audience, names};
 use crate::resources::error::ResourceError;
 use crate::resources::group::{Collection, Cx, Group, Model, View};
 use crate::resources::relations;
 use crate::resources::store::Entity;
+use crate::resources::support::{audience, names};
 use crate::resources::validate;
 
 /// The store name of the collection.

@@ -10,12 +10,14 @@
 
 use serde_json::{Value, json};
 
-use super::{alert_sources, names};
+use super::alert_sources;
+
 use crate::clock::UnixSeconds;
 use crate::resources::error::ResourceError;
 use crate::resources::group::{Collection, Cx, Filter, Group, OnDelete, Relation, Target, View, Written};
 use crate::resources::relations;
 use crate::resources::store::Entity;
+use crate::resources::support::names;
 use crate::resources::time::parse;
 
 /// The store name of the collection.

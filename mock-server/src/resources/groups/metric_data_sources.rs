@@ -5,10 +5,10 @@
 
 use serde_json::{Value, json};
 
-use super::fields::{self, Shaped};
 use crate::resources::error::ResourceError;
 use crate::resources::group::{Collection, Cx, Group, Model, View};
 use crate::resources::store::Entity;
+use crate::resources::support::fields::{self, Shaped};
 
 /// Its path in the document.
 const PATH: &str = "/metric-data-sources";

@@ -6,11 +6,11 @@
 
 use serde_json::{Value, json};
 
-use super::fields::{self, WithKey};
 use super::metric_data_sources;
 use crate::resources::error::ResourceError;
 use crate::resources::group::{Collection, Group, OnDelete, Relation, Target, View};
 use crate::resources::store::Entity;
+use crate::resources::support::fields::{self, WithKey};
 
 /// The store name of the collection.
 pub const NAME: &str = "metrics";

@@ -16,13 +16,13 @@
 
 use serde_json::{Value, json};
 
-use super::calendar;
 use super::schedules::{self, shift};
 use super::{escalation_policies, teams};
 use crate::clock::UnixSeconds;
 use crate::resources::error::ResourceError;
 use crate::resources::group::{Action, Cx, Group, Reply, View};
 use crate::resources::relations;
+use crate::resources::support::calendar;
 use crate::resources::time::{iso8601, parse};
 
 /// The group.

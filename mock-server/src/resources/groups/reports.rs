@@ -22,11 +22,11 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use super::names;
 use crate::clock::UnixSeconds;
 use crate::resources::error::ResourceError;
 use crate::resources::group::{Action, Cx, Group, Reply};
 use crate::resources::store::Entity;
+use crate::resources::support::names;
 use crate::resources::time::{day, parse};
 
 /// The group.

@@ -7,7 +7,9 @@
 
 use serde_json::{Value, json};
 
-use super::{fields, metrics};
+use crate::resources::support::fields;
+
+use super::metrics;
 use crate::resources::catalogue::catalogue;
 use crate::resources::error::ResourceError;
 use crate::resources::group::{Collection, Group, Keyed, Plain, Reply, Target};

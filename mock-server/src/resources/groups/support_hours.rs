@@ -11,7 +11,9 @@
 
 use serde_json::{Value, json};
 
-use super::{calendar, teams};
+use crate::resources::support::calendar;
+
+use super::teams;
 use crate::clock::UnixSeconds;
 use crate::resources::error::ResourceError;
 use crate::resources::group::{Collection, Group, OnDelete, Relation, Target, View, Written};

@@ -18,7 +18,7 @@ use crate::resources::store::Entity;
 use crate::resources::time::iso8601;
 
 /// The store name of the collection.
-pub const NAME: &str = super::names::TEAMS;
+pub const NAME: &str = crate::resources::support::names::TEAMS;
 
 /// The role a member gets when the body names none.
 const DEFAULT_ROLE: &str = "RESPONDER";

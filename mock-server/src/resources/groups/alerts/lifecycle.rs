@@ -8,9 +8,9 @@ use crate::clock::UnixSeconds;
 use crate::resources::error::ResourceError;
 use crate::resources::group::Cx;
 use crate::resources::group::{View, World};
-use crate::resources::groups::names;
 use crate::resources::groups::{alert_sources, escalation_policies, on_calls, support_hours};
 use crate::resources::store::Entity;
+use crate::resources::support::names;
 use crate::resources::time::iso8601;
 
 /// Who changes an alert, for log entries and responder bookkeeping.

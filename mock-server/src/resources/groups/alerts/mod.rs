@@ -2,7 +2,7 @@
 //! responders added and removed, a log entry for every change and a notification for every
 //! responder told. Lists filter by `states`, `sources`, `policies`, `responders`, `from` and
 //! `until` (on `reportTime`) and page with the document's limits; `alerts/count` counts with the
-//! same filters. The Events API ([`super::events`]) drives the same lifecycle.
+//! same filters. The Events API ([`crate::resources::open::events`]) drives the same lifecycle.
 
 mod actions;
 mod lifecycle;

@@ -5,9 +5,10 @@ use serde_json::Value;
 
 use crate::clock::UnixSeconds;
 use crate::resources::group::{Filter, Model, View};
-use crate::resources::groups::{alert_sources, escalation_policies, names};
+use crate::resources::groups::{alert_sources, escalation_policies};
 use crate::resources::relations;
 use crate::resources::store::Entity;
+use crate::resources::support::names;
 use crate::resources::time::parse;
 
 /// The store name of alerts.

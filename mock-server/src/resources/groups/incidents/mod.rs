@@ -25,7 +25,7 @@ pub static GROUP: Group = Group::new(
         Action::state("GET", "/incidents/{id}", actions::get),
         Action::state("PUT", "/incidents/{id}", actions::update),
         Action::state("POST", "/incidents/publish-info", actions::publish_info),
-        super::audience::subscribers!("GET", "/incidents", list, NAME, "incident"),
-        super::audience::subscribers!("POST", "/incidents", add_all, NAME, "incident"),
+        crate::resources::support::audience::subscribers!("GET", "/incidents", list, NAME, "incident"),
+        crate::resources::support::audience::subscribers!("POST", "/incidents", add_all, NAME, "incident"),
     ],
 );

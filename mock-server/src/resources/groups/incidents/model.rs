@@ -5,12 +5,12 @@
 use serde_json::{Value, json};
 
 use super::super::services::model as services;
-use super::super::{audience, names};
 use crate::clock::UnixSeconds;
 use crate::resources::error::ResourceError;
 use crate::resources::group::{Collection, Cx, Filter, Model, OnDelete, Relation, Target, View};
 use crate::resources::relations;
 use crate::resources::store::Entity;
+use crate::resources::support::{audience, names};
 use crate::resources::time::{iso8601, parse};
 use crate::resources::validate;
 

@@ -136,8 +136,10 @@ pub fn render(view: &View<'_>, entity: &Entity, include: Include) -> Value {
     }
     if include.shifts && !recurring {
         // Shifts sent without offset are read in the schedule's zone (model.rs).
-        let tz = super::calendar::zone(entity.get("timezone").and_then(Value::as_str).unwrap_or("UTC"))
-            .unwrap_or(jiff::tz::TimeZone::UTC);
+        let tz = crate::resources::support::calendar::zone(
+            entity.get("timezone").and_then(Value::as_str).unwrap_or("UTC"),
+        )
+        .unwrap_or(jiff::tz::TimeZone::UTC);
         let mut shifts: Vec<Value> = entity
             .get("shifts")
             .and_then(Value::as_array)

@@ -5,7 +5,6 @@
 
 use serde_json::{Value, json};
 
-use super::super::calendar;
 use super::timeline::{Layer, Plan, Shift, Source};
 use super::{Include, render};
 use crate::clock::UnixSeconds;
@@ -13,6 +12,7 @@ use crate::resources::error::ResourceError;
 use crate::resources::group::{Cx, Written};
 use crate::resources::relations;
 use crate::resources::store::Entity;
+use crate::resources::support::calendar;
 use crate::resources::time::parse_in;
 use crate::resources::validate::Invalid;
 

@@ -10,13 +10,13 @@ pub mod timeline;
 
 use serde_json::{Value, json};
 
-use super::names;
 use super::services::model as services;
 use crate::resources::error::ResourceError;
 use crate::resources::group::{
     Action, Collection, Cx, Filter, Group, Model, OnDelete, Relation, Reply, Target, View,
 };
 use crate::resources::store::Entity;
+use crate::resources::support::names;
 use crate::resources::time::parse;
 
 /// The store name of overrides.

@@ -20,7 +20,7 @@ pub static GROUP: Group = Group::new(
     &[
         Action::state("GET", "/services", actions::list),
         Action::state("GET", "/services/{id}", actions::get),
-        super::audience::subscribers!("GET", "/services", list, NAME, "service"),
-        super::audience::subscribers!("PUT", "/services", replace, NAME, "service"),
+        crate::resources::support::audience::subscribers!("GET", "/services", list, NAME, "service"),
+        crate::resources::support::audience::subscribers!("PUT", "/services", replace, NAME, "service"),
     ],
 );

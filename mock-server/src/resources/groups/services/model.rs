@@ -3,10 +3,10 @@
 
 use serde_json::{Value, json};
 
-use super::super::{audience, names};
 use crate::resources::error::ResourceError;
 use crate::resources::group::{Collection, Cx, Model, View, World};
 use crate::resources::store::Entity;
+use crate::resources::support::{audience, names};
 use crate::resources::validate;
 
 /// The store name of services.

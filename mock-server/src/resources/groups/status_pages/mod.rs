@@ -11,8 +11,8 @@
 mod actions;
 pub mod model;
 
-use super::audience;
 use crate::resources::group::{Action, Group};
+use crate::resources::support::audience;
 use model::{NAME, PAGE_GROUPS, PAGES};
 
 const NOUN: &str = "status page";

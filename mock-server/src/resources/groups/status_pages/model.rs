@@ -6,12 +6,12 @@
 use serde_json::{Value, json};
 
 use super::super::services::model as services;
-use super::super::{audience, names};
 use crate::resources::catalogue::catalogue;
 use crate::resources::error::ResourceError;
 use crate::resources::group::{Collection, Cx, Model, OnDelete, Plain, Relation, Target, View};
 use crate::resources::relations;
 use crate::resources::store::Entity;
+use crate::resources::support::{audience, names};
 use crate::resources::validate;
 
 /// The store name of status pages.

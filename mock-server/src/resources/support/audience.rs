@@ -32,7 +32,7 @@ macro_rules! subscribers {
         $crate::resources::group::Action::state(
             $method,
             concat!($base, "/{id}/private-subscribers" $(, $tail)?),
-            |cx| $crate::resources::groups::audience::$run(cx, $name, $noun),
+            |cx| $crate::resources::support::audience::$run(cx, $name, $noun),
         )
     };
 }
