@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use super::catalogue::Operation;
 use super::error::ResourceError;
+use super::kinds::Model;
 use super::store::{Entity, EntityStore};
 use crate::clock::UnixSeconds;
 use crate::model::User;
@@ -63,67 +64,6 @@ pub struct Filter {
     /// Whether the entity matches any of the given values (values already checked against the
     /// parameter's documented schema).
     pub test: fn(&View<'_>, &Entity, &[String]) -> bool,
-}
-
-/// How a collection's entities are made, changed and shown; every method has a default.
-pub trait Model: Sync {
-    /// The stored entity for a validated create body (fill defaults and server-made fields;
-    /// the store sets `id`).
-    fn create(&self, cx: &mut Cx<'_>, body: Entity) -> Result<Entity, ResourceError> {
-        let _ = cx;
-        Ok(body)
-    }
-
-    /// The stored entity after a validated update body: by default the body replaces the
-    /// entity, keeping `id` and `createdAt`.
-    fn update(&self, cx: &mut Cx<'_>, old: &Entity, mut body: Entity) -> Result<Entity, ResourceError> {
-        for key in ["id", "createdAt"] {
-            if let Some(v) = old.get(key) {
-                body.insert(key.to_owned(), v.clone());
-            }
-        }
-        if old.contains_key("updatedAt") {
-            body.insert("updatedAt".to_owned(), Value::from(super::time::iso8601(cx.now)));
-        }
-        Ok(body)
-    }
-
-    /// The entity as the API shows it (`list` in list answers); by default as stored, with its
-    /// relations expanded by [`View::expand`].
-    fn render(&self, _view: &View<'_>, entity: &Entity, list: bool) -> Value {
-        let _ = list;
-        Value::Object(entity.clone())
-    }
-}
-
-/// A model with every default.
-#[derive(Debug, Clone, Copy)]
-pub struct Plain;
-
-impl Model for Plain {}
-
-/// A model made of two functions: `write` makes the stored entity from a checked body (given the
-/// entity it replaces, on update), `show` renders one (`list` in list answers).
-#[derive(Debug, Clone, Copy)]
-pub struct Written {
-    /// The stored entity for a create (`None`) or an update (`Some(old)`).
-    pub write: fn(&mut Cx<'_>, Option<&Entity>, Entity) -> Result<Entity, ResourceError>,
-    /// The entity as the API shows it.
-    pub show: fn(&View<'_>, &Entity, bool) -> Value,
-}
-
-impl Model for Written {
-    fn create(&self, cx: &mut Cx<'_>, body: Entity) -> Result<Entity, ResourceError> {
-        (self.write)(cx, None, body)
-    }
-
-    fn update(&self, cx: &mut Cx<'_>, old: &Entity, body: Entity) -> Result<Entity, ResourceError> {
-        (self.write)(cx, Some(old), body)
-    }
-
-    fn render(&self, view: &View<'_>, entity: &Entity, list: bool) -> Value {
-        (self.show)(view, entity, list)
-    }
 }
 
 /// One collection of a group.

@@ -16,7 +16,7 @@
 //!   restricting reference holds, cascades otherwise) for any declared collection; [`relations`]
 //!   checks, follows and expands `{"id": …}` references.
 //! - **Groups declare.** A module in [`groups`] declares a [`group::Group`]: its collections
-//!   (path, schema, relations, filters, a [`group::Model`] for defaults and rendering) and its
+//!   (path, schema, relations, filters, a [`kinds::Model`] for defaults and rendering) and its
 //!   special actions (`PUT /alerts/{id}/accept`). [`registry`] lists the groups and routes each
 //!   document operation to a generic operation or an action (every operation of the document
 //!   is served; the walk test fails on one that is not).
@@ -31,7 +31,7 @@
 //! 1. `groups/<group>.rs`: a `pub static GROUP: Group` naming the document's group, its
 //!    collections (`path` as the document writes it, `schema` of one answered entity, `parent`
 //!    for nested paths, `relations` with their [`group::OnDelete`], `filters` for documented list
-//!    parameters, a [`group::Model`] when defaults or rendering differ from "store the body as
+//!    parameters, a [`kinds::Model`] when defaults or rendering differ from "store the body as
 //!    sent") and an [`group::Action`] for each operation that is not plain CRUD.
 //!    `Collection::new(name, path, noun, schema, &Model)` with `.relations(..)`, `.filters(..)`
 //!    and `.child_of(..)`, and `Action::state(method, path, f)`, declare them in a line or two.
@@ -49,6 +49,7 @@ pub mod formats;
 pub mod group;
 pub mod groups;
 pub mod index;
+pub mod kinds;
 pub mod open;
 pub mod reconcile;
 pub mod registry;

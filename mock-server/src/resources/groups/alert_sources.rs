@@ -11,11 +11,11 @@ use serde_json::{Value, json};
 use super::{escalation_policies, support_hours, teams};
 
 use crate::resources::error::ResourceError;
-use crate::resources::group::{Collection, Cx, Group, Model, OnDelete, Relation, Target, View};
+use crate::resources::group::{Collection, Group, OnDelete, Relation, Target, View};
+use crate::resources::kinds::WithKey;
 use crate::resources::relations;
 use crate::resources::store::Entity;
 use crate::resources::support::names;
-use crate::resources::time::iso8601;
 
 /// The store name of the collection.
 pub const NAME: &str = names::ALERT_SOURCES;
@@ -24,7 +24,7 @@ pub const NAME: &str = names::ALERT_SOURCES;
 pub static GROUP: Group = Group::new(
     "Alert Sources",
     &[
-        Collection::new(NAME, "/alert-sources", "alert source", "AlertSource", &Sources)
+        Collection::new(NAME, "/alert-sources", "alert source", "AlertSource", &SOURCES)
             .alt_key("integrationKey")
             .relations(&[
                 Relation::new(
@@ -89,9 +89,19 @@ fn editable(body: &Entity, out: &mut Entity) -> Result<(), ResourceError> {
     Ok(())
 }
 
-/// The alert source model.
-#[derive(Debug)]
-pub struct Sources;
+/// The alert source model: a key shaped by the integration type, both times stamped.
+const SOURCES: WithKey = WithKey::new(
+    |cx, source| {
+        let kind = source
+            .get("integrationType")
+            .and_then(Value::as_str)
+            .unwrap_or("API");
+        integration_key(kind, &cx.state.random_hex(16))
+    },
+    editable,
+    render,
+)
+.stamped();
 
 /// An integration key as ilert writes them (`il1api0a5cf3001e0c8d4f5b9a2e7c6d1f` in ilert's
 /// examples and the fixtures): `il1`, the integration type in short (`api`, or the type's first
@@ -110,33 +120,6 @@ fn integration_key(integration_type: &str, hex: &str) -> String {
     let mut key = format!("il1{short}");
     key.extend(hex.chars().take(34usize.saturating_sub(key.len())));
     key
-}
-
-impl Model for Sources {
-    fn create(&self, cx: &mut Cx<'_>, body: Entity) -> Result<Entity, ResourceError> {
-        let mut out = Entity::new();
-        editable(&body, &mut out)?;
-        let kind = out
-            .get("integrationType")
-            .and_then(Value::as_str)
-            .unwrap_or("API");
-        let key = integration_key(kind, &cx.state.random_hex(16));
-        out.insert("integrationKey".into(), Value::from(key));
-        out.insert("createdAt".into(), Value::from(iso8601(cx.now)));
-        out.insert("updatedAt".into(), Value::from(iso8601(cx.now)));
-        Ok(out)
-    }
-
-    fn update(&self, cx: &mut Cx<'_>, old: &Entity, body: Entity) -> Result<Entity, ResourceError> {
-        let mut out = old.clone();
-        editable(&body, &mut out)?;
-        out.insert("updatedAt".into(), Value::from(iso8601(cx.now)));
-        Ok(out)
-    }
-
-    fn render(&self, view: &View<'_>, entity: &Entity, list: bool) -> Value {
-        render(view, entity, list)
-    }
 }
 
 /// Where the mock accepts events for a source: ilert's `/api/v1/events/{type}/{key}` form.

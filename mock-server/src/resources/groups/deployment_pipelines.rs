@@ -12,10 +12,12 @@
 use serde_json::{Value, json};
 
 use crate::resources::error::ResourceError;
-use crate::resources::group::{Collection, Group, Keyed, Plain, Reply, Target, View};
+use crate::resources::group::{Collection, Group, Keyed, Reply, Target, View};
+use crate::resources::kinds::Plain;
+use crate::resources::kinds::WithKey;
 use crate::resources::request;
 use crate::resources::store::Entity;
-use crate::resources::support::fields::{self, WithKey};
+use crate::resources::support::fields;
 
 /// The store name of pipelines.
 pub const NAME: &str = "deployment-pipelines";
@@ -71,7 +73,8 @@ fn editable(body: &Entity, out: &mut Entity) -> Result<(), ResourceError> {
 }
 
 /// The pipeline model.
-const PIPELINES: WithKey = WithKey::new("dpl", editable, render).stamped();
+const PIPELINES: WithKey =
+    WithKey::new(|cx, _| fields::integration_key(cx, "dpl"), editable, render).stamped();
 
 /// A stored entity as answered.
 fn render(view: &View<'_>, entity: &Entity, _: bool) -> Value {

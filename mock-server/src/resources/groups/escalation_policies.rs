@@ -8,9 +8,8 @@ use serde_json::{Value, json};
 
 use super::{schedules, teams};
 use crate::resources::error::ResourceError;
-use crate::resources::group::{
-    Action, Collection, Cx, Group, OnDelete, Relation, Reply, Target, View, Written,
-};
+use crate::resources::group::{Action, Collection, Cx, Group, OnDelete, Relation, Reply, Target, View};
+use crate::resources::kinds::Written;
 use crate::resources::relations;
 use crate::resources::store::Entity;
 

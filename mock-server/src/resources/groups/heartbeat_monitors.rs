@@ -20,8 +20,9 @@ use crate::resources::error::ResourceError;
 use crate::resources::group::{
     Action, Collection, Cx, Group, Keyed, OnDelete, Relation, Reply, Target, View,
 };
+use crate::resources::kinds::WithKey;
 use crate::resources::store::Entity;
-use crate::resources::support::fields::{self, WithKey};
+use crate::resources::support::fields;
 use crate::resources::time::{iso8601, parse};
 
 /// The store name of the collection.
@@ -76,7 +77,7 @@ fn editable(body: &Entity, out: &mut Entity) -> Result<(), ResourceError> {
 
 /// The heartbeat monitor model. The document: "changing 'intervalSec' will regenerate the
 /// 'integrationKey'".
-const MONITORS_MODEL: WithKey = WithKey::new("hbt", editable, render)
+const MONITORS_MODEL: WithKey = WithKey::new(|cx, _| fields::integration_key(cx, "hbt"), editable, render)
     .stamped()
     .new_key_on("intervalSec");
 

@@ -14,7 +14,8 @@ use super::alert_sources;
 
 use crate::clock::UnixSeconds;
 use crate::resources::error::ResourceError;
-use crate::resources::group::{Collection, Cx, Filter, Group, OnDelete, Relation, Target, View, Written};
+use crate::resources::group::{Collection, Cx, Filter, Group, OnDelete, Relation, Target, View};
+use crate::resources::kinds::Written;
 use crate::resources::relations;
 use crate::resources::store::Entity;
 use crate::resources::support::names;

@@ -12,7 +12,8 @@ use crate::resources::support::fields;
 use super::metrics;
 use crate::resources::catalogue::catalogue;
 use crate::resources::error::ResourceError;
-use crate::resources::group::{Collection, Group, Keyed, Plain, Reply, Target};
+use crate::resources::group::{Collection, Group, Keyed, Reply, Target};
+use crate::resources::kinds::Plain;
 use crate::resources::request;
 use crate::resources::validate::{self, Mode};
 

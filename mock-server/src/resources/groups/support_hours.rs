@@ -16,7 +16,8 @@ use crate::resources::support::calendar;
 use super::teams;
 use crate::clock::UnixSeconds;
 use crate::resources::error::ResourceError;
-use crate::resources::group::{Collection, Group, OnDelete, Relation, Target, View, Written};
+use crate::resources::group::{Collection, Group, OnDelete, Relation, Target, View};
+use crate::resources::kinds::Written;
 use crate::resources::relations;
 use crate::resources::store::Entity;
 

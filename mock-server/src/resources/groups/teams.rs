@@ -11,8 +11,9 @@ use serde_json::{Value, json};
 use super::users;
 use crate::resources::error::ResourceError;
 use crate::resources::group::{
-    Action, Collection, Cx, Filter, Group, OnDelete, Relation, Reply, Target, View, Written,
+    Action, Collection, Cx, Filter, Group, OnDelete, Relation, Reply, Target, View,
 };
+use crate::resources::kinds::Written;
 use crate::resources::relations;
 use crate::resources::store::Entity;
 use crate::resources::time::iso8601;

@@ -10,7 +10,8 @@ use crate::model::User;
 use crate::resources::crud;
 use crate::resources::error::ResourceError;
 use crate::resources::group::World;
-use crate::resources::group::{Action, Collection, Cx, Group, Model, Plain, Reply, Target};
+use crate::resources::group::{Action, Collection, Cx, Group, Reply, Target};
+use crate::resources::kinds::{Model, Plain};
 use crate::resources::relations;
 use crate::resources::store::Entity;
 
@@ -18,6 +19,7 @@ use crate::resources::store::Entity;
 #[derive(Debug)]
 pub struct Contacts;
 
+// Not a kind: only create differs from Plain (a new contact is verified).
 impl Model for Contacts {
     fn create(&self, _: &mut Cx<'_>, mut body: Entity) -> Result<Entity, ResourceError> {
         body.entry("status").or_insert(json!("OK"));
@@ -52,6 +54,7 @@ fn dialable(body: &Entity) -> Result<(), ResourceError> {
     Ok(())
 }
 
+// Not a kind: Contacts' create and Plain's update, each with the dialable check.
 impl Model for PhoneContacts {
     fn create(&self, cx: &mut Cx<'_>, body: Entity) -> Result<Entity, ResourceError> {
         dialable(&body)?;
@@ -113,6 +116,7 @@ impl Preferences {
     }
 }
 
+// Not a kind: the model carries data (its documented fields); Written holds functions only.
 impl Model for Preferences {
     fn create(&self, cx: &mut Cx<'_>, body: Entity) -> Result<Entity, ResourceError> {
         self.keep(cx, body)

@@ -9,17 +9,18 @@ mod lifecycle;
 mod model;
 
 pub use lifecycle::{Actor, Change, NewAlert, append, apply, log, open_with_key, raise};
-pub use model::{Alerts, FILTERS, LOG_ENTRIES, NAME, NOTIFICATIONS};
+pub use model::{ALERT_MODEL, FILTERS, LOG_ENTRIES, NAME, NOTIFICATIONS};
 
 use super::{alert_sources, escalation_policies};
-use crate::resources::group::{Action, Collection, Filter, Group, OnDelete, Plain, Relation, Target};
+use crate::resources::group::{Action, Collection, Filter, Group, OnDelete, Relation, Target};
+use crate::resources::kinds::Plain;
 use actions::{add_responder, assign, change, count, create, remove_responder, suggested};
 
 /// The group.
 pub static GROUP: Group = Group::new(
     "Alerts",
     &[
-        Collection::new(NAME, "/alerts", "alert", "Alert", &Alerts)
+        Collection::new(NAME, "/alerts", "alert", "Alert", &ALERT_MODEL)
             .relations(&[
                 Relation::new(
                     "alertSource",

@@ -4,8 +4,9 @@
 use serde_json::Value;
 
 use crate::clock::UnixSeconds;
-use crate::resources::group::{Filter, Model, View};
+use crate::resources::group::{Filter, View};
 use crate::resources::groups::{alert_sources, escalation_policies};
+use crate::resources::kinds::Written;
 use crate::resources::relations;
 use crate::resources::store::Entity;
 use crate::resources::support::names;
@@ -68,19 +69,17 @@ fn has_responder(view: &View<'_>, alert: &Entity, values: &[String]) -> bool {
 }
 
 /// The alert model: sources and policies embedded, responders as `UserRel`.
-#[derive(Debug)]
-pub struct Alerts;
+pub const ALERT_MODEL: Written = Written::shown(show_alert);
 
-impl Model for Alerts {
-    fn render(&self, view: &View<'_>, entity: &Entity, _: bool) -> Value {
-        let mut out = Value::Object(entity.clone());
-        relations::expand(&mut out, "alertSource", &|id| {
-            Some(alert_sources::rendered(view, id))
-        });
-        relations::expand(&mut out, "escalationPolicy", &|id| {
-            Some(escalation_policies::rendered(view, id))
-        });
-        relations::expand(&mut out, "responders[].user", &|id| relations::user_rel(view, id));
-        out
-    }
+/// A stored entity of [`ALERT_MODEL`] as answered.
+pub fn show_alert(view: &View<'_>, entity: &Entity, _: bool) -> Value {
+    let mut out = Value::Object(entity.clone());
+    relations::expand(&mut out, "alertSource", &|id| {
+        Some(alert_sources::rendered(view, id))
+    });
+    relations::expand(&mut out, "escalationPolicy", &|id| {
+        Some(escalation_policies::rendered(view, id))
+    });
+    relations::expand(&mut out, "responders[].user", &|id| relations::user_rel(view, id));
+    out
 }

@@ -7,7 +7,8 @@ use serde_json::{Value, json};
 use super::super::services::model as services;
 use crate::clock::UnixSeconds;
 use crate::resources::error::ResourceError;
-use crate::resources::group::{Collection, Cx, Filter, Model, OnDelete, Relation, Target, View};
+use crate::resources::group::{Collection, Cx, Filter, OnDelete, Relation, Target, View};
+use crate::resources::kinds::Model;
 use crate::resources::relations;
 use crate::resources::store::Entity;
 use crate::resources::support::{audience, names};
@@ -122,6 +123,7 @@ fn resolution(incident: &mut Entity, was_open: bool, at: &str) {
 #[derive(Debug)]
 pub struct Incidents;
 
+// Not a kind: create opens the history, update appends to it and resolves; they share little.
 impl Model for Incidents {
     fn create(&self, cx: &mut Cx<'_>, body: Entity) -> Result<Entity, ResourceError> {
         let summary = validate::non_blank(&body, "summary")?;

@@ -19,7 +19,8 @@ use serde_json::{Value, json};
 
 use super::{teams, users};
 use crate::clock::UnixSeconds;
-use crate::resources::group::{Action, Collection, Group, Model, OnDelete, Relation, Target, View};
+use crate::resources::group::{Action, Collection, Group, OnDelete, Relation, Target, View};
+use crate::resources::kinds::Written;
 use crate::resources::relations;
 use crate::resources::store::Entity;
 use crate::resources::time::iso8601;
@@ -45,7 +46,7 @@ pub static GROUP: Group = Group::new(
             "/schedules/{id}/overrides",
             "override",
             "Shift",
-            &Overrides,
+            &OVERRIDE_MODEL,
         )
         .child_of(Target::Collection(NAME))
         .relations(&[Relation::new("user", Target::Users, OnDelete::Cascade)]),
@@ -216,14 +217,12 @@ pub fn on_call(view: &View<'_>, id: i64) -> Option<Shift> {
 }
 
 /// The override model: shown as ilert's `Shift`, with the user in full.
-#[derive(Debug)]
-pub struct Overrides;
+pub const OVERRIDE_MODEL: Written = Written::shown(show_override);
 
-impl Model for Overrides {
-    fn render(&self, view: &View<'_>, entity: &Entity, _: bool) -> Value {
-        match override_shift(entity) {
-            Some(s) => shift(view, &s, &iso8601),
-            None => Value::Object(entity.clone()),
-        }
+/// A stored entity of [`OVERRIDE_MODEL`] as answered.
+pub fn show_override(view: &View<'_>, entity: &Entity, _: bool) -> Value {
+    match override_shift(entity) {
+        Some(s) => shift(view, &s, &iso8601),
+        None => Value::Object(entity.clone()),
     }
 }

@@ -13,8 +13,9 @@ use serde_json::{Value, json};
 use super::services::model as services;
 use crate::resources::error::ResourceError;
 use crate::resources::group::{
-    Action, Collection, Cx, Filter, Group, Model, OnDelete, Relation, Reply, Target, View,
+    Action, Collection, Cx, Filter, Group, OnDelete, Relation, Reply, Target, View,
 };
+use crate::resources::kinds::Written;
 use crate::resources::store::Entity;
 use crate::resources::support::names;
 use crate::resources::time::parse;
@@ -38,7 +39,7 @@ pub static GROUP: Group = Group::new(
         "/service-outages/overrides",
         "service outage override",
         "ServiceOutageOverride",
-        &Overrides,
+        &OVERRIDE_MODEL,
     )
     .relations(&[Relation::new(
         "service",
@@ -92,29 +93,22 @@ fn editable(body: &Entity) -> Result<Entity, ResourceError> {
 }
 
 /// The override model: checked spans; the service embedded, the id a string, on read.
-#[derive(Debug)]
-pub struct Overrides;
+const OVERRIDE_MODEL: Written = Written {
+    write: |_, _, body| editable(&body),
+    show,
+};
 
-impl Model for Overrides {
-    fn create(&self, _: &mut Cx<'_>, body: Entity) -> Result<Entity, ResourceError> {
-        editable(&body)
-    }
-
-    fn update(&self, _: &mut Cx<'_>, _: &Entity, body: Entity) -> Result<Entity, ResourceError> {
-        editable(&body)
-    }
-
-    fn render(&self, view: &View<'_>, o: &Entity, _: bool) -> Value {
-        let id = o.get("id").and_then(Value::as_i64).unwrap_or_default();
-        let service = o["service"]["id"].as_i64().unwrap_or_default();
-        json!({
-            "id": id.to_string(),
-            "service": services::rendered(view, service).unwrap_or_else(|| json!({"id": service})),
-            "status": o.get("status").cloned().unwrap_or_default(),
-            "from": o.get("from").cloned().unwrap_or_default(),
-            "until": o.get("until").cloned().unwrap_or_default(),
-        })
-    }
+/// A stored override as answered: the service embedded, the id a string.
+fn show(view: &View<'_>, o: &Entity, _: bool) -> Value {
+    let id = o.get("id").and_then(Value::as_i64).unwrap_or_default();
+    let service = o["service"]["id"].as_i64().unwrap_or_default();
+    json!({
+        "id": id.to_string(),
+        "service": services::rendered(view, service).unwrap_or_else(|| json!({"id": service})),
+        "status": o.get("status").cloned().unwrap_or_default(),
+        "from": o.get("from").cloned().unwrap_or_default(),
+        "until": o.get("until").cloned().unwrap_or_default(),
+    })
 }
 
 /// `GET /service-outages?service=…[&from=…][&until=…][&ignore-overrides=true]`. ilert answers
