@@ -51,7 +51,7 @@ pub static GROUP: Group = Group::new(
             param: "service",
             test: |_, o, v| {
                 v.iter()
-                    .any(|s| s.parse::<f64>().ok() == o["service"]["id"].as_f64())
+                    .any(|s| s.parse::<f64>().ok() == o.get("service").and_then(|v| v["id"].as_f64()))
             },
         },
         Filter {
@@ -101,7 +101,11 @@ const OVERRIDE_MODEL: Written = Written {
 /// A stored override as answered: the service embedded, the id a string.
 fn show(view: &View<'_>, o: &Entity, _: bool) -> Value {
     let id = o.get("id").and_then(Value::as_i64).unwrap_or_default();
-    let service = o["service"]["id"].as_i64().unwrap_or_default();
+    // A seed may lack `service` (the schema check that follows names it): read, never index.
+    let service = o
+        .get("service")
+        .and_then(|s| s["id"].as_i64())
+        .unwrap_or_default();
     json!({
         "id": id.to_string(),
         "service": services::rendered(view, service).unwrap_or_else(|| json!({"id": service})),
