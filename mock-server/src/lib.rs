@@ -42,6 +42,7 @@ pub mod guide;
 mod http;
 mod journal;
 mod model;
+mod old_fixture_tables;
 mod pages;
 pub mod paths;
 mod persist;

@@ -6,7 +6,6 @@ use serde_json::Value;
 
 use super::catalogue::Operation;
 use super::error::ResourceError;
-use super::kinds::Model;
 use super::store::{Entity, EntityStore};
 use crate::clock::UnixSeconds;
 use crate::model::User;
@@ -64,6 +63,37 @@ pub struct Filter {
     /// Whether the entity matches any of the given values (values already checked against the
     /// parameter's documented schema).
     pub test: fn(&View<'_>, &Entity, &[String]) -> bool,
+}
+
+/// How a collection's entities are made, changed and shown; every method has a default.
+pub trait Model: Sync {
+    /// The stored entity for a validated create body (fill defaults and server-made fields;
+    /// the store sets `id`).
+    fn create(&self, cx: &mut Cx<'_>, body: Entity) -> Result<Entity, ResourceError> {
+        let _ = cx;
+        Ok(body)
+    }
+
+    /// The stored entity after a validated update body: by default the body replaces the
+    /// entity, keeping `id` and `createdAt`.
+    fn update(&self, cx: &mut Cx<'_>, old: &Entity, mut body: Entity) -> Result<Entity, ResourceError> {
+        for key in ["id", "createdAt"] {
+            if let Some(v) = old.get(key) {
+                body.insert(key.to_owned(), v.clone());
+            }
+        }
+        if old.contains_key("updatedAt") {
+            body.insert("updatedAt".to_owned(), Value::from(super::time::iso8601(cx.now)));
+        }
+        Ok(body)
+    }
+
+    /// The entity as the API shows it (`list` in list answers); by default as stored, with its
+    /// relations expanded by [`View::expand`].
+    fn render(&self, _view: &View<'_>, entity: &Entity, list: bool) -> Value {
+        let _ = list;
+        Value::Object(entity.clone())
+    }
 }
 
 /// One collection of a group.

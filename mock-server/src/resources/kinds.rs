@@ -1,6 +1,6 @@
-//! How a collection's entities are made, changed and shown: the [`Model`] trait a collection
-//! names, and the few kinds of model groups declare with (one place, so that a new group picks
-//! one of them rather than writing a new one):
+//! The few kinds of [`Model`] (how a collection's entities are made, changed and shown) that
+//! groups declare with, in one place so that a new group picks one of them rather than writing
+//! a new one:
 //! - [`Plain`]: every default; the body is stored as sent.
 //! - [`Written`]: one function writes the stored entity on create and on update, one shows it
 //!   ([`Written::shown`] when only the answer differs from the stored entity).
@@ -13,41 +13,10 @@
 use serde_json::Value;
 
 use super::error::ResourceError;
-use super::group::{Cx, View};
+use super::group::{Cx, Model, View};
 use super::store::Entity;
 use super::support::fields::stamp;
 use super::time::iso8601;
-
-/// How a collection's entities are made, changed and shown; every method has a default.
-pub trait Model: Sync {
-    /// The stored entity for a validated create body (fill defaults and server-made fields;
-    /// the store sets `id`).
-    fn create(&self, cx: &mut Cx<'_>, body: Entity) -> Result<Entity, ResourceError> {
-        let _ = cx;
-        Ok(body)
-    }
-
-    /// The stored entity after a validated update body: by default the body replaces the
-    /// entity, keeping `id` and `createdAt`.
-    fn update(&self, cx: &mut Cx<'_>, old: &Entity, mut body: Entity) -> Result<Entity, ResourceError> {
-        for key in ["id", "createdAt"] {
-            if let Some(v) = old.get(key) {
-                body.insert(key.to_owned(), v.clone());
-            }
-        }
-        if old.contains_key("updatedAt") {
-            body.insert("updatedAt".to_owned(), Value::from(iso8601(cx.now)));
-        }
-        Ok(body)
-    }
-
-    /// The entity as the API shows it (`list` in list answers); by default as stored, with its
-    /// relations expanded by [`View::expand`].
-    fn render(&self, _view: &View<'_>, entity: &Entity, list: bool) -> Value {
-        let _ = list;
-        Value::Object(entity.clone())
-    }
-}
 
 /// A model with every default.
 #[derive(Debug, Clone, Copy)]

@@ -16,7 +16,7 @@
 //!   restricting reference holds, cascades otherwise) for any declared collection; [`relations`]
 //!   checks, follows and expands `{"id": …}` references.
 //! - **Groups declare.** A module in [`groups`] declares a [`group::Group`]: its collections
-//!   (path, schema, relations, filters, a [`kinds::Model`] for defaults and rendering) and its
+//!   (path, schema, relations, filters, a [`group::Model`], usually one of the [`kinds`]) and its
 //!   special actions (`PUT /alerts/{id}/accept`). [`registry`] lists the groups and routes each
 //!   document operation to a generic operation or an action (every operation of the document
 //!   is served; the walk test fails on one that is not). What several groups share lives in

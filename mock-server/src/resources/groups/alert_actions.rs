@@ -17,10 +17,11 @@ use serde_json::{Value, json};
 use super::{alert_sources, alerts, connectors, users};
 
 use crate::resources::error::ResourceError;
+use crate::resources::group::Model;
 use crate::resources::group::{
     Action, Collection, Cx, Filter, Group, OnDelete, Relation, Reply, Target, View,
 };
-use crate::resources::kinds::{Model, Plain, Written};
+use crate::resources::kinds::{Plain, Written};
 use crate::resources::relations;
 use crate::resources::store::Entity;
 use crate::resources::support::{fields, names};

@@ -9,9 +9,10 @@ use serde_json::{Value, json};
 use crate::model::User;
 use crate::resources::crud;
 use crate::resources::error::ResourceError;
+use crate::resources::group::Model;
 use crate::resources::group::World;
 use crate::resources::group::{Action, Collection, Cx, Group, Reply, Target};
-use crate::resources::kinds::{Model, Plain};
+use crate::resources::kinds::Plain;
 use crate::resources::relations;
 use crate::resources::store::Entity;
 
