@@ -98,7 +98,7 @@ fn place(state: &mut dyn World, input: SeedInput<'_>) -> Result<Vec<Placed>, See
     }
     let mut placed: Vec<Placed> = Vec::new();
     let mut ids: BTreeSet<i64> = BTreeSet::new();
-    // Each collection's second key (`integrationKey`) and the seeds that used it.
+    // The second-key values (`integrationKey`) seeded so far, by collection: one entity each.
     let mut alt_keys: BTreeSet<(&str, String)> = BTreeSet::new();
     for (name, seeds) in input.resources {
         let table = format!("resources.{name}");

@@ -17,9 +17,8 @@ use serde_json::{Value, json};
 use super::{alert_sources, alerts, connectors, users};
 
 use crate::resources::error::ResourceError;
-use crate::resources::group::Model;
 use crate::resources::group::{
-    Action, Collection, Cx, Filter, Group, OnDelete, Relation, Reply, Target, View,
+    Action, Collection, Cx, Filter, Group, Model, OnDelete, Relation, Reply, Target, View,
 };
 use crate::resources::kinds::{Plain, Written};
 use crate::resources::relations;

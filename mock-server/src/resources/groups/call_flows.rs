@@ -12,9 +12,8 @@ use crate::resources::error::ResourceError;
 use crate::resources::group::{Collection, Cx, Group, OnDelete, Relation, Target};
 use crate::resources::kinds::Written;
 use crate::resources::store::Entity;
-use crate::resources::support::fields;
 use crate::resources::support::flow_tree::{self, NodeRef};
-use crate::resources::support::names;
+use crate::resources::support::{fields, names};
 
 /// The store name of the collection.
 pub const NAME: &str = names::CALL_FLOWS;

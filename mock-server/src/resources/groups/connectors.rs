@@ -5,8 +5,7 @@
 use serde_json::Value;
 
 use crate::resources::error::ResourceError;
-use crate::resources::group::Model;
-use crate::resources::group::{Collection, Cx, Group, View};
+use crate::resources::group::{Collection, Cx, Group, Model, View};
 use crate::resources::kinds::Plain;
 use crate::resources::store::Entity;
 use crate::resources::support::fields;

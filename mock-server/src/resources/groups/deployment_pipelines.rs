@@ -13,8 +13,7 @@ use serde_json::{Value, json};
 
 use crate::resources::error::ResourceError;
 use crate::resources::group::{Collection, Group, Keyed, Reply, Target, View};
-use crate::resources::kinds::Plain;
-use crate::resources::kinds::WithKey;
+use crate::resources::kinds::{Plain, WithKey};
 use crate::resources::request;
 use crate::resources::store::Entity;
 use crate::resources::support::fields;

@@ -6,8 +6,7 @@
 use serde_json::{Value, json};
 
 use crate::resources::error::ResourceError;
-use crate::resources::group::Model;
-use crate::resources::group::{Collection, Group, View};
+use crate::resources::group::{Collection, Group, Model, View};
 use crate::resources::kinds::{Written, as_stored};
 use crate::resources::store::Entity;
 use crate::resources::support::fields;

@@ -9,9 +9,7 @@ use serde_json::{Value, json};
 use crate::model::User;
 use crate::resources::crud;
 use crate::resources::error::ResourceError;
-use crate::resources::group::Model;
-use crate::resources::group::World;
-use crate::resources::group::{Action, Collection, Cx, Group, Reply, Target};
+use crate::resources::group::{Action, Collection, Cx, Group, Model, Reply, Target, World};
 use crate::resources::kinds::Plain;
 use crate::resources::relations;
 use crate::resources::store::Entity;
@@ -55,7 +53,7 @@ fn dialable(body: &Entity) -> Result<(), ResourceError> {
     Ok(())
 }
 
-// Not a kind: Contacts' create and Plain's update, each with the dialable check.
+// Not a kind: Contacts' create and Plain's update, each checking the number; update keeps the status.
 impl Model for PhoneContacts {
     fn create(&self, cx: &mut Cx<'_>, body: Entity) -> Result<Entity, ResourceError> {
         dialable(&body)?;
