@@ -1,8 +1,8 @@
 //! One module per resource group of ilert's document that the registry serves: each declares
 //! its collections (schema, relations, filters, model) and special actions;
-//! [`crate::resources::registry::GROUPS`] lists them (a test holds the two lists equal). What groups share lives
-//! in [`crate::resources::support`]; the groups without collections, served by their own routes,
-//! in [`crate::resources::open`].
+//! [`crate::resources::registry::GROUPS`] lists them (a test holds the two lists equal). What
+//! groups share lives in [`crate::resources::support`]; the groups without collections, served
+//! by their own routes, in [`crate::resources::open`].
 
 pub mod alert_actions;
 pub mod alert_sources;
