@@ -42,6 +42,7 @@ pub mod guide;
 mod http;
 mod journal;
 mod model;
+mod old_fixture_tables;
 mod pages;
 pub mod paths;
 mod persist;
@@ -73,7 +74,7 @@ pub use approve::ApproveError;
 pub use fixtures::{
     DEFAULT_TOML as DEFAULT_FIXTURES_TOML, FixtureError, Fixtures, KeyFixture, ServerFixture,
 };
-pub use model::{AlertSource, App, ClientSecret, EscalationPolicy, EscalationRule, Tenant, User};
+pub use model::{App, ClientSecret, Tenant, User};
 pub use resources::seed::{Seed, Seeds};
 
 // Where the mock follows ilert's own clients over ilert's OpenAPI document: its tables, each row

@@ -1,7 +1,8 @@
-//! The entities the mock knows: tenants, users, apps, escalation policies and alert sources.
+//! The accounts the mock knows: tenants, users and apps (REST entities such as escalation
+//! policies live in the resource store, `crate::resources`).
 //!
 //! They deserialise from fixture files (snake_case TOML) and are rendered as ilert's JSON by the
-//! resource handlers. Secrets are newtypes whose `Debug` never shows the value.
+//! handlers. Secrets are newtypes whose `Debug` never shows the value.
 
 use std::fmt;
 
@@ -139,91 +140,4 @@ pub struct App {
     /// When set, authorize skips the grant view and approves as this user.
     #[serde(default)]
     pub auto_approve: Option<String>,
-}
-
-/// One level of an escalation policy.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct EscalationRule {
-    /// Minutes before escalating to the next level.
-    pub escalation_timeout: i64,
-    /// Ids of the users notified at this level.
-    #[serde(default)]
-    pub users: Vec<i64>,
-}
-
-/// An escalation policy.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct EscalationPolicy {
-    /// Numeric id.
-    pub id: i64,
-    /// The tenant's id.
-    pub tenant: String,
-    /// Name.
-    pub name: String,
-    /// Levels, in order.
-    pub rules: Vec<EscalationRule>,
-    /// Whether escalation repeats.
-    #[serde(default)]
-    pub repeating: bool,
-    /// How often it repeats (1 to 9).
-    #[serde(default = "one")]
-    pub frequency: i64,
-    /// Delay in minutes before the first level (0 to 15).
-    #[serde(default)]
-    pub delay_min: i64,
-    /// Optional routing key.
-    #[serde(default)]
-    pub routing_key: Option<String>,
-}
-
-fn one() -> i64 {
-    1
-}
-
-/// An alert source.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AlertSource {
-    /// Numeric id.
-    pub id: i64,
-    /// The tenant's id.
-    pub tenant: String,
-    /// Name.
-    pub name: String,
-    /// ilert integration type, e.g. `API`, `PROMETHEUS`, `EMAIL`.
-    pub integration_type: String,
-    /// Integration key (unique).
-    pub integration_key: String,
-    /// Id of the escalation policy.
-    pub escalation_policy: i64,
-    /// `HIGH`, `LOW`, `HIGH_DURING_SUPPORT_HOURS` or `LOW_DURING_SUPPORT_HOURS`.
-    #[serde(default = "default_priority")]
-    pub alert_priority_rule: String,
-    /// How alerts are created, e.g. `ONE_ALERT_PER_EMAIL`.
-    #[serde(default = "default_alert_creation")]
-    pub alert_creation: String,
-    /// Whether the source accepts events.
-    #[serde(default = "yes")]
-    pub active: bool,
-    /// ISO-8601 duration after which alerts resolve on their own.
-    #[serde(default)]
-    pub auto_resolution_timeout: Option<String>,
-    /// Creation time, Unix seconds (fixtures may leave it out).
-    #[serde(default)]
-    pub created_at: Option<i64>,
-    /// Last update time, Unix seconds.
-    #[serde(default)]
-    pub updated_at: Option<i64>,
-}
-
-fn default_priority() -> String {
-    "HIGH".to_owned()
-}
-fn default_alert_creation() -> String {
-    "ONE_ALERT_PER_EMAIL".to_owned()
-}
-fn yes() -> bool {
-    true
 }

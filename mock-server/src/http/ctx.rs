@@ -125,8 +125,7 @@ impl Ctx {
         }
         self.clock.freeze(self.startup.frozen);
         self.verified.clear();
-        let now = self.clock.now();
-        let mut fresh = crate::state::MockState::new(&self.fixtures, self.startup.seed, now);
+        let mut fresh = crate::state::MockState::new(&self.fixtures, self.startup.seed);
         fresh.auto_approve = self.options.auto_approve.clone();
         self.store.replace(fresh);
         self.journal.clear();

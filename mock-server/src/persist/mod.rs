@@ -529,7 +529,7 @@ mod tests {
     use crate::resources::store::{Change, ChangeRef};
 
     fn state() -> crate::state::MockState {
-        crate::state::MockState::new(&Fixtures::embedded().expect("defaults"), Some(1), 0)
+        crate::state::MockState::new(&Fixtures::embedded().expect("defaults"), Some(1))
     }
 
     fn record_line(changes: &[Change]) -> Vec<u8> {

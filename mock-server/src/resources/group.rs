@@ -104,36 +104,6 @@ pub trait Model: Sync {
     }
 }
 
-/// A model with every default.
-#[derive(Debug, Clone, Copy)]
-pub struct Plain;
-
-impl Model for Plain {}
-
-/// A model made of two functions: `write` makes the stored entity from a checked body (given the
-/// entity it replaces, on update), `show` renders one (`list` in list answers).
-#[derive(Debug, Clone, Copy)]
-pub struct Written {
-    /// The stored entity for a create (`None`) or an update (`Some(old)`).
-    pub write: fn(&mut Cx<'_>, Option<&Entity>, Entity) -> Result<Entity, ResourceError>,
-    /// The entity as the API shows it.
-    pub show: fn(&View<'_>, &Entity, bool) -> Value,
-}
-
-impl Model for Written {
-    fn create(&self, cx: &mut Cx<'_>, body: Entity) -> Result<Entity, ResourceError> {
-        (self.write)(cx, None, body)
-    }
-
-    fn update(&self, cx: &mut Cx<'_>, old: &Entity, body: Entity) -> Result<Entity, ResourceError> {
-        (self.write)(cx, Some(old), body)
-    }
-
-    fn render(&self, view: &View<'_>, entity: &Entity, list: bool) -> Value {
-        (self.show)(view, entity, list)
-    }
-}
-
 /// One collection of a group.
 pub struct Collection {
     /// The store's name for it, also its fixture table (`[[resources.alerts]]`).
@@ -197,6 +167,15 @@ impl Collection {
     /// The collection with these documented list filters.
     pub const fn filters(self, filters: &'static [Filter]) -> Self {
         Self { filters, ..self }
+    }
+
+    /// The collection whose entities a second field names in the path besides their id
+    /// (`integrationKey`).
+    pub const fn alt_key(self, field: &'static str) -> Self {
+        Self {
+            alt_key: Some(field),
+            ..self
+        }
     }
 
     /// The collection nested under an entity of `parent`.
@@ -346,6 +325,17 @@ impl Action {
             method,
             path,
             run: Run::State(run),
+        }
+    }
+}
+
+impl Action {
+    /// The action `method path` that `run` serves from the authenticated caller alone.
+    pub const fn caller(method: &'static str, path: &'static str, run: fn(&User) -> Reply) -> Self {
+        Self {
+            method,
+            path,
+            run: Run::Caller(run),
         }
     }
 }

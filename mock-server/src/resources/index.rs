@@ -12,9 +12,9 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
-use super::groups::names::{self, INTEGRATION_KEY, OPEN_KEY, SOURCE_STATE, open_key};
 use super::groups::{alert_sources, alerts};
 use super::store::{Entity, Key, Spec};
+use super::support::names::{self, INTEGRATION_KEY, OPEN_KEY, SOURCE_STATE, open_key};
 
 fn reference(entity: &Entity, field: &str) -> Option<i64> {
     entity.get(field)?.get("id")?.as_i64()

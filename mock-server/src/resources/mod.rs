@@ -16,10 +16,12 @@
 //!   restricting reference holds, cascades otherwise) for any declared collection; [`relations`]
 //!   checks, follows and expands `{"id": …}` references.
 //! - **Groups declare.** A module in [`groups`] declares a [`group::Group`]: its collections
-//!   (path, schema, relations, filters, a [`group::Model`] for defaults and rendering) and its
+//!   (path, schema, relations, filters, a [`group::Model`], usually one of the [`kinds`]) and its
 //!   special actions (`PUT /alerts/{id}/accept`). [`registry`] lists the groups and routes each
 //!   document operation to a generic operation or an action (every operation of the document
-//!   is served; the walk test fails on one that is not).
+//!   is served; the walk test fails on one that is not). What several groups share lives in
+//!   [`support`]; the groups without collections that the HTTP layer routes itself (the Events
+//!   API, the public lists) in [`open`].
 //!
 //! Resources never import the server's state: an operation works on a [`group::World`] (the
 //! store, the accounts, randomness, the registered groups), which the state implements.
@@ -28,17 +30,29 @@
 //! every operation of the catalogue through the same handler.
 //!
 //! # Adding a group
-//! 1. `groups/<group>.rs`: a `pub static GROUP: Group` naming the document's group, its
-//!    collections (`path` as the document writes it, `schema` of one answered entity, `parent`
-//!    for nested paths, `relations` with their [`group::OnDelete`], `filters` for documented list
-//!    parameters, a [`group::Model`] when defaults or rendering differ from "store the body as
-//!    sent") and an [`group::Action`] for each operation that is not plain CRUD.
-//!    `Collection::new(name, path, noun, schema, &Model)` with `.relations(..)`, `.filters(..)`
-//!    and `.child_of(..)`, and `Action::state(method, path, f)`, declare them in a line or two.
-//! 2. `groups/mod.rs`: `pub mod <group>;` and [`registry::GROUPS`]: `&groups::<group>::GROUP`.
-//! 3. `fixtures/default.toml`: at least two related `[[resources.<collection>]]` seeds.
-//! 4. `mock-server/tests/openapi/walk.rs`: remove the group from `PENDING_GROUPS`, add a body to
-//!    `CREATE_BODIES` for each collection with POST and a call to `ACTIONS` for each action.
+//! 1. `groups/<group>.rs` (or `groups/<group>/mod.rs`): `pub static GROUP: Group =
+//!    Group::new(name, collections, actions)` with the document's group name (its tag).
+//!    - Each collection: `Collection::new(name, path, noun, schema, &MODEL)` — `name` the store's
+//!      and the fixtures' name (`alert-sources`), `path` as the document writes it, `schema` the
+//!      document's schema of one answered entity — then, as needed, `.child_of(target)` for a
+//!      nested path (`/users/{user-id}/…`), `.alt_key(field)` for a second key in the path,
+//!      `.relations(&[Relation::new(field, target, OnDelete::…)])` and `.filters(&[Filter {..}])`
+//!      for the documented list parameters.
+//!    - The model: one of [`kinds`] — `Plain` (store the body as sent), `Written { write, show }`
+//!      (or `Written::shown(show)`), `WithKey` for entities with an integration key. Write an
+//!      `impl Model` only where none fits, with one comment line saying why.
+//!    - Each operation that is not plain CRUD: `Action::state(method, path, f)` (or
+//!      `Action::caller` for one answered from the caller alone).
+//!    - Shared helpers (names of other collections, field conventions, `include`) come from
+//!      [`support`]; a group module holds the group's own code only.
+//! 2. `groups/mod.rs`: `pub mod <group>;`, and [`registry::GROUPS`]: `&groups::<group>::GROUP`
+//!    (a registry test holds the two lists equal).
+//! 3. `fixtures/default.toml`: at least two related `[[resources.<name>]]` seeds, in the API's
+//!    field names with `id`, `tenant` (and `parent` for a nested collection); they are checked
+//!    against the schema and the relations when the fixtures load.
+//! 4. `mock-server/tests/openapi/walk.rs`: a body in `CREATE_BODIES` for each collection with
+//!    POST and a call in `ACTIONS` for each action (the walk fails on a served operation it
+//!    never called).
 
 pub mod budget;
 pub mod catalogue;
@@ -49,12 +63,15 @@ pub mod formats;
 pub mod group;
 pub mod groups;
 pub mod index;
+pub mod kinds;
+pub mod open;
 pub mod reconcile;
 pub mod registry;
 pub mod relations;
 pub mod request;
 pub mod seed;
 pub mod store;
+pub mod support;
 pub mod time;
 pub mod usage;
 pub mod validate;

@@ -274,6 +274,22 @@ mod tests {
     }
 
     #[test]
+    fn the_groups_folder_holds_the_registered_groups() {
+        let mut modules: Vec<&str> = include_str!("groups/mod.rs")
+            .lines()
+            .filter_map(|l| l.strip_prefix("pub mod ")?.strip_suffix(';'))
+            .collect();
+        let mut registered: Vec<&str> = include_str!("registry.rs")
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("&groups::")?.strip_suffix("::GROUP,"))
+            .collect();
+        assert_eq!(registered.len(), GROUPS.len());
+        modules.sort_unstable();
+        registered.sort_unstable();
+        assert_eq!(modules, registered);
+    }
+
+    #[test]
     fn crud_paths_route_to_their_collection() {
         let c = catalogue();
         let op = c.operation("DELETE", "/alert-sources/{id}").expect("op");

@@ -22,8 +22,10 @@
 //!
 //! Every seeded entity is rendered as the API would answer it and checked against the document's
 //! schema (so fixture values stay inside the documented enums), and its references must name
-//! entities of its tenant. The older `[[escalation_policies]]` and `[[alert_sources]]` tables
-//! (snake_case) still work.
+//! entities of its tenant; a collection's second key (an alert source's `integrationKey`) names
+//! one entity in the whole store. This is the one way fixtures seed REST entities: files with the
+//! earlier `[[escalation_policies]]` and `[[alert_sources]]` tables are refused when they load,
+//! with their entries in this form (`crate::fixtures`).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -31,13 +33,11 @@ use serde::Deserialize;
 
 use super::catalogue::catalogue;
 use super::group::{Group, View, World};
-use super::groups::{alert_sources, escalation_policies};
 use super::registry;
 use super::relations;
 use super::store::{Entity, EntityStore};
 use super::validate::{self, Mode};
-use crate::clock::UnixSeconds;
-use crate::model::{AlertSource, EscalationPolicy, Tenant, User};
+use crate::model::{Tenant, User};
 
 /// One seeded entity of `[[resources.<name>]]`.
 #[derive(Debug, Clone, Deserialize)]
@@ -58,7 +58,7 @@ pub struct Seed {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{table} entry {index}: {message}")]
 pub struct SeedError {
-    /// `escalation_policies`, `alert_sources` or `resources.<name>`.
+    /// `resources.<name>`.
     pub table: String,
     /// 0-based position in that table.
     pub index: usize,
@@ -74,63 +74,32 @@ fn err(table: &str, index: usize, message: impl Into<String>) -> SeedError {
     }
 }
 
-/// What seeds the store: the fixtures' tenants, their older typed tables and the
-/// `[[resources.<name>]]` seeds.
+/// What seeds the store: the fixtures' tenants and their `[[resources.<name>]]` seeds.
 #[derive(Debug, Clone, Copy)]
 pub struct SeedInput<'a> {
     /// The tenants (seeds must name one).
     pub tenants: &'a [Tenant],
-    /// `[[escalation_policies]]`.
-    pub escalation_policies: &'a [EscalationPolicy],
-    /// `[[alert_sources]]`.
-    pub alert_sources: &'a [AlertSource],
     /// `[[resources.<name>]]`.
     pub resources: &'a Seeds,
 }
 
 type Placed = (String, usize, String, &'static str, i64);
 
-/// Puts every fixture resource into `state`'s store; `now` stands in for missing times. The
-/// seeds' references and schemas are checked when fixtures load ([`check_seeds`]), not again.
-pub fn populate(state: &mut dyn World, input: SeedInput<'_>, now: UnixSeconds) -> Result<(), SeedError> {
-    place(state, input, now).map(drop)
+/// Puts every fixture resource into `state`'s store. The seeds' references and schemas are
+/// checked when fixtures load ([`check_seeds`]), not again.
+pub fn populate(state: &mut dyn World, input: SeedInput<'_>) -> Result<(), SeedError> {
+    place(state, input).map(drop)
 }
 
 /// Places every seed and says where each came from.
-fn place(state: &mut dyn World, input: SeedInput<'_>, now: UnixSeconds) -> Result<Vec<Placed>, SeedError> {
+fn place(state: &mut dyn World, input: SeedInput<'_>) -> Result<Vec<Placed>, SeedError> {
     if let Some(max) = state.users().iter().map(|u| u.id).max() {
         state.resources_mut().reserve(max);
     }
-    // The older typed tables, each converted by its group.
-    let policies = input.escalation_policies.iter().map(|p| {
-        let body = escalation_policies::from_fixture(p);
-        (
-            "escalation_policies",
-            p.tenant.as_str(),
-            escalation_policies::NAME,
-            p.id,
-            body,
-        )
-    });
-    let sources = input.alert_sources.iter().map(|s| {
-        let body = alert_sources::from_fixture(s, now);
-        (
-            "alert_sources",
-            s.tenant.as_str(),
-            alert_sources::NAME,
-            s.id,
-            body,
-        )
-    });
     let mut placed: Vec<Placed> = Vec::new();
-    let mut position: BTreeMap<&str, usize> = BTreeMap::new();
-    for (table, tenant, name, id, body) in policies.chain(sources) {
-        let index = *position.entry(table).and_modify(|i| *i += 1).or_insert(0);
-        let body = body.map_err(|e| err(table, index, e.to_string()))?;
-        state.resources_mut().insert(tenant, name, id, None, body);
-        placed.push((table.to_owned(), index, tenant.to_owned(), name, id));
-    }
-    let mut ids: BTreeSet<i64> = placed.iter().map(|p| p.4).collect();
+    let mut ids: BTreeSet<i64> = BTreeSet::new();
+    // The second-key values (`integrationKey`) seeded so far, by collection: one entity each.
+    let mut alt_keys: BTreeSet<(&str, String)> = BTreeSet::new();
     for (name, seeds) in input.resources {
         let table = format!("resources.{name}");
         for (i, seed) in seeds.iter().enumerate() {
@@ -160,6 +129,14 @@ fn place(state: &mut dyn World, input: SeedInput<'_>, now: UnixSeconds) -> Resul
                     "takes no"
                 };
                 return Err(err(&table, i, format!("'{name}' {need} a `parent`")));
+            }
+            let alt = collection
+                .alt_key
+                .and_then(|key| seed.body.get(key)?.as_str().map(|v| (key, v)));
+            if let Some((key, value)) = alt
+                && !alt_keys.insert((collection.name, value.to_owned()))
+            {
+                return Err(err(&table, i, format!("{key} '{value}' is used twice")));
             }
             state.resources_mut().insert(
                 &seed.tenant,
@@ -242,7 +219,7 @@ pub fn check_seeds(users: &[User], input: SeedInput<'_>) -> Result<(), SeedError
         store: EntityStore::with_specs(super::index::spec),
         users: users.to_vec(),
     };
-    let placed = place(&mut scratch, input, 0)?;
+    let placed = place(&mut scratch, input)?;
     check(&scratch, &placed)
 }
 

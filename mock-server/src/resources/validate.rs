@@ -208,7 +208,7 @@ fn walk(c: &Catalogue, v: &Value, schema: &Value, path: &str, mode: Mode, depth:
                     ),
                 );
             }
-            Some(super::reconcile::FORMAT_TIME_ZONE) if super::groups::calendar::zone(text).is_err() => {
+            Some(super::reconcile::FORMAT_TIME_ZONE) if super::support::calendar::zone(text).is_err() => {
                 return fail(
                     path,
                     format!(

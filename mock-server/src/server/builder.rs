@@ -274,8 +274,8 @@ impl MockServerBuilder {
         }
         let rate_limit_fixture = fixtures.server.rate_limit_per_minute;
         let store = match self.state_file {
-            Some(path) => SharedState::with_file(&fixtures, seed, clock.now(), StateFile::open(path)?)?,
-            None => SharedState::new(&fixtures, seed, clock.now()),
+            Some(path) => SharedState::with_file(&fixtures, seed, StateFile::open(path)?)?,
+            None => SharedState::new(&fixtures, seed),
         };
         let auto_approve = self.options.auto_approve.clone();
         store.with(|s| s.auto_approve = auto_approve);

@@ -7,7 +7,6 @@ use std::cell::Cell;
 use parking_lot::Mutex;
 
 use super::{MockState, SharedState};
-use crate::clock::UnixSeconds;
 use crate::fixtures::Fixtures;
 use crate::persist::record::{self, DirectoryRef, RecordRef};
 use crate::persist::{self, Job, PersistError, StateFile};
@@ -43,13 +42,8 @@ tokio::task_local! {
 impl SharedState {
     /// A store that loads `file` (or starts from the fixtures when it does not exist yet) and
     /// appends every change to it before the change is answered.
-    pub fn with_file(
-        fixtures: &Fixtures,
-        seed: Option<u64>,
-        now: UnixSeconds,
-        file: StateFile,
-    ) -> Result<Self, PersistError> {
-        let mut state = MockState::new(fixtures, seed, now);
+    pub fn with_file(fixtures: &Fixtures, seed: Option<u64>, file: StateFile) -> Result<Self, PersistError> {
+        let mut state = MockState::new(fixtures, seed);
         let mut log = Log::default();
         let mut keep = 0;
         let mut rewrite = true;

@@ -63,9 +63,9 @@ pub struct SharedState {
 
 impl SharedState {
     /// A store seeded from fixtures; `seed` makes codes and refresh keys reproducible.
-    pub fn new(fixtures: &Fixtures, seed: Option<u64>, now: UnixSeconds) -> Self {
+    pub fn new(fixtures: &Fixtures, seed: Option<u64>) -> Self {
         Self {
-            state: Mutex::new(MockState::new(fixtures, seed, now)),
+            state: Mutex::new(MockState::new(fixtures, seed)),
             file: None,
             log: Mutex::new(Log::default()),
         }
@@ -169,7 +169,7 @@ impl MockState {
 
     /// State seeded from fixtures (validated when they were loaded, so seeding cannot fail;
     /// should it, the error is logged and the rest of the state still starts).
-    pub fn new(fixtures: &Fixtures, seed: Option<u64>, now: UnixSeconds) -> Self {
+    pub fn new(fixtures: &Fixtures, seed: Option<u64>) -> Self {
         let mut state = Self {
             tenants: fixtures.tenants.clone(),
             users: fixtures.users.clone(),
@@ -182,7 +182,7 @@ impl MockState {
             budget: Default::default(),
             rng: seed.map_or_else(StdRng::from_os_rng, StdRng::seed_from_u64),
         };
-        if let Err(err) = crate::resources::seed::populate(&mut state, fixtures.seed_input(), now) {
+        if let Err(err) = crate::resources::seed::populate(&mut state, fixtures.seed_input()) {
             tracing::error!("fixtures: {err}");
         }
         state

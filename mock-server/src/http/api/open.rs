@@ -34,9 +34,8 @@ use crate::http::{cross_origin, host};
 use crate::paths;
 use crate::resources::catalogue::catalogue;
 use crate::resources::group::{Keyed, Reply};
-use crate::resources::groups::{
-    deployment_pipelines, events, heartbeat_monitors, integrations, numbers, series,
-};
+use crate::resources::groups::{deployment_pipelines, heartbeat_monitors, series};
+use crate::resources::open::{events, integrations, numbers};
 use crate::resources::{ResourceError, crud, request};
 
 /// An operation authenticated by an integration key.

@@ -14,13 +14,16 @@
 
 use serde_json::{Value, json};
 
-use super::{alert_sources, alerts, connectors, fields, names, users};
+use super::{alert_sources, alerts, connectors, users};
+
 use crate::resources::error::ResourceError;
 use crate::resources::group::{
-    Action, Collection, Cx, Filter, Group, Model, OnDelete, Plain, Relation, Reply, Run, Target, View,
+    Action, Collection, Cx, Filter, Group, Model, OnDelete, Relation, Reply, Target, View,
 };
+use crate::resources::kinds::{Plain, Written};
 use crate::resources::relations;
 use crate::resources::store::Entity;
+use crate::resources::support::{fields, names};
 
 /// The store name of alert actions.
 pub const NAME: &str = "alert-actions";
@@ -46,9 +49,9 @@ const FILTERS: &[Filter] = &[
 ];
 
 /// The group.
-pub static GROUP: Group = Group {
-    name: "Alert Actions",
-    collections: &[
+pub static GROUP: Group = Group::new(
+    "Alert Actions",
+    &[
         Collection::new(NAME, "/alert-actions", "alert action", "AlertAction", &Actions)
             .relations(&[
                 Relation::new(
@@ -68,24 +71,16 @@ pub static GROUP: Group = Group {
             "/alerts/{id}/actions",
             "alert action result",
             "AlertActionResult",
-            &Results,
+            &RESULT_MODEL,
         )
         .child_of(Target::Collection(names::ALERTS))
         .relations(&[Relation::new("actor", Target::Users, OnDelete::Keep)]),
     ],
-    actions: &[
-        Action {
-            method: "GET",
-            path: "/alerts/{id}/actions",
-            run: Run::State(available),
-        },
-        Action {
-            method: "POST",
-            path: "/alerts/{id}/actions",
-            run: Run::State(invoke),
-        },
+    &[
+        Action::state("GET", "/alerts/{id}/actions", available),
+        Action::state("POST", "/alerts/{id}/actions", invoke),
     ],
-};
+);
 
 /// The fields a client sets, checked: a name, at least one alert source, and a connector (if
 /// any) of the action's type.
@@ -130,6 +125,7 @@ fn editable(cx: &Cx<'_>, mut body: Entity) -> Result<Entity, ResourceError> {
 #[derive(Debug)]
 pub struct Actions;
 
+// Not a kind: create stamps both times, update refuses a changed `connectorType` then takes the default update.
 impl Model for Actions {
     fn create(&self, cx: &mut Cx<'_>, body: Entity) -> Result<Entity, ResourceError> {
         let mut out = editable(cx, body)?;
@@ -166,19 +162,17 @@ impl Model for Actions {
 }
 
 /// The model of an action's result on an alert: ids as strings, the actor as a `User`.
-#[derive(Debug)]
-pub struct Results;
+pub const RESULT_MODEL: Written = Written::shown(show_result);
 
-impl Model for Results {
-    fn render(&self, view: &View<'_>, entity: &Entity, _: bool) -> Value {
-        let mut out = Value::Object(entity.clone());
-        fields::id_as_string(&mut out);
-        let actor = out["actor"]["id"].as_i64().and_then(|id| view.state.user(id));
-        if let Some(user) = actor {
-            out["actor"] = users::render(user);
-        }
-        out
+/// A stored entity of [`RESULT_MODEL`] as answered.
+pub fn show_result(view: &View<'_>, entity: &Entity, _: bool) -> Value {
+    let mut out = Value::Object(entity.clone());
+    fields::id_as_string(&mut out);
+    let actor = out["actor"]["id"].as_i64().and_then(|id| view.state.user(id));
+    if let Some(user) = actor {
+        out["actor"] = users::render(user);
     }
+    out
 }
 
 /// The tenant's alert `id` (404 otherwise) and its alert source's id.
@@ -224,7 +218,7 @@ fn available(cx: &mut Cx<'_>) -> Result<Reply, ResourceError> {
             r.parent == Some(alert)
                 && fields::field(&r.body, "alertActionId") == action_id.to_string().as_str()
         })
-        .map(|(_, r)| Results.render(&view, &r.body, true))
+        .map(|(_, r)| show_result(&view, &r.body, true))
         .collect();
     let mut out = json!({
         "alertActionId": action_id.to_string(),
@@ -303,6 +297,6 @@ fn invoke(cx: &mut Cx<'_>) -> Result<Reply, ResourceError> {
         .state
         .resources()
         .get(cx.tenant, RESULTS, id)
-        .map_or(Value::Null, |r| Results.render(&view, &r.body, false));
+        .map_or(Value::Null, |r| show_result(&view, &r.body, false));
     Ok(Reply::with_status(201, rendered))
 }

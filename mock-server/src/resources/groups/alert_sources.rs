@@ -8,49 +8,40 @@
 
 use serde_json::{Value, json};
 
-use super::{escalation_policies, names, support_hours, teams};
-use crate::model::AlertSource;
+use super::{escalation_policies, support_hours, teams};
+
 use crate::resources::error::ResourceError;
-use crate::resources::group::{Collection, Cx, Group, Model, OnDelete, Relation, Target, View};
+use crate::resources::group::{Collection, Group, OnDelete, Relation, Target, View};
+use crate::resources::kinds::WithKey;
 use crate::resources::relations;
 use crate::resources::store::Entity;
-use crate::resources::time::iso8601;
+use crate::resources::support::names;
 
 /// The store name of the collection.
 pub const NAME: &str = names::ALERT_SOURCES;
 
 /// The group.
-pub static GROUP: Group = Group {
-    name: "Alert Sources",
-    collections: &[Collection {
-        name: NAME,
-        path: "/alert-sources",
-        noun: "alert source",
-        schema: "AlertSource",
-        alt_key: Some("integrationKey"),
-        parent: None,
-        relations: &[
-            Relation {
-                field: "escalationPolicy",
-                target: Target::Collection(escalation_policies::NAME),
-                on_delete: OnDelete::Restrict,
-            },
-            Relation {
-                field: "teams[]",
-                target: Target::Collection(teams::NAME),
-                on_delete: OnDelete::Restrict,
-            },
-            Relation {
-                field: "supportHours",
-                target: Target::Collection(support_hours::NAME),
-                on_delete: OnDelete::Restrict,
-            },
-        ],
-        filters: &[],
-        model: &Sources,
-    }],
-    actions: &[],
-};
+pub static GROUP: Group = Group::new(
+    "Alert Sources",
+    &[
+        Collection::new(NAME, "/alert-sources", "alert source", "AlertSource", &SOURCES)
+            .alt_key("integrationKey")
+            .relations(&[
+                Relation::new(
+                    "escalationPolicy",
+                    Target::Collection(escalation_policies::NAME),
+                    OnDelete::Restrict,
+                ),
+                Relation::new("teams[]", Target::Collection(teams::NAME), OnDelete::Restrict),
+                Relation::new(
+                    "supportHours",
+                    Target::Collection(support_hours::NAME),
+                    OnDelete::Restrict,
+                ),
+            ]),
+    ],
+    &[],
+);
 
 /// The fields a client sets, with ilert's defaults.
 fn editable(body: &Entity, out: &mut Entity) -> Result<(), ResourceError> {
@@ -98,9 +89,19 @@ fn editable(body: &Entity, out: &mut Entity) -> Result<(), ResourceError> {
     Ok(())
 }
 
-/// The alert source model.
-#[derive(Debug)]
-pub struct Sources;
+/// The alert source model: a key shaped by the integration type, both times stamped.
+const SOURCES: WithKey = WithKey::new(
+    |cx, source| {
+        let kind = source
+            .get("integrationType")
+            .and_then(Value::as_str)
+            .unwrap_or("API");
+        integration_key(kind, &cx.state.random_hex(16))
+    },
+    editable,
+    render,
+)
+.stamped();
 
 /// An integration key as ilert writes them (`il1api0a5cf3001e0c8d4f5b9a2e7c6d1f` in ilert's
 /// examples and the fixtures): `il1`, the integration type in short (`api`, or the type's first
@@ -121,33 +122,6 @@ fn integration_key(integration_type: &str, hex: &str) -> String {
     key
 }
 
-impl Model for Sources {
-    fn create(&self, cx: &mut Cx<'_>, body: Entity) -> Result<Entity, ResourceError> {
-        let mut out = Entity::new();
-        editable(&body, &mut out)?;
-        let kind = out
-            .get("integrationType")
-            .and_then(Value::as_str)
-            .unwrap_or("API");
-        let key = integration_key(kind, &cx.state.random_hex(16));
-        out.insert("integrationKey".into(), Value::from(key));
-        out.insert("createdAt".into(), Value::from(iso8601(cx.now)));
-        out.insert("updatedAt".into(), Value::from(iso8601(cx.now)));
-        Ok(out)
-    }
-
-    fn update(&self, cx: &mut Cx<'_>, old: &Entity, body: Entity) -> Result<Entity, ResourceError> {
-        let mut out = old.clone();
-        editable(&body, &mut out)?;
-        out.insert("updatedAt".into(), Value::from(iso8601(cx.now)));
-        Ok(out)
-    }
-
-    fn render(&self, view: &View<'_>, entity: &Entity, list: bool) -> Value {
-        render(view, entity, list)
-    }
-}
-
 /// Where the mock accepts events for a source: ilert's `/api/v1/events/{type}/{key}` form.
 pub fn integration_url(base: &str, integration_type: &str, key: &str) -> String {
     format!(
@@ -160,7 +134,9 @@ pub fn integration_url(base: &str, integration_type: &str, key: &str) -> String 
 pub fn render(view: &View<'_>, s: &Entity, list: bool) -> Value {
     let id = s.get("id").and_then(Value::as_i64).unwrap_or_default();
     let active = s.get("active").and_then(Value::as_bool).unwrap_or(true);
-    let policy = s["escalationPolicy"]["id"].as_i64().unwrap_or_default();
+    // A seed may lack any field (the schema check that follows names it): read, never index.
+    let f = |key: &str| crate::resources::support::fields::field(s, key).clone();
+    let policy = f("escalationPolicy")["id"].as_i64().unwrap_or_default();
     let kind = s.get("integrationType").and_then(Value::as_str).unwrap_or("API");
     let key = s
         .get("integrationKey")
@@ -173,20 +149,20 @@ pub fn render(view: &View<'_>, s: &Entity, list: bool) -> Value {
     };
     let mut out = json!({
         "id": id,
-        "name": s["name"],
+        "name": f("name"),
         "teams": s.get("teams").cloned().unwrap_or(json!([])),
         "escalationPolicy": escalation_policies::rendered(view, policy),
         "integrationType": kind,
         "integrationKey": key,
         "integrationUrl": integration_url(view.base, kind, key),
-        "alertCreation": s["alertCreation"],
+        "alertCreation": f("alertCreation"),
         "status": status,
         "active": active,
-        "alertPriorityRule": s["alertPriorityRule"],
+        "alertPriorityRule": f("alertPriorityRule"),
         "bidirectional": false,
         "services": [],
-        "createdAt": s["createdAt"],
-        "updatedAt": s["updatedAt"],
+        "createdAt": f("createdAt"),
+        "updatedAt": f("updatedAt"),
     });
     teams::expand(view, &mut out, "teams[]");
     if let Some(map) = out.as_object_mut() {
@@ -209,29 +185,6 @@ pub fn render(view: &View<'_>, s: &Entity, list: bool) -> Value {
 /// The tenant's source `id`, rendered as a single entity (`{"id": …}` when it is gone).
 pub fn rendered(view: &View<'_>, id: i64) -> Value {
     view.rendered(NAME, id)
-}
-
-/// An alert source fixture (`[[alert_sources]]`) as a stored entity; missing times are `now`.
-pub fn from_fixture(s: &AlertSource, now: i64) -> Result<Entity, ResourceError> {
-    let body = json!({
-        "name": s.name,
-        "integrationType": s.integration_type,
-        "escalationPolicy": {"id": s.escalation_policy},
-        "alertPriorityRule": s.alert_priority_rule,
-        "alertCreation": s.alert_creation,
-        "active": s.active,
-        "autoResolutionTimeout": s.auto_resolution_timeout,
-    });
-    let mut out = Entity::new();
-    editable(body.as_object().unwrap_or(&Entity::new()), &mut out)?;
-    let created = s.created_at.unwrap_or(now);
-    out.insert("integrationKey".into(), Value::from(s.integration_key.clone()));
-    out.insert("createdAt".into(), Value::from(iso8601(created)));
-    out.insert(
-        "updatedAt".into(),
-        Value::from(iso8601(s.updated_at.unwrap_or(created))),
-    );
-    Ok(out)
 }
 
 /// Whether a maintenance window naming the tenant's source `source` is open at the view's now.
@@ -265,7 +218,7 @@ pub fn source_status(view: &View<'_>, source: i64) -> &'static str {
             .keyed(
                 view.tenant,
                 names::ALERTS,
-                crate::resources::groups::names::SOURCE_STATE,
+                crate::resources::support::names::SOURCE_STATE,
                 &format!("{source}:{state}"),
             )
             .is_some_and(|ids| !ids.is_empty())

@@ -7,9 +7,11 @@
 
 use serde_json::{Value, json};
 
-use super::{fields, names};
-use crate::resources::group::{Collection, Filter, Group, Model, View};
+use crate::resources::group::{Collection, Filter, Group, View};
+
+use crate::resources::kinds::Written;
 use crate::resources::store::Entity;
+use crate::resources::support::{fields, names};
 
 /// Its path in the document.
 const PATH: &str = "/call-flow-numbers";
@@ -41,8 +43,14 @@ const FILTERS: &[Filter] = &[
 ];
 
 /// The collection.
-const COLLECTION: Collection =
-    Collection::new(NAME, PATH, "call flow number", "CallFlowNumberDetails", &Numbers).filters(FILTERS);
+const COLLECTION: Collection = Collection::new(
+    NAME,
+    PATH,
+    "call flow number",
+    "CallFlowNumberDetails",
+    &NUMBER_MODEL,
+)
+.filters(FILTERS);
 
 /// The group.
 pub static GROUP: Group = Group::new("Call Flow Numbers", &[COLLECTION], &[]);
@@ -61,26 +69,24 @@ fn user(view: &View<'_>, number: &Entity) -> Option<Value> {
 }
 
 /// The call flow number model: state and assignment computed from the call flows.
-#[derive(Debug)]
-pub struct Numbers;
+pub const NUMBER_MODEL: Written = Written::shown(show_number);
 
-impl Model for Numbers {
-    fn render(&self, view: &View<'_>, entity: &Entity, _: bool) -> Value {
-        let mut out = Value::Object(entity.clone());
-        match user(view, entity) {
-            Some(flow) => {
-                out["state"] = json!("USED");
-                out["assignedTo"] = flow;
-            }
-            None => {
-                out["state"] = json!("AVAILABLE");
-                if let Some(map) = out.as_object_mut() {
-                    map.remove("assignedTo");
-                }
+/// A stored entity of [`NUMBER_MODEL`] as answered.
+pub fn show_number(view: &View<'_>, entity: &Entity, _: bool) -> Value {
+    let mut out = Value::Object(entity.clone());
+    match user(view, entity) {
+        Some(flow) => {
+            out["state"] = json!("USED");
+            out["assignedTo"] = flow;
+        }
+        None => {
+            out["state"] = json!("AVAILABLE");
+            if let Some(map) = out.as_object_mut() {
+                map.remove("assignedTo");
             }
         }
-        out
     }
+    out
 }
 
 /// The tenant's number `id` as a call flow's `assignedNumber` (`CallFlowNumber`).

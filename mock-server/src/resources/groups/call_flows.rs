@@ -7,12 +7,13 @@
 
 use serde_json::{Value, json};
 
-use super::fields::{self, Shaped};
-use super::flow_tree::{self, NodeRef};
-use super::{alert_sources, call_flow_numbers, names};
+use super::{alert_sources, call_flow_numbers};
 use crate::resources::error::ResourceError;
 use crate::resources::group::{Collection, Cx, Group, OnDelete, Relation, Target};
+use crate::resources::kinds::Written;
 use crate::resources::store::Entity;
+use crate::resources::support::flow_tree::{self, NodeRef};
+use crate::resources::support::{fields, names};
 
 /// The store name of the collection.
 pub const NAME: &str = names::CALL_FLOWS;
@@ -62,12 +63,13 @@ fn normalise(cx: &Cx<'_>, body: &Entity, old: Option<&Entity>) -> Result<Entity,
 }
 
 /// The call flow model: lists leave out the tree; answers embed the assigned number.
-const FLOWS: Shaped = Shaped {
-    shape: normalise,
-    omit_in_lists: &["root"],
-    embed: Some(|view, flow| {
-        if let Some(number) = flow.get("assignedNumber").and_then(|n| n["id"].as_i64()) {
-            flow.insert("assignedNumber".into(), call_flow_numbers::assigned(view, number));
+const FLOWS: Written = Written {
+    write: |cx, old, body| normalise(cx, &body, old),
+    show: |view, flow, list| {
+        let mut out = flow_tree::shown(flow, list);
+        if let Some(number) = out.get("assignedNumber").and_then(|n| n["id"].as_i64()) {
+            out.insert("assignedNumber".into(), call_flow_numbers::assigned(view, number));
         }
-    }),
+        Value::Object(out)
+    },
 };

@@ -4,10 +4,11 @@
 
 use serde_json::Value;
 
-use super::fields;
 use crate::resources::error::ResourceError;
-use crate::resources::group::{Collection, Cx, Group, Model, Plain, View};
+use crate::resources::group::{Collection, Cx, Group, Model, View};
+use crate::resources::kinds::Plain;
 use crate::resources::store::Entity;
+use crate::resources::support::fields;
 
 /// The store name of the collection.
 pub const NAME: &str = "connectors";
@@ -22,6 +23,7 @@ pub static GROUP: Group = Group::new("Connectors", &[COLLECTION], &[]);
 #[derive(Debug)]
 pub struct Connectors;
 
+// Not a kind: create stamps both times, update refuses a changed `type` then takes the default update.
 impl Model for Connectors {
     fn create(&self, cx: &mut Cx<'_>, mut body: Entity) -> Result<Entity, ResourceError> {
         fields::name(&body)?;

@@ -11,11 +11,12 @@
 
 use serde_json::{Value, json};
 
-use super::fields::{self, WithKey};
 use crate::resources::error::ResourceError;
-use crate::resources::group::{Collection, Group, Keyed, Plain, Reply, Target, View};
+use crate::resources::group::{Collection, Group, Keyed, Reply, Target, View};
+use crate::resources::kinds::{Plain, WithKey};
 use crate::resources::request;
 use crate::resources::store::Entity;
+use crate::resources::support::fields;
 
 /// The store name of pipelines.
 pub const NAME: &str = "deployment-pipelines";
@@ -30,9 +31,9 @@ pub const KEPT: usize = 100;
 const TYPES: &[&str] = &["API", "GITHUB"];
 
 /// The group: pipelines, and their events (written by [`ingest`] alone).
-pub static GROUP: Group = Group {
-    name: "Deployment Pipelines",
-    collections: &[
+pub static GROUP: Group = Group::new(
+    "Deployment Pipelines",
+    &[
         Collection::new(
             NAME,
             "/deployment-pipelines",
@@ -43,8 +44,8 @@ pub static GROUP: Group = Group {
         Collection::new(EVENTS, EVENTS_PATH, "deployment event", "DeploymentEvent", &Plain)
             .child_of(Target::Collection(NAME)),
     ],
-    actions: &[],
-};
+    &[],
+);
 
 fn editable(body: &Entity, out: &mut Entity) -> Result<(), ResourceError> {
     out.insert("name".into(), Value::from(fields::name(body)?));
@@ -71,7 +72,8 @@ fn editable(body: &Entity, out: &mut Entity) -> Result<(), ResourceError> {
 }
 
 /// The pipeline model.
-const PIPELINES: WithKey = WithKey::new("dpl", editable, render).stamped();
+const PIPELINES: WithKey =
+    WithKey::new(|cx, _| fields::integration_key(cx, "dpl"), editable, render).stamped();
 
 /// A stored entity as answered.
 fn render(view: &View<'_>, entity: &Entity, _: bool) -> Value {

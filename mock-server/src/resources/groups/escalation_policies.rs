@@ -7,11 +7,9 @@
 use serde_json::{Value, json};
 
 use super::{schedules, teams};
-use crate::model::EscalationPolicy;
 use crate::resources::error::ResourceError;
-use crate::resources::group::{
-    Action, Collection, Cx, Group, OnDelete, Relation, Reply, Run, Target, View, Written,
-};
+use crate::resources::group::{Action, Collection, Cx, Group, OnDelete, Relation, Reply, Target, View};
+use crate::resources::kinds::Written;
 use crate::resources::relations;
 use crate::resources::store::Entity;
 
@@ -19,58 +17,39 @@ use crate::resources::store::Entity;
 pub const NAME: &str = "escalation-policies";
 
 /// The group.
-pub static GROUP: Group = Group {
-    name: "Escalation Policies",
-    collections: &[Collection {
-        name: NAME,
-        path: "/escalation-policies",
-        noun: "escalation policy",
-        schema: "EscalationPolicy",
-        alt_key: None,
-        parent: None,
-        relations: RELATIONS,
-        filters: &[],
-        model: &Written {
+pub static GROUP: Group = Group::new(
+    "Escalation Policies",
+    &[Collection::new(
+        NAME,
+        "/escalation-policies",
+        "escalation policy",
+        "EscalationPolicy",
+        &Written {
             write: |_, _, body| normalise(&body),
             show: |view, entity, _| render(view, entity),
         },
-    }],
-    actions: &[
-        Action {
-            method: "GET",
-            path: "/escalation-policies/resolve",
-            run: Run::State(resolve),
-        },
-        Action {
-            method: "PUT",
-            path: "/escalation-policies/{id}/levels/{level}",
-            run: Run::State(replace_level),
-        },
+    )
+    .relations(RELATIONS)],
+    &[
+        Action::state("GET", "/escalation-policies/resolve", resolve),
+        Action::state("PUT", "/escalation-policies/{id}/levels/{level}", replace_level),
     ],
-};
+);
 
 /// What a policy names: the users, schedules and teams of its levels, and its own teams.
 const RELATIONS: &[Relation] = &[
-    Relation {
-        field: "escalationRules[].users[]",
-        target: Target::Users,
-        on_delete: OnDelete::Restrict,
-    },
-    Relation {
-        field: "escalationRules[].schedules[]",
-        target: Target::Collection(schedules::NAME),
-        on_delete: OnDelete::Restrict,
-    },
-    Relation {
-        field: "escalationRules[].teams[]",
-        target: Target::Collection(teams::NAME),
-        on_delete: OnDelete::Restrict,
-    },
-    Relation {
-        field: "teams[]",
-        target: Target::Collection(teams::NAME),
-        on_delete: OnDelete::Restrict,
-    },
+    Relation::new("escalationRules[].users[]", Target::Users, OnDelete::Restrict),
+    Relation::new(
+        "escalationRules[].schedules[]",
+        Target::Collection(schedules::NAME),
+        OnDelete::Restrict,
+    ),
+    Relation::new(
+        "escalationRules[].teams[]",
+        Target::Collection(teams::NAME),
+        OnDelete::Restrict,
+    ),
+    Relation::new("teams[]", Target::Collection(teams::NAME), OnDelete::Restrict),
 ];
 
 /// The `{"id": …}` references of list `many` plus the deprecated single `one` of a level.
@@ -152,9 +131,36 @@ fn normalise(body: &Entity) -> Result<Entity, ResourceError> {
     Ok(out.as_object().cloned().unwrap_or_default())
 }
 
-/// A stored policy as ilert's `EscalationPolicy`.
+/// The fields of `EscalationPolicy` and of `EscalationRule` in the document's order.
+const POLICY_FIELDS: &[&str] = &[
+    "id",
+    "name",
+    "escalationRules",
+    "teams",
+    "repeating",
+    "frequency",
+    "delayMin",
+    "routingKey",
+];
+const RULE_FIELDS: &[&str] = &["escalationTimeout", "users", "schedules", "teams"];
+
+/// `entity`'s fields, those of `order` first in that order: a policy created through the API is
+/// stored in the document's order ([`normalise`]), a seeded one in its fixture's key order
+/// (TOML tables are read sorted), and both answer the same.
+fn in_order(entity: &Entity, order: &[&str]) -> Entity {
+    let mut out: Entity = order
+        .iter()
+        .filter_map(|k| Some(((*k).to_owned(), entity.get(*k)?.clone())))
+        .collect();
+    for (k, v) in entity {
+        out.entry(k.clone()).or_insert_with(|| v.clone());
+    }
+    out
+}
+
+/// A stored policy as ilert's `EscalationPolicy`, its fields in the document's order.
 pub fn render(view: &View<'_>, entity: &Entity) -> Value {
-    let mut out = Value::Object(entity.clone());
+    let mut out = Value::Object(in_order(entity, POLICY_FIELDS));
     if let Some(rules) = out.get_mut("escalationRules").and_then(Value::as_array_mut) {
         for level in rules {
             render_level(view, level);
@@ -167,6 +173,9 @@ pub fn render(view: &View<'_>, entity: &Entity) -> Value {
 /// One stored level as ilert's `EscalationRule`: users as `UserRel`, schedules as `ScheduleRel`,
 /// teams as `TeamRel`.
 fn render_level(view: &View<'_>, level: &mut Value) {
+    if let Some(fields) = level.as_object() {
+        *level = Value::Object(in_order(fields, RULE_FIELDS));
+    }
     relations::expand(level, "users[]", &|id| relations::user_rel(view, id));
     relations::expand(level, "schedules[]", &|id| schedules::rel(view, id));
     teams::expand(view, level, "teams[]");
@@ -175,26 +184,6 @@ fn render_level(view: &View<'_>, level: &mut Value) {
 /// The tenant's policy `id`, rendered (`{"id": …}` when it is gone).
 pub fn rendered(view: &View<'_>, id: i64) -> Value {
     view.rendered(NAME, id)
-}
-
-/// A policy fixture (`[[escalation_policies]]`) as a stored entity.
-pub fn from_fixture(p: &EscalationPolicy) -> Result<Entity, ResourceError> {
-    let rules: Vec<Value> = p
-        .rules
-        .iter()
-        .map(|r| json!({"escalationTimeout": r.escalation_timeout, "users": r.users.iter().map(|id| json!({"id": id})).collect::<Vec<_>>()}))
-        .collect();
-    let mut body = json!({
-        "name": p.name,
-        "escalationRules": rules,
-        "repeating": p.repeating,
-        "frequency": p.frequency,
-        "delayMin": p.delay_min,
-    });
-    if let Some(key) = &p.routing_key {
-        body["routingKey"] = json!(key);
-    }
-    normalise(body.as_object().unwrap_or(&Entity::new()))
 }
 
 /// The policy a routing-key expression names: ordered comma-separated keys, the first known

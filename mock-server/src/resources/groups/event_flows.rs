@@ -3,21 +3,22 @@
 //! it routes to, and may name an escalation policy, both of the tenant). Lists answer the
 //! shallow `EventFlowListItem` (id, name, teams), single flows the whole tree.
 
-use super::fields::Shaped;
-use super::flow_tree::{self, NodeRef};
 use super::{alert_sources, escalation_policies};
+use serde_json::Value;
+
 use crate::resources::error::ResourceError;
 use crate::resources::group::{Collection, Cx, Group, Target};
+use crate::resources::kinds::Written;
 use crate::resources::store::Entity;
+use crate::resources::support::flow_tree::{self, NodeRef};
 
 /// The store name of the collection.
 pub const NAME: &str = "event-flows";
 
-/// The model: lists answer the flows without their node tree.
-const FLOWS: Shaped = Shaped {
-    shape,
-    omit_in_lists: &["root"],
-    embed: None,
+/// The model: the checked tree stored; lists answer the flows without it.
+const FLOWS: Written = Written {
+    write: |cx, _, body| shape(cx, &body),
+    show: |_, flow, list| Value::Object(flow_tree::shown(flow, list)),
 };
 
 /// The collection.
@@ -41,7 +42,7 @@ const REFS: &[NodeRef] = &[
 ];
 
 /// The stored flow: name, teams and the checked node tree.
-fn shape(cx: &Cx<'_>, body: &Entity, _: Option<&Entity>) -> Result<Entity, ResourceError> {
+fn shape(cx: &Cx<'_>, body: &Entity) -> Result<Entity, ResourceError> {
     let flow = flow_tree::flow(&cx.view(), body, REFS)?;
     Ok(flow.as_object().cloned().unwrap_or_default())
 }

@@ -14,14 +14,15 @@
 use serde_json::{Value, json};
 
 use super::alert_sources;
-use super::fields::{self, WithKey};
 use crate::clock::UnixSeconds;
 use crate::resources::crud;
 use crate::resources::error::ResourceError;
 use crate::resources::group::{
-    Action, Collection, Cx, Group, Keyed, OnDelete, Relation, Reply, Run, Target, View,
+    Action, Collection, Cx, Group, Keyed, OnDelete, Relation, Reply, Target, View,
 };
+use crate::resources::kinds::WithKey;
 use crate::resources::store::Entity;
+use crate::resources::support::fields;
 use crate::resources::time::{iso8601, parse};
 
 /// The store name of the collection.
@@ -44,32 +45,20 @@ const MONITORS: Collection = Collection::new(
 )]);
 
 /// The group.
-pub static GROUP: Group = Group {
-    name: "Heartbeat Monitors",
-    collections: &[MONITORS],
-    actions: &[
-        Action {
-            method: "GET",
-            path: "/heartbeat-monitors",
-            run: Run::State(list),
-        },
-        Action {
-            method: "POST",
-            path: "/heartbeat-monitors",
-            run: Run::State(create),
-        },
-        Action {
-            method: "GET",
-            path: "/heartbeat-monitors/{id}",
-            run: Run::State(|cx| crud::get(cx, &MONITORS).map(|r| finish(cx, r, false))),
-        },
-        Action {
-            method: "PUT",
-            path: "/heartbeat-monitors/{id}",
-            run: Run::State(|cx| crud::update(cx, &MONITORS).map(|r| finish(cx, r, false))),
-        },
+pub static GROUP: Group = Group::new(
+    "Heartbeat Monitors",
+    &[MONITORS],
+    &[
+        Action::state("GET", "/heartbeat-monitors", list),
+        Action::state("POST", "/heartbeat-monitors", create),
+        Action::state("GET", "/heartbeat-monitors/{id}", |cx| {
+            crud::get(cx, &MONITORS).map(|r| finish(cx, r, false))
+        }),
+        Action::state("PUT", "/heartbeat-monitors/{id}", |cx| {
+            crud::update(cx, &MONITORS).map(|r| finish(cx, r, false))
+        }),
     ],
-};
+);
 
 /// The fields a client sets (`HeartbeatMonitorRel`).
 fn editable(body: &Entity, out: &mut Entity) -> Result<(), ResourceError> {
@@ -88,7 +77,7 @@ fn editable(body: &Entity, out: &mut Entity) -> Result<(), ResourceError> {
 
 /// The heartbeat monitor model. The document: "changing 'intervalSec' will regenerate the
 /// 'integrationKey'".
-const MONITORS_MODEL: WithKey = WithKey::new("hbt", editable, render)
+const MONITORS_MODEL: WithKey = WithKey::new(|cx, _| fields::integration_key(cx, "hbt"), editable, render)
     .stamped()
     .new_key_on("intervalSec");
 

@@ -4,29 +4,30 @@
 
 use serde_json::{Value, json};
 
-use super::{audience, names};
 use crate::resources::error::ResourceError;
-use crate::resources::group::{Collection, Cx, Group, Model, View};
+use crate::resources::group::{Collection, Group, View};
+use crate::resources::kinds::Written;
 use crate::resources::relations;
 use crate::resources::store::Entity;
+use crate::resources::support::{audience, names};
 use crate::resources::validate;
 
 /// The store name of the collection.
 pub const NAME: &str = names::INCIDENT_TEMPLATES;
 
 /// The group.
-pub static GROUP: Group = Group {
-    name: "Incident Templates",
-    collections: &[Collection::new(
+pub static GROUP: Group = Group::new(
+    "Incident Templates",
+    &[Collection::new(
         NAME,
         "/incident-templates",
         "incident template",
         "IncidentTemplate",
-        &Templates,
+        &TEMPLATES,
     )
     .relations(&[audience::OWNING_TEAMS])],
-    actions: &[],
-};
+    &[],
+);
 
 /// A template as stored, with ilert's defaults for what the body leaves out.
 fn editable(body: &Entity) -> Result<Entity, ResourceError> {
@@ -45,26 +46,19 @@ fn editable(body: &Entity) -> Result<Entity, ResourceError> {
 }
 
 /// The template model: defaults on write, teams as `TeamRel` on read.
-#[derive(Debug)]
-pub struct Templates;
+const TEMPLATES: Written = Written {
+    write: |_, _, body| editable(&body),
+    show,
+};
 
-impl Model for Templates {
-    fn create(&self, _: &mut Cx<'_>, body: Entity) -> Result<Entity, ResourceError> {
-        editable(&body)
-    }
-
-    fn update(&self, _: &mut Cx<'_>, _: &Entity, body: Entity) -> Result<Entity, ResourceError> {
-        editable(&body)
-    }
-
-    fn render(&self, view: &View<'_>, entity: &Entity, _: bool) -> Value {
-        let mut out = Entity::new();
-        for key in ["id", "name", "summary", "status", "message", "sendNotification"] {
-            if let Some(value) = entity.get(key) {
-                out.insert(key.to_owned(), value.clone());
-            }
+/// A stored template as `IncidentTemplate`.
+fn show(view: &View<'_>, entity: &Entity, _: bool) -> Value {
+    let mut out = Entity::new();
+    for key in ["id", "name", "summary", "status", "message", "sendNotification"] {
+        if let Some(value) = entity.get(key) {
+            out.insert(key.to_owned(), value.clone());
         }
-        out.insert("teams".to_owned(), audience::team_rels(view, entity.get("teams")));
-        Value::Object(out)
     }
+    out.insert("teams".to_owned(), audience::team_rels(view, entity.get("teams")));
+    Value::Object(out)
 }

@@ -10,12 +10,15 @@
 
 use serde_json::{Value, json};
 
-use super::{alert_sources, names};
+use super::alert_sources;
+
 use crate::clock::UnixSeconds;
 use crate::resources::error::ResourceError;
-use crate::resources::group::{Collection, Cx, Filter, Group, OnDelete, Relation, Target, View, Written};
+use crate::resources::group::{Collection, Cx, Filter, Group, OnDelete, Relation, Target, View};
+use crate::resources::kinds::Written;
 use crate::resources::relations;
 use crate::resources::store::Entity;
+use crate::resources::support::names;
 use crate::resources::time::parse;
 
 /// The store name of the collection.
@@ -37,62 +40,56 @@ const SERVICE_FIELDS: [&str; 8] = [
 ];
 
 /// The group.
-pub static GROUP: Group = Group {
-    name: "Maintenance Windows",
-    collections: &[Collection {
-        name: NAME,
-        path: "/maintenance-windows",
-        noun: "maintenance window",
-        schema: "MaintenanceWindow",
-        alt_key: None,
-        parent: None,
-        relations: &[
-            Relation {
-                field: "alertSources[]",
-                target: Target::Collection(alert_sources::NAME),
-                on_delete: OnDelete::Pull,
+pub static GROUP: Group = Group::new(
+    "Maintenance Windows",
+    &[Collection::new(
+        NAME,
+        "/maintenance-windows",
+        "maintenance window",
+        "MaintenanceWindow",
+        &Written { write, show },
+    )
+    .relations(&[
+        Relation::new(
+            "alertSources[]",
+            Target::Collection(alert_sources::NAME),
+            OnDelete::Pull,
+        ),
+        Relation::new("services[]", Target::Collection(SERVICES), OnDelete::Pull),
+    ])
+    .filters(&[
+        Filter {
+            param: "state",
+            test: |view, w, values| {
+                let open = bounds(w).is_some_and(|(_, end)| end > view.now);
+                values.iter().any(|v| (v == "OPEN") == open)
             },
-            Relation {
-                field: "services[]",
-                target: Target::Collection(SERVICES),
-                on_delete: OnDelete::Pull,
+        },
+        Filter {
+            param: "sources",
+            test: |_, w, values| names_any(w, "alertSources[]", values),
+        },
+        Filter {
+            param: "services",
+            test: |_, w, values| names_any(w, "services[]", values),
+        },
+        Filter {
+            param: "from",
+            test: |_, w, values| {
+                let from = values.iter().filter_map(|t| parse(t)).max().unwrap_or(i64::MIN);
+                bounds(w).is_some_and(|(_, end)| end >= from)
             },
-        ],
-        filters: &[
-            Filter {
-                param: "state",
-                test: |view, w, values| {
-                    let open = bounds(w).is_some_and(|(_, end)| end > view.now);
-                    values.iter().any(|v| (v == "OPEN") == open)
-                },
+        },
+        Filter {
+            param: "until",
+            test: |_, w, values| {
+                let until = values.iter().filter_map(|t| parse(t)).min().unwrap_or(i64::MAX);
+                bounds(w).is_some_and(|(start, _)| start <= until)
             },
-            Filter {
-                param: "sources",
-                test: |_, w, values| names_any(w, "alertSources[]", values),
-            },
-            Filter {
-                param: "services",
-                test: |_, w, values| names_any(w, "services[]", values),
-            },
-            Filter {
-                param: "from",
-                test: |_, w, values| {
-                    let from = values.iter().filter_map(|t| parse(t)).max().unwrap_or(i64::MIN);
-                    bounds(w).is_some_and(|(_, end)| end >= from)
-                },
-            },
-            Filter {
-                param: "until",
-                test: |_, w, values| {
-                    let until = values.iter().filter_map(|t| parse(t)).min().unwrap_or(i64::MAX);
-                    bounds(w).is_some_and(|(start, _)| start <= until)
-                },
-            },
-        ],
-        model: &Written { write, show },
-    }],
-    actions: &[],
-};
+        },
+    ])],
+    &[],
+);
 
 /// A window's start and end.
 fn bounds(w: &Entity) -> Option<(UnixSeconds, UnixSeconds)> {

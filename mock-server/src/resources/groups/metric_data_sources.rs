@@ -5,10 +5,11 @@
 
 use serde_json::{Value, json};
 
-use super::fields::{self, Shaped};
 use crate::resources::error::ResourceError;
-use crate::resources::group::{Collection, Cx, Group, Model, View};
+use crate::resources::group::{Collection, Group, Model, View};
+use crate::resources::kinds::{Written, as_stored};
 use crate::resources::store::Entity;
+use crate::resources::support::fields;
 
 /// Its path in the document.
 const PATH: &str = "/metric-data-sources";
@@ -17,10 +18,9 @@ const PATH: &str = "/metric-data-sources";
 pub const NAME: &str = "metric-data-sources";
 
 /// The model.
-const SOURCES: Shaped = Shaped {
-    shape,
-    omit_in_lists: &[],
-    embed: None,
+const SOURCES: Written = Written {
+    write: |_, _, body| shape(&body),
+    show: as_stored,
 };
 
 /// The collection.
@@ -39,7 +39,7 @@ fn needed(kind: &str) -> &'static [&'static str] {
 }
 
 /// The stored data source: its metadata must be the kind its type names.
-fn shape(_: &Cx<'_>, body: &Entity, _: Option<&Entity>) -> Result<Entity, ResourceError> {
+fn shape(body: &Entity) -> Result<Entity, ResourceError> {
     let name = fields::name(body)?;
     let kind = body.get("type").and_then(Value::as_str).unwrap_or_default();
     let metadata = body.get("metadata").cloned().unwrap_or(Value::Null);

@@ -6,11 +6,12 @@
 
 use serde_json::{Value, json};
 
-use super::fields::{self, WithKey};
 use super::metric_data_sources;
 use crate::resources::error::ResourceError;
 use crate::resources::group::{Collection, Group, OnDelete, Relation, Target, View};
+use crate::resources::kinds::WithKey;
 use crate::resources::store::Entity;
+use crate::resources::support::fields;
 
 /// The store name of the collection.
 pub const NAME: &str = "metrics";
@@ -79,7 +80,7 @@ fn editable(body: &Entity, out: &mut Entity) -> Result<(), ResourceError> {
 }
 
 /// The metric model.
-const METRICS: WithKey = WithKey::new("met", editable, render);
+const METRICS: WithKey = WithKey::new(|cx, _| fields::integration_key(cx, "met"), editable, render);
 
 /// A stored entity as answered.
 fn render(view: &View<'_>, entity: &Entity, list: bool) -> Value {

@@ -16,25 +16,17 @@
 
 use serde_json::{Value, json};
 
-use super::calendar;
 use super::schedules::{self, shift};
 use super::{escalation_policies, teams};
 use crate::clock::UnixSeconds;
 use crate::resources::error::ResourceError;
-use crate::resources::group::{Action, Cx, Group, Reply, Run, View};
+use crate::resources::group::{Action, Cx, Group, Reply, View};
 use crate::resources::relations;
+use crate::resources::support::calendar;
 use crate::resources::time::{iso8601, parse};
 
 /// The group.
-pub static GROUP: Group = Group {
-    name: "On-Calls",
-    collections: &[],
-    actions: &[Action {
-        method: "GET",
-        path: "/on-calls",
-        run: Run::State(list),
-    }],
-};
+pub static GROUP: Group = Group::new("On-Calls", &[], &[Action::state("GET", "/on-calls", list)]);
 
 /// `max-results` when none is given, and its maximum (the document's prose: "defaults to 50,
 /// may not exceed 250").

@@ -22,35 +22,23 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use super::names;
 use crate::clock::UnixSeconds;
 use crate::resources::error::ResourceError;
-use crate::resources::group::{Action, Cx, Group, Reply, Run};
+use crate::resources::group::{Action, Cx, Group, Reply};
 use crate::resources::store::Entity;
+use crate::resources::support::names;
 use crate::resources::time::{day, parse};
 
 /// The group.
-pub static GROUP: Group = Group {
-    name: "Reports",
-    collections: &[],
-    actions: &[
-        Action {
-            method: "GET",
-            path: "/reports/alerts",
-            run: Run::State(alert_metrics),
-        },
-        Action {
-            method: "GET",
-            path: "/reports/alerts/summary",
-            run: Run::State(summary),
-        },
-        Action {
-            method: "GET",
-            path: "/reports/api-keys/usage",
-            run: Run::State(api_key_usage),
-        },
+pub static GROUP: Group = Group::new(
+    "Reports",
+    &[],
+    &[
+        Action::state("GET", "/reports/alerts", alert_metrics),
+        Action::state("GET", "/reports/alerts/summary", summary),
+        Action::state("GET", "/reports/api-keys/usage", api_key_usage),
     ],
-};
+);
 
 const DAY_SECS: i64 = 86_400;
 

@@ -7,10 +7,13 @@
 
 use serde_json::{Value, json};
 
-use super::{fields, metrics};
+use crate::resources::support::fields;
+
+use super::metrics;
 use crate::resources::catalogue::catalogue;
 use crate::resources::error::ResourceError;
-use crate::resources::group::{Collection, Group, Keyed, Plain, Reply, Target};
+use crate::resources::group::{Collection, Group, Keyed, Reply, Target};
+use crate::resources::kinds::Plain;
 use crate::resources::request;
 use crate::resources::validate::{self, Mode};
 

@@ -11,10 +11,13 @@
 
 use serde_json::{Value, json};
 
-use super::{calendar, teams};
+use crate::resources::support::calendar;
+
+use super::teams;
 use crate::clock::UnixSeconds;
 use crate::resources::error::ResourceError;
-use crate::resources::group::{Collection, Group, OnDelete, Relation, Target, View, Written};
+use crate::resources::group::{Collection, Group, OnDelete, Relation, Target, View};
+use crate::resources::kinds::Written;
 use crate::resources::relations;
 use crate::resources::store::Entity;
 
@@ -22,27 +25,25 @@ use crate::resources::store::Entity;
 pub const NAME: &str = "support-hours";
 
 /// The group.
-pub static GROUP: Group = Group {
-    name: "Support Hours",
-    collections: &[Collection {
-        relations: &[Relation {
-            field: "teams[]",
-            target: Target::Collection(teams::NAME),
-            on_delete: OnDelete::Restrict,
-        }],
-        ..Collection::new(
-            NAME,
-            "/support-hours",
-            "support hour",
-            "SupportHour",
-            &Written {
-                write: |_, _, body| normalise(&body),
-                show,
-            },
-        )
-    }],
-    actions: &[],
-};
+pub static GROUP: Group = Group::new(
+    "Support Hours",
+    &[Collection::new(
+        NAME,
+        "/support-hours",
+        "support hour",
+        "SupportHour",
+        &Written {
+            write: |_, _, body| normalise(&body),
+            show,
+        },
+    )
+    .relations(&[Relation::new(
+        "teams[]",
+        Target::Collection(teams::NAME),
+        OnDelete::Restrict,
+    )])],
+    &[],
+);
 
 fn bad(message: String) -> ResourceError {
     ResourceError::BadRequest(message)

@@ -11,58 +11,41 @@ use serde_json::{Value, json};
 use super::users;
 use crate::resources::error::ResourceError;
 use crate::resources::group::{
-    Action, Collection, Cx, Filter, Group, OnDelete, Relation, Reply, Run, Target, View, Written,
+    Action, Collection, Cx, Filter, Group, OnDelete, Relation, Reply, Target, View,
 };
+use crate::resources::kinds::Written;
 use crate::resources::relations;
 use crate::resources::store::Entity;
 use crate::resources::time::iso8601;
 
 /// The store name of the collection.
-pub const NAME: &str = super::names::TEAMS;
+pub const NAME: &str = crate::resources::support::names::TEAMS;
 
 /// The role a member gets when the body names none.
 const DEFAULT_ROLE: &str = "RESPONDER";
 
 /// The group.
-pub static GROUP: Group = Group {
-    name: "Teams",
-    collections: &[Collection {
-        name: NAME,
-        path: "/teams",
-        noun: "team",
-        schema: "Team",
-        alt_key: None,
-        parent: None,
-        relations: &[Relation {
-            field: "members[].user",
-            target: Target::Users,
-            on_delete: OnDelete::Pull,
-        }],
-        filters: &[Filter {
-            param: "members",
-            test: |_, team, values| {
-                let members = relations::ids(&Value::Object(team.clone()), "members[].user");
-                values.iter().any(|v| {
-                    v.parse::<f64>()
-                        .is_ok_and(|id| members.iter().any(|m| *m as f64 == id))
-                })
-            },
-        }],
-        model: &Written { write, show },
-    }],
-    actions: &[
-        Action {
-            method: "POST",
-            path: "/teams/{id}/members",
-            run: Run::State(add_member),
-        },
-        Action {
-            method: "DELETE",
-            path: "/teams/{id}/members/{id}",
-            run: Run::State(remove_member),
-        },
+pub static GROUP: Group = Group::new(
+    "Teams",
+    &[
+        Collection::new(NAME, "/teams", "team", "Team", &Written { write, show })
+            .relations(&[Relation::new("members[].user", Target::Users, OnDelete::Pull)])
+            .filters(&[Filter {
+                param: "members",
+                test: |_, team, values| {
+                    let members = relations::ids(&Value::Object(team.clone()), "members[].user");
+                    values.iter().any(|v| {
+                        v.parse::<f64>()
+                            .is_ok_and(|id| members.iter().any(|m| *m as f64 == id))
+                    })
+                },
+            }]),
     ],
-};
+    &[
+        Action::state("POST", "/teams/{id}/members", add_member),
+        Action::state("DELETE", "/teams/{id}/members/{id}", remove_member),
+    ],
+);
 
 /// One member as stored: `{"user": {"id"}, "role"}`.
 fn member(input: &Value) -> Result<Value, ResourceError> {

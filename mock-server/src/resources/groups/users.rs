@@ -9,8 +9,8 @@ use serde_json::{Value, json};
 use crate::model::User;
 use crate::resources::crud;
 use crate::resources::error::ResourceError;
-use crate::resources::group::World;
-use crate::resources::group::{Action, Collection, Cx, Group, Model, Plain, Reply, Run, Target};
+use crate::resources::group::{Action, Collection, Cx, Group, Model, Reply, Target, World};
+use crate::resources::kinds::Plain;
 use crate::resources::relations;
 use crate::resources::store::Entity;
 
@@ -18,6 +18,7 @@ use crate::resources::store::Entity;
 #[derive(Debug)]
 pub struct Contacts;
 
+// Not a kind: only create differs from Plain (a new contact is verified).
 impl Model for Contacts {
     fn create(&self, _: &mut Cx<'_>, mut body: Entity) -> Result<Entity, ResourceError> {
         body.entry("status").or_insert(json!("OK"));
@@ -52,6 +53,7 @@ fn dialable(body: &Entity) -> Result<(), ResourceError> {
     Ok(())
 }
 
+// Not a kind: Contacts' create and Plain's update, each checking the number; update keeps the status.
 impl Model for PhoneContacts {
     fn create(&self, cx: &mut Cx<'_>, body: Entity) -> Result<Entity, ResourceError> {
         dialable(&body)?;
@@ -113,6 +115,7 @@ impl Preferences {
     }
 }
 
+// Not a kind: the model carries data (its documented fields); Written holds functions only.
 impl Model for Preferences {
     fn create(&self, cx: &mut Cx<'_>, body: Entity) -> Result<Entity, ResourceError> {
         self.keep(cx, body)
@@ -140,116 +143,70 @@ const SUBSCRIPTION_PREFERENCES: Preferences = Preferences {
     fields: &["method", "contact"],
 };
 
-const fn nested(
-    name: &'static str,
-    path: &'static str,
-    noun: &'static str,
-    schema: &'static str,
-    model: &'static dyn Model,
-) -> Collection {
-    Collection {
-        name,
-        path,
-        noun,
-        schema,
-        alt_key: None,
-        parent: Some(Target::Users),
-        relations: &[],
-        filters: &[],
-        model,
-    }
-}
-
 /// The group.
-pub static GROUP: Group = Group {
-    name: "Users",
-    collections: &[
-        nested(
+pub static GROUP: Group = Group::new(
+    "Users",
+    &[
+        Collection::new(
             "user-emails",
             "/users/{user-id}/contacts/emails",
             "email contact",
             "ContactEmail",
             &Contacts,
-        ),
-        nested(
+        )
+        .child_of(Target::Users),
+        Collection::new(
             "user-phone-numbers",
             "/users/{user-id}/contacts/phone-numbers",
             "phone number contact",
             "ContactPhoneNumber",
             &PhoneContacts,
-        ),
-        nested(
+        )
+        .child_of(Target::Users),
+        Collection::new(
             "user-alert-preferences",
             "/users/{user-id}/notification-preferences/alerts",
             "alert notification preference",
             "NotificationPreferencesAlert",
             &ALERT_PREFERENCES,
-        ),
-        nested(
+        )
+        .child_of(Target::Users),
+        Collection::new(
             "user-duty-preferences",
             "/users/{user-id}/notification-preferences/duties",
             "duty notification preference",
             "NotificationPreferencesDuty",
             &DUTY_PREFERENCES,
-        ),
-        nested(
+        )
+        .child_of(Target::Users),
+        Collection::new(
             "user-update-preferences",
             "/users/{user-id}/notification-preferences/updates",
             "update notification preference",
             "NotificationPreferencesUpdate",
             &UPDATE_PREFERENCES,
-        ),
-        nested(
+        )
+        .child_of(Target::Users),
+        Collection::new(
             "user-subscription-preferences",
             "/users/{user-id}/notification-preferences/subscriptions",
             "subscription notification preference",
             "NotificationPreferencesSubscription",
             &SUBSCRIPTION_PREFERENCES,
-        ),
+        )
+        .child_of(Target::Users),
     ],
-    actions: &[
-        Action {
-            method: "GET",
-            path: "/users/current",
-            run: Run::Caller(|u| Reply::ok(render(u))),
-        },
-        Action {
-            method: "PUT",
-            path: "/users/current",
-            run: Run::State(update_current),
-        },
-        Action {
-            method: "GET",
-            path: "/users",
-            run: Run::State(list),
-        },
-        Action {
-            method: "POST",
-            path: "/users",
-            run: Run::State(create),
-        },
-        Action {
-            method: "POST",
-            path: "/users/search-email",
-            run: Run::State(search_email),
-        },
-        Action {
-            method: "GET",
-            path: "/users/{user-id}",
-            run: Run::State(get),
-        },
-        Action {
-            method: "PUT",
-            path: "/users/{user-id}",
-            run: Run::State(update),
-        },
-        Action {
-            method: "DELETE",
-            path: "/users/{user-id}",
-            run: Run::State(delete),
-        },
+    &[
+        Action::caller("GET", "/users/current", |u| Reply::ok(render(u))),
+        Action::state("PUT", "/users/current", update_current),
+        Action::state("GET", "/users", list),
+        Action::state("POST", "/users", create),
+        Action::state("POST", "/users/search-email", search_email),
+        Action::state("GET", "/users/{user-id}", get),
+        Action::state("PUT", "/users/{user-id}", update),
+        Action::state("DELETE", "/users/{user-id}", delete),
     ],
-};
+);
 
 /// A user as ilert's `User`, plus `username` (ilert's Go client and token info use it).
 pub fn render(u: &User) -> Value {

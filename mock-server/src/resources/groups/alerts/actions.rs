@@ -4,9 +4,9 @@
 use serde_json::{Value, json};
 
 use super::lifecycle::{Actor, Change, NewAlert, Tenant, apply, raise};
-use super::model::{Alerts, FILTERS, NAME};
+use super::model::{ALERT_MODEL, FILTERS, NAME};
 use crate::resources::error::ResourceError;
-use crate::resources::group::{Cx, Model, Reply, Target};
+use crate::resources::group::{Cx, Model as _, Reply, Target};
 use crate::resources::groups::{escalation_policies, schedules};
 use crate::resources::store::Entity;
 use crate::resources::{crud, relations};
@@ -16,7 +16,7 @@ fn render(cx: &Cx<'_>, id: i64) -> Value {
     cx.state
         .resources()
         .get(cx.tenant, NAME, id)
-        .map_or(Value::Null, |a| Alerts.render(&view, &a.body, false))
+        .map_or(Value::Null, |a| ALERT_MODEL.render(&view, &a.body, false))
 }
 
 pub(super) fn create(cx: &mut Cx<'_>) -> Result<Reply, ResourceError> {

@@ -6,11 +6,10 @@ use serde_json::{Value, json};
 use super::model::{LOG_ENTRIES, NAME, NOTIFICATIONS};
 use crate::clock::UnixSeconds;
 use crate::resources::error::ResourceError;
-use crate::resources::group::Cx;
-use crate::resources::group::{View, World};
-use crate::resources::groups::names;
+use crate::resources::group::{Cx, View, World};
 use crate::resources::groups::{alert_sources, escalation_policies, on_calls, support_hours};
 use crate::resources::store::Entity;
+use crate::resources::support::names;
 use crate::resources::time::iso8601;
 
 /// Who changes an alert, for log entries and responder bookkeeping.

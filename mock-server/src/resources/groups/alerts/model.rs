@@ -5,9 +5,10 @@ use serde_json::Value;
 
 use crate::clock::UnixSeconds;
 use crate::resources::group::{Filter, Model, View};
-use crate::resources::groups::{alert_sources, escalation_policies, names};
+use crate::resources::groups::{alert_sources, escalation_policies};
 use crate::resources::relations;
 use crate::resources::store::Entity;
+use crate::resources::support::names;
 use crate::resources::time::parse;
 
 /// The store name of alerts.
@@ -66,9 +67,14 @@ fn has_responder(view: &View<'_>, alert: &Entity, values: &[String]) -> bool {
     })
 }
 
-/// The alert model: sources and policies embedded, responders as `UserRel`.
+/// The alert model: sources and policies embedded, responders as `UserRel`. Its own impl
+/// (not a [`crate::resources::kinds::Written`]) because it writes list pages itself: a page of
+/// alerts shares each embedded source and policy as text instead of copying it into every alert.
 #[derive(Debug)]
 pub struct Alerts;
+
+/// The model of alerts.
+pub const ALERT_MODEL: Alerts = Alerts;
 
 impl Model for Alerts {
     fn render(&self, view: &View<'_>, entity: &Entity, _: bool) -> Value {

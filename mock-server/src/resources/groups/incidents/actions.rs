@@ -4,15 +4,15 @@
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
-use super::super::include::{self, CAPPED_MAX};
 use super::super::services::model as services;
-use super::super::{audience, names};
 use super::model::{COLLECTION, NAME, affected, affected_teams, history};
 use crate::resources::crud;
 use crate::resources::error::ResourceError;
 use crate::resources::group::{Cx, Reply, View};
 use crate::resources::relations;
 use crate::resources::store::Entity;
+use crate::resources::support::include::{self, CAPPED_MAX};
+use crate::resources::support::{audience, names};
 
 /// What the request's `include` adds to each incident.
 fn extras(cx: &Cx<'_>) -> impl Fn(&View<'_>, &Entity, &mut Map<String, Value>) + 'static {

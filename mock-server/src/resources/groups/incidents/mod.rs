@@ -16,16 +16,16 @@ use crate::resources::group::{Action, Group};
 use model::{COLLECTION, NAME};
 
 /// The group.
-pub static GROUP: Group = Group {
-    name: "Incidents",
-    collections: &[COLLECTION],
-    actions: &[
+pub static GROUP: Group = Group::new(
+    "Incidents",
+    &[COLLECTION],
+    &[
         Action::state("GET", "/incidents", actions::list),
         Action::state("POST", "/incidents", actions::create),
         Action::state("GET", "/incidents/{id}", actions::get),
         Action::state("PUT", "/incidents/{id}", actions::update),
         Action::state("POST", "/incidents/publish-info", actions::publish_info),
-        super::audience::subscribers!("GET", "/incidents", list, NAME, "incident"),
-        super::audience::subscribers!("POST", "/incidents", add_all, NAME, "incident"),
+        crate::resources::support::audience::subscribers!("GET", "/incidents", list, NAME, "incident"),
+        crate::resources::support::audience::subscribers!("POST", "/incidents", add_all, NAME, "incident"),
     ],
-};
+);

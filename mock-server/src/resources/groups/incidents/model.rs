@@ -5,12 +5,12 @@
 use serde_json::{Value, json};
 
 use super::super::services::model as services;
-use super::super::{audience, names};
 use crate::clock::UnixSeconds;
 use crate::resources::error::ResourceError;
 use crate::resources::group::{Collection, Cx, Filter, Model, OnDelete, Relation, Target, View};
 use crate::resources::relations;
 use crate::resources::store::Entity;
+use crate::resources::support::{audience, names};
 use crate::resources::time::{iso8601, parse};
 use crate::resources::validate;
 
@@ -20,11 +20,11 @@ pub const NAME: &str = names::INCIDENTS;
 /// The collection. A deleted service stays named by the incidents that affected it (their
 /// answers leave it out), so that an incident's history is not lost with it.
 pub const COLLECTION: Collection = Collection::new(NAME, "/incidents", "incident", "Incident", &Incidents)
-    .relations(&[Relation {
-        field: "affectedServices[].service",
-        target: Target::Collection(services::NAME),
-        on_delete: OnDelete::Keep,
-    }])
+    .relations(&[Relation::new(
+        "affectedServices[].service",
+        Target::Collection(services::NAME),
+        OnDelete::Keep,
+    )])
     .filters(FILTERS);
 
 /// The documented filters of `GET /incidents`: `states`, `services` (an affected service),
@@ -122,6 +122,7 @@ fn resolution(incident: &mut Entity, was_open: bool, at: &str) {
 #[derive(Debug)]
 pub struct Incidents;
 
+// Not a kind: create opens the history, update appends to it and resolves; they share little.
 impl Model for Incidents {
     fn create(&self, cx: &mut Cx<'_>, body: Entity) -> Result<Entity, ResourceError> {
         let summary = validate::non_blank(&body, "summary")?;

@@ -4,12 +4,12 @@
 use jiff::Span;
 use serde_json::{Value, json};
 
-use super::super::calendar;
 use super::{Include, NAME, OVERRIDES, plan, rel, render, shift};
 use crate::clock::UnixSeconds;
 use crate::resources::crud;
 use crate::resources::error::ResourceError;
 use crate::resources::group::{Cx, Reply};
+use crate::resources::support::calendar;
 use crate::resources::time::{iso8601, parse};
 
 /// The longest range `GET /schedules/{id}/shifts` computes (the mock's limit).

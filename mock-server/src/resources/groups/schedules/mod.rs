@@ -19,7 +19,8 @@ use serde_json::{Value, json};
 
 use super::{teams, users};
 use crate::clock::UnixSeconds;
-use crate::resources::group::{Action, Collection, Group, Model, OnDelete, Relation, Run, Target, View};
+use crate::resources::group::{Action, Collection, Group, OnDelete, Relation, Target, View};
+use crate::resources::kinds::Written;
 use crate::resources::relations;
 use crate::resources::store::Entity;
 use crate::resources::time::iso8601;
@@ -32,80 +33,32 @@ pub const NAME: &str = "schedules";
 pub const OVERRIDES: &str = "schedule-overrides";
 
 /// The group.
-pub static GROUP: Group = Group {
-    name: "Schedules",
-    collections: &[
-        Collection {
-            name: NAME,
-            path: "/schedules",
-            noun: "schedule",
-            schema: "Schedule",
-            alt_key: None,
-            parent: None,
-            relations: &[
-                Relation {
-                    field: "scheduleLayers[].users[]",
-                    target: Target::Users,
-                    on_delete: OnDelete::Restrict,
-                },
-                Relation {
-                    field: "shifts[].user",
-                    target: Target::Users,
-                    on_delete: OnDelete::Restrict,
-                },
-                Relation {
-                    field: "teams[]",
-                    target: Target::Collection(teams::NAME),
-                    on_delete: OnDelete::Restrict,
-                },
-            ],
-            filters: &[],
-            model: &MODEL,
-        },
-        Collection {
-            name: OVERRIDES,
-            path: "/schedules/{id}/overrides",
-            noun: "override",
-            schema: "Shift",
-            alt_key: None,
-            parent: Some(Target::Collection(NAME)),
-            relations: &[Relation {
-                field: "user",
-                target: Target::Users,
-                on_delete: OnDelete::Cascade,
-            }],
-            filters: &[],
-            model: &Overrides,
-        },
+pub static GROUP: Group = Group::new(
+    "Schedules",
+    &[
+        Collection::new(NAME, "/schedules", "schedule", "Schedule", &MODEL).relations(&[
+            Relation::new("scheduleLayers[].users[]", Target::Users, OnDelete::Restrict),
+            Relation::new("shifts[].user", Target::Users, OnDelete::Restrict),
+            Relation::new("teams[]", Target::Collection(teams::NAME), OnDelete::Restrict),
+        ]),
+        Collection::new(
+            OVERRIDES,
+            "/schedules/{id}/overrides",
+            "override",
+            "Shift",
+            &OVERRIDE_MODEL,
+        )
+        .child_of(Target::Collection(NAME))
+        .relations(&[Relation::new("user", Target::Users, OnDelete::Cascade)]),
     ],
-    actions: &[
-        Action {
-            method: "GET",
-            path: "/schedules",
-            run: Run::State(actions::list),
-        },
-        Action {
-            method: "GET",
-            path: "/schedules/{id}",
-            run: Run::State(actions::get),
-        },
-        Action {
-            method: "GET",
-            path: "/schedules/{id}/shifts",
-            run: Run::State(actions::shifts),
-        },
-        Action {
-            method: "PUT",
-            path: "/schedules/{id}/overrides",
-            run: Run::State(actions::add_override),
-        },
-        Action {
-            method: "GET",
-            path: "/schedules/{id}/user-on-call",
-            run: Run::State(actions::user_on_call),
-        },
+    &[
+        Action::state("GET", "/schedules", actions::list),
+        Action::state("GET", "/schedules/{id}", actions::get),
+        Action::state("GET", "/schedules/{id}/shifts", actions::shifts),
+        Action::state("PUT", "/schedules/{id}/overrides", actions::add_override),
+        Action::state("GET", "/schedules/{id}/user-on-call", actions::user_on_call),
     ],
-};
+);
 
 /// The optional parts of a schedule answer (`include=`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -184,8 +137,10 @@ pub fn render(view: &View<'_>, entity: &Entity, include: Include) -> Value {
     }
     if include.shifts && !recurring {
         // Shifts sent without offset are read in the schedule's zone (model.rs).
-        let tz = super::calendar::zone(entity.get("timezone").and_then(Value::as_str).unwrap_or("UTC"))
-            .unwrap_or(jiff::tz::TimeZone::UTC);
+        let tz = crate::resources::support::calendar::zone(
+            entity.get("timezone").and_then(Value::as_str).unwrap_or("UTC"),
+        )
+        .unwrap_or(jiff::tz::TimeZone::UTC);
         let mut shifts: Vec<Value> = entity
             .get("shifts")
             .and_then(Value::as_array)
@@ -262,14 +217,12 @@ pub fn on_call(view: &View<'_>, id: i64) -> Option<Shift> {
 }
 
 /// The override model: shown as ilert's `Shift`, with the user in full.
-#[derive(Debug)]
-pub struct Overrides;
+pub const OVERRIDE_MODEL: Written = Written::shown(show_override);
 
-impl Model for Overrides {
-    fn render(&self, view: &View<'_>, entity: &Entity, _: bool) -> Value {
-        match override_shift(entity) {
-            Some(s) => shift(view, &s, &iso8601),
-            None => Value::Object(entity.clone()),
-        }
+/// A stored entity of [`OVERRIDE_MODEL`] as answered.
+pub fn show_override(view: &View<'_>, entity: &Entity, _: bool) -> Value {
+    match override_shift(entity) {
+        Some(s) => shift(view, &s, &iso8601),
+        None => Value::Object(entity.clone()),
     }
 }

@@ -5,14 +5,15 @@
 
 use serde_json::{Value, json};
 
-use super::super::calendar;
 use super::timeline::{Layer, Plan, Shift, Source};
 use super::{Include, render};
 use crate::clock::UnixSeconds;
 use crate::resources::error::ResourceError;
-use crate::resources::group::{Cx, Written};
+use crate::resources::group::Cx;
+use crate::resources::kinds::Written;
 use crate::resources::relations;
 use crate::resources::store::Entity;
+use crate::resources::support::calendar;
 use crate::resources::time::parse_in;
 use crate::resources::validate::Invalid;
 

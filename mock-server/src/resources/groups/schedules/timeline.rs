@@ -14,8 +14,8 @@
 use jiff::Span;
 use jiff::tz::TimeZone;
 
-use super::super::calendar;
 use crate::clock::UnixSeconds;
+use crate::resources::support::calendar;
 
 /// The most shifts one computation makes (a year of hourly rotations is 8,760).
 const MAX_SHIFTS: usize = 100_000;

@@ -10,13 +10,14 @@ pub mod timeline;
 
 use serde_json::{Value, json};
 
-use super::names;
 use super::services::model as services;
 use crate::resources::error::ResourceError;
 use crate::resources::group::{
-    Action, Collection, Cx, Filter, Group, Model, OnDelete, Relation, Reply, Target, View,
+    Action, Collection, Cx, Filter, Group, OnDelete, Relation, Reply, Target, View,
 };
+use crate::resources::kinds::Written;
 use crate::resources::store::Entity;
+use crate::resources::support::names;
 use crate::resources::time::parse;
 
 /// The store name of overrides.
@@ -31,26 +32,26 @@ fn span(o: &Entity) -> (i64, i64) {
 }
 
 /// The group.
-pub static GROUP: Group = Group {
-    name: "Service Outages",
-    collections: &[Collection::new(
+pub static GROUP: Group = Group::new(
+    "Service Outages",
+    &[Collection::new(
         OVERRIDES,
         "/service-outages/overrides",
         "service outage override",
         "ServiceOutageOverride",
-        &Overrides,
+        &OVERRIDE_MODEL,
     )
-    .relations(&[Relation {
-        field: "service",
-        target: Target::Collection(services::NAME),
-        on_delete: OnDelete::Cascade,
-    }])
+    .relations(&[Relation::new(
+        "service",
+        Target::Collection(services::NAME),
+        OnDelete::Cascade,
+    )])
     .filters(&[
         Filter {
             param: "service",
             test: |_, o, v| {
                 v.iter()
-                    .any(|s| s.parse::<f64>().ok() == o["service"]["id"].as_f64())
+                    .any(|s| s.parse::<f64>().ok() == o.get("service").and_then(|v| v["id"].as_f64()))
             },
         },
         Filter {
@@ -62,8 +63,8 @@ pub static GROUP: Group = Group {
             test: |_, o, v| v.iter().filter_map(|t| parse(t)).all(|until| span(o).0 < until),
         },
     ])],
-    actions: &[Action::state("GET", "/service-outages", list_outages)],
-};
+    &[Action::state("GET", "/service-outages", list_outages)],
+);
 
 /// An override as stored: a service, a status and a span whose `from` is before its `until`.
 fn editable(body: &Entity) -> Result<Entity, ResourceError> {
@@ -92,29 +93,26 @@ fn editable(body: &Entity) -> Result<Entity, ResourceError> {
 }
 
 /// The override model: checked spans; the service embedded, the id a string, on read.
-#[derive(Debug)]
-pub struct Overrides;
+const OVERRIDE_MODEL: Written = Written {
+    write: |_, _, body| editable(&body),
+    show,
+};
 
-impl Model for Overrides {
-    fn create(&self, _: &mut Cx<'_>, body: Entity) -> Result<Entity, ResourceError> {
-        editable(&body)
-    }
-
-    fn update(&self, _: &mut Cx<'_>, _: &Entity, body: Entity) -> Result<Entity, ResourceError> {
-        editable(&body)
-    }
-
-    fn render(&self, view: &View<'_>, o: &Entity, _: bool) -> Value {
-        let id = o.get("id").and_then(Value::as_i64).unwrap_or_default();
-        let service = o["service"]["id"].as_i64().unwrap_or_default();
-        json!({
-            "id": id.to_string(),
-            "service": services::rendered(view, service).unwrap_or_else(|| json!({"id": service})),
-            "status": o.get("status").cloned().unwrap_or_default(),
-            "from": o.get("from").cloned().unwrap_or_default(),
-            "until": o.get("until").cloned().unwrap_or_default(),
-        })
-    }
+/// A stored override as answered: the service embedded, the id a string.
+fn show(view: &View<'_>, o: &Entity, _: bool) -> Value {
+    let id = o.get("id").and_then(Value::as_i64).unwrap_or_default();
+    // A seed may lack `service` (the schema check that follows names it): read, never index.
+    let service = o
+        .get("service")
+        .and_then(|s| s["id"].as_i64())
+        .unwrap_or_default();
+    json!({
+        "id": id.to_string(),
+        "service": services::rendered(view, service).unwrap_or_else(|| json!({"id": service})),
+        "status": o.get("status").cloned().unwrap_or_default(),
+        "from": o.get("from").cloned().unwrap_or_default(),
+        "until": o.get("until").cloned().unwrap_or_default(),
+    })
 }
 
 /// `GET /service-outages?service=…[&from=…][&until=…][&ignore-overrides=true]`. ilert answers

@@ -14,10 +14,10 @@
 use serde_json::{Value, json};
 
 use super::super::incidents::model as incidents;
-use super::super::names;
 use super::super::services::model as services;
 use crate::clock::UnixSeconds;
 use crate::resources::group::View;
+use crate::resources::support::names;
 use crate::resources::time::{iso8601, parse};
 
 /// One stretch of a service's history with one status.

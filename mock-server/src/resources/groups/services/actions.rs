@@ -6,13 +6,13 @@ use std::cmp::Reverse;
 use serde_json::{Map, Value};
 
 use super::super::incidents::model as incidents;
-use super::super::include::{self, CAPPED_MAX};
 use super::super::service_outages::timeline;
-use super::super::{audience, names};
 use super::model::{COLLECTION, impacts, is_open};
 use crate::resources::error::ResourceError;
 use crate::resources::group::{Cx, Reply, View};
 use crate::resources::store::Entity;
+use crate::resources::support::include::{self, CAPPED_MAX};
+use crate::resources::support::{audience, names};
 
 /// How many open incidents `include=incidents` shows ("the latest 10 unresolved incidents").
 const LATEST_INCIDENTS: usize = 10;

@@ -14,13 +14,13 @@ use crate::resources::group::{Action, Group};
 use model::{COLLECTION, NAME};
 
 /// The group.
-pub static GROUP: Group = Group {
-    name: "Services",
-    collections: &[COLLECTION],
-    actions: &[
+pub static GROUP: Group = Group::new(
+    "Services",
+    &[COLLECTION],
+    &[
         Action::state("GET", "/services", actions::list),
         Action::state("GET", "/services/{id}", actions::get),
-        super::audience::subscribers!("GET", "/services", list, NAME, "service"),
-        super::audience::subscribers!("PUT", "/services", replace, NAME, "service"),
+        crate::resources::support::audience::subscribers!("GET", "/services", list, NAME, "service"),
+        crate::resources::support::audience::subscribers!("PUT", "/services", replace, NAME, "service"),
     ],
-};
+);

@@ -3,18 +3,19 @@
 
 use serde_json::{Value, json};
 
-use super::super::{audience, names};
 use crate::resources::error::ResourceError;
-use crate::resources::group::{Collection, Cx, Model, View, World};
+use crate::resources::group::{Collection, Cx, View, World};
+use crate::resources::kinds::Written;
 use crate::resources::store::Entity;
+use crate::resources::support::{audience, names};
 use crate::resources::validate;
 
 /// The store name of services.
 pub const NAME: &str = names::SERVICES;
 
 /// The collection.
-pub const COLLECTION: Collection =
-    Collection::new(NAME, "/services", "service", "Service", &Services).relations(&[audience::OWNING_TEAMS]);
+pub const COLLECTION: Collection = Collection::new(NAME, "/services", "service", "Service", &SERVICE_MODEL)
+    .relations(&[audience::OWNING_TEAMS]);
 
 /// ilert's service statuses (`ServiceStatus`), from best to worst.
 pub const STATUSES: [&str; 5] = [
@@ -66,26 +67,20 @@ fn editable(body: &Entity, out: &mut Entity) -> Result<(), ResourceError> {
 }
 
 /// The service model: defaults on write, subscribers kept across updates, teams as `TeamRel`.
-#[derive(Debug)]
-pub struct Services;
+const SERVICE_MODEL: Written = Written {
+    write,
+    show: |view, s, _| render(view, s),
+};
 
-impl Model for Services {
-    fn create(&self, _: &mut Cx<'_>, body: Entity) -> Result<Entity, ResourceError> {
-        let mut out = Entity::new();
-        editable(&body, &mut out)?;
+/// A service as stored: the body's fields over the service it replaces; a new service starts
+/// without subscribers.
+fn write(_: &mut Cx<'_>, old: Option<&Entity>, body: Entity) -> Result<Entity, ResourceError> {
+    let mut out = old.cloned().unwrap_or_default();
+    editable(&body, &mut out)?;
+    if old.is_none() {
         audience::keep(&mut out, &[]);
-        Ok(out)
     }
-
-    fn update(&self, _: &mut Cx<'_>, old: &Entity, body: Entity) -> Result<Entity, ResourceError> {
-        let mut out = old.clone();
-        editable(&body, &mut out)?;
-        Ok(out)
-    }
-
-    fn render(&self, view: &View<'_>, entity: &Entity, _: bool) -> Value {
-        render(view, entity)
-    }
+    Ok(out)
 }
 
 /// A stored service as ilert's `ServiceNoIncludes`, its fields in the document's order.

@@ -3,13 +3,12 @@
 
 use serde_json::{Map, Value};
 
-use super::super::audience;
-use super::super::include;
 use super::super::service_outages::timeline;
 use super::model::{GROUPS, PAGE_GROUPS, PAGES};
 use crate::resources::error::ResourceError;
 use crate::resources::group::{Cx, Reply, View};
 use crate::resources::store::Entity;
+use crate::resources::support::{audience, include};
 
 /// What the request's `include` adds to each page.
 fn extras(cx: &Cx<'_>) -> impl Fn(&View<'_>, &Entity, &mut Map<String, Value>) + 'static {

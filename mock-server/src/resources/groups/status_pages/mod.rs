@@ -11,17 +11,17 @@
 mod actions;
 pub mod model;
 
-use super::audience;
 use crate::resources::group::{Action, Group};
+use crate::resources::support::audience;
 use model::{NAME, PAGE_GROUPS, PAGES};
 
 const NOUN: &str = "status page";
 
 /// The group.
-pub static GROUP: Group = Group {
-    name: "Status Pages",
-    collections: &[PAGES, PAGE_GROUPS],
-    actions: &[
+pub static GROUP: Group = Group::new(
+    "Status Pages",
+    &[PAGES, PAGE_GROUPS],
+    &[
         Action::state("GET", "/status-pages", actions::list),
         Action::state("GET", "/status-pages/{id}", actions::get),
         audience::subscribers!("GET", "/status-pages", list, NAME, NOUN),
@@ -29,4 +29,4 @@ pub static GROUP: Group = Group {
         audience::subscribers!("POST", "/status-pages", add_one, NAME, NOUN),
         audience::subscribers!("DELETE", "/status-pages", remove, NAME, NOUN, "/{subscriber-id}"),
     ],
-};
+);

@@ -6,12 +6,13 @@
 use serde_json::{Value, json};
 
 use super::super::services::model as services;
-use super::super::{audience, names};
 use crate::resources::catalogue::catalogue;
 use crate::resources::error::ResourceError;
-use crate::resources::group::{Collection, Cx, Model, OnDelete, Plain, Relation, Target, View};
+use crate::resources::group::{Collection, Cx, Model, OnDelete, Relation, Target, View};
+use crate::resources::kinds::{Plain, Written};
 use crate::resources::relations;
 use crate::resources::store::Entity;
+use crate::resources::support::{audience, names};
 use crate::resources::validate;
 
 /// The store name of status pages.
@@ -21,18 +22,10 @@ pub const GROUPS: &str = names::STATUS_PAGE_GROUPS;
 
 /// The status pages. Services and metrics a page shows may be deleted (the page then leaves
 /// them out); a team it names may not.
-pub const PAGES: Collection = Collection::new(NAME, "/status-pages", "status page", "StatusPage", &Pages)
-    .relations(&[
-        Relation {
-            field: "services[]",
-            target: Target::Collection(services::NAME),
-            on_delete: OnDelete::Keep,
-        },
-        Relation {
-            field: "metrics[]",
-            target: Target::Collection(names::METRICS),
-            on_delete: OnDelete::Keep,
-        },
+pub const PAGES: Collection =
+    Collection::new(NAME, "/status-pages", "status page", "StatusPage", &PAGE_MODEL).relations(&[
+        Relation::new("services[]", Target::Collection(services::NAME), OnDelete::Keep),
+        Relation::new("metrics[]", Target::Collection(names::METRICS), OnDelete::Keep),
         audience::OWNING_TEAMS,
     ]);
 
@@ -245,27 +238,16 @@ fn editable(cx: &Cx<'_>, body: &Entity, old: Option<&Entity>) -> Result<Entity, 
 }
 
 /// The status page model.
-#[derive(Debug)]
-pub struct Pages;
-
-impl Model for Pages {
-    fn create(&self, cx: &mut Cx<'_>, body: Entity) -> Result<Entity, ResourceError> {
-        editable(cx, &body, None)
-    }
-
-    fn update(&self, cx: &mut Cx<'_>, old: &Entity, body: Entity) -> Result<Entity, ResourceError> {
-        editable(cx, &body, Some(old))
-    }
-
-    fn render(&self, view: &View<'_>, entity: &Entity, list: bool) -> Value {
-        render(view, entity, list)
-    }
-}
+const PAGE_MODEL: Written = Written {
+    write: |cx, old, body| editable(cx, &body, old),
+    show: render,
+};
 
 /// The group model: a name.
 #[derive(Debug)]
 pub struct Groups;
 
+// Not a kind: Plain with the body cut to its name.
 impl Model for Groups {
     fn create(&self, cx: &mut Cx<'_>, body: Entity) -> Result<Entity, ResourceError> {
         let name = validate::non_blank(&body, "name")?;

@@ -11,6 +11,16 @@ use crate::resources::group::{Target, View};
 use crate::resources::relations;
 use crate::resources::store::Entity;
 
+/// A stored flow as answered: whole when single, without its node tree (`root`) in lists
+/// (`EventFlowListItem`, `CallFlowListItem`).
+pub fn shown(flow: &Entity, list: bool) -> Entity {
+    let mut out = flow.clone();
+    if list {
+        out.remove("root");
+    }
+    out
+}
+
 /// A reference a node of one type must (or may) carry in its `metadata`.
 #[derive(Debug, Clone, Copy)]
 pub struct NodeRef {

@@ -20,11 +20,8 @@ use crate::resources::store::Entity;
 
 /// The relation of an entity to the teams that own it (`teams[]`, ilert's `TeamRel`): a team
 /// cannot be deleted while an entity names it.
-pub const OWNING_TEAMS: Relation = Relation {
-    field: "teams[]",
-    target: Target::Collection(names::TEAMS),
-    on_delete: OnDelete::Restrict,
-};
+pub const OWNING_TEAMS: Relation =
+    Relation::new("teams[]", Target::Collection(names::TEAMS), OnDelete::Restrict);
 
 /// The action `$method $base/{id}/private-subscribers[$tail]` that runs
 /// `audience::$run(cx, $name, $noun)` on the private subscribers of the entity `{id}` of
@@ -35,7 +32,7 @@ macro_rules! subscribers {
         $crate::resources::group::Action::state(
             $method,
             concat!($base, "/{id}/private-subscribers" $(, $tail)?),
-            |cx| $crate::resources::groups::audience::$run(cx, $name, $noun),
+            |cx| $crate::resources::support::audience::$run(cx, $name, $noun),
         )
     };
 }

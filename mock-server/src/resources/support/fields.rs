@@ -5,122 +5,9 @@
 use serde_json::Value;
 
 use crate::resources::error::ResourceError;
-use crate::resources::group::{Cx, Model, View, World};
+use crate::resources::group::{Cx, World};
 use crate::resources::store::Entity;
 use crate::resources::time::iso8601;
-
-/// How a group answers one of its stored entities (`list` in list answers).
-pub type Render = fn(&View<'_>, &Entity, bool) -> Value;
-
-/// The model of entities with an integration key (heartbeat monitors, metrics, pipelines): the
-/// fields a client sets ([`Editable`]), a key made on create, and the group's own rendering.
-#[derive(Debug, Clone, Copy)]
-pub struct WithKey {
-    kind: &'static str,
-    edit: Editable,
-    render: Render,
-    stamped: bool,
-    new_key_on: Option<&'static str>,
-}
-
-impl WithKey {
-    /// Keys of `kind` (see [`integration_key`]).
-    pub const fn new(kind: &'static str, edit: Editable, render: Render) -> Self {
-        Self {
-            kind,
-            edit,
-            render,
-            stamped: false,
-            new_key_on: None,
-        }
-    }
-
-    /// With `createdAt` and `updatedAt`.
-    #[must_use]
-    pub const fn stamped(mut self) -> Self {
-        self.stamped = true;
-        self
-    }
-
-    /// A new key whenever an update changes `field`.
-    #[must_use]
-    pub const fn new_key_on(mut self, field: &'static str) -> Self {
-        self.new_key_on = Some(field);
-        self
-    }
-}
-
-impl Model for WithKey {
-    fn create(&self, cx: &mut Cx<'_>, body: Entity) -> Result<Entity, ResourceError> {
-        let mut out = Entity::new();
-        (self.edit)(&body, &mut out)?;
-        out.insert(
-            "integrationKey".into(),
-            Value::from(integration_key(cx, self.kind)),
-        );
-        if self.stamped {
-            stamp(cx, &mut out);
-        }
-        Ok(out)
-    }
-
-    fn update(&self, cx: &mut Cx<'_>, old: &Entity, body: Entity) -> Result<Entity, ResourceError> {
-        let mut out = old.clone();
-        (self.edit)(&body, &mut out)?;
-        if let Some(field) = self.new_key_on
-            && old.get(field) != out.get(field)
-        {
-            out.insert(
-                "integrationKey".into(),
-                Value::from(integration_key(cx, self.kind)),
-            );
-        }
-        if self.stamped {
-            out.insert("updatedAt".into(), Value::from(iso8601(cx.now)));
-        }
-        Ok(out)
-    }
-
-    fn render(&self, view: &View<'_>, entity: &Entity, list: bool) -> Value {
-        (self.render)(view, entity, list)
-    }
-}
-
-/// How a body becomes the stored entity; on update, the entity it replaces is given too.
-pub type Shape = fn(&Cx<'_>, &Entity, Option<&Entity>) -> Result<Entity, ResourceError>;
-
-/// A model that makes the stored entity from the body alone ([`Shape`]) and answers it as
-/// stored, less the fields lists leave out.
-#[derive(Debug, Clone, Copy)]
-pub struct Shaped {
-    /// How a body becomes the stored entity.
-    pub shape: Shape,
-    /// Fields only single answers carry (a flow's `root`).
-    pub omit_in_lists: &'static [&'static str],
-    /// What an answer embeds of other entities (a call flow's number), if anything.
-    pub embed: Option<fn(&View<'_>, &mut Entity)>,
-}
-
-impl Model for Shaped {
-    fn create(&self, cx: &mut Cx<'_>, body: Entity) -> Result<Entity, ResourceError> {
-        (self.shape)(cx, &body, None)
-    }
-
-    fn update(&self, cx: &mut Cx<'_>, old: &Entity, body: Entity) -> Result<Entity, ResourceError> {
-        (self.shape)(cx, &body, Some(old))
-    }
-
-    fn render(&self, view: &View<'_>, entity: &Entity, list: bool) -> Value {
-        let mut out = entity.clone();
-        if let Some(embed) = self.embed {
-            embed(view, &mut out);
-        }
-        if list {
-            out.retain(|k, _| !self.omit_in_lists.contains(&k.as_str()));
-        }
-        Value::Object(out)
-    }
-}
 
 /// Sets `createdAt` and `updatedAt` to now.
 pub fn stamp(cx: &Cx<'_>, entity: &mut Entity) {
@@ -141,9 +28,6 @@ pub fn id_as_string(out: &mut Value) {
 pub fn integration_key(cx: &mut Cx<'_>, kind: &str) -> String {
     format!("il1{kind}{}", cx.state.random_hex(16))
 }
-
-/// How a group copies the fields a client sets from a checked body onto an entity.
-pub type Editable = fn(&Entity, &mut Entity) -> Result<(), ResourceError>;
 
 /// An entity's field, `null` when absent (indexing a map by a missing key would panic).
 pub fn field<'a>(entity: &'a Entity, key: &str) -> &'a Value {

@@ -18,10 +18,10 @@
 
 use serde_json::{Map, Value, json};
 
-use super::alert_sources;
-use super::alerts::{self, Actor, Change, NewAlert};
 use crate::resources::error::ResourceError;
 use crate::resources::group::{Keyed, Reply};
+use crate::resources::groups::alert_sources;
+use crate::resources::groups::alerts::{self, Actor, Change, NewAlert};
 use crate::resources::request;
 use crate::resources::store::Entity;
 
@@ -123,7 +123,7 @@ pub fn post(keyed: Keyed<'_>) -> Result<Reply, ResourceError> {
         .resources()
         .find_keyed(
             alert_sources::NAME,
-            crate::resources::groups::names::INTEGRATION_KEY,
+            crate::resources::support::names::INTEGRATION_KEY,
             &key,
         )
         .first()
@@ -180,7 +180,7 @@ pub fn post(keyed: Keyed<'_>) -> Result<Reply, ResourceError> {
                     now,
                     memo: None,
                 };
-                super::escalation_policies::resolve_key(&view, &r)
+                crate::resources::groups::escalation_policies::resolve_key(&view, &r)
             });
             let new = NewAlert {
                 summary,
