@@ -142,6 +142,7 @@ async fn steer(session: &Session, server: &MockServer) -> Result {
 
     // 3. Revoking the grant from the page: the next refresh fails at the server.
     let grant = server
+        .admin()
         .grants(&GrantFilter::app(GUIDE_ID).user("someUser"))
         .into_iter()
         .find(|g| g.revoked.is_none())
@@ -157,6 +158,7 @@ async fn steer(session: &Session, server: &MockServer) -> Result {
         .await?;
     eventually("the grant is revoked", || {
         server
+            .admin()
             .grants(&GrantFilter::app(GUIDE_ID))
             .iter()
             .any(|g| g.id == grant.id && g.revoked.is_some())

@@ -64,7 +64,7 @@ pub use faults::{Action as FaultAction, FaultError, FaultSpec, Faults, Queued as
 pub use http::ControlAccess;
 pub use http::allowed_hosts::AllowedHostError;
 pub use persist::{PersistError, dump_state_file};
-pub use server::{MockServer, MockServerBuilder, SHUTDOWN_GRACE, StartError};
+pub use server::{Admin, AuditHandle, MockServer, MockServerBuilder, SHUTDOWN_GRACE, StartError};
 pub use tls::{TlsError, TlsMaterial};
 
 // What the mock holds: fixtures, the people and apps in them, grants.

@@ -125,6 +125,7 @@ async fn tenant_hosts_are_served_over_https() {
         .expect("the certificate names the fixture tenant's host");
     assert_eq!(r.status(), StatusCode::OK);
     server
+        .admin()
         .add_tenant(ilert_mock::Tenant {
             id: "latecomer".into(),
             short_id: "l8r".into(),
@@ -196,6 +197,7 @@ async fn openssl_clients_trust_tenant_hosts_too() {
     let (ok, text) = curl(&ca, "acme.localhost", port, "https").expect("curl runs");
     assert!(ok, "{text}");
     server
+        .admin()
         .add_tenant(ilert_mock::Tenant {
             id: "NewTenant".into(),
             short_id: "n7t".into(),

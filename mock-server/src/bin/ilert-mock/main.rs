@@ -371,7 +371,7 @@ fn banner(server: &MockServer, bind: SocketAddr, control: bool) {
         "  (the development credentials below are public test values; never use them for real)"
     );
     let _ = writeln!(out);
-    for app in server.apps() {
+    for app in server.admin().apps() {
         let secret = app
             .client_secret
             .as_ref()
@@ -383,7 +383,7 @@ fn banner(server: &MockServer, bind: SocketAddr, control: bool) {
         );
         let _ = writeln!(out, "            redirect URIs: {}", app.redirect_uris.join(", "));
     }
-    if let Some(app) = server.apps().into_iter().find(|a| !a.public) {
+    if let Some(app) = server.admin().apps().into_iter().find(|a| !a.public) {
         let redirect = app.redirect_uris.first().cloned().unwrap_or_default();
         let authorize = ilert_mock::guide::authorize_url(&base, &app.client_id, &redirect);
         let _ = writeln!(out);
