@@ -128,7 +128,7 @@ async fn steer(session: &Session, server: &MockServer) -> Result {
         .click()
         .await?;
     let shown = text_when(browser, "#exchange", |t| t.contains("response access_token")).await?;
-    let claims = ilert_mock::decode_unverified(&access).ok_or("a JWT")?.1;
+    let claims = ilert_mock::tokens::decode_unverified(&access).ok_or("a JWT")?.1;
     assert!(shown.contains("verified by the mock's keys"), "{shown}");
     assert!(
         shown.contains("someUser") && shown.contains(&text(&claims, "il_s")?),

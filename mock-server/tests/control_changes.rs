@@ -240,7 +240,7 @@ async fn removing_an_app_or_a_user_revokes_their_grants_and_says_why() {
     assert_eq!(st, StatusCode::NOT_FOUND);
     assert_eq!(
         server.admin().remove_app("nope"),
-        Err(ilert_mock::AdminError::NotFound("no app 'nope'".into()))
+        Err(ilert_mock::admin::AdminError::NotFound("no app 'nope'".into()))
     );
 }
 

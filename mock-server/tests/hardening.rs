@@ -385,7 +385,7 @@ async fn rate_limit_answers_429_with_retry_after_until_the_window_ends() {
 async fn rate_limit_from_fixtures() {
     let toml = format!(
         "[server]\nrate_limit_per_minute = 2\n{}",
-        ilert_mock::DEFAULT_FIXTURES_TOML
+        ilert_mock::fixtures::DEFAULT_TOML
     );
     let fixtures = ilert_mock::Fixtures::from_toml(&toml, "test.toml").expect("valid");
     let server = MockServer::builder()

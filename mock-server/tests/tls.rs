@@ -82,7 +82,7 @@ async fn a_client_without_the_dev_ca_refuses_the_certificate() {
 
 #[tokio::test]
 async fn given_certificate_files_are_served() {
-    let generated = ilert_mock::TlsMaterial::generate().expect("generates");
+    let generated = ilert_mock::server::TlsMaterial::generate().expect("generates");
     let dir = std::env::temp_dir().join(format!("ilert-mock-tls-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");
     let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));

@@ -5,7 +5,7 @@
 
 pub mod chromium;
 
-use ilert_mock::JournalEntry as Entry;
+use ilert_mock::journal::Entry;
 use ilert_mock::paths;
 use ilert_mock::{MockServer, MockServerBuilder};
 use ilert_oauth2_client::{

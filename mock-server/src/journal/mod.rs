@@ -24,7 +24,8 @@ use crate::clock::UnixSeconds;
 
 mod snapshot;
 use crate::token::Inspection;
-pub use snapshot::{SnapshotEntry, snapshot};
+pub use snapshot::SnapshotEntry;
+pub(crate) use snapshot::snapshot;
 
 /// Default number of entries kept.
 pub const DEFAULT_CAPACITY: usize = 1_000;
@@ -64,7 +65,7 @@ const KEYED_PATHS: &[(&str, usize)] = &[
 
 /// A path whose last segment is an integration key, with the key redacted, and the key; `None`
 /// for any other path. The journal and the log lines both show paths through this.
-pub fn redact_key_path(path: &str) -> Option<(String, String)> {
+pub(crate) fn redact_key_path(path: &str) -> Option<(String, String)> {
     KEYED_PATHS.iter().find_map(|(prefix, segments)| {
         let rest = path.strip_prefix(prefix)?;
         let parts: Vec<&str> = rest.split('/').collect();
@@ -186,7 +187,7 @@ impl std::fmt::Debug for Secret {
 }
 
 /// Redacts a header value, keeping only an auth scheme.
-pub fn redact_header(name: &str, value: &str) -> String {
+pub(crate) fn redact_header(name: &str, value: &str) -> String {
     if SECRET_HEADERS.contains(&name.to_ascii_lowercase().as_str()) {
         match value.split_once(' ') {
             Some((scheme, _)) if name.eq_ignore_ascii_case("authorization") => format!("{scheme} {REDACTED}"),
@@ -209,7 +210,7 @@ struct Ring {
 
 /// Cuts `value` to at most [`MAX_VALUE_BYTES`] (on a character boundary) and marks the cut with
 /// the original length.
-pub fn truncate_value(value: &mut String) {
+pub(crate) fn truncate_value(value: &mut String) {
     if value.len() <= MAX_VALUE_BYTES {
         return;
     }

@@ -1,4 +1,6 @@
-//! [`MockServer`]: bind, start, address, shutdown.
+//! [`MockServer`]: bind, start, address, shutdown; its settings ([`MockServerBuilder`]), why a
+//! start was refused ([`StartError`] and its causes), and the handles it lends ([`Admin`],
+//! [`AuditHandle`]).
 //!
 //! A server owns its listener task; dropping the handle stops it, so a test cannot leak a
 //! server into the next one. Every server has its own store, clock and keys: tests running in
@@ -16,8 +18,6 @@ use crate::faults::Faults;
 use crate::fixtures::{FixtureError, Fixtures};
 use crate::http::{Ctx, SharedCtx};
 use crate::journal::Journal;
-use crate::persist::PersistError;
-use crate::tls::TlsError;
 use crate::token::KeyError;
 
 mod admin;
@@ -26,6 +26,12 @@ mod builder;
 pub use admin::Admin;
 pub use audit::AuditHandle;
 pub use builder::MockServerBuilder;
+
+// What a start can be refused for ([`StartError`]'s causes), the HTTPS material
+// ([`MockServerBuilder::tls`]) and the state file ([`MockServerBuilder::state_file`]).
+pub use crate::http::allowed_hosts::AllowedHostError;
+pub use crate::persist::{PersistError, dump_state_file};
+pub use crate::tls::{TlsError, TlsMaterial};
 
 /// Why a server did not start.
 #[derive(Debug, thiserror::Error)]

@@ -227,10 +227,10 @@ struct Serve {
     #[arg(long, env = "ILERT_MOCK_TLS_KEY", value_name = "FILE", requires = "tls_cert")]
     tls_key: Option<PathBuf>,
     /// How many requests the journal keeps.
-    #[arg(long, env = "ILERT_MOCK_JOURNAL_SIZE", default_value_t = ilert_mock::JOURNAL_CAPACITY)]
+    #[arg(long, env = "ILERT_MOCK_JOURNAL_SIZE", default_value_t = ilert_mock::journal::DEFAULT_CAPACITY)]
     journal_size: usize,
     /// How many bytes of recorded requests the journal keeps (the oldest go first).
-    #[arg(long, env = "ILERT_MOCK_JOURNAL_BYTES", value_name = "BYTES", default_value_t = ilert_mock::JOURNAL_MAX_BYTES)]
+    #[arg(long, env = "ILERT_MOCK_JOURNAL_BYTES", value_name = "BYTES", default_value_t = ilert_mock::journal::DEFAULT_MAX_BYTES)]
     journal_bytes: usize,
     /// How many requests' facts the audit keeps (the oldest go first; successful API calls are
     /// summed up per token and do not count).
