@@ -201,6 +201,7 @@ async fn grant_and_deny_through_the_grant_view_in_chromium() {
     let redirect_uri = format!("http://127.0.0.1:{app_port}/authorize-result");
     let server = MockServer::start().await;
     server
+        .admin()
         .add_app(App {
             id: 700,
             name: "Browser Test Backend".into(),

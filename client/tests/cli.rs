@@ -151,6 +151,7 @@ async fn login(server: &MockServer, app: (&str, &str, &str), store: &Path) -> Ru
 fn register_cli_app(server: &MockServer) -> (&'static str, &'static str, String) {
     let redirect = format!("http://127.0.0.1:{}/cb", free_port());
     server
+        .admin()
         .add_app(App {
             id: 900,
             name: "CLI test app".into(),
@@ -263,14 +264,16 @@ async fn login_then_every_command_on_the_stored_tokens() {
     // Forced, it goes against ilert's advice, and the audit says so.
     let (found, table) = serious_findings(&server);
     assert_eq!(found, ["REFRESH_TOO_OFTEN/warning"], "{table}");
-    server.clear_audit();
+    server.audit().clear();
 
     // revoke: the file goes; afterwards the CLI says to sign in.
     let run = ilert_oauth2(&server, app, &store, &["revoke"]).await;
     run.assert_ok();
     assert!(run.stderr.contains("Revoked"), "{run:?}");
     assert!(!store.exists());
-    let grants = server.grants(&ilert_mock::GrantFilter::app(id).user("someUser"));
+    let grants = server
+        .admin()
+        .grants(&ilert_mock::GrantFilter::app(id).user("someUser"));
     assert!(
         !grants.is_empty() && grants.iter().all(|g| g.revoked.is_some()),
         "the grant is revoked at the mock: {grants:?}"
@@ -362,7 +365,10 @@ async fn failing_commands_print_ilerts_code_and_description() {
     assert!(run.stdout.is_empty(), "nothing on stdout: {run:?}");
 
     // A token endpoint error: the user revoked the app; ilert's code and description.
-    server.revoke_grants(GUIDE_ID, "someUser").expect("revoked");
+    server
+        .admin()
+        .revoke_grants(GUIDE_ID, "someUser")
+        .expect("revoked");
     let run = ilert_oauth2(&server, guide_app, &store, &["refresh", "--force"]).await;
     run.assert_failed();
     let oauth = client(guide(&server, "profile"));

@@ -128,7 +128,7 @@ async fn steer(session: &Session, server: &MockServer) -> Result {
         .click()
         .await?;
     let shown = text_when(browser, "#exchange", |t| t.contains("response access_token")).await?;
-    let claims = ilert_mock::decode_unverified(&access).ok_or("a JWT")?.1;
+    let claims = ilert_mock::tokens::decode_unverified(&access).ok_or("a JWT")?.1;
     assert!(shown.contains("verified by the mock's keys"), "{shown}");
     assert!(
         shown.contains("someUser") && shown.contains(&text(&claims, "il_s")?),
@@ -142,6 +142,7 @@ async fn steer(session: &Session, server: &MockServer) -> Result {
 
     // 3. Revoking the grant from the page: the next refresh fails at the server.
     let grant = server
+        .admin()
         .grants(&GrantFilter::app(GUIDE_ID).user("someUser"))
         .into_iter()
         .find(|g| g.revoked.is_none())
@@ -157,6 +158,7 @@ async fn steer(session: &Session, server: &MockServer) -> Result {
         .await?;
     eventually("the grant is revoked", || {
         server
+            .admin()
             .grants(&GrantFilter::app(GUIDE_ID))
             .iter()
             .any(|g| g.id == grant.id && g.revoked.is_some())

@@ -11,7 +11,7 @@
 //!    clock (`clock_start(..)`, `freeze_clock(true)`): tokens issued for the same grant are
 //!    then the same bytes, so the record does not depend on how fast the test ran.
 //! 3. Bind your app to `127.0.0.1:0`, and register an app with that port in its redirect URI
-//!    (`server.add_app(App { redirect_uris: vec![..], .. })`).
+//!    (`server.admin().add_app(App { redirect_uris: vec![..], .. })`).
 //! 4. Play the browser with an HTTP client that does not follow redirects: your sign-in route,
 //!    the mock's authorize URL (it approves at once with a 302), your callback.
 //! 5. `insta::assert_json_snapshot!(server.journal().snapshot(&Default::default()))`. The record
@@ -56,6 +56,7 @@ async fn start() -> (MockServer, String) {
     let addr: SocketAddr = listener.local_addr().expect("its address");
     let redirect_uri = format!("http://127.0.0.1:{}/authorize-result", addr.port());
     server
+        .admin()
         .add_app(App {
             id: 800,
             name: "Example backend app".into(),

@@ -40,7 +40,7 @@ async fn my_app_makes_no_oauth_mistakes() -> Result<(), ilert_mock::StartError> 
         .start()
         .await?;
     // ... your app's flows against server.base_url() ...
-    let report = server.audit();
+    let report = server.audit().report();
     assert!(
         report.at_or_above(ilert_mock::Severity::Warning).is_empty(),
         "{}",

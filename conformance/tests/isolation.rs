@@ -72,8 +72,8 @@ async fn a_full_run_leaves_a_shared_auto_approving_mock_as_it_found_it() {
         .expect("the mock starts");
     let base = server.base_url();
     let refresh_token = someone_elses_refresh_token(&base).await;
-    let apps_before: Vec<String> = server.apps().into_iter().map(|a| a.client_id).collect();
-    let users_before: Vec<String> = server.users().into_iter().map(|u| u.username).collect();
+    let apps_before: Vec<String> = server.admin().apps().into_iter().map(|a| a.client_id).collect();
+    let users_before: Vec<String> = server.admin().users().into_iter().map(|u| u.username).collect();
 
     let report = ilert_conformance::run_all(Target::new(base.clone()), RunOptions::default())
         .await
@@ -107,7 +107,7 @@ async fn a_full_run_leaves_a_shared_auto_approving_mock_as_it_found_it() {
     )
     .await;
     assert_eq!(status, 200, "{body}");
-    let guide_grants = server.grants(&ilert_mock::GrantFilter::app(GUIDE_ID));
+    let guide_grants = server.admin().grants(&ilert_mock::GrantFilter::app(GUIDE_ID));
     assert_eq!(
         guide_grants.len(),
         1,
@@ -116,8 +116,8 @@ async fn a_full_run_leaves_a_shared_auto_approving_mock_as_it_found_it() {
     assert!(guide_grants[0].revoked.is_none());
 
     // Apps and users as before.
-    let apps_after: Vec<String> = server.apps().into_iter().map(|a| a.client_id).collect();
+    let apps_after: Vec<String> = server.admin().apps().into_iter().map(|a| a.client_id).collect();
     assert_eq!(apps_after, apps_before);
-    let users_after: Vec<String> = server.users().into_iter().map(|u| u.username).collect();
+    let users_after: Vec<String> = server.admin().users().into_iter().map(|u| u.username).collect();
     assert_eq!(users_after, users_before);
 }

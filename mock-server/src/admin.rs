@@ -1,7 +1,8 @@
 //! Admin operations on the running mock (behaviour.md §11): list and revoke grants as the user would in
 //! ilert's UI, and add tenants, apps and users at run time (and remove apps and users again, so
 //! a test that registered its own leaves the mock as it found it). Shared by the `/_mock`
-//! handlers and the embedded Rust API.
+//! handlers and the embedded Rust API ([`MockServer::admin`](crate::MockServer::admin)); this
+//! module holds what those calls take and give ([`GrantFilter`], [`GrantInfo`], [`AdminError`]).
 
 use serde::Serialize;
 

@@ -224,10 +224,10 @@ async fn remembered_tokens_are_still_checked() {
         assert_eq!(st, StatusCode::UNAUTHORIZED, "{b}");
     }
     // A change of apps sends the token through full verification again; it still verifies.
-    let mut app = server.app(CLIENT_ID).expect("guide app");
+    let mut app = server.admin().app(CLIENT_ID).expect("guide app");
     app.client_id = "another-app".to_owned();
     app.id = 9_999;
-    server.add_app(app).expect("added");
+    server.admin().add_app(app).expect("added");
     assert_eq!(
         api_get(&server, "/api/users/current", &genuine).await.0,
         StatusCode::OK

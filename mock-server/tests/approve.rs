@@ -1,7 +1,8 @@
 //! Headless approval: `MockServer::approve`/`deny` and `ilert-mock approve` load the grant view
 //! and submit its form as a named user, so the mock sees what a click sends.
 
-use ilert_mock::{ApproveError, MockServer};
+use ilert_mock::MockServer;
+use ilert_mock::approve::ApproveError;
 use reqwest::StatusCode;
 
 use crate::common::*;

@@ -121,7 +121,7 @@ fn run_with_fixtures(contents: &str) -> (Option<i32>, String) {
 
 #[test]
 fn malformed_fixtures_exit_2_naming_file_line_and_reason() {
-    let defaults = ilert_mock::DEFAULT_FIXTURES_TOML;
+    let defaults = ilert_mock::fixtures::DEFAULT_TOML;
     let broken = defaults.replacen("id = 250", "id = \"x\"", 1);
     let line = defaults
         .lines()
@@ -482,7 +482,7 @@ fn the_fixtures_subcommand_prints_the_defaults() {
     assert!(out.status.success());
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
-        ilert_mock::DEFAULT_FIXTURES_TOML
+        ilert_mock::fixtures::DEFAULT_TOML
     );
     let out = command()
         .args(["fixtures", "--format", "json"])

@@ -135,7 +135,10 @@ async fn a_grant_keeps_the_authentication_it_was_redeemed_with() {
     assert_token_error(st, &b, 401, "invalid_client");
 
     // A revoked secret-less grant answers invalid_grant, as any revoked grant.
-    server.revoke_grants(CLIENT_ID, "someUser").expect("revoked");
+    server
+        .admin()
+        .revoke_grants(CLIENT_ID, "someUser")
+        .expect("revoked");
     let (st, b) = refresh_with(&server, &public_refresh, &[]).await;
     assert_token_error(st, &b, 401, "invalid_grant");
 }
@@ -144,6 +147,7 @@ async fn a_grant_keeps_the_authentication_it_was_redeemed_with() {
 async fn rotation_keeps_the_grants_authentication() {
     let server = auto_server().await;
     server
+        .admin()
         .add_app(App {
             id: 900,
             name: "Rotating SPA".into(),
@@ -232,12 +236,19 @@ async fn require_secret_refuses_secret_less_requests() {
         .await
         .expect("answers");
     assert!(r.status().is_success(), "{}", r.text().await.unwrap_or_default());
-    assert!(server.app("strict-app").expect("registered").require_secret);
+    assert!(
+        server
+            .admin()
+            .app("strict-app")
+            .expect("registered")
+            .require_secret
+    );
     let (st, b) = pkce_exchange_for(&server, "strict-app", "profile", &[]).await;
     assert_token_error(st, &b, 401, "invalid_client");
 
     // A public app cannot require a secret it does not have.
     let err = server
+        .admin()
         .add_app(App {
             id: 902,
             name: "Confused".into(),
@@ -256,6 +267,7 @@ async fn require_secret_refuses_secret_less_requests() {
 async fn every_app_may_ask_for_offline_access() {
     let server = auto_server().await;
     server
+        .admin()
         .add_app(App {
             id: 903,
             name: "Profile only".into(),

@@ -103,13 +103,14 @@ async fn tenants_can_be_added_at_run_time_and_serve_their_host() {
     }
     // The Rust twin.
     server
+        .admin()
         .add_tenant(Tenant {
             id: "twin".into(),
             short_id: "tw1".into(),
             name: None,
         })
         .expect("added");
-    assert!(server.tenants().iter().any(|t| t.id == "twin"));
+    assert!(server.admin().tenants().iter().any(|t| t.id == "twin"));
 }
 
 #[tokio::test]
@@ -122,6 +123,7 @@ async fn tenants_added_at_run_time_survive_a_restart_with_a_state_file() {
         .await
         .expect("starts");
     server
+        .admin()
         .add_tenant(Tenant {
             id: "kept".into(),
             short_id: "k1".into(),
@@ -134,8 +136,8 @@ async fn tenants_added_at_run_time_survive_a_restart_with_a_state_file() {
         .start()
         .await
         .expect("restarts");
-    assert!(again.tenants().iter().any(|t| t.id == "kept"));
-    assert!(again.tenants().iter().any(|t| t.id == "someTenant"));
+    assert!(again.admin().tenants().iter().any(|t| t.id == "kept"));
+    assert!(again.admin().tenants().iter().any(|t| t.id == "someTenant"));
 }
 
 #[tokio::test]
@@ -174,7 +176,7 @@ async fn removing_an_app_or_a_user_revokes_their_grants_and_says_why() {
             .any(|a| a["client_id"] == "run-time-app")
     );
     assert!(
-        server.grants(&ilert_mock::GrantFilter::all()).is_empty(),
+        server.admin().grants(&ilert_mock::GrantFilter::all()).is_empty(),
         "a removed app's grants are not listed"
     );
     // Registered again under the same id, the app finds its old refresh token revoked, and why.
@@ -205,7 +207,7 @@ async fn removing_an_app_or_a_user_revokes_their_grants_and_says_why() {
             .contains("its app was removed"),
         "{body}"
     );
-    assert_eq!(server.remove_app("run-time-app"), Ok(0));
+    assert_eq!(server.admin().remove_app("run-time-app"), Ok(0));
     let (st, body) = control(&server, Method::DELETE, "/apps/run-time-app", None).await;
     assert_eq!(st, StatusCode::NOT_FOUND, "{body}");
 
@@ -214,7 +216,7 @@ async fn removing_an_app_or_a_user_revokes_their_grants_and_says_why() {
     let code = grant_code_at(&http(), &server.base_url(), "leaver", "profile", "s").await;
     let (_, _, tokens) = exchange(&server, &code).await;
     let rt = s(&tokens, "refresh_token");
-    assert_eq!(server.remove_user("leaver"), Ok(1));
+    assert_eq!(server.admin().remove_user("leaver"), Ok(1));
     let (st, _, body) = refresh(&server, &rt).await;
     assert_token_error(st, &body, 401, "invalid_grant");
     assert!(
@@ -237,8 +239,8 @@ async fn removing_an_app_or_a_user_revokes_their_grants_and_says_why() {
     let (st, _) = control(&server, Method::DELETE, "/users/nobody", None).await;
     assert_eq!(st, StatusCode::NOT_FOUND);
     assert_eq!(
-        server.remove_app("nope"),
-        Err(ilert_mock::AdminError::NotFound("no app 'nope'".into()))
+        server.admin().remove_app("nope"),
+        Err(ilert_mock::admin::AdminError::NotFound("no app 'nope'".into()))
     );
 }
 

@@ -292,6 +292,7 @@ async fn admin_lists_and_revokes_grants_as_the_user() {
     assert_eq!(st, StatusCode::NOT_FOUND);
     assert_eq!(
         server
+            .admin()
             .grants(&GrantFilter::app(CLIENT_ID))
             .iter()
             .filter(|g| g.revoked.is_some())
@@ -367,7 +368,7 @@ async fn reset_returns_to_the_fixtures() {
     assert_eq!(server.clock().now(), 1_700_000_000);
     assert!(server.faults().list().is_empty());
     assert!(server.journal().is_empty());
-    assert!(server.grants(&GrantFilter::all()).is_empty());
+    assert!(server.admin().grants(&GrantFilter::all()).is_empty());
     assert_eq!(refresh(&server, &rt).await.0, StatusCode::UNAUTHORIZED);
 }
 

@@ -113,8 +113,8 @@ async fn the_root_says_what_is_running_as_a_page_or_json() {
     let facts: Value = r.json().await.expect("json");
     assert_eq!(facts["version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(facts["base_url"], base);
-    assert_eq!(facts["tenants"], json!(server.tenants().len()));
-    assert_eq!(facts["apps"], json!(server.apps().len()));
+    assert_eq!(facts["tenants"], json!(server.admin().tenants().len()));
+    assert_eq!(facts["apps"], json!(server.admin().apps().len()));
     assert_eq!(facts["dashboard"], format!("{base}/_mock/"));
     assert_eq!(facts["authorize"]["client_id"], CLIENT_ID);
     let authorize = facts["authorize"]["url"].as_str().expect("a URL");
@@ -532,9 +532,9 @@ async fn a_cross_site_post_to_any_action_of_the_page_is_refused() {
     assert_eq!(exchange(&server, &code).await.0, StatusCode::OK);
     let before = (
         server.clock().reading(),
-        server.grants(&Default::default()),
+        server.admin().grants(&Default::default()),
         server.journal().len(),
-        server.users().len(),
+        server.admin().users().len(),
     );
     for (method, path, body) in page_actions() {
         // What a form on another site makes a browser send (no preflight for a simple request).
@@ -565,9 +565,9 @@ async fn a_cross_site_post_to_any_action_of_the_page_is_refused() {
     // Nothing changed but the journal, which recorded the refused /api/events posts.
     let after = (
         server.clock().reading(),
-        server.grants(&Default::default()),
+        server.admin().grants(&Default::default()),
         server.journal().len(),
-        server.users().len(),
+        server.admin().users().len(),
     );
     // The clock's reading, not its offset from the system clock (which moves as a second ticks).
     assert_eq!(

@@ -100,6 +100,7 @@ async fn sixty_four_concurrent_rotations_leave_exactly_one_valid_token() {
     }
     assert_eq!(new_tokens.len(), 1);
     let live = server
+        .admin()
         .grants(&GrantFilter::app(ROTATING_ID))
         .into_iter()
         .filter(|g| g.revoked.is_none())
@@ -131,6 +132,7 @@ async fn a_thousand_concurrent_flows_by_different_users_mix_nothing_up() {
     let server = MockServer::start().await;
     for i in 0..1000 {
         server
+            .admin()
             .add_user(User {
                 id: 100_000 + i,
                 tenant: if i % 2 == 0 {
@@ -176,7 +178,7 @@ async fn a_thousand_concurrent_flows_by_different_users_mix_nothing_up() {
         done += 1;
     }
     assert_eq!(done, 1000);
-    let grants = server.grants(&GrantFilter::app(CLIENT_ID));
+    let grants = server.admin().grants(&GrantFilter::app(CLIENT_ID));
     assert_eq!(
         grants
             .iter()
@@ -383,7 +385,7 @@ async fn rate_limit_answers_429_with_retry_after_until_the_window_ends() {
 async fn rate_limit_from_fixtures() {
     let toml = format!(
         "[server]\nrate_limit_per_minute = 2\n{}",
-        ilert_mock::DEFAULT_FIXTURES_TOML
+        ilert_mock::fixtures::DEFAULT_TOML
     );
     let fixtures = ilert_mock::Fixtures::from_toml(&toml, "test.toml").expect("valid");
     let server = MockServer::builder()

@@ -82,7 +82,7 @@ async fn a_client_without_the_dev_ca_refuses_the_certificate() {
 
 #[tokio::test]
 async fn given_certificate_files_are_served() {
-    let generated = ilert_mock::TlsMaterial::generate().expect("generates");
+    let generated = ilert_mock::server::TlsMaterial::generate().expect("generates");
     let dir = std::env::temp_dir().join(format!("ilert-mock-tls-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");
     let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
@@ -125,6 +125,7 @@ async fn tenant_hosts_are_served_over_https() {
         .expect("the certificate names the fixture tenant's host");
     assert_eq!(r.status(), StatusCode::OK);
     server
+        .admin()
         .add_tenant(ilert_mock::Tenant {
             id: "latecomer".into(),
             short_id: "l8r".into(),
@@ -196,6 +197,7 @@ async fn openssl_clients_trust_tenant_hosts_too() {
     let (ok, text) = curl(&ca, "acme.localhost", port, "https").expect("curl runs");
     assert!(ok, "{text}");
     server
+        .admin()
         .add_tenant(ilert_mock::Tenant {
             id: "NewTenant".into(),
             short_id: "n7t".into(),

@@ -336,7 +336,7 @@ async fn tenant_host_issues_the_tenants_token() {
         .exchange_code(&code, verifier.as_ref())
         .await
         .expect("tokens");
-    let (_, claims) = ilert_mock::decode_unverified(tokens.access_token.secret()).expect("a JWT");
+    let (_, claims) = ilert_mock::tokens::decode_unverified(tokens.access_token.secret()).expect("a JWT");
     assert_eq!(claims["il_n"], "a7e", "{claims}");
     assert_eq!(claims["il_u"], "wile", "{claims}");
     let info = oauth.token_info(&tokens.access_token).await.expect("info");

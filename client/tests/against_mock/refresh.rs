@@ -209,6 +209,7 @@ async fn a_failed_refresh_is_retried_but_a_dead_grant_is_not() {
     // The user revokes the app in ilert: the refresh answers invalid_grant once, then the
     // client stops asking.
     server
+        .admin()
         .revoke_grants(GUIDE_ID, "someUser")
         .expect("grants revoked");
     server.clock().advance(3601);

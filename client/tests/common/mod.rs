@@ -5,7 +5,7 @@
 
 pub mod chromium;
 
-use ilert_mock::JournalEntry as Entry;
+use ilert_mock::journal::Entry;
 use ilert_mock::paths;
 use ilert_mock::{MockServer, MockServerBuilder};
 use ilert_oauth2_client::{
@@ -150,7 +150,7 @@ pub fn free_port() -> u16 {
 /// The mock's audit of everything sent to it: its findings above `info`, as `ID/severity`,
 /// sorted, and the table to show when they are not what was expected.
 pub fn serious_findings(server: &MockServer) -> (Vec<String>, String) {
-    let report = server.audit();
+    let report = server.audit().report();
     let mut found: Vec<String> = report
         .at_or_above(ilert_mock::Severity::Warning)
         .iter()

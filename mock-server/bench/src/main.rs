@@ -62,9 +62,9 @@ use crate::server::{ServerProcess, cold_starts, server_binary};
 
 // The library items the bench needs beyond a user's surface (the mock's own keys and claims, to
 // time its signing and verification paths), imported in this one place.
-use ilert_mock::AccessClaims;
 use ilert_mock::Fixtures;
 use ilert_mock::internals::Keys;
+use ilert_mock::tokens::AccessClaims;
 
 /// Puts the ilert mock beside the physical limit and its peers: raw RSA rates, openssl, cold
 /// start, RSS, and loopback HTTP load for both grants, `/api/users/current`,

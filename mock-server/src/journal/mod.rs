@@ -24,7 +24,8 @@ use crate::clock::UnixSeconds;
 
 mod snapshot;
 use crate::token::Inspection;
-pub use snapshot::{SnapshotEntry, snapshot};
+pub use snapshot::SnapshotEntry;
+pub(crate) use snapshot::snapshot;
 
 /// Default number of entries kept.
 pub const DEFAULT_CAPACITY: usize = 1_000;
@@ -64,7 +65,7 @@ const KEYED_PATHS: &[(&str, usize)] = &[
 
 /// A path whose last segment is an integration key, with the key redacted, and the key; `None`
 /// for any other path. The journal and the log lines both show paths through this.
-pub fn redact_key_path(path: &str) -> Option<(String, String)> {
+pub(crate) fn redact_key_path(path: &str) -> Option<(String, String)> {
     KEYED_PATHS.iter().find_map(|(prefix, segments)| {
         let rest = path.strip_prefix(prefix)?;
         let parts: Vec<&str> = rest.split('/').collect();
@@ -186,7 +187,7 @@ impl std::fmt::Debug for Secret {
 }
 
 /// Redacts a header value, keeping only an auth scheme.
-pub fn redact_header(name: &str, value: &str) -> String {
+pub(crate) fn redact_header(name: &str, value: &str) -> String {
     if SECRET_HEADERS.contains(&name.to_ascii_lowercase().as_str()) {
         match value.split_once(' ') {
             Some((scheme, _)) if name.eq_ignore_ascii_case("authorization") => format!("{scheme} {REDACTED}"),
@@ -209,7 +210,7 @@ struct Ring {
 
 /// Cuts `value` to at most [`MAX_VALUE_BYTES`] (on a character boundary) and marks the cut with
 /// the original length.
-pub fn truncate_value(value: &mut String) {
+pub(crate) fn truncate_value(value: &mut String) {
     if value.len() <= MAX_VALUE_BYTES {
         return;
     }
@@ -356,14 +357,15 @@ pub struct Filter {
 
 impl Journal {
     /// A journal keeping at most `capacity` entries (at least 1) and [`DEFAULT_MAX_BYTES`].
-    pub fn new(capacity: usize) -> Self {
+    #[cfg(test)]
+    pub(crate) fn new(capacity: usize) -> Self {
         Self::with_limits(capacity, DEFAULT_MAX_BYTES)
     }
 
     /// A journal keeping at most `capacity` entries (at least 1) and `max_bytes` of recorded
     /// text; the newest entry is always kept, whatever its size (its values are cut to
     /// `MAX_VALUE_BYTES` each).
-    pub fn with_limits(capacity: usize, max_bytes: usize) -> Self {
+    pub(crate) fn with_limits(capacity: usize, max_bytes: usize) -> Self {
         Self {
             ring: Mutex::new(Ring {
                 entries: VecDeque::new(),
@@ -380,7 +382,7 @@ impl Journal {
     /// `token` decoded and judged at `now`: `inspect` (the keys' verdict on signature and shape,
     /// whatever the time) runs once per distinct token, the expiry is applied here. `None` for
     /// text that is no JWT.
-    pub fn decode_token(
+    pub(crate) fn decode_token(
         &self,
         token: &str,
         now: UnixSeconds,
@@ -407,7 +409,7 @@ impl Journal {
     /// of SHA-256(per-journal random key ‖ value)): equal values give equal prints, and nothing
     /// about the value can be learnt from one. The audit keeps these instead of codes, tokens and
     /// `state` values.
-    pub fn fingerprint(&self, value: &str) -> u64 {
+    pub(crate) fn fingerprint(&self, value: &str) -> u64 {
         use sha2::Digest as _;
         let digest = sha2::Sha256::new()
             .chain_update(self.key)
@@ -419,7 +421,7 @@ impl Journal {
     }
 
     /// Redacts an integration key that ends `path` (`redact_key_path`), noting whose it was.
-    pub fn redact_path(&self, path: &str) -> (String, Vec<Secret>) {
+    pub(crate) fn redact_path(&self, path: &str) -> (String, Vec<Secret>) {
         match redact_key_path(path) {
             Some((shown, key)) => (
                 shown,
@@ -435,7 +437,7 @@ impl Journal {
     }
 
     /// Redacts secret parameters, noting who they were.
-    pub fn redact_params(
+    pub(crate) fn redact_params(
         &self,
         section: Section,
         pairs: &[(String, String)],
@@ -467,7 +469,7 @@ impl Journal {
 
     /// Redacts secret fields at any depth of a JSON body, noting who they were (numbered in
     /// document order).
-    pub fn redact_json(&self, mut value: Value) -> (Value, Vec<Secret>) {
+    pub(crate) fn redact_json(&self, mut value: Value) -> (Value, Vec<Secret>) {
         let mut secrets = Vec::new();
         self.redact_json_in(&mut value, &mut secrets, SECRET_PARAMS);
         (value, secrets)
@@ -476,7 +478,7 @@ impl Journal {
     /// Redacts secret fields at any depth of a JSON answer: those of a request but `code`,
     /// which in an answer is an error code (`{"code": "invalid_grant"}`); no answer carries an
     /// authorization code in its body (it travels in the redirect's `Location`).
-    pub fn redact_answer(&self, mut value: Value) -> Value {
+    pub(crate) fn redact_answer(&self, mut value: Value) -> Value {
         let mut secrets = Vec::new();
         let names: Vec<&str> = SECRET_PARAMS.iter().copied().filter(|p| *p != "code").collect();
         self.redact_json_in(&mut value, &mut secrets, &names);
@@ -518,7 +520,7 @@ impl Journal {
 
     /// Redacts the values of secret parameters (a `code` above all) in the query of a response's
     /// `Location`, keeping the rest of it byte for byte, and notes who they were.
-    pub fn redact_location(&self, location: &str) -> (String, Vec<Secret>) {
+    pub(crate) fn redact_location(&self, location: &str) -> (String, Vec<Secret>) {
         let Some((head, rest)) = location.split_once('?') else {
             return (location.to_owned(), Vec::new());
         };
@@ -565,7 +567,10 @@ impl Journal {
     }
 
     /// Redacts credential headers, noting who they were.
-    pub fn redact_headers(&self, headers: &[(String, String)]) -> (Vec<(String, String)>, Vec<Secret>) {
+    pub(crate) fn redact_headers(
+        &self,
+        headers: &[(String, String)],
+    ) -> (Vec<(String, String)>, Vec<Secret>) {
         let mut secrets = Vec::new();
         let shown = headers
             .iter()
@@ -600,7 +605,7 @@ impl Journal {
 
     /// Records an entry (its long values cut), numbering it and dropping the oldest entries
     /// beyond the count or byte bound; returns its number.
-    pub fn record(&self, mut entry: Entry) -> u64 {
+    pub(crate) fn record(&self, mut entry: Entry) -> u64 {
         let size = entry.truncate_and_size();
         let mut ring = self.ring.lock();
         let seq = ring.next_seq;

@@ -1,4 +1,6 @@
-//! [`MockServer`]: bind, start, address, shutdown.
+//! [`MockServer`]: bind, start, address, shutdown; its settings ([`MockServerBuilder`]), why a
+//! start was refused ([`StartError`] and its causes), and the handles it lends ([`Admin`],
+//! [`AuditHandle`]).
 //!
 //! A server owns its listener task; dropping the handle stops it, so a test cannot leak a
 //! server into the next one. Every server has its own store, clock and keys: tests running in
@@ -10,20 +12,26 @@ use std::time::Duration;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use crate::admin::{AdminError, GrantFilter, GrantInfo};
 use crate::approve::{ApproveError, Choice, Target};
 use crate::clock::Clock;
 use crate::faults::Faults;
 use crate::fixtures::{FixtureError, Fixtures};
-use crate::http::SharedCtx;
+use crate::http::{Ctx, SharedCtx};
 use crate::journal::Journal;
-use crate::model::{App, Tenant, User};
-use crate::persist::PersistError;
-use crate::tls::TlsError;
 use crate::token::KeyError;
 
+mod admin;
+mod audit;
 mod builder;
+pub use admin::Admin;
+pub use audit::AuditHandle;
 pub use builder::MockServerBuilder;
+
+// What a start can be refused for ([`StartError`]'s causes), the HTTPS material
+// ([`MockServerBuilder::tls`]) and the state file ([`MockServerBuilder::state_file`]).
+pub use crate::http::allowed_hosts::AllowedHostError;
+pub use crate::persist::{PersistError, dump_state_file};
+pub use crate::tls::{TlsError, TlsMaterial};
 
 /// Why a server did not start.
 #[derive(Debug, thiserror::Error)]
@@ -103,7 +111,7 @@ async fn purge_loop(ctx: SharedCtx) {
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() {
 /// let server = ilert_mock::MockServer::start().await;
-/// let app = server.app("0501439fd7dee9af0c25").expect("the guide's example app");
+/// let app = server.admin().app("0501439fd7dee9af0c25").expect("the guide's example app");
 /// assert_eq!(app.id, 250);
 /// assert!(server.base_url().starts_with("http://127.0.0.1:"));
 /// # }
@@ -160,16 +168,6 @@ impl MockServer {
         self.ca_pem.as_deref()
     }
 
-    /// The app registered under `client_id`, with its secret (development credentials).
-    pub fn app(&self, client_id: &str) -> Option<App> {
-        self.ctx.store.with(|s| s.app(client_id).cloned())
-    }
-
-    /// Every registered app.
-    pub fn apps(&self) -> Vec<App> {
-        self.ctx.store.with(|s| s.apps.clone())
-    }
-
     /// The server's clock.
     pub fn clock(&self) -> &Clock {
         &self.ctx.clock
@@ -185,29 +183,16 @@ impl MockServer {
         &self.ctx.journal
     }
 
-    /// The audit of the app under test (what `GET /_mock/audit` answers): every finding about
-    /// the requests since the server started or the audit was cleared, the most severe first.
-    ///
-    /// ```
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() {
-    /// let server = ilert_mock::MockServer::start().await;
-    /// // … run the app's tests against server.base_url() …
-    /// let report = server.audit();
-    /// let serious = report.at_or_above(ilert_mock::Severity::Warning);
-    /// assert!(serious.is_empty(), "{}", report.table());
-    /// # }
-    /// ```
-    pub fn audit(&self) -> crate::audit::Report {
-        let apps = self.apps();
-        self.ctx.audit.report(&apps)
+    /// The audit of the app under test (what `GET` and `DELETE /_mock/audit` read and clear):
+    /// `server.audit().report()`, `server.audit().clear()`.
+    pub fn audit(&self) -> AuditHandle<'_> {
+        AuditHandle::new(&self.ctx)
     }
 
-    /// Forgets what the audit has seen (`DELETE /_mock/audit`): the next [`MockServer::audit`]
-    /// covers only later requests.
-    pub fn clear_audit(&self) {
-        self.ctx.audit.clear();
-        self.changed("clear_audit");
+    /// The directory and grants (what `/_mock/apps`, `/_mock/users`, `/_mock/tenants` and
+    /// `/_mock/grants` read and change): `server.admin().add_app(..)`, `server.admin().grants(..)`.
+    pub fn admin(&self) -> Admin<'_> {
+        Admin::new(&self.ctx)
     }
 
     /// The fault queue (what `POST /_mock/faults` fills).
@@ -258,87 +243,10 @@ impl MockServer {
         crate::approve::submit(&target, authorize_url, choice).await
     }
 
-    /// The refresh grants `filter` selects (`GrantFilter::all()`,
-    /// `GrantFilter::app(client_id).user(username)`), in order of issue.
-    pub fn grants(&self, filter: &GrantFilter) -> Vec<GrantInfo> {
-        self.ctx.store.with(|s| s.grant_infos(filter))
-    }
-
-    /// Revokes every grant of `app` (client id) for `user`, as the user would in ilert's UI.
-    pub fn revoke_grants(&self, app: &str, user: &str) -> Result<usize, AdminError> {
-        let now = self.ctx.clock.now();
-        let revoked = self.ctx.store.with(|s| s.revoke_app_for_user(app, user, now));
-        self.changed("revoke_grants");
-        revoked
-    }
-
-    /// Registers an app at run time.
-    pub fn add_app(&self, app: App) -> Result<(), AdminError> {
-        let added = self.ctx.store.with(|s| s.add_app(app, &self.ctx.options.bounds));
-        self.changed("add_app");
-        added
-    }
-
-    /// Adds a user at run time.
-    pub fn add_user(&self, user: User) -> Result<(), AdminError> {
-        let added = self
-            .ctx
-            .store
-            .with(|s| s.add_user(user, &self.ctx.options.bounds));
-        self.changed("add_user");
-        added
-    }
-
-    /// Removes an app (`DELETE /_mock/apps/{client_id}`); returns how many of its refresh
-    /// grants were revoked.
-    pub fn remove_app(&self, client_id: &str) -> Result<usize, AdminError> {
-        let now = self.ctx.clock.now();
-        let removed = self.ctx.store.with(|s| s.remove_app(client_id, now));
-        self.changed("remove_app");
-        removed
-    }
-
-    /// Removes a user (`DELETE /_mock/users/{username}`); returns how many of their refresh
-    /// grants were revoked.
-    pub fn remove_user(&self, username: &str) -> Result<usize, AdminError> {
-        let now = self.ctx.clock.now();
-        let protected = self.ctx.options.auto_approve.as_deref();
-        let removed = self.ctx.store.with(|s| s.remove_user(username, protected, now));
-        self.changed("remove_user");
-        removed
-    }
-
-    /// Adds a tenant at run time (`POST /_mock/tenants`); `{id}.localhost` serves it at once.
-    pub fn add_tenant(&self, tenant: Tenant) -> Result<(), AdminError> {
-        let added = self
-            .ctx
-            .store
-            .with(|s| s.add_tenant(tenant, &self.ctx.options.bounds));
-        self.changed("add_tenant");
-        added
-    }
-
-    /// Every user (`GET /_mock/users`).
-    pub fn users(&self) -> Vec<User> {
-        self.ctx.store.with(|s| s.users.clone())
-    }
-
-    /// Every tenant (`GET /_mock/tenants`).
-    pub fn tenants(&self) -> Vec<Tenant> {
-        self.ctx.store.with(|s| s.tenants.clone())
-    }
-
     /// Back to the fixtures: state, clock, journal, audit and faults.
     pub fn reset(&self) {
         self.ctx.reset();
-        self.changed("reset");
-    }
-
-    /// Tells the dashboard's live readers that an embedded-API call (`what`) changed the mock.
-    fn changed(&self, what: &str) {
-        self.ctx
-            .changes
-            .send(crate::changes::Change::Control(format!("MockServer::{what}")));
+        changed(&self.ctx, "reset");
     }
 
     /// Stops accepting connections, lets in-flight requests finish (for at most
@@ -362,6 +270,12 @@ impl MockServer {
         self.purger.abort();
         self.ctx.store.close();
     }
+}
+
+/// Tells the dashboard's live readers that an embedded-API call (`what`) changed the mock.
+fn changed(ctx: &Ctx, what: &str) {
+    ctx.changes
+        .send(crate::changes::Change::Control(format!("MockServer::{what}")));
 }
 
 impl Drop for MockServer {

@@ -227,7 +227,7 @@ async fn refreshed_twice_within_five_minutes() {
     assert!(finding.title.contains("299 s apart"), "{}", finding.title);
     assert_eq!(finding.requests.len(), 2);
     // Five minutes later is fine: `/_mock/clock` moves the audit's time too.
-    server.clear_audit();
+    server.audit().clear();
     server.clock().advance(300);
     assert_eq!(refresh(&server, &refresh_token).await.0, StatusCode::OK);
     assert_serious(&server, &[]);
@@ -477,6 +477,7 @@ async fn scopes_the_calls_never_needed_are_info() {
 async fn a_redirect_uri_on_plain_http_to_another_host() {
     let server = auto_server().await;
     server
+        .admin()
         .add_app(App {
             id: 901,
             name: "Plain".into(),

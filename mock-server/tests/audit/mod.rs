@@ -1,4 +1,4 @@
-//! The audit of the app under test (`GET /_mock/audit`, `server.audit()`, `ilert-mock audit`):
+//! The audit of the app under test (`GET /_mock/audit`, `server.audit().report()`, `ilert-mock audit`):
 //! a scripted client per finding that makes exactly that mistake gets that finding and nothing
 //! above `info` else (`findings.rs`); flows done right get nothing above `info`, concurrency is
 //! not mistaken for retries (`clean.rs`); the HTTP surface, the bounds, the secrets kept out and
@@ -95,7 +95,7 @@ pub fn serious(report: &Report) -> Vec<String> {
 /// Asserts that the findings above `info` are exactly `expected` (`ID/severity`, any order) and
 /// returns the report.
 pub fn assert_serious(server: &MockServer, expected: &[&str]) -> Report {
-    let report = server.audit();
+    let report = server.audit().report();
     let mut got = serious(&report);
     got.sort();
     let mut want: Vec<String> = expected.iter().map(|s| (*s).to_owned()).collect();

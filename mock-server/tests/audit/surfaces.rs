@@ -70,18 +70,18 @@ async fn delete_and_reset_start_afresh_and_the_journal_is_apart() {
     let (status, _) = control(&server, Method::DELETE, "/requests", None).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     assert_eq!(
-        server.audit().findings.len(),
+        server.audit().report().findings.len(),
         2,
         "clearing the journal keeps the audit"
     );
     let (status, _) = control(&server, Method::DELETE, "/audit", None).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    let report = server.audit();
+    let report = server.audit().report();
     assert!(report.findings.is_empty() && report.requests == 0, "{report:?}");
     mistakes(&server).await;
-    assert_eq!(server.audit().findings.len(), 2);
+    assert_eq!(server.audit().report().findings.len(), 2);
     control(&server, Method::POST, "/reset", None).await;
-    assert_eq!(server.audit(), ilert_mock::audit::Report::default());
+    assert_eq!(server.audit().report(), ilert_mock::audit::Report::default());
 }
 
 #[tokio::test]
@@ -97,7 +97,7 @@ async fn findings_outlive_the_journals_bounds() {
         api_get(&server, "/api/users/current", &s(&tokens, "access_token")).await;
     }
     assert_eq!(server.journal().len(), 2);
-    let report = server.audit();
+    let report = server.audit().report();
     assert_eq!(report.requests, 8);
     let reused = super::the(&report, "CODE_REUSED");
     assert_eq!(reused.requests, [2, 3], "numbered as the journal numbered them");
@@ -116,11 +116,11 @@ async fn the_audits_own_bound_says_what_it_dropped() {
     for _ in 0..20 {
         api_get(&server, "/api/users/current", &s(&tokens, "access_token")).await;
     }
-    assert_eq!(server.audit().requests_dropped, 0);
+    assert_eq!(server.audit().report().requests_dropped, 0);
     for _ in 0..3 {
         api_get(&server, "/api/users/current", "not-a-token").await;
     }
-    let report = server.audit();
+    let report = server.audit().report();
     assert_eq!((report.requests, report.requests_dropped), (25, 3));
     assert!(
         report.table().contains("3 dropped by the audit's bound"),
@@ -197,8 +197,8 @@ async fn the_control_token_guards_the_audit() {
         .expect("answers");
     assert_eq!(allowed.status(), StatusCode::OK);
     // Control requests are not audited.
-    assert_eq!(server.audit().requests, 0);
-    assert_eq!(server.audit().worst(), None::<Severity>);
+    assert_eq!(server.audit().report().requests, 0);
+    assert_eq!(server.audit().report().worst(), None::<Severity>);
 }
 
 /// A response as the app sees it: status, the headers an app reads, and the body (also
@@ -233,7 +233,7 @@ async fn answers_to_mistakes(read: bool) -> Vec<String> {
     let mut answers = Vec::new();
     let mut step = async |request: reqwest::RequestBuilder| {
         if read {
-            assert!(server.audit().requests < 100);
+            assert!(server.audit().report().requests < 100);
             let (status, _) = control(&server, Method::GET, "/audit", None).await;
             assert_eq!(status, StatusCode::OK);
         }
@@ -290,7 +290,7 @@ async fn answers_to_mistakes(read: bool) -> Vec<String> {
     .await;
     step(form(&refresh)).await;
     step(form(&refresh)).await;
-    let report = server.audit();
+    let report = server.audit().report();
     let mut serious = super::serious(&report);
     serious.sort();
     assert_eq!(

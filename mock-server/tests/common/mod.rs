@@ -369,7 +369,7 @@ pub fn assert_rest_error(status: StatusCode, body: &Value, want_status: u16) {
 
 /// Decodes a JWT's header and claims (no verification).
 pub fn decode(token: &str) -> (Value, Value) {
-    ilert_mock::decode_unverified(token).expect("a JWT")
+    ilert_mock::tokens::decode_unverified(token).expect("a JWT")
 }
 
 /// A request to `/_mock{path}` with an optional JSON body; the status and the JSON answer

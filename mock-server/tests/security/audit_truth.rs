@@ -39,7 +39,7 @@ async fn a_forged_token_or_a_bare_client_id_is_never_blamed_on_an_app() {
     get(&server, &format!("/api/users/current?{q}")).await;
     let q = query(&[("client_id", INJECTED), ("client_secret", "x")]);
     get(&server, &format!("/api/alerts?{q}")).await;
-    let report = server.audit();
+    let report = server.audit().report();
     assert!(!report.findings.is_empty(), "the requests left no finding");
     for finding in &report.findings {
         assert_eq!(finding.app, None, "blamed on an app: {}", report.table());
@@ -78,7 +78,7 @@ async fn an_injected_client_id_at_the_token_endpoint_names_no_app() {
         .await;
         assert!(status.is_client_error());
     }
-    let report = server.audit();
+    let report = server.audit().report();
     assert!(!report.findings.is_empty(), "no finding for a secret in a URL");
     for finding in &report.findings {
         assert_eq!(finding.app, None, "{}", report.table());

@@ -43,7 +43,7 @@ async fn a_cross_site_page_cannot_submit_the_grant_form() {
             "{page}"
         );
     }
-    assert!(server.grants(&GrantFilter::all()).is_empty());
+    assert!(server.admin().grants(&GrantFilter::all()).is_empty());
     assert!(
         server
             .journal()

@@ -19,6 +19,7 @@ async fn the_auto_approve_user_survives_a_rest_delete() {
     );
     assert!(
         server
+            .admin()
             .users()
             .iter()
             .any(|u| u.username == "someUser" && u.tenant == "someTenant")
@@ -118,7 +119,7 @@ async fn run_time_tenants_are_host_labels_and_bounded() {
         .start()
         .await
         .expect("starts");
-    let held = server.tenants().len();
+    let held = server.admin().tenants().len();
     let post = |id: &str, name: String| {
         control(
             &server,
@@ -150,7 +151,7 @@ async fn run_time_tenants_are_host_labels_and_bounded() {
             .contains("--max-name-bytes"),
         "{body}"
     );
-    assert_eq!(server.tenants().len(), held);
+    assert_eq!(server.admin().tenants().len(), held);
     for n in held..4 {
         let (status, body) = post(&format!("t{n}"), "fine".to_owned()).await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
@@ -161,7 +162,7 @@ async fn run_time_tenants_are_host_labels_and_bounded() {
         body["error"].as_str().expect("error").contains("--max-tenants 4"),
         "{body}"
     );
-    assert_eq!(server.tenants().len(), 4);
+    assert_eq!(server.admin().tenants().len(), 4);
 }
 
 #[tokio::test]

@@ -12,7 +12,7 @@ use crate::{ApproveArgs, AuditArgs, FixtureFormat};
 
 /// `ilert-mock state dump FILE`: prints the state file as JSON (exit 2 when it cannot be read).
 pub(crate) fn dump_state(file: &std::path::Path) -> ExitCode {
-    match ilert_mock::dump_state_file(file) {
+    match ilert_mock::server::dump_state_file(file) {
         Ok(text) => {
             let mut out = std::io::stdout().lock();
             if out.write_all(text.as_bytes()).and_then(|()| out.flush()).is_err() {
@@ -30,8 +30,8 @@ pub(crate) fn dump_state(file: &std::path::Path) -> ExitCode {
 /// `ilert-mock fixtures`: prints the embedded default fixtures.
 pub(crate) fn print_fixtures(format: FixtureFormat) -> ExitCode {
     let text = match format {
-        FixtureFormat::Toml => Ok(ilert_mock::DEFAULT_FIXTURES_TOML.to_owned()),
-        FixtureFormat::Json => ilert_mock::DEFAULT_FIXTURES_TOML
+        FixtureFormat::Toml => Ok(ilert_mock::fixtures::DEFAULT_TOML.to_owned()),
+        FixtureFormat::Json => ilert_mock::fixtures::DEFAULT_TOML
             .parse::<toml::Table>()
             .map_err(|e| e.to_string())
             .and_then(|table| serde_json::to_string_pretty(&table).map_err(|e| e.to_string()))

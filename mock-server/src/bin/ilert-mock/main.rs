@@ -227,10 +227,10 @@ struct Serve {
     #[arg(long, env = "ILERT_MOCK_TLS_KEY", value_name = "FILE", requires = "tls_cert")]
     tls_key: Option<PathBuf>,
     /// How many requests the journal keeps.
-    #[arg(long, env = "ILERT_MOCK_JOURNAL_SIZE", default_value_t = ilert_mock::JOURNAL_CAPACITY)]
+    #[arg(long, env = "ILERT_MOCK_JOURNAL_SIZE", default_value_t = ilert_mock::journal::DEFAULT_CAPACITY)]
     journal_size: usize,
     /// How many bytes of recorded requests the journal keeps (the oldest go first).
-    #[arg(long, env = "ILERT_MOCK_JOURNAL_BYTES", value_name = "BYTES", default_value_t = ilert_mock::JOURNAL_MAX_BYTES)]
+    #[arg(long, env = "ILERT_MOCK_JOURNAL_BYTES", value_name = "BYTES", default_value_t = ilert_mock::journal::DEFAULT_MAX_BYTES)]
     journal_bytes: usize,
     /// How many requests' facts the audit keeps (the oldest go first; successful API calls are
     /// summed up per token and do not count).
@@ -371,7 +371,7 @@ fn banner(server: &MockServer, bind: SocketAddr, control: bool) {
         "  (the development credentials below are public test values; never use them for real)"
     );
     let _ = writeln!(out);
-    for app in server.apps() {
+    for app in server.admin().apps() {
         let secret = app
             .client_secret
             .as_ref()
@@ -383,7 +383,7 @@ fn banner(server: &MockServer, bind: SocketAddr, control: bool) {
         );
         let _ = writeln!(out, "            redirect URIs: {}", app.redirect_uris.join(", "));
     }
-    if let Some(app) = server.apps().into_iter().find(|a| !a.public) {
+    if let Some(app) = server.admin().apps().into_iter().find(|a| !a.public) {
         let redirect = app.redirect_uris.first().cloned().unwrap_or_default();
         let authorize = ilert_mock::guide::authorize_url(&base, &app.client_id, &redirect);
         let _ = writeln!(out);
