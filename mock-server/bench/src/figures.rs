@@ -48,6 +48,9 @@ pub struct Settings {
     pub server: String,
     /// Whether the server logged every request.
     pub server_log: bool,
+    /// Whether the load scenarios ran with the server (and a peer) on CPU 0 and the load
+    /// generator on CPU 1.
+    pub pinned: bool,
 }
 
 /// The server's resident set, in KiB.

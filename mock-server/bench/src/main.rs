@@ -124,7 +124,8 @@ struct Cli {
     /// Skip the store suite's --state-file server (events with a state file, restart).
     #[arg(long)]
     memory_only: bool,
-    /// Do not pin the server to CPU 0 and the load generator to CPU 1 (store suite).
+    /// Do not pin the server (and a peer) to CPU 0 and the load generator to CPU 1 during the
+    /// load scenarios.
     #[arg(long)]
     no_pin: bool,
     /// Store suite: also measure a running Stoplight Prism on ilert's OpenAPI document at this
@@ -204,8 +205,17 @@ async fn bench(cli: Cli) -> Result<Report, BenchError> {
     })
     .await??;
 
-    // Load scenarios, one server.
-    let server = ServerProcess::start(&binary, cli.server_log)?;
+    // Load scenarios, one server: on CPU 0 with the load generator on CPU 1 (and a peer moved to
+    // CPU 0 as well), unless --no-pin; the measurements above use every core on purpose.
+    let pin = !cli.no_pin && cores > 1;
+    let core = pin.then_some(0);
+    if pin {
+        store::pin_self(1);
+        if let Some(pid) = axa.as_ref().and_then(|a| a.peer.pid) {
+            store::pin_process(pid, 0);
+        }
+    }
+    let server = ServerProcess::start_with(&binary, cli.server_log, &[], core)?;
     server.wait_healthy()?;
     let plan = Plan::prepare(server.addr).await?;
     let ctx = RunContext {
@@ -249,7 +259,7 @@ async fn bench(cli: Cli) -> Result<Report, BenchError> {
 
     // Grants, on a fresh server.
     eprintln!("{} grants …", cli.grants);
-    let server = ServerProcess::start(&binary, cli.server_log)?;
+    let server = ServerProcess::start_with(&binary, cli.server_log, &[], core)?;
     server.wait_healthy()?;
     tokio::time::sleep(Duration::from_millis(300)).await;
     let grants_idle = server.rss();
@@ -314,6 +324,7 @@ async fn bench(cli: Cli) -> Result<Report, BenchError> {
             grants: cli.grants,
             server: binary.display().to_string(),
             server_log: cli.server_log,
+            pinned: pin,
         },
         peer,
         openssl,

@@ -37,13 +37,18 @@ fn header(out: &mut String, report: &Report) {
     );
     let _ = writeln!(
         out,
-        "load: {} keep-alive connections, {:.1} s per scenario, server RUST_LOG={}",
+        "load: {} keep-alive connections, {:.1} s per scenario, server RUST_LOG={}, {}",
         report.settings.connections,
         report.settings.duration_secs,
         if report.settings.server_log {
             "info"
         } else {
             "warn"
+        },
+        if report.settings.pinned {
+            "server and peer on CPU 0, load on CPU 1"
+        } else {
+            "unpinned"
         }
     );
     if let Some(p) = &report.peer {
@@ -223,7 +228,11 @@ mod tests {
     fn the_table_has_a_row_per_scenario_with_its_figures() {
         let text = table(&sample::report());
         assert!(text.contains("machine: 2 cores, AMD EPYC, Linux 6.18 (bench built release)"));
-        assert!(text.contains("load: 32 keep-alive connections, 5.0 s per scenario, server RUST_LOG=warn"));
+        assert!(
+            text.contains(
+                "load: 32 keep-alive connections, 5.0 s per scenario, server RUST_LOG=warn, unpinned"
+            )
+        );
         assert!(
             text.contains("  openssl speed -seconds 3 -multi 2 rsa2048       9000/s sign, 155000/s verify"),
             "{text}"

@@ -64,6 +64,7 @@ pub fn report() -> Report {
             grants: 100_000,
             server: "target/release/ilert-mock".to_owned(),
             server_log: false,
+            pinned: false,
         },
         peer: None,
         crypto: Crypto {
