@@ -10,14 +10,11 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use super::rest_crud::{self, Crud, Extras, crud_case};
+use super::rest_crud::{self, ALERT_SOURCES_LANE, Crud, Extras, crud_case};
 use crate::case::{Area, Case, CaseResult, Stop, ilert, mock, rfc, run, tags};
 use crate::ctx::Cx;
 use crate::req::Resp;
 use crate::target::{DEFAULT_USER, paths};
-
-/// The lane of the cases that read or change the default tenant's alert sources.
-pub(crate) const ALERT_SOURCES_LANE: &str = "someTenant alert sources";
 
 const DOC_USING: &str = "backend-app §Using the access token";
 const DOC_SCOPES: &str = "lifetimes §ilert OAuth2 scopes";

@@ -15,7 +15,7 @@ use ilert_oauth2_client::{
 };
 use serde_json::{Value, json};
 
-use super::api::ALERT_SOURCES_LANE;
+use super::rest_crud::ALERT_SOURCES_LANE;
 use crate::case::{Area, Case, CaseResult, Stop, ilert, run, tags};
 use crate::ctx::Cx;
 use crate::expect::fail_value;

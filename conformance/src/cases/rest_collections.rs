@@ -7,7 +7,7 @@
 //!
 //! The cases that change a collection create what they change and delete it again, so the suite
 //! leaves a shared mock's fixtures as it found them. They share the alert sources' lane
-//! ([`super::api::ALERT_SOURCES_LANE`]): these resources refer to alert sources, and the ids a
+//! ([`super::rest_crud::ALERT_SOURCES_LANE`]): these resources refer to alert sources, and the ids a
 //! mock hands out stay reproducible when the cases that create run one after another.
 
 use reqwest::Method;

@@ -17,11 +17,13 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use super::api::ALERT_SOURCES_LANE;
 use crate::case::{Area, Case, CaseResult, RunFn, Source, Stop, Tag, tags};
 use crate::ctx::Cx;
 use crate::jwt;
 use crate::req::Resp;
+
+/// The lane of the cases that read or change the default tenant's alert sources.
+pub(crate) const ALERT_SOURCES_LANE: &str = "someTenant alert sources";
 
 /// The lane of every case that changes REST resources (and of the reads they would disturb).
 pub(crate) const LANE: &str = ALERT_SOURCES_LANE;

@@ -3,14 +3,14 @@
 //! Deployment Events, a heartbeat monitor's ping URL), the document's public operations
 //! (numbers, integrations), call flow numbers and the alert reports.
 //!
-//! The cases that write share the alert sources' lane ([`super::api::ALERT_SOURCES_LANE`]) with
+//! The cases that write share the alert sources' lane ([`super::rest_crud::ALERT_SOURCES_LANE`]) with
 //! the collections' cases; the ping case pings a monitor of its own and deletes it again.
 
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use super::api::ALERT_SOURCES_LANE as LANE;
 use super::rest_collections::{id_text, read_quietly};
+use super::rest_crud::ALERT_SOURCES_LANE as LANE;
 use crate::case::{Area, Case, CaseResult, Stop, ilert, mock, run, tags};
 use crate::ctx::Cx;
 use crate::req::Resp;

@@ -133,6 +133,19 @@ fn listening_inodes(table: &str, port: u16) -> Vec<u64> {
         .collect()
 }
 
+/// Pins every thread of this process to `core` (the load generator).
+pub fn pin_self(core: usize) {
+    pin_process(std::process::id(), core);
+}
+
+/// Pins every thread of process `pid` to `core` (`taskset -a -p`).
+pub fn pin_process(pid: u32, core: usize) {
+    let _ = Command::new("taskset")
+        .args(["-a", "-p", "-c", &core.to_string(), &pid.to_string()])
+        .stdout(std::process::Stdio::null())
+        .status();
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

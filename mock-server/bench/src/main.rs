@@ -140,7 +140,7 @@ async fn store_suite(cli: &Cli) -> Result<String, BenchError> {
     let binary = server_binary(cli.server.as_deref())?;
     let pin = !cli.no_pin && std::thread::available_parallelism().map_or(1, std::num::NonZero::get) > 1;
     if pin {
-        store::pin_self(1);
+        machine::pin_self(1);
     }
     let ctx = RunContext {
         connections: cli.connections.max(1),
@@ -210,9 +210,9 @@ async fn bench(cli: Cli) -> Result<Report, BenchError> {
     let pin = !cli.no_pin && cores > 1;
     let core = pin.then_some(0);
     if pin {
-        store::pin_self(1);
+        machine::pin_self(1);
         if let Some(pid) = axa.as_ref().and_then(|a| a.peer.pid) {
-            store::pin_process(pid, 0);
+            machine::pin_process(pid, 0);
         }
     }
     let server = ServerProcess::start_with(&binary, cli.server_log, &[], core)?;

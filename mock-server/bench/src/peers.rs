@@ -208,7 +208,7 @@ impl Prism {
         }
         let pid = listening_pid(addr.port());
         match (pid, pin) {
-            (Some(pid), Some(core)) => crate::store::pin_process(pid, core),
+            (Some(pid), Some(core)) => crate::machine::pin_process(pid, core),
             (None, _) => eprintln!(
                 "note: no process visible listening on port {}: Prism's CPU counts in `others` and it is not pinned",
                 addr.port()

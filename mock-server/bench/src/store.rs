@@ -16,7 +16,6 @@
 
 use std::net::SocketAddr;
 use std::path::Path;
-use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -81,19 +80,6 @@ pub struct StoreReport {
     pub unreached: Vec<(u64, u64)>,
     /// Prism, when measured (its figures are in `figures`, named `prism …`).
     pub peer: Option<crate::peers::Peer>,
-}
-
-/// Pins every thread of this process to `core` (the load generator).
-pub fn pin_self(core: usize) {
-    pin_process(std::process::id(), core);
-}
-
-/// Pins every thread of process `pid` to `core` (`taskset -a -p`).
-pub fn pin_process(pid: u32, core: usize) {
-    let _ = Command::new("taskset")
-        .args(["-a", "-p", "-c", &core.to_string(), &pid.to_string()])
-        .stdout(std::process::Stdio::null())
-        .status();
 }
 
 /// The read scenarios: name and path (under `/api`).
