@@ -113,22 +113,13 @@ impl Axa {
             &format!("Authorization: Bearer {access}\r\n"),
         );
         let answer = once(addr, &userinfo, false).await?;
-        let json: serde_json::Value = serde_json::from_slice(&answer.body).unwrap_or_default();
-        if answer.status != 200 || json.get("sub").is_none() {
-            return Err(BenchError::Peer(format!(
-                "GET {}/userinfo answered {}: {} (not axa's oauth2-mock-server?)",
-                base.prefix,
-                answer.status,
-                String::from_utf8_lossy(&answer.body)
-            )));
-        }
-        let pid = listening_pid(addr.port());
-        if pid.is_none() {
-            eprintln!(
-                "note: no process visible listening on port {}: axa's CPU counts in `others`",
-                addr.port()
-            );
-        }
+        expect_field(
+            &answer,
+            "sub",
+            &format!("GET {}/userinfo", base.prefix),
+            "axa's oauth2-mock-server",
+        )?;
+        let pid = peer_process(addr.port(), "axa", None);
         let (version, runtime) = pid
             .map(|pid| versions(pid, "oauth2-mock-server", "oauth2-mock-server"))
             .unwrap_or_default();
@@ -197,24 +188,13 @@ impl Prism {
         let started = "is it running? (`mock-server/bench/README.md`: `npx @stoplight/prism-cli mock -h 127.0.0.1 -p 4010 ilert-openapi.yml`)";
         let count = get(&host, &format!("{}/alerts/count", base.prefix), BEARER);
         let (addr, reply) = reach(&base, url, &count, started).await?;
-        let json: serde_json::Value = serde_json::from_slice(&reply.body).unwrap_or_default();
-        if reply.status != 200 || json.get("count").is_none() {
-            return Err(BenchError::Peer(format!(
-                "GET {}/alerts/count answered {}: {} (not Prism on ilert's document?)",
-                base.prefix,
-                reply.status,
-                String::from_utf8_lossy(&reply.body)
-            )));
-        }
-        let pid = listening_pid(addr.port());
-        match (pid, pin) {
-            (Some(pid), Some(core)) => crate::machine::pin_process(pid, core),
-            (None, _) => eprintln!(
-                "note: no process visible listening on port {}: Prism's CPU counts in `others` and it is not pinned",
-                addr.port()
-            ),
-            _ => {}
-        }
+        expect_field(
+            &reply,
+            "count",
+            &format!("GET {}/alerts/count", base.prefix),
+            "Prism on ilert's document",
+        )?;
+        let pid = peer_process(addr.port(), "Prism", pin);
         let (version, runtime) = pid
             .map(|pid| versions(pid, "prism", "@stoplight/prism-cli"))
             .unwrap_or_default();
@@ -277,6 +257,44 @@ impl Prism {
 /// The bearer header sent to Prism (it checks that the document's security is present, not
 /// what it says).
 const BEARER: &str = "Authorization: Bearer prism\r\n";
+
+/// Checks that a peer's `answer` to `request` is a 200 whose JSON has `field`; otherwise the
+/// peer is not `what` it should be.
+fn expect_field(
+    answer: &crate::http::Reply,
+    field: &str,
+    request: &str,
+    what: &str,
+) -> Result<(), BenchError> {
+    let json: serde_json::Value = serde_json::from_slice(&answer.body).unwrap_or_default();
+    if answer.status == 200 && json.get(field).is_some() {
+        return Ok(());
+    }
+    Err(BenchError::Peer(format!(
+        "{request} answered {}: {} (not {what}?)",
+        answer.status,
+        String::from_utf8_lossy(&answer.body)
+    )))
+}
+
+/// The process listening on `port` (the peer `name`), moved to CPU `pin` when given; a note when
+/// none is visible (its CPU then counts in `others`).
+fn peer_process(port: u16, name: &str, pin: Option<usize>) -> Option<u32> {
+    let pid = listening_pid(port);
+    match (pid, pin) {
+        (Some(pid), Some(core)) => crate::machine::pin_process(pid, core),
+        (None, _) => eprintln!(
+            "note: no process visible listening on port {port}: {name}'s CPU counts in `others`{}",
+            if pin.is_some() {
+                " and it is not pinned"
+            } else {
+                ""
+            }
+        ),
+        _ => {}
+    }
+    pid
+}
 
 /// Sends `request` to the first of `base`'s addresses that answers; the address and the answer.
 async fn reach(
