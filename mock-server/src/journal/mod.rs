@@ -225,18 +225,17 @@ pub(crate) fn truncate_value(value: &mut String) {
 
 /// Cuts every long string of a JSON value; returns the bytes its text takes, roughly.
 fn truncate_json(value: &mut Value) -> usize {
+    cut_long_strings(value);
+    json_text_len(value)
+}
+
+/// Cuts every string of `value` longer than [`truncate_value`] keeps.
+fn cut_long_strings(value: &mut Value) {
     match value {
-        Value::String(text) => {
-            truncate_value(text);
-            text.len() + 2
-        }
-        Value::Array(items) => items.iter_mut().map(truncate_json).sum::<usize>() + 2,
-        Value::Object(map) => map
-            .iter_mut()
-            .map(|(k, v)| k.len() + 4 + truncate_json(v))
-            .sum::<usize>()
-            .saturating_add(2),
-        other => other.to_string().len(),
+        Value::String(text) => truncate_value(text),
+        Value::Array(items) => items.iter_mut().for_each(cut_long_strings),
+        Value::Object(map) => map.values_mut().for_each(cut_long_strings),
+        _ => {}
     }
 }
 
@@ -254,13 +253,12 @@ fn has_long_string(value: &Value) -> bool {
 /// when something in it is cut.
 fn truncate_shared(value: &mut std::sync::Arc<Value>) -> usize {
     if has_long_string(value) {
-        truncate_json(std::sync::Arc::make_mut(value))
-    } else {
-        json_text_len(value)
+        cut_long_strings(std::sync::Arc::make_mut(value));
     }
+    json_text_len(value)
 }
 
-/// The bytes `value`'s text takes, roughly, as [`truncate_json`] counts them.
+/// The bytes `value`'s text takes, roughly (numbers and literals as written).
 fn json_text_len(value: &Value) -> usize {
     match value {
         Value::String(text) => text.len() + 2,
