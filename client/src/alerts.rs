@@ -79,24 +79,14 @@ impl AlertQuery {
         }
     }
 
-    fn apply(&self, mut request: ApiRequest, paged: bool) -> ApiRequest {
-        for s in &self.states {
-            request = request.query("states", s.as_str());
-        }
-        for s in &self.sources {
-            request = request.query("sources", s.to_string());
-        }
-        for p in &self.policies {
-            request = request.query("policies", p.to_string());
-        }
-        for r in &self.responders {
-            request = request.query("responders", r.as_str());
-        }
-        for (name, value) in [("from", &self.from), ("until", &self.until)] {
-            if let Some(v) = value {
-                request = request.query(name, v.as_str());
-            }
-        }
+    fn apply(&self, request: ApiRequest, paged: bool) -> ApiRequest {
+        let request = request
+            .query_each("states", &self.states)
+            .query_each("sources", &self.sources)
+            .query_each("policies", &self.policies)
+            .query_each("responders", &self.responders)
+            .query_each("from", &self.from)
+            .query_each("until", &self.until);
         if paged { self.page.apply(request) } else { request }
     }
 }

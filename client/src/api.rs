@@ -95,6 +95,22 @@ impl ApiRequest {
         self
     }
 
+    /// Adds the query parameter `name` once per value, in order: a list filter repeats it, an
+    /// unset `Option` leaves it out (ilert reads repeated parameters as "any of").
+    #[must_use]
+    pub(crate) fn query_each<V: ToString>(mut self, name: &str, values: impl IntoIterator<Item = V>) -> Self {
+        for value in values {
+            self = self.query(name, value.to_string());
+        }
+        self
+    }
+
+    /// Sets the JSON body to `body` serialised; a body that does not serialise is
+    /// [`Error::RequestBody`], before anything is sent.
+    pub(crate) fn json_of<B: Serialize + ?Sized>(self, body: &B) -> Result<Self, Error> {
+        Ok(self.json(serde_json::to_value(body).map_err(Error::RequestBody)?))
+    }
+
     /// The method.
     pub fn method(&self) -> &Method {
         &self.method
@@ -340,8 +356,7 @@ impl ApiClient {
         path: &str,
         body: &B,
     ) -> Result<T, Error> {
-        let body = serde_json::to_value(body).map_err(Error::RequestBody)?;
-        self.send(ApiRequest::post(path).json(body)).await?.json()
+        self.fetch(ApiRequest::post(path).json_of(body)?).await
     }
 
     /// `PUT path` with a JSON body, parsing the JSON answer.
@@ -350,8 +365,7 @@ impl ApiClient {
         path: &str,
         body: &B,
     ) -> Result<T, Error> {
-        let body = serde_json::to_value(body).map_err(Error::RequestBody)?;
-        self.send(ApiRequest::put(path).json(body)).await?.json()
+        self.fetch(ApiRequest::put(path).json_of(body)?).await
     }
 
     /// `DELETE path`.

@@ -278,15 +278,21 @@ impl ConfigBuilder {
     }
 }
 
+/// `text` parsed as an `http` or `https` URL; anything else is refused with `refuse`'s reason.
+fn http_url(text: &str, refuse: impl Fn(&str) -> ConfigError) -> Result<Url, ConfigError> {
+    let parsed = Url::parse(text).map_err(|e| refuse(&e.to_string()))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(refuse("the scheme is not http or https"));
+    }
+    Ok(parsed)
+}
+
 fn check_redirect_uri(uri: &str) -> Result<(), ConfigError> {
     let refuse = |reason: &str| ConfigError::RedirectUri {
         uri: uri.to_owned(),
         reason: reason.to_owned(),
     };
-    let parsed = Url::parse(uri).map_err(|e| refuse(&e.to_string()))?;
-    if !matches!(parsed.scheme(), "http" | "https") {
-        return Err(refuse("the scheme is not http or https"));
-    }
+    let parsed = http_url(uri, refuse)?;
     // RFC 6749 §3.1.2: the redirection endpoint URI must not include a fragment.
     if parsed.fragment().is_some() {
         return Err(refuse("it has a fragment"));
@@ -300,10 +306,7 @@ fn base_url(which: &'static str, url: &str) -> Result<Url, ConfigError> {
         url: url.to_owned(),
         reason: reason.to_owned(),
     };
-    let parsed = Url::parse(url).map_err(|e| refuse(&e.to_string()))?;
-    if !matches!(parsed.scheme(), "http" | "https") {
-        return Err(refuse("the scheme is not http or https"));
-    }
+    let parsed = http_url(url, refuse)?;
     if parsed.host_str().is_none() {
         return Err(refuse("it has no host"));
     }
@@ -363,22 +366,26 @@ mod tests {
     #[test]
     fn defaults_to_ilerts_hosts() {
         let c = guide().build().expect("valid");
-        assert_eq!(
-            c.authorize_endpoint().as_str(),
-            "https://app.ilert.com/api/developers/oauth2/authorize"
-        );
-        assert_eq!(
-            c.token_endpoint().as_str(),
-            "https://api.ilert.com/api/developers/oauth2/token"
-        );
-        assert_eq!(
-            c.token_info_endpoint().as_str(),
-            "https://api.ilert.com/api/developers/oauth2/token_info"
-        );
-        assert_eq!(
-            c.revoke_endpoint().as_str(),
-            "https://api.ilert.com/api/developers/oauth2/revoke"
-        );
+        for (endpoint, expected) in [
+            (
+                c.authorize_endpoint().clone(),
+                "https://app.ilert.com/api/developers/oauth2/authorize",
+            ),
+            (
+                c.token_endpoint(),
+                "https://api.ilert.com/api/developers/oauth2/token",
+            ),
+            (
+                c.token_info_endpoint(),
+                "https://api.ilert.com/api/developers/oauth2/token_info",
+            ),
+            (
+                c.revoke_endpoint(),
+                "https://api.ilert.com/api/developers/oauth2/revoke",
+            ),
+        ] {
+            assert_eq!(endpoint.as_str(), expected);
+        }
     }
 
     #[test]

@@ -146,10 +146,7 @@ impl fmt::Display for TokenError {
             "ilert's {} refused the request with {} (HTTP {})",
             self.endpoint, self.code, self.status
         )?;
-        if let Some(d) = self.description.as_deref().filter(|d| !d.is_empty()) {
-            write!(f, ": \"{d}\"")?;
-        }
-        write!(f, "; {}", self.code.advice())
+        quote_and_advise(f, self.description.as_deref(), self.code.advice())
     }
 }
 
@@ -201,11 +198,21 @@ impl fmt::Display for ApiError {
         if let Some(code) = self.code.as_deref().filter(|c| !c.is_empty()) {
             write!(f, " {code}")?;
         }
-        if let Some(m) = self.message.as_deref().filter(|m| !m.is_empty()) {
-            write!(f, ": \"{m}\"")?;
-        }
-        write!(f, "; {}", self.advice())
+        quote_and_advise(f, self.message.as_deref(), self.advice())
     }
+}
+
+/// The end of an error answer's message: what ilert said, quoted (left out when empty), then
+/// what the user can do about it.
+fn quote_and_advise(
+    f: &mut fmt::Formatter<'_>,
+    said: Option<&str>,
+    advice: impl fmt::Display,
+) -> fmt::Result {
+    if let Some(said) = said.filter(|s| !s.is_empty()) {
+        write!(f, ": \"{said}\"")?;
+    }
+    write!(f, "; {advice}")
 }
 
 impl std::error::Error for ApiError {}
@@ -333,13 +340,7 @@ impl Error {
 
     /// Whether retrying later may help (network trouble, 5xx, 429).
     pub fn is_transient(&self) -> bool {
-        match self {
-            Self::Transport { .. } => true,
-            Self::Token(e) => e.status >= 500 || e.status == 429,
-            Self::Api(e) => e.status >= 500 || e.status == 429,
-            Self::UnexpectedResponse { status, .. } => *status >= 500 || *status == 429,
-            _ => false,
-        }
+        matches!(self, Self::Transport { .. }) || self.status().is_some_and(|s| s >= 500 || s == 429)
     }
 
     pub(crate) fn transport(url: &url::Url, source: reqwest::Error) -> Self {

@@ -10,7 +10,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::api::{ApiClient, ApiRequest};
+use crate::api::{ApiClient, ApiRequest, ApiResponse};
 use crate::error::Error;
 use crate::resources::{IdRef, Page, TeamRef};
 
@@ -298,27 +298,23 @@ impl IncidentQuery {
         self
     }
 
-    fn apply(&self, mut request: ApiRequest) -> ApiRequest {
-        for state in &self.states {
-            request = request.query("states", state);
-        }
-        for service in &self.services {
-            request = request.query("services", service.to_string());
-        }
-        for (name, value) in [("from", &self.from), ("until", &self.until)] {
-            if let Some(value) = value {
-                request = request.query(name, value);
-            }
-        }
-        self.page.apply(with_include(request, &self.include))
+    fn apply(&self, request: ApiRequest) -> ApiRequest {
+        let request = request
+            .query_each("states", &self.states)
+            .query_each("services", &self.services)
+            .query_each("from", &self.from)
+            .query_each("until", &self.until)
+            .query_each("include", &self.include);
+        self.page.apply(request)
     }
 }
 
-fn with_include(mut request: ApiRequest, include: &[String]) -> ApiRequest {
-    for field in include {
-        request = request.query("include", field);
-    }
-    request
+/// An incident answer with the `ETag` that came with it.
+fn versioned(response: &ApiResponse) -> Result<Versioned<Incident>, Error> {
+    Ok(Versioned {
+        entity: response.json()?,
+        etag: response.etag().map(str::to_owned),
+    })
 }
 
 /// A subscriber (OpenAPI `TeamUserOption`): a user or a team.
@@ -389,16 +385,14 @@ impl ApiClient {
     /// `GET /api/services` (scope `service`), with optional fields (`include`: `subscribed`,
     /// `uptime`, `incidents`; ilert then pages at most 25).
     pub async fn services(&self, page: Page, include: &[&str]) -> Result<Vec<Service>, Error> {
-        let include: Vec<String> = include.iter().map(|s| (*s).to_owned()).collect();
-        let request = page.apply(with_include(ApiRequest::get(SERVICES_PATH), &include));
-        self.send(request).await?.json()
+        let request = ApiRequest::get(SERVICES_PATH).query_each("include", include);
+        self.fetch(page.apply(request)).await
     }
 
     /// `GET /api/services/{id}` (scope `service`), with optional fields.
     pub async fn service(&self, id: i64, include: &[&str]) -> Result<Service, Error> {
-        let include: Vec<String> = include.iter().map(|s| (*s).to_owned()).collect();
-        let request = with_include(ApiRequest::get(format!("{SERVICES_PATH}/{id}")), &include);
-        self.send(request).await?.json()
+        let request = ApiRequest::get(format!("{SERVICES_PATH}/{id}")).query_each("include", include);
+        self.fetch(request).await
     }
 
     /// `POST /api/services` (scope `service:w`).
@@ -424,28 +418,22 @@ impl ApiClient {
 
     /// `PUT /api/services/{id}/private-subscribers` (scope `service:w`): replaces them.
     pub async fn set_service_subscribers(&self, id: i64, subscribers: &[Subscriber]) -> Result<(), Error> {
-        let body = serde_json::to_value(subscribers).map_err(Error::RequestBody)?;
         let path = format!("{SERVICES_PATH}/{id}/private-subscribers");
-        self.send(ApiRequest::put(path).json(body)).await.map(drop)
+        self.send(ApiRequest::put(path).json_of(subscribers)?)
+            .await
+            .map(drop)
     }
 
     /// `GET /api/incidents` (scope `incident`) with ilert's filters.
     pub async fn incidents(&self, query: &IncidentQuery) -> Result<Vec<Incident>, Error> {
-        self.send(query.apply(ApiRequest::get(INCIDENTS_PATH)))
-            .await?
-            .json()
+        self.fetch(query.apply(ApiRequest::get(INCIDENTS_PATH))).await
     }
 
     /// `GET /api/incidents/{id}` (scope `incident`), with optional fields (`subscribed`,
     /// `affectedTeams`, `history`) and its `ETag`.
     pub async fn incident(&self, id: i64, include: &[&str]) -> Result<Versioned<Incident>, Error> {
-        let include: Vec<String> = include.iter().map(|s| (*s).to_owned()).collect();
-        let request = with_include(ApiRequest::get(format!("{INCIDENTS_PATH}/{id}")), &include);
-        let response = self.send(request).await?;
-        Ok(Versioned {
-            entity: response.json()?,
-            etag: response.etag().map(str::to_owned),
-        })
+        let request = ApiRequest::get(format!("{INCIDENTS_PATH}/{id}")).query_each("include", include);
+        versioned(&self.send(request).await?)
     }
 
     /// `POST /api/incidents` (scope `incident:w`): the affected services take its impacts.
@@ -467,16 +455,11 @@ impl ApiClient {
         update: &NewIncident,
         etag: Option<&str>,
     ) -> Result<Versioned<Incident>, Error> {
-        let body = serde_json::to_value(update).map_err(Error::RequestBody)?;
-        let mut request = ApiRequest::put(format!("{INCIDENTS_PATH}/{id}")).json(body);
+        let mut request = ApiRequest::put(format!("{INCIDENTS_PATH}/{id}")).json_of(update)?;
         if let Some(etag) = etag {
             request = request.header("If-Match", etag);
         }
-        let response = self.send(request).await?;
-        Ok(Versioned {
-            entity: response.json()?,
-            etag: response.etag().map(str::to_owned),
-        })
+        versioned(&self.send(request).await?)
     }
 
     /// `POST /api/incidents/publish-info` (scope `incident:w`): whom the incident would reach.
@@ -493,9 +476,10 @@ impl ApiClient {
 
     /// `POST /api/incidents/{id}/private-subscribers` (scope `incident:w`): adds them.
     pub async fn add_incident_subscribers(&self, id: i64, subscribers: &[Subscriber]) -> Result<(), Error> {
-        let body = serde_json::to_value(subscribers).map_err(Error::RequestBody)?;
         let path = format!("{INCIDENTS_PATH}/{id}/private-subscribers");
-        self.send(ApiRequest::post(path).json(body)).await.map(drop)
+        self.send(ApiRequest::post(path).json_of(subscribers)?)
+            .await
+            .map(drop)
     }
 }
 

@@ -239,14 +239,10 @@ impl Page {
     }
 
     /// Adds `start-index` and `max-results` where set.
-    pub(crate) fn apply(self, mut request: ApiRequest) -> ApiRequest {
-        if let Some(start) = self.start_index {
-            request = request.query("start-index", start.to_string());
-        }
-        if let Some(max) = self.max_results {
-            request = request.query("max-results", max.to_string());
-        }
+    pub(crate) fn apply(self, request: ApiRequest) -> ApiRequest {
         request
+            .query_each("start-index", self.start_index)
+            .query_each("max-results", self.max_results)
     }
 }
 
@@ -292,8 +288,7 @@ impl ApiClient {
         path: &str,
         body: &B,
     ) -> Result<Created<T>, Error> {
-        let body = serde_json::to_value(body).map_err(Error::RequestBody)?;
-        let response = self.send(ApiRequest::post(path).json(body)).await?;
+        let response = self.send(ApiRequest::post(path).json_of(body)?).await?;
         Ok(Created {
             entity: response.json()?,
             location: response.location().map(str::to_owned),

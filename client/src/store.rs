@@ -268,6 +268,14 @@ mod tests {
             ));
             Self(dir)
         }
+
+        /// `tokens.json` in the directory (created), holding `contents`.
+        fn token_file(&self, contents: &str) -> PathBuf {
+            fs::create_dir_all(&self.0).expect("dir");
+            let path = self.0.join("tokens.json");
+            fs::write(&path, contents).expect("writes");
+            path
+        }
     }
 
     impl Drop for TempDir {
@@ -312,9 +320,7 @@ mod tests {
     fn file_store_is_owner_only_even_over_a_shared_file() {
         use std::os::unix::fs::PermissionsExt as _;
         let tmp = TempDir::new("mode");
-        fs::create_dir_all(&tmp.0).expect("dir");
-        let path = tmp.0.join("tokens.json");
-        fs::write(&path, "{}").expect("writes");
+        let path = tmp.token_file("{}");
         fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).expect("chmod");
         FileStore::new(&path).save(&tokens("a")).expect("saves");
         let mode = fs::metadata(&path).expect("stat").permissions().mode();
@@ -330,9 +336,7 @@ mod tests {
     #[test]
     fn a_garbled_file_is_a_format_error() {
         let tmp = TempDir::new("garbled");
-        fs::create_dir_all(&tmp.0).expect("dir");
-        let path = tmp.0.join("tokens.json");
-        fs::write(&path, "not json").expect("writes");
+        let path = tmp.token_file("not json");
         let err = FileStore::new(&path).load().expect_err("garbled");
         assert!(matches!(err, StoreError::Format { .. }));
         assert!(err.to_string().contains("remove it and sign in again"), "{err}");

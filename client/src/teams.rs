@@ -156,28 +156,16 @@ pub struct OnCallQuery {
 }
 
 impl OnCallQuery {
-    fn apply(&self, mut request: ApiRequest) -> ApiRequest {
-        for (name, ids) in [
-            ("policies", &self.policies),
-            ("schedules", &self.schedules),
-            ("users", &self.users),
-        ] {
-            for id in ids {
-                request = request.query(name, id.to_string());
-            }
-        }
-        for (policy, level) in &self.policy_levels {
-            request = request.query("policy-levels", json!({"id": policy, "level": level}).to_string());
-        }
-        for (name, value) in [
-            ("from", &self.from),
-            ("until", &self.until),
-            ("timezone", &self.timezone),
-        ] {
-            if let Some(v) = value {
-                request = request.query(name, v.as_str());
-            }
-        }
+    fn apply(&self, request: ApiRequest) -> ApiRequest {
+        let levels = (self.policy_levels.iter()).map(|(policy, level)| json!({"id": policy, "level": level}));
+        let request = request
+            .query_each("policies", &self.policies)
+            .query_each("schedules", &self.schedules)
+            .query_each("users", &self.users)
+            .query_each("policy-levels", levels)
+            .query_each("from", &self.from)
+            .query_each("until", &self.until)
+            .query_each("timezone", &self.timezone);
         self.page.apply(request)
     }
 }

@@ -174,23 +174,15 @@ mod tests {
         assert_eq!(tokens.obtained_by, Grant::AuthorizationCode);
         assert_eq!(recorded.len(), 1);
         let form = recorded.form(0);
-        assert_eq!(
-            form.get("grant_type").map(String::as_str),
-            Some("authorization_code")
-        );
-        assert_eq!(
-            form.get("client_id").map(String::as_str),
-            Some("0501439fd7dee9af0c25")
-        );
-        assert_eq!(form.get("client_secret").map(String::as_str), Some("s3cr3t"));
-        assert_eq!(
-            form.get("code").map(String::as_str),
-            Some("c82ec4eca4c0ac90061fdd4225d1")
-        );
-        assert_eq!(
-            form.get("redirect_uri").map(String::as_str),
-            Some("http://localhost:4597/authorize-result")
-        );
+        for (name, value) in [
+            ("grant_type", "authorization_code"),
+            ("client_id", "0501439fd7dee9af0c25"),
+            ("client_secret", "s3cr3t"),
+            ("code", "c82ec4eca4c0ac90061fdd4225d1"),
+            ("redirect_uri", "http://localhost:4597/authorize-result"),
+        ] {
+            assert_eq!(form.get(name).map(String::as_str), Some(value), "{name}");
+        }
         assert_eq!(form.get("code_verifier").map(String::len), Some(43));
         let printed = format!("{tokens:?}");
         assert!(

@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::chromium::{Killed, Session, artifacts, save, wait_until_listening};
+use common::chromium::{Killed, Session, artifacts, click, save, wait_until_listening};
 use common::free_port;
 use fantoccini::Locator;
 use ilert_mock::{App, MockServer};
@@ -106,16 +106,8 @@ async fn webapp_flow(
     assert_eq!(param("redirect_uri"), Some("http://localhost:4597/webapp"));
     assert_eq!(param("code_challenge_method"), Some("S256"));
     assert_eq!(param("scope"), Some("profile source:w offline_access"));
-    browser
-        .find(Locator::Css("input[name=user][value=someUser]"))
-        .await?
-        .click()
-        .await?;
-    browser
-        .find(Locator::Css("button[value=grant]"))
-        .await?
-        .click()
-        .await?;
+    click(browser, "input[name=user][value=someUser]").await?;
+    click(browser, "button[value=grant]").await?;
 
     // Back on the page: the code exchange (client_id + code_verifier) runs by itself.
     let first = webapp_log(browser, 1).await?;
@@ -276,15 +268,15 @@ async fn grant_and_deny_through_the_grant_view_in_chromium() {
         assert!(page.contains("Browser Test Backend"), "the grant view names the app");
         assert!(page.contains("your user profile") && page.contains("alert sources"), "the scopes in words");
         save(&artifacts, "grant-view.png", &browser.screenshot().await?);
-        browser.find(Locator::Css("input[name=user][value=krystianity]")).await?.click().await?;
-        browser.find(Locator::Css("button[value=grant]")).await?.click().await?;
+        click(&browser, "input[name=user][value=krystianity]").await?;
+        click(&browser, "button[value=grant]").await?;
         let shown = text_after_navigation(&browser, "/authorize-result").await?;
         assert!(shown.contains("\"username\":\"krystianity\"") || shown.contains("krystianity"), "the app shows the current user: {shown}");
         save(&artifacts, "authorize-result.png", &browser.screenshot().await?);
 
         // Deny.
         browser.goto(&format!("{app_base}/authorize")).await?;
-        browser.find(Locator::Css("button[value=deny]")).await?.click().await?;
+        click(&browser, "button[value=deny]").await?;
         let shown = text_after_navigation(&browser, "/authorize-result").await?;
         assert!(shown.contains("access_denied"), "the app shows the error: {shown}");
         save(&artifacts, "denied.png", &browser.screenshot().await?);

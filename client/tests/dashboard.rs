@@ -11,7 +11,7 @@
 
 mod common;
 
-use common::chromium::{Session, artifacts, element, save, text_when};
+use common::chromium::{Session, artifacts, click, element, save, text_when};
 use common::{GUIDE_ID, GUIDE_REDIRECT, GUIDE_SECRET, browser as http};
 use fantoccini::Locator;
 use ilert_mock::{ControlAccess, GrantFilter, MockServer};
@@ -122,11 +122,7 @@ async fn steer(session: &Session, server: &MockServer) -> Result {
     assert_eq!(same, json!("yes"), "the page was not reloaded");
 
     // 2. Opening the exchange shows the access token decoded, and verified by the mock's keys.
-    browser
-        .find(Locator::Css(&format!("a[href='#request-{exchange_seq}']")))
-        .await?
-        .click()
-        .await?;
+    click(browser, &format!("a[href='#request-{exchange_seq}']")).await?;
     let shown = text_when(browser, "#exchange", |t| t.contains("response access_token")).await?;
     let claims = ilert_mock::tokens::decode_unverified(&access).ok_or("a JWT")?.1;
     assert!(shown.contains("verified by the mock's keys"), "{shown}");
@@ -147,11 +143,7 @@ async fn steer(session: &Session, server: &MockServer) -> Result {
         .into_iter()
         .find(|g| g.revoked.is_none())
         .ok_or("a live grant")?;
-    browser
-        .find(Locator::Css("a[href='#grants']"))
-        .await?
-        .click()
-        .await?;
+    click(browser, "a[href='#grants']").await?;
     element(browser, &format!("button[data-revoke='{}']", grant.id))
         .await?
         .click()
@@ -181,19 +173,11 @@ async fn steer(session: &Session, server: &MockServer) -> Result {
     let access = text(&tokens, "access_token")?;
     assert_eq!(api_get(server, "/api/users/current", &access).await?.0, 200);
     let before = server.clock().now();
-    browser
-        .find(Locator::Css("a[href='#clock']"))
-        .await?
-        .click()
-        .await?;
+    click(browser, "a[href='#clock']").await?;
     let input = element(browser, "#advance-secs").await?;
     input.clear().await?;
     input.send_keys("3601").await?;
-    browser
-        .find(Locator::Css("#advance-form button[type=submit]"))
-        .await?
-        .click()
-        .await?;
+    click(browser, "#advance-form button[type=submit]").await?;
     eventually("the clock moved an hour", || {
         server.clock().now() >= before + 3601
     })
@@ -209,11 +193,7 @@ async fn steer(session: &Session, server: &MockServer) -> Result {
     // 5. A reused code: CODE_REUSED in the audit panel.
     let (status, _) = exchange(server, &code).await?;
     assert_eq!(status, 401, "the second redemption is refused");
-    browser
-        .find(Locator::Css("a[href='#audit']"))
-        .await?
-        .click()
-        .await?;
+    click(browser, "a[href='#audit']").await?;
     let findings = text_when(browser, "#findings", |t| t.contains("CODE_REUSED")).await?;
     assert!(
         findings.contains("RFC 6749"),
@@ -222,11 +202,7 @@ async fn steer(session: &Session, server: &MockServer) -> Result {
     save(&shots, "dashboard-audit.png", &browser.screenshot().await?);
 
     // 6. A test event from the page creates an alert the REST API lists.
-    browser
-        .find(Locator::Css("a[href='#store']"))
-        .await?
-        .click()
-        .await?;
+    click(browser, "a[href='#store']").await?;
     element(browser, "#s-collection")
         .await?
         .select_by_value("alert-sources")
@@ -260,19 +236,31 @@ async fn steer(session: &Session, server: &MockServer) -> Result {
     Ok(())
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_dashboard_follows_and_steers_the_mock_in_chromium() {
-    let test = "the_dashboard_follows_and_steers_the_mock_in_chromium";
+/// Runs `flow` in a fresh Chromium against the server `start` starts (neither starts, and the
+/// test says SKIPPED, without Chromium); the browser closes before a failure is reported.
+async fn in_chromium(
+    test: &str,
+    what: &str,
+    start: impl AsyncFnOnce() -> MockServer,
+    flow: impl AsyncFnOnce(&Session, &MockServer) -> Result,
+) {
     let Some(session) = Session::start(test, "1280,900", &[]).await else {
         return;
     };
-    // A frozen clock: only the page moves it.
-    let server = common::auto_server_with(|b| b.freeze_clock(true)).await;
-    let result = steer(&session, &server).await;
+    let server = start().await;
+    let result = flow(&session, &server).await;
     session.close().await;
     if let Err(err) = result {
-        panic!("the dashboard flow failed: {err}");
+        panic!("the {what} flow failed: {err}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dashboard_follows_and_steers_the_mock_in_chromium() {
+    let test = "the_dashboard_follows_and_steers_the_mock_in_chromium";
+    // A frozen clock: only the page moves it.
+    let start = async || common::auto_server_with(|b| b.freeze_clock(true)).await;
+    in_chromium(test, "dashboard", start, steer).await;
     eprintln!("screenshots in {}", artifacts().display());
 }
 
@@ -289,22 +277,14 @@ async fn ask_for_the_token(session: &Session, server: &MockServer) -> Result {
 
     // A wrong token is refused by the mock.
     element(browser, "#auth-token").await?.send_keys("not-it").await?;
-    browser
-        .find(Locator::Css("#auth-form button"))
-        .await?
-        .click()
-        .await?;
+    click(browser, "#auth-form button").await?;
     text_when(browser, "#auth-error", |t| t.contains("refused")).await?;
 
     // The right one: the page is live, with the journal.
     let input = element(browser, "#auth-token").await?;
     input.clear().await?;
     input.send_keys("page-token").await?;
-    browser
-        .find(Locator::Css("#auth-form button"))
-        .await?
-        .click()
-        .await?;
+    click(browser, "#auth-form button").await?;
     text_when(browser, "#live", |t| t == "live").await?;
     text_when(browser, "#requests-body", |t| {
         t.contains("/api/developers/oauth2/token")
@@ -317,7 +297,7 @@ async fn ask_for_the_token(session: &Session, server: &MockServer) -> Result {
     save(&artifacts(), "dashboard-token.png", &browser.screenshot().await?);
 
     // Forgotten: asked again.
-    browser.find(Locator::Css("#forget-token")).await?.click().await?;
+    click(browser, "#forget-token").await?;
     text_when(browser, "#live", |t| t.contains("control token")).await?;
     Ok(())
 }
@@ -325,13 +305,7 @@ async fn ask_for_the_token(session: &Session, server: &MockServer) -> Result {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_a_control_token_the_page_asks_for_it_and_shows_nothing_without_it() {
     let test = "with_a_control_token_the_page_asks_for_it_and_shows_nothing_without_it";
-    let Some(session) = Session::start(test, "1280,900", &[]).await else {
-        return;
-    };
-    let server = common::auto_server_with(|b| b.control(ControlAccess::Token("page-token".into()))).await;
-    let result = ask_for_the_token(&session, &server).await;
-    session.close().await;
-    if let Err(err) = result {
-        panic!("the token flow failed: {err}");
-    }
+    let start =
+        async || common::auto_server_with(|b| b.control(ControlAccess::Token("page-token".into()))).await;
+    in_chromium(test, "token", start, ask_for_the_token).await;
 }

@@ -199,12 +199,7 @@ async fn a_429_carries_retry_after() {
 async fn authorization_errors_come_back_on_the_redirect() {
     let server = auto_server().await;
     // The public app may not ask for `team`: the mock redirects back with invalid_scope.
-    let oauth = client(
-        Config::builder(PUBLIC_ID, PUBLIC_REDIRECT)
-            .scopes("profile team")
-            .app_url(server.base_url())
-            .api_url(server.base_url()),
-    );
+    let oauth = client(app(&server, PUBLIC_ID, PUBLIC_REDIRECT, "profile team"));
     let authorize = oauth.authorize_url(&CsrfToken::new_random(), Pkce::S256);
     let back = redirect_of(&browser(), &authorize.url).await;
     let query = back.query().unwrap_or_default().to_owned();

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use ilert_mock::MockServer;
 use ilert_mock::paths;
 use ilert_oauth2_client::{
-    ApiClient, Config, CsrfToken, Endpoint, Error, Grant, MemoryStore, OAuthClient, Pkce, TokenErrorCode,
-    TokenStore, parse_callback, unix_now,
+    ApiClient, CsrfToken, Endpoint, Error, Grant, MemoryStore, OAuthClient, Pkce, TokenErrorCode, TokenStore,
+    parse_callback, unix_now,
 };
 
 use crate::common::*;
@@ -169,12 +169,7 @@ async fn the_challenge_sent_matches_the_verifier() {
 }
 
 fn public_app(server: &MockServer, scopes: &str) -> OAuthClient {
-    client(
-        Config::builder(PUBLIC_ID, PUBLIC_REDIRECT)
-            .scopes(scopes)
-            .app_url(server.base_url())
-            .api_url(server.base_url()),
-    )
+    client(app(server, PUBLIC_ID, PUBLIC_REDIRECT, scopes))
 }
 
 #[tokio::test]
@@ -225,12 +220,12 @@ async fn public_app_with_offline_access_refreshes_without_a_secret() {
 #[tokio::test]
 async fn the_guides_app_signs_in_without_its_secret_as_the_pkce_guide_does() {
     let server = auto_server().await;
-    let oauth = client(
-        Config::builder(GUIDE_ID, PUBLIC_REDIRECT)
-            .scopes("profile source:w offline_access")
-            .app_url(server.base_url())
-            .api_url(server.base_url()),
-    );
+    let oauth = client(app(
+        &server,
+        GUIDE_ID,
+        PUBLIC_REDIRECT,
+        "profile source:w offline_access",
+    ));
     // Even asked for no PKCE, a client without a secret uses it.
     let tokens = sign_in(&oauth, Pkce::Disabled).await;
     assert!(
@@ -262,13 +257,7 @@ async fn the_guides_app_signs_in_without_its_secret_as_the_pkce_guide_does() {
 #[tokio::test]
 async fn rotating_app_saves_the_new_refresh_token() {
     let server = auto_server().await;
-    let oauth = client(
-        Config::builder(ROTATING_ID, GUIDE_REDIRECT)
-            .client_secret(ROTATING_SECRET)
-            .scopes("profile")
-            .app_url(server.base_url())
-            .api_url(server.base_url()),
-    );
+    let oauth = client(app(&server, ROTATING_ID, GUIDE_REDIRECT, "profile").client_secret(ROTATING_SECRET));
     let tokens = sign_in(&oauth, Pkce::S256).await;
     let first = tokens.refresh_token.clone().expect("refresh token");
     let store = Arc::new(MemoryStore::with_tokens(tokens));

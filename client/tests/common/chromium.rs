@@ -177,3 +177,9 @@ pub async fn element(
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+/// Clicks the first element `css` selects (it must be there already).
+pub async fn click(browser: &Client, css: &str) -> Result<(), Box<dyn std::error::Error>> {
+    browser.find(Locator::Css(css)).await?.click().await?;
+    Ok(())
+}

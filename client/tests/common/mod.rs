@@ -37,13 +37,18 @@ pub async fn auto_server_with(settings: impl FnOnce(MockServerBuilder) -> MockSe
         .expect("the mock starts")
 }
 
-/// The guide app's config with `scopes`, both base URLs on `server`.
-pub fn guide(server: &MockServer, scopes: &str) -> ConfigBuilder {
-    Config::builder(GUIDE_ID, GUIDE_REDIRECT)
-        .client_secret(GUIDE_SECRET)
+/// An app's config (`client_id`, `redirect_uri`, no secret) with `scopes`, both base URLs on
+/// `server`.
+pub fn app(server: &MockServer, client_id: &str, redirect_uri: &str, scopes: &str) -> ConfigBuilder {
+    Config::builder(client_id, redirect_uri)
         .scopes(scopes)
         .app_url(server.base_url())
         .api_url(server.base_url())
+}
+
+/// The guide app's config with `scopes`, both base URLs on `server`.
+pub fn guide(server: &MockServer, scopes: &str) -> ConfigBuilder {
+    app(server, GUIDE_ID, GUIDE_REDIRECT, scopes).client_secret(GUIDE_SECRET)
 }
 
 /// Builds the config and a client with the default HTTP client.

@@ -189,17 +189,14 @@ mod tests {
         let state = CsrfToken::new("st");
         let mut loopback = Loopback::start(&redirect, state).await.expect("listens");
         let http = reqwest::Client::new();
-        let other = http
-            .get(format!("http://127.0.0.1:{port}/favicon.ico"))
-            .send()
-            .await
-            .expect("answers");
-        assert_eq!(other.status(), 404);
-        let page = http
-            .get(format!("http://127.0.0.1:{port}/cb?code=abc&state=st"))
-            .send()
-            .await
-            .expect("answers");
+        let get = |path_and_query: &str| {
+            let sent = http
+                .get(format!("http://127.0.0.1:{port}{path_and_query}"))
+                .send();
+            async move { sent.await.expect("answers") }
+        };
+        assert_eq!(get("/favicon.ico").await.status(), 404);
+        let page = get("/cb?code=abc&state=st").await;
         assert_eq!(page.status(), 200);
         assert!(
             page.text()
@@ -208,11 +205,7 @@ mod tests {
                 .contains("return to the terminal")
         );
         assert_eq!(loopback.callback().await, "code=abc&state=st");
-        let forged = http
-            .get(format!("http://127.0.0.1:{port}/cb?code=x&state=<b>"))
-            .send()
-            .await
-            .expect("answers");
+        let forged = get("/cb?code=x&state=<b>").await;
         assert_eq!(forged.status(), 400);
         assert!(!forged.text().await.expect("text").contains("<b>"));
         loopback.stop().await;
