@@ -8,8 +8,8 @@ use reqwest::StatusCode;
 
 use super::common::*;
 use super::{
-    assert_serious, exchange_right, fresh_state, redirect, requests_of, revoke, right_authorize,
-    sign_in_right, the,
+    assert_serious, current_user, exchange_right, exchange_with_secret, fresh_state, pkce_authorize,
+    redirect, requests_of, revoke, right_authorize, sign_in_right, the,
 };
 
 #[tokio::test]
@@ -163,18 +163,7 @@ async fn a_code_redeemed_twice() {
     let params = redirect(&server, &right_authorize(&fresh_state(), "profile")).await;
     let code = param(&params, "code").expect("code");
     exchange_right(&server, &code).await;
-    let (status, _, _) = post_form(
-        &server,
-        TOKEN,
-        &[
-            ("grant_type", "authorization_code"),
-            ("client_id", CLIENT_ID),
-            ("client_secret", CLIENT_SECRET),
-            ("code", &code),
-            ("code_verifier", VERIFIER),
-        ],
-    )
-    .await;
+    let (status, _) = exchange_with_secret(&server, &code, CLIENT_SECRET).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     let report = assert_serious(&server, &["CODE_REUSED/error"]);
     let finding = the(&report, "CODE_REUSED");
@@ -190,18 +179,7 @@ async fn a_retry_after_a_wrong_secret_is_not_a_reused_code() {
     let server = auto_server().await;
     let params = redirect(&server, &right_authorize(&fresh_state(), "profile")).await;
     let code = param(&params, "code").expect("code");
-    let (status, _, _) = post_form(
-        &server,
-        TOKEN,
-        &[
-            ("grant_type", "authorization_code"),
-            ("client_id", CLIENT_ID),
-            ("client_secret", "wrong"),
-            ("code", &code),
-            ("code_verifier", VERIFIER),
-        ],
-    )
-    .await;
+    let (status, _) = exchange_with_secret(&server, &code, "wrong").await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     exchange_right(&server, &code).await;
     assert_serious(&server, &[]);
@@ -238,15 +216,7 @@ async fn rotation_keeps_the_grant_so_refreshing_it_too_often_still_counts() {
     let server = auto_server().await;
     let params = redirect(
         &server,
-        &[
-            ("client_id", ROTATING_ID.to_owned()),
-            ("response_type", "code".to_owned()),
-            ("redirect_uri", REDIRECT_URI.to_owned()),
-            ("scope", "profile".to_owned()),
-            ("state", fresh_state()),
-            ("code_challenge", CHALLENGE.to_owned()),
-            ("code_challenge_method", "S256".to_owned()),
-        ],
+        &pkce_authorize(ROTATING_ID, REDIRECT_URI, "profile", &fresh_state()),
     )
     .await;
     let rotating = |refresh_token: String| {
@@ -334,10 +304,10 @@ async fn an_expired_access_token_sent_again() {
     let server = auto_server().await;
     let tokens = sign_in_right(&server, "profile").await;
     let access = s(&tokens, "access_token");
-    assert_eq!(api_get(&server, "/api/users/current", &access).await.0, 200);
+    assert_eq!(current_user(&server, &access).await, 200);
     server.clock().advance(3601);
     for _ in 0..2 {
-        assert_eq!(api_get(&server, "/api/users/current", &access).await.0, 401);
+        assert_eq!(current_user(&server, &access).await, 401);
     }
     let report = assert_serious(&server, &["EXPIRED_TOKEN_RETRIED/warning"]);
     let finding = the(&report, "EXPIRED_TOKEN_RETRIED");
@@ -355,12 +325,12 @@ async fn the_expired_access_token_sent_after_the_refresh_came_back() {
     let tokens = sign_in_right(&server, "profile").await;
     let access = s(&tokens, "access_token");
     server.clock().advance(3601);
-    assert_eq!(api_get(&server, "/api/users/current", &access).await.0, 401);
+    assert_eq!(current_user(&server, &access).await, 401);
     let (status, _, refreshed) = refresh(&server, &s(&tokens, "refresh_token")).await;
     assert_eq!(status, StatusCode::OK, "{refreshed}");
     // The app holds a new token, yet a minute later sends the old one again.
     server.clock().advance(60);
-    assert_eq!(api_get(&server, "/api/users/current", &access).await.0, 401);
+    assert_eq!(current_user(&server, &access).await, 401);
     let report = assert_serious(&server, &["EXPIRED_TOKEN_RETRIED/warning"]);
     let finding = the(&report, "EXPIRED_TOKEN_RETRIED");
     assert!(finding.title.contains("after the refresh"), "{}", finding.title);
@@ -407,12 +377,12 @@ async fn requests_before_retry_after_has_passed() {
     let access = s(&tokens, "access_token");
     // The sign-in's token request counted too: two calls reach the limit.
     let statuses = [
-        api_get(&server, "/api/users/current", &access).await.0,
-        api_get(&server, "/api/users/current", &access).await.0,
-        api_get(&server, "/api/users/current", &access).await.0,
+        current_user(&server, &access).await,
+        current_user(&server, &access).await,
+        current_user(&server, &access).await,
     ];
     assert_eq!(statuses.map(|s| s.as_u16()), [200, 200, 429]);
-    assert_eq!(api_get(&server, "/api/users/current", &access).await.0, 429);
+    assert_eq!(current_user(&server, &access).await, 429);
     let report = assert_serious(&server, &["RATE_LIMIT_IGNORED/warning"]);
     let finding = the(&report, "RATE_LIMIT_IGNORED");
     assert_eq!(finding.user.as_deref(), Some("someUser"));
@@ -436,7 +406,7 @@ async fn waiting_for_retry_after_is_right() {
         .parse()
         .expect("seconds");
     server.clock().advance(wait);
-    assert_eq!(api_get(&server, "/api/users/current", &access).await.0, 200);
+    assert_eq!(current_user(&server, &access).await, 200);
     assert_serious(&server, &[]);
 }
 
@@ -444,12 +414,7 @@ async fn waiting_for_retry_after_is_right() {
 async fn scopes_the_calls_never_needed_are_info() {
     let server = auto_server().await;
     let tokens = sign_in_right(&server, "profile:w source:w offline_access").await;
-    assert_eq!(
-        api_get(&server, "/api/users/current", &s(&tokens, "access_token"))
-            .await
-            .0,
-        200
-    );
+    assert_eq!(current_user(&server, &s(&tokens, "access_token")).await, 200);
     let report = assert_serious(&server, &[]);
     let mut titles: Vec<&str> = report
         .with_id("SCOPE_UNUSED")

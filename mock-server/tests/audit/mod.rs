@@ -33,10 +33,20 @@ pub fn fresh_state() -> String {
 
 /// The authorize parameters of the guide app done right: a fresh state and PKCE (S256).
 pub fn right_authorize(state: &str, scope: &'static str) -> Vec<(&'static str, String)> {
+    pkce_authorize(CLIENT_ID, REDIRECT_URI, scope, state)
+}
+
+/// The authorize parameters of `client_id` at `redirect_uri` with `state` and PKCE (S256).
+pub fn pkce_authorize(
+    client_id: &str,
+    redirect_uri: &str,
+    scope: &str,
+    state: &str,
+) -> Vec<(&'static str, String)> {
     vec![
-        ("client_id", CLIENT_ID.to_owned()),
+        ("client_id", client_id.to_owned()),
         ("response_type", "code".to_owned()),
-        ("redirect_uri", REDIRECT_URI.to_owned()),
+        ("redirect_uri", redirect_uri.to_owned()),
         ("scope", scope.to_owned()),
         ("state", state.to_owned()),
         ("code_challenge", CHALLENGE.to_owned()),
@@ -54,20 +64,31 @@ pub async fn redirect(server: &MockServer, pairs: &[(&str, String)]) -> Vec<(Str
 
 /// The code exchange done right: the secret and the PKCE verifier in the body.
 pub async fn exchange_right(server: &MockServer, code: &str) -> Value {
+    let (status, body) = exchange_with_secret(server, code, CLIENT_SECRET).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body
+}
+
+/// The guide app's code exchange with PKCE and `secret` in the body; status and answer.
+pub async fn exchange_with_secret(server: &MockServer, code: &str, secret: &str) -> (StatusCode, Value) {
     let (status, _, body) = post_form(
         server,
         TOKEN,
         &[
             ("grant_type", "authorization_code"),
             ("client_id", CLIENT_ID),
-            ("client_secret", CLIENT_SECRET),
+            ("client_secret", secret),
             ("code", code),
             ("code_verifier", VERIFIER),
         ],
     )
     .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    body
+    (status, body)
+}
+
+/// The status of `GET /api/users/current` with `access_token`.
+pub async fn current_user(server: &MockServer, access_token: &str) -> StatusCode {
+    api_get(server, "/api/users/current", access_token).await.0
 }
 
 /// Authorize (fresh state, PKCE) and exchange, as ilert's guide does it right.
