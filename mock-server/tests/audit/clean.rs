@@ -8,7 +8,8 @@ use reqwest::StatusCode;
 
 use super::common::*;
 use super::{
-    assert_serious, current_user, fresh_state, pkce_authorize, redirect, right_authorize, sign_in_right,
+    assert_serious, current_user, fresh_state, pkce_authorize, redirect, refresh_ok, right_authorize,
+    sign_in_right, signed_in,
 };
 
 #[tokio::test]
@@ -21,8 +22,7 @@ async fn ilerts_guide_done_right_has_no_finding_above_info() {
     // An hour later the access token has expired: one 401, one refresh, the call again.
     server.clock().advance(3601);
     assert_eq!(current_user(&server, &access).await, 401);
-    let (status, _, refreshed) = refresh(&server, &s(&tokens, "refresh_token")).await;
-    assert_eq!(status, StatusCode::OK, "{refreshed}");
+    let refreshed = refresh_ok(&server, &tokens).await;
     assert_eq!(current_user(&server, &s(&refreshed, "access_token")).await, 200);
     let (status, _, _) = post_form(&server, REVOKE, &[("token", &s(&tokens, "refresh_token"))]).await;
     assert_eq!(status, StatusCode::OK);
@@ -96,8 +96,7 @@ async fn the_grant_views_round_trip_is_one_authorization() {
 #[tokio::test]
 async fn concurrent_calls_with_an_expired_token_are_not_retries() {
     let server = auto_server().await;
-    let tokens = sign_in_right(&server, "profile").await;
-    let access = s(&tokens, "access_token");
+    let (tokens, access) = signed_in(&server).await;
     server.clock().advance(3601);
     // Eight callers find the token expired at once (each answer held back, so all eight are in
     // flight before the first 401 is answered), then one refresh serves them all.
@@ -113,8 +112,7 @@ async fn concurrent_calls_with_an_expired_token_are_not_retries() {
     while let Some(status) = calls.join_next().await {
         assert_eq!(status.expect("the call ran"), StatusCode::UNAUTHORIZED);
     }
-    let (status, _, refreshed) = refresh(&server, &s(&tokens, "refresh_token")).await;
-    assert_eq!(status, StatusCode::OK);
+    let refreshed = refresh_ok(&server, &tokens).await;
     assert_eq!(current_user(&server, &s(&refreshed, "access_token")).await, 200);
     assert_serious(&server, &[]);
 }
@@ -122,8 +120,7 @@ async fn concurrent_calls_with_an_expired_token_are_not_retries() {
 #[tokio::test]
 async fn a_call_that_crosses_the_401_while_the_refresh_is_in_flight_is_not_a_retry() {
     let server = auto_server().await;
-    let tokens = sign_in_right(&server, "profile").await;
-    let access = s(&tokens, "access_token");
+    let (tokens, access) = signed_in(&server).await;
     server.clock().advance(3601);
     assert_eq!(current_user(&server, &access).await, 401);
     // One caller refreshes (its answer held back); another caller, which had not heard of the
@@ -144,12 +141,10 @@ async fn a_call_that_crosses_the_401_while_the_refresh_is_in_flight_is_not_a_ret
 #[tokio::test]
 async fn a_caller_held_up_with_the_old_token_just_after_the_refresh_is_not_a_retry() {
     let server = auto_server().await;
-    let tokens = sign_in_right(&server, "profile").await;
-    let access = s(&tokens, "access_token");
+    let (tokens, access) = signed_in(&server).await;
     server.clock().advance(3601);
     assert_eq!(current_user(&server, &access).await, 401);
-    let (status, _, refreshed) = refresh(&server, &s(&tokens, "refresh_token")).await;
-    assert_eq!(status, StatusCode::OK, "{refreshed}");
+    let refreshed = refresh_ok(&server, &tokens).await;
     // A second caller read the token before the refresh came back and sends it only now; it
     // gets its 401 and uses the new token from then on.
     assert_eq!(current_user(&server, &access).await, 401);

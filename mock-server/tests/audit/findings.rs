@@ -9,7 +9,7 @@ use reqwest::StatusCode;
 use super::common::*;
 use super::{
     assert_serious, current_user, exchange_right, exchange_with_secret, fresh_state, pkce_authorize,
-    redirect, requests_of, revoke, right_authorize, sign_in_right, the,
+    redirect, refresh_ok, requests_of, revoke, right_authorize, sign_in_right, signed_in, the,
 };
 
 #[tokio::test]
@@ -302,8 +302,7 @@ async fn an_eleventh_grant_revokes_the_oldest() {
 #[tokio::test]
 async fn an_expired_access_token_sent_again() {
     let server = auto_server().await;
-    let tokens = sign_in_right(&server, "profile").await;
-    let access = s(&tokens, "access_token");
+    let (_, access) = signed_in(&server).await;
     assert_eq!(current_user(&server, &access).await, 200);
     server.clock().advance(3601);
     for _ in 0..2 {
@@ -322,12 +321,10 @@ async fn an_expired_access_token_sent_again() {
 #[tokio::test]
 async fn the_expired_access_token_sent_after_the_refresh_came_back() {
     let server = auto_server().await;
-    let tokens = sign_in_right(&server, "profile").await;
-    let access = s(&tokens, "access_token");
+    let (tokens, access) = signed_in(&server).await;
     server.clock().advance(3601);
     assert_eq!(current_user(&server, &access).await, 401);
-    let (status, _, refreshed) = refresh(&server, &s(&tokens, "refresh_token")).await;
-    assert_eq!(status, StatusCode::OK, "{refreshed}");
+    refresh_ok(&server, &tokens).await;
     // The app holds a new token, yet a minute later sends the old one again.
     server.clock().advance(60);
     assert_eq!(current_user(&server, &access).await, 401);
@@ -373,8 +370,7 @@ async fn limited_server() -> MockServer {
 #[tokio::test]
 async fn requests_before_retry_after_has_passed() {
     let server = limited_server().await;
-    let tokens = sign_in_right(&server, "profile").await;
-    let access = s(&tokens, "access_token");
+    let (_, access) = signed_in(&server).await;
     // The sign-in's token request counted too: two calls reach the limit.
     let statuses = [
         current_user(&server, &access).await,
@@ -393,8 +389,7 @@ async fn requests_before_retry_after_has_passed() {
 #[tokio::test]
 async fn waiting_for_retry_after_is_right() {
     let server = limited_server().await;
-    let tokens = sign_in_right(&server, "profile").await;
-    let access = s(&tokens, "access_token");
+    let (_, access) = signed_in(&server).await;
     for _ in 0..2 {
         api_get(&server, "/api/users/current", &access).await;
     }

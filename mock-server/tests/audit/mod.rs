@@ -98,6 +98,20 @@ pub async fn sign_in_right(server: &MockServer, scope: &'static str) -> Value {
     exchange_right(server, &code).await
 }
 
+/// [`sign_in_right`] with `profile`: the token answer and its access token.
+pub async fn signed_in(server: &MockServer) -> (Value, String) {
+    let tokens = sign_in_right(server, "profile").await;
+    let access = s(&tokens, "access_token");
+    (tokens, access)
+}
+
+/// Refreshes with the refresh token of `tokens`; asserts the 200 and returns the new tokens.
+pub async fn refresh_ok(server: &MockServer, tokens: &Value) -> Value {
+    let (status, _, refreshed) = refresh(server, &s(tokens, "refresh_token")).await;
+    assert_eq!(status, StatusCode::OK, "{refreshed}");
+    refreshed
+}
+
 /// Revokes a refresh token, as an app does at sign-out.
 pub async fn revoke(server: &MockServer, refresh_token: &str) {
     let (status, _, body) = post_form(server, REVOKE, &[("token", refresh_token)]).await;
