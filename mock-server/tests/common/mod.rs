@@ -428,3 +428,13 @@ pub async fn api_request(
     }
     answer(req.send().await.expect("answers")).await
 }
+
+/// [`api_request`]: `POST path` with the bearer `token` and a JSON `body`.
+pub async fn api_post(
+    server: &MockServer,
+    path: &str,
+    token: &str,
+    body: Value,
+) -> (StatusCode, HeaderMap, Value) {
+    api_request(server, reqwest::Method::POST, path, Some(token), Some(body)).await
+}

@@ -291,8 +291,7 @@ async fn an_incident_is_created_at_the_mock_clock_whatever_the_client_says() {
         "updatedAt": "2001-01-01T00:00:00Z",
         "affectedServices": [],
     });
-    let (st, _, incident) =
-        api_request(&server, Method::POST, "/api/incidents", Some(&token), Some(body)).await;
+    let (st, _, incident) = api_post(&server, "/api/incidents", &token, body).await;
     assert!(st.is_success(), "{st} {incident}");
     let now = "2027-01-15T08:00:00Z";
     assert_eq!(incident["createdAt"], now, "{incident}");
