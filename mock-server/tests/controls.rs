@@ -455,14 +455,7 @@ async fn metadata_follows_host_forwarded_headers_and_public_url() {
         .await
         .expect("starts");
     let url = format!("{}/.well-known/oauth-authorization-server", server.base_url());
-    let m: Value = http()
-        .get(&url)
-        .send()
-        .await
-        .expect("answers")
-        .json()
-        .await
-        .expect("json");
+    let m = get_json(&url, &[]).await;
     assert_eq!(m["issuer"], server.base_url());
     assert_eq!(m["token_endpoint"], format!("{}{TOKEN}", server.base_url()));
     assert_eq!(
@@ -493,26 +486,10 @@ async fn metadata_follows_host_forwarded_headers_and_public_url() {
             .contains(&json!("client_secret_basic"))
     );
 
-    let with_host: Value = http()
-        .get(&url)
-        .header("Host", "mock:4598")
-        .send()
-        .await
-        .expect("answers")
-        .json()
-        .await
-        .expect("json");
+    let with_host = get_json(&url, &[("Host", "mock:4598")]).await;
     assert_eq!(with_host["issuer"], "http://mock:4598");
     // Forwarded headers are ignored unless trusted.
-    let ignored: Value = http()
-        .get(&url)
-        .header("X-Forwarded-Host", "evil.example")
-        .send()
-        .await
-        .expect("answers")
-        .json()
-        .await
-        .expect("json");
+    let ignored = get_json(&url, &[("X-Forwarded-Host", "evil.example")]).await;
     assert_eq!(ignored["issuer"], server.base_url());
 
     let trusting = MockServer::builder()
@@ -522,16 +499,14 @@ async fn metadata_follows_host_forwarded_headers_and_public_url() {
         .await
         .expect("starts");
     let url = format!("{}/.well-known/oauth-authorization-server", trusting.base_url());
-    let fwd: Value = http()
-        .get(&url)
-        .header("X-Forwarded-Host", "ilert-mock.internal")
-        .header("X-Forwarded-Proto", "https")
-        .send()
-        .await
-        .expect("answers")
-        .json()
-        .await
-        .expect("json");
+    let fwd = get_json(
+        &url,
+        &[
+            ("X-Forwarded-Host", "ilert-mock.internal"),
+            ("X-Forwarded-Proto", "https"),
+        ],
+    )
+    .await;
     assert_eq!(
         fwd["token_endpoint"],
         format!("https://ilert-mock.internal{TOKEN}")
@@ -543,14 +518,7 @@ async fn metadata_follows_host_forwarded_headers_and_public_url() {
         .await
         .expect("starts");
     let url = format!("{}/.well-known/oauth-authorization-server", public.base_url());
-    let p: Value = http()
-        .get(&url)
-        .send()
-        .await
-        .expect("answers")
-        .json()
-        .await
-        .expect("json");
+    let p = get_json(&url, &[]).await;
     assert_eq!(p["issuer"], "https://ilert.test:8443");
     assert_eq!(p["jwks_uri"], "https://ilert.test:8443/.well-known/jwks.json");
 }

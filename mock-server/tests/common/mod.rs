@@ -438,3 +438,12 @@ pub async fn api_post(
 ) -> (StatusCode, HeaderMap, Value) {
     api_request(server, reqwest::Method::POST, path, Some(token), Some(body)).await
 }
+
+/// `GET url` with `headers`; the JSON answer, whatever the status.
+pub async fn get_json(url: &str, headers: &[(&str, &str)]) -> Value {
+    let mut req = http().get(url);
+    for (name, value) in headers {
+        req = req.header(*name, *value);
+    }
+    req.send().await.expect("answers").json().await.expect("json")
+}
