@@ -545,18 +545,7 @@ async fn recorded_flow() -> Value {
     .await;
     assert_eq!(st, StatusCode::FOUND);
     let code = param(&location_params(&h), "code").expect("code");
-    let (_, _, tokens) = post_form(
-        &server,
-        TOKEN,
-        &[
-            ("grant_type", "authorization_code"),
-            ("client_id", CLIENT_ID),
-            ("client_secret", CLIENT_SECRET),
-            ("code", &code),
-            ("code_verifier", &verifier),
-        ],
-    )
-    .await;
+    let (_, _, tokens) = exchange_pkce(&server, CLIENT_SECRET, &code, &verifier).await;
     let rt = s(&tokens, "refresh_token");
     let (_, _, refreshed) = refresh(&server, &rt).await;
     refresh(&server, &rt).await;

@@ -71,18 +71,7 @@ pub async fn exchange_right(server: &MockServer, code: &str) -> Value {
 
 /// The guide app's code exchange with PKCE and `secret` in the body; status and answer.
 pub async fn exchange_with_secret(server: &MockServer, code: &str, secret: &str) -> (StatusCode, Value) {
-    let (status, _, body) = post_form(
-        server,
-        TOKEN,
-        &[
-            ("grant_type", "authorization_code"),
-            ("client_id", CLIENT_ID),
-            ("client_secret", secret),
-            ("code", code),
-            ("code_verifier", VERIFIER),
-        ],
-    )
-    .await;
+    let (status, _, body) = exchange_pkce(server, secret, code, VERIFIER).await;
     (status, body)
 }
 

@@ -222,6 +222,27 @@ pub async fn exchange_at(client: &Client, base: &str, code: &str) -> (StatusCode
     .await
 }
 
+/// The guide app's code exchange with `secret` and a PKCE `verifier` in the body.
+pub async fn exchange_pkce(
+    server: &MockServer,
+    secret: &str,
+    code: &str,
+    verifier: &str,
+) -> (StatusCode, HeaderMap, Value) {
+    post_form(
+        server,
+        TOKEN,
+        &[
+            ("grant_type", "authorization_code"),
+            ("client_id", CLIENT_ID),
+            ("client_secret", secret),
+            ("code", code),
+            ("code_verifier", verifier),
+        ],
+    )
+    .await
+}
+
 /// The guide app's full flow with `scope`; returns the token response.
 pub async fn tokens(server: &MockServer, scope: &str) -> Value {
     let code = code_for(server, CLIENT_ID, REDIRECT_URI, scope, None).await;
