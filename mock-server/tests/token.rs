@@ -547,17 +547,5 @@ async fn refresh_token_errors() {
 #[tokio::test]
 async fn cors_preflight_on_the_token_endpoint() {
     let server = MockServer::start().await;
-    let r = http()
-        .request(reqwest::Method::OPTIONS, format!("{}{TOKEN}", server.base_url()))
-        .header("Origin", "http://localhost:4597")
-        .header("Access-Control-Request-Method", "POST")
-        .header("Access-Control-Request-Headers", "content-type")
-        .send()
-        .await
-        .expect("answers");
-    assert_eq!(r.status(), StatusCode::OK);
-    assert_eq!(
-        r.headers()["access-control-allow-origin"],
-        "http://localhost:4597"
-    );
+    assert_preflight_allowed(&server, TOKEN, "POST", "content-type").await;
 }

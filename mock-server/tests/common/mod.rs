@@ -468,3 +468,21 @@ pub async fn get_json(url: &str, headers: &[(&str, &str)]) -> Value {
     }
     req.send().await.expect("answers").json().await.expect("json")
 }
+
+/// A CORS preflight to `path` from `http://localhost:4597` for `method` with `request_headers`;
+/// asserts the 200 and that the origin is allowed.
+pub async fn assert_preflight_allowed(server: &MockServer, path: &str, method: &str, request_headers: &str) {
+    let r = http()
+        .request(reqwest::Method::OPTIONS, format!("{}{path}", server.base_url()))
+        .header("Origin", "http://localhost:4597")
+        .header("Access-Control-Request-Method", method)
+        .header("Access-Control-Request-Headers", request_headers)
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(
+        r.headers()["access-control-allow-origin"],
+        "http://localhost:4597"
+    );
+}
