@@ -457,17 +457,7 @@ async fn refresh_may_narrow_but_not_widen_scope() {
 async fn rotation_issues_a_new_refresh_token_and_kills_the_old_one() {
     let server = auto_server().await;
     let code = code_for(&server, ROTATING_ID, REDIRECT_URI, "profile", None).await;
-    let (st, _, b) = post_form(
-        &server,
-        TOKEN,
-        &[
-            ("grant_type", "authorization_code"),
-            ("client_id", ROTATING_ID),
-            ("client_secret", ROTATING_SECRET),
-            ("code", &code),
-        ],
-    )
-    .await;
+    let (st, _, b) = exchange_rotating(&server, &code).await;
     assert_eq!(st, StatusCode::OK);
     let old = s(&b, "refresh_token");
     let form = |rt: &str| {

@@ -243,6 +243,21 @@ pub async fn exchange_pkce(
     .await
 }
 
+/// The rotating app's code exchange, its secret in the body.
+pub async fn exchange_rotating(server: &MockServer, code: &str) -> (StatusCode, HeaderMap, Value) {
+    post_form(
+        server,
+        TOKEN,
+        &[
+            ("grant_type", "authorization_code"),
+            ("client_id", ROTATING_ID),
+            ("client_secret", ROTATING_SECRET),
+            ("code", code),
+        ],
+    )
+    .await
+}
+
 /// The guide app's full flow with `scope`; returns the token response.
 pub async fn tokens(server: &MockServer, scope: &str) -> Value {
     let code = code_for(server, CLIENT_ID, REDIRECT_URI, scope, None).await;
