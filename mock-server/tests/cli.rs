@@ -2,34 +2,14 @@
 //! boolean environment values, a port in use, colour, `ilert-mock fixtures`, fixture files that
 //! extend the defaults, and refusing bad fixtures with exit code 2.
 
-use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
 use crate::common;
 
 use common::{
-    BIN, CLIENT_ID, CLIENT_SECRET, Killed, base_of_first_line, binary_command as command,
+    BIN, CLIENT_ID, CLIENT_SECRET, Killed, base_from_stdout, binary_command as command, get_json, http,
     spawn_binary_with as spawn_with, spawn_binary_with_banner as spawn,
 };
-
-fn http() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client")
-}
-
-/// GETs `url` and reads the JSON answer.
-async fn json_at(url: &str) -> serde_json::Value {
-    http()
-        .get(url)
-        .send()
-        .await
-        .expect("answers")
-        .json()
-        .await
-        .expect("json")
-}
 
 const AUTHORIZE: &str = "/api/developers/oauth2/authorize?client_id=0501439fd7dee9af0c25&response_type=code&redirect_uri=http%3A%2F%2Flocalhost%3A4597%2Fauthorize-result&scope=profile";
 
@@ -44,7 +24,7 @@ async fn starts_prints_credentials_and_serves() {
         .await
         .expect("answers");
     assert_eq!(r.status(), reqwest::StatusCode::FOUND);
-    let health: serde_json::Value = json_at(&format!("{base}/_mock/health")).await;
+    let health: serde_json::Value = get_json(&format!("{base}/_mock/health"), &[]).await;
     assert_eq!(health["status"], "ok");
 }
 
@@ -287,13 +267,7 @@ async fn the_ready_file_names_the_base_url_once_the_server_answers() {
             .expect("spawns"),
     );
     // The first stdout line comes when the server answers; the ready file at the same moment.
-    let stdout = child.0.stdout.take().expect("stdout");
-    let first = BufReader::new(stdout)
-        .lines()
-        .next()
-        .expect("a line")
-        .expect("text");
-    let base = base_of_first_line(&first);
+    let base = base_from_stdout(&mut child.0);
     let mut written = String::new();
     for _ in 0..500 {
         if let Ok(text) = std::fs::read_to_string(&ready) {
@@ -509,7 +483,7 @@ async fn a_json_fixtures_file_can_add_one_app_to_the_defaults() {
     .expect("write");
     let (_child, base, banner) = spawn(&["--fixtures", path.to_str().expect("utf-8")]);
     assert!(banner.contains(CLIENT_ID), "{banner}");
-    let apps: serde_json::Value = json_at(&format!("{base}/_mock/apps")).await;
+    let apps: serde_json::Value = get_json(&format!("{base}/_mock/apps"), &[]).await;
     let ids: Vec<&str> = apps
         .as_array()
         .expect("array")

@@ -6,7 +6,6 @@
 
 use crate::common;
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -18,9 +17,9 @@ use parking_lot::Mutex;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use common::{CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, exchange_at, grant_code_at, refresh_at};
-
-const BIN: &str = env!("CARGO_BIN_EXE_ilert-mock");
+use common::{
+    BIN, CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, base_from_stdout, exchange_at, grant_code_at, refresh_at,
+};
 
 fn temp_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("ilert-mock-state-{}-{name}", std::process::id()));
@@ -38,17 +37,7 @@ fn spawn(state: &Path) -> (Child, String) {
         .stderr(Stdio::null())
         .spawn()
         .expect("spawns");
-    let stdout = child.stdout.take().expect("stdout");
-    let first = BufReader::new(stdout)
-        .lines()
-        .next()
-        .expect("banner")
-        .expect("text");
-    let base = first
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .expect("base URL")
-        .replace("localhost", "127.0.0.1");
+    let base = base_from_stdout(&mut child);
     (child, base)
 }
 

@@ -63,6 +63,19 @@ pub fn base_of_first_line(first: &str) -> String {
     base.to_owned()
 }
 
+/// Reads a spawned mock's first stdout line (taking its stdout) and returns the base URL it names
+/// (see [`base_of_first_line`]).
+pub fn base_from_stdout(child: &mut std::process::Child) -> String {
+    use std::io::{BufRead, BufReader};
+    let stdout = child.stdout.take().expect("stdout");
+    let first = BufReader::new(stdout)
+        .lines()
+        .next()
+        .expect("a line")
+        .expect("text");
+    base_of_first_line(&first)
+}
+
 /// Starts the binary on a random loopback port with `args` and `env`; returns the process, its
 /// base URL (from the first line) and the next lines of the banner.
 pub fn spawn_binary_with(args: &[&str], env: &[(&str, &str)]) -> (Killed, String, String) {
