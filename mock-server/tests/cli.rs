@@ -8,7 +8,7 @@ use crate::common;
 
 use common::{
     BIN, CLIENT_ID, CLIENT_SECRET, Killed, base_from_stdout, binary_command as command, get_json, http,
-    spawn_binary_with as spawn_with, spawn_binary_with_banner as spawn,
+    json_of, spawn_binary_with as spawn_with, spawn_binary_with_banner as spawn,
 };
 
 const AUTHORIZE: &str = "/api/developers/oauth2/authorize?client_id=0501439fd7dee9af0c25&response_type=code&redirect_uri=http%3A%2F%2Flocalhost%3A4597%2Fauthorize-result&scope=profile";
@@ -296,14 +296,7 @@ async fn boolean_environment_values_take_1_0_yes_no_on_off() {
         .tls_danger_accept_invalid_certs(true)
         .build()
         .expect("client");
-    let health: serde_json::Value = insecure
-        .get(format!("{base}/_mock/health"))
-        .send()
-        .await
-        .expect("answers")
-        .json()
-        .await
-        .expect("json");
+    let health = json_of(insecure.get(format!("{base}/_mock/health"))).await;
     assert_eq!(health["clock"]["frozen"], true);
 
     let (_child, base, _) = spawn_with(&[], &[("ILERT_MOCK_TLS", "off"), ("ILERT_MOCK_NO_CONTROL", "0")]);

@@ -151,15 +151,12 @@ async fn the_root_says_what_is_running_as_a_page_or_json() {
         .start()
         .await
         .expect("starts");
-    let facts: Value = http()
-        .get(format!("{}/", closed.base_url()))
-        .header(ACCEPT, "application/json")
-        .send()
-        .await
-        .expect("answers")
-        .json()
-        .await
-        .expect("json");
+    let facts = json_of(
+        http()
+            .get(format!("{}/", closed.base_url()))
+            .header(ACCEPT, "application/json"),
+    )
+    .await;
     assert_eq!(facts["dashboard"], Value::Null);
     assert!(facts["authorize"]["url"].is_string());
 }

@@ -18,7 +18,8 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use common::{
-    BIN, CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, base_from_stdout, exchange_at, grant_code_at, refresh_at,
+    BIN, CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, base_from_stdout, exchange_at, grant_code_at, json_of,
+    refresh_at,
 };
 
 fn temp_dir(name: &str) -> PathBuf {
@@ -319,14 +320,7 @@ async fn sigterm_lets_in_flight_requests_finish_and_keeps_the_state() {
     // Once the fault is taken from the queue, the request is inside the server.
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
-        let queued: Value = client
-            .get(format!("{base}/_mock/faults"))
-            .send()
-            .await
-            .expect("answers")
-            .json()
-            .await
-            .expect("json");
+        let queued = json_of(client.get(format!("{base}/_mock/faults"))).await;
         if queued.as_array().is_some_and(Vec::is_empty) {
             break;
         }

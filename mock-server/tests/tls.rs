@@ -6,7 +6,6 @@ use crate::common;
 use common::*;
 use ilert_mock::MockServer;
 use reqwest::{Certificate, StatusCode};
-use serde_json::Value;
 
 fn trusting(ca_pem: &str) -> reqwest::Client {
     reqwest::Client::builder()
@@ -48,14 +47,7 @@ async fn the_full_flow_over_https_trusting_only_the_dev_ca() {
     assert_eq!(status, StatusCode::OK, "{tokens}");
     let (_, _, me) = api_get_at(&client, &base, "/api/users/current", &s(&tokens, "access_token")).await;
     assert_eq!(me["username"], "someUser");
-    let metadata: Value = client
-        .get(format!("{base}/.well-known/oauth-authorization-server"))
-        .send()
-        .await
-        .expect("answers")
-        .json()
-        .await
-        .expect("json");
+    let metadata = json_of(client.get(format!("{base}/.well-known/oauth-authorization-server"))).await;
     assert!(
         metadata["token_endpoint"]
             .as_str()

@@ -494,6 +494,12 @@ pub async fn get_json(url: &str, headers: &[(&str, &str)]) -> Value {
     for (name, value) in headers {
         req = req.header(*name, *value);
     }
+    json_of(req).await
+}
+
+/// Sends `req` (any client: TLS, a spawned process) and reads the JSON answer, whatever the
+/// status.
+pub async fn json_of(req: reqwest::RequestBuilder) -> Value {
     req.send().await.expect("answers").json().await.expect("json")
 }
 
