@@ -21,9 +21,7 @@ async fn add_user(server: &MockServer, id: i64, tenant: &str, username: &str) {
 /// `DELETE /_mock{path}` is refused with `status`, the error saying `words`.
 async fn refused(server: &MockServer, path: &str, status: StatusCode, words: &str) {
     let (st, body) = control(server, Method::DELETE, path, None).await;
-    assert_eq!(st, status, "{body}");
-    let error = body["error"].as_str().expect("an error");
-    assert!(error.contains(words), "{error}");
+    assert_control_error(st, &body, status, &[words]);
 }
 
 fn app_json(id: i64, client_id: &str) -> Value {
@@ -95,11 +93,7 @@ async fn tenants_can_be_added_at_run_time_and_serve_their_host() {
         ),
     ] {
         let (st, answer) = control(&server, Method::POST, "/tenants", Some(body.clone())).await;
-        assert_eq!(st, want, "{body} -> {answer}");
-        assert!(
-            answer["error"].as_str().expect("error").contains(words),
-            "{answer}"
-        );
+        assert_control_error(st, &answer, want, &[words]);
     }
     // The Rust twin.
     server
@@ -254,9 +248,7 @@ async fn malformed_control_requests_name_the_field() {
         (json!({"endpoint": "token", "status": 503, "delay": 5}), "delay"),
     ] {
         let (st, answer) = control(&server, Method::POST, "/faults", Some(body.clone())).await;
-        assert_eq!(st, StatusCode::BAD_REQUEST, "{body}");
-        let error = answer["error"].as_str().expect("error");
-        assert!(error.contains(field), "{body} -> {error}");
+        assert_control_error(st, &answer, StatusCode::BAD_REQUEST, &[field]);
     }
     let (st, answer) = control(
         &server,

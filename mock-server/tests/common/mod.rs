@@ -520,3 +520,13 @@ pub async fn assert_preflight_allowed(server: &MockServer, path: &str, method: &
         "http://localhost:4597"
     );
 }
+
+/// Asserts an answer of the control surface (`/_mock/*`): status `want` and an `error` text that
+/// holds every one of `needles`.
+pub fn assert_control_error(status: StatusCode, body: &Value, want: StatusCode, needles: &[&str]) {
+    assert_eq!(status, want, "{body}");
+    let error = body["error"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no error text: {body}"));
+    assert!(needles.iter().all(|n| error.contains(n)), "{needles:?}: {body}");
+}
