@@ -34,11 +34,10 @@ fn app_json(id: i64, client_id: &str) -> Value {
 #[tokio::test]
 async fn tenants_can_be_added_at_run_time_and_serve_their_host() {
     let server = MockServer::start().await;
-    let (st, body) = control(
+    let (st, body) = control_post(
         &server,
-        Method::POST,
         "/tenants",
-        Some(json!({"id": "newco", "short_id": "n3w", "name": "New Co"})),
+        json!({"id": "newco", "short_id": "n3w", "name": "New Co"}),
     )
     .await;
     assert_eq!(st, StatusCode::CREATED, "{body}");
@@ -137,13 +136,7 @@ async fn tenants_added_at_run_time_survive_a_restart_with_a_state_file() {
 #[tokio::test]
 async fn removing_an_app_or_a_user_revokes_their_grants_and_says_why() {
     let server = auto_server().await;
-    let (st, body) = control(
-        &server,
-        Method::POST,
-        "/apps",
-        Some(app_json(901, "run-time-app")),
-    )
-    .await;
+    let (st, body) = control_post(&server, "/apps", app_json(901, "run-time-app")).await;
     assert_eq!(st, StatusCode::CREATED, "{body}");
     let code = code_for(&server, "run-time-app", REDIRECT_URI, "profile", None).await;
     let (st, _, tokens) = post_form(
@@ -174,13 +167,7 @@ async fn removing_an_app_or_a_user_revokes_their_grants_and_says_why() {
         "a removed app's grants are not listed"
     );
     // Registered again under the same id, the app finds its old refresh token revoked, and why.
-    let (st, body) = control(
-        &server,
-        Method::POST,
-        "/apps",
-        Some(app_json(901, "run-time-app")),
-    )
-    .await;
+    let (st, body) = control_post(&server, "/apps", app_json(901, "run-time-app")).await;
     assert_eq!(st, StatusCode::CREATED, "{body}");
     let (st, _, body) = post_form(
         &server,
@@ -250,13 +237,7 @@ async fn malformed_control_requests_name_the_field() {
         let (st, answer) = control(&server, Method::POST, "/faults", Some(body.clone())).await;
         assert_control_error(st, &answer, StatusCode::BAD_REQUEST, &[field]);
     }
-    let (st, answer) = control(
-        &server,
-        Method::POST,
-        "/clock",
-        Some(json!({"advance_secs": "1h"})),
-    )
-    .await;
+    let (st, answer) = control_post(&server, "/clock", json!({"advance_secs": "1h"})).await;
     assert_eq!(st, StatusCode::BAD_REQUEST);
     assert!(
         answer["error"]

@@ -31,13 +31,7 @@ async fn clock_expires_access_tokens_and_codes() {
         api_get(&server, "/api/users/current", &access).await.0,
         StatusCode::OK
     );
-    let (st, reading) = control(
-        &server,
-        Method::POST,
-        "/clock",
-        Some(json!({"advance_secs": 3601})),
-    )
-    .await;
+    let (st, reading) = control_post(&server, "/clock", json!({"advance_secs": 3601})).await;
     assert_eq!(st, StatusCode::OK);
     assert_eq!(reading["frozen"], false);
     assert_eq!(
@@ -46,13 +40,7 @@ async fn clock_expires_access_tokens_and_codes() {
     );
 
     let code = code_for(&server, CLIENT_ID, REDIRECT_URI, "profile", None).await;
-    control(
-        &server,
-        Method::POST,
-        "/clock",
-        Some(json!({"advance_secs": 121})),
-    )
-    .await;
+    control_post(&server, "/clock", json!({"advance_secs": 121})).await;
     let (st, _, b) = exchange(&server, &code).await;
     assert_token_error(st, &b, 401, "invalid_grant");
 }
@@ -60,13 +48,7 @@ async fn clock_expires_access_tokens_and_codes() {
 #[tokio::test]
 async fn clock_set_freeze_and_errors() {
     let server = MockServer::start().await;
-    let (st, b) = control(
-        &server,
-        Method::POST,
-        "/clock",
-        Some(json!({"set": 1_700_000_000, "freeze": true})),
-    )
-    .await;
+    let (st, b) = control_post(&server, "/clock", json!({"set": 1_700_000_000, "freeze": true})).await;
     assert_eq!(st, StatusCode::OK);
     assert_eq!(b["now"], 1_700_000_000);
     assert_eq!(b["frozen"], true);
@@ -161,12 +143,7 @@ async fn journal_is_bounded() {
 #[tokio::test]
 async fn a_queued_fault_answers_exactly_n_times() {
     let server = auto_server().await;
-    let (st, queued) = control(
-        &server,
-        Method::POST,
-        "/faults",
-        Some(json!({"endpoint": "token", "times": 2, "status": 503, "body": {"code": "server_error", "error": "down"}})),
-    )
+    let (st, queued) = control_post(&server, "/faults", json!({"endpoint": "token", "times": 2, "status": 503, "body": {"code": "server_error", "error": "down"}}))
     .await;
     assert_eq!(st, StatusCode::CREATED, "{queued}");
     let (_, list) = control(&server, Method::GET, "/faults", None).await;
@@ -260,11 +237,10 @@ async fn admin_lists_and_revokes_grants_as_the_user() {
     );
     assert_eq!(refresh(&server, &s(&b, "refresh_token")).await.0, StatusCode::OK);
 
-    let (st, r) = control(
+    let (st, r) = control_post(
         &server,
-        Method::POST,
         "/grants/revoke",
-        Some(json!({"app": CLIENT_ID, "user": "someUser"})),
+        json!({"app": CLIENT_ID, "user": "someUser"}),
     )
     .await;
     assert_eq!(st, StatusCode::OK);
@@ -280,11 +256,10 @@ async fn admin_lists_and_revokes_grants_as_the_user() {
             .0,
         StatusCode::OK
     );
-    let (st, _) = control(
+    let (st, _) = control_post(
         &server,
-        Method::POST,
         "/grants/revoke",
-        Some(json!({"app": "nope", "user": "someUser"})),
+        json!({"app": "nope", "user": "someUser"}),
     )
     .await;
     assert_eq!(st, StatusCode::NOT_FOUND);

@@ -164,15 +164,7 @@ async fn a_pasted_token_is_decoded_and_judged_at_the_mock_clock() {
     let access = s(&tokens, "access_token");
     let decode = |token: String| {
         let server = &server;
-        async move {
-            control(
-                server,
-                Method::POST,
-                "/tokens/decode",
-                Some(json!({ "token": token })),
-            )
-            .await
-        }
+        async move { control_post(server, "/tokens/decode", json!({ "token": token })).await }
     };
     let (st, seen) = decode(format!("Bearer {access}")).await;
     assert_eq!(st, StatusCode::OK, "{seen}");
@@ -367,13 +359,7 @@ async fn the_event_stream_brings_requests_and_changes_and_ends_with_the_server()
     // Reads change nothing and say nothing (decoding a token is a read sent as a POST); a
     // refused change says nothing either.
     control(&server, Method::GET, "/grants", None).await;
-    let (st, _) = control(
-        &server,
-        Method::POST,
-        "/tokens/decode",
-        Some(json!({ "token": access })),
-    )
-    .await;
+    let (st, _) = control_post(&server, "/tokens/decode", json!({ "token": access })).await;
     assert_eq!(st, StatusCode::OK);
     let (st, _) = control(&server, Method::DELETE, "/grants/99999", None).await;
     assert_eq!(st, StatusCode::NOT_FOUND);
@@ -430,20 +416,8 @@ async fn the_store_view_lists_what_the_api_lists() {
 #[tokio::test]
 async fn one_fault_can_be_removed() {
     let server = MockServer::start().await;
-    let (_, first) = control(
-        &server,
-        Method::POST,
-        "/faults",
-        Some(json!({"endpoint": "token", "status": 503})),
-    )
-    .await;
-    let (_, second) = control(
-        &server,
-        Method::POST,
-        "/faults",
-        Some(json!({"endpoint": "revoke", "status": 500})),
-    )
-    .await;
+    let (_, first) = control_post(&server, "/faults", json!({"endpoint": "token", "status": 503})).await;
+    let (_, second) = control_post(&server, "/faults", json!({"endpoint": "revoke", "status": 500})).await;
     let path = format!("/faults/{}", first["id"]);
     assert_eq!(
         control(&server, Method::DELETE, &path, None).await.0,

@@ -446,6 +446,11 @@ pub async fn control(
     )
 }
 
+/// [`control`]: `POST /_mock{path}` with a JSON body.
+pub async fn control_post(server: &MockServer, path: &str, body: Value) -> (StatusCode, Value) {
+    control(server, reqwest::Method::POST, path, Some(body)).await
+}
+
 /// The builder of [`frozen_server`], for more settings (a state file).
 pub fn frozen_builder() -> ilert_mock::MockServerBuilder {
     MockServer::builder()

@@ -121,11 +121,10 @@ async fn run_time_tenants_are_host_labels_and_bounded() {
         .expect("starts");
     let held = server.admin().tenants().len();
     let post = |id: &str, name: String| {
-        control(
+        control_post(
             &server,
-            Method::POST,
             "/tenants",
-            Some(json!({"id": id, "short_id": format!("s-{id}"), "name": name})),
+            json!({"id": id, "short_id": format!("s-{id}"), "name": name}),
         )
     };
     for id in [
