@@ -389,16 +389,7 @@ async fn public_app_gets_refresh_tokens_only_with_offline_access() {
     let (st, _, b) = exchange_public(code).await;
     assert_eq!(st, StatusCode::OK, "{b}");
     let refresh_token = s(&b, "refresh_token");
-    let (st, _, b) = post_form(
-        &server,
-        TOKEN,
-        &[
-            ("grant_type", "refresh_token"),
-            ("client_id", PUBLIC_ID),
-            ("refresh_token", &refresh_token),
-        ],
-    )
-    .await;
+    let (st, _, b) = refresh_without_secret(&server, PUBLIC_ID, &refresh_token).await;
     assert_eq!(st, StatusCode::OK, "{b}");
     // A public app presenting a secret is refused.
     let (st, _, b) = post_form(

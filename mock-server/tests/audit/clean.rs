@@ -54,16 +54,8 @@ async fn ilerts_pkce_guide_without_a_secret_has_no_finding_above_info() {
         assert_eq!(status, StatusCode::OK, "{tokens}");
         assert_eq!(current_user(&server, &s(&tokens, "access_token")).await, 200);
         server.clock().advance(3601);
-        let (status, _, refreshed) = post_form(
-            &server,
-            TOKEN,
-            &[
-                ("grant_type", "refresh_token"),
-                ("client_id", client_id),
-                ("refresh_token", &s(&tokens, "refresh_token")),
-            ],
-        )
-        .await;
+        let (status, _, refreshed) =
+            refresh_without_secret(&server, client_id, &s(&tokens, "refresh_token")).await;
         assert_eq!(status, StatusCode::OK, "{refreshed}");
         let (status, _, _) = post_form(&server, REVOKE, &[("token", &s(&refreshed, "refresh_token"))]).await;
         assert_eq!(status, StatusCode::OK);

@@ -291,6 +291,24 @@ pub async fn refresh(server: &MockServer, refresh_token: &str) -> (StatusCode, H
     refresh_at(&http(), &server.base_url(), refresh_token).await
 }
 
+/// Refreshes for `client_id` with no secret (a public app, or one that forgot it).
+pub async fn refresh_without_secret(
+    server: &MockServer,
+    client_id: &str,
+    refresh_token: &str,
+) -> (StatusCode, HeaderMap, Value) {
+    post_form(
+        server,
+        TOKEN,
+        &[
+            ("grant_type", "refresh_token"),
+            ("client_id", client_id),
+            ("refresh_token", refresh_token),
+        ],
+    )
+    .await
+}
+
 /// [`refresh`] at `base` through `client`.
 pub async fn refresh_at(client: &Client, base: &str, refresh_token: &str) -> (StatusCode, HeaderMap, Value) {
     post_form_at(
