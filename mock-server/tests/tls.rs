@@ -15,6 +15,16 @@ fn trusting(ca_pem: &str) -> reqwest::Client {
         .expect("client")
 }
 
+/// Asserts that `/_mock/health` answers 200 over HTTPS to a client trusting only `ca_pem`.
+async fn assert_healthy_trusting(server: &MockServer, ca_pem: &str) {
+    let r = trusting(ca_pem)
+        .get(format!("{}/_mock/health", server.base_url()))
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(r.status(), StatusCode::OK);
+}
+
 #[tokio::test]
 async fn the_full_flow_over_https_trusting_only_the_dev_ca() {
     let server = MockServer::builder()
@@ -86,13 +96,7 @@ async fn given_certificate_files_are_served() {
         .await
         .expect("starts");
     assert!(server.ca_pem().is_none());
-    let client = trusting(generated.ca_pem.as_deref().expect("CA"));
-    let r = client
-        .get(format!("{}/_mock/health", server.base_url()))
-        .send()
-        .await
-        .expect("answers");
-    assert_eq!(r.status(), StatusCode::OK);
+    assert_healthy_trusting(&server, generated.ca_pem.as_deref().expect("CA")).await;
     let missing = MockServer::builder()
         .tls_files(dir.join("nope.pem"), &key)
         .start()
@@ -147,13 +151,7 @@ async fn plain_http_to_the_https_port_gets_a_clear_400() {
         "{text}"
     );
     // The port still speaks TLS afterwards.
-    let client = trusting(server.ca_pem().expect("CA"));
-    let r = client
-        .get(format!("{}/_mock/health", server.base_url()))
-        .send()
-        .await
-        .expect("answers");
-    assert_eq!(r.status(), StatusCode::OK);
+    assert_healthy_trusting(&server, server.ca_pem().expect("CA")).await;
 }
 
 /// `curl` (OpenSSL, like Python's and Node's TLS) with the dev CA, pinning `host` to the mock.
