@@ -265,12 +265,6 @@ async fn public_app_must_use_pkce() {
     assert_eq!(error_redirect(&server, &q).await.0, "invalid_request");
 }
 
-async fn authorize_on_host(server: &MockServer, host: &str, q: &[(&str, &str)]) -> (StatusCode, String) {
-    let url = format!("{}{AUTHORIZE}?{}", server.base_url(), query(q));
-    let r = http().get(url).header(HOST, host).send().await.expect("answers");
-    (r.status(), r.text().await.expect("body"))
-}
-
 #[tokio::test]
 async fn tenant_host_limits_the_user_picker() {
     let server = MockServer::start().await;

@@ -45,23 +45,18 @@ async fn tenants_can_be_added_at_run_time_and_serve_their_host() {
     assert!(list.as_array().expect("array").iter().any(|t| t["id"] == "newco"));
     // Its users can be added, and its host lists them on the grant view.
     add_user(&server, 5001, "newco", "newbie").await;
-    let page = http()
-        .get(format!(
-            "{}{AUTHORIZE}?{}",
-            server.base_url(),
-            query(&[
-                ("client_id", CLIENT_ID),
-                ("response_type", "code"),
-                ("redirect_uri", REDIRECT_URI),
-                ("scope", "profile")
-            ])
-        ))
-        .header("host", format!("newco.localhost:{}", server.addr().port()))
-        .send()
-        .await
-        .expect("answers");
-    assert_eq!(page.status(), StatusCode::OK);
-    let html = page.text().await.expect("html");
+    let (status, html) = authorize_on_host(
+        &server,
+        &format!("newco.localhost:{}", server.addr().port()),
+        &[
+            ("client_id", CLIENT_ID),
+            ("response_type", "code"),
+            ("redirect_uri", REDIRECT_URI),
+            ("scope", "profile"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
     assert!(html.contains("newbie") && !html.contains("someUser"), "{html}");
 
     for (body, want, words) in [

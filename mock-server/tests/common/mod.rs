@@ -138,6 +138,18 @@ pub async fn authorize(server: &MockServer, pairs: &[(&str, &str)]) -> (StatusCo
     (r.status(), r.headers().clone(), r.text().await.expect("body"))
 }
 
+/// GET authorize with `q` and the `Host` header `host`; status and body.
+pub async fn authorize_on_host(server: &MockServer, host: &str, q: &[(&str, &str)]) -> (StatusCode, String) {
+    let url = format!("{}{AUTHORIZE}?{}", server.base_url(), query(q));
+    let r = http()
+        .get(url)
+        .header(reqwest::header::HOST, host)
+        .send()
+        .await
+        .expect("answers");
+    (r.status(), r.text().await.expect("body"))
+}
+
 /// The query parameters of a redirect's `Location`.
 pub fn location_params(headers: &HeaderMap) -> Vec<(String, String)> {
     let location = headers.get(LOCATION).expect("Location").to_str().expect("text");
