@@ -101,10 +101,7 @@ async fn expired_access_token_is_401_and_refresh_brings_a_working_one() {
     let tokens = tokens(&server, "profile").await;
     let access = s(&tokens, "access_token");
     server.clock().advance(3599);
-    assert_eq!(
-        api_get(&server, "/api/users/current", &access).await.0,
-        StatusCode::OK
-    );
+    assert_eq!(current_user(&server, &access).await, StatusCode::OK);
     server.clock().advance(2);
     let (st, h, b) = api_get(&server, "/api/users/current", &access).await;
     assert_rest_error(st, &b, 401);
@@ -117,9 +114,7 @@ async fn expired_access_token_is_401_and_refresh_brings_a_working_one() {
     let (st, _, refreshed) = refresh(&server, &s(&tokens, "refresh_token")).await;
     assert_eq!(st, StatusCode::OK);
     assert_eq!(
-        api_get(&server, "/api/users/current", &s(&refreshed, "access_token"))
-            .await
-            .0,
+        current_user(&server, &s(&refreshed, "access_token")).await,
         StatusCode::OK
     );
 }
@@ -186,10 +181,7 @@ async fn forged_tokens_are_refused() {
         assert_eq!(st, StatusCode::UNAUTHORIZED, "{name}: {b}");
         assert_rest_error(st, &b, 401);
     }
-    assert_eq!(
-        api_get(&server, "/api/users/current", &genuine).await.0,
-        StatusCode::OK
-    );
+    assert_eq!(current_user(&server, &genuine).await, StatusCode::OK);
 }
 
 /// The server remembers tokens it verified (issue: speed); what it remembers never lets a
@@ -198,10 +190,7 @@ async fn forged_tokens_are_refused() {
 async fn remembered_tokens_are_still_checked() {
     let server = auto_server().await;
     let genuine = access(&server, "profile").await;
-    assert_eq!(
-        api_get(&server, "/api/users/current", &genuine).await.0,
-        StatusCode::OK
-    );
+    assert_eq!(current_user(&server, &genuine).await, StatusCode::OK);
     // The same token with its last signature character changed, and with one claim changed.
     let last = genuine.chars().last().expect("char");
     let flipped = format!(
@@ -228,10 +217,7 @@ async fn remembered_tokens_are_still_checked() {
     app.client_id = "another-app".to_owned();
     app.id = 9_999;
     server.admin().add_app(app).expect("added");
-    assert_eq!(
-        api_get(&server, "/api/users/current", &genuine).await.0,
-        StatusCode::OK
-    );
+    assert_eq!(current_user(&server, &genuine).await, StatusCode::OK);
     // The mock clock expires a remembered token like any other.
     server.clock().advance(3_600);
     let (st, _, b) = api_get(&server, "/api/users/current", &genuine).await;
@@ -239,10 +225,7 @@ async fn remembered_tokens_are_still_checked() {
     assert_eq!(b["message"], "The access token has expired");
     // After a reset the clock is back where it started and the token verifies afresh.
     server.reset();
-    assert_eq!(
-        api_get(&server, "/api/users/current", &genuine).await.0,
-        StatusCode::OK
-    );
+    assert_eq!(current_user(&server, &genuine).await, StatusCode::OK);
 }
 
 #[tokio::test]

@@ -27,17 +27,11 @@ async fn clock_expires_access_tokens_and_codes() {
     let server = auto_server().await;
     let tokens = tokens(&server, "profile").await;
     let access = s(&tokens, "access_token");
-    assert_eq!(
-        api_get(&server, "/api/users/current", &access).await.0,
-        StatusCode::OK
-    );
+    assert_eq!(current_user(&server, &access).await, StatusCode::OK);
     let (st, reading) = control_post(&server, "/clock", json!({"advance_secs": 3601})).await;
     assert_eq!(st, StatusCode::OK);
     assert_eq!(reading["frozen"], false);
-    assert_eq!(
-        api_get(&server, "/api/users/current", &access).await.0,
-        StatusCode::UNAUTHORIZED
-    );
+    assert_eq!(current_user(&server, &access).await, StatusCode::UNAUTHORIZED);
 
     let code = code_for(&server, CLIENT_ID, REDIRECT_URI, "profile", None).await;
     control_post(&server, "/clock", json!({"advance_secs": 121})).await;
@@ -251,9 +245,7 @@ async fn admin_lists_and_revokes_grants_as_the_user() {
     );
     // Access tokens live on (behaviour.md §5).
     assert_eq!(
-        api_get(&server, "/api/users/current", &s(&b, "access_token"))
-            .await
-            .0,
+        current_user(&server, &s(&b, "access_token")).await,
         StatusCode::OK
     );
     let (st, _) = control_post(

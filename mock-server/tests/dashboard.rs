@@ -225,10 +225,7 @@ async fn the_journal_shows_an_exchanges_tokens_decoded_and_never_whole() {
     let (_, _, tokens) = exchange(&server, &code).await;
     let access = s(&tokens, "access_token");
     let refresh = s(&tokens, "refresh_token");
-    assert_eq!(
-        api_get(&server, "/api/users/current", &access).await.0,
-        StatusCode::OK
-    );
+    assert_eq!(current_user(&server, &access).await, StatusCode::OK);
     let (st, _, reused) = exchange(&server, &code).await;
     assert_eq!(st, StatusCode::UNAUTHORIZED, "{reused}");
 
@@ -342,10 +339,7 @@ async fn the_event_stream_brings_requests_and_changes_and_ends_with_the_server()
     }
     assert_eq!(paths, [AUTHORIZE, TOKEN]);
 
-    assert_eq!(
-        api_get(&server, "/api/users/current", &access).await.0,
-        StatusCode::OK
-    );
+    assert_eq!(current_user(&server, &access).await, StatusCode::OK);
     let (_, call) = events.next().await.expect("an event");
     assert_eq!(call["path"], "/api/users/current");
     assert_eq!(call["tokens"][0]["claims"]["il_u"], "someUser");

@@ -344,19 +344,13 @@ async fn rate_limit_answers_429_with_retry_after_until_the_window_ends() {
     let access = s(&tokens(&server, "profile").await, "access_token");
     // The token request above counted once.
     for _ in 0..4 {
-        assert_eq!(
-            api_get(&server, "/api/users/current", &access).await.0,
-            StatusCode::OK
-        );
+        assert_eq!(current_user(&server, &access).await, StatusCode::OK);
     }
     let (st, h, b) = api_get(&server, "/api/users/current", &access).await;
     assert_rest_error(st, &b, 429);
     assert_eq!(h[RETRY_AFTER], "60");
     server.clock().advance(60);
-    assert_eq!(
-        api_get(&server, "/api/users/current", &access).await.0,
-        StatusCode::OK
-    );
+    assert_eq!(current_user(&server, &access).await, StatusCode::OK);
 
     // Off by default.
     let open = auto_server().await;

@@ -60,10 +60,7 @@ async fn a_full_flow_logs_no_secret() {
         .await
         .expect("answers");
     assert_eq!(basic.status(), StatusCode::OK);
-    assert_eq!(
-        api_get(&server, "/api/users/current", &access).await.0,
-        StatusCode::OK
-    );
+    assert_eq!(current_user(&server, &access).await, StatusCode::OK);
     assert_eq!(
         post_form(&server, TOKEN_INFO, &[("token", &access)]).await.0,
         StatusCode::OK

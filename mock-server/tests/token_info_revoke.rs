@@ -65,9 +65,7 @@ async fn revoke_kills_the_refresh_token_but_not_the_access_token() {
     assert_token_error(st, &b, 401, "invalid_grant");
     // ilert: "its current access_token stays intact until it expires".
     assert_eq!(
-        api_get(&server, "/api/users/current", &s(&tokens, "access_token"))
-            .await
-            .0,
+        current_user(&server, &s(&tokens, "access_token")).await,
         StatusCode::OK
     );
 }

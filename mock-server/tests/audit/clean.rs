@@ -8,8 +8,8 @@ use reqwest::StatusCode;
 
 use super::common::*;
 use super::{
-    assert_serious, current_user, fresh_state, pkce_authorize, redirect, refresh_ok, right_authorize,
-    sign_in_right, signed_in,
+    assert_serious, fresh_state, pkce_authorize, redirect, refresh_ok, right_authorize, sign_in_right,
+    signed_in,
 };
 
 #[tokio::test]

@@ -8,8 +8,8 @@ use reqwest::StatusCode;
 
 use super::common::*;
 use super::{
-    assert_serious, current_user, exchange_right, exchange_with_secret, fresh_state, pkce_authorize,
-    redirect, refresh_ok, requests_of, revoke, right_authorize, sign_in_right, signed_in, the,
+    assert_serious, exchange_right, exchange_with_secret, fresh_state, pkce_authorize, redirect, refresh_ok,
+    requests_of, revoke, right_authorize, sign_in_right, signed_in, the,
 };
 
 #[tokio::test]

@@ -75,11 +75,6 @@ pub async fn exchange_with_secret(server: &MockServer, code: &str, secret: &str)
     (status, body)
 }
 
-/// The status of `GET /api/users/current` with `access_token`.
-pub async fn current_user(server: &MockServer, access_token: &str) -> StatusCode {
-    api_get(server, "/api/users/current", access_token).await.0
-}
-
 /// Authorize (fresh state, PKCE) and exchange, as ilert's guide does it right.
 pub async fn sign_in_right(server: &MockServer, scope: &'static str) -> Value {
     let params = redirect(server, &right_authorize(&fresh_state(), scope)).await;

@@ -366,6 +366,11 @@ pub async fn api_get(server: &MockServer, path: &str, access_token: &str) -> (St
     api_get_at(&http(), &server.base_url(), path, access_token).await
 }
 
+/// The status of `GET /api/users/current` with `access_token`.
+pub async fn current_user(server: &MockServer, access_token: &str) -> StatusCode {
+    api_get(server, "/api/users/current", access_token).await.0
+}
+
 /// [`api_get`] at `base` through `client`.
 pub async fn api_get_at(
     client: &Client,
