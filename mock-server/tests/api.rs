@@ -24,24 +24,7 @@ async fn send(
     token: &str,
     body: Option<Value>,
 ) -> (StatusCode, reqwest::header::HeaderMap, Value) {
-    let mut req = http()
-        .request(method, format!("{}{path}", server.base_url()))
-        .bearer_auth(token);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let r = req.send().await.expect("answers");
-    let (status, headers) = (r.status(), r.headers().clone());
-    let text = r.text().await.expect("body");
-    (
-        status,
-        headers,
-        if text.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).expect("json")
-        },
-    )
+    api_request(server, method, path, Some(token), body).await
 }
 
 #[tokio::test]
@@ -249,50 +232,22 @@ async fn scopes_decide_403_per_access_level() {
     let (st, _, b) = api_get(&server, "/api/users/current", &read).await;
     assert_rest_error(st, &b, 403);
     let create = json!({"name": "From test", "integrationType": "API", "escalationPolicy": {"id": 1501}});
-    let (st, _, b) = send(
-        &server,
-        reqwest::Method::POST,
-        "/api/alert-sources",
-        &read,
-        Some(create.clone()),
-    )
-    .await;
+    let (st, _, b) = api_post(&server, "/api/alert-sources", &read, create.clone()).await;
     assert_rest_error(st, &b, 403);
 
     let write = access(&server, "source:w").await;
-    let (st, h, created) = send(
-        &server,
-        reqwest::Method::POST,
-        "/api/alert-sources",
-        &write,
-        Some(create.clone()),
-    )
-    .await;
+    let (st, h, created) = api_post(&server, "/api/alert-sources", &write, create.clone()).await;
     assert_eq!(st, StatusCode::CREATED, "{created}");
     let id = created["id"].as_i64().expect("id");
     assert_eq!(
         h[LOCATION].to_str().expect("text"),
         format!("{}/api/alert-sources/{id}", server.base_url())
     );
-    let (st, _, b) = send(
-        &server,
-        reqwest::Method::DELETE,
-        &format!("/api/alert-sources/{id}"),
-        &write,
-        None,
-    )
-    .await;
+    let (st, _, b) = api_delete(&server, &format!("/api/alert-sources/{id}"), &write).await;
     assert_rest_error(st, &b, 403);
 
     let delete = access(&server, "source:d").await;
-    let (st, _, b) = send(
-        &server,
-        reqwest::Method::DELETE,
-        &format!("/api/alert-sources/{id}"),
-        &delete,
-        None,
-    )
-    .await;
+    let (st, _, b) = api_delete(&server, &format!("/api/alert-sources/{id}"), &delete).await;
     assert_eq!(st, StatusCode::NO_CONTENT);
     assert_eq!(b, Value::Null);
 }
@@ -371,24 +326,10 @@ async fn alert_sources_crud_with_ilerts_fields() {
     assert_eq!(updated["escalationPolicy"]["id"], 1502);
     assert_eq!(updated["integrationKey"], first["integrationKey"]);
 
-    let (st, _, b) = send(
-        &server,
-        reqwest::Method::POST,
-        "/api/alert-sources",
-        &token,
-        Some(json!({"name": "x"})),
-    )
-    .await;
+    let (st, _, b) = api_post(&server, "/api/alert-sources", &token, json!({"name": "x"})).await;
     assert_rest_error(st, &b, 400);
     let bad_policy = json!({"name": "x", "integrationType": "API", "escalationPolicy": {"id": 2501}});
-    let (st, _, b) = send(
-        &server,
-        reqwest::Method::POST,
-        "/api/alert-sources",
-        &token,
-        Some(bad_policy),
-    )
-    .await;
+    let (st, _, b) = api_post(&server, "/api/alert-sources", &token, bad_policy).await;
     assert_rest_error(st, &b, 400);
 
     let (st, _, b) = api_get(&server, "/api/alert-sources/999999", &token).await;
@@ -398,15 +339,7 @@ async fn alert_sources_crud_with_ilerts_fields() {
     assert_rest_error(st, &b, 404);
 
     assert_eq!(
-        send(
-            &server,
-            reqwest::Method::DELETE,
-            "/api/alert-sources/3002",
-            &token,
-            None
-        )
-        .await
-        .0,
+        api_delete(&server, "/api/alert-sources/3002", &token).await.0,
         StatusCode::NO_CONTENT
     );
     let (st, _, b) = api_get(&server, "/api/alert-sources/3002", &token).await;
@@ -431,47 +364,20 @@ async fn escalation_policies_crud() {
     assert_eq!(list.as_array().expect("array").len(), 4, "someTenant's policies");
     assert_eq!(list[0]["escalationRules"][0]["users"][0]["id"], 1001);
     let body = json!({"name": "Night", "escalationRules": [{"escalationTimeout": 5, "users": [{"id": 1002}]}], "repeating": true, "frequency": 2});
-    let (st, h, created) = send(
-        &server,
-        reqwest::Method::POST,
-        "/api/escalation-policies",
-        &token,
-        Some(body),
-    )
-    .await;
+    let (st, h, created) = api_post(&server, "/api/escalation-policies", &token, body).await;
     assert_eq!(st, StatusCode::CREATED, "{created}");
     assert!(h.get(LOCATION).is_some());
     let id = created["id"].as_i64().expect("id");
     assert_eq!(created["frequency"], 2);
     let bad = json!({"name": "x", "escalationRules": [{"escalationTimeout": 5, "users": [{"id": 2001}]}]});
-    let (st, _, b) = send(
-        &server,
-        reqwest::Method::POST,
-        "/api/escalation-policies",
-        &token,
-        Some(bad),
-    )
-    .await;
+    let (st, _, b) = api_post(&server, "/api/escalation-policies", &token, bad).await;
     assert_rest_error(st, &b, 400);
-    let (st, _, b) = send(
-        &server,
-        reqwest::Method::DELETE,
-        "/api/escalation-policies/1501",
-        &token,
-        None,
-    )
-    .await;
+    let (st, _, b) = api_delete(&server, "/api/escalation-policies/1501", &token).await;
     assert_rest_error(st, &b, 409);
     assert_eq!(
-        send(
-            &server,
-            reqwest::Method::DELETE,
-            &format!("/api/escalation-policies/{id}"),
-            &token,
-            None
-        )
-        .await
-        .0,
+        api_delete(&server, &format!("/api/escalation-policies/{id}"), &token)
+            .await
+            .0,
         StatusCode::NO_CONTENT
     );
 }
