@@ -263,31 +263,15 @@ async fn grant_type_errors() {
         let (st, _, b) = post_form(&server, TOKEN, &[&auth[..], &[("grant_type", grant)]].concat()).await;
         assert_token_error(st, &b, 400, "unsupported_grant_type");
     }
-    let (st, _, b) = post_form(
-        &server,
-        TOKEN,
-        &[&auth[..], &[("grant_type", "authorization_code")]].concat(),
-    )
-    .await;
-    assert_token_error(st, &b, 400, "invalid_request");
-    let (st, _, b) = post_form(
-        &server,
-        TOKEN,
-        &[&auth[..], &[("grant_type", "refresh_token")]].concat(),
-    )
-    .await;
-    assert_token_error(st, &b, 400, "invalid_request");
-    let (st, _, b) = post_form(
-        &server,
-        TOKEN,
-        &[
-            &auth[..],
-            &[("grant_type", "authorization_code"), ("code", "a"), ("code", "b")],
-        ]
-        .concat(),
-    )
-    .await;
-    assert_token_error(st, &b, 400, "invalid_request");
+    // A grant without its fields, and a field sent twice.
+    for fields in [
+        &[("grant_type", "authorization_code")][..],
+        &[("grant_type", "refresh_token")],
+        &[("grant_type", "authorization_code"), ("code", "a"), ("code", "b")],
+    ] {
+        let (st, _, b) = post_form(&server, TOKEN, &[&auth[..], fields].concat()).await;
+        assert_token_error(st, &b, 400, "invalid_request");
+    }
 }
 
 #[tokio::test]
