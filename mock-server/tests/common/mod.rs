@@ -518,6 +518,16 @@ pub async fn api_request(
     answer(req.send().await.expect("answers")).await
 }
 
+/// [`api_request`]: `PUT path` with the bearer `token` and a JSON `body`.
+pub async fn api_put(
+    server: &MockServer,
+    path: &str,
+    token: &str,
+    body: Value,
+) -> (StatusCode, HeaderMap, Value) {
+    api_request(server, reqwest::Method::PUT, path, Some(token), Some(body)).await
+}
+
 /// [`api_request`]: `DELETE path` with the bearer `token`.
 pub async fn api_delete(server: &MockServer, path: &str, token: &str) -> (StatusCode, HeaderMap, Value) {
     api_request(server, reqwest::Method::DELETE, path, Some(token), None).await
