@@ -452,44 +452,28 @@ async fn a_redirect_uri_on_plain_http_to_another_host() {
             ..App::default()
         })
         .expect("added");
-    let params = redirect(
-        &server,
-        &[
-            ("client_id", "plain-app".to_owned()),
-            ("response_type", "code".to_owned()),
-            ("redirect_uri", "http://app.example.test/cb".to_owned()),
-            ("scope", "profile".to_owned()),
-            ("state", fresh_state()),
-            ("code_challenge", CHALLENGE.to_owned()),
-            ("code_challenge_method", "S256".to_owned()),
-        ],
-    )
-    .await;
+    let pairs = pkce_authorize(
+        "plain-app",
+        "http://app.example.test/cb",
+        "profile",
+        &fresh_state(),
+    );
+    let params = redirect(&server, &pairs).await;
     assert!(param(&params, "code").is_some());
     let report = assert_serious(
         &server,
         &["INSECURE_REDIRECT_URI/error", "INSECURE_REDIRECT_URI/warning"],
     );
-    let used = report
-        .with_id("INSECURE_REDIRECT_URI")
-        .into_iter()
-        .find(|f| f.severity == Severity::Error)
-        .expect("the used one");
-    assert!(
-        used.title.contains("http://app.example.test/cb"),
-        "{}",
-        used.title
-    );
-    assert_eq!(used.count, 1);
-    let registered = report
-        .with_id("INSECURE_REDIRECT_URI")
-        .into_iter()
-        .find(|f| f.severity == Severity::Warning)
-        .expect("the registered one");
-    assert!(
-        registered.title.contains("http://10.1.2.3/cb"),
-        "{}",
-        registered.title
-    );
-    assert!(registered.requests.is_empty());
+    let at = |severity: Severity, uri: &str| {
+        let found = report
+            .with_id("INSECURE_REDIRECT_URI")
+            .into_iter()
+            .find(|f| f.severity == severity)
+            .unwrap_or_else(|| panic!("the {severity} one: {}", report.table()));
+        assert!(found.title.contains(uri), "{}", found.title);
+        found
+    };
+    // The one used, an error; the one only registered, a warning.
+    assert_eq!(at(Severity::Error, "http://app.example.test/cb").count, 1);
+    assert!(at(Severity::Warning, "http://10.1.2.3/cb").requests.is_empty());
 }
