@@ -328,11 +328,7 @@ async fn tenant_host_code_carries_the_tenant() {
 #[tokio::test]
 async fn malformed_query_gets_a_page() {
     let server = auto_server().await;
-    let r = http()
-        .get(format!("{}{AUTHORIZE}?client_id=%zz", server.base_url()))
-        .send()
-        .await
-        .expect("answers");
+    let r = fetch(format!("{}{AUTHORIZE}?client_id=%zz", server.base_url())).await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     assert!(r.headers().get(LOCATION).is_none());
 }

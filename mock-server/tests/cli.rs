@@ -7,8 +7,8 @@ use std::process::{Command, Stdio};
 use crate::common;
 
 use common::{
-    BIN, CLIENT_ID, CLIENT_SECRET, Killed, base_from_stdout, binary_command as command, get_json, http,
-    json_of, spawn_binary_with as spawn_with, spawn_binary_with_banner as spawn,
+    BIN, CLIENT_ID, CLIENT_SECRET, Killed, base_from_stdout, binary_command as command, fetch, get_json,
+    http, json_of, spawn_binary_with as spawn_with, spawn_binary_with_banner as spawn,
 };
 
 const AUTHORIZE: &str = "/api/developers/oauth2/authorize?client_id=0501439fd7dee9af0c25&response_type=code&redirect_uri=http%3A%2F%2Flocalhost%3A4597%2Fauthorize-result&scope=profile";
@@ -18,11 +18,7 @@ async fn starts_prints_credentials_and_serves() {
     let (_child, base, banner) = spawn(&["--auto-approve", "someUser"]);
     assert!(banner.contains(CLIENT_ID), "{banner}");
     assert!(banner.contains(CLIENT_SECRET));
-    let r = http()
-        .get(format!("{base}{AUTHORIZE}"))
-        .send()
-        .await
-        .expect("answers");
+    let r = fetch(format!("{base}{AUTHORIZE}")).await;
     assert_eq!(r.status(), reqwest::StatusCode::FOUND);
     let health: serde_json::Value = get_json(&format!("{base}/_mock/health"), &[]).await;
     assert_eq!(health["status"], "ok");
@@ -36,11 +32,7 @@ async fn frozen_run() -> String {
         "1800000000",
         "--freeze-clock",
     ]);
-    let r = http()
-        .get(format!("{base}{AUTHORIZE}"))
-        .send()
-        .await
-        .expect("answers");
+    let r = fetch(format!("{base}{AUTHORIZE}")).await;
     let location = r.headers()["location"].to_str().expect("text").to_owned();
     let code = location
         .split("code=")
@@ -75,11 +67,7 @@ async fn clock_flags_make_two_processes_answer_byte_identical_tokens() {
 #[tokio::test]
 async fn no_control_hides_the_control_surface() {
     let (_child, base, _) = spawn(&["--no-control"]);
-    let r = http()
-        .get(format!("{base}/_mock/health"))
-        .send()
-        .await
-        .expect("answers");
+    let r = fetch(format!("{base}/_mock/health")).await;
     assert_eq!(r.status(), reqwest::StatusCode::NOT_FOUND);
 }
 
@@ -277,11 +265,7 @@ async fn the_ready_file_names_the_base_url_once_the_server_answers() {
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
     assert_eq!(written, format!("{base}\n"));
-    let r = http()
-        .get(format!("{}/_mock/health", written.trim()))
-        .send()
-        .await
-        .expect("answers");
+    let r = fetch(format!("{}/_mock/health", written.trim())).await;
     assert_eq!(r.status(), reqwest::StatusCode::OK);
 }
 
@@ -301,11 +285,7 @@ async fn boolean_environment_values_take_1_0_yes_no_on_off() {
 
     let (_child, base, _) = spawn_with(&[], &[("ILERT_MOCK_TLS", "off"), ("ILERT_MOCK_NO_CONTROL", "0")]);
     assert!(base.starts_with("http://"), "{base}");
-    let r = http()
-        .get(format!("{base}/_mock/health"))
-        .send()
-        .await
-        .expect("answers");
+    let r = fetch(format!("{base}/_mock/health")).await;
     assert_eq!(
         r.status(),
         reqwest::StatusCode::OK,
@@ -409,16 +389,8 @@ async fn logs(through_terminal: bool, no_color: Option<&str>) -> Option<String> 
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
     assert!(!base.is_empty(), "the mock became ready");
-    http()
-        .get(format!("{base}/_mock/health"))
-        .send()
-        .await
-        .expect("answers");
-    http()
-        .get(format!("{base}/api/users/current"))
-        .send()
-        .await
-        .expect("answers");
+    fetch(format!("{base}/_mock/health")).await;
+    fetch(format!("{base}/api/users/current")).await;
     std::thread::sleep(std::time::Duration::from_millis(300));
     drop(child);
     Some(std::fs::read_to_string(&log).unwrap_or_default())

@@ -378,11 +378,7 @@ async fn control_token_and_no_control() {
 #[tokio::test]
 async fn jwks_verifies_access_tokens_and_holds_no_private_material() {
     let server = auto_server().await;
-    let r = http()
-        .get(format!("{}/.well-known/jwks.json", server.base_url()))
-        .send()
-        .await
-        .expect("answers");
+    let r = fetch(format!("{}/.well-known/jwks.json", server.base_url())).await;
     assert_eq!(r.status(), StatusCode::OK);
     let jwks: Value = r.json().await.expect("json");
     let keys = jwks["keys"].as_array().expect("keys");
@@ -517,11 +513,7 @@ async fn recorded_flow() -> Value {
     api_get(&server, "/api/users/current", &s(&refreshed, "access_token")).await;
     post_form(&server, TOKEN_INFO, &[("token", &s(&tokens, "access_token"))]).await;
     post_form(&server, REVOKE, &[("token", &rt)]).await;
-    let r = http()
-        .get(format!("{}/_mock/requests?format=snapshot", server.base_url()))
-        .send()
-        .await
-        .expect("answers");
+    let r = fetch(format!("{}/_mock/requests?format=snapshot", server.base_url())).await;
     let snapshot: Value = r.json().await.expect("json");
     assert_eq!(
         serde_json::to_value(server.journal().snapshot(&Default::default())).expect("json"),

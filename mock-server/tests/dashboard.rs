@@ -18,11 +18,7 @@ use serde_json::{Value, json};
 async fn the_page_and_its_assets_load_under_a_strict_policy() {
     let server = MockServer::start().await;
     let base = server.base_url();
-    let page = http()
-        .get(format!("{base}/_mock/"))
-        .send()
-        .await
-        .expect("answers");
+    let page = fetch(format!("{base}/_mock/")).await;
     assert_eq!(page.status(), StatusCode::OK);
     let csp = page.headers()[CONTENT_SECURITY_POLICY]
         .to_str()
@@ -41,11 +37,7 @@ async fn the_page_and_its_assets_load_under_a_strict_policy() {
     );
 
     for (path, kind) in [("app.js", "text/javascript"), ("app.css", "text/css")] {
-        let r = http()
-            .get(format!("{base}/_mock/assets/{path}"))
-            .send()
-            .await
-            .expect("answers");
+        let r = fetch(format!("{base}/_mock/assets/{path}")).await;
         assert_eq!(r.status(), StatusCode::OK, "{path}");
         assert!(
             r.headers()[CONTENT_TYPE]
@@ -229,11 +221,8 @@ async fn the_journal_shows_an_exchanges_tokens_decoded_and_never_whole() {
     let (st, _, reused) = exchange(&server, &code).await;
     assert_eq!(st, StatusCode::UNAUTHORIZED, "{reused}");
 
-    let text = http()
-        .get(format!("{}/_mock/requests", server.base_url()))
-        .send()
+    let text = fetch(format!("{}/_mock/requests", server.base_url()))
         .await
-        .expect("answers")
         .text()
         .await
         .expect("body");
@@ -530,11 +519,7 @@ async fn with_a_control_token_the_page_loads_but_its_data_and_stream_need_the_to
         .await
         .expect("starts");
     let base = server.base_url();
-    let page = http()
-        .get(format!("{base}/_mock/"))
-        .send()
-        .await
-        .expect("answers");
+    let page = fetch(format!("{base}/_mock/")).await;
     assert_eq!(page.status(), StatusCode::OK, "the page holds no data");
     for path in ["/_mock/requests", "/_mock/events/stream", "/_mock/store"] {
         let r = http().get(format!("{base}{path}")).send().await.expect("answers");

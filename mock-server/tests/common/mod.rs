@@ -543,6 +543,11 @@ pub async fn api_post(
     api_request(server, reqwest::Method::POST, path, Some(token), Some(body)).await
 }
 
+/// `GET url` through [`http`]; the answer, whatever the status.
+pub async fn fetch(url: impl reqwest::IntoUrl) -> reqwest::Response {
+    http().get(url).send().await.expect("answers")
+}
+
 /// `GET url` with `headers`; the JSON answer, whatever the status.
 pub async fn get_json(url: &str, headers: &[(&str, &str)]) -> Value {
     let mut req = http().get(url);
