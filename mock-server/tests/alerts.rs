@@ -44,6 +44,21 @@ async fn post(server: &MockServer, path: &str, token: &str, body: Value) -> (Sta
     send(server, Method::POST, path, Some(token), Some(body)).await
 }
 
+/// `PUT` with a bearer token and a JSON body or none.
+async fn put(
+    server: &MockServer,
+    path: &str,
+    token: &str,
+    body: impl Into<Option<Value>>,
+) -> (StatusCode, Value) {
+    send(server, Method::PUT, path, Some(token), body.into()).await
+}
+
+/// `DELETE` with a bearer token.
+async fn delete(server: &MockServer, path: &str, token: &str) -> (StatusCode, Value) {
+    send(server, Method::DELETE, path, Some(token), None).await
+}
+
 /// `POST /api/events` (no bearer token).
 async fn event(server: &MockServer, body: Value) -> (StatusCode, Value) {
     send(server, Method::POST, "/api/events", None, Some(body)).await
@@ -183,55 +198,20 @@ async fn the_lifecycle_writes_log_entries_and_notifications() {
     .await;
     assert_eq!(st, StatusCode::CREATED, "{added}");
     assert_eq!(added["user"]["lastName"], "Example");
-    let (st, _) = send(
-        &server,
-        Method::DELETE,
-        &format!("/api/alerts/{id}/responders/1002"),
-        Some(&t),
-        None,
-    )
-    .await;
+    let (st, _) = delete(&server, &format!("/api/alerts/{id}/responders/1002"), &t).await;
     assert_eq!(st, StatusCode::NO_CONTENT);
-    let (st, err) = send(
-        &server,
-        Method::DELETE,
-        &format!("/api/alerts/{id}/responders/1002"),
-        Some(&t),
-        None,
-    )
-    .await;
+    let (st, err) = delete(&server, &format!("/api/alerts/{id}/responders/1002"), &t).await;
     assert_rest_error(st, &err, 404);
 
-    let (st, accepted) = send(
-        &server,
-        Method::PUT,
-        &format!("/api/alerts/{id}/accept"),
-        Some(&t),
-        None,
-    )
-    .await;
+    let (st, accepted) = put(&server, &format!("/api/alerts/{id}/accept"), &t, None).await;
     assert_eq!(st, StatusCode::OK, "{accepted}");
     assert_eq!(accepted["status"], "ACCEPTED");
     assert_eq!(accepted["assignedTo"]["id"], 1001);
     assert_eq!(accepted["responders"][0]["status"], "ACCEPTED");
-    let (_, resolved) = send(
-        &server,
-        Method::PUT,
-        &format!("/api/alerts/{id}/resolve"),
-        Some(&t),
-        None,
-    )
-    .await;
+    let (_, resolved) = put(&server, &format!("/api/alerts/{id}/resolve"), &t, None).await;
     assert_eq!(resolved["status"], "RESOLVED");
     assert!(resolved["resolvedOn"].is_string());
-    let (st, err) = send(
-        &server,
-        Method::PUT,
-        &format!("/api/alerts/{id}/accept"),
-        Some(&t),
-        None,
-    )
-    .await;
+    let (st, err) = put(&server, &format!("/api/alerts/{id}/accept"), &t, None).await;
     assert_rest_error(st, &err, 409);
 
     let log = get(&server, &format!("/api/alerts/{id}/log-entries"), &t).await;
@@ -269,34 +249,20 @@ async fn the_lifecycle_writes_log_entries_and_notifications() {
         .collect();
     assert_eq!(targets, ["some.user@example.com", "chris@example.com"]);
 
-    let (st, assigned) = send(
-        &server,
-        Method::PUT,
-        "/api/alerts/5001/assign?policy=1502",
-        Some(&t),
-        None,
-    )
-    .await;
+    let (st, assigned) = put(&server, "/api/alerts/5001/assign?policy=1502", &t, None).await;
     assert_eq!(st, StatusCode::OK, "{assigned}");
     assert_eq!(assigned["escalationPolicy"]["id"], 1502);
     assert_eq!(assigned["responders"][0]["user"]["id"], 1002);
-    let (st, err) = send(&server, Method::PUT, "/api/alerts/5001/assign", Some(&t), None).await;
+    let (st, err) = put(&server, "/api/alerts/5001/assign", &t, None).await;
     assert_rest_error(st, &err, 400);
-    let (st, err) = send(
-        &server,
-        Method::PUT,
-        "/api/alerts/5001/assign?user=2001",
-        Some(&t),
-        None,
-    )
-    .await;
+    let (st, err) = put(&server, "/api/alerts/5001/assign?user=2001", &t, None).await;
     assert_rest_error(st, &err, 400);
-    let (st, err) = send(&server, Method::PUT, "/api/alerts/6001/accept", Some(&t), None).await;
+    let (st, err) = put(&server, "/api/alerts/6001/accept", &t, None).await;
     assert_rest_error(st, &err, 404);
 
     // The read scope does not move alerts.
     let read = token(&server, "alert").await;
-    let (st, err) = send(&server, Method::PUT, "/api/alerts/5001/accept", Some(&read), None).await;
+    let (st, err) = put(&server, "/api/alerts/5001/accept", &read, None).await;
     assert_rest_error(st, &err, 403);
 }
 
@@ -410,24 +376,10 @@ async fn users_profile_and_references() {
     let server = frozen_server().await;
     let profile = token(&server, "profile").await;
     let update = json!({"firstName": "Sam", "lastName": "User", "email": "sam@example.com", "role": "GUEST"});
-    let (st, err) = send(
-        &server,
-        Method::PUT,
-        "/api/users/current",
-        Some(&profile),
-        Some(update.clone()),
-    )
-    .await;
+    let (st, err) = put(&server, "/api/users/current", &profile, update.clone()).await;
     assert_rest_error(st, &err, 403);
     let write = token(&server, "profile:w").await;
-    let (st, me) = send(
-        &server,
-        Method::PUT,
-        "/api/users/current",
-        Some(&write),
-        Some(update),
-    )
-    .await;
+    let (st, me) = put(&server, "/api/users/current", &write, update).await;
     assert_eq!(st, StatusCode::OK, "{me}");
     assert_eq!(
         (me["firstName"].as_str(), me["role"].as_str()),
@@ -440,7 +392,7 @@ async fn users_profile_and_references() {
     let users = token(&server, "user:d").await;
     let list = get(&server, "/api/users", &users).await;
     assert_eq!(ids(&list), vec![1001, 1002]);
-    let (st, err) = send(&server, Method::DELETE, "/api/users/1002", Some(&users), None).await;
+    let (st, err) = delete(&server, "/api/users/1002", &users).await;
     assert_rest_error(st, &err, 409);
     assert!(
         err["message"]
@@ -487,26 +439,18 @@ async fn policies_resolve_by_routing_key_and_replace_levels() {
     .into_parts();
     assert_rest_error(st, &err, 404);
     let level = json!({"escalationTimeout": 10, "users": [{"id": 1001}]});
-    let (st, rule) = send(
+    let (st, rule) = put(
         &server,
-        Method::PUT,
         "/api/escalation-policies/1501/levels/1",
-        Some(&t),
-        Some(level.clone()),
+        &t,
+        level.clone(),
     )
     .await;
     assert_eq!(st, StatusCode::OK, "{rule}");
     assert_eq!(rule["users"][0]["firstName"], "Some");
     let p = get(&server, "/api/escalation-policies/1501", &t).await;
     assert_eq!(p["escalationRules"][1]["escalationTimeout"], 10);
-    let (st, err) = send(
-        &server,
-        Method::PUT,
-        "/api/escalation-policies/1501/levels/7",
-        Some(&t),
-        Some(level),
-    )
-    .await;
+    let (st, err) = put(&server, "/api/escalation-policies/1501/levels/7", &t, level).await;
     assert_rest_error(st, &err, 404);
 }
 
@@ -542,14 +486,7 @@ async fn resources_survive_a_restart_with_a_state_file_and_reset_returns_to_the_
     let (st, team) = post(&server, "/api/teams", &t, json!({"name": "Night shift"})).await;
     assert_eq!(st, StatusCode::CREATED, "{team}");
     let cover = json!({"user": {"id": 1002}, "start": "2030-01-01T00:00:00Z", "end": "2030-01-02T00:00:00Z"});
-    let (st, _) = send(
-        &server,
-        Method::PUT,
-        "/api/schedules/8102/overrides",
-        Some(&t),
-        Some(cover),
-    )
-    .await;
+    let (st, _) = put(&server, "/api/schedules/8102/overrides", &t, cover).await;
     assert_eq!(st, StatusCode::OK);
     drop(server);
 
@@ -599,13 +536,13 @@ async fn support_hours_schedules_maintenance_and_teams_act_on_alerts() {
 
     // Assigned to the platform schedule: whoever is on call at the mock clock.
     let assign = format!("/api/alerts/{id}/assign?schedule=8101");
-    let (st, assigned) = send(&server, Method::PUT, &assign, Some(&t), None).await;
+    let (st, assigned) = put(&server, &assign, &t, None).await;
     assert_eq!(st, StatusCode::OK, "{assigned}");
     assert_eq!(assigned["assignedTo"]["id"], 1001);
     // 13:00 UTC: Chris's override (12:00 to 18:00) is on call.
     server.clock().advance(5 * 3600);
     let t = token(&server, scopes).await;
-    let (_, assigned) = send(&server, Method::PUT, &assign, Some(&t), None).await;
+    let (_, assigned) = put(&server, &assign, &t, None).await;
     assert_eq!(assigned["assignedTo"]["id"], 1002);
     let on_call = get(&server, "/api/schedules/8101/user-on-call", &t).await;
     assert_eq!(on_call["user"]["id"], 1002);
@@ -626,6 +563,6 @@ async fn support_hours_schedules_maintenance_and_teams_act_on_alerts() {
     assert_eq!(source["status"], "IN_MAINTENANCE");
 
     // A team a policy names cannot be deleted.
-    let (st, err) = send(&server, Method::DELETE, "/api/teams/8001", Some(&t), None).await;
+    let (st, err) = delete(&server, "/api/teams/8001", &t).await;
     assert_rest_error(st, &err, 409);
 }

@@ -24,24 +24,7 @@ async fn send(
     token: &str,
     body: Option<Value>,
 ) -> (StatusCode, reqwest::header::HeaderMap, Value) {
-    let mut req = http()
-        .request(method, format!("{}{path}", server.base_url()))
-        .bearer_auth(token);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let r = req.send().await.expect("answers");
-    let (status, headers) = (r.status(), r.headers().clone());
-    let text = r.text().await.expect("body");
-    (
-        status,
-        headers,
-        if text.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).expect("json")
-        },
-    )
+    api_request(server, method, path, Some(token), body).await
 }
 
 #[tokio::test]
@@ -101,10 +84,7 @@ async fn expired_access_token_is_401_and_refresh_brings_a_working_one() {
     let tokens = tokens(&server, "profile").await;
     let access = s(&tokens, "access_token");
     server.clock().advance(3599);
-    assert_eq!(
-        api_get(&server, "/api/users/current", &access).await.0,
-        StatusCode::OK
-    );
+    assert_eq!(current_user(&server, &access).await, StatusCode::OK);
     server.clock().advance(2);
     let (st, h, b) = api_get(&server, "/api/users/current", &access).await;
     assert_rest_error(st, &b, 401);
@@ -117,9 +97,7 @@ async fn expired_access_token_is_401_and_refresh_brings_a_working_one() {
     let (st, _, refreshed) = refresh(&server, &s(&tokens, "refresh_token")).await;
     assert_eq!(st, StatusCode::OK);
     assert_eq!(
-        api_get(&server, "/api/users/current", &s(&refreshed, "access_token"))
-            .await
-            .0,
+        current_user(&server, &s(&refreshed, "access_token")).await,
         StatusCode::OK
     );
 }
@@ -186,10 +164,7 @@ async fn forged_tokens_are_refused() {
         assert_eq!(st, StatusCode::UNAUTHORIZED, "{name}: {b}");
         assert_rest_error(st, &b, 401);
     }
-    assert_eq!(
-        api_get(&server, "/api/users/current", &genuine).await.0,
-        StatusCode::OK
-    );
+    assert_eq!(current_user(&server, &genuine).await, StatusCode::OK);
 }
 
 /// The server remembers tokens it verified (issue: speed); what it remembers never lets a
@@ -198,10 +173,7 @@ async fn forged_tokens_are_refused() {
 async fn remembered_tokens_are_still_checked() {
     let server = auto_server().await;
     let genuine = access(&server, "profile").await;
-    assert_eq!(
-        api_get(&server, "/api/users/current", &genuine).await.0,
-        StatusCode::OK
-    );
+    assert_eq!(current_user(&server, &genuine).await, StatusCode::OK);
     // The same token with its last signature character changed, and with one claim changed.
     let last = genuine.chars().last().expect("char");
     let flipped = format!(
@@ -228,10 +200,7 @@ async fn remembered_tokens_are_still_checked() {
     app.client_id = "another-app".to_owned();
     app.id = 9_999;
     server.admin().add_app(app).expect("added");
-    assert_eq!(
-        api_get(&server, "/api/users/current", &genuine).await.0,
-        StatusCode::OK
-    );
+    assert_eq!(current_user(&server, &genuine).await, StatusCode::OK);
     // The mock clock expires a remembered token like any other.
     server.clock().advance(3_600);
     let (st, _, b) = api_get(&server, "/api/users/current", &genuine).await;
@@ -239,10 +208,7 @@ async fn remembered_tokens_are_still_checked() {
     assert_eq!(b["message"], "The access token has expired");
     // After a reset the clock is back where it started and the token verifies afresh.
     server.reset();
-    assert_eq!(
-        api_get(&server, "/api/users/current", &genuine).await.0,
-        StatusCode::OK
-    );
+    assert_eq!(current_user(&server, &genuine).await, StatusCode::OK);
 }
 
 #[tokio::test]
@@ -266,50 +232,22 @@ async fn scopes_decide_403_per_access_level() {
     let (st, _, b) = api_get(&server, "/api/users/current", &read).await;
     assert_rest_error(st, &b, 403);
     let create = json!({"name": "From test", "integrationType": "API", "escalationPolicy": {"id": 1501}});
-    let (st, _, b) = send(
-        &server,
-        reqwest::Method::POST,
-        "/api/alert-sources",
-        &read,
-        Some(create.clone()),
-    )
-    .await;
+    let (st, _, b) = api_post(&server, "/api/alert-sources", &read, create.clone()).await;
     assert_rest_error(st, &b, 403);
 
     let write = access(&server, "source:w").await;
-    let (st, h, created) = send(
-        &server,
-        reqwest::Method::POST,
-        "/api/alert-sources",
-        &write,
-        Some(create.clone()),
-    )
-    .await;
+    let (st, h, created) = api_post(&server, "/api/alert-sources", &write, create.clone()).await;
     assert_eq!(st, StatusCode::CREATED, "{created}");
     let id = created["id"].as_i64().expect("id");
     assert_eq!(
         h[LOCATION].to_str().expect("text"),
         format!("{}/api/alert-sources/{id}", server.base_url())
     );
-    let (st, _, b) = send(
-        &server,
-        reqwest::Method::DELETE,
-        &format!("/api/alert-sources/{id}"),
-        &write,
-        None,
-    )
-    .await;
+    let (st, _, b) = api_delete(&server, &format!("/api/alert-sources/{id}"), &write).await;
     assert_rest_error(st, &b, 403);
 
     let delete = access(&server, "source:d").await;
-    let (st, _, b) = send(
-        &server,
-        reqwest::Method::DELETE,
-        &format!("/api/alert-sources/{id}"),
-        &delete,
-        None,
-    )
-    .await;
+    let (st, _, b) = api_delete(&server, &format!("/api/alert-sources/{id}"), &delete).await;
     assert_eq!(st, StatusCode::NO_CONTENT);
     assert_eq!(b, Value::Null);
 }
@@ -388,24 +326,10 @@ async fn alert_sources_crud_with_ilerts_fields() {
     assert_eq!(updated["escalationPolicy"]["id"], 1502);
     assert_eq!(updated["integrationKey"], first["integrationKey"]);
 
-    let (st, _, b) = send(
-        &server,
-        reqwest::Method::POST,
-        "/api/alert-sources",
-        &token,
-        Some(json!({"name": "x"})),
-    )
-    .await;
+    let (st, _, b) = api_post(&server, "/api/alert-sources", &token, json!({"name": "x"})).await;
     assert_rest_error(st, &b, 400);
     let bad_policy = json!({"name": "x", "integrationType": "API", "escalationPolicy": {"id": 2501}});
-    let (st, _, b) = send(
-        &server,
-        reqwest::Method::POST,
-        "/api/alert-sources",
-        &token,
-        Some(bad_policy),
-    )
-    .await;
+    let (st, _, b) = api_post(&server, "/api/alert-sources", &token, bad_policy).await;
     assert_rest_error(st, &b, 400);
 
     let (st, _, b) = api_get(&server, "/api/alert-sources/999999", &token).await;
@@ -415,15 +339,7 @@ async fn alert_sources_crud_with_ilerts_fields() {
     assert_rest_error(st, &b, 404);
 
     assert_eq!(
-        send(
-            &server,
-            reqwest::Method::DELETE,
-            "/api/alert-sources/3002",
-            &token,
-            None
-        )
-        .await
-        .0,
+        api_delete(&server, "/api/alert-sources/3002", &token).await.0,
         StatusCode::NO_CONTENT
     );
     let (st, _, b) = api_get(&server, "/api/alert-sources/3002", &token).await;
@@ -448,47 +364,20 @@ async fn escalation_policies_crud() {
     assert_eq!(list.as_array().expect("array").len(), 4, "someTenant's policies");
     assert_eq!(list[0]["escalationRules"][0]["users"][0]["id"], 1001);
     let body = json!({"name": "Night", "escalationRules": [{"escalationTimeout": 5, "users": [{"id": 1002}]}], "repeating": true, "frequency": 2});
-    let (st, h, created) = send(
-        &server,
-        reqwest::Method::POST,
-        "/api/escalation-policies",
-        &token,
-        Some(body),
-    )
-    .await;
+    let (st, h, created) = api_post(&server, "/api/escalation-policies", &token, body).await;
     assert_eq!(st, StatusCode::CREATED, "{created}");
     assert!(h.get(LOCATION).is_some());
     let id = created["id"].as_i64().expect("id");
     assert_eq!(created["frequency"], 2);
     let bad = json!({"name": "x", "escalationRules": [{"escalationTimeout": 5, "users": [{"id": 2001}]}]});
-    let (st, _, b) = send(
-        &server,
-        reqwest::Method::POST,
-        "/api/escalation-policies",
-        &token,
-        Some(bad),
-    )
-    .await;
+    let (st, _, b) = api_post(&server, "/api/escalation-policies", &token, bad).await;
     assert_rest_error(st, &b, 400);
-    let (st, _, b) = send(
-        &server,
-        reqwest::Method::DELETE,
-        "/api/escalation-policies/1501",
-        &token,
-        None,
-    )
-    .await;
+    let (st, _, b) = api_delete(&server, "/api/escalation-policies/1501", &token).await;
     assert_rest_error(st, &b, 409);
     assert_eq!(
-        send(
-            &server,
-            reqwest::Method::DELETE,
-            &format!("/api/escalation-policies/{id}"),
-            &token,
-            None
-        )
-        .await
-        .0,
+        api_delete(&server, &format!("/api/escalation-policies/{id}"), &token)
+            .await
+            .0,
         StatusCode::NO_CONTENT
     );
 }
@@ -496,20 +385,5 @@ async fn escalation_policies_crud() {
 #[tokio::test]
 async fn api_answers_cors_preflights() {
     let server = MockServer::start().await;
-    let r = http()
-        .request(
-            reqwest::Method::OPTIONS,
-            format!("{}/api/users/current", server.base_url()),
-        )
-        .header("Origin", "http://localhost:4597")
-        .header("Access-Control-Request-Method", "GET")
-        .header("Access-Control-Request-Headers", "authorization")
-        .send()
-        .await
-        .expect("answers");
-    assert_eq!(r.status(), StatusCode::OK);
-    assert_eq!(
-        r.headers()["access-control-allow-origin"],
-        "http://localhost:4597"
-    );
+    assert_preflight_allowed(&server, "/api/users/current", "GET", "authorization").await;
 }

@@ -24,6 +24,19 @@ fn pairs<'a>(v: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
     v.iter().map(|(k, v)| (*k, v.as_str())).collect()
 }
 
+/// Posts the grant view's `form` (a decision pressed); asserts the redirect and returns its
+/// headers.
+async fn press(server: &MockServer, form: &[(&'static str, String)]) -> reqwest::header::HeaderMap {
+    let r = http()
+        .post(format!("{}{AUTHORIZE}", server.base_url()))
+        .form(&pairs(form))
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(r.status(), StatusCode::FOUND);
+    r.headers().clone()
+}
+
 #[tokio::test]
 async fn grant_view_shows_app_scopes_users_and_buttons() {
     let server = MockServer::start().await;
@@ -62,19 +75,13 @@ async fn posting_grant_redirects_with_code_and_verbatim_state() {
     form.push(("state", state.to_owned()));
     form.push(("user", "krystianity".to_owned()));
     form.push(("decision", "grant".to_owned()));
-    let r = http()
-        .post(format!("{}{AUTHORIZE}", server.base_url()))
-        .form(&pairs(&form))
-        .send()
-        .await
-        .expect("answers");
-    assert_eq!(r.status(), StatusCode::FOUND);
-    let location = r.headers()[LOCATION].to_str().expect("text").to_owned();
+    let headers = press(&server, &form).await;
+    let location = headers[LOCATION].to_str().expect("text").to_owned();
     assert!(
         location.starts_with("http://localhost:4597/authorize-result?code="),
         "{location}"
     );
-    let params = location_params(r.headers());
+    let params = location_params(&headers);
     let code = param(&params, "code").expect("code");
     assert_eq!(code.len(), 28);
     assert!(
@@ -93,14 +100,7 @@ async fn posting_deny_redirects_access_denied_with_state() {
     let server = MockServer::start().await;
     let mut form = guide(REDIRECT_URI);
     form.push(("decision", "deny".to_owned()));
-    let r = http()
-        .post(format!("{}{AUTHORIZE}", server.base_url()))
-        .form(&pairs(&form))
-        .send()
-        .await
-        .expect("answers");
-    assert_eq!(r.status(), StatusCode::FOUND);
-    let params = location_params(r.headers());
+    let params = location_params(&press(&server, &form).await);
     assert_eq!(param(&params, "error").as_deref(), Some("access_denied"));
     assert!(param(&params, "error_description").is_some());
     assert_eq!(param(&params, "state").as_deref(), Some("optional-state"));
@@ -265,12 +265,6 @@ async fn public_app_must_use_pkce() {
     assert_eq!(error_redirect(&server, &q).await.0, "invalid_request");
 }
 
-async fn authorize_on_host(server: &MockServer, host: &str, q: &[(&str, &str)]) -> (StatusCode, String) {
-    let url = format!("{}{AUTHORIZE}?{}", server.base_url(), query(q));
-    let r = http().get(url).header(HOST, host).send().await.expect("answers");
-    (r.status(), r.text().await.expect("body"))
-}
-
 #[tokio::test]
 async fn tenant_host_limits_the_user_picker() {
     let server = MockServer::start().await;
@@ -334,11 +328,7 @@ async fn tenant_host_code_carries_the_tenant() {
 #[tokio::test]
 async fn malformed_query_gets_a_page() {
     let server = auto_server().await;
-    let r = http()
-        .get(format!("{}{AUTHORIZE}?client_id=%zz", server.base_url()))
-        .send()
-        .await
-        .expect("answers");
+    let r = fetch(format!("{}{AUTHORIZE}?client_id=%zz", server.base_url())).await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     assert!(r.headers().get(LOCATION).is_none());
 }

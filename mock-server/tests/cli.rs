@@ -2,34 +2,14 @@
 //! boolean environment values, a port in use, colour, `ilert-mock fixtures`, fixture files that
 //! extend the defaults, and refusing bad fixtures with exit code 2.
 
-use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
 use crate::common;
 
 use common::{
-    BIN, CLIENT_ID, CLIENT_SECRET, Killed, base_of_first_line, binary_command as command,
-    spawn_binary_with as spawn_with, spawn_binary_with_banner as spawn,
+    BIN, CLIENT_ID, CLIENT_SECRET, Killed, base_from_stdout, binary_command as command, fetch, get_json,
+    http, json_of, spawn_binary_with as spawn_with, spawn_binary_with_banner as spawn,
 };
-
-fn http() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client")
-}
-
-/// GETs `url` and reads the JSON answer.
-async fn json_at(url: &str) -> serde_json::Value {
-    http()
-        .get(url)
-        .send()
-        .await
-        .expect("answers")
-        .json()
-        .await
-        .expect("json")
-}
 
 const AUTHORIZE: &str = "/api/developers/oauth2/authorize?client_id=0501439fd7dee9af0c25&response_type=code&redirect_uri=http%3A%2F%2Flocalhost%3A4597%2Fauthorize-result&scope=profile";
 
@@ -38,13 +18,9 @@ async fn starts_prints_credentials_and_serves() {
     let (_child, base, banner) = spawn(&["--auto-approve", "someUser"]);
     assert!(banner.contains(CLIENT_ID), "{banner}");
     assert!(banner.contains(CLIENT_SECRET));
-    let r = http()
-        .get(format!("{base}{AUTHORIZE}"))
-        .send()
-        .await
-        .expect("answers");
+    let r = fetch(format!("{base}{AUTHORIZE}")).await;
     assert_eq!(r.status(), reqwest::StatusCode::FOUND);
-    let health: serde_json::Value = json_at(&format!("{base}/_mock/health")).await;
+    let health: serde_json::Value = get_json(&format!("{base}/_mock/health"), &[]).await;
     assert_eq!(health["status"], "ok");
 }
 
@@ -56,11 +32,7 @@ async fn frozen_run() -> String {
         "1800000000",
         "--freeze-clock",
     ]);
-    let r = http()
-        .get(format!("{base}{AUTHORIZE}"))
-        .send()
-        .await
-        .expect("answers");
+    let r = fetch(format!("{base}{AUTHORIZE}")).await;
     let location = r.headers()["location"].to_str().expect("text").to_owned();
     let code = location
         .split("code=")
@@ -95,11 +67,7 @@ async fn clock_flags_make_two_processes_answer_byte_identical_tokens() {
 #[tokio::test]
 async fn no_control_hides_the_control_surface() {
     let (_child, base, _) = spawn(&["--no-control"]);
-    let r = http()
-        .get(format!("{base}/_mock/health"))
-        .send()
-        .await
-        .expect("answers");
+    let r = fetch(format!("{base}/_mock/health")).await;
     assert_eq!(r.status(), reqwest::StatusCode::NOT_FOUND);
 }
 
@@ -287,13 +255,7 @@ async fn the_ready_file_names_the_base_url_once_the_server_answers() {
             .expect("spawns"),
     );
     // The first stdout line comes when the server answers; the ready file at the same moment.
-    let stdout = child.0.stdout.take().expect("stdout");
-    let first = BufReader::new(stdout)
-        .lines()
-        .next()
-        .expect("a line")
-        .expect("text");
-    let base = base_of_first_line(&first);
+    let base = base_from_stdout(&mut child.0);
     let mut written = String::new();
     for _ in 0..500 {
         if let Ok(text) = std::fs::read_to_string(&ready) {
@@ -303,11 +265,7 @@ async fn the_ready_file_names_the_base_url_once_the_server_answers() {
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
     assert_eq!(written, format!("{base}\n"));
-    let r = http()
-        .get(format!("{}/_mock/health", written.trim()))
-        .send()
-        .await
-        .expect("answers");
+    let r = fetch(format!("{}/_mock/health", written.trim())).await;
     assert_eq!(r.status(), reqwest::StatusCode::OK);
 }
 
@@ -322,23 +280,12 @@ async fn boolean_environment_values_take_1_0_yes_no_on_off() {
         .tls_danger_accept_invalid_certs(true)
         .build()
         .expect("client");
-    let health: serde_json::Value = insecure
-        .get(format!("{base}/_mock/health"))
-        .send()
-        .await
-        .expect("answers")
-        .json()
-        .await
-        .expect("json");
+    let health = json_of(insecure.get(format!("{base}/_mock/health"))).await;
     assert_eq!(health["clock"]["frozen"], true);
 
     let (_child, base, _) = spawn_with(&[], &[("ILERT_MOCK_TLS", "off"), ("ILERT_MOCK_NO_CONTROL", "0")]);
     assert!(base.starts_with("http://"), "{base}");
-    let r = http()
-        .get(format!("{base}/_mock/health"))
-        .send()
-        .await
-        .expect("answers");
+    let r = fetch(format!("{base}/_mock/health")).await;
     assert_eq!(
         r.status(),
         reqwest::StatusCode::OK,
@@ -442,16 +389,8 @@ async fn logs(through_terminal: bool, no_color: Option<&str>) -> Option<String> 
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
     assert!(!base.is_empty(), "the mock became ready");
-    http()
-        .get(format!("{base}/_mock/health"))
-        .send()
-        .await
-        .expect("answers");
-    http()
-        .get(format!("{base}/api/users/current"))
-        .send()
-        .await
-        .expect("answers");
+    fetch(format!("{base}/_mock/health")).await;
+    fetch(format!("{base}/api/users/current")).await;
     std::thread::sleep(std::time::Duration::from_millis(300));
     drop(child);
     Some(std::fs::read_to_string(&log).unwrap_or_default())
@@ -509,7 +448,7 @@ async fn a_json_fixtures_file_can_add_one_app_to_the_defaults() {
     .expect("write");
     let (_child, base, banner) = spawn(&["--fixtures", path.to_str().expect("utf-8")]);
     assert!(banner.contains(CLIENT_ID), "{banner}");
-    let apps: serde_json::Value = json_at(&format!("{base}/_mock/apps")).await;
+    let apps: serde_json::Value = get_json(&format!("{base}/_mock/apps"), &[]).await;
     let ids: Vec<&str> = apps
         .as_array()
         .expect("array")

@@ -213,16 +213,7 @@ async fn require_secret_refuses_secret_less_requests() {
     )
     .await;
     assert_eq!(st, StatusCode::OK, "{b}");
-    let (st, _, b) = post_form(
-        &server,
-        TOKEN,
-        &[
-            ("grant_type", "refresh_token"),
-            ("client_id", ROTATING_ID),
-            ("refresh_token", &s(&b, "refresh_token")),
-        ],
-    )
-    .await;
+    let (st, _, b) = refresh_without_secret(&server, ROTATING_ID, &s(&b, "refresh_token")).await;
     assert_token_error(st, &b, 401, "invalid_client");
 
     // Run-time apps opt in through /_mock/apps with the fixture field name.

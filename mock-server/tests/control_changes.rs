@@ -21,9 +21,7 @@ async fn add_user(server: &MockServer, id: i64, tenant: &str, username: &str) {
 /// `DELETE /_mock{path}` is refused with `status`, the error saying `words`.
 async fn refused(server: &MockServer, path: &str, status: StatusCode, words: &str) {
     let (st, body) = control(server, Method::DELETE, path, None).await;
-    assert_eq!(st, status, "{body}");
-    let error = body["error"].as_str().expect("an error");
-    assert!(error.contains(words), "{error}");
+    assert_control_error(st, &body, status, &[words]);
 }
 
 fn app_json(id: i64, client_id: &str) -> Value {
@@ -36,11 +34,10 @@ fn app_json(id: i64, client_id: &str) -> Value {
 #[tokio::test]
 async fn tenants_can_be_added_at_run_time_and_serve_their_host() {
     let server = MockServer::start().await;
-    let (st, body) = control(
+    let (st, body) = control_post(
         &server,
-        Method::POST,
         "/tenants",
-        Some(json!({"id": "newco", "short_id": "n3w", "name": "New Co"})),
+        json!({"id": "newco", "short_id": "n3w", "name": "New Co"}),
     )
     .await;
     assert_eq!(st, StatusCode::CREATED, "{body}");
@@ -48,23 +45,18 @@ async fn tenants_can_be_added_at_run_time_and_serve_their_host() {
     assert!(list.as_array().expect("array").iter().any(|t| t["id"] == "newco"));
     // Its users can be added, and its host lists them on the grant view.
     add_user(&server, 5001, "newco", "newbie").await;
-    let page = http()
-        .get(format!(
-            "{}{AUTHORIZE}?{}",
-            server.base_url(),
-            query(&[
-                ("client_id", CLIENT_ID),
-                ("response_type", "code"),
-                ("redirect_uri", REDIRECT_URI),
-                ("scope", "profile")
-            ])
-        ))
-        .header("host", format!("newco.localhost:{}", server.addr().port()))
-        .send()
-        .await
-        .expect("answers");
-    assert_eq!(page.status(), StatusCode::OK);
-    let html = page.text().await.expect("html");
+    let (status, html) = authorize_on_host(
+        &server,
+        &format!("newco.localhost:{}", server.addr().port()),
+        &[
+            ("client_id", CLIENT_ID),
+            ("response_type", "code"),
+            ("redirect_uri", REDIRECT_URI),
+            ("scope", "profile"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
     assert!(html.contains("newbie") && !html.contains("someUser"), "{html}");
 
     for (body, want, words) in [
@@ -95,11 +87,7 @@ async fn tenants_can_be_added_at_run_time_and_serve_their_host() {
         ),
     ] {
         let (st, answer) = control(&server, Method::POST, "/tenants", Some(body.clone())).await;
-        assert_eq!(st, want, "{body} -> {answer}");
-        assert!(
-            answer["error"].as_str().expect("error").contains(words),
-            "{answer}"
-        );
+        assert_control_error(st, &answer, want, &[words]);
     }
     // The Rust twin.
     server
@@ -143,13 +131,7 @@ async fn tenants_added_at_run_time_survive_a_restart_with_a_state_file() {
 #[tokio::test]
 async fn removing_an_app_or_a_user_revokes_their_grants_and_says_why() {
     let server = auto_server().await;
-    let (st, body) = control(
-        &server,
-        Method::POST,
-        "/apps",
-        Some(app_json(901, "run-time-app")),
-    )
-    .await;
+    let (st, body) = control_post(&server, "/apps", app_json(901, "run-time-app")).await;
     assert_eq!(st, StatusCode::CREATED, "{body}");
     let code = code_for(&server, "run-time-app", REDIRECT_URI, "profile", None).await;
     let (st, _, tokens) = post_form(
@@ -180,13 +162,7 @@ async fn removing_an_app_or_a_user_revokes_their_grants_and_says_why() {
         "a removed app's grants are not listed"
     );
     // Registered again under the same id, the app finds its old refresh token revoked, and why.
-    let (st, body) = control(
-        &server,
-        Method::POST,
-        "/apps",
-        Some(app_json(901, "run-time-app")),
-    )
-    .await;
+    let (st, body) = control_post(&server, "/apps", app_json(901, "run-time-app")).await;
     assert_eq!(st, StatusCode::CREATED, "{body}");
     let (st, _, body) = post_form(
         &server,
@@ -254,17 +230,9 @@ async fn malformed_control_requests_name_the_field() {
         (json!({"endpoint": "token", "status": 503, "delay": 5}), "delay"),
     ] {
         let (st, answer) = control(&server, Method::POST, "/faults", Some(body.clone())).await;
-        assert_eq!(st, StatusCode::BAD_REQUEST, "{body}");
-        let error = answer["error"].as_str().expect("error");
-        assert!(error.contains(field), "{body} -> {error}");
+        assert_control_error(st, &answer, StatusCode::BAD_REQUEST, &[field]);
     }
-    let (st, answer) = control(
-        &server,
-        Method::POST,
-        "/clock",
-        Some(json!({"advance_secs": "1h"})),
-    )
-    .await;
+    let (st, answer) = control_post(&server, "/clock", json!({"advance_secs": "1h"})).await;
     assert_eq!(st, StatusCode::BAD_REQUEST);
     assert!(
         answer["error"]

@@ -27,32 +27,14 @@ async fn clock_expires_access_tokens_and_codes() {
     let server = auto_server().await;
     let tokens = tokens(&server, "profile").await;
     let access = s(&tokens, "access_token");
-    assert_eq!(
-        api_get(&server, "/api/users/current", &access).await.0,
-        StatusCode::OK
-    );
-    let (st, reading) = control(
-        &server,
-        Method::POST,
-        "/clock",
-        Some(json!({"advance_secs": 3601})),
-    )
-    .await;
+    assert_eq!(current_user(&server, &access).await, StatusCode::OK);
+    let (st, reading) = control_post(&server, "/clock", json!({"advance_secs": 3601})).await;
     assert_eq!(st, StatusCode::OK);
     assert_eq!(reading["frozen"], false);
-    assert_eq!(
-        api_get(&server, "/api/users/current", &access).await.0,
-        StatusCode::UNAUTHORIZED
-    );
+    assert_eq!(current_user(&server, &access).await, StatusCode::UNAUTHORIZED);
 
     let code = code_for(&server, CLIENT_ID, REDIRECT_URI, "profile", None).await;
-    control(
-        &server,
-        Method::POST,
-        "/clock",
-        Some(json!({"advance_secs": 121})),
-    )
-    .await;
+    control_post(&server, "/clock", json!({"advance_secs": 121})).await;
     let (st, _, b) = exchange(&server, &code).await;
     assert_token_error(st, &b, 401, "invalid_grant");
 }
@@ -60,13 +42,7 @@ async fn clock_expires_access_tokens_and_codes() {
 #[tokio::test]
 async fn clock_set_freeze_and_errors() {
     let server = MockServer::start().await;
-    let (st, b) = control(
-        &server,
-        Method::POST,
-        "/clock",
-        Some(json!({"set": 1_700_000_000, "freeze": true})),
-    )
-    .await;
+    let (st, b) = control_post(&server, "/clock", json!({"set": 1_700_000_000, "freeze": true})).await;
     assert_eq!(st, StatusCode::OK);
     assert_eq!(b["now"], 1_700_000_000);
     assert_eq!(b["frozen"], true);
@@ -77,8 +53,7 @@ async fn clock_set_freeze_and_errors() {
     assert_eq!(b["now"], 1_700_000_000);
     assert_eq!(b["frozen"], true);
     let (st, b) = control(&server, Method::POST, "/clock", Some(json!({"advance": 5}))).await;
-    assert_eq!(st, StatusCode::BAD_REQUEST);
-    assert!(b["error"].as_str().expect("text").contains("advance"), "{b}");
+    assert_control_error(st, &b, StatusCode::BAD_REQUEST, &["advance"]);
     let (st, _) = control(&server, Method::POST, "/clock", Some(json!({}))).await;
     assert_eq!(st, StatusCode::BAD_REQUEST);
     let (st, b) = control(&server, Method::POST, "/clock", Some(json!({"set": "soon"}))).await;
@@ -162,12 +137,7 @@ async fn journal_is_bounded() {
 #[tokio::test]
 async fn a_queued_fault_answers_exactly_n_times() {
     let server = auto_server().await;
-    let (st, queued) = control(
-        &server,
-        Method::POST,
-        "/faults",
-        Some(json!({"endpoint": "token", "times": 2, "status": 503, "body": {"code": "server_error", "error": "down"}})),
-    )
+    let (st, queued) = control_post(&server, "/faults", json!({"endpoint": "token", "times": 2, "status": 503, "body": {"code": "server_error", "error": "down"}}))
     .await;
     assert_eq!(st, StatusCode::CREATED, "{queued}");
     let (_, list) = control(&server, Method::GET, "/faults", None).await;
@@ -225,8 +195,7 @@ async fn malformed_fault_requests_name_the_field() {
         (json!({"endpoint": "token", "status": "500"}), "invalid type"),
     ] {
         let (st, b) = control(&server, Method::POST, "/faults", Some(body.clone())).await;
-        assert_eq!(st, StatusCode::BAD_REQUEST, "{body}");
-        assert!(b["error"].as_str().expect("text").contains(field), "{body} → {b}");
+        assert_control_error(st, &b, StatusCode::BAD_REQUEST, &[field]);
     }
 }
 
@@ -262,11 +231,10 @@ async fn admin_lists_and_revokes_grants_as_the_user() {
     );
     assert_eq!(refresh(&server, &s(&b, "refresh_token")).await.0, StatusCode::OK);
 
-    let (st, r) = control(
+    let (st, r) = control_post(
         &server,
-        Method::POST,
         "/grants/revoke",
-        Some(json!({"app": CLIENT_ID, "user": "someUser"})),
+        json!({"app": CLIENT_ID, "user": "someUser"}),
     )
     .await;
     assert_eq!(st, StatusCode::OK);
@@ -277,16 +245,13 @@ async fn admin_lists_and_revokes_grants_as_the_user() {
     );
     // Access tokens live on (behaviour.md §5).
     assert_eq!(
-        api_get(&server, "/api/users/current", &s(&b, "access_token"))
-            .await
-            .0,
+        current_user(&server, &s(&b, "access_token")).await,
         StatusCode::OK
     );
-    let (st, _) = control(
+    let (st, _) = control_post(
         &server,
-        Method::POST,
         "/grants/revoke",
-        Some(json!({"app": "nope", "user": "someUser"})),
+        json!({"app": "nope", "user": "someUser"}),
     )
     .await;
     assert_eq!(st, StatusCode::NOT_FOUND);
@@ -413,11 +378,7 @@ async fn control_token_and_no_control() {
 #[tokio::test]
 async fn jwks_verifies_access_tokens_and_holds_no_private_material() {
     let server = auto_server().await;
-    let r = http()
-        .get(format!("{}/.well-known/jwks.json", server.base_url()))
-        .send()
-        .await
-        .expect("answers");
+    let r = fetch(format!("{}/.well-known/jwks.json", server.base_url())).await;
     assert_eq!(r.status(), StatusCode::OK);
     let jwks: Value = r.json().await.expect("json");
     let keys = jwks["keys"].as_array().expect("keys");
@@ -455,14 +416,7 @@ async fn metadata_follows_host_forwarded_headers_and_public_url() {
         .await
         .expect("starts");
     let url = format!("{}/.well-known/oauth-authorization-server", server.base_url());
-    let m: Value = http()
-        .get(&url)
-        .send()
-        .await
-        .expect("answers")
-        .json()
-        .await
-        .expect("json");
+    let m = get_json(&url, &[]).await;
     assert_eq!(m["issuer"], server.base_url());
     assert_eq!(m["token_endpoint"], format!("{}{TOKEN}", server.base_url()));
     assert_eq!(
@@ -493,26 +447,10 @@ async fn metadata_follows_host_forwarded_headers_and_public_url() {
             .contains(&json!("client_secret_basic"))
     );
 
-    let with_host: Value = http()
-        .get(&url)
-        .header("Host", "mock:4598")
-        .send()
-        .await
-        .expect("answers")
-        .json()
-        .await
-        .expect("json");
+    let with_host = get_json(&url, &[("Host", "mock:4598")]).await;
     assert_eq!(with_host["issuer"], "http://mock:4598");
     // Forwarded headers are ignored unless trusted.
-    let ignored: Value = http()
-        .get(&url)
-        .header("X-Forwarded-Host", "evil.example")
-        .send()
-        .await
-        .expect("answers")
-        .json()
-        .await
-        .expect("json");
+    let ignored = get_json(&url, &[("X-Forwarded-Host", "evil.example")]).await;
     assert_eq!(ignored["issuer"], server.base_url());
 
     let trusting = MockServer::builder()
@@ -522,16 +460,14 @@ async fn metadata_follows_host_forwarded_headers_and_public_url() {
         .await
         .expect("starts");
     let url = format!("{}/.well-known/oauth-authorization-server", trusting.base_url());
-    let fwd: Value = http()
-        .get(&url)
-        .header("X-Forwarded-Host", "ilert-mock.internal")
-        .header("X-Forwarded-Proto", "https")
-        .send()
-        .await
-        .expect("answers")
-        .json()
-        .await
-        .expect("json");
+    let fwd = get_json(
+        &url,
+        &[
+            ("X-Forwarded-Host", "ilert-mock.internal"),
+            ("X-Forwarded-Proto", "https"),
+        ],
+    )
+    .await;
     assert_eq!(
         fwd["token_endpoint"],
         format!("https://ilert-mock.internal{TOKEN}")
@@ -543,14 +479,7 @@ async fn metadata_follows_host_forwarded_headers_and_public_url() {
         .await
         .expect("starts");
     let url = format!("{}/.well-known/oauth-authorization-server", public.base_url());
-    let p: Value = http()
-        .get(&url)
-        .send()
-        .await
-        .expect("answers")
-        .json()
-        .await
-        .expect("json");
+    let p = get_json(&url, &[]).await;
     assert_eq!(p["issuer"], "https://ilert.test:8443");
     assert_eq!(p["jwks_uri"], "https://ilert.test:8443/.well-known/jwks.json");
 }
@@ -577,29 +506,14 @@ async fn recorded_flow() -> Value {
     .await;
     assert_eq!(st, StatusCode::FOUND);
     let code = param(&location_params(&h), "code").expect("code");
-    let (_, _, tokens) = post_form(
-        &server,
-        TOKEN,
-        &[
-            ("grant_type", "authorization_code"),
-            ("client_id", CLIENT_ID),
-            ("client_secret", CLIENT_SECRET),
-            ("code", &code),
-            ("code_verifier", &verifier),
-        ],
-    )
-    .await;
+    let (_, _, tokens) = exchange_pkce(&server, CLIENT_SECRET, &code, &verifier).await;
     let rt = s(&tokens, "refresh_token");
     let (_, _, refreshed) = refresh(&server, &rt).await;
     refresh(&server, &rt).await;
     api_get(&server, "/api/users/current", &s(&refreshed, "access_token")).await;
     post_form(&server, TOKEN_INFO, &[("token", &s(&tokens, "access_token"))]).await;
     post_form(&server, REVOKE, &[("token", &rt)]).await;
-    let r = http()
-        .get(format!("{}/_mock/requests?format=snapshot", server.base_url()))
-        .send()
-        .await
-        .expect("answers");
+    let r = fetch(format!("{}/_mock/requests?format=snapshot", server.base_url())).await;
     let snapshot: Value = r.json().await.expect("json");
     assert_eq!(
         serde_json::to_value(server.journal().snapshot(&Default::default())).expect("json"),

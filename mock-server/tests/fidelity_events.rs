@@ -282,100 +282,61 @@ async fn json_answers_say_exactly_application_json() {
     let big = "x".repeat(128 * 1024);
     let client = http();
     let base = server.base_url();
+    // Each request with the bearer token, or (`anon`) without it.
+    let with =
+        |method: reqwest::Method, path: &str| client.request(method, format!("{base}{path}")).bearer_auth(&t);
+    let anon = |method: reqwest::Method, path: &str| client.request(method, format!("{base}{path}"));
+    let (get, post) = (reqwest::Method::GET, reqwest::Method::POST);
     let requests = [
-        (
-            "list",
-            200,
-            client.get(format!("{base}/api/alerts")).bearer_auth(&t),
-        ),
-        (
-            "single",
-            200,
-            client.get(format!("{base}/api/users/1001")).bearer_auth(&t),
-        ),
-        (
-            "404",
-            404,
-            client.get(format!("{base}/api/alerts/999999")).bearer_auth(&t),
-        ),
-        ("401", 401, client.get(format!("{base}/api/alerts"))),
-        (
-            "403",
-            403,
-            client.get(format!("{base}/api/schedules")).bearer_auth(&t),
-        ),
-        (
-            "400 query",
-            400,
-            client
-                .get(format!("{base}/api/alerts?states=OPEN"))
-                .bearer_auth(&t),
-        ),
-        (
-            "405",
-            405,
-            client.patch(format!("{base}/api/alerts")).bearer_auth(&t),
-        ),
-        (
-            "unknown path",
-            404,
-            client.get(format!("{base}/api/nothing-here")).bearer_auth(&t),
-        ),
+        ("list", 200, with(get.clone(), "/api/alerts")),
+        ("single", 200, with(get.clone(), "/api/users/1001")),
+        ("404", 404, with(get.clone(), "/api/alerts/999999")),
+        ("401", 401, anon(get.clone(), "/api/alerts")),
+        ("403", 403, with(get.clone(), "/api/schedules")),
+        ("400 query", 400, with(get.clone(), "/api/alerts?states=OPEN")),
+        ("405", 405, with(reqwest::Method::PATCH, "/api/alerts")),
+        ("unknown path", 404, with(get.clone(), "/api/nothing-here")),
         (
             "event 202",
             202,
-            client
-                .post(format!("{base}/api/events"))
+            anon(post.clone(), "/api/events")
                 .json(&json!({"integrationKey": WEB_KEY, "eventType": "ALERT", "summary": "ct"})),
         ),
         (
             "event 400",
             400,
-            client
-                .post(format!("{base}/api/events"))
-                .json(&json!({"eventType": "ALERT"})),
+            anon(post.clone(), "/api/events").json(&json!({"eventType": "ALERT"})),
         ),
         (
             "event too large",
             413,
-            client
-                .post(format!("{base}/api/events"))
+            anon(post.clone(), "/api/events")
                 .header("content-type", "application/json")
                 .body(big.clone()),
         ),
         (
             "REST body too large",
             413,
-            client
-                .post(format!("{base}/api/alerts"))
-                .bearer_auth(&t)
+            with(post.clone(), "/api/alerts")
                 .header("content-type", "application/json")
                 .body(big),
         ),
-        (
-            "GET on the Events API",
-            405,
-            client.get(format!("{base}/api/events")),
-        ),
+        ("GET on the Events API", 405, anon(get.clone(), "/api/events")),
         (
             "key not text",
             404,
-            client
-                .post(format!("{base}/api/v1/events/api/%FF%FE"))
-                .json(&json!({})),
+            anon(post, "/api/v1/events/api/%FF%FE").json(&json!({})),
         ),
         (
             "heartbeat key not text",
             404,
-            client.get(format!("{base}/api/heartbeats/%FF")),
+            anon(get.clone(), "/api/heartbeats/%FF"),
         ),
-        ("public", 200, client.get(format!("{base}/api/numbers"))),
+        ("public", 200, anon(get, "/api/numbers")),
         (
             "accept",
             200,
-            client
-                .put(format!("{base}/api/alerts/5001/accept"))
-                .bearer_auth(&t),
+            with(reqwest::Method::PUT, "/api/alerts/5001/accept"),
         ),
     ];
     for (what, want, req) in requests {
@@ -510,14 +471,7 @@ async fn new_integration_keys_look_like_ilerts() {
     let server = auto_server().await;
     let token = access_token(&server, "source:w").await;
     let body = json!({"name": "Key shape", "integrationType": "API", "escalationPolicy": {"id": 1501}});
-    let (st, _, source) = api_request(
-        &server,
-        reqwest::Method::POST,
-        "/api/alert-sources",
-        Some(&token),
-        Some(body),
-    )
-    .await;
+    let (st, _, source) = api_post(&server, "/api/alert-sources", &token, body).await;
     assert_eq!(st, StatusCode::CREATED, "{source}");
     let key = source["integrationKey"].as_str().expect("a key");
     assert!(key.starts_with("il1api") && key.len() == 34, "{key}");
@@ -568,14 +522,7 @@ async fn ilert_go_unset_strings_count_as_not_sent() {
     let token = access_token(&server, "incident:w team:w").await;
     let incident = json!({"id": 0, "summary": "From Go", "status": "", "message": "", "sendNotification": false,
                           "createdAt": "", "updatedAt": "", "affectedServices": []});
-    let (st, _, created) = api_request(
-        &server,
-        reqwest::Method::POST,
-        "/api/incidents",
-        Some(&token),
-        Some(incident),
-    )
-    .await;
+    let (st, _, created) = api_post(&server, "/api/incidents", &token, incident).await;
     assert!(st.is_success(), "{st} {created}");
     assert_eq!(created["status"], "INVESTIGATING", "{created}");
     assert!(
@@ -583,21 +530,13 @@ async fn ilert_go_unset_strings_count_as_not_sent() {
         "{created}"
     );
     let team = json!({"id": 0, "name": "Go team", "visibility": "", "members": []});
-    let (st, _, team) = api_request(
-        &server,
-        reqwest::Method::POST,
-        "/api/teams",
-        Some(&token),
-        Some(team),
-    )
-    .await;
+    let (st, _, team) = api_post(&server, "/api/teams", &token, team).await;
     assert!(st.is_success(), "{st} {team}");
-    let (st, _, err) = api_request(
+    let (st, _, err) = api_post(
         &server,
-        reqwest::Method::POST,
         "/api/incidents",
-        Some(&token),
-        Some(json!({"summary": "", "affectedServices": []})),
+        &token,
+        json!({"summary": "", "affectedServices": []}),
     )
     .await;
     refused(st, &err, &["summary"]);
@@ -612,26 +551,12 @@ async fn ilert_go_enum_values_are_accepted() {
     let token = access_token(&server, "source:w").await;
     let body = json!({"name": "Go values", "integrationType": "CRN", "alertCreation": "ONE_OPEN_INCIDENT_ALLOWED",
                       "escalationPolicy": {"id": 1501}});
-    let (st, _, source) = api_request(
-        &server,
-        reqwest::Method::POST,
-        "/api/alert-sources",
-        Some(&token),
-        Some(body),
-    )
-    .await;
+    let (st, _, source) = api_post(&server, "/api/alert-sources", &token, body).await;
     assert_eq!(st, StatusCode::CREATED, "{source}");
     assert_eq!(source["integrationType"], "CRN");
     assert_eq!(source["alertCreation"], "ONE_OPEN_INCIDENT_ALLOWED");
     let body = json!({"name": "Bad", "integrationType": "NOT_A_TYPE", "escalationPolicy": {"id": 1501}});
-    let (st, _, err) = api_request(
-        &server,
-        reqwest::Method::POST,
-        "/api/alert-sources",
-        Some(&token),
-        Some(body),
-    )
-    .await;
+    let (st, _, err) = api_post(&server, "/api/alert-sources", &token, body).await;
     refused(st, &err, &["integrationType"]);
 }
 

@@ -16,32 +16,44 @@ use reqwest::header::{CONTENT_TYPE, LOCATION, RETRY_AFTER};
 use serde_json::{Value, json};
 use tokio::task::JoinSet;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn sixty_four_concurrent_redemptions_of_one_code_succeed_once() {
-    let server = auto_server().await;
-    let code = code_for(&server, CLIENT_ID, REDIRECT_URI, "profile", None).await;
-    let base = server.base_url();
+/// Sends `form` to the token endpoint 64 times at once, each from its own task; every answer.
+async fn sixty_four_token_requests(server: &MockServer, form: &[(&str, &str)]) -> Vec<(StatusCode, Value)> {
+    let form: Vec<(String, String)> = form
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
     let mut tasks = JoinSet::new();
     for _ in 0..64 {
-        let (base, code) = (base.clone(), code.clone());
+        let (base, form) = (server.base_url(), form.clone());
         tasks.spawn(async move {
             let r = http()
                 .post(format!("{base}{TOKEN}"))
-                .form(&[
-                    ("grant_type", "authorization_code"),
-                    ("client_id", CLIENT_ID),
-                    ("client_secret", CLIENT_SECRET),
-                    ("code", &code),
-                ])
+                .form(&form)
                 .send()
                 .await
                 .expect("answers");
             (r.status(), r.json::<Value>().await.expect("json"))
         });
     }
-    let mut ok = Vec::new();
+    let mut answers = Vec::new();
     while let Some(result) = tasks.join_next().await {
-        let (status, body) = result.expect("task");
+        answers.push(result.expect("task"));
+    }
+    answers
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sixty_four_concurrent_redemptions_of_one_code_succeed_once() {
+    let server = auto_server().await;
+    let code = code_for(&server, CLIENT_ID, REDIRECT_URI, "profile", None).await;
+    let form = [
+        ("grant_type", "authorization_code"),
+        ("client_id", CLIENT_ID),
+        ("client_secret", CLIENT_SECRET),
+        ("code", &code),
+    ];
+    let mut ok = Vec::new();
+    for (status, body) in sixty_four_token_requests(&server, &form).await {
         if status == StatusCode::OK {
             ok.push(body);
         } else {
@@ -58,40 +70,16 @@ async fn sixty_four_concurrent_redemptions_of_one_code_succeed_once() {
 async fn sixty_four_concurrent_rotations_leave_exactly_one_valid_token() {
     let server = auto_server().await;
     let code = code_for(&server, ROTATING_ID, REDIRECT_URI, "profile", None).await;
-    let (_, _, first) = post_form(
-        &server,
-        TOKEN,
-        &[
-            ("grant_type", "authorization_code"),
-            ("client_id", ROTATING_ID),
-            ("client_secret", ROTATING_SECRET),
-            ("code", &code),
-        ],
-    )
-    .await;
+    let (_, _, first) = exchange_rotating(&server, &code).await;
     let original = s(&first, "refresh_token");
-    let base = server.base_url();
-    let mut tasks = JoinSet::new();
-    for _ in 0..64 {
-        let (base, rt) = (base.clone(), original.clone());
-        tasks.spawn(async move {
-            let r = http()
-                .post(format!("{base}{TOKEN}"))
-                .form(&[
-                    ("grant_type", "refresh_token"),
-                    ("client_id", ROTATING_ID),
-                    ("client_secret", ROTATING_SECRET),
-                    ("refresh_token", &rt),
-                ])
-                .send()
-                .await
-                .expect("answers");
-            (r.status(), r.json::<Value>().await.expect("json"))
-        });
-    }
+    let form = [
+        ("grant_type", "refresh_token"),
+        ("client_id", ROTATING_ID),
+        ("client_secret", ROTATING_SECRET),
+        ("refresh_token", &original),
+    ];
     let mut new_tokens = Vec::new();
-    while let Some(result) = tasks.join_next().await {
-        let (status, body) = result.expect("task");
+    for (status, body) in sixty_four_token_requests(&server, &form).await {
         if status == StatusCode::OK {
             new_tokens.push(s(&body, "refresh_token"));
         } else {
@@ -356,19 +344,13 @@ async fn rate_limit_answers_429_with_retry_after_until_the_window_ends() {
     let access = s(&tokens(&server, "profile").await, "access_token");
     // The token request above counted once.
     for _ in 0..4 {
-        assert_eq!(
-            api_get(&server, "/api/users/current", &access).await.0,
-            StatusCode::OK
-        );
+        assert_eq!(current_user(&server, &access).await, StatusCode::OK);
     }
     let (st, h, b) = api_get(&server, "/api/users/current", &access).await;
     assert_rest_error(st, &b, 429);
     assert_eq!(h[RETRY_AFTER], "60");
     server.clock().advance(60);
-    assert_eq!(
-        api_get(&server, "/api/users/current", &access).await.0,
-        StatusCode::OK
-    );
+    assert_eq!(current_user(&server, &access).await, StatusCode::OK);
 
     // Off by default.
     let open = auto_server().await;

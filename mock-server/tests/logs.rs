@@ -45,18 +45,7 @@ async fn a_full_flow_logs_no_secret() {
         Some(CHALLENGE),
     )
     .await;
-    let (st, _, tokens) = post_form(
-        &server,
-        TOKEN,
-        &[
-            ("grant_type", "authorization_code"),
-            ("client_id", CLIENT_ID),
-            ("client_secret", CLIENT_SECRET),
-            ("code", &code),
-            ("code_verifier", VERIFIER),
-        ],
-    )
-    .await;
+    let (st, _, tokens) = exchange_pkce(&server, CLIENT_SECRET, &code, VERIFIER).await;
     assert_eq!(st, StatusCode::OK);
     let access = s(&tokens, "access_token");
     let refresh_token = s(&tokens, "refresh_token");
@@ -71,10 +60,7 @@ async fn a_full_flow_logs_no_secret() {
         .await
         .expect("answers");
     assert_eq!(basic.status(), StatusCode::OK);
-    assert_eq!(
-        api_get(&server, "/api/users/current", &access).await.0,
-        StatusCode::OK
-    );
+    assert_eq!(current_user(&server, &access).await, StatusCode::OK);
     assert_eq!(
         post_form(&server, TOKEN_INFO, &[("token", &access)]).await.0,
         StatusCode::OK

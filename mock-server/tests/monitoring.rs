@@ -14,14 +14,7 @@ const WEB_KEY: &str = "il1api0a5cf3001e0c8d4f5b9a2e7c6d1f";
 /// Creates a heartbeat monitor; its id and ping path (under the base URL).
 async fn monitor(server: &MockServer, t: &str, name: &str, interval: i64) -> (i64, String) {
     let body = json!({"name": name, "intervalSec": interval, "alertSource": {"id": 3001}});
-    let (st, _, created) = api_request(
-        server,
-        Method::POST,
-        "/api/heartbeat-monitors",
-        Some(t),
-        Some(body),
-    )
-    .await;
+    let (st, _, created) = api_post(server, "/api/heartbeat-monitors", t, body).await;
     assert_eq!(st, StatusCode::CREATED, "{created}");
     let id = created["id"].as_i64().expect("id");
     let path = format!("/api/heartbeat-monitors/{id}?include=integrationUrl");
@@ -65,14 +58,7 @@ async fn heartbeats_follow_pings_and_the_mock_clock_and_page_by_cursor() {
 
     // The same name again: 409 with the existing monitor.
     let body = json!({"name": "Cron", "intervalSec": 60, "alertSource": {"id": 3001}});
-    let (st, _, existing) = api_request(
-        &server,
-        Method::POST,
-        "/api/heartbeat-monitors",
-        Some(&t),
-        Some(body),
-    )
-    .await;
+    let (st, _, existing) = api_post(&server, "/api/heartbeat-monitors", &t, body).await;
     assert_eq!((st, existing["id"].as_i64()), (StatusCode::CONFLICT, Some(id)));
 
     // Three monitors (two fixtures and "Cron"), two a page: the cursor leads to the third.

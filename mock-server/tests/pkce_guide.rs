@@ -123,6 +123,18 @@ Connection: close
     )
 }
 
+/// The guide's "Turning a code into a token" request from the browser: `client_id`,
+/// `grant_type`, `code` and the guide's `code_verifier`, no secret.
+fn guide_token(addr: &str, code: &str) -> Raw {
+    browser_post(
+        addr,
+        TOKEN,
+        &format!(
+            "client_id=0501439fd7dee9af0c25&grant_type=authorization_code&code={code}&code_verifier={GUIDE_VERIFIER}"
+        ),
+    )
+}
+
 fn query_param(location: &str, name: &str) -> Option<String> {
     url::Url::parse(location)
         .expect("absolute Location")
@@ -165,13 +177,7 @@ fn the_guides_requests_work_against_the_binary_without_a_secret() {
     let code = query_param(authorize.header("location").expect("Location"), "code").expect("code");
 
     // "Turning a code into a token": client_id, grant_type, code, code_verifier; no secret.
-    let token = browser_post(
-        &addr,
-        TOKEN,
-        &format!(
-            "client_id=0501439fd7dee9af0c25&grant_type=authorization_code&code={code}&code_verifier={GUIDE_VERIFIER}"
-        ),
-    );
+    let token = guide_token(&addr, &code);
     assert_eq!(token.status, 200, "{}", token.body);
     assert_eq!(
         token.header("access-control-allow-origin"),
@@ -246,13 +252,7 @@ fn without_offline_access_the_guides_app_gets_no_refresh_token() {
         ),
     );
     let code = query_param(authorize.header("location").expect("Location"), "code").expect("code");
-    let token = browser_post(
-        &addr,
-        TOKEN,
-        &format!(
-            "client_id=0501439fd7dee9af0c25&grant_type=authorization_code&code={code}&code_verifier={GUIDE_VERIFIER}"
-        ),
-    );
+    let token = guide_token(&addr, &code);
     assert_eq!(token.status, 200, "{}", token.body);
     let tokens = token.json();
     assert!(tokens.get("refresh_token").is_none(), "{tokens}");

@@ -6,7 +6,6 @@
 
 use crate::common;
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -18,9 +17,10 @@ use parking_lot::Mutex;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use common::{CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, exchange_at, grant_code_at, refresh_at};
-
-const BIN: &str = env!("CARGO_BIN_EXE_ilert-mock");
+use common::{
+    BIN, CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, base_from_stdout, exchange_at, grant_code_at, json_of,
+    refresh_at,
+};
 
 fn temp_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("ilert-mock-state-{}-{name}", std::process::id()));
@@ -38,17 +38,7 @@ fn spawn(state: &Path) -> (Child, String) {
         .stderr(Stdio::null())
         .spawn()
         .expect("spawns");
-    let stdout = child.stdout.take().expect("stdout");
-    let first = BufReader::new(stdout)
-        .lines()
-        .next()
-        .expect("banner")
-        .expect("text");
-    let base = first
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .expect("base URL")
-        .replace("localhost", "127.0.0.1");
+    let base = base_from_stdout(&mut child);
     (child, base)
 }
 
@@ -180,15 +170,29 @@ async fn worker(base: String, id: usize, answered: Arc<Mutex<Answered>>) {
     }
 }
 
-/// Lets `workers` load the mock until `enough` (or 30 s), then SIGKILLs it while requests are
-/// in flight and waits for the workers to see it gone.
-async fn kill_mid_load(
-    child: &mut Child,
-    workers: Vec<tokio::task::JoinHandle<()>>,
-    enough: impl Fn() -> bool,
-) {
+/// Starts the binary on a fresh state file in `temp_dir(name)`, lets `workers` copies of `worker`
+/// load it (each with its number and the shared record) until `enough` holds of the record (or
+/// 30 s), then SIGKILLs it while requests are in flight and waits for the workers to see it gone.
+/// Returns the state file and what the workers recorded as answered.
+async fn kill_mid_load<T, W, F>(
+    name: &str,
+    workers: usize,
+    worker: W,
+    enough: impl Fn(&T) -> bool,
+) -> (PathBuf, T)
+where
+    T: Default + Send + 'static,
+    W: Fn(String, usize, Arc<Mutex<T>>) -> F,
+    F: std::future::Future<Output = ()> + Send + 'static,
+{
+    let state = temp_dir(name).join("state.json");
+    let (mut child, base) = spawn(&state);
+    let record = Arc::new(Mutex::new(T::default()));
+    let workers: Vec<_> = (0..workers)
+        .map(|id| tokio::spawn(worker(base.clone(), id, record.clone())))
+        .collect();
     let started = Instant::now();
-    while !enough() && started.elapsed() < Duration::from_secs(30) {
+    while !enough(&record.lock()) && started.elapsed() < Duration::from_secs(30) {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     child.kill().expect("SIGKILL");
@@ -196,19 +200,13 @@ async fn kill_mid_load(
     for w in workers {
         let _ = w.await;
     }
+    let answered = std::mem::take(&mut *record.lock());
+    (state, answered)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sigkill_mid_load_loses_nothing_that_was_answered() {
-    let dir = temp_dir("kill");
-    let state = dir.join("state.json");
-    let (mut child, base) = spawn(&state);
-    let answered = Arc::new(Mutex::new(Answered::default()));
-    let workers: Vec<_> = (0..4)
-        .map(|id| tokio::spawn(worker(base.clone(), id, answered.clone())))
-        .collect();
-    kill_mid_load(&mut child, workers, || answered.lock().live.len() >= 40).await;
-    let answered = std::mem::take(&mut *answered.lock());
+    let (state, answered) = kill_mid_load("kill", 4, worker, |a: &Answered| a.live.len() >= 40).await;
     assert!(
         answered.live.len() >= 20,
         "the load ran: {} grants",
@@ -322,14 +320,7 @@ async fn sigterm_lets_in_flight_requests_finish_and_keeps_the_state() {
     // Once the fault is taken from the queue, the request is inside the server.
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
-        let queued: Value = client
-            .get(format!("{base}/_mock/faults"))
-            .send()
-            .await
-            .expect("answers")
-            .json()
-            .await
-            .expect("json");
+        let queued = json_of(client.get(format!("{base}/_mock/faults"))).await;
         if queued.as_array().is_some_and(Vec::is_empty) {
             break;
         }
@@ -503,15 +494,8 @@ async fn alert_keys(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sigkill_during_a_burst_of_events_loses_no_acknowledged_event() {
-    let dir = temp_dir("events");
-    let state = dir.join("state.json");
-    let (mut child, base) = spawn(&state);
-    let acknowledged = Arc::new(Mutex::new(Vec::new()));
-    let workers: Vec<_> = (0..8)
-        .map(|id| tokio::spawn(event_worker(base.clone(), id, acknowledged.clone())))
-        .collect();
-    kill_mid_load(&mut child, workers, || acknowledged.lock().len() >= 300).await;
-    let acknowledged = std::mem::take(&mut *acknowledged.lock());
+    let (state, acknowledged) =
+        kill_mid_load("events", 8, event_worker, |a: &Vec<String>| a.len() >= 300).await;
     assert!(acknowledged.len() >= 300, "the burst ran: {}", acknowledged.len());
 
     let (mut restarted, base) = spawn(&state);

@@ -6,7 +6,6 @@ use crate::common;
 use common::*;
 use ilert_mock::MockServer;
 use reqwest::{Certificate, StatusCode};
-use serde_json::Value;
 
 fn trusting(ca_pem: &str) -> reqwest::Client {
     reqwest::Client::builder()
@@ -14,6 +13,16 @@ fn trusting(ca_pem: &str) -> reqwest::Client {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("client")
+}
+
+/// Asserts that `/_mock/health` answers 200 over HTTPS to a client trusting only `ca_pem`.
+async fn assert_healthy_trusting(server: &MockServer, ca_pem: &str) {
+    let r = trusting(ca_pem)
+        .get(format!("{}/_mock/health", server.base_url()))
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(r.status(), StatusCode::OK);
 }
 
 #[tokio::test]
@@ -48,14 +57,7 @@ async fn the_full_flow_over_https_trusting_only_the_dev_ca() {
     assert_eq!(status, StatusCode::OK, "{tokens}");
     let (_, _, me) = api_get_at(&client, &base, "/api/users/current", &s(&tokens, "access_token")).await;
     assert_eq!(me["username"], "someUser");
-    let metadata: Value = client
-        .get(format!("{base}/.well-known/oauth-authorization-server"))
-        .send()
-        .await
-        .expect("answers")
-        .json()
-        .await
-        .expect("json");
+    let metadata = json_of(client.get(format!("{base}/.well-known/oauth-authorization-server"))).await;
     assert!(
         metadata["token_endpoint"]
             .as_str()
@@ -94,13 +96,7 @@ async fn given_certificate_files_are_served() {
         .await
         .expect("starts");
     assert!(server.ca_pem().is_none());
-    let client = trusting(generated.ca_pem.as_deref().expect("CA"));
-    let r = client
-        .get(format!("{}/_mock/health", server.base_url()))
-        .send()
-        .await
-        .expect("answers");
-    assert_eq!(r.status(), StatusCode::OK);
+    assert_healthy_trusting(&server, generated.ca_pem.as_deref().expect("CA")).await;
     let missing = MockServer::builder()
         .tls_files(dir.join("nope.pem"), &key)
         .start()
@@ -155,13 +151,7 @@ async fn plain_http_to_the_https_port_gets_a_clear_400() {
         "{text}"
     );
     // The port still speaks TLS afterwards.
-    let client = trusting(server.ca_pem().expect("CA"));
-    let r = client
-        .get(format!("{}/_mock/health", server.base_url()))
-        .send()
-        .await
-        .expect("answers");
-    assert_eq!(r.status(), StatusCode::OK);
+    assert_healthy_trusting(&server, server.ca_pem().expect("CA")).await;
 }
 
 /// `curl` (OpenSSL, like Python's and Node's TLS) with the dev CA, pinning `host` to the mock.

@@ -263,31 +263,15 @@ async fn grant_type_errors() {
         let (st, _, b) = post_form(&server, TOKEN, &[&auth[..], &[("grant_type", grant)]].concat()).await;
         assert_token_error(st, &b, 400, "unsupported_grant_type");
     }
-    let (st, _, b) = post_form(
-        &server,
-        TOKEN,
-        &[&auth[..], &[("grant_type", "authorization_code")]].concat(),
-    )
-    .await;
-    assert_token_error(st, &b, 400, "invalid_request");
-    let (st, _, b) = post_form(
-        &server,
-        TOKEN,
-        &[&auth[..], &[("grant_type", "refresh_token")]].concat(),
-    )
-    .await;
-    assert_token_error(st, &b, 400, "invalid_request");
-    let (st, _, b) = post_form(
-        &server,
-        TOKEN,
-        &[
-            &auth[..],
-            &[("grant_type", "authorization_code"), ("code", "a"), ("code", "b")],
-        ]
-        .concat(),
-    )
-    .await;
-    assert_token_error(st, &b, 400, "invalid_request");
+    // A grant without its fields, and a field sent twice.
+    for fields in [
+        &[("grant_type", "authorization_code")][..],
+        &[("grant_type", "refresh_token")],
+        &[("grant_type", "authorization_code"), ("code", "a"), ("code", "b")],
+    ] {
+        let (st, _, b) = post_form(&server, TOKEN, &[&auth[..], fields].concat()).await;
+        assert_token_error(st, &b, 400, "invalid_request");
+    }
 }
 
 #[tokio::test]
@@ -389,16 +373,7 @@ async fn public_app_gets_refresh_tokens_only_with_offline_access() {
     let (st, _, b) = exchange_public(code).await;
     assert_eq!(st, StatusCode::OK, "{b}");
     let refresh_token = s(&b, "refresh_token");
-    let (st, _, b) = post_form(
-        &server,
-        TOKEN,
-        &[
-            ("grant_type", "refresh_token"),
-            ("client_id", PUBLIC_ID),
-            ("refresh_token", &refresh_token),
-        ],
-    )
-    .await;
+    let (st, _, b) = refresh_without_secret(&server, PUBLIC_ID, &refresh_token).await;
     assert_eq!(st, StatusCode::OK, "{b}");
     // A public app presenting a secret is refused.
     let (st, _, b) = post_form(
@@ -457,17 +432,7 @@ async fn refresh_may_narrow_but_not_widen_scope() {
 async fn rotation_issues_a_new_refresh_token_and_kills_the_old_one() {
     let server = auto_server().await;
     let code = code_for(&server, ROTATING_ID, REDIRECT_URI, "profile", None).await;
-    let (st, _, b) = post_form(
-        &server,
-        TOKEN,
-        &[
-            ("grant_type", "authorization_code"),
-            ("client_id", ROTATING_ID),
-            ("client_secret", ROTATING_SECRET),
-            ("code", &code),
-        ],
-    )
-    .await;
+    let (st, _, b) = exchange_rotating(&server, &code).await;
     assert_eq!(st, StatusCode::OK);
     let old = s(&b, "refresh_token");
     let form = |rt: &str| {
@@ -547,17 +512,5 @@ async fn refresh_token_errors() {
 #[tokio::test]
 async fn cors_preflight_on_the_token_endpoint() {
     let server = MockServer::start().await;
-    let r = http()
-        .request(reqwest::Method::OPTIONS, format!("{}{TOKEN}", server.base_url()))
-        .header("Origin", "http://localhost:4597")
-        .header("Access-Control-Request-Method", "POST")
-        .header("Access-Control-Request-Headers", "content-type")
-        .send()
-        .await
-        .expect("answers");
-    assert_eq!(r.status(), StatusCode::OK);
-    assert_eq!(
-        r.headers()["access-control-allow-origin"],
-        "http://localhost:4597"
-    );
+    assert_preflight_allowed(&server, TOKEN, "POST", "content-type").await;
 }

@@ -3,6 +3,7 @@
 use crate::common;
 
 use common::*;
+use ilert_mock::MockServer;
 use reqwest::StatusCode;
 use reqwest::header::CACHE_CONTROL;
 use serde_json::json;
@@ -65,9 +66,7 @@ async fn revoke_kills_the_refresh_token_but_not_the_access_token() {
     assert_token_error(st, &b, 401, "invalid_grant");
     // ilert: "its current access_token stays intact until it expires".
     assert_eq!(
-        api_get(&server, "/api/users/current", &s(&tokens, "access_token"))
-            .await
-            .0,
+        current_user(&server, &s(&tokens, "access_token")).await,
         StatusCode::OK
     );
 }
@@ -84,45 +83,37 @@ async fn revoke_answers_200_for_unknown_tokens_and_400_without_token() {
     assert_token_error(st, &b, 400, "invalid_request");
 }
 
+/// Revokes `token` authenticating as `client_id` with `secret` in the body.
+async fn revoke_as(
+    server: &MockServer,
+    token: &str,
+    client_id: &str,
+    secret: &str,
+) -> (StatusCode, reqwest::header::HeaderMap, serde_json::Value) {
+    post_form(
+        server,
+        REVOKE,
+        &[
+            ("token", token),
+            ("client_id", client_id),
+            ("client_secret", secret),
+        ],
+    )
+    .await
+}
+
 #[tokio::test]
 async fn revoke_with_client_credentials_checks_them_and_ownership() {
     let server = auto_server().await;
     let tokens = tokens(&server, "profile").await;
     let rt = s(&tokens, "refresh_token");
-    let (st, _, b) = post_form(
-        &server,
-        REVOKE,
-        &[
-            ("token", &rt),
-            ("client_id", CLIENT_ID),
-            ("client_secret", "wrong"),
-        ],
-    )
-    .await;
+    let (st, _, b) = revoke_as(&server, &rt, CLIENT_ID, "wrong").await;
     assert_token_error(st, &b, 401, "invalid_client");
     // Another app cannot revoke this grant; the answer does not tell.
-    let (st, _, _) = post_form(
-        &server,
-        REVOKE,
-        &[
-            ("token", &rt),
-            ("client_id", ROTATING_ID),
-            ("client_secret", ROTATING_SECRET),
-        ],
-    )
-    .await;
+    let (st, _, _) = revoke_as(&server, &rt, ROTATING_ID, ROTATING_SECRET).await;
     assert_eq!(st, StatusCode::OK);
     assert_eq!(refresh(&server, &rt).await.0, StatusCode::OK);
-    let (st, _, _) = post_form(
-        &server,
-        REVOKE,
-        &[
-            ("token", &rt),
-            ("client_id", CLIENT_ID),
-            ("client_secret", CLIENT_SECRET),
-        ],
-    )
-    .await;
+    let (st, _, _) = revoke_as(&server, &rt, CLIENT_ID, CLIENT_SECRET).await;
     assert_eq!(st, StatusCode::OK);
     assert_eq!(refresh(&server, &rt).await.0, StatusCode::UNAUTHORIZED);
 }

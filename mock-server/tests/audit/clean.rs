@@ -7,26 +7,23 @@ use ilert_mock::{FaultSpec, MockServer};
 use reqwest::StatusCode;
 
 use super::common::*;
-use super::{assert_serious, fresh_state, redirect, right_authorize, sign_in_right};
+use super::{
+    assert_serious, fresh_state, pkce_authorize, redirect, refresh_ok, right_authorize, sign_in_right,
+    signed_in,
+};
 
 #[tokio::test]
 async fn ilerts_guide_done_right_has_no_finding_above_info() {
     let server = auto_server().await;
     let tokens = sign_in_right(&server, "profile source:w").await;
     let access = s(&tokens, "access_token");
-    assert_eq!(api_get(&server, "/api/users/current", &access).await.0, 200);
+    assert_eq!(current_user(&server, &access).await, 200);
     assert_eq!(api_get(&server, "/api/alert-sources", &access).await.0, 200);
     // An hour later the access token has expired: one 401, one refresh, the call again.
     server.clock().advance(3601);
-    assert_eq!(api_get(&server, "/api/users/current", &access).await.0, 401);
-    let (status, _, refreshed) = refresh(&server, &s(&tokens, "refresh_token")).await;
-    assert_eq!(status, StatusCode::OK, "{refreshed}");
-    assert_eq!(
-        api_get(&server, "/api/users/current", &s(&refreshed, "access_token"))
-            .await
-            .0,
-        200
-    );
+    assert_eq!(current_user(&server, &access).await, 401);
+    let refreshed = refresh_ok(&server, &tokens).await;
+    assert_eq!(current_user(&server, &s(&refreshed, "access_token")).await, 200);
     let (status, _, _) = post_form(&server, REVOKE, &[("token", &s(&tokens, "refresh_token"))]).await;
     assert_eq!(status, StatusCode::OK);
     let report = assert_serious(&server, &[]);
@@ -40,19 +37,8 @@ async fn ilerts_guide_done_right_has_no_finding_above_info() {
 async fn ilerts_pkce_guide_without_a_secret_has_no_finding_above_info() {
     let server = auto_server().await;
     for (client_id, redirect_uri) in [(CLIENT_ID, PUBLIC_REDIRECT), (PUBLIC_ID, PUBLIC_REDIRECT)] {
-        let params = redirect(
-            &server,
-            &[
-                ("client_id", client_id.to_owned()),
-                ("response_type", "code".to_owned()),
-                ("redirect_uri", redirect_uri.to_owned()),
-                ("scope", "profile offline_access".to_owned()),
-                ("state", fresh_state()),
-                ("code_challenge", CHALLENGE.to_owned()),
-                ("code_challenge_method", "S256".to_owned()),
-            ],
-        )
-        .await;
+        let pairs = pkce_authorize(client_id, redirect_uri, "profile offline_access", &fresh_state());
+        let params = redirect(&server, &pairs).await;
         let code = param(&params, "code").expect("code");
         let (status, _, tokens) = post_form(
             &server,
@@ -66,23 +52,10 @@ async fn ilerts_pkce_guide_without_a_secret_has_no_finding_above_info() {
         )
         .await;
         assert_eq!(status, StatusCode::OK, "{tokens}");
-        assert_eq!(
-            api_get(&server, "/api/users/current", &s(&tokens, "access_token"))
-                .await
-                .0,
-            200
-        );
+        assert_eq!(current_user(&server, &s(&tokens, "access_token")).await, 200);
         server.clock().advance(3601);
-        let (status, _, refreshed) = post_form(
-            &server,
-            TOKEN,
-            &[
-                ("grant_type", "refresh_token"),
-                ("client_id", client_id),
-                ("refresh_token", &s(&tokens, "refresh_token")),
-            ],
-        )
-        .await;
+        let (status, _, refreshed) =
+            refresh_without_secret(&server, client_id, &s(&tokens, "refresh_token")).await;
         assert_eq!(status, StatusCode::OK, "{refreshed}");
         let (status, _, _) = post_form(&server, REVOKE, &[("token", &s(&refreshed, "refresh_token"))]).await;
         assert_eq!(status, StatusCode::OK);
@@ -115,8 +88,7 @@ async fn the_grant_views_round_trip_is_one_authorization() {
 #[tokio::test]
 async fn concurrent_calls_with_an_expired_token_are_not_retries() {
     let server = auto_server().await;
-    let tokens = sign_in_right(&server, "profile").await;
-    let access = s(&tokens, "access_token");
+    let (tokens, access) = signed_in(&server).await;
     server.clock().advance(3601);
     // Eight callers find the token expired at once (each answer held back, so all eight are in
     // flight before the first 401 is answered), then one refresh serves them all.
@@ -132,24 +104,17 @@ async fn concurrent_calls_with_an_expired_token_are_not_retries() {
     while let Some(status) = calls.join_next().await {
         assert_eq!(status.expect("the call ran"), StatusCode::UNAUTHORIZED);
     }
-    let (status, _, refreshed) = refresh(&server, &s(&tokens, "refresh_token")).await;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(
-        api_get(&server, "/api/users/current", &s(&refreshed, "access_token"))
-            .await
-            .0,
-        200
-    );
+    let refreshed = refresh_ok(&server, &tokens).await;
+    assert_eq!(current_user(&server, &s(&refreshed, "access_token")).await, 200);
     assert_serious(&server, &[]);
 }
 
 #[tokio::test]
 async fn a_call_that_crosses_the_401_while_the_refresh_is_in_flight_is_not_a_retry() {
     let server = auto_server().await;
-    let tokens = sign_in_right(&server, "profile").await;
-    let access = s(&tokens, "access_token");
+    let (tokens, access) = signed_in(&server).await;
     server.clock().advance(3601);
-    assert_eq!(api_get(&server, "/api/users/current", &access).await.0, 401);
+    assert_eq!(current_user(&server, &access).await, 401);
     // One caller refreshes (its answer held back); another caller, which had not heard of the
     // 401 yet, sends the old token meanwhile. Once the refresh is back, both use the new token.
     server
@@ -158,35 +123,23 @@ async fn a_call_that_crosses_the_401_while_the_refresh_is_in_flight_is_not_a_ret
         .expect("queued");
     let (base, refresh_token) = (server.base_url(), s(&tokens, "refresh_token"));
     let refreshing = tokio::spawn(async move { refresh_at(&http(), &base, &refresh_token).await });
-    assert_eq!(api_get(&server, "/api/users/current", &access).await.0, 401);
+    assert_eq!(current_user(&server, &access).await, 401);
     let (status, _, refreshed) = refreshing.await.expect("the refresh ran");
     assert_eq!(status, StatusCode::OK, "{refreshed}");
-    assert_eq!(
-        api_get(&server, "/api/users/current", &s(&refreshed, "access_token"))
-            .await
-            .0,
-        200
-    );
+    assert_eq!(current_user(&server, &s(&refreshed, "access_token")).await, 200);
     assert_serious(&server, &[]);
 }
 
 #[tokio::test]
 async fn a_caller_held_up_with_the_old_token_just_after_the_refresh_is_not_a_retry() {
     let server = auto_server().await;
-    let tokens = sign_in_right(&server, "profile").await;
-    let access = s(&tokens, "access_token");
+    let (tokens, access) = signed_in(&server).await;
     server.clock().advance(3601);
-    assert_eq!(api_get(&server, "/api/users/current", &access).await.0, 401);
-    let (status, _, refreshed) = refresh(&server, &s(&tokens, "refresh_token")).await;
-    assert_eq!(status, StatusCode::OK, "{refreshed}");
+    assert_eq!(current_user(&server, &access).await, 401);
+    let refreshed = refresh_ok(&server, &tokens).await;
     // A second caller read the token before the refresh came back and sends it only now; it
     // gets its 401 and uses the new token from then on.
-    assert_eq!(api_get(&server, "/api/users/current", &access).await.0, 401);
-    assert_eq!(
-        api_get(&server, "/api/users/current", &s(&refreshed, "access_token"))
-            .await
-            .0,
-        200
-    );
+    assert_eq!(current_user(&server, &access).await, 401);
+    assert_eq!(current_user(&server, &s(&refreshed, "access_token")).await, 200);
     assert_serious(&server, &[]);
 }

@@ -8,8 +8,8 @@ use reqwest::StatusCode;
 
 use super::common::*;
 use super::{
-    assert_serious, exchange_right, fresh_state, redirect, requests_of, revoke, right_authorize,
-    sign_in_right, the,
+    assert_serious, exchange_right, exchange_with_secret, fresh_state, pkce_authorize, redirect, refresh_ok,
+    requests_of, revoke, right_authorize, sign_in_right, signed_in, the,
 };
 
 #[tokio::test]
@@ -163,18 +163,7 @@ async fn a_code_redeemed_twice() {
     let params = redirect(&server, &right_authorize(&fresh_state(), "profile")).await;
     let code = param(&params, "code").expect("code");
     exchange_right(&server, &code).await;
-    let (status, _, _) = post_form(
-        &server,
-        TOKEN,
-        &[
-            ("grant_type", "authorization_code"),
-            ("client_id", CLIENT_ID),
-            ("client_secret", CLIENT_SECRET),
-            ("code", &code),
-            ("code_verifier", VERIFIER),
-        ],
-    )
-    .await;
+    let (status, _) = exchange_with_secret(&server, &code, CLIENT_SECRET).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     let report = assert_serious(&server, &["CODE_REUSED/error"]);
     let finding = the(&report, "CODE_REUSED");
@@ -190,18 +179,7 @@ async fn a_retry_after_a_wrong_secret_is_not_a_reused_code() {
     let server = auto_server().await;
     let params = redirect(&server, &right_authorize(&fresh_state(), "profile")).await;
     let code = param(&params, "code").expect("code");
-    let (status, _, _) = post_form(
-        &server,
-        TOKEN,
-        &[
-            ("grant_type", "authorization_code"),
-            ("client_id", CLIENT_ID),
-            ("client_secret", "wrong"),
-            ("code", &code),
-            ("code_verifier", VERIFIER),
-        ],
-    )
-    .await;
+    let (status, _) = exchange_with_secret(&server, &code, "wrong").await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     exchange_right(&server, &code).await;
     assert_serious(&server, &[]);
@@ -238,15 +216,7 @@ async fn rotation_keeps_the_grant_so_refreshing_it_too_often_still_counts() {
     let server = auto_server().await;
     let params = redirect(
         &server,
-        &[
-            ("client_id", ROTATING_ID.to_owned()),
-            ("response_type", "code".to_owned()),
-            ("redirect_uri", REDIRECT_URI.to_owned()),
-            ("scope", "profile".to_owned()),
-            ("state", fresh_state()),
-            ("code_challenge", CHALLENGE.to_owned()),
-            ("code_challenge_method", "S256".to_owned()),
-        ],
+        &pkce_authorize(ROTATING_ID, REDIRECT_URI, "profile", &fresh_state()),
     )
     .await;
     let rotating = |refresh_token: String| {
@@ -332,12 +302,11 @@ async fn an_eleventh_grant_revokes_the_oldest() {
 #[tokio::test]
 async fn an_expired_access_token_sent_again() {
     let server = auto_server().await;
-    let tokens = sign_in_right(&server, "profile").await;
-    let access = s(&tokens, "access_token");
-    assert_eq!(api_get(&server, "/api/users/current", &access).await.0, 200);
+    let (_, access) = signed_in(&server).await;
+    assert_eq!(current_user(&server, &access).await, 200);
     server.clock().advance(3601);
     for _ in 0..2 {
-        assert_eq!(api_get(&server, "/api/users/current", &access).await.0, 401);
+        assert_eq!(current_user(&server, &access).await, 401);
     }
     let report = assert_serious(&server, &["EXPIRED_TOKEN_RETRIED/warning"]);
     let finding = the(&report, "EXPIRED_TOKEN_RETRIED");
@@ -352,15 +321,13 @@ async fn an_expired_access_token_sent_again() {
 #[tokio::test]
 async fn the_expired_access_token_sent_after_the_refresh_came_back() {
     let server = auto_server().await;
-    let tokens = sign_in_right(&server, "profile").await;
-    let access = s(&tokens, "access_token");
+    let (tokens, access) = signed_in(&server).await;
     server.clock().advance(3601);
-    assert_eq!(api_get(&server, "/api/users/current", &access).await.0, 401);
-    let (status, _, refreshed) = refresh(&server, &s(&tokens, "refresh_token")).await;
-    assert_eq!(status, StatusCode::OK, "{refreshed}");
+    assert_eq!(current_user(&server, &access).await, 401);
+    refresh_ok(&server, &tokens).await;
     // The app holds a new token, yet a minute later sends the old one again.
     server.clock().advance(60);
-    assert_eq!(api_get(&server, "/api/users/current", &access).await.0, 401);
+    assert_eq!(current_user(&server, &access).await, 401);
     let report = assert_serious(&server, &["EXPIRED_TOKEN_RETRIED/warning"]);
     let finding = the(&report, "EXPIRED_TOKEN_RETRIED");
     assert!(finding.title.contains("after the refresh"), "{}", finding.title);
@@ -403,16 +370,15 @@ async fn limited_server() -> MockServer {
 #[tokio::test]
 async fn requests_before_retry_after_has_passed() {
     let server = limited_server().await;
-    let tokens = sign_in_right(&server, "profile").await;
-    let access = s(&tokens, "access_token");
+    let (_, access) = signed_in(&server).await;
     // The sign-in's token request counted too: two calls reach the limit.
     let statuses = [
-        api_get(&server, "/api/users/current", &access).await.0,
-        api_get(&server, "/api/users/current", &access).await.0,
-        api_get(&server, "/api/users/current", &access).await.0,
+        current_user(&server, &access).await,
+        current_user(&server, &access).await,
+        current_user(&server, &access).await,
     ];
     assert_eq!(statuses.map(|s| s.as_u16()), [200, 200, 429]);
-    assert_eq!(api_get(&server, "/api/users/current", &access).await.0, 429);
+    assert_eq!(current_user(&server, &access).await, 429);
     let report = assert_serious(&server, &["RATE_LIMIT_IGNORED/warning"]);
     let finding = the(&report, "RATE_LIMIT_IGNORED");
     assert_eq!(finding.user.as_deref(), Some("someUser"));
@@ -423,8 +389,7 @@ async fn requests_before_retry_after_has_passed() {
 #[tokio::test]
 async fn waiting_for_retry_after_is_right() {
     let server = limited_server().await;
-    let tokens = sign_in_right(&server, "profile").await;
-    let access = s(&tokens, "access_token");
+    let (_, access) = signed_in(&server).await;
     for _ in 0..2 {
         api_get(&server, "/api/users/current", &access).await;
     }
@@ -436,7 +401,7 @@ async fn waiting_for_retry_after_is_right() {
         .parse()
         .expect("seconds");
     server.clock().advance(wait);
-    assert_eq!(api_get(&server, "/api/users/current", &access).await.0, 200);
+    assert_eq!(current_user(&server, &access).await, 200);
     assert_serious(&server, &[]);
 }
 
@@ -444,12 +409,7 @@ async fn waiting_for_retry_after_is_right() {
 async fn scopes_the_calls_never_needed_are_info() {
     let server = auto_server().await;
     let tokens = sign_in_right(&server, "profile:w source:w offline_access").await;
-    assert_eq!(
-        api_get(&server, "/api/users/current", &s(&tokens, "access_token"))
-            .await
-            .0,
-        200
-    );
+    assert_eq!(current_user(&server, &s(&tokens, "access_token")).await, 200);
     let report = assert_serious(&server, &[]);
     let mut titles: Vec<&str> = report
         .with_id("SCOPE_UNUSED")
@@ -492,44 +452,28 @@ async fn a_redirect_uri_on_plain_http_to_another_host() {
             ..App::default()
         })
         .expect("added");
-    let params = redirect(
-        &server,
-        &[
-            ("client_id", "plain-app".to_owned()),
-            ("response_type", "code".to_owned()),
-            ("redirect_uri", "http://app.example.test/cb".to_owned()),
-            ("scope", "profile".to_owned()),
-            ("state", fresh_state()),
-            ("code_challenge", CHALLENGE.to_owned()),
-            ("code_challenge_method", "S256".to_owned()),
-        ],
-    )
-    .await;
+    let pairs = pkce_authorize(
+        "plain-app",
+        "http://app.example.test/cb",
+        "profile",
+        &fresh_state(),
+    );
+    let params = redirect(&server, &pairs).await;
     assert!(param(&params, "code").is_some());
     let report = assert_serious(
         &server,
         &["INSECURE_REDIRECT_URI/error", "INSECURE_REDIRECT_URI/warning"],
     );
-    let used = report
-        .with_id("INSECURE_REDIRECT_URI")
-        .into_iter()
-        .find(|f| f.severity == Severity::Error)
-        .expect("the used one");
-    assert!(
-        used.title.contains("http://app.example.test/cb"),
-        "{}",
-        used.title
-    );
-    assert_eq!(used.count, 1);
-    let registered = report
-        .with_id("INSECURE_REDIRECT_URI")
-        .into_iter()
-        .find(|f| f.severity == Severity::Warning)
-        .expect("the registered one");
-    assert!(
-        registered.title.contains("http://10.1.2.3/cb"),
-        "{}",
-        registered.title
-    );
-    assert!(registered.requests.is_empty());
+    let at = |severity: Severity, uri: &str| {
+        let found = report
+            .with_id("INSECURE_REDIRECT_URI")
+            .into_iter()
+            .find(|f| f.severity == severity)
+            .unwrap_or_else(|| panic!("the {severity} one: {}", report.table()));
+        assert!(found.title.contains(uri), "{}", found.title);
+        found
+    };
+    // The one used, an error; the one only registered, a warning.
+    assert_eq!(at(Severity::Error, "http://app.example.test/cb").count, 1);
+    assert!(at(Severity::Warning, "http://10.1.2.3/cb").requests.is_empty());
 }

@@ -33,10 +33,20 @@ pub fn fresh_state() -> String {
 
 /// The authorize parameters of the guide app done right: a fresh state and PKCE (S256).
 pub fn right_authorize(state: &str, scope: &'static str) -> Vec<(&'static str, String)> {
+    pkce_authorize(CLIENT_ID, REDIRECT_URI, scope, state)
+}
+
+/// The authorize parameters of `client_id` at `redirect_uri` with `state` and PKCE (S256).
+pub fn pkce_authorize(
+    client_id: &str,
+    redirect_uri: &str,
+    scope: &str,
+    state: &str,
+) -> Vec<(&'static str, String)> {
     vec![
-        ("client_id", CLIENT_ID.to_owned()),
+        ("client_id", client_id.to_owned()),
         ("response_type", "code".to_owned()),
-        ("redirect_uri", REDIRECT_URI.to_owned()),
+        ("redirect_uri", redirect_uri.to_owned()),
         ("scope", scope.to_owned()),
         ("state", state.to_owned()),
         ("code_challenge", CHALLENGE.to_owned()),
@@ -54,20 +64,15 @@ pub async fn redirect(server: &MockServer, pairs: &[(&str, String)]) -> Vec<(Str
 
 /// The code exchange done right: the secret and the PKCE verifier in the body.
 pub async fn exchange_right(server: &MockServer, code: &str) -> Value {
-    let (status, _, body) = post_form(
-        server,
-        TOKEN,
-        &[
-            ("grant_type", "authorization_code"),
-            ("client_id", CLIENT_ID),
-            ("client_secret", CLIENT_SECRET),
-            ("code", code),
-            ("code_verifier", VERIFIER),
-        ],
-    )
-    .await;
+    let (status, body) = exchange_with_secret(server, code, CLIENT_SECRET).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     body
+}
+
+/// The guide app's code exchange with PKCE and `secret` in the body; status and answer.
+pub async fn exchange_with_secret(server: &MockServer, code: &str, secret: &str) -> (StatusCode, Value) {
+    let (status, _, body) = exchange_pkce(server, secret, code, VERIFIER).await;
+    (status, body)
 }
 
 /// Authorize (fresh state, PKCE) and exchange, as ilert's guide does it right.
@@ -75,6 +80,20 @@ pub async fn sign_in_right(server: &MockServer, scope: &'static str) -> Value {
     let params = redirect(server, &right_authorize(&fresh_state(), scope)).await;
     let code = param(&params, "code").expect("a code");
     exchange_right(server, &code).await
+}
+
+/// [`sign_in_right`] with `profile`: the token answer and its access token.
+pub async fn signed_in(server: &MockServer) -> (Value, String) {
+    let tokens = sign_in_right(server, "profile").await;
+    let access = s(&tokens, "access_token");
+    (tokens, access)
+}
+
+/// Refreshes with the refresh token of `tokens`; asserts the 200 and returns the new tokens.
+pub async fn refresh_ok(server: &MockServer, tokens: &Value) -> Value {
+    let (status, _, refreshed) = refresh(server, &s(tokens, "refresh_token")).await;
+    assert_eq!(status, StatusCode::OK, "{refreshed}");
+    refreshed
 }
 
 /// Revokes a refresh token, as an app does at sign-out.

@@ -162,18 +162,7 @@ async fn the_report_keeps_no_secret() {
 }
 
 async fn exchange_right_again(server: &MockServer, code: &str) {
-    let (status, _, _) = post_form(
-        server,
-        TOKEN,
-        &[
-            ("grant_type", "authorization_code"),
-            ("client_id", CLIENT_ID),
-            ("client_secret", CLIENT_SECRET),
-            ("code", code),
-            ("code_verifier", VERIFIER),
-        ],
-    )
-    .await;
+    let (status, _) = super::exchange_with_secret(server, code, CLIENT_SECRET).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
 

@@ -63,6 +63,19 @@ pub fn base_of_first_line(first: &str) -> String {
     base.to_owned()
 }
 
+/// Reads a spawned mock's first stdout line (taking its stdout) and returns the base URL it names
+/// (see [`base_of_first_line`]).
+pub fn base_from_stdout(child: &mut std::process::Child) -> String {
+    use std::io::{BufRead, BufReader};
+    let stdout = child.stdout.take().expect("stdout");
+    let first = BufReader::new(stdout)
+        .lines()
+        .next()
+        .expect("a line")
+        .expect("text");
+    base_of_first_line(&first)
+}
+
 /// Starts the binary on a random loopback port with `args` and `env`; returns the process, its
 /// base URL (from the first line) and the next lines of the banner.
 pub fn spawn_binary_with(args: &[&str], env: &[(&str, &str)]) -> (Killed, String, String) {
@@ -123,6 +136,18 @@ pub async fn authorize(server: &MockServer, pairs: &[(&str, &str)]) -> (StatusCo
     let url = format!("{}{AUTHORIZE}?{}", server.base_url(), query(pairs));
     let r = http().get(url).send().await.expect("authorize answers");
     (r.status(), r.headers().clone(), r.text().await.expect("body"))
+}
+
+/// GET authorize with `q` and the `Host` header `host`; status and body.
+pub async fn authorize_on_host(server: &MockServer, host: &str, q: &[(&str, &str)]) -> (StatusCode, String) {
+    let url = format!("{}{AUTHORIZE}?{}", server.base_url(), query(q));
+    let r = http()
+        .get(url)
+        .header(reqwest::header::HOST, host)
+        .send()
+        .await
+        .expect("answers");
+    (r.status(), r.text().await.expect("body"))
 }
 
 /// The query parameters of a redirect's `Location`.
@@ -222,6 +247,42 @@ pub async fn exchange_at(client: &Client, base: &str, code: &str) -> (StatusCode
     .await
 }
 
+/// The guide app's code exchange with `secret` and a PKCE `verifier` in the body.
+pub async fn exchange_pkce(
+    server: &MockServer,
+    secret: &str,
+    code: &str,
+    verifier: &str,
+) -> (StatusCode, HeaderMap, Value) {
+    post_form(
+        server,
+        TOKEN,
+        &[
+            ("grant_type", "authorization_code"),
+            ("client_id", CLIENT_ID),
+            ("client_secret", secret),
+            ("code", code),
+            ("code_verifier", verifier),
+        ],
+    )
+    .await
+}
+
+/// The rotating app's code exchange, its secret in the body.
+pub async fn exchange_rotating(server: &MockServer, code: &str) -> (StatusCode, HeaderMap, Value) {
+    post_form(
+        server,
+        TOKEN,
+        &[
+            ("grant_type", "authorization_code"),
+            ("client_id", ROTATING_ID),
+            ("client_secret", ROTATING_SECRET),
+            ("code", code),
+        ],
+    )
+    .await
+}
+
 /// The guide app's full flow with `scope`; returns the token response.
 pub async fn tokens(server: &MockServer, scope: &str) -> Value {
     let code = code_for(server, CLIENT_ID, REDIRECT_URI, scope, None).await;
@@ -240,6 +301,24 @@ pub fn s(v: &Value, key: &str) -> String {
 /// Refreshes for the guide app.
 pub async fn refresh(server: &MockServer, refresh_token: &str) -> (StatusCode, HeaderMap, Value) {
     refresh_at(&http(), &server.base_url(), refresh_token).await
+}
+
+/// Refreshes for `client_id` with no secret (a public app, or one that forgot it).
+pub async fn refresh_without_secret(
+    server: &MockServer,
+    client_id: &str,
+    refresh_token: &str,
+) -> (StatusCode, HeaderMap, Value) {
+    post_form(
+        server,
+        TOKEN,
+        &[
+            ("grant_type", "refresh_token"),
+            ("client_id", client_id),
+            ("refresh_token", refresh_token),
+        ],
+    )
+    .await
 }
 
 /// [`refresh`] at `base` through `client`.
@@ -285,6 +364,11 @@ pub async fn grant_code_at(client: &Client, base: &str, user: &str, scope: &str,
 /// GET an API path with a bearer token.
 pub async fn api_get(server: &MockServer, path: &str, access_token: &str) -> (StatusCode, HeaderMap, Value) {
     api_get_at(&http(), &server.base_url(), path, access_token).await
+}
+
+/// The status of `GET /api/users/current` with `access_token`.
+pub async fn current_user(server: &MockServer, access_token: &str) -> StatusCode {
+    api_get(server, "/api/users/current", access_token).await.0
 }
 
 /// [`api_get`] at `base` through `client`.
@@ -397,6 +481,11 @@ pub async fn control(
     )
 }
 
+/// [`control`]: `POST /_mock{path}` with a JSON body.
+pub async fn control_post(server: &MockServer, path: &str, body: Value) -> (StatusCode, Value) {
+    control(server, reqwest::Method::POST, path, Some(body)).await
+}
+
 /// The builder of [`frozen_server`], for more settings (a state file).
 pub fn frozen_builder() -> ilert_mock::MockServerBuilder {
     MockServer::builder()
@@ -427,4 +516,77 @@ pub async fn api_request(
         req = req.json(&b);
     }
     answer(req.send().await.expect("answers")).await
+}
+
+/// [`api_request`]: `PUT path` with the bearer `token` and a JSON `body`.
+pub async fn api_put(
+    server: &MockServer,
+    path: &str,
+    token: &str,
+    body: Value,
+) -> (StatusCode, HeaderMap, Value) {
+    api_request(server, reqwest::Method::PUT, path, Some(token), Some(body)).await
+}
+
+/// [`api_request`]: `DELETE path` with the bearer `token`.
+pub async fn api_delete(server: &MockServer, path: &str, token: &str) -> (StatusCode, HeaderMap, Value) {
+    api_request(server, reqwest::Method::DELETE, path, Some(token), None).await
+}
+
+/// [`api_request`]: `POST path` with the bearer `token` and a JSON `body`.
+pub async fn api_post(
+    server: &MockServer,
+    path: &str,
+    token: &str,
+    body: Value,
+) -> (StatusCode, HeaderMap, Value) {
+    api_request(server, reqwest::Method::POST, path, Some(token), Some(body)).await
+}
+
+/// `GET url` through [`http`]; the answer, whatever the status.
+pub async fn fetch(url: impl reqwest::IntoUrl) -> reqwest::Response {
+    http().get(url).send().await.expect("answers")
+}
+
+/// `GET url` with `headers`; the JSON answer, whatever the status.
+pub async fn get_json(url: &str, headers: &[(&str, &str)]) -> Value {
+    let mut req = http().get(url);
+    for (name, value) in headers {
+        req = req.header(*name, *value);
+    }
+    json_of(req).await
+}
+
+/// Sends `req` (any client: TLS, a spawned process) and reads the JSON answer, whatever the
+/// status.
+pub async fn json_of(req: reqwest::RequestBuilder) -> Value {
+    req.send().await.expect("answers").json().await.expect("json")
+}
+
+/// A CORS preflight to `path` from `http://localhost:4597` for `method` with `request_headers`;
+/// asserts the 200 and that the origin is allowed.
+pub async fn assert_preflight_allowed(server: &MockServer, path: &str, method: &str, request_headers: &str) {
+    let r = http()
+        .request(reqwest::Method::OPTIONS, format!("{}{path}", server.base_url()))
+        .header("Origin", "http://localhost:4597")
+        .header("Access-Control-Request-Method", method)
+        .header("Access-Control-Request-Headers", request_headers)
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(
+        r.headers()["access-control-allow-origin"],
+        "http://localhost:4597"
+    );
+}
+
+/// Asserts an answer of the control surface (`/_mock/*`): status `want` and an `error` text that
+/// holds every one of `needles`.
+pub fn assert_control_error(status: StatusCode, body: &Value, want: StatusCode, needles: &[&str]) {
+    assert_eq!(status, want, "{body}");
+    let error = body["error"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no error text: {body}"));
+    assert!(needles.iter().all(|n| error.contains(n)), "{needles:?}: {body}");
 }

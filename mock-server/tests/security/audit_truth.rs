@@ -22,11 +22,7 @@ fn forged_token() -> String {
 const INJECTED: &str = "evil\u{1b}[2J\u{1b}]8;;https://attacker.example\u{7}click\u{1b}]8;;\u{7}\r\nAUDIT PASSED\u{fffe}\u{ffff}";
 
 async fn get(server: &MockServer, path_and_query: &str) {
-    let r = http()
-        .get(format!("{}{path_and_query}", server.base_url()))
-        .send()
-        .await
-        .expect("answers");
+    let r = fetch(format!("{}{path_and_query}", server.base_url())).await;
     assert!(r.status().is_client_error(), "{}", r.status());
 }
 
@@ -137,11 +133,7 @@ async fn a_flood_of_long_client_ids_stays_within_the_audit_bounds() {
     for _ in 0..300 {
         post_form(&server, &format!("{TOKEN}?client_secret=x"), &form).await;
     }
-    let r = http()
-        .get(format!("{}/_mock/audit", server.base_url()))
-        .send()
-        .await
-        .expect("answers");
+    let r = fetch(format!("{}/_mock/audit", server.base_url())).await;
     let text = r.text().await.expect("body");
     // 300 × 30 KB were sent; each value is kept cut to the default 512 bytes, and the facts
     // together within 256 KiB.

@@ -8,11 +8,7 @@ async fn the_full_journal_shows_no_code_and_the_snapshot_keeps_its_identity() {
     let server = auto_server().await;
     let code = code_for(&server, CLIENT_ID, REDIRECT_URI, "profile", None).await;
     assert_eq!(exchange(&server, &code).await.0, StatusCode::OK);
-    let r = http()
-        .get(format!("{}/_mock/requests", server.base_url()))
-        .send()
-        .await
-        .expect("answers");
+    let r = fetch(format!("{}/_mock/requests", server.base_url())).await;
     let text = r.text().await.expect("body");
     assert!(
         !text.contains(&code),
@@ -111,11 +107,7 @@ async fn a_peer_on_the_network_cannot_use_the_control_surface_without_a_token() 
         .expect("answers");
     assert_eq!(r.status(), StatusCode::OK);
     // Loopback callers keep the open surface.
-    let r = http()
-        .get(format!("{}/_mock/apps", open.base_url()))
-        .send()
-        .await
-        .expect("answers");
+    let r = fetch(format!("{}/_mock/apps", open.base_url())).await;
     assert_eq!(r.status(), StatusCode::OK);
 
     let guarded = MockServer::builder()
@@ -158,11 +150,8 @@ async fn users_named(server: &MockServer, username: &str) -> usize {
         .filter(|u| u.username == username)
         .count()
         + usize::from(
-            http()
-                .get(format!("{}/_mock/users", server.base_url()))
-                .send()
+            fetch(format!("{}/_mock/users", server.base_url()))
                 .await
-                .expect("answers")
                 .json::<Value>()
                 .await
                 .expect("json")

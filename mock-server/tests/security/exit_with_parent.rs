@@ -38,13 +38,7 @@ fn the_mock_stops_when_its_stdin_pipe_closes() {
         .stderr(Stdio::null())
         .spawn()
         .expect("spawns");
-    let stdout = child.stdout.take().expect("stdout");
-    let first = BufReader::new(stdout)
-        .lines()
-        .next()
-        .expect("a line")
-        .expect("text");
-    base_of_first_line(&first);
+    base_from_stdout(&mut child);
     let pid = child.id();
     drop(child.stdin.take());
     let status = child.wait().expect("waits");

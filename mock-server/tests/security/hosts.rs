@@ -88,22 +88,17 @@ async fn allowed_hosts_admit_names_their_tenants_and_with_a_dot_their_subdomains
         assert_eq!(status, StatusCode::FORBIDDEN, "{host}");
     }
     // A tenant of an allowed host is that tenant's host, as `acme.localhost` is.
-    let r = http()
-        .get(format!(
-            "{}{AUTHORIZE}?{}",
-            server.base_url(),
-            query(&[
-                ("client_id", CLIENT_ID),
-                ("response_type", "code"),
-                ("redirect_uri", REDIRECT_URI),
-                ("scope", "profile"),
-            ])
-        ))
-        .header("Host", "acme.mock:4598")
-        .send()
-        .await
-        .expect("answers");
-    let page = r.text().await.expect("page");
+    let (_, page) = authorize_on_host(
+        &server,
+        "acme.mock:4598",
+        &[
+            ("client_id", CLIENT_ID),
+            ("response_type", "code"),
+            ("redirect_uri", REDIRECT_URI),
+            ("scope", "profile"),
+        ],
+    )
+    .await;
     assert!(page.contains("wile") && !page.contains("someUser"), "{page}");
 
     let everyone = MockServer::builder()

@@ -23,21 +23,15 @@ async fn the_journal_never_shows_an_integration_or_api_key() {
     )
     .await;
     assert_eq!(status, StatusCode::ACCEPTED);
-    let r = http()
-        .get(format!("{base}/api/heartbeats/{HEARTBEAT_KEY}"))
-        .send()
-        .await
-        .expect("answers");
+    let r = fetch(format!("{base}/api/heartbeats/{HEARTBEAT_KEY}")).await;
     assert!(r.status().is_success(), "{}", r.status());
     let token = access_token(&server, "alert:w").await;
     let datadog = "0123456789abcdef0123456789abcdef";
-    api_call(
+    api_post(
         &server,
-        Method::POST,
         "/api/connectors",
         &token,
-        Some(&json!({"name": "dd", "type": "datadog", "params": {"apiKey": datadog}})),
-        &[],
+        json!({"name": "dd", "type": "datadog", "params": {"apiKey": datadog}}),
     )
     .await;
     let (status, journal) = control(&server, Method::GET, "/requests", None).await;

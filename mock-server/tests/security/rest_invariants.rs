@@ -42,37 +42,31 @@ async fn a_responder_cannot_promote_himself() {
     assert_eq!(status, StatusCode::OK, "{me}");
     assert_ne!(me["role"], "ADMIN", "{me}");
     let before = me["role"].clone();
-    let (status, _, body) = api_call(
+    let (status, _, body) = api_put(
         &server,
-        Method::PUT,
         "/api/users/2002",
         &token,
-        Some(&json!({"email": me["email"], "firstName": "Road", "lastName": "Runner", "role": "ADMIN"})),
-        &[],
+        json!({"email": me["email"], "firstName": "Road", "lastName": "Runner", "role": "ADMIN"}),
     )
     .await;
     assert_rest_error(status, &body, 403);
     let (_, _, me) = api_get(&server, "/api/users/2002", &token).await;
     assert_eq!(me["role"], before, "the role changed: {me}");
     // Creating an ADMIN is refused too; the same body without a role passes.
-    let (status, _, body) = api_call(
+    let (status, _, body) = api_post(
         &server,
-        Method::POST,
         "/api/users",
         &token,
-        Some(&json!({"email": "new@acme.example", "firstName": "N", "lastName": "U", "role": "ADMIN"})),
-        &[],
+        json!({"email": "new@acme.example", "firstName": "N", "lastName": "U", "role": "ADMIN"}),
     )
     .await;
     assert_rest_error(status, &body, 403);
     // Other fields a RESPONDER may change still change, with the role left as it is.
-    let (status, _, body) = api_call(
+    let (status, _, body) = api_put(
         &server,
-        Method::PUT,
         "/api/users/2002",
         &token,
-        Some(&json!({"email": me["email"], "firstName": "Roadie", "lastName": "Runner", "role": before})),
-        &[],
+        json!({"email": me["email"], "firstName": "Roadie", "lastName": "Runner", "role": before}),
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -84,13 +78,11 @@ async fn an_admin_may_change_a_role() {
     let server = auto_server().await;
     let token = access_token(&server, "user:w").await;
     let (_, _, user) = api_get(&server, "/api/users/1002", &token).await;
-    let (status, _, body) = api_call(
+    let (status, _, body) = api_put(
         &server,
-        Method::PUT,
         "/api/users/1002",
         &token,
-        Some(&json!({"email": user["email"], "firstName": "K", "lastName": "R", "role": "ADMIN"})),
-        &[],
+        json!({"email": user["email"], "firstName": "K", "lastName": "R", "role": "ADMIN"}),
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -121,11 +113,10 @@ async fn run_time_tenants_are_host_labels_and_bounded() {
         .expect("starts");
     let held = server.admin().tenants().len();
     let post = |id: &str, name: String| {
-        control(
+        control_post(
             &server,
-            Method::POST,
             "/tenants",
-            Some(json!({"id": id, "short_id": format!("s-{id}"), "name": name})),
+            json!({"id": id, "short_id": format!("s-{id}"), "name": name}),
         )
     };
     for id in [
@@ -209,35 +200,19 @@ async fn pending_codes_are_bounded() {
 async fn notification_preferences_keep_documented_fields_and_real_contacts() {
     let server = auto_server().await;
     let token = access_token(&server, "user:w").await;
-    let (status, _, contact) = api_call(
+    let (status, _, contact) = api_post(
         &server,
-        Method::POST,
         "/api/users/1001/contacts/emails",
         &token,
-        Some(&json!({"target": "pager@example.com"})),
-        &[],
+        json!({"target": "pager@example.com"}),
     )
     .await;
     assert_eq!(status, StatusCode::CREATED, "{contact}");
     let path = "/api/users/1001/notification-preferences/alerts";
-    let (status, _, body) = api_call(
-        &server,
-        Method::POST,
-        path,
-        &token,
-        Some(&json!({"method": "EMAIL", "contact": {"id": 999_999, "target": "x@attacker.example"}, "delayMin": 0, "type": "HIGH_PRIORITY"})),
-        &[],
-    )
+    let (status, _, body) = api_post(&server, path, &token, json!({"method": "EMAIL", "contact": {"id": 999_999, "target": "x@attacker.example"}, "delayMin": 0, "type": "HIGH_PRIORITY"}))
     .await;
     assert_rest_error(status, &body, 400);
-    let (status, _, body) = api_call(
-        &server,
-        Method::POST,
-        path,
-        &token,
-        Some(&json!({"method": "EMAIL", "contact": {"id": contact["id"], "target": "changed@attacker.example"}, "delayMin": 0, "type": "HIGH_PRIORITY", "blob": "x".repeat(1000)})),
-        &[],
-    )
+    let (status, _, body) = api_post(&server, path, &token, json!({"method": "EMAIL", "contact": {"id": contact["id"], "target": "changed@attacker.example"}, "delayMin": 0, "type": "HIGH_PRIORITY", "blob": "x".repeat(1000)}))
     .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert!(body.get("blob").is_none(), "{body}");
@@ -291,8 +266,7 @@ async fn an_incident_is_created_at_the_mock_clock_whatever_the_client_says() {
         "updatedAt": "2001-01-01T00:00:00Z",
         "affectedServices": [],
     });
-    let (st, _, incident) =
-        api_request(&server, Method::POST, "/api/incidents", Some(&token), Some(body)).await;
+    let (st, _, incident) = api_post(&server, "/api/incidents", &token, body).await;
     assert!(st.is_success(), "{st} {incident}");
     let now = "2027-01-15T08:00:00Z";
     assert_eq!(incident["createdAt"], now, "{incident}");

@@ -23,15 +23,7 @@ async fn too_many_layers_or_shifts_are_refused_with_the_flag() {
         .expect("starts");
     let token = access_token(&server, "schedule:w").await;
     let body = |layers: usize| json!({"name": "many", "timezone": "Europe/Berlin", "type": "RECURRING", "scheduleLayers": (0..layers).map(layer).collect::<Vec<_>>()});
-    let (status, _, answer) = api_call(
-        &server,
-        Method::POST,
-        "/api/schedules",
-        &token,
-        Some(&body(6)),
-        &[],
-    )
-    .await;
+    let (status, _, answer) = api_post(&server, "/api/schedules", &token, body(6)).await;
     assert_rest_error(status, &answer, 400);
     assert!(
         answer["message"]
@@ -41,15 +33,7 @@ async fn too_many_layers_or_shifts_are_refused_with_the_flag() {
         "{answer}"
     );
 
-    let (status, _, created) = api_call(
-        &server,
-        Method::POST,
-        "/api/schedules",
-        &token,
-        Some(&body(1)),
-        &[],
-    )
-    .await;
+    let (status, _, created) = api_post(&server, "/api/schedules", &token, body(1)).await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
     let id = created["id"].as_i64().expect("id");
     // A year of hourly shifts is 8,760: more than the bound.

@@ -61,13 +61,11 @@ async fn an_event_flood_ends_at_the_budget_and_nothing_stored_is_lost() {
         .collect();
     assert_eq!(flood.len(), accepted, "an accepted alert is gone");
     // A bearer create is refused the same way; reads still answer.
-    let (status, _, body) = api_call(
+    let (status, _, body) = api_post(
         &server,
-        Method::POST,
         "/api/services",
         &access_token(&server, "service:w").await,
-        Some(&json!({"name": "big", "description": "x".repeat(60 * 1024)})),
-        &[],
+        json!({"name": "big", "description": "x".repeat(60 * 1024)}),
     )
     .await;
     assert_rest_error(status, &body, 507);
