@@ -5,14 +5,13 @@
 use std::collections::HashMap;
 
 use axum::Json;
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{control_error, parse};
+use super::{ControlJson, control_error};
 use crate::admin::{AdminError, GrantFilter};
 use crate::http::ctx::SharedCtx;
 use crate::model::{App, Tenant, User};
@@ -25,6 +24,22 @@ fn admin_error(e: &AdminError) -> Response {
         AdminError::Bound(_) => StatusCode::INSUFFICIENT_STORAGE,
     };
     control_error(status, &e.to_string())
+}
+
+/// A `POST` that adds a fixture item: 201 with the item as added, or the store's refusal.
+fn created<T: serde::Serialize>(item: T, added: Result<(), AdminError>) -> Response {
+    match added {
+        Ok(()) => (StatusCode::CREATED, Json(item)).into_response(),
+        Err(e) => admin_error(&e),
+    }
+}
+
+/// A `DELETE` of an app or a user: what went and how many refresh grants went with it.
+fn removed(name: &str, revoked: Result<usize, AdminError>) -> Response {
+    match revoked {
+        Ok(revoked) => Json(json!({"removed": name, "revoked_grants": revoked})).into_response(),
+        Err(e) => admin_error(&e),
+    }
 }
 
 /// `GET /_mock/grants?app=<client id or id>&user=<username>`.
@@ -50,12 +65,8 @@ pub struct RevokeAppUser {
 /// `POST /_mock/grants/revoke`: the user revokes the app in ilert's UI.
 pub async fn revoke_app_user(
     State(ctx): State<SharedCtx>,
-    body: Result<Json<serde_json::Value>, JsonRejection>,
+    ControlJson(req): ControlJson<RevokeAppUser>,
 ) -> Response {
-    let req: RevokeAppUser = match parse(body) {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
     let now = ctx.clock.now();
     match ctx
         .store
@@ -88,18 +99,9 @@ pub async fn apps(State(ctx): State<SharedCtx>) -> Response {
 }
 
 /// `POST /_mock/apps`: the fixture fields of one app.
-pub async fn add_app(
-    State(ctx): State<SharedCtx>,
-    body: Result<Json<serde_json::Value>, JsonRejection>,
-) -> Response {
-    let app: App = match parse(body) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    match ctx.store.with(|s| s.add_app(app.clone(), &ctx.options.bounds)) {
-        Ok(()) => (StatusCode::CREATED, Json(app)).into_response(),
-        Err(e) => admin_error(&e),
-    }
+pub async fn add_app(State(ctx): State<SharedCtx>, ControlJson(app): ControlJson<App>) -> Response {
+    let added = ctx.store.with(|s| s.add_app(app.clone(), &ctx.options.bounds));
+    created(app, added)
 }
 
 /// `GET /_mock/users`.
@@ -108,37 +110,24 @@ pub async fn users(State(ctx): State<SharedCtx>) -> Response {
 }
 
 /// `POST /_mock/users`: the fixture fields of one user.
-pub async fn add_user(
-    State(ctx): State<SharedCtx>,
-    body: Result<Json<serde_json::Value>, JsonRejection>,
-) -> Response {
-    let user: User = match parse(body) {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
-    match ctx.store.with(|s| s.add_user(user.clone(), &ctx.options.bounds)) {
-        Ok(()) => (StatusCode::CREATED, Json(user)).into_response(),
-        Err(e) => admin_error(&e),
-    }
+pub async fn add_user(State(ctx): State<SharedCtx>, ControlJson(user): ControlJson<User>) -> Response {
+    let added = ctx.store.with(|s| s.add_user(user.clone(), &ctx.options.bounds));
+    created(user, added)
 }
 
 /// `DELETE /_mock/apps/{client_id}`: the app goes, its refresh grants are revoked.
 pub async fn remove_app(State(ctx): State<SharedCtx>, Path(client_id): Path<String>) -> Response {
     let now = ctx.clock.now();
-    match ctx.store.with(|s| s.remove_app(&client_id, now)) {
-        Ok(revoked) => Json(json!({"removed": client_id, "revoked_grants": revoked})).into_response(),
-        Err(e) => admin_error(&e),
-    }
+    let revoked = ctx.store.with(|s| s.remove_app(&client_id, now));
+    removed(&client_id, revoked)
 }
 
 /// `DELETE /_mock/users/{username}`: the user goes, their refresh grants are revoked.
 pub async fn remove_user(State(ctx): State<SharedCtx>, Path(username): Path<String>) -> Response {
     let now = ctx.clock.now();
     let protected = ctx.options.auto_approve.as_deref();
-    match ctx.store.with(|s| s.remove_user(&username, protected, now)) {
-        Ok(revoked) => Json(json!({"removed": username, "revoked_grants": revoked})).into_response(),
-        Err(e) => admin_error(&e),
-    }
+    let revoked = ctx.store.with(|s| s.remove_user(&username, protected, now));
+    removed(&username, revoked)
 }
 
 /// `GET /_mock/tenants`.
@@ -147,21 +136,11 @@ pub async fn tenants(State(ctx): State<SharedCtx>) -> Response {
 }
 
 /// `POST /_mock/tenants`: the fixture fields of one tenant (`id`, `short_id`, `name`).
-pub async fn add_tenant(
-    State(ctx): State<SharedCtx>,
-    body: Result<Json<serde_json::Value>, JsonRejection>,
-) -> Response {
-    let tenant: Tenant = match parse(body) {
-        Ok(t) => t,
-        Err(r) => return r,
-    };
-    match ctx
+pub async fn add_tenant(State(ctx): State<SharedCtx>, ControlJson(tenant): ControlJson<Tenant>) -> Response {
+    let added = ctx
         .store
-        .with(|s| s.add_tenant(tenant.clone(), &ctx.options.bounds))
-    {
-        Ok(()) => (StatusCode::CREATED, Json(tenant)).into_response(),
-        Err(e) => admin_error(&e),
-    }
+        .with(|s| s.add_tenant(tenant.clone(), &ctx.options.bounds));
+    created(tenant, added)
 }
 
 /// `POST /_mock/reset`: back to the fixtures (state, clock, journal, audit, faults).

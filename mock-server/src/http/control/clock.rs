@@ -2,12 +2,11 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::extract::rejection::JsonRejection;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::{control_error, parse};
+use super::{ControlJson, control_error};
 use crate::http::ctx::SharedCtx;
 
 /// A clock change; applied in the order set, advance, freeze.
@@ -31,14 +30,7 @@ pub async fn read(State(ctx): State<SharedCtx>) -> Response {
 }
 
 /// `POST /_mock/clock`.
-pub async fn change(
-    State(ctx): State<SharedCtx>,
-    body: Result<Json<serde_json::Value>, JsonRejection>,
-) -> Response {
-    let change: ClockChange = match parse(body) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+pub async fn change(State(ctx): State<SharedCtx>, ControlJson(change): ControlJson<ClockChange>) -> Response {
     if change.set.is_none() && change.advance_secs.is_none() && change.freeze.is_none() {
         return control_error(
             StatusCode::BAD_REQUEST,

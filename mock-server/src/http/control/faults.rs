@@ -3,11 +3,10 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::extract::rejection::JsonRejection;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
-use super::{control_error, parse};
+use super::{ControlJson, control_error};
 use crate::faults::FaultSpec;
 use crate::http::ctx::SharedCtx;
 
@@ -17,14 +16,7 @@ pub async fn list(State(ctx): State<SharedCtx>) -> Response {
 }
 
 /// `POST /_mock/faults`.
-pub async fn push(
-    State(ctx): State<SharedCtx>,
-    body: Result<Json<serde_json::Value>, JsonRejection>,
-) -> Response {
-    let spec: FaultSpec = match parse(body) {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+pub async fn push(State(ctx): State<SharedCtx>, ControlJson(spec): ControlJson<FaultSpec>) -> Response {
     match ctx.faults.push(spec) {
         Ok(queued) => (StatusCode::CREATED, Json(queued)).into_response(),
         Err(e) => control_error(StatusCode::BAD_REQUEST, &e.to_string()),

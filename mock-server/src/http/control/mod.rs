@@ -136,9 +136,27 @@ async fn guard(State(ctx): State<SharedCtx>, request: Request, next: Next) -> Re
     response
 }
 
-/// Parses a JSON control body, answering 400 with serde's words prefixed by the field they are
-/// about (`times: invalid type: string "two", expected u32`).
-pub fn parse<T: serde::de::DeserializeOwned>(
+/// A JSON control body parsed into `T`: the one extractor every `/_mock/*` handler that takes a
+/// body uses, so a body that is not JSON, or not a `T`, is refused the same way everywhere: 400 in
+/// the control surface's shape with serde's words prefixed by the field they are about
+/// (`times: invalid type: string "two", expected u32`).
+pub struct ControlJson<T>(pub T);
+
+impl<T, S> axum::extract::FromRequest<S> for ControlJson<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Response> {
+        let body = axum::Json::<serde_json::Value>::from_request(request, state).await;
+        parse(body).map(ControlJson)
+    }
+}
+
+/// Parses a JSON control body (see [`ControlJson`]).
+fn parse<T: serde::de::DeserializeOwned>(
     body: Result<axum::Json<serde_json::Value>, axum::extract::rejection::JsonRejection>,
 ) -> Result<T, Response> {
     let axum::Json(value) = body.map_err(|e| control_error(StatusCode::BAD_REQUEST, &e.body_text()))?;

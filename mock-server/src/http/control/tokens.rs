@@ -8,12 +8,11 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::extract::rejection::JsonRejection;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::{control_error, parse};
+use super::{ControlJson, control_error};
 use crate::http::ctx::SharedCtx;
 
 /// The body of `POST /_mock/tokens/decode`.
@@ -25,14 +24,7 @@ pub struct Decode {
 }
 
 /// `POST /_mock/tokens/decode`.
-pub async fn decode(
-    State(ctx): State<SharedCtx>,
-    body: Result<Json<serde_json::Value>, JsonRejection>,
-) -> Response {
-    let request: Decode = match parse(body) {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
+pub async fn decode(State(ctx): State<SharedCtx>, ControlJson(request): ControlJson<Decode>) -> Response {
     let text = request.token.trim();
     let token = text
         .split_once(' ')
