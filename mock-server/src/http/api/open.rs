@@ -175,6 +175,14 @@ fn bad_path(rejection: &PathRejection) -> Response {
     .into_response()
 }
 
+/// A keyed route's path segments and body, or the refusal of the first that cannot be read
+/// (the path before the body).
+fn unpack<P>(path: Result<Path<P>, PathRejection>, body: ReadBody) -> Result<(P, Bytes), Response> {
+    let Path(path) = path.map_err(|rejection| bad_path(&rejection))?;
+    let body = body.map_err(|rejection| unreadable(&rejection))?;
+    Ok((path, body))
+}
+
 /// `POST` with the key in the body.
 fn by_body(ingest: Ingest) -> MethodRouter<SharedCtx> {
     post(
@@ -194,13 +202,9 @@ fn by_url(ingest: Ingest) -> MethodRouter<SharedCtx> {
               path: Result<Path<(String, String)>, PathRejection>,
               headers: HeaderMap,
               body: ReadBody| async move {
-            let Path((kind, key)) = match path {
-                Ok(path) => path,
-                Err(rejection) => return bad_path(&rejection),
-            };
-            let body = match body {
-                Ok(body) => body,
-                Err(rejection) => return unreadable(&rejection),
+            let ((kind, key), body) = match unpack(path, body) {
+                Ok(unpacked) => unpacked,
+                Err(refused) => return refused,
             };
             let url = FromUrl {
                 key: Some(&key),
@@ -219,13 +223,9 @@ fn by_key(ingest: Ingest, methods: MethodFilter, kind: Body) -> MethodRouter<Sha
               path: Result<Path<String>, PathRejection>,
               headers: HeaderMap,
               body: ReadBody| async move {
-            let Path(key) = match path {
-                Ok(path) => path,
-                Err(rejection) => return bad_path(&rejection),
-            };
-            let body = match body {
-                Ok(body) => body,
-                Err(rejection) => return unreadable(&rejection),
+            let (key, body) = match unpack(path, body) {
+                Ok(unpacked) => unpacked,
+                Err(refused) => return refused,
             };
             let url = FromUrl {
                 key: Some(&key),
