@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::net::IpAddr;
 
 use super::context::Context;
-use super::{AppUser, Rule, plural};
+use super::{AppUser, Rule, plural, sent_again};
 use crate::audit::facts::{ApiOutcome, Fact, QueryCredentials};
 use crate::audit::report::{Finding, Severity};
 use crate::protocol::scope::{Access, OFFLINE_ACCESS, ScopeSet};
@@ -105,23 +105,19 @@ pub fn expired_token_retried(rule: &Rule, cx: &Context<'_>) -> Vec<Finding> {
             .filter(|f| never_refreshed || refreshes.iter().any(|r| after_the_refresh(f, r)))
             .map(|f| f.seq)
             .collect();
-        if again.is_empty() {
-            continue;
-        }
-        findings.push(rule.finding(
+        let how = if never_refreshed {
+            "without a refresh"
+        } else {
+            "after the refresh"
+        };
+        findings.extend(sent_again(
+            rule,
+            cx,
             Severity::Warning,
-            cx.client_id(&who),
-            who.user,
-            format!(
-                "an expired access token answered 401, then sent {} more{}",
-                plural(again.len(), "time", "times"),
-                if never_refreshed {
-                    " without a refresh"
-                } else {
-                    " after the refresh"
-                }
-            ),
-            again.into_iter().chain([refused.seq]).collect(),
+            who,
+            refused.seq,
+            again,
+            |times| format!("an expired access token answered 401, then sent {times} more {how}"),
         ));
     }
     findings

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashSet};
 
 use super::context::{Context, Lineage};
-use super::{AppUser, Rule, plural};
+use super::{AppUser, Rule, plural, sent_again};
 use crate::audit::facts::{Event, Fact, TokenGrant, TokenUse};
 use crate::audit::report::{Finding, Severity};
 use crate::protocol::error::ErrorCode;
@@ -35,19 +35,14 @@ pub fn code_reused(rule: &Rule, cx: &Context<'_>) -> Vec<Finding> {
             .filter(|(other, o)| other.seq != redeemed.seq && !(o.error.is_some() && after(other, redeemed)))
             .map(|(other, _)| other.seq)
             .collect();
-        if again.is_empty() {
-            continue;
-        }
-        let who = t.who();
-        findings.push(rule.finding(
+        findings.extend(sent_again(
+            rule,
+            cx,
             Severity::Error,
-            cx.client_id(&who),
-            who.user,
-            format!(
-                "a code redeemed, then sent {} more",
-                plural(again.len(), "time", "times")
-            ),
-            again.into_iter().chain([redeemed.seq]).collect(),
+            t.who(),
+            redeemed.seq,
+            again,
+            |times| format!("a code redeemed, then sent {times} more"),
         ));
     }
     findings
@@ -149,19 +144,15 @@ pub fn revoked_refresh_retried(rule: &Rule, cx: &Context<'_>) -> Vec<Finding> {
             .filter(|(f, other)| other.refresh_in == Some(token) && after(refused, f))
             .map(|(f, _)| f.seq)
             .collect();
-        if again.is_empty() {
-            continue;
-        }
         let who = cx.lineage_of(token).map_or_else(|| t.who(), |l| l.who.clone());
-        findings.push(rule.finding(
+        findings.extend(sent_again(
+            rule,
+            cx,
             Severity::Warning,
-            cx.client_id(&who),
-            who.user,
-            format!(
-                "a refresh token answered invalid_grant, then sent {} more",
-                plural(again.len(), "time", "times")
-            ),
-            again.into_iter().chain([refused.seq]).collect(),
+            who,
+            refused.seq,
+            again,
+            |times| format!("a refresh token answered invalid_grant, then sent {times} more"),
         ));
     }
     findings
