@@ -53,38 +53,27 @@ impl<'a> Admin<'a> {
 
     /// Registers an app at run time.
     pub fn add_app(&self, app: App) -> Result<(), AdminError> {
-        let added = self.ctx.store.with(|s| s.add_app(app, &self.ctx.options.bounds));
-        super::changed(self.ctx, "add_app");
-        added
+        let bounds = &self.ctx.options.bounds;
+        self.change("add_app", |s| s.add_app(app, bounds))
     }
 
     /// Adds a user at run time.
     pub fn add_user(&self, user: User) -> Result<(), AdminError> {
-        let added = self
-            .ctx
-            .store
-            .with(|s| s.add_user(user, &self.ctx.options.bounds));
-        super::changed(self.ctx, "add_user");
-        added
+        let bounds = &self.ctx.options.bounds;
+        self.change("add_user", |s| s.add_user(user, bounds))
     }
 
     /// Adds a tenant at run time (`POST /_mock/tenants`); `{id}.localhost` serves it at once.
     pub fn add_tenant(&self, tenant: Tenant) -> Result<(), AdminError> {
-        let added = self
-            .ctx
-            .store
-            .with(|s| s.add_tenant(tenant, &self.ctx.options.bounds));
-        super::changed(self.ctx, "add_tenant");
-        added
+        let bounds = &self.ctx.options.bounds;
+        self.change("add_tenant", |s| s.add_tenant(tenant, bounds))
     }
 
     /// Removes an app (`DELETE /_mock/apps/{client_id}`); returns how many of its refresh
     /// grants were revoked.
     pub fn remove_app(&self, client_id: &str) -> Result<usize, AdminError> {
         let now = self.ctx.clock.now();
-        let removed = self.ctx.store.with(|s| s.remove_app(client_id, now));
-        super::changed(self.ctx, "remove_app");
-        removed
+        self.change("remove_app", |s| s.remove_app(client_id, now))
     }
 
     /// Removes a user (`DELETE /_mock/users/{username}`); returns how many of their refresh
@@ -92,9 +81,7 @@ impl<'a> Admin<'a> {
     pub fn remove_user(&self, username: &str) -> Result<usize, AdminError> {
         let now = self.ctx.clock.now();
         let protected = self.ctx.options.auto_approve.as_deref();
-        let removed = self.ctx.store.with(|s| s.remove_user(username, protected, now));
-        super::changed(self.ctx, "remove_user");
-        removed
+        self.change("remove_user", |s| s.remove_user(username, protected, now))
     }
 
     /// The refresh grants `filter` selects (`GrantFilter::all()`,
@@ -106,8 +93,14 @@ impl<'a> Admin<'a> {
     /// Revokes every grant of `app` (client id) for `user`, as the user would in ilert's UI.
     pub fn revoke_grants(&self, app: &str, user: &str) -> Result<usize, AdminError> {
         let now = self.ctx.clock.now();
-        let revoked = self.ctx.store.with(|s| s.revoke_app_for_user(app, user, now));
-        super::changed(self.ctx, "revoke_grants");
-        revoked
+        self.change("revoke_grants", |s| s.revoke_app_for_user(app, user, now))
+    }
+
+    /// Applies a change to the directory or the grants, then announces it as `what`, whether it
+    /// succeeded or not.
+    fn change<T>(&self, what: &str, change: impl FnOnce(&mut crate::state::MockState) -> T) -> T {
+        let outcome = self.ctx.store.with(change);
+        super::changed(self.ctx, what);
+        outcome
     }
 }
