@@ -269,12 +269,13 @@ pub(super) fn append_signature(message: &mut String, signature: &[u8]) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::fixtures::Fixtures;
     use crate::token::{REFRESH_TOKEN_LIFETIME, decode_unverified};
 
-    fn keys_and_pem() -> (Keys, Fixtures) {
+    /// The fixture keys, and the fixtures they come from (for their PEM and secret).
+    pub(in crate::token) fn keys_and_pem() -> (Keys, Fixtures) {
         let fixtures = Fixtures::embedded().expect("embedded fixtures");
         let k = &fixtures.keys;
         let keys = Keys::new(&k.access_private_key_pem, &k.refresh_secret, &k.key_id).expect("fixture keys");

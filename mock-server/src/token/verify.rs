@@ -273,17 +273,10 @@ pub fn decode_unverified(token: &str) -> Option<(serde_json::Value, serde_json::
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixtures::Fixtures;
     use crate::token::keys::append_signature;
+    use crate::token::keys::tests::keys_and_pem;
     use aws_lc_rs::rand::SystemRandom;
     use aws_lc_rs::signature::RSA_PKCS1_SHA256;
-
-    fn keys_and_pem() -> (Keys, Fixtures) {
-        let fixtures = Fixtures::embedded().expect("embedded fixtures");
-        let k = &fixtures.keys;
-        let keys = Keys::new(&k.access_private_key_pem, &k.refresh_secret, &k.key_id).expect("fixture keys");
-        (keys, fixtures)
-    }
 
     /// A token with these exact header and payload bytes, signed with the fixture keys.
     fn raw(keys: &Keys, header: &str, payload: &str, rsa: bool) -> String {
