@@ -287,26 +287,21 @@ mod tests {
     #[test]
     fn later_problems_redirect_with_state() {
         let s = Some("s1".to_owned());
-        assert_eq!(
-            redirect_code(&base("&scope=profile&state=s1")),
-            (ErrorCode::InvalidRequest, s.clone())
-        );
-        assert_eq!(
-            redirect_code(&base("&response_type=token&scope=profile&state=s1")),
-            (ErrorCode::UnsupportedResponseType, s.clone())
-        );
-        assert_eq!(
-            redirect_code(&base("&response_type=code&state=s1")),
-            (ErrorCode::InvalidScope, s.clone())
-        );
-        assert_eq!(
-            redirect_code(&base("&response_type=code&scope=nope&state=s1")),
-            (ErrorCode::InvalidScope, s.clone())
-        );
-        assert_eq!(
-            redirect_code(&base("&response_type=code&scope=profile&scope=profile&state=s1")),
-            (ErrorCode::InvalidRequest, s.clone())
-        );
+        for (query, code) in [
+            ("&scope=profile&state=s1", ErrorCode::InvalidRequest),
+            (
+                "&response_type=token&scope=profile&state=s1",
+                ErrorCode::UnsupportedResponseType,
+            ),
+            ("&response_type=code&state=s1", ErrorCode::InvalidScope),
+            ("&response_type=code&scope=nope&state=s1", ErrorCode::InvalidScope),
+            (
+                "&response_type=code&scope=profile&scope=profile&state=s1",
+                ErrorCode::InvalidRequest,
+            ),
+        ] {
+            assert_eq!(redirect_code(&base(query)), (code, s.clone()), "{query}");
+        }
         assert_eq!(
             redirect_code(&base(&format!(
                 "&response_type=code&scope=profile&code_challenge={CHALLENGE}&code_challenge_method=plain"
