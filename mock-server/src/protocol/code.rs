@@ -313,6 +313,13 @@ mod tests {
         }
     }
 
+    /// A book holding one code, `code`, issued for `grant(challenge)`.
+    fn issued(code: &str, challenge: Option<&str>) -> CodeBook {
+        let mut book = CodeBook::default();
+        book.issue(code.into(), grant(challenge));
+        book
+    }
+
     fn req<'a>(uri: Option<&'a str>, verifier: Option<&'a str>) -> Redemption<'a> {
         Redemption {
             app_id: 250,
@@ -324,8 +331,7 @@ mod tests {
 
     #[test]
     fn single_use_and_reuse_reports_the_family() {
-        let mut book = CodeBook::default();
-        book.issue("c".into(), grant(None));
+        let mut book = issued("c", None);
         assert!(
             book.redeem("c", req(None, None), 1_000, CodeUse::SingleUse)
                 .is_ok()
@@ -349,14 +355,12 @@ mod tests {
 
     #[test]
     fn expires_after_two_minutes() {
-        let mut book = CodeBook::default();
-        book.issue("c".into(), grant(None));
+        let mut book = issued("c", None);
         assert_eq!(
             book.redeem("c", req(None, None), 1_120, CodeUse::SingleUse),
             Err(RedeemError::Expired)
         );
-        let mut book = CodeBook::default();
-        book.issue("c".into(), grant(None));
+        let mut book = issued("c", None);
         assert!(
             book.redeem("c", req(None, None), 1_119, CodeUse::SingleUse)
                 .is_ok()
@@ -365,8 +369,7 @@ mod tests {
 
     #[test]
     fn binding_checks_do_not_burn_the_code() {
-        let mut book = CodeBook::default();
-        book.issue("c".into(), grant(None));
+        let mut book = issued("c", None);
         let other = Redemption {
             app_id: 251,
             redirect_uri: None,
@@ -394,8 +397,7 @@ mod tests {
 
     #[test]
     fn pkce_rules() {
-        let mut book = CodeBook::default();
-        book.issue("p".into(), grant(Some(CHALLENGE)));
+        let mut book = issued("p", Some(CHALLENGE));
         assert_eq!(
             book.redeem("p", req(None, None), 1_000, CodeUse::SingleUse),
             Err(RedeemError::MissingVerifier)
@@ -426,8 +428,7 @@ mod tests {
             with_secret: false,
             ..req(None, verifier)
         };
-        let mut book = CodeBook::default();
-        book.issue("n".into(), grant(None));
+        let mut book = issued("n", None);
         assert_eq!(
             book.redeem("n", without_secret(None), 1_000, CodeUse::SingleUse),
             Err(RedeemError::SecretOrPkceRequired)
@@ -519,8 +520,7 @@ mod tests {
 
     #[test]
     fn a_reusable_redemption_leaves_the_code_usable() {
-        let mut book = CodeBook::default();
-        book.issue("c".into(), grant(None));
+        let mut book = issued("c", None);
         for _ in 0..3 {
             assert!(
                 book.redeem("c", req(None, None), 1_000, CodeUse::Reusable)
@@ -539,8 +539,7 @@ mod tests {
 
     #[test]
     fn purge_forgets_old_codes() {
-        let mut book = CodeBook::default();
-        book.issue("a".into(), grant(None));
+        let mut book = issued("a", None);
         book.issue("b".into(), grant(None));
         assert!(
             book.redeem("b", req(None, None), 1_000, CodeUse::SingleUse)
