@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{ControlJson, control_error};
+use super::{ControlJson, control_error, delete_numbered};
 use crate::admin::{AdminError, GrantFilter};
 use crate::http::ctx::SharedCtx;
 use crate::model::{App, Tenant, User};
@@ -79,18 +79,13 @@ pub async fn revoke_app_user(
 
 /// `DELETE /_mock/grants/{id}`.
 pub async fn revoke_one(State(ctx): State<SharedCtx>, Path(id): Path<String>) -> Response {
-    let Ok(id) = id.parse::<u64>() else {
-        return control_error(
-            StatusCode::BAD_REQUEST,
-            "id: must be a grant id from GET /_mock/grants",
-        );
-    };
     let now = ctx.clock.now();
-    if ctx.store.with(|s| s.revoke_grant_id(id, now)) {
-        StatusCode::NO_CONTENT.into_response()
-    } else {
-        control_error(StatusCode::NOT_FOUND, &format!("no live grant {id}"))
-    }
+    delete_numbered(
+        &id,
+        "a grant id from GET /_mock/grants",
+        |id| ctx.store.with(|s| s.revoke_grant_id(id, now)),
+        |id| format!("no live grant {id}"),
+    )
 }
 
 /// `GET /_mock/apps` (secrets included: these are development credentials).

@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
-use super::{ControlJson, control_error};
+use super::{ControlJson, control_error, delete_numbered};
 use crate::faults::FaultSpec;
 use crate::http::ctx::SharedCtx;
 
@@ -28,17 +28,12 @@ pub async fn remove(
     State(ctx): State<SharedCtx>,
     axum::extract::Path(id): axum::extract::Path<String>,
 ) -> Response {
-    let Ok(id) = id.parse::<u64>() else {
-        return control_error(
-            StatusCode::BAD_REQUEST,
-            "id: must be a fault id from GET /_mock/faults",
-        );
-    };
-    if ctx.faults.remove(id) {
-        StatusCode::NO_CONTENT.into_response()
-    } else {
-        control_error(StatusCode::NOT_FOUND, &format!("no queued fault {id}"))
-    }
+    delete_numbered(
+        &id,
+        "a fault id from GET /_mock/faults",
+        |id| ctx.faults.remove(id),
+        |id| format!("no queued fault {id}"),
+    )
 }
 
 /// `DELETE /_mock/faults`.

@@ -155,6 +155,24 @@ where
     }
 }
 
+/// `DELETE …/{id}` of one numbered item: 400 when `id` is not a number (`listed` says which ids
+/// and where they are listed), 204 when `remove` found the item, 404 with `missing`'s words when not.
+fn delete_numbered(
+    id: &str,
+    listed: &str,
+    remove: impl FnOnce(u64) -> bool,
+    missing: impl FnOnce(u64) -> String,
+) -> Response {
+    let Ok(id) = id.parse::<u64>() else {
+        return control_error(StatusCode::BAD_REQUEST, &format!("id: must be {listed}"));
+    };
+    if remove(id) {
+        axum::response::IntoResponse::into_response(StatusCode::NO_CONTENT)
+    } else {
+        control_error(StatusCode::NOT_FOUND, &missing(id))
+    }
+}
+
 /// Parses a JSON control body (see [`ControlJson`]).
 fn parse<T: serde::de::DeserializeOwned>(
     body: Result<axum::Json<serde_json::Value>, axum::extract::rejection::JsonRejection>,
@@ -169,4 +187,41 @@ fn parse<T: serde::de::DeserializeOwned>(
         };
         control_error(StatusCode::BAD_REQUEST, &message)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn answer(response: Response) -> (StatusCode, String) {
+        let status = response.status();
+        let body = axum::body::to_bytes(response.into_body(), 1 << 16)
+            .await
+            .expect("body");
+        (status, String::from_utf8_lossy(&body).into_owned())
+    }
+
+    #[tokio::test]
+    async fn a_numbered_delete_refuses_a_non_number_and_names_a_missing_item() {
+        let listed = "a fault id from GET /_mock/faults";
+        let missing = |id| format!("no queued fault {id}");
+        assert_eq!(
+            answer(delete_numbered("x", listed, |_| true, missing)).await,
+            (
+                StatusCode::BAD_REQUEST,
+                r#"{"error":"id: must be a fault id from GET /_mock/faults"}"#.to_owned()
+            )
+        );
+        assert_eq!(
+            answer(delete_numbered("7", listed, |id| id == 7, missing)).await,
+            (StatusCode::NO_CONTENT, String::new())
+        );
+        assert_eq!(
+            answer(delete_numbered("8", listed, |id| id == 7, missing)).await,
+            (
+                StatusCode::NOT_FOUND,
+                r#"{"error":"no queued fault 8"}"#.to_owned()
+            )
+        );
+    }
 }
