@@ -60,35 +60,35 @@ impl Rule {
             count,
         }
     }
+
+    /// The finding for a request sent again after its answer (`first`) said it could not succeed:
+    /// `title` is given `n time(s)` for the requests sent after (`again`), which are listed with
+    /// `first`; no finding when nothing was sent again.
+    fn sent_again(
+        &self,
+        cx: &Context<'_>,
+        severity: Severity,
+        who: crate::audit::facts::Who,
+        first: u64,
+        again: Vec<u64>,
+        title: impl FnOnce(String) -> String,
+    ) -> Option<Finding> {
+        if again.is_empty() {
+            return None;
+        }
+        let times = plural(again.len(), "time", "times");
+        Some(self.finding(
+            severity,
+            cx.client_id(&who),
+            who.user,
+            title(times),
+            again.into_iter().chain([first]).collect(),
+        ))
+    }
 }
 
 /// The client id and the user a finding names (either may be unknown).
 pub type AppUser = (Option<String>, Option<String>);
-
-/// The finding for a request sent again after its answer (`first`) said it could not succeed:
-/// `title` is given `n time(s)` for the requests sent after (`again`), which are listed with
-/// `first`; no finding when nothing was sent again.
-fn sent_again(
-    rule: &Rule,
-    cx: &Context<'_>,
-    severity: Severity,
-    who: crate::audit::facts::Who,
-    first: u64,
-    again: Vec<u64>,
-    title: impl FnOnce(String) -> String,
-) -> Option<Finding> {
-    if again.is_empty() {
-        return None;
-    }
-    let times = plural(again.len(), "time", "times");
-    Some(rule.finding(
-        severity,
-        cx.client_id(&who),
-        who.user,
-        title(times),
-        again.into_iter().chain([first]).collect(),
-    ))
-}
 
 /// `n thing` or `n things`.
 pub fn plural(n: usize, one: &str, many: &str) -> String {

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::net::IpAddr;
 
 use super::context::Context;
-use super::{AppUser, Rule, plural, sent_again};
+use super::{AppUser, Rule, plural};
 use crate::audit::facts::{ApiOutcome, Fact, QueryCredentials};
 use crate::audit::report::{Finding, Severity};
 use crate::protocol::scope::{Access, OFFLINE_ACCESS, ScopeSet};
@@ -110,15 +110,11 @@ pub fn expired_token_retried(rule: &Rule, cx: &Context<'_>) -> Vec<Finding> {
         } else {
             "after the refresh"
         };
-        findings.extend(sent_again(
-            rule,
-            cx,
-            Severity::Warning,
-            who,
-            refused.seq,
-            again,
-            |times| format!("an expired access token answered 401, then sent {times} more {how}"),
-        ));
+        findings.extend(
+            rule.sent_again(cx, Severity::Warning, who, refused.seq, again, |times| {
+                format!("an expired access token answered 401, then sent {times} more {how}")
+            }),
+        );
     }
     findings
 }

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashSet};
 
 use super::context::{Context, Lineage};
-use super::{AppUser, Rule, plural, sent_again};
+use super::{AppUser, Rule, plural};
 use crate::audit::facts::{Event, Fact, TokenGrant, TokenUse};
 use crate::audit::report::{Finding, Severity};
 use crate::protocol::error::ErrorCode;
@@ -35,15 +35,11 @@ pub fn code_reused(rule: &Rule, cx: &Context<'_>) -> Vec<Finding> {
             .filter(|(other, o)| other.seq != redeemed.seq && !(o.error.is_some() && after(other, redeemed)))
             .map(|(other, _)| other.seq)
             .collect();
-        findings.extend(sent_again(
-            rule,
-            cx,
-            Severity::Error,
-            t.who(),
-            redeemed.seq,
-            again,
-            |times| format!("a code redeemed, then sent {times} more"),
-        ));
+        findings.extend(
+            rule.sent_again(cx, Severity::Error, t.who(), redeemed.seq, again, |times| {
+                format!("a code redeemed, then sent {times} more")
+            }),
+        );
     }
     findings
 }
@@ -145,15 +141,11 @@ pub fn revoked_refresh_retried(rule: &Rule, cx: &Context<'_>) -> Vec<Finding> {
             .map(|(f, _)| f.seq)
             .collect();
         let who = cx.lineage_of(token).map_or_else(|| t.who(), |l| l.who.clone());
-        findings.extend(sent_again(
-            rule,
-            cx,
-            Severity::Warning,
-            who,
-            refused.seq,
-            again,
-            |times| format!("a refresh token answered invalid_grant, then sent {times} more"),
-        ));
+        findings.extend(
+            rule.sent_again(cx, Severity::Warning, who, refused.seq, again, |times| {
+                format!("a refresh token answered invalid_grant, then sent {times} more")
+            }),
+        );
     }
     findings
 }
