@@ -420,23 +420,26 @@ async fn repeated_parameter(cx: Cx) -> CaseResult {
     error_redirect_case(&cx, p, "invalid_request").await
 }
 
+/// A PKCE challenge with a method the server refuses (`None`: no method at all) redirects with
+/// `invalid_request`.
+async fn pkce_method_refused(cx: &Cx, method: Option<&str>) -> CaseResult {
+    let mut p = Params::valid(&cx.target().app, "profile").add("code_challenge", PKCE_CHALLENGE);
+    if let Some(method) = method {
+        p = p.add("code_challenge_method", method);
+    }
+    error_redirect_case(cx, p, "invalid_request").await
+}
+
 async fn pkce_plain(cx: Cx) -> CaseResult {
-    let p = Params::valid(&cx.target().app, "profile")
-        .add("code_challenge", PKCE_CHALLENGE)
-        .add("code_challenge_method", "plain");
-    error_redirect_case(&cx, p, "invalid_request").await
+    pkce_method_refused(&cx, Some("plain")).await
 }
 
 async fn pkce_no_method(cx: Cx) -> CaseResult {
-    let p = Params::valid(&cx.target().app, "profile").add("code_challenge", PKCE_CHALLENGE);
-    error_redirect_case(&cx, p, "invalid_request").await
+    pkce_method_refused(&cx, None).await
 }
 
 async fn pkce_unknown_method(cx: Cx) -> CaseResult {
-    let p = Params::valid(&cx.target().app, "profile")
-        .add("code_challenge", PKCE_CHALLENGE)
-        .add("code_challenge_method", "S512");
-    error_redirect_case(&cx, p, "invalid_request").await
+    pkce_method_refused(&cx, Some("S512")).await
 }
 
 async fn pkce_s256(cx: Cx) -> CaseResult {
