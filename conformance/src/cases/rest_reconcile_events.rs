@@ -28,6 +28,19 @@ async fn post_event(cx: &Cx, event: Value) -> Result<Resp, Stop> {
     cx.request(Method::POST, EVENTS).json(event).send().await
 }
 
+/// Runs a case's steps in its own alert source, then deletes the source (and its alerts) whether
+/// the steps passed or not.
+async fn steps_then_drop(
+    cx: &Cx,
+    source: i64,
+    cleanup: &str,
+    steps: impl Future<Output = CaseResult>,
+) -> CaseResult {
+    let outcome = steps.await;
+    drop_source(cx, source, cleanup).await;
+    outcome
+}
+
 /// The alert `id`'s JSON, read with a token.
 async fn alert(cx: &Cx, id: i64) -> Result<Value, Stop> {
     let token = cx.access_token("alert").await?;
@@ -97,9 +110,7 @@ async fn summary_only_for_alert(cx: Cx) -> CaseResult {
         )?;
         Ok(())
     };
-    let outcome: CaseResult = steps.await;
-    drop_source(&cx, source, &cleanup).await;
-    outcome
+    steps_then_drop(&cx, source, &cleanup, steps).await
 }
 
 async fn key_case(cx: Cx) -> CaseResult {
@@ -124,9 +135,7 @@ async fn key_case(cx: Cx) -> CaseResult {
         )?;
         Ok(())
     };
-    let outcome: CaseResult = steps.await;
-    drop_source(&cx, source, &cleanup).await;
-    outcome
+    steps_then_drop(&cx, source, &cleanup, steps).await
 }
 
 async fn json_only(cx: Cx) -> CaseResult {
@@ -201,9 +210,7 @@ async fn assign_names(cx: Cx) -> CaseResult {
         )?;
         Ok(())
     };
-    let outcome: CaseResult = steps.await;
-    drop_source(&cx, source, &cleanup).await;
-    outcome
+    steps_then_drop(&cx, source, &cleanup, steps).await
 }
 
 /// The cases, one per reconciled rule.
