@@ -233,11 +233,7 @@ async fn alert_states_invalid(cx: Cx) -> CaseResult {
     let r = cx
         .api(Method::GET, &format!("{ALERTS}?states=SLEEPING"), &token, None)
         .await?;
-    r.rest_error(400)?;
-    r.ensure(
-        r.json["message"].as_str().is_some_and(|m| m.contains("PENDING")),
-        "a message naming the allowed states",
-    )?;
+    r.rest_error_naming(400, "PENDING", "a message naming the allowed states")?;
     Ok(())
 }
 

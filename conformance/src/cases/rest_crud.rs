@@ -560,12 +560,13 @@ async fn invalid(cx: &Cx, row: &Crud) -> CaseResult {
     let (body, field) = row.invalid;
     let s = scratch(cx, row).await?;
     let r = refused_post(cx, row, &s, &s.token, body(&s)).await?;
-    r.rest_error(400)?;
-    if let Some(field) = field {
-        r.ensure(
-            r.json["message"].as_str().is_some_and(|m| m.contains(field)),
-            format!("a message that names the field '{field}'"),
-        )?;
+    match field {
+        Some(field) => {
+            r.rest_error_naming(400, field, format!("a message that names the field '{field}'"))?;
+        }
+        None => {
+            r.rest_error(400)?;
+        }
     }
     Ok(())
 }

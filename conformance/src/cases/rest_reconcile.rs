@@ -291,12 +291,7 @@ async fn time_zone(cx: Cx) -> CaseResult {
     r.ensure(r.json["timezone"] == "Asia/Tokyo", "the schedule in Asia/Tokyo")?;
     let wrong = json!({"name": name, "timezone": "Mars/Olympus_Mons", "type": "STATIC", "shifts": []});
     let r = post_schedule(&cx, &token, wrong).await?;
-    r.rest_error(400)?;
-    r.ensure(
-        r.json["message"].as_str().is_some_and(|m| m.contains("timezone")),
-        "a message that names the field 'timezone'",
-    )?;
-    Ok(())
+    names_field(&r, "timezone")
 }
 
 async fn local_time(cx: Cx) -> CaseResult {
@@ -312,11 +307,7 @@ async fn local_time(cx: Cx) -> CaseResult {
 
 /// `r` refuses with 400 in the REST shape and names `field`.
 fn names_field(r: &Resp, field: &str) -> CaseResult {
-    r.rest_error(400)?;
-    r.ensure(
-        r.json["message"].as_str().is_some_and(|m| m.contains(field)),
-        format!("a message that names the field '{field}'"),
-    )?;
+    r.rest_error_naming(400, field, format!("a message that names the field '{field}'"))?;
     Ok(())
 }
 
