@@ -58,12 +58,7 @@ async fn unknown(cx: Cx) -> CaseResult {
 }
 
 async fn missing(cx: Cx) -> CaseResult {
-    cx.post(paths::REVOKE)
-        .form(&[])
-        .send()
-        .await?
-        .token_error(400, "invalid_request")?;
-    Ok(())
+    super::empty_form_refused(&cx, paths::REVOKE).await
 }
 
 async fn user_revokes(cx: Cx) -> CaseResult {
