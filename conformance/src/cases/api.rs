@@ -83,12 +83,7 @@ async fn unauthorized(cx: &Cx, authorization: Option<String>) -> Result<Resp, St
 
 async fn bearer_missing(cx: Cx) -> CaseResult {
     let r = unauthorized(&cx, None).await?;
-    r.ensure(
-        r.header("www-authenticate")
-            .is_some_and(|v| v.starts_with("Bearer")),
-        "WWW-Authenticate: Bearer …",
-    )?;
-    Ok(())
+    www_authenticate(&r, |v| v.starts_with("Bearer"), "WWW-Authenticate: Bearer …")
 }
 
 async fn bearer_no_prefix(cx: Cx) -> CaseResult {
@@ -125,11 +120,16 @@ async fn bearer_refresh(cx: Cx) -> CaseResult {
 
 async fn scope_missing(cx: Cx) -> CaseResult {
     let r = rest_crud::without_scope(&cx, paths::ALERT_SOURCES, "source").await?;
-    r.ensure(
-        r.header("www-authenticate")
-            .is_some_and(|v| v.contains("insufficient_scope")),
+    www_authenticate(
+        &r,
+        |v| v.contains("insufficient_scope"),
         "WWW-Authenticate: Bearer …, error=\"insufficient_scope\" (rfc6750 §3.1)",
-    )?;
+    )
+}
+
+/// `r` carries a WWW-Authenticate header that `ok` accepts (`what` describes it).
+fn www_authenticate(r: &Resp, ok: impl Fn(&str) -> bool, what: &str) -> CaseResult {
+    r.ensure(r.header("www-authenticate").is_some_and(ok), what)?;
     Ok(())
 }
 
