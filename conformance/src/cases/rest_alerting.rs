@@ -100,12 +100,7 @@ pub(crate) fn cases() -> Vec<Case> {
 async fn list_users(cx: Cx) -> CaseResult {
     let token = cx.access_token(USERS.read).await?;
     let r = cx
-        .api(
-            Method::GET,
-            &format!("{}?max-results=2", USERS.path),
-            &token,
-            None,
-        )
+        .api_get(&format!("{}?max-results=2", USERS.path), &token)
         .await?;
     let fields = USERS.fields;
     each_item(
@@ -131,12 +126,7 @@ fn is_alert(v: &Value) -> bool {
 async fn list_alerts(cx: Cx) -> CaseResult {
     let token = cx.access_token("alert").await?;
     let r = cx
-        .api(
-            Method::GET,
-            &format!("{ALERTS}?states=PENDING&states=ACCEPTED"),
-            &token,
-            None,
-        )
+        .api_get(&format!("{ALERTS}?states=PENDING&states=ACCEPTED"), &token)
         .await?;
     each_item(
         &r,
@@ -148,9 +138,7 @@ async fn list_alerts(cx: Cx) -> CaseResult {
 async fn get_alert(cx: Cx) -> CaseResult {
     let token = cx.access_token("alert").await?;
     let id = first_of(&cx, ALERTS, &token, |a| a["id"].as_i64()).await?;
-    let r = cx
-        .api(Method::GET, &format!("{ALERTS}/{id}"), &token, None)
-        .await?;
+    let r = cx.api_get(&format!("{ALERTS}/{id}"), &token).await?;
     r.ensure(
         r.status == 200 && r.json["id"] == id && is_alert(&r.json),
         format!("200 with alert {id}"),
@@ -230,9 +218,7 @@ async fn alert_scopes(cx: Cx) -> CaseResult {
 
 async fn alert_states_invalid(cx: Cx) -> CaseResult {
     let token = cx.access_token("alert").await?;
-    let r = cx
-        .api(Method::GET, &format!("{ALERTS}?states=SLEEPING"), &token, None)
-        .await?;
+    let r = cx.api_get(&format!("{ALERTS}?states=SLEEPING"), &token).await?;
     r.rest_error_naming(400, "PENDING", "a message naming the allowed states")?;
     Ok(())
 }
@@ -243,10 +229,7 @@ async fn event_alert(cx: Cx) -> CaseResult {
     let r = cx.request(Method::POST, EVENTS).json(event).send().await?;
     let token = cx.access_token("alert").await?;
     let alert = match r.json["alertId"].as_i64() {
-        Some(id) => cx
-            .api(Method::GET, &format!("{ALERTS}/{id}"), &token, None)
-            .await
-            .ok(),
+        Some(id) => cx.api_get(&format!("{ALERTS}/{id}"), &token).await.ok(),
         None => None,
     };
     drop_source(&cx, source, &cleanup).await;

@@ -373,7 +373,7 @@ fn sent_values(sent: &Value, pointers: &[&str]) -> String {
 
 async fn list(cx: &Cx, row: &Crud) -> CaseResult {
     let token = cx.access_token(row.read).await?;
-    let r = cx.api(Method::GET, row.path, &token, None).await?;
+    let r = cx.api_get(row.path, &token).await?;
     r.status_is(200)?;
     let items = r.json.as_array();
     r.ensure(
@@ -402,7 +402,7 @@ async fn get(cx: &Cx, row: &Crud) -> CaseResult {
         return Err(Stop::skip(format!("needs an entity listed at {}", row.path)));
     };
     let id = &first["id"];
-    let r = cx.api(Method::GET, &row.item(id), &token, None).await?;
+    let r = cx.api_get(&row.item(id), &token).await?;
     r.status_is(200)?;
     r.ensure(
         r.json["id"] == *id && r.json["name"] == first["name"] && row.complete(&r.json),
@@ -446,12 +446,12 @@ async fn update(cx: &Cx, row: &Crud) -> CaseResult {
         let path = row.item(&entity["id"]);
         let before = match kept.is_empty() {
             true => None,
-            false => Some(cx.api(Method::GET, &path, &s.token, None).await?),
+            false => Some(cx.api_get(&path, &s.token).await?),
         };
         let sent = body(&s.clone().labelled("After update"));
         let r = cx.api(Method::PUT, &path, &s.token, Some(sent.clone())).await?;
         let read = match row.extras.reread {
-            true => Some(cx.api(Method::GET, &path, &s.token, None).await?),
+            true => Some(cx.api_get(&path, &s.token).await?),
             false => None,
         };
         r.status_is(200)?;
@@ -482,9 +482,7 @@ async fn delete(cx: &Cx, row: &Crud) -> CaseResult {
         let r = cx.api(Method::DELETE, &path, &s.token, None).await?;
         r.status_is(204)?;
         r.body_empty()?;
-        cx.api(Method::GET, &path, &s.token, None)
-            .await?
-            .rest_error(404)?;
+        cx.api_get(&path, &s.token).await?.rest_error(404)?;
         Ok(())
     })
     .await
@@ -506,7 +504,7 @@ pub(crate) async fn without_scope(cx: &Cx, path: &str, scope: &str) -> Result<Re
     if granted(&token, scope) {
         return Err(Stop::skip(format!("the supplied token has the {scope} scope")));
     }
-    let r = cx.api(Method::GET, path, &token, None).await?;
+    let r = cx.api_get(path, &token).await?;
     r.rest_error(403)?;
     Ok(r)
 }

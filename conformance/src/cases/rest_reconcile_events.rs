@@ -44,9 +44,7 @@ async fn steps_then_drop(
 /// The alert `id`'s JSON, read with a token.
 async fn alert(cx: &Cx, id: i64) -> Result<Value, Stop> {
     let token = cx.access_token("alert").await?;
-    let r = cx
-        .api(Method::GET, &format!("/api/alerts/{id}"), &token, None)
-        .await?;
+    let r = cx.api_get(&format!("/api/alerts/{id}"), &token).await?;
     r.status_is(200)?;
     Ok(r.json)
 }
@@ -155,12 +153,7 @@ async fn json_only(cx: Cx) -> CaseResult {
 async fn list_filters(cx: Cx) -> CaseResult {
     let token = cx.access_token("alert").await?;
     let theirs = cx
-        .api(
-            Method::GET,
-            "/api/alerts?start-index=0&max-results=50&state=ACCEPTED",
-            &token,
-            None,
-        )
+        .api_get("/api/alerts?start-index=0&max-results=50&state=ACCEPTED", &token)
         .await?;
     theirs.status_is(200)?;
     let all_accepted = theirs
@@ -168,9 +161,7 @@ async fn list_filters(cx: Cx) -> CaseResult {
         .as_array()
         .is_some_and(|l| l.iter().all(|a| a["status"] == "ACCEPTED"));
     theirs.ensure(all_accepted, "only ACCEPTED alerts for state=ACCEPTED")?;
-    let bad = cx
-        .api(Method::GET, "/api/alerts?state=OPEN", &token, None)
-        .await?;
+    let bad = cx.api_get("/api/alerts?state=OPEN", &token).await?;
     bad.rest_error(400)?;
     Ok(())
 }
@@ -185,12 +176,7 @@ async fn assign_names(cx: Cx) -> CaseResult {
             .as_i64()
             .ok_or_else(|| created.fail("201 with the alert"))?;
         let me = cx
-            .api(
-                Method::GET,
-                "/api/users/current",
-                &cx.access_token("profile").await?,
-                None,
-            )
+            .api_get("/api/users/current", &cx.access_token("profile").await?)
             .await?;
         let user = me.json["id"]
             .as_i64()

@@ -40,7 +40,7 @@ async fn access_stays(cx: Cx) -> CaseResult {
         .send()
         .await?
         .status_is(200)?;
-    cx.api(Method::GET, paths::CURRENT_USER, &tokens.access, None)
+    cx.api_get(paths::CURRENT_USER, &tokens.access)
         .await?
         .status_is(200)?;
     Ok(())
