@@ -272,6 +272,19 @@ pub(crate) async fn posted(cx: &Cx, token: &str, path: &str, body: Value) -> Res
     r
 }
 
+/// Runs a case's `steps`, then removes `path` (what the case made) quietly whatever they
+/// answered; their outcome.
+pub(crate) async fn then_remove(
+    cx: &Cx,
+    token: &str,
+    path: &str,
+    steps: impl Future<Output = CaseResult>,
+) -> CaseResult {
+    let outcome = steps.await;
+    remove(cx, token, path).await;
+    outcome
+}
+
 /// Removes `path` quietly (what a case made), ignoring the outcome.
 pub(crate) async fn remove(cx: &Cx, token: &str, path: &str) {
     let _ = cx
