@@ -6,7 +6,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use super::rest_crud::{Crud, Extras, LANE, crud_cases, made};
+use super::rest_crud::{Crud, Extras, LANE, crud_cases, made, remove};
 use super::rest_steps::{each_item, first_of, quietly, refused};
 use crate::case::{Area, Case, CaseResult, Stop, ilert, run, tags};
 use crate::ctx::Cx;
@@ -159,9 +159,14 @@ pub(super) async fn own_source(cx: &Cx) -> Result<(i64, String, String), Stop> {
     }
 }
 
+/// The path of the alert source `id`.
+pub(super) fn source_path(id: i64) -> String {
+    format!("{}/{id}", paths::ALERT_SOURCES)
+}
+
+/// Deletes the case's own alert source `id` (and its alerts) quietly.
 pub(super) async fn drop_source(cx: &Cx, id: i64, token: &str) {
-    let path = format!("{}/{id}", paths::ALERT_SOURCES);
-    let _ = quietly(cx, Method::DELETE, &path, token, None).await;
+    remove(cx, token, &source_path(id)).await;
 }
 
 async fn create_alert(cx: Cx) -> CaseResult {

@@ -8,8 +8,8 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use super::rest_alerting::{drop_source, own_source};
-use super::rest_crud::LANE;
+use super::rest_alerting::{drop_source, own_source, source_path};
+use super::rest_crud::{LANE, then_remove};
 use crate::case::{Area, Case, CaseResult, Source, SourceKind, Stop, tags};
 use crate::ctx::Cx;
 use crate::req::Resp;
@@ -26,19 +26,6 @@ const fn client(reference: &'static str) -> Source {
 
 async fn post_event(cx: &Cx, event: Value) -> Result<Resp, Stop> {
     cx.request(Method::POST, EVENTS).json(event).send().await
-}
-
-/// Runs a case's steps in its own alert source, then deletes the source (and its alerts) whether
-/// the steps passed or not.
-async fn steps_then_drop(
-    cx: &Cx,
-    source: i64,
-    cleanup: &str,
-    steps: impl Future<Output = CaseResult>,
-) -> CaseResult {
-    let outcome = steps.await;
-    drop_source(cx, source, cleanup).await;
-    outcome
 }
 
 /// The alert `id`'s JSON, read with a token.
@@ -108,7 +95,7 @@ async fn summary_only_for_alert(cx: Cx) -> CaseResult {
         )?;
         Ok(())
     };
-    steps_then_drop(&cx, source, &cleanup, steps).await
+    then_remove(&cx, &cleanup, &source_path(source), steps).await
 }
 
 async fn key_case(cx: Cx) -> CaseResult {
@@ -133,7 +120,7 @@ async fn key_case(cx: Cx) -> CaseResult {
         )?;
         Ok(())
     };
-    steps_then_drop(&cx, source, &cleanup, steps).await
+    then_remove(&cx, &cleanup, &source_path(source), steps).await
 }
 
 async fn json_only(cx: Cx) -> CaseResult {
@@ -196,7 +183,7 @@ async fn assign_names(cx: Cx) -> CaseResult {
         )?;
         Ok(())
     };
-    steps_then_drop(&cx, source, &cleanup, steps).await
+    then_remove(&cx, &cleanup, &source_path(source), steps).await
 }
 
 /// The cases, one per reconciled rule.
