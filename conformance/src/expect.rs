@@ -158,6 +158,21 @@ impl Resp {
         )
     }
 
+    /// ilert's REST error with `status` whose message contains `needle`; `what` says what the
+    /// message should name.
+    pub(crate) fn rest_error_naming(
+        &self,
+        status: u16,
+        needle: &str,
+        what: impl Into<String>,
+    ) -> Result<&Self, Stop> {
+        self.rest_error(status)?;
+        self.ensure(
+            self.json["message"].as_str().is_some_and(|m| m.contains(needle)),
+            what,
+        )
+    }
+
     /// An error page (RFC 6749 §4.1.2.1): HTTP 400, HTML, and no redirect at all.
     pub(crate) fn error_page(&self) -> Result<&Self, Stop> {
         let html = self

@@ -266,14 +266,11 @@ impl Report {
     /// The report as JUnit XML.
     pub fn junit(&self) -> String {
         let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-        let c = self.counts();
+        let Counts { failed, skipped, .. } = self.counts();
+        let (tests, time) = (self.cases.len(), self.duration.as_secs_f64());
         let _ = writeln!(
             out,
-            "<testsuites name=\"ilert-conformance\" tests=\"{}\" failures=\"{}\" skipped=\"{}\" time=\"{:.3}\">",
-            self.cases.len(),
-            c.failed,
-            c.skipped,
-            self.duration.as_secs_f64()
+            "<testsuites name=\"ilert-conformance\" tests=\"{tests}\" failures=\"{failed}\" skipped=\"{skipped}\" time=\"{time:.3}\">"
         );
         for area in Area::ALL {
             let cases: Vec<&CaseReport> = self.cases.iter().filter(|c| c.area == area).collect();

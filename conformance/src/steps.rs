@@ -288,6 +288,11 @@ impl Cx {
         Ok((app, tokens))
     }
 
+    /// A `GET` of the resource API with a bearer token (recorded).
+    pub(crate) async fn api_get(&self, path: &str, token: &str) -> Result<Resp, Stop> {
+        self.api(Method::GET, path, token, None).await
+    }
+
     /// A call of the resource API with a bearer token (recorded).
     pub(crate) async fn api(
         &self,

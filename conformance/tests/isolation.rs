@@ -16,14 +16,25 @@ fn http() -> reqwest::Client {
         .expect("client")
 }
 
-async fn token(base: &str, form: &[(&str, &str)]) -> (u16, Value) {
+/// The guide's app (with its secret) at the token endpoint: `grant_type` and one more field.
+/// Asserts 200; the answer.
+async fn guide_token(base: &str, grant_type: &str, field: (&str, &str)) -> Value {
+    let form = [
+        ("grant_type", grant_type),
+        ("client_id", GUIDE_ID),
+        ("client_secret", GUIDE_SECRET),
+        field,
+    ];
     let r = http()
         .post(format!("{base}/api/developers/oauth2/token"))
-        .form(form)
+        .form(&form)
         .send()
         .await
         .expect("answers");
-    (r.status().as_u16(), r.json().await.expect("json"))
+    let status = r.status().as_u16();
+    let body: Value = r.json().await.expect("json");
+    assert_eq!(status, 200, "{grant_type}: {body}");
+    body
 }
 
 /// Another client signs in with the guide's app as `someUser` and keeps its refresh token.
@@ -46,17 +57,7 @@ async fn someone_elses_refresh_token(base: &str) -> String {
         .find(|(k, _)| k == "code")
         .map(|(_, v)| v.into_owned())
         .expect("a code");
-    let (status, body) = token(
-        base,
-        &[
-            ("grant_type", "authorization_code"),
-            ("client_id", GUIDE_ID),
-            ("client_secret", GUIDE_SECRET),
-            ("code", &code),
-        ],
-    )
-    .await;
-    assert_eq!(status, 200, "{body}");
+    let body = guide_token(base, "authorization_code", ("code", &code)).await;
     body["refresh_token"]
         .as_str()
         .expect("a refresh token")
@@ -96,17 +97,7 @@ async fn a_full_run_leaves_a_shared_auto_approving_mock_as_it_found_it() {
     assert!(report.ok());
 
     // The other client's refresh token still works: the suite never touched its grant.
-    let (status, body) = token(
-        &base,
-        &[
-            ("grant_type", "refresh_token"),
-            ("client_id", GUIDE_ID),
-            ("client_secret", GUIDE_SECRET),
-            ("refresh_token", &refresh_token),
-        ],
-    )
-    .await;
-    assert_eq!(status, 200, "{body}");
+    guide_token(&base, "refresh_token", ("refresh_token", &refresh_token)).await;
     let guide_grants = server.admin().grants(&ilert_mock::GrantFilter::app(GUIDE_ID));
     assert_eq!(
         guide_grants.len(),

@@ -52,7 +52,7 @@ pub(crate) fn cases() -> Vec<Case> {
 
 async fn current_user(cx: Cx) -> CaseResult {
     let token = cx.access_token("profile").await?;
-    let r = cx.api(Method::GET, paths::CURRENT_USER, &token, None).await?;
+    let r = cx.api_get(paths::CURRENT_USER, &token).await?;
     r.status_is(200)?;
     let j = &r.json;
     r.ensure(
@@ -83,12 +83,7 @@ async fn unauthorized(cx: &Cx, authorization: Option<String>) -> Result<Resp, St
 
 async fn bearer_missing(cx: Cx) -> CaseResult {
     let r = unauthorized(&cx, None).await?;
-    r.ensure(
-        r.header("www-authenticate")
-            .is_some_and(|v| v.starts_with("Bearer")),
-        "WWW-Authenticate: Bearer …",
-    )?;
-    Ok(())
+    www_authenticate(&r, |v| v.starts_with("Bearer"), "WWW-Authenticate: Bearer …")
 }
 
 async fn bearer_no_prefix(cx: Cx) -> CaseResult {
@@ -125,11 +120,16 @@ async fn bearer_refresh(cx: Cx) -> CaseResult {
 
 async fn scope_missing(cx: Cx) -> CaseResult {
     let r = rest_crud::without_scope(&cx, paths::ALERT_SOURCES, "source").await?;
-    r.ensure(
-        r.header("www-authenticate")
-            .is_some_and(|v| v.contains("insufficient_scope")),
+    www_authenticate(
+        &r,
+        |v| v.contains("insufficient_scope"),
         "WWW-Authenticate: Bearer …, error=\"insufficient_scope\" (rfc6750 §3.1)",
-    )?;
+    )
+}
+
+/// `r` carries a WWW-Authenticate header that `ok` accepts (`what` describes it).
+fn www_authenticate(r: &Resp, ok: impl Fn(&str) -> bool, what: &str) -> CaseResult {
+    r.ensure(r.header("www-authenticate").is_some_and(ok), what)?;
     Ok(())
 }
 
@@ -142,7 +142,7 @@ async fn scope_table_403(cx: Cx) -> CaseResult {
 async fn scope_table_404(cx: Cx) -> CaseResult {
     // Uptime monitors are in ilert's scope table but not in its OpenAPI document.
     let token = cx.access_token("profile monitor").await?;
-    cx.api(Method::GET, "/api/uptime-monitors", &token, None)
+    cx.api_get("/api/uptime-monitors", &token)
         .await?
         .rest_error(404)?;
     Ok(())
@@ -190,17 +190,15 @@ static ALERT_SOURCES: Crud = Crud {
 
 async fn page_sources(cx: Cx) -> CaseResult {
     let token = cx.access_token("source").await?;
-    let all = cx.api(Method::GET, paths::ALERT_SOURCES, &token, None).await?;
+    let all = cx.api_get(paths::ALERT_SOURCES, &token).await?;
     let list = all.json.as_array().cloned().unwrap_or_default();
     if list.len() < 2 {
         return Err(Stop::skip("needs at least two alert sources to page"));
     }
     let r = cx
-        .api(
-            Method::GET,
+        .api_get(
             &format!("{}?start-index=1&max-results=1", paths::ALERT_SOURCES),
             &token,
-            None,
         )
         .await?;
     let page = r.json.as_array().cloned().unwrap_or_default();
@@ -213,7 +211,7 @@ async fn page_sources(cx: Cx) -> CaseResult {
 
 async fn get_source(cx: Cx) -> CaseResult {
     let token = cx.access_token("source").await?;
-    let all = cx.api(Method::GET, paths::ALERT_SOURCES, &token, None).await?;
+    let all = cx.api_get(paths::ALERT_SOURCES, &token).await?;
     let Some(first) = all.json.as_array().and_then(|l| l.first()).cloned() else {
         return Err(Stop::skip("needs at least one alert source"));
     };
@@ -258,9 +256,7 @@ async fn remove_source(cx: &Cx, id: i64) -> CaseResult {
 /// A token of `scope` reads (200) but cannot create (403); whatever it made anyway is removed.
 async fn read_not_create(cx: &Cx, scope: &str) -> CaseResult {
     let token = cx.access_token(scope).await?;
-    cx.api(Method::GET, paths::ALERT_SOURCES, &token, None)
-        .await?
-        .status_is(200)?;
+    cx.api_get(paths::ALERT_SOURCES, &token).await?.status_is(200)?;
     let r = post_source(cx, &token, "Read only").await?;
     if let Some(id) = r.json["id"].as_i64().filter(|_| r.status == 201) {
         remove_source(cx, id).await?;
@@ -321,9 +317,7 @@ async fn missing_source(cx: Cx) -> CaseResult {
 
 async fn policies(cx: Cx) -> CaseResult {
     let token = cx.access_token("policy").await?;
-    let r = cx
-        .api(Method::GET, paths::ESCALATION_POLICIES, &token, None)
-        .await?;
+    let r = cx.api_get(paths::ESCALATION_POLICIES, &token).await?;
     r.status_is(200)?;
     let ok = r.json.as_array().is_some_and(|l| {
         l.iter()

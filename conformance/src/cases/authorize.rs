@@ -3,8 +3,9 @@
 //! error redirects, scopes, PKCE methods and tenant hosts.
 
 use super::Params;
-use crate::case::{Area, Case, CaseResult, ilert, mock, rfc, run, tags};
+use crate::case::{Area, Case, CaseResult, Stop, ilert, mock, rfc, run, tags};
 use crate::ctx::Cx;
+use crate::req::Resp;
 use crate::steps::{Decision, Grant};
 use crate::target::PKCE_CHALLENGE;
 
@@ -327,20 +328,21 @@ async fn state_omitted(cx: Cx) -> CaseResult {
 async fn state_on_error(cx: Cx) -> CaseResult {
     let p = Params::valid(&cx.target().app, "profile").set("response_type", "token");
     let r = cx.authorize(&p.pairs()).await?;
-    r.ensure(
-        r.status == 302 && r.location_param("state").as_deref() == Some("conformance-state"),
-        "302 error redirect with state=conformance-state",
-    )?;
-    Ok(())
+    redirect_keeps_state(&r, "302 error redirect with state=conformance-state")
 }
 
 async fn state_on_deny(cx: Cx) -> CaseResult {
     let user = cx.target().user.clone();
     let p = Params::valid(&cx.target().app, "profile");
     let r = cx.consent(&p.pairs(), &user, Decision::Deny).send().await?;
+    redirect_keeps_state(&r, "302 access_denied redirect with state=conformance-state")
+}
+
+/// `r` redirects (302) with the request's `state=conformance-state` (RFC 6749 §4.1.2.1).
+fn redirect_keeps_state(r: &Resp, what: &str) -> CaseResult {
     r.ensure(
         r.status == 302 && r.location_param("state").as_deref() == Some("conformance-state"),
-        "302 access_denied redirect with state=conformance-state",
+        what,
     )?;
     Ok(())
 }
@@ -420,23 +422,26 @@ async fn repeated_parameter(cx: Cx) -> CaseResult {
     error_redirect_case(&cx, p, "invalid_request").await
 }
 
+/// A PKCE challenge with a method the server refuses (`None`: no method at all) redirects with
+/// `invalid_request`.
+async fn pkce_method_refused(cx: &Cx, method: Option<&str>) -> CaseResult {
+    let mut p = Params::valid(&cx.target().app, "profile").add("code_challenge", PKCE_CHALLENGE);
+    if let Some(method) = method {
+        p = p.add("code_challenge_method", method);
+    }
+    error_redirect_case(cx, p, "invalid_request").await
+}
+
 async fn pkce_plain(cx: Cx) -> CaseResult {
-    let p = Params::valid(&cx.target().app, "profile")
-        .add("code_challenge", PKCE_CHALLENGE)
-        .add("code_challenge_method", "plain");
-    error_redirect_case(&cx, p, "invalid_request").await
+    pkce_method_refused(&cx, Some("plain")).await
 }
 
 async fn pkce_no_method(cx: Cx) -> CaseResult {
-    let p = Params::valid(&cx.target().app, "profile").add("code_challenge", PKCE_CHALLENGE);
-    error_redirect_case(&cx, p, "invalid_request").await
+    pkce_method_refused(&cx, None).await
 }
 
 async fn pkce_unknown_method(cx: Cx) -> CaseResult {
-    let p = Params::valid(&cx.target().app, "profile")
-        .add("code_challenge", PKCE_CHALLENGE)
-        .add("code_challenge_method", "S512");
-    error_redirect_case(&cx, p, "invalid_request").await
+    pkce_method_refused(&cx, Some("S512")).await
 }
 
 async fn pkce_s256(cx: Cx) -> CaseResult {
@@ -464,12 +469,7 @@ async fn tenant_code(cx: Cx) -> CaseResult {
     let app = cx.target().app.clone();
     let user = cx.user("acme").await?;
     let g = Grant::new(&app, &user, "profile");
-    let host = cx.tenant_host("acme")?;
-    let r = cx
-        .consent(&g.params(), &user, Decision::Grant)
-        .host(&host)
-        .send()
-        .await?;
+    let r = grant_on_acme(&cx, &g.params(), &user).await?;
     let code = r
         .location_param("code")
         .filter(|_| r.status == 302)
@@ -487,14 +487,15 @@ async fn tenant_foreign_user(cx: Cx) -> CaseResult {
     let app = cx.target().app.clone();
     let user = cx.target().user.clone(); // of someTenant
     let p = Params::valid(&app, "profile");
-    let host = cx.tenant_host("acme")?;
-    let r = cx
-        .consent(&p.pairs(), &user, Decision::Grant)
-        .host(&host)
-        .send()
-        .await?;
+    let r = grant_on_acme(&cx, &p.pairs(), &user).await?;
     r.error_redirect(&app.redirect_uri, "access_denied")?;
     Ok(())
+}
+
+/// `user` grants the request `params` on the tenant acme's host.
+async fn grant_on_acme(cx: &Cx, params: &[(&str, &str)], user: &str) -> Result<Resp, Stop> {
+    let host = cx.tenant_host("acme")?;
+    cx.consent(params, user, Decision::Grant).host(&host).send().await
 }
 
 async fn tenant_unknown(cx: Cx) -> CaseResult {

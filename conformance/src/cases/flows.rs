@@ -148,11 +148,17 @@ async fn current_username(cx: &Cx, api: &ApiClient) -> Result<String, Stop> {
     Ok(me.username.unwrap_or_default())
 }
 
-async fn plain(cx: Cx) -> CaseResult {
+/// `someTenant` signed in to the target's app through the reference client, with its
+/// `ApiClient` and its name.
+async fn signed_in_api(cx: &Cx, scope: &str, pkce: Pkce) -> Result<(ApiClient, String), Stop> {
     let app = cx.target().app.clone();
     let user = cx.user("someTenant").await?;
-    let (client, tokens) = sign_in(&cx, &app, &user, "profile source:w", Pkce::Disabled, None).await?;
-    let api = ApiClient::with_tokens(client, tokens);
+    let (client, tokens) = sign_in(cx, &app, &user, scope, pkce, None).await?;
+    Ok((ApiClient::with_tokens(client, tokens), user))
+}
+
+async fn plain(cx: Cx) -> CaseResult {
+    let (api, user) = signed_in_api(&cx, "profile source:w", Pkce::Disabled).await?;
     let name = current_username(&cx, &api).await?;
     if name != user {
         return Err(fail_value(format!("the current user is {user}"), json!(name)));
@@ -161,10 +167,7 @@ async fn plain(cx: Cx) -> CaseResult {
 }
 
 async fn pkce(cx: Cx) -> CaseResult {
-    let app = cx.target().app.clone();
-    let user = cx.user("someTenant").await?;
-    let (client, tokens) = sign_in(&cx, &app, &user, "profile", Pkce::S256, None).await?;
-    let api = ApiClient::with_tokens(client, tokens);
+    let (api, _) = signed_in_api(&cx, "profile", Pkce::S256).await?;
     current_username(&cx, &api).await?;
     Ok(())
 }
@@ -275,10 +278,7 @@ async fn revoke(cx: Cx) -> CaseResult {
 }
 
 async fn alert_sources(cx: Cx) -> CaseResult {
-    let app = cx.target().app.clone();
-    let user = cx.user("someTenant").await?;
-    let (client, tokens) = sign_in(&cx, &app, &user, "source:d policy", Pkce::S256, None).await?;
-    let api = ApiClient::with_tokens(client, tokens);
+    let (api, _) = signed_in_api(&cx, "source:d policy", Pkce::S256).await?;
     let created = api
         .create_alert_source(&NewAlertSource::new("Flow source", "API", 1501))
         .await

@@ -27,7 +27,8 @@ mod token;
 mod token_info;
 mod tokens;
 
-use crate::case::Case;
+use crate::case::{Case, CaseResult};
+use crate::ctx::Cx;
 use crate::target::App;
 
 /// Every case, in catalogue order.
@@ -94,6 +95,17 @@ impl Params {
     pub(crate) fn pairs(&self) -> Vec<(&str, &str)> {
         self.0.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
     }
+}
+
+/// An OAuth endpoint posted an empty form answers 400 `invalid_request` in the OAuth error
+/// shape (RFC 7009 §2.1 for revocation, RFC 7662 §2.1 for introspection).
+async fn empty_form_refused(cx: &Cx, path: &str) -> CaseResult {
+    cx.post(path)
+        .form(&[])
+        .send()
+        .await?
+        .token_error(400, "invalid_request")?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -135,6 +135,20 @@ async fn guide_revoke(cx: Cx) -> CaseResult {
     Ok(())
 }
 
+/// A token request of `app` with only `grant_type`, `client_id` and `key=value` (no secret, no
+/// verifier): 401 `invalid_client`. `key` is `code` or `refresh_token`, and names the grant.
+async fn without_secret_refused(cx: &Cx, app: &App, key: &str, value: &str) -> CaseResult {
+    let grant_type = if key == "code" { "authorization_code" } else { key };
+    cx.token(&[
+        ("grant_type", grant_type),
+        ("client_id", &app.client_id),
+        (key, value),
+    ])
+    .await?
+    .token_error(401, "invalid_client")?;
+    Ok(())
+}
+
 async fn secret_bound(cx: Cx) -> CaseResult {
     let app = cx.target().app.clone();
     if app.client_secret.is_none() {
@@ -143,13 +157,7 @@ async fn secret_bound(cx: Cx) -> CaseResult {
     let user = cx.user("someTenant").await?;
     let tokens = cx.grant(&Grant::new(&app, &user, "profile").pkce()).await?;
     let rt = tokens.refresh_token()?.to_owned();
-    cx.token(&[
-        ("grant_type", "refresh_token"),
-        ("client_id", &app.client_id),
-        ("refresh_token", &rt),
-    ])
-    .await?
-    .token_error(401, "invalid_client")?;
+    without_secret_refused(&cx, &app, "refresh_token", &rt).await?;
     cx.refresh(&app, &rt).await?.status_is(200)?;
     Ok(())
 }
@@ -158,13 +166,7 @@ async fn err_no_secret_no_pkce(cx: Cx) -> CaseResult {
     let app = cx.target().app.clone();
     let user = cx.target().user.clone();
     let code = cx.code(&Grant::new(&app, &user, "profile")).await?;
-    cx.token(&[
-        ("grant_type", "authorization_code"),
-        ("client_id", &app.client_id),
-        ("code", &code),
-    ])
-    .await?
-    .token_error(401, "invalid_client")?;
+    without_secret_refused(&cx, &app, "code", &code).await?;
     if app.client_secret.is_some() {
         cx.exchange(&app, &code, None).await?.status_is(200)?;
     }

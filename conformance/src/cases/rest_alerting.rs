@@ -6,7 +6,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use super::rest_crud::{Crud, Extras, LANE, crud_cases, made};
+use super::rest_crud::{Crud, Extras, LANE, crud_cases, made, remove};
 use super::rest_steps::{each_item, first_of, quietly, refused};
 use crate::case::{Area, Case, CaseResult, Stop, ilert, run, tags};
 use crate::ctx::Cx;
@@ -100,12 +100,7 @@ pub(crate) fn cases() -> Vec<Case> {
 async fn list_users(cx: Cx) -> CaseResult {
     let token = cx.access_token(USERS.read).await?;
     let r = cx
-        .api(
-            Method::GET,
-            &format!("{}?max-results=2", USERS.path),
-            &token,
-            None,
-        )
+        .api_get(&format!("{}?max-results=2", USERS.path), &token)
         .await?;
     let fields = USERS.fields;
     each_item(
@@ -131,12 +126,7 @@ fn is_alert(v: &Value) -> bool {
 async fn list_alerts(cx: Cx) -> CaseResult {
     let token = cx.access_token("alert").await?;
     let r = cx
-        .api(
-            Method::GET,
-            &format!("{ALERTS}?states=PENDING&states=ACCEPTED"),
-            &token,
-            None,
-        )
+        .api_get(&format!("{ALERTS}?states=PENDING&states=ACCEPTED"), &token)
         .await?;
     each_item(
         &r,
@@ -148,9 +138,7 @@ async fn list_alerts(cx: Cx) -> CaseResult {
 async fn get_alert(cx: Cx) -> CaseResult {
     let token = cx.access_token("alert").await?;
     let id = first_of(&cx, ALERTS, &token, |a| a["id"].as_i64()).await?;
-    let r = cx
-        .api(Method::GET, &format!("{ALERTS}/{id}"), &token, None)
-        .await?;
+    let r = cx.api_get(&format!("{ALERTS}/{id}"), &token).await?;
     r.ensure(
         r.status == 200 && r.json["id"] == id && is_alert(&r.json),
         format!("200 with alert {id}"),
@@ -171,9 +159,14 @@ pub(super) async fn own_source(cx: &Cx) -> Result<(i64, String, String), Stop> {
     }
 }
 
+/// The path of the alert source `id`.
+pub(super) fn source_path(id: i64) -> String {
+    format!("{}/{id}", paths::ALERT_SOURCES)
+}
+
+/// Deletes the case's own alert source `id` (and its alerts) quietly.
 pub(super) async fn drop_source(cx: &Cx, id: i64, token: &str) {
-    let path = format!("{}/{id}", paths::ALERT_SOURCES);
-    let _ = quietly(cx, Method::DELETE, &path, token, None).await;
+    remove(cx, token, &source_path(id)).await;
 }
 
 async fn create_alert(cx: Cx) -> CaseResult {
@@ -230,14 +223,8 @@ async fn alert_scopes(cx: Cx) -> CaseResult {
 
 async fn alert_states_invalid(cx: Cx) -> CaseResult {
     let token = cx.access_token("alert").await?;
-    let r = cx
-        .api(Method::GET, &format!("{ALERTS}?states=SLEEPING"), &token, None)
-        .await?;
-    r.rest_error(400)?;
-    r.ensure(
-        r.json["message"].as_str().is_some_and(|m| m.contains("PENDING")),
-        "a message naming the allowed states",
-    )?;
+    let r = cx.api_get(&format!("{ALERTS}?states=SLEEPING"), &token).await?;
+    r.rest_error_naming(400, "PENDING", "a message naming the allowed states")?;
     Ok(())
 }
 
@@ -247,10 +234,7 @@ async fn event_alert(cx: Cx) -> CaseResult {
     let r = cx.request(Method::POST, EVENTS).json(event).send().await?;
     let token = cx.access_token("alert").await?;
     let alert = match r.json["alertId"].as_i64() {
-        Some(id) => cx
-            .api(Method::GET, &format!("{ALERTS}/{id}"), &token, None)
-            .await
-            .ok(),
+        Some(id) => cx.api_get(&format!("{ALERTS}/{id}"), &token).await.ok(),
         None => None,
     };
     drop_source(&cx, source, &cleanup).await;

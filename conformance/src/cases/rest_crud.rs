@@ -272,6 +272,19 @@ pub(crate) async fn posted(cx: &Cx, token: &str, path: &str, body: Value) -> Res
     r
 }
 
+/// Runs a case's `steps`, then removes `path` (what the case made) quietly whatever they
+/// answered; their outcome.
+pub(crate) async fn then_remove(
+    cx: &Cx,
+    token: &str,
+    path: &str,
+    steps: impl Future<Output = CaseResult>,
+) -> CaseResult {
+    let outcome = steps.await;
+    remove(cx, token, path).await;
+    outcome
+}
+
 /// Removes `path` quietly (what a case made), ignoring the outcome.
 pub(crate) async fn remove(cx: &Cx, token: &str, path: &str) {
     let _ = cx
@@ -373,7 +386,7 @@ fn sent_values(sent: &Value, pointers: &[&str]) -> String {
 
 async fn list(cx: &Cx, row: &Crud) -> CaseResult {
     let token = cx.access_token(row.read).await?;
-    let r = cx.api(Method::GET, row.path, &token, None).await?;
+    let r = cx.api_get(row.path, &token).await?;
     r.status_is(200)?;
     let items = r.json.as_array();
     r.ensure(
@@ -402,7 +415,7 @@ async fn get(cx: &Cx, row: &Crud) -> CaseResult {
         return Err(Stop::skip(format!("needs an entity listed at {}", row.path)));
     };
     let id = &first["id"];
-    let r = cx.api(Method::GET, &row.item(id), &token, None).await?;
+    let r = cx.api_get(&row.item(id), &token).await?;
     r.status_is(200)?;
     r.ensure(
         r.json["id"] == *id && r.json["name"] == first["name"] && row.complete(&r.json),
@@ -446,12 +459,12 @@ async fn update(cx: &Cx, row: &Crud) -> CaseResult {
         let path = row.item(&entity["id"]);
         let before = match kept.is_empty() {
             true => None,
-            false => Some(cx.api(Method::GET, &path, &s.token, None).await?),
+            false => Some(cx.api_get(&path, &s.token).await?),
         };
         let sent = body(&s.clone().labelled("After update"));
         let r = cx.api(Method::PUT, &path, &s.token, Some(sent.clone())).await?;
         let read = match row.extras.reread {
-            true => Some(cx.api(Method::GET, &path, &s.token, None).await?),
+            true => Some(cx.api_get(&path, &s.token).await?),
             false => None,
         };
         r.status_is(200)?;
@@ -482,9 +495,7 @@ async fn delete(cx: &Cx, row: &Crud) -> CaseResult {
         let r = cx.api(Method::DELETE, &path, &s.token, None).await?;
         r.status_is(204)?;
         r.body_empty()?;
-        cx.api(Method::GET, &path, &s.token, None)
-            .await?
-            .rest_error(404)?;
+        cx.api_get(&path, &s.token).await?.rest_error(404)?;
         Ok(())
     })
     .await
@@ -506,7 +517,7 @@ pub(crate) async fn without_scope(cx: &Cx, path: &str, scope: &str) -> Result<Re
     if granted(&token, scope) {
         return Err(Stop::skip(format!("the supplied token has the {scope} scope")));
     }
-    let r = cx.api(Method::GET, path, &token, None).await?;
+    let r = cx.api_get(path, &token).await?;
     r.rest_error(403)?;
     Ok(r)
 }
@@ -560,12 +571,13 @@ async fn invalid(cx: &Cx, row: &Crud) -> CaseResult {
     let (body, field) = row.invalid;
     let s = scratch(cx, row).await?;
     let r = refused_post(cx, row, &s, &s.token, body(&s)).await?;
-    r.rest_error(400)?;
-    if let Some(field) = field {
-        r.ensure(
-            r.json["message"].as_str().is_some_and(|m| m.contains(field)),
-            format!("a message that names the field '{field}'"),
-        )?;
+    match field {
+        Some(field) => {
+            r.rest_error_naming(400, field, format!("a message that names the field '{field}'"))?;
+        }
+        None => {
+            r.rest_error(400)?;
+        }
     }
     Ok(())
 }

@@ -144,9 +144,9 @@ pub(super) async fn scratch_page(cx: &Cx, s: &Scratch, extra: Value) -> Result<i
 async fn moves_services(cx: Cx) -> CaseResult {
     with_incident(&cx, "status_page:d", "MAJOR_OUTAGE", async |s, id| {
         let page = scratch_page(&cx, s, json!({})).await?;
-        let outcome = async {
+        let page_path = format!("{STATUS_PAGES}/{page}");
+        rest_crud::then_remove(&cx, &s.token, &page_path, async {
             let service = format!("{SERVICES}/{}", s.service.unwrap_or_default());
-            let page_path = format!("{STATUS_PAGES}/{page}");
             for (path, want) in [(&service, "MAJOR_OUTAGE"), (&page_path, "MAJOR_OUTAGE")] {
                 let r = call(&cx, s, Method::GET, path, None).await?;
                 r.ensure(
@@ -168,10 +168,8 @@ async fn moves_services(cx: Cx) -> CaseResult {
                 )?;
             }
             Ok(())
-        }
-        .await;
-        rest_crud::remove(&cx, &s.token, &format!("{STATUS_PAGES}/{page}")).await;
-        outcome
+        })
+        .await
     })
     .await
 }

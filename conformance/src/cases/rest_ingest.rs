@@ -51,7 +51,7 @@ pub(crate) fn cases() -> Vec<Case> {
 async fn alert_action_trigger(cx: Cx) -> CaseResult {
     let token = cx.access_token("alert:r").await?;
     let r = cx
-        .api(Method::GET, &format!("/api/alerts/{ALERT}/actions"), &token, None)
+        .api_get(&format!("/api/alerts/{ALERT}/actions"), &token)
         .await?;
     r.status_is(200)?;
     r.ensure(
@@ -78,7 +78,7 @@ async fn alert_action_run(cx: Cx) -> CaseResult {
         r.json["alertActionId"] == JIRA_ACTION && r.json["alertId"] == ALERT,
         format!("a result of action {JIRA_ACTION} on alert {ALERT}"),
     )?;
-    let trigger = cx.api(Method::GET, &path, &token, None).await?;
+    let trigger = cx.api_get(&path, &token).await?;
     let ran = trigger.json["history"]
         .as_array()
         .is_some_and(|h| h.iter().any(|x| x["id"] == r.json["id"]));
@@ -167,12 +167,7 @@ async fn heartbeat_ping(cx: Cx) -> CaseResult {
     let path = format!("/api/heartbeat-monitors/{id}");
     // A single monitor carries its integrationUrl when asked to (`include`).
     let before = cx
-        .api(
-            Method::GET,
-            &format!("{path}?include=integrationUrl"),
-            &token,
-            None,
-        )
+        .api_get(&format!("{path}?include=integrationUrl"), &token)
         .await?;
     let url = before.json["integrationUrl"]
         .as_str()
@@ -182,7 +177,7 @@ async fn heartbeat_ping(cx: Cx) -> CaseResult {
         Some(local) => Some(cx.request(Method::GET, local).send().await?),
         None => None,
     };
-    let after = cx.api(Method::GET, &path, &token, None).await?;
+    let after = cx.api_get(&path, &token).await?;
     let _ = cx
         .request(Method::DELETE, &path)
         .bearer(&token)
@@ -226,9 +221,7 @@ async fn integrations(cx: Cx) -> CaseResult {
 
 async fn call_flow_numbers(cx: Cx) -> CaseResult {
     let token = cx.access_token("source:r").await?;
-    let r = cx
-        .api(Method::GET, "/api/call-flow-numbers", &token, None)
-        .await?;
+    let r = cx.api_get("/api/call-flow-numbers", &token).await?;
     r.status_is(200)?;
     let ok = r
         .json
@@ -245,18 +238,13 @@ async fn call_flow_number(cx: Cx) -> CaseResult {
         return Err(Stop::skip("needs one call flow number"));
     };
     let r = cx
-        .api(
-            Method::GET,
-            &format!("/api/call-flow-numbers/{}", first["id"]),
-            &token,
-            None,
-        )
+        .api_get(&format!("/api/call-flow-numbers/{}", first["id"]), &token)
         .await?;
     r.ensure(
         r.status == 200 && r.json == first,
         "200 with the number as listed",
     )?;
-    cx.api(Method::GET, "/api/call-flow-numbers/999999999", &token, None)
+    cx.api_get("/api/call-flow-numbers/999999999", &token)
         .await?
         .rest_error(404)?;
     Ok(())
@@ -266,9 +254,7 @@ async fn call_flow_number(cx: Cx) -> CaseResult {
 async fn report(cx: Cx, path: &str, row_ok: fn(&Value) -> bool, expected: &str) -> CaseResult {
     let token = cx.access_token("report:r").await?;
     let sep = if path.contains('?') { '&' } else { '?' };
-    let r = cx
-        .api(Method::GET, &format!("{path}{sep}{REPORT_RANGE}"), &token, None)
-        .await?;
+    let r = cx.api_get(&format!("{path}{sep}{REPORT_RANGE}"), &token).await?;
     r.status_is(200)?;
     let ok = r.json.as_array().is_some_and(|rows| rows.iter().all(row_ok));
     r.ensure(ok, expected)?;
@@ -294,18 +280,11 @@ async fn report_summary(cx: Cx) -> CaseResult {
 async fn report_refusals(cx: Cx) -> CaseResult {
     let token = cx.access_token("report:r").await?;
     let backwards = "from=2026-12-01T00:00:00Z&until=2026-11-01T00:00:00Z&group-by=DAY";
-    cx.api(
-        Method::GET,
-        &format!("/api/reports/alerts?{backwards}"),
-        &token,
-        None,
-    )
-    .await?
-    .rest_error(400)?;
+    cx.api_get(&format!("/api/reports/alerts?{backwards}"), &token)
+        .await?
+        .rest_error(400)?;
     let profile = cx.access_token("profile").await?;
     let path = format!("/api/reports/alerts?{REPORT_RANGE}&group-by=DAY");
-    cx.api(Method::GET, &path, &profile, None)
-        .await?
-        .rest_error(403)?;
+    cx.api_get(&path, &profile).await?.rest_error(403)?;
     Ok(())
 }

@@ -158,9 +158,7 @@ async fn team_members(cx: Cx) -> CaseResult {
             Some(json!({"user": {"id": user}, "role": "RESPONDER"})),
         )
         .await?;
-    let read = cx
-        .api(Method::GET, &format!("{}/{team}", TEAMS.path), &token, None)
-        .await?;
+    let read = cx.api_get(&format!("{}/{team}", TEAMS.path), &token).await?;
     let removed = cx
         .api(Method::DELETE, &format!("{members}/{user}"), &token, None)
         .await?;
@@ -195,7 +193,7 @@ async fn shifts(cx: Cx) -> CaseResult {
         now - now.rem_euclid(86_400) + 7 * 86_400,
     );
     let path = format!("{SCHEDULES}/{id}/shifts?from={}&until={}", iso(from), iso(until));
-    let r = cx.api(Method::GET, &path, &token, None).await?;
+    let r = cx.api_get(&path, &token).await?;
     each_item(
         &r,
         is_shift,
@@ -234,12 +232,7 @@ async fn override_on_call(cx: Cx) -> CaseResult {
         )
         .await?;
     let on_call = cx
-        .api(
-            Method::GET,
-            &format!("{SCHEDULES}/{id}/user-on-call"),
-            &token,
-            None,
-        )
+        .api_get(&format!("{SCHEDULES}/{id}/user-on-call"), &token)
         .await?;
     let _ = quietly(&cx, Method::DELETE, &format!("{SCHEDULES}/{id}"), &token, None).await;
     put.status_is(200)?;
@@ -256,7 +249,7 @@ fn is_on_call(v: &Value) -> bool {
 
 async fn on_calls(cx: Cx) -> CaseResult {
     let token = cx.access_token("schedule").await?;
-    let r = cx.api(Method::GET, ON_CALLS, &token, None).await?;
+    let r = cx.api_get(ON_CALLS, &token).await?;
     each_item(
         &r,
         is_on_call,
@@ -268,12 +261,7 @@ async fn on_calls_filtered(cx: Cx) -> CaseResult {
     let token = cx.access_token("schedule").await?;
     let policy = first_of(&cx, ON_CALLS, &token, |o| o["escalationPolicy"]["id"].as_i64()).await?;
     let r = cx
-        .api(
-            Method::GET,
-            &format!("{ON_CALLS}?policies={policy}"),
-            &token,
-            None,
-        )
+        .api_get(&format!("{ON_CALLS}?policies={policy}"), &token)
         .await?;
     let ok = r
         .json
@@ -299,7 +287,7 @@ async fn clock_moves_on_call(cx: Cx) -> CaseResult {
     let token = cx.access_token("schedule").await?;
     let id = first_of(&cx, SCHEDULES, &token, |v| v["id"].as_i64()).await?;
     let path = format!("{SCHEDULES}/{id}/user-on-call");
-    let before = cx.api(Method::GET, &path, &token, None).await?;
+    let before = cx.api_get(&path, &token).await?;
     let Some(end) = before.json["end"].as_str().map(str::to_owned) else {
         return Err(Stop::skip("needs somebody on call in the first schedule"));
     };
@@ -308,7 +296,7 @@ async fn clock_moves_on_call(cx: Cx) -> CaseResult {
     cx.advance_clock(end_secs - now + 60).await?;
     // The clock may have passed the first token's lifetime.
     let token = cx.access_token("schedule").await?;
-    let after = cx.api(Method::GET, &path, &token, None).await?;
+    let after = cx.api_get(&path, &token).await?;
     after.ensure(
         after.status == 204
             || after.json["start"]

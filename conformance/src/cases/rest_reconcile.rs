@@ -167,22 +167,15 @@ async fn by_name(cx: Cx, path: &str, scope: &str) -> CaseResult {
     let escaped: String = url::form_urlencoded::byte_serialize(name.as_bytes())
         .collect::<String>()
         .replace('+', "%20");
-    let r = cx
-        .api(Method::GET, &format!("{path}/name/{escaped}"), &token, None)
-        .await?;
+    let r = cx.api_get(&format!("{path}/name/{escaped}"), &token).await?;
     r.status_is(200)?;
     r.ensure(
         r.json["id"] == first["id"] && r.json["name"] == first["name"],
         format!("the entity named {name:?} (id {})", first["id"]),
     )?;
-    cx.api(
-        Method::GET,
-        &format!("{path}/name/no-such-name-{}", unique_name(&cx)),
-        &token,
-        None,
-    )
-    .await?
-    .rest_error(404)?;
+    cx.api_get(&format!("{path}/name/no-such-name-{}", unique_name(&cx)), &token)
+        .await?
+        .rest_error(404)?;
     Ok(())
 }
 
@@ -221,7 +214,7 @@ async fn uptime(cx: Cx) -> CaseResult {
         rest_crud::SERVICES,
         rest_crud::segment(&id)
     );
-    let r = cx.api(Method::GET, &path, &token, None).await?;
+    let r = cx.api_get(&path, &token).await?;
     r.status_is(200)?;
     let p = &r.json["uptime"]["uptimePercentage"];
     r.ensure(
@@ -236,21 +229,11 @@ async fn include_list(cx: Cx) -> CaseResult {
     let id = first_service(&cx, &token).await?;
     let base = format!("{}/{}", rest_crud::SERVICES, rest_crud::segment(&id));
     let repeated = cx
-        .api(
-            Method::GET,
-            &format!("{base}?include=subscribed&include=uptime"),
-            &token,
-            None,
-        )
+        .api_get(&format!("{base}?include=subscribed&include=uptime"), &token)
         .await?;
     repeated.status_is(200)?;
     let listed = cx
-        .api(
-            Method::GET,
-            &format!("{base}?include=subscribed,uptime"),
-            &token,
-            None,
-        )
+        .api_get(&format!("{base}?include=subscribed,uptime"), &token)
         .await?;
     listed.status_is(200)?;
     listed.ensure(
@@ -291,12 +274,7 @@ async fn time_zone(cx: Cx) -> CaseResult {
     r.ensure(r.json["timezone"] == "Asia/Tokyo", "the schedule in Asia/Tokyo")?;
     let wrong = json!({"name": name, "timezone": "Mars/Olympus_Mons", "type": "STATIC", "shifts": []});
     let r = post_schedule(&cx, &token, wrong).await?;
-    r.rest_error(400)?;
-    r.ensure(
-        r.json["message"].as_str().is_some_and(|m| m.contains("timezone")),
-        "a message that names the field 'timezone'",
-    )?;
-    Ok(())
+    names_field(&r, "timezone")
 }
 
 async fn local_time(cx: Cx) -> CaseResult {
@@ -312,11 +290,7 @@ async fn local_time(cx: Cx) -> CaseResult {
 
 /// `r` refuses with 400 in the REST shape and names `field`.
 fn names_field(r: &Resp, field: &str) -> CaseResult {
-    r.rest_error(400)?;
-    r.ensure(
-        r.json["message"].as_str().is_some_and(|m| m.contains(field)),
-        format!("a message that names the field '{field}'"),
-    )?;
+    r.rest_error_naming(400, field, format!("a message that names the field '{field}'"))?;
     Ok(())
 }
 

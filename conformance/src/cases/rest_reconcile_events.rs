@@ -8,8 +8,8 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use super::rest_alerting::{drop_source, own_source};
-use super::rest_crud::LANE;
+use super::rest_alerting::{drop_source, own_source, source_path};
+use super::rest_crud::{LANE, then_remove};
 use crate::case::{Area, Case, CaseResult, Source, SourceKind, Stop, tags};
 use crate::ctx::Cx;
 use crate::req::Resp;
@@ -31,9 +31,7 @@ async fn post_event(cx: &Cx, event: Value) -> Result<Resp, Stop> {
 /// The alert `id`'s JSON, read with a token.
 async fn alert(cx: &Cx, id: i64) -> Result<Value, Stop> {
     let token = cx.access_token("alert").await?;
-    let r = cx
-        .api(Method::GET, &format!("/api/alerts/{id}"), &token, None)
-        .await?;
+    let r = cx.api_get(&format!("/api/alerts/{id}"), &token).await?;
     r.status_is(200)?;
     Ok(r.json)
 }
@@ -97,9 +95,7 @@ async fn summary_only_for_alert(cx: Cx) -> CaseResult {
         )?;
         Ok(())
     };
-    let outcome: CaseResult = steps.await;
-    drop_source(&cx, source, &cleanup).await;
-    outcome
+    then_remove(&cx, &cleanup, &source_path(source), steps).await
 }
 
 async fn key_case(cx: Cx) -> CaseResult {
@@ -124,9 +120,7 @@ async fn key_case(cx: Cx) -> CaseResult {
         )?;
         Ok(())
     };
-    let outcome: CaseResult = steps.await;
-    drop_source(&cx, source, &cleanup).await;
-    outcome
+    then_remove(&cx, &cleanup, &source_path(source), steps).await
 }
 
 async fn json_only(cx: Cx) -> CaseResult {
@@ -146,12 +140,7 @@ async fn json_only(cx: Cx) -> CaseResult {
 async fn list_filters(cx: Cx) -> CaseResult {
     let token = cx.access_token("alert").await?;
     let theirs = cx
-        .api(
-            Method::GET,
-            "/api/alerts?start-index=0&max-results=50&state=ACCEPTED",
-            &token,
-            None,
-        )
+        .api_get("/api/alerts?start-index=0&max-results=50&state=ACCEPTED", &token)
         .await?;
     theirs.status_is(200)?;
     let all_accepted = theirs
@@ -159,9 +148,7 @@ async fn list_filters(cx: Cx) -> CaseResult {
         .as_array()
         .is_some_and(|l| l.iter().all(|a| a["status"] == "ACCEPTED"));
     theirs.ensure(all_accepted, "only ACCEPTED alerts for state=ACCEPTED")?;
-    let bad = cx
-        .api(Method::GET, "/api/alerts?state=OPEN", &token, None)
-        .await?;
+    let bad = cx.api_get("/api/alerts?state=OPEN", &token).await?;
     bad.rest_error(400)?;
     Ok(())
 }
@@ -176,12 +163,7 @@ async fn assign_names(cx: Cx) -> CaseResult {
             .as_i64()
             .ok_or_else(|| created.fail("201 with the alert"))?;
         let me = cx
-            .api(
-                Method::GET,
-                "/api/users/current",
-                &cx.access_token("profile").await?,
-                None,
-            )
+            .api_get("/api/users/current", &cx.access_token("profile").await?)
             .await?;
         let user = me.json["id"]
             .as_i64()
@@ -201,9 +183,7 @@ async fn assign_names(cx: Cx) -> CaseResult {
         )?;
         Ok(())
     };
-    let outcome: CaseResult = steps.await;
-    drop_source(&cx, source, &cleanup).await;
-    outcome
+    then_remove(&cx, &cleanup, &source_path(source), steps).await
 }
 
 /// The cases, one per reconciled rule.

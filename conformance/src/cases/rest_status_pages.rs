@@ -116,7 +116,8 @@ async fn page_groups(cx: Cx) -> CaseResult {
     let s = rest_crud::scratch(&cx, &STATUS_PAGE_ROW).await?;
     let page = scratch_page(&cx, &s, json!({"services": []})).await?;
     let groups = format!("{STATUS_PAGES}/{page}/groups");
-    let outcome = async {
+    let page_path = format!("{STATUS_PAGES}/{page}");
+    rest_crud::then_remove(&cx, &s.token, &page_path, async {
         let created = call(
             &cx,
             &s,
@@ -141,10 +142,8 @@ async fn page_groups(cx: Cx) -> CaseResult {
         gone.status_is(204)?;
         call(&cx, &s, Method::GET, &group, None).await?.rest_error(404)?;
         Ok(())
-    }
-    .await;
-    rest_crud::remove(&cx, &s.token, &format!("{STATUS_PAGES}/{page}")).await;
-    outcome
+    })
+    .await
 }
 
 async fn page_subscribers(cx: Cx) -> CaseResult {
@@ -152,7 +151,8 @@ async fn page_subscribers(cx: Cx) -> CaseResult {
     let s = rest_crud::scratch(&cx, &STATUS_PAGE_ROW).await?;
     let page = scratch_page(&cx, &s, json!({"services": []})).await?;
     let path = format!("{STATUS_PAGES}/{page}/private-subscribers");
-    let outcome = async {
+    let page_path = format!("{STATUS_PAGES}/{page}");
+    rest_crud::then_remove(&cx, &s.token, &page_path, async {
         let id = user_id(&cx, &user).await?;
         let r = call(
             &cx,
@@ -172,10 +172,8 @@ async fn page_subscribers(cx: Cx) -> CaseResult {
             "200 with no subscribers left",
         )?;
         Ok(())
-    }
-    .await;
-    rest_crud::remove(&cx, &s.token, &format!("{STATUS_PAGES}/{page}")).await;
-    outcome
+    })
+    .await
 }
 
 async fn outages(cx: Cx) -> CaseResult {

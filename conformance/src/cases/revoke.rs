@@ -40,7 +40,7 @@ async fn access_stays(cx: Cx) -> CaseResult {
         .send()
         .await?
         .status_is(200)?;
-    cx.api(Method::GET, paths::CURRENT_USER, &tokens.access, None)
+    cx.api_get(paths::CURRENT_USER, &tokens.access)
         .await?
         .status_is(200)?;
     Ok(())
@@ -58,12 +58,7 @@ async fn unknown(cx: Cx) -> CaseResult {
 }
 
 async fn missing(cx: Cx) -> CaseResult {
-    cx.post(paths::REVOKE)
-        .form(&[])
-        .send()
-        .await?
-        .token_error(400, "invalid_request")?;
-    Ok(())
+    super::empty_form_refused(&cx, paths::REVOKE).await
 }
 
 async fn user_revokes(cx: Cx) -> CaseResult {

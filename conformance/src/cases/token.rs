@@ -149,20 +149,21 @@ async fn code_grant_shape(cx: Cx) -> CaseResult {
     Ok(())
 }
 
-async fn no_store_code(cx: Cx) -> CaseResult {
-    let (app, code) = shared_code(&cx, "profile").await?;
-    let r = cx.exchange(&app, &code, None).await?;
+/// A 200 that must not be cached (RFC 6749 §5.1).
+fn ok_no_store(r: &Resp) -> CaseResult {
     r.status_is(200)?;
     r.header_is("cache-control", "no-store")?;
     Ok(())
 }
 
+async fn no_store_code(cx: Cx) -> CaseResult {
+    let (app, code) = shared_code(&cx, "profile").await?;
+    ok_no_store(&cx.exchange(&app, &code, None).await?)
+}
+
 async fn no_store_refresh(cx: Cx) -> CaseResult {
     let (app, rt, _) = some_refresh(&cx, "profile").await?;
-    let r = cx.refresh(&app, &rt).await?;
-    r.status_is(200)?;
-    r.header_is("cache-control", "no-store")?;
-    Ok(())
+    ok_no_store(&cx.refresh(&app, &rt).await?)
 }
 
 async fn no_store_error(cx: Cx) -> CaseResult {

@@ -158,10 +158,5 @@ async fn expired(cx: Cx) -> CaseResult {
 }
 
 async fn missing(cx: Cx) -> CaseResult {
-    cx.post(paths::TOKEN_INFO)
-        .form(&[])
-        .send()
-        .await?
-        .token_error(400, "invalid_request")?;
-    Ok(())
+    super::empty_form_refused(&cx, paths::TOKEN_INFO).await
 }

@@ -219,12 +219,8 @@ async fn jwks(cx: Cx) -> CaseResult {
 
 /// The genuine token works, the forged one is refused with 401 in ilert's REST shape.
 async fn refused(cx: &Cx, genuine: &str, forged: &str) -> CaseResult {
-    cx.api(Method::GET, paths::CURRENT_USER, genuine, None)
-        .await?
-        .status_is(200)?;
-    cx.api(Method::GET, paths::CURRENT_USER, forged, None)
-        .await?
-        .rest_error(401)?;
+    cx.api_get(paths::CURRENT_USER, genuine).await?.status_is(200)?;
+    cx.api_get(paths::CURRENT_USER, forged).await?.rest_error(401)?;
     Ok(())
 }
 
@@ -261,9 +257,7 @@ async fn forged_scope(cx: Cx) -> CaseResult {
     let mut claims = d.claims.clone();
     claims["il_s"] = json!("profile source:d");
     let forged = jwt::tamper(&token, &claims);
-    cx.api(Method::GET, paths::ALERT_SOURCES, &forged, None)
-        .await?
-        .rest_error(401)?;
+    cx.api_get(paths::ALERT_SOURCES, &forged).await?.rest_error(401)?;
     Ok(())
 }
 
@@ -276,13 +270,11 @@ async fn forged_jku(cx: Cx) -> CaseResult {
 async fn expired(cx: Cx) -> CaseResult {
     let tokens = fresh(&cx, "profile").await?;
     cx.advance_clock(3599).await?;
-    cx.api(Method::GET, paths::CURRENT_USER, &tokens.access, None)
+    cx.api_get(paths::CURRENT_USER, &tokens.access)
         .await?
         .status_is(200)?;
     cx.advance_clock(2).await?;
-    let r = cx
-        .api(Method::GET, paths::CURRENT_USER, &tokens.access, None)
-        .await?;
+    let r = cx.api_get(paths::CURRENT_USER, &tokens.access).await?;
     r.rest_error(401)?;
     r.ensure(
         r.header("www-authenticate")
