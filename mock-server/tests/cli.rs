@@ -44,12 +44,7 @@ async fn frozen_run() -> String {
         .to_owned();
     let r = http()
         .post(format!("{base}/api/developers/oauth2/token"))
-        .form(&[
-            ("grant_type", "authorization_code"),
-            ("client_id", CLIENT_ID),
-            ("client_secret", CLIENT_SECRET),
-            ("code", &code),
-        ])
+        .form(&common::exchange_form(&code))
         .send()
         .await
         .expect("answers");

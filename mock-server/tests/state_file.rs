@@ -18,8 +18,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use common::{
-    BIN, CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, base_from_stdout, exchange_at, grant_code_at, json_of,
-    refresh_at,
+    BIN, CLIENT_ID, REDIRECT_URI, base_from_stdout, exchange_at, grant_code_at, json_of, refresh_at,
 };
 
 fn temp_dir(name: &str) -> PathBuf {
@@ -108,12 +107,7 @@ async fn worker(base: String, id: usize, answered: Arc<Mutex<Answered>>) {
         };
         let Ok(r) = client
             .post(format!("{base}/api/developers/oauth2/token"))
-            .form(&[
-                ("grant_type", "authorization_code"),
-                ("client_id", CLIENT_ID),
-                ("client_secret", CLIENT_SECRET),
-                ("code", &code),
-            ])
+            .form(&common::exchange_form(&code))
             .send()
             .await
         else {

@@ -18,13 +18,12 @@ async fn the_guides_curl_request_succeeds_with_the_documented_shape() {
     let payload = format!(
         "client_id=0501439fd7dee9af0c25&client_secret=3908acda0291d0c4c1e77171aac3b4e501cbbbfc6797f13be1c7a607241498ad&code={code}&grant_type=authorization_code"
     );
-    let r = http()
-        .post(format!("{}{TOKEN}", server.base_url()))
-        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(payload)
-        .send()
-        .await
-        .expect("answers");
+    let r = send(
+        token_post(&server)
+            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(payload),
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(r.headers()[CACHE_CONTROL], "no-store");
     let body: Value = r.json().await.expect("json");
@@ -94,22 +93,17 @@ async fn tokens_have_ilerts_exact_headers_and_claims() {
 async fn json_body_and_basic_auth_are_accepted() {
     let server = auto_server().await;
     let code = code_for(&server, CLIENT_ID, REDIRECT_URI, "profile", None).await;
-    let r = http()
-        .post(format!("{}{TOKEN}", server.base_url()))
-        .json(&json!({"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "code": code, "grant_type": "authorization_code"}))
-        .send()
-        .await
-        .expect("answers");
+    let body = json!({"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "code": code, "grant_type": "authorization_code"});
+    let r = send(token_post(&server).json(&body)).await;
     assert_eq!(r.status(), StatusCode::OK);
 
     let code = code_for(&server, CLIENT_ID, REDIRECT_URI, "profile", None).await;
-    let r = http()
-        .post(format!("{}{TOKEN}", server.base_url()))
-        .basic_auth(CLIENT_ID, Some(CLIENT_SECRET))
-        .form(&[("grant_type", "authorization_code"), ("code", code.as_str())])
-        .send()
-        .await
-        .expect("answers");
+    let r = send(
+        token_post(&server)
+            .basic_auth(CLIENT_ID, Some(CLIENT_SECRET))
+            .form(&[("grant_type", "authorization_code"), ("code", code.as_str())]),
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::OK);
 }
 
@@ -118,13 +112,12 @@ async fn old_axios_json_under_the_form_content_type_is_accepted() {
     let server = auto_server().await;
     let code = code_for(&server, CLIENT_ID, REDIRECT_URI, "profile", None).await;
     let body = json!({"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "code": code, "grant_type": "authorization_code"});
-    let r = http()
-        .post(format!("{}{TOKEN}", server.base_url()))
-        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(body.to_string())
-        .send()
-        .await
-        .expect("answers");
+    let r = send(
+        token_post(&server)
+            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(body.to_string()),
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::OK);
 }
 
@@ -154,13 +147,12 @@ async fn client_authentication_failures() {
     let (st, _, b) = post_form(&server, TOKEN, &base).await;
     assert_token_error(st, &b, 401, "invalid_client");
 
-    let r = http()
-        .post(format!("{}{TOKEN}", server.base_url()))
-        .basic_auth(CLIENT_ID, Some("wrong"))
-        .form(&base)
-        .send()
-        .await
-        .expect("answers");
+    let r = send(
+        token_post(&server)
+            .basic_auth(CLIENT_ID, Some("wrong"))
+            .form(&base),
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     assert!(
         r.headers()[WWW_AUTHENTICATE]
@@ -169,13 +161,12 @@ async fn client_authentication_failures() {
             .starts_with("Basic")
     );
 
-    let r = http()
-        .post(format!("{}{TOKEN}", server.base_url()))
-        .basic_auth(CLIENT_ID, Some(CLIENT_SECRET))
-        .form(&[&base[..], &[("client_secret", CLIENT_SECRET)]].concat())
-        .send()
-        .await
-        .expect("answers");
+    let r = send(
+        token_post(&server)
+            .basic_auth(CLIENT_ID, Some(CLIENT_SECRET))
+            .form(&[&base[..], &[("client_secret", CLIENT_SECRET)]].concat()),
+    )
+    .await;
     let (st, b) = (r.status(), r.json::<Value>().await.expect("json"));
     assert_token_error(st, &b, 400, "invalid_request");
 
@@ -513,4 +504,14 @@ async fn refresh_token_errors() {
 async fn cors_preflight_on_the_token_endpoint() {
     let server = MockServer::start().await;
     assert_preflight_allowed(&server, TOKEN, "POST", "content-type").await;
+}
+
+/// A POST to the token endpoint of `server`, to be finished by the caller.
+fn token_post(server: &MockServer) -> reqwest::RequestBuilder {
+    http().post(format!("{}{TOKEN}", server.base_url()))
+}
+
+/// Sends `request`; the mock always answers.
+async fn send(request: reqwest::RequestBuilder) -> reqwest::Response {
+    request.send().await.expect("answers")
 }

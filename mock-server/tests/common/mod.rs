@@ -233,18 +233,17 @@ pub async fn exchange(server: &MockServer, code: &str) -> (StatusCode, HeaderMap
 
 /// [`exchange`] at `base` through `client`.
 pub async fn exchange_at(client: &Client, base: &str, code: &str) -> (StatusCode, HeaderMap, Value) {
-    post_form_at(
-        client,
-        base,
-        TOKEN,
-        &[
-            ("grant_type", "authorization_code"),
-            ("client_id", CLIENT_ID),
-            ("client_secret", CLIENT_SECRET),
-            ("code", code),
-        ],
-    )
-    .await
+    post_form_at(client, base, TOKEN, &exchange_form(code)).await
+}
+
+/// The form of the guide app's code exchange with the secret in the body.
+pub fn exchange_form(code: &str) -> [(&'static str, &str); 4] {
+    [
+        ("grant_type", "authorization_code"),
+        ("client_id", CLIENT_ID),
+        ("client_secret", CLIENT_SECRET),
+        ("code", code),
+    ]
 }
 
 /// The guide app's code exchange with `secret` and a PKCE `verifier` in the body.
