@@ -69,11 +69,9 @@ async fn bearer_problems_are_401_in_the_rest_shape() {
         assert_rest_error(st, &r.json().await.expect("json"), 401);
     }
     // A refresh token is no bearer token.
-    let (st, _, b) = api_get(&server, "/api/users/current", &s(&tokens, "refresh_token")).await;
-    assert_rest_error(st, &b, 401);
+    assert_get_refused(&server, "/api/users/current", &s(&tokens, "refresh_token"), 401).await;
     // A 10 KB bearer token.
-    let (st, _, b) = api_get(&server, "/api/users/current", &"a".repeat(10_000)).await;
-    assert_rest_error(st, &b, 401);
+    assert_get_refused(&server, "/api/users/current", &"a".repeat(10_000), 401).await;
 }
 
 #[tokio::test]
@@ -229,8 +227,7 @@ async fn scopes_decide_403_per_access_level() {
         api_get(&server, "/api/alert-sources", &read).await.0,
         StatusCode::OK
     );
-    let (st, _, b) = api_get(&server, "/api/users/current", &read).await;
-    assert_rest_error(st, &b, 403);
+    assert_get_refused(&server, "/api/users/current", &read, 403).await;
     let create = json!({"name": "From test", "integrationType": "API", "escalationPolicy": {"id": 1501}});
     let (st, _, b) = api_post(&server, "/api/alert-sources", &read, create.clone()).await;
     assert_rest_error(st, &b, 403);
@@ -257,8 +254,7 @@ async fn scope_table_paths_are_checked_even_when_not_emulated() {
     let server = auto_server().await;
     // Uptime monitors are in ilert's scope table but not in its OpenAPI document.
     let token = access(&server, "profile monitor").await;
-    let (st, _, b) = api_get(&server, "/api/uptime-monitors", &token).await;
-    assert_rest_error(st, &b, 404);
+    assert_get_refused(&server, "/api/uptime-monitors", &token, 404).await;
     for path in [
         "/api/incidents",
         "/api/users/7/contacts",
@@ -266,11 +262,9 @@ async fn scope_table_paths_are_checked_even_when_not_emulated() {
         "/api/support-hours",
         "/api/alert-actions",
     ] {
-        let (st, _, b) = api_get(&server, path, &token).await;
-        assert_rest_error(st, &b, 403);
+        assert_get_refused(&server, path, &token, 403).await;
     }
-    let (st, _, b) = api_get(&server, "/api/not-a-resource", &token).await;
-    assert_rest_error(st, &b, 404);
+    assert_get_refused(&server, "/api/not-a-resource", &token, 404).await;
 }
 
 #[tokio::test]
@@ -304,8 +298,7 @@ async fn alert_sources_crud_with_ilerts_fields() {
     let (_, _, page) = api_get(&server, "/api/alert-sources?start-index=1&max-results=1", &token).await;
     assert_eq!(page.as_array().expect("array").len(), 1);
     assert_eq!(page[0]["id"], list[1]["id"]);
-    let (st, _, b) = api_get(&server, "/api/alert-sources?max-results=x", &token).await;
-    assert_rest_error(st, &b, 400);
+    assert_get_refused(&server, "/api/alert-sources?max-results=x", &token, 400).await;
 
     let key = first["integrationKey"].as_str().expect("key");
     let (st, _, by_key) = api_get(&server, &format!("/api/alert-sources/{key}"), &token).await;
@@ -332,18 +325,15 @@ async fn alert_sources_crud_with_ilerts_fields() {
     let (st, _, b) = api_post(&server, "/api/alert-sources", &token, bad_policy).await;
     assert_rest_error(st, &b, 400);
 
-    let (st, _, b) = api_get(&server, "/api/alert-sources/999999", &token).await;
-    assert_rest_error(st, &b, 404);
+    assert_get_refused(&server, "/api/alert-sources/999999", &token, 404).await;
     // Another tenant's source is invisible.
-    let (st, _, b) = api_get(&server, "/api/alert-sources/4001", &token).await;
-    assert_rest_error(st, &b, 404);
+    assert_get_refused(&server, "/api/alert-sources/4001", &token, 404).await;
 
     assert_eq!(
         api_delete(&server, "/api/alert-sources/3002", &token).await.0,
         StatusCode::NO_CONTENT
     );
-    let (st, _, b) = api_get(&server, "/api/alert-sources/3002", &token).await;
-    assert_rest_error(st, &b, 404);
+    assert_get_refused(&server, "/api/alert-sources/3002", &token, 404).await;
     let (st, _, b) = send(
         &server,
         reqwest::Method::PATCH,

@@ -180,10 +180,14 @@ async fn document_to_the_letter() {
     .await;
     assert_eq!((st, body), (StatusCode::NO_CONTENT, serde_json::Value::Null));
     // No lookups by name, `include` only repeated, uptime nested as documented.
-    let (st, _, b) = api_get(&server, "/api/services/name/Lettered", &token).await;
-    assert_rest_error(st, &b, 404);
-    let (st, _, b) = api_get(&server, "/api/services/8403?include=uptime,subscribed", &token).await;
-    assert_rest_error(st, &b, 400);
+    assert_get_refused(&server, "/api/services/name/Lettered", &token, 404).await;
+    assert_get_refused(
+        &server,
+        "/api/services/8403?include=uptime,subscribed",
+        &token,
+        400,
+    )
+    .await;
     let (_, _, b) = api_get(&server, "/api/services/8403?include=uptime", &token).await;
     assert!(
         b["uptime"]["uptimePercentage"]["uptimePercentage"]["p90"].is_number(),

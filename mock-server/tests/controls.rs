@@ -158,8 +158,7 @@ async fn faults_default_to_the_endpoints_error_shape_and_can_delay() {
     let server = auto_server().await;
     let token = s(&tokens(&server, "profile").await, "access_token");
     server.faults().next("users_current", 500).expect("valid");
-    let (st, _, b) = api_get(&server, "/api/users/current", &token).await;
-    assert_rest_error(st, &b, 500);
+    assert_get_refused(&server, "/api/users/current", &token, 500).await;
     server
         .faults()
         .push(FaultSpec::delay("users_current", 300))
@@ -345,11 +344,11 @@ async fn control_token_and_no_control() {
         .await
         .expect("starts");
     assert_eq!(
-        control(&server, Method::GET, "/health", None).await.0,
+        control_status(&server, Method::GET, "/health").await,
         StatusCode::OK
     );
     assert_eq!(
-        control(&server, Method::GET, "/clock", None).await.0,
+        control_status(&server, Method::GET, "/clock").await,
         StatusCode::UNAUTHORIZED
     );
     let r = http()
@@ -366,11 +365,11 @@ async fn control_token_and_no_control() {
         .await
         .expect("starts");
     assert_eq!(
-        control(&off, Method::GET, "/health", None).await.0,
+        control_status(&off, Method::GET, "/health").await,
         StatusCode::NOT_FOUND
     );
     assert_eq!(
-        control(&off, Method::POST, "/reset", None).await.0,
+        control_status(&off, Method::POST, "/reset").await,
         StatusCode::NOT_FOUND
     );
 }

@@ -589,3 +589,14 @@ pub fn assert_control_error(status: StatusCode, body: &Value, want: StatusCode, 
         .unwrap_or_else(|| panic!("no error text: {body}"));
     assert!(needles.iter().all(|n| error.contains(n)), "{needles:?}: {body}");
 }
+
+/// GETs `path` with `access_token` and asserts ilert's REST error shape with `want_status`.
+pub async fn assert_get_refused(server: &MockServer, path: &str, access_token: &str, want_status: u16) {
+    let (st, _, b) = api_get(server, path, access_token).await;
+    assert_rest_error(st, &b, want_status);
+}
+
+/// The status of a bodyless control request.
+pub async fn control_status(server: &MockServer, method: reqwest::Method, path: &str) -> StatusCode {
+    control(server, method, path, None).await.0
+}
