@@ -11,13 +11,7 @@ use crate::common::*;
 fn authorize_url(base: &str, scope: &str) -> String {
     format!(
         "{base}{AUTHORIZE}?{}",
-        query(&[
-            ("client_id", CLIENT_ID),
-            ("response_type", "code"),
-            ("redirect_uri", REDIRECT_URI),
-            ("scope", scope),
-            ("state", "st&te=1"),
-        ])
+        query(&[&code_request(scope)[..], &[("state", "st&te=1"),]].concat())
     )
 }
 

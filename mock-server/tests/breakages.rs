@@ -102,13 +102,7 @@ async fn drop_state() {
     let server = broken(Breakage::DropState).await;
     let (st, h, _) = authorize(
         &server,
-        &[
-            ("client_id", CLIENT_ID),
-            ("response_type", "code"),
-            ("redirect_uri", REDIRECT_URI),
-            ("scope", "profile"),
-            ("state", "keep-me"),
-        ],
+        &[&code_request("profile")[..], &[("state", "keep-me")]].concat(),
     )
     .await;
     assert_eq!(st, StatusCode::FOUND);

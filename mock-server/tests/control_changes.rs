@@ -48,12 +48,7 @@ async fn tenants_can_be_added_at_run_time_and_serve_their_host() {
     let (status, html) = authorize_on_host(
         &server,
         &format!("newco.localhost:{}", server.addr().port()),
-        &[
-            ("client_id", CLIENT_ID),
-            ("response_type", "code"),
-            ("redirect_uri", REDIRECT_URI),
-            ("scope", "profile"),
-        ],
+        &code_request("profile"),
     )
     .await;
     assert_eq!(status, StatusCode::OK);

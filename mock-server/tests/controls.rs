@@ -493,14 +493,14 @@ async fn recorded_flow() -> Value {
     let (st, h, _) = authorize(
         &server,
         &[
-            ("client_id", CLIENT_ID),
-            ("response_type", "code"),
-            ("redirect_uri", REDIRECT_URI),
-            ("scope", "profile"),
-            ("state", &state),
-            ("code_challenge", &challenge),
-            ("code_challenge_method", "S256"),
-        ],
+            &code_request("profile")[..],
+            &[
+                ("state", &state),
+                ("code_challenge", &challenge),
+                ("code_challenge_method", "S256"),
+            ],
+        ]
+        .concat(),
     )
     .await;
     assert_eq!(st, StatusCode::FOUND);

@@ -46,12 +46,7 @@ async fn sixty_four_token_requests(server: &MockServer, form: &[(&str, &str)]) -
 async fn sixty_four_concurrent_redemptions_of_one_code_succeed_once() {
     let server = auto_server().await;
     let code = code_for(&server, CLIENT_ID, REDIRECT_URI, "profile", None).await;
-    let form = [
-        ("grant_type", "authorization_code"),
-        ("client_id", CLIENT_ID),
-        ("client_secret", CLIENT_SECRET),
-        ("code", &code),
-    ];
+    let form = exchange_form(&code);
     let mut ok = Vec::new();
     for (status, body) in sixty_four_token_requests(&server, &form).await {
         if status == StatusCode::OK {

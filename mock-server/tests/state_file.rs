@@ -17,9 +17,7 @@ use parking_lot::Mutex;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use common::{
-    BIN, CLIENT_ID, REDIRECT_URI, base_from_stdout, exchange_at, grant_code_at, json_of, refresh_at,
-};
+use common::{BIN, base_from_stdout, code_request, exchange_at, grant_code_at, json_of, refresh_at};
 
 fn temp_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("ilert-mock-state-{}-{name}", std::process::id()));
@@ -77,14 +75,13 @@ async fn worker(base: String, id: usize, answered: Arc<Mutex<Answered>>) {
         }
         let Ok(r) = client
             .post(format!("{base}/api/developers/oauth2/authorize"))
-            .form(&[
-                ("client_id", CLIENT_ID),
-                ("response_type", "code"),
-                ("redirect_uri", REDIRECT_URI),
-                ("scope", "profile source:w"),
-                ("user", &username),
-                ("decision", "grant"),
-            ])
+            .form(
+                &[
+                    &code_request("profile source:w")[..],
+                    &[("user", username.as_str()), ("decision", "grant")],
+                ]
+                .concat(),
+            )
             .send()
             .await
         else {

@@ -42,16 +42,7 @@ async fn no_state_and_no_pkce_is_an_error() {
 }
 
 async fn code_for_without_state(server: &MockServer) -> String {
-    let (status, headers, body) = authorize(
-        server,
-        &[
-            ("client_id", CLIENT_ID),
-            ("response_type", "code"),
-            ("redirect_uri", REDIRECT_URI),
-            ("scope", "profile"),
-        ],
-    )
-    .await;
+    let (status, headers, body) = authorize(server, &code_request("profile")).await;
     assert_eq!(status, StatusCode::FOUND, "{body}");
     param(&location_params(&headers), "code").expect("code")
 }

@@ -230,15 +230,7 @@ async fn answers_to_mistakes(read: bool) -> Vec<String> {
         answers.push(answer.clone());
         (answer, body)
     };
-    let authorize = format!(
-        "{base}{AUTHORIZE}?{}",
-        query(&[
-            ("client_id", CLIENT_ID),
-            ("response_type", "code"),
-            ("redirect_uri", REDIRECT_URI),
-            ("scope", "profile"),
-        ])
-    );
+    let authorize = format!("{base}{AUTHORIZE}?{}", query(&code_request("profile")));
     let (redirected, _) = step(client.get(&authorize)).await;
     let code = redirected
         .split("code=")

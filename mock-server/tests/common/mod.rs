@@ -600,3 +600,13 @@ pub async fn assert_get_refused(server: &MockServer, path: &str, access_token: &
 pub async fn control_status(server: &MockServer, method: reqwest::Method, path: &str) -> StatusCode {
     control(server, method, path, None).await.0
 }
+
+/// The guide app's code request for `scope` at its registered redirect URI.
+pub fn code_request(scope: &str) -> [(&'static str, &str); 4] {
+    [
+        ("client_id", CLIENT_ID),
+        ("response_type", "code"),
+        ("redirect_uri", REDIRECT_URI),
+        ("scope", scope),
+    ]
+}

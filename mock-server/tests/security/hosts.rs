@@ -88,17 +88,7 @@ async fn allowed_hosts_admit_names_their_tenants_and_with_a_dot_their_subdomains
         assert_eq!(status, StatusCode::FORBIDDEN, "{host}");
     }
     // A tenant of an allowed host is that tenant's host, as `acme.localhost` is.
-    let (_, page) = authorize_on_host(
-        &server,
-        "acme.mock:4598",
-        &[
-            ("client_id", CLIENT_ID),
-            ("response_type", "code"),
-            ("redirect_uri", REDIRECT_URI),
-            ("scope", "profile"),
-        ],
-    )
-    .await;
+    let (_, page) = authorize_on_host(&server, "acme.mock:4598", &code_request("profile")).await;
     assert!(page.contains("wile") && !page.contains("someUser"), "{page}");
 
     let everyone = MockServer::builder()

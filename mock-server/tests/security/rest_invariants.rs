@@ -173,13 +173,7 @@ async fn pending_codes_are_bounded() {
     }
     let (status, headers, _) = authorize(
         &server,
-        &[
-            ("client_id", CLIENT_ID),
-            ("response_type", "code"),
-            ("redirect_uri", REDIRECT_URI),
-            ("scope", "profile"),
-            ("state", "s4"),
-        ],
+        &[&code_request("profile")[..], &[("state", "s4")]].concat(),
     )
     .await;
     assert_eq!(status, StatusCode::FOUND);
