@@ -304,11 +304,7 @@ async fn a_user_of_another_tenant_cannot_approve_on_a_tenant_host() {
 
 #[tokio::test]
 async fn tenant_host_code_carries_the_tenant() {
-    let server = MockServer::builder()
-        .auto_approve("wile")
-        .start()
-        .await
-        .expect("starts");
+    let server = started(MockServer::builder().auto_approve("wile")).await;
     let q = guide(REDIRECT_URI);
     let url = format!("{}{AUTHORIZE}?{}", server.base_url(), query(&pairs(&q)));
     let r = http()

@@ -10,12 +10,7 @@ use reqwest::header::CACHE_CONTROL;
 use serde_json::json;
 
 async fn broken(b: Breakage) -> MockServer {
-    MockServer::builder()
-        .auto_approve("someUser")
-        .breakage(b)
-        .start()
-        .await
-        .expect("starts")
+    started(MockServer::builder().auto_approve("someUser").breakage(b)).await
 }
 
 #[tokio::test]

@@ -100,11 +100,7 @@ async fn tenants_can_be_added_at_run_time_and_serve_their_host() {
 async fn tenants_added_at_run_time_survive_a_restart_with_a_state_file() {
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("state.json");
-    let server = MockServer::builder()
-        .state_file(&path)
-        .start()
-        .await
-        .expect("starts");
+    let server = started(MockServer::builder().state_file(&path)).await;
     server
         .admin()
         .add_tenant(Tenant {

@@ -121,11 +121,7 @@ async fn journal_records_with_secrets_redacted_and_can_be_filtered_and_cleared()
 
 #[tokio::test]
 async fn journal_is_bounded() {
-    let server = MockServer::builder()
-        .journal_size(5)
-        .start()
-        .await
-        .expect("starts");
+    let server = started(MockServer::builder().journal_size(5)).await;
     for _ in 0..12 {
         post_form(&server, TOKEN_INFO, &[("token", "x")]).await;
     }
@@ -267,11 +263,7 @@ async fn admin_lists_and_revokes_grants_as_the_user() {
 
 #[tokio::test]
 async fn admin_adds_apps_and_users_at_run_time() {
-    let server = MockServer::builder()
-        .auto_approve("someUser")
-        .start()
-        .await
-        .expect("starts");
+    let server = started(MockServer::builder().auto_approve("someUser")).await;
     let app = json!({
         "id": 900, "name": "Added", "client_id": "added-app", "client_secret": "s3cret",
         "redirect_uris": ["http://127.0.0.1:9999/cb"], "scopes": ["profile"]
@@ -317,13 +309,13 @@ async fn admin_adds_apps_and_users_at_run_time() {
 
 #[tokio::test]
 async fn reset_returns_to_the_fixtures() {
-    let server = MockServer::builder()
-        .auto_approve("someUser")
-        .clock_start(1_700_000_000)
-        .freeze_clock(true)
-        .start()
-        .await
-        .expect("starts");
+    let server = started(
+        MockServer::builder()
+            .auto_approve("someUser")
+            .clock_start(1_700_000_000)
+            .freeze_clock(true),
+    )
+    .await;
     let rt = s(&tokens(&server, "profile").await, "refresh_token");
     server.clock().advance(50);
     server.faults().next("token", 500).expect("valid");
@@ -338,11 +330,7 @@ async fn reset_returns_to_the_fixtures() {
 
 #[tokio::test]
 async fn control_token_and_no_control() {
-    let server = MockServer::builder()
-        .control(ControlAccess::Token("t0ken".into()))
-        .start()
-        .await
-        .expect("starts");
+    let server = started(MockServer::builder().control(ControlAccess::Token("t0ken".into()))).await;
     assert_eq!(
         control_status(&server, Method::GET, "/health").await,
         StatusCode::OK
@@ -359,11 +347,7 @@ async fn control_token_and_no_control() {
         .expect("answers");
     assert_eq!(r.status(), StatusCode::OK);
 
-    let off = MockServer::builder()
-        .control(ControlAccess::Off)
-        .start()
-        .await
-        .expect("starts");
+    let off = started(MockServer::builder().control(ControlAccess::Off)).await;
     assert_eq!(
         control_status(&off, Method::GET, "/health").await,
         StatusCode::NOT_FOUND
@@ -409,11 +393,7 @@ async fn jwks_verifies_access_tokens_and_holds_no_private_material() {
 #[tokio::test]
 async fn metadata_follows_host_forwarded_headers_and_public_url() {
     // `mock` is a name the mock answers only when told (DNS rebinding protection).
-    let server = MockServer::builder()
-        .allowed_host("mock")
-        .start()
-        .await
-        .expect("starts");
+    let server = started(MockServer::builder().allowed_host("mock")).await;
     let url = format!("{}/.well-known/oauth-authorization-server", server.base_url());
     let m = get_json(&url, &[]).await;
     assert_eq!(m["issuer"], server.base_url());
@@ -452,12 +432,12 @@ async fn metadata_follows_host_forwarded_headers_and_public_url() {
     let ignored = get_json(&url, &[("X-Forwarded-Host", "evil.example")]).await;
     assert_eq!(ignored["issuer"], server.base_url());
 
-    let trusting = MockServer::builder()
-        .trust_forwarded(true)
-        .allowed_host("ilert-mock.internal")
-        .start()
-        .await
-        .expect("starts");
+    let trusting = started(
+        MockServer::builder()
+            .trust_forwarded(true)
+            .allowed_host("ilert-mock.internal"),
+    )
+    .await;
     let url = format!("{}/.well-known/oauth-authorization-server", trusting.base_url());
     let fwd = get_json(
         &url,
@@ -472,11 +452,9 @@ async fn metadata_follows_host_forwarded_headers_and_public_url() {
         format!("https://ilert-mock.internal{TOKEN}")
     );
 
-    let public = MockServer::builder()
-        .public_url(url::Url::parse("https://ilert.test:8443/").expect("url"))
-        .start()
-        .await
-        .expect("starts");
+    let public =
+        started(MockServer::builder().public_url(url::Url::parse("https://ilert.test:8443/").expect("url")))
+            .await;
     let url = format!("{}/.well-known/oauth-authorization-server", public.base_url());
     let p = get_json(&url, &[]).await;
     assert_eq!(p["issuer"], "https://ilert.test:8443");

@@ -134,11 +134,7 @@ async fn the_root_says_what_is_running_as_a_page_or_json() {
     assert!(html.contains(env!("CARGO_PKG_VERSION")));
 
     // Without the control surface there is no dashboard to point at.
-    let closed = MockServer::builder()
-        .control(ControlAccess::Off)
-        .start()
-        .await
-        .expect("starts");
+    let closed = started(MockServer::builder().control(ControlAccess::Off)).await;
     let facts = json_of(
         http()
             .get(format!("{}/", closed.base_url()))
@@ -513,11 +509,7 @@ async fn a_cross_site_post_to_any_action_of_the_page_is_refused() {
 
 #[tokio::test]
 async fn with_a_control_token_the_page_loads_but_its_data_and_stream_need_the_token() {
-    let server = MockServer::builder()
-        .control(ControlAccess::Token("s3cret".into()))
-        .start()
-        .await
-        .expect("starts");
+    let server = started(MockServer::builder().control(ControlAccess::Token("s3cret".into()))).await;
     let base = server.base_url();
     let page = fetch(format!("{base}/_mock/")).await;
     assert_eq!(page.status(), StatusCode::OK, "the page holds no data");

@@ -328,14 +328,14 @@ async fn hostile_input_gets_documented_4xx_never_5xx() {
 
 #[tokio::test]
 async fn rate_limit_answers_429_with_retry_after_until_the_window_ends() {
-    let server = MockServer::builder()
-        .auto_approve("someUser")
-        .rate_limit(5)
-        .clock_start(1_800_000_000)
-        .freeze_clock(true)
-        .start()
-        .await
-        .expect("starts");
+    let server = started(
+        MockServer::builder()
+            .auto_approve("someUser")
+            .rate_limit(5)
+            .clock_start(1_800_000_000)
+            .freeze_clock(true),
+    )
+    .await;
     let access = s(&tokens(&server, "profile").await, "access_token");
     // The token request above counted once.
     for _ in 0..4 {
@@ -365,11 +365,7 @@ async fn rate_limit_from_fixtures() {
         ilert_mock::fixtures::DEFAULT_TOML
     );
     let fixtures = ilert_mock::Fixtures::from_toml(&toml, "test.toml").expect("valid");
-    let server = MockServer::builder()
-        .fixtures(fixtures)
-        .start()
-        .await
-        .expect("starts");
+    let server = started(MockServer::builder().fixtures(fixtures)).await;
     for _ in 0..2 {
         assert_eq!(
             post_form(&server, TOKEN_INFO, &[("token", "x")]).await.0,

@@ -17,7 +17,7 @@ use parking_lot::Mutex;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use common::{BIN, base_from_stdout, code_request, exchange_at, grant_code_at, json_of, refresh_at};
+use common::{BIN, base_from_stdout, code_request, exchange_at, grant_code_at, json_of, refresh_at, started};
 
 fn temp_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("ilert-mock-state-{}-{name}", std::process::id()));
@@ -353,11 +353,7 @@ fn old_temp_name(state: &Path) -> PathBuf {
 
 /// An in-process mock on `state` that issues one grant (a write) and stops.
 async fn one_grant_on(state: &Path) {
-    let server = ilert_mock::MockServer::builder()
-        .state_file(state)
-        .start()
-        .await
-        .expect("starts");
+    let server = started(ilert_mock::MockServer::builder().state_file(state)).await;
     grant(&http(), &server.base_url(), "someUser", "profile").await;
     server.shutdown().await;
 }
@@ -402,11 +398,7 @@ async fn a_planted_symlink_or_world_readable_temp_file_is_never_written_through(
 async fn a_second_mock_on_the_same_state_file_is_refused() {
     let dir = temp_dir("locked");
     let state = dir.join("state.json");
-    let first = ilert_mock::MockServer::builder()
-        .state_file(&state)
-        .start()
-        .await
-        .expect("starts");
+    let first = started(ilert_mock::MockServer::builder().state_file(&state)).await;
     let second = ilert_mock::MockServer::builder().state_file(&state).start().await;
     let err = second.expect_err("the second mock is refused");
     let message = err.to_string();

@@ -27,12 +27,7 @@ async fn assert_healthy_trusting(server: &MockServer, ca_pem: &str) {
 
 #[tokio::test]
 async fn the_full_flow_over_https_trusting_only_the_dev_ca() {
-    let server = MockServer::builder()
-        .tls(true)
-        .auto_approve("someUser")
-        .start()
-        .await
-        .expect("starts");
+    let server = started(MockServer::builder().tls(true).auto_approve("someUser")).await;
     let base = server.base_url();
     assert!(base.starts_with("https://127.0.0.1:"));
     let client = trusting(server.ca_pem().expect("generated CA"));
@@ -90,11 +85,7 @@ async fn given_certificate_files_are_served() {
     let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
     std::fs::write(&cert, &generated.cert_pem).expect("write");
     std::fs::write(&key, generated.key_pem()).expect("write");
-    let server = MockServer::builder()
-        .tls_files(&cert, &key)
-        .start()
-        .await
-        .expect("starts");
+    let server = started(MockServer::builder().tls_files(&cert, &key)).await;
     assert!(server.ca_pem().is_none());
     assert_healthy_trusting(&server, generated.ca_pem.as_deref().expect("CA")).await;
     let missing = MockServer::builder()

@@ -148,12 +148,12 @@ async fn a_clean_run_passes_and_an_unreachable_mock_exits_2() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_control_token_and_https() {
-    let server = MockServer::builder()
-        .tls(true)
-        .control(ControlAccess::Token("t0ken".into()))
-        .start()
-        .await
-        .expect("starts");
+    let server = started(
+        MockServer::builder()
+            .tls(true)
+            .control(ControlAccess::Token("t0ken".into())),
+    )
+    .await;
     let dir = tempfile::tempdir().expect("temp dir");
     let ca = dir.path().join("ca.pem");
     std::fs::write(&ca, server.ca_pem().expect("a CA")).expect("written");

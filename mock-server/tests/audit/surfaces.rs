@@ -86,12 +86,7 @@ async fn delete_and_reset_start_afresh_and_the_journal_is_apart() {
 
 #[tokio::test]
 async fn findings_outlive_the_journals_bounds() {
-    let server = MockServer::builder()
-        .auto_approve("someUser")
-        .journal_size(2)
-        .start()
-        .await
-        .expect("starts");
+    let server = started(MockServer::builder().auto_approve("someUser").journal_size(2)).await;
     let tokens = mistakes(&server).await;
     for _ in 0..5 {
         api_get(&server, "/api/users/current", &s(&tokens, "access_token")).await;
@@ -105,12 +100,7 @@ async fn findings_outlive_the_journals_bounds() {
 
 #[tokio::test]
 async fn the_audits_own_bound_says_what_it_dropped() {
-    let server = MockServer::builder()
-        .auto_approve("someUser")
-        .audit_size(2)
-        .start()
-        .await
-        .expect("starts");
+    let server = started(MockServer::builder().auto_approve("someUser").audit_size(2)).await;
     let tokens = sign_in_right(&server, "profile").await;
     // Successful API calls are summed up per token: they take no place in the bound.
     for _ in 0..20 {
@@ -168,11 +158,7 @@ async fn exchange_right_again(server: &MockServer, code: &str) {
 
 #[tokio::test]
 async fn the_control_token_guards_the_audit() {
-    let server = MockServer::builder()
-        .control(ControlAccess::Token("t0ken".into()))
-        .start()
-        .await
-        .expect("starts");
+    let server = started(MockServer::builder().control(ControlAccess::Token("t0ken".into()))).await;
     let url = format!("{}/_mock/audit", server.base_url());
     let refused = http().get(&url).send().await.expect("answers");
     assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);

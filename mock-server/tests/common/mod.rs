@@ -610,3 +610,8 @@ pub fn code_request(scope: &str) -> [(&'static str, &str); 4] {
         ("scope", scope),
     ]
 }
+
+/// Starts the server `builder` describes.
+pub async fn started(builder: ilert_mock::MockServerBuilder) -> MockServer {
+    builder.start().await.expect("starts")
+}

@@ -27,12 +27,7 @@ fn fixtures_with_alerts() -> Fixtures {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deleting_a_source_with_thousands_of_alerts_keeps_the_mock_answering() {
     let fixtures = fixtures_with_alerts();
-    let server = MockServer::builder()
-        .fixtures(fixtures)
-        .auto_approve("someUser")
-        .start()
-        .await
-        .expect("starts");
+    let server = started(MockServer::builder().fixtures(fixtures).auto_approve("someUser")).await;
     let token = access_token(&server, "alert source:d").await;
     let (st, headers, _) = api_request(&server, Method::GET, "/api/alerts/count", Some(&token), None).await;
     assert_eq!(st, StatusCode::OK, "{headers:?}");

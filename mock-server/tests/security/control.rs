@@ -110,11 +110,7 @@ async fn a_peer_on_the_network_cannot_use_the_control_surface_without_a_token() 
     let r = fetch(format!("{}/_mock/apps", open.base_url())).await;
     assert_eq!(r.status(), StatusCode::OK);
 
-    let guarded = MockServer::builder()
-        .control(ControlAccess::Token("t0ken".into()))
-        .start()
-        .await
-        .expect("starts");
+    let guarded = started(MockServer::builder().control(ControlAccess::Token("t0ken".into()))).await;
     let r = neighbour
         .get(format!("{}/_mock/apps", guarded.base_url()))
         .bearer_auth("t0ken")
@@ -126,11 +122,7 @@ async fn a_peer_on_the_network_cannot_use_the_control_surface_without_a_token() 
 
 #[tokio::test]
 async fn behind_a_trusted_proxy_the_forwarded_client_is_the_peer() {
-    let server = MockServer::builder()
-        .trust_forwarded(true)
-        .start()
-        .await
-        .expect("starts");
+    let server = started(MockServer::builder().trust_forwarded(true)).await;
     // The client writes the first entries; the proxy appends the address it saw, last.
     for (forwarded, want) in [
         ("203.0.113.9", StatusCode::FORBIDDEN),

@@ -89,19 +89,17 @@ async fn a_cross_site_page_cannot_submit_the_grant_form() {
 
 #[tokio::test]
 async fn the_grant_forms_own_origin_follows_the_public_url_and_trusted_forwarding() {
-    let public = MockServer::builder()
-        .public_url(url::Url::parse("https://ilert.test:8443/").expect("url"))
-        .start()
-        .await
-        .expect("starts");
+    let public =
+        started(MockServer::builder().public_url(url::Url::parse("https://ilert.test:8443/").expect("url")))
+            .await;
     let r = post_grant(&public.base_url(), &[("Origin", "https://ilert.test:8443")]).await;
     assert_eq!(r.status(), StatusCode::FOUND);
-    let proxied = MockServer::builder()
-        .trust_forwarded(true)
-        .allowed_host("mock.internal")
-        .start()
-        .await
-        .expect("starts");
+    let proxied = started(
+        MockServer::builder()
+            .trust_forwarded(true)
+            .allowed_host("mock.internal"),
+    )
+    .await;
     let r = post_grant(
         &proxied.base_url(),
         &[

@@ -38,12 +38,7 @@ async fn oversized_headers_are_truncated_in_the_journal() {
 
 #[tokio::test]
 async fn a_rotated_forwarded_for_does_not_dodge_the_rate_limit() {
-    let server = MockServer::builder()
-        .trust_forwarded(true)
-        .rate_limit(3)
-        .start()
-        .await
-        .expect("starts");
+    let server = started(MockServer::builder().trust_forwarded(true).rate_limit(3)).await;
     let mut statuses = Vec::new();
     for i in 0..6 {
         // The client writes any first entry it likes; the proxy appends the address it saw.

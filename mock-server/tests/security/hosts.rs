@@ -65,13 +65,13 @@ async fn loopback_names_tenant_hosts_and_ip_literals_are_answered() {
 
 #[tokio::test]
 async fn allowed_hosts_admit_names_their_tenants_and_with_a_dot_their_subdomains() {
-    let server = MockServer::builder()
-        .allowed_host("mock")
-        .allowed_host(".dev.example")
-        .public_url(url::Url::parse("https://ilert.test:8443/").expect("url"))
-        .start()
-        .await
-        .expect("starts");
+    let server = started(
+        MockServer::builder()
+            .allowed_host("mock")
+            .allowed_host(".dev.example")
+            .public_url(url::Url::parse("https://ilert.test:8443/").expect("url")),
+    )
+    .await;
     for host in [
         "mock:4598",
         "acme.mock:4598",
@@ -91,11 +91,7 @@ async fn allowed_hosts_admit_names_their_tenants_and_with_a_dot_their_subdomains
     let (_, page) = authorize_on_host(&server, "acme.mock:4598", &code_request("profile")).await;
     assert!(page.contains("wile") && !page.contains("someUser"), "{page}");
 
-    let everyone = MockServer::builder()
-        .allowed_host("*")
-        .start()
-        .await
-        .expect("starts");
+    let everyone = started(MockServer::builder().allowed_host("*")).await;
     let (status, _) = get_with_host(&everyone, "/_mock/health", REBIND_HOST).await;
     assert_eq!(status, StatusCode::OK);
 }
@@ -112,12 +108,12 @@ pub(crate) async fn apps_with(server: &MockServer, name: &str, value: &str) -> r
 
 #[tokio::test]
 async fn a_trusted_forwarded_host_is_checked_too() {
-    let server = MockServer::builder()
-        .trust_forwarded(true)
-        .allowed_host("mock.internal")
-        .start()
-        .await
-        .expect("starts");
+    let server = started(
+        MockServer::builder()
+            .trust_forwarded(true)
+            .allowed_host("mock.internal"),
+    )
+    .await;
     let r = apps_with(&server, "X-Forwarded-Host", REBIND_HOST).await;
     let status = r.status();
     let body: Value = r.json().await.expect("json");

@@ -32,11 +32,7 @@ async fn the_auto_approve_user_survives_a_rest_delete() {
 
 #[tokio::test]
 async fn a_responder_cannot_promote_himself() {
-    let server = MockServer::builder()
-        .auto_approve("roadrunner")
-        .start()
-        .await
-        .expect("starts");
+    let server = started(MockServer::builder().auto_approve("roadrunner")).await;
     let token = access_token(&server, "user:w").await;
     let (status, _, me) = api_get(&server, "/api/users/2002", &token).await;
     assert_eq!(status, StatusCode::OK, "{me}");
@@ -246,13 +242,13 @@ async fn bounds_and_allowed_origins_come_from_flags_and_environment() {
 
 #[tokio::test]
 async fn an_incident_is_created_at_the_mock_clock_whatever_the_client_says() {
-    let server = MockServer::builder()
-        .clock_start(1_800_000_000)
-        .freeze_clock(true)
-        .auto_approve("someUser")
-        .start()
-        .await
-        .expect("starts");
+    let server = started(
+        MockServer::builder()
+            .clock_start(1_800_000_000)
+            .freeze_clock(true)
+            .auto_approve("someUser"),
+    )
+    .await;
     let token = access_token(&server, "incident:w").await;
     let body = json!({
         "summary": "Backdated",

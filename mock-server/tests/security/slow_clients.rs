@@ -22,14 +22,14 @@ async fn closed_within(stream: &mut tokio::net::TcpStream, patience: Duration) -
 const PATIENCE: Duration = Duration::from_secs(20);
 
 async fn timed_server(tls: bool) -> MockServer {
-    MockServer::builder()
-        .tls(tls)
-        .header_read_timeout(Duration::from_millis(300))
-        .body_timeout(Duration::from_millis(300))
-        .idle_timeout(Duration::from_millis(300))
-        .start()
-        .await
-        .expect("starts")
+    started(
+        MockServer::builder()
+            .tls(tls)
+            .header_read_timeout(Duration::from_millis(300))
+            .body_timeout(Duration::from_millis(300))
+            .idle_timeout(Duration::from_millis(300)),
+    )
+    .await
 }
 
 /// Connects to the server and sends `bytes` (a request, or the start of one).

@@ -128,12 +128,12 @@ async fn non_json_bodies_are_refused_like_every_other_api_operation() {
 
 #[tokio::test]
 async fn arbitrary_origins_are_not_reflected_but_an_allowed_one_is() {
-    let server = MockServer::builder()
-        .auto_approve("someUser")
-        .allow_origin("http://dashboard.example:8080")
-        .start()
-        .await
-        .expect("starts");
+    let server = started(
+        MockServer::builder()
+            .auto_approve("someUser")
+            .allow_origin("http://dashboard.example:8080"),
+    )
+    .await;
     let preflight = |origin: &str| {
         http()
             .request(Method::OPTIONS, format!("{}/api/events", server.base_url()))
