@@ -9,7 +9,7 @@
 
 mod common;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{ExitStatus, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
@@ -318,24 +318,32 @@ async fn login_without_a_secret_uses_pkce_and_offline_access() {
     assert_passes_audit(&server);
 }
 
-/// Tokens for the guide app signed in through the library, written where the CLI reads them.
-async fn guide_tokens(server: &MockServer, store: &Path, scopes: &str) -> ilert_oauth2_client::TokenSet {
-    let oauth = client(guide(server, scopes));
+/// A mock with the guide app signed in through the library (for `scopes`), its tokens written
+/// to `tokens.json` in a fresh temporary folder, where the CLI reads them.
+async fn guide_signed_in(
+    scopes: &str,
+) -> (
+    MockServer,
+    tempfile::TempDir,
+    PathBuf,
+    ilert_oauth2_client::TokenSet,
+) {
+    let server = auto_server().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = dir.path().join("tokens.json");
+    let oauth = client(guide(&server, scopes));
     let tokens = sign_in(&oauth, Pkce::S256).await;
-    ApiClient::new(oauth, Arc::new(FileStore::new(store)))
+    ApiClient::new(oauth, Arc::new(FileStore::new(&store)))
         .set_tokens(tokens.clone())
         .await
         .expect("stored");
-    tokens
+    (server, dir, store, tokens)
 }
 
 #[tokio::test]
 async fn failing_commands_print_ilerts_code_and_description() {
-    let server = auto_server().await;
-    let dir = tempfile::tempdir().expect("temp dir");
-    let store = dir.path().join("tokens.json");
+    let (server, dir, store, tokens) = guide_signed_in("profile").await;
     let guide_app = (GUIDE_ID, GUIDE_SECRET, GUIDE_REDIRECT);
-    let tokens = guide_tokens(&server, &store, "profile").await;
 
     // A REST error: status, ilert's code and message.
     let run = ilert_oauth2(&server, guide_app, &store, &["call", "GET", "/api/alert-sources"]).await;
@@ -398,11 +406,8 @@ async fn failing_commands_print_ilerts_code_and_description() {
 
 #[tokio::test]
 async fn call_works_on_services_and_incidents() {
-    let server = auto_server().await;
-    let dir = tempfile::tempdir().expect("temp dir");
-    let store = dir.path().join("tokens.json");
+    let (server, _dir, store, _) = guide_signed_in("profile service:w incident:w").await;
     let guide_app = (GUIDE_ID, GUIDE_SECRET, GUIDE_REDIRECT);
-    guide_tokens(&server, &store, "profile service:w incident:w").await;
     let call = async |args: &[&str]| {
         let mut all = vec!["call"];
         all.extend_from_slice(args);
