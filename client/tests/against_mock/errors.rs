@@ -94,8 +94,7 @@ async fn a_pkce_code_without_its_verifier_is_invalid_grant() {
 #[tokio::test]
 async fn a_missing_scope_is_a_403_without_refresh() {
     let server = auto_server().await;
-    let oauth = client(guide(&server, "profile"));
-    let api = ApiClient::with_tokens(oauth.clone(), sign_in(&oauth, Pkce::S256).await);
+    let (_, api) = guide_api(&server, "profile").await;
     let err = api
         .alert_sources(Page::default())
         .await
@@ -136,8 +135,7 @@ async fn a_503_from_the_token_endpoint_is_transient() {
 #[tokio::test]
 async fn a_rest_404_keeps_status_message_and_code() {
     let server = auto_server().await;
-    let oauth = client(guide(&server, "profile source:r"));
-    let api = ApiClient::with_tokens(oauth.clone(), sign_in(&oauth, Pkce::S256).await);
+    let (_, api) = guide_api(&server, "profile source:r").await;
     let err = api.alert_source("999999").await.expect_err("no such source");
     let e = api_error(&err);
     assert_eq!(
@@ -161,9 +159,8 @@ async fn a_rest_404_keeps_status_message_and_code() {
 #[tokio::test]
 async fn a_429_carries_retry_after() {
     let server = auto_server_with(|b| b.rate_limit(4).freeze_clock(true)).await;
-    let oauth = client(guide(&server, "profile"));
     // The code exchange is the first /api/ request of the window.
-    let api = ApiClient::with_tokens(oauth.clone(), sign_in(&oauth, Pkce::S256).await);
+    let (oauth, api) = guide_api(&server, "profile").await;
     for _ in 0..3 {
         api.current_user().await.expect("within the limit");
     }

@@ -9,7 +9,8 @@ use ilert_mock::journal::Entry;
 use ilert_mock::paths;
 use ilert_mock::{MockServer, MockServerBuilder};
 use ilert_oauth2_client::{
-    AuthorizationCode, Config, ConfigBuilder, CsrfToken, OAuthClient, Pkce, TokenSet, parse_callback,
+    ApiClient, AuthorizationCode, Config, ConfigBuilder, CsrfToken, OAuthClient, Pkce, TokenSet,
+    parse_callback,
 };
 use reqwest::header::LOCATION;
 use reqwest::redirect;
@@ -107,6 +108,14 @@ pub async fn sign_in(oauth: &OAuthClient, pkce: Pkce) -> TokenSet {
         .exchange_code(&code, verifier.as_ref())
         .await
         .expect("the code exchanges for tokens")
+}
+
+/// The guide app signed in (PKCE) on `server` with `scopes`: its OAuth client and an API client
+/// holding its tokens in memory.
+pub async fn guide_api(server: &MockServer, scopes: &str) -> (OAuthClient, ApiClient) {
+    let oauth = client(guide(server, scopes));
+    let api = ApiClient::with_tokens(oauth.clone(), sign_in(&oauth, Pkce::S256).await);
+    (oauth, api)
 }
 
 /// The value of form field `name` in a journal entry.
