@@ -14,7 +14,7 @@ use std::process::{ExitStatus, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
-use ilert_mock::{App, MockServer};
+use ilert_mock::MockServer;
 use ilert_oauth2_client::{ApiClient, FileStore, Pkce, TokenStore};
 use serde_json::Value;
 use tokio::io::{AsyncBufReadExt as _, AsyncReadExt as _, BufReader};
@@ -150,18 +150,12 @@ async fn login(server: &MockServer, app: (&str, &str, &str), store: &Path) -> Ru
 /// for a CLI. Returns (client id, secret, redirect URI).
 fn register_cli_app(server: &MockServer) -> (&'static str, &'static str, String) {
     let redirect = format!("http://127.0.0.1:{}/cb", free_port());
-    server
-        .admin()
-        .add_app(App {
-            id: 900,
-            name: "CLI test app".into(),
-            client_id: "cli-test-app".into(),
-            client_secret: Some(ilert_mock::ClientSecret::new("cli-test-secret")),
-            redirect_uris: vec![redirect.clone()],
-            scopes: vec!["profile".into(), "source:w".into()],
-            ..App::default()
-        })
-        .expect("the app is registered");
+    add_confidential_app(
+        server,
+        (900, "CLI test app"),
+        ("cli-test-app", "cli-test-secret"),
+        &redirect,
+    );
     ("cli-test-app", "cli-test-secret", redirect)
 }
 

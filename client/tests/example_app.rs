@@ -31,11 +31,13 @@ mod common;
 use std::future::IntoFuture as _;
 use std::net::SocketAddr;
 
+use ilert_mock::MockServer;
 use ilert_mock::paths;
-use ilert_mock::{App, MockServer};
 use serde_json::Value;
 
-use common::{assert_passes_audit, browser, redirect_of, serious_findings, token_posts};
+use common::{
+    add_confidential_app, assert_passes_audit, browser, redirect_of, serious_findings, token_posts,
+};
 
 const CLIENT_ID: &str = "example-backend-app";
 const CLIENT_SECRET: &str = "example-backend-secret";
@@ -55,18 +57,12 @@ async fn start() -> (MockServer, String) {
         .expect("a port for the example app");
     let addr: SocketAddr = listener.local_addr().expect("its address");
     let redirect_uri = format!("http://127.0.0.1:{}/authorize-result", addr.port());
-    server
-        .admin()
-        .add_app(App {
-            id: 800,
-            name: "Example backend app".into(),
-            client_id: CLIENT_ID.into(),
-            client_secret: Some(ilert_mock::ClientSecret::new(CLIENT_SECRET)),
-            redirect_uris: vec![redirect_uri.clone()],
-            scopes: vec!["profile".into(), "source:w".into()],
-            ..App::default()
-        })
-        .expect("the app is registered");
+    add_confidential_app(
+        &server,
+        (800, "Example backend app"),
+        (CLIENT_ID, CLIENT_SECRET),
+        &redirect_uri,
+    );
     let settings = backend_app::Settings {
         port: addr.port(),
         bind: addr.ip(),

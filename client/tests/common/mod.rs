@@ -118,6 +118,28 @@ pub async fn guide_api(server: &MockServer, scopes: &str) -> (OAuthClient, ApiCl
     (oauth, api)
 }
 
+/// Registers a confidential app on `server` with scopes `profile source:w` (what the example
+/// backend app and the CLI ask for): id and name, client id and secret, one redirect URI.
+pub fn add_confidential_app(
+    server: &MockServer,
+    (id, name): (i64, &str),
+    (client_id, secret): (&str, &str),
+    redirect_uri: &str,
+) {
+    server
+        .admin()
+        .add_app(ilert_mock::App {
+            id,
+            name: name.into(),
+            client_id: client_id.into(),
+            client_secret: Some(ilert_mock::ClientSecret::new(secret)),
+            redirect_uris: vec![redirect_uri.to_owned()],
+            scopes: vec!["profile".into(), "source:w".into()],
+            ..ilert_mock::App::default()
+        })
+        .expect("the app is registered");
+}
+
 /// The value of form field `name` in a journal entry.
 pub fn form<'e>(entry: &'e Entry, name: &str) -> Option<&'e str> {
     entry
