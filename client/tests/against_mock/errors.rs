@@ -4,11 +4,11 @@
 
 use std::sync::Arc;
 
-use ilert_mock::FaultSpec;
 use ilert_mock::paths;
+use ilert_mock::{FaultSpec, MockServer};
 use ilert_oauth2_client::{
-    ApiClient, Config, ConfigError, CsrfToken, Endpoint, Error, FileStore, MemoryStore, Page, Pkce,
-    TokenErrorCode, parse_callback,
+    ApiClient, AuthorizationCode, Config, ConfigError, CsrfToken, Endpoint, Error, FileStore, MemoryStore,
+    OAuthClient, Page, Pkce, TokenErrorCode, parse_callback,
 };
 use serde_json::json;
 
@@ -51,11 +51,17 @@ async fn a_wrong_secret_is_invalid_client() {
     );
 }
 
+/// The guide app's client and a fresh authorization code for it (no PKCE, scope `profile`).
+async fn guide_code(server: &MockServer) -> (OAuthClient, AuthorizationCode) {
+    let oauth = client(guide(server, "profile"));
+    let (code, _) = authorize(&oauth, &browser(), Pkce::Disabled).await;
+    (oauth, code)
+}
+
 #[tokio::test]
 async fn a_reused_code_is_invalid_grant_and_ends_the_grant() {
     let server = auto_server().await;
-    let oauth = client(guide(&server, "profile"));
-    let (code, _) = authorize(&oauth, &browser(), Pkce::Disabled).await;
+    let (oauth, code) = guide_code(&server).await;
     let tokens = oauth.exchange_code(&code, None).await.expect("first use");
     let err = oauth.exchange_code(&code, None).await.expect_err("second use");
     let e = token_error(&err);
@@ -119,8 +125,7 @@ async fn a_missing_scope_is_a_403_without_refresh() {
 #[tokio::test]
 async fn a_503_from_the_token_endpoint_is_transient() {
     let server = auto_server().await;
-    let oauth = client(guide(&server, "profile"));
-    let (code, _) = authorize(&oauth, &browser(), Pkce::Disabled).await;
+    let (oauth, code) = guide_code(&server).await;
     server.faults().next("token", 503).expect("fault queued");
     let err = oauth.exchange_code(&code, None).await.expect_err("503");
     assert_eq!(err.status(), Some(503));
