@@ -77,7 +77,7 @@ async fn a_reused_code_is_invalid_grant_and_ends_the_grant() {
 async fn an_unknown_code_is_ilerts_documented_invalid_grant() {
     let server = auto_server().await;
     let oauth = client(guide(&server, "profile"));
-    let code = ilert_oauth2_client::AuthorizationCode::new("c82ec4eca4c0ac90061fdd4225d1");
+    let code = AuthorizationCode::new("c82ec4eca4c0ac90061fdd4225d1");
     let err = oauth.exchange_code(&code, None).await.expect_err("unknown");
     let e = token_error(&err);
     assert_eq!((e.status, &e.code), (401, &TokenErrorCode::InvalidGrant));
