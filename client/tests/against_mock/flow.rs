@@ -320,11 +320,7 @@ async fn tenant_host_issues_the_tenants_token() {
         format!("http://acme.localhost:{port}/api/developers/oauth2/authorize")
     );
     let oauth = OAuthClient::with_http_client(config, http.clone());
-    let (code, verifier) = authorize(&oauth, &http, Pkce::S256).await;
-    let tokens = oauth
-        .exchange_code(&code, verifier.as_ref())
-        .await
-        .expect("tokens");
+    let tokens = sign_in_with(&oauth, &http, Pkce::S256).await;
     let (_, claims) = ilert_mock::tokens::decode_unverified(tokens.access_token.secret()).expect("a JWT");
     assert_eq!(claims["il_n"], "a7e", "{claims}");
     assert_eq!(claims["il_u"], "wile", "{claims}");

@@ -38,11 +38,7 @@ async fn the_flow_over_https_trusting_only_the_mock_ca() {
     let config = guide(&server, "profile").build().expect("config");
     let oauth = OAuthClient::with_http_client(config, http.clone());
 
-    let (code, verifier) = authorize(&oauth, &http, Pkce::S256).await;
-    let tokens = oauth
-        .exchange_code(&code, verifier.as_ref())
-        .await
-        .expect("tokens over HTTPS");
+    let tokens = sign_in_with(&oauth, &http, Pkce::S256).await;
     assert!(oauth.token_info(&tokens.access_token).await.expect("info").active);
     let api = ApiClient::with_tokens(oauth.clone(), tokens);
     assert_eq!(

@@ -103,7 +103,12 @@ pub async fn authorize(
 
 /// Authorize and exchange: a signed-in token set.
 pub async fn sign_in(oauth: &OAuthClient, pkce: Pkce) -> TokenSet {
-    let (code, verifier) = authorize(oauth, &browser(), pkce).await;
+    sign_in_with(oauth, &browser(), pkce).await
+}
+
+/// [`sign_in`] with the browser's part done by `http` (a client for HTTPS or a tenant host).
+pub async fn sign_in_with(oauth: &OAuthClient, http: &reqwest::Client, pkce: Pkce) -> TokenSet {
+    let (code, verifier) = authorize(oauth, http, pkce).await;
     oauth
         .exchange_code(&code, verifier.as_ref())
         .await
