@@ -342,12 +342,7 @@ async fn failing_commands_print_ilerts_code_and_description() {
     // A REST error: status, ilert's code and message.
     let run = ilert_oauth2(&server, guide_app, &store, &["call", "GET", "/api/alert-sources"]).await;
     run.assert_failed();
-    let rest = server
-        .journal()
-        .all()
-        .into_iter()
-        .find(|e| e.path == "/api/alert-sources")
-        .expect("the call reached the mock");
+    let rest = first_request_to(&server, "/api/alert-sources").expect("the call reached the mock");
     assert_eq!(rest.status, 403);
     // What ilert said, as the library reads it: the CLI shows the same code and message.
     let api = ApiClient::new(

@@ -146,12 +146,8 @@ async fn the_challenge_sent_matches_the_verifier() {
         (43..=128).contains(&verifier.secret().len()),
         "RFC 7636 verifier length"
     );
-    let received = server
-        .journal()
-        .all()
-        .into_iter()
-        .find(|e| e.path == "/api/developers/oauth2/authorize")
-        .expect("the authorize request");
+    let received =
+        first_request_to(&server, "/api/developers/oauth2/authorize").expect("the authorize request");
     let param = |name: &str| {
         received
             .query

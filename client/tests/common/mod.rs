@@ -154,6 +154,11 @@ pub fn form<'e>(entry: &'e Entry, name: &str) -> Option<&'e str> {
         .map(|(_, v)| v.as_str())
 }
 
+/// The first request to `path` in the mock's journal, if any reached it.
+pub fn first_request_to(server: &MockServer, path: &str) -> Option<Entry> {
+    server.journal().all().into_iter().find(|e| e.path == path)
+}
+
 /// Requests that reached the token endpoint with `grant_type` (answered, whatever the status).
 pub fn token_posts(server: &MockServer, grant_type: &str) -> Vec<Entry> {
     server
