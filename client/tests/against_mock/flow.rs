@@ -300,11 +300,7 @@ async fn tenant_host_issues_the_tenants_token() {
         .start()
         .await
         .expect("the mock starts");
-    let http = reqwest::Client::builder()
-        .resolve("acme.localhost", server.addr())
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("an HTTP client");
+    let http = browser_with(|b| b.resolve("acme.localhost", server.addr()));
     let port = server.addr().port();
     let config = guide(&server, "profile")
         .app_url(format!("http://localhost:{port}"))

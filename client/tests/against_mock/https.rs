@@ -19,11 +19,7 @@ async fn tls_server() -> MockServer {
 fn trusting_only(server: &MockServer) -> reqwest::Client {
     let pem = server.ca_pem().expect("the mock made a CA");
     let ca = reqwest::Certificate::from_pem(pem.as_bytes()).expect("a PEM certificate");
-    reqwest::Client::builder()
-        .tls_certs_only([ca])
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("an HTTP client")
+    browser_with(|b| b.tls_certs_only([ca]))
 }
 
 #[tokio::test]

@@ -59,8 +59,14 @@ pub fn client(config: ConfigBuilder) -> OAuthClient {
 
 /// What a browser would do, without following the redirect back to the app.
 pub fn browser() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(redirect::Policy::none())
+    browser_with(|b| b)
+}
+
+/// [`browser`] with more settings (`|b| b.resolve(host, addr)`).
+pub fn browser_with(
+    settings: impl FnOnce(reqwest::ClientBuilder) -> reqwest::ClientBuilder,
+) -> reqwest::Client {
+    settings(reqwest::Client::builder().redirect(redirect::Policy::none()))
         .build()
         .expect("an HTTP client")
 }
