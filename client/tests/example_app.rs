@@ -36,7 +36,8 @@ use ilert_mock::paths;
 use serde_json::Value;
 
 use common::{
-    add_confidential_app, assert_passes_audit, browser, redirect_of, serious_findings, token_posts,
+    add_confidential_app, assert_passes_audit, auto_server_with, browser, redirect_of, serious_findings,
+    token_posts,
 };
 
 const CLIENT_ID: &str = "example-backend-app";
@@ -45,13 +46,7 @@ const CLIENT_SECRET: &str = "example-backend-secret";
 /// A frozen, auto-approving mock, and the example app served on a random port with an app
 /// registered for its redirect URI. Returns the mock and the example app's base URL.
 async fn start() -> (MockServer, String) {
-    let server = MockServer::builder()
-        .auto_approve("someUser")
-        .clock_start(1_800_000_000)
-        .freeze_clock(true)
-        .start()
-        .await
-        .expect("the mock starts");
+    let server = auto_server_with(|b| b.clock_start(1_800_000_000).freeze_clock(true)).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("a port for the example app");

@@ -295,11 +295,8 @@ async fn rotating_app_saves_the_new_refresh_token() {
 /// through the system resolver, so the HTTP client is told where `acme.localhost` is.
 #[tokio::test]
 async fn tenant_host_issues_the_tenants_token() {
-    let server = MockServer::builder()
-        .auto_approve("wile")
-        .start()
-        .await
-        .expect("the mock starts");
+    // Signed in as wile, of tenant acme, instead of the usual someUser.
+    let server = auto_server_with(|b| b.auto_approve("wile")).await;
     let http = browser_with(|b| b.resolve("acme.localhost", server.addr()));
     let port = server.addr().port();
     let config = guide(&server, "profile")
