@@ -687,7 +687,12 @@ mod tests {
     }
 
     async fn whoami(api: &ApiClient) -> Result<serde_json::Value, Error> {
-        api.get("/api/users/current").await
+        get_json(api, "/api/users/current").await
+    }
+
+    /// `GET path`, read as any JSON.
+    async fn get_json(api: &ApiClient, path: &str) -> Result<serde_json::Value, Error> {
+        api.get(path).await
     }
 
     /// `callers` concurrent [`whoami`] calls, each of which must succeed.
@@ -841,10 +846,7 @@ mod tests {
     #[tokio::test]
     async fn a_403_is_not_refreshed() {
         let (ilert, api) = api_with(3600, None).await;
-        let err = api
-            .get::<serde_json::Value>("/api/alert-sources")
-            .await
-            .expect_err("forbidden");
+        let err = get_json(&api, "/api/alert-sources").await.expect_err("forbidden");
         assert!(
             matches!(&err, Error::Api(e) if e.status == 403 && e.message.as_deref() == Some("Missing scope source"))
         );
@@ -899,8 +901,7 @@ mod tests {
     #[tokio::test]
     async fn paths_outside_api_are_refused_before_sending() {
         let (ilert, api) = api_with(3600, None).await;
-        let err = api
-            .get::<serde_json::Value>("https://evil.example/api/users/current")
+        let err = get_json(&api, "https://evil.example/api/users/current")
             .await
             .expect_err("refused");
         assert!(matches!(err, Error::InvalidApiPath(_)));
