@@ -659,6 +659,15 @@ mod tests {
 
     /// Tokens `access-0` / `refresh-0` expiring in `expires_in` seconds after [`T0`] (negative:
     /// expired), refreshed `refreshed_ago` seconds before it (or obtained from a code).
+    /// The stub ilert, and an API client holding `tokens(expires_in, refreshed_ago)` in memory.
+    async fn api_with(expires_in: i64, refreshed_ago: Option<u64>) -> (Ilert, ApiClient) {
+        let (ilert, oauth) = start().await;
+        (
+            ilert,
+            ApiClient::with_tokens(oauth, tokens(expires_in, refreshed_ago)),
+        )
+    }
+
     fn tokens(expires_in: i64, refreshed_ago: Option<u64>) -> TokenSet {
         let now = T0;
         TokenSet {
@@ -678,7 +687,12 @@ mod tests {
     }
 
     async fn whoami(api: &ApiClient) -> Result<serde_json::Value, Error> {
-        api.get("/api/users/current").await
+        get_json(api, "/api/users/current").await
+    }
+
+    /// `GET path`, read as any JSON.
+    async fn get_json(api: &ApiClient, path: &str) -> Result<serde_json::Value, Error> {
+        api.get(path).await
     }
 
     /// `callers` concurrent [`whoami`] calls, each of which must succeed.
@@ -696,9 +710,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_valid_token_is_used_as_is() {
-        let (ilert, oauth) = start().await;
+        let (ilert, api) = api_with(3600, None).await;
         ilert.accept("access-0");
-        let api = ApiClient::with_tokens(oauth, tokens(3600, None));
         let user = whoami(&api).await.expect("user");
         assert_eq!(user["username"], "someUser");
         assert_eq!((ilert.refreshes(), ilert.api_calls()), (0, 1));
@@ -721,34 +734,30 @@ mod tests {
 
     #[tokio::test]
     async fn a_recent_refresh_postpones_the_early_one() {
-        let (ilert, oauth) = start().await;
+        let (ilert, api) = api_with(30, Some(60)).await;
         ilert.accept("access-0");
-        let api = ApiClient::with_tokens(oauth, tokens(30, Some(60)));
         whoami(&api).await.expect("user");
         assert_eq!(ilert.refreshes(), 0, "still valid and refreshed a minute ago");
     }
 
     #[tokio::test]
     async fn an_expired_token_is_refreshed_even_soon_after_a_refresh() {
-        let (ilert, oauth) = start().await;
-        let api = ApiClient::with_tokens(oauth, tokens(-1, Some(60)));
+        let (ilert, api) = api_with(-1, Some(60)).await;
         whoami(&api).await.expect("user");
         assert_eq!(ilert.refreshes(), 1);
     }
 
     #[tokio::test]
     async fn a_401_refreshes_once_and_retries_once() {
-        let (ilert, oauth) = start().await;
-        let api = ApiClient::with_tokens(oauth, tokens(3600, None));
+        let (ilert, api) = api_with(3600, None).await;
         whoami(&api).await.expect("user after refresh");
         assert_eq!((ilert.refreshes(), ilert.api_calls()), (1, 2));
     }
 
     #[tokio::test]
     async fn a_persistent_401_gives_up_and_does_not_refresh_again_within_five_minutes() {
-        let (ilert, oauth) = start().await;
+        let (ilert, api) = api_with(3600, None).await;
         ilert.accept_nothing.store(true, Ordering::SeqCst);
-        let api = ApiClient::with_tokens(oauth, tokens(3600, None));
         let err = whoami(&api).await.expect_err("rejected");
         assert!(
             matches!(&err, Error::Api(e) if e.status == 401 && e.code.as_deref() == Some("UNAUTHORIZED"))
@@ -761,10 +770,9 @@ mod tests {
 
     #[tokio::test]
     async fn a_token_that_worked_is_refreshed_on_a_401_even_soon_after_a_refresh() {
-        let (ilert, oauth) = start().await;
+        let (ilert, api) = api_with(3600, Some(10)).await;
         ilert.accept("access-0");
         // Refreshed ten seconds ago (by another run); ilert accepts it at first.
-        let api = ApiClient::with_tokens(oauth, tokens(3600, Some(10)));
         whoami(&api).await.expect("user");
         // Then ilert stops accepting it (its clock moved on, say): one refresh, one retry.
         ilert.accepted.lock().clear();
@@ -837,12 +845,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_403_is_not_refreshed() {
-        let (ilert, oauth) = start().await;
-        let api = ApiClient::with_tokens(oauth, tokens(3600, None));
-        let err = api
-            .get::<serde_json::Value>("/api/alert-sources")
-            .await
-            .expect_err("forbidden");
+        let (ilert, api) = api_with(3600, None).await;
+        let err = get_json(&api, "/api/alert-sources").await.expect_err("forbidden");
         assert!(
             matches!(&err, Error::Api(e) if e.status == 403 && e.message.as_deref() == Some("Missing scope source"))
         );
@@ -852,8 +856,7 @@ mod tests {
 
     #[tokio::test]
     async fn concurrent_callers_share_one_refresh() {
-        let (ilert, oauth) = start().await;
-        let api = ApiClient::with_tokens(oauth, tokens(-5, None));
+        let (ilert, api) = api_with(-5, None).await;
         whoami_at_once(&api, 16).await;
         assert_eq!(ilert.refreshes(), 1);
         assert_eq!(ilert.api_calls(), 16);
@@ -861,17 +864,15 @@ mod tests {
 
     #[tokio::test]
     async fn concurrent_401s_share_one_refresh() {
-        let (ilert, oauth) = start().await;
-        let api = ApiClient::with_tokens(oauth, tokens(3600, None));
+        let (ilert, api) = api_with(3600, None).await;
         whoami_at_once(&api, 8).await;
         assert_eq!(ilert.refreshes(), 1);
     }
 
     #[tokio::test]
     async fn a_dead_refresh_token_is_not_retried() {
-        let (ilert, oauth) = start().await;
+        let (ilert, api) = api_with(-5, None).await;
         ilert.refuse_refresh.store(true, Ordering::SeqCst);
-        let api = ApiClient::with_tokens(oauth, tokens(-5, None));
         for _ in 0..3 {
             let err = whoami(&api).await.expect_err("grant is gone");
             assert_eq!(err.token_error_code(), Some(&TokenErrorCode::InvalidGrant));
@@ -899,10 +900,8 @@ mod tests {
 
     #[tokio::test]
     async fn paths_outside_api_are_refused_before_sending() {
-        let (ilert, oauth) = start().await;
-        let api = ApiClient::with_tokens(oauth, tokens(3600, None));
-        let err = api
-            .get::<serde_json::Value>("https://evil.example/api/users/current")
+        let (ilert, api) = api_with(3600, None).await;
+        let err = get_json(&api, "https://evil.example/api/users/current")
             .await
             .expect_err("refused");
         assert!(matches!(err, Error::InvalidApiPath(_)));
@@ -926,8 +925,7 @@ mod tests {
 
     #[tokio::test]
     async fn an_explicit_refresh_ignores_the_interval() {
-        let (ilert, oauth) = start().await;
-        let api = ApiClient::with_tokens(oauth, tokens(3600, Some(10)));
+        let (ilert, api) = api_with(3600, Some(10)).await;
         let fresh = api.refresh_now().await.expect("refreshed");
         assert_eq!(fresh.access_token.secret(), "access-1");
         assert_eq!(ilert.refreshes(), 1);

@@ -140,6 +140,14 @@ mod tests {
             .with_clock(TestClock::new())
     }
 
+    /// A token endpoint that records each request and answers `access_token` for `profile`,
+    /// with no refresh token.
+    async fn token_stub_without_refresh(access_token: &str) -> (String, crate::test_support::Recorded) {
+        let answer =
+            json!({"token_type":"Bearer","access_token":access_token,"expires_in":3600,"scope":"profile"});
+        recording_stub("/api/developers/oauth2/token", Json(answer)).await
+    }
+
     fn guide_tokens() -> serde_json::Value {
         json!({
             "token_type": "Bearer",
@@ -193,11 +201,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_public_app_sends_no_secret_and_may_get_no_refresh_token() {
-        let (base, recorded) = recording_stub(
-            "/api/developers/oauth2/token",
-            Json(json!({"token_type":"Bearer","access_token":"a","expires_in":3600,"scope":"profile"})),
-        )
-        .await;
+        let (base, recorded) = token_stub_without_refresh("a").await;
         let tokens = client(&base, None)
             .exchange_code(
                 &AuthorizationCode::new("c"),
@@ -234,11 +238,7 @@ mod tests {
 
     #[tokio::test]
     async fn refresh_keeps_the_refresh_token_when_none_is_returned() {
-        let (base, recorded) = recording_stub(
-            "/api/developers/oauth2/token",
-            Json(json!({"token_type":"Bearer","access_token":"a2","expires_in":3600,"scope":"profile"})),
-        )
-        .await;
+        let (base, recorded) = token_stub_without_refresh("a2").await;
         let tokens = client(&base, Some("s"))
             .refresh(&RefreshToken::new("r1"))
             .await

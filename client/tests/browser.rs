@@ -21,9 +21,9 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::chromium::{Killed, Session, artifacts, click, save, wait_until_listening};
-use common::free_port;
+use common::{add_confidential_app, free_port};
 use fantoccini::Locator;
-use ilert_mock::{App, MockServer};
+use ilert_mock::MockServer;
 
 /// The example app, built by `cargo test` next to this test (`target/<profile>/examples/`).
 fn example_binary() -> PathBuf {
@@ -192,18 +192,12 @@ async fn grant_and_deny_through_the_grant_view_in_chromium() {
     let app_port = free_port();
     let redirect_uri = format!("http://127.0.0.1:{app_port}/authorize-result");
     let server = MockServer::start().await;
-    server
-        .admin()
-        .add_app(App {
-            id: 700,
-            name: "Browser Test Backend".into(),
-            client_id: "browser-test-app".into(),
-            client_secret: Some(ilert_mock::ClientSecret::new("browser-test-secret")),
-            redirect_uris: vec![redirect_uri.clone()],
-            scopes: vec!["profile".into(), "source:w".into()],
-            ..App::default()
-        })
-        .expect("app registered");
+    add_confidential_app(
+        &server,
+        (700, "Browser Test Backend"),
+        ("browser-test-app", "browser-test-secret"),
+        &redirect_uri,
+    );
 
     // The example backend app, pointed at the mock for both the browser and the API.
     let example = example_binary();

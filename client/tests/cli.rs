@@ -9,12 +9,12 @@
 
 mod common;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{ExitStatus, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
-use ilert_mock::{App, MockServer};
+use ilert_mock::MockServer;
 use ilert_oauth2_client::{ApiClient, FileStore, Pkce, TokenStore};
 use serde_json::Value;
 use tokio::io::{AsyncBufReadExt as _, AsyncReadExt as _, BufReader};
@@ -150,18 +150,12 @@ async fn login(server: &MockServer, app: (&str, &str, &str), store: &Path) -> Ru
 /// for a CLI. Returns (client id, secret, redirect URI).
 fn register_cli_app(server: &MockServer) -> (&'static str, &'static str, String) {
     let redirect = format!("http://127.0.0.1:{}/cb", free_port());
-    server
-        .admin()
-        .add_app(App {
-            id: 900,
-            name: "CLI test app".into(),
-            client_id: "cli-test-app".into(),
-            client_secret: Some(ilert_mock::ClientSecret::new("cli-test-secret")),
-            redirect_uris: vec![redirect.clone()],
-            scopes: vec!["profile".into(), "source:w".into()],
-            ..App::default()
-        })
-        .expect("the app is registered");
+    add_confidential_app(
+        server,
+        (900, "CLI test app"),
+        ("cli-test-app", "cli-test-secret"),
+        &redirect,
+    );
     ("cli-test-app", "cli-test-secret", redirect)
 }
 
@@ -318,34 +312,37 @@ async fn login_without_a_secret_uses_pkce_and_offline_access() {
     assert_passes_audit(&server);
 }
 
-/// Tokens for the guide app signed in through the library, written where the CLI reads them.
-async fn guide_tokens(server: &MockServer, store: &Path, scopes: &str) -> ilert_oauth2_client::TokenSet {
-    let oauth = client(guide(server, scopes));
+/// A mock with the guide app signed in through the library (for `scopes`), its tokens written
+/// to `tokens.json` in a fresh temporary folder, where the CLI reads them.
+async fn guide_signed_in(
+    scopes: &str,
+) -> (
+    MockServer,
+    tempfile::TempDir,
+    PathBuf,
+    ilert_oauth2_client::TokenSet,
+) {
+    let server = auto_server().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = dir.path().join("tokens.json");
+    let oauth = client(guide(&server, scopes));
     let tokens = sign_in(&oauth, Pkce::S256).await;
-    ApiClient::new(oauth, Arc::new(FileStore::new(store)))
+    ApiClient::new(oauth, Arc::new(FileStore::new(&store)))
         .set_tokens(tokens.clone())
         .await
         .expect("stored");
-    tokens
+    (server, dir, store, tokens)
 }
 
 #[tokio::test]
 async fn failing_commands_print_ilerts_code_and_description() {
-    let server = auto_server().await;
-    let dir = tempfile::tempdir().expect("temp dir");
-    let store = dir.path().join("tokens.json");
+    let (server, dir, store, tokens) = guide_signed_in("profile").await;
     let guide_app = (GUIDE_ID, GUIDE_SECRET, GUIDE_REDIRECT);
-    let tokens = guide_tokens(&server, &store, "profile").await;
 
     // A REST error: status, ilert's code and message.
     let run = ilert_oauth2(&server, guide_app, &store, &["call", "GET", "/api/alert-sources"]).await;
     run.assert_failed();
-    let rest = server
-        .journal()
-        .all()
-        .into_iter()
-        .find(|e| e.path == "/api/alert-sources")
-        .expect("the call reached the mock");
+    let rest = first_request_to(&server, "/api/alert-sources").expect("the call reached the mock");
     assert_eq!(rest.status, 403);
     // What ilert said, as the library reads it: the CLI shows the same code and message.
     let api = ApiClient::new(
@@ -398,11 +395,8 @@ async fn failing_commands_print_ilerts_code_and_description() {
 
 #[tokio::test]
 async fn call_works_on_services_and_incidents() {
-    let server = auto_server().await;
-    let dir = tempfile::tempdir().expect("temp dir");
-    let store = dir.path().join("tokens.json");
+    let (server, _dir, store, _) = guide_signed_in("profile service:w incident:w").await;
     let guide_app = (GUIDE_ID, GUIDE_SECRET, GUIDE_REDIRECT);
-    guide_tokens(&server, &store, "profile service:w incident:w").await;
     let call = async |args: &[&str]| {
         let mut all = vec!["call"];
         all.extend_from_slice(args);

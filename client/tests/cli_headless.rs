@@ -136,12 +136,7 @@ async fn headless_login_needs_a_server_that_approves_at_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ca_cert_trusts_the_mocks_development_ca() {
-    let server = MockServer::builder()
-        .tls(true)
-        .auto_approve("someUser")
-        .start()
-        .await
-        .expect("starts");
+    let server = auto_server_with(|b| b.tls(true)).await;
     let dir = tempfile::tempdir().expect("temp dir");
     let store = dir.path().join("tokens.json");
     let ca = dir.path().join("ca.pem");

@@ -31,11 +31,14 @@ mod common;
 use std::future::IntoFuture as _;
 use std::net::SocketAddr;
 
+use ilert_mock::MockServer;
 use ilert_mock::paths;
-use ilert_mock::{App, MockServer};
 use serde_json::Value;
 
-use common::{assert_passes_audit, browser, redirect_of, serious_findings, token_posts};
+use common::{
+    add_confidential_app, assert_passes_audit, auto_server_with, browser, redirect_of, serious_findings,
+    token_posts,
+};
 
 const CLIENT_ID: &str = "example-backend-app";
 const CLIENT_SECRET: &str = "example-backend-secret";
@@ -43,30 +46,18 @@ const CLIENT_SECRET: &str = "example-backend-secret";
 /// A frozen, auto-approving mock, and the example app served on a random port with an app
 /// registered for its redirect URI. Returns the mock and the example app's base URL.
 async fn start() -> (MockServer, String) {
-    let server = MockServer::builder()
-        .auto_approve("someUser")
-        .clock_start(1_800_000_000)
-        .freeze_clock(true)
-        .start()
-        .await
-        .expect("the mock starts");
+    let server = auto_server_with(|b| b.clock_start(1_800_000_000).freeze_clock(true)).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("a port for the example app");
     let addr: SocketAddr = listener.local_addr().expect("its address");
     let redirect_uri = format!("http://127.0.0.1:{}/authorize-result", addr.port());
-    server
-        .admin()
-        .add_app(App {
-            id: 800,
-            name: "Example backend app".into(),
-            client_id: CLIENT_ID.into(),
-            client_secret: Some(ilert_mock::ClientSecret::new(CLIENT_SECRET)),
-            redirect_uris: vec![redirect_uri.clone()],
-            scopes: vec!["profile".into(), "source:w".into()],
-            ..App::default()
-        })
-        .expect("the app is registered");
+    add_confidential_app(
+        &server,
+        (800, "Example backend app"),
+        (CLIENT_ID, CLIENT_SECRET),
+        &redirect_uri,
+    );
     let settings = backend_app::Settings {
         port: addr.port(),
         bind: addr.ip(),

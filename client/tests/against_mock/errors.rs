@@ -4,11 +4,11 @@
 
 use std::sync::Arc;
 
-use ilert_mock::FaultSpec;
 use ilert_mock::paths;
+use ilert_mock::{FaultSpec, MockServer};
 use ilert_oauth2_client::{
-    ApiClient, Config, ConfigError, CsrfToken, Endpoint, Error, FileStore, MemoryStore, Page, Pkce,
-    TokenErrorCode, parse_callback,
+    ApiClient, AuthorizationCode, Config, ConfigError, CsrfToken, Endpoint, Error, FileStore, MemoryStore,
+    OAuthClient, Page, Pkce, TokenErrorCode, parse_callback,
 };
 use serde_json::json;
 
@@ -51,11 +51,17 @@ async fn a_wrong_secret_is_invalid_client() {
     );
 }
 
+/// The guide app's client and a fresh authorization code for it (no PKCE, scope `profile`).
+async fn guide_code(server: &MockServer) -> (OAuthClient, AuthorizationCode) {
+    let oauth = client(guide(server, "profile"));
+    let (code, _) = authorize(&oauth, &browser(), Pkce::Disabled).await;
+    (oauth, code)
+}
+
 #[tokio::test]
 async fn a_reused_code_is_invalid_grant_and_ends_the_grant() {
     let server = auto_server().await;
-    let oauth = client(guide(&server, "profile"));
-    let (code, _) = authorize(&oauth, &browser(), Pkce::Disabled).await;
+    let (oauth, code) = guide_code(&server).await;
     let tokens = oauth.exchange_code(&code, None).await.expect("first use");
     let err = oauth.exchange_code(&code, None).await.expect_err("second use");
     let e = token_error(&err);
@@ -71,7 +77,7 @@ async fn a_reused_code_is_invalid_grant_and_ends_the_grant() {
 async fn an_unknown_code_is_ilerts_documented_invalid_grant() {
     let server = auto_server().await;
     let oauth = client(guide(&server, "profile"));
-    let code = ilert_oauth2_client::AuthorizationCode::new("c82ec4eca4c0ac90061fdd4225d1");
+    let code = AuthorizationCode::new("c82ec4eca4c0ac90061fdd4225d1");
     let err = oauth.exchange_code(&code, None).await.expect_err("unknown");
     let e = token_error(&err);
     assert_eq!((e.status, &e.code), (401, &TokenErrorCode::InvalidGrant));
@@ -94,8 +100,7 @@ async fn a_pkce_code_without_its_verifier_is_invalid_grant() {
 #[tokio::test]
 async fn a_missing_scope_is_a_403_without_refresh() {
     let server = auto_server().await;
-    let oauth = client(guide(&server, "profile"));
-    let api = ApiClient::with_tokens(oauth.clone(), sign_in(&oauth, Pkce::S256).await);
+    let (_, api) = guide_api(&server, "profile").await;
     let err = api
         .alert_sources(Page::default())
         .await
@@ -120,8 +125,7 @@ async fn a_missing_scope_is_a_403_without_refresh() {
 #[tokio::test]
 async fn a_503_from_the_token_endpoint_is_transient() {
     let server = auto_server().await;
-    let oauth = client(guide(&server, "profile"));
-    let (code, _) = authorize(&oauth, &browser(), Pkce::Disabled).await;
+    let (oauth, code) = guide_code(&server).await;
     server.faults().next("token", 503).expect("fault queued");
     let err = oauth.exchange_code(&code, None).await.expect_err("503");
     assert_eq!(err.status(), Some(503));
@@ -136,8 +140,7 @@ async fn a_503_from_the_token_endpoint_is_transient() {
 #[tokio::test]
 async fn a_rest_404_keeps_status_message_and_code() {
     let server = auto_server().await;
-    let oauth = client(guide(&server, "profile source:r"));
-    let api = ApiClient::with_tokens(oauth.clone(), sign_in(&oauth, Pkce::S256).await);
+    let (_, api) = guide_api(&server, "profile source:r").await;
     let err = api.alert_source("999999").await.expect_err("no such source");
     let e = api_error(&err);
     assert_eq!(
@@ -161,9 +164,8 @@ async fn a_rest_404_keeps_status_message_and_code() {
 #[tokio::test]
 async fn a_429_carries_retry_after() {
     let server = auto_server_with(|b| b.rate_limit(4).freeze_clock(true)).await;
-    let oauth = client(guide(&server, "profile"));
     // The code exchange is the first /api/ request of the window.
-    let api = ApiClient::with_tokens(oauth.clone(), sign_in(&oauth, Pkce::S256).await);
+    let (oauth, api) = guide_api(&server, "profile").await;
     for _ in 0..3 {
         api.current_user().await.expect("within the limit");
     }

@@ -146,12 +146,8 @@ async fn the_challenge_sent_matches_the_verifier() {
         (43..=128).contains(&verifier.secret().len()),
         "RFC 7636 verifier length"
     );
-    let received = server
-        .journal()
-        .all()
-        .into_iter()
-        .find(|e| e.path == "/api/developers/oauth2/authorize")
-        .expect("the authorize request");
+    let received =
+        first_request_to(&server, "/api/developers/oauth2/authorize").expect("the authorize request");
     let param = |name: &str| {
         received
             .query
@@ -299,16 +295,9 @@ async fn rotating_app_saves_the_new_refresh_token() {
 /// through the system resolver, so the HTTP client is told where `acme.localhost` is.
 #[tokio::test]
 async fn tenant_host_issues_the_tenants_token() {
-    let server = MockServer::builder()
-        .auto_approve("wile")
-        .start()
-        .await
-        .expect("the mock starts");
-    let http = reqwest::Client::builder()
-        .resolve("acme.localhost", server.addr())
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("an HTTP client");
+    // Signed in as wile, of tenant acme, instead of the usual someUser.
+    let server = auto_server_with(|b| b.auto_approve("wile")).await;
+    let http = browser_with(|b| b.resolve("acme.localhost", server.addr()));
     let port = server.addr().port();
     let config = guide(&server, "profile")
         .app_url(format!("http://localhost:{port}"))
@@ -320,11 +309,7 @@ async fn tenant_host_issues_the_tenants_token() {
         format!("http://acme.localhost:{port}/api/developers/oauth2/authorize")
     );
     let oauth = OAuthClient::with_http_client(config, http.clone());
-    let (code, verifier) = authorize(&oauth, &http, Pkce::S256).await;
-    let tokens = oauth
-        .exchange_code(&code, verifier.as_ref())
-        .await
-        .expect("tokens");
+    let tokens = sign_in_with(&oauth, &http, Pkce::S256).await;
     let (_, claims) = ilert_mock::tokens::decode_unverified(tokens.access_token.secret()).expect("a JWT");
     assert_eq!(claims["il_n"], "a7e", "{claims}");
     assert_eq!(claims["il_u"], "wile", "{claims}");

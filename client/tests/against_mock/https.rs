@@ -19,11 +19,7 @@ async fn tls_server() -> MockServer {
 fn trusting_only(server: &MockServer) -> reqwest::Client {
     let pem = server.ca_pem().expect("the mock made a CA");
     let ca = reqwest::Certificate::from_pem(pem.as_bytes()).expect("a PEM certificate");
-    reqwest::Client::builder()
-        .tls_certs_only([ca])
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("an HTTP client")
+    browser_with(|b| b.tls_certs_only([ca]))
 }
 
 #[tokio::test]
@@ -38,11 +34,7 @@ async fn the_flow_over_https_trusting_only_the_mock_ca() {
     let config = guide(&server, "profile").build().expect("config");
     let oauth = OAuthClient::with_http_client(config, http.clone());
 
-    let (code, verifier) = authorize(&oauth, &http, Pkce::S256).await;
-    let tokens = oauth
-        .exchange_code(&code, verifier.as_ref())
-        .await
-        .expect("tokens over HTTPS");
+    let tokens = sign_in_with(&oauth, &http, Pkce::S256).await;
     assert!(oauth.token_info(&tokens.access_token).await.expect("info").active);
     let api = ApiClient::with_tokens(oauth.clone(), tokens);
     assert_eq!(

@@ -2,15 +2,14 @@
 //! service's status, filters and optional fields, the `ETag` guard, `publish-info` and private
 //! subscribers.
 
-use ilert_oauth2_client::{ApiClient, Error, IncidentQuery, NewIncident, NewService, Page, Pkce, Subscriber};
+use ilert_oauth2_client::{Error, IncidentQuery, NewIncident, NewService, Page, Subscriber};
 
 use crate::common::*;
 
 #[tokio::test]
 async fn services_and_incidents_through_the_typed_helpers() {
     let server = auto_server().await;
-    let oauth = client(guide(&server, "profile service:d incident:w"));
-    let api = ApiClient::with_tokens(oauth.clone(), sign_in(&oauth, Pkce::S256).await);
+    let (_, api) = guide_api(&server, "profile service:d incident:w").await;
 
     // The fixtures: someTenant's services, checkout degraded by its open incident.
     let services = api

@@ -16,8 +16,7 @@ const TEAMS: &str = "/api/teams";
 #[tokio::test]
 async fn alert_source_crud_through_the_typed_helpers() {
     let server = auto_server().await;
-    let oauth = client(guide(&server, "profile source:d policy"));
-    let api = ApiClient::with_tokens(oauth.clone(), sign_in(&oauth, Pkce::S256).await);
+    let (_, api) = guide_api(&server, "profile source:d policy").await;
 
     // The tenant's escalation policies and alert sources (the other tenant's stay hidden).
     let policies = api.escalation_policies(Page::default()).await.expect("policies");
@@ -152,8 +151,7 @@ async fn alerts_on_calls_and_teams_through_the_typed_helpers() {
     // 11:50 UTC on 2027-01-15: someUser's platform shift ends at 12:00, when Chris's override
     // in the fixtures begins.
     let server = auto_server_with(|b| b.clock_start(1_800_000_000 + 4 * 3600 - 600).freeze_clock(true)).await;
-    let oauth = client(guide(&server, "profile alert:w team:d schedule"));
-    let api = ApiClient::with_tokens(oauth.clone(), sign_in(&oauth, Pkce::S256).await);
+    let (_, api) = guide_api(&server, "profile alert:w team:d schedule").await;
 
     // Alerts: the pending ones, accepted, then resolved; the count follows.
     let pending = AlertQuery::states(["PENDING"]);

@@ -9,7 +9,8 @@ use ilert_mock::journal::Entry;
 use ilert_mock::paths;
 use ilert_mock::{MockServer, MockServerBuilder};
 use ilert_oauth2_client::{
-    AuthorizationCode, Config, ConfigBuilder, CsrfToken, OAuthClient, Pkce, TokenSet, parse_callback,
+    ApiClient, AuthorizationCode, Config, ConfigBuilder, CsrfToken, OAuthClient, Pkce, TokenSet,
+    parse_callback,
 };
 use reqwest::header::LOCATION;
 use reqwest::redirect;
@@ -58,8 +59,14 @@ pub fn client(config: ConfigBuilder) -> OAuthClient {
 
 /// What a browser would do, without following the redirect back to the app.
 pub fn browser() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(redirect::Policy::none())
+    browser_with(|b| b)
+}
+
+/// [`browser`] with more settings (`|b| b.resolve(host, addr)`).
+pub fn browser_with(
+    settings: impl FnOnce(reqwest::ClientBuilder) -> reqwest::ClientBuilder,
+) -> reqwest::Client {
+    settings(reqwest::Client::builder().redirect(redirect::Policy::none()))
         .build()
         .expect("an HTTP client")
 }
@@ -102,11 +109,46 @@ pub async fn authorize(
 
 /// Authorize and exchange: a signed-in token set.
 pub async fn sign_in(oauth: &OAuthClient, pkce: Pkce) -> TokenSet {
-    let (code, verifier) = authorize(oauth, &browser(), pkce).await;
+    sign_in_with(oauth, &browser(), pkce).await
+}
+
+/// [`sign_in`] with the browser's part done by `http` (a client for HTTPS or a tenant host).
+pub async fn sign_in_with(oauth: &OAuthClient, http: &reqwest::Client, pkce: Pkce) -> TokenSet {
+    let (code, verifier) = authorize(oauth, http, pkce).await;
     oauth
         .exchange_code(&code, verifier.as_ref())
         .await
         .expect("the code exchanges for tokens")
+}
+
+/// The guide app signed in (PKCE) on `server` with `scopes`: its OAuth client and an API client
+/// holding its tokens in memory.
+pub async fn guide_api(server: &MockServer, scopes: &str) -> (OAuthClient, ApiClient) {
+    let oauth = client(guide(server, scopes));
+    let api = ApiClient::with_tokens(oauth.clone(), sign_in(&oauth, Pkce::S256).await);
+    (oauth, api)
+}
+
+/// Registers a confidential app on `server` with scopes `profile source:w` (what the example
+/// backend app and the CLI ask for): id and name, client id and secret, one redirect URI.
+pub fn add_confidential_app(
+    server: &MockServer,
+    (id, name): (i64, &str),
+    (client_id, secret): (&str, &str),
+    redirect_uri: &str,
+) {
+    server
+        .admin()
+        .add_app(ilert_mock::App {
+            id,
+            name: name.into(),
+            client_id: client_id.into(),
+            client_secret: Some(ilert_mock::ClientSecret::new(secret)),
+            redirect_uris: vec![redirect_uri.to_owned()],
+            scopes: vec!["profile".into(), "source:w".into()],
+            ..ilert_mock::App::default()
+        })
+        .expect("the app is registered");
 }
 
 /// The value of form field `name` in a journal entry.
@@ -116,6 +158,11 @@ pub fn form<'e>(entry: &'e Entry, name: &str) -> Option<&'e str> {
         .iter()
         .find(|(k, _)| k == name)
         .map(|(_, v)| v.as_str())
+}
+
+/// The first request to `path` in the mock's journal, if any reached it.
+pub fn first_request_to(server: &MockServer, path: &str) -> Option<Entry> {
+    server.journal().all().into_iter().find(|e| e.path == path)
 }
 
 /// Requests that reached the token endpoint with `grant_type` (answered, whatever the status).
