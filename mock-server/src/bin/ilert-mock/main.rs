@@ -24,12 +24,6 @@ use clap::{ArgAction, CommandFactory as _, Parser, Subcommand, ValueEnum};
 use ilert_mock::{ControlAccess, Fixtures, MockServer, Severity, StartError};
 use tracing_subscriber::EnvFilter;
 
-/// mimalloc instead of the system allocator: the mock builds and drops many small JSON values per
-/// request (a list page, an event's alert, log entries and notification, the journal's copies),
-/// and glibc's malloc and free were a sixth of the server's CPU in the bench's profiles.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 mod commands;
 
 use commands::{approve, audit, dump_state, print_fixtures};
