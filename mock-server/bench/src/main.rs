@@ -136,9 +136,15 @@ struct Cli {
     peer_prism: Option<String>,
 }
 
+/// Whether the load scenarios pin the server (and a peer) to CPU 0 and the load generator to
+/// CPU 1: unless `--no-pin`, on a machine with two cores or more.
+fn pinned(cli: &Cli) -> bool {
+    !cli.no_pin && std::thread::available_parallelism().map_or(1, std::num::NonZero::get) > 1
+}
+
 async fn store_suite(cli: &Cli) -> Result<String, BenchError> {
     let binary = server_binary(cli.server.as_deref())?;
-    let pin = !cli.no_pin && std::thread::available_parallelism().map_or(1, std::num::NonZero::get) > 1;
+    let pin = pinned(cli);
     if pin {
         machine::pin_self(1);
     }
@@ -168,9 +174,12 @@ async fn store_suite(cli: &Cli) -> Result<String, BenchError> {
 
 async fn bench(cli: Cli) -> Result<Report, BenchError> {
     let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    // The peer first: a peer that is not running stops the run before minutes of measuring.
+    let pin = pinned(&cli);
+    let core = pin.then_some(0);
+    // The peer first: a peer that is not running stops the run before minutes of measuring. It
+    // is moved to the server's core now; it idles until its scenarios.
     let axa = match &cli.peer_axa {
-        Some(url) => Some(peers::Axa::prepare(url).await?),
+        Some(url) => Some(peers::Axa::prepare(url, core).await?),
         None => None,
     };
     let binary = server_binary(cli.server.as_deref())?;
@@ -205,15 +214,10 @@ async fn bench(cli: Cli) -> Result<Report, BenchError> {
     })
     .await??;
 
-    // Load scenarios, one server: on CPU 0 with the load generator on CPU 1 (and a peer moved to
-    // CPU 0 as well), unless --no-pin; the measurements above use every core on purpose.
-    let pin = !cli.no_pin && cores > 1;
-    let core = pin.then_some(0);
+    // Load scenarios, one server: on CPU 0 with the load generator on CPU 1 (the peer is on CPU 0
+    // already), unless --no-pin; the measurements above use every core on purpose.
     if pin {
         machine::pin_self(1);
-        if let Some(pid) = axa.as_ref().and_then(|a| a.peer.pid) {
-            machine::pin_process(pid, 0);
-        }
     }
     let server = ServerProcess::start_with(&binary, cli.server_log, &[], core)?;
     server.wait_healthy()?;

@@ -56,6 +56,32 @@ pub struct Peer {
     pub rss_kib_after: Option<u64>,
 }
 
+impl Peer {
+    /// The peer `name` given as `url`, listening in process `pid`: its versions read from the
+    /// process (`script` names its script argument and its npm package, see [`versions`]) and its
+    /// RSS now.
+    fn found(name: &'static str, url: &str, pid: Option<u32>, script: (&str, &str)) -> Self {
+        let (version, runtime) = pid
+            .map(|pid| versions(pid, script.0, script.1))
+            .unwrap_or_default();
+        Self {
+            name,
+            url: url.to_owned(),
+            version,
+            runtime,
+            pid,
+            rss_kib_before: pid.and_then(rss_kib),
+            rss_kib_after: None,
+        }
+    }
+
+    /// The peer with its RSS after its scenarios.
+    fn finished(mut self) -> Self {
+        self.rss_kib_after = self.pid.and_then(rss_kib);
+        self
+    }
+}
+
 /// A running axa `oauth2-mock-server`, ready to be measured.
 pub struct Axa {
     addr: SocketAddr,
@@ -94,8 +120,9 @@ fn base(given: &str) -> Result<Base, BenchError> {
 }
 
 impl Axa {
-    /// Reaches axa's server at `url`, gets a token and builds both requests.
-    pub async fn prepare(url: &str) -> Result<Self, BenchError> {
+    /// Reaches axa's server at `url`, gets a token and builds both requests; with `pin`, moves
+    /// its process to that core, as the mock is.
+    pub async fn prepare(url: &str, pin: Option<usize>) -> Result<Self, BenchError> {
         let base = base(url)?;
         let host = format!("{}:{}", base.host, base.port);
         let started =
@@ -119,23 +146,17 @@ impl Axa {
             &format!("GET {}/userinfo", base.prefix),
             "axa's oauth2-mock-server",
         )?;
-        let pid = peer_process(addr.port(), "axa", None);
-        let (version, runtime) = pid
-            .map(|pid| versions(pid, "oauth2-mock-server", "oauth2-mock-server"))
-            .unwrap_or_default();
+        let pid = peer_process(addr.port(), "axa", pin);
         Ok(Self {
             addr,
             userinfo,
             token,
-            peer: Peer {
-                name: "axa oauth2-mock-server",
-                url: url.to_owned(),
-                version,
-                runtime,
+            peer: Peer::found(
+                "axa oauth2-mock-server",
+                url,
                 pid,
-                rss_kib_before: pid.and_then(rss_kib),
-                rss_kib_after: None,
-            },
+                ("oauth2-mock-server", "oauth2-mock-server"),
+            ),
         })
     }
 
@@ -160,9 +181,8 @@ impl Axa {
     }
 
     /// Reads the peer's RSS after its scenarios.
-    pub fn finish(mut self) -> Peer {
-        self.peer.rss_kib_after = self.peer.pid.and_then(rss_kib);
-        self.peer
+    pub fn finish(self) -> Peer {
+        self.peer.finished()
     }
 }
 
@@ -195,22 +215,16 @@ impl Prism {
             "Prism on ilert's document",
         )?;
         let pid = peer_process(addr.port(), "Prism", pin);
-        let (version, runtime) = pid
-            .map(|pid| versions(pid, "prism", "@stoplight/prism-cli"))
-            .unwrap_or_default();
         Ok(Self {
             addr,
             host,
             prefix: base.prefix,
-            peer: Peer {
-                name: "Stoplight Prism (prism mock)",
-                url: url.to_owned(),
-                version,
-                runtime,
+            peer: Peer::found(
+                "Stoplight Prism (prism mock)",
+                url,
                 pid,
-                rss_kib_before: pid.and_then(rss_kib),
-                rss_kib_after: None,
-            },
+                ("prism", "@stoplight/prism-cli"),
+            ),
         })
     }
 
@@ -248,9 +262,8 @@ impl Prism {
     }
 
     /// Reads the peer's RSS after its scenarios.
-    pub fn finish(mut self) -> Peer {
-        self.peer.rss_kib_after = self.peer.pid.and_then(rss_kib);
-        self.peer
+    pub fn finish(self) -> Peer {
+        self.peer.finished()
     }
 }
 
