@@ -467,7 +467,10 @@ impl View<'_> {
         {
             return hit;
         }
-        let rendered = self.render_afresh(c, id);
+        let rendered = match self.state.resources().get(self.tenant, c.name, id) {
+            Some(s) => c.model.render(self, &s.body, false),
+            None => serde_json::json!({"id": id}),
+        };
         if let Some(memo) = self.memo {
             memo.values.borrow_mut().insert((c.name, id), rendered.clone());
         }
@@ -476,31 +479,22 @@ impl View<'_> {
 
     /// [`View::rendered`] as JSON text, written once per answer and shared by every item of a
     /// page that embeds it.
-    pub fn rendered_text(&self, name: &str, id: i64) -> std::rc::Rc<serde_json::value::RawValue> {
+    pub fn rendered_text(
+        &self,
+        name: &str,
+        id: i64,
+    ) -> serde_json::Result<std::rc::Rc<serde_json::value::RawValue>> {
         let key = self.state.collection(name).map(|c| (c.name, id));
-        if let Some(hit) = key.and_then(|key| self.memo.and_then(|m| m.texts.borrow().get(&key).cloned())) {
-            return hit;
+        if let Some(hit) = key.and_then(|key| self.memo?.texts.borrow().get(&key).cloned()) {
+            return Ok(hit);
         }
-        let value = match self.state.collection(name) {
-            Some(c) => self.render_afresh(c, id),
-            None => serde_json::json!({"id": id}),
-        };
-        let text: std::rc::Rc<serde_json::value::RawValue> = serde_json::value::to_raw_value(&value)
-            .map_or_else(
-                |_| std::rc::Rc::from(serde_json::value::RawValue::NULL.to_owned()),
-                std::rc::Rc::from,
-            );
+        let raw: Box<serde_json::value::RawValue> =
+            serde_json::value::to_raw_value(&self.rendered(name, id))?;
+        let text: std::rc::Rc<serde_json::value::RawValue> = std::rc::Rc::from(raw);
         if let (Some(memo), Some(key)) = (self.memo, key) {
             memo.texts.borrow_mut().insert(key, text.clone());
         }
-        text
-    }
-
-    fn render_afresh(&self, c: &Collection, id: i64) -> Value {
-        match self.state.resources().get(self.tenant, c.name, id) {
-            Some(s) => c.model.render(self, &s.body, false),
-            None => serde_json::json!({"id": id}),
-        }
+        Ok(text)
     }
 }
 

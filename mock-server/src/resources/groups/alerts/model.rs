@@ -98,13 +98,14 @@ impl Model for Alerts {
             crate::resources::field_path::ids(reference, "")
                 .first()
                 .map(|id| view.rendered_text(name, *id))
+                .transpose()
         };
         let mut writer = serde_json::Serializer::new(out);
         let mut map = writer.serialize_map(Some(entity.len()))?;
         for (key, value) in entity {
             let shared = match key.as_str() {
-                "alertSource" => embedded(alert_sources::NAME, value),
-                "escalationPolicy" => embedded(escalation_policies::NAME, value),
+                "alertSource" => embedded(alert_sources::NAME, value)?,
+                "escalationPolicy" => embedded(escalation_policies::NAME, value)?,
                 "responders" => {
                     let mut responders = serde_json::json!({ "responders": value });
                     relations::expand(&mut responders, "responders[].user", &|id| {
