@@ -92,12 +92,12 @@ const READS: [(&str, &str); 3] = [
     ("count", "/alerts/count"),
 ];
 
-/// Prism's names for the read scenarios and `events`, in [`READS`] order then `events`.
-const PRISM_NAMES: [&str; 4] = [
-    "prism alerts-list",
-    "prism alerts-filter",
-    "prism count",
-    "prism events",
+/// Each scenario measured on Prism too, and Prism's name for it: [`READS`] in order, then `events`.
+const PEERED: [(&str, &str); 4] = [
+    ("alerts-list", "prism alerts-list"),
+    ("alerts-filter", "prism alerts-filter"),
+    ("count", "prism count"),
+    ("events", "prism events"),
 ];
 
 struct Target {
@@ -318,9 +318,9 @@ async fn prism(
     };
     let jobs = READS
         .iter()
-        .zip(PRISM_NAMES)
-        .map(|((_, path), name)| prism.read(name, path))
-        .chain([prism.events(PRISM_NAMES[3], event_body)]);
+        .zip(PEERED)
+        .map(|((_, path), (_, name))| prism.read(name, path))
+        .chain([prism.events(PEERED[3].1, event_body)]);
     for job in jobs {
         eprintln!("  {} …", job.name);
         let job = Arc::new(job);
@@ -339,19 +339,18 @@ async fn prism(
 /// The mock's rate over Prism's for each operation, at the highest level the mock reached
 /// (`None` when either is missing).
 fn ratios(report: &StoreReport) -> Vec<(&'static str, u64, f64)> {
-    let mine = ["alerts-list", "alerts-filter", "count", "events"];
-    mine.iter()
-        .zip(PRISM_NAMES)
-        .filter_map(|(name, peer)| {
+    PEERED
+        .iter()
+        .filter_map(|&(name, peer)| {
             let ours = report
                 .figures
                 .iter()
-                .filter(|f| f.scenario == *name)
+                .filter(|f| f.scenario == name)
                 .max_by_key(|f| f.alerts)?;
             let theirs = report.figures.iter().find(|f| f.scenario == peer)?;
             (theirs.load.requests_per_sec > 0.0).then(|| {
                 (
-                    *name,
+                    name,
                     ours.alerts,
                     ours.load.requests_per_sec / theirs.load.requests_per_sec,
                 )
