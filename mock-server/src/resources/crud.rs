@@ -11,7 +11,8 @@ use std::collections::BTreeSet;
 
 use super::group::{Collection, Cx, Filter, Reply, Target, View, World};
 use super::relations;
-use super::store::Stored;
+use super::store::{Entry, Stored};
+use std::borrow::Cow;
 
 /// `start-index` and `max-results` of a list request: `max-results` defaults to the
 /// operation's documented default and is capped at its documented maximum.
@@ -62,7 +63,7 @@ fn parent(cx: &Cx<'_>, collection: &Collection) -> Result<Option<i64>, ResourceE
 
 /// The entity the request's last path parameter names (its id, or the collection's
 /// alternative key), within its owner.
-pub fn find<'s>(cx: &'s Cx<'_>, collection: &Collection) -> Result<(i64, &'s Stored), ResourceError> {
+pub fn find<'s>(cx: &'s Cx<'_>, collection: &Collection) -> Result<(i64, Cow<'s, Stored>), ResourceError> {
     let owner = parent(cx, collection)?;
     let name = cx.op.path_params().last().copied().unwrap_or("id");
     let raw = cx.path_param(name).unwrap_or_default();
@@ -163,15 +164,15 @@ fn index_values(state: &dyn World, param: &str, raw: &str) -> Vec<String> {
     }
 }
 
-/// The ids that can match the filters, from the most selective indexed filter (in id order), or
-/// `None` when no given filter has an index (then every entity is a candidate). Every candidate
-/// is still tested against every filter.
-fn candidates<'s>(
+/// For each given filter the store has an index of: the index sets its values name (an entity
+/// passes the filter exactly when one of them holds its id; `index.rs` files each key as its
+/// filter tests it, and [`index_values`] maps a query value to the keys it names).
+fn indexed<'s>(
     state: &'s dyn World,
     tenant: &str,
     name: &str,
     filters: &[(&Filter, Vec<String>)],
-) -> Option<Vec<&'s BTreeSet<i64>>> {
+) -> Vec<Vec<&'s BTreeSet<i64>>> {
     let store = state.resources();
     filters
         .iter()
@@ -183,43 +184,56 @@ fn candidates<'s>(
                 .filter_map(|v| store.keyed(tenant, name, f.param, &v))
                 .collect::<Vec<_>>()
         })
-        .min_by_key(|sets| sets.iter().map(|s| s.len()).sum::<usize>())
+        .collect()
 }
 
-/// The tenant's entities of `collection` under `owner` that pass `filters`, in id order, through
-/// the store's indexes where a filter has one.
+/// The tenant's entities of `collection` under `owner` that pass `filters`, in id order, as the
+/// store holds them. The most selective indexed filter names the candidates, the other indexed
+/// filters are answered by their indexes, and only the filters without one look into an entity
+/// (parsing a packed one): a filtered page costs O(page × log n).
 pub fn matching<'s>(
     view: &View<'s>,
     collection: &Collection,
     owner: Option<i64>,
     filters: &'s [(&'s Filter, Vec<String>)],
-) -> Box<dyn Iterator<Item = (i64, &'s Stored)> + 's> {
+) -> Box<dyn Iterator<Item = (i64, Entry<'s>)> + 's> {
     let store = view.state.resources();
     let tenant = view.tenant;
     let name = collection.name;
     let view = *view;
-    let passes = move |(_, s): &(i64, &Stored)| {
-        s.parent == owner && filters.iter().all(|(f, values)| (f.test)(&view, &s.body, values))
+    let tested: Vec<&(&Filter, Vec<String>)> = filters
+        .iter()
+        .filter(|(f, _)| !store.has_key(name, f.param))
+        .collect();
+    let passes = move |(_, e): &(i64, Entry<'s>)| {
+        e.parent() == owner
+            && (tested.is_empty() || {
+                let s = e.stored();
+                tested.iter().all(|(f, values)| (f.test)(&view, &s.body, values))
+            })
     };
-    match candidates(view.state, tenant, name, filters) {
-        None => Box::new(store.iter(tenant, name).filter(passes)),
-        Some(sets) => {
-            let ids: Box<dyn Iterator<Item = i64> + 's> = match sets.as_slice() {
-                [] => Box::new(std::iter::empty()),
-                [one] => Box::new(one.iter().copied()),
-                many => Box::new(
-                    many.iter()
-                        .flat_map(|s| s.iter().copied())
-                        .collect::<BTreeSet<i64>>()
-                        .into_iter(),
-                ),
-            };
-            Box::new(
-                ids.filter_map(move |id| store.get(tenant, name, id).map(|s| (id, s)))
-                    .filter(passes),
-            )
-        }
-    }
+    let mut groups = indexed(view.state, tenant, name, filters);
+    groups.sort_by_key(|sets| sets.iter().map(|s| s.len()).sum::<usize>());
+    let mut groups = groups.into_iter();
+    let Some(driver) = groups.next() else {
+        return Box::new(store.entries(tenant, name).filter(passes));
+    };
+    let others: Vec<Vec<&BTreeSet<i64>>> = groups.collect();
+    let ids: Box<dyn Iterator<Item = i64> + 's> = match driver.as_slice() {
+        [] => Box::new(std::iter::empty()),
+        [one] => Box::new(one.iter().copied()),
+        many => Box::new(
+            many.iter()
+                .flat_map(|s| s.iter().copied())
+                .collect::<BTreeSet<i64>>()
+                .into_iter(),
+        ),
+    };
+    Box::new(
+        ids.filter(move |id| others.iter().all(|sets| sets.iter().any(|s| s.contains(id))))
+            .filter_map(move |id| store.entry(tenant, name, id).map(|e| (id, e)))
+            .filter(passes),
+    )
 }
 
 /// How many of the tenant's entities of `collection` (top level) pass `filters`: the size of
@@ -259,11 +273,11 @@ pub fn list(cx: &mut Cx<'_>, collection: &Collection) -> Result<Reply, ResourceE
     // source and its policy into a value tree, only to serialise and drop it.
     let mut text = Vec::with_capacity(4096);
     text.push(b'[');
-    let written = page().enumerate().try_for_each(|(n, (_, s))| {
+    let written = page().enumerate().try_for_each(|(n, (_, entry))| {
         if n > 0 {
             text.push(b',');
         }
-        collection.model.write_listed(&view, &s.body, &mut text)
+        collection.model.write_listed(&view, entry, &mut text)
     });
     text.push(b']');
     match (written, String::from_utf8(text)) {
@@ -272,7 +286,7 @@ pub fn list(cx: &mut Cx<'_>, collection: &Collection) -> Result<Reply, ResourceE
         // as values instead.
         _ => Ok(Reply::ok(Value::Array(
             page()
-                .map(|(_, s)| collection.model.render(&view, &s.body, true))
+                .map(|(_, entry)| collection.model.render(&view, &entry.stored().body, true))
                 .collect(),
         ))),
     }

@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::catalogue::Operation;
 use super::error::ResourceError;
-use super::store::{Entity, EntityStore};
+use super::store::{Entity, EntityStore, Entry};
 use crate::clock::UnixSeconds;
 use crate::model::User;
 
@@ -98,9 +98,10 @@ pub trait Model: Sync {
     /// Writes the entity as a list answer shows it, as JSON text: by default [`Model::render`]'s
     /// value. A model whose items embed entities shared across a page (an alert's source and
     /// policy) writes those from the page's memo of rendered text ([`View::rendered_text`])
-    /// rather than copying them into every item; the text must equal the default's.
-    fn write_listed(&self, view: &View<'_>, entity: &Entity, out: &mut Vec<u8>) -> serde_json::Result<()> {
-        serde_json::to_writer(out, &self.render(view, entity, true))
+    /// rather than copying them into every item, and may copy fields of a packed entity's text
+    /// as they are; the text must equal the default's.
+    fn write_listed(&self, view: &View<'_>, entry: Entry<'_>, out: &mut Vec<u8>) -> serde_json::Result<()> {
+        serde_json::to_writer(out, &self.render(view, &entry.stored().body, true))
     }
 }
 

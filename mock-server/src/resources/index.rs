@@ -16,6 +16,11 @@ use super::groups::{alert_sources, alerts};
 use super::store::{Entity, Key, Spec};
 use super::support::names::{self, INTEGRATION_KEY, OPEN_KEY, SOURCE_STATE, open_key};
 
+/// The collections that grow with traffic, one or more entities per event: held as JSON text
+/// (a list page or the state file writes them as they are; a read parses one). Everything else
+/// is configuration that each event reads, held as values.
+const PACKED: &[&str] = &[alerts::NAME, alerts::LOG_ENTRIES, alerts::NOTIFICATIONS];
+
 fn reference(entity: &Entity, field: &str) -> Option<i64> {
     entity.get(field)?.get("id")?.as_i64()
 }
@@ -130,6 +135,7 @@ fn build() -> HashMap<&'static str, Spec> {
                     name: c.name,
                     refs: c.relations.iter().map(|r| (r.target.key(), r.field)).collect(),
                     keys,
+                    packed: PACKED.contains(&c.name),
                 },
             );
         }

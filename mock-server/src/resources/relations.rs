@@ -19,7 +19,7 @@ use crate::resources::group::World;
 pub fn exists(state: &dyn World, tenant: &str, target: Target, id: i64) -> bool {
     match target {
         Target::Users => state.users().iter().any(|u| u.id == id && u.tenant == tenant),
-        Target::Collection(name) => state.resources().get(tenant, name, id).is_some(),
+        Target::Collection(name) => state.resources().contains(tenant, name, id),
     }
 }
 

@@ -148,7 +148,7 @@ fn team_id(cx: &Cx<'_>) -> Result<i64, ResourceError> {
     let raw = cx.path.first().map(|(_, v)| v.as_str()).unwrap_or_default();
     raw.parse::<i64>()
         .ok()
-        .filter(|id| cx.state.resources().get(cx.tenant, NAME, *id).is_some())
+        .filter(|id| cx.state.resources().contains(cx.tenant, NAME, *id))
         .ok_or_else(|| ResourceError::not_found("team", raw))
 }
 

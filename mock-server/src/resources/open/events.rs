@@ -225,10 +225,16 @@ pub fn post(keyed: Keyed<'_>) -> Result<Reply, ResourceError> {
             ("COMMENT_ADDED", id)
         }
     };
+    // Read from the alert's text field by field: the one field, not the whole alert, is parsed.
     let key = state
         .resources()
-        .get(&tenant, alerts::NAME, id)
-        .map(|a| a.body["alertKey"].clone())
+        .entry(&tenant, alerts::NAME, id)
+        .and_then(|a| {
+            let text = a.text();
+            let fields = crate::resources::store::fields_of(&text).ok()?;
+            let (_, key) = fields.iter().find(|(k, _)| k == "alertKey")?;
+            serde_json::from_str::<Value>(key.get()).ok()
+        })
         .unwrap_or(Value::Null);
     Ok(Reply::with_status(
         202,

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::Stored;
+use super::{Entry, Stored};
 
 /// What a change touched: an entity by tenant, collection and id, or a reserved id.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -27,9 +27,9 @@ pub enum ChangeRef<'a> {
         name: &'a str,
         /// Its id.
         id: i64,
-        /// The entity and its owner.
+        /// The entity and its owner, as the store holds them.
         #[serde(flatten)]
-        stored: &'a Stored,
+        entry: Entry<'a>,
     },
     /// Entity removed.
     Remove {

@@ -8,8 +8,15 @@
 //! Every change goes through [`EntityStore::insert`], [`EntityStore::remove`] or the guard
 //! [`EntityStore::get_mut`] returns, which re-files the entity when it is dropped; so the indexes never
 //! disagree with the entities. With [`EntityStore::record`] on, each change is also kept as a
-//! [`Change`] for the state file's log, which [`EntityStore::take_changes`] hands over.
+//! [`Change`] for the state file's log, which [`EntityStore::take_touched`] hands over.
+//!
+//! A collection whose [`Spec::packed`] is set (the ones that grow with traffic: alerts and what
+//! each alert writes) holds its entities as their JSON text ([`Entry::Text`]), about an eighth
+//! of the memory of a `serde_json` map and written to a list page or the state file as they
+//! are; reading one parses it ([`Entry::stored`]). The configuration collections every request
+//! reads (sources, policies, schedules, …) stay values, read by reference.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::{Deref, DerefMut};
 
@@ -17,7 +24,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 mod change;
+mod entry;
 pub use change::{Change, ChangeRef, Touched};
+use entry::Slot;
+pub use entry::{Entry, fields_of};
 
 use super::field_path;
 use super::usage::Usage;
@@ -41,7 +51,7 @@ pub struct Stored {
 /// A collection: its entities by id, its children by parent and its secondary keys.
 #[derive(Debug, Clone, Default)]
 struct Collection {
-    items: BTreeMap<i64, Stored>,
+    items: BTreeMap<i64, Slot>,
     by_parent: HashMap<i64, BTreeSet<i64>>,
     /// index name → value → ids.
     keys: HashMap<&'static str, HashMap<String, BTreeSet<i64>>>,
@@ -92,6 +102,8 @@ pub struct Spec {
     pub refs: Vec<(Option<&'static str>, &'static str)>,
     /// Its secondary keys.
     pub keys: Vec<Key>,
+    /// Whether its entities are held as JSON text ([`Entry::Text`]) rather than values.
+    pub packed: bool,
 }
 
 /// Where the store finds what to index of a collection (given by its owner,
@@ -185,7 +197,7 @@ fn is_unused(usage: &Usage) -> bool {
 /// The store as the state file writes it (version 2's shape, kept by version 3's snapshots).
 #[derive(Serialize)]
 struct StoreRef<'a> {
-    tenants: BTreeMap<&'a str, BTreeMap<&'a str, &'a BTreeMap<i64, Stored>>>,
+    tenants: BTreeMap<&'a str, BTreeMap<&'a str, &'a BTreeMap<i64, Slot>>>,
     floor: i64,
     #[serde(skip_serializing_if = "is_unused")]
     usage: &'a Usage,
@@ -193,7 +205,7 @@ struct StoreRef<'a> {
 
 #[derive(Deserialize)]
 struct StoreOwned {
-    tenants: BTreeMap<String, BTreeMap<String, BTreeMap<i64, Stored>>>,
+    tenants: BTreeMap<String, BTreeMap<String, BTreeMap<i64, Slot>>>,
     floor: i64,
     #[serde(default)]
     usage: Usage,
@@ -225,7 +237,8 @@ impl Serialize for EntityStore {
 impl<'de> Deserialize<'de> for EntityStore {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let owned = StoreOwned::deserialize(deserializer)?;
-        // Only the entities: the indexes are built once, by [`EntityStore::indexed`].
+        // Only the entities, as read (text): the indexes are built, and the collections that
+        // are not packed parsed, once, by [`EntityStore::indexed`].
         let mut store = EntityStore {
             floor: owned.floor,
             usage: owned.usage,
@@ -337,8 +350,8 @@ impl EntityStore {
         };
         for (tenant, data) in std::mem::take(&mut self.tenants) {
             for (name, collection) in data.collections {
-                for (id, stored) in collection.items {
-                    out.file(&tenant, &name, id, stored);
+                for (id, slot) in collection.items {
+                    out.file_slot(&tenant, &name, id, slot);
                 }
             }
         }
@@ -369,12 +382,12 @@ impl EntityStore {
     /// `touched` as the log writes it: the entity as it is now (or its removal), borrowed.
     pub fn change_ref<'a>(&'a self, touched: &'a Touched) -> ChangeRef<'a> {
         match touched {
-            Touched::Entity(tenant, name, id) => match self.get(tenant, name, *id) {
-                Some(stored) => ChangeRef::Put {
+            Touched::Entity(tenant, name, id) => match self.entry(tenant, name, *id) {
+                Some(entry) => ChangeRef::Put {
                     tenant,
                     name,
                     id: *id,
-                    stored,
+                    entry,
                 },
                 None => ChangeRef::Remove {
                     tenant,
@@ -426,9 +439,21 @@ impl EntityStore {
         self.tenants.get(tenant)?.collections.get(name)
     }
 
-    /// The tenant's entity `id` of collection `name`.
-    pub fn get(&self, tenant: &str, name: &str, id: i64) -> Option<&Stored> {
-        self.collection(tenant, name)?.items.get(&id)
+    /// The tenant's entity `id` of collection `name` (borrowed, or parsed from its text when
+    /// the collection is packed).
+    pub fn get(&self, tenant: &str, name: &str, id: i64) -> Option<Cow<'_, Stored>> {
+        self.entry(tenant, name, id).map(Entry::stored)
+    }
+
+    /// The tenant's entity `id` of collection `name` as it is held (no parsing).
+    pub fn entry(&self, tenant: &str, name: &str, id: i64) -> Option<Entry<'_>> {
+        self.collection(tenant, name)?.items.get(&id).map(Slot::entry)
+    }
+
+    /// Whether the tenant holds entity `id` of collection `name`.
+    pub fn contains(&self, tenant: &str, name: &str, id: i64) -> bool {
+        self.collection(tenant, name)
+            .is_some_and(|c| c.items.contains_key(&id))
     }
 
     /// The tenant's entity `id`, for changing it in place (counted as a change; filed again
@@ -445,11 +470,16 @@ impl EntityStore {
         })
     }
 
-    /// The tenant's entities of collection `name`, by id.
-    pub fn iter<'a>(&'a self, tenant: &str, name: &str) -> impl Iterator<Item = (i64, &'a Stored)> + 'a {
+    /// The tenant's entities of collection `name`, by id (parsed where packed).
+    pub fn iter<'a>(&'a self, tenant: &str, name: &str) -> impl Iterator<Item = (i64, Cow<'a, Stored>)> + 'a {
+        self.entries(tenant, name).map(|(id, e)| (id, e.stored()))
+    }
+
+    /// The tenant's entities of collection `name` as they are held, by id.
+    pub fn entries<'a>(&'a self, tenant: &str, name: &str) -> impl Iterator<Item = (i64, Entry<'a>)> + 'a {
         self.collection(tenant, name)
             .into_iter()
-            .flat_map(|c| c.items.iter().map(|(id, s)| (*id, s)))
+            .flat_map(|c| c.items.iter().map(|(id, s)| (*id, s.entry())))
     }
 
     /// How many entities the tenant's collection `name` holds.
@@ -484,7 +514,7 @@ impl EntityStore {
 
     /// The entities of `name` in any tenant filed under `value` of the global index `key`
     /// (alert sources by integration key), with their tenants.
-    pub fn find_keyed(&self, name: &str, key: &str, value: &str) -> Vec<(&str, i64, &Stored)> {
+    pub fn find_keyed(&self, name: &str, key: &str, value: &str) -> Vec<(&str, i64, Cow<'_, Stored>)> {
         self.global
             .get(key)
             .and_then(|values| values.get(value))
@@ -496,14 +526,19 @@ impl EntityStore {
 
     /// The first entity of `name` in any tenant that satisfies `test`, with its tenant (a scan:
     /// for lookups without an index).
-    pub fn find_any(&self, name: &str, test: impl Fn(&Entity) -> bool) -> Option<(&str, i64, &Stored)> {
+    pub fn find_any(
+        &self,
+        name: &str,
+        test: impl Fn(&Entity) -> bool,
+    ) -> Option<(&str, i64, Cow<'_, Stored>)> {
         self.tenants.iter().find_map(|(tenant, data)| {
             data.collections
                 .get(name)?
                 .items
                 .iter()
+                .map(|(id, s)| (*id, s.entry().stored()))
                 .find(|(_, s)| test(&s.body))
-                .map(|(id, s)| (tenant.as_str(), *id, s))
+                .map(|(id, s)| (tenant.as_str(), id, s))
         })
     }
 
@@ -558,10 +593,33 @@ impl EntityStore {
             .unwrap_or_default()
     }
 
-    /// Puts `stored` in place and files it under its references and keys (nothing held there).
+    /// Puts `stored` in place (as text where the collection is packed) and files it under its
+    /// references and keys (nothing held there).
     fn file(&mut self, tenant: &str, name: &str, id: i64, stored: Stored) {
         let spec = (self.specs)(name);
         let filing = filing(spec, &stored.body);
+        let slot = Slot::new(stored, spec.is_some_and(|s| s.packed));
+        self.put(tenant, name, id, slot, filing);
+    }
+
+    /// Puts a slot read from a state file in place: kept as text where the collection is
+    /// packed (parsed only when the collection indexes something), parsed otherwise.
+    fn file_slot(&mut self, tenant: &str, name: &str, id: i64, slot: Slot) {
+        let spec = (self.specs)(name);
+        let packed = spec.is_some_and(|s| s.packed);
+        let indexes = spec.is_some_and(|s| !s.refs.is_empty() || !s.keys.is_empty());
+        if packed && !indexes {
+            self.put(tenant, name, id, slot, Filing::default());
+        } else if packed {
+            let filing = filing(spec, &slot.entry().stored().body);
+            self.put(tenant, name, id, slot, filing);
+        } else {
+            self.file(tenant, name, id, slot.into_stored());
+        }
+    }
+
+    fn put(&mut self, tenant: &str, name: &str, id: i64, slot: Slot, filing: Filing) {
+        let spec = (self.specs)(name);
         *self.held.entry(id).or_default() += 1;
         if !self.tenants.contains_key(tenant) {
             self.tenants.insert(tenant.to_owned(), Tenant::default());
@@ -584,7 +642,7 @@ impl EntityStore {
         let Some(collection) = data.collections.get_mut(name) else {
             return;
         };
-        if let Some(parent) = stored.parent {
+        if let Some(parent) = slot.parent() {
             collection.by_parent.entry(parent).or_default().insert(id);
         }
         for (key, value, global) in filing.keys {
@@ -605,14 +663,14 @@ impl EntityStore {
                     .insert(id);
             }
         }
-        collection.items.insert(id, stored);
+        collection.items.insert(id, slot);
     }
 
     /// Takes the entity out and out of every index.
     fn unfile(&mut self, tenant: &str, name: &str, id: i64) -> Option<Stored> {
         let data = self.tenants.get_mut(tenant)?;
         let collection = data.collections.get_mut(name)?;
-        let stored = collection.items.remove(&id)?;
+        let stored = collection.items.remove(&id)?.into_stored();
         if let Some(count) = self.held.get_mut(&id) {
             *count -= 1;
             if *count == 0 {
@@ -715,5 +773,97 @@ mod tests {
         let round: EntityStore =
             serde_json::from_value(serde_json::to_value(&s).expect("json")).expect("back");
         assert_eq!(round.get("t1", "notes", 2), s.get("t1", "notes", 2));
+    }
+
+    fn packed_notes(name: &str) -> Option<&'static Spec> {
+        static SPEC: std::sync::LazyLock<Spec> = std::sync::LazyLock::new(|| Spec {
+            name: "notes",
+            refs: vec![(Some("teams"), "team")],
+            keys: vec![Key {
+                name: "kinds",
+                values: |e| {
+                    e.get("k")
+                        .and_then(Value::as_str)
+                        .map(str::to_owned)
+                        .into_iter()
+                        .collect()
+                },
+                global: false,
+            }],
+            packed: true,
+        });
+        (name == "notes").then(|| &*SPEC)
+    }
+
+    #[test]
+    fn a_packed_collection_holds_text_and_reads_back_the_same_values() {
+        let mut s = EntityStore::with_specs(packed_notes);
+        let body = entity(
+            json!({"k": "x", "team": {"id": 7}, "n": 1.5, "deep": {"b": [1, {"z": null}], "a": "é\"q"}}),
+        );
+        s.insert("t1", "notes", 1, Some(9), body.clone());
+        s.insert("t1", "teams", 7, None, entity(json!({"name": "t"})));
+        let Some(Entry::Text { parent, body: text }) = s.entry("t1", "notes", 1) else {
+            panic!("notes are held as text");
+        };
+        assert_eq!(parent, Some(9));
+        assert!(text.get().starts_with(r#"{"id":1,"k":"x""#), "{}", text.get());
+        assert!(matches!(s.entry("t1", "teams", 7), Some(Entry::Values(_))));
+        let read = s.get("t1", "notes", 1).expect("stored");
+        let mut expected = body;
+        expected.shift_insert(0, "id".to_owned(), json!(1));
+        assert_eq!(read.body, expected);
+        assert_eq!(
+            read.body.keys().collect::<Vec<_>>(),
+            expected.keys().collect::<Vec<_>>()
+        );
+        // Indexed and referenced as a value-held entity is.
+        assert_eq!(s.keyed("t1", "notes", "kinds", "x").map(BTreeSet::len), Some(1));
+        assert_eq!(s.referrers("t1", Some("teams"), 7), vec![("notes", 1, 0)]);
+        // Changed in place: re-filed under its new key, still text.
+        if let Some(mut n) = s.get_mut("t1", "notes", 1) {
+            n.insert("k".into(), json!("y"));
+        }
+        assert_eq!(s.keyed("t1", "notes", "kinds", "x").map(BTreeSet::len), Some(0));
+        assert_eq!(s.keyed("t1", "notes", "kinds", "y").map(BTreeSet::len), Some(1));
+        assert!(matches!(s.entry("t1", "notes", 1), Some(Entry::Text { .. })));
+        // Through the state file's shape and back: the same entities, indexes and holding.
+        let text = serde_json::to_string(&s).expect("json");
+        let back: EntityStore = serde_json::from_str::<EntityStore>(&text)
+            .expect("back")
+            .indexed(packed_notes);
+        assert!(back == s);
+        assert_eq!(
+            back.keyed("t1", "notes", "kinds", "y").map(BTreeSet::len),
+            Some(1)
+        );
+        assert!(matches!(back.entry("t1", "notes", 1), Some(Entry::Text { .. })));
+        assert!(matches!(back.entry("t1", "teams", 7), Some(Entry::Values(_))));
+        // A log record borrows the text as it is held.
+        let touched = Touched::Entity("t1".into(), "notes".into(), 1);
+        let record = serde_json::to_value(s.change_ref(&touched)).expect("record");
+        assert_eq!(record["parent"], json!(9));
+        assert_eq!(record["body"]["k"], json!("y"));
+        let change: Change = serde_json::from_value(record).expect("read back");
+        assert!(matches!(change, Change::Put { ref stored, .. } if stored.body["deep"]["a"] == "é\"q"));
+    }
+
+    #[test]
+    fn a_state_whose_entity_is_not_an_object_is_refused() {
+        for body in ["[1]", "\"x\"", "3", "null", "true"] {
+            let text =
+                format!(r#"{{"tenants":{{"t":{{"notes":{{"1":{{"body":{body}}}}}}}}},"floor":10000}}"#);
+            let error = serde_json::from_str::<EntityStore>(&text).expect_err("refused");
+            assert!(error.to_string().contains("expected a JSON object"), "{error}");
+        }
+    }
+
+    #[test]
+    fn fields_of_reads_an_object_field_by_field_in_order() {
+        let fields = fields_of(r#"{"b":1,"a\u0041":{"x":[1,2]},"c":"s"}"#).expect("object");
+        let names: Vec<&str> = fields.iter().map(|(k, _)| k.as_ref()).collect();
+        assert_eq!(names, ["b", "aA", "c"]);
+        assert_eq!(fields[1].1.get(), r#"{"x":[1,2]}"#);
+        assert!(fields_of("[1]").is_err());
     }
 }

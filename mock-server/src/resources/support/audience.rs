@@ -90,10 +90,7 @@ pub fn keep(entity: &mut Entity, list: &[Subscriber]) {
 /// Whether the tenant has this user or team.
 fn exists(view: &View<'_>, s: Subscriber) -> bool {
     if s.team {
-        view.state
-            .resources()
-            .get(view.tenant, names::TEAMS, s.id)
-            .is_some()
+        view.state.resources().contains(view.tenant, names::TEAMS, s.id)
     } else {
         relations::exists(view.state, view.tenant, Target::Users, s.id)
     }

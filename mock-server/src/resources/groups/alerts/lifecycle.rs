@@ -1,6 +1,8 @@
 //! The alert lifecycle as plain functions over the state: open an alert (responders paged and
 //! notified), accept, resolve, append events, reassign; every step writes a log entry.
 
+use std::borrow::Cow;
+
 use serde_json::{Value, json};
 
 use super::model::{LOG_ENTRIES, NAME, NOTIFICATIONS};
@@ -8,7 +10,7 @@ use crate::clock::UnixSeconds;
 use crate::resources::error::ResourceError;
 use crate::resources::group::{Cx, View, World};
 use crate::resources::groups::{alert_sources, escalation_policies, on_calls, support_hours};
-use crate::resources::store::Entity;
+use crate::resources::store::{Entity, Entry};
 use crate::resources::support::names;
 use crate::resources::time::iso8601;
 
@@ -129,11 +131,11 @@ impl<'a> Tenant<'a> {
         );
     }
 
-    pub(super) fn alert(&self, id: i64) -> Result<&Entity, ResourceError> {
+    pub(super) fn alert(&self, id: i64) -> Result<Cow<'_, Entity>, ResourceError> {
         self.state
             .resources()
-            .get(self.tenant, NAME, id)
-            .map(|s| &s.body)
+            .entry(self.tenant, NAME, id)
+            .map(Entry::body)
             .ok_or_else(|| ResourceError::not_found("alert", id))
     }
 
@@ -159,9 +161,8 @@ impl<'a> Tenant<'a> {
         let summary = self
             .alert(alert)
             .ok()
-            .and_then(|a| a["summary"].as_str())
-            .unwrap_or_default()
-            .to_owned();
+            .and_then(|a| a["summary"].as_str().map(str::to_owned))
+            .unwrap_or_default();
         if let Some(mut a) = self.state.resources_mut().get_mut(self.tenant, NAME, alert) {
             a.insert("responders".into(), responders);
         }
@@ -202,10 +203,9 @@ pub fn raise(
         )
     };
     let policy = new.policy.or(source_policy).unwrap_or_default();
-    if state
+    if !state
         .resources()
-        .get(tenant, escalation_policies::NAME, policy)
-        .is_none()
+        .contains(tenant, escalation_policies::NAME, policy)
     {
         return Err(ResourceError::BadRequest(format!(
             "field 'escalationPolicy' names escalation policy {policy}, which does not exist"

@@ -7,7 +7,9 @@ use crate::clock::UnixSeconds;
 use crate::resources::group::{Filter, Model, View};
 use crate::resources::groups::{alert_sources, escalation_policies};
 use crate::resources::relations;
-use crate::resources::store::Entity;
+use serde_json::value::RawValue;
+
+use crate::resources::store::{Entity, Entry, fields_of};
 use crate::resources::support::names;
 use crate::resources::time::parse;
 
@@ -92,22 +94,27 @@ impl Model for Alerts {
     /// As [`Alerts::render`] writes it, with the source and policy written from the page's memo
     /// of rendered text: a page of alerts from one source shares them instead of copying them
     /// into every alert.
-    fn write_listed(&self, view: &View<'_>, entity: &Entity, out: &mut Vec<u8>) -> serde_json::Result<()> {
+    fn write_listed(&self, view: &View<'_>, entry: Entry<'_>, out: &mut Vec<u8>) -> serde_json::Result<()> {
         use serde::ser::{SerializeMap as _, Serializer as _};
-        let embedded = |name: &str, reference: &Value| {
-            crate::resources::field_path::ids(reference, "")
+        // Every field but the three expanded ones is copied from the stored text as it is.
+        let text = entry.text();
+        let fields = fields_of(&text)?;
+        let embedded = |name: &str, reference: &RawValue| -> serde_json::Result<_> {
+            let reference: Value = serde_json::from_str(reference.get())?;
+            crate::resources::field_path::ids(&reference, "")
                 .first()
                 .map(|id| view.rendered_text(name, *id))
                 .transpose()
         };
         let mut writer = serde_json::Serializer::new(out);
-        let mut map = writer.serialize_map(Some(entity.len()))?;
-        for (key, value) in entity {
-            let shared = match key.as_str() {
+        let mut map = writer.serialize_map(Some(fields.len()))?;
+        for (key, value) in &fields {
+            let shared = match key.as_ref() {
                 "alertSource" => embedded(alert_sources::NAME, value)?,
                 "escalationPolicy" => embedded(escalation_policies::NAME, value)?,
                 "responders" => {
-                    let mut responders = serde_json::json!({ "responders": value });
+                    let mut responders =
+                        serde_json::json!({ "responders": serde_json::from_str::<Value>(value.get())? });
                     relations::expand(&mut responders, "responders[].user", &|id| {
                         relations::user_rel(view, id)
                     });

@@ -1,6 +1,8 @@
 //! The incident operations beyond the generic layer: reads with `include` and an `ETag`,
 //! create and update that move the affected services' status, and `publish-info`.
 
+use std::borrow::Cow;
+
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
@@ -10,7 +12,7 @@ use crate::resources::crud;
 use crate::resources::error::ResourceError;
 use crate::resources::group::{Cx, Reply, View};
 use crate::resources::relations;
-use crate::resources::store::Entity;
+use crate::resources::store::{Entity, Entry};
 use crate::resources::support::include::{self, CAPPED_MAX};
 use crate::resources::support::{audience, names};
 
@@ -180,11 +182,11 @@ pub(super) fn publish_info(cx: &mut Cx<'_>) -> Result<Reply, ResourceError> {
         )));
     }
     let store = view.state.resources();
-    let pages: Vec<&Entity> = store
-        .iter(cx.tenant, names::STATUS_PAGES)
-        .map(|(_, p)| &p.body)
+    let pages: Vec<Cow<'_, Entity>> = store
+        .entries(cx.tenant, names::STATUS_PAGES)
+        .map(|(_, p)| p.body())
         .filter(|p| {
-            relations::ids(&Value::Object((*p).clone()), "services[]")
+            relations::ids(&Value::Object((**p).clone()), "services[]")
                 .iter()
                 .any(|s| affected.contains(s))
         })
@@ -194,16 +196,16 @@ pub(super) fn publish_info(cx: &mut Cx<'_>) -> Result<Reply, ResourceError> {
     if body.get("sendNotification") != Some(&json!(false)) {
         let holders = affected
             .iter()
-            .filter_map(|id| store.get(cx.tenant, services::NAME, *id))
+            .filter_map(|id| store.entry(cx.tenant, services::NAME, *id))
             .chain(
                 body.get("id")
                     .and_then(Value::as_i64)
-                    .and_then(|id| store.get(cx.tenant, NAME, id)),
+                    .and_then(|id| store.entry(cx.tenant, NAME, id)),
             )
-            .map(|s| &s.body)
-            .chain(pages.iter().copied());
+            .map(Entry::body)
+            .chain(pages.iter().cloned());
         for holder in holders {
-            subscribers.extend(audience::stored(holder));
+            subscribers.extend(audience::stored(&holder));
         }
     }
     let mut out = json!({

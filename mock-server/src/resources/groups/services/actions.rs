@@ -1,6 +1,7 @@
 //! The service reads that take `include`: the generic list and get, plus ilert's optional
 //! fields `subscribed`, `uptime` and `incidents`.
 
+use std::borrow::Cow;
 use std::cmp::Reverse;
 
 use serde_json::{Map, Value};
@@ -19,11 +20,11 @@ const LATEST_INCIDENTS: usize = 10;
 
 /// The service's latest open incidents, newest first, as `IncidentNoIncludes`.
 fn open_incidents(view: &View<'_>, service: i64) -> Value {
-    let mut open: Vec<&Entity> = view
+    let mut open: Vec<Cow<'_, Entity>> = view
         .state
         .resources()
-        .iter(view.tenant, names::INCIDENTS)
-        .map(|(_, i)| &i.body)
+        .entries(view.tenant, names::INCIDENTS)
+        .map(|(_, i)| i.body())
         .filter(|i| is_open(i))
         .filter(|i| {
             impacts(i.get("affectedServices").unwrap_or(&Value::Null))
@@ -35,7 +36,7 @@ fn open_incidents(view: &View<'_>, service: i64) -> Value {
     Value::Array(
         open.into_iter()
             .take(LATEST_INCIDENTS)
-            .map(|i| incidents::render(view, i))
+            .map(|i| incidents::render(view, &i))
             .collect(),
     )
 }

@@ -1,0 +1,239 @@
+//! How the store holds one entity: as values, read by reference, or as its JSON text (the
+//! packed collections), read by parsing. The text is what `serde_json` wrote from the values,
+//! so parsing it gives them back field for field and in order.
+
+use std::borrow::Cow;
+
+use serde::ser::SerializeStruct as _;
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+
+use super::{Entity, Stored};
+
+/// One entity as the store holds it.
+#[derive(Debug, Clone)]
+pub(super) enum Slot {
+    /// As values (boxed, so a packed collection's slots stay small).
+    Values(Box<Stored>),
+    /// As the JSON text of its body (always an object).
+    Text {
+        parent: Option<i64>,
+        body: Box<RawValue>,
+    },
+}
+
+impl Slot {
+    /// `stored`, as text when `packed`.
+    pub(super) fn new(stored: Stored, packed: bool) -> Self {
+        if packed {
+            // Writing a map with string keys to memory does not fail; were it to, the entity
+            // stays values.
+            if let Ok(body) = serde_json::value::to_raw_value(&stored.body) {
+                return Slot::Text {
+                    parent: stored.parent,
+                    body,
+                };
+            }
+        }
+        Slot::Values(Box::new(stored))
+    }
+
+    pub(super) fn entry(&self) -> Entry<'_> {
+        match self {
+            Slot::Values(stored) => Entry::Values(stored),
+            Slot::Text { parent, body } => Entry::Text {
+                parent: *parent,
+                body,
+            },
+        }
+    }
+
+    pub(super) fn parent(&self) -> Option<i64> {
+        self.entry().parent()
+    }
+
+    /// The entity as values (parsed from its text where packed).
+    pub(super) fn into_stored(self) -> Stored {
+        match self {
+            Slot::Values(stored) => *stored,
+            Slot::Text { parent, body } => Stored {
+                parent,
+                body: parse(&body),
+            },
+        }
+    }
+}
+
+impl PartialEq for Slot {
+    fn eq(&self, other: &Self) -> bool {
+        self.entry().stored() == other.entry().stored()
+    }
+}
+
+impl Serialize for Slot {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.entry().serialize(serializer)
+    }
+}
+
+/// A slot as the state file has it: `parent` and `body`, the body kept as text until the store
+/// knows whether its collection is packed.
+#[derive(Deserialize)]
+struct SlotFile {
+    #[serde(default)]
+    parent: Option<i64>,
+    body: Box<RawValue>,
+}
+
+impl<'de> Deserialize<'de> for Slot {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let SlotFile { parent, body } = SlotFile::deserialize(deserializer)?;
+        // A raw value is valid JSON, so one that starts with `{` is an object; anything else is
+        // refused here, as a typed body would have been.
+        if !body.get().starts_with('{') {
+            return Err(serde::de::Error::custom(format!(
+                "invalid type: {}, expected a JSON object as an entity's body",
+                kind(body.get())
+            )));
+        }
+        Ok(Slot::Text { parent, body })
+    }
+}
+
+fn kind(text: &str) -> &'static str {
+    match text.as_bytes().first() {
+        Some(b'[') => "sequence",
+        Some(b'"') => "string",
+        Some(b't' | b'f') => "boolean",
+        Some(b'n') => "null",
+        _ => "number",
+    }
+}
+
+/// An entity as the store holds it, borrowed.
+#[derive(Debug, Clone, Copy)]
+pub enum Entry<'a> {
+    /// Held as values.
+    Values(&'a Stored),
+    /// Held as JSON text (a packed collection).
+    Text {
+        /// The owning entity's id.
+        parent: Option<i64>,
+        /// The body's JSON text (an object, `id` first).
+        body: &'a RawValue,
+    },
+}
+
+impl<'a> Entry<'a> {
+    /// The owning entity's id.
+    pub fn parent(&self) -> Option<i64> {
+        match self {
+            Entry::Values(stored) => stored.parent,
+            Entry::Text { parent, .. } => *parent,
+        }
+    }
+
+    /// The entity as values: borrowed, or parsed from its text.
+    pub fn stored(self) -> Cow<'a, Stored> {
+        match self {
+            Entry::Values(stored) => Cow::Borrowed(stored),
+            Entry::Text { parent, body } => Cow::Owned(Stored {
+                parent,
+                body: parse(body),
+            }),
+        }
+    }
+
+    /// The body as values: borrowed, or parsed from its text.
+    pub fn body(self) -> Cow<'a, Entity> {
+        match self {
+            Entry::Values(stored) => Cow::Borrowed(&stored.body),
+            Entry::Text { body, .. } => Cow::Owned(parse(body)),
+        }
+    }
+
+    /// The body's JSON text: borrowed, or written from its values.
+    pub fn text(self) -> Cow<'a, str> {
+        match self {
+            Entry::Values(stored) => Cow::Owned(serde_json::to_string(&stored.body).unwrap_or_default()),
+            Entry::Text { body, .. } => Cow::Borrowed(body.get()),
+        }
+    }
+}
+
+impl Serialize for Entry<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let parent = self.parent();
+        let mut out = serializer.serialize_struct("Stored", 1 + usize::from(parent.is_some()))?;
+        if let Some(parent) = parent {
+            out.serialize_field("parent", &parent)?;
+        } else {
+            out.skip_field("parent")?;
+        }
+        match self {
+            Entry::Values(stored) => out.serialize_field("body", &stored.body)?,
+            Entry::Text { body, .. } => out.serialize_field("body", body)?,
+        }
+        out.end()
+    }
+}
+
+/// The values of a body the store wrote as text. The store only holds text it wrote from a
+/// map, or read from a state file and checked to be an object, so this does not fail; were it
+/// to, the entity reads as empty and the error is logged rather than the request failing.
+fn parse(body: &RawValue) -> Entity {
+    serde_json::from_str(body.get()).unwrap_or_else(|error| {
+        tracing::error!(%error, "a stored entity's text did not parse back");
+        Entity::new()
+    })
+}
+
+/// The fields of a JSON object's text in order, each value as its text: a packed entity read
+/// field by field without building its values.
+pub fn fields_of(text: &str) -> serde_json::Result<Vec<(Cow<'_, str>, &RawValue)>> {
+    serde_json::from_str::<Fields<'_>>(text).map(|f| f.0)
+}
+
+struct Fields<'a>(Vec<(Cow<'a, str>, &'a RawValue)>);
+
+/// A field name, borrowed from the text unless it had escapes.
+struct Name<'a>(Cow<'a, str>);
+
+impl<'de> Deserialize<'de> for Name<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Name<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Name(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Name(Cow::Owned(v.to_owned())))
+            }
+        }
+        deserializer.deserialize_str(Visit)
+    }
+}
+
+impl<'de> Deserialize<'de> for Fields<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Fields<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut out = Vec::with_capacity(map.size_hint().unwrap_or(16));
+                while let Some((Name(name), value)) = map.next_entry::<Name<'de>, &'de RawValue>()? {
+                    out.push((name, value));
+                }
+                Ok(Fields(out))
+            }
+        }
+        deserializer.deserialize_map(Visit)
+    }
+}
