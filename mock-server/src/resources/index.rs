@@ -29,6 +29,8 @@ fn alert_keys() -> Vec<Key> {
     vec![
         Key {
             name: "states",
+
+            fields: &["status"],
             values: |a| {
                 a.get("status")
                     .and_then(Value::as_str)
@@ -40,6 +42,8 @@ fn alert_keys() -> Vec<Key> {
         },
         Key {
             name: "sources",
+
+            fields: &["alertSource"],
             values: |a| {
                 reference(a, "alertSource")
                     .map(|id| id.to_string())
@@ -50,6 +54,8 @@ fn alert_keys() -> Vec<Key> {
         },
         Key {
             name: "policies",
+
+            fields: &["escalationPolicy"],
             values: |a| {
                 reference(a, "escalationPolicy")
                     .map(|id| id.to_string())
@@ -60,6 +66,8 @@ fn alert_keys() -> Vec<Key> {
         },
         Key {
             name: "responders",
+
+            fields: &["responders"],
             values: |a| {
                 let mut ids: Vec<String> = a
                     .get("responders")
@@ -77,6 +85,8 @@ fn alert_keys() -> Vec<Key> {
         },
         Key {
             name: SOURCE_STATE,
+
+            fields: &["alertSource", "status"],
             values: |a| {
                 let status = a.get("status").and_then(Value::as_str);
                 reference(a, "alertSource")
@@ -89,6 +99,8 @@ fn alert_keys() -> Vec<Key> {
         },
         Key {
             name: OPEN_KEY,
+
+            fields: &["status", "alertKey", "alertSource"],
             values: |a| {
                 let open = a.get("status").and_then(Value::as_str) != Some("RESOLVED");
                 let key = a.get("alertKey").and_then(Value::as_str);
@@ -125,6 +137,8 @@ fn build() -> HashMap<&'static str, Spec> {
             if c.name == alert_sources::NAME {
                 keys.push(Key {
                     name: INTEGRATION_KEY,
+
+                    fields: &[INTEGRATION_KEY],
                     values: |e| text(e, INTEGRATION_KEY),
                     global: true,
                 });

@@ -60,16 +60,19 @@ struct Collection {
 /// Who refers to an entity: (holder collection, holder id, position of the relation).
 type Referrers = BTreeSet<(&'static str, i64, u16)>;
 
+/// (target collection, or `None` for users; target id) → referrers.
+type RefsOf = HashMap<(Option<&'static str>, i64), Referrers>;
+
 /// One tenant's collections and the references between its entities.
 #[derive(Debug, Clone, Default)]
 struct Tenant {
     collections: BTreeMap<String, Collection>,
-    /// (target collection, or `None` for users; target id) → referrers.
-    refs: HashMap<(Option<&'static str>, i64), Referrers>,
+    /// Who refers to each entity.
+    refs: RefsOf,
 }
 
 /// Where an entity is filed: its references and secondary keys.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq)]
 struct Filing {
     refs: Vec<(Option<&'static str>, i64, u16)>,
     keys: Vec<(&'static str, String, bool)>,
@@ -82,6 +85,9 @@ pub struct Key {
     pub name: &'static str,
     /// The values `entity` files under (none: not in the index).
     pub values: fn(&Entity) -> Vec<String>,
+    /// The top-level fields `values` reads: a packed entity read from a state file is parsed in
+    /// these (and its references' fields) only, to be filed.
+    pub fields: &'static [&'static str],
     /// One index over every tenant (integration keys: the Events API finds the tenant by key).
     pub global: bool,
 }
@@ -129,6 +135,75 @@ fn filing(spec: Option<&'static Spec>, body: &Entity) -> Filing {
         }
     }
     out
+}
+
+/// Where a packed entity read from a state file is filed: its text is parsed only in the
+/// top-level fields the spec's references and keys read, not whole.
+fn filing_of_text(spec: &'static Spec, text: &str) -> Filing {
+    let wanted = |name: &str| {
+        spec.refs
+            .iter()
+            .any(|(_, path)| path.split(['.', '[']).next() == Some(name))
+            || spec.keys.iter().any(|k| k.fields.contains(&name))
+    };
+    let mut partial = Entity::new();
+    for (name, raw) in fields_of(text).unwrap_or_default() {
+        if wanted(&name)
+            && let Ok(value) = serde_json::from_str::<Value>(raw.get())
+        {
+            partial.insert(name.into_owned(), value);
+        }
+    }
+    filing(Some(spec), &partial)
+}
+
+/// Where an entity is being filed: its tenant, its collection's static name (`None` for a
+/// collection no spec names), its id and its owner.
+struct Place<'a> {
+    tenant: &'a str,
+    holder: Option<&'static str>,
+    id: i64,
+    parent: Option<i64>,
+}
+
+/// Files the entity at `at` in `collection` (its children by owner and keys), in the tenant's
+/// `refs` and in the global keys.
+fn index(
+    global: &mut Global,
+    refs: &mut RefsOf,
+    collection: &mut Collection,
+    at: &Place<'_>,
+    filing: Filing,
+) {
+    let id = at.id;
+    if let Some(holder) = at.holder {
+        for (target, target_id, position) in filing.refs {
+            refs.entry((target, target_id))
+                .or_default()
+                .insert((holder, id, position));
+        }
+    }
+    if let Some(parent) = at.parent {
+        collection.by_parent.entry(parent).or_default().insert(id);
+    }
+    for (key, value, is_global) in filing.keys {
+        if is_global {
+            global
+                .entry(key)
+                .or_default()
+                .entry(value)
+                .or_default()
+                .insert((at.tenant.to_owned(), id));
+        } else {
+            collection
+                .keys
+                .entry(key)
+                .or_default()
+                .entry(value)
+                .or_default()
+                .insert(id);
+        }
+    }
 }
 
 /// Every tenant's entities under a global key: index name → value → (tenant, id).
@@ -340,7 +415,9 @@ impl EntityStore {
     }
 
     /// The same entities, filed again under what `specs` names (a store read from a state
-    /// file, which keeps no indexes).
+    /// file, which keeps no indexes). Each collection's entities stay in the map they were read
+    /// into (kept as text where the collection is packed, parsed otherwise); only the indexes
+    /// are built, a packed entity parsed in the fields they read ([`Key::fields`]).
     pub fn indexed(mut self, specs: Specs) -> Self {
         let mut out = EntityStore {
             floor: self.floor,
@@ -348,13 +425,52 @@ impl EntityStore {
             specs,
             ..EntityStore::default()
         };
+        let mut ids = Vec::new();
         for (tenant, data) in std::mem::take(&mut self.tenants) {
-            for (name, collection) in data.collections {
-                for (id, slot) in collection.items {
-                    out.file_slot(&tenant, &name, id, slot);
+            for (name, mut collection) in data.collections {
+                let spec = specs(&name);
+                let packed = spec.is_some_and(|s| s.packed);
+                let mut fresh = Collection::default();
+                for (id, slot) in std::mem::take(&mut collection.items) {
+                    let slot = match slot {
+                        Slot::Text { parent, body } if !packed => Slot::Values(Box::new(Stored {
+                            parent,
+                            body: entry::parse(&body),
+                        })),
+                        slot => slot,
+                    };
+                    let filing = match (spec, slot.entry()) {
+                        (None, _) => Filing::default(),
+                        (Some(spec), Entry::Values(stored)) => filing(Some(spec), &stored.body),
+                        (Some(spec), Entry::Text { .. }) if spec.refs.is_empty() && spec.keys.is_empty() => {
+                            Filing::default()
+                        }
+                        (Some(spec), Entry::Text { body, .. }) => filing_of_text(spec, body.get()),
+                    };
+                    ids.push(id);
+                    let at = Place {
+                        tenant: &tenant,
+                        holder: spec.map(|s| s.name),
+                        id,
+                        parent: slot.parent(),
+                    };
+                    let refs = &mut out.tenants.entry(tenant.clone()).or_default().refs;
+                    index(&mut out.global, refs, &mut fresh, &at, filing);
+                    // In id order, as read: appended at the map's end.
+                    fresh.items.insert(id, slot);
                 }
+                out.tenants
+                    .entry(tenant.clone())
+                    .or_default()
+                    .collections
+                    .insert(name, fresh);
             }
         }
+        ids.sort_unstable();
+        out.held = ids
+            .chunk_by(|a, b| a == b)
+            .map(|run| (run[0], u32::try_from(run.len()).unwrap_or(u32::MAX)))
+            .collect();
         out
     }
 
@@ -602,67 +718,28 @@ impl EntityStore {
         self.put(tenant, name, id, slot, filing);
     }
 
-    /// Puts a slot read from a state file in place: kept as text where the collection is
-    /// packed (parsed only when the collection indexes something), parsed otherwise.
-    fn file_slot(&mut self, tenant: &str, name: &str, id: i64, slot: Slot) {
-        let spec = (self.specs)(name);
-        let packed = spec.is_some_and(|s| s.packed);
-        let indexes = spec.is_some_and(|s| !s.refs.is_empty() || !s.keys.is_empty());
-        if packed && !indexes {
-            self.put(tenant, name, id, slot, Filing::default());
-        } else if packed {
-            let filing = filing(spec, &slot.entry().stored().body);
-            self.put(tenant, name, id, slot, filing);
-        } else {
-            self.file(tenant, name, id, slot.into_stored());
-        }
-    }
-
     fn put(&mut self, tenant: &str, name: &str, id: i64, slot: Slot, filing: Filing) {
-        let spec = (self.specs)(name);
         *self.held.entry(id).or_default() += 1;
+        let holder = (self.specs)(name).map(|s| s.name);
         if !self.tenants.contains_key(tenant) {
             self.tenants.insert(tenant.to_owned(), Tenant::default());
         }
         let Some(data) = self.tenants.get_mut(tenant) else {
             return;
         };
-        let holder = spec.map(|s| s.name);
-        if let Some(holder) = holder {
-            for (target, target_id, position) in filing.refs {
-                data.refs
-                    .entry((target, target_id))
-                    .or_default()
-                    .insert((holder, id, position));
-            }
-        }
         if !data.collections.contains_key(name) {
             data.collections.insert(name.to_owned(), Collection::default());
         }
         let Some(collection) = data.collections.get_mut(name) else {
             return;
         };
-        if let Some(parent) = slot.parent() {
-            collection.by_parent.entry(parent).or_default().insert(id);
-        }
-        for (key, value, global) in filing.keys {
-            if global {
-                self.global
-                    .entry(key)
-                    .or_default()
-                    .entry(value)
-                    .or_default()
-                    .insert((tenant.to_owned(), id));
-            } else {
-                collection
-                    .keys
-                    .entry(key)
-                    .or_default()
-                    .entry(value)
-                    .or_default()
-                    .insert(id);
-            }
-        }
+        let at = Place {
+            tenant,
+            holder,
+            id,
+            parent: slot.parent(),
+        };
+        index(&mut self.global, &mut data.refs, collection, &at, filing);
         collection.items.insert(id, slot);
     }
 
@@ -788,6 +865,7 @@ mod tests {
                         .into_iter()
                         .collect()
                 },
+                fields: &["k"],
                 global: false,
             }],
             packed: true,
@@ -865,5 +943,34 @@ mod tests {
         assert_eq!(names, ["b", "aA", "c"]);
         assert_eq!(fields[1].1.get(), r#"{"x":[1,2]}"#);
         assert!(fields_of("[1]").is_err());
+    }
+
+    #[test]
+    fn a_packed_entity_read_from_a_state_file_is_filed_as_its_whole_values_are() {
+        use crate::resources::index::spec;
+        let alert = entity(json!({
+            "id": 10_001, "summary": "s", "details": "d", "reportTime": "2026-11-02T10:00:00Z",
+            "status": "ACCEPTED", "alertSource": {"id": 3001}, "escalationPolicy": {"id": 1501},
+            "priority": "HIGH", "alertKey": "Disk-Full", "assignedTo": {"id": 1001},
+            "responders": [{"user": {"id": 1001}, "status": "ACCEPTED"}, {"user": {"id": 1002}, "status": "PENDING"}],
+            "images": [], "links": [], "labels": {"a": "b"}, "nextEscalationRuleIndex": 0, "mergeState": "NONE"
+        }));
+        let source = entity(
+            json!({"id": 3001, "name": "n", "integrationKey": "il1key", "escalationPolicy": {"id": 1501}, "teams": [{"id": 5}]}),
+        );
+        for (name, body) in [
+            (crate::resources::support::names::ALERTS, alert),
+            ("alert-sources", source),
+        ] {
+            let spec = spec(name).expect("declared");
+            let whole = filing(Some(spec), &body);
+            assert!(!whole.keys.is_empty(), "{name} has keys");
+            let text = serde_json::to_string(&body).expect("json");
+            assert_eq!(
+                filing_of_text(spec, &text),
+                whole,
+                "{name}: every field a key or reference reads is named in Key::fields or its path"
+            );
+        }
     }
 }
