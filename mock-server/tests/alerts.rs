@@ -169,6 +169,67 @@ async fn each_listed_alert_is_written_as_its_single_answer() {
     );
 }
 
+/// The source embedded in a listed alert, as the page at `path` shows it.
+async fn listed_source(server: &MockServer, token: &str, id: i64) -> Value {
+    let page = get(server, "/api/alerts?max-results=50&sources=3003", token).await;
+    page.as_array()
+        .expect("a page")
+        .iter()
+        .find(|a| a["id"] == id)
+        .map(|a| a["alertSource"].clone())
+        .expect("the alert is listed")
+}
+
+#[tokio::test]
+async fn a_listed_alert_embeds_its_source_as_it_is_at_each_request() {
+    // List pages keep an embedded source's text across requests while nothing changes; each
+    // of a change of the source, of the store, and of the clock alone shows at the next page.
+    let server = frozen_server().await;
+    server.clock().set(1_801_893_570); // 2027-02-06T05:59:30Z, 30 s before a maintenance window
+    let t = token(&server, "alert:w source:w").await;
+    let id = checkout_alert(&server).await;
+    let single = || get(&server, "/api/alert-sources/3003", &t);
+    let first = listed_source(&server, &t, id).await;
+    assert_eq!(first, single().await);
+    assert_eq!(first["status"], "PENDING");
+    assert_eq!(listed_source(&server, &t, id).await, first, "the same page twice");
+
+    let mut renamed = first.clone();
+    renamed["name"] = json!("Checkout API (renamed)");
+    let (st, answer) = send(
+        &server,
+        Method::PUT,
+        "/api/alert-sources/3003",
+        Some(&t),
+        Some(renamed),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{answer}");
+    let second = listed_source(&server, &t, id).await;
+    assert_eq!(second["name"], "Checkout API (renamed)");
+    assert_eq!(second, single().await);
+
+    // Accepting the alert changes the source's status (the store changed, the source did not).
+    let (st, answer) = send(
+        &server,
+        Method::PUT,
+        &format!("/api/alerts/{id}/accept"),
+        Some(&t),
+        None,
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{answer}");
+    let third = listed_source(&server, &t, id).await;
+    assert_eq!(third, single().await);
+    assert_eq!(third["status"], "ALL_ACCEPTED");
+
+    // Only the clock moves (the token stays valid): the window opens.
+    server.clock().advance(60);
+    let fourth = listed_source(&server, &t, id).await;
+    assert_eq!(fourth["status"], "IN_MAINTENANCE");
+    assert_eq!(fourth, single().await);
+}
+
 #[tokio::test]
 async fn the_lifecycle_writes_log_entries_and_notifications() {
     let server = frozen_server().await;

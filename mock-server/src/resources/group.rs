@@ -375,6 +375,12 @@ pub trait World {
     /// The resource groups served.
     fn groups(&self) -> &'static [&'static Group];
 
+    /// Rendered text shared across answers, and the directory's generation (what it is valid
+    /// for, with the store's changes); `None`: every answer renders afresh.
+    fn shared_texts(&self) -> Option<(&SharedTexts, u64)> {
+        None
+    }
+
     /// Why this user must stay as they are (the user `--auto-approve` or an app approves every
     /// authorization as), if so: the REST API keeps the mock's own invariants as the control
     /// surface does.
@@ -445,14 +451,58 @@ pub struct View<'a> {
     pub memo: Option<&'a Memo>,
 }
 
+/// What a rendered entity depends on: the store, the directory (users, teams' members), the
+/// clock and the base URL. Text rendered at one stamp is valid while the stamp is unchanged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Stamp {
+    store: (u64, u64),
+    directory: u64,
+    now: UnixSeconds,
+    base: String,
+}
+
+/// Entities embedded in list pages (an alert's source and policy), as JSON text, kept across
+/// answers until anything they may depend on changes ([`Stamp`]): a page of alerts then copies
+/// its source and policy instead of rendering them for every request. Holds only what was
+/// rendered since the last change.
+#[derive(Debug, Default)]
+pub struct SharedTexts {
+    held: parking_lot::Mutex<(Option<Stamp>, std::collections::HashMap<SharedKey, SharedText>)>,
+}
+
+type SharedText = std::sync::Arc<serde_json::value::RawValue>;
+
+/// (tenant, collection, id).
+type SharedKey = (String, &'static str, i64);
+
+impl SharedTexts {
+    fn get(&self, stamp: &Stamp, key: &SharedKey) -> Option<SharedText> {
+        let held = self.held.lock();
+        if held.0.as_ref() != Some(stamp) {
+            return None;
+        }
+        held.1.get(key).cloned()
+    }
+
+    fn put(&self, stamp: Stamp, key: SharedKey, text: SharedText) {
+        let mut held = self.held.lock();
+        if held.0.as_ref() != Some(&stamp) {
+            held.1.clear();
+            held.0 = Some(stamp);
+        }
+        held.1.insert(key, text);
+    }
+}
+
 /// Rendered entities by collection and id, as values and as JSON text, kept for one answer
 /// (nothing changes meanwhile: the state is locked).
 #[derive(Debug, Default)]
 pub struct Memo {
     values: std::cell::RefCell<std::collections::HashMap<(&'static str, i64), Value>>,
-    texts: std::cell::RefCell<
-        std::collections::HashMap<(&'static str, i64), std::rc::Rc<serde_json::value::RawValue>>,
-    >,
+    texts: std::cell::RefCell<std::collections::HashMap<(&'static str, i64), SharedText>>,
+    /// Users as a reference shows them (`UserRel`), by id; `None`: not the tenant's.
+    users:
+        std::cell::RefCell<std::collections::HashMap<i64, Option<std::rc::Rc<serde_json::value::RawValue>>>>,
 }
 
 impl View<'_> {
@@ -478,20 +528,71 @@ impl View<'_> {
         rendered
     }
 
-    /// [`View::rendered`] as JSON text, written once per answer and shared by every item of a
-    /// page that embeds it.
-    pub fn rendered_text(
+    /// User `id` as `rel` shows a reference to them, as JSON text, written once per answer
+    /// (`None` when `rel` shows none).
+    pub fn user_text(
         &self,
-        name: &str,
         id: i64,
-    ) -> serde_json::Result<std::rc::Rc<serde_json::value::RawValue>> {
+        rel: impl FnOnce(i64) -> Option<Value>,
+    ) -> serde_json::Result<Option<std::rc::Rc<serde_json::value::RawValue>>> {
+        if let Some(hit) = self.memo.and_then(|m| m.users.borrow().get(&id).cloned()) {
+            return Ok(hit);
+        }
+        let text = rel(id)
+            .map(|v| serde_json::value::to_raw_value(&v).map(std::rc::Rc::from))
+            .transpose()?;
+        if let Some(memo) = self.memo {
+            memo.users.borrow_mut().insert(id, text.clone());
+        }
+        Ok(text)
+    }
+
+    /// [`View::rendered`] as JSON text, written once per answer and shared by every item of a
+    /// page that embeds it; kept across answers in the state's [`SharedTexts`] while nothing it
+    /// may depend on changes.
+    pub fn rendered_text(&self, name: &str, id: i64) -> serde_json::Result<SharedText> {
         let key = self.state.collection(name).map(|c| (c.name, id));
         if let Some(hit) = key.and_then(|key| self.memo?.texts.borrow().get(&key).cloned()) {
             return Ok(hit);
         }
-        let raw: Box<serde_json::value::RawValue> =
-            serde_json::value::to_raw_value(&self.rendered(name, id))?;
-        let text: std::rc::Rc<serde_json::value::RawValue> = std::rc::Rc::from(raw);
+        let shared = self
+            .state
+            .shared_texts()
+            .zip(key)
+            .map(|((texts, directory), (name, id))| {
+                let stamp = Stamp {
+                    store: self.state.resources().version(),
+                    directory,
+                    now: self.now,
+                    base: self.base.to_owned(),
+                };
+                (texts, stamp, (self.tenant.to_owned(), name, id))
+            });
+        let text = match shared
+            .as_ref()
+            .and_then(|(texts, stamp, key)| texts.get(stamp, key))
+        {
+            Some(hit) => hit,
+            None => {
+                // Written from the memo's value where the answer rendered it already (not a copy).
+                let held = key.and_then(|key| {
+                    self.memo?
+                        .values
+                        .borrow()
+                        .get(&key)
+                        .map(serde_json::value::to_raw_value)
+                });
+                let raw: Box<serde_json::value::RawValue> = match held {
+                    Some(raw) => raw?,
+                    None => serde_json::value::to_raw_value(&self.rendered(name, id))?,
+                };
+                let text = SharedText::from(raw);
+                if let Some((texts, stamp, key)) = shared {
+                    texts.put(stamp, key, text.clone());
+                }
+                text
+            }
+        };
         if let (Some(memo), Some(key)) = (self.memo, key) {
             memo.texts.borrow_mut().insert(key, text.clone());
         }

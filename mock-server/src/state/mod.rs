@@ -49,6 +49,8 @@ pub struct MockState {
     pub auto_approve: Option<String>,
     /// The REST store's byte budget (`resources::budget`).
     pub budget: crate::resources::budget::Budget,
+    /// Entities embedded in list pages, rendered once while nothing changes.
+    pub shared_texts: crate::resources::group::SharedTexts,
     rng: StdRng,
 }
 
@@ -117,6 +119,10 @@ impl World for MockState {
         crate::resources::registry::GROUPS
     }
 
+    fn shared_texts(&self) -> Option<(&crate::resources::group::SharedTexts, u64)> {
+        Some((&self.shared_texts, self.directory_generation()))
+    }
+
     fn protected_user(&self, username: &str) -> Option<String> {
         if self.auto_approve.as_deref() == Some(username) {
             return Some(format!(
@@ -180,6 +186,7 @@ impl MockState {
             directory_changes: 0,
             auto_approve: None,
             budget: Default::default(),
+            shared_texts: Default::default(),
             rng: seed.map_or_else(StdRng::from_os_rng, StdRng::seed_from_u64),
         };
         if let Err(err) = crate::resources::seed::populate(&mut state, fixtures.seed_input()) {

@@ -209,9 +209,28 @@ fn index(
 /// Every tenant's entities under a global key: index name → value → (tenant, id).
 type Global = HashMap<&'static str, HashMap<String, BTreeSet<(String, i64)>>>;
 
+/// Which store this is: a number no other store of the process had, also for a clone (which
+/// changes apart from its original), so (instance, changes) names one content.
+#[derive(Debug)]
+struct Instance(u64);
+
+impl Instance {
+    fn fresh() -> Self {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        Instance(NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+    }
+}
+
+impl Clone for Instance {
+    fn clone(&self) -> Self {
+        Instance::fresh()
+    }
+}
+
 /// Every collection of every tenant.
 #[derive(Debug, Clone)]
 pub struct EntityStore {
+    instance: Instance,
     tenants: BTreeMap<String, Tenant>,
     global: Global,
     /// Ids at or below this are taken outside the store (users).
@@ -235,6 +254,7 @@ pub struct EntityStore {
 impl Default for EntityStore {
     fn default() -> Self {
         Self {
+            instance: Instance::fresh(),
             tenants: BTreeMap::new(),
             global: Global::new(),
             floor: FIRST_ID,
@@ -394,6 +414,12 @@ impl EntityStore {
     /// How many changes were made (a counter, for persistence).
     pub fn changes(&self) -> u64 {
         self.changes
+    }
+
+    /// This store's content: equal for two readings exactly when nothing changed between them
+    /// (a number of this store, not of any other or of a clone, and its changes).
+    pub fn version(&self) -> (u64, u64) {
+        (self.instance.0, self.changes)
     }
 
     /// The API request counts (not counted as a change: a read adds to them).

@@ -100,10 +100,8 @@ impl Model for Alerts {
         let text = entry.text();
         let fields = fields_of(&text)?;
         let embedded = |name: &str, reference: &RawValue| -> serde_json::Result<_> {
-            let reference: Value = serde_json::from_str(reference.get())?;
-            crate::resources::field_path::ids(&reference, "")
-                .first()
-                .map(|id| view.rendered_text(name, *id))
+            referenced_id(reference)?
+                .map(|id| view.rendered_text(name, id))
                 .transpose()
         };
         let mut writer = serde_json::Serializer::new(out);
@@ -113,17 +111,89 @@ impl Model for Alerts {
                 "alertSource" => embedded(alert_sources::NAME, value)?,
                 "escalationPolicy" => embedded(escalation_policies::NAME, value)?,
                 "responders" => {
-                    let mut responders =
-                        serde_json::json!({ "responders": serde_json::from_str::<Value>(value.get())? });
-                    relations::expand(&mut responders, "responders[].user", &|id| {
-                        relations::user_rel(view, id)
-                    });
-                    map.serialize_entry(key, &responders["responders"])?;
+                    map.serialize_entry(key, &Responders { raw: value, view })?;
                     continue;
                 }
                 _ => None,
             };
             match shared {
+                Some(text) => map.serialize_entry(key, &*text)?,
+                None => map.serialize_entry(key, value)?,
+            }
+        }
+        map.end()
+    }
+}
+
+/// The id a reference's text names, read as [`crate::resources::field_path::ids`] reads it:
+/// an integer `id` straight from the text, anything else through the values.
+fn referenced_id(reference: &RawValue) -> serde_json::Result<Option<i64>> {
+    let direct = fields_of(reference.get())
+        .ok()
+        .and_then(|fields| fields.iter().rev().find(|(k, _)| k == "id").map(|(_, v)| *v))
+        .and_then(|id| id.get().parse::<i64>().ok());
+    if direct.is_some() {
+        return Ok(direct);
+    }
+    let value: Value = serde_json::from_str(reference.get())?;
+    Ok(crate::resources::field_path::ids(&value, "").first().copied())
+}
+
+/// An alert's `responders` as a list shows them: each `user` reference as a `UserRel`
+/// (`relations::expand` at `responders[].user`), everything else copied from the stored text.
+struct Responders<'a, 'v> {
+    raw: &'a RawValue,
+    view: &'a View<'v>,
+}
+
+impl serde::Serialize for Responders<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{Error as _, SerializeSeq as _};
+        let fail = S::Error::custom;
+        if !self.raw.get().starts_with('[') {
+            return self.raw.serialize(serializer);
+        }
+        let items: Vec<&RawValue> = serde_json::from_str(self.raw.get()).map_err(fail)?;
+        let mut seq = serializer.serialize_seq(Some(items.len()))?;
+        for item in items {
+            if !item.get().starts_with('{') {
+                seq.serialize_element(item)?;
+                continue;
+            }
+            let fields = fields_of(item.get()).map_err(fail)?;
+            seq.serialize_element(&Responder {
+                fields,
+                view: self.view,
+            })?;
+        }
+        seq.end()
+    }
+}
+
+/// One responder: its `user` as a `UserRel` where the tenant has that user.
+struct Responder<'a, 'v> {
+    fields: Vec<(std::borrow::Cow<'a, str>, &'a RawValue)>,
+    view: &'a View<'v>,
+}
+
+impl serde::Serialize for Responder<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{Error as _, SerializeMap as _};
+        let fail = S::Error::custom;
+        let mut map = serializer.serialize_map(Some(self.fields.len()))?;
+        for (key, value) in &self.fields {
+            let user = if key == "user" {
+                match referenced_id(value).map_err(fail)? {
+                    Some(id) => self
+                        .view
+                        .user_text(id, |id| relations::user_rel(self.view, id))
+                        .map_err(fail)?,
+                    None => None,
+                }
+            } else {
+                None
+            };
+            match user {
                 Some(text) => map.serialize_entry(key, &*text)?,
                 None => map.serialize_entry(key, value)?,
             }
