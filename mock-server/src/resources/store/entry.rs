@@ -237,3 +237,89 @@ impl<'de> Deserialize<'de> for Fields<'de> {
         deserializer.deserialize_map(Visit)
     }
 }
+
+/// The fields of a compact JSON object's text (as `serde_json` writes it: no whitespace
+/// between tokens), each as its name with its quotes and its value, both as written; `None`
+/// for text that is not a compact object. A scan, no parsing: a list page copies a packed
+/// entity's fields with it.
+pub fn compact_fields(text: &str) -> Option<Vec<(&str, &str)>> {
+    let b = text.as_bytes();
+    if b.first() != Some(&b'{') || b.last() != Some(&b'}') {
+        return None;
+    }
+    let mut out = Vec::with_capacity(16);
+    if b.len() == 2 {
+        return Some(out);
+    }
+    let mut at = 1;
+    loop {
+        if b.get(at) != Some(&b'"') {
+            return None;
+        }
+        let name_end = string_end(b, at)?;
+        if b.get(name_end) != Some(&b':') {
+            return None;
+        }
+        let value_end = value_end(b, name_end + 1)?;
+        out.push((text.get(at..name_end)?, text.get(name_end + 1..value_end)?));
+        match b.get(value_end) {
+            Some(b',') => at = value_end + 1,
+            Some(b'}') if value_end + 1 == b.len() => return Some(out),
+            _ => return None,
+        }
+    }
+}
+
+/// The index after the string that starts (with its quote) at `start`.
+fn string_end(b: &[u8], start: usize) -> Option<usize> {
+    let mut at = start + 1;
+    while let Some(&c) = b.get(at) {
+        match c {
+            b'\\' => at += 2,
+            b'"' => return Some(at + 1),
+            _ => at += 1,
+        }
+    }
+    None
+}
+
+/// The index after the compact value that starts at `start`.
+fn value_end(b: &[u8], start: usize) -> Option<usize> {
+    match *b.get(start)? {
+        b'"' => string_end(b, start),
+        b'{' | b'[' => {
+            let mut depth = 0usize;
+            let mut at = start;
+            while let Some(&c) = b.get(at) {
+                match c {
+                    b'"' => at = string_end(b, at)?,
+                    b'{' | b'[' => {
+                        depth += 1;
+                        at += 1;
+                    }
+                    b'}' | b']' => {
+                        depth = depth.checked_sub(1)?;
+                        at += 1;
+                        if depth == 0 {
+                            return Some(at);
+                        }
+                    }
+                    b' ' | b'\n' | b'\t' | b'\r' => return None,
+                    _ => at += 1,
+                }
+            }
+            None
+        }
+        _ => {
+            let mut at = start;
+            while let Some(&c) = b.get(at) {
+                match c {
+                    b',' | b'}' | b']' => break,
+                    b' ' | b'\n' | b'\t' | b'\r' => return None,
+                    _ => at += 1,
+                }
+            }
+            (at > start).then_some(at)
+        }
+    }
+}

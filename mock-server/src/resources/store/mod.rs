@@ -27,7 +27,7 @@ mod change;
 mod entry;
 pub use change::{Change, ChangeRef, Touched};
 use entry::Slot;
-pub use entry::{Entry, fields_of};
+pub use entry::{Entry, compact_fields, fields_of};
 
 use super::field_path;
 use super::usage::Usage;
@@ -463,6 +463,14 @@ impl EntityStore {
                             parent,
                             body: entry::parse(&body),
                         })),
+                        // Held as `serde_json` writes it (a hand-edited file may have spaces).
+                        Slot::Text { parent, body } if compact_fields(body.get()).is_none() => Slot::new(
+                            Stored {
+                                parent,
+                                body: entry::parse(&body),
+                            },
+                            true,
+                        ),
                         slot => slot,
                     };
                     let filing = match (spec, slot.entry()) {
@@ -998,5 +1006,51 @@ mod tests {
                 "{name}: every field a key or reference reads is named in Key::fields or its path"
             );
         }
+    }
+
+    #[test]
+    fn compact_fields_splits_what_serde_json_writes_and_nothing_else() {
+        let text = r#"{"a":1,"b\"q":"x,}\"]","c":{"d":[1,{"e":"}"}]},"f":[],"g":null,"h":-1.5e3}"#;
+        let fields = compact_fields(text).expect("compact");
+        assert_eq!(
+            fields,
+            [
+                (r#""a""#, "1"),
+                (r#""b\"q""#, r#""x,}\"]""#),
+                (r#""c""#, r#"{"d":[1,{"e":"}"}]}"#),
+                (r#""f""#, "[]"),
+                (r#""g""#, "null"),
+                (r#""h""#, "-1.5e3"),
+            ]
+        );
+        assert_eq!(compact_fields("{}"), Some(vec![]));
+        for not in [
+            r#"{"a": 1}"#,
+            r#"{ "a":1}"#,
+            r#"{"a":[1, 2]}"#,
+            "[1]",
+            r#"{"a":1"#,
+            r#"{"a"}"#,
+            r#"{"a":}"#,
+            "",
+        ] {
+            assert_eq!(compact_fields(not), None, "{not}");
+        }
+    }
+
+    #[test]
+    fn a_packed_entity_read_with_spaces_is_held_compact() {
+        let text = r#"{"tenants":{"t1":{"notes":{"1":{"body":{ "id": 1, "k" : "x" }}}}},"floor":10000}"#;
+        let store = serde_json::from_str::<EntityStore>(text)
+            .expect("read")
+            .indexed(packed_notes);
+        let Some(Entry::Text { body, .. }) = store.entry("t1", "notes", 1) else {
+            panic!("held as text");
+        };
+        assert_eq!(body.get(), r#"{"id":1,"k":"x"}"#);
+        assert_eq!(
+            store.keyed("t1", "notes", "kinds", "x").map(BTreeSet::len),
+            Some(1)
+        );
     }
 }

@@ -9,7 +9,7 @@ use crate::resources::groups::{alert_sources, escalation_policies};
 use crate::resources::relations;
 use serde_json::value::RawValue;
 
-use crate::resources::store::{Entity, Entry, fields_of};
+use crate::resources::store::{Entity, Entry, compact_fields, fields_of};
 use crate::resources::support::names;
 use crate::resources::time::parse;
 
@@ -95,54 +95,66 @@ impl Model for Alerts {
     /// of rendered text: a page of alerts from one source shares them instead of copying them
     /// into every alert.
     fn write_listed(&self, view: &View<'_>, entry: Entry<'_>, out: &mut Vec<u8>) -> serde_json::Result<()> {
-        use serde::ser::{SerializeMap as _, Serializer as _};
-        // Every field but the three expanded ones is copied from the stored text as it is.
+        // Every field but the three expanded ones is copied from the stored text as it is (the
+        // store holds packed text compact, as `serde_json` writes it).
         let text = entry.text();
-        let fields = fields_of(&text)?;
-        let embedded = |name: &str, reference: &RawValue| -> serde_json::Result<_> {
+        let Some(fields) = compact_fields(&text) else {
+            return serde_json::to_writer(out, &self.render(view, &entry.stored().body, true));
+        };
+        let embedded = |name: &str, reference: &str| -> serde_json::Result<_> {
             referenced_id(reference)?
                 .map(|id| view.rendered_text(name, id))
                 .transpose()
         };
-        let mut writer = serde_json::Serializer::new(out);
-        let mut map = writer.serialize_map(Some(fields.len()))?;
-        for (key, value) in &fields {
-            let shared = match key.as_ref() {
-                "alertSource" => embedded(alert_sources::NAME, value)?,
-                "escalationPolicy" => embedded(escalation_policies::NAME, value)?,
-                "responders" => {
-                    map.serialize_entry(key, &Responders { raw: value, view })?;
+        out.push(b'{');
+        for (n, (key, value)) in fields.iter().enumerate() {
+            if n > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(key.as_bytes());
+            out.push(b':');
+            let shared = match *key {
+                r#""alertSource""# => embedded(alert_sources::NAME, value)?,
+                r#""escalationPolicy""# => embedded(escalation_policies::NAME, value)?,
+                r#""responders""# => {
+                    serde_json::to_writer(&mut *out, &Responders { raw: value, view })?;
                     continue;
                 }
                 _ => None,
             };
             match shared {
-                Some(text) => map.serialize_entry(key, &*text)?,
-                None => map.serialize_entry(key, value)?,
+                Some(text) => out.extend_from_slice(text.get().as_bytes()),
+                None => out.extend_from_slice(value.as_bytes()),
             }
         }
-        map.end()
+        out.push(b'}');
+        Ok(())
     }
 }
 
 /// The id a reference's text names, read as [`crate::resources::field_path::ids`] reads it:
 /// an integer `id` straight from the text, anything else through the values.
-fn referenced_id(reference: &RawValue) -> serde_json::Result<Option<i64>> {
-    let direct = fields_of(reference.get())
-        .ok()
-        .and_then(|fields| fields.iter().rev().find(|(k, _)| k == "id").map(|(_, v)| *v))
-        .and_then(|id| id.get().parse::<i64>().ok());
+fn referenced_id(reference: &str) -> serde_json::Result<Option<i64>> {
+    let direct = compact_fields(reference)
+        .and_then(|fields| {
+            fields
+                .iter()
+                .rev()
+                .find(|(k, _)| *k == r#""id""#)
+                .map(|(_, v)| *v)
+        })
+        .and_then(|id| id.parse::<i64>().ok());
     if direct.is_some() {
         return Ok(direct);
     }
-    let value: Value = serde_json::from_str(reference.get())?;
+    let value: Value = serde_json::from_str(reference)?;
     Ok(crate::resources::field_path::ids(&value, "").first().copied())
 }
 
 /// An alert's `responders` as a list shows them: each `user` reference as a `UserRel`
 /// (`relations::expand` at `responders[].user`), everything else copied from the stored text.
 struct Responders<'a, 'v> {
-    raw: &'a RawValue,
+    raw: &'a str,
     view: &'a View<'v>,
 }
 
@@ -150,10 +162,11 @@ impl serde::Serialize for Responders<'_, '_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::{Error as _, SerializeSeq as _};
         let fail = S::Error::custom;
-        if !self.raw.get().starts_with('[') {
-            return self.raw.serialize(serializer);
+        let raw: &RawValue = serde_json::from_str(self.raw).map_err(fail)?;
+        if !self.raw.starts_with('[') {
+            return raw.serialize(serializer);
         }
-        let items: Vec<&RawValue> = serde_json::from_str(self.raw.get()).map_err(fail)?;
+        let items: Vec<&RawValue> = serde_json::from_str(self.raw).map_err(fail)?;
         let mut seq = serializer.serialize_seq(Some(items.len()))?;
         for item in items {
             if !item.get().starts_with('{') {
@@ -183,7 +196,7 @@ impl serde::Serialize for Responder<'_, '_> {
         let mut map = serializer.serialize_map(Some(self.fields.len()))?;
         for (key, value) in &self.fields {
             let user = if key == "user" {
-                match referenced_id(value).map_err(fail)? {
+                match referenced_id(value.get()).map_err(fail)? {
                     Some(id) => self
                         .view
                         .user_text(id, |id| relations::user_rel(self.view, id))
