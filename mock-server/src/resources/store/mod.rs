@@ -140,15 +140,17 @@ fn filing(spec: Option<&'static Spec>, body: &Entity) -> Filing {
 /// Where a packed entity read from a state file is filed: its text is parsed only in the
 /// top-level fields the spec's references and keys read, not whole.
 fn filing_of_text(spec: &'static Spec, text: &str) -> Filing {
-    let wanted = |name: &str| {
-        spec.refs
-            .iter()
-            .any(|(_, path)| path.split(['.', '[']).next() == Some(name))
-            || spec.keys.iter().any(|k| k.fields.contains(&name))
-    };
+    let mut wanted: Vec<&str> = spec
+        .refs
+        .iter()
+        .filter_map(|(_, path)| path.split(['.', '[']).next())
+        .chain(spec.keys.iter().flat_map(|k| k.fields.iter().copied()))
+        .collect();
+    wanted.sort_unstable();
+    wanted.dedup();
     let mut partial = Entity::new();
     for (name, raw) in fields_of(text).unwrap_or_default() {
-        if wanted(&name)
+        if wanted.contains(&name.as_ref())
             && let Ok(value) = serde_json::from_str::<Value>(raw.get())
         {
             partial.insert(name.into_owned(), value);
@@ -203,6 +205,16 @@ fn index(
                 .or_default()
                 .insert(id);
         }
+    }
+}
+
+/// Where an entity as held is filed (a packed one parsed only in the fields that decide it).
+fn filing_of_slot(spec: Option<&'static Spec>, slot: &Slot) -> Filing {
+    match (spec, slot.entry()) {
+        (None, _) => Filing::default(),
+        (Some(spec), Entry::Values(stored)) => filing(Some(spec), &stored.body),
+        (Some(spec), Entry::Text { .. }) if spec.refs.is_empty() && spec.keys.is_empty() => Filing::default(),
+        (Some(spec), Entry::Text { body, .. }) => filing_of_text(spec, body.get()),
     }
 }
 
@@ -463,6 +475,7 @@ impl EntityStore {
                             parent,
                             body: entry::parse(&body),
                         })),
+                        Slot::Values(stored) if packed => Slot::new(*stored, true),
                         // Held as `serde_json` writes it (a hand-edited file may have spaces).
                         Slot::Text { parent, body } if compact_fields(body.get()).is_none() => Slot::new(
                             Stored {
@@ -473,14 +486,7 @@ impl EntityStore {
                         ),
                         slot => slot,
                     };
-                    let filing = match (spec, slot.entry()) {
-                        (None, _) => Filing::default(),
-                        (Some(spec), Entry::Values(stored)) => filing(Some(spec), &stored.body),
-                        (Some(spec), Entry::Text { .. }) if spec.refs.is_empty() && spec.keys.is_empty() => {
-                            Filing::default()
-                        }
-                        (Some(spec), Entry::Text { body, .. }) => filing_of_text(spec, body.get()),
-                    };
+                    let filing = filing_of_slot(spec, &slot);
                     ids.push(id);
                     let at = Place {
                         tenant: &tenant,
@@ -549,17 +555,27 @@ impl EntityStore {
         }
     }
 
-    /// Applies a change read back from the state file's log.
+    /// Applies a change read back from the state file's log (before [`EntityStore::indexed`],
+    /// which files what it put; with specs, it is filed at once).
     pub fn apply(&mut self, change: Change) {
         match change {
             Change::Put {
                 tenant,
                 name,
                 id,
-                stored,
+                parent,
+                body,
             } => {
                 self.unfile(&tenant, &name, id);
-                self.file(&tenant, &name, id, stored);
+                let slot = Slot::Text { parent, body };
+                match (self.specs)(&name) {
+                    None => self.put(&tenant, &name, id, slot, Filing::default()),
+                    Some(spec) => {
+                        let stored = slot.into_stored();
+                        let filing = filing(Some(spec), &stored.body);
+                        self.put(&tenant, &name, id, Slot::new(stored, spec.packed), filing);
+                    }
+                }
             }
             Change::Remove { tenant, name, id } => {
                 self.unfile(&tenant, &name, id);
@@ -609,7 +625,7 @@ impl EntityStore {
     /// The tenant's entity `id`, for changing it in place (counted as a change; filed again
     /// when the guard is dropped).
     pub fn get_mut(&mut self, tenant: &str, name: &str, id: i64) -> Option<EntityMut<'_>> {
-        let stored = self.unfile(tenant, name, id)?;
+        let stored = self.unfile(tenant, name, id)?.into_stored();
         self.changes += 1;
         Some(EntityMut {
             store: self,
@@ -724,7 +740,7 @@ impl EntityStore {
 
     /// Removes an entity.
     pub fn remove(&mut self, tenant: &str, name: &str, id: i64) -> Option<Stored> {
-        let removed = self.unfile(tenant, name, id);
+        let removed = self.unfile(tenant, name, id).map(Slot::into_stored);
         if removed.is_some() {
             self.changes += 1;
             if self.recording {
@@ -778,10 +794,10 @@ impl EntityStore {
     }
 
     /// Takes the entity out and out of every index.
-    fn unfile(&mut self, tenant: &str, name: &str, id: i64) -> Option<Stored> {
+    fn unfile(&mut self, tenant: &str, name: &str, id: i64) -> Option<Slot> {
         let data = self.tenants.get_mut(tenant)?;
         let collection = data.collections.get_mut(name)?;
-        let stored = collection.items.remove(&id)?.into_stored();
+        let slot = collection.items.remove(&id)?;
         if let Some(count) = self.held.get_mut(&id) {
             *count -= 1;
             if *count == 0 {
@@ -789,8 +805,8 @@ impl EntityStore {
             }
         }
         let spec = (self.specs)(name);
-        let filing = filing(spec, &stored.body);
-        if let Some(parent) = stored.parent
+        let filing = filing_of_slot(spec, &slot);
+        if let Some(parent) = slot.parent()
             && let Some(ids) = collection.by_parent.get_mut(&parent)
         {
             ids.remove(&id);
@@ -827,7 +843,7 @@ impl EntityStore {
                 }
             }
         }
-        Some(stored)
+        Some(slot)
     }
 }
 
@@ -957,7 +973,9 @@ mod tests {
         assert_eq!(record["parent"], json!(9));
         assert_eq!(record["body"]["k"], json!("y"));
         let change: Change = serde_json::from_value(record).expect("read back");
-        assert!(matches!(change, Change::Put { ref stored, .. } if stored.body["deep"]["a"] == "é\"q"));
+        assert!(
+            matches!(change, Change::Put { ref body, parent: Some(9), .. } if body.get().contains(r#""a":"é\"q""#))
+        );
     }
 
     #[test]
@@ -1052,5 +1070,36 @@ mod tests {
             store.keyed("t1", "notes", "kinds", "x").map(BTreeSet::len),
             Some(1)
         );
+    }
+
+    #[test]
+    fn log_changes_replayed_before_indexing_are_held_as_their_collection_holds_them() {
+        let read = |line: &str| serde_json::from_str::<Change>(line).expect("a change");
+        let mut s = EntityStore::default();
+        s.apply(read(
+            r#"{"op":"put","tenant":"t1","name":"notes","id":1,"parent":9,"body":{"id":1,"k":"x"}}"#,
+        ));
+        s.apply(read(
+            r#"{"body":{"id":1,"k":"y"},"id":1,"name":"notes","tenant":"t1","op":"put","parent":9}"#,
+        ));
+        s.apply(read(
+            r#"{"op":"put","tenant":"t1","name":"teams","id":7,"body":{"id":7}}"#,
+        ));
+        s.apply(read(r#"{"op":"reserve","id":50000}"#));
+        let s = s.indexed(packed_notes);
+        assert!(
+            matches!(s.entry("t1", "notes", 1), Some(Entry::Text { parent: Some(9), body }) if body.get() == r#"{"id":1,"k":"y"}"#)
+        );
+        assert!(matches!(s.entry("t1", "teams", 7), Some(Entry::Values(_))));
+        assert_eq!(s.keyed("t1", "notes", "kinds", "y").map(BTreeSet::len), Some(1));
+        assert_eq!(s.keyed("t1", "notes", "kinds", "x").map(BTreeSet::len), Some(0));
+        for bad in [
+            r#"{"op":"put","tenant":"t1","name":"notes","id":1,"body":[1]}"#,
+            r#"{"op":"put","tenant":"t1","name":"notes","id":1}"#,
+            r#"{"op":"move","id":1}"#,
+            r#"{"tenant":"t1","id":1}"#,
+        ] {
+            assert!(serde_json::from_str::<Change>(bad).is_err(), "{bad}");
+        }
     }
 }
