@@ -119,7 +119,8 @@ pub fn post(keyed: Keyed<'_>) -> Result<Reply, ResourceError> {
             "the integration key of the body differs from the one in the path",
         ));
     }
-    let (tenant, source, stored) = state
+    // Only what an event needs of its source is read (no copy of the source).
+    let (tenant, source, integration_type, active, source_name) = state
         .resources()
         .find_keyed(
             alert_sources::NAME,
@@ -127,12 +128,18 @@ pub fn post(keyed: Keyed<'_>) -> Result<Reply, ResourceError> {
             &key,
         )
         .first()
-        .map(|(t, id, s)| ((*t).to_owned(), *id, s.body.clone()))
+        .map(|(t, id, s)| {
+            let text = |k: &str| s.body.get(k).and_then(Value::as_str).map(str::to_owned);
+            (
+                (*t).to_owned(),
+                *id,
+                text("integrationType").unwrap_or_else(|| "API".to_owned()),
+                s.body.get("active").and_then(Value::as_bool),
+                text("name").unwrap_or_default(),
+            )
+        })
         .ok_or_else(|| bad(format!("no alert source has the integration key '{key}'")))?;
-    let integration_type = stored
-        .get("integrationType")
-        .and_then(Value::as_str)
-        .unwrap_or("API");
+    let integration_type = integration_type.as_str();
     if let Some(segment) = path_kind
         && !type_fits(segment, integration_type)
     {
@@ -141,12 +148,12 @@ pub fn post(keyed: Keyed<'_>) -> Result<Reply, ResourceError> {
             integration_type.to_ascii_lowercase()
         )));
     }
-    if stored.get("active").and_then(Value::as_bool) == Some(false) {
+    if active == Some(false) {
         return Err(bad(format!(
             "alert source {source} is disabled and accepts no events"
         )));
     }
-    let by = Actor::Source(stored["name"].as_str().unwrap_or_default().to_owned());
+    let by = Actor::Source(source_name);
     let kind = text("eventType").unwrap_or_default();
     let alert_key = text("alertKey");
     let open = alert_key
