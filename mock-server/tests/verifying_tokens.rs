@@ -3,6 +3,7 @@
 
 use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{DecodingKey, Validation, decode, decode_header};
+use reqwest::StatusCode;
 use serde_json::Value;
 
 use crate::common::*;
@@ -11,6 +12,38 @@ use crate::common::*;
 async fn an_access_token_verifies_with_the_jwks_only_key() {
     let server = auto_server().await;
     let access = s(&tokens(&server, "profile").await, "access_token");
+    assert_verifies_with_the_jwks(&server, &access).await;
+}
+
+/// A runtime with one worker signs on that worker, any other hands the signature to the
+/// blocking pool (`http::token_endpoint`): the code and the refresh grant's tokens verify with
+/// the published key and equal claims give the same bytes, wherever they were signed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
+async fn tokens_signed_on_a_single_worker_verify_with_the_jwks() {
+    grants_verify_with_the_jwks().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tokens_signed_on_the_blocking_pool_verify_with_the_jwks() {
+    grants_verify_with_the_jwks().await;
+}
+
+async fn grants_verify_with_the_jwks() {
+    let server = frozen_server().await;
+    let first = tokens(&server, "profile").await;
+    let access = s(&first, "access_token");
+    assert_verifies_with_the_jwks(&server, &access).await;
+    let (status, _, refreshed) = refresh(&server, &s(&first, "refresh_token")).await;
+    assert_eq!(status, StatusCode::OK, "{refreshed}");
+    let again = s(&refreshed, "access_token");
+    assert_verifies_with_the_jwks(&server, &again).await;
+    // The clock is frozen: the same grant's claims, so the deterministic RS256 signature too.
+    assert_eq!(again, access);
+    assert_eq!(current_user(&server, &again).await, StatusCode::OK);
+}
+
+async fn assert_verifies_with_the_jwks(server: &ilert_mock::MockServer, access: &str) {
+    let access = access.to_owned();
     assert_eq!(
         decode_header(&access).expect("header").kid,
         None,

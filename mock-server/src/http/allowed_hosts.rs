@@ -15,9 +15,8 @@
 //! With `--trust-forwarded` the `X-Forwarded-Host` names are checked as well. Anything else is
 //! answered `403` in ilert's REST error shape, naming the host and the flag that admits it.
 
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::middleware::Next;
 use axum::response::Response;
 
 use super::ctx::{Options, SharedCtx};
@@ -102,9 +101,13 @@ fn refused(headers: &HeaderMap, uri: &axum::http::Uri, options: &Options) -> Opt
 }
 
 /// Answers `403` to requests addressed to a name the mock does not answer (see the module docs).
-pub async fn check(State(ctx): State<SharedCtx>, request: Request, next: Next) -> Response {
+pub async fn check<F, Fut>(ctx: &SharedCtx, request: Request, next: F) -> Response
+where
+    F: FnOnce(Request) -> Fut,
+    Fut: Future<Output = Response>,
+{
     let Some((header_name, value)) = refused(request.headers(), request.uri(), &ctx.options) else {
-        return next.run(request).await;
+        return next(request).await;
     };
     let name = host_name(&value).unwrap_or_else(|| value.clone());
     tracing::warn!(

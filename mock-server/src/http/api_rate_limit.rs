@@ -1,9 +1,8 @@
 //! The rate-limit middleware on `/api/...` (see [`crate::rate_limit`]): 429 with `Retry-After`
 //! and ilert's REST error shape.
 
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::middleware::Next;
 use axum::response::Response;
 
 use super::ctx::SharedCtx;
@@ -16,20 +15,24 @@ pub fn counts(path: &str) -> bool {
 }
 
 /// Counts `/api/...` requests per client IP when a limit is configured.
-pub async fn limit(State(ctx): State<SharedCtx>, request: Request, next: Next) -> Response {
+pub async fn limit<F, Fut>(ctx: &SharedCtx, request: Request, next: F) -> Response
+where
+    F: FnOnce(Request) -> Fut,
+    Fut: Future<Output = Response>,
+{
     let Some(limiter) = &ctx.rate_limiter else {
-        return next.run(request).await;
+        return next(request).await;
     };
     if !counts(request.uri().path()) {
-        return next.run(request).await;
+        return next(request).await;
     }
     // Behind a trusted proxy, the address the proxy appended (see [`super::peer`]).
     let Some(ip) = super::peer::client_ip(&request, ctx.options.trust_forwarded) else {
-        return next.run(request).await;
+        return next(request).await;
     };
     match limiter.check(ip, ctx.clock.now()) {
         Ok(remaining) => {
-            let mut response = next.run(request).await;
+            let mut response = next(request).await;
             let headers = response.headers_mut();
             headers.insert("x-ratelimit-limit", HeaderValue::from(limiter.limit()));
             headers.insert("x-ratelimit-remaining", HeaderValue::from(remaining));

@@ -4,13 +4,16 @@
 //! answer then waits for the writer, so concurrent requests share one sync (see
 //! [`crate::persist`]).
 
-use axum::extract::{Request, State};
-use axum::middleware::Next;
+use axum::extract::Request;
 use axum::response::Response;
 
 use super::ctx::SharedCtx;
 
 /// Serves the request, then waits until what it changed is durable.
-pub async fn answer(State(ctx): State<SharedCtx>, request: Request, next: Next) -> Response {
-    ctx.store.answer_when_durable(next.run(request)).await
+pub async fn answer<F, Fut>(ctx: &SharedCtx, request: Request, next: F) -> Response
+where
+    F: FnOnce(Request) -> Fut,
+    Fut: Future<Output = Response>,
+{
+    ctx.store.answer_when_durable(next(request)).await
 }

@@ -5,9 +5,8 @@
 use std::time::Duration;
 
 use axum::Json;
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::StatusCode;
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
@@ -24,19 +23,23 @@ fn default_body(path: &str, status: u16) -> serde_json::Value {
 }
 
 /// Answers from a queued fault when one matches the path.
-pub async fn inject(State(ctx): State<SharedCtx>, request: Request, next: Next) -> Response {
+pub async fn inject<F, Fut>(ctx: &SharedCtx, request: Request, next: F) -> Response
+where
+    F: FnOnce(Request) -> Fut,
+    Fut: Future<Output = Response>,
+{
     let path = request.uri().path();
     if path.starts_with(PREFIX) || path.starts_with("/.well-known/") {
-        return next.run(request).await;
+        return next(request).await;
     }
     let Some(action) = ctx.faults.take(path) else {
-        return next.run(request).await;
+        return next(request).await;
     };
     if let Some(ms) = action.delay_ms {
         tokio::time::sleep(Duration::from_millis(ms)).await;
     }
     match action.answer {
-        None => next.run(request).await,
+        None => next(request).await,
         Some((status, body)) => {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             let body = body.unwrap_or_else(|| default_body(request.uri().path(), status.as_u16()));

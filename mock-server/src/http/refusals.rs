@@ -11,7 +11,6 @@
 
 use axum::extract::Request;
 use axum::http::{StatusCode, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
@@ -50,9 +49,13 @@ fn message(status: StatusCode, text: &str) -> String {
 }
 
 /// Rewrites a plain-text client error into the shape of the path's surface.
-pub async fn shape(request: Request, next: Next) -> Response {
+pub async fn shape<F, Fut>(request: Request, next: F) -> Response
+where
+    F: FnOnce(Request) -> Fut,
+    Fut: Future<Output = Response>,
+{
     let surface = surface(request.uri().path());
-    let response = next.run(request).await;
+    let response = next(request).await;
     let plain = response
         .headers()
         .get(header::CONTENT_TYPE)

@@ -188,7 +188,11 @@ impl std::fmt::Debug for Secret {
 
 /// Redacts a header value, keeping only an auth scheme.
 pub(crate) fn redact_header(name: &str, value: &str) -> String {
-    if SECRET_HEADERS.contains(&name.to_ascii_lowercase().as_str()) {
+    // Compared without case and without a lowered copy: this runs for every header recorded.
+    if SECRET_HEADERS
+        .iter()
+        .any(|secret| secret.eq_ignore_ascii_case(name))
+    {
         match value.split_once(' ') {
             Some((scheme, _)) if name.eq_ignore_ascii_case("authorization") => format!("{scheme} {REDACTED}"),
             _ => REDACTED.to_owned(),
@@ -565,15 +569,16 @@ impl Journal {
     }
 
     /// Redacts credential headers, noting who they were.
-    pub(crate) fn redact_headers(
+    pub(crate) fn redact_headers<K: AsRef<str>, V: AsRef<str>>(
         &self,
-        headers: &[(String, String)],
+        headers: &[(K, V)],
     ) -> (Vec<(String, String)>, Vec<Secret>) {
         let mut secrets = Vec::new();
         let shown = headers
             .iter()
             .enumerate()
             .map(|(index, (k, v))| {
+                let (k, v) = (k.as_ref(), v.as_ref());
                 let shown = redact_header(k, v);
                 if shown != *v {
                     let kind = match v.split_once(' ') {
@@ -590,7 +595,7 @@ impl Journal {
                         fingerprint: self.fingerprint(v),
                     });
                 }
-                (k.clone(), shown)
+                (k.to_owned(), shown)
             })
             .collect();
         (shown, secrets)

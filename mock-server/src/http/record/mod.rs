@@ -11,8 +11,7 @@ mod tokens;
 
 use std::time::Instant;
 
-use axum::extract::{Request, State};
-use axum::middleware::Next;
+use axum::extract::Request;
 use axum::response::Response;
 
 use crate::audit::facts::Fact;
@@ -23,19 +22,23 @@ use crate::http::ctx::SharedCtx;
 use crate::journal::{Entry, SeenToken};
 
 /// Records each request and its answer.
-pub async fn record(State(ctx): State<SharedCtx>, request: Request, next: Next) -> Response {
+pub async fn record<F, Fut>(ctx: &SharedCtx, request: Request, next: F) -> Response
+where
+    F: FnOnce(Request) -> Fut,
+    Fut: Future<Output = Response>,
+{
     let path = request.uri().path().to_owned();
     if path.starts_with(PREFIX) {
-        return next.run(request).await;
+        return next(request).await;
     }
     let started = Instant::now();
     let time = ctx.clock.now();
-    let (request, mut seen) = match request::observe(&ctx, request, path, time, started).await {
+    let (request, mut seen) = match request::observe(ctx, request, path, time, started).await {
         Ok(observed) => observed,
         Err(refused) => return refused,
     };
-    let response = next.run(request).await;
-    let (response, answer) = answer::observe(&ctx, &mut seen, response).await;
+    let response = next(request).await;
+    let (response, answer) = answer::observe(ctx, &mut seen, response).await;
     let request::SeenRequest {
         time,
         started,

@@ -121,15 +121,12 @@ pub(super) async fn observe(
     let (query, mut secrets) = ctx.journal.redact_params(Section::Query, &raw_query);
     let (path, path_secrets) = ctx.journal.redact_path(&path);
     secrets.extend(path_secrets);
-    let raw_headers: Vec<(String, String)> = parts
+    // Borrowed from the request where the value is text (nearly always): the journal's redacted
+    // copy below is the only one made of every header.
+    let raw_headers: Vec<(&str, std::borrow::Cow<'_, str>)> = parts
         .headers
         .iter()
-        .map(|(k, v)| {
-            (
-                k.as_str().to_owned(),
-                String::from_utf8_lossy(v.as_bytes()).into_owned(),
-            )
-        })
+        .map(|(k, v)| (k.as_str(), String::from_utf8_lossy(v.as_bytes())))
         .collect();
     let (headers, header_secrets) = ctx.journal.redact_headers(&raw_headers);
     observed.bearer = header_secrets

@@ -5,14 +5,15 @@ use crate::token::looks_like_jwt;
 
 /// The JWTs a request carries, with where: a bearer `Authorization`, and any query or form
 /// field or JSON string (at any depth) that holds one.
-pub(super) fn request_tokens(
-    headers: &[(String, String)],
+pub(super) fn request_tokens<K: AsRef<str>, V: AsRef<str>>(
+    headers: &[(K, V)],
     query: &[(String, String)],
     form: &[(String, String)],
     json: Option<&serde_json::Value>,
 ) -> Vec<(String, String)> {
     let mut found = Vec::new();
     for (name, value) in headers {
+        let (name, value) = (name.as_ref(), value.as_ref());
         if name == "authorization"
             && let Some((scheme, token)) = value.split_once(' ')
             && scheme.eq_ignore_ascii_case("bearer")
