@@ -243,13 +243,24 @@ impl<'de> Deserialize<'de> for Fields<'de> {
 /// for text that is not a compact object. A scan, no parsing: a list page copies a packed
 /// entity's fields with it.
 pub fn compact_fields(text: &str) -> Option<Vec<(&str, &str)>> {
+    let mut out = Vec::with_capacity(16);
+    scan_compact(text, |name, value| out.push((name, value)))?;
+    Some(out)
+}
+
+/// Whether `text` is a compact JSON object ([`compact_fields`] reads it).
+pub(super) fn is_compact(text: &str) -> bool {
+    scan_compact(text, |_, _| ()).is_some()
+}
+
+/// Calls `each` with every field of a compact object's text; `None` for other text.
+fn scan_compact<'t>(text: &'t str, mut each: impl FnMut(&'t str, &'t str)) -> Option<()> {
     let b = text.as_bytes();
     if b.first() != Some(&b'{') || b.last() != Some(&b'}') {
         return None;
     }
-    let mut out = Vec::with_capacity(16);
     if b.len() == 2 {
-        return Some(out);
+        return Some(());
     }
     let mut at = 1;
     loop {
@@ -261,10 +272,10 @@ pub fn compact_fields(text: &str) -> Option<Vec<(&str, &str)>> {
             return None;
         }
         let value_end = value_end(b, name_end + 1)?;
-        out.push((text.get(at..name_end)?, text.get(name_end + 1..value_end)?));
+        each(text.get(at..name_end)?, text.get(name_end + 1..value_end)?);
         match b.get(value_end) {
             Some(b',') => at = value_end + 1,
-            Some(b'}') if value_end + 1 == b.len() => return Some(out),
+            Some(b'}') if value_end + 1 == b.len() => return Some(()),
             _ => return None,
         }
     }

@@ -54,8 +54,11 @@ struct Collection {
     items: BTreeMap<i64, Slot>,
     by_parent: HashMap<i64, BTreeSet<i64>>,
     /// index name → value → ids.
-    keys: HashMap<&'static str, HashMap<String, BTreeSet<i64>>>,
+    keys: KeysOf,
 }
+
+/// A collection's secondary keys: index name → value → ids.
+type KeysOf = HashMap<&'static str, HashMap<String, BTreeSet<i64>>>;
 
 /// Who refers to an entity: (holder collection, holder id, position of the relation).
 type Referrers = BTreeSet<(&'static str, i64, u16)>;
@@ -168,12 +171,15 @@ struct Place<'a> {
     parent: Option<i64>,
 }
 
-/// Files the entity at `at` in `collection` (its children by owner and keys), in the tenant's
+/// A collection's children by owner and its keys: what [`index`] files an entity in.
+type Filed<'a> = (&'a mut HashMap<i64, BTreeSet<i64>>, &'a mut KeysOf);
+
+/// Files the entity at `at` in its collection's children by owner and keys, in the tenant's
 /// `refs` and in the global keys.
 fn index(
     global: &mut Global,
     refs: &mut RefsOf,
-    collection: &mut Collection,
+    (by_parent, keys): Filed<'_>,
     at: &Place<'_>,
     filing: Filing,
 ) {
@@ -186,7 +192,7 @@ fn index(
         }
     }
     if let Some(parent) = at.parent {
-        collection.by_parent.entry(parent).or_default().insert(id);
+        by_parent.entry(parent).or_default().insert(id);
     }
     for (key, value, is_global) in filing.keys {
         if is_global {
@@ -197,13 +203,7 @@ fn index(
                 .or_default()
                 .insert((at.tenant.to_owned(), id));
         } else {
-            collection
-                .keys
-                .entry(key)
-                .or_default()
-                .entry(value)
-                .or_default()
-                .insert(id);
+            keys.entry(key).or_default().entry(value).or_default().insert(id);
         }
     }
 }
@@ -465,45 +465,39 @@ impl EntityStore {
         };
         let mut ids = Vec::new();
         for (tenant, data) in std::mem::take(&mut self.tenants) {
+            let held = out.tenants.entry(tenant.clone()).or_default();
+            let (refs, collections) = (&mut held.refs, &mut held.collections);
             for (name, mut collection) in data.collections {
                 let spec = specs(&name);
                 let packed = spec.is_some_and(|s| s.packed);
-                let mut fresh = Collection::default();
-                for (id, slot) in std::mem::take(&mut collection.items) {
-                    let slot = match slot {
-                        Slot::Text { parent, body } if !packed => Slot::Values(Box::new(Stored {
-                            parent,
-                            body: entry::parse(&body),
-                        })),
-                        Slot::Values(stored) if packed => Slot::new(*stored, true),
-                        // Held as `serde_json` writes it (a hand-edited file may have spaces).
-                        Slot::Text { parent, body } if compact_fields(body.get()).is_none() => Slot::new(
-                            Stored {
-                                parent,
-                                body: entry::parse(&body),
-                            },
-                            true,
-                        ),
-                        slot => slot,
+                // The map stays as read (in id order); only slots held the other way are changed.
+                for (id, slot) in &mut collection.items {
+                    let convert = match &*slot {
+                        Slot::Text { body, .. } => !packed || !entry::is_compact(body.get()),
+                        Slot::Values(_) => packed,
                     };
-                    let filing = filing_of_slot(spec, &slot);
-                    ids.push(id);
+                    if convert {
+                        let placeholder = Slot::Values(Box::new(Stored {
+                            parent: None,
+                            body: Entity::new(),
+                        }));
+                        let taken = std::mem::replace(slot, placeholder);
+                        // Text of a collection that is not packed is parsed; a packed one is held
+                        // as `serde_json` writes it (a hand-edited file may have spaces).
+                        *slot = Slot::new(taken.into_stored(), packed);
+                    }
+                    let filing = filing_of_slot(spec, slot);
+                    ids.push(*id);
                     let at = Place {
                         tenant: &tenant,
                         holder: spec.map(|s| s.name),
-                        id,
+                        id: *id,
                         parent: slot.parent(),
                     };
-                    let refs = &mut out.tenants.entry(tenant.clone()).or_default().refs;
-                    index(&mut out.global, refs, &mut fresh, &at, filing);
-                    // In id order, as read: appended at the map's end.
-                    fresh.items.insert(id, slot);
+                    let filed = (&mut collection.by_parent, &mut collection.keys);
+                    index(&mut out.global, refs, filed, &at, filing);
                 }
-                out.tenants
-                    .entry(tenant.clone())
-                    .or_default()
-                    .collections
-                    .insert(name, fresh);
+                collections.insert(name, collection);
             }
         }
         ids.sort_unstable();
@@ -789,7 +783,8 @@ impl EntityStore {
             id,
             parent: slot.parent(),
         };
-        index(&mut self.global, &mut data.refs, collection, &at, filing);
+        let filed = (&mut collection.by_parent, &mut collection.keys);
+        index(&mut self.global, &mut data.refs, filed, &at, filing);
         collection.items.insert(id, slot);
     }
 
