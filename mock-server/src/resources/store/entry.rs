@@ -281,6 +281,29 @@ fn scan_compact<'t>(text: &'t str, mut each: impl FnMut(&'t str, &'t str)) -> Op
     }
 }
 
+/// The items of a compact JSON array's text, each as written; `None` for text that is not a
+/// compact array.
+pub fn compact_items(text: &str) -> Option<Vec<&str>> {
+    let b = text.as_bytes();
+    if b.first() != Some(&b'[') || b.last() != Some(&b']') {
+        return None;
+    }
+    let mut out = Vec::new();
+    if b.len() == 2 {
+        return Some(out);
+    }
+    let mut at = 1;
+    loop {
+        let end = value_end(b, at)?;
+        out.push(text.get(at..end)?);
+        match b.get(end) {
+            Some(b',') => at = end + 1,
+            Some(b']') if end + 1 == b.len() => return Some(out),
+            _ => return None,
+        }
+    }
+}
+
 /// The index after the string that starts (with its quote) at `start`.
 fn string_end(b: &[u8], start: usize) -> Option<usize> {
     let mut at = start + 1;

@@ -27,7 +27,7 @@ mod change;
 mod entry;
 pub use change::{Change, ChangeRef, Touched};
 use entry::Slot;
-pub use entry::{Entry, compact_fields, fields_of};
+pub use entry::{Entry, compact_fields, compact_items, fields_of};
 
 use super::field_path;
 use super::usage::Usage;
@@ -1037,6 +1037,14 @@ mod tests {
             ]
         );
         assert_eq!(compact_fields("{}"), Some(vec![]));
+        assert_eq!(
+            compact_items(r#"[1,"a]",{"b":[2]},[],null]"#),
+            Some(vec!["1", r#""a]""#, r#"{"b":[2]}"#, "[]", "null"])
+        );
+        assert_eq!(compact_items("[]"), Some(vec![]));
+        for not in ["[1, 2]", "{}", "[1", "[1,]", "[,1]"] {
+            assert_eq!(compact_items(not), None, "{not}");
+        }
         for not in [
             r#"{"a": 1}"#,
             r#"{ "a":1}"#,

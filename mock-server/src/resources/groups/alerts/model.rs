@@ -7,9 +7,8 @@ use crate::clock::UnixSeconds;
 use crate::resources::group::{Filter, Model, View};
 use crate::resources::groups::{alert_sources, escalation_policies};
 use crate::resources::relations;
-use serde_json::value::RawValue;
 
-use crate::resources::store::{Entity, Entry, compact_fields, fields_of};
+use crate::resources::store::{Entity, Entry, compact_fields, compact_items};
 use crate::resources::support::names;
 use crate::resources::time::parse;
 
@@ -117,7 +116,7 @@ impl Model for Alerts {
                 r#""alertSource""# => embedded(alert_sources::NAME, value)?,
                 r#""escalationPolicy""# => embedded(escalation_policies::NAME, value)?,
                 r#""responders""# => {
-                    serde_json::to_writer(&mut *out, &Responders { raw: value, view })?;
+                    write_responders(view, value, out)?;
                     continue;
                 }
                 _ => None,
@@ -151,66 +150,45 @@ fn referenced_id(reference: &str) -> serde_json::Result<Option<i64>> {
     Ok(crate::resources::field_path::ids(&value, "").first().copied())
 }
 
-/// An alert's `responders` as a list shows them: each `user` reference as a `UserRel`
-/// (`relations::expand` at `responders[].user`), everything else copied from the stored text.
-struct Responders<'a, 'v> {
-    raw: &'a str,
-    view: &'a View<'v>,
-}
-
-impl serde::Serialize for Responders<'_, '_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::{Error as _, SerializeSeq as _};
-        let fail = S::Error::custom;
-        let raw: &RawValue = serde_json::from_str(self.raw).map_err(fail)?;
-        if !self.raw.starts_with('[') {
-            return raw.serialize(serializer);
+/// An alert's compact `responders` text as a list shows it: each item's `user` reference as a
+/// `UserRel` (`relations::expand` at `responders[].user`: kept as it is where the tenant has no
+/// such user), everything else copied; what is not an array, or an item that is not an object,
+/// is copied as it is, as `expand` leaves it.
+fn write_responders(view: &View<'_>, raw: &str, out: &mut Vec<u8>) -> serde_json::Result<()> {
+    let Some(items) = compact_items(raw) else {
+        out.extend_from_slice(raw.as_bytes());
+        return Ok(());
+    };
+    out.push(b'[');
+    for (n, item) in items.iter().enumerate() {
+        if n > 0 {
+            out.push(b',');
         }
-        let items: Vec<&RawValue> = serde_json::from_str(self.raw).map_err(fail)?;
-        let mut seq = serializer.serialize_seq(Some(items.len()))?;
-        for item in items {
-            if !item.get().starts_with('{') {
-                seq.serialize_element(item)?;
-                continue;
+        let Some(fields) = compact_fields(item) else {
+            out.extend_from_slice(item.as_bytes());
+            continue;
+        };
+        out.push(b'{');
+        for (m, (key, value)) in fields.iter().enumerate() {
+            if m > 0 {
+                out.push(b',');
             }
-            let fields = fields_of(item.get()).map_err(fail)?;
-            seq.serialize_element(&Responder {
-                fields,
-                view: self.view,
-            })?;
-        }
-        seq.end()
-    }
-}
-
-/// One responder: its `user` as a `UserRel` where the tenant has that user.
-struct Responder<'a, 'v> {
-    fields: Vec<(std::borrow::Cow<'a, str>, &'a RawValue)>,
-    view: &'a View<'v>,
-}
-
-impl serde::Serialize for Responder<'_, '_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::{Error as _, SerializeMap as _};
-        let fail = S::Error::custom;
-        let mut map = serializer.serialize_map(Some(self.fields.len()))?;
-        for (key, value) in &self.fields {
-            let user = if key == "user" {
-                match referenced_id(value.get()).map_err(fail)? {
-                    Some(id) => self
-                        .view
-                        .user_text(id, |id| relations::user_rel(self.view, id))
-                        .map_err(fail)?,
-                    None => None,
-                }
-            } else {
-                None
+            out.extend_from_slice(key.as_bytes());
+            out.push(b':');
+            let user = match *key {
+                r#""user""# => referenced_id(value)?
+                    .map(|id| view.user_text(id, |id| relations::user_rel(view, id)))
+                    .transpose()?
+                    .flatten(),
+                _ => None,
             };
             match user {
-                Some(text) => map.serialize_entry(key, &*text)?,
-                None => map.serialize_entry(key, value)?,
+                Some(text) => out.extend_from_slice(text.get().as_bytes()),
+                None => out.extend_from_slice(value.as_bytes()),
             }
         }
-        map.end()
+        out.push(b'}');
     }
+    out.push(b']');
+    Ok(())
 }
