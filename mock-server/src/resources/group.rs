@@ -6,6 +6,8 @@ use serde_json::Value;
 
 use super::catalogue::Operation;
 use super::error::ResourceError;
+pub use super::shared_texts::SharedTexts;
+use super::shared_texts::{SharedText, Stamp};
 use super::store::{Entity, EntityStore, Entry};
 use crate::clock::UnixSeconds;
 use crate::model::User;
@@ -449,49 +451,6 @@ pub struct View<'a> {
     /// Entities already rendered while answering this request (a list of 50 alerts of one
     /// source renders the source and its policy once, not 50 times); `None` renders afresh.
     pub memo: Option<&'a Memo>,
-}
-
-/// What a rendered entity depends on: the store, the directory (users, teams' members), the
-/// clock and the base URL. Text rendered at one stamp is valid while the stamp is unchanged.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Stamp {
-    store: (u64, u64),
-    directory: u64,
-    now: UnixSeconds,
-    base: String,
-}
-
-/// Entities embedded in list pages (an alert's source and policy), as JSON text, kept across
-/// answers until anything they may depend on changes ([`Stamp`]): a page of alerts then copies
-/// its source and policy instead of rendering them for every request. Holds only what was
-/// rendered since the last change.
-#[derive(Debug, Default)]
-pub struct SharedTexts {
-    held: parking_lot::Mutex<(Option<Stamp>, std::collections::HashMap<SharedKey, SharedText>)>,
-}
-
-type SharedText = std::sync::Arc<serde_json::value::RawValue>;
-
-/// (tenant, collection, id).
-type SharedKey = (String, &'static str, i64);
-
-impl SharedTexts {
-    fn get(&self, stamp: &Stamp, key: &SharedKey) -> Option<SharedText> {
-        let held = self.held.lock();
-        if held.0.as_ref() != Some(stamp) {
-            return None;
-        }
-        held.1.get(key).cloned()
-    }
-
-    fn put(&self, stamp: Stamp, key: SharedKey, text: SharedText) {
-        let mut held = self.held.lock();
-        if held.0.as_ref() != Some(&stamp) {
-            held.1.clear();
-            held.0 = Some(stamp);
-        }
-        held.1.insert(key, text);
-    }
 }
 
 /// Rendered entities by collection and id, as values and as JSON text, kept for one answer

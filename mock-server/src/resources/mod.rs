@@ -70,6 +70,7 @@ pub mod registry;
 pub mod relations;
 pub mod request;
 pub mod seed;
+pub mod shared_texts;
 pub mod store;
 pub mod support;
 pub mod time;

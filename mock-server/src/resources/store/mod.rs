@@ -25,11 +25,14 @@ use serde_json::{Map, Value};
 
 mod change;
 mod entry;
+mod filing;
+mod shape;
 pub use change::{Change, ChangeRef, Touched};
 use entry::Slot;
 pub use entry::{Entry, compact_fields, compact_items, fields_of};
+use filing::{Filing, Place, filing, filing_of_slot, index, no_specs};
+pub use filing::{Key, Spec, Specs};
 
-use super::field_path;
 use super::usage::Usage;
 
 /// An entity in the API's own field names (`camelCase`); it always holds its `id`.
@@ -72,150 +75,6 @@ struct Tenant {
     collections: BTreeMap<String, Collection>,
     /// Who refers to each entity.
     refs: RefsOf,
-}
-
-/// Where an entity is filed: its references and secondary keys.
-#[derive(Debug, Default, PartialEq)]
-struct Filing {
-    refs: Vec<(Option<&'static str>, i64, u16)>,
-    keys: Vec<(&'static str, String, bool)>,
-}
-
-/// A secondary key of a collection: the index's name and the values an entity files under.
-#[derive(Clone, Copy)]
-pub struct Key {
-    /// The index's name (for alerts, the list filter it serves: `states`, `sources`, …).
-    pub name: &'static str,
-    /// The values `entity` files under (none: not in the index).
-    pub values: fn(&Entity) -> Vec<String>,
-    /// The top-level fields `values` reads: a packed entity read from a state file is parsed in
-    /// these (and its references' fields) only, to be filed.
-    pub fields: &'static [&'static str],
-    /// One index over every tenant (integration keys: the Events API finds the tenant by key).
-    pub global: bool,
-}
-
-impl std::fmt::Debug for Key {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Key").field("name", &self.name).finish()
-    }
-}
-
-/// What the store indexes of one collection.
-#[derive(Debug, Clone)]
-pub struct Spec {
-    /// The collection's name (static, so the indexes can hold it).
-    pub name: &'static str,
-    /// Its references in declaration order: the target (a collection, or `None` for users) and
-    /// the field path; a referrer names one by position.
-    pub refs: Vec<(Option<&'static str>, &'static str)>,
-    /// Its secondary keys.
-    pub keys: Vec<Key>,
-    /// Whether its entities are held as JSON text ([`Entry::Text`]) rather than values.
-    pub packed: bool,
-}
-
-/// Where the store finds what to index of a collection (given by its owner,
-/// the resources' index table; none for a store that keeps no secondary indexes).
-pub type Specs = fn(&str) -> Option<&'static Spec>;
-
-fn no_specs(_: &str) -> Option<&'static Spec> {
-    None
-}
-
-fn filing(spec: Option<&'static Spec>, body: &Entity) -> Filing {
-    let mut out = Filing::default();
-    let Some(spec) = spec else { return out };
-    for (i, (target, field)) in spec.refs.iter().enumerate() {
-        let position = u16::try_from(i).unwrap_or(u16::MAX);
-        for id in field_path::ids_in(body, field) {
-            out.refs.push((*target, id, position));
-        }
-    }
-    for key in &spec.keys {
-        for value in (key.values)(body) {
-            out.keys.push((key.name, value, key.global));
-        }
-    }
-    out
-}
-
-/// Where a packed entity read from a state file is filed: its text is parsed only in the
-/// top-level fields the spec's references and keys read, not whole.
-fn filing_of_text(spec: &'static Spec, text: &str) -> Filing {
-    let mut wanted: Vec<&str> = spec
-        .refs
-        .iter()
-        .filter_map(|(_, path)| path.split(['.', '[']).next())
-        .chain(spec.keys.iter().flat_map(|k| k.fields.iter().copied()))
-        .collect();
-    wanted.sort_unstable();
-    wanted.dedup();
-    let mut partial = Entity::new();
-    for (name, raw) in fields_of(text).unwrap_or_default() {
-        if wanted.contains(&name.as_ref())
-            && let Ok(value) = serde_json::from_str::<Value>(raw.get())
-        {
-            partial.insert(name.into_owned(), value);
-        }
-    }
-    filing(Some(spec), &partial)
-}
-
-/// Where an entity is being filed: its tenant, its collection's static name (`None` for a
-/// collection no spec names), its id and its owner.
-struct Place<'a> {
-    tenant: &'a str,
-    holder: Option<&'static str>,
-    id: i64,
-    parent: Option<i64>,
-}
-
-/// A collection's children by owner and its keys: what [`index`] files an entity in.
-type Filed<'a> = (&'a mut HashMap<i64, BTreeSet<i64>>, &'a mut KeysOf);
-
-/// Files the entity at `at` in its collection's children by owner and keys, in the tenant's
-/// `refs` and in the global keys.
-fn index(
-    global: &mut Global,
-    refs: &mut RefsOf,
-    (by_parent, keys): Filed<'_>,
-    at: &Place<'_>,
-    filing: Filing,
-) {
-    let id = at.id;
-    if let Some(holder) = at.holder {
-        for (target, target_id, position) in filing.refs {
-            refs.entry((target, target_id))
-                .or_default()
-                .insert((holder, id, position));
-        }
-    }
-    if let Some(parent) = at.parent {
-        by_parent.entry(parent).or_default().insert(id);
-    }
-    for (key, value, is_global) in filing.keys {
-        if is_global {
-            global
-                .entry(key)
-                .or_default()
-                .entry(value)
-                .or_default()
-                .insert((at.tenant.to_owned(), id));
-        } else {
-            keys.entry(key).or_default().entry(value).or_default().insert(id);
-        }
-    }
-}
-
-/// Where an entity as held is filed (a packed one parsed only in the fields that decide it).
-fn filing_of_slot(spec: Option<&'static Spec>, slot: &Slot) -> Filing {
-    match (spec, slot.entry()) {
-        (None, _) => Filing::default(),
-        (Some(spec), Entry::Values(stored)) => filing(Some(spec), &stored.body),
-        (Some(spec), Entry::Text { .. }) if spec.refs.is_empty() && spec.keys.is_empty() => Filing::default(),
-        (Some(spec), Entry::Text { body, .. }) => filing_of_text(spec, body.get()),
-    }
 }
 
 /// Every tenant's entities under a global key: index name → value → (tenant, id).
@@ -294,74 +153,6 @@ impl PartialEq for EntityStore {
                         .zip(&tb.collections)
                         .all(|((x, cx), (y, cy))| x == y && cx.items == cy.items)
             })
-    }
-}
-
-fn is_unused(usage: &Usage) -> bool {
-    *usage == Usage::default()
-}
-
-/// The store as the state file writes it (version 2's shape, kept by version 3's snapshots).
-#[derive(Serialize)]
-struct StoreRef<'a> {
-    tenants: BTreeMap<&'a str, BTreeMap<&'a str, &'a BTreeMap<i64, Slot>>>,
-    floor: i64,
-    #[serde(skip_serializing_if = "is_unused")]
-    usage: &'a Usage,
-}
-
-#[derive(Deserialize)]
-struct StoreOwned {
-    tenants: BTreeMap<String, BTreeMap<String, BTreeMap<i64, Slot>>>,
-    floor: i64,
-    #[serde(default)]
-    usage: Usage,
-}
-
-impl Serialize for EntityStore {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        StoreRef {
-            tenants: self
-                .tenants
-                .iter()
-                .map(|(t, data)| {
-                    (
-                        t.as_str(),
-                        data.collections
-                            .iter()
-                            .map(|(n, c)| (n.as_str(), &c.items))
-                            .collect(),
-                    )
-                })
-                .collect(),
-            floor: self.floor,
-            usage: &self.usage,
-        }
-        .serialize(serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for EntityStore {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let owned = StoreOwned::deserialize(deserializer)?;
-        // Only the entities, as read (text): the indexes are built, and the collections that
-        // are not packed parsed, once, by [`EntityStore::indexed`].
-        let mut store = EntityStore {
-            floor: owned.floor,
-            usage: owned.usage,
-            ..EntityStore::default()
-        };
-        for (tenant, collections) in owned.tenants {
-            let data = store.tenants.entry(tenant).or_default();
-            for (name, items) in collections {
-                for id in items.keys() {
-                    *store.held.entry(*id).or_default() += 1;
-                }
-                data.collections.entry(name).or_default().items = items;
-            }
-        }
-        store.changes = 0;
-        Ok(store)
     }
 }
 
@@ -846,6 +637,7 @@ impl EntityStore {
 mod tests {
     use serde_json::json;
 
+    use super::filing::filing_of_text;
     use super::*;
 
     fn entity(v: Value) -> Entity {

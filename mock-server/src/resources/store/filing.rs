@@ -1,0 +1,155 @@
+//! Where an entity is filed: the references and secondary keys a collection's [`Spec`] names,
+//! read from its values, or from its text in only the fields they need (a packed entity read
+//! from a state file), and the indexes they are filed in.
+
+use std::collections::{BTreeSet, HashMap};
+
+use serde_json::Value;
+
+use super::entry::{Entry, Slot, fields_of};
+use super::{Entity, Global, KeysOf, RefsOf};
+use crate::resources::field_path;
+
+/// Where an entity is filed: its references and secondary keys.
+#[derive(Debug, Default, PartialEq)]
+pub(super) struct Filing {
+    pub(super) refs: Vec<(Option<&'static str>, i64, u16)>,
+    pub(super) keys: Vec<(&'static str, String, bool)>,
+}
+
+/// A secondary key of a collection: the index's name and the values an entity files under.
+#[derive(Clone, Copy)]
+pub struct Key {
+    /// The index's name (for alerts, the list filter it serves: `states`, `sources`, …).
+    pub name: &'static str,
+    /// The values `entity` files under (none: not in the index).
+    pub values: fn(&Entity) -> Vec<String>,
+    /// The top-level fields `values` reads: a packed entity read from a state file is parsed in
+    /// these (and its references' fields) only, to be filed.
+    pub fields: &'static [&'static str],
+    /// One index over every tenant (integration keys: the Events API finds the tenant by key).
+    pub global: bool,
+}
+
+impl std::fmt::Debug for Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Key").field("name", &self.name).finish()
+    }
+}
+
+/// What the store indexes of one collection.
+#[derive(Debug, Clone)]
+pub struct Spec {
+    /// The collection's name (static, so the indexes can hold it).
+    pub name: &'static str,
+    /// Its references in declaration order: the target (a collection, or `None` for users) and
+    /// the field path; a referrer names one by position.
+    pub refs: Vec<(Option<&'static str>, &'static str)>,
+    /// Its secondary keys.
+    pub keys: Vec<Key>,
+    /// Whether its entities are held as JSON text ([`Entry::Text`]) rather than values.
+    pub packed: bool,
+}
+
+/// Where the store finds what to index of a collection (given by its owner,
+/// the resources' index table; none for a store that keeps no secondary indexes).
+pub type Specs = fn(&str) -> Option<&'static Spec>;
+
+pub(super) fn no_specs(_: &str) -> Option<&'static Spec> {
+    None
+}
+
+pub(super) fn filing(spec: Option<&'static Spec>, body: &Entity) -> Filing {
+    let mut out = Filing::default();
+    let Some(spec) = spec else { return out };
+    for (i, (target, field)) in spec.refs.iter().enumerate() {
+        let position = u16::try_from(i).unwrap_or(u16::MAX);
+        for id in field_path::ids_in(body, field) {
+            out.refs.push((*target, id, position));
+        }
+    }
+    for key in &spec.keys {
+        for value in (key.values)(body) {
+            out.keys.push((key.name, value, key.global));
+        }
+    }
+    out
+}
+
+/// Where a packed entity read from a state file is filed: its text is parsed only in the
+/// top-level fields the spec's references and keys read, not whole.
+pub(super) fn filing_of_text(spec: &'static Spec, text: &str) -> Filing {
+    let mut wanted: Vec<&str> = spec
+        .refs
+        .iter()
+        .filter_map(|(_, path)| path.split(['.', '[']).next())
+        .chain(spec.keys.iter().flat_map(|k| k.fields.iter().copied()))
+        .collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let mut partial = Entity::new();
+    for (name, raw) in fields_of(text).unwrap_or_default() {
+        if wanted.contains(&name.as_ref())
+            && let Ok(value) = serde_json::from_str::<Value>(raw.get())
+        {
+            partial.insert(name.into_owned(), value);
+        }
+    }
+    filing(Some(spec), &partial)
+}
+
+/// Where an entity is being filed: its tenant, its collection's static name (`None` for a
+/// collection no spec names), its id and its owner.
+pub(super) struct Place<'a> {
+    pub(super) tenant: &'a str,
+    pub(super) holder: Option<&'static str>,
+    pub(super) id: i64,
+    pub(super) parent: Option<i64>,
+}
+
+/// A collection's children by owner and its keys: what [`index`] files an entity in.
+pub(super) type Filed<'a> = (&'a mut HashMap<i64, BTreeSet<i64>>, &'a mut KeysOf);
+
+/// Files the entity at `at` in its collection's children by owner and keys, in the tenant's
+/// `refs` and in the global keys.
+pub(super) fn index(
+    global: &mut Global,
+    refs: &mut RefsOf,
+    (by_parent, keys): Filed<'_>,
+    at: &Place<'_>,
+    filing: Filing,
+) {
+    let id = at.id;
+    if let Some(holder) = at.holder {
+        for (target, target_id, position) in filing.refs {
+            refs.entry((target, target_id))
+                .or_default()
+                .insert((holder, id, position));
+        }
+    }
+    if let Some(parent) = at.parent {
+        by_parent.entry(parent).or_default().insert(id);
+    }
+    for (key, value, is_global) in filing.keys {
+        if is_global {
+            global
+                .entry(key)
+                .or_default()
+                .entry(value)
+                .or_default()
+                .insert((at.tenant.to_owned(), id));
+        } else {
+            keys.entry(key).or_default().entry(value).or_default().insert(id);
+        }
+    }
+}
+
+/// Where an entity as held is filed (a packed one parsed only in the fields that decide it).
+pub(super) fn filing_of_slot(spec: Option<&'static Spec>, slot: &Slot) -> Filing {
+    match (spec, slot.entry()) {
+        (None, _) => Filing::default(),
+        (Some(spec), Entry::Values(stored)) => filing(Some(spec), &stored.body),
+        (Some(spec), Entry::Text { .. }) if spec.refs.is_empty() && spec.keys.is_empty() => Filing::default(),
+        (Some(spec), Entry::Text { body, .. }) => filing_of_text(spec, body.get()),
+    }
+}
