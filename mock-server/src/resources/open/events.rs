@@ -238,9 +238,9 @@ pub fn post(keyed: Keyed<'_>) -> Result<Reply, ResourceError> {
         .entry(&tenant, alerts::NAME, id)
         .and_then(|a| {
             let text = a.text();
-            let fields = crate::resources::store::fields_of(&text).ok()?;
-            let (_, key) = fields.iter().find(|(k, _)| k == "alertKey")?;
-            serde_json::from_str::<Value>(key.get()).ok()
+            let fields = crate::resources::store::compact_fields(&text)?;
+            let (_, key) = fields.iter().rev().find(|(k, _)| *k == r#""alertKey""#)?;
+            serde_json::from_str::<Value>(key).ok()
         })
         .unwrap_or(Value::Null);
     Ok(Reply::with_status(

@@ -188,56 +188,6 @@ pub(super) fn parse(body: &RawValue) -> Entity {
     })
 }
 
-/// The fields of a JSON object's text in order, each value as its text: a packed entity read
-/// field by field without building its values.
-pub fn fields_of(text: &str) -> serde_json::Result<Vec<(Cow<'_, str>, &RawValue)>> {
-    serde_json::from_str::<Fields<'_>>(text).map(|f| f.0)
-}
-
-struct Fields<'a>(Vec<(Cow<'a, str>, &'a RawValue)>);
-
-/// A field name, borrowed from the text unless it had escapes.
-struct Name<'a>(Cow<'a, str>);
-
-impl<'de> Deserialize<'de> for Name<'de> {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Visit;
-        impl<'de> serde::de::Visitor<'de> for Visit {
-            type Value = Name<'de>;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-                Ok(Name(Cow::Borrowed(v)))
-            }
-            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(Name(Cow::Owned(v.to_owned())))
-            }
-        }
-        deserializer.deserialize_str(Visit)
-    }
-}
-
-impl<'de> Deserialize<'de> for Fields<'de> {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Visit;
-        impl<'de> serde::de::Visitor<'de> for Visit {
-            type Value = Fields<'de>;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a JSON object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let mut out = Vec::with_capacity(map.size_hint().unwrap_or(16));
-                while let Some((Name(name), value)) = map.next_entry::<Name<'de>, &'de RawValue>()? {
-                    out.push((name, value));
-                }
-                Ok(Fields(out))
-            }
-        }
-        deserializer.deserialize_map(Visit)
-    }
-}
-
 /// The fields of a compact JSON object's text (as `serde_json` writes it: no whitespace
 /// between tokens), each as its name with its quotes and its value, both as written; `None`
 /// for text that is not a compact object. A scan, no parsing: a list page copies a packed

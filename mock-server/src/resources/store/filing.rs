@@ -6,7 +6,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use serde_json::Value;
 
-use super::entry::{Entry, Slot, fields_of};
+use super::entry::{Entry, Slot, compact_fields, parse};
 use super::{Entity, Global, KeysOf, RefsOf};
 use crate::resources::field_path;
 
@@ -87,12 +87,21 @@ pub(super) fn filing_of_text(spec: &'static Spec, text: &str) -> Filing {
         .collect();
     wanted.sort_unstable();
     wanted.dedup();
+    // The store holds packed text compact; text that is not is filed from all its values.
+    let Some(fields) = compact_fields(text) else {
+        let Ok(raw) = serde_json::from_str::<&serde_json::value::RawValue>(text) else {
+            return Filing::default();
+        };
+        return filing(Some(spec), &parse(raw));
+    };
     let mut partial = Entity::new();
-    for (name, raw) in fields_of(text).unwrap_or_default() {
-        if wanted.contains(&name.as_ref())
-            && let Ok(value) = serde_json::from_str::<Value>(raw.get())
+    for (quoted, raw) in fields {
+        // A wanted name has no escapes, so its written form is the name in quotes.
+        let name = quoted.trim_matches('"');
+        if wanted.contains(&name)
+            && let Ok(value) = serde_json::from_str::<Value>(raw)
         {
-            partial.insert(name.into_owned(), value);
+            partial.insert(name.to_owned(), value);
         }
     }
     filing(Some(spec), &partial)

@@ -29,7 +29,7 @@ mod filing;
 mod shape;
 pub use change::{Change, ChangeRef, Touched};
 use entry::Slot;
-pub use entry::{Entry, compact_fields, compact_items, fields_of};
+pub use entry::{Entry, compact_fields, compact_items};
 use filing::{Filing, Place, filing, filing_of_slot, index, no_specs};
 pub use filing::{Key, Spec, Specs};
 
@@ -773,15 +773,6 @@ mod tests {
             let error = serde_json::from_str::<EntityStore>(&text).expect_err("refused");
             assert!(error.to_string().contains("expected a JSON object"), "{error}");
         }
-    }
-
-    #[test]
-    fn fields_of_reads_an_object_field_by_field_in_order() {
-        let fields = fields_of(r#"{"b":1,"a\u0041":{"x":[1,2]},"c":"s"}"#).expect("object");
-        let names: Vec<&str> = fields.iter().map(|(k, _)| k.as_ref()).collect();
-        assert_eq!(names, ["b", "aA", "c"]);
-        assert_eq!(fields[1].1.get(), r#"{"x":[1,2]}"#);
-        assert!(fields_of("[1]").is_err());
     }
 
     #[test]
