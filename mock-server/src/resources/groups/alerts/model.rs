@@ -105,30 +105,41 @@ impl Model for Alerts {
                 .map(|id| view.rendered_text(name, id))
                 .transpose()
         };
-        out.push(b'{');
-        for (n, (key, value)) in fields.iter().enumerate() {
-            if n > 0 {
-                out.push(b',');
-            }
-            out.extend_from_slice(key.as_bytes());
-            out.push(b':');
-            let shared = match *key {
+        write_object(out, &fields, |key, value, out| {
+            let shared = match key {
                 r#""alertSource""# => embedded(alert_sources::NAME, value)?,
                 r#""escalationPolicy""# => embedded(escalation_policies::NAME, value)?,
-                r#""responders""# => {
-                    write_responders(view, value, out)?;
-                    continue;
-                }
+                r#""responders""# => return write_responders(view, value, out).map(|()| true),
                 _ => None,
             };
-            match shared {
-                Some(text) => out.extend_from_slice(text.get().as_bytes()),
-                None => out.extend_from_slice(value.as_bytes()),
-            }
-        }
-        out.push(b'}');
-        Ok(())
+            Ok(shared.is_some_and(|text| {
+                out.extend_from_slice(text.get().as_bytes());
+                true
+            }))
+        })
     }
+}
+
+/// Writes a compact object's `fields` as they are written, except the values `replace` writes
+/// itself (it answers `true` for those).
+fn write_object(
+    out: &mut Vec<u8>,
+    fields: &[(&str, &str)],
+    mut replace: impl FnMut(&str, &str, &mut Vec<u8>) -> serde_json::Result<bool>,
+) -> serde_json::Result<()> {
+    out.push(b'{');
+    for (n, (key, value)) in fields.iter().enumerate() {
+        if n > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(key.as_bytes());
+        out.push(b':');
+        if !replace(key, value, out)? {
+            out.extend_from_slice(value.as_bytes());
+        }
+    }
+    out.push(b'}');
+    Ok(())
 }
 
 /// The id a reference's text names, read as [`crate::resources::field_path::ids`] reads it:
@@ -168,26 +179,19 @@ fn write_responders(view: &View<'_>, raw: &str, out: &mut Vec<u8>) -> serde_json
             out.extend_from_slice(item.as_bytes());
             continue;
         };
-        out.push(b'{');
-        for (m, (key, value)) in fields.iter().enumerate() {
-            if m > 0 {
-                out.push(b',');
+        write_object(out, &fields, |key, value, out| {
+            if key != r#""user""# {
+                return Ok(false);
             }
-            out.extend_from_slice(key.as_bytes());
-            out.push(b':');
-            let user = match *key {
-                r#""user""# => referenced_id(value)?
-                    .map(|id| view.user_text(id, |id| relations::user_rel(view, id)))
-                    .transpose()?
-                    .flatten(),
-                _ => None,
-            };
-            match user {
-                Some(text) => out.extend_from_slice(text.get().as_bytes()),
-                None => out.extend_from_slice(value.as_bytes()),
-            }
-        }
-        out.push(b'}');
+            let user = referenced_id(value)?
+                .map(|id| view.user_text(id, |id| relations::user_rel(view, id)))
+                .transpose()?
+                .flatten();
+            Ok(user.is_some_and(|text| {
+                out.extend_from_slice(text.get().as_bytes());
+                true
+            }))
+        })?;
     }
     out.push(b']');
     Ok(())
