@@ -181,7 +181,7 @@ impl Serialize for Entry<'_> {
 /// The values of a body the store wrote as text. The store only holds text it wrote from a
 /// map, or read from a state file and checked to be an object, so this does not fail; were it
 /// to, the entity reads as empty and the error is logged rather than the request failing.
-pub(super) fn parse(body: &RawValue) -> Entity {
+fn parse(body: &RawValue) -> Entity {
     serde_json::from_str(body.get()).unwrap_or_else(|error| {
         tracing::error!(%error, "a stored entity's text did not parse back");
         Entity::new()

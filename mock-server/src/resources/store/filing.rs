@@ -6,7 +6,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use serde_json::Value;
 
-use super::entry::{Entry, Slot, compact_fields, parse};
+use super::entry::{Entry, Slot, compact_fields};
 use super::{Entity, Global, KeysOf, RefsOf};
 use crate::resources::field_path;
 
@@ -89,10 +89,7 @@ pub(super) fn filing_of_text(spec: &'static Spec, text: &str) -> Filing {
     wanted.dedup();
     // The store holds packed text compact; text that is not is filed from all its values.
     let Some(fields) = compact_fields(text) else {
-        let Ok(raw) = serde_json::from_str::<&serde_json::value::RawValue>(text) else {
-            return Filing::default();
-        };
-        return filing(Some(spec), &parse(raw));
+        return filing(Some(spec), &serde_json::from_str(text).unwrap_or_default());
     };
     let mut partial = Entity::new();
     for (quoted, raw) in fields {

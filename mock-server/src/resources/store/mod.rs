@@ -353,13 +353,10 @@ impl EntityStore {
             } => {
                 self.unfile(&tenant, &name, id);
                 let slot = Slot::Text { parent, body };
+                // Without specs (a log replayed before indexing) the text is kept as read.
                 match (self.specs)(&name) {
                     None => self.put(&tenant, &name, id, slot, Filing::default()),
-                    Some(spec) => {
-                        let stored = slot.into_stored();
-                        let filing = filing(Some(spec), &stored.body);
-                        self.put(&tenant, &name, id, Slot::new(stored, spec.packed), filing);
-                    }
+                    Some(_) => self.file(&tenant, &name, id, slot.into_stored()),
                 }
             }
             Change::Remove { tenant, name, id } => {
