@@ -164,19 +164,22 @@ fn index_values(state: &dyn World, param: &str, raw: &str) -> Vec<String> {
     }
 }
 
-/// For each given filter the store has an index of: the index sets its values name (an entity
-/// passes the filter exactly when one of them holds its id; `index.rs` files each key as its
-/// filter tests it, and [`index_values`] maps a query value to the keys it names).
-fn indexed<'s>(
+/// The given filters split into those the store has an index of, each as the index sets its
+/// values name (an entity passes the filter exactly when one of them holds its id; `index.rs`
+/// files each key as its filter tests it, and [`index_values`] maps a query value to the keys
+/// it names), and those without one, which look into the entity.
+type Split<'s, 'f> = (Vec<Vec<&'s BTreeSet<i64>>>, Vec<&'f (&'f Filter, Vec<String>)>);
+
+fn split<'s, 'f>(
     state: &'s dyn World,
     tenant: &str,
     name: &str,
-    filters: &[(&Filter, Vec<String>)],
-) -> Vec<Vec<&'s BTreeSet<i64>>> {
+    filters: &'f [(&'f Filter, Vec<String>)],
+) -> Split<'s, 'f> {
     let store = state.resources();
-    filters
-        .iter()
-        .filter(|(f, _)| store.has_key(name, f.param))
+    let (indexed, tested): (Vec<_>, Vec<_>) = filters.iter().partition(|(f, _)| store.has_key(name, f.param));
+    let indexed = indexed
+        .into_iter()
         .map(|(f, values)| {
             values
                 .iter()
@@ -184,7 +187,8 @@ fn indexed<'s>(
                 .filter_map(|v| store.keyed(tenant, name, f.param, &v))
                 .collect::<Vec<_>>()
         })
-        .collect()
+        .collect();
+    (indexed, tested)
 }
 
 /// The tenant's entities of `collection` under `owner` that pass `filters`, in id order, as the
@@ -201,10 +205,7 @@ pub fn matching<'s>(
     let tenant = view.tenant;
     let name = collection.name;
     let view = *view;
-    let tested: Vec<&(&Filter, Vec<String>)> = filters
-        .iter()
-        .filter(|(f, _)| !store.has_key(name, f.param))
-        .collect();
+    let (mut groups, tested) = split(view.state, tenant, name, filters);
     let passes = move |(_, e): &(i64, Entry<'s>)| {
         e.parent() == owner
             && (tested.is_empty() || {
@@ -212,7 +213,6 @@ pub fn matching<'s>(
                 tested.iter().all(|(f, values)| (f.test)(&view, &s.body, values))
             })
     };
-    let mut groups = indexed(view.state, tenant, name, filters);
     groups.sort_by_key(|sets| sets.iter().map(|s| s.len()).sum::<usize>());
     let mut groups = groups.into_iter();
     let Some(driver) = groups.next() else {
