@@ -460,8 +460,7 @@ pub struct Memo {
     values: std::cell::RefCell<std::collections::HashMap<(&'static str, i64), Value>>,
     texts: std::cell::RefCell<std::collections::HashMap<(&'static str, i64), SharedText>>,
     /// Users as a reference shows them (`UserRel`), by id; `None`: not the tenant's.
-    users:
-        std::cell::RefCell<std::collections::HashMap<i64, Option<std::rc::Rc<serde_json::value::RawValue>>>>,
+    users: std::cell::RefCell<std::collections::HashMap<i64, Option<SharedText>>>,
 }
 
 impl View<'_> {
@@ -493,12 +492,12 @@ impl View<'_> {
         &self,
         id: i64,
         rel: impl FnOnce(i64) -> Option<Value>,
-    ) -> serde_json::Result<Option<std::rc::Rc<serde_json::value::RawValue>>> {
+    ) -> serde_json::Result<Option<SharedText>> {
         if let Some(hit) = self.memo.and_then(|m| m.users.borrow().get(&id).cloned()) {
             return Ok(hit);
         }
         let text = rel(id)
-            .map(|v| serde_json::value::to_raw_value(&v).map(std::rc::Rc::from))
+            .map(|v| serde_json::value::to_raw_value(&v).map(SharedText::from))
             .transpose()?;
         if let Some(memo) = self.memo {
             memo.users.borrow_mut().insert(id, text.clone());
