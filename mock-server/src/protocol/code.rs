@@ -156,6 +156,9 @@ pub struct CodeBook {
     codes: HashMap<String, Entry>,
     /// Spent codes in the order they were spent, for the [`MAX_SPENT_REMEMBERED`] bound.
     spent_order: VecDeque<String>,
+    /// How many of `codes` are [`Entry::Unused`], kept with every change so the
+    /// `--max-pending-codes` check at each authorization reads a number instead of every code.
+    unused: usize,
 }
 
 impl std::fmt::Debug for CodeBook {
@@ -168,17 +171,30 @@ impl std::fmt::Debug for CodeBook {
 }
 
 impl CodeBook {
-    /// Records a new code.
     /// Codes issued and neither redeemed nor purged yet (the `--max-pending-codes` bound).
     pub fn unused(&self) -> usize {
-        self.codes
-            .values()
-            .filter(|e| matches!(e, Entry::Unused(_)))
-            .count()
+        self.unused
     }
 
+    /// Records a new code.
     pub fn issue(&mut self, code: String, grant: CodeGrant) {
-        self.codes.insert(code, Entry::Unused(Box::new(grant)));
+        self.set(code, Entry::Unused(Box::new(grant)));
+    }
+
+    /// Stores `entry` under `code`, keeping the count of unused codes.
+    fn set(&mut self, code: String, entry: Entry) {
+        let now_unused = matches!(entry, Entry::Unused(_));
+        let was_unused = matches!(self.codes.insert(code, entry), Some(Entry::Unused(_)));
+        self.recount(was_unused, now_unused);
+    }
+
+    /// Adjusts the count of unused codes for one code that went from `was` to `now` unused.
+    fn recount(&mut self, was: bool, now: bool) {
+        match (was, now) {
+            (false, true) => self.unused += 1,
+            (true, false) => self.unused -= 1,
+            _ => {}
+        }
     }
 
     /// Redeems `code` for the request `r` at time `now`.
@@ -229,7 +245,7 @@ impl CodeBook {
         }
         let grant = (**grant).clone();
         if usage == CodeUse::SingleUse {
-            self.codes.insert(
+            self.set(
                 code.to_owned(),
                 Entry::Redeemed {
                     expires_at: grant.expires_at,
@@ -247,7 +263,8 @@ impl CodeBook {
         self.spent_order.push_back(code);
         while self.spent_order.len() > MAX_SPENT_REMEMBERED {
             if let Some(oldest) = self.spent_order.pop_front() {
-                self.codes.remove(&oldest);
+                let was_unused = matches!(self.codes.remove(&oldest), Some(Entry::Unused(_)));
+                self.recount(was_unused, false);
             }
         }
     }
@@ -271,11 +288,16 @@ impl CodeBook {
             .collect();
         expired.sort_unstable();
         for (expires_at, code) in expired {
-            self.codes.insert(code.clone(), Entry::Expired { expires_at });
+            self.set(code.clone(), Entry::Expired { expires_at });
             self.spent(code);
         }
-        self.codes
-            .retain(|_, e| now < e.expires_at().saturating_add(REDEEMED_MEMORY));
+        let mut forgotten_unused = 0;
+        self.codes.retain(|_, e| {
+            let keep = now < e.expires_at().saturating_add(REDEEMED_MEMORY);
+            forgotten_unused += usize::from(!keep && matches!(e, Entry::Unused(_)));
+            keep
+        });
+        self.unused -= forgotten_unused;
         let codes = &self.codes;
         self.spent_order.retain(|c| codes.contains_key(c));
     }
@@ -552,6 +574,53 @@ mod tests {
             Err(RedeemError::Expired)
         );
         book.purge(1_120 + REDEEMED_MEMORY);
+        assert!(book.is_empty());
+    }
+
+    /// The unused count the book keeps, checked against a scan of every code after each kind
+    /// of change: issue, redemption (single and reusable), a re-issued code, expiry, the spent
+    /// bound and forgetting.
+    #[test]
+    fn the_unused_count_follows_every_change() {
+        fn check(book: &CodeBook) {
+            let scanned = book
+                .codes
+                .values()
+                .filter(|e| matches!(e, Entry::Unused(_)))
+                .count();
+            assert_eq!(book.unused(), scanned);
+        }
+        let mut book = CodeBook::default();
+        check(&book);
+        for i in 0..MAX_SPENT_REMEMBERED + 3 {
+            book.issue(format!("c{i}"), grant(None));
+        }
+        check(&book);
+        book.issue("c0".into(), grant(None));
+        check(&book);
+        for i in 0..6 {
+            let usage = if i % 2 == 0 {
+                CodeUse::SingleUse
+            } else {
+                CodeUse::Reusable
+            };
+            let _ = book.redeem(&format!("c{i}"), req(None, None), 1_000, usage);
+            check(&book);
+        }
+        book.issue(
+            "late".into(),
+            CodeGrant {
+                expires_at: 1_000 + REDEEMED_MEMORY * 3,
+                ..grant(None)
+            },
+        );
+        book.purge(1_120);
+        check(&book);
+        assert_eq!(book.unused(), 1);
+        book.purge(1_120 + REDEEMED_MEMORY);
+        check(&book);
+        book.purge(1_000 + REDEEMED_MEMORY * 5);
+        check(&book);
         assert!(book.is_empty());
     }
 }
