@@ -12,6 +12,8 @@ use std::collections::BTreeSet;
 use super::group::{Collection, Cx, Filter, Reply, Target, View, World};
 use super::relations;
 use super::store::{Entry, Stored};
+use super::support::names;
+use super::time::parse;
 use std::borrow::Cow;
 
 /// `start-index` and `max-results` of a list request: `max-results` defaults to the
@@ -94,10 +96,8 @@ pub fn find<'s>(cx: &'s Cx<'_>, collection: &Collection) -> Result<(i64, Cow<'s,
 pub fn find_by_name(cx: &Cx<'_>, collection: &Collection) -> Result<i64, ResourceError> {
     let owner = parent(cx, collection)?;
     let name = cx.path_param("name").unwrap_or_default();
-    cx.state
-        .resources()
-        .iter(cx.tenant, collection.name)
-        .find(|(_, s)| s.parent == owner && s.body.get("name").and_then(Value::as_str) == Some(name))
+    matching(&cx.view(), collection, owner, &[])
+        .find(|(_, e)| e.stored().body.get("name").and_then(Value::as_str) == Some(name))
         .map(|(id, _)| id)
         .ok_or_else(|| ResourceError::not_found(collection.noun, name))
 }
@@ -112,12 +112,10 @@ pub fn find_by_target(cx: &Cx<'_>, collection: &Collection) -> Result<i64, Resou
     let target =
         text("target").ok_or_else(|| ResourceError::BadRequest("field 'target' is required".to_owned()))?;
     let region = text("regionCode");
-    cx.state
-        .resources()
-        .iter(cx.tenant, collection.name)
-        .find(|(_, s)| {
-            s.parent == owner
-                && s.body.get("target").and_then(Value::as_str) == Some(target)
+    matching(&cx.view(), collection, owner, &[])
+        .find(|(_, e)| {
+            let s = e.stored();
+            s.body.get("target").and_then(Value::as_str) == Some(target)
                 && region.is_none_or(|r| s.body.get("regionCode").and_then(Value::as_str) == Some(r))
         })
         .map(|(id, _)| id)
@@ -168,7 +166,10 @@ fn index_values(state: &dyn World, param: &str, raw: &str) -> Vec<String> {
 /// values name (an entity passes the filter exactly when one of them holds its id; `index.rs`
 /// files each key as its filter tests it, and [`index_values`] maps a query value to the keys
 /// it names), and those without one, which look into the entity.
-type Split<'s, 'f> = (Vec<Vec<&'s BTreeSet<i64>>>, Vec<&'f (&'f Filter, Vec<String>)>);
+type Split<'s, 'f> = (
+    Vec<Vec<Cow<'s, BTreeSet<i64>>>>,
+    Vec<&'f (&'f Filter, Vec<String>)>,
+);
 
 fn split<'s, 'f>(
     state: &'s dyn World,
@@ -177,24 +178,77 @@ fn split<'s, 'f>(
     filters: &'f [(&'f Filter, Vec<String>)],
 ) -> Split<'s, 'f> {
     let store = state.resources();
-    let (indexed, tested): (Vec<_>, Vec<_>) = filters.iter().partition(|(f, _)| store.has_key(name, f.param));
-    let indexed = indexed
+    let (indexed, mut tested): (Vec<_>, Vec<_>) =
+        filters.iter().partition(|(f, _)| store.has_key(name, f.param));
+    let mut indexed: Vec<_> = indexed
         .into_iter()
         .map(|(f, values)| {
             values
                 .iter()
                 .flat_map(|v| index_values(state, f.param, v))
                 .filter_map(|v| store.keyed(tenant, name, f.param, &v))
+                .map(Cow::Borrowed)
                 .collect::<Vec<_>>()
         })
         .collect();
+    if let Some(ids) = reported_between(state, tenant, name, &tested) {
+        tested.retain(|(f, _)| !REPORT_BOUNDS.contains(&f.param));
+        indexed.push(vec![Cow::Owned(ids)]);
+    }
     (indexed, tested)
 }
 
+/// The filters that bound the report time: `from` (at or after the latest given) and `until`
+/// (at or before the earliest given), as `alerts::FILTERS` tests them.
+const REPORT_BOUNDS: [&str; 2] = ["from", "until"];
+
+/// A range with more entities than this is left to the filters' tests: its ids are most of
+/// the collection, so a page fills from the first candidates anyway, and collecting them all
+/// would cost more than the page.
+const RANGE_SET_BOUND: usize = 4_096;
+
+/// The ids whose report time lies within the `from` and `until` filters given, from the
+/// collection's `reported` index (none when it has none, neither filter was given, or the
+/// range holds more than [`RANGE_SET_BOUND`]).
+fn reported_between(
+    state: &dyn World,
+    tenant: &str,
+    name: &str,
+    tested: &[&(&Filter, Vec<String>)],
+) -> Option<BTreeSet<i64>> {
+    let store = state.resources();
+    if !store.has_key(name, names::REPORTED) {
+        return None;
+    }
+    let times = |param: &'static str| {
+        tested
+            .iter()
+            .filter(move |(f, _)| f.param == param)
+            .flat_map(|(_, values)| values.iter().filter_map(|v| parse(v)))
+    };
+    let given = |param: &str| tested.iter().any(|(f, _)| f.param == param);
+    if !REPORT_BOUNDS.iter().any(|p| given(p)) {
+        return None;
+    }
+    let low = times("from").max().unwrap_or(i64::MIN);
+    let high = times("until").min().unwrap_or(i64::MAX);
+    let (low, high) = (names::reported_key(low), names::reported_key(high));
+    let mut ids = BTreeSet::new();
+    for set in store.keyed_range(tenant, name, names::REPORTED, &low, &high) {
+        ids.extend(set.iter().copied());
+        if ids.len() > RANGE_SET_BOUND {
+            return None;
+        }
+    }
+    Some(ids)
+}
+
 /// The tenant's entities of `collection` under `owner` that pass `filters`, in id order, as the
-/// store holds them. The most selective indexed filter names the candidates, the other indexed
-/// filters are answered by their indexes, and only the filters without one look into an entity
-/// (parsing a packed one): a filtered page costs O(page × log n).
+/// store holds them. The owner's children and the indexed filters are candidate sets: the
+/// smallest names the candidates, the others are answered by their indexes, and only the
+/// filters without one look into an entity (parsing a packed one): a page costs
+/// O(page × log n), and an alert's log entries are found among its own, not among every
+/// alert's.
 pub fn matching<'s>(
     view: &View<'s>,
     collection: &Collection,
@@ -206,6 +260,9 @@ pub fn matching<'s>(
     let name = collection.name;
     let view = *view;
     let (mut groups, tested) = split(view.state, tenant, name, filters);
+    if let Some(owner) = owner {
+        groups.push(vec![Cow::Borrowed(store.child_set(tenant, name, owner))]);
+    }
     let passes = move |(_, e): &(i64, Entry<'s>)| {
         e.parent() == owner
             && (tested.is_empty() || {
@@ -215,15 +272,18 @@ pub fn matching<'s>(
     };
     groups.sort_by_key(|sets| sets.iter().map(|s| s.len()).sum::<usize>());
     let mut groups = groups.into_iter();
-    let Some(driver) = groups.next() else {
+    let Some(mut driver) = groups.next() else {
         return Box::new(store.entries(tenant, name).filter(passes));
     };
-    let others: Vec<Vec<&BTreeSet<i64>>> = groups.collect();
-    let ids: Box<dyn Iterator<Item = i64> + 's> = match driver.as_slice() {
-        [] => Box::new(std::iter::empty()),
-        [one] => Box::new(one.iter().copied()),
-        many => Box::new(
-            many.iter()
+    let others: Vec<Vec<Cow<'s, BTreeSet<i64>>>> = groups.collect();
+    let ids: Box<dyn Iterator<Item = i64> + 's> = match (driver.pop(), driver.is_empty()) {
+        (None, _) => Box::new(std::iter::empty()),
+        (Some(Cow::Borrowed(one)), true) => Box::new(one.iter().copied()),
+        (Some(Cow::Owned(one)), true) => Box::new(one.into_iter()),
+        (Some(last), false) => Box::new(
+            driver
+                .iter()
+                .chain([&last])
                 .flat_map(|s| s.iter().copied())
                 .collect::<BTreeSet<i64>>()
                 .into_iter(),
@@ -336,4 +396,157 @@ pub fn delete(cx: &mut Cx<'_>, collection: &Collection) -> Result<Reply, Resourc
     relations::release(cx.state, cx.tenant, Target::Collection(collection.name), id)?;
     cx.state.resources_mut().remove(cx.tenant, collection.name, id);
     Ok(Reply::empty(204))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::fixtures::Fixtures;
+    use crate::resources::groups::alerts;
+    use crate::resources::time::iso8601;
+    use crate::state::MockState;
+
+    const TENANT: &str = "someTenant";
+    const BASE: i64 = 1_796_000_000;
+
+    /// A state holding, besides the fixtures' alerts, `n` alerts whose report times repeat
+    /// and run against their ids, one without a report time and one whose time does not parse.
+    fn state_with_alerts(n: i64) -> MockState {
+        let mut state = MockState::new(&Fixtures::embedded().expect("defaults"), Some(1));
+        let store = state.resources_mut();
+        for i in 0..n {
+            let id = 100_000 + i;
+            let at = BASE + ((i * 7_919) % 997) * 60;
+            let alert = json!({"id": id, "status": "PENDING", "reportTime": iso8601(at),
+                "alertSource": {"id": 3001}, "escalationPolicy": {"id": 1501}});
+            store.insert(
+                TENANT,
+                alerts::NAME,
+                id,
+                None,
+                alert.as_object().cloned().expect("object"),
+            );
+        }
+        for (id, time) in [(200_000, None), (200_001, Some("yesterday"))] {
+            let mut alert = json!({"id": id, "status": "PENDING"});
+            if let Some(time) = time {
+                alert["reportTime"] = json!(time);
+            }
+            store.insert(
+                TENANT,
+                alerts::NAME,
+                id,
+                None,
+                alert.as_object().cloned().expect("object"),
+            );
+        }
+        state
+    }
+
+    /// The alerts passing `query`'s filters: through [`matching`] (the index, where it
+    /// answers) and by testing every alert.
+    fn both(state: &MockState, query: &[(&str, String)]) -> (Vec<i64>, Vec<i64>, usize) {
+        let collection = super::super::registry::collections()
+            .find(|c| c.name == alerts::NAME)
+            .expect("alerts");
+        let filters: Vec<(&Filter, Vec<String>)> = collection
+            .filters
+            .iter()
+            .map(|f| {
+                let values = query
+                    .iter()
+                    .filter(|(k, _)| *k == f.param)
+                    .map(|(_, v)| v.clone());
+                (f, values.collect::<Vec<_>>())
+            })
+            .filter(|(_, values)| !values.is_empty())
+            .collect();
+        let view = View {
+            state,
+            tenant: TENANT,
+            base: "http://127.0.0.1:4598",
+            now: BASE,
+            memo: None,
+        };
+        let indexed = matching(&view, collection, None, &filters)
+            .map(|(id, _)| id)
+            .collect();
+        let scanned = state
+            .resources()
+            .iter(TENANT, alerts::NAME)
+            .filter(|(_, s)| filters.iter().all(|(f, values)| (f.test)(&view, &s.body, values)))
+            .map(|(id, _)| id)
+            .collect();
+        (indexed, scanned, count_matching(&view, collection, &filters))
+    }
+
+    /// `from` and `until` answered from the report-time index give what testing every alert
+    /// gives: bounds included, the latest `from` and the earliest `until` when repeated, an
+    /// empty range, ranges small enough for the index and too large for it, alongside an
+    /// indexed filter, and alerts without a report time that parses (read as time 0).
+    #[test]
+    fn report_time_ranges_answer_what_the_filters_test() {
+        let state = state_with_alerts(4_500);
+        let at = |minutes: i64| iso8601(BASE + minutes * 60);
+        let cases: Vec<Vec<(&str, String)>> = vec![
+            vec![("from", at(10)), ("until", at(12))],
+            vec![("from", at(10)), ("until", at(10))],
+            vec![("from", at(0))],
+            vec![("until", at(3))],
+            vec![("until", at(-1))],
+            vec![("from", at(990))],
+            vec![("from", at(12)), ("until", at(10))],
+            vec![
+                ("from", at(5)),
+                ("from", at(9)),
+                ("until", at(30)),
+                ("until", at(20)),
+            ],
+            vec![("from", at(100)), ("until", at(900))],
+            vec![
+                ("from", at(100)),
+                ("until", at(900)),
+                ("states", "PENDING".into()),
+            ],
+            vec![("from", at(10)), ("until", at(12)), ("sources", "3001".into())],
+            vec![("from", at(10)), ("until", at(12)), ("sources", "3002".into())],
+            vec![
+                ("from", "1970-01-01T00:00:00Z".into()),
+                ("until", "1970-01-01T00:00:00Z".into()),
+            ],
+        ];
+        for query in &cases {
+            let (indexed, scanned, count) = both(&state, query);
+            assert_eq!(indexed, scanned, "{query:?}");
+            assert_eq!(count, scanned.len(), "{query:?}");
+        }
+        let (small, _, _) = both(&state, &cases[0]);
+        let (large, _, _) = both(&state, &cases[2]);
+        assert!(
+            !small.is_empty() && small.len() <= RANGE_SET_BOUND,
+            "{}",
+            small.len()
+        );
+        assert!(large.len() > RANGE_SET_BOUND, "{}", large.len());
+    }
+
+    /// An alert whose report time changes moves in the index.
+    #[test]
+    fn a_changed_report_time_is_filed_again() {
+        let mut state = state_with_alerts(10);
+        let moved = json!({"id": 100_003, "status": "PENDING", "reportTime": iso8601(BASE - 86_400)});
+        state.resources_mut().insert(
+            TENANT,
+            alerts::NAME,
+            100_003,
+            None,
+            moved.as_object().cloned().expect("object"),
+        );
+        let query = [("from", iso8601(BASE - 86_400)), ("until", iso8601(BASE - 60))];
+        let (indexed, scanned, _) = both(&state, &query);
+        assert_eq!(indexed, vec![100_003]);
+        assert_eq!(indexed, scanned);
+    }
 }

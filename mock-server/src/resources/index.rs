@@ -1,7 +1,7 @@
 //! What the store indexes, per collection: the references each collection declares (for
 //! cascades and reference checks), which collections nest under it (for children), and the
 //! secondary keys the API looks entities up by (alert state, source, policy, responder, open
-//! alert key per source, integration keys). The store keeps these up to date on every insert,
+//! alert key per source, report time, integration keys). The store keeps these up to date on every insert,
 //! change and removal, so a list, count, lookup or cascade costs O(answer + log n), not a scan.
 //!
 //! The table is built once from the groups' declarations ([`super::registry::GROUPS`]) plus the
@@ -14,7 +14,9 @@ use serde_json::Value;
 
 use super::groups::{alert_sources, alerts};
 use super::store::{Entity, Key, Spec};
-use super::support::names::{self, INTEGRATION_KEY, OPEN_KEY, SOURCE_STATE, open_key};
+use super::support::names::{
+    self, INTEGRATION_KEY, OPEN_KEY, REPORTED, SOURCE_STATE, open_key, reported_key,
+};
 
 /// The collections that grow with traffic, one or more entities per event: held as JSON text
 /// (a list page or the state file writes them as they are; a read parses one). Everything else
@@ -95,6 +97,13 @@ fn alert_keys() -> Vec<Key> {
                     .into_iter()
                     .collect()
             },
+            global: false,
+        },
+        Key {
+            name: REPORTED,
+
+            fields: &["reportTime"],
+            values: |a| vec![reported_key(alerts::reported(a))],
             global: false,
         },
         Key {

@@ -20,13 +20,15 @@
 
 use std::collections::BTreeMap;
 
+use std::borrow::Cow;
+
+use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
 use crate::clock::UnixSeconds;
 use crate::resources::error::ResourceError;
 use crate::resources::group::{Action, Cx, Group, Reply};
-use crate::resources::store::Entity;
-use crate::resources::support::names;
+use crate::resources::support::names::{self, REPORTED, reported_key};
 use crate::resources::time::{day, parse};
 
 /// The group.
@@ -129,18 +131,73 @@ struct Facts {
     resolved: Option<UnixSeconds>,
 }
 
-fn facts(alert: &Entity) -> Option<Facts> {
-    let time = |v: &Value| v.as_str().and_then(parse);
-    let accepted = alert
-        .get("responders")
-        .and_then(Value::as_array)
-        .and_then(|r| r.iter().filter_map(|r| time(&r["acceptedAt"])).min());
+/// An alert's fields a report reads, as written in its text (borrowed; every other field is
+/// skipped unread). Each is read as [`facts`] says; a field of another type reads as absent.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Written<'a> {
+    #[serde(borrow, default)]
+    priority: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    alert_source: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    escalation_policy: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    report_time: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    responders: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    resolved_on: Option<&'a RawValue>,
+}
+
+/// A written value as `T` (`None` when it is another type).
+fn read<'a, T: serde::Deserialize<'a>>(raw: Option<&'a RawValue>) -> Option<T> {
+    serde_json::from_str(raw?.get()).ok()
+}
+
+/// A written date-time.
+fn time(raw: Option<&RawValue>) -> Option<UnixSeconds> {
+    read::<Cow<'_, str>>(raw).and_then(|text| parse(&text))
+}
+
+/// The `id` of a written reference (`{"id": 3001}`), when it is an integer.
+fn reference(raw: Option<&RawValue>) -> Option<i64> {
+    #[derive(serde::Deserialize)]
+    struct Reference<'a> {
+        #[serde(borrow, default)]
+        id: Option<&'a RawValue>,
+    }
+    read::<Reference<'_>>(raw).and_then(|r| read(r.id))
+}
+
+/// What a report reads of an alert's text: its source, policy and report time (none when one
+/// is missing), its first acceptance by a responder and its resolution; `None` also when its
+/// priority is not `priority` (`ALL`: any).
+fn facts(text: &str, priority: &str) -> Option<Facts> {
+    let alert: Written<'_> = serde_json::from_str(text).ok()?;
+    if priority != "ALL" && read::<Cow<'_, str>>(alert.priority).as_deref() != Some(priority) {
+        return None;
+    }
+    let accepted = read::<Vec<&RawValue>>(alert.responders).and_then(|responders| {
+        responders
+            .into_iter()
+            .filter_map(|r| {
+                #[derive(serde::Deserialize)]
+                #[serde(rename_all = "camelCase")]
+                struct Responder<'a> {
+                    #[serde(borrow, default)]
+                    accepted_at: Option<&'a RawValue>,
+                }
+                time(read::<Responder<'_>>(Some(r))?.accepted_at)
+            })
+            .min()
+    });
     Some(Facts {
-        source: alert.get("alertSource")?["id"].as_i64()?,
-        policy: alert.get("escalationPolicy")?["id"].as_i64()?,
-        reported: time(alert.get("reportTime")?)?,
+        source: reference(alert.alert_source)?,
+        policy: reference(alert.escalation_policy)?,
+        reported: time(alert.report_time)?,
         accepted,
-        resolved: alert.get("resolvedOn").and_then(time),
+        resolved: time(alert.resolved_on),
     })
 }
 
@@ -156,14 +213,20 @@ fn selected(cx: &Cx<'_>, from: UnixSeconds, until: UnixSeconds) -> Result<Vec<Fa
             .collect()
     };
     let (sources, policies) = (ids("sources"), ids("policies"));
-    let by_number = !cx.query_all("numbers").is_empty();
-    Ok(cx
-        .state
-        .resources()
-        .iter(cx.tenant, names::ALERTS)
-        .filter(|(_, a)| priority == "ALL" || a.body.get("priority").is_some_and(|p| p == priority))
-        .filter_map(|(_, a)| facts(&a.body))
-        .filter(|f| (from..=until).contains(&f.reported) && !by_number)
+    if !cx.query_all("numbers").is_empty() {
+        return Ok(Vec::new());
+    }
+    // The alerts reported in the range, from the report-time index, each read from its text
+    // only in the fields a report needs: a report costs O(alerts in range + log n), not a pass over every
+    // alert.
+    let store = cx.state.resources();
+    let (low, high) = (reported_key(from), reported_key(until));
+    Ok(store
+        .keyed_range(cx.tenant, names::ALERTS, REPORTED, &low, &high)
+        .flatten()
+        .filter_map(|id| store.entry(cx.tenant, names::ALERTS, *id))
+        .filter_map(|alert| facts(&alert.text(), priority))
+        .filter(|f| (from..=until).contains(&f.reported))
         .filter(|f| sources.is_empty() || sources.contains(&f.source))
         .filter(|f| policies.is_empty() || policies.contains(&f.policy))
         .collect())
@@ -310,5 +373,48 @@ mod tests {
         assert_eq!(period(at, 3 * 3_600, "DAY"), "2021-05-26");
         assert_eq!(period(at, 0, "WEEK"), "2021-W21");
         assert_eq!(period(at, 0, "MONTH"), "2021-05");
+    }
+
+    /// An alert's text is read in the fields a report needs, whatever else it holds and
+    /// however it is spaced; a field of another type reads as absent, as a missing one does.
+    #[test]
+    fn facts_read_the_fields_a_report_needs() {
+        let alert = r#"{"id":1,"summary":"x","priority":"HIGH","alertSource":{"id":3001,"name":"Web"},
+            "escalationPolicy":{"id":1501},"reportTime":"2026-11-28T09:12:00Z",
+            "responders":[{"user":{"id":1},"acceptedAt":"2026-11-28T09:20:00Z"},"odd",
+            {"acceptedAt":"2026-11-28T09:18:00Z"},{"acceptedAt":7}],
+            "resolvedOn":"2026-11-28T10:12:00Z","details":{"nested":[1,2,{"priority":"LOW"}]}}"#;
+        let f = facts(alert, "ALL").expect("facts");
+        let reported = parse("2026-11-28T09:12:00Z").expect("a time");
+        assert_eq!((f.source, f.policy, f.reported), (3001, 1501, reported));
+        assert_eq!(f.accepted, Some(reported + 360));
+        assert_eq!(f.resolved, Some(reported + 3_600));
+        assert!(facts(alert, "HIGH").is_some());
+        assert!(facts(alert, "LOW").is_none());
+        for (text, why) in [
+            (
+                r#"{"alertSource":{"id":3001},"escalationPolicy":{"id":1501}}"#,
+                "no report time",
+            ),
+            (
+                r#"{"alertSource":{"id":"3001"},"escalationPolicy":{"id":1501},"reportTime":"2026-11-28T09:12:00Z"}"#,
+                "a source id that is text",
+            ),
+            (
+                r#"{"alertSource":3001,"escalationPolicy":{"id":1501},"reportTime":"2026-11-28T09:12:00Z"}"#,
+                "a source that is no reference",
+            ),
+            (
+                r#"{"alertSource":{"id":3001},"reportTime":"2026-11-28T09:12:00Z"}"#,
+                "no policy",
+            ),
+            ("[1,2]", "not an object"),
+        ] {
+            assert!(facts(text, "ALL").is_none(), "{why}");
+        }
+        let odd = r#"{"alertSource":{"id":3001},"escalationPolicy":{"id":1501},"reportTime":"2026-11-28T09:12:00Z","responders":{"a":1},"resolvedOn":5,"priority":null}"#;
+        let f = facts(odd, "ALL").expect("facts");
+        assert_eq!((f.accepted, f.resolved), (None, None));
+        assert!(facts(odd, "HIGH").is_none());
     }
 }

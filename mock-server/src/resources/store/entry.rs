@@ -198,6 +198,22 @@ pub fn compact_fields(text: &str) -> Option<Vec<(&str, &str)>> {
     Some(out)
 }
 
+/// The fields of a compact JSON object's text named in `wanted`, parsed (the others are
+/// skipped unread); `None` for text that is not a compact object.
+pub(super) fn compact_subset(text: &str, wanted: &[&str]) -> Option<Entity> {
+    let mut out = Entity::new();
+    for (quoted, raw) in compact_fields(text)? {
+        // A wanted name has no escapes, so its written form is the name in quotes.
+        let name = quoted.trim_matches('"');
+        if wanted.contains(&name)
+            && let Ok(value) = serde_json::from_str::<serde_json::Value>(raw)
+        {
+            out.insert(name.to_owned(), value);
+        }
+    }
+    Some(out)
+}
+
 /// Whether `text` is a compact JSON object ([`compact_fields`] reads it).
 pub(super) fn is_compact(text: &str) -> bool {
     scan_compact(text, |_, _| ()).is_some()

@@ -4,9 +4,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use serde_json::Value;
-
-use super::entry::{Entry, Slot, compact_fields};
+use super::entry::{Entry, Slot, compact_subset};
 use super::{Entity, Global, KeysOf, RefsOf};
 use crate::resources::field_path;
 
@@ -88,19 +86,8 @@ pub(super) fn filing_of_text(spec: &'static Spec, text: &str) -> Filing {
     wanted.sort_unstable();
     wanted.dedup();
     // The store holds packed text compact; text that is not is filed from all its values.
-    let Some(fields) = compact_fields(text) else {
-        return filing(Some(spec), &serde_json::from_str(text).unwrap_or_default());
-    };
-    let mut partial = Entity::new();
-    for (quoted, raw) in fields {
-        // A wanted name has no escapes, so its written form is the name in quotes.
-        let name = quoted.trim_matches('"');
-        if wanted.contains(&name)
-            && let Ok(value) = serde_json::from_str::<Value>(raw)
-        {
-            partial.insert(name.to_owned(), value);
-        }
-    }
+    let partial =
+        compact_subset(text, &wanted).unwrap_or_else(|| serde_json::from_str(text).unwrap_or_default());
     filing(Some(spec), &partial)
 }
 

@@ -18,6 +18,7 @@
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ops::Bound;
 use std::ops::{Deref, DerefMut};
 
 use serde::{Deserialize, Serialize};
@@ -60,8 +61,9 @@ struct Collection {
     keys: KeysOf,
 }
 
-/// A collection's secondary keys: index name → value → ids.
-type KeysOf = HashMap<&'static str, HashMap<String, BTreeSet<i64>>>;
+/// A collection's secondary keys: index name → value → ids. The values are ordered, so a key
+/// whose values sort as they compare (report times) also answers a range.
+type KeysOf = HashMap<&'static str, BTreeMap<String, BTreeSet<i64>>>;
 
 /// Who refers to an entity: (holder collection, holder id, position of the relation).
 type Referrers = BTreeSet<(&'static str, i64, u16)>;
@@ -450,6 +452,25 @@ impl EntityStore {
         )
     }
 
+    /// The ids filed under the values of the tenant's index `key` of `name` from `low` to `high`
+    /// (both included), a set per value in value order; none when there is no such index.
+    pub fn keyed_range<'a>(
+        &'a self,
+        tenant: &str,
+        name: &str,
+        key: &str,
+        low: &str,
+        high: &str,
+    ) -> impl Iterator<Item = &'a BTreeSet<i64>> + 'a {
+        self.collection(tenant, name)
+            .and_then(|c| c.keys.get(key))
+            .filter(|_| low <= high)
+            .map(|values| values.range::<str, _>((Bound::Included(low), Bound::Included(high))))
+            .into_iter()
+            .flatten()
+            .map(|(_, ids)| ids)
+    }
+
     /// Whether the collection `name` has the (per-tenant) index `key`.
     pub fn has_key(&self, name: &str, key: &str) -> bool {
         (self.specs)(name).is_some_and(|s| s.keys.iter().any(|k| k.name == key && !k.global))
@@ -535,10 +556,16 @@ impl EntityStore {
 
     /// The ids of the tenant's entities of `name` that belong to `parent`.
     pub fn children(&self, tenant: &str, name: &str, parent: i64) -> Vec<i64> {
+        self.child_set(tenant, name, parent).iter().copied().collect()
+    }
+
+    /// The ids of the tenant's entities of `name` that belong to `parent`, as the index holds
+    /// them (empty when there are none).
+    pub fn child_set(&self, tenant: &str, name: &str, parent: i64) -> &BTreeSet<i64> {
+        static NONE: BTreeSet<i64> = BTreeSet::new();
         self.collection(tenant, name)
             .and_then(|c| c.by_parent.get(&parent))
-            .map(|ids| ids.iter().copied().collect())
-            .unwrap_or_default()
+            .unwrap_or(&NONE)
     }
 
     /// Puts `stored` in place (as text where the collection is packed) and files it under its

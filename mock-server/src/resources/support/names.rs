@@ -34,6 +34,16 @@ pub const SOURCE_STATE: &str = "source-state";
 /// The index of alert sources by integration key (every tenant).
 pub const INTEGRATION_KEY: &str = "integrationKey";
 
+/// The index of alerts by report time ([`reported_key`]), for the `from` and `until` filters
+/// and the alert reports.
+pub const REPORTED: &str = "reported";
+
+/// A report time as the `reported` index files it: text that sorts as the times compare (the
+/// sign bit flipped, so an `i64` orders as a `u64`; twenty digits hold every `u64`).
+pub fn reported_key(at: crate::clock::UnixSeconds) -> String {
+    format!("{:020}", (at as u64) ^ (1 << 63))
+}
+
 /// `{source}:{lowercased key}`: how an open alert is found by its key (ilert matches alert keys
 /// case-insensitively within a source; see <https://docs.ilert.com/alerting/alert-sources>).
 pub fn open_key(source: i64, key: &str) -> String {

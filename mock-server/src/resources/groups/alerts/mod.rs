@@ -9,7 +9,7 @@ mod lifecycle;
 mod model;
 
 pub use lifecycle::{Actor, Change, NewAlert, append, apply, log, open_with_key, raise};
-pub use model::{ALERT_MODEL, FILTERS, LOG_ENTRIES, NAME, NOTIFICATIONS};
+pub use model::{ALERT_MODEL, FILTERS, LOG_ENTRIES, NAME, NOTIFICATIONS, reported};
 
 use super::{alert_sources, escalation_policies};
 use crate::resources::group::{Action, Collection, Filter, Group, OnDelete, Relation, Target};

@@ -23,7 +23,10 @@ pub const NOTIFICATIONS: &str = "alert-notifications";
 pub const FILTERS: &[Filter] = &[
     Filter {
         param: "states",
-        test: |_, a, v| v.iter().any(|s| a["status"] == s.as_str()),
+        test: |_, a, v| {
+            v.iter()
+                .any(|s| a.get("status").is_some_and(|st| st == s.as_str()))
+        },
     },
     Filter {
         param: "sources",
@@ -49,10 +52,13 @@ pub const FILTERS: &[Filter] = &[
 
 /// Whether the reference at `field` names the id written in `id`.
 fn ref_is(alert: &Entity, field: &str, id: &str) -> bool {
-    id.parse::<i64>().is_ok_and(|id| alert[field]["id"] == id)
+    id.parse::<i64>()
+        .is_ok_and(|id| alert.get(field).is_some_and(|r| r["id"] == id))
 }
 
-fn reported(alert: &Entity) -> UnixSeconds {
+/// The alert's report time (0 when it has none that parses): what `from` and `until` compare
+/// and the `reported` index files.
+pub fn reported(alert: &Entity) -> UnixSeconds {
     alert
         .get("reportTime")
         .and_then(Value::as_str)
