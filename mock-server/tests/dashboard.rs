@@ -392,6 +392,55 @@ async fn the_store_view_lists_what_the_api_lists() {
     assert_control_error(st, &body, StatusCode::NOT_FOUND, &["no tenant 'nobody'"]);
 }
 
+/// The store view answers a window of a collection (the dashboard asks for the newest 200), with
+/// the collection's size in `x-total-count`; bad window parameters are refused.
+#[tokio::test]
+async fn the_store_view_pages_a_collection() {
+    let server = auto_server().await;
+    for n in 0..5 {
+        let body = json!({"integrationKey": "il1api0a5cf3001e0c8d4f5b9a2e7c6d1f", "eventType": "ALERT",
+            "summary": format!("paged {n}"), "alertKey": format!("paged-{n}")});
+        let r = http()
+            .post(format!("{}/api/events", server.base_url()))
+            .json(&body)
+            .send()
+            .await
+            .expect("answers");
+        assert_eq!(r.status(), StatusCode::ACCEPTED);
+    }
+    let (_, all) = control(&server, Method::GET, "/store/someTenant/alerts", None).await;
+    let all: Vec<i64> = ids(&all);
+    assert_eq!(all.len(), 7, "two fixture alerts and five new ones: {all:?}");
+    let window = |query: &'static str| {
+        let url = format!("{}/_mock/store/someTenant/alerts?{query}", server.base_url());
+        async move {
+            let r = http().get(url).send().await.expect("answers");
+            let total = r
+                .headers()
+                .get("x-total-count")
+                .map(|v| v.to_str().expect("text").to_owned());
+            (r.status(), total, r.json::<Value>().await.expect("json"))
+        }
+    };
+    let (st, total, page) = window("offset=2&limit=3").await;
+    assert_eq!((st, total.as_deref()), (StatusCode::OK, Some("7")));
+    assert_eq!(ids(&page), all[2..5].to_vec());
+    let (_, _, newest) = window("order=desc&limit=2").await;
+    assert_eq!(ids(&newest), vec![all[6], all[5]]);
+    let (_, _, past) = window("order=desc&offset=6&limit=5").await;
+    assert_eq!(ids(&past), vec![all[0]]);
+    let (_, _, none) = window("offset=50").await;
+    assert_eq!(ids(&none), Vec::<i64>::new());
+    for (query, words) in [
+        ("limit=-1", "limit: must be a non-negative integer"),
+        ("offset=x", "offset: must be a non-negative integer"),
+        ("order=newest", "order: 'newest' is not one of asc, desc"),
+    ] {
+        let (st, _, body) = window(query).await;
+        assert_control_error(st, &body, StatusCode::BAD_REQUEST, &[words]);
+    }
+}
+
 #[tokio::test]
 async fn one_fault_can_be_removed() {
     let server = MockServer::start().await;

@@ -740,17 +740,21 @@ function cell(value) {
   return String(value);
 }
 
+/** How many entities the store view shows, newest first (a store may hold 100,000 alerts). */
+const STORE_PAGE = 200;
+
 async function loadStore() {
   const tenant = $('s-tenant').value;
   const collection = $('s-collection').value;
   if (!tenant) return;
-  const items = await api('GET', '/_mock/store/' + encodeURIComponent(tenant) + '/' + encodeURIComponent(collection));
+  const path = '/_mock/store/' + encodeURIComponent(tenant) + '/' + encodeURIComponent(collection);
+  const items = await api('GET', path + '?order=desc&limit=' + STORE_PAGE);
   if ($('s-tenant').value !== tenant || $('s-collection').value !== collection) return;
   const columns = storeColumns[collection];
   const sources = collection === 'alert-sources';
   fill('store-head', [h('tr', {}, columns.map(([, label, wide]) => h('th', { scope: 'col', class: wide ? 'wide' : null }, label)),
     h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, 'Details')))]);
-  fill('store-body', items.slice().reverse().map((item) => h('tr', {},
+  fill('store-body', items.map((item) => h('tr', {},
     columns.map(([key, , wide]) => h('td', { class: key === 'id' ? 'num' : (wide ? 'wide' : null) }, cell(item[key]))),
     h('td', { class: 'actions' },
       sources ? h('button', {
@@ -760,6 +764,9 @@ async function loadStore() {
       }, 'Send test event') : null,
       h('details', { class: 'raw' }, h('summary', {}, 'JSON'), h('pre', { class: 'code' }, pretty(item)))))));
   $('store-note').hidden = items.length > 0;
+  const more = $('store-more');
+  more.hidden = items.length < STORE_PAGE;
+  more.textContent = 'Showing the newest ' + STORE_PAGE + '. For the rest: GET ' + path + '?order=desc&offset=' + STORE_PAGE + '&limit=…';
 }
 
 /** A test event through the real Events API, with the source's integration key. */

@@ -426,7 +426,11 @@ impl EntityStore {
     }
 
     /// The tenant's entities of collection `name` as they are held, by id.
-    pub fn entries<'a>(&'a self, tenant: &str, name: &str) -> impl Iterator<Item = (i64, Entry<'a>)> + 'a {
+    pub fn entries<'a>(
+        &'a self,
+        tenant: &str,
+        name: &str,
+    ) -> impl DoubleEndedIterator<Item = (i64, Entry<'a>)> + 'a {
         self.collection(tenant, name)
             .into_iter()
             .flat_map(|c| c.items.iter().map(|(id, s)| (*id, s.entry())))
