@@ -6,8 +6,7 @@ use std::sync::Arc;
 
 use crate::clock::UnixSeconds;
 use crate::http::ctx::SharedCtx;
-use crate::protocol::scope::ScopeSet;
-use crate::token::{AccessClaims, TokenError, Verified};
+use crate::token::{AccessClaims, Principal, TokenError, Verified};
 
 /// What is known about a bearer token before the state is consulted.
 pub enum Proof {
@@ -31,28 +30,78 @@ impl Proof {
         }
     }
 
-    /// The verification to act on, given the directory generation (users, apps, tenants) read
-    /// under the state lock: a cached entry of another generation is verified afresh.
+    /// The verification to act on, given the directory generation (users, apps, tenants) and
+    /// whom the token acts for, both read under the state lock: a cached entry of another
+    /// generation is verified afresh.
     pub fn settle(
         self,
         ctx: &SharedCtx,
         token: &str,
         now: UnixSeconds,
         directory: u64,
+        principal: Principal,
     ) -> Result<Arc<Verified>, TokenError> {
         match self {
             Self::Cached(verified) if verified.directory == directory => Ok(verified),
             Self::Cached(_) => {
                 ctx.verified.forget(token);
                 let claims = ctx.keys.verify_access(token, now)?;
-                Ok(ctx.verified.insert(token, claims, directory, now))
+                Ok(ctx
+                    .verified
+                    .insert(token, Verified::new(claims, directory, principal), now))
             }
-            Self::Fresh { claims, cache: true } => Ok(ctx.verified.insert(token, claims, directory, now)),
-            Self::Fresh { claims, cache: false } => Ok(Arc::new(Verified {
-                scopes: ScopeSet::parse(&claims.il_s).unwrap_or_default(),
-                claims,
-                directory,
-            })),
+            Self::Fresh { claims, cache: true } => {
+                Ok(ctx
+                    .verified
+                    .insert(token, Verified::new(claims, directory, principal), now))
+            }
+            Self::Fresh { claims, cache: false } => Ok(Arc::new(Verified::new(claims, directory, principal))),
+        }
+    }
+}
+
+/// What the state says about a proved token: the cached verification still stands (same
+/// directory generation), or whom the token acts for now, or no one (its user or tenant is
+/// gone).
+enum Standing {
+    /// The cached verification, made under the current directory generation.
+    Current(Arc<Verified>),
+    /// Whom the token acts for, under the directory generation given.
+    Resolved(Box<Principal>, u64),
+}
+
+/// Reads, under one state lock, where `proof` stands: `None` when the token's user (or its
+/// tenant) no longer exists.
+fn standing(ctx: &SharedCtx, proof: &Proof) -> Option<Standing> {
+    ctx.store.with(|s| {
+        let directory = s.directory_changes;
+        if let Proof::Cached(verified) = proof
+            && verified.directory == directory
+        {
+            return Some(Standing::Current(Arc::clone(verified)));
+        }
+        let (user, tenant) = s.token_user(proof.claims())?;
+        let principal = Box::new(Principal {
+            user: user.clone(),
+            tenant: tenant.id.clone(),
+        });
+        Some(Standing::Resolved(principal, directory))
+    })
+}
+
+/// The verification to act on for `proof` ([`standing`], then [`Proof::settle`]); `Ok(None)`
+/// when the token's user or tenant is gone.
+pub fn verified(
+    ctx: &SharedCtx,
+    token: &str,
+    now: UnixSeconds,
+    proof: Proof,
+) -> Result<Option<Arc<Verified>>, TokenError> {
+    match standing(ctx, &proof) {
+        None => Ok(None),
+        Some(Standing::Current(verified)) => Ok(Some(verified)),
+        Some(Standing::Resolved(principal, directory)) => {
+            proof.settle(ctx, token, now, directory, *principal).map(Some)
         }
     }
 }

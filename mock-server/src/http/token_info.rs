@@ -31,15 +31,11 @@ pub async fn handle(
         .ok_or_else(|| OAuthError::invalid_request("token is missing"))?;
     let now = ctx.clock.now();
     let info = access::prove(&ctx, token, now).ok().and_then(|proof| {
-        let (tenant, directory) = ctx.store.with(|s| {
-            s.token_user(proof.claims())
-                .map(|(_, tenant)| (tenant.id.clone(), s.directory_changes))
-        })?;
-        let verified = proof.settle(&ctx, token, now, directory).ok()?;
+        let verified = access::verified(&ctx, token, now, proof).ok()??;
         let claims = &verified.claims;
         Some(json!({
             "active": true,
-            "tenant_id": tenant,
+            "tenant_id": verified.principal.tenant,
             "username": claims.il_u,
             "scope": claims.il_s,
             "app_id": claims.il_a,

@@ -25,10 +25,21 @@ use parking_lot::Mutex;
 use super::claims::AccessClaims;
 use super::verify::{TokenError, check_exp};
 use crate::clock::UnixSeconds;
+use crate::model::User;
 use crate::protocol::scope::ScopeSet;
 
 /// Most tokens remembered.
 pub const CAPACITY: usize = 1024;
+
+/// Whom an access token acts for: its user and tenant as the directory had them when the token
+/// was verified (the entry is verified afresh once the directory changes).
+#[derive(Debug, Clone)]
+pub struct Principal {
+    /// The user (`il_u`).
+    pub user: User,
+    /// The user's tenant id.
+    pub tenant: String,
+}
 
 /// What verification proved about one access token.
 #[derive(Debug)]
@@ -39,6 +50,22 @@ pub struct Verified {
     pub scopes: ScopeSet,
     /// The directory generation it was verified under.
     pub directory: u64,
+    /// Whom it acts for under that generation: shared by every request with the token, so a
+    /// request copies no user.
+    pub principal: Principal,
+}
+
+impl Verified {
+    /// A verification of `claims` under the directory generation `directory`, acting for
+    /// `principal`.
+    pub fn new(claims: AccessClaims, directory: u64, principal: Principal) -> Self {
+        Self {
+            scopes: ScopeSet::parse(&claims.il_s).unwrap_or_default(),
+            claims,
+            directory,
+            principal,
+        }
+    }
 }
 
 /// The cache (one per running server).
@@ -57,19 +84,8 @@ impl VerifiedCache {
     }
 
     /// Remembers a verified token and returns the entry.
-    pub fn insert(
-        &self,
-        token: &str,
-        claims: AccessClaims,
-        directory: u64,
-        now: UnixSeconds,
-    ) -> Arc<Verified> {
-        let scopes = ScopeSet::parse(&claims.il_s).unwrap_or_default();
-        let entry = Arc::new(Verified {
-            claims,
-            scopes,
-            directory,
-        });
+    pub fn insert(&self, token: &str, verified: Verified, now: UnixSeconds) -> Arc<Verified> {
+        let entry = Arc::new(verified);
         let mut entries = self.entries.lock();
         if entries.len() >= CAPACITY {
             entries.retain(|_, v| now < v.claims.exp);
@@ -108,20 +124,25 @@ impl VerifiedCache {
 mod tests {
     use super::*;
 
-    fn claims(exp: UnixSeconds) -> AccessClaims {
-        AccessClaims::new(
+    /// A verification of a token expiring at `exp`, under the directory generation `directory`.
+    fn verified(exp: UnixSeconds, directory: u64) -> Verified {
+        let claims = AccessClaims::new(
             "t1",
             7,
             "profile alert:w",
             "someUser",
             exp - super::super::ACCESS_TOKEN_LIFETIME,
-        )
+        );
+        let fixtures = crate::fixtures::Fixtures::embedded().expect("defaults");
+        let user = fixtures.users[0].clone();
+        let tenant = user.tenant.clone();
+        Verified::new(claims, directory, Principal { user, tenant })
     }
 
     #[test]
     fn a_hit_is_checked_against_the_clock() {
         let cache = VerifiedCache::default();
-        let entry = cache.insert("a.b.c", claims(1_000), 3, 0);
+        let entry = cache.insert("a.b.c", verified(1_000, 3), 0);
         assert_eq!(entry.directory, 3);
         assert!(
             entry
@@ -141,13 +162,13 @@ mod tests {
         let cache = VerifiedCache::default();
         for i in 0..CAPACITY {
             let exp = if i % 2 == 0 { 10 } else { 1_000 };
-            cache.insert(&format!("t{i}"), claims(exp), 0, 0);
+            cache.insert(&format!("t{i}"), verified(exp, 0), 0);
         }
         assert_eq!(cache.len(), CAPACITY);
-        cache.insert("next", claims(1_000), 0, 500);
+        cache.insert("next", verified(1_000, 0), 500);
         assert_eq!(cache.len(), CAPACITY / 2 + 1, "the expired half went");
         for i in 0..CAPACITY {
-            cache.insert(&format!("u{i}"), claims(1_000), 0, 500);
+            cache.insert(&format!("u{i}"), verified(1_000, 0), 500);
         }
         assert!(cache.len() <= CAPACITY);
         cache.forget("next");

@@ -33,7 +33,7 @@ mod inspect;
 mod keys;
 mod verify;
 
-pub use cache::{Verified, VerifiedCache};
+pub use cache::{Principal, Verified, VerifiedCache};
 pub use claims::{ACCESS_TOKEN_LIFETIME, AccessClaims, Issuance, REFRESH_TOKEN_LIFETIME, RefreshClaims};
 pub use inspect::{InspectError, Inspection, TokenKind, looks_like_jwt};
 pub use keys::{KeyError, Keys, PublicJwk, SignedTokens};

@@ -210,7 +210,7 @@ fn serve(
     if let Route::Action(action) = route
         && let Run::Caller(run) = action.run
     {
-        return Ok(reply(broken(ctx, op, run(&caller.user)), &base));
+        return Ok(reply(broken(ctx, op, run(caller.user())), &base));
     }
     let letter = ctx.policy.document_to_the_letter;
     // Operations beyond the document (lookups by name, aliases, searches) are not served.
@@ -263,11 +263,11 @@ fn serve(
         state
             .resources
             .usage_mut()
-            .count(&caller.tenant, caller.user.id, scope, now);
+            .count(caller.tenant(), caller.user().id, scope, now);
         let mut cx = Cx {
             state,
-            tenant: &caller.tenant,
-            caller: &caller.user,
+            tenant: caller.tenant(),
+            caller: caller.user(),
             now,
             base: &base,
             op,

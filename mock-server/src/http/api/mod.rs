@@ -34,15 +34,24 @@ use super::rest_error::rest_error;
 use crate::audit::facts::{ApiOutcome, ApiUse, Event, Who};
 use crate::model::User;
 use crate::protocol::scope;
-use crate::token::{AccessClaims, TokenError};
+use crate::token::{AccessClaims, TokenError, Verified};
+use std::sync::Arc;
 
-/// The authenticated caller of a resource request.
+/// The authenticated caller of a resource request: the token's verification, which names the
+/// user and tenant it acts for ([`Verified::principal`]), shared with the cache.
 #[derive(Debug, Clone)]
-pub struct Caller {
+pub struct Caller(pub Arc<Verified>);
+
+impl Caller {
     /// The user the token acts for.
-    pub user: User,
-    /// The tenant id.
-    pub tenant: String,
+    pub fn user(&self) -> &User {
+        &self.0.principal.user
+    }
+
+    /// The user's tenant id.
+    pub fn tenant(&self) -> &str {
+        &self.0.principal.tenant
+    }
 }
 
 /// Builds the `/api` router (nested, so paths here omit `/api`): every operation of the
@@ -124,22 +133,16 @@ fn check(ctx: &SharedCtx, path: &str, request: &mut Request, api_use: &mut ApiUs
         }
         Err(err) => return Err(refused(err, token, api_use)),
     };
-    // One state lock: the token's user, and the directory generation the proof is checked against.
-    let caller = ctx.store.with(|s| {
-        let (user, tenant) = s.token_user(proof.claims())?;
-        let caller = Caller {
-            user: user.clone(),
-            tenant: tenant.id.clone(),
-        };
-        Some((caller, s.directory_changes))
-    });
-    let Some((caller, directory)) = caller else {
-        api_use.outcome = ApiOutcome::UserGone;
-        return Err(unauthorized("The user of this access token no longer exists"));
+    // One state lock: the directory generation the proof is checked against, and the token's
+    // user unless a cached proof of this generation already names them.
+    let verified = match access::verified(ctx, token, now, proof) {
+        Ok(Some(verified)) => verified,
+        Ok(None) => {
+            api_use.outcome = ApiOutcome::UserGone;
+            return Err(unauthorized("The user of this access token no longer exists"));
+        }
+        Err(err) => return Err(refused(err, token, api_use)),
     };
-    let verified = proof
-        .settle(ctx, token, now, directory)
-        .map_err(|err| refused(err, token, api_use))?;
     let Some(requirement) = scope::requirement(request.method().as_str(), path) else {
         api_use.outcome = ApiOutcome::NoSuchPath;
         return Err(rest_error(
@@ -149,14 +152,14 @@ fn check(ctx: &SharedCtx, path: &str, request: &mut Request, api_use: &mut ApiUs
         ));
     };
     let allowed = verified.scopes.grants(requirement.scope.name, requirement.access);
-    // The audit shares the cached verification: no copy per request.
+    // The audit and the handler share the cached verification: no copy per request.
     *api_use = ApiUse::verified(
         if allowed {
             ApiOutcome::Allowed
         } else {
             ApiOutcome::MissingScope
         },
-        verified,
+        Arc::clone(&verified),
         requirement,
     );
     if !allowed {
@@ -179,7 +182,7 @@ fn check(ctx: &SharedCtx, path: &str, request: &mut Request, api_use: &mut ApiUs
         }
         return Err(response);
     }
-    request.extensions_mut().insert(caller);
+    request.extensions_mut().insert(Caller(verified));
     Ok(())
 }
 
