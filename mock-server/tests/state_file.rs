@@ -559,3 +559,105 @@ async fn a_version_2_file_is_migrated_and_dump_prints_the_state() {
     assert_eq!(missing.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("absent.json"));
 }
+
+/// A state file edited by hand may hold entities without fields the API always writes. The
+/// filters, reports, source states, suggestions and level replacements that read those fields
+/// answer without them (never a panic, never a 5xx).
+#[tokio::test]
+async fn entities_missing_fields_in_a_hand_edited_file_answer_without_a_5xx() {
+    let dir = temp_dir("sparse");
+    let state = dir.join("state.json");
+    let server = started(ilert_mock::MockServer::builder().state_file(&state)).await;
+    server.shutdown().await;
+    let text = std::fs::read_to_string(&state).expect("read");
+    let mut snapshot: Value = serde_json::from_str(text.lines().next().expect("a snapshot")).expect("json");
+    let collections = &mut snapshot["state"]["resources"]["tenants"]["someTenant"];
+    let strip = |collection: &mut Value, fields: &[&str]| {
+        for item in collection.as_object_mut().expect("a collection").values_mut() {
+            let body = item["body"].as_object_mut().expect("a body");
+            for field in fields {
+                body.remove(*field);
+            }
+        }
+    };
+    strip(
+        &mut collections["alerts"],
+        &[
+            "status",
+            "alertSource",
+            "escalationPolicy",
+            "reportTime",
+            "responders",
+        ],
+    );
+    strip(&mut collections["alert-log-entries"], &["filterTypes"]);
+    strip(&mut collections["incidents"], &["status", "affectedServices"]);
+    strip(
+        &mut collections["escalation-policies"],
+        &["name", "escalationRules"],
+    );
+    strip(&mut collections["maintenance-windows"], &["alertSources"]);
+    strip(&mut collections["service-outage-overrides"], &["service"]);
+    std::fs::write(&state, format!("{snapshot}\n")).expect("write");
+
+    let server = started(
+        ilert_mock::MockServer::builder()
+            .state_file(&state)
+            .auto_approve("someUser"),
+    )
+    .await;
+    let token = common::access_token(&server, "alert:w incident policy:w source report service").await;
+    let week = "from=2026-11-01T00:00:00Z&until=2026-11-30T00:00:00Z";
+    for (method, path, body) in [
+        (
+            "GET",
+            "/api/alerts?states=PENDING&sources=3001&policies=1501".to_owned(),
+            None,
+        ),
+        ("GET", format!("/api/alerts?{week}"), None),
+        ("GET", "/api/alerts/count?states=PENDING".to_owned(), None),
+        (
+            "GET",
+            "/api/alerts/5001/log-entries?filter-types=NOTIFICATIONS".to_owned(),
+            None,
+        ),
+        ("GET", "/api/alerts/5001/suggested-responders".to_owned(), None),
+        (
+            "GET",
+            "/api/incidents?states=INVESTIGATING&services=1".to_owned(),
+            None,
+        ),
+        ("GET", format!("/api/reports/alerts?{week}"), None),
+        ("GET", format!("/api/reports/alerts/summary?{week}"), None),
+        ("GET", "/api/alert-sources".to_owned(), None),
+        ("GET", format!("/api/service-outages?service=8401&{week}"), None),
+        (
+            "PUT",
+            "/api/escalation-policies/1501/levels/0".to_owned(),
+            Some(json!({"escalationTimeout": 0, "users": [{"id": 1001}]})),
+        ),
+        (
+            "POST",
+            "/api/alerts".to_owned(),
+            Some(json!({"summary": "no source"})),
+        ),
+    ] {
+        let mut request = http()
+            .request(
+                method.parse().expect("a method"),
+                format!("{}{path}", server.base_url()),
+            )
+            .bearer_auth(&token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let answer = request.send().await.expect("answers");
+        let status = answer.status();
+        let text = answer.text().await.expect("a body");
+        assert!(status.as_u16() < 500, "{method} {path}: {status} {text}");
+        if path.contains("/levels/") {
+            assert!(text.contains("it has no levels"), "{text}");
+        }
+    }
+    server.shutdown().await;
+}

@@ -9,8 +9,10 @@
 //! - a hit is still checked against the mock's clock (`exp`), so `/_mock/clock` expires cached
 //!   tokens exactly as it expires the others;
 //! - each entry remembers the directory generation (users, apps, tenants) it was verified
-//!   under; the caller compares it under the state lock it takes anyway, and a change of users or
-//!   apps sends the token through full verification again; `/_mock/reset` clears the cache, and
+//!   under and whom the token acts for under it ([`Principal`]: the user and tenant, shared by
+//!   every request with the token, so none copies the user); the caller compares the generation
+//!   under the state lock it takes anyway, and a change of users or apps sends the token through
+//!   full verification and a fresh lookup of its user again; `/_mock/reset` clears the cache, and
 //!   the keys never change while a server runs (a cache lives in one server's context);
 //! - at most [`CAPACITY`] entries: when full, expired entries go, and if none has expired the
 //!   cache starts empty again (a bound, not an LRU: the bench and real apps use few tokens).

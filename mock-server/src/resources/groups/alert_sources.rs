@@ -57,7 +57,7 @@ fn editable(body: &Entity, out: &mut Entity) -> Result<(), ResourceError> {
     out.insert("integrationType".into(), text("integrationType", "API"));
     out.insert(
         "escalationPolicy".into(),
-        json!({"id": body["escalationPolicy"]["id"]}),
+        json!({"id": body.get("escalationPolicy").map_or(&Value::Null, |p| &p["id"])}),
     );
     out.insert("alertPriorityRule".into(), text("alertPriorityRule", "HIGH"));
     out.insert(
@@ -201,7 +201,10 @@ pub fn in_maintenance(view: &View<'_>, source: i64) -> bool {
             };
             let open =
                 matches!((time("start"), time("end")), (Some(s), Some(e)) if s <= view.now && view.now < e);
-            open && relations::ids(&w.body["alertSources"], "[]").contains(&source)
+            open && w
+                .body
+                .get("alertSources")
+                .is_some_and(|s| relations::ids(s, "[]").contains(&source))
         })
 }
 

@@ -97,8 +97,9 @@ fn normalise(body: &Entity) -> Result<Entity, ResourceError> {
             "field 'name' must not be empty".to_owned(),
         ));
     }
-    let rules: Vec<Value> = body["escalationRules"]
-        .as_array()
+    let rules: Vec<Value> = body
+        .get("escalationRules")
+        .and_then(Value::as_array)
         .map(|r| r.iter().map(rule).collect())
         .unwrap_or_default();
     if rules.is_empty() {
@@ -244,13 +245,20 @@ fn replace_level(cx: &mut Cx<'_>) -> Result<Reply, ResourceError> {
         .resources()
         .get(tenant, NAME, id)
         .ok_or_else(|| ResourceError::not_found("escalation policy", id))?;
-    let count = policy.body["escalationRules"].as_array().map_or(0, Vec::len);
+    let count = policy
+        .body
+        .get("escalationRules")
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len);
     let level = level.filter(|l| *l < count).ok_or_else(|| {
-        ResourceError::NotFound(format!(
-            "escalation policy {id} has no level {} (levels are 0 to {})",
-            cx.path_param("level").unwrap_or_default(),
-            count.saturating_sub(1)
-        ))
+        let asked = cx.path_param("level").unwrap_or_default();
+        ResourceError::NotFound(match count {
+            0 => format!("escalation policy {id} has no level {asked} (it has no levels)"),
+            _ => format!(
+                "escalation policy {id} has no level {asked} (levels are 0 to {})",
+                count - 1
+            ),
+        })
     })?;
     if let Some(mut p) = cx.state.resources_mut().get_mut(tenant, NAME, id)
         && let Some(rules) = p.get_mut("escalationRules").and_then(Value::as_array_mut)

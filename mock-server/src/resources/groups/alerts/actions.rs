@@ -36,7 +36,10 @@ pub(super) fn create(cx: &mut Cx<'_>) -> Result<Reply, ResourceError> {
         policy: body.get("escalationPolicy").and_then(|p| p["id"].as_i64()),
         extra,
     };
-    let source = body["alertSource"]["id"].as_i64().unwrap_or_default();
+    let source = body
+        .get("alertSource")
+        .and_then(|s| s["id"].as_i64())
+        .unwrap_or_default();
     let by = Actor::User(cx.caller.id);
     let id = raise(cx.state, cx.tenant, cx.now, source, new, &by)?;
     let extra_responders = relations::ids(&body.get("responders").cloned().unwrap_or(json!([])), "[].user");
@@ -276,7 +279,7 @@ pub(super) fn suggested(cx: &mut Cx<'_>) -> Result<Reply, ResourceError> {
         .map(|u| json!({"group": "USER", "id": u.id, "name": format!("{} {}", u.first_name, u.last_name), "disabled": false}))
         .collect();
     out.extend(cx.state.resources().iter(cx.tenant, escalation_policies::NAME).map(|(pid, p)| {
-        json!({"group": "ESCALATION_POLICY", "id": pid, "name": p.body["name"], "disabled": false})
+        json!({"group": "ESCALATION_POLICY", "id": pid, "name": p.body.get("name"), "disabled": false})
     }));
     Ok(Reply::ok(Value::Array(out)))
 }

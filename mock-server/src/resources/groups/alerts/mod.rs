@@ -46,8 +46,8 @@ pub static GROUP: Group = Group::new(
         .filters(&[Filter {
             param: "filter-types",
             test: |_, e, v| {
-                e["filterTypes"]
-                    .as_array()
+                e.get("filterTypes")
+                    .and_then(serde_json::Value::as_array)
                     .is_some_and(|t| t.iter().any(|t| v.iter().any(|v| t == v.as_str())))
             },
         }]),

@@ -32,12 +32,15 @@ pub const COLLECTION: Collection = Collection::new(NAME, "/incidents", "incident
 pub const FILTERS: &[Filter] = &[
     Filter {
         param: "states",
-        test: |_, i, v| v.iter().any(|s| i["status"] == s.as_str()),
+        test: |_, i, v| {
+            v.iter()
+                .any(|s| i.get("status").is_some_and(|st| st == s.as_str()))
+        },
     },
     Filter {
         param: "services",
         test: |_, i, v| {
-            services::impacts(&i["affectedServices"])
+            services::impacts(i.get("affectedServices").unwrap_or(&Value::Null))
                 .iter()
                 .any(|(id, _)| v.iter().any(|s| s.parse::<i64>().ok() == Some(*id)))
         },

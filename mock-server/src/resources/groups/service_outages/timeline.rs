@@ -84,7 +84,7 @@ fn overrides(view: &View<'_>, service: i64) -> Vec<Outage> {
     view.state
         .resources()
         .iter(view.tenant, names::OUTAGE_OVERRIDES)
-        .filter(|(_, o)| o.body["service"]["id"] == service)
+        .filter(|(_, o)| o.body.get("service").is_some_and(|s| s["id"] == service))
         .filter_map(|(_, o)| {
             let time = |key: &str| o.body.get(key).and_then(Value::as_str).and_then(parse);
             Some(Outage {
