@@ -345,10 +345,12 @@ async fn logs(through_terminal: bool, no_color: Option<&str>) -> Option<String> 
         if Command::new("script").arg("--version").output().is_err() {
             return None;
         }
+        // `script` runs the mock as its own child, which killing `script` would leave running:
+        // `--exit-with-parent` ends the mock with it.
         let mut cmd = Command::new("script");
         cmd.args(["-qefc"])
             .arg(format!(
-                "{BIN} --bind 127.0.0.1:0 --ready-file {}",
+                "{BIN} --bind 127.0.0.1:0 --exit-with-parent --ready-file {}",
                 ready.display()
             ))
             .arg(&log);
