@@ -1,8 +1,9 @@
 //! What the store indexes, per collection: the references each collection declares (for
 //! cascades and reference checks), which collections nest under it (for children), and the
 //! secondary keys the API looks entities up by (alert state, source, policy, responder, open
-//! alert key per source, report time, integration keys). The store keeps these up to date on every insert,
-//! change and removal, so a list, count, lookup or cascade costs O(answer + log n), not a scan.
+//! alert key per source, report time, integration keys). The store keeps these up to date on
+//! every insert, change and removal, so a list, count, report, lookup or cascade costs
+//! O(answer + log n), not a scan.
 //!
 //! The table is built once from the groups' declarations ([`super::registry::GROUPS`]) plus the
 //! keys below, which name fields the way the groups store them.

@@ -8,9 +8,9 @@
 //! stay with the API: the dashboard's test event goes to the real Events API (`POST
 //! /api/events`), which needs only the alert source's integration key shown here.
 
-use axum::Json;
 use std::collections::HashMap;
 
+use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};

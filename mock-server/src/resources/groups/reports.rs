@@ -217,8 +217,8 @@ fn selected(cx: &Cx<'_>, from: UnixSeconds, until: UnixSeconds) -> Result<Vec<Fa
         return Ok(Vec::new());
     }
     // The alerts reported in the range, from the report-time index, each read from its text
-    // only in the fields a report needs: a report costs O(alerts in range + log n), not a pass over every
-    // alert.
+    // only in the fields a report needs: a report costs O(alerts in range + log n), not a pass
+    // over every alert.
     let store = cx.state.resources();
     let (low, high) = (reported_key(from), reported_key(until));
     Ok(store
