@@ -135,10 +135,15 @@ mod tests {
             "someUser",
             exp - super::super::ACCESS_TOKEN_LIFETIME,
         );
-        let fixtures = crate::fixtures::Fixtures::embedded().expect("defaults");
-        let user = fixtures.users[0].clone();
-        let tenant = user.tenant.clone();
-        Verified::new(claims, directory, Principal { user, tenant })
+        // The fixtures are parsed once: the capacity test makes thousands of entries.
+        static PRINCIPAL: std::sync::OnceLock<Principal> = std::sync::OnceLock::new();
+        let principal = PRINCIPAL.get_or_init(|| {
+            let fixtures = crate::fixtures::Fixtures::embedded().expect("defaults");
+            let user = fixtures.users[0].clone();
+            let tenant = user.tenant.clone();
+            Principal { user, tenant }
+        });
+        Verified::new(claims, directory, principal.clone())
     }
 
     #[test]
