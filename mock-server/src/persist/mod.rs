@@ -10,7 +10,8 @@
 //! of a sync, not a rewrite of the state. When the log has grown past the snapshot (and at a
 //! reset), a new snapshot replaces the file: written to a temporary file in the same folder,
 //! synced, renamed over the state file, the folder synced, so a crash leaves the old file or the
-//! new one, never a mix. Why not SQLite or redb: the store is an in-memory engine with its own
+//! new one, never a mix. A compaction's file is written by a helper thread while records keep
+//! being appended to the old file; they follow the snapshot in the new one ([`writer`]). Why not SQLite or redb: the store is an in-memory engine with its own
 //! indexes ([`crate::resources::store`]); the file only has to replay its changes in order, and
 //! a log of JSON lines keeps the file readable with `head` and `jq` and adds no engine to the
 //! build.
@@ -227,26 +228,43 @@ fn folder(path: &Path) -> &Path {
 }
 
 /// Writes `bytes` as the file at `path`, atomically: a new temporary file beside it
-/// (`.NAME.<16 hex>.tmp`), synced, renamed over `path`, the folder synced.
+/// ([`write_beside`]), then renamed over `path` ([`install`]).
 fn replace_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let (temp, _) = write_beside(path, bytes)?;
+    install(&temp, path)
+}
+
+/// Writes `bytes` to a new temporary file beside `path` (`.NAME.<16 hex>.tmp`: created new,
+/// never through a symbolic link, mode 0600) and syncs it; its path and the file, open for
+/// appending. Nothing is left behind when it fails.
+fn write_beside(path: &Path, bytes: &[u8]) -> std::io::Result<(PathBuf, File)> {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let tmp = folder(path).join(format!(".{name}.{:016x}.tmp", rand::random::<u64>()));
-    let written = open_options(true)
-        .open(&tmp)
-        .and_then(|mut file| {
-            file.write_all(bytes)?;
-            file.sync_all()
-        })
-        .and_then(|()| fs::rename(&tmp, path));
-    if let Err(e) = written {
-        let _ = fs::remove_file(&tmp);
+    let temp = folder(path).join(format!(".{name}.{:016x}.tmp", rand::random::<u64>()));
+    let written = open_options(true).append(true).open(&temp).and_then(|mut file| {
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        Ok(file)
+    });
+    match written {
+        Ok(file) => Ok((temp, file)),
+        Err(e) => {
+            let _ = fs::remove_file(&temp);
+            Err(e)
+        }
+    }
+}
+
+/// Renames the synced file `temp` over `path` and syncs the folder, so the rename itself is
+/// durable (not every platform supports fsync on folders); `temp` is removed when it fails.
+fn install(temp: &Path, path: &Path) -> std::io::Result<()> {
+    if let Err(e) = fs::rename(temp, path) {
+        let _ = fs::remove_file(temp);
         return Err(e);
     }
     if let Ok(d) = File::open(folder(path)) {
-        // Makes the rename itself durable; not every platform supports fsync on folders.
         let _ = d.sync_all();
     }
     Ok(())

@@ -8,10 +8,19 @@
 //! block a runtime thread). While one batch syncs, the next one gathers, so the more clients
 //! write at once, the more changes each sync carries.
 //!
-//! A snapshot (the whole state, written when the log has grown past the snapshot, or on reset)
-//! replaces the file: to a new file in the same folder (random name, `O_EXCL`, `O_NOFOLLOW`,
-//! 0600), synced, renamed over the state file, the folder synced. Records queued before the
-//! snapshot are already in it and are not appended.
+//! A compaction (the whole state, written when the log has grown past the snapshot) replaces
+//! the file without holding up the records behind it, as Redis rewrites its append-only file:
+//! a helper thread writes it to a new file in the same folder (random name,
+//! `O_EXCL`, `O_NOFOLLOW`, 0600) and syncs it, while this thread keeps appending records to the
+//! current file (so each is durable when it is answered) and also keeps them aside. Once the
+//! helper is done, the records kept aside are appended to the new file, which is synced,
+//! renamed over the state file, and the folder synced. Every change a snapshot holds was
+//! already appended to the current file when it was made, so until that rename the current file
+//! holds the whole state on its own, and after it the new one does: a crash at any moment leaves
+//! one or the other. A compaction queued while another is being written replaces it; at close
+//! the writer waits for the helper. A snapshot whose state is in no record (a reset, and the
+//! state written at shutdown) replaces the file at once, the same way but on this thread,
+//! before anything after it is written.
 
 use std::fs::File;
 use std::io::Write as _;
@@ -28,7 +37,12 @@ use super::open_options;
 pub enum Job {
     /// One record line for the end of the log.
     Append(Vec<u8>),
-    /// A whole new file (the snapshot line, no records).
+    /// A whole new file (the snapshot line, no records) holding only changes whose records are
+    /// already in the file (a compaction): written beside the file while records keep being
+    /// appended, then put in its place.
+    Compact(Vec<u8>),
+    /// A whole new file that replaces the file before anything after it is written, so its
+    /// content is durable when its job is (a reset: the new state is in no record).
     Snapshot(Vec<u8>),
 }
 
@@ -41,6 +55,8 @@ struct Queue {
     durable: u64,
     /// No more jobs are taken; the thread ends once the queue is empty.
     closing: bool,
+    /// The snapshot helper has finished (the thread installs or discards its file).
+    rewritten: bool,
 }
 
 #[derive(Debug)]
@@ -62,8 +78,20 @@ pub struct Writer {
 #[derive(Debug)]
 struct Target {
     path: PathBuf,
-    /// The state file opened for appending (reopened after each snapshot).
+    /// The state file opened for appending (the new file after each snapshot).
     file: Option<File>,
+    /// A snapshot being written beside the file.
+    rewrite: Option<Rewrite>,
+}
+
+/// A snapshot a helper thread is writing beside the state file.
+#[derive(Debug)]
+struct Rewrite {
+    /// Ends with the new file, written and synced, or why it could not be.
+    helper: std::thread::JoinHandle<std::io::Result<(PathBuf, File)>>,
+    /// The records appended to the current file since the snapshot was taken: they follow it in
+    /// the new file.
+    tail: Vec<u8>,
 }
 
 impl Writer {
@@ -79,6 +107,7 @@ impl Writer {
         let target = Target {
             path,
             file: Some(file),
+            rewrite: None,
         };
         let thread = std::thread::Builder::new()
             .name("ilert-mock-state-file".to_owned())
@@ -136,52 +165,67 @@ impl Drop for Writer {
     }
 }
 
-fn run(shared: &Shared, mut target: Target) {
+fn run(shared: &Arc<Shared>, mut target: Target) {
     loop {
-        let jobs = {
+        let (jobs, closing) = {
             let mut queue = shared.queue.lock();
-            while queue.jobs.is_empty() && !queue.closing {
+            while queue.jobs.is_empty() && !queue.closing && !queue.rewritten {
                 shared.signal.wait(&mut queue);
             }
-            if queue.jobs.is_empty() {
-                // Closing, and everything queued was written: no waiter waits for more.
-                queue.durable = queue.queued;
-                shared.signal.notify_all();
-                shared.durable.send_replace(queue.queued);
-                return;
+            queue.rewritten = false;
+            (std::mem::take(&mut queue.jobs), queue.closing)
+        };
+        let last = jobs.last().map(|(n, _)| *n);
+        if let Some(last) = last {
+            if let Err(err) = target.write(jobs, shared) {
+                tracing::error!(
+                    "state file {}: {err}; the change stays in memory",
+                    target.path.display()
+                );
             }
-            std::mem::take(&mut queue.jobs)
-        };
-        let Some(last) = jobs.last().map(|(n, _)| *n) else {
-            continue;
-        };
-        if let Err(err) = target.write(jobs) {
-            tracing::error!(
-                "state file {}: {err}; the change stays in memory",
-                target.path.display()
-            );
+            durable(shared, last);
         }
-        let mut queue = shared.queue.lock();
-        queue.durable = last;
-        shared.signal.notify_all();
-        drop(queue);
-        shared.durable.send_replace(last);
+        // A finished snapshot takes the file's place; at close, the writer waits for it.
+        target.settle(closing);
+        if closing && last.is_none() {
+            // Closing, and everything queued was written: no waiter waits for more.
+            let queued = shared.queue.lock().queued;
+            durable(shared, queued);
+            return;
+        }
     }
 }
 
+/// Tells the waiters that every job up to `number` is on disk.
+fn durable(shared: &Shared, number: u64) {
+    let mut queue = shared.queue.lock();
+    queue.durable = number;
+    shared.signal.notify_all();
+    drop(queue);
+    shared.durable.send_replace(number);
+}
+
 impl Target {
-    /// Writes one batch: from its last snapshot on (earlier records are in the snapshot), with
-    /// one sync.
-    fn write(&mut self, jobs: Vec<(u64, Job)>) -> std::io::Result<()> {
-        let from = jobs
-            .iter()
-            .rposition(|(_, job)| matches!(job, Job::Snapshot(_)))
-            .unwrap_or(0);
+    /// Writes one batch: its records appended with one sync (also kept aside for a compaction
+    /// being written), a compaction in it started beside the file, a snapshot in it put in the
+    /// file's place at once (the records before it are in it). Its jobs are durable once this
+    /// returns: a compaction holds only changes whose records are in the current file.
+    fn write(&mut self, jobs: Vec<(u64, Job)>, shared: &Arc<Shared>) -> std::io::Result<()> {
         let mut appended = Vec::new();
-        for (_, job) in jobs.into_iter().skip(from) {
+        for (_, job) in jobs {
             match job {
-                Job::Snapshot(bytes) => self.replace(&bytes)?,
-                Job::Append(bytes) => appended.extend_from_slice(&bytes),
+                Job::Compact(bytes) => self.begin_rewrite(bytes, shared),
+                Job::Snapshot(bytes) => {
+                    appended.clear();
+                    self.abandon_rewrite();
+                    self.replace(&bytes)?;
+                }
+                Job::Append(bytes) => {
+                    if let Some(rewrite) = &mut self.rewrite {
+                        rewrite.tail.extend_from_slice(&bytes);
+                    }
+                    appended.extend_from_slice(&bytes);
+                }
             }
         }
         if appended.is_empty() {
@@ -197,12 +241,80 @@ impl Target {
         file.sync_data()
     }
 
+    /// Starts writing `bytes` beside the file on a helper thread (one being written already is
+    /// superseded: waited for and removed). When no thread can be started, the file keeps its
+    /// log, which holds every change, and the next snapshot is tried when the log has grown
+    /// again.
+    fn begin_rewrite(&mut self, bytes: Vec<u8>, shared: &Arc<Shared>) {
+        self.abandon_rewrite();
+        let path = self.path.clone();
+        let for_helper = Arc::clone(shared);
+        let started = std::thread::Builder::new()
+            .name("ilert-mock-snapshot".to_owned())
+            .spawn(move || {
+                let written = super::write_beside(&path, &bytes);
+                let mut queue = for_helper.queue.lock();
+                queue.rewritten = true;
+                for_helper.signal.notify_all();
+                written
+            });
+        match started {
+            Ok(helper) => {
+                self.rewrite = Some(Rewrite {
+                    helper,
+                    tail: Vec::new(),
+                });
+            }
+            Err(err) => tracing::error!(
+                "state file {}: no snapshot could be started ({err}); the file keeps its log",
+                self.path.display()
+            ),
+        }
+    }
+
+    /// Waits for a compaction being written, if any, and removes its file: a later snapshot
+    /// supersedes it.
+    fn abandon_rewrite(&mut self) {
+        if let Some(old) = self.rewrite.take()
+            && let Ok(Ok((temp, _))) = old.helper.join()
+        {
+            let _ = std::fs::remove_file(temp);
+        }
+    }
+
     /// Replaces the file by `bytes` atomically and reopens it for appending.
     fn replace(&mut self, bytes: &[u8]) -> std::io::Result<()> {
         self.file = None;
         super::replace_atomically(&self.path, bytes)?;
         self.file = Some(open_options(false).append(true).open(&self.path)?);
         Ok(())
+    }
+
+    /// Once the snapshot's helper is done (at once when `wait`), appends the records kept aside
+    /// to the new file, syncs it and renames it over the state file. On any failure the current
+    /// file, which holds every change, stays.
+    fn settle(&mut self, wait: bool) {
+        let Some(rewrite) = self.rewrite.take_if(|r| wait || r.helper.is_finished()) else {
+            return;
+        };
+        let installed = match rewrite.helper.join() {
+            Ok(Ok((temp, mut file))) => file
+                .write_all(&rewrite.tail)
+                .and_then(|()| file.sync_data())
+                .and_then(|()| super::install(&temp, &self.path))
+                .map(|()| self.file = Some(file))
+                .inspect_err(|_| {
+                    let _ = std::fs::remove_file(&temp);
+                }),
+            Ok(Err(err)) => Err(err),
+            Err(_) => Err(std::io::Error::other("the snapshot's thread panicked")),
+        };
+        if let Err(err) = installed {
+            tracing::error!(
+                "state file {}: the snapshot could not be written ({err}); the file keeps its log",
+                self.path.display()
+            );
+        }
     }
 }
 
@@ -224,13 +336,97 @@ mod tests {
         assert!(a < b);
         assert_eq!(fs::read_to_string(&path).expect("read"), "snap\na\nb\n");
         writer.queue(Job::Append(b"c\n".to_vec()));
-        writer.queue(Job::Snapshot(b"snap2\n".to_vec()));
+        writer.queue(Job::Compact(b"snap2\n".to_vec()));
         let d = writer.queue(Job::Append(b"d\n".to_vec())).expect("queued");
         writer.wait(d);
+        // The snapshot is written beside the file: until it takes the file's place, the file
+        // holds every record (`c` is in the snapshot and in the old file alike).
         let text = fs::read_to_string(&path).expect("read");
-        assert_eq!(text, "snap2\nd\n");
+        assert!(text == "snap\na\nb\nc\nd\n" || text == "snap2\nd\n", "{text:?}");
         writer.close();
         assert!(writer.queue(Job::Append(b"e\n".to_vec())).is_none());
         assert_eq!(fs::read_to_string(&path).expect("read"), "snap2\nd\n");
+        assert_eq!(
+            files_in(dir.path()),
+            vec!["state.json"],
+            "no file is left beside it"
+        );
+    }
+
+    /// The names of the files in `dir`, sorted.
+    fn files_in(dir: &std::path::Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .expect("a folder")
+            .map(|e| e.expect("an entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// Records appended while a snapshot is being written are durable in the current file when
+    /// answered and follow the snapshot in the new one, however the helper's pace falls; a
+    /// second snapshot supersedes the first.
+    #[test]
+    fn records_written_during_a_snapshot_follow_it_and_a_later_snapshot_wins() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("state.json");
+        fs::write(&path, "snap\n").expect("write");
+        let writer = Writer::start(path.clone()).expect("starts");
+        // A large snapshot, so the records below are likely written while it is.
+        let mut big = vec![b'x'; 8 << 20];
+        big.push(b'\n');
+        writer.queue(Job::Compact(big.clone()));
+        let mut expected_tail = String::new();
+        for n in 0..50 {
+            let record = format!("r{n}\n");
+            expected_tail.push_str(&record);
+            let job = writer.queue(Job::Append(record.into_bytes())).expect("queued");
+            writer.wait(job);
+            let text = fs::read(&path).expect("read");
+            let whole_old = text.starts_with(b"snap\n") && text.ends_with(expected_tail.as_bytes());
+            let whole_new = text.starts_with(&big) && text.ends_with(expected_tail.as_bytes());
+            assert!(whole_old || whole_new, "record {n} is in the file when answered");
+        }
+        writer.close();
+        let mut want = big;
+        want.extend_from_slice(expected_tail.as_bytes());
+        assert!(
+            fs::read(&path).expect("read") == want,
+            "the snapshot, then every record after it"
+        );
+
+        let writer = Writer::start(path.clone()).expect("starts");
+        writer.queue(Job::Compact(b"first\n".to_vec()));
+        writer.queue(Job::Append(b"between\n".to_vec()));
+        writer.queue(Job::Compact(b"second\n".to_vec()));
+        let last = writer.queue(Job::Append(b"after\n".to_vec())).expect("queued");
+        writer.wait(last);
+        writer.close();
+        assert_eq!(fs::read_to_string(&path).expect("read"), "second\nafter\n");
+        assert_eq!(files_in(dir.path()), vec!["state.json"]);
+    }
+
+    /// A snapshot (a reset's state, in no record) is the file once its job is durable, even
+    /// with a compaction being written: the compaction is dropped, and the records before the
+    /// snapshot are not appended (they are in it).
+    #[test]
+    fn a_snapshot_is_the_file_when_its_job_is_durable() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("state.json");
+        fs::write(&path, "snap\n").expect("write");
+        let writer = Writer::start(path.clone()).expect("starts");
+        let mut big = vec![b'x'; 8 << 20];
+        big.push(b'\n');
+        writer.queue(Job::Compact(big));
+        writer.queue(Job::Append(b"before\n".to_vec()));
+        let reset = writer.queue(Job::Snapshot(b"reset\n".to_vec())).expect("queued");
+        writer.wait(reset);
+        assert_eq!(fs::read_to_string(&path).expect("read"), "reset\n");
+        let after = writer.queue(Job::Append(b"after\n".to_vec())).expect("queued");
+        writer.wait(after);
+        assert_eq!(fs::read_to_string(&path).expect("read"), "reset\nafter\n");
+        writer.close();
+        assert_eq!(fs::read_to_string(&path).expect("read"), "reset\nafter\n");
+        assert_eq!(files_in(dir.path()), vec!["state.json"]);
     }
 }

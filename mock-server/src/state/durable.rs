@@ -125,20 +125,32 @@ impl SharedState {
         log.log_bytes += line.len() as u64;
         let job = self.queue_or_log(file, Job::Append(line))?;
         if log.outgrown() {
-            return Some(self.queue_snapshot(state, &mut log, file).unwrap_or(job));
+            return Some(
+                self.queue_snapshot(state, &mut log, file, Job::Compact)
+                    .unwrap_or(job),
+            );
         }
         Some(job)
     }
 
-    /// Queues the whole state as a new snapshot and starts the log's count again; the job, or
-    /// `None` when it could not be made or queued (logged).
-    fn queue_snapshot(&self, state: &MockState, log: &mut Log, file: &StateFile) -> Option<u64> {
+    /// Queues the whole state as a new snapshot (`as_job`: [`Job::Compact`] when every change
+    /// in it is already in the log, written beside the file while records keep coming;
+    /// [`Job::Snapshot`] when it is the only record of the state, in the file's place before
+    /// its job is durable) and starts the log's count again; the job, or `None` when it could
+    /// not be made or queued (logged).
+    fn queue_snapshot(
+        &self,
+        state: &MockState,
+        log: &mut Log,
+        file: &StateFile,
+        as_job: fn(Vec<u8>) -> Job,
+    ) -> Option<u64> {
         let bytes = persist::snapshot(&state.persisted_ref())
             .map_err(|e| tracing::error!("state file: no snapshot could be made: {e}"))
             .ok()?;
         log.snapshot_bytes = bytes.len() as u64;
         log.log_bytes = 0;
-        self.queue_or_log(file, Job::Snapshot(bytes))
+        self.queue_or_log(file, as_job(bytes))
     }
 
     fn queue_or_log(&self, file: &StateFile, job: Job) -> Option<u64> {
@@ -182,7 +194,7 @@ impl SharedState {
         let job = {
             let state = self.state.lock();
             let mut log = self.log.lock();
-            self.queue_snapshot(&state, &mut log, file)
+            self.queue_snapshot(&state, &mut log, file, Job::Snapshot)
         };
         if let Some(job) = job {
             file.wait(job);
