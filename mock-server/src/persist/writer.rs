@@ -185,7 +185,7 @@ fn run(shared: &Arc<Shared>, mut target: Target) {
             }
             durable(shared, last);
         }
-        // A finished snapshot takes the file's place; at close, the writer waits for it.
+        // A finished compaction takes the file's place; at close, the writer waits for it.
         target.settle(closing);
         if closing && last.is_none() {
             // Closing, and everything queued was written: no waiter waits for more.
@@ -290,7 +290,7 @@ impl Target {
         Ok(())
     }
 
-    /// Once the snapshot's helper is done (at once when `wait`), appends the records kept aside
+    /// Once the compaction's helper is done (at once when `wait`), appends the records kept aside
     /// to the new file, syncs it and renames it over the state file. On any failure the current
     /// file, which holds every change, stays.
     fn settle(&mut self, wait: bool) {
