@@ -30,10 +30,10 @@ impl Proof {
         }
     }
 
-    /// The verification to act on, given the directory generation (users, apps, tenants) and
-    /// whom the token acts for, both read under the state lock: a cached entry of another
-    /// generation is verified afresh.
-    pub fn settle(
+    /// The verification to act on once [`standing`] found the proof is not a cached one of the
+    /// current directory generation (users, apps, tenants): `directory` and `principal` were read
+    /// under the state lock. A cached entry (of another generation) is verified afresh.
+    fn settle(
         self,
         ctx: &SharedCtx,
         token: &str,
@@ -41,22 +41,19 @@ impl Proof {
         directory: u64,
         principal: Principal,
     ) -> Result<Arc<Verified>, TokenError> {
-        match self {
-            Self::Cached(verified) if verified.directory == directory => Ok(verified),
+        let (claims, cache) = match self {
             Self::Cached(_) => {
                 ctx.verified.forget(token);
-                let claims = ctx.keys.verify_access(token, now)?;
-                Ok(ctx
-                    .verified
-                    .insert(token, Verified::new(claims, directory, principal), now))
+                (ctx.keys.verify_access(token, now)?, true)
             }
-            Self::Fresh { claims, cache: true } => {
-                Ok(ctx
-                    .verified
-                    .insert(token, Verified::new(claims, directory, principal), now))
-            }
-            Self::Fresh { claims, cache: false } => Ok(Arc::new(Verified::new(claims, directory, principal))),
-        }
+            Self::Fresh { claims, cache } => (claims, cache),
+        };
+        let verified = Verified::new(claims, directory, principal);
+        Ok(if cache {
+            ctx.verified.insert(token, verified, now)
+        } else {
+            Arc::new(verified)
+        })
     }
 }
 
