@@ -326,10 +326,7 @@ mod tests {
 
     #[test]
     fn batches_are_appended_in_order_and_a_snapshot_starts_the_file_again() {
-        let dir = tempfile::tempdir().expect("dir");
-        let path = dir.path().join("state.json");
-        fs::write(&path, "snap\n").expect("write");
-        let writer = Writer::start(path.clone()).expect("starts");
+        let (dir, path, writer) = started();
         let a = writer.queue(Job::Append(b"a\n".to_vec())).expect("queued");
         let b = writer.queue(Job::Append(b"b\n".to_vec())).expect("queued");
         writer.wait(b);
@@ -353,6 +350,22 @@ mod tests {
         );
     }
 
+    /// A writer started on a state file in a new folder that holds the snapshot `snap`.
+    fn started() -> (tempfile::TempDir, std::path::PathBuf, Writer) {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("state.json");
+        fs::write(&path, "snap\n").expect("write");
+        let writer = Writer::start(path.clone()).expect("starts");
+        (dir, path, writer)
+    }
+
+    /// A snapshot of 8 MiB, so the records queued after it are likely written while it is.
+    fn big_snapshot() -> Vec<u8> {
+        let mut big = vec![b'x'; 8 << 20];
+        big.push(b'\n');
+        big
+    }
+
     /// The names of the files in `dir`, sorted.
     fn files_in(dir: &std::path::Path) -> Vec<String> {
         let mut names: Vec<String> = fs::read_dir(dir)
@@ -368,13 +381,8 @@ mod tests {
     /// second snapshot supersedes the first.
     #[test]
     fn records_written_during_a_snapshot_follow_it_and_a_later_snapshot_wins() {
-        let dir = tempfile::tempdir().expect("dir");
-        let path = dir.path().join("state.json");
-        fs::write(&path, "snap\n").expect("write");
-        let writer = Writer::start(path.clone()).expect("starts");
-        // A large snapshot, so the records below are likely written while it is.
-        let mut big = vec![b'x'; 8 << 20];
-        big.push(b'\n');
+        let (dir, path, writer) = started();
+        let big = big_snapshot();
         writer.queue(Job::Compact(big.clone()));
         let mut expected_tail = String::new();
         for n in 0..50 {
@@ -411,12 +419,8 @@ mod tests {
     /// snapshot are not appended (they are in it).
     #[test]
     fn a_snapshot_is_the_file_when_its_job_is_durable() {
-        let dir = tempfile::tempdir().expect("dir");
-        let path = dir.path().join("state.json");
-        fs::write(&path, "snap\n").expect("write");
-        let writer = Writer::start(path.clone()).expect("starts");
-        let mut big = vec![b'x'; 8 << 20];
-        big.push(b'\n');
+        let (dir, path, writer) = started();
+        let big = big_snapshot();
         writer.queue(Job::Compact(big));
         writer.queue(Job::Append(b"before\n".to_vec()));
         let reset = writer.queue(Job::Snapshot(b"reset\n".to_vec())).expect("queued");

@@ -415,18 +415,13 @@ mod tests {
     /// and run against their ids, one without a report time and one whose time does not parse.
     fn state_with_alerts(n: i64) -> MockState {
         let mut state = MockState::new(&Fixtures::embedded().expect("defaults"), Some(1));
-        let store = state.resources_mut();
         for i in 0..n {
             let id = 100_000 + i;
             let at = BASE + ((i * 7_919) % 997) * 60;
-            let alert = json!({"id": id, "status": "PENDING", "reportTime": iso8601(at),
-                "alertSource": {"id": 3001}, "escalationPolicy": {"id": 1501}});
-            store.insert(
-                TENANT,
-                alerts::NAME,
-                id,
-                None,
-                alert.as_object().cloned().expect("object"),
+            put(
+                &mut state,
+                json!({"id": id, "status": "PENDING", "reportTime": iso8601(at),
+                "alertSource": {"id": 3001}, "escalationPolicy": {"id": 1501}}),
             );
         }
         for (id, time) in [(200_000, None), (200_001, Some("yesterday"))] {
@@ -434,15 +429,16 @@ mod tests {
             if let Some(time) = time {
                 alert["reportTime"] = json!(time);
             }
-            store.insert(
-                TENANT,
-                alerts::NAME,
-                id,
-                None,
-                alert.as_object().cloned().expect("object"),
-            );
+            put(&mut state, alert);
         }
         state
+    }
+
+    /// Stores `alert` (an object with its `id`) in the tenant's alerts.
+    fn put(state: &mut MockState, alert: serde_json::Value) {
+        let id = alert["id"].as_i64().expect("an id");
+        let body = alert.as_object().cloned().expect("an object");
+        state.resources_mut().insert(TENANT, alerts::NAME, id, None, body);
     }
 
     /// The alerts passing `query`'s filters: through [`matching`] (the index, where it
@@ -536,13 +532,9 @@ mod tests {
     #[test]
     fn a_changed_report_time_is_filed_again() {
         let mut state = state_with_alerts(10);
-        let moved = json!({"id": 100_003, "status": "PENDING", "reportTime": iso8601(BASE - 86_400)});
-        state.resources_mut().insert(
-            TENANT,
-            alerts::NAME,
-            100_003,
-            None,
-            moved.as_object().cloned().expect("object"),
+        put(
+            &mut state,
+            json!({"id": 100_003, "status": "PENDING", "reportTime": iso8601(BASE - 86_400)}),
         );
         let query = [("from", iso8601(BASE - 86_400)), ("until", iso8601(BASE - 60))];
         let (indexed, scanned, _) = both(&state, &query);
