@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 
 use super::group::{Collection, Cx, Filter, Reply, Target, View, World};
 use super::relations;
-use super::store::{Entry, Stored};
+use super::store::{Entry, IdSet, Stored};
 use super::support::names;
 use super::time::parse;
 use std::borrow::Cow;
@@ -166,10 +166,7 @@ fn index_values(state: &dyn World, param: &str, raw: &str) -> Vec<String> {
 /// values name (an entity passes the filter exactly when one of them holds its id; `index.rs`
 /// files each key as its filter tests it, and [`index_values`] maps a query value to the keys
 /// it names), and those without one, which look into the entity.
-type Split<'s, 'f> = (
-    Vec<Vec<Cow<'s, BTreeSet<i64>>>>,
-    Vec<&'f (&'f Filter, Vec<String>)>,
-);
+type Split<'s, 'f> = (Vec<Vec<Cow<'s, IdSet>>>, Vec<&'f (&'f Filter, Vec<String>)>);
 
 fn split<'s, 'f>(
     state: &'s dyn World,
@@ -193,7 +190,7 @@ fn split<'s, 'f>(
         .collect();
     if let Some(ids) = reported_between(state, tenant, name, &tested) {
         tested.retain(|(f, _)| !REPORT_BOUNDS.contains(&f.param));
-        indexed.push(vec![Cow::Owned(ids)]);
+        indexed.push(vec![Cow::Owned(IdSet::from(ids))]);
     }
     (indexed, tested)
 }
@@ -275,7 +272,7 @@ pub fn matching<'s>(
     let Some(mut driver) = groups.next() else {
         return Box::new(store.entries(tenant, name).filter(passes));
     };
-    let others: Vec<Vec<Cow<'s, BTreeSet<i64>>>> = groups.collect();
+    let others: Vec<Vec<Cow<'s, IdSet>>> = groups.collect();
     let ids: Box<dyn Iterator<Item = i64> + 's> = match (driver.pop(), driver.is_empty()) {
         (None, _) => Box::new(std::iter::empty()),
         (Some(Cow::Borrowed(one)), true) => Box::new(one.iter().copied()),
@@ -311,7 +308,7 @@ pub fn count_matching(view: &View<'_>, collection: &Collection, filters: &[(&Fil
             seen.dedup();
             seen.iter()
                 .filter_map(|v| store.keyed(view.tenant, collection.name, f.param, v))
-                .map(BTreeSet::len)
+                .map(IdSet::len)
                 .sum()
         }
         _ => matching(view, collection, None, filters).count(),

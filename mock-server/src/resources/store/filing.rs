@@ -2,10 +2,10 @@
 //! read from its values, or from its text in only the fields they need (a packed entity read
 //! from a state file), and the indexes they are filed in.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 use super::entry::{Entry, Slot, compact_subset};
-use super::{Entity, Global, KeysOf, RefsOf};
+use super::{Entity, Global, IdSet, KeysOf, RefsOf};
 use crate::resources::field_path;
 
 /// Where an entity is filed: its references and secondary keys.
@@ -101,7 +101,7 @@ pub(super) struct Place<'a> {
 }
 
 /// A collection's children by owner and its keys: what [`index`] files an entity in.
-pub(super) type Filed<'a> = (&'a mut HashMap<i64, BTreeSet<i64>>, &'a mut KeysOf);
+pub(super) type Filed<'a> = (&'a mut HashMap<i64, IdSet>, &'a mut KeysOf);
 
 /// Files the entity at `at` in its collection's children by owner and keys, in the tenant's
 /// `refs` and in the global keys.

@@ -18,6 +18,8 @@
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+pub(crate) use ids::IdSet;
 use std::ops::Bound;
 use std::ops::{Deref, DerefMut};
 
@@ -27,6 +29,7 @@ use serde_json::{Map, Value};
 mod change;
 mod entry;
 mod filing;
+mod ids;
 mod shape;
 pub use change::{Change, ChangeRef, Touched};
 use entry::Slot;
@@ -56,14 +59,14 @@ pub struct Stored {
 #[derive(Debug, Clone, Default)]
 struct Collection {
     items: BTreeMap<i64, Slot>,
-    by_parent: HashMap<i64, BTreeSet<i64>>,
+    by_parent: HashMap<i64, IdSet>,
     /// index name → value → ids.
     keys: KeysOf,
 }
 
 /// A collection's secondary keys: index name → value → ids. The values are ordered, so a key
 /// whose values sort as they compare (report times) also answers a range.
-type KeysOf = HashMap<&'static str, BTreeMap<String, BTreeSet<i64>>>;
+type KeysOf = HashMap<&'static str, BTreeMap<String, IdSet>>;
 
 /// Who refers to an entity: (holder collection, holder id, position of the relation).
 type Referrers = BTreeSet<(&'static str, i64, u16)>;
@@ -444,8 +447,8 @@ impl EntityStore {
     /// The ids of the tenant's entities of `name` filed under `value` of index `key` (for
     /// alerts: `states`, `sources`, `policies`, `responders`, `open-key`, `source-state`), by
     /// id; `None` when the collection has no such index.
-    pub fn keyed(&self, tenant: &str, name: &str, key: &str, value: &str) -> Option<&BTreeSet<i64>> {
-        static NONE: BTreeSet<i64> = BTreeSet::new();
+    pub fn keyed(&self, tenant: &str, name: &str, key: &str, value: &str) -> Option<&IdSet> {
+        static NONE: IdSet = IdSet::new();
         let spec = (self.specs)(name)?;
         spec.keys.iter().find(|k| k.name == key && !k.global)?;
         Some(
@@ -465,7 +468,7 @@ impl EntityStore {
         key: &str,
         low: &str,
         high: &str,
-    ) -> impl Iterator<Item = &'a BTreeSet<i64>> + 'a {
+    ) -> impl Iterator<Item = &'a IdSet> + 'a {
         self.collection(tenant, name)
             .and_then(|c| c.keys.get(key))
             .filter(|_| low <= high)
@@ -565,8 +568,8 @@ impl EntityStore {
 
     /// The ids of the tenant's entities of `name` that belong to `parent`, as the index holds
     /// them (empty when there are none).
-    pub fn child_set(&self, tenant: &str, name: &str, parent: i64) -> &BTreeSet<i64> {
-        static NONE: BTreeSet<i64> = BTreeSet::new();
+    pub fn child_set(&self, tenant: &str, name: &str, parent: i64) -> &IdSet {
+        static NONE: IdSet = IdSet::new();
         self.collection(tenant, name)
             .and_then(|c| c.by_parent.get(&parent))
             .unwrap_or(&NONE)
@@ -761,14 +764,14 @@ mod tests {
             expected.keys().collect::<Vec<_>>()
         );
         // Indexed and referenced as a value-held entity is.
-        assert_eq!(s.keyed("t1", "notes", "kinds", "x").map(BTreeSet::len), Some(1));
+        assert_eq!(s.keyed("t1", "notes", "kinds", "x").map(IdSet::len), Some(1));
         assert_eq!(s.referrers("t1", Some("teams"), 7), vec![("notes", 1, 0)]);
         // Changed in place: re-filed under its new key, still text.
         if let Some(mut n) = s.get_mut("t1", "notes", 1) {
             n.insert("k".into(), json!("y"));
         }
-        assert_eq!(s.keyed("t1", "notes", "kinds", "x").map(BTreeSet::len), Some(0));
-        assert_eq!(s.keyed("t1", "notes", "kinds", "y").map(BTreeSet::len), Some(1));
+        assert_eq!(s.keyed("t1", "notes", "kinds", "x").map(IdSet::len), Some(0));
+        assert_eq!(s.keyed("t1", "notes", "kinds", "y").map(IdSet::len), Some(1));
         assert!(matches!(s.entry("t1", "notes", 1), Some(Entry::Text { .. })));
         // Through the state file's shape and back: the same entities, indexes and holding.
         let text = serde_json::to_string(&s).expect("json");
@@ -776,10 +779,7 @@ mod tests {
             .expect("back")
             .indexed(packed_notes);
         assert!(back == s);
-        assert_eq!(
-            back.keyed("t1", "notes", "kinds", "y").map(BTreeSet::len),
-            Some(1)
-        );
+        assert_eq!(back.keyed("t1", "notes", "kinds", "y").map(IdSet::len), Some(1));
         assert!(matches!(back.entry("t1", "notes", 1), Some(Entry::Text { .. })));
         assert!(matches!(back.entry("t1", "teams", 7), Some(Entry::Values(_))));
         // A log record borrows the text as it is held.
@@ -880,10 +880,7 @@ mod tests {
             panic!("held as text");
         };
         assert_eq!(body.get(), r#"{"id":1,"k":"x"}"#);
-        assert_eq!(
-            store.keyed("t1", "notes", "kinds", "x").map(BTreeSet::len),
-            Some(1)
-        );
+        assert_eq!(store.keyed("t1", "notes", "kinds", "x").map(IdSet::len), Some(1));
     }
 
     #[test]
@@ -905,8 +902,8 @@ mod tests {
             matches!(s.entry("t1", "notes", 1), Some(Entry::Text { parent: Some(9), body }) if body.get() == r#"{"id":1,"k":"y"}"#)
         );
         assert!(matches!(s.entry("t1", "teams", 7), Some(Entry::Values(_))));
-        assert_eq!(s.keyed("t1", "notes", "kinds", "y").map(BTreeSet::len), Some(1));
-        assert_eq!(s.keyed("t1", "notes", "kinds", "x").map(BTreeSet::len), Some(0));
+        assert_eq!(s.keyed("t1", "notes", "kinds", "y").map(IdSet::len), Some(1));
+        assert_eq!(s.keyed("t1", "notes", "kinds", "x").map(IdSet::len), Some(0));
         for bad in [
             r#"{"op":"put","tenant":"t1","name":"notes","id":1,"body":[1]}"#,
             r#"{"op":"put","tenant":"t1","name":"notes","id":1}"#,
