@@ -26,6 +26,10 @@ use tracing_subscriber::EnvFilter;
 
 mod commands;
 
+/// The binary's allocator (the library leaves the choice to the program that links it).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use commands::{approve, audit, dump_state, print_fixtures};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
