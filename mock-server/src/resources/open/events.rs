@@ -238,9 +238,13 @@ pub fn post(keyed: Keyed<'_>) -> Result<Reply, ResourceError> {
         .entry(&tenant, alerts::NAME, id)
         .and_then(|a| {
             let text = a.text();
-            let fields = crate::resources::store::compact_fields(&text)?;
-            let (_, key) = fields.iter().rev().find(|(k, _)| *k == r#""alertKey""#)?;
-            serde_json::from_str::<Value>(key).ok()
+            let mut key = None;
+            crate::resources::store::compact_each(&text, |name, value| {
+                if name == r#""alertKey""# {
+                    key = Some(value);
+                }
+            })?;
+            serde_json::from_str::<Value>(key?).ok()
         })
         .unwrap_or(Value::Null);
     Ok(Reply::with_status(

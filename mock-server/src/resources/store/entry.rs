@@ -188,21 +188,11 @@ fn parse(body: &RawValue) -> Entity {
     })
 }
 
-/// The fields of a compact JSON object's text (as `serde_json` writes it: no whitespace
-/// between tokens), each as its name with its quotes and its value, both as written; `None`
-/// for text that is not a compact object. A scan, no parsing: a list page copies a packed
-/// entity's fields with it.
-pub fn compact_fields(text: &str) -> Option<Vec<(&str, &str)>> {
-    let mut out = Vec::with_capacity(16);
-    scan_compact(text, |name, value| out.push((name, value)))?;
-    Some(out)
-}
-
 /// The fields of a compact JSON object's text named in `wanted`, parsed (the others are
 /// skipped unread); `None` for text that is not a compact object.
 pub(super) fn compact_subset(text: &str, wanted: &[&str]) -> Option<Entity> {
     let mut out = Entity::new();
-    for (quoted, raw) in compact_fields(text)? {
+    compact_each(text, |quoted, raw| {
         // A wanted name has no escapes, so its written form is the name in quotes.
         let name = quoted.trim_matches('"');
         if wanted.contains(&name)
@@ -210,17 +200,21 @@ pub(super) fn compact_subset(text: &str, wanted: &[&str]) -> Option<Entity> {
         {
             out.insert(name.to_owned(), value);
         }
-    }
+    })?;
     Some(out)
 }
 
-/// Whether `text` is a compact JSON object ([`compact_fields`] reads it).
+/// Whether `text` is a compact JSON object ([`compact_each`] reads it).
 pub(super) fn is_compact(text: &str) -> bool {
-    scan_compact(text, |_, _| ()).is_some()
+    compact_each(text, |_, _| ()).is_some()
 }
 
-/// Calls `each` with every field of a compact object's text; `None` for other text.
-fn scan_compact<'t>(text: &'t str, mut each: impl FnMut(&'t str, &'t str)) -> Option<()> {
+/// Calls `each` with every field of a compact JSON object's text (as `serde_json` writes it: no
+/// whitespace between tokens) in order, each as its name with its quotes and its value, both as
+/// written; `None` for text that is not a compact object, found where the scan reaches what is
+/// not compact (so `each` may have seen the fields before it). A scan, no parsing, nothing
+/// collected: a list page copies a packed entity's fields with it.
+pub fn compact_each<'t>(text: &'t str, mut each: impl FnMut(&'t str, &'t str)) -> Option<()> {
     let b = text.as_bytes();
     if b.first() != Some(&b'{') || b.last() != Some(&b'}') {
         return None;

@@ -33,7 +33,7 @@ mod ids;
 mod shape;
 pub use change::{Change, ChangeRef, Touched};
 use entry::Slot;
-pub use entry::{Entry, compact_fields, compact_items};
+pub use entry::{Entry, compact_each, compact_items};
 use filing::{Filing, Place, filing, filing_of_slot, index, no_specs};
 pub use filing::{Key, Spec, Specs};
 
@@ -670,6 +670,13 @@ mod tests {
 
     use super::filing::filing_of_text;
     use super::*;
+
+    /// The fields [`compact_each`] finds, collected.
+    fn compact_fields(text: &str) -> Option<Vec<(&str, &str)>> {
+        let mut out = Vec::new();
+        compact_each(text, |name, value| out.push((name, value)))?;
+        Some(out)
+    }
 
     fn entity(v: Value) -> Entity {
         v.as_object().cloned().expect("object")

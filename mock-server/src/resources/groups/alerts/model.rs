@@ -8,7 +8,7 @@ use crate::resources::group::{Filter, Model, View};
 use crate::resources::groups::{alert_sources, escalation_policies};
 use crate::resources::relations;
 
-use crate::resources::store::{Entity, Entry, compact_fields, compact_items};
+use crate::resources::store::{Entity, Entry, compact_each, compact_items};
 use crate::resources::support::names;
 use crate::resources::time::parse;
 
@@ -103,15 +103,12 @@ impl Model for Alerts {
         // Every field but the three expanded ones is copied from the stored text as it is (the
         // store holds packed text compact, as `serde_json` writes it).
         let text = entry.text();
-        let Some(fields) = compact_fields(&text) else {
-            return serde_json::to_writer(out, &self.render(view, &entry.stored().body, true));
-        };
         let embedded = |name: &str, reference: &str| -> serde_json::Result<_> {
             referenced_id(reference)?
                 .map(|id| view.rendered_text(name, id))
                 .transpose()
         };
-        write_object(out, &fields, |key, value, out| {
+        let written = write_object(out, &text, |key, value, out| {
             let shared = match key {
                 r#""alertSource""# => embedded(alert_sources::NAME, value)?,
                 r#""escalationPolicy""# => embedded(escalation_policies::NAME, value)?,
@@ -122,44 +119,61 @@ impl Model for Alerts {
                 out.extend_from_slice(text.get().as_bytes());
                 true
             }))
-        })
+        });
+        match written {
+            Some(result) => result,
+            None => serde_json::to_writer(out, &self.render(view, &entry.stored().body, true)),
+        }
     }
 }
 
-/// Writes a compact object's `fields` as they are written, except the values `replace` writes
-/// itself (it answers `true` for those).
+/// Writes the compact object `text` as it is written, field by field as the scan finds them
+/// (nothing collected), except the values `replace` writes itself (it answers `true` for
+/// those). `None`, with `out` as it was, for text that is not a compact object.
 fn write_object(
     out: &mut Vec<u8>,
-    fields: &[(&str, &str)],
+    text: &str,
     mut replace: impl FnMut(&str, &str, &mut Vec<u8>) -> serde_json::Result<bool>,
-) -> serde_json::Result<()> {
+) -> Option<serde_json::Result<()>> {
+    let start = out.len();
+    let (mut first, mut failed) = (true, None);
     out.push(b'{');
-    for (n, (key, value)) in fields.iter().enumerate() {
-        if n > 0 {
+    let scanned = compact_each(text, |key, value| {
+        if failed.is_some() {
+            return;
+        }
+        if !first {
             out.push(b',');
         }
+        first = false;
         out.extend_from_slice(key.as_bytes());
         out.push(b':');
-        if !replace(key, value, out)? {
-            out.extend_from_slice(value.as_bytes());
+        match replace(key, value, out) {
+            Ok(true) => {}
+            Ok(false) => out.extend_from_slice(value.as_bytes()),
+            Err(error) => failed = Some(error),
         }
+    });
+    if scanned.is_none() {
+        out.truncate(start);
+        return None;
     }
     out.push(b'}');
-    Ok(())
+    Some(failed.map_or(Ok(()), Err))
 }
 
 /// The id a reference's text names, read as [`crate::resources::field_path::ids`] reads it:
-/// an integer `id` straight from the text, anything else through the values.
+/// an integer `id` straight from the text (the last one, as a parse keeps it), anything else
+/// through the values.
 fn referenced_id(reference: &str) -> serde_json::Result<Option<i64>> {
-    let direct = compact_fields(reference)
-        .and_then(|fields| {
-            fields
-                .iter()
-                .rev()
-                .find(|(k, _)| *k == r#""id""#)
-                .map(|(_, v)| *v)
-        })
-        .and_then(|id| id.parse::<i64>().ok());
+    let mut id = None;
+    let direct = compact_each(reference, |key, value| {
+        if key == r#""id""# {
+            id = Some(value);
+        }
+    })
+    .and(id)
+    .and_then(|id| id.parse::<i64>().ok());
     if direct.is_some() {
         return Ok(direct);
     }
@@ -181,11 +195,7 @@ fn write_responders(view: &View<'_>, raw: &str, out: &mut Vec<u8>) -> serde_json
         if n > 0 {
             out.push(b',');
         }
-        let Some(fields) = compact_fields(item) else {
-            out.extend_from_slice(item.as_bytes());
-            continue;
-        };
-        write_object(out, &fields, |key, value, out| {
+        let written = write_object(out, item, |key, value, out| {
             if key != r#""user""# {
                 return Ok(false);
             }
@@ -197,8 +207,49 @@ fn write_responders(view: &View<'_>, raw: &str, out: &mut Vec<u8>) -> serde_json
                 out.extend_from_slice(text.get().as_bytes());
                 true
             }))
-        })?;
+        });
+        match written {
+            Some(result) => result?,
+            None => out.extend_from_slice(item.as_bytes()),
+        }
     }
     out.push(b']');
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A compact object is copied field by field with the replaced values written in place; text
+    /// found not compact partway (after fields were seen) leaves the output as it was.
+    #[test]
+    fn write_object_copies_compact_text_and_leaves_other_text_unwritten() {
+        let replace = |key: &str, _: &str, out: &mut Vec<u8>| {
+            Ok(key == r#""b""# && {
+                out.extend_from_slice(b"[7]");
+                true
+            })
+        };
+        let mut out = b"head:".to_vec();
+        let written = write_object(&mut out, r#"{"a":1,"b":{"id":2},"c":"x,}"}"#, replace);
+        assert!(matches!(written, Some(Ok(()))));
+        assert_eq!(String::from_utf8_lossy(&out), r#"head:{"a":1,"b":[7],"c":"x,}"}"#);
+        for not in [r#"{"a":1, "b":2}"#, r#"{"a":1,"b":2"#, "[1]", r#"{"a":1,"b":}"#] {
+            let mut out = b"head:".to_vec();
+            assert!(write_object(&mut out, not, replace).is_none(), "{not}");
+            assert_eq!(out, b"head:", "{not}");
+        }
+        let mut out = Vec::new();
+        assert!(matches!(write_object(&mut out, "{}", replace), Some(Ok(()))));
+        assert_eq!(out, b"{}");
+    }
+
+    #[test]
+    fn referenced_id_reads_the_last_integer_id_and_falls_back_to_the_values() {
+        assert_eq!(referenced_id(r#"{"id":3001}"#).ok(), Some(Some(3001)));
+        assert_eq!(referenced_id(r#"{"id":1,"name":"a","id":2}"#).ok(), Some(Some(2)));
+        assert_eq!(referenced_id(r#"{ "id": 4 }"#).ok(), Some(Some(4)));
+        assert_eq!(referenced_id(r#"{"name":"a"}"#).ok(), Some(None));
+    }
 }
