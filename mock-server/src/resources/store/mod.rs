@@ -14,12 +14,12 @@
 //! each alert writes) holds its entities as their JSON text ([`Entry::Text`]), about an eighth
 //! of the memory of a `serde_json` map and written to a list page or the state file as they
 //! are; reading one parses it ([`Entry::stored`]). The configuration collections every request
-//! reads (sources, policies, schedules, …) stay values, read by reference.
+//! reads (sources, policies, schedules, …) stay values, read by reference. The indexes hold
+//! their ids in [`IdSet`]s, a sorted vector while a set is small (most are: an alert's log
+//! entries, its open alert key) and a B-tree once it grows.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-
-pub(crate) use ids::IdSet;
 use std::ops::Bound;
 use std::ops::{Deref, DerefMut};
 
@@ -36,6 +36,7 @@ use entry::Slot;
 pub use entry::{Entry, compact_each, compact_items};
 use filing::{Filing, Place, filing, filing_of_slot, index, no_specs};
 pub use filing::{Key, Spec, Specs};
+pub(crate) use ids::IdSet;
 
 use super::usage::Usage;
 
