@@ -11,10 +11,10 @@
 //! reset), a new snapshot replaces the file: written to a temporary file in the same folder,
 //! synced, renamed over the state file, the folder synced, so a crash leaves the old file or the
 //! new one, never a mix. A compaction's file is written by a helper thread while records keep
-//! being appended to the old file; they follow the snapshot in the new one ([`writer`]). Why not SQLite or redb: the store is an in-memory engine with its own
-//! indexes ([`crate::resources::store`]); the file only has to replay its changes in order, and
-//! a log of JSON lines keeps the file readable with `head` and `jq` and adds no engine to the
-//! build.
+//! being appended to the old file; they follow the snapshot in the new one ([`writer`]). Why
+//! not SQLite or redb: the store is an in-memory engine with its own indexes
+//! ([`crate::resources::store`]); the file only has to replay its changes in order, and a log of
+//! JSON lines keeps the file readable with `head` and `jq` and adds no engine to the build.
 //!
 //! At start the file is loaded and its log replayed. A corrupt snapshot, a record with a wrong
 //! checksum, or a foreign file is refused with a clear message, never

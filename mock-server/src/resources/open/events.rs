@@ -238,13 +238,8 @@ pub fn post(keyed: Keyed<'_>) -> Result<Reply, ResourceError> {
         .entry(&tenant, alerts::NAME, id)
         .and_then(|a| {
             let text = a.text();
-            let mut key = None;
-            crate::resources::store::compact_each(&text, |name, value| {
-                if name == r#""alertKey""# {
-                    key = Some(value);
-                }
-            })?;
-            serde_json::from_str::<Value>(key?).ok()
+            let key = crate::resources::store::compact_field(&text, r#""alertKey""#)?;
+            serde_json::from_str::<Value>(key).ok()
         })
         .unwrap_or(Value::Null);
     Ok(Reply::with_status(

@@ -204,6 +204,19 @@ pub(super) fn compact_subset(text: &str, wanted: &[&str]) -> Option<Entity> {
     Some(out)
 }
 
+/// The value of the field `quoted` (its name with its quotes, as written) of a compact JSON
+/// object's text, as written: the last one where the name repeats, as a parse keeps it; `None`
+/// when the text is not a compact object or has no such field.
+pub fn compact_field<'t>(text: &'t str, quoted: &str) -> Option<&'t str> {
+    let mut found = None;
+    compact_each(text, |name, value| {
+        if name == quoted {
+            found = Some(value);
+        }
+    })?;
+    found
+}
+
 /// Whether `text` is a compact JSON object ([`compact_each`] reads it).
 pub(super) fn is_compact(text: &str) -> bool {
     compact_each(text, |_, _| ()).is_some()

@@ -116,13 +116,6 @@ impl IdSet {
     }
 }
 
-impl FromIterator<i64> for IdSet {
-    fn from_iter<I: IntoIterator<Item = i64>>(iter: I) -> Self {
-        let ids: BTreeSet<i64> = iter.into_iter().collect();
-        ids.into()
-    }
-}
-
 impl From<BTreeSet<i64>> for IdSet {
     fn from(ids: BTreeSet<i64>) -> Self {
         if ids.len() <= FEW {
@@ -248,11 +241,11 @@ mod tests {
     }
 
     #[test]
-    fn collects_and_iterates_owned_in_order() {
-        let small: IdSet = [5, 1, 3, 1].into_iter().collect();
+    fn converts_from_a_btree_set_and_iterates_owned_in_order() {
+        let small = IdSet::from(BTreeSet::from([5, 1, 3, 1]));
         assert!(matches!(small.0, Repr::Few(_)));
         assert_eq!(small.clone().into_iter().collect::<Vec<_>>(), vec![1, 3, 5]);
-        let large: IdSet = (0..100).rev().collect();
+        let large = IdSet::from((0..100).rev().collect::<BTreeSet<i64>>());
         assert!(matches!(large.0, Repr::Many(_)));
         assert!(large.into_iter().eq(0..100));
         assert!(small.iter().copied().eq([1, 3, 5]));

@@ -33,7 +33,7 @@ mod ids;
 mod shape;
 pub use change::{Change, ChangeRef, Touched};
 use entry::Slot;
-pub use entry::{Entry, compact_each, compact_items};
+pub use entry::{Entry, compact_each, compact_field, compact_items};
 use filing::{Filing, Place, filing, filing_of_slot, index, no_specs};
 pub use filing::{Key, Spec, Specs};
 pub(crate) use ids::IdSet;

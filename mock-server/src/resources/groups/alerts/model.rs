@@ -8,7 +8,7 @@ use crate::resources::group::{Filter, Model, View};
 use crate::resources::groups::{alert_sources, escalation_policies};
 use crate::resources::relations;
 
-use crate::resources::store::{Entity, Entry, compact_each, compact_items};
+use crate::resources::store::{Entity, Entry, compact_each, compact_field, compact_items};
 use crate::resources::support::names;
 use crate::resources::time::parse;
 
@@ -166,14 +166,7 @@ fn write_object(
 /// an integer `id` straight from the text (the last one, as a parse keeps it), anything else
 /// through the values.
 fn referenced_id(reference: &str) -> serde_json::Result<Option<i64>> {
-    let mut id = None;
-    let direct = compact_each(reference, |key, value| {
-        if key == r#""id""# {
-            id = Some(value);
-        }
-    })
-    .and(id)
-    .and_then(|id| id.parse::<i64>().ok());
+    let direct = compact_field(reference, r#""id""#).and_then(|id| id.parse::<i64>().ok());
     if direct.is_some() {
         return Ok(direct);
     }
