@@ -155,12 +155,12 @@ fn build() -> HashMap<&'static str, Spec> {
             }
             out.insert(
                 c.name,
-                Spec {
-                    name: c.name,
-                    refs: c.relations.iter().map(|r| (r.target.key(), r.field)).collect(),
+                Spec::new(
+                    c.name,
+                    c.relations.iter().map(|r| (r.target.key(), r.field)).collect(),
                     keys,
-                    packed: PACKED.contains(&c.name),
-                },
+                    PACKED.contains(&c.name),
+                ),
             );
         }
     }

@@ -47,6 +47,39 @@ pub struct Spec {
     pub keys: Vec<Key>,
     /// Whether its entities are held as JSON text ([`Entry::Text`]) rather than values.
     pub packed: bool,
+    /// The top-level fields its references and keys read, sorted: what a packed entity's text
+    /// is parsed in to be filed (worked out once, not for each entity a state file holds).
+    read: Vec<&'static str>,
+}
+
+impl Spec {
+    /// The spec of collection `name` with these references and keys.
+    pub fn new(
+        name: &'static str,
+        refs: Vec<(Option<&'static str>, &'static str)>,
+        keys: Vec<Key>,
+        packed: bool,
+    ) -> Self {
+        let mut read: Vec<&'static str> = refs
+            .iter()
+            .filter_map(|(_, path)| path.split(['.', '[']).next())
+            .chain(keys.iter().flat_map(|k| k.fields.iter().copied()))
+            .collect();
+        read.sort_unstable();
+        read.dedup();
+        Self {
+            name,
+            refs,
+            keys,
+            packed,
+            read,
+        }
+    }
+
+    /// Whether entities of this collection are filed anywhere beyond their owner.
+    fn files_anything(&self) -> bool {
+        !self.refs.is_empty() || !self.keys.is_empty()
+    }
 }
 
 /// Where the store finds what to index of a collection (given by its owner,
@@ -74,21 +107,21 @@ pub(super) fn filing(spec: Option<&'static Spec>, body: &Entity) -> Filing {
     out
 }
 
-/// Where a packed entity read from a state file is filed: its text is parsed only in the
-/// top-level fields the spec's references and keys read, not whole.
+/// Where a packed entity is filed: its text is parsed only in the top-level fields the spec's
+/// references and keys read, not whole.
 pub(super) fn filing_of_text(spec: &'static Spec, text: &str) -> Filing {
-    let mut wanted: Vec<&str> = spec
-        .refs
-        .iter()
-        .filter_map(|(_, path)| path.split(['.', '[']).next())
-        .chain(spec.keys.iter().flat_map(|k| k.fields.iter().copied()))
-        .collect();
-    wanted.sort_unstable();
-    wanted.dedup();
     // The store holds packed text compact; text that is not is filed from all its values.
-    let partial =
-        compact_subset(text, &wanted).unwrap_or_else(|| serde_json::from_str(text).unwrap_or_default());
-    filing(Some(spec), &partial)
+    filing_of_compact(spec, text)
+        .unwrap_or_else(|| filing(Some(spec), &serde_json::from_str(text).unwrap_or_default()))
+}
+
+/// Where a packed entity is filed, from its text read in one pass; `None` when the text is not
+/// compact (as `serde_json` writes it), which the store then holds written anew.
+pub(super) fn filing_of_compact(spec: &'static Spec, text: &str) -> Option<Filing> {
+    if !spec.files_anything() {
+        return super::entry::is_compact(text).then(Filing::default);
+    }
+    compact_subset(text, &spec.read).map(|partial| filing(Some(spec), &partial))
 }
 
 /// Where an entity is being filed: its tenant, its collection's static name (`None` for a
@@ -142,7 +175,7 @@ pub(super) fn filing_of_slot(spec: Option<&'static Spec>, slot: &Slot) -> Filing
     match (spec, slot.entry()) {
         (None, _) => Filing::default(),
         (Some(spec), Entry::Values(stored)) => filing(Some(spec), &stored.body),
-        (Some(spec), Entry::Text { .. }) if spec.refs.is_empty() && spec.keys.is_empty() => Filing::default(),
+        (Some(spec), Entry::Text { .. }) if !spec.files_anything() => Filing::default(),
         (Some(spec), Entry::Text { body, .. }) => filing_of_text(spec, body.get()),
     }
 }

@@ -34,7 +34,7 @@ mod shape;
 pub use change::{Change, ChangeRef, Touched};
 use entry::Slot;
 pub use entry::{Entry, compact_each, compact_field, compact_items};
-use filing::{Filing, Place, filing, filing_of_slot, index, no_specs};
+use filing::{Filing, Place, filing, filing_of_compact, filing_of_slot, index, no_specs};
 pub use filing::{Key, Spec, Specs};
 pub(crate) use ids::IdSet;
 
@@ -269,10 +269,19 @@ impl EntityStore {
                 let packed = spec.is_some_and(|s| s.packed);
                 // The map stays as read (in id order); only slots held the other way are changed.
                 for (id, slot) in &mut collection.items {
-                    let convert = match &*slot {
-                        Slot::Text { body, .. } => !packed || !entry::is_compact(body.get()),
-                        Slot::Values(_) => packed,
+                    // Compact text of a packed collection, as the store writes it, is filed from
+                    // the one scan that also finds it compact.
+                    let compact = match (&*slot, spec) {
+                        (Slot::Text { body, .. }, Some(spec)) if packed => {
+                            filing_of_compact(spec, body.get())
+                        }
+                        _ => None,
                     };
+                    let convert = compact.is_none()
+                        && match &*slot {
+                            Slot::Text { body, .. } => !packed || !entry::is_compact(body.get()),
+                            Slot::Values(_) => packed,
+                        };
                     if convert {
                         let placeholder = Slot::Values(Box::new(Stored {
                             parent: None,
@@ -283,7 +292,7 @@ impl EntityStore {
                         // as `serde_json` writes it (a hand-edited file may have spaces).
                         *slot = Slot::new(taken.into_stored(), packed);
                     }
-                    let filing = filing_of_slot(spec, slot);
+                    let filing = compact.unwrap_or_else(|| filing_of_slot(spec, slot));
                     ids.push(*id);
                     let at = Place {
                         tenant: &tenant,
@@ -729,22 +738,24 @@ mod tests {
     }
 
     fn packed_notes(name: &str) -> Option<&'static Spec> {
-        static SPEC: std::sync::LazyLock<Spec> = std::sync::LazyLock::new(|| Spec {
-            name: "notes",
-            refs: vec![(Some("teams"), "team")],
-            keys: vec![Key {
-                name: "kinds",
-                values: |e| {
-                    e.get("k")
-                        .and_then(Value::as_str)
-                        .map(str::to_owned)
-                        .into_iter()
-                        .collect()
-                },
-                fields: &["k"],
-                global: false,
-            }],
-            packed: true,
+        static SPEC: std::sync::LazyLock<Spec> = std::sync::LazyLock::new(|| {
+            Spec::new(
+                "notes",
+                vec![(Some("teams"), "team")],
+                vec![Key {
+                    name: "kinds",
+                    values: |e| {
+                        e.get("k")
+                            .and_then(Value::as_str)
+                            .map(str::to_owned)
+                            .into_iter()
+                            .collect()
+                    },
+                    fields: &["k"],
+                    global: false,
+                }],
+                true,
+            )
         });
         (name == "notes").then(|| &*SPEC)
     }
