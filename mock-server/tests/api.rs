@@ -377,3 +377,63 @@ async fn api_answers_cors_preflights() {
     let server = MockServer::start().await;
     assert_preflight_allowed(&server, "/api/users/current", "GET", "authorization").await;
 }
+
+/// Every path under `/api` that no route takes, and every method a path does not serve, is
+/// authenticated before it is found (401 without a token, then the scope check); `/api/` itself
+/// is the server's own 404. The integration-key paths refuse a cross-site request before they
+/// say which methods they take, and the public ones answer a wrong method in the REST shape.
+#[tokio::test]
+async fn paths_and_methods_no_route_takes_are_authenticated_first() {
+    use reqwest::Method;
+    let server = auto_server().await;
+    let token = access(&server, "alert").await;
+    for (path, message) in [
+        ("/api", "No resource at /api".to_owned()),
+        (
+            "/api/not-a-resource/deeper",
+            "No resource at /api/not-a-resource/deeper".to_owned(),
+        ),
+        // Within the alert scope's paths: past the scope check, then not found.
+        (
+            "/api/alerts/",
+            "The mock does not emulate /api/alerts/; the scope check passed".to_owned(),
+        ),
+    ] {
+        let (st, _, b) = api_request(&server, Method::GET, path, None, None).await;
+        assert_rest_error(st, &b, 401);
+        let (st, _, b) = api_request(&server, Method::GET, path, Some(&token), None).await;
+        assert_rest_error(st, &b, 404);
+        assert_eq!(b["message"], message);
+    }
+    let (st, _, b) = api_request(&server, Method::GET, "/api/", None, None).await;
+    assert_rest_error(st, &b, 404);
+    assert_eq!(b["message"], "No such endpoint");
+
+    // A method `/api/alerts/count` does not serve: 401, then the scope, then 405.
+    let (st, _, b) = api_request(&server, Method::PATCH, "/api/alerts/count", None, None).await;
+    assert_rest_error(st, &b, 401);
+    let (st, _, b) = api_request(&server, Method::PATCH, "/api/alerts/count", Some(&token), None).await;
+    assert_rest_error(st, &b, 403);
+    let writer = access(&server, "alert:w").await;
+    let (st, h, b) = api_request(&server, Method::PATCH, "/api/alerts/count", Some(&writer), None).await;
+    assert_rest_error(st, &b, 405);
+    assert_eq!(h["allow"], "GET,HEAD");
+
+    // The Events API: a wrong method is 405, unless a page of another site sent it.
+    let (st, _, b) = api_request(&server, Method::GET, "/api/events", None, None).await;
+    assert_rest_error(st, &b, 405);
+    let r = http()
+        .get(format!("{}/api/events", server.base_url()))
+        .header("origin", "https://attacker.example")
+        .header("sec-fetch-site", "cross-site")
+        .send()
+        .await
+        .expect("answers");
+    assert_rest_error(r.status(), &r.json().await.expect("json"), 403);
+
+    // A public operation needs no token; another method is a 405 in the REST shape.
+    let (st, _, b) = api_request(&server, Method::GET, "/api/numbers", None, None).await;
+    assert_eq!(st, StatusCode::OK, "{b}");
+    let (st, _, b) = api_request(&server, Method::POST, "/api/numbers", None, None).await;
+    assert_rest_error(st, &b, 405);
+}

@@ -34,7 +34,7 @@ pub fn router(ctx: SharedCtx) -> Router {
     let mut router = Router::new()
         .route(paths::AUTHORIZE, get(authorize::show).post(authorize::decide))
         .merge(oauth)
-        .nest(paths::API, api::router(ctx.clone()))
+        .merge(api::router(&ctx))
         .merge(well_known::router());
     if ctx.options.control != ControlAccess::Off {
         // The page is `/_mock/` (its assets' relative paths resolve there); a nested route

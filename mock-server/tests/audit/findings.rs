@@ -468,3 +468,24 @@ async fn a_redirect_uri_on_plain_http_to_another_host() {
     assert_eq!(at(Severity::Error, "http://app.example.test/cb").count, 1);
     assert!(at(Severity::Warning, "http://10.1.2.3/cb").requests.is_empty());
 }
+
+#[tokio::test]
+async fn a_call_refused_for_its_method_still_counts_as_needing_its_scope() {
+    let server = auto_server().await;
+    let tokens = sign_in_right(&server, "profile alert:w").await;
+    let access = s(&tokens, "access_token");
+    assert_eq!(current_user(&server, &access).await, 200);
+    // `/api/alerts/count` serves GET only: a PATCH passes the bearer checks (it needs
+    // `alert:w`), then is a 405. The audit hears of the call as of any other.
+    let (st, _, _) = api_request(
+        &server,
+        reqwest::Method::PATCH,
+        "/api/alerts/count",
+        Some(&access),
+        None,
+    )
+    .await;
+    assert_eq!(st, StatusCode::METHOD_NOT_ALLOWED);
+    let report = assert_serious(&server, &[]);
+    assert!(report.with_id("SCOPE_UNUSED").is_empty(), "{}", report.table());
+}

@@ -6,13 +6,13 @@ use std::collections::BTreeMap;
 
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, RawPathParamsRejection};
-use axum::extract::{OriginalUri, RawPathParams, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::extract::{FromRequest, RawPathParams, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, MethodRouter};
-use axum::{Extension, Json, Router};
+use axum::{Json, Router};
 
-use super::Caller;
+use super::{Authenticated, Caller};
 use crate::http::ctx::SharedCtx;
 use crate::http::host;
 use crate::http::rest_error::rest_error;
@@ -102,24 +102,31 @@ fn method_filter(method: &str) -> MethodFilter {
 pub fn routes() -> Router<SharedCtx> {
     let mut paths: BTreeMap<String, MethodRouter<SharedCtx>> = BTreeMap::new();
     let mut add = |op: &'static Operation, route: Route| {
-        let method_router = paths.remove(&axum_path(&op.path)).unwrap_or_default();
+        let at = format!("{}{}", crate::paths::API, axum_path(&op.path));
+        let method_router = paths.remove(&at).unwrap_or_default();
         let method_router = method_router.on(
             method_filter(&op.method),
             move |State(ctx): State<SharedCtx>,
-                  Extension(caller): Extension<Caller>,
-                  headers: HeaderMap,
-                  OriginalUri(uri): OriginalUri,
+                  authenticated: Authenticated,
                   params: Result<RawPathParams, RawPathParamsRejection>,
-                  body: Result<Bytes, BytesRejection>| async move {
-                let body = match body {
-                    Ok(body) => body,
-                    Err(rejection) => return unreadable(&rejection),
+                  request: Request| async move {
+                // The headers and the URI are taken out, not copied; the body is read after.
+                let (mut parts, body) = request.into_parts();
+                let headers = std::mem::take(&mut parts.headers);
+                let uri = std::mem::take(&mut parts.uri);
+                let body = Bytes::from_request(Request::from_parts(parts, body), &ctx).await;
+                let response = match body {
+                    Ok(body) => {
+                        let caller = authenticated.caller();
+                        serve(&ctx, caller, op, route, &headers, uri.query(), params, &body)
+                            .unwrap_or_else(IntoResponse::into_response)
+                    }
+                    Err(rejection) => unreadable(&rejection),
                 };
-                serve(&ctx, &caller, op, route, &headers, uri.query(), params, &body)
-                    .unwrap_or_else(IntoResponse::into_response)
+                authenticated.answer(response)
             },
         );
-        paths.insert(axum_path(&op.path), method_router);
+        paths.insert(at, method_router);
     };
     for op in &catalogue().operations {
         if registry::without_bearer(&op.path) {
@@ -143,12 +150,12 @@ pub fn routes() -> Router<SharedCtx> {
 }
 
 /// A documented operation no resource group serves yet (404 after the scope check).
-pub async fn not_emulated(OriginalUri(uri): OriginalUri) -> Response {
-    rest_error(
+pub async fn not_emulated(authenticated: Authenticated, uri: Uri) -> Response {
+    authenticated.answer(rest_error(
         StatusCode::NOT_FOUND,
         &format!("The mock does not emulate {}; the scope check passed", uri.path()),
         "NOT_FOUND",
-    )
+    ))
 }
 
 /// Whether the request's `Content-Type` is JSON (`application/json` or a `+json` type, any

@@ -1,5 +1,6 @@
-//! The resource API under `/api` (behaviour.md §5, §6): bearer authentication and scope checks, then
-//! every operation of ilert's OpenAPI document through one generic handler ([`handler`]).
+//! The resource API under `/api` (behaviour.md §5, §6): bearer authentication and scope checks
+//! ([`Authenticated`]), then every operation of ilert's OpenAPI document through one generic
+//! handler ([`handler`]).
 //!
 //! Order of checks, each answered in ilert's REST error shape:
 //! 1. `Authorization: Bearer <access token>`, verified (RS256, `exp`, `il_t`; a token this server
@@ -22,10 +23,11 @@ pub mod open;
 mod to_the_letter;
 
 use axum::Router;
-use axum::extract::{OriginalUri, Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::middleware::{self, Next};
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::Response;
+use axum::routing::any;
 
 use super::access::{self, Proof};
 use super::cors::cors;
@@ -33,6 +35,7 @@ use super::ctx::SharedCtx;
 use super::rest_error::rest_error;
 use crate::audit::facts::{ApiOutcome, ApiUse, Event, Who};
 use crate::model::User;
+use crate::paths;
 use crate::protocol::scope;
 use crate::token::{AccessClaims, TokenError, Verified};
 use std::sync::Arc;
@@ -54,15 +57,64 @@ impl Caller {
     }
 }
 
-/// Builds the `/api` router (nested, so paths here omit `/api`): every operation of the
-/// catalogue, the bearer-authenticated ones behind [`authenticate`], the integration-key and
-/// public ones without it.
-pub fn router(ctx: SharedCtx) -> Router<SharedCtx> {
+/// A bearer-authenticated request's checks, passed: its [`Caller`], and how the check went for
+/// the audit ([`ApiUse`], which [`Authenticated::answer`] hands the journal on the answer).
+///
+/// An extractor rather than a middleware layer: every handler of a bearer-authenticated route
+/// (and its fallbacks) takes it first, so it runs before the path or the body is read, as a
+/// layer would, without a boxed future and a clone of the route's service per request. Its
+/// refusal is the answer, in ilert's REST shape, with the audit's facts on it.
+#[derive(Debug)]
+pub struct Authenticated {
+    caller: Caller,
+    api_use: ApiUse,
+}
+
+impl Authenticated {
+    /// The caller.
+    pub fn caller(&self) -> &Caller {
+        &self.caller
+    }
+
+    /// `response` as the answer to this request: with the audit's facts of its bearer check.
+    pub fn answer(self, mut response: Response) -> Response {
+        response.extensions_mut().insert(Event::Api(self.api_use));
+        response
+    }
+}
+
+impl FromRequestParts<SharedCtx> for Authenticated {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, ctx: &SharedCtx) -> Result<Self, Response> {
+        let mut api_use = ApiUse::refused(ApiOutcome::Invalid);
+        match check(ctx, parts.uri.path(), &parts.method, &parts.headers, &mut api_use) {
+            Ok(verified) => Ok(Self {
+                caller: Caller(verified),
+                api_use,
+            }),
+            Err(mut refused) => {
+                refused.extensions_mut().insert(Event::Api(api_use));
+                Err(refused)
+            }
+        }
+    }
+}
+
+/// Builds the `/api` routes: every operation of the catalogue, the bearer-authenticated ones
+/// taking [`Authenticated`], the integration-key and public ones without it.
+///
+/// The routes carry their whole paths (`/api/…`) and join the server's router beside the OAuth
+/// endpoints rather than nested under it: a nested router strips the prefix from each request's
+/// URI and routes it a second time. `/api` and every path below it that no route takes answer
+/// as the bearer-authenticated ones do (401 without a token, else 404 after the scope check), as
+/// the nested router's fallback did; `/api/` itself is the server's plain 404.
+pub fn router(ctx: &SharedCtx) -> Router<SharedCtx> {
     let authenticated = handler::routes()
-        .fallback(handler::not_emulated)
-        .method_not_allowed_fallback(method_not_allowed)
-        .layer(middleware::from_fn_with_state(ctx.clone(), authenticate));
-    open::routes(&ctx).merge(authenticated.merge(open::public()).layer(cors()))
+        .route(paths::API, any(handler::not_emulated))
+        .route(&format!("{}/{{*rest}}", paths::API), any(handler::not_emulated))
+        .method_not_allowed_fallback(method_not_allowed);
+    open::routes(ctx).merge(authenticated.merge(open::public()).layer(cors()))
 }
 
 fn unauthorized(message: &str) -> Response {
@@ -74,9 +126,8 @@ fn unauthorized(message: &str) -> Response {
     response
 }
 
-fn bearer(request: &Request) -> Result<&str, Response> {
-    let value = request
-        .headers()
+fn bearer(headers: &HeaderMap) -> Result<&str, Response> {
+    let value = headers
         .get(header::AUTHORIZATION)
         .ok_or_else(|| {
             let mut r = rest_error(
@@ -102,26 +153,16 @@ fn bearer(request: &Request) -> Result<&str, Response> {
     }
 }
 
-/// Authenticates and scope-checks every `/api` request, and tells the audit how that went
-/// ([`ApiUse`], a response extension the journal middleware takes).
-async fn authenticate(
-    State(ctx): State<SharedCtx>,
-    OriginalUri(uri): OriginalUri,
-    mut request: Request,
-    next: Next,
-) -> Response {
-    let mut api_use = ApiUse::refused(ApiOutcome::Invalid);
-    let mut response = match check(&ctx, uri.path(), &mut request, &mut api_use) {
-        Ok(()) => next.run(request).await,
-        Err(refused) => refused,
-    };
-    response.extensions_mut().insert(Event::Api(api_use));
-    response
-}
-
-/// The checks of [`authenticate`]; on success the [`Caller`] is in the request's extensions.
-fn check(ctx: &SharedCtx, path: &str, request: &mut Request, api_use: &mut ApiUse) -> Result<(), Response> {
-    let token = bearer(request)?;
+/// The checks of [`Authenticated`], in order: the bearer token, its user, the path's scope and
+/// the method's access; the token's verification when all pass.
+fn check(
+    ctx: &SharedCtx,
+    path: &str,
+    method: &Method,
+    headers: &HeaderMap,
+    api_use: &mut ApiUse,
+) -> Result<Arc<Verified>, Response> {
+    let token = bearer(headers)?;
     let now = ctx.clock.now();
     let proof = match access::prove(ctx, token, now) {
         Ok(proof) => proof,
@@ -143,7 +184,7 @@ fn check(ctx: &SharedCtx, path: &str, request: &mut Request, api_use: &mut ApiUs
         }
         Err(err) => return Err(refused(err, token, api_use)),
     };
-    let Some(requirement) = scope::requirement(request.method().as_str(), path) else {
+    let Some(requirement) = scope::requirement(method.as_str(), path) else {
         api_use.outcome = ApiOutcome::NoSuchPath;
         return Err(rest_error(
             StatusCode::NOT_FOUND,
@@ -171,7 +212,7 @@ fn check(ctx: &SharedCtx, path: &str, request: &mut Request, api_use: &mut ApiUs
                 scope::Access::Write => ":w",
                 scope::Access::Delete => ":d",
             },
-            request.method(),
+            method,
         );
         let mut response = rest_error(StatusCode::FORBIDDEN, &message, "FORBIDDEN");
         if let Ok(value) = HeaderValue::from_str(&format!(
@@ -182,8 +223,7 @@ fn check(ctx: &SharedCtx, path: &str, request: &mut Request, api_use: &mut ApiUs
         }
         return Err(response);
     }
-    request.extensions_mut().insert(Caller(verified));
-    Ok(())
+    Ok(verified)
 }
 
 /// The 401 for a token that did not verify; for an expired one, the audit learns whose it was.
@@ -217,7 +257,13 @@ fn refresh_as_bearer(ctx: &SharedCtx, token: &str, now: crate::clock::UnixSecond
     })
 }
 
-async fn method_not_allowed() -> Response {
+/// A bearer-authenticated path's other methods: 405 once the bearer checks pass.
+async fn method_not_allowed(authenticated: Authenticated) -> Response {
+    authenticated.answer(not_allowed())
+}
+
+/// The 405 in ilert's REST shape.
+fn not_allowed() -> Response {
     rest_error(
         StatusCode::METHOD_NOT_ALLOWED,
         "Method not allowed on this resource",

@@ -20,9 +20,8 @@
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection};
-use axum::extract::{Path, RawQuery, Request, State};
+use axum::extract::{FromRequest, Path, RawQuery, Request, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, MethodRouter, get, on, post};
 
@@ -41,16 +40,17 @@ use crate::resources::{ResourceError, crud, request};
 /// An operation authenticated by an integration key.
 type Ingest = fn(Keyed<'_>) -> Result<Reply, ResourceError>;
 
-/// The ingestion routes (under `/api`), behind the cross-site guard and their own CORS.
+/// The ingestion routes, each refusing cross-site requests first ([`cross_site`]), with their
+/// own CORS.
 pub fn routes(ctx: &SharedCtx) -> Router<SharedCtx> {
     Router::new()
-        .route(events::PATH, by_body(events::post))
+        .route(&under_api(events::PATH), by_body(events::post))
         // ilert's JavaScript client posts events, key in the body, to `/api/v1/events`
         // (iLert/ilert-js lib/Event.js line 17 at 08a95e4f).
-        .route(&under_api(paths::EVENTS_BY_URL), by_body(events::post))
+        .route(paths::EVENTS_BY_URL, by_body(events::post))
         .route(&typed(paths::EVENTS_BY_URL), by_url(events::post))
         .route(
-            deployment_pipelines::EVENTS_PATH,
+            &under_api(deployment_pipelines::EVENTS_PATH),
             by_body(deployment_pipelines::ingest),
         )
         .route(
@@ -58,7 +58,7 @@ pub fn routes(ctx: &SharedCtx) -> Router<SharedCtx> {
             by_url(deployment_pipelines::ingest),
         )
         .route(
-            series::PATH,
+            &under_api(series::PATH),
             by_key(series::ingest, MethodFilter::POST, Body::Json),
         )
         // ilert's heartbeat pings are GET (and so HEAD) or POST.
@@ -70,48 +70,57 @@ pub fn routes(ctx: &SharedCtx) -> Router<SharedCtx> {
                 Body::Ignored,
             ),
         )
-        .method_not_allowed_fallback(super::method_not_allowed)
-        .layer(middleware::from_fn_with_state(ctx.clone(), cross_site))
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(ingest_cors(ctx))
 }
 
-/// The document's public read operations (numbers, integrations): nothing to guard.
+/// The document's public read operations (numbers, integrations): nothing to guard; another
+/// method is a 405 in ilert's REST shape.
 pub fn public() -> Router<SharedCtx> {
     Router::new()
-        .route("/numbers", get(|| async { axum::Json(numbers::list()) }))
-        .route("/integrations", get(integration_list))
+        .route(
+            &under_api("/numbers"),
+            get(|| async { axum::Json(numbers::list()) }),
+        )
+        .route(&under_api("/integrations"), get(integration_list))
+        .method_not_allowed_fallback(|| async { super::not_allowed() })
 }
 
 /// Refuses, in ilert's REST error shape, what a page of another site made a browser send.
-async fn cross_site(State(ctx): State<SharedCtx>, request: Request, next: Next) -> Response {
-    match cross_origin::ingest(request.headers(), &ctx.options) {
-        Ok(()) => next.run(request).await,
-        Err(why) => rest_error(
+/// Every ingestion handler asks first, before it reads the path or the body.
+fn cross_site(ctx: &SharedCtx, headers: &HeaderMap) -> Result<(), Response> {
+    cross_origin::ingest(headers, &ctx.options).map_err(|why| {
+        rest_error(
             StatusCode::FORBIDDEN,
             &format!(
                 "refused: {why}; the integration-key endpoints take no requests from pages of other sites (allow an origin with --allow-origin)"
             ),
             "FORBIDDEN",
-        ),
+        )
+    })
+}
+
+/// An ingestion path's other methods: 405, once the request is not refused as cross-site.
+async fn method_not_allowed(State(ctx): State<SharedCtx>, headers: HeaderMap) -> Response {
+    match cross_site(&ctx, &headers) {
+        Ok(()) => super::not_allowed(),
+        Err(refused) => refused,
     }
 }
 
-/// `path` under `/api` (the router is nested there).
-fn under_api(path: &'static str) -> String {
-    path.strip_prefix(paths::API).unwrap_or(path).to_owned()
+/// A document path (`/events`) under `/api`.
+fn under_api(path: &str) -> String {
+    format!("{}{path}", paths::API)
 }
 
-/// `{prefix}/{type}/{key}` under `/api` (the router is nested there).
+/// `{prefix}/{type}/{key}`.
 fn typed(prefix: &'static str) -> String {
-    format!(
-        "{}/{{kind}}/{{key}}",
-        prefix.strip_prefix(paths::API).unwrap_or(prefix)
-    )
+    format!("{prefix}/{{kind}}/{{key}}")
 }
 
-/// `{prefix}/{key}` under `/api`.
+/// `{prefix}/{key}`.
 fn keyed(prefix: &'static str) -> String {
-    format!("{}/{{key}}", prefix.strip_prefix(paths::API).unwrap_or(prefix))
+    format!("{prefix}/{{key}}")
 }
 
 /// What an ingestion does with the request body.
@@ -183,16 +192,25 @@ fn unpack<P>(path: Result<Path<P>, PathRejection>, body: ReadBody) -> Result<(P,
     Ok((path, body))
 }
 
+/// The request's headers (taken out, not copied) and its body, or the answer: the cross-site
+/// refusal, checked first, or the refusal of a body that could not be read.
+async fn headers_and_body(ctx: &SharedCtx, request: Request) -> Result<(HeaderMap, ReadBody), Response> {
+    let (mut parts, body) = request.into_parts();
+    let headers = std::mem::take(&mut parts.headers);
+    cross_site(ctx, &headers)?;
+    let body = Bytes::from_request(Request::from_parts(parts, body), ctx).await;
+    Ok((headers, body))
+}
+
 /// `POST` with the key in the body.
 fn by_body(ingest: Ingest) -> MethodRouter<SharedCtx> {
-    post(
-        move |State(ctx): State<SharedCtx>, headers: HeaderMap, body: ReadBody| async move {
-            match body {
-                Ok(body) => run(&ctx, &headers, &body, FromUrl::default(), Body::Json, ingest),
-                Err(rejection) => unreadable(&rejection),
-            }
-        },
-    )
+    post(move |State(ctx): State<SharedCtx>, request: Request| async move {
+        match headers_and_body(&ctx, request).await {
+            Ok((headers, Ok(body))) => run(&ctx, &headers, &body, FromUrl::default(), Body::Json, ingest),
+            Ok((_, Err(rejection))) => unreadable(&rejection),
+            Err(refused) => refused,
+        }
+    })
 }
 
 /// `POST` to an `integrationUrl` `{prefix}/{type}/{key}`.
@@ -200,8 +218,11 @@ fn by_url(ingest: Ingest) -> MethodRouter<SharedCtx> {
     post(
         move |State(ctx): State<SharedCtx>,
               path: Result<Path<(String, String)>, PathRejection>,
-              headers: HeaderMap,
-              body: ReadBody| async move {
+              request: Request| async move {
+            let (headers, body) = match headers_and_body(&ctx, request).await {
+                Ok(read) => read,
+                Err(refused) => return refused,
+            };
             let ((kind, key), body) = match unpack(path, body) {
                 Ok(unpacked) => unpacked,
                 Err(refused) => return refused,
@@ -219,10 +240,11 @@ fn by_url(ingest: Ingest) -> MethodRouter<SharedCtx> {
 fn by_key(ingest: Ingest, methods: MethodFilter, kind: Body) -> MethodRouter<SharedCtx> {
     on(
         methods,
-        move |State(ctx): State<SharedCtx>,
-              path: Result<Path<String>, PathRejection>,
-              headers: HeaderMap,
-              body: ReadBody| async move {
+        move |State(ctx): State<SharedCtx>, path: Result<Path<String>, PathRejection>, request: Request| async move {
+            let (headers, body) = match headers_and_body(&ctx, request).await {
+                Ok(read) => read,
+                Err(refused) => return refused,
+            };
             let (key, body) = match unpack(path, body) {
                 Ok(unpacked) => unpacked,
                 Err(refused) => return refused,
