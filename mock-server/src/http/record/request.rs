@@ -166,14 +166,15 @@ pub(super) async fn observe(
     };
     let (form, form_secrets) = ctx.journal.redact_params(Section::Form, &form_raw);
     secrets.extend(form_secrets);
-    let json = json_raw.clone().map(|value| {
+    // The JWTs the request carries, before its values are redacted (the body's JSON is redacted
+    // in place, not copied).
+    let carried = request_tokens(&raw_headers, &raw_query, &form_raw, json_raw.as_ref());
+    let json = json_raw.map(|value| {
         let (json, json_secrets) = ctx.journal.redact_json(value);
         secrets.extend(json_secrets);
         json
     });
     let method = parts.method.to_string();
-    // The JWTs the request carries, before its values are gone.
-    let carried = request_tokens(&raw_headers, &raw_query, &form_raw, json_raw.as_ref());
     Ok((
         Request::from_parts(parts, body),
         SeenRequest {
