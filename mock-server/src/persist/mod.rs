@@ -488,9 +488,9 @@ impl StateFile {
         read(&self.path)
     }
 
-    /// Starts writing: replaces the file by `snapshot` when given (a new file, a version-2 file,
-    /// a long log) or else cuts a last line cut short (`keep` bytes are whole), then starts the
-    /// writer. Call once, after [`StateFile::load`].
+    /// Starts writing: replaces the file by `snapshot` when given (a new file, a version-2 file)
+    /// or else cuts a last line cut short (`keep` bytes are whole), then starts the writer. Call
+    /// once, after [`StateFile::load`].
     pub fn start(&self, snapshot: Option<&[u8]>, keep: u64) -> Result<(), PersistError> {
         if self.is_released() {
             return Err(self.released());

@@ -65,7 +65,13 @@ impl SharedState {
             keep = loaded.snapshot_bytes + loaded.log_bytes;
             log.snapshot_bytes = loaded.snapshot_bytes;
             log.log_bytes = loaded.log_bytes;
-            rewrite = loaded.version != persist::VERSION || log.outgrown();
+            // Only a file of another version is rewritten before the mock answers. A log that
+            // outgrew its snapshot (the mock stopped before its compaction was written) stays as
+            // it is, a valid file, until the first change: that change's record is appended and
+            // the compaction queued, as for any change once the log has outgrown its snapshot.
+            // Writing it anew here held up the start (a 48 MB file whose log outgrew its
+            // snapshot: 0.74-1.01 s to the first answer with the rewrite, 0.55-0.75 s without).
+            rewrite = loaded.version != persist::VERSION;
             let saved = loaded.state;
             if let Some(tenants) = saved.tenants {
                 state.tenants = tenants;
@@ -222,5 +228,80 @@ impl SharedState {
         }
         *self.state.lock() = state;
         self.flush();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resources::store::{ChangeRef, Entry, Stored};
+
+    /// A state file whose log of big records outgrew its snapshot, as a mock killed before its
+    /// compaction was written leaves it.
+    fn outgrown_file(path: &std::path::Path, fixtures: &Fixtures) -> Vec<u8> {
+        let state = MockState::new(fixtures, Some(1));
+        let mut bytes = persist::snapshot(&state.persisted_ref()).expect("snapshot");
+        let big = "x".repeat(1 << 20);
+        for id in 0..9 {
+            let mut body = crate::resources::store::Entity::new();
+            body.insert("id".into(), serde_json::Value::from(900_000 + id));
+            body.insert("note".into(), serde_json::Value::from(big.as_str()));
+            let stored = Stored { parent: None, body };
+            let put = ChangeRef::Put {
+                tenant: "t1",
+                name: "notes",
+                id: 900_000 + id,
+                entry: Entry::Values(&stored),
+            };
+            let line = record::line(&RecordRef {
+                changes: &[put],
+                directory: None,
+                usage: None,
+            })
+            .expect("record");
+            bytes.extend_from_slice(&line);
+        }
+        std::fs::write(path, &bytes).expect("written");
+        bytes
+    }
+
+    #[test]
+    fn a_log_that_outgrew_its_snapshot_is_compacted_by_the_first_change_not_at_start() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("state.json");
+        let fixtures = Fixtures::embedded().expect("defaults");
+        let written = outgrown_file(&path, &fixtures);
+        let shared = SharedState::with_file(&fixtures, Some(1), StateFile::open(&path).expect("opens"))
+            .expect("loads");
+        assert!(shared.log.lock().outgrown());
+        assert_eq!(
+            std::fs::read(&path).expect("read"),
+            written,
+            "loading wrote nothing"
+        );
+        // The first change is appended and a compaction into a new snapshot queued with it.
+        shared.with(|s| s.resources.reserve(950_000));
+        {
+            let log = shared.log.lock();
+            assert_eq!(log.log_bytes, 0, "a new snapshot was queued");
+            assert!(log.snapshot_bytes > 9 << 20);
+        }
+        shared.close();
+        let after = std::fs::read(&path).expect("read");
+        assert_eq!(
+            after.iter().filter(|b| **b == b'\n').count(),
+            1,
+            "one snapshot line, no log"
+        );
+        let loaded = StateFile::open(&path)
+            .expect("opens")
+            .load()
+            .expect("loads")
+            .expect("present");
+        let mut resources = loaded.state.resources;
+        for id in 900_000..900_009 {
+            assert!(resources.get("t1", "notes", id).is_some(), "note {id} kept");
+        }
+        assert!(resources.next_id() > 950_000, "the change kept");
     }
 }
