@@ -107,8 +107,8 @@ impl FromRequestParts<SharedCtx> for Authenticated {
 /// The routes carry their whole paths (`/api/…`) and join the server's router beside the OAuth
 /// endpoints rather than nested under it: a nested router strips the prefix from each request's
 /// URI and routes it a second time. `/api` and every path below it that no route takes answer
-/// as the bearer-authenticated ones do (401 without a token, else 404 after the scope check), as
-/// the nested router's fallback did; `/api/` itself is the server's plain 404.
+/// as the bearer-authenticated ones do (401 without a token, else 404 after the scope check);
+/// `/api/` itself is the server's plain 404.
 pub fn router(ctx: &SharedCtx) -> Router<SharedCtx> {
     let authenticated = handler::routes()
         .route(paths::API, any(handler::not_emulated))

@@ -192,8 +192,8 @@ fn unpack<P>(path: Result<Path<P>, PathRejection>, body: ReadBody) -> Result<(P,
     Ok((path, body))
 }
 
-/// The request's headers (taken out, not copied) and its body, or the answer: the cross-site
-/// refusal, checked first, or the refusal of a body that could not be read.
+/// The request's headers (taken out, not copied) and its body as read; the cross-site refusal
+/// instead, checked before the body is read, for what a page of another site sent.
 async fn headers_and_body(ctx: &SharedCtx, request: Request) -> Result<(HeaderMap, ReadBody), Response> {
     let (mut parts, body) = request.into_parts();
     let headers = std::mem::take(&mut parts.headers);
