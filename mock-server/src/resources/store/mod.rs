@@ -277,11 +277,9 @@ impl EntityStore {
                         }
                         _ => None,
                     };
-                    let convert = compact.is_none()
-                        && match &*slot {
-                            Slot::Text { body, .. } => !packed || !entry::is_compact(body.get()),
-                            Slot::Values(_) => packed,
-                        };
+                    // Held anew: values of a packed collection, text of another, and packed
+                    // text the scan found not compact.
+                    let convert = compact.is_none() && (packed || matches!(slot, Slot::Text { .. }));
                     if convert {
                         let placeholder = Slot::Values(Box::new(Stored {
                             parent: None,
