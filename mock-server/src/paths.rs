@@ -11,6 +11,12 @@ pub const TOKEN_INFO: &str = "/api/developers/oauth2/token_info";
 pub const REVOKE: &str = "/api/developers/oauth2/revoke";
 /// The resource API's prefix (behaviour.md §6).
 pub const API: &str = "/api";
+
+/// A path of ilert's OpenAPI document (`/events`, `/alerts/{id}`) as the mock serves it, under
+/// [`API`].
+pub fn under_api(path: &str) -> String {
+    format!("{API}{path}")
+}
 /// The current user (scope `profile`).
 pub const USERS_CURRENT: &str = "/api/users/current";
 /// Alert sources (scope `source`).

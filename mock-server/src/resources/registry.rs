@@ -243,7 +243,7 @@ mod tests {
     #[test]
     fn every_bearer_path_of_the_document_has_a_scope() {
         for op in &catalogue().operations {
-            let path = format!("/api{}", op.path);
+            let path = crate::paths::under_api(&op.path);
             let scope = crate::protocol::scope::requirement(&op.method, &path);
             if without_bearer(&op.path) {
                 continue;

@@ -102,19 +102,18 @@ fn method_filter(method: &str) -> MethodFilter {
 pub fn routes() -> Router<SharedCtx> {
     let mut paths: BTreeMap<String, MethodRouter<SharedCtx>> = BTreeMap::new();
     let mut add = |op: &'static Operation, route: Route| {
-        let at = format!("{}{}", crate::paths::API, axum_path(&op.path));
+        let at = crate::paths::under_api(&axum_path(&op.path));
         let method_router = paths.remove(&at).unwrap_or_default();
         let method_router = method_router.on(
             method_filter(&op.method),
             move |State(ctx): State<SharedCtx>,
                   authenticated: Authenticated,
                   params: Result<RawPathParams, RawPathParamsRejection>,
-                  request: Request| async move {
+                  mut request: Request| async move {
                 // The headers and the URI are taken out, not copied; the body is read after.
-                let (mut parts, body) = request.into_parts();
-                let headers = std::mem::take(&mut parts.headers);
-                let uri = std::mem::take(&mut parts.uri);
-                let body = Bytes::from_request(Request::from_parts(parts, body), &ctx).await;
+                let headers = std::mem::take(request.headers_mut());
+                let uri = std::mem::take(request.uri_mut());
+                let body = Bytes::from_request(request, &ctx).await;
                 let response = match body {
                     Ok(body) => {
                         let caller = authenticated.caller();
@@ -197,7 +196,7 @@ pub fn not_json() -> ResourceError {
 
 /// The scope an operation needs, for the usage counts.
 fn scope_of(op: &Operation) -> &'static str {
-    crate::protocol::scope::requirement(&op.method, &format!("{}{}", crate::paths::API, op.path))
+    crate::protocol::scope::requirement(&op.method, &crate::paths::under_api(&op.path))
         .map_or("", |r| r.scope.name)
 }
 

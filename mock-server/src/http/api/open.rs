@@ -44,13 +44,13 @@ type Ingest = fn(Keyed<'_>) -> Result<Reply, ResourceError>;
 /// own CORS.
 pub fn routes(ctx: &SharedCtx) -> Router<SharedCtx> {
     Router::new()
-        .route(&under_api(events::PATH), by_body(events::post))
+        .route(&paths::under_api(events::PATH), by_body(events::post))
         // ilert's JavaScript client posts events, key in the body, to `/api/v1/events`
         // (iLert/ilert-js lib/Event.js line 17 at 08a95e4f).
         .route(paths::EVENTS_BY_URL, by_body(events::post))
         .route(&typed(paths::EVENTS_BY_URL), by_url(events::post))
         .route(
-            &under_api(deployment_pipelines::EVENTS_PATH),
+            &paths::under_api(deployment_pipelines::EVENTS_PATH),
             by_body(deployment_pipelines::ingest),
         )
         .route(
@@ -58,7 +58,7 @@ pub fn routes(ctx: &SharedCtx) -> Router<SharedCtx> {
             by_url(deployment_pipelines::ingest),
         )
         .route(
-            &under_api(series::PATH),
+            &paths::under_api(series::PATH),
             by_key(series::ingest, MethodFilter::POST, Body::Json),
         )
         // ilert's heartbeat pings are GET (and so HEAD) or POST.
@@ -79,10 +79,10 @@ pub fn routes(ctx: &SharedCtx) -> Router<SharedCtx> {
 pub fn public() -> Router<SharedCtx> {
     Router::new()
         .route(
-            &under_api("/numbers"),
+            &paths::under_api("/numbers"),
             get(|| async { axum::Json(numbers::list()) }),
         )
-        .route(&under_api("/integrations"), get(integration_list))
+        .route(&paths::under_api("/integrations"), get(integration_list))
         .method_not_allowed_fallback(|| async { super::not_allowed() })
 }
 
@@ -106,11 +106,6 @@ async fn method_not_allowed(State(ctx): State<SharedCtx>, headers: HeaderMap) ->
         Ok(()) => super::not_allowed(),
         Err(refused) => refused,
     }
-}
-
-/// A document path (`/events`) under `/api`.
-fn under_api(path: &str) -> String {
-    format!("{}{path}", paths::API)
 }
 
 /// `{prefix}/{type}/{key}`.
@@ -194,12 +189,10 @@ fn unpack<P>(path: Result<Path<P>, PathRejection>, body: ReadBody) -> Result<(P,
 
 /// The request's headers (taken out, not copied) and its body as read; the cross-site refusal
 /// instead, checked before the body is read, for what a page of another site sent.
-async fn headers_and_body(ctx: &SharedCtx, request: Request) -> Result<(HeaderMap, ReadBody), Response> {
-    let (mut parts, body) = request.into_parts();
-    let headers = std::mem::take(&mut parts.headers);
+async fn headers_and_body(ctx: &SharedCtx, mut request: Request) -> Result<(HeaderMap, ReadBody), Response> {
+    let headers = std::mem::take(request.headers_mut());
     cross_site(ctx, &headers)?;
-    let body = Bytes::from_request(Request::from_parts(parts, body), ctx).await;
-    Ok((headers, body))
+    Ok((headers, Bytes::from_request(request, ctx).await))
 }
 
 /// `POST` with the key in the body.
