@@ -12,9 +12,13 @@
 //! the file without holding up the records behind it, as Redis rewrites its append-only file:
 //! a helper thread writes it to a new file in the same folder (random name,
 //! `O_EXCL`, `O_NOFOLLOW`, 0600) and syncs it, while this thread keeps appending records to the
-//! current file (so each is durable when it is answered) and also keeps them aside. Once the
+//! current file (so each is durable when it is answered) and also keeps them aside. The store
+//! hands over the state as it was when the compaction was queued ([`Snapshot::Captured`], its
+//! entities shared rather than copied) and the helper serialises it straight into the new file,
+//! so neither the store's lock nor a buffer the size of the state is held for it. Once the
 //! helper is done, the records kept aside are appended to the new file, which is synced,
-//! renamed over the state file, and the folder synced. Every change a snapshot holds was
+//! renamed over the state file, and the folder synced; the old file is closed on a thread of
+//! its own ([`close_apart`]), as closing it frees it. Every change a snapshot holds was
 //! already appended to the current file when it was made, so until that rename the current file
 //! holds the whole state on its own, and after it the new one does: a crash at any moment leaves
 //! one or the other. A compaction queued while another is being written replaces it; at close
@@ -26,11 +30,12 @@ use std::fs::File;
 use std::io::Write as _;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use parking_lot::{Condvar, Mutex};
 use tokio::sync::watch;
 
-use super::open_options;
+use super::{Captured, open_options};
 
 /// Work for the writer, in the order the store made it.
 #[derive(Debug)]
@@ -40,10 +45,40 @@ pub enum Job {
     /// A whole new file (the snapshot line, no records) holding only changes whose records are
     /// already in the file (a compaction): written beside the file while records keep being
     /// appended, then put in its place.
-    Compact(Vec<u8>),
+    Compact(Snapshot),
     /// A whole new file that replaces the file before anything after it is written, so its
     /// content is durable when its job is (a reset: the new state is in no record).
     Snapshot(Vec<u8>),
+}
+
+/// A compaction's snapshot line: written already, or the state captured to be written as its
+/// line by the thread that writes the new file, straight into it, without holding the store.
+#[derive(Debug)]
+pub enum Snapshot {
+    /// The line.
+    Line(Vec<u8>),
+    /// The state as it was when the compaction was queued.
+    Captured(Box<Captured>),
+}
+
+impl Snapshot {
+    /// Writes the line to `file`, through a buffer for a captured state.
+    fn write_to(&self, file: &mut File) -> std::io::Result<()> {
+        match self {
+            Snapshot::Line(bytes) => file.write_all(bytes),
+            Snapshot::Captured(state) => {
+                let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+                state.write_line(&mut out)?;
+                out.flush()
+            }
+        }
+    }
+}
+
+impl From<Vec<u8>> for Snapshot {
+    fn from(line: Vec<u8>) -> Self {
+        Snapshot::Line(line)
+    }
 }
 
 #[derive(Debug, Default)]
@@ -65,6 +100,8 @@ struct Shared {
     /// Wakes the thread (work queued or closing) and the synchronous waiters (work durable).
     signal: Condvar,
     durable: watch::Sender<u64>,
+    /// Bytes of the snapshot line of the file in place (the store compares its log with it).
+    snapshot_bytes: AtomicU64,
 }
 
 /// The writer of one state file.
@@ -87,21 +124,23 @@ struct Target {
 /// A snapshot a helper thread is writing beside the state file.
 #[derive(Debug)]
 struct Rewrite {
-    /// Ends with the new file, written and synced, or why it could not be.
-    helper: std::thread::JoinHandle<std::io::Result<(PathBuf, File)>>,
+    /// Ends with the new file, written and synced, and its bytes, or why it could not be.
+    helper: std::thread::JoinHandle<std::io::Result<(PathBuf, File, u64)>>,
     /// The records appended to the current file since the snapshot was taken: they follow it in
     /// the new file.
     tail: Vec<u8>,
 }
 
 impl Writer {
-    /// Starts the thread that writes to `path` (the file exists and holds a snapshot).
-    pub fn start(path: PathBuf) -> std::io::Result<Self> {
+    /// Starts the thread that writes to `path` (the file exists and holds a snapshot line of
+    /// `snapshot_bytes`).
+    pub fn start(path: PathBuf, snapshot_bytes: u64) -> std::io::Result<Self> {
         let file = open_options(false).append(true).open(&path)?;
         let shared = Arc::new(Shared {
             queue: Mutex::new(Queue::default()),
             signal: Condvar::new(),
             durable: watch::Sender::new(0),
+            snapshot_bytes: AtomicU64::new(snapshot_bytes),
         });
         let for_thread = Arc::clone(&shared);
         let target = Target {
@@ -137,6 +176,12 @@ impl Writer {
         while queue.durable < number {
             self.shared.signal.wait(&mut queue);
         }
+    }
+
+    /// Bytes of the snapshot line of the file in place: the last snapshot's once it has taken
+    /// the file's place.
+    pub fn snapshot_bytes(&self) -> u64 {
+        self.shared.snapshot_bytes.load(Ordering::Relaxed)
     }
 
     /// Waits, without blocking a thread, until job `number` is on disk.
@@ -186,7 +231,7 @@ fn run(shared: &Arc<Shared>, mut target: Target) {
             durable(shared, last);
         }
         // A finished compaction takes the file's place; at close, the writer waits for it.
-        target.settle(closing);
+        target.settle(closing, shared);
         if closing && last.is_none() {
             // Closing, and everything queued was written: no waiter waits for more.
             let queued = shared.queue.lock().queued;
@@ -214,11 +259,12 @@ impl Target {
         let mut appended = Vec::new();
         for (_, job) in jobs {
             match job {
-                Job::Compact(bytes) => self.begin_rewrite(bytes, shared),
+                Job::Compact(line) => self.begin_rewrite(line, shared),
                 Job::Snapshot(bytes) => {
                     appended.clear();
                     self.abandon_rewrite();
                     self.replace(&bytes)?;
+                    shared.snapshot_bytes.store(bytes.len() as u64, Ordering::Relaxed);
                 }
                 Job::Append(bytes) => {
                     if let Some(rewrite) = &mut self.rewrite {
@@ -241,18 +287,23 @@ impl Target {
         file.sync_data()
     }
 
-    /// Starts writing `bytes` beside the file on a helper thread (one being written already is
+    /// Starts writing `line` beside the file on a helper thread (one being written already is
     /// superseded: waited for and removed). When no thread can be started, the file keeps its
     /// log, which holds every change, and the next snapshot is tried when the log has grown
     /// again.
-    fn begin_rewrite(&mut self, bytes: Vec<u8>, shared: &Arc<Shared>) {
+    fn begin_rewrite(&mut self, line: Snapshot, shared: &Arc<Shared>) {
         self.abandon_rewrite();
         let path = self.path.clone();
         let for_helper = Arc::clone(shared);
         let started = std::thread::Builder::new()
             .name("ilert-mock-snapshot".to_owned())
             .spawn(move || {
-                let written = super::write_beside(&path, &bytes);
+                let written =
+                    super::write_beside(&path, |file| line.write_to(file)).and_then(|(temp, file)| {
+                        let bytes = file.metadata()?.len();
+                        Ok((temp, file, bytes))
+                    });
+                drop(line);
                 let mut queue = for_helper.queue.lock();
                 queue.rewritten = true;
                 for_helper.signal.notify_all();
@@ -276,7 +327,7 @@ impl Target {
     /// supersedes it.
     fn abandon_rewrite(&mut self) {
         if let Some(old) = self.rewrite.take()
-            && let Ok(Ok((temp, _))) = old.helper.join()
+            && let Ok(Ok((temp, _, _))) = old.helper.join()
         {
             let _ = std::fs::remove_file(temp);
         }
@@ -284,8 +335,10 @@ impl Target {
 
     /// Replaces the file by `bytes` atomically and reopens it for appending.
     fn replace(&mut self, bytes: &[u8]) -> std::io::Result<()> {
-        self.file = None;
-        super::replace_atomically(&self.path, bytes)?;
+        let old = self.file.take();
+        let replaced = super::replace_atomically(&self.path, bytes);
+        close_apart(old);
+        replaced?;
         self.file = Some(open_options(false).append(true).open(&self.path)?);
         Ok(())
     }
@@ -293,16 +346,19 @@ impl Target {
     /// Once the compaction's helper is done (at once when `wait`), appends the records kept aside
     /// to the new file, syncs it and renames it over the state file. On any failure the current
     /// file, which holds every change, stays.
-    fn settle(&mut self, wait: bool) {
+    fn settle(&mut self, wait: bool, shared: &Shared) {
         let Some(rewrite) = self.rewrite.take_if(|r| wait || r.helper.is_finished()) else {
             return;
         };
         let installed = match rewrite.helper.join() {
-            Ok(Ok((temp, mut file))) => file
+            Ok(Ok((temp, mut file, bytes))) => file
                 .write_all(&rewrite.tail)
                 .and_then(|()| file.sync_data())
                 .and_then(|()| super::install(&temp, &self.path))
-                .map(|()| self.file = Some(file))
+                .map(|()| {
+                    close_apart(self.file.replace(file));
+                    shared.snapshot_bytes.store(bytes, Ordering::Relaxed);
+                })
                 .inspect_err(|_| {
                     let _ = std::fs::remove_file(&temp);
                 }),
@@ -316,6 +372,18 @@ impl Target {
             );
         }
     }
+}
+
+/// Closes the file a new snapshot replaced on a thread of its own. It was renamed over, so
+/// closing it frees its pages and blocks: for a 441 MB file (112,000 alerts and a log four times
+/// their snapshot) that took the writer 0.14 s, while every change waited for its record.
+fn close_apart(old: Option<File>) {
+    let Some(old) = old else { return };
+    let closer = std::thread::Builder::new()
+        .name("ilert-mock-state-close".to_owned())
+        .spawn(move || drop(old));
+    // Without a thread (the process is out of them) it is closed here: `spawn` dropped it.
+    drop(closer);
 }
 
 #[cfg(test)]
@@ -333,16 +401,22 @@ mod tests {
         assert!(a < b);
         assert_eq!(fs::read_to_string(&path).expect("read"), "snap\na\nb\n");
         writer.queue(Job::Append(b"c\n".to_vec()));
-        writer.queue(Job::Compact(b"snap2\n".to_vec()));
+        writer.queue(Job::Compact(b"snap2\n".to_vec().into()));
         let d = writer.queue(Job::Append(b"d\n".to_vec())).expect("queued");
         writer.wait(d);
         // The snapshot is written beside the file: until it takes the file's place, the file
         // holds every record (`c` is in the snapshot and in the old file alike).
         let text = fs::read_to_string(&path).expect("read");
         assert!(text == "snap\na\nb\nc\nd\n" || text == "snap2\nd\n", "{text:?}");
+        assert_eq!(writer.snapshot_bytes(), 5, "snap\\n");
         writer.close();
         assert!(writer.queue(Job::Append(b"e\n".to_vec())).is_none());
         assert_eq!(fs::read_to_string(&path).expect("read"), "snap2\nd\n");
+        assert_eq!(
+            writer.snapshot_bytes(),
+            6,
+            "the size of the snapshot in place: snap2\\n"
+        );
         assert_eq!(
             files_in(dir.path()),
             vec!["state.json"],
@@ -355,7 +429,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("dir");
         let path = dir.path().join("state.json");
         fs::write(&path, "snap\n").expect("write");
-        let writer = Writer::start(path.clone()).expect("starts");
+        let writer = Writer::start(path.clone(), 5).expect("starts");
         (dir, path, writer)
     }
 
@@ -383,7 +457,7 @@ mod tests {
     fn records_written_during_a_snapshot_follow_it_and_a_later_snapshot_wins() {
         let (dir, path, writer) = started();
         let big = big_snapshot();
-        writer.queue(Job::Compact(big.clone()));
+        writer.queue(Job::Compact(big.clone().into()));
         let mut expected_tail = String::new();
         for n in 0..50 {
             let record = format!("r{n}\n");
@@ -396,6 +470,7 @@ mod tests {
             assert!(whole_old || whole_new, "record {n} is in the file when answered");
         }
         writer.close();
+        assert_eq!(writer.snapshot_bytes(), big.len() as u64);
         let mut want = big;
         want.extend_from_slice(expected_tail.as_bytes());
         assert!(
@@ -403,10 +478,11 @@ mod tests {
             "the snapshot, then every record after it"
         );
 
-        let writer = Writer::start(path.clone()).expect("starts");
-        writer.queue(Job::Compact(b"first\n".to_vec()));
+        let snapshot_line = (want.len() - expected_tail.len()) as u64;
+        let writer = Writer::start(path.clone(), snapshot_line).expect("starts");
+        writer.queue(Job::Compact(b"first\n".to_vec().into()));
         writer.queue(Job::Append(b"between\n".to_vec()));
-        writer.queue(Job::Compact(b"second\n".to_vec()));
+        writer.queue(Job::Compact(b"second\n".to_vec().into()));
         let last = writer.queue(Job::Append(b"after\n".to_vec())).expect("queued");
         writer.wait(last);
         writer.close();
@@ -421,11 +497,12 @@ mod tests {
     fn a_snapshot_is_the_file_when_its_job_is_durable() {
         let (dir, path, writer) = started();
         let big = big_snapshot();
-        writer.queue(Job::Compact(big));
+        writer.queue(Job::Compact(big.into()));
         writer.queue(Job::Append(b"before\n".to_vec()));
         let reset = writer.queue(Job::Snapshot(b"reset\n".to_vec())).expect("queued");
         writer.wait(reset);
         assert_eq!(fs::read_to_string(&path).expect("read"), "reset\n");
+        assert_eq!(writer.snapshot_bytes(), 6);
         let after = writer.queue(Job::Append(b"after\n".to_vec())).expect("queued");
         writer.wait(after);
         assert_eq!(fs::read_to_string(&path).expect("read"), "reset\nafter\n");

@@ -9,14 +9,12 @@ use parking_lot::Mutex;
 use super::{MockState, SharedState};
 use crate::fixtures::Fixtures;
 use crate::persist::record::{self, DirectoryRef, RecordRef};
-use crate::persist::{self, Job, PersistError, StateFile};
+use crate::persist::{self, Job, PersistError, Snapshot, StateFile};
 
-/// The state file's sizes and what its log last wrote of the directory.
+/// The state file's log: its size and what it last wrote of the directory.
 #[derive(Debug, Default)]
 pub(super) struct Log {
-    /// Bytes of the file's snapshot line.
-    snapshot_bytes: u64,
-    /// Bytes of the records after it.
+    /// Bytes of the records after the snapshot line (since the last snapshot was queued).
     log_bytes: u64,
     /// [`MockState::directory_generation`] when the directory was last written.
     directory: u64,
@@ -27,9 +25,10 @@ pub(super) struct Log {
 const COMPACT_FLOOR: u64 = 8 << 20;
 
 impl Log {
-    /// Whether the log has grown past [`COMPACT_FLOOR`] and the snapshot: time for a new one.
-    fn outgrown(&self) -> bool {
-        self.log_bytes > COMPACT_FLOOR.max(self.snapshot_bytes)
+    /// Whether the log has grown past [`COMPACT_FLOOR`] and the snapshot line of
+    /// `snapshot_bytes`: time for a new one.
+    fn outgrown(&self, snapshot_bytes: u64) -> bool {
+        self.log_bytes > COMPACT_FLOOR.max(snapshot_bytes)
     }
 }
 
@@ -46,6 +45,7 @@ impl SharedState {
         let mut state = MockState::new(fixtures, seed);
         let mut log = Log::default();
         let mut keep = 0;
+        let mut snapshot_bytes = 0;
         let mut rewrite = true;
         if let Some(loaded) = file.load()? {
             if let Some(torn) = &loaded.torn {
@@ -63,7 +63,7 @@ impl SharedState {
                 );
             }
             keep = loaded.snapshot_bytes + loaded.log_bytes;
-            log.snapshot_bytes = loaded.snapshot_bytes;
+            snapshot_bytes = loaded.snapshot_bytes;
             log.log_bytes = loaded.log_bytes;
             // Only a file of another version is rewritten before the mock answers. A log that
             // outgrew its snapshot (the mock stopped before its compaction was written) stays as
@@ -88,13 +88,12 @@ impl SharedState {
                 path: file.path().display().to_string(),
                 source: std::io::Error::other(e),
             })?;
-            log.snapshot_bytes = bytes.len() as u64;
             log.log_bytes = 0;
             Some(bytes)
         } else {
             None
         };
-        file.start(snapshot.as_deref(), keep)?;
+        file.start(snapshot.as_deref(), keep, snapshot_bytes)?;
         Ok(Self {
             state: Mutex::new(state),
             file: Some(file),
@@ -130,33 +129,31 @@ impl SharedState {
             .ok()?;
         log.log_bytes += line.len() as u64;
         let job = self.queue_or_log(file, Job::Append(line))?;
-        if log.outgrown() {
-            return Some(
-                self.queue_snapshot(state, &mut log, file, Job::Compact)
-                    .unwrap_or(job),
-            );
+        if log.outgrown(file.snapshot_bytes()) {
+            // Every change in the state is in the log already: the state is captured here (a
+            // count per entity) and written beside the file on the writer's side while records
+            // keep coming.
+            let compaction = persist::Captured::of(&state.persisted_ref())
+                .map_err(|e| tracing::error!("state file: no snapshot could be made: {e}"))
+                .ok()
+                .and_then(|captured| {
+                    log.log_bytes = 0;
+                    self.queue_or_log(file, Job::Compact(Snapshot::Captured(Box::new(captured))))
+                });
+            return Some(compaction.unwrap_or(job));
         }
         Some(job)
     }
 
-    /// Queues the whole state as a new snapshot (`as_job`: [`Job::Compact`] when every change
-    /// in it is already in the log, written beside the file while records keep coming;
-    /// [`Job::Snapshot`] when it is the only record of the state, in the file's place before
-    /// its job is durable) and starts the log's count again; the job, or `None` when it could
-    /// not be made or queued (logged).
-    fn queue_snapshot(
-        &self,
-        state: &MockState,
-        log: &mut Log,
-        file: &StateFile,
-        as_job: fn(Vec<u8>) -> Job,
-    ) -> Option<u64> {
+    /// Queues the whole state as a new snapshot that replaces the file before its job is
+    /// durable (the only record of the state: a reset, the state at shutdown) and starts the
+    /// log's count again; the job, or `None` when it could not be made or queued (logged).
+    fn queue_snapshot(&self, state: &MockState, log: &mut Log, file: &StateFile) -> Option<u64> {
         let bytes = persist::snapshot(&state.persisted_ref())
             .map_err(|e| tracing::error!("state file: no snapshot could be made: {e}"))
             .ok()?;
-        log.snapshot_bytes = bytes.len() as u64;
         log.log_bytes = 0;
-        self.queue_or_log(file, as_job(bytes))
+        self.queue_or_log(file, Job::Snapshot(bytes))
     }
 
     fn queue_or_log(&self, file: &StateFile, job: Job) -> Option<u64> {
@@ -200,7 +197,7 @@ impl SharedState {
         let job = {
             let state = self.state.lock();
             let mut log = self.log.lock();
-            self.queue_snapshot(&state, &mut log, file, Job::Snapshot)
+            self.queue_snapshot(&state, &mut log, file)
         };
         if let Some(job) = job {
             file.wait(job);
@@ -273,7 +270,13 @@ mod tests {
         let written = outgrown_file(&path, &fixtures);
         let shared = SharedState::with_file(&fixtures, Some(1), StateFile::open(&path).expect("opens"))
             .expect("loads");
-        assert!(shared.log.lock().outgrown());
+        let file = shared.file.as_ref().expect("a state file");
+        let loaded_snapshot = file.snapshot_bytes();
+        assert!(
+            loaded_snapshot > 0 && loaded_snapshot < 1 << 20,
+            "{loaded_snapshot}"
+        );
+        assert!(shared.log.lock().outgrown(loaded_snapshot));
         assert_eq!(
             std::fs::read(&path).expect("read"),
             written,
@@ -281,11 +284,15 @@ mod tests {
         );
         // The first change is appended and a compaction into a new snapshot queued with it.
         shared.with(|s| s.resources.reserve(950_000));
-        {
-            let log = shared.log.lock();
-            assert_eq!(log.log_bytes, 0, "a new snapshot was queued");
-            assert!(log.snapshot_bytes > 9 << 20);
+        assert_eq!(shared.log.lock().log_bytes, 0, "a new snapshot was queued");
+        // Written on the writer's side, it takes the file's place and its size is the one the
+        // log is compared with from then on.
+        let installed = std::time::Instant::now();
+        while file.snapshot_bytes() == loaded_snapshot {
+            assert!(installed.elapsed().as_secs() < 30, "the compaction was installed");
+            std::thread::sleep(std::time::Duration::from_millis(10));
         }
+        assert!(file.snapshot_bytes() > 9 << 20, "{}", file.snapshot_bytes());
         shared.close();
         let after = std::fs::read(&path).expect("read");
         assert_eq!(

@@ -1,8 +1,14 @@
 //! How the store holds one entity: as values, read by reference, or as its JSON text (the
 //! packed collections), read by parsing. The text is what `serde_json` wrote from the values,
 //! so parsing it gives them back field for field and in order.
+//!
+//! Either way the entity is shared ([`Arc`]) and never changed in place (a change takes it out
+//! and files a new one), so a copy of a collection's slots costs a count per entity, not the
+//! entities: a compaction takes one under the store's lock and writes it on the writer's thread
+//! ([`super::EntityStore::capture`]).
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use serde::ser::SerializeStruct as _;
 use serde::{Deserialize, Serialize};
@@ -13,12 +19,12 @@ use super::{Entity, Stored};
 /// One entity as the store holds it.
 #[derive(Debug, Clone)]
 pub(super) enum Slot {
-    /// As values (boxed, so a packed collection's slots stay small).
-    Values(Box<Stored>),
+    /// As values.
+    Values(Arc<Stored>),
     /// As the JSON text of its body (always an object).
     Text {
         parent: Option<i64>,
-        body: Box<RawValue>,
+        body: Arc<RawValue>,
     },
 }
 
@@ -29,13 +35,18 @@ impl Slot {
             // Writing a map with string keys to memory does not fail; were it to, the entity
             // stays values.
             if let Ok(body) = serde_json::value::to_raw_value(&stored.body) {
-                return Slot::Text {
-                    parent: stored.parent,
-                    body,
-                };
+                return Slot::text(stored.parent, body);
             }
         }
-        Slot::Values(Box::new(stored))
+        Slot::Values(Arc::new(stored))
+    }
+
+    /// The text `body` (a JSON object) as held.
+    pub(super) fn text(parent: Option<i64>, body: Box<RawValue>) -> Self {
+        Slot::Text {
+            parent,
+            body: Arc::from(body),
+        }
     }
 
     pub(super) fn entry(&self) -> Entry<'_> {
@@ -52,10 +63,11 @@ impl Slot {
         self.entry().parent()
     }
 
-    /// The entity as values (parsed from its text where packed).
+    /// The entity as values (parsed from its text where packed; copied only while a capture
+    /// still shares it).
     pub(super) fn into_stored(self) -> Stored {
         match self {
-            Slot::Values(stored) => *stored,
+            Slot::Values(stored) => Arc::unwrap_or_clone(stored),
             Slot::Text { parent, body } => Stored {
                 parent,
                 body: parse(&body),
@@ -96,7 +108,7 @@ impl<'de> Deserialize<'de> for Slot {
                 kind(body.get())
             )));
         }
-        Ok(Slot::Text { parent, body })
+        Ok(Slot::text(parent, body))
     }
 }
 

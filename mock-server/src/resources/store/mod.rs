@@ -37,6 +37,7 @@ pub use entry::{Entry, compact_each, compact_field, compact_items};
 use filing::{Filing, Place, filing, filing_of_compact, filing_of_slot, index, no_specs};
 pub use filing::{Key, Spec, Specs};
 pub(crate) use ids::IdSet;
+pub use shape::StoreCapture;
 
 use super::usage::Usage;
 
@@ -281,7 +282,7 @@ impl EntityStore {
                     // text the scan found not compact.
                     let convert = compact.is_none() && (packed || matches!(slot, Slot::Text { .. }));
                     if convert {
-                        let placeholder = Slot::Values(Box::new(Stored {
+                        let placeholder = Slot::Values(std::sync::Arc::new(Stored {
                             parent: None,
                             body: Entity::new(),
                         }));
@@ -365,7 +366,7 @@ impl EntityStore {
                 body,
             } => {
                 self.unfile(&tenant, &name, id);
-                let slot = Slot::Text { parent, body };
+                let slot = Slot::text(parent, body);
                 // Without specs (a log replayed before indexing) the text is kept as read.
                 match (self.specs)(&name) {
                     None => self.put(&tenant, &name, id, slot, Filing::default()),
