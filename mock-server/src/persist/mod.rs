@@ -41,7 +41,7 @@ use std::path::{Path, PathBuf};
 
 use record::Record;
 use writer::Writer;
-pub use writer::{Job, Snapshot};
+pub use writer::{Job, SnapshotLine};
 
 use parking_lot::Mutex;
 use serde::{Deserialize, Serialize};
@@ -123,7 +123,7 @@ impl Persisted {
 }
 
 /// The whole state as it was when a compaction was queued, written as the snapshot line on the
-/// writer's thread ([`Snapshot::Captured`]): the directory (tenants, apps, users, grants) already
+/// writer's thread ([`SnapshotLine::Captured`]): the directory (tenants, apps, users, grants) already
 /// as JSON, the REST entities shared with the store ([`EntityStore::capture`]). Taking it under
 /// the store's lock costs a count per entity; writing a snapshot line there cost the whole
 /// state's bytes (a compaction at 100,000 alerts held every request up for about 0.2 s).

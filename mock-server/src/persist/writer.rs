@@ -13,7 +13,7 @@
 //! a helper thread writes it to a new file in the same folder (random name,
 //! `O_EXCL`, `O_NOFOLLOW`, 0600) and syncs it, while this thread keeps appending records to the
 //! current file (so each is durable when it is answered) and also keeps them aside. The store
-//! hands over the state as it was when the compaction was queued ([`Snapshot::Captured`], its
+//! hands over the state as it was when the compaction was queued ([`SnapshotLine::Captured`], its
 //! entities shared rather than copied) and the helper serialises it straight into the new file,
 //! so neither the store's lock nor a buffer the size of the state is held for it. Once the
 //! helper is done, the records kept aside are appended to the new file, which is synced,
@@ -45,39 +45,43 @@ pub enum Job {
     /// A whole new file (the snapshot line, no records) holding only changes whose records are
     /// already in the file (a compaction): written beside the file while records keep being
     /// appended, then put in its place.
-    Compact(Snapshot),
+    Compact(SnapshotLine),
     /// A whole new file that replaces the file before anything after it is written, so its
     /// content is durable when its job is (a reset: the new state is in no record).
     Snapshot(Vec<u8>),
 }
 
-/// A compaction's snapshot line: written already, or the state captured to be written as its
-/// line by the thread that writes the new file, straight into it, without holding the store.
+/// A compaction's snapshot line: the state captured to be written as its line by the thread
+/// that writes the new file, straight into it, without holding the store (or, in this module's
+/// tests, a line given as bytes).
 #[derive(Debug)]
-pub enum Snapshot {
-    /// The line.
-    Line(Vec<u8>),
+pub enum SnapshotLine {
     /// The state as it was when the compaction was queued.
     Captured(Box<Captured>),
+    /// The line as bytes.
+    #[cfg(test)]
+    Written(Vec<u8>),
 }
 
-impl Snapshot {
-    /// Writes the line to `file`, through a buffer for a captured state.
+impl SnapshotLine {
+    /// Writes the line to `file` through a buffer.
     fn write_to(&self, file: &mut File) -> std::io::Result<()> {
         match self {
-            Snapshot::Line(bytes) => file.write_all(bytes),
-            Snapshot::Captured(state) => {
+            SnapshotLine::Captured(state) => {
                 let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
                 state.write_line(&mut out)?;
                 out.flush()
             }
+            #[cfg(test)]
+            SnapshotLine::Written(bytes) => file.write_all(bytes),
         }
     }
 }
 
-impl From<Vec<u8>> for Snapshot {
+#[cfg(test)]
+impl From<Vec<u8>> for SnapshotLine {
     fn from(line: Vec<u8>) -> Self {
-        Snapshot::Line(line)
+        SnapshotLine::Written(line)
     }
 }
 
@@ -291,7 +295,7 @@ impl Target {
     /// superseded: waited for and removed). When no thread can be started, the file keeps its
     /// log, which holds every change, and the next snapshot is tried when the log has grown
     /// again.
-    fn begin_rewrite(&mut self, line: Snapshot, shared: &Arc<Shared>) {
+    fn begin_rewrite(&mut self, line: SnapshotLine, shared: &Arc<Shared>) {
         self.abandon_rewrite();
         let path = self.path.clone();
         let for_helper = Arc::clone(shared);

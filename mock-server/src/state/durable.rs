@@ -9,7 +9,7 @@ use parking_lot::Mutex;
 use super::{MockState, SharedState};
 use crate::fixtures::Fixtures;
 use crate::persist::record::{self, DirectoryRef, RecordRef};
-use crate::persist::{self, Job, PersistError, Snapshot, StateFile};
+use crate::persist::{self, Job, PersistError, SnapshotLine, StateFile};
 
 /// The state file's log: its size and what it last wrote of the directory.
 #[derive(Debug, Default)]
@@ -138,7 +138,7 @@ impl SharedState {
                 .ok()
                 .and_then(|captured| {
                     log.log_bytes = 0;
-                    self.queue_or_log(file, Job::Compact(Snapshot::Captured(Box::new(captured))))
+                    self.queue_or_log(file, Job::Compact(SnapshotLine::Captured(Box::new(captured))))
                 });
             return Some(compaction.unwrap_or(job));
         }
