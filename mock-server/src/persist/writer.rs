@@ -30,7 +30,7 @@ use std::fs::File;
 use std::io::Write as _;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use parking_lot::{Condvar, Mutex};
 use tokio::sync::watch;
@@ -133,6 +133,10 @@ struct Rewrite {
     /// The records appended to the current file since the snapshot was taken: they follow it in
     /// the new file.
     tail: Vec<u8>,
+    /// Set by the helper as its last step before it tells this thread: joining it then waits
+    /// only for it to return. (`JoinHandle::is_finished` is false until it has, so a thread
+    /// woken by the helper could find it unfinished and sleep again until the next record.)
+    done: Arc<AtomicBool>,
 }
 
 impl Writer {
@@ -299,6 +303,8 @@ impl Target {
         self.abandon_rewrite();
         let path = self.path.clone();
         let for_helper = Arc::clone(shared);
+        let done = Arc::new(AtomicBool::new(false));
+        let done_by_helper = Arc::clone(&done);
         let started = std::thread::Builder::new()
             .name("ilert-mock-snapshot".to_owned())
             .spawn(move || {
@@ -308,6 +314,7 @@ impl Target {
                         Ok((temp, file, bytes))
                     });
                 drop(line);
+                done_by_helper.store(true, Ordering::Release);
                 let mut queue = for_helper.queue.lock();
                 queue.rewritten = true;
                 for_helper.signal.notify_all();
@@ -318,6 +325,7 @@ impl Target {
                 self.rewrite = Some(Rewrite {
                     helper,
                     tail: Vec::new(),
+                    done,
                 });
             }
             Err(err) => tracing::error!(
@@ -351,7 +359,7 @@ impl Target {
     /// to the new file, syncs it and renames it over the state file. On any failure the current
     /// file, which holds every change, stays.
     fn settle(&mut self, wait: bool, shared: &Shared) {
-        let Some(rewrite) = self.rewrite.take_if(|r| wait || r.helper.is_finished()) else {
+        let Some(rewrite) = self.rewrite.take_if(|r| wait || r.done.load(Ordering::Acquire)) else {
             return;
         };
         let installed = match rewrite.helper.join() {
@@ -492,6 +500,24 @@ mod tests {
         writer.close();
         assert_eq!(fs::read_to_string(&path).expect("read"), "second\nafter\n");
         assert_eq!(files_in(dir.path()), vec!["state.json"]);
+    }
+
+    /// A compaction takes the file's place once it is written, with no record after it to wake
+    /// the writer.
+    #[test]
+    fn a_compaction_is_installed_without_a_record_after_it() {
+        for _ in 0..20 {
+            let (dir, path, writer) = started();
+            writer.queue(Job::Compact(b"snap2\n".to_vec().into()));
+            let queued = std::time::Instant::now();
+            while writer.snapshot_bytes() != 6 {
+                assert!(queued.elapsed().as_secs() < 30, "the compaction was installed");
+                std::thread::sleep(std::time::Duration::from_millis(2));
+            }
+            assert_eq!(fs::read_to_string(&path).expect("read"), "snap2\n");
+            writer.close();
+            assert_eq!(files_in(dir.path()), vec!["state.json"]);
+        }
     }
 
     /// A snapshot (a reset's state, in no record) is the file once its job is durable, even
