@@ -103,6 +103,8 @@ pub fn routes() -> Router<SharedCtx> {
     let mut paths: BTreeMap<String, MethodRouter<SharedCtx>> = BTreeMap::new();
     let mut add = |op: &'static Operation, route: Route| {
         let at = crate::paths::under_api(&axum_path(&op.path));
+        // The scope the usage counts file the operation under, worked out once per route.
+        let scope = scope_of(op);
         let method_router = paths.remove(&at).unwrap_or_default();
         let method_router = method_router.on(
             method_filter(&op.method),
@@ -117,7 +119,8 @@ pub fn routes() -> Router<SharedCtx> {
                 let response = match body {
                     Ok(body) => {
                         let caller = authenticated.caller();
-                        serve(&ctx, caller, op, route, &headers, uri.query(), params, &body)
+                        let served = Served { op, route, scope };
+                        serve(&ctx, caller, served, &headers, uri.query(), params, &body)
                             .unwrap_or_else(IntoResponse::into_response)
                     }
                     Err(rejection) => unreadable(&rejection),
@@ -200,12 +203,18 @@ fn scope_of(op: &Operation) -> &'static str {
         .map_or("", |r| r.scope.name)
 }
 
-#[allow(clippy::too_many_arguments)]
+/// What a route serves: the operation, how, and the scope its usage is counted under.
+#[derive(Clone, Copy)]
+struct Served {
+    op: &'static Operation,
+    route: Route,
+    scope: &'static str,
+}
+
 fn serve(
     ctx: &SharedCtx,
     caller: &Caller,
-    op: &'static Operation,
-    route: Route,
+    Served { op, route, scope }: Served,
     headers: &HeaderMap,
     query: Option<&str>,
     params: Result<RawPathParams, RawPathParamsRejection>,
@@ -257,7 +266,6 @@ fn serve(
         })
         .collect();
     let now = ctx.clock.now();
-    let scope = scope_of(op);
     // Only what can store something counts; a DELETE must pass, or a full store could not be emptied.
     let writes = matches!(op.method.as_str(), "POST" | "PUT" | "PATCH");
     let body_bytes = raw_len;
