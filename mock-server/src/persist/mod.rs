@@ -137,7 +137,7 @@ pub struct Captured {
 }
 
 impl Captured {
-    /// `state` as it is now. Written, it is the same line [`snapshot`] writes of it.
+    /// `state` as it is now.
     pub fn of(state: &PersistedRef<'_>) -> Result<Self, serde_json::Error> {
         Ok(Self {
             tenants: to_raw_value(state.tenants)?,
@@ -148,10 +148,11 @@ impl Captured {
         })
     }
 
-    /// Writes the snapshot line (envelope, state, newline) to `out`.
-    fn write_line(&self, out: &mut impl std::io::Write) -> std::io::Result<()> {
+    /// Writes the snapshot line (envelope, state, newline) to `out`: the one way a snapshot
+    /// line is written.
+    fn write_line(&self, out: &mut impl std::io::Write) -> Result<(), serde_json::Error> {
         serde_json::to_writer(&mut *out, &envelope(self))?;
-        out.write_all(b"\n")
+        out.write_all(b"\n").map_err(serde_json::Error::io)
     }
 }
 
@@ -315,10 +316,11 @@ fn install(temp: &Path, path: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-/// The snapshot line of `state`: the first line of a version-3 file.
+/// The snapshot line of `state`: the first line of a version-3 file (as a compaction writes it,
+/// [`Captured`]).
 pub fn snapshot(state: &PersistedRef<'_>) -> Result<Vec<u8>, serde_json::Error> {
-    let mut bytes = serde_json::to_vec(&envelope(state))?;
-    bytes.push(b'\n');
+    let mut bytes = Vec::new();
+    Captured::of(state)?.write_line(&mut bytes)?;
     Ok(bytes)
 }
 
@@ -673,7 +675,10 @@ mod tests {
         state
             .resources
             .insert("t1", "teams", 500_003, None, body("removed later"));
-        let then = snapshot(&state.persisted_ref()).expect("snapshot");
+        // The state as `state dump` writes it (the borrowed state, serialised by its derive),
+        // compact: what the capture must write, field for field.
+        let mut then = serde_json::to_vec(&envelope(&state.persisted_ref())).expect("serialised");
+        then.push(b'\n');
         let captured = Captured::of(&state.persisted_ref()).expect("captured");
         // Changed after the capture: the capture still writes the state it was taken from.
         state

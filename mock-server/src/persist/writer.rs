@@ -48,12 +48,12 @@ pub enum Job {
     Compact(SnapshotLine),
     /// A whole new file that replaces the file before anything after it is written, so its
     /// content is durable when its job is (a reset: the new state is in no record).
-    Snapshot(Vec<u8>),
+    Snapshot(SnapshotLine),
 }
 
-/// A compaction's snapshot line: the state captured to be written as its line by the thread
-/// that writes the new file, straight into it, without holding the store (or, in this module's
-/// tests, a line given as bytes).
+/// A snapshot line: the state captured to be written as its line by the writer's side,
+/// straight into the new file, without holding the store (or, in this module's tests, a line
+/// given as bytes).
 #[derive(Debug)]
 pub enum SnapshotLine {
     /// The state as it was when the compaction was queued.
@@ -268,11 +268,11 @@ impl Target {
         for (_, job) in jobs {
             match job {
                 Job::Compact(line) => self.begin_rewrite(line, shared),
-                Job::Snapshot(bytes) => {
+                Job::Snapshot(line) => {
                     appended.clear();
                     self.abandon_rewrite();
-                    self.replace(&bytes)?;
-                    shared.snapshot_bytes.store(bytes.len() as u64, Ordering::Relaxed);
+                    let bytes = self.replace(&line)?;
+                    shared.snapshot_bytes.store(bytes, Ordering::Relaxed);
                 }
                 Job::Append(bytes) => {
                     if let Some(rewrite) = &mut self.rewrite {
@@ -308,11 +308,7 @@ impl Target {
         let started = std::thread::Builder::new()
             .name("ilert-mock-snapshot".to_owned())
             .spawn(move || {
-                let written =
-                    super::write_beside(&path, |file| line.write_to(file)).and_then(|(temp, file)| {
-                        let bytes = file.metadata()?.len();
-                        Ok((temp, file, bytes))
-                    });
+                let written = write_line_beside(&path, &line);
                 drop(line);
                 done_by_helper.store(true, Ordering::Release);
                 let mut queue = for_helper.queue.lock();
@@ -345,14 +341,15 @@ impl Target {
         }
     }
 
-    /// Replaces the file by `bytes` atomically and reopens it for appending.
-    fn replace(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+    /// Replaces the file by `line` atomically and reopens it for appending; the line's bytes.
+    fn replace(&mut self, line: &SnapshotLine) -> std::io::Result<u64> {
+        let (temp, _, bytes) = write_line_beside(&self.path, line)?;
         let old = self.file.take();
-        let replaced = super::replace_atomically(&self.path, bytes);
+        let installed = super::install(&temp, &self.path);
         close_apart(old);
-        replaced?;
+        installed?;
         self.file = Some(open_options(false).append(true).open(&self.path)?);
-        Ok(())
+        Ok(bytes)
     }
 
     /// Once the compaction's helper is done (at once when `wait`), appends the records kept aside
@@ -384,6 +381,14 @@ impl Target {
             );
         }
     }
+}
+
+/// Writes `line` to a new file beside `path`, synced: its path, the file (open for appending)
+/// and its bytes.
+fn write_line_beside(path: &std::path::Path, line: &SnapshotLine) -> std::io::Result<(PathBuf, File, u64)> {
+    let (temp, file) = super::write_beside(path, |file| line.write_to(file))?;
+    let bytes = file.metadata()?.len();
+    Ok((temp, file, bytes))
 }
 
 /// Closes the file a new snapshot replaced on a thread of its own. It was renamed over, so
@@ -529,7 +534,9 @@ mod tests {
         let big = big_snapshot();
         writer.queue(Job::Compact(big.into()));
         writer.queue(Job::Append(b"before\n".to_vec()));
-        let reset = writer.queue(Job::Snapshot(b"reset\n".to_vec())).expect("queued");
+        let reset = writer
+            .queue(Job::Snapshot(b"reset\n".to_vec().into()))
+            .expect("queued");
         writer.wait(reset);
         assert_eq!(fs::read_to_string(&path).expect("read"), "reset\n");
         assert_eq!(writer.snapshot_bytes(), 6);

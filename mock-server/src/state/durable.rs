@@ -149,11 +149,11 @@ impl SharedState {
     /// durable (the only record of the state: a reset, the state at shutdown) and starts the
     /// log's count again; the job, or `None` when it could not be made or queued (logged).
     fn queue_snapshot(&self, state: &MockState, log: &mut Log, file: &StateFile) -> Option<u64> {
-        let bytes = persist::snapshot(&state.persisted_ref())
+        let captured = persist::Captured::of(&state.persisted_ref())
             .map_err(|e| tracing::error!("state file: no snapshot could be made: {e}"))
             .ok()?;
         log.log_bytes = 0;
-        self.queue_or_log(file, Job::Snapshot(bytes))
+        self.queue_or_log(file, Job::Snapshot(SnapshotLine::Captured(Box::new(captured))))
     }
 
     fn queue_or_log(&self, file: &StateFile, job: Job) -> Option<u64> {
