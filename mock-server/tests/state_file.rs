@@ -447,6 +447,25 @@ async fn event_worker(base: String, id: usize, acknowledged: Arc<Mutex<Vec<Strin
     }
 }
 
+/// As [`event_worker`], each event with a 32 KiB `details`, so the log outgrows the 8 MiB floor
+/// every 250 or so events and compactions run while events keep coming.
+async fn big_event_worker(base: String, id: usize, acknowledged: Arc<Mutex<Vec<String>>>) {
+    let client = http();
+    let details = "d".repeat(32 << 10);
+    for n in 0.. {
+        let key = format!("big-{id}-{n}");
+        let body = json!({"integrationKey": SOURCE_KEY, "eventType": "ALERT", "summary": "big",
+            "details": details, "alertKey": key});
+        let Ok(r) = client.post(format!("{base}/api/events")).json(&body).send().await else {
+            return;
+        };
+        if !r.status().is_success() {
+            return;
+        }
+        acknowledged.lock().push(key);
+    }
+}
+
 /// Every alert key of the tenant's alerts, read through the API page by page.
 async fn alert_keys(
     client: &reqwest::Client,
@@ -480,6 +499,51 @@ async fn sigkill_during_a_burst_of_events_loses_no_acknowledged_event() {
     let (state, acknowledged) =
         kill_mid_load("events", 8, event_worker, |a: &Vec<String>| a.len() >= 300).await;
     assert!(acknowledged.len() >= 300, "the burst ran: {}", acknowledged.len());
+
+    let (mut restarted, base) = spawn(&state);
+    let client = http();
+    let (access, _) = grant(&client, &base, "someUser", "alert").await;
+    let held = alert_keys(&client, &base, &access).await;
+    let lost: Vec<&String> = acknowledged.iter().filter(|k| !held.contains(*k)).collect();
+    assert!(
+        lost.is_empty(),
+        "{} acknowledged events lost, e.g. {:?}",
+        lost.len(),
+        lost.first()
+    );
+    let _ = restarted.kill();
+    let _ = restarted.wait();
+}
+
+/// Compactions captured and written while events keep being appended: killed after several,
+/// the restarted mock holds every acknowledged event, and the file starts with a snapshot that
+/// a compaction wrote during the load.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sigkill_across_compactions_loses_no_acknowledged_event() {
+    let (state, acknowledged) = kill_mid_load("compacting", 8, big_event_worker, |a: &Vec<String>| {
+        a.len() >= 1_000
+    })
+    .await;
+    assert!(
+        acknowledged.len() >= 1_000,
+        "the load ran: {}",
+        acknowledged.len()
+    );
+    let text = std::fs::read_to_string(&state).expect("the state file");
+    let snapshot = text.lines().next().expect("a first line");
+    let marker = "\"alertKey\":\"";
+    let keys_in_snapshot: std::collections::HashSet<&str> = snapshot
+        .match_indices(marker)
+        .filter_map(|(at, _)| snapshot[at + marker.len()..].split('"').next())
+        .collect();
+    let in_snapshot = acknowledged
+        .iter()
+        .filter(|k| keys_in_snapshot.contains(k.as_str()))
+        .count();
+    assert!(
+        in_snapshot >= 250,
+        "a compaction during the load wrote the snapshot ({in_snapshot} acknowledged events in it)"
+    );
 
     let (mut restarted, base) = spawn(&state);
     let client = http();
