@@ -122,11 +122,12 @@ impl Persisted {
     }
 }
 
-/// The whole state as it was when a compaction was queued, written as the snapshot line on the
-/// writer's thread ([`SnapshotLine::Captured`]): the directory (tenants, apps, users, grants) already
-/// as JSON, the REST entities shared with the store ([`EntityStore::capture`]). Taking it under
-/// the store's lock costs a count per entity; writing a snapshot line there cost the whole
-/// state's bytes (a compaction at 100,000 alerts held every request up for about 0.2 s).
+/// The whole state as it was at one moment, to be written as a snapshot line (a compaction's,
+/// a reset's and the shutdown's on the writer's side, [`SnapshotLine::Captured`]; [`snapshot`]'s
+/// at once): the directory (tenants, apps, users, grants) already as JSON, the REST entities
+/// shared with the store ([`EntityStore::capture`]). Taking it under the store's lock costs a
+/// count per entity; writing the line there cost the whole state's bytes (a compaction at
+/// 100,000 alerts held every request up for about 0.2 s).
 #[derive(Serialize)]
 pub struct Captured {
     tenants: Box<RawValue>,
