@@ -676,8 +676,9 @@ mod tests {
         state
             .resources
             .insert("t1", "teams", 500_003, None, body("removed later"));
-        // The state as `state dump` writes it (the borrowed state, serialised by its derive),
-        // compact: what the capture must write, field for field.
+        // The state as `state dump` writes it (the borrowed state through its derive; the
+        // store's part is a capture of its own), compact: what this capture must write, field
+        // for field.
         let mut then = serde_json::to_vec(&envelope(&state.persisted_ref())).expect("serialised");
         then.push(b'\n');
         let captured = Captured::of(&state.persisted_ref()).expect("captured");

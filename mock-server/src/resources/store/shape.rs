@@ -15,15 +15,6 @@ fn is_unused(usage: &Usage) -> bool {
     *usage == Usage::default()
 }
 
-/// The store as the state file writes it (version 2's shape, kept by version 3's snapshots).
-#[derive(Serialize)]
-struct StoreRef<'a> {
-    tenants: BTreeMap<&'a str, BTreeMap<&'a str, &'a BTreeMap<i64, Slot>>>,
-    floor: i64,
-    #[serde(skip_serializing_if = "is_unused")]
-    usage: &'a Usage,
-}
-
 /// The store as the state file reads it.
 #[derive(Deserialize)]
 struct StoreOwned {
@@ -84,26 +75,11 @@ impl EntityStore {
     }
 }
 
+/// The store as the state file writes it (version 2's shape, kept by version 3's snapshots),
+/// written from a capture: one way for the state file and `state dump` alike.
 impl Serialize for EntityStore {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        StoreRef {
-            tenants: self
-                .tenants
-                .iter()
-                .map(|(t, data)| {
-                    (
-                        t.as_str(),
-                        data.collections
-                            .iter()
-                            .map(|(n, c)| (n.as_str(), &c.items))
-                            .collect(),
-                    )
-                })
-                .collect(),
-            floor: self.floor,
-            usage: &self.usage,
-        }
-        .serialize(serializer)
+        self.capture().serialize(serializer)
     }
 }
 
