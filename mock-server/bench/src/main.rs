@@ -9,7 +9,8 @@
 //! 3. measures cold start: spawn of the release `ilert-mock` to the first 200 on `/_mock/health`
 //!    ([`server`]);
 //! 4. drives one server over loopback HTTP/1.1 keep-alive connections (a small tokio load
-//!    generator in this process, on the same cores: [`load`], [`http`]) for the refresh grant,
+//!    generator in this process: pinned, one polling thread on a core of its own; [`load`],
+//!    [`http`]) for the refresh grant,
 //!    the authorization-code grant (authorize with auto-approve, then token),
 //!    `/api/users/current`, `/api/alert-sources` and `token_info` ([`mock`]), and reports
 //!    requests/s, p50/p99 latency and the server's CPU use ([`machine`]); with
@@ -154,6 +155,7 @@ async fn store_suite(cli: &Cli) -> Result<String, BenchError> {
         ticks: clock_ticks(),
         sign_per_core: 1.0,
         openssl_sign: None,
+        poll: pin,
     };
     let settings = store::StoreSettings {
         levels: cli.store_levels.clone(),
@@ -228,6 +230,7 @@ async fn bench(cli: Cli) -> Result<Report, BenchError> {
         ticks,
         sign_per_core: crypto.rsa_sign_per_core,
         openssl_sign: openssl.sign_per_sec,
+        poll: pin,
     };
     let duration = Duration::from_secs_f64(cli.duration.max(0.1));
     let mut scenarios = Vec::new();
@@ -360,9 +363,26 @@ async fn bench(cli: Cli) -> Result<Report, BenchError> {
     Ok(report)
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Pinned, the generator is one thread on the load core that polls its sockets between
+    // units (`load`'s doc); unpinned, it shares the cores with the server and sleeps when idle,
+    // on a thread per core.
+    let mut runtime = if pinned(&cli) {
+        tokio::runtime::Builder::new_current_thread()
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+    };
+    match runtime.enable_all().build() {
+        Ok(runtime) => runtime.block_on(run(cli)),
+        Err(err) => {
+            eprintln!("error: cannot start the runtime: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> ExitCode {
     if cli.store {
         return match store_suite(&cli).await {
             Ok(table) => {
