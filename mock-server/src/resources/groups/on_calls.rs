@@ -102,12 +102,11 @@ fn level_duties(
 }
 
 /// The levels of a stored policy.
-fn levels(policy: &crate::resources::store::Entity) -> Vec<Value> {
+fn levels(policy: &crate::resources::store::Entity) -> &[Value] {
     policy
         .get("escalationRules")
         .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default()
+        .map_or(&[], Vec::as_slice)
 }
 
 /// Every duty of the tenant's policies within `[from, until]`, by policy, level and start.
