@@ -377,7 +377,7 @@ mod tests {
             .unwrap_or(0)
     }
 
-    /// Awaits 20 answers a peer thread sends 5 ms apart; the runtime thread's waits meanwhile.
+    /// Awaits 20 answers a peer thread sends 10 ms apart; the runtime thread's waits meanwhile.
     fn waits_for_slow_answers(poll: bool) -> u64 {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -390,7 +390,7 @@ mod tests {
                 use std::io::Write as _;
                 let (mut stream, _) = listener.accept().expect("accept");
                 for _ in 0..20 {
-                    std::thread::sleep(Duration::from_millis(5));
+                    std::thread::sleep(Duration::from_millis(10));
                     stream.write_all(b"x").expect("write");
                 }
             });
@@ -413,8 +413,9 @@ mod tests {
     #[test]
     fn a_poller_keeps_the_thread_out_of_the_kernel_and_other_tasks_running() {
         // Without it, the thread sleeps for each answer; with it, every answer still arrives
-        // (the poller yields to the reading task) and the thread does not wait for one.
-        assert!(waits_for_slow_answers(false) >= 15);
+        // (the poller yields to the reading task) and the thread does not wait for one. Half
+        // the answers is the bound without it: a busy machine may let two arrive in one wait.
+        assert!(waits_for_slow_answers(false) >= 10);
         assert!(waits_for_slow_answers(true) <= 3);
     }
 
