@@ -7,7 +7,7 @@ use crate::crypto::{Crypto, OpenSsl};
 use crate::load::Scenario;
 use crate::machine::Machine;
 use crate::peers::Peer;
-use crate::server::ColdStart;
+use crate::server::Starts;
 
 /// Every figure of a run.
 #[derive(Debug, Serialize)]
@@ -24,7 +24,7 @@ pub struct Report {
     /// `openssl speed -multi N rsa2048`.
     pub openssl: OpenSsl,
     /// Spawn to the first 200 on `/_mock/health`.
-    pub cold_start_ms: ColdStart,
+    pub cold_start_ms: Starts,
     /// The server's resident set at the moments that matter.
     pub rss_kib: Rss,
     /// The load scenarios, in the order run.

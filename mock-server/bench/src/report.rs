@@ -374,7 +374,7 @@ mod tests {
         );
         report.targets = crate::targets::targets(&{
             let mut slow = sample::report();
-            slow.cold_start_ms = crate::server::ColdStart::of(vec![30.0]);
+            slow.cold_start_ms = crate::server::Starts::of(vec![30.0]);
             slow
         });
         assert!(

@@ -7,7 +7,7 @@ use crate::load::Scenario;
 use crate::machine::Machine;
 use crate::mock::Work;
 use crate::peers::{self, Peer};
-use crate::server::ColdStart;
+use crate::server::Starts;
 
 /// A scenario of `name` at `units_per_sec`, one request per unit, no errors.
 pub fn scenario(name: &'static str, units_per_sec: f64) -> Scenario {
@@ -82,7 +82,7 @@ pub fn report() -> Report {
             verify_per_sec: Some(155_000.0),
             note: None,
         },
-        cold_start_ms: ColdStart::of(vec![3.0, 3.1, 2.9]),
+        cold_start_ms: Starts::of(vec![3.0, 3.1, 2.9]),
         rss_kib: Rss {
             idle: 9 * 1024,
             after_scenarios: 20 * 1024,

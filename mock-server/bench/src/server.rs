@@ -197,9 +197,10 @@ pub fn server_binary(explicit: Option<&Path>) -> Result<PathBuf, BenchError> {
     }
 }
 
-/// Cold start: spawn to the first 200 on `/_mock/health`, in milliseconds.
+/// Starts of a server, each from spawn to the first 200 on `/_mock/health`, in milliseconds:
+/// cold starts, or restarts on a state file.
 #[derive(Debug, Serialize)]
-pub struct ColdStart {
+pub struct Starts {
     /// Every run, in order.
     pub samples: Vec<f64>,
     /// The fastest.
@@ -210,7 +211,7 @@ pub struct ColdStart {
     pub max: f64,
 }
 
-impl ColdStart {
+impl Starts {
     /// Summarises the samples.
     pub fn of(samples: Vec<f64>) -> Self {
         let mut sorted = samples.clone();
@@ -225,7 +226,7 @@ impl ColdStart {
 }
 
 /// Times `runs` cold starts; also the first server's RSS half a second after it answered.
-pub fn cold_starts(binary: &Path, runs: usize, log: bool) -> Result<(ColdStart, u64), BenchError> {
+pub fn cold_starts(binary: &Path, runs: usize, log: bool) -> Result<(Starts, u64), BenchError> {
     let mut samples = Vec::with_capacity(runs);
     let mut idle = 0;
     for i in 0..runs.max(1) {
@@ -236,7 +237,7 @@ pub fn cold_starts(binary: &Path, runs: usize, log: bool) -> Result<(ColdStart, 
             idle = server.rss();
         }
     }
-    Ok((ColdStart::of(samples), idle))
+    Ok((Starts::of(samples), idle))
 }
 
 #[cfg(test)]
@@ -260,10 +261,10 @@ mod tests {
 
     #[test]
     fn cold_start_summary_keeps_the_samples_in_order() {
-        let c = ColdStart::of(vec![3.5, 2.9, 3.1, 4.0]);
+        let c = Starts::of(vec![3.5, 2.9, 3.1, 4.0]);
         assert_eq!((c.min, c.median, c.max), (2.9, 3.5, 4.0));
         assert_eq!(c.samples, vec![3.5, 2.9, 3.1, 4.0]);
-        let empty = ColdStart::of(Vec::new());
+        let empty = Starts::of(Vec::new());
         assert_eq!((empty.min, empty.median, empty.max), (0.0, 0.0, 0.0));
     }
 }

@@ -338,7 +338,7 @@ mod tests {
         scenario(&mut report, peers::TOKEN).units_per_sec = 2_801.0; // 7,000 < 2.5 × 2,801
         scenario(&mut report, Work::Refresh.name()).units_per_sec = 6_299.0; // < 0.7 × 9,000
         scenario(&mut report, Work::AuthorizationCode.name()).units_per_sec = 5_669.0; // < 0.9 × 6,299
-        report.cold_start_ms = crate::server::ColdStart::of(vec![15.1]);
+        report.cold_start_ms = crate::server::Starts::of(vec![15.1]);
         report.rss_kib.idle = 15 * 1024 + 1;
         report.grants.rss_after_kib = 26 * 1024 + 4 * 1024 + 1;
         scenario(&mut report, Work::TokenInfo.name()).p99_ms = 20.01;
