@@ -315,6 +315,9 @@ pub fn count_matching(view: &View<'_>, collection: &Collection, filters: &[(&Fil
     }
 }
 
+/// The most a page's text reserves after its first item, for the rest of the page (1 MiB).
+const PAGE_AHEAD: usize = 1 << 20;
+
 /// `GET {path}`.
 pub fn list(cx: &mut Cx<'_>, collection: &Collection) -> Result<Reply, ResourceError> {
     let owner = parent(cx, collection)?;
@@ -330,11 +333,19 @@ pub fn list(cx: &mut Cx<'_>, collection: &Collection) -> Result<Reply, ResourceE
     // source and its policy into a value tree, only to serialise and drop it.
     let mut text = Vec::with_capacity(4096);
     text.push(b'[');
-    let written = page().enumerate().try_for_each(|(n, (_, entry))| {
+    let written: serde_json::Result<()> = page().enumerate().try_for_each(|(n, (_, entry))| {
         if n > 0 {
             text.push(b',');
         }
-        collection.model.write_listed(&view, entry, &mut text)
+        let before = text.len();
+        collection.model.write_listed(&view, entry, &mut text)?;
+        if n == 0 {
+            // The items of a page are alike in size: room for the rest of the page at the first
+            // one's, so the text is not copied to a new buffer each time it outgrows one.
+            let item = text.len() - before + 1;
+            text.reserve(item.saturating_mul(max.saturating_sub(1)).min(PAGE_AHEAD));
+        }
+        Ok(())
     });
     text.push(b']');
     match (written, String::from_utf8(text)) {
