@@ -57,6 +57,20 @@ pub fn collections() -> impl Iterator<Item = &'static Collection> {
     GROUPS.iter().flat_map(|g| g.collections.iter())
 }
 
+/// Every collection by its store name, the first where two share one (as a scan finds it).
+static BY_NAME: LazyLock<foldhash::HashMap<&'static str, &'static Collection>> = LazyLock::new(|| {
+    let mut by_name = foldhash::HashMap::default();
+    for c in collections() {
+        by_name.entry(c.name).or_insert(c);
+    }
+    by_name
+});
+
+/// The collection with this store name.
+pub fn collection(name: &str) -> Option<&'static Collection> {
+    BY_NAME.get(name).copied()
+}
+
 /// How one operation is served.
 #[derive(Debug, Clone, Copy)]
 pub enum Route {
@@ -238,6 +252,19 @@ mod tests {
                 assert!(c.schema(collection.schema).is_some(), "{}", collection.schema);
             }
         }
+    }
+
+    #[test]
+    fn a_collection_is_found_by_name_as_a_scan_finds_it() {
+        for c in collections() {
+            let scanned = collections().find(|other| other.name == c.name);
+            assert!(
+                scanned.is_some_and(|s| collection(c.name).is_some_and(|found| std::ptr::eq(found, s))),
+                "{}",
+                c.name
+            );
+        }
+        assert!(collection("no-such-collection").is_none());
     }
 
     #[test]
