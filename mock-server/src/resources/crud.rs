@@ -331,6 +331,9 @@ pub fn list(cx: &mut Cx<'_>, collection: &Collection) -> Result<Reply, ResourceE
     let page = || matching(&view, collection, owner, &filters).skip(start).take(max);
     // Written as text item by item: a page of 50 alerts would otherwise copy each alert, its
     // source and its policy into a value tree, only to serialise and drop it.
+    // At most the page's size, and never more than the collection holds (an unpaged list's
+    // page is unbounded).
+    let most = max.min(view.state.resources().len(view.tenant, collection.name));
     let mut text = Vec::with_capacity(4096);
     text.push(b'[');
     let written: serde_json::Result<()> = page().enumerate().try_for_each(|(n, (_, entry))| {
@@ -343,7 +346,7 @@ pub fn list(cx: &mut Cx<'_>, collection: &Collection) -> Result<Reply, ResourceE
             // The items of a page are alike in size: room for the rest of the page at the first
             // one's, so the text is not copied to a new buffer each time it outgrows one.
             let item = text.len() - before + 1;
-            text.reserve(item.saturating_mul(max.saturating_sub(1)).min(PAGE_AHEAD));
+            text.reserve(item.saturating_mul(most.saturating_sub(1)).min(PAGE_AHEAD));
         }
         Ok(())
     });
