@@ -211,6 +211,10 @@ impl World for Scratch {
     fn groups(&self) -> &'static [&'static Group] {
         registry::GROUPS
     }
+
+    fn collection(&self, name: &str) -> Option<&'static crate::resources::group::Collection> {
+        registry::collection(name)
+    }
 }
 
 /// Checks that the seeds would populate a store for these users.

@@ -119,6 +119,10 @@ impl World for MockState {
         crate::resources::registry::GROUPS
     }
 
+    fn collection(&self, name: &str) -> Option<&'static crate::resources::group::Collection> {
+        crate::resources::registry::collection(name)
+    }
+
     fn shared_texts(&self) -> Option<(&crate::resources::group::SharedTexts, u64)> {
         Some((&self.shared_texts, self.directory_generation()))
     }
