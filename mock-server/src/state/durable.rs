@@ -130,30 +130,32 @@ impl SharedState {
         log.log_bytes += line.len() as u64;
         let job = self.queue_or_log(file, Job::Append(line))?;
         if log.outgrown(file.snapshot_bytes()) {
-            // Every change in the state is in the log already: the state is captured here (a
-            // count per entity) and written beside the file on the writer's side while records
-            // keep coming.
-            let compaction = persist::Captured::of(&state.persisted_ref())
-                .map_err(|e| tracing::error!("state file: no snapshot could be made: {e}"))
-                .ok()
-                .and_then(|captured| {
-                    log.log_bytes = 0;
-                    self.queue_or_log(file, Job::Compact(SnapshotLine::Captured(Box::new(captured))))
-                });
-            return Some(compaction.unwrap_or(job));
+            return Some(
+                self.queue_snapshot(state, &mut log, file, Job::Compact)
+                    .unwrap_or(job),
+            );
         }
         Some(job)
     }
 
-    /// Queues the whole state as a new snapshot that replaces the file before its job is
-    /// durable (the only record of the state: a reset, the state at shutdown) and starts the
-    /// log's count again; the job, or `None` when it could not be made or queued (logged).
-    fn queue_snapshot(&self, state: &MockState, log: &mut Log, file: &StateFile) -> Option<u64> {
+    /// Queues the whole state as a new snapshot and starts the log's count again; the job, or
+    /// `None` when it could not be made or queued (logged). The state is captured here, under
+    /// the store's lock, at a count per entity, and written on the writer's side. `as_job`:
+    /// [`Job::Compact`] when every change in it is already in the log, written beside the file
+    /// while records keep coming; [`Job::Snapshot`] when it is the only record of the state (a
+    /// reset, the state at shutdown), in the file's place before its job is durable.
+    fn queue_snapshot(
+        &self,
+        state: &MockState,
+        log: &mut Log,
+        file: &StateFile,
+        as_job: fn(SnapshotLine) -> Job,
+    ) -> Option<u64> {
         let captured = persist::Captured::of(&state.persisted_ref())
             .map_err(|e| tracing::error!("state file: no snapshot could be made: {e}"))
             .ok()?;
         log.log_bytes = 0;
-        self.queue_or_log(file, Job::Snapshot(SnapshotLine::Captured(Box::new(captured))))
+        self.queue_or_log(file, as_job(SnapshotLine::Captured(Box::new(captured))))
     }
 
     fn queue_or_log(&self, file: &StateFile, job: Job) -> Option<u64> {
@@ -197,7 +199,7 @@ impl SharedState {
         let job = {
             let state = self.state.lock();
             let mut log = self.log.lock();
-            self.queue_snapshot(&state, &mut log, file)
+            self.queue_snapshot(&state, &mut log, file, Job::Snapshot)
         };
         if let Some(job) = job {
             file.wait(job);
