@@ -87,7 +87,7 @@ pub struct StoreReport {
 pub struct Restart {
     /// Alerts the file holds.
     pub alerts: u64,
-    /// The snapshot's and the log's bytes.
+    /// The file's bytes (its snapshot line and the records after it).
     pub bytes: u64,
     /// Spawn to the first health answer, each restart.
     pub ms: Starts,
@@ -307,28 +307,13 @@ pub async fn run(
     }
     held = target.count().await.unwrap_or(held);
     drop(server);
-    // The files as the killed server left them, put back before each restart: a restart must
-    // not start on what the one before it wrote.
-    let log = dir.join(".state.json.log");
-    let kept = dir.join("kept");
-    std::fs::create_dir_all(&kept)?;
-    let files = [
-        (file.clone(), kept.join("state.json")),
-        (log, kept.join("state.json.log")),
-    ];
-    let mut bytes = 0;
-    for (live, copy) in &files {
-        if live.exists() {
-            bytes += std::fs::copy(live, copy)?;
-        }
-    }
+    // The file as the killed server left it (its snapshot line and the records after it), put
+    // back before each restart: a restart must not start on what the one before it wrote.
+    let kept = dir.join("kept.json");
+    let bytes = std::fs::copy(&file, &kept)?;
     let mut samples = Vec::with_capacity(RESTARTS);
     for n in 1..=RESTARTS {
-        for (live, copy) in &files {
-            if copy.exists() {
-                std::fs::copy(copy, live)?;
-            }
-        }
+        std::fs::copy(&kept, &file)?;
         eprintln!("restart {n} of {RESTARTS} with {held} alerts in the state file …");
         let server = ServerProcess::start_with(binary, false, &args, core)?;
         let took = server.wait_healthy_within(Duration::from_secs(600))?;
