@@ -2,10 +2,13 @@
 //! read from its values, or from its text in only the fields they need (a packed entity read
 //! from a state file), and the indexes they are filed in.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
-use super::entry::{Entry, Slot, compact_subset};
-use super::{Entity, Global, IdSet, KeysOf, RefsOf};
+use serde_json::Value;
+
+use super::entry::{Entry, Slot, compact_each, compact_subset};
+use super::{Entity, Global, Holder, IdSet, KeysOf, RefsOf};
 use crate::resources::field_path;
 
 /// Where an entity is filed: its references and secondary keys.
@@ -50,6 +53,10 @@ pub struct Spec {
     /// The top-level fields its references and keys read, sorted: what a packed entity's text
     /// is parsed in to be filed (worked out once, not for each entity a state file holds).
     read: Vec<&'static str>,
+    /// Where in `read` each reference's first field is.
+    ref_reads: Vec<usize>,
+    /// Where in `read` each key's fields are.
+    key_reads: Vec<Vec<usize>>,
 }
 
 impl Spec {
@@ -60,19 +67,29 @@ impl Spec {
         keys: Vec<Key>,
         packed: bool,
     ) -> Self {
+        let first = |path: &'static str| path.split(['.', '[']).next().unwrap_or(path);
         let mut read: Vec<&'static str> = refs
             .iter()
-            .filter_map(|(_, path)| path.split(['.', '[']).next())
+            .map(|(_, path)| first(path))
             .chain(keys.iter().flat_map(|k| k.fields.iter().copied()))
             .collect();
         read.sort_unstable();
         read.dedup();
+        // Every name looked up is in `read`, which was made of them.
+        let at = |field: &str| read.binary_search(&field).unwrap_or_default();
+        let ref_reads = refs.iter().map(|(_, path)| at(first(path))).collect();
+        let key_reads = keys
+            .iter()
+            .map(|k| k.fields.iter().map(|f| at(f)).collect())
+            .collect();
         Self {
             name,
             refs,
             keys,
             packed,
             read,
+            ref_reads,
+            key_reads,
         }
     }
 
@@ -124,6 +141,131 @@ pub(super) fn filing_of_compact(spec: &'static Spec, text: &str) -> Option<Filin
     compact_subset(text, &spec.read).map(|partial| filing(Some(spec), &partial))
 }
 
+/// The most distinct texts [`FilingMemo`] keeps for one reference or key: past it, a field
+/// whose text keeps differing (an alert key, a report time) is worked out for each entity.
+const MEMO_MOST: usize = 1024;
+
+/// Where packed entities are filed, each reference and key worked out once for each distinct
+/// text of the fields it reads ([`Key::fields`], a reference's first field). A reference or key
+/// depends only on those fields, and while a state file's entities are indexed most alerts
+/// repeat them (the same source, policy, status and responders), so each is parsed once rather
+/// than once an alert. Lives for one indexing; holds at most [`MEMO_MOST`] texts a reference or
+/// key.
+#[derive(Default)]
+pub(super) struct FilingMemo {
+    /// Each collection's references and keys, by position.
+    of: HashMap<&'static str, SpecMemo>,
+    /// The texts of the fields one reference or key reads, joined.
+    joined: String,
+}
+
+/// One collection's remembered filings: for each reference and each key, by position, its
+/// fields' texts → what it files.
+struct SpecMemo {
+    refs: Vec<Remembered<Vec<i64>>>,
+    keys: Vec<Remembered<Vec<String>>>,
+}
+
+/// Texts (joined) → what they file. Bounded ([`MEMO_MOST`]), so hashed fast: its texts come from
+/// the state file.
+type Remembered<T> = foldhash::HashMap<String, T>;
+
+/// The most top-level fields a spec reads for [`FilingMemo`] (more: filed the plain way).
+const MEMO_FIELDS: usize = 16;
+
+impl FilingMemo {
+    /// Where the packed entity `text` is filed, as [`filing_of_compact`] has it.
+    pub(super) fn of_compact(&mut self, spec: &'static Spec, text: &str) -> Option<Filing> {
+        if !spec.files_anything() {
+            return super::entry::is_compact(text).then(Filing::default);
+        }
+        if spec.read.len() > MEMO_FIELDS {
+            return filing_of_compact(spec, text);
+        }
+        // The text of each field the spec reads, the last where a name repeats (as a parse).
+        let mut raws: [Option<&str>; MEMO_FIELDS] = [None; MEMO_FIELDS];
+        compact_each(text, |quoted, raw| {
+            // A field the spec reads has no escapes in its name (see `compact_subset`); most
+            // fields differ in length from every field read, so are passed over unread.
+            let name = quoted.trim_matches('"');
+            if let Some(at) = spec.read.iter().position(|r| r.len() == name.len() && *r == name) {
+                raws[at] = Some(raw);
+            }
+        })?;
+        let fields = Fields {
+            names: &spec.read,
+            raws: &raws,
+        };
+        let memo = self.of.entry(spec.name).or_insert_with(|| SpecMemo {
+            refs: spec.refs.iter().map(|_| Remembered::default()).collect(),
+            keys: spec.keys.iter().map(|_| Remembered::default()).collect(),
+        });
+        let mut out = Filing::default();
+        let refs = spec.refs.iter().zip(&spec.ref_reads).zip(&mut memo.refs);
+        for (i, (((target, path), read), known)) in refs.enumerate() {
+            let ids = remember(
+                known,
+                &mut self.joined,
+                &fields,
+                std::slice::from_ref(read),
+                |partial| field_path::ids_in(partial, path),
+            );
+            let position = u16::try_from(i).unwrap_or(u16::MAX);
+            out.refs.extend(ids.iter().map(|id| (*target, *id, position)));
+        }
+        for ((key, reads), known) in spec.keys.iter().zip(&spec.key_reads).zip(&mut memo.keys) {
+            let values = remember(known, &mut self.joined, &fields, reads, key.values);
+            out.keys
+                .extend(values.iter().map(|v| (key.name, v.clone(), key.global)));
+        }
+        Some(out)
+    }
+}
+
+/// The fields a spec reads ([`Spec::read`]) and their texts in one entity (`None`: absent).
+struct Fields<'a, 't> {
+    names: &'a [&'static str],
+    raws: &'a [Option<&'t str>],
+}
+
+/// What `work_out` gives for the texts of the fields at `reads`: remembered in `known`
+/// (borrowed), or worked out from those fields alone, and remembered while `known` holds fewer
+/// than [`MEMO_MOST`] texts.
+fn remember<'m, T: Clone>(
+    known: &'m mut Remembered<T>,
+    joined: &mut String,
+    fields: &Fields<'_, '_>,
+    reads: &[usize],
+    work_out: impl FnOnce(&Entity) -> T,
+) -> Cow<'m, T> {
+    let raw = |at: usize| fields.raws.get(at).copied().flatten();
+    // A field's text is JSON, never empty and never holding a NUL: joined with NULs after
+    // each (none for an absent field), two sets of texts join alike only when they are alike.
+    joined.clear();
+    for &at in reads {
+        joined.push_str(raw(at).unwrap_or_default());
+        joined.push('\0');
+    }
+    if known.contains_key(joined.as_str()) {
+        return Cow::Borrowed(&known[joined.as_str()]);
+    }
+    let mut partial = Entity::new();
+    for &at in reads {
+        let (Some(name), Some(text)) = (fields.names.get(at), raw(at)) else {
+            continue;
+        };
+        if let Ok(value) = serde_json::from_str::<Value>(text) {
+            partial.insert((*name).to_owned(), value);
+        }
+    }
+    let worked_out = work_out(&partial);
+    if known.len() < MEMO_MOST {
+        known.insert(joined.clone(), worked_out.clone());
+        return Cow::Borrowed(&known[joined.as_str()]);
+    }
+    Cow::Owned(worked_out)
+}
+
 /// Where an entity is being filed: its tenant, its collection's static name (`None` for a
 /// collection no spec names), its id and its owner.
 pub(super) struct Place<'a> {
@@ -134,7 +276,7 @@ pub(super) struct Place<'a> {
 }
 
 /// A collection's children by owner and its keys: what [`index`] files an entity in.
-pub(super) type Filed<'a> = (&'a mut HashMap<i64, IdSet>, &'a mut KeysOf);
+pub(super) type Filed<'a> = (&'a mut foldhash::HashMap<i64, IdSet>, &'a mut KeysOf);
 
 /// Files the entity at `at` in its collection's children by owner and keys, in the tenant's
 /// `refs` and in the global keys.
@@ -150,7 +292,7 @@ pub(super) fn index(
         for (target, target_id, position) in filing.refs {
             refs.entry((target, target_id))
                 .or_default()
-                .insert((holder, id, position));
+                .insert((Holder(holder), id, position));
         }
     }
     if let Some(parent) = at.parent {

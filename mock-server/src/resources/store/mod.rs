@@ -34,7 +34,7 @@ mod shape;
 pub use change::{Change, ChangeRef, Touched};
 use entry::Slot;
 pub use entry::{Entry, compact_each, compact_field, compact_items};
-use filing::{Filing, Place, filing, filing_of_compact, filing_of_slot, index, no_specs};
+use filing::{Filing, FilingMemo, Place, filing, filing_of_slot, index, no_specs};
 pub use filing::{Key, Spec, Specs};
 pub(crate) use ids::IdSet;
 pub use shape::StoreCapture;
@@ -61,20 +61,51 @@ pub struct Stored {
 #[derive(Debug, Clone, Default)]
 struct Collection {
     items: BTreeMap<i64, Slot>,
-    by_parent: HashMap<i64, IdSet>,
+    by_parent: foldhash::HashMap<i64, IdSet>,
     /// index name → value → ids.
     keys: KeysOf,
 }
 
 /// A collection's secondary keys: index name → value → ids. The values are ordered, so a key
 /// whose values sort as they compare (report times) also answers a range.
-type KeysOf = HashMap<&'static str, BTreeMap<String, IdSet>>;
+///
+/// This map, [`RefsOf`] and the children by owner are hashed with `foldhash`, not SipHash: they
+/// are looked up several times for every entity filed, under static names and ids.
+type KeysOf = foldhash::HashMap<&'static str, BTreeMap<String, IdSet>>;
 
 /// Who refers to an entity: (holder collection, holder id, position of the relation).
-type Referrers = BTreeSet<(&'static str, i64, u16)>;
+type Referrers = BTreeSet<(Holder, i64, u16)>;
 
 /// (target collection, or `None` for users; target id) → referrers.
-type RefsOf = HashMap<(Option<&'static str>, i64), Referrers>;
+type RefsOf = foldhash::HashMap<(Option<&'static str>, i64), Referrers>;
+
+/// A referring collection's static name. Ordered as its text (referrers sort by collection
+/// name), but two that are the one static name, as nearly every pair a set of referrers
+/// compares is, are equal without reading the text.
+#[derive(Debug, Clone, Copy, Eq)]
+struct Holder(&'static str);
+
+impl Ord for Holder {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        if std::ptr::eq(self.0, other.0) {
+            std::cmp::Ordering::Equal
+        } else {
+            self.0.cmp(other.0)
+        }
+    }
+}
+
+impl PartialOrd for Holder {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Holder {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other).is_eq()
+    }
+}
 
 /// One tenant's collections and the references between its entities.
 #[derive(Debug, Clone, Default)]
@@ -262,6 +293,7 @@ impl EntityStore {
             ..EntityStore::default()
         };
         let mut ids = Vec::new();
+        let mut memo = FilingMemo::default();
         for (tenant, data) in std::mem::take(&mut self.tenants) {
             let held = out.tenants.entry(tenant.clone()).or_default();
             let (refs, collections) = (&mut held.refs, &mut held.collections);
@@ -273,9 +305,7 @@ impl EntityStore {
                     // Compact text of a packed collection, as the store writes it, is filed from
                     // the one scan that also finds it compact.
                     let compact = match (&*slot, spec) {
-                        (Slot::Text { body, .. }, Some(spec)) if packed => {
-                            filing_of_compact(spec, body.get())
-                        }
+                        (Slot::Text { body, .. }, Some(spec)) if packed => memo.of_compact(spec, body.get()),
                         _ => None,
                     };
                     // Held anew: values of a packed collection, text of another, and packed
@@ -538,7 +568,7 @@ impl EntityStore {
         self.tenants
             .get(tenant)
             .and_then(|t| t.refs.get(&(target, id)))
-            .map(|r| r.iter().copied().collect())
+            .map(|r| r.iter().map(|(holder, id, at)| (holder.0, *id, *at)).collect())
             .unwrap_or_default()
     }
 
@@ -662,7 +692,7 @@ impl EntityStore {
         if let Some(holder) = spec.map(|s| s.name) {
             for (target, target_id, position) in filing.refs {
                 if let Some(held) = data.refs.get_mut(&(target, target_id)) {
-                    held.remove(&(holder, id, position));
+                    held.remove(&(Holder(holder), id, position));
                     if held.is_empty() {
                         data.refs.remove(&(target, target_id));
                     }
@@ -677,7 +707,7 @@ impl EntityStore {
 mod tests {
     use serde_json::json;
 
-    use super::filing::filing_of_text;
+    use super::filing::{filing_of_compact, filing_of_text};
     use super::*;
 
     /// The fields [`compact_each`] finds, collected.
@@ -847,6 +877,48 @@ mod tests {
                 whole,
                 "{name}: every field a key or reference reads is named in Key::fields or its path"
             );
+        }
+    }
+
+    #[test]
+    fn a_memo_files_packed_text_as_each_text_read_on_its_own_is_filed() {
+        use crate::resources::index::spec;
+        let spec = spec(crate::resources::support::names::ALERTS).expect("declared");
+        let mut memo = FilingMemo::default();
+        let statuses = ["PENDING", "ACCEPTED", "RESOLVED"];
+        // More alert keys and report times than the memo keeps, so it also files past its bound.
+        for i in 0..2_500_i64 {
+            let status = statuses[(i % 3) as usize];
+            let mut alert = json!({
+                "id": 10_000 + i, "summary": "s", "reportTime": format!("2026-11-02T10:{:02}:{:02}Z", i / 60 % 60, i % 60),
+                "status": status, "alertSource": {"id": 3001 + i % 4}, "escalationPolicy": {"id": 1501},
+                "alertKey": format!("key-{}", i % 1_500),
+                "responders": [{"user": {"id": 1001 + i % 2}, "status": status}],
+            });
+            match i % 7 {
+                0 => drop(alert.as_object_mut().map(|a| a.remove("alertKey"))),
+                1 => alert["alertSource"] = json!("3001"),
+                2 => alert["responders"] = json!([]),
+                3 => drop(alert.as_object_mut().map(|a| a.remove("escalationPolicy"))),
+                _ => {}
+            }
+            let text = serde_json::to_string(&alert).expect("json");
+            assert_eq!(
+                memo.of_compact(spec, &text),
+                filing_of_compact(spec, &text),
+                "{text}"
+            );
+        }
+        // A name written twice files under the last, as a parse keeps it.
+        let twice = r#"{"id":1,"status":"PENDING","alertSource":{"id":3001},"status":"RESOLVED"}"#;
+        let filed = memo.of_compact(spec, twice).expect("compact");
+        assert_eq!(Some(&filed), filing_of_compact(spec, twice).as_ref());
+        assert!(
+            filed.keys.contains(&("states", "RESOLVED".to_owned(), false)),
+            "{filed:?}"
+        );
+        for not_compact in [r#"{"id": 1}"#, r#"{"id":1,"status":"PENDING" }"#, "[]"] {
+            assert_eq!(memo.of_compact(spec, not_compact), None, "{not_compact}");
         }
     }
 
