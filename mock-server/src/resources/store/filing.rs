@@ -3,12 +3,13 @@
 //! from a state file), and the indexes they are filed in.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::btree_map;
+use std::collections::{BTreeMap, HashMap};
 
 use serde_json::Value;
 
 use super::entry::{Entry, Slot, compact_each, compact_subset};
-use super::{Entity, Global, Holder, IdSet, KeysOf, RefsOf};
+use super::{Entity, Global, Holder, IdSet, KeysOf, Referrer, RefsOf, Target};
 use crate::resources::field_path;
 
 /// Where an entity is filed: its references and secondary keys.
@@ -308,6 +309,73 @@ pub(super) fn index(
                 .insert((at.tenant.to_owned(), id));
         } else {
             keys.entry(key).or_default().entry(value).or_default().insert(id);
+        }
+    }
+}
+
+/// What the entities of a store read from a state file file in their tenant's references and
+/// their collection's keys, gathered as they are read and built once all are: each set is then
+/// built from its ids at once ([`IdSet::from_ids`], `BTreeSet::from_iter`) rather than by an
+/// insert that descends the tree for each entity. The store reads a state file's entities by
+/// id, so the ids come mostly in order.
+#[derive(Default)]
+pub(super) struct Gathered {
+    /// (target, target id) → referrers, of the tenant being read.
+    refs: foldhash::HashMap<Target, Vec<Referrer>>,
+    /// Key name → value → ids, of the collection being read.
+    keys: foldhash::HashMap<&'static str, BTreeMap<String, Vec<i64>>>,
+}
+
+impl Gathered {
+    /// Takes the references and the collection's own keys out of `filing`, for the entity at
+    /// `at`; what is left ([`index`] files it) are the global keys and its owner.
+    pub(super) fn take(&mut self, at: &Place<'_>, filing: &mut Filing) {
+        if let Some(holder) = at.holder {
+            for (target, target_id, position) in filing.refs.drain(..) {
+                let referrer = (Holder(holder), at.id, position);
+                self.refs.entry((target, target_id)).or_default().push(referrer);
+            }
+        } else {
+            filing.refs.clear();
+        }
+        filing.keys.retain_mut(|(key, value, global)| {
+            if !*global {
+                let ids = self.keys.entry(*key).or_default().entry(std::mem::take(value));
+                ids.or_default().push(at.id);
+            }
+            *global
+        });
+    }
+
+    /// Files the keys gathered since the last call in `keys` (a collection's, once it is read).
+    pub(super) fn build_keys(&mut self, keys: &mut KeysOf) {
+        for (key, values) in self.keys.drain() {
+            let into = keys.entry(key).or_default();
+            for (value, ids) in values {
+                match into.entry(value) {
+                    btree_map::Entry::Vacant(vacant) => {
+                        vacant.insert(IdSet::from_ids(ids));
+                    }
+                    btree_map::Entry::Occupied(mut held) => {
+                        for id in ids {
+                            held.get_mut().insert(id);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Files the references gathered since the last call in `refs` (a tenant's, once it is
+    /// read).
+    pub(super) fn build_refs(&mut self, refs: &mut RefsOf) {
+        for (target, referrers) in self.refs.drain() {
+            match refs.entry(target) {
+                std::collections::hash_map::Entry::Vacant(vacant) => {
+                    vacant.insert(referrers.into_iter().collect());
+                }
+                std::collections::hash_map::Entry::Occupied(mut held) => held.get_mut().extend(referrers),
+            }
         }
     }
 }

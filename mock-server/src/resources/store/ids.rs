@@ -38,6 +38,20 @@ impl IdSet {
         IdSet(Repr::Few(Vec::new()))
     }
 
+    /// A set of `ids` (in any order, repeats allowed), built at once: a B-tree built from
+    /// sorted ids fills its nodes in one pass, where inserting them one by one descends the
+    /// tree for each.
+    pub fn from_ids(mut ids: Vec<i64>) -> Self {
+        ids.sort_unstable();
+        ids.dedup();
+        if ids.len() <= FEW {
+            ids.shrink_to_fit();
+            IdSet(Repr::Few(ids))
+        } else {
+            IdSet(Repr::Many(ids.into_iter().collect()))
+        }
+    }
+
     /// How many ids it holds.
     pub fn len(&self) -> usize {
         match &self.0 {

@@ -34,7 +34,7 @@ mod shape;
 pub use change::{Change, ChangeRef, Touched};
 use entry::Slot;
 pub use entry::{Entry, compact_each, compact_field, compact_items};
-use filing::{Filing, FilingMemo, Place, filing, filing_of_slot, index, no_specs};
+use filing::{Filing, FilingMemo, Gathered, Place, filing, filing_of_slot, index, no_specs};
 pub use filing::{Key, Spec, Specs};
 pub(crate) use ids::IdSet;
 pub use shape::StoreCapture;
@@ -73,11 +73,17 @@ struct Collection {
 /// are looked up several times for every entity filed, under static names and ids.
 type KeysOf = foldhash::HashMap<&'static str, BTreeMap<String, IdSet>>;
 
-/// Who refers to an entity: (holder collection, holder id, position of the relation).
-type Referrers = BTreeSet<(Holder, i64, u16)>;
+/// One that refers to an entity: (holder collection, holder id, position of the relation).
+type Referrer = (Holder, i64, u16);
 
-/// (target collection, or `None` for users; target id) → referrers.
-type RefsOf = foldhash::HashMap<(Option<&'static str>, i64), Referrers>;
+/// Who refers to an entity.
+type Referrers = BTreeSet<Referrer>;
+
+/// An entity referred to: its collection (`None` for users) and its id.
+type Target = (Option<&'static str>, i64);
+
+/// Target → referrers.
+type RefsOf = foldhash::HashMap<Target, Referrers>;
 
 /// A referring collection's static name. Ordered as its text (referrers sort by collection
 /// name), but two that are the one static name, as nearly every pair a set of referrers
@@ -294,6 +300,7 @@ impl EntityStore {
         };
         let mut ids = Vec::new();
         let mut memo = FilingMemo::default();
+        let mut gathered = Gathered::default();
         for (tenant, data) in std::mem::take(&mut self.tenants) {
             let held = out.tenants.entry(tenant.clone()).or_default();
             let (refs, collections) = (&mut held.refs, &mut held.collections);
@@ -321,7 +328,7 @@ impl EntityStore {
                         // as `serde_json` writes it (a hand-edited file may have spaces).
                         *slot = Slot::new(taken.into_stored(), packed);
                     }
-                    let filing = compact.unwrap_or_else(|| filing_of_slot(spec, slot));
+                    let mut filing = compact.unwrap_or_else(|| filing_of_slot(spec, slot));
                     ids.push(*id);
                     let at = Place {
                         tenant: &tenant,
@@ -329,11 +336,14 @@ impl EntityStore {
                         id: *id,
                         parent: slot.parent(),
                     };
+                    gathered.take(&at, &mut filing);
                     let filed = (&mut collection.by_parent, &mut collection.keys);
                     index(&mut out.global, refs, filed, &at, filing);
                 }
+                gathered.build_keys(&mut collection.keys);
                 collections.insert(name, collection);
             }
+            gathered.build_refs(refs);
         }
         ids.sort_unstable();
         out.held = ids
@@ -920,6 +930,103 @@ mod tests {
         for not_compact in [r#"{"id": 1}"#, r#"{"id":1,"status":"PENDING" }"#, "[]"] {
             assert_eq!(memo.of_compact(spec, not_compact), None, "{not_compact}");
         }
+    }
+
+    /// Every index of `s` as plain values (a set of ids as a vector: how a set is held does not
+    /// change what it holds).
+    fn indexes(s: &EntityStore) -> Value {
+        let ids = |set: &IdSet| set.iter().copied().collect::<Vec<_>>();
+        let mut out = serde_json::Map::new();
+        for (tenant, data) in &s.tenants {
+            for (name, c) in &data.collections {
+                let parents: BTreeMap<_, _> = c.by_parent.iter().map(|(p, i)| (*p, ids(i))).collect();
+                let keys: BTreeMap<_, BTreeMap<_, _>> = c
+                    .keys
+                    .iter()
+                    .map(|(k, v)| (*k, v.iter().map(|(v, i)| (v.clone(), ids(i))).collect()))
+                    .collect();
+                out.insert(
+                    format!("{tenant}/{name}"),
+                    json!({"parents": format!("{parents:?}"), "keys": keys}),
+                );
+            }
+            let refs: BTreeMap<_, _> = data
+                .refs
+                .iter()
+                .map(|(t, r)| {
+                    (
+                        format!("{t:?}"),
+                        r.iter().map(|(h, i, p)| (h.0, *i, *p)).collect::<Vec<_>>(),
+                    )
+                })
+                .collect();
+            out.insert(format!("{tenant} refs"), json!(refs));
+        }
+        let global: BTreeMap<_, BTreeMap<_, _>> =
+            s.global.iter().map(|(k, v)| (*k, v.iter().collect())).collect();
+        out.insert("global".into(), json!(format!("{global:?}")));
+        Value::Object(out)
+    }
+
+    #[test]
+    fn a_store_read_from_its_state_file_is_indexed_as_the_one_that_wrote_it() {
+        use crate::resources::index::spec;
+        use crate::resources::support::names::ALERTS;
+        let mut s = EntityStore::with_specs(spec);
+        for (tenant, id, key) in [("t1", 3001, "il1a"), ("t1", 3002, "il1b"), ("t2", 3001, "il1c")] {
+            let source = json!({"name": "n", "integrationKey": key, "escalationPolicy": {"id": 1501}});
+            s.insert(tenant, "alert-sources", id, None, entity(source));
+        }
+        // Sets held both ways: most keys hold more ids than a small set does, some fewer.
+        let statuses = ["PENDING", "ACCEPTED", "RESOLVED"];
+        for i in 0..120_i64 {
+            let (tenant, id) = (if i % 10 == 0 { "t2" } else { "t1" }, 20_000 + 10 * i);
+            let alert = json!({
+                "summary": "s", "reportTime": format!("2026-11-02T10:00:{:02}Z", i % 7),
+                "status": statuses[(i % 3) as usize], "alertSource": {"id": 3001 + i % 2},
+                "escalationPolicy": {"id": 1501}, "alertKey": format!("k{}", i % 50),
+                "responders": [{"user": {"id": 1001 + i % 5}, "status": "PENDING"}],
+            });
+            s.insert(tenant, ALERTS, id, None, entity(alert));
+            s.insert(
+                tenant,
+                "alert-log-entries",
+                id + 1,
+                Some(id),
+                entity(json!({"alertId": id})),
+            );
+        }
+        // Changed and removed after they were first filed.
+        if let Some(mut a) = s.get_mut("t1", ALERTS, 20_010) {
+            a.insert("status".into(), json!("RESOLVED"));
+        }
+        assert!(s.remove("t1", ALERTS, 20_020).is_some());
+        let text = serde_json::to_string(&s).expect("json");
+        let back = serde_json::from_str::<EntityStore>(&text)
+            .expect("read")
+            .indexed(spec);
+        assert!(back == s);
+        let (written, read) = (indexes(&s), indexes(&back));
+        for (part, held) in written.as_object().into_iter().flatten() {
+            assert!(
+                read.get(part) == Some(held),
+                "{part}: {held} against {:?}",
+                read.get(part)
+            );
+        }
+        assert_eq!(
+            read.as_object().map(|o| o.len()),
+            written.as_object().map(|o| o.len())
+        );
+        assert!(
+            written["t1/alerts"]["keys"]["states"]["PENDING"]
+                .as_array()
+                .is_some_and(|a| a.len() > 32)
+        );
+        assert_eq!(
+            back.find_keyed("alert-sources", "integrationKey", "il1c").len(),
+            1
+        );
     }
 
     #[test]
