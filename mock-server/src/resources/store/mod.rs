@@ -30,13 +30,15 @@ mod change;
 mod entry;
 mod filing;
 mod ids;
+mod reindex;
 mod shape;
 pub use change::{Change, ChangeRef, Touched};
 use entry::Slot;
 pub use entry::{Entry, compact_each, compact_field, compact_items};
-use filing::{Filing, FilingMemo, Gathered, Place, filing, filing_of_slot, index, no_specs};
+use filing::{Filing, Place, filing, filing_of_slot, index, no_specs};
 pub use filing::{Key, Spec, Specs};
 pub(crate) use ids::IdSet;
+use reindex::{FilingMemo, Gathered};
 pub use shape::StoreCapture;
 
 use super::usage::Usage;
