@@ -90,26 +90,89 @@ pub fn check(catalogue: &Catalogue, value: &Value, schema: &Value, mode: Mode) -
     walk(catalogue, value, schema, "", mode, 0)
 }
 
+/// The keywords of one schema node that [`walk`] reads, found in one pass over the node's
+/// fields. A node has a handful of fields, where looking each keyword up hashed its name every
+/// time (some seventy lookups for an event's body).
+#[derive(Default)]
+struct Keywords<'s> {
+    nullable: Option<&'s Value>,
+    kind: Option<&'s Value>,
+    all_of: Option<&'s Value>,
+    one_of: Option<&'s Value>,
+    any_of: Option<&'s Value>,
+    format: Option<&'s Value>,
+    allowed: Option<&'s Value>,
+    minimum: Option<&'s Value>,
+    maximum: Option<&'s Value>,
+    min_length: Option<&'s Value>,
+    max_length: Option<&'s Value>,
+    min_items: Option<&'s Value>,
+    max_items: Option<&'s Value>,
+    items: Option<&'s Value>,
+    properties: Option<&'s Value>,
+    required: Option<&'s Value>,
+    additional: Option<&'s Value>,
+}
+
+impl<'s> Keywords<'s> {
+    /// The keywords of `schema` (none for a schema that is not an object).
+    fn of(schema: &'s Value) -> Self {
+        let mut k = Keywords::default();
+        for (name, value) in schema.as_object().into_iter().flatten() {
+            let slot = match name.as_str() {
+                "nullable" => &mut k.nullable,
+                "type" => &mut k.kind,
+                "allOf" => &mut k.all_of,
+                "oneOf" => &mut k.one_of,
+                "anyOf" => &mut k.any_of,
+                "format" => &mut k.format,
+                "enum" => &mut k.allowed,
+                "minimum" => &mut k.minimum,
+                "maximum" => &mut k.maximum,
+                "minLength" => &mut k.min_length,
+                "maxLength" => &mut k.max_length,
+                "minItems" => &mut k.min_items,
+                "maxItems" => &mut k.max_items,
+                "items" => &mut k.items,
+                "properties" => &mut k.properties,
+                "required" => &mut k.required,
+                "additionalProperties" => &mut k.additional,
+                _ => continue,
+            };
+            *slot = Some(value);
+        }
+        k
+    }
+}
+
+/// Whether the property schema `prop` is `readOnly`.
+fn read_only(c: &Catalogue, prop: &Value) -> bool {
+    c.resolve(prop)
+        .get("readOnly")
+        .and_then(Value::as_bool)
+        .unwrap_or(false)
+}
+
 fn walk(c: &Catalogue, v: &Value, schema: &Value, path: &str, mode: Mode, depth: u32) -> Result<(), Invalid> {
     if depth > 40 {
         return fail(path, "is nested too deeply");
     }
-    let s = c.resolve(schema);
+    let k = Keywords::of(c.resolve(schema));
     if v.is_null() {
-        let nullable = s.get("nullable").and_then(Value::as_bool).unwrap_or(false);
-        return if nullable || s.get("type").is_none() && s.get("oneOf").is_none() {
+        let nullable = k.nullable.and_then(Value::as_bool).unwrap_or(false);
+        return if nullable || k.kind.is_none() && k.one_of.is_none() {
             Ok(())
         } else {
             fail(path, "must not be null")
         };
     }
-    if let Some(all) = s.get("allOf").and_then(Value::as_array) {
+    if let Some(all) = k.all_of.and_then(Value::as_array) {
         for part in all {
             walk(c, v, part, path, mode, depth + 1)?;
         }
     }
-    for key in ["oneOf", "anyOf"] {
-        if let Some(options) = s.get(key).and_then(Value::as_array) {
+    for options in [k.one_of, k.any_of] {
+        if let Some(options) = options.and_then(Value::as_array) {
             let mut first = None;
             for option in options {
                 match walk(c, v, option, path, mode, depth + 1) {
@@ -127,7 +190,7 @@ fn walk(c: &Catalogue, v: &Value, schema: &Value, path: &str, mode: Mode, depth:
             }
         }
     }
-    if let Some(expected) = s.get("type").and_then(Value::as_str)
+    if let Some(expected) = k.kind.and_then(Value::as_str)
         && !type_matches(expected, v)
     {
         let article = if expected == "integer" || expected == "array" || expected == "object" {
@@ -140,8 +203,8 @@ fn walk(c: &Catalogue, v: &Value, schema: &Value, path: &str, mode: Mode, depth:
     // OpenAPI 3.0 §4.4 (data types): `int32` and `int64` bound an integer. The document types
     // paging as int32, so `start-index=2147483648` is refused naming the parameter rather than
     // wrapped or clamped.
-    if s.get("type").and_then(Value::as_str) == Some("integer") {
-        let (low, high) = match s.get("format").and_then(Value::as_str) {
+    if k.kind.and_then(Value::as_str) == Some("integer") {
+        let (low, high) = match k.format.and_then(Value::as_str) {
             Some("int32") => (i64::from(i32::MIN), i64::from(i32::MAX)),
             _ => (i64::MIN, i64::MAX),
         };
@@ -157,7 +220,7 @@ fn walk(c: &Catalogue, v: &Value, schema: &Value, path: &str, mode: Mode, depth:
             );
         }
     }
-    if let Some(allowed) = s.get("enum").and_then(Value::as_array)
+    if let Some(allowed) = k.allowed.and_then(Value::as_array)
         && !allowed.contains(v)
     {
         let names: Vec<String> = allowed
@@ -170,12 +233,12 @@ fn walk(c: &Catalogue, v: &Value, schema: &Value, path: &str, mode: Mode, depth:
         );
     }
     if let Some(n) = v.as_f64() {
-        if let Some(min) = s.get("minimum").and_then(Value::as_f64)
+        if let Some(min) = k.minimum.and_then(Value::as_f64)
             && n < min
         {
             return fail(path, format!("must be at least {min}"));
         }
-        if let Some(max) = s.get("maximum").and_then(Value::as_f64)
+        if let Some(max) = k.maximum.and_then(Value::as_f64)
             && n > max
         {
             return fail(path, format!("must be at most {max}"));
@@ -183,19 +246,13 @@ fn walk(c: &Catalogue, v: &Value, schema: &Value, path: &str, mode: Mode, depth:
     }
     if let Some(text) = v.as_str() {
         let len = text.chars().count() as u64;
-        if s.get("minLength")
-            .and_then(Value::as_u64)
-            .is_some_and(|m| len < m)
-        {
+        if k.min_length.and_then(Value::as_u64).is_some_and(|m| len < m) {
             return fail(path, "is too short");
         }
-        if s.get("maxLength")
-            .and_then(Value::as_u64)
-            .is_some_and(|m| len > m)
-        {
+        if k.max_length.and_then(Value::as_u64).is_some_and(|m| len > m) {
             return fail(path, "is too long");
         }
-        match s.get("format").and_then(Value::as_str) {
+        match k.format.and_then(Value::as_str) {
             Some("date-time") if super::time::parse(text).is_none() => {
                 return fail(path, format!("must be an ISO-8601 date-time (got {})", short(v)));
             }
@@ -226,40 +283,33 @@ fn walk(c: &Catalogue, v: &Value, schema: &Value, path: &str, mode: Mode, depth:
         }
     }
     if let Some(items) = v.as_array() {
-        if s.get("maxItems")
+        if k.max_items
             .and_then(Value::as_u64)
             .is_some_and(|m| items.len() as u64 > m)
         {
             return fail(path, "has too many items");
         }
-        if s.get("minItems")
+        if k.min_items
             .and_then(Value::as_u64)
             .is_some_and(|m| (items.len() as u64) < m)
         {
             return fail(path, "has too few items");
         }
-        if let Some(item_schema) = s.get("items") {
+        if let Some(item_schema) = k.items {
             for (i, item) in items.iter().enumerate() {
                 walk(c, item, item_schema, &format!("{path}[{i}]"), mode, depth + 1)?;
             }
         }
     }
     if let Some(object) = v.as_object() {
-        let props = s.get("properties").and_then(Value::as_object);
-        let read_only = |name: &str| {
-            props
-                .and_then(|p| p.get(name))
-                .map(|p| c.resolve(p))
-                .and_then(|p| p.get("readOnly"))
-                .and_then(Value::as_bool)
-                .unwrap_or(false)
-        };
+        let props = k.properties.and_then(Value::as_object);
         // The document (`SimpleIdField64`): "for POST and PUT requests only the id field is
         // required for sub entities" — a nested object with an `id` is a reference.
         let reference = mode == Mode::Request && !path.is_empty() && object.contains_key("id");
-        if let Some(required) = s.get("required").and_then(Value::as_array).filter(|_| !reference) {
+        if let Some(required) = k.required.and_then(Value::as_array).filter(|_| !reference) {
             for name in required.iter().filter_map(Value::as_str) {
-                if mode == Mode::Request && read_only(name) {
+                let prop = props.and_then(|p| p.get(name));
+                if mode == Mode::Request && prop.is_some_and(|p| read_only(c, p)) {
                     continue;
                 }
                 if object.get(name).is_none_or(Value::is_null) {
@@ -270,7 +320,7 @@ fn walk(c: &Catalogue, v: &Value, schema: &Value, path: &str, mode: Mode, depth:
         for (name, value) in object {
             let field = join(path, name);
             match props.and_then(|p| p.get(name)) {
-                Some(_) if mode == Mode::Request && read_only(name) => {}
+                Some(prop) if mode == Mode::Request && read_only(c, prop) => {}
                 Some(_) if mode == Mode::Request && value.is_null() => {}
                 // ilert-go sends a reference as the whole Go struct, its unset members as empty
                 // strings (an escalation level's `schedules[]` carries `name`, `timezone` and
@@ -278,7 +328,7 @@ fn walk(c: &Catalogue, v: &Value, schema: &Value, path: &str, mode: Mode, depth:
                 // at 549c4adb): only the reference's `id` counts, so those are not checked.
                 Some(_) if reference && value.as_str() == Some("") => {}
                 Some(prop) => walk(c, value, prop, &field, mode, depth + 1)?,
-                None => match s.get("additionalProperties") {
+                None => match k.additional {
                     Some(Value::Bool(false)) => return fail(&field, "is not a known field"),
                     Some(extra) if extra.is_object() => walk(c, value, extra, &field, mode, depth + 1)?,
                     _ => {}
