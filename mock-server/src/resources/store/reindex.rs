@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap, btree_map, hash_map};
 
 use serde_json::Value;
 
-use super::entry::{compact_each, is_compact};
+use super::entry::compact_each;
 use super::filing::{Filing, Place, Spec, filing_of_compact};
 use super::{Entity, Holder, IdSet, KeysOf, Referrer, RefsOf, Target};
 use crate::resources::field_path;
@@ -48,10 +48,9 @@ const MEMO_FIELDS: usize = 16;
 impl FilingMemo {
     /// Where the packed entity `text` is filed, as [`filing_of_compact`] has it.
     pub(super) fn of_compact(&mut self, spec: &'static Spec, text: &str) -> Option<Filing> {
-        if !spec.files_anything() {
-            return is_compact(text).then(Filing::default);
-        }
-        if spec.read.len() > MEMO_FIELDS {
+        // A collection that files nothing only has its text checked; one that reads more fields
+        // than the memo holds is filed the plain way.
+        if !spec.files_anything() || spec.read.len() > MEMO_FIELDS {
             return filing_of_compact(spec, text);
         }
         // The text of each field the spec reads, the last where a name repeats (as a parse).
