@@ -156,15 +156,16 @@ impl MockState {
         admitted
     }
 
-    /// The exact JSON bytes of every resource of every tenant and every user.
+    /// The exact JSON bytes of every resource of every tenant and every user: a packed
+    /// resource's read off its text, the others' counted as they are written out.
     fn stored_bytes(&self) -> usize {
         use crate::resources::group::World as _;
         let mut bytes = 0;
         for tenant in &self.tenants {
             for group in self.groups() {
                 for collection in group.collections {
-                    for (_, stored) in self.resources.iter(&tenant.id, collection.name) {
-                        bytes += serde_json::to_vec(&stored.body).map_or(0, |v| v.len());
+                    for (_, entry) in self.resources.entries(&tenant.id, collection.name) {
+                        bytes += entry.json_len();
                     }
                 }
             }

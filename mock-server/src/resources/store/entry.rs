@@ -164,6 +164,21 @@ impl<'a> Entry<'a> {
         }
     }
 
+    /// The length in bytes of the body's JSON text: read off the text, or counted while its
+    /// values are written out (nothing is kept). The store's budget measures the store with it
+    /// (`crate::resources::budget`), so a packed entity costs no parse.
+    pub fn json_len(self) -> usize {
+        match self {
+            Entry::Values(stored) => {
+                let mut counted = Counted(0);
+                // Writing values to a counter cannot fail: it takes every byte.
+                let _ = serde_json::to_writer(&mut counted, &stored.body);
+                counted.0
+            }
+            Entry::Text { body, .. } => body.get().len(),
+        }
+    }
+
     /// The body's JSON text: borrowed, or written from its values.
     pub fn text(self) -> Cow<'a, str> {
         match self {
@@ -187,6 +202,20 @@ impl Serialize for Entry<'_> {
             Entry::Text { body, .. } => out.serialize_field("body", body)?,
         }
         out.end()
+    }
+}
+
+/// A writer that keeps only the count of the bytes written to it.
+struct Counted(usize);
+
+impl std::io::Write for Counted {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0 += buf.len();
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 

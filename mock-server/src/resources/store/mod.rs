@@ -802,6 +802,22 @@ mod tests {
     }
 
     #[test]
+    fn an_entity_s_json_length_is_its_text_s_whether_held_as_text_or_as_values() {
+        let mut s = EntityStore::with_specs(packed_notes);
+        let body =
+            json!({"k": "x", "team": {"id": 7}, "n": 1.5, "deep": {"b": [1, {"z": null}], "a": "é\"q"}});
+        s.insert("t1", "notes", 1, None, entity(body.clone()));
+        s.insert("t1", "teams", 2, None, entity(body));
+        let held = |id: i64, name: &str| s.entry("t1", name, id).expect("held");
+        assert!(matches!(held(1, "notes"), Entry::Text { .. }));
+        assert!(matches!(held(2, "teams"), Entry::Values(_)));
+        for (id, name) in [(1, "notes"), (2, "teams")] {
+            let written = serde_json::to_vec(&held(id, name).body()).expect("written");
+            assert_eq!(held(id, name).json_len(), written.len(), "{name}");
+        }
+    }
+
+    #[test]
     fn a_packed_collection_holds_text_and_reads_back_the_same_values() {
         let mut s = EntityStore::with_specs(packed_notes);
         let body = entity(
