@@ -9,6 +9,18 @@
 //! then is killed and restarted on its file three times, each on a fresh copy of what the killed
 //! server left (`restart`: spawn to the first 200 on `/_mock/health`, the median).
 //!
+//! Whether `events` keeps its rate as the store grows is read from a paired measurement
+//! ([`Paired`]), not from the rows at each level: those are taken minutes apart, and a shared VM's
+//! speed moves by a third in minutes, in either direction. The filled server (in memory: the one
+//! just measured at the top level; with `--state-file`: one restarted on the file the restarts
+//! used) and a fresh server take turns, [`PAIRED_ROUNDS`] rounds of one `events` slice each, the
+//! order alternating, and each round gives the filled rate over the fresh rate seconds apart.
+//! The fresh server is new each round and, like every peer, gets [`crate::peers::WARM_UP`] of
+//! unmeasured events first (a process's first second of events runs at about two thirds of its
+//! rate: its heap and tables are still growing), so it holds some thousand alerts when
+//! measured. The median of the rounds is the figure; the filled server keeps growing by what it
+//! is sent, so its alert count at the end is reported too.
+//!
 //! By default (`--pin`) the server runs on CPU 0 (`taskset -c 0`) and the load generator on CPU 1
 //! (`taskset -a -p`), so the two do not compete for a core. A fill that cannot reach a level
 //! within `--fill-budget` seconds stops there, and the level reached is what is reported (a store
@@ -29,6 +41,11 @@ use crate::server::{ServerProcess, Starts};
 
 /// The fixture alert source's integration key (public test value of the default fixtures).
 const KEY: &str = "il1api0a5cf3001e0c8d4f5b9a2e7c6d1f";
+/// The REST store's bound every server of the suite is started with (`--max-store-bytes`, 4 GiB
+/// of JSON): the default, 128 MiB, holds about 200,000 alerts with their log entries, which the
+/// paired rounds pass. At the bound the mock measures its store once and answers 507, which is
+/// not what the suite measures.
+const STORE_BOUND: [&str; 2] = ["--max-store-bytes", "4294967296"];
 /// Reads and writes alerts.
 const SCOPE: &str = "profile alert:d source:d";
 
@@ -80,6 +97,8 @@ pub struct StoreReport {
     pub unreached: Vec<(u64, u64)>,
     /// Prism, when measured (its figures are in `figures`, named `prism …`).
     pub peer: Option<crate::peers::Peer>,
+    /// `events` on the filled server paired with an empty one: in memory, then with a state file.
+    pub paired: Vec<Paired>,
 }
 
 /// Restarts on the state file the killed server left, each on a fresh copy of it.
@@ -91,6 +110,41 @@ pub struct Restart {
     pub bytes: u64,
     /// Spawn to the first health answer, each restart.
     pub ms: Starts,
+}
+
+/// Rounds of the paired `events` measurement.
+const PAIRED_ROUNDS: usize = 3;
+
+/// `events` on a filled server against a fresh empty one, measured in alternating slices.
+#[derive(Debug, Serialize)]
+pub struct Paired {
+    /// `events` or `events (state file)`.
+    pub scenario: &'static str,
+    /// Alerts the filled server held when the first round started.
+    pub alerts_from: u64,
+    /// Alerts it held after the last.
+    pub alerts_to: u64,
+    /// Alerts each round's fresh server held when measured (after its warm-up).
+    pub fresh_alerts: Vec<u64>,
+    /// Each round: the fresh server's slice, then the filled server's.
+    pub rounds: Vec<(Scenario, Scenario)>,
+    /// The median over the rounds of filled ÷ fresh.
+    pub ratio: f64,
+}
+
+impl Paired {
+    /// The median of each round's filled ÷ fresh rate (0 when a round has no fresh rate).
+    fn median_ratio(rounds: &[(Scenario, Scenario)]) -> f64 {
+        let mut ratios: Vec<f64> = rounds
+            .iter()
+            .map(|(fresh, filled)| {
+                let (fresh, filled) = (fresh.requests_per_sec, filled.requests_per_sec);
+                if fresh > 0.0 { filled / fresh } else { 0.0 }
+            })
+            .collect();
+        ratios.sort_by(f64::total_cmp);
+        ratios.get(ratios.len() / 2).copied().unwrap_or(0.0)
+    }
 }
 
 /// Restarts measured on the state file: one start on a shared VM moves by a third from run to
@@ -115,11 +169,15 @@ const PEERED: [(&str, &str); 4] = [
     ("events", "prism events"),
 ];
 
+/// The number of the next event the suite sends, over every server it starts: a server
+/// restarted on a file holds the keys the bench sent before, and an event with one of those keys
+/// would append to that open alert instead of raising a new one.
+static NEXT_EVENT: AtomicU64 = AtomicU64::new(0);
+
 struct Target {
     addr: SocketAddr,
     host: String,
     bearer: String,
-    seq: Arc<AtomicU64>,
 }
 
 impl Target {
@@ -130,7 +188,6 @@ impl Target {
             addr,
             bearer: format!("Authorization: Bearer {access}\r\n"),
             host,
-            seq: Arc::new(AtomicU64::new(0)),
         })
     }
 
@@ -144,12 +201,12 @@ impl Target {
     }
 
     fn events(&self, name: &'static str) -> Job {
-        let (host, seq) = (self.host.clone(), self.seq.clone());
+        let host = self.host.clone();
         Job {
             name,
             addr: self.addr,
             unit: Unit::Made {
-                make: Box::new(move || event(&host, seq.fetch_add(1, Ordering::Relaxed))),
+                make: Box::new(move || event(&host, NEXT_EVENT.fetch_add(1, Ordering::Relaxed))),
                 status: 202,
             },
             signs: false,
@@ -221,10 +278,11 @@ pub async fn run(
         restart: None,
         unreached: Vec::new(),
         peer: None,
+        paired: Vec::new(),
     };
 
     // In memory.
-    let server = ServerProcess::start_with(binary, false, &[], core)?;
+    let server = ServerProcess::start_with(binary, false, &STORE_BOUND, core)?;
     server.wait_healthy()?;
     let target = Target::prepare(server.addr).await?;
     let ctx_mem = RunContext {
@@ -267,6 +325,12 @@ pub async fn run(
         let per_alert_kib = (last.1.saturating_sub(first.1)) as f64 / (last.0 - first.0) as f64;
         report.rss_mb_per_100k = Some(per_alert_kib * 100_000.0 / 1024.0);
     }
+    if report.rss.last().is_some_and(|&(held, _)| held > 0) {
+        eprintln!("memory: events paired with an empty server …");
+        let fresh = |_: usize| Vec::new();
+        let pair = paired("events", binary, core, ctx, settings, (&server, &target), fresh).await?;
+        report.paired.push(pair);
+    }
     drop(server);
     if let Some(url) = &settings.prism {
         prism(url, ctx, settings, &mut report).await?;
@@ -280,7 +344,7 @@ pub async fn run(
     std::fs::create_dir_all(&dir)?;
     let file = dir.join("state.json");
     let file_arg = file.display().to_string();
-    let args = ["--state-file", file_arg.as_str()];
+    let args = ["--state-file", file_arg.as_str(), STORE_BOUND[0], STORE_BOUND[1]];
     let server = ServerProcess::start_with(binary, false, &args, core)?;
     server.wait_healthy()?;
     let target = Target::prepare(server.addr).await?;
@@ -325,8 +389,87 @@ pub async fn run(
         bytes,
         ms: Starts::of(samples),
     });
+    if held > 0 {
+        eprintln!("state file: events paired with an empty server …");
+        std::fs::copy(&kept, &file)?;
+        let server = ServerProcess::start_with(binary, false, &args, core)?;
+        server.wait_healthy_within(Duration::from_secs(600))?;
+        let target = Target::prepare(server.addr).await?;
+        let fresh = |round: usize| {
+            let path = dir.join(format!("empty-{round}.json")).display().to_string();
+            vec!["--state-file".to_owned(), path]
+        };
+        let pair = paired(
+            "events (state file)",
+            binary,
+            core,
+            ctx,
+            settings,
+            (&server, &target),
+            fresh,
+        )
+        .await?;
+        report.paired.push(pair);
+    }
     let _ = std::fs::remove_dir_all(&dir);
     Ok(report)
+}
+
+/// `events` on the `filled` server and on a fresh server started with `fresh(round)`'s
+/// arguments, [`PAIRED_ROUNDS`] rounds of one slice each, the order alternating (see the module's
+/// doc).
+async fn paired(
+    scenario: &'static str,
+    binary: &Path,
+    core: Option<usize>,
+    ctx: &RunContext,
+    settings: &StoreSettings,
+    (filled, filled_target): (&ServerProcess, &Target),
+    fresh: impl Fn(usize) -> Vec<String>,
+) -> Result<Paired, BenchError> {
+    let slice = |server: &ServerProcess, target: &Target, duration: Duration| {
+        let ctx = RunContext {
+            server_pid: Some(server.pid()),
+            ..ctx.clone()
+        };
+        let job = Arc::new(target.events(scenario));
+        async move { load::run(&ctx, job, Until::flag(), Some(duration)).await }
+    };
+    let measured = settings.events_duration;
+    let alerts_from = filled_target.count().await?;
+    let mut rounds = Vec::with_capacity(PAIRED_ROUNDS);
+    let mut fresh_alerts = Vec::with_capacity(PAIRED_ROUNDS);
+    for round in 0..PAIRED_ROUNDS {
+        let args = fresh(round);
+        let args: Vec<&str> = args.iter().map(String::as_str).chain(STORE_BOUND).collect();
+        let new = ServerProcess::start_with(binary, false, &args, core)?;
+        new.wait_healthy()?;
+        let new_target = Target::prepare(new.addr).await?;
+        slice(&new, &new_target, crate::peers::WARM_UP).await;
+        fresh_alerts.push(new_target.count().await?);
+        let (fresh_slice, filled_slice) = if round % 2 == 0 {
+            let f = slice(&new, &new_target, measured).await;
+            (f, slice(filled, filled_target, measured).await)
+        } else {
+            let filled_slice = slice(filled, filled_target, measured).await;
+            (slice(&new, &new_target, measured).await, filled_slice)
+        };
+        eprintln!(
+            "  round {}: fresh {:.0}/s, filled {:.0}/s",
+            round + 1,
+            fresh_slice.requests_per_sec,
+            filled_slice.requests_per_sec
+        );
+        rounds.push((fresh_slice, filled_slice));
+    }
+    Ok(Paired {
+        scenario,
+        alerts_from,
+        alerts_to: filled_target.count().await?,
+        fresh_alerts,
+        ratio: Paired::median_ratio(&rounds),
+        rounds,
+    })
 }
 
 /// Measures Prism at `url` on the same reads and events, with the same load generator and, when
@@ -442,6 +585,28 @@ pub fn table(report: &StoreReport, cpu: &str) -> String {
             r.ms.max
         );
     }
+    for p in &report.paired {
+        let _ = writeln!(
+            out,
+            "{} at {}–{} alerts ÷ on a fresh server, paired: {:.2} (median of {} rounds)",
+            p.scenario,
+            p.alerts_from,
+            p.alerts_to,
+            p.ratio,
+            p.rounds.len(),
+        );
+        for (n, ((fresh, filled), held)) in p.rounds.iter().zip(&p.fresh_alerts).enumerate() {
+            let _ = writeln!(
+                out,
+                "    round {}: filled {:.0}/s (srv {:.2}), fresh at {held} alerts {:.0}/s (srv {:.2})",
+                n + 1,
+                filled.requests_per_sec,
+                filled.server_cores.unwrap_or(0.0),
+                fresh.requests_per_sec,
+                fresh.server_cores.unwrap_or(0.0),
+            );
+        }
+    }
     for (asked, reached) in &report.unreached {
         let _ = writeln!(out, "fill to {asked} stopped at {reached} (--fill-budget spent)");
     }
@@ -484,6 +649,7 @@ mod tests {
             }),
             unreached: Vec::new(),
             peer: None,
+            paired: Vec::new(),
         };
         let table = table(&report, "a CPU");
         assert!(
@@ -498,5 +664,51 @@ mod tests {
             serde_json::json!([2233.0, 1568.0, 1810.0])
         );
         assert_eq!(json["restart"]["ms"]["median"], 1810.0);
+    }
+
+    #[test]
+    fn a_paired_measurement_is_the_median_of_its_rounds_ratios() {
+        let at = |rate: f64, srv: f64| Scenario {
+            server_cores: Some(srv),
+            ..crate::sample::scenario("events", rate)
+        };
+        let rounds = vec![
+            (at(10_000.0, 1.0), at(9_000.0, 0.99)),
+            (at(12_000.0, 1.0), at(12_600.0, 1.0)),
+            (at(8_000.0, 0.97), at(7_600.0, 1.0)),
+        ];
+        assert_eq!(Paired::median_ratio(&rounds), 0.95, "0.9, 1.05 and 0.95");
+        let none = [(at(0.0, 0.0), at(5.0, 1.0))];
+        assert_eq!(Paired::median_ratio(&none), 0.0, "no fresh rate, no ratio");
+        let report = StoreReport {
+            pinned: true,
+            figures: Vec::new(),
+            rss: Vec::new(),
+            rss_mb_per_100k: None,
+            restart: None,
+            unreached: Vec::new(),
+            peer: None,
+            paired: vec![Paired {
+                scenario: "events",
+                alerts_from: 100_000,
+                alerts_to: 130_000,
+                fresh_alerts: vec![15_000, 14_000, 16_000],
+                ratio: Paired::median_ratio(&rounds),
+                rounds,
+            }],
+        };
+        let table = table(&report, "a CPU");
+        assert!(
+            table.contains(concat!(
+                "events at 100000–130000 alerts ÷ on a fresh server, paired: 0.95 (median of 3 rounds)\n",
+                "    round 1: filled 9000/s (srv 0.99), fresh at 15000 alerts 10000/s (srv 1.00)\n",
+                "    round 2: filled 12600/s (srv 1.00), fresh at 14000 alerts 12000/s (srv 1.00)\n",
+                "    round 3: filled 7600/s (srv 1.00), fresh at 16000 alerts 8000/s (srv 0.97)\n",
+            )),
+            "{table}"
+        );
+        let json = serde_json::to_value(&report).expect("serialised");
+        assert_eq!(json["paired"][0]["ratio"], 0.95);
+        assert_eq!(json["paired"][0]["rounds"][2][1]["requests_per_sec"], 7600.0);
     }
 }
