@@ -11,7 +11,7 @@
 //!
 //! Whether `events` keeps its rate as the store grows is read from a paired measurement
 //! ([`Paired`]), not from the rows at each level: those are taken minutes apart, and a shared VM's
-//! speed moves by a third in minutes, in either direction. The filled server (in memory: the one
+//! speed moves by half within minutes, in either direction. The filled server (in memory: the one
 //! just measured at the top level; with `--state-file`: one restarted on the file the restarts
 //! used) and a fresh server take turns, [`PAIRED_ROUNDS`] rounds of one `events` slice each, the
 //! order alternating, and each round gives the filled rate over the fresh rate seconds apart.
@@ -97,7 +97,7 @@ pub struct StoreReport {
     pub unreached: Vec<(u64, u64)>,
     /// Prism, when measured (its figures are in `figures`, named `prism …`).
     pub peer: Option<crate::peers::Peer>,
-    /// `events` on the filled server paired with an empty one: in memory, then with a state file.
+    /// `events` on the filled server paired with a fresh one: in memory, then with a state file.
     pub paired: Vec<Paired>,
 }
 
@@ -115,7 +115,7 @@ pub struct Restart {
 /// Rounds of the paired `events` measurement.
 const PAIRED_ROUNDS: usize = 3;
 
-/// `events` on a filled server against a fresh empty one, measured in alternating slices.
+/// `events` on a filled server against a fresh one, measured in alternating slices.
 #[derive(Debug, Serialize)]
 pub struct Paired {
     /// `events` or `events (state file)`.
@@ -326,7 +326,7 @@ pub async fn run(
         report.rss_mb_per_100k = Some(per_alert_kib * 100_000.0 / 1024.0);
     }
     if report.rss.last().is_some_and(|&(held, _)| held > 0) {
-        eprintln!("memory: events paired with an empty server …");
+        eprintln!("memory: events paired with a fresh server …");
         let fresh = |_: usize| Vec::new();
         let pair = paired("events", binary, core, ctx, settings, (&server, &target), fresh).await?;
         report.paired.push(pair);
@@ -390,13 +390,13 @@ pub async fn run(
         ms: Starts::of(samples),
     });
     if held > 0 {
-        eprintln!("state file: events paired with an empty server …");
+        eprintln!("state file: events paired with a fresh server …");
         std::fs::copy(&kept, &file)?;
         let server = ServerProcess::start_with(binary, false, &args, core)?;
         server.wait_healthy_within(Duration::from_secs(600))?;
         let target = Target::prepare(server.addr).await?;
         let fresh = |round: usize| {
-            let path = dir.join(format!("empty-{round}.json")).display().to_string();
+            let path = dir.join(format!("fresh-{round}.json")).display().to_string();
             vec!["--state-file".to_owned(), path]
         };
         let pair = paired(
